@@ -1,0 +1,52 @@
+/**
+ * The plan: what `pyproject.toml` must hold for one mode. Produced by
+ * `resolvePlan()` (pure), consumed by `applyPlan()` (pure).
+ *
+ * @module
+ */
+
+/**
+ * A value of a `[tool.uv.sources]` inline table, keys in the order they are
+ * written: `{ path, editable }`, `{ git, tag|branch|rev, subdirectory }` or
+ * `{ index }`.
+ */
+export type SourceTable = ReadonlyArray<readonly [key: string, value: string | boolean]>;
+
+/** One dependency group HPM writes into `[dependency-groups]`. */
+export interface PlannedGroup {
+  /** The group name, as in hpm.yaml. */
+  readonly name: string;
+  /** PEP 508 requirement strings, e.g. `rag4code-qdrant` or `rag4code-qdrant==1.2.0`. */
+  readonly requirements: readonly string[];
+}
+
+/** One `[tool.uv.sources]` entry HPM writes. */
+export interface PlannedSource {
+  /** The package name (normalised). */
+  readonly name: string;
+  /** The inline table. */
+  readonly table: SourceTable;
+}
+
+/** One `[[tool.uv.index]]` entry HPM writes (always `explicit = true`). */
+export interface PlannedIndex {
+  /** The index name, referenced by sources as `{ index = name }`. */
+  readonly name: string;
+  /** The index URL. */
+  readonly url: string;
+}
+
+/**
+ * Everything HPM manages in one pyproject.toml for one mode. An empty plan
+ * (no groups) means "HPM manages nothing": applying it removes all HPM entries.
+ */
+export interface Plan {
+  /** The mode this plan is for. */
+  readonly mode: string;
+  /** Groups in hpm.yaml order. */
+  readonly groups: readonly PlannedGroup[];
+  /** Sources, sorted by name. */
+  readonly sources: readonly PlannedSource[];
+  /** Private indexes, sorted by name. */
+  readonly indexes: readonly PlannedIndex[];
+}

@@ -1,0 +1,247 @@
+/**
+ * Resolution: hpm.yaml + registries + mode → the plan for pyproject.toml.
+ * Pure: the one thing it needs from disk (a local clone's dependencies) comes
+ * in as a function.
+ *
+ * @module
+ */
+
+import { isAbsolute, join, normalize, posix, relative, resolve as resolvePath } from "node:path";
+import { HpmInputError } from "./errors.ts";
+import type { LocalOverlay, Manifest } from "./manifest.ts";
+import { normalizeName } from "./names.ts";
+import type { Plan, PlannedIndex, PlannedSource, SourceTable } from "./plan.ts";
+import type { Registry } from "./registry.ts";
+import type { RegistryEntry, Source } from "./registry_entry.ts";
+
+/** A package the plan includes, with its source for the mode. */
+export interface ResolvedPackage {
+  /** PEP 503 normal name. */
+  readonly key: string;
+  /** The registry entry. */
+  readonly entry: RegistryEntry;
+  /** The source in force (after hpm.local.yaml overrides). */
+  readonly source: Source;
+  /** For local sources: the absolute path of the clone. */
+  readonly localPath?: string;
+  /** Whether hpm.local.yaml changed its path. */
+  readonly overridden: boolean;
+  /** The groups it is in. */
+  readonly groups: readonly string[];
+  /** Set when it is only in the plan because these packages need it. */
+  readonly requiredBy?: readonly string[];
+}
+
+/** The result of {@link resolvePlan}. */
+export interface Resolution {
+  /** What pyproject.toml must hold. */
+  readonly plan: Plan;
+  /** Every package in the plan, sorted by name. */
+  readonly packages: readonly ResolvedPackage[];
+}
+
+/** What {@link resolvePlan} needs. */
+export interface ResolveInput {
+  /** The parsed hpm.yaml. */
+  readonly manifest: Manifest;
+  /** The registries. */
+  readonly registry: Registry;
+  /** The mode to resolve. */
+  readonly mode: string;
+  /** The project root (the folder of hpm.yaml and pyproject.toml), absolute. */
+  readonly root: string;
+  /** The parsed hpm.local.yaml, if any. */
+  readonly overlay?: LocalOverlay;
+  /** The home directory, for `~` in paths. */
+  readonly home?: string;
+  /**
+   * The dependency names (normalised) that the package at a local path
+   * declares, if it can be read. Lets dev mode follow plugin → plugin
+   * dependencies without the registry listing them.
+   */
+  readonly localDependencies?: (absolutePath: string) => readonly string[] | undefined;
+}
+
+/**
+ * Resolve every plugin of every group for a mode.
+ *
+ * Plugins that another plugin depends on (by `requires:` in the registry, or,
+ * for a local clone, by its own pyproject.toml) are added to the same group with
+ * their own source, because uv applies `[tool.uv.sources]` to the project's
+ * direct dependencies only.
+ *
+ * @param input manifest, registry, mode and project root
+ * @returns the plan and the resolved packages
+ * @throws {HpmInputError} for an unknown package or one without the mode
+ *
+ * @example Usage
+ * ```ts
+ * import { parseManifest, Registry, resolvePlan } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const manifest = parseManifest(
+ *   "registry: ./reg\ngroups:\n  vector-db:\n    options: [rag4code-qdrant]\n",
+ *   "hpm.yaml",
+ * );
+ * const registry = new Registry([{
+ *   file: "reg/packages/rag4code-qdrant.yaml",
+ *   stem: "rag4code-qdrant",
+ *   text: "name: rag4code-qdrant\nsources:\n" +
+ *     "  dev: {type: local, path: ./packages/rag4code-qdrant}\n" +
+ *     "  prod: {type: git, url: 'https://example.com/q.git', tag: v1.0.0}\n",
+ * }]);
+ * const { plan } = resolvePlan({ manifest, registry, mode: "prod", root: "/p" });
+ * assert.deepEqual(plan.groups, [{ name: "vector-db", requirements: ["rag4code-qdrant"] }]);
+ * assert.deepEqual(plan.sources[0].table, [["git", "https://example.com/q.git"], ["tag", "v1.0.0"]]);
+ * ```
+ */
+export function resolvePlan(input: ResolveInput): Resolution {
+  const { manifest, registry, mode } = input;
+  const packages = new Map<string, ResolvedPackage & { groups: string[] }>();
+  const groups = [];
+
+  const resolveOne = (name: string, where: () => HpmInputError | undefined) => {
+    const key = normalizeName(name);
+    const known = packages.get(key);
+    if (known) return known;
+    if (!registry.has(key)) throw where() ?? registry.unknown(name);
+    const entry = registry.get(key);
+    const base = entry.sources[mode];
+    if (!base) {
+      const modes = Object.keys(entry.sources);
+      throw new HpmInputError(
+        "missing-mode",
+        `package \`${entry.name}\` has no source for mode \`${mode}\` (it has: ${
+          modes.join(", ")
+        })`,
+        entry.positionOf(["sources"], true),
+        `add a \`${mode}:\` source to ${entry.file}, or choose another mode with --mode`,
+      );
+    }
+    const override = base.type === "local" ? input.overlay?.overrides.get(key) : undefined;
+    const source: Source = override && base.type === "local"
+      ? { ...base, path: override.path, editable: override.editable ?? base.editable }
+      : base;
+    const resolved = {
+      key,
+      entry,
+      source,
+      localPath: source.type === "local" ? absolutePath(source.path, input) : undefined,
+      overridden: override !== undefined,
+      groups: [] as string[],
+    };
+    packages.set(key, resolved);
+    return resolved;
+  };
+
+  for (const [gi, group] of manifest.groups.entries()) {
+    const chosen = group.select === undefined ? group.options : [group.select];
+    const requirements: string[] = [];
+    const inGroup = new Set<string>();
+    const queue: { name: string; requiredBy?: string; at?: number }[] = chosen.map((name) => ({
+      name,
+      at: group.options.indexOf(name),
+    }));
+    while (queue.length) {
+      const { name, requiredBy, at } = queue.shift()!;
+      const pkg = resolveOne(name, () =>
+        at === undefined ? undefined : registry.unknown(
+          name,
+          manifest.positionOf(["groups", manifest.groups[gi].name, "options", at]),
+        ));
+      if (inGroup.has(pkg.key)) continue;
+      inGroup.add(pkg.key);
+      pkg.groups.push(group.name);
+      if (requiredBy !== undefined && !chosen.some((c) => normalizeName(c) === pkg.key)) {
+        const mutable = pkg as { requiredBy?: string[] };
+        mutable.requiredBy = [...(mutable.requiredBy ?? []), requiredBy];
+      }
+      requirements.push(requirementOf(pkg.entry, pkg.source));
+      const needs = new Set(pkg.entry.requires);
+      if (pkg.localPath) {
+        for (const dep of input.localDependencies?.(pkg.localPath) ?? []) {
+          if (registry.has(dep)) needs.add(normalizeName(dep));
+        }
+      }
+      for (const dep of [...needs].sort()) queue.push({ name: dep, requiredBy: pkg.entry.name });
+    }
+    if (requirements.length) groups.push({ name: group.name, requirements });
+  }
+
+  const sorted = [...packages.values()].sort((a, b) => a.key.localeCompare(b.key));
+  const indexes = indexNames(sorted.map((p) => p.source));
+  const sources: PlannedSource[] = [];
+  for (const pkg of sorted) {
+    const table = sourceTable(pkg.source, input.root, indexes);
+    if (table) sources.push({ name: pkg.key, table });
+  }
+  return {
+    plan: {
+      mode,
+      groups,
+      sources,
+      indexes: [...indexes].map(([url, name]): PlannedIndex => ({ name, url }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    },
+    packages: sorted,
+  };
+}
+
+function requirementOf(entry: RegistryEntry, source: Source): string {
+  return source.type === "pypi" && source.version ? `${entry.name}${source.version}` : entry.name;
+}
+
+function absolutePath(path: string, input: ResolveInput): string {
+  const expanded = path === "~" || path.startsWith("~/")
+    ? join(input.home ?? "~", path.slice(1))
+    : path;
+  return resolvePath(input.root, expanded);
+}
+
+// Local paths are written relative to the project (portable across machines)
+// unless the registry gave an absolute or home-relative path.
+function pyprojectPath(path: string, root: string): string {
+  if (path === "~" || path.startsWith("~/") || isAbsolute(path)) return path;
+  const rel = relative(root, resolvePath(root, path));
+  return rel === "" ? "." : normalize(rel).split(/[\\/]/).join(posix.sep);
+}
+
+function sourceTable(
+  source: Source,
+  root: string,
+  indexes: ReadonlyMap<string, string>,
+): SourceTable | undefined {
+  switch (source.type) {
+    case "local":
+      return [["path", pyprojectPath(source.path, root)], ["editable", source.editable]];
+    case "git": {
+      const table: [string, string][] = [["git", source.url]];
+      // uv has no `ref`; its `rev` accepts any tag, branch or commit.
+      if (source.tag) table.push(["tag", source.tag]);
+      else if (source.branch) table.push(["branch", source.branch]);
+      else if (source.rev ?? source.ref) table.push(["rev", (source.rev ?? source.ref)!]);
+      if (source.subdirectory) table.push(["subdirectory", source.subdirectory]);
+      return table;
+    }
+    case "pypi":
+      return source.index ? [["index", indexes.get(source.index)!]] : undefined;
+  }
+}
+
+// Each private index URL gets a stable name derived from its host, so the same
+// registry always produces the same pyproject.toml.
+function indexNames(sources: readonly Source[]): Map<string, string> {
+  const urls = [...new Set(sources.flatMap((s) => s.type === "pypi" && s.index ? [s.index] : []))]
+    .sort();
+  const names = new Map<string, string>();
+  const used = new Set<string>();
+  for (const url of urls) {
+    const host = new URL(url).hostname || "local";
+    const base = `hpm-${host.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase()}`;
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
+    used.add(name);
+    names.set(url, name);
+  }
+  return names;
+}

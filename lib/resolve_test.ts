@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { HpmInputError } from "./errors.ts";
+import { parseLocalOverlay, parseManifest } from "./manifest.ts";
+import { Registry } from "./registry.ts";
+import { resolvePlan } from "./resolve.ts";
+
+const entry = (name: string, body: string) => ({
+  file: `/p/reg/packages/${name}.yaml`,
+  stem: name,
+  text: `name: ${name}\n${body}`,
+});
+
+const registry = new Registry([
+  entry(
+    "rag4code-qdrant",
+    "sources:\n  dev: {type: local, path: ./packages/rag4code-qdrant}\n" +
+      "  prod: {type: git, url: 'https://example.com/q.git', ref: v1.0.0}\n" +
+      "  tagged: {type: git, url: 'https://example.com/q.git', tag: v1.0.0, subdirectory: py}\n",
+  ),
+  entry(
+    "rag4code-chroma",
+    "requires: [rag4code-base]\nsources:\n  dev: {type: local, path: ../libs/chroma, editable: false}\n" +
+      "  prod: {type: pypi, version: 1.2.0, index: 'https://pypi.example.com/simple'}\n",
+  ),
+  entry(
+    "rag4code-base",
+    "sources:\n  dev: {type: local, path: /abs/base}\n  prod: {type: pypi, version: '>=2,<3'}\n",
+  ),
+]);
+
+const manifest = parseManifest(
+  "registry: ./reg\ngroups:\n  vector-db:\n    options: [rag4code-qdrant, Rag4Code_Chroma]\n",
+  "/p/hpm.yaml",
+);
+
+Deno.test("resolvePlan() dev: local paths relative to the project, editable flag kept", () => {
+  const { plan, packages } = resolvePlan({ manifest, registry, mode: "dev", root: "/p" });
+  assert.deepEqual(plan.groups, [{
+    name: "vector-db",
+    requirements: ["rag4code-qdrant", "rag4code-chroma", "rag4code-base"],
+  }]);
+  assert.deepEqual(plan.sources, [
+    { name: "rag4code-base", table: [["path", "/abs/base"], ["editable", true]] },
+    { name: "rag4code-chroma", table: [["path", "../libs/chroma"], ["editable", false]] },
+    { name: "rag4code-qdrant", table: [["path", "packages/rag4code-qdrant"], ["editable", true]] },
+  ]);
+  assert.deepEqual(plan.indexes, []);
+  assert.equal(
+    packages.find((p) => p.key === "rag4code-qdrant")?.localPath,
+    "/p/packages/rag4code-qdrant",
+  );
+  assert.deepEqual(packages.find((p) => p.key === "rag4code-base")?.requiredBy, [
+    "rag4code-chroma",
+  ]);
+});
+
+Deno.test("resolvePlan() prod: git ref becomes uv's rev, pypi versions pinned, private index named", () => {
+  const { plan } = resolvePlan({ manifest, registry, mode: "prod", root: "/p" });
+  assert.deepEqual(plan.groups[0].requirements, [
+    "rag4code-qdrant",
+    "rag4code-chroma==1.2.0",
+    "rag4code-base>=2,<3",
+  ]);
+  assert.deepEqual(plan.sources, [
+    { name: "rag4code-chroma", table: [["index", "hpm-pypi-example-com"]] },
+    { name: "rag4code-qdrant", table: [["git", "https://example.com/q.git"], ["rev", "v1.0.0"]] },
+  ]);
+  assert.deepEqual(plan.indexes, [{
+    name: "hpm-pypi-example-com",
+    url: "https://pypi.example.com/simple",
+  }]);
+});
+
+Deno.test("resolvePlan() git tag and subdirectory", () => {
+  const m = parseManifest(
+    "registry: ./reg\ngroups:\n  g:\n    options: [rag4code-qdrant]\n",
+    "hpm.yaml",
+  );
+  const { plan } = resolvePlan({ manifest: m, registry, mode: "tagged", root: "/p" });
+  assert.deepEqual(plan.sources[0].table, [
+    ["git", "https://example.com/q.git"],
+    ["tag", "v1.0.0"],
+    ["subdirectory", "py"],
+  ]);
+});
+
+Deno.test("resolvePlan() follows a local clone's own dependencies on registry packages", () => {
+  const m = parseManifest(
+    "registry: ./reg\ngroups:\n  g:\n    options: [rag4code-qdrant]\n",
+    "hpm.yaml",
+  );
+  const { plan } = resolvePlan({
+    manifest: m,
+    registry,
+    mode: "dev",
+    root: "/p",
+    localDependencies: (path) =>
+      path === "/p/packages/rag4code-qdrant" ? ["numpy", "rag4code-base"] : [],
+  });
+  assert.deepEqual(plan.groups[0].requirements, ["rag4code-qdrant", "rag4code-base"]);
+  assert.deepEqual(plan.sources.map((s) => s.name), ["rag4code-base", "rag4code-qdrant"]);
+});
+
+Deno.test("resolvePlan() select installs only the chosen alternative", () => {
+  const m = parseManifest(
+    "registry: ./reg\ngroups:\n  db:\n    options: [rag4code-qdrant, rag4code-chroma]\n    select: rag4code-qdrant\n",
+    "hpm.yaml",
+  );
+  const { plan } = resolvePlan({ manifest: m, registry, mode: "dev", root: "/p" });
+  assert.deepEqual(plan.groups, [{ name: "db", requirements: ["rag4code-qdrant"] }]);
+  assert.deepEqual(plan.sources.map((s) => s.name), ["rag4code-qdrant"]);
+});
+
+Deno.test("resolvePlan() applies hpm.local.yaml path overrides and ~", () => {
+  const overlay = parseLocalOverlay(
+    "overrides:\n  rag4code-qdrant: {path: ~/src/q}\n",
+    "hpm.local.yaml",
+  );
+  const m = parseManifest(
+    "registry: ./reg\ngroups:\n  g:\n    options: [rag4code-qdrant]\n",
+    "hpm.yaml",
+  );
+  const { plan, packages } = resolvePlan({
+    manifest: m,
+    registry,
+    mode: "dev",
+    root: "/p",
+    overlay,
+    home: "/home/me",
+  });
+  assert.deepEqual(plan.sources[0].table, [["path", "~/src/q"], ["editable", true]]);
+  assert.equal(packages[0].localPath, "/home/me/src/q");
+  assert.equal(packages[0].overridden, true);
+});
+
+Deno.test("resolvePlan() errors name the package, the file and the position", async (t) => {
+  await t.step("unknown package, with did-you-mean and hpm.yaml position", () => {
+    const m = parseManifest(
+      "registry: ./reg\ngroups:\n  g:\n    options: [rag4code-qdrnt]\n",
+      "/p/hpm.yaml",
+    );
+    try {
+      resolvePlan({ manifest: m, registry, mode: "dev", root: "/p" });
+      assert.fail("expected an error");
+    } catch (err) {
+      const error = err as HpmInputError;
+      assert.equal(error.code, "unknown-package");
+      assert.deepEqual([error.file, error.line, error.column], ["/p/hpm.yaml", 4, 15]);
+      assert.match(error.hint!, /did you mean `rag4code-qdrant`/);
+    }
+  });
+  await t.step("no source for the mode", () => {
+    try {
+      resolvePlan({ manifest, registry, mode: "staging", root: "/p" });
+      assert.fail("expected an error");
+    } catch (err) {
+      const error = err as HpmInputError;
+      assert.equal(error.code, "missing-mode");
+      assert.equal(error.file, "/p/reg/packages/rag4code-qdrant.yaml");
+      assert.equal(error.line, 2);
+      assert.match(error.message, /has no source for mode `staging` \(it has: dev, prod, tagged\)/);
+    }
+  });
+});
