@@ -1,0 +1,47 @@
+/**
+ * Atomic file replacement: the file is always either its old bytes or its new
+ * bytes, never a mix, even if the process is killed mid-write.
+ *
+ * @module
+ */
+
+import { basename, dirname, join } from "node:path";
+
+/**
+ * Write `data` to `path` through a temporary file in the same folder, synced to
+ * disk, then renamed over the target. Keeps the target's permission bits.
+ *
+ * @param path the file to replace (or create)
+ * @param data its new content
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  let mode: number | undefined;
+  try {
+    mode = (await Deno.stat(path)).mode ?? undefined;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.hpm-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`,
+  );
+  const file = await Deno.open(tmp, { write: true, createNew: true, mode: mode ?? 0o644 });
+  try {
+    let written = 0;
+    while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    await file.sync();
+  } catch (e) {
+    file.close();
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+  file.close();
+  if (mode !== undefined && Deno.build.os !== "windows") await Deno.chmod(tmp, mode & 0o7777);
+  try {
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}

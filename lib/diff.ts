@@ -1,0 +1,176 @@
+/**
+ * Diffs of pyproject.toml: a unified text diff for people, a structured one
+ * (requirements and sources added, removed, changed) for scripts.
+ *
+ * @module
+ */
+
+import { structuredPatch } from "diff";
+import { parse as parseToml } from "smol-toml";
+
+/** One group's requirement changes. */
+export interface RequirementChange {
+  /** `project.dependencies`, or the dependency group name. */
+  readonly group: string;
+  /** Requirements only in the new document. */
+  readonly added: readonly string[];
+  /** Requirements only in the old document. */
+  readonly removed: readonly string[];
+}
+
+/** One `[tool.uv.sources]` entry that differs. */
+export interface SourceChange {
+  /** The package name. */
+  readonly name: string;
+  /** The old value, absent when added. */
+  readonly before?: unknown;
+  /** The new value, absent when removed. */
+  readonly after?: unknown;
+}
+
+/** The structured difference of two pyproject documents. */
+export interface PyprojectDiff {
+  /** HPM's recorded mode in each (`[tool.hpm] mode`). */
+  readonly mode: { readonly before?: string; readonly after?: string };
+  /** Requirement changes per group. */
+  readonly requirements: readonly RequirementChange[];
+  /** Source changes. */
+  readonly sources: readonly SourceChange[];
+  /** `tool.uv.default-groups` before and after, when it differs. */
+  readonly defaultGroups?: { readonly before?: unknown; readonly after?: unknown };
+  /** Whether anything differs at all (including bytes outside these entries). */
+  readonly changed: boolean;
+}
+
+type Doc = {
+  project?: { dependencies?: unknown[] };
+  "dependency-groups"?: Record<string, unknown[]>;
+  tool?: {
+    uv?: { sources?: Record<string, unknown>; "default-groups"?: unknown };
+    hpm?: { mode?: string };
+  };
+};
+
+const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+
+/**
+ * Compare two pyproject.toml texts by meaning: requirements per group, sources,
+ * default groups and HPM's mode.
+ *
+ * @param before the old text
+ * @param after the new text
+ * @returns the differences
+ * @throws {SyntaxError} when either text is not valid TOML
+ *
+ * @example Usage
+ * ```ts
+ * import { diffPyproject } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const d = diffPyproject(
+ *   '[dependency-groups]\nvector-db = ["a"]\n',
+ *   '[dependency-groups]\nvector-db = ["a", "b==1.0"]\n',
+ * );
+ * assert.deepEqual(d.requirements, [{ group: "vector-db", added: ["b==1.0"], removed: [] }]);
+ * ```
+ */
+export function diffPyproject(before: string, after: string): PyprojectDiff {
+  const a = parseToml(before) as Doc;
+  const b = parseToml(after) as Doc;
+  const lists = (d: Doc): Map<string, string[]> => {
+    const out = new Map<string, string[]>();
+    if (Array.isArray(d.project?.dependencies)) {
+      out.set("project.dependencies", d.project.dependencies.map(asText));
+    }
+    for (const [g, reqs] of Object.entries(d["dependency-groups"] ?? {})) {
+      if (Array.isArray(reqs)) out.set(g, reqs.map(asText));
+    }
+    return out;
+  };
+  const la = lists(a);
+  const lb = lists(b);
+  const requirements: RequirementChange[] = [];
+  for (const group of new Set([...la.keys(), ...lb.keys()])) {
+    const x = la.get(group) ?? [];
+    const y = lb.get(group) ?? [];
+    const added = y.filter((r) => !x.includes(r));
+    const removed = x.filter((r) => !y.includes(r));
+    if (added.length || removed.length) requirements.push({ group, added, removed });
+  }
+  const sa = a.tool?.uv?.sources ?? {};
+  const sb = b.tool?.uv?.sources ?? {};
+  const sources: SourceChange[] = [];
+  for (const name of new Set([...Object.keys(sa), ...Object.keys(sb)])) {
+    if (JSON.stringify(sa[name]) !== JSON.stringify(sb[name])) {
+      sources.push({ name, before: sa[name], after: sb[name] });
+    }
+  }
+  const dga = a.tool?.uv?.["default-groups"];
+  const dgb = b.tool?.uv?.["default-groups"];
+  return {
+    mode: { before: a.tool?.hpm?.mode, after: b.tool?.hpm?.mode },
+    requirements,
+    sources,
+    defaultGroups: JSON.stringify(dga) === JSON.stringify(dgb)
+      ? undefined
+      : { before: dga, after: dgb },
+    changed: before !== after,
+  };
+}
+
+/** Colours for {@link unifiedDiff}; identity functions turn colour off. */
+export interface DiffColors {
+  /** Added lines. */
+  readonly added: (s: string) => string;
+  /** Removed lines. */
+  readonly removed: (s: string) => string;
+  /** Hunk headers and file names. */
+  readonly header: (s: string) => string;
+}
+
+const plain: DiffColors = { added: (s) => s, removed: (s) => s, header: (s) => s };
+
+/**
+ * A unified diff of two texts (empty string when equal). Line endings are
+ * compared too, but shown without the `\r`.
+ *
+ * @param before the old text
+ * @param after the new text
+ * @param file the file name for the header
+ * @param colors optional colouring
+ * @returns the diff
+ *
+ * @example Usage
+ * ```ts
+ * import { unifiedDiff } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const d = unifiedDiff("a\nb\n", "a\nc\n", "pyproject.toml");
+ * assert.match(d, /^-b$/m);
+ * assert.match(d, /^\+c$/m);
+ * ```
+ */
+export function unifiedDiff(
+  before: string,
+  after: string,
+  file: string,
+  colors: DiffColors = plain,
+): string {
+  if (before === after) return "";
+  const patch = structuredPatch(file, file, before, after, "", "", { context: 3 });
+  const out = [colors.header(`--- a/${file}`), colors.header(`+++ b/${file}`)];
+  for (const h of patch.hunks) {
+    out.push(colors.header(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`));
+    for (const line of h.lines) {
+      const shown = line.replace(/\r$/, "");
+      out.push(
+        line.startsWith("+")
+          ? colors.added(shown)
+          : line.startsWith("-")
+          ? colors.removed(shown)
+          : shown,
+      );
+    }
+  }
+  return out.join("\n") + "\n";
+}

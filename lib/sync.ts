@@ -1,0 +1,267 @@
+/**
+ * `sync()` and its read-only twin `planSync()`: read the project, resolve the
+ * mode, render pyproject.toml, and (for sync) write it and run `uv sync` as one
+ * transaction.
+ *
+ * @module
+ */
+
+import { relative } from "node:path";
+import { CommandFailedError, HpmInputError, InterruptedError } from "./errors.ts";
+import { chooseMode, type ModeOrigin } from "./manifest.ts";
+import type { Plan } from "./plan.ts";
+import {
+  findProjectRoot,
+  isPackageDir,
+  loadProject,
+  type Project,
+  PYPROJECT_FILE,
+  readLocalDependencies,
+} from "./project.ts";
+import { applyPlan } from "./pyproject.ts";
+import { type Resolution, resolvePlan } from "./resolve.ts";
+import { denoRunner, type Runner } from "./runner.ts";
+import { recoverInterrupted, Transaction, withProjectLock } from "./transaction.ts";
+import { uvSyncArgs } from "./uv.ts";
+
+/** Options shared by every command that reads a project. */
+export interface ProjectOptions {
+  /** The project root, or a folder inside it. @default Deno.cwd() */
+  readonly root?: string;
+  /** The mode (`--mode`); otherwise RUN_MODE, hpm.local.yaml, hpm.yaml, `dev`. */
+  readonly mode?: string;
+  /** Environment to read RUN_MODE and HOME from. @default Deno.env.toObject() */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Progress and notices for the user. */
+  readonly log?: (message: string) => void;
+  /** How long to wait for another hpm run holding the lock. @default 60000 */
+  readonly lockTimeoutMs?: number;
+}
+
+/** What {@link planSync} found: the project and what a sync would write. */
+export interface SyncPlan {
+  /** The loaded project. */
+  readonly project: Project;
+  /** The mode in force. */
+  readonly mode: string;
+  /** Where the mode came from. */
+  readonly modeOrigin: ModeOrigin;
+  /** The plan and its packages. */
+  readonly resolution: Resolution;
+  /** pyproject.toml now. */
+  readonly before: string;
+  /** pyproject.toml after a sync. */
+  readonly after: string;
+  /** Whether they differ. */
+  readonly changed: boolean;
+  /** Local clones the mode needs that are not on disk. */
+  readonly missingClones: readonly string[];
+}
+
+/**
+ * Work out what `hpm sync` would write, without writing anything (beyond
+ * recovering an interrupted earlier run).
+ *
+ * @param options project, mode, environment
+ * @returns the plan and both versions of pyproject.toml
+ * @throws {HpmInputError} on bad input
+ */
+export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> {
+  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  return await withProjectLock(root, async () => {
+    const recovered = await recoverInterrupted(root);
+    if (recovered) options.log?.(recovered);
+    return await planLoaded(await loadProject(root), options);
+  }, { timeoutMs: options.lockTimeoutMs, log: options.log });
+}
+
+async function planLoaded(project: Project, options: ProjectOptions): Promise<SyncPlan> {
+  const env = options.env ?? Deno.env.toObject();
+  const { mode, origin } = chooseMode({
+    flag: options.mode,
+    env: env.RUN_MODE,
+    local: project.overlay?.mode,
+    manifest: project.manifest.mode,
+  });
+  const resolution = resolvePlan({
+    manifest: project.manifest,
+    registry: project.registry,
+    mode,
+    root: project.root,
+    overlay: project.overlay,
+    home: env.HOME ?? env.USERPROFILE,
+    localDependencies: readLocalDependencies,
+  });
+  const missingClones: string[] = [];
+  for (const pkg of resolution.packages) {
+    if (pkg.localPath && !(await isPackageDir(pkg.localPath))) missingClones.push(pkg.entry.name);
+  }
+  const { text: after, changed } = applyPlan(
+    project.pyproject,
+    resolution.plan,
+    project.pyprojectFile,
+  );
+  return {
+    project,
+    mode,
+    modeOrigin: origin,
+    resolution,
+    before: project.pyproject,
+    after,
+    changed,
+    missingClones,
+  };
+}
+
+function missingCloneError(plan: SyncPlan): HpmInputError {
+  const name = plan.missingClones[0];
+  const pkg = plan.resolution.packages.find((p) => p.entry.name === name)!;
+  const rel = relative(plan.project.root, pkg.localPath!) || ".";
+  const where = pkg.overridden
+    ? { file: plan.project.overlay!.file }
+    : pkg.entry.positionOf(["sources", plan.mode, "path"]);
+  const all = plan.missingClones.join(" ");
+  return new HpmInputError(
+    "missing-clone",
+    `local clone of \`${name}\` is missing: ${rel} is not a Python project` +
+      (plan.missingClones.length > 1
+        ? ` (also missing: ${plan.missingClones.slice(1).join(", ")})`
+        : ""),
+    where,
+    `run \`hpm clone ${all}\`, or sync another mode (--mode prod)`,
+  );
+}
+
+/** Options of {@link sync}. */
+export interface SyncOptions extends ProjectOptions {
+  /** Show what would change and stop. */
+  readonly dryRun?: boolean;
+  /** Run `uv sync` after writing pyproject.toml. @default true */
+  readonly install?: boolean;
+  /** `uv sync --frozen`. */
+  readonly frozen?: boolean;
+  /** `uv sync --locked`. */
+  readonly locked?: boolean;
+  /** Extra arguments for `uv sync`. */
+  readonly uvArgs?: readonly string[];
+  /** Runs uv. @default denoRunner */
+  readonly runner?: Runner;
+  /** Let uv write to the terminal directly. @default false */
+  readonly stream?: boolean;
+}
+
+/** What {@link sync} did. */
+export interface SyncResult {
+  /** The mode synced. */
+  readonly mode: string;
+  /** Where the mode came from. */
+  readonly modeOrigin: ModeOrigin;
+  /** The plan applied. */
+  readonly plan: Plan;
+  /** pyproject.toml before. */
+  readonly before: string;
+  /** pyproject.toml after (equal to `before` for a dry run). */
+  readonly after: string;
+  /** Whether pyproject.toml changed (or would, for a dry run). */
+  readonly changed: boolean;
+  /** Whether `uv sync` ran. */
+  readonly installed: boolean;
+}
+
+/**
+ * Sync the project for a mode: update pyproject.toml and run `uv sync`, as one
+ * transaction. If uv fails or the user interrupts, pyproject.toml and uv.lock
+ * are restored byte for byte.
+ *
+ * @param options project, mode, flags, runner
+ * @returns what was done
+ * @throws {HpmInputError} on bad input (nothing written)
+ * @throws {CommandFailedError} when uv fails (everything restored)
+ * @throws {InterruptedError} on SIGINT/SIGTERM (everything restored)
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { recordingRunner, sync } from "@hpm/cli";
+ *
+ * const runner = recordingRunner();
+ * await sync({ root: "examples/rag4code-core", mode: "prod", runner });
+ * console.log(runner.calls[0].args); // ["sync"]
+ * ```
+ */
+export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
+  const uvArgs = uvSyncArgs({
+    frozen: options.frozen,
+    locked: options.locked,
+    extra: options.uvArgs,
+  });
+  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  return await withProjectLock(root, async () => {
+    const recovered = await recoverInterrupted(root);
+    if (recovered) options.log?.(recovered);
+    const plan = await planLoaded(await loadProject(root), options);
+    if (plan.missingClones.length) throw missingCloneError(plan);
+    const result = {
+      mode: plan.mode,
+      modeOrigin: plan.modeOrigin,
+      plan: plan.resolution.plan,
+      before: plan.before,
+      after: plan.after,
+      changed: plan.changed,
+      installed: false,
+    };
+    const install = options.install ?? true;
+    if (options.dryRun || (!plan.changed && !install)) return result;
+    await runTransaction(root, plan, install ? uvArgs : undefined, options);
+    return { ...result, installed: install };
+  }, { timeoutMs: options.lockTimeoutMs, log: options.log });
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+async function runTransaction(
+  root: string,
+  plan: SyncPlan,
+  uvArgs: string[] | undefined,
+  options: SyncOptions,
+): Promise<void> {
+  const abort = new AbortController();
+  let caught: (typeof SIGNALS)[number] | undefined;
+  const listeners = SIGNALS.flatMap((signal) => {
+    const listener = () => {
+      caught ??= signal;
+      abort.abort();
+    };
+    try {
+      Deno.addSignalListener(signal, listener);
+      return [[signal, listener] as const];
+    } catch {
+      return []; // SIGTERM cannot be listened to on Windows
+    }
+  });
+  const tx = await Transaction.begin(root, [PYPROJECT_FILE, "uv.lock"]);
+  try {
+    if (plan.changed) await tx.write(PYPROJECT_FILE, plan.after);
+    if (caught) throw new InterruptedError(caught);
+    if (uvArgs) {
+      const runner = options.runner ?? denoRunner;
+      const result = await runner({
+        program: "uv",
+        args: uvArgs,
+        cwd: root,
+        stream: options.stream ?? false,
+        signal: abort.signal,
+      });
+      if (caught) throw new InterruptedError(caught);
+      if (result.code !== 0) {
+        throw new CommandFailedError("uv", uvArgs, result.code, result.stderr.slice(-4000));
+      }
+    }
+    await tx.commit();
+  } catch (e) {
+    await tx.rollback();
+    // An aborted uv may surface as an AbortError; the user's signal is the real cause.
+    throw caught ? new InterruptedError(caught) : e;
+  } finally {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The uv command lines HPM runs, built as argument arrays (never a shell
+ * string) so a value can never turn into an option.
+ *
+ * @module
+ */
+
+import { HpmInputError } from "./errors.ts";
+
+/** Flags of `hpm sync` that reach `uv sync`. */
+export interface UvSyncFlags {
+  /** Pass `--frozen`: install from uv.lock without checking it. */
+  readonly frozen?: boolean;
+  /** Pass `--locked`: fail if uv.lock is out of date. */
+  readonly locked?: boolean;
+  /** Extra arguments given after `--` on the hpm command line. */
+  readonly extra?: readonly string[];
+}
+
+/**
+ * The argv of `uv sync` for these flags.
+ *
+ * @param flags hpm's flags
+ * @returns the arguments after `uv`
+ * @throws {HpmInputError} when `frozen` and `locked` are both set
+ *
+ * @example Usage
+ * ```ts
+ * import { uvSyncArgs } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(uvSyncArgs({ locked: true, extra: ["--no-dev"] }), ["sync", "--locked", "--no-dev"]);
+ * ```
+ */
+export function uvSyncArgs(flags: UvSyncFlags = {}): string[] {
+  if (flags.frozen && flags.locked) {
+    throw new HpmInputError(
+      "usage",
+      "--frozen and --locked cannot be used together",
+      undefined,
+      "--locked checks uv.lock, --frozen skips the check: choose one",
+    );
+  }
+  return [
+    "sync",
+    ...(flags.frozen ? ["--frozen"] : []),
+    ...(flags.locked ? ["--locked"] : []),
+    ...(flags.extra ?? []),
+  ];
+}
+
+/** The argv of `uv lock` that `hpm verify` runs in its scratch copy. */
+export function uvLockArgs(): string[] {
+  return ["lock", "--no-progress"];
+}
