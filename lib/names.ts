@@ -5,8 +5,8 @@
  * @module
  */
 
-// PEP 508: letters, digits, and . _ - inside, starting and ending alphanumeric.
-const PEP508_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+/** PEP 508 distribution names: letters, digits, and `._-` inside, alphanumeric at both ends. */
+export const PEP508_NAME: RegExp = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
 
 /**
  * Whether `name` is a valid PEP 508 distribution name.

@@ -60,6 +60,11 @@ export interface ResolveInput {
    * dependencies without the registry listing them.
    */
   readonly localDependencies?: (absolutePath: string) => readonly string[] | undefined;
+  /**
+   * Write local paths absolute, for a pyproject.toml that will be used from
+   * another folder (`hpm verify`'s scratch copy).
+   */
+  readonly absolutePaths?: boolean;
 }
 
 /**
@@ -172,7 +177,9 @@ export function resolvePlan(input: ResolveInput): Resolution {
   const indexes = indexNames(sorted.map((p) => p.source));
   const sources: PlannedSource[] = [];
   for (const pkg of sorted) {
-    const table = sourceTable(pkg.source, input.root, indexes);
+    const table = input.absolutePaths && pkg.localPath
+      ? sourceTable({ ...pkg.source, path: pkg.localPath } as Source, input.root, indexes)
+      : sourceTable(pkg.source, input.root, indexes);
     if (table) sources.push({ name: pkg.key, table });
   }
   return {

@@ -71,11 +71,21 @@ export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> 
   return await withProjectLock(root, async () => {
     const recovered = await recoverInterrupted(root);
     if (recovered) options.log?.(recovered);
-    return await planLoaded(await loadProject(root), options);
+    return await planProject(await loadProject(root), options);
   }, { timeoutMs: options.lockTimeoutMs, log: options.log });
 }
 
-async function planLoaded(project: Project, options: ProjectOptions): Promise<SyncPlan> {
+/**
+ * {@link planSync} for a project already loaded (and locked by the caller).
+ *
+ * @param project the loaded project
+ * @param options mode and environment; `absolutePaths` writes local paths absolute
+ * @returns the plan and both versions of pyproject.toml
+ */
+export async function planProject(
+  project: Project,
+  options: ProjectOptions & { readonly absolutePaths?: boolean },
+): Promise<SyncPlan> {
   const env = options.env ?? Deno.env.toObject();
   const { mode, origin } = chooseMode({
     flag: options.mode,
@@ -91,6 +101,7 @@ async function planLoaded(project: Project, options: ProjectOptions): Promise<Sy
     overlay: project.overlay,
     home: env.HOME ?? env.USERPROFILE,
     localDependencies: readLocalDependencies,
+    absolutePaths: options.absolutePaths,
   });
   const missingClones: string[] = [];
   for (const pkg of resolution.packages) {
@@ -113,7 +124,13 @@ async function planLoaded(project: Project, options: ProjectOptions): Promise<Sy
   };
 }
 
-function missingCloneError(plan: SyncPlan): HpmInputError {
+/**
+ * The error for local clones a mode needs that are not on disk.
+ *
+ * @param plan a plan with `missingClones`
+ * @returns the error, naming `hpm clone`
+ */
+export function missingCloneError(plan: SyncPlan): HpmInputError {
   const name = plan.missingClones[0];
   const pkg = plan.resolution.packages.find((p) => p.entry.name === name)!;
   const rel = relative(plan.project.root, pkg.localPath!) || ".";
@@ -198,7 +215,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   return await withProjectLock(root, async () => {
     const recovered = await recoverInterrupted(root);
     if (recovered) options.log?.(recovered);
-    const plan = await planLoaded(await loadProject(root), options);
+    const plan = await planProject(await loadProject(root), options);
     if (plan.missingClones.length) throw missingCloneError(plan);
     const result = {
       mode: plan.mode,

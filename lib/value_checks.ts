@@ -7,14 +7,14 @@
  */
 
 import { z } from "zod";
-import { isValidPackageName } from "./names.ts";
+import { PEP508_NAME } from "./names.ts";
 
 // Control characters (C0, DEL, C1) are never legitimate in names, refs, URLs or paths.
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A PEP 508 package name. */
-export const packageName = z.string().refine(isValidPackageName, {
+export const packageName = z.string().max(200).regex(PEP508_NAME, {
   message: "not a valid package name (PEP 508: letters, digits, `-`, `_`, `.`; " +
     "starts and ends with a letter or digit)",
 });

@@ -1,0 +1,123 @@
+/**
+ * The git operations HPM needs, through the {@link Runner}. Every URL and ref
+ * has been validated by the registry schema; they still go after `--` or
+ * `--end-of-options`, and transports that run commands are disabled.
+ *
+ * @module
+ */
+
+import { CommandFailedError } from "./errors.ts";
+import type { Runner } from "./runner.ts";
+
+// Defence in depth: even a URL that slipped past validation cannot use the
+// transports that execute commands.
+const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never"];
+
+async function git(runner: Runner, cwd: string, args: string[]): Promise<string> {
+  const full = [...SAFE, ...args];
+  const r = await runner({ program: "git", args: full, cwd });
+  if (r.code !== 0) throw new CommandFailedError("git", full, r.code, r.stderr.slice(-2000));
+  return r.stdout.trim();
+}
+
+async function gitOk(runner: Runner, cwd: string, args: string[]): Promise<string | undefined> {
+  const r = await runner({ program: "git", args: [...SAFE, ...args], cwd });
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Clone `url` into `dest` (its default branch).
+ *
+ * @param runner runs git
+ * @param url the repository
+ * @param dest the folder to create
+ * @param cwd where to run git
+ * @param stream let git's progress show
+ * @throws {CommandFailedError} when git fails
+ */
+export async function gitClone(
+  runner: Runner,
+  url: string,
+  dest: string,
+  cwd: string,
+  stream = false,
+): Promise<void> {
+  const args = [...SAFE, "clone", "--quiet", "--", url, dest];
+  const r = await runner({ program: "git", args, cwd, stream });
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+}
+
+/** The state of a local clone, as `hpm status` reports it. */
+export interface CloneState {
+  /** The current branch, undefined when HEAD is detached. */
+  readonly branch?: string;
+  /** When detached: the tag at HEAD, or its short commit. */
+  readonly detachedAt?: string;
+  /** Uncommitted changes (tracked or untracked files). */
+  readonly dirty: boolean;
+  /** Number of changed paths. */
+  readonly changedPaths: number;
+}
+
+/**
+ * Branch / detached state and uncommitted changes of a clone.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns its state
+ */
+export async function cloneState(runner: Runner, dir: string): Promise<CloneState> {
+  const branch = await gitOk(runner, dir, ["symbolic-ref", "--quiet", "--short", "HEAD"]);
+  const detachedAt = branch ? undefined : (
+    await gitOk(runner, dir, ["describe", "--tags", "--exact-match", "HEAD"]) ??
+      await git(runner, dir, ["rev-parse", "--short", "HEAD"])
+  );
+  const porcelain = await git(runner, dir, ["status", "--porcelain"]);
+  const changedPaths = porcelain ? porcelain.split("\n").length : 0;
+  return { branch, detachedAt, dirty: changedPaths > 0, changedPaths };
+}
+
+/**
+ * Whether `ref` names a commit in the clone.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param ref a tag, branch or commit
+ * @returns true when it resolves
+ */
+export async function refExists(runner: Runner, dir: string, ref: string): Promise<boolean> {
+  return (await gitOk(runner, dir, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "--end-of-options",
+    `${ref}^{commit}`,
+  ])) !==
+    undefined;
+}
+
+/**
+ * How many commits HEAD has that `ref` does not.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param ref the release ref
+ * @returns the count
+ */
+export async function commitsSince(runner: Runner, dir: string, ref: string): Promise<number> {
+  return Number(
+    await git(runner, dir, ["rev-list", "--count", "--end-of-options", `${ref}..HEAD`]),
+  );
+}
+
+/**
+ * The newest tag of a clone, by version order (`v1.10.0` after `v1.9.0`).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns the tag, or undefined when there is none
+ */
+export async function newestTag(runner: Runner, dir: string): Promise<string | undefined> {
+  const tags = await git(runner, dir, ["tag", "--list", "--sort=-v:refname"]);
+  return tags.split("\n").find((t) => t.trim() !== "")?.trim();
+}

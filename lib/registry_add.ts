@@ -1,0 +1,115 @@
+/**
+ * `hpm registry add`: write a new registry entry from flags.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { stringify } from "yaml";
+import { writeFileAtomic } from "./atomic_write.ts";
+import { HpmInputError } from "./errors.ts";
+import { normalizeName } from "./names.ts";
+import { findProjectRoot, loadProject } from "./project.ts";
+import { isRemoteRegistry } from "./registry.ts";
+import { parseRegistryEntry } from "./registry_entry.ts";
+import { withProjectLock } from "./transaction.ts";
+
+/** What a new registry entry says. */
+export interface NewEntry {
+  /** The package name. */
+  readonly name: string;
+  /** Optional description. */
+  readonly description?: string;
+  /** The dev clone path. @default `./packages/<name>` */
+  readonly devPath?: string;
+  /** The prod git URL. */
+  readonly git?: string;
+  /** The prod git ref (with `git`). */
+  readonly ref?: string;
+  /** The prod version on an index (instead of `git`). */
+  readonly pypi?: string;
+  /** A private index URL (with `pypi`). */
+  readonly index?: string;
+}
+
+const scalar = (value: string) => stringify(value).trimEnd();
+
+/**
+ * Render and validate a registry entry's YAML.
+ *
+ * @param entry what it says
+ * @returns the YAML text
+ * @throws {HpmInputError} when a value is invalid (same checks as reading)
+ *
+ * @example Usage
+ * ```ts
+ * import { renderRegistryEntry } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const text = renderRegistryEntry({ name: "q", git: "https://example.com/q.git", ref: "v1.0.0" });
+ * assert.match(text, /prod:\n    type: git\n    url: https:\/\/example.com\/q.git\n    ref: v1.0.0/);
+ * ```
+ */
+export function renderRegistryEntry(entry: NewEntry): string {
+  if (entry.git && entry.pypi) {
+    throw new HpmInputError("usage", "give either --git or --pypi, not both");
+  }
+  if (entry.ref && !entry.git) throw new HpmInputError("usage", "--ref goes with --git");
+  if (entry.index && !entry.pypi) throw new HpmInputError("usage", "--index goes with --pypi");
+  const lines = [
+    "# yaml-language-server: $schema=../registry-entry.schema.json",
+    `name: ${scalar(entry.name)}`,
+  ];
+  if (entry.description) lines.push(`description: ${scalar(entry.description)}`);
+  lines.push(
+    "sources:",
+    "  dev:",
+    "    type: local",
+    `    path: ${scalar(entry.devPath ?? `./packages/${normalizeName(entry.name)}`)}`,
+    "    editable: true",
+  );
+  if (entry.git) {
+    lines.push("  prod:", "    type: git", `    url: ${scalar(entry.git)}`);
+    if (entry.ref) lines.push(`    ref: ${scalar(entry.ref)}`);
+  } else if (entry.pypi) {
+    lines.push("  prod:", "    type: pypi", `    version: ${scalar(entry.pypi)}`);
+    if (entry.index) lines.push(`    index: ${scalar(entry.index)}`);
+  }
+  const text = lines.join("\n") + "\n";
+  parseRegistryEntry(text, `${normalizeName(entry.name)}.yaml`, entry.name);
+  return text;
+}
+
+/**
+ * Add a package to the project's first local registry. Refuses to replace an
+ * existing entry.
+ *
+ * @param entry what it says
+ * @param options where the project is
+ * @returns the file written
+ * @throws {HpmInputError} on invalid values or an existing entry
+ */
+export async function registryAdd(
+  entry: NewEntry,
+  options: { root?: string } = {},
+): Promise<string> {
+  const text = renderRegistryEntry(entry);
+  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  return await withProjectLock(root, async () => {
+    const project = await loadProject(root);
+    if (project.registry.has(entry.name)) {
+      throw new HpmInputError(
+        "usage",
+        `\`${entry.name}\` is already in the registry: ${
+          project.registry.fileOf(entry.name)!.file
+        }`,
+        undefined,
+        "edit that file, or `hpm pin` to change its prod ref",
+      );
+    }
+    const local = project.manifest.registries.find((r) => !isRemoteRegistry(r))!;
+    const file = join(resolve(root, local), "packages", `${normalizeName(entry.name)}.yaml`);
+    await writeFileAtomic(file, text);
+    return file;
+  });
+}
