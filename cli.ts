@@ -6,19 +6,30 @@
  * @module
  */
 
+import { isAbsolute, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import {
+  clone,
+  describeSource,
   type DiffColors,
   diffPyproject,
   exitCodeOf,
+  formatStatus,
   groupAdd,
   groupRemove,
   groupUse,
   HpmInputError,
+  init,
+  jsonSchema,
   loadProject,
+  pin,
   planSync,
+  registryAdd,
+  status,
+  summarizeClone,
   sync,
   unifiedDiff,
+  verify,
 } from "./mod.ts";
 import { CommandFailedError, HpmOperationError } from "./lib/errors.ts";
 import { findProjectRoot } from "./lib/project.ts";
@@ -53,7 +64,7 @@ async function snippet(file: string, line: number, column: number): Promise<stri
     const gutter = String(line).length;
     return [
       `${" ".repeat(gutter)} |`,
-      `${line} | ${source}`,
+      `${line} | ${visible(source)}`,
       `${" ".repeat(gutter)} | ${" ".repeat(Math.max(0, column - 1))}^`,
     ];
   } catch {
@@ -61,18 +72,35 @@ async function snippet(file: string, line: number, column: number): Promise<stri
   }
 }
 
+// Messages quote values from files that may come from a remote registry: a
+// control character must not reach the terminal (escape-sequence injection).
+function visible(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => c === "\t" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+// Paths inside the working directory are shown relative, as compilers do.
+function displayPath(file: string): string {
+  const rel = relative(Deno.cwd(), file);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+}
+
 /** Render an error the way users see it: message, file:line:col, source line, hint. */
 async function renderError(error: unknown, io: Io): Promise<string> {
   const red = paint(io.color, "31;1");
   const dim = paint(io.color, "2");
   if (error instanceof HpmInputError) {
-    const lines = [`${red("error")}: ${error.message}`];
+    const lines = [`${red("error")}: ${visible(error.message)}`];
     if (error.file) {
-      const at = error.line ? `${error.file}:${error.line}:${error.column ?? 1}` : error.file;
+      const shown = displayPath(error.file);
+      const at = error.line ? `${shown}:${error.line}:${error.column ?? 1}` : shown;
       lines.push(`  ${dim("-->")} ${at}`);
       if (error.line) lines.push(...(await snippet(error.file, error.line, error.column ?? 1)));
     }
-    if (error.hint) lines.push(`  ${dim("hint:")} ${error.hint}`);
+    if (error.hint) lines.push(`  ${dim("hint:")} ${visible(error.hint)}`);
     return lines.join("\n");
   }
   if (error instanceof CommandFailedError) {
@@ -187,7 +215,11 @@ Examples:
       const plan = await planSync({ root: root(), mode: flags.mode, log });
       if (flags.json) {
         io.out(
-          JSON.stringify({ mode: plan.mode, ...diffPyproject(plan.before, plan.after) }, null, 2),
+          JSON.stringify(
+            { targetMode: plan.mode, ...diffPyproject(plan.before, plan.after) },
+            null,
+            2,
+          ),
         );
       } else {
         const diff = unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color));
@@ -271,6 +303,181 @@ Examples:
         const opts = g.options.map((o) => (g.select === o ? `${o} (selected)` : o));
         io.out(`${g.name}: ${opts.join(", ") || "(empty)"}`);
       }
+    });
+
+  program.command("status")
+    .description("mode in force; per plugin: source, clone state, commits since the prod ref")
+    .addOption(modeOption())
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm status\n  hpm status --json | jq '.packages[] | select(.clone.dirty)'",
+    )
+    .action(async (flags) => {
+      const report = await status({ root: root(), mode: flags.mode, log });
+      io.out(
+        flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }),
+      );
+    });
+
+  program.command("clone")
+    .description("clone missing dev checkouts from the plugins' git URLs, several at once")
+    .argument("[packages...]", "only these (default: every plugin of every group)")
+    .option("-j, --jobs <n>", "clones at once", "4")
+    .addOption(modeOption())
+    .addHelpText("after", "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1")
+    .action(async (packages: string[], flags) => {
+      const report = await clone({
+        root: root(),
+        packages: packages.length ? packages : undefined,
+        jobs: Number(flags.jobs),
+        mode: flags.mode,
+        log,
+      });
+      io.out(summarizeClone(report));
+      if (!report.ok) {
+        throw new HpmOperationError(
+          "some clones failed",
+          "see the lines above; the others were cloned",
+        );
+      }
+    });
+
+  program.command("pin")
+    .description("release step: set a plugin's prod ref in its registry entry (comments kept)")
+    .argument("<package>", "the plugin")
+    .option("--ref <ref>", "the ref to pin (default: newest tag of its local clone)")
+    .option("-f, --force", "pin even if the clone has uncommitted changes or commits after the tag")
+    .option("-m, --mode <mode>", "the registry mode to edit", "prod")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm pin rag4code-qdrant\n  hpm pin rag4code-qdrant --ref v1.1.0",
+    )
+    .action(async (name: string, flags) => {
+      const r = await pin({
+        root: root(),
+        package: name,
+        ref: flags.ref,
+        force: flags.force,
+        mode: flags.mode,
+        log,
+      });
+      log(
+        r.changed
+          ? `${r.file}: ${r.previous ?? "(none)"} → ${r.ref}`
+          : `${name} is already pinned to ${r.ref}`,
+      );
+    });
+
+  program.command("verify")
+    .description("will this mode resolve? `uv lock` in a scratch copy; touches nothing")
+    .addOption(modeOption())
+    .addHelpText("after", "\nExamples:\n  hpm verify --mode prod   # before tagging or deploying")
+    .action(async (flags) => {
+      const { mode, lockedPackages } = await verify({
+        root: root(),
+        mode: flags.mode,
+        log,
+        stream: globals().verbose,
+      });
+      log(`mode ${mode} resolves (${lockedPackages} packages locked); nothing was changed`);
+    });
+
+  program.command("init")
+    .description("set up HPM in an existing uv project: hpm.yaml, a registry folder, .gitignore")
+    .option("--registry <dir>", "registry folder to create", "hpm-registry")
+    .addHelpText("after", "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init")
+    .action(async (flags) => {
+      const changed = await init({ root: globals().project, registry: flags.registry });
+      for (const file of changed) log(`wrote ${file}`);
+      log(
+        "next: `hpm registry add NAME --git URL --ref TAG`, then `hpm group add GROUP --option NAME`",
+      );
+    });
+
+  const registry = program.command("registry").description("what the registries know");
+  registry.command("list")
+    .description("list known packages and their modes")
+    .option("--json", "print JSON")
+    .action(async (flags) => {
+      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()));
+      const rows = project.registry.names().map((name) => {
+        const e = project.registry.get(name);
+        return {
+          name: e.name,
+          description: e.description,
+          modes: Object.keys(e.sources),
+          file: e.file,
+        };
+      });
+      if (flags.json) io.out(JSON.stringify(rows, null, 2));
+      else if (!rows.length) io.out("the registry is empty; add a package with `hpm registry add`");
+      else {for (const r of rows) {
+          io.out(`${r.name}  [${r.modes.join(", ")}]${r.description ? `  ${r.description}` : ""}`);
+        }}
+    });
+  registry.command("show")
+    .description("show one package's entry")
+    .argument("<package>", "the package")
+    .option("--json", "print JSON")
+    .action(async (name: string, flags) => {
+      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()));
+      const e = project.registry.get(name);
+      const data = {
+        name: e.name,
+        description: e.description,
+        requires: e.requires,
+        sources: e.sources,
+        file: e.file,
+      };
+      if (flags.json) io.out(JSON.stringify(data, null, 2));
+      else {
+        io.out(`${e.name}${e.description ? ` — ${e.description}` : ""}\n  file: ${e.file}`);
+        if (e.requires.length) io.out(`  requires: ${e.requires.join(", ")}`);
+        for (const [mode, source] of Object.entries(e.sources)) {
+          io.out(`  ${mode}: ${describeSource(source)}`);
+        }
+      }
+    });
+  registry.command("add")
+    .description("add a package to the first local registry")
+    .argument("<package>", "the package name")
+    .option("--dev-path <path>", "where its local clone lives (default ./packages/NAME)")
+    .option("--git <url>", "prod source: git repository URL")
+    .option("--ref <ref>", "prod source: tag, branch or commit (with --git)")
+    .option("--pypi <version>", "prod source: a version on a package index")
+    .option("--index <url>", "private index URL (with --pypi)")
+    .option("--description <text>", "one line about it")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm registry add rag4code-qdrant --git https://github.com/rag4code/adapter-qdrant.git --ref v1.0.0\n" +
+        "  hpm registry add rag4code-openai --pypi 1.2.0 --index https://pypi.example.com/simple",
+    )
+    .action(async (name: string, flags) => {
+      const file = await registryAdd({
+        name,
+        description: flags.description,
+        devPath: flags.devPath,
+        git: flags.git,
+        ref: flags.ref,
+        pypi: flags.pypi,
+        index: flags.index,
+      }, { root: root() });
+      log(`wrote ${file}`);
+    });
+
+  program.command("schema")
+    .description("print the JSON Schema of hpm.yaml (or of a registry entry), for editors")
+    .option("--registry", "the schema of a registry entry")
+    .option("--local", "the schema of hpm.local.yaml")
+    .action((flags) => {
+      io.out(
+        JSON.stringify(
+          jsonSchema(flags.registry ? "registry" : flags.local ? "local" : "manifest"),
+          null,
+          2,
+        ),
+      );
     });
 
   try {

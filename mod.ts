@@ -44,6 +44,13 @@ export * from "./lib/project.ts";
 export * from "./lib/sync.ts";
 export * from "./lib/groups.ts";
 export * from "./lib/yaml_edit.ts";
+export * from "./lib/schema.ts";
+export * from "./lib/init.ts";
+export * from "./lib/registry_add.ts";
+export * from "./lib/verify.ts";
+export * from "./lib/status.ts";
+export * from "./lib/clone.ts";
+export * from "./lib/pin.ts";
 export { VERSION } from "./lib/version.ts";
 
 if (import.meta.main) {

@@ -47,6 +47,7 @@ try {
 
   step("2. dev: plugins installed editable from their local clones");
   expect(await hpm("sync") === 0, "hpm sync exits 0");
+  console.log(await Deno.readTextFile(join(project, "pyproject.toml")));
   const clone = join(project, "packages", "rag4code-qdrant");
   let imported = await pythonImport(project, "rag4code_qdrant");
   console.log(`rag4code_qdrant ${imported.value} from ${imported.file}`);

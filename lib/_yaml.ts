@@ -115,7 +115,10 @@ export function validateYaml<T extends z.ZodType>(loaded: LoadedYaml, schema: T)
   let message = issue.message;
   let where = loaded.positionOf(path);
   let context = path;
-  if (issue.code === "unrecognized_keys") {
+  if (issue.code === "invalid_key" && issue.issues[0]) {
+    message = `invalid key \`${String(path.at(-1))}\`: ${issue.issues[0].message}`;
+    where = loaded.positionOf(path, true);
+  } else if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0];
     where = loaded.positionOf([...path, key], true);
     const known = knownKeys(schema, path);

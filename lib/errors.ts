@@ -28,9 +28,7 @@ export type HpmErrorCode =
   | "toml-layout"
   | "conflict"
   | "usage"
-  | "not-found"
-  | "unsafe-value"
-  | "locked";
+  | "not-found";
 
 /**
  * Bad input: a file HPM read is malformed, inconsistent or unsafe. Nothing was

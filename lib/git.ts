@@ -33,6 +33,7 @@ async function gitOk(runner: Runner, cwd: string, args: string[]): Promise<strin
  * @param dest the folder to create
  * @param cwd where to run git
  * @param stream let git's progress show
+ * @param env extra environment for git (e.g. `GIT_TERMINAL_PROMPT=0`)
  * @throws {CommandFailedError} when git fails
  */
 export async function gitClone(
@@ -41,9 +42,10 @@ export async function gitClone(
   dest: string,
   cwd: string,
   stream = false,
+  env?: Readonly<Record<string, string>>,
 ): Promise<void> {
   const args = [...SAFE, "clone", "--quiet", "--", url, dest];
-  const r = await runner({ program: "git", args, cwd, stream });
+  const r = await runner({ program: "git", args, cwd, stream, ...(env ? { env } : {}) });
   if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
 }
 
@@ -120,4 +122,40 @@ export async function commitsSince(runner: Runner, dir: string, ref: string): Pr
 export async function newestTag(runner: Runner, dir: string): Promise<string | undefined> {
   const tags = await git(runner, dir, ["tag", "--list", "--sort=-v:refname"]);
   return tags.split("\n").find((t) => t.trim() !== "")?.trim();
+}
+
+/**
+ * The top folder of the git work tree that contains `dir`.
+ *
+ * @param runner runs git
+ * @param dir a folder
+ * @returns the absolute top folder, or undefined when `dir` is not in a work tree
+ */
+export async function worktreeTop(runner: Runner, dir: string): Promise<string | undefined> {
+  return await gitOk(runner, dir, ["rev-parse", "--show-toplevel"]) || undefined;
+}
+
+/**
+ * The work tree of a plugin checkout: the one `dir` is in, unless that is the
+ * project's own work tree and `dir` is only a folder of it (git would then
+ * report on the core, not on the plugin).
+ *
+ * @param runner runs git
+ * @param dir the checkout
+ * @param projectRoot the core project's root
+ * @returns the top folder of the checkout's work tree, or undefined when it has none
+ */
+export async function checkoutWorktree(
+  runner: Runner,
+  dir: string,
+  projectRoot: string,
+): Promise<string | undefined> {
+  const top = await worktreeTop(runner, dir);
+  if (top === undefined) return undefined;
+  const real = (p: string) => Deno.realPath(p).catch(() => p);
+  if ((await real(top)) === (await real(dir))) return top;
+  const projectTop = await worktreeTop(runner, projectRoot);
+  return projectTop !== undefined && (await real(projectTop)) === (await real(top))
+    ? undefined
+    : top;
 }

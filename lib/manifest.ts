@@ -19,7 +19,9 @@ const registryRef = z.string().min(1).max(4096);
 /** The zod schema of `hpm.yaml`. */
 export const manifestSchema = z.strictObject({
   $schema: z.string().optional(),
-  registry: z.union([registryRef, z.array(registryRef).min(1)])
+  registry: z.union([registryRef, z.array(registryRef).min(1)], {
+    error: "expected a registry folder (a string) or a list of them",
+  })
     .describe(
       "a registry folder (relative to hpm.yaml), or a list; the first that has a package wins",
     ),

@@ -90,12 +90,10 @@ export const denoRunner: Runner = async (request) => {
     }
     throw e;
   }
-  const decode = (bytes: Uint8Array) => request.stream ? "" : new TextDecoder().decode(bytes);
-  return {
-    code: output.signal ? 128 + (SIGNALS[output.signal] ?? 0) : output.code,
-    stdout: decode(output.stdout),
-    stderr: decode(output.stderr),
-  };
+  const code = output.signal ? 128 + (SIGNALS[output.signal] ?? 0) : output.code;
+  if (request.stream) return { code, stdout: "", stderr: "" };
+  const decoder = new TextDecoder();
+  return { code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 };
 
 /** A runner that records each request; see {@link recordingRunner}. */

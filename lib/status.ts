@@ -1,0 +1,459 @@
+/**
+ * `hpm status`: which mode is in force, where each plugin comes from, and the
+ * state of the local clones. Read-only; missing clones and an out-of-sync
+ * pyproject.toml are reported, never thrown.
+ *
+ * @module
+ */
+
+import { isAbsolute, relative, sep } from "node:path";
+import { CommandFailedError } from "./errors.ts";
+import { checkoutWorktree, cloneState, commitsSince, refExists } from "./git.ts";
+import type { ModeOrigin } from "./manifest.ts";
+import { isPackageDir } from "./project.ts";
+import { readManaged } from "./pyproject.ts";
+import type { RegistryEntry, Source } from "./registry_entry.ts";
+import { denoRunner, type Runner } from "./runner.ts";
+import { planSync, type ProjectOptions } from "./sync.ts";
+
+/** The state of one local clone. Fields that could not be determined are null. */
+export interface CloneStatus {
+  /** Absolute path. */
+  readonly path: string;
+  /** The path as shown to the user: relative to the project root when inside or near it. */
+  readonly displayPath: string;
+  /** Whether the folder exists. */
+  readonly exists: boolean;
+  /** Whether a Python project is there (what `hpm sync` needs). */
+  readonly present: boolean;
+  /** Whether it is a git clone of its own (not just a folder of the core's repository). */
+  readonly git: boolean;
+  /** The current branch; null when detached or unknown. */
+  readonly branch: string | null;
+  /** When detached: the tag at HEAD, or its short commit. */
+  readonly detachedAt: string | null;
+  /** Uncommitted changes, tracked or untracked. */
+  readonly dirty: boolean | null;
+  /** How many paths have uncommitted changes. */
+  readonly changedPaths: number | null;
+  /** The ref the `prod` source releases (a git ref, or `v<version>` for an exact pypi version). */
+  readonly prodRef: string | null;
+  /** Whether `prodRef` exists in the clone. */
+  readonly prodRefExists: boolean | null;
+  /** Commits on HEAD that `prodRef` does not have (unreleased work). */
+  readonly commitsSinceProdRef: number | null;
+  /** What went wrong asking git, if anything. */
+  readonly error: string | null;
+}
+
+/** One plugin in the mode in force. */
+export interface PackageStatus {
+  /** The name as the registry writes it. */
+  readonly name: string;
+  /** PEP 503 normal name. */
+  readonly key: string;
+  /** The groups it is in. */
+  readonly groups: readonly string[];
+  /** The packages it is only there for (empty when a group lists it). */
+  readonly requiredBy: readonly string[];
+  /** Its source in the mode, after hpm.local.yaml overrides. */
+  readonly source: Source;
+  /** A short description: `local packages/x (editable)`, `git <url> @ v1.0.0`, `pypi ==1.2.0`. */
+  readonly description: string;
+  /** Whether hpm.local.yaml moved its local path. */
+  readonly overridden: boolean;
+  /** For a local source: the clone's state; null otherwise. */
+  readonly clone: CloneStatus | null;
+}
+
+/** The result of {@link status}: plain, JSON-serialisable data. */
+export interface StatusReport {
+  /** Absolute project root. */
+  readonly root: string;
+  /** The mode asked for. */
+  readonly mode: string;
+  /** Where that mode came from (`flag`, `RUN_MODE`, `hpm.local.yaml`, `hpm.yaml`, `default`). */
+  readonly modeOrigin: ModeOrigin;
+  /** The mode pyproject.toml was last synced for; null when HPM manages nothing in it. */
+  readonly pyprojectMode: string | null;
+  /** Whether pyproject.toml is what `hpm sync` would write for `mode`. */
+  readonly inSync: boolean;
+  /** hpm.local.yaml, when there is one. */
+  readonly local: {
+    /** Its path. */
+    readonly file: string;
+    /** The mode it sets, if any. */
+    readonly mode: string | null;
+    /** Every package it overrides (normal names). */
+    readonly overrides: readonly string[];
+  } | null;
+  /** Plugins in the mode, sorted by name. */
+  readonly packages: readonly PackageStatus[];
+  /** Names of local clones the mode needs that are missing. */
+  readonly missingClones: readonly string[];
+}
+
+/** Options of {@link status}. */
+export interface StatusOptions extends ProjectOptions {
+  /** Runs git. @default denoRunner */
+  readonly runner?: Runner;
+}
+
+/**
+ * The status of a project: mode asked for and mode pyproject.toml is in,
+ * whether it is in sync, each plugin's source and its clone's state.
+ *
+ * @param options project, mode, environment, runner
+ * @returns the report
+ * @throws {HpmInputError} when hpm.yaml, a registry entry or pyproject.toml is
+ *   malformed (missing clones and drift are reported, not thrown)
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { formatStatus, status } from "@hpm/cli";
+ *
+ * const report = await status({ root: "/path/to/core" });
+ * console.log(formatStatus(report, { color: false }));
+ * if (!report.inSync) console.log("run hpm sync");
+ * ```
+ */
+export async function status(options: StatusOptions = {}): Promise<StatusReport> {
+  const plan = await planSync(options);
+  const { project } = plan;
+  const runner = options.runner ?? denoRunner;
+  const packages = await Promise.all(plan.resolution.packages.map(async (pkg) => ({
+    name: pkg.entry.name,
+    key: pkg.key,
+    groups: [...pkg.groups],
+    requiredBy: [...(pkg.requiredBy ?? [])],
+    source: pkg.source,
+    description: describeSource(pkg.source, project.root, pkg.localPath),
+    overridden: pkg.overridden,
+    clone: pkg.localPath === undefined
+      ? null
+      : await inspectClone(runner, pkg.localPath, project.root, pkg.entry),
+  })));
+  return {
+    root: project.root,
+    mode: plan.mode,
+    modeOrigin: plan.modeOrigin,
+    pyprojectMode: readManaged(plan.before, project.pyprojectFile)?.mode ?? null,
+    inSync: !plan.changed,
+    local: project.overlay
+      ? {
+        file: project.overlay.file,
+        mode: project.overlay.mode ?? null,
+        overrides: [...project.overlay.overrides.keys()].sort(),
+      }
+      : null,
+    packages,
+    missingClones: [...plan.missingClones],
+  };
+}
+
+// Candidate names of the release a clone is measured against. An exact pypi
+// version is usually tagged `v1.2.0` or `1.2.0`.
+function prodRefCandidates(entry: RegistryEntry): string[] {
+  const prod = entry.sources.prod;
+  if (prod?.type === "git") {
+    const ref = prod.tag ?? prod.ref ?? prod.rev ?? prod.branch;
+    return ref ? [ref] : [];
+  }
+  if (prod?.type === "pypi") {
+    const exact = /^===?([0-9][A-Za-z0-9.+!_-]*)$/.exec(prod.version ?? "");
+    if (exact) return [`v${exact[1]}`, exact[1]];
+  }
+  return [];
+}
+
+async function inspectClone(
+  runner: Runner,
+  path: string,
+  root: string,
+  entry: RegistryEntry,
+): Promise<CloneStatus> {
+  const candidates = prodRefCandidates(entry);
+  const folder = await exists(path);
+  const base: CloneStatus = {
+    path,
+    displayPath: displayPath(path, root),
+    exists: folder,
+    present: folder && await isPackageDir(path),
+    git: false,
+    branch: null,
+    detachedAt: null,
+    dirty: null,
+    changedPaths: null,
+    prodRef: candidates[0] ?? null,
+    prodRefExists: null,
+    commitsSinceProdRef: null,
+    error: null,
+  };
+  if (!folder) return base;
+  try {
+    if ((await checkoutWorktree(runner, path, root)) === undefined) return base;
+    const state = await cloneState(runner, path);
+    let prodRef = base.prodRef;
+    let prodRefExists: boolean | null = null;
+    let commitsSinceProdRef: number | null = null;
+    for (const candidate of candidates) {
+      if (await refExists(runner, path, candidate)) {
+        prodRef = candidate;
+        prodRefExists = true;
+        commitsSinceProdRef = await commitsSince(runner, path, candidate);
+        break;
+      }
+      prodRefExists = false;
+    }
+    return {
+      ...base,
+      git: true,
+      branch: state.branch ?? null,
+      detachedAt: state.detachedAt ?? null,
+      dirty: state.dirty,
+      changedPaths: state.changedPaths,
+      prodRef,
+      prodRefExists,
+      commitsSinceProdRef,
+    };
+  } catch (e) {
+    if (!(e instanceof CommandFailedError)) throw e;
+    const detail = e.stderrTail.trim().split("\n").at(-1) || e.message;
+    return { ...base, git: true, error: detail };
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function displayPath(path: string, root: string): string {
+  const rel = relative(root, path);
+  if (rel === "") return ".";
+  // Far-away clones read better as the absolute path than as ../../../..
+  if (isAbsolute(rel) || rel.split(sep).filter((p) => p === "..").length > 2) return path;
+  return rel.split(sep).join("/");
+}
+
+/**
+ * A short description of a source: `local packages/x (editable)`,
+ * `git <url> @ v1.0.0`, `pypi ==1.2.0`.
+ *
+ * @param source the source
+ * @param root the project root, to show local paths relative to it
+ * @param localPath the absolute path of a local source, when known (after overrides)
+ * @returns the description
+ *
+ * @example Usage
+ * ```ts
+ * import { describeSource } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   describeSource({ type: "git", url: "https://example.com/q.git", tag: "v1.0.0" }),
+ *   "git https://example.com/q.git @ v1.0.0",
+ * );
+ * assert.equal(describeSource({ type: "pypi", version: "==1.2.0" }), "pypi ==1.2.0");
+ * assert.equal(
+ *   describeSource({ type: "local", path: "./packages/q", editable: true }, "/p", "/p/packages/q"),
+ *   "local packages/q (editable)",
+ * );
+ * ```
+ */
+export function describeSource(source: Source, root?: string, localPath?: string): string {
+  switch (source.type) {
+    case "local": {
+      const path = root !== undefined && localPath !== undefined
+        ? displayPath(localPath, root)
+        : source.path;
+      return `local ${path}${source.editable ? " (editable)" : ""}`;
+    }
+    case "git": {
+      const ref = source.tag ?? source.ref ?? source.rev;
+      const at = ref ? ` @ ${ref}` : source.branch ? ` @ branch ${source.branch}` : "";
+      const sub = source.subdirectory ? ` (subdirectory ${source.subdirectory})` : "";
+      return `git ${source.url}${at}${sub}`;
+    }
+    case "pypi":
+      return `pypi ${source.version ?? "(any version)"}${
+        source.index ? ` from ${source.index}` : ""
+      }`;
+  }
+}
+
+/** Options of {@link formatStatus}. */
+export interface FormatStatusOptions {
+  /** Use ANSI colours. */
+  readonly color: boolean;
+}
+
+const paint = (on: boolean, code: string) => (s: string) => on ? `\x1b[${code}m${s}\x1b[0m` : s;
+
+interface Cell {
+  readonly text: string;
+  readonly paint?: (s: string) => string;
+}
+
+/**
+ * Render a {@link StatusReport} as the table `hpm status` prints. Pure.
+ *
+ * @param report what {@link status} returned
+ * @param options colours on or off
+ * @returns the text, without a trailing newline
+ *
+ * @example Usage
+ * ```ts
+ * import { formatStatus } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const text = formatStatus({
+ *   root: "/p",
+ *   mode: "dev",
+ *   modeOrigin: "default",
+ *   pyprojectMode: "dev",
+ *   inSync: true,
+ *   local: null,
+ *   missingClones: [],
+ *   packages: [{
+ *     name: "rag4code-qdrant",
+ *     key: "rag4code-qdrant",
+ *     groups: ["vector-db"],
+ *     requiredBy: [],
+ *     source: { type: "pypi", version: "==1.2.0" },
+ *     description: "pypi ==1.2.0",
+ *     overridden: false,
+ *     clone: null,
+ *   }],
+ * }, { color: false });
+ * assert.match(text, /^mode: dev \(default\)/);
+ * assert.match(text, /rag4code-qdrant +vector-db +pypi ==1\.2\.0/);
+ * ```
+ */
+export function formatStatus(report: StatusReport, options: FormatStatusOptions): string {
+  const c = options.color;
+  const red = paint(c, "31");
+  const green = paint(c, "32");
+  const yellow = paint(c, "33");
+  const bold = paint(c, "1");
+  const dim = paint(c, "2");
+  const lines: string[] = [];
+
+  lines.push(`mode: ${bold(report.mode)} (${originText(report.modeOrigin)})`);
+  let py: string;
+  if (report.pyprojectMode === null) {
+    py = report.packages.length
+      ? yellow(`not managed by hpm yet: run \`hpm sync\``)
+      : "nothing managed by hpm";
+  } else {
+    py = `in ${report.pyprojectMode} mode, ` +
+      (report.inSync ? green("in sync") : red(`out of sync for ${report.mode}: run \`hpm sync\``));
+  }
+  if (report.pyprojectMode !== null || !report.inSync || report.packages.length) {
+    lines.push(`pyproject.toml: ${py}`);
+  }
+  if (report.local) {
+    const parts = [];
+    if (report.local.mode !== null) parts.push(`mode ${report.local.mode}`);
+    if (report.local.overrides.length) parts.push(`overrides ${report.local.overrides.join(", ")}`);
+    lines.push(`hpm.local.yaml: in effect${parts.length ? ` (${parts.join("; ")})` : ""}`);
+  }
+
+  if (!report.packages.length) {
+    lines.push("", "no plugins: add one with `hpm group add GROUP --option PACKAGE`");
+    return lines.join("\n");
+  }
+
+  const header: Cell[] = ["PACKAGE", "GROUP", "SOURCE", "CHECKOUT"].map((text) => ({
+    text,
+    paint: dim,
+  }));
+  const rows: Cell[][] = report.packages.map((p) => [
+    { text: p.name, paint: bold },
+    {
+      text: p.groups.join(", ") +
+        (p.requiredBy.length ? ` (for ${p.requiredBy.join(", ")})` : ""),
+    },
+    { text: p.description + (p.overridden ? " *" : "") },
+    checkoutCell(p, { red, green, yellow }),
+  ]);
+  const widths = header.map((_, i) =>
+    Math.max(...[header, ...rows].map((r) => [...r[i].text].length))
+  );
+  lines.push("");
+  for (const row of [header, ...rows]) {
+    lines.push(
+      row.map((cell, i) => {
+        const pad = i === row.length - 1 ? "" : " ".repeat(widths[i] - [...cell.text].length);
+        return (cell.paint ? cell.paint(cell.text) : cell.text) + pad;
+      }).join("  ").trimEnd(),
+    );
+  }
+  if (report.packages.some((p) => p.overridden)) {
+    lines.push("", dim("* path set by hpm.local.yaml"));
+  }
+  if (report.missingClones.length) {
+    lines.push(
+      "",
+      yellow(`missing clones: run \`hpm clone ${report.missingClones.join(" ")}\``),
+    );
+  }
+  return lines.join("\n");
+}
+
+function originText(origin: ModeOrigin): string {
+  switch (origin) {
+    case "flag":
+      return "from --mode";
+    case "default":
+      return "default";
+    default:
+      return `from ${origin}`;
+  }
+}
+
+function checkoutCell(
+  p: PackageStatus,
+  colors: Record<"red" | "green" | "yellow", (s: string) => string>,
+): Cell {
+  const clone = p.clone;
+  if (!clone) return { text: "-" };
+  if (!clone.exists) {
+    return { text: `missing: run \`hpm clone ${p.name}\``, paint: colors.red };
+  }
+  if (!clone.present) {
+    return { text: "not a Python project (no pyproject.toml)", paint: colors.red };
+  }
+  if (!clone.git) return { text: "present (not a git clone)" };
+  if (clone.error !== null) return { text: `git: ${clone.error}`, paint: colors.red };
+  const parts: { text: string; paint?: (s: string) => string }[] = [];
+  parts.push({ text: clone.branch !== null ? clone.branch : `detached at ${clone.detachedAt}` });
+  parts.push(
+    clone.dirty
+      ? {
+        text: `${clone.changedPaths} uncommitted change${clone.changedPaths === 1 ? "" : "s"}`,
+        paint: colors.yellow,
+      }
+      : { text: "clean", paint: colors.green },
+  );
+  if (clone.prodRef !== null) {
+    if (clone.prodRefExists === false) {
+      parts.push({ text: `prod ref ${clone.prodRef} not found`, paint: colors.red });
+    } else if (clone.commitsSinceProdRef) {
+      const n = clone.commitsSinceProdRef;
+      parts.push({
+        text: `${n} commit${n === 1 ? "" : "s"} since ${clone.prodRef}`,
+        paint: colors.yellow,
+      });
+    } else {
+      parts.push({ text: `no commits since ${clone.prodRef}` });
+    }
+  }
+  // The cell is padded by its plain text, so colour each part separately here.
+  const text = parts.map((x) => x.text).join(", ");
+  const painted = parts.map((x) => x.paint ? x.paint(x.text) : x.text).join(", ");
+  return { text, paint: () => painted };
+}

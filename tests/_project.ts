@@ -1,0 +1,115 @@
+/**
+ * Builds HPM projects for end-to-end tests: a core uv project, plugin repos
+ * (clone + bare remote with tags), a registry and hpm.yaml; and runs the real
+ * `hpm` CLI as a subprocess.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  makeCoreProject,
+  makePluginRepo,
+  type PluginRepo,
+  run,
+  type RunResult,
+  writeFile,
+} from "./_fixtures.ts";
+
+Deno.env.set("UV_PYTHON_DOWNLOADS", "never");
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+/** Runs `hpm ARGS` (cli.ts in a fresh Deno process) in `cwd`. */
+export function hpm(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  return run(Deno.execPath(), ["run", "-A", "--quiet", CLI, ...args], {
+    cwd,
+    env: { NO_COLOR: "1", ...env },
+  });
+}
+
+/** A plugin for {@link makeProject}: a module whose `VERSION` is its version at each tag. */
+export interface PluginSpec {
+  /** Distribution name. */
+  name: string;
+  /** Versions to tag, oldest first (default ["1.0.0"]). */
+  versions?: string[];
+  /** `[project] dependencies` of the plugin. */
+  dependencies?: string[];
+  /** Registry `sources.prod` override (YAML flow mapping); default: the git tag of the last version. */
+  prod?: (repo: PluginRepo) => string;
+}
+
+/** What {@link makeProject} built. */
+export interface TestProject {
+  /** The core project (hpm.yaml, pyproject.toml). */
+  dir: string;
+  /** Plugins by name. */
+  plugins: Record<string, PluginRepo>;
+}
+
+/** The import name of a plugin. */
+export const moduleOf = (name: string): string => name.replace(/-/g, "_");
+
+/**
+ * A core project whose registry knows `plugins`, each cloned at
+ * `<dir>/packages/<name>` (dev) with a bare remote (prod: its newest tag).
+ * hpm.yaml has one group `plugins` holding `group` (default: all of them).
+ */
+export async function makeProject(
+  root: string,
+  plugins: PluginSpec[],
+  group: string[] = plugins.map((p) => p.name),
+): Promise<TestProject> {
+  const dir = join(root, "core");
+  await makeCoreProject(dir);
+  const repos: Record<string, PluginRepo> = {};
+  for (const p of plugins) {
+    const versions = p.versions ?? ["1.0.0"];
+    const repo = await makePluginRepo(root, {
+      name: p.name,
+      module: moduleOf(p.name),
+      versions: versions.map((version) => ({
+        version,
+        body: `VERSION = "${version}"\n`,
+        dependencies: p.dependencies,
+      })),
+      cloneDir: join(dir, "packages", p.name),
+    });
+    repos[p.name] = repo;
+    const prod = p.prod?.(repo) ?? `{type: git, url: "${repo.bareUrl}", ref: ${repo.tags.at(-1)}}`;
+    await writeFile(
+      join(dir, "hpm-registry", "packages", `${p.name}.yaml`),
+      `# ${p.name}\nname: ${p.name}\nsources:\n  dev:\n    type: local\n    path: ./packages/${p.name}\n` +
+        `  prod: ${prod}\n`,
+    );
+  }
+  await writeFile(
+    join(dir, "hpm.yaml"),
+    `# test project\nregistry: ./hpm-registry\ngroups:\n  plugins:\n    options: [${
+      group.join(", ")
+    }]\n`,
+  );
+  return { dir, plugins: repos };
+}
+
+/** The bytes of some files (undefined for a missing one), to assert "nothing written". */
+export async function snapshot(
+  dir: string,
+  files: string[],
+): Promise<Record<string, string | undefined>> {
+  const out: Record<string, string | undefined> = {};
+  for (const f of files) {
+    try {
+      out[f] = await Deno.readTextFile(join(dir, f));
+    } catch {
+      out[f] = undefined;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * Bad input through the real CLI: exit 2, a message with file:line:col (or the
+ * package named) and a hint, no stack trace, and nothing written.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { makeTempRoot, writeFile } from "./_fixtures.ts";
+import { hpm, makeProject, snapshot } from "./_project.ts";
+
+const FILES = [
+  "pyproject.toml",
+  "uv.lock",
+  "hpm.yaml",
+  "hpm-registry/packages/rag4code-qdrant.yaml",
+];
+
+interface Case {
+  name: string;
+  /** Breaks the project. */
+  arrange: (dir: string) => Promise<void>;
+  args?: string[];
+  /** What stderr must say. */
+  expect: RegExp[];
+}
+
+const REG = "hpm-registry/packages/rag4code-qdrant.yaml";
+
+const cases: Case[] = [
+  {
+    name: "malformed YAML in hpm.yaml",
+    arrange: (dir) =>
+      writeFile(
+        join(dir, "hpm.yaml"),
+        "registry: ./hpm-registry\ngroups:\n  plugins:\n    options: [a\n",
+      ),
+    expect: [/hpm\.yaml:5:1/, /hint:/],
+  },
+  {
+    name: "schema error in hpm.yaml (unknown key, did you mean)",
+    arrange: (dir) =>
+      writeFile(
+        join(dir, "hpm.yaml"),
+        "registry: ./hpm-registry\ngroups:\n  plugins:\n    optoins: []\n",
+      ),
+    expect: [/unknown key `optoins`/, /hpm\.yaml:4:5/, /did you mean `options`/],
+  },
+  {
+    name: "unknown package",
+    arrange: (dir) =>
+      writeFile(
+        join(dir, "hpm.yaml"),
+        "registry: ./hpm-registry\ngroups:\n  plugins:\n    options: [rag4code-qdrnt]\n",
+      ),
+    expect: [
+      /unknown package `rag4code-qdrnt`/,
+      /hpm\.yaml:4:15/,
+      /did you mean `rag4code-qdrant`/,
+    ],
+  },
+  {
+    name: "an entry without the requested mode",
+    arrange: async () => {},
+    args: ["sync", "--mode", "staging"],
+    expect: [
+      /no source for mode `staging`/,
+      /rag4code-qdrant\.yaml:\d+:\d+/,
+      /add a `staging:` source/,
+    ],
+  },
+  {
+    name: "name/file mismatch",
+    arrange: async (dir) => {
+      const file = join(dir, REG);
+      await writeFile(
+        file,
+        (await Deno.readTextFile(file)).replace("name: rag4code-qdrant", "name: rag4code-chroma"),
+      );
+    },
+    expect: [/does not match the file name/, /rag4code-qdrant\.yaml:2:7/],
+  },
+  {
+    name: "schema error in a registry entry (git URL with ext::)",
+    arrange: async (dir) => {
+      const file = join(dir, REG);
+      await writeFile(
+        file,
+        (await Deno.readTextFile(file)).replace(
+          /url: "[^"]+"/,
+          'url: "ext::sh -c touch% /tmp/pwned"',
+        ),
+      );
+    },
+    args: ["sync", "--mode", "prod"],
+    expect: [/git URLs must use/, /rag4code-qdrant\.yaml:\d+:\d+/],
+  },
+  {
+    name: "missing local clone",
+    arrange: (dir) => Deno.remove(join(dir, "packages", "rag4code-qdrant"), { recursive: true }),
+    expect: [
+      /local clone of `rag4code-qdrant` is missing/,
+      /rag4code-qdrant\.yaml:\d+:\d+/,
+      /hpm clone rag4code-qdrant/,
+    ],
+  },
+  {
+    name: "invalid pyproject.toml",
+    arrange: (dir) =>
+      writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\n{{x}} = 1\n'),
+    expect: [/pyproject\.toml:3:\d+/],
+  },
+  {
+    name: "unknown flag",
+    arrange: async () => {},
+    args: ["sync", "--mdoe", "prod"],
+    expect: [/unknown option/],
+  },
+  {
+    name: "--frozen with --locked",
+    arrange: async () => {},
+    args: ["sync", "--frozen", "--locked"],
+    expect: [/cannot be used with/],
+  },
+];
+
+Deno.test("bad input: exit 2, position and hint, no stack trace, nothing written", async (t) => {
+  const root = await makeTempRoot();
+  try {
+    const { dir: template } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
+    for (const [i, c] of cases.entries()) {
+      await t.step(c.name, async () => {
+        const dir = join(root, `case-${i}`);
+        await Deno.mkdir(dir);
+        await new Deno.Command("cp", { args: ["-a", `${template}/.`, dir] }).output();
+        await c.arrange(dir);
+        const before = await snapshot(dir, FILES);
+        const r = await hpm(c.args ?? ["sync"], dir);
+        assert.equal(r.code, 2, `exit code\n${r.stderr}`);
+        for (const re of c.expect) assert.match(r.stderr, re);
+        assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+        assert.doesNotMatch(r.stderr, /internal error/);
+        assert.deepEqual(await snapshot(dir, FILES), before, "nothing written");
+        await assert.rejects(Deno.stat(join(dir, ".venv")), "uv never ran");
+      });
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
