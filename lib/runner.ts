@@ -24,6 +24,11 @@ export interface RunRequest {
   readonly stream?: boolean;
   /** Aborts the program (it gets SIGTERM). */
   readonly signal?: AbortSignal;
+  /**
+   * Told the child's process id once it runs, so a journal can record it: a
+   * later run must not restore files while an orphaned uv still writes them.
+   */
+  readonly onSpawn?: (pid: number) => void | Promise<void>;
 }
 
 /** What a program did. */
@@ -78,7 +83,9 @@ export const denoRunner: Runner = async (request) => {
   });
   let output: Deno.CommandOutput;
   try {
-    output = await command.output();
+    const child = command.spawn();
+    await request.onSpawn?.(child.pid);
+    output = await child.output();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       return {

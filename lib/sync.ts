@@ -267,6 +267,7 @@ async function runTransaction(
         cwd: root,
         stream: options.stream ?? false,
         signal: abort.signal,
+        onSpawn: (pid) => tx.recordChild(pid),
       });
       if (caught) throw new InterruptedError(caught);
       if (result.code !== 0) {

@@ -20,6 +20,10 @@ const JOURNAL_FILE = "journal.json";
 
 interface JournalRecord {
   pid: number;
+  /** A program (uv) the transaction started, which may outlive a killed hpm. */
+  child?: number;
+  /** Its start time (/proc/PID/stat field 22), so a reused PID is never signalled. */
+  childStart?: string;
   state: "applying" | "committed";
   files: { name: string; existed: boolean }[];
 }
@@ -38,19 +42,38 @@ async function ensureStateDir(root: string): Promise<string> {
   return dir;
 }
 
-function processAlive(pid: number): boolean {
-  if (pid === Deno.pid) return true;
+// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot.
+function procStartTime(pid: number): string | undefined {
   try {
-    Deno.statSync(`/proc/${pid}`);
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" ? undefined : fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
+const HAS_PROC = (() => {
+  try {
+    Deno.statSync("/proc/self");
     return true;
   } catch {
-    // Without /proc (macOS, Windows) a lock can only be judged stale by age.
-    try {
-      Deno.statSync("/proc/self");
-      return false;
-    } catch {
-      return true;
-    }
+    return false;
+  }
+})();
+
+// Whether the process holding a lock is gone. Without /proc (macOS, Windows)
+// liveness cannot be checked, so only a lock older than an hour counts as stale.
+function holderGone(pid: number, mtime: number): boolean {
+  if (pid === Deno.pid) return false;
+  if (!HAS_PROC) return Date.now() - mtime > STALE_AFTER_MS;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return false;
+  } catch {
+    return true;
   }
 }
 
@@ -61,8 +84,6 @@ export interface LockOptions {
   /** Progress messages ("waiting for…"). */
   readonly log?: (message: string) => void;
 }
-
-const STALE_AFTER_MS = 60 * 60 * 1000;
 
 /**
  * Run `fn` holding the project's lock. A second HPM run waits (telling the
@@ -85,25 +106,11 @@ export async function withProjectLock<T>(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let told = false;
   while (true) {
-    try {
-      const file = await Deno.open(path, { write: true, createNew: true });
-      await file.write(new TextEncoder().encode(JSON.stringify({ pid: Deno.pid }) + "\n"));
-      file.close();
-      break;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-    }
+    if (await tryCreateLock(path)) break;
     const holder = await readLock(path);
     if (holder === undefined) continue;
-    const stale = !processAlive(holder.pid) || Date.now() - holder.mtime > STALE_AFTER_MS;
-    if (stale) {
-      // Rename first so two waiters cannot both remove a fresh lock.
-      const aside = `${path}.stale-${Deno.pid}`;
-      try {
-        await Deno.rename(path, aside);
-        await Deno.remove(aside);
-        options.log?.(`removed a stale lock left by process ${holder.pid}`);
-      } catch { /* another waiter took it first */ }
+    if (holderGone(holder.pid, holder.mtime)) {
+      await removeStaleLock(path, holder.pid, options.log);
       continue;
     }
     if (Date.now() >= deadline) {
@@ -125,6 +132,45 @@ export async function withProjectLock<T>(
   }
 }
 
+// Two waiters may find the same stale lock; the one that loses the race must
+// not delete the lock the winner has just created, so it checks what it moved.
+async function removeStaleLock(
+  path: string,
+  pid: number,
+  log?: (message: string) => void,
+): Promise<void> {
+  const aside = `${path}.stale-${Deno.pid}`;
+  try {
+    await Deno.rename(path, aside);
+  } catch {
+    return; // another waiter moved it first
+  }
+  const moved = await readLock(aside);
+  if (moved && moved.pid !== pid) {
+    await Deno.link(aside, path).catch(() => {});
+  } else {
+    log?.(`removed a stale lock left by process ${pid}`);
+  }
+  await Deno.remove(aside).catch(() => {});
+}
+
+// The lock appears with its content already in it (written aside, then
+// hard-linked into place), so a waiter never mistakes a lock being written for
+// a stale one.
+async function tryCreateLock(path: string): Promise<boolean> {
+  const aside = `${path}.${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.writeTextFile(aside, JSON.stringify({ pid: Deno.pid }) + "\n");
+  try {
+    await Deno.link(aside, path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) return false;
+    throw e;
+  } finally {
+    await Deno.remove(aside).catch(() => {});
+  }
+}
+
 async function readLock(path: string): Promise<{ pid: number; mtime: number } | undefined> {
   try {
     const [text, stat] = await Promise.all([Deno.readTextFile(path), Deno.stat(path)]);
@@ -132,7 +178,7 @@ async function readLock(path: string): Promise<{ pid: number; mtime: number } | 
     return { pid: Number.isInteger(pid) ? pid : 0, mtime: stat.mtime?.getTime() ?? Date.now() };
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
-    // A half-written lock (its writer died between create and write) is stale.
+    // Locks are never half-written, so unreadable content was not made by hpm.
     return { pid: 0, mtime: 0 };
   }
 }
@@ -169,10 +215,30 @@ export async function recoverInterrupted(root: string): Promise<string | undefin
     await clearJournal(dir);
     return `an interrupted hpm run (process ${record.pid}) had finished; its journal was cleared`;
   }
+  if (record.child !== undefined && record.childStart !== undefined) {
+    await stopOrphan(record.child, record.childStart);
+  }
   await restoreFrom(root, dir, record);
   await clearJournal(dir);
   return `an interrupted hpm run (process ${record.pid}) was rolled back: ` +
     `${record.files.map((f) => f.name).join(" and ")} restored`;
+}
+
+// A killed hpm can leave its uv running; restoring under it would let uv's
+// late write of uv.lock mix the before and after states. Stop it first.
+async function stopOrphan(pid: number, started: string): Promise<void> {
+  const isOurs = () => procStartTime(pid) === started;
+  if (!isOurs()) return;
+  try {
+    Deno.kill(pid, "SIGTERM");
+  } catch { /* already gone */ }
+  for (let i = 0; i < 100 && isOurs(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (isOurs()) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch { /* already gone */ }
+    for (let i = 0; i < 40 && isOurs(); i++) await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function restoreFrom(root: string, dir: string, record: JournalRecord): Promise<void> {
@@ -245,6 +311,18 @@ export class Transaction {
       throw new Error(`${name} is not part of this transaction`);
     }
     await writeFileAtomic(join(this.#root, name), text);
+  }
+
+  /**
+   * Record the process id of a program the transaction started (uv), so
+   * recovery after a crash can stop it before restoring files.
+   *
+   * @param pid the child's process id
+   */
+  async recordChild(pid: number): Promise<void> {
+    this.#record.child = pid;
+    this.#record.childStart = procStartTime(pid);
+    await writeFileAtomic(join(this.#dir, JOURNAL_FILE), JSON.stringify(this.#record));
   }
 
   /** Keep the changes and drop the journal. */

@@ -1,0 +1,203 @@
+/**
+ * Crash safety and concurrency with the real CLI and real uv: `hpm sync` killed
+ * at random moments (SIGKILL, including while uv runs), interrupted with
+ * SIGINT/SIGTERM, and run twice at once. pyproject.toml and uv.lock must always
+ * end exactly as before or exactly as after, never mixed.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FIXTURE_ENV, makeTempRoot, uv, writeFile } from "./_fixtures.ts";
+import { hpm, makeProject, snapshot } from "./_project.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const FILES = ["pyproject.toml", "uv.lock"];
+type State = Record<string, string | undefined>;
+
+function spawnHpm(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", CLI, ...args],
+    cwd,
+    env: { ...FIXTURE_ENV, NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+// Deterministic "random" delays, so a failure can be replayed.
+function prng(seed: number): () => number {
+  return () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+async function waitFor(path: string, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await exists(path)) return true;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return false;
+}
+
+const same = (a: State, b: State) => FILES.every((f) => a[f] === b[f]);
+
+/** A project with two plugins, and the exact dev and prod states of its files. */
+async function setup(root: string) {
+  const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }, {
+    name: "rag4code-chroma",
+  }]);
+  const ok = async (args: string[]) => {
+    const r = await hpm(args, dir);
+    assert.equal(r.code, 0, r.stderr);
+  };
+  await ok(["sync", "--mode", "prod"]);
+  const prod = await snapshot(dir, FILES);
+  await ok(["sync", "--mode", "dev"]);
+  const dev = await snapshot(dir, FILES);
+  await ok(["sync", "--mode", "prod"]);
+  assert.deepEqual(await snapshot(dir, FILES), prod, "prod state is deterministic");
+  await ok(["sync", "--mode", "dev"]);
+  assert.deepEqual(await snapshot(dir, FILES), dev, "dev state is deterministic");
+  return { dir, states: { dev, prod } as Record<"dev" | "prod", State> };
+}
+
+Deno.test("kill trials: 50 syncs killed with SIGKILL at random moments never leave mixed files", async () => {
+  const root = await makeTempRoot();
+  try {
+    const { dir, states } = await setup(root);
+    const journal = join(dir, ".hpm", "journal", "journal.json");
+    const random = prng(20261124);
+    let current: "dev" | "prod" = "dev";
+    let insideTransaction = 0;
+    let recoveries = 0;
+    for (let trial = 0; trial < 50; trial++) {
+      const target: "dev" | "prod" = current === "dev" ? "prod" : "dev";
+      const child = spawnHpm(["sync", "--mode", target], dir);
+      // Half the trials aim inside the transaction (journal open, uv running).
+      if (trial % 2 === 0) {
+        if (await waitFor(journal, 5000)) insideTransaction++;
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
+      } else {
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 1500)));
+      }
+      try {
+        child.kill("SIGKILL");
+      } catch { /* it had already finished */ }
+      await child.output();
+
+      // pyproject.toml is only written by hpm, atomically: never a third state.
+      const pyproject = (await snapshot(dir, ["pyproject.toml"]))["pyproject.toml"];
+      assert.ok(
+        pyproject === states.dev["pyproject.toml"] || pyproject === states.prod["pyproject.toml"],
+        `trial ${trial}: pyproject.toml is neither before nor after`,
+      );
+      // The next run finishes or undoes it, and says so.
+      const hadJournal = await exists(journal);
+      const next = await hpm(["status", "--json"], dir);
+      assert.equal(next.code, 0, `trial ${trial}: ${next.stderr}`);
+      if (hadJournal) {
+        assert.match(
+          next.stderr,
+          /interrupted hpm run .* (rolled back|had finished)/,
+          `trial ${trial}`,
+        );
+        recoveries++;
+      }
+      assert.equal(await exists(journal), false, "the journal is gone after recovery");
+      const after = await snapshot(dir, FILES);
+      if (same(after, states[target])) current = target;
+      else {assert.ok(
+          same(after, states[current]),
+          `trial ${trial}: files are mixed after recovery`,
+        );}
+    }
+    assert.ok(
+      insideTransaction >= 20,
+      `only ${insideTransaction} kills landed inside a transaction`,
+    );
+    assert.ok(recoveries >= 10, `only ${recoveries} recoveries were exercised`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("SIGINT and SIGTERM during uv sync roll back and exit 130 / 143", async (t) => {
+  const root = await makeTempRoot();
+  try {
+    const { dir, states } = await setup(root);
+    // A uv that is still running when the signal arrives: sleeps, then runs uv.
+    const slowUv = join(root, "slow-uv");
+    await writeFile(
+      slowUv,
+      "#!/usr/bin/env python3\nimport os, sys, time\ntime.sleep(3)\nos.execvp('uv', ['uv'] + sys.argv[1:])\n",
+    );
+    await Deno.chmod(slowUv, 0o755);
+    const journal = join(dir, ".hpm", "journal", "journal.json");
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      await t.step(signal, async () => {
+        const child = spawnHpm(["sync", "--mode", "prod"], dir, { HPM_UV: slowUv });
+        assert.ok(await waitFor(journal, 10_000), "the sync started");
+        await new Promise((r) => setTimeout(r, 300));
+        child.kill(signal);
+        const out = await child.output();
+        const stderr = new TextDecoder().decode(out.stderr);
+        assert.equal(out.code, code, stderr);
+        assert.match(stderr, new RegExp(`interrupted by ${signal}`));
+        assert.deepEqual(await snapshot(dir, FILES), states.dev, "restored byte for byte");
+        assert.equal(await exists(journal), false);
+      });
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("two syncs at once, 20 times: both finish, files consistent, uv.lock matches", async () => {
+  const root = await makeTempRoot();
+  try {
+    const { dir, states } = await setup(root);
+    let waited = 0;
+    for (let round = 0; round < 20; round++) {
+      const a = spawnHpm(["sync", "--mode", "prod"], dir);
+      const b = spawnHpm(["sync", "--mode", "dev"], dir);
+      const [ra, rb] = await Promise.all([a.output(), b.output()]);
+      const errs = [ra, rb].map((r) => new TextDecoder().decode(r.stderr));
+      assert.equal(ra.code, 0, errs[0]);
+      assert.equal(rb.code, 0, errs[1]);
+      if (errs.some((e) => /waiting for another hpm run/.test(e))) waited++;
+      const now = await snapshot(dir, FILES);
+      assert.ok(same(now, states.dev) || same(now, states.prod), `round ${round}: files are mixed`);
+    }
+    await uv(["lock", "--locked"], { cwd: dir });
+    assert.ok(waited > 0, "the lock made a run wait at least once");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a stale lock left by a dead process is taken over", async () => {
+  const root = await makeTempRoot();
+  try {
+    const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
+    await Deno.mkdir(join(dir, ".hpm"), { recursive: true });
+    // PID 2^22 + 1 is above Linux's pid_max ceiling, so it is never alive.
+    await Deno.writeTextFile(join(dir, ".hpm", "lock"), JSON.stringify({ pid: 4194305 }));
+    const r = await hpm(["sync", "--no-install"], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /removed a stale lock left by process 4194305/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
