@@ -33,6 +33,7 @@ import {
 } from "./mod.ts";
 import { CommandFailedError, HpmOperationError } from "./lib/errors.ts";
 import { findProjectRoot } from "./lib/project.ts";
+import { CONTROL } from "./lib/value_checks.ts";
 import { VERSION } from "./lib/version.ts";
 
 interface Io {
@@ -72,12 +73,13 @@ async function snippet(file: string, line: number, column: number): Promise<stri
   }
 }
 
+const CONTROL_CHARS = new RegExp(CONTROL.source, "g");
+
 // Messages quote values from files that may come from a remote registry: a
 // control character must not reach the terminal (escape-sequence injection).
 function visible(text: string): string {
-  // deno-lint-ignore no-control-regex
   return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
+    CONTROL_CHARS,
     (c) => c === "\t" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }

@@ -61,6 +61,8 @@ export class HpmInputError extends SyntaxError {
   readonly hint?: string;
 
   /**
+   * Create an input error.
+   *
    * @param code stable error code
    * @param message what is wrong
    * @param where the file and position, if known
@@ -101,6 +103,8 @@ export class CommandFailedError extends Error {
   readonly stderrTail: string;
 
   /**
+   * Create a command failure.
+   *
    * @param program the program
    * @param args its arguments
    * @param exitCode its exit code
@@ -134,6 +138,8 @@ export class HpmOperationError extends Error {
   readonly hint?: string;
 
   /**
+   * Create an operation failure.
+   *
    * @param message what failed
    * @param hint what to do about it
    */
@@ -183,7 +189,11 @@ export class InterruptedError extends Error {
   /** 128 + the signal number. */
   readonly exitCode: number;
 
-  /** @param signal the signal received */
+  /**
+   * Create an interruption error.
+   *
+   * @param signal the signal received
+   */
   constructor(signal: "SIGINT" | "SIGTERM") {
     super(`interrupted by ${signal}; changes rolled back`);
     this.name = "InterruptedError";

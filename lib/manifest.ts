@@ -4,47 +4,10 @@
  * @module
  */
 
-import { z } from "zod";
-import { type LoadedYaml, loadYaml, validateYaml } from "./_yaml.ts";
+import { isModeName, localOverlaySchema, manifestSchema } from "./_schemas.ts";
+import { loadYaml, validateYaml } from "./_yaml.ts";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
-import { localPath, modeName, packageName } from "./value_checks.ts";
-
-const groupName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/, {
-  message: "a group name is letters, digits, `-`, `_`, `.` (PEP 735)",
-});
-
-const registryRef = z.string().min(1).max(4096);
-
-/** The zod schema of `hpm.yaml`. */
-export const manifestSchema = z.strictObject({
-  $schema: z.string().optional(),
-  registry: z.union([registryRef, z.array(registryRef).min(1)], {
-    error: "expected a registry folder (a string) or a list of them",
-  })
-    .describe(
-      "a registry folder (relative to hpm.yaml), or a list; the first that has a package wins",
-    ),
-  mode: modeName.optional().describe("the default mode; `--mode` and RUN_MODE override it"),
-  groups: z.record(
-    groupName,
-    z.strictObject({
-      options: z.array(packageName).default([]),
-      select: packageName.optional()
-        .describe("for a group of alternatives: the one option to install"),
-    }).nullable().transform((g) => g ?? { options: [] }),
-  ).nullable().default({}).transform((g) => g ?? {}),
-});
-
-/** The zod schema of `hpm.local.yaml`. */
-export const localOverlaySchema = z.strictObject({
-  $schema: z.string().optional(),
-  mode: modeName.optional().describe("this machine's default mode"),
-  overrides: z.record(
-    packageName,
-    z.strictObject({ path: localPath, editable: z.boolean().optional() }),
-  ).optional().describe("per-package local clone paths on this machine"),
-});
 
 /** One group of hpm.yaml. */
 export interface ManifestGroup {
@@ -68,8 +31,6 @@ export interface Manifest {
   readonly file: string;
   /** Position lookup for errors. */
   readonly positionOf: (path: readonly PropertyKey[], key?: boolean) => SourcePosition;
-  /** The parsed YAML, for comment-keeping edits. */
-  readonly yaml: LoadedYaml;
 }
 
 /** A validated `hpm.local.yaml`. */
@@ -137,7 +98,6 @@ export function parseManifest(text: string, file: string): Manifest {
     groups,
     file,
     positionOf: yaml.positionOf,
-    yaml,
   };
 }
 
@@ -205,7 +165,7 @@ export function chooseMode(sources: {
   ).find(([value]) => value !== undefined && value !== "");
   if (!pick) return { mode: "dev", origin: "default" };
   const [mode, origin] = pick;
-  if (!modeName.safeParse(mode).success) {
+  if (!isModeName(mode!)) {
     throw new HpmInputError(
       "usage",
       `invalid mode \`${mode}\` (from ${origin === "flag" ? "--mode" : origin})`,

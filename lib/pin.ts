@@ -16,7 +16,7 @@ import { parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { withProjectLock } from "./transaction.ts";
 import { isSafeGitRef, normalizeSpecifier } from "./value_checks.ts";
-import { yamlDelete, yamlSetScalar } from "./yaml_edit.ts";
+import { yamlDelete, yamlGet, yamlSetScalar } from "./yaml_edit.ts";
 
 /** Options of {@link pin}. */
 export interface PinOptions {
@@ -102,7 +102,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
     const { registry } = project;
     if (!registry.has(options.package)) throw registry.unknown(options.package);
     const entry = registry.get(options.package);
-    const edit = editFor(entry, mode);
+    const edit = editFor(entry, mode, registry.fileOf(entry.key)!.text);
 
     const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
     const where = checkout ? relative(root, checkout.path) || "." : undefined;
@@ -171,7 +171,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
     }
     // The edit must leave a valid entry that says exactly what we meant.
     const check = parseRegistryEntry(after, file, registry.fileOf(entry.key)?.stem);
-    const written = check.sources[mode] as Record<string, unknown> | undefined;
+    const written = check.sources[mode] as unknown as Record<string, unknown> | undefined;
     const expected = edit.key === "version" ? normalizeSpecifier(value) : value;
     if (written?.[edit.key] !== expected || (edit.replaces && written?.[edit.replaces])) {
       throw new Error(`internal: editing ${file} did not set sources.${mode}.${edit.key}`);
@@ -193,7 +193,7 @@ interface Edit {
   readonly valueOf: (ref: string) => string;
 }
 
-function editFor(entry: RegistryEntry, mode: string): Edit {
+function editFor(entry: RegistryEntry, mode: string, text: string): Edit {
   const source = entry.sources[mode];
   if (!source) {
     const modes = Object.keys(entry.sources);
@@ -204,7 +204,7 @@ function editFor(entry: RegistryEntry, mode: string): Edit {
       `add a \`${mode}:\` git or pypi source to ${entry.file}`,
     );
   }
-  const raw = rawSource(entry, mode);
+  const raw = rawSource(text, mode);
   switch (source.type) {
     case "local":
       throw new HpmInputError(
@@ -240,9 +240,8 @@ function editFor(entry: RegistryEntry, mode: string): Edit {
 }
 
 // The values as written in the file (the parsed source normalises pypi versions).
-function rawSource(entry: RegistryEntry, mode: string): Record<string, string | undefined> {
-  const value = entry.yaml.value as { sources?: Record<string, Record<string, unknown>> };
-  const raw = value.sources?.[mode] ?? {};
+function rawSource(text: string, mode: string): Record<string, string | undefined> {
+  const raw = (yamlGet(text, ["sources", mode]) ?? {}) as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(raw).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]),
   );

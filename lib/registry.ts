@@ -43,7 +43,11 @@ export class Registry {
   readonly #files = new Map<string, RegistryFile>();
   readonly #parsed = new Map<string, RegistryEntry>();
 
-  /** @param files entry files in priority order; a later duplicate is shadowed */
+  /**
+   * Index entry files by normalised name.
+   *
+   * @param files entry files in priority order; a later duplicate is shadowed
+   */
   constructor(files: Iterable<RegistryFile>) {
     for (const f of files) {
       const key = normalizeName(f.stem);

@@ -5,68 +5,49 @@
  * @module
  */
 
-import { z } from "zod";
-import { type LoadedYaml, loadYaml, validateYaml } from "./_yaml.ts";
+import { registryEntrySchema } from "./_schemas.ts";
+import { loadYaml, validateYaml } from "./_yaml.ts";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
-import {
-  gitRef,
-  gitUrl,
-  indexUrl,
-  localPath,
-  modeName,
-  packageName,
-  versionSpecifier,
-} from "./value_checks.ts";
-
-const localSource = z.strictObject({
-  type: z.literal("local"),
-  path: localPath,
-  editable: z.boolean().default(true),
-});
-
-const gitSource = z.strictObject({
-  type: z.literal("git"),
-  url: gitUrl,
-  ref: gitRef.optional(),
-  tag: gitRef.optional(),
-  branch: gitRef.optional(),
-  rev: gitRef.optional(),
-  subdirectory: localPath.optional(),
-}).refine(
-  (s) => [s.ref, s.tag, s.branch, s.rev].filter((v) => v !== undefined).length <= 1,
-  { message: "give at most one of `ref`, `tag`, `branch`, `rev`" },
-);
-
-const pypiSource = z.strictObject({
-  type: z.literal("pypi"),
-  version: versionSpecifier.optional(),
-  index: indexUrl.optional(),
-});
-
-/** The zod schema of one source (`local`, `git` or `pypi`). */
-export const sourceSchema: z.ZodType<Source, unknown> = z.discriminatedUnion("type", [
-  localSource,
-  gitSource,
-  pypiSource,
-]);
-
-/** The zod schema of a registry entry file. */
-export const registryEntrySchema = z.strictObject({
-  name: packageName,
-  description: z.string().max(1000).optional(),
-  requires: z.array(packageName).max(200).optional()
-    .describe("other registry packages this one depends on; they get sources in every mode"),
-  sources: z.record(modeName, sourceSchema)
-    .refine((s) => Object.keys(s).length > 0, { message: "give at least one mode" }),
-});
 
 /** A `local` source: a clone on disk. */
-export type LocalSource = z.output<typeof localSource>;
-/** A `git` source: a repository URL at a ref. */
-export type GitSource = z.output<typeof gitSource>;
+export interface LocalSource {
+  /** The source type. */
+  readonly type: "local";
+  /** The clone's path: relative to the project root, absolute, or `~/…`. */
+  readonly path: string;
+  /** Install it editable. */
+  readonly editable: boolean;
+}
+
+/** A `git` source: a repository URL at a ref. At most one of ref/tag/branch/rev. */
+export interface GitSource {
+  /** The source type. */
+  readonly type: "git";
+  /** The repository URL (https, ssh, git or file). */
+  readonly url: string;
+  /** Any tag, branch or commit (written to uv as `rev`). */
+  readonly ref?: string;
+  /** A tag. */
+  readonly tag?: string;
+  /** A branch. */
+  readonly branch?: string;
+  /** A commit (or any ref). */
+  readonly rev?: string;
+  /** The package's folder inside the repository. */
+  readonly subdirectory?: string;
+}
+
 /** A `pypi` source: a version on a package index. */
-export type PypiSource = z.output<typeof pypiSource>;
+export interface PypiSource {
+  /** The source type. */
+  readonly type: "pypi";
+  /** A PEP 440 specifier, normalised (`1.2.0` becomes `==1.2.0`). */
+  readonly version?: string;
+  /** A private index URL. */
+  readonly index?: string;
+}
+
 /** Where a package's code comes from in one mode. */
 export type Source = LocalSource | GitSource | PypiSource;
 
@@ -86,8 +67,6 @@ export interface RegistryEntry {
   readonly file: string;
   /** Position of `sources:` (or of a mode under it) in that file, for errors. */
   readonly positionOf: (path: readonly PropertyKey[], key?: boolean) => SourcePosition;
-  /** The parsed YAML, for comment-keeping edits (`hpm pin`). */
-  readonly yaml: LoadedYaml;
 }
 
 /**
@@ -138,6 +117,5 @@ export function parseRegistryEntry(
     sources: data.sources,
     file,
     positionOf: yaml.positionOf,
-    yaml,
   };
 }

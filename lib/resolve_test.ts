@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HpmInputError } from "./errors.ts";
+import type { HpmInputError } from "./errors.ts";
 import { parseLocalOverlay, parseManifest } from "./manifest.ts";
 import { Registry } from "./registry.ts";
 import { resolvePlan } from "./resolve.ts";

@@ -71,7 +71,7 @@ function executable(program: RunRequest["program"]): string {
  * assert.match(r.stdout, /git version/);
  * ```
  */
-export const denoRunner: Runner = async (request) => {
+export const denoRunner: Runner = async (request): Promise<RunResult> => {
   const command = new Deno.Command(executable(request.program), {
     args: [...request.args],
     cwd: request.cwd,

@@ -6,8 +6,7 @@
  */
 
 import { z } from "zod";
-import { localOverlaySchema, manifestSchema } from "./manifest.ts";
-import { registryEntrySchema } from "./registry_entry.ts";
+import { localOverlaySchema, manifestSchema, registryEntrySchema } from "./_schemas.ts";
 
 /** Which file a schema describes. */
 export type SchemaKind = "manifest" | "local" | "registry";

@@ -1,0 +1,477 @@
+/**
+ * A TOML statement scanner that keeps offsets: where each table header and
+ * key/value statement is, where its value is, and where the elements of an
+ * array value are. `lib/pyproject.ts` edits pyproject.toml through these
+ * offsets so it can touch only the bytes it owns.
+ *
+ * It is not a validator: validate with smol-toml first. It only needs to find
+ * the statements of a valid TOML 1.1 document, and it fails with
+ * {@link TomlScanError} when it cannot.
+ *
+ * @module
+ */
+
+/** A range of the text, `start` inclusive, `end` exclusive. */
+export interface Span {
+  /** Offset of the first character. */
+  readonly start: number;
+  /** Offset after the last character. */
+  readonly end: number;
+}
+
+/** A string value, with its decoded contents. */
+export interface StringValue extends Span {
+  /** Discriminant. */
+  readonly kind: "string";
+  /** The decoded string. */
+  readonly value: string;
+}
+
+/** One element of an array value. */
+export interface ArrayElement {
+  /** The element. */
+  readonly value: ScannedValue;
+  /** Offset of the comma after the element, if there is one. */
+  readonly comma?: number;
+}
+
+/** An array value. `end` is after its `]`. */
+export interface ArrayValue extends Span {
+  /** Discriminant. */
+  readonly kind: "array";
+  /** The elements, in order. */
+  readonly elements: readonly ArrayElement[];
+}
+
+/** One `key = value` inside an inline table. */
+export interface InlineEntry {
+  /** The (dotted) key, decoded. */
+  readonly key: readonly string[];
+  /** Offset of the key's first character. */
+  readonly keyStart: number;
+  /** The value. */
+  readonly value: ScannedValue;
+}
+
+/** An inline table value. `end` is after its `}`. */
+export interface InlineTableValue extends Span {
+  /** Discriminant. */
+  readonly kind: "inline-table";
+  /** The entries, in order. */
+  readonly entries: readonly InlineEntry[];
+}
+
+/** A number, boolean or date: not decoded. */
+export interface OtherValue extends Span {
+  /** Discriminant. */
+  readonly kind: "other";
+}
+
+/** Any value. */
+export type ScannedValue = StringValue | ArrayValue | InlineTableValue | OtherValue;
+
+/** A `[table]` or `[[array.of.tables]]` header line. */
+export interface TableHeader {
+  /** Discriminant. */
+  readonly kind: "header";
+  /** True for `[[…]]`. */
+  readonly array: boolean;
+  /** The decoded key path. */
+  readonly path: readonly string[];
+  /** Offset of the opening `[`. */
+  readonly keyStart: number;
+  /** Offset of the start of the line. */
+  readonly lineStart: number;
+  /** Offset after the line's newline (or the end of the text). */
+  readonly lineEnd: number;
+}
+
+/** A `key = value` statement, possibly spanning several lines. */
+export interface KeyValue {
+  /** Discriminant. */
+  readonly kind: "keyvalue";
+  /** The header this statement is under (undefined at the top of the file). */
+  readonly header?: TableHeader;
+  /** The path of that header (`[]` at the top). */
+  readonly table: readonly string[];
+  /** The (dotted) key, decoded. */
+  readonly key: readonly string[];
+  /** Offset of the key's first character. */
+  readonly keyStart: number;
+  /** The value. */
+  readonly value: ScannedValue;
+  /** Offset of the start of the statement's first line. */
+  readonly lineStart: number;
+  /** Offset after the newline ending the statement's last line (or the end of the text). */
+  readonly lineEnd: number;
+}
+
+/** A header or a key/value statement. */
+export type Statement = TableHeader | KeyValue;
+
+/** The statements under one header (or at the top of the file, before any header). */
+export interface TableRegion {
+  /** The header, or undefined for the top of the file. */
+  readonly header?: TableHeader;
+  /** Its key/value statements, in order. */
+  readonly entries: readonly KeyValue[];
+}
+
+/** What {@link scanToml} finds. */
+export interface ScannedToml {
+  /** Every statement, in order. */
+  readonly statements: readonly Statement[];
+  /** The statements grouped by header; the first region is the top of the file. */
+  readonly regions: readonly TableRegion[];
+  /** Offset where the content starts: 1 after a byte order mark, else 0. */
+  readonly contentStart: number;
+}
+
+/** The text is not TOML the scanner can read. */
+export class TomlScanError extends SyntaxError {
+  /** Offset of the problem. */
+  readonly offset: number;
+
+  /**
+   * @param message what is wrong
+   * @param offset where
+   */
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = "TomlScanError";
+    this.offset = offset;
+  }
+}
+
+const ESCAPES: Record<string, string> = {
+  b: "\b",
+  t: "\t",
+  n: "\n",
+  f: "\f",
+  r: "\r",
+  e: "\x1b",
+  '"': '"',
+  "\\": "\\",
+};
+const HEX_DIGITS: Record<string, number> = { x: 2, u: 4, U: 8 };
+// Characters that end a bare key; everything else is left for smol-toml to judge.
+const NOT_BARE = new Set([" ", "\t", ".", "=", "[", "]", '"', "'", "#", ",", "{", "}", "\n", "\r"]);
+// Characters that end a number, boolean or date (a date may contain a space).
+const VALUE_END = new Set([",", "]", "}", "#", "\n", "\r"]);
+
+class Scanner {
+  i = 0;
+
+  constructor(readonly s: string) {}
+
+  fail(message: string, at = this.i): never {
+    throw new TomlScanError(message, at);
+  }
+
+  skipWs(): void {
+    while (this.s[this.i] === " " || this.s[this.i] === "\t") this.i++;
+  }
+
+  skipComment(): void {
+    while (this.i < this.s.length && this.s[this.i] !== "\n") this.i++;
+    if (this.s[this.i - 1] === "\r") this.i--;
+  }
+
+  atNewline(): boolean {
+    return this.s[this.i] === "\n" || (this.s[this.i] === "\r" && this.s[this.i + 1] === "\n");
+  }
+
+  skipNewline(): void {
+    this.i += this.s[this.i] === "\r" ? 2 : 1;
+  }
+
+  // Inside arrays and inline tables (TOML 1.1), newlines and comments are whitespace.
+  skipBlank(): void {
+    for (;;) {
+      this.skipWs();
+      if (this.s[this.i] === "#") this.skipComment();
+      else if (this.atNewline()) this.skipNewline();
+      else return;
+    }
+  }
+
+  endOfLine(): number {
+    this.skipWs();
+    if (this.s[this.i] === "#") this.skipComment();
+    if (this.i >= this.s.length) return this.i;
+    if (!this.atNewline()) this.fail("expected the end of the line");
+    this.skipNewline();
+    return this.i;
+  }
+
+  expect(char: string): void {
+    if (this.s[this.i] !== char) this.fail(`expected \`${char}\``);
+    this.i++;
+  }
+
+  key(): string[] {
+    const parts: string[] = [];
+    for (;;) {
+      this.skipWs();
+      parts.push(this.simpleKey());
+      this.skipWs();
+      if (this.s[this.i] !== ".") return parts;
+      this.i++;
+    }
+  }
+
+  simpleKey(): string {
+    const c = this.s[this.i];
+    if (c === '"') return this.basicString();
+    if (c === "'") return this.literalString();
+    const start = this.i;
+    while (this.i < this.s.length && !NOT_BARE.has(this.s[this.i])) this.i++;
+    if (this.i === start) this.fail("expected a key");
+    return this.s.slice(start, this.i);
+  }
+
+  escape(): string {
+    const start = this.i;
+    const c = this.s[this.i + 1];
+    if (c in ESCAPES) {
+      this.i += 2;
+      return ESCAPES[c];
+    }
+    const digits = HEX_DIGITS[c];
+    if (digits === undefined) this.fail("invalid escape");
+    const hex = this.s.slice(this.i + 2, this.i + 2 + digits);
+    if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== digits) this.fail("invalid escape", start);
+    this.i += 2 + digits;
+    return String.fromCodePoint(parseInt(hex, 16));
+  }
+
+  basicString(): string {
+    const start = this.i++;
+    let out = "";
+    for (;;) {
+      const c = this.s[this.i];
+      if (c === undefined || c === "\n") this.fail("unterminated string", start);
+      if (c === '"') {
+        this.i++;
+        return out;
+      }
+      if (c === "\\") out += this.escape();
+      else {
+        out += c;
+        this.i++;
+      }
+    }
+  }
+
+  literalString(): string {
+    const start = ++this.i;
+    const end = this.s.indexOf("'", start);
+    const newline = this.s.indexOf("\n", start);
+    if (end < 0 || (newline >= 0 && newline < end)) this.fail("unterminated string", start - 1);
+    this.i = end + 1;
+    return this.s.slice(start, end);
+  }
+
+  // A newline right after the opening delimiter is not part of the string.
+  skipFirstNewline(): void {
+    if (this.atNewline()) this.skipNewline();
+  }
+
+  // Up to two quotes may sit right before the closing delimiter: `""""` ends with one quote inside.
+  closingRun(quote: string): number {
+    let n = 0;
+    while (this.s[this.i + n] === quote) n++;
+    return n;
+  }
+
+  multilineBasicString(): string {
+    const open = this.i;
+    this.i += 3;
+    this.skipFirstNewline();
+    let out = "";
+    for (;;) {
+      const c = this.s[this.i];
+      if (c === undefined) this.fail("unterminated string", open);
+      if (c === '"') {
+        const run = this.closingRun('"');
+        if (run >= 3) {
+          out += '"'.repeat(Math.min(run - 3, 2));
+          this.i += Math.min(run, 5);
+          return out;
+        }
+        out += '"'.repeat(run);
+        this.i += run;
+      } else if (c === "\\") {
+        let j = this.i + 1;
+        while (this.s[j] === " " || this.s[j] === "\t") j++;
+        if (this.s[j] === "\n" || (this.s[j] === "\r" && this.s[j + 1] === "\n")) {
+          // A line-ending backslash trims the newline and all whitespace after it.
+          this.i = j;
+          while (/[ \t\r\n]/.test(this.s[this.i] ?? "")) this.i++;
+        } else out += this.escape();
+      } else {
+        out += c;
+        this.i++;
+      }
+    }
+  }
+
+  multilineLiteralString(): string {
+    const open = this.i;
+    this.i += 3;
+    this.skipFirstNewline();
+    const start = this.i;
+    const end = this.s.indexOf("'''", this.i);
+    if (end < 0) this.fail("unterminated string", open);
+    this.i = end;
+    const close = end + Math.min(this.closingRun("'"), 5) - 3;
+    this.i = close + 3;
+    return this.s.slice(start, close);
+  }
+
+  value(): ScannedValue {
+    const start = this.i;
+    const c = this.s[this.i];
+    if (c === '"') {
+      const value = this.s.startsWith('"""', this.i)
+        ? this.multilineBasicString()
+        : this.basicString();
+      return { kind: "string", start, end: this.i, value };
+    }
+    if (c === "'") {
+      const value = this.s.startsWith("'''", this.i)
+        ? this.multilineLiteralString()
+        : this.literalString();
+      return { kind: "string", start, end: this.i, value };
+    }
+    if (c === "[") return this.array();
+    if (c === "{") return this.inlineTable();
+    while (this.i < this.s.length && !VALUE_END.has(this.s[this.i])) this.i++;
+    let end = this.i;
+    while (end > start && (this.s[end - 1] === " " || this.s[end - 1] === "\t")) end--;
+    if (end === start) this.fail("expected a value", start);
+    this.i = end;
+    return { kind: "other", start, end };
+  }
+
+  array(): ArrayValue {
+    const start = this.i++;
+    const elements: ArrayElement[] = [];
+    for (;;) {
+      this.skipBlank();
+      if (this.s[this.i] === "]") break;
+      const value = this.value();
+      this.skipBlank();
+      if (this.s[this.i] === ",") {
+        elements.push({ value, comma: this.i++ });
+        continue;
+      }
+      elements.push({ value });
+      if (this.s[this.i] !== "]") this.fail("expected `,` or `]`");
+      break;
+    }
+    this.i++;
+    return { kind: "array", start, end: this.i, elements };
+  }
+
+  inlineTable(): InlineTableValue {
+    const start = this.i++;
+    const entries: InlineEntry[] = [];
+    for (;;) {
+      this.skipBlank();
+      if (this.s[this.i] === "}") break;
+      const keyStart = this.i;
+      const key = this.key();
+      this.expect("=");
+      this.skipWs();
+      entries.push({ key, keyStart, value: this.value() });
+      this.skipBlank();
+      if (this.s[this.i] === ",") {
+        this.i++;
+        continue;
+      }
+      if (this.s[this.i] !== "}") this.fail("expected `,` or `}`");
+      break;
+    }
+    this.i++;
+    return { kind: "inline-table", start, end: this.i, entries };
+  }
+
+  header(lineStart: number): TableHeader {
+    const keyStart = this.i;
+    const array = this.s[this.i + 1] === "[";
+    this.i += array ? 2 : 1;
+    const path = this.key();
+    this.expect("]");
+    if (array) this.expect("]");
+    return { kind: "header", array, path, keyStart, lineStart, lineEnd: this.endOfLine() };
+  }
+
+  keyValue(lineStart: number, header: TableHeader | undefined): KeyValue {
+    const keyStart = this.i;
+    const key = this.key();
+    this.expect("=");
+    this.skipWs();
+    const value = this.value();
+    return {
+      kind: "keyvalue",
+      header,
+      table: header?.path ?? [],
+      key,
+      keyStart,
+      value,
+      lineStart,
+      lineEnd: this.endOfLine(),
+    };
+  }
+}
+
+/**
+ * Find every statement of a TOML document, with offsets.
+ *
+ * @param text the document (a leading byte order mark is skipped)
+ * @returns the statements and their grouping by table
+ * @throws {TomlScanError} when the text is not TOML the scanner can read
+ */
+export function scanToml(text: string): ScannedToml {
+  const scanner = new Scanner(text);
+  const contentStart = text.startsWith("\uFEFF") ? 1 : 0;
+  scanner.i = contentStart;
+  const statements: Statement[] = [];
+  const regions: { header?: TableHeader; entries: KeyValue[] }[] = [{ entries: [] }];
+  let header: TableHeader | undefined;
+  while (scanner.i < text.length) {
+    const lineStart = scanner.i;
+    scanner.skipWs();
+    const c = text[scanner.i];
+    if (c === "#" || scanner.atNewline() || scanner.i >= text.length) {
+      scanner.endOfLine();
+    } else if (c === "[") {
+      header = scanner.header(lineStart);
+      statements.push(header);
+      regions.push({ header, entries: [] });
+    } else {
+      const kv = scanner.keyValue(lineStart, header);
+      statements.push(kv);
+      regions[regions.length - 1].entries.push(kv);
+    }
+  }
+  return { statements, regions, contentStart };
+}
+
+/**
+ * The 1-based line and column of an offset (a byte order mark is not a column).
+ *
+ * @param text the document
+ * @param offset an offset in it
+ * @returns line and column
+ */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = text.startsWith("\uFEFF") ? 1 : 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}

@@ -1,0 +1,244 @@
+import assert from "node:assert/strict";
+import { parse } from "smol-toml";
+import {
+  type ArrayValue,
+  type KeyValue,
+  lineColumn,
+  type ScannedToml,
+  scanToml,
+  type TableHeader,
+  TomlScanError,
+} from "./_toml_scan.ts";
+
+function keyValues(scan: ScannedToml): KeyValue[] {
+  return scan.statements.filter((s): s is KeyValue => s.kind === "keyvalue");
+}
+
+function headers(scan: ScannedToml): TableHeader[] {
+  return scan.statements.filter((s): s is TableHeader => s.kind === "header");
+}
+
+function only(text: string): KeyValue {
+  const kvs = keyValues(scanToml(text));
+  assert.equal(kvs.length, 1);
+  return kvs[0];
+}
+
+Deno.test("scanToml() reads table headers", async (t) => {
+  const cases: [string, string[], boolean][] = [
+    ["[project]\n", ["project"], false],
+    ["[tool.uv.sources]\n", ["tool", "uv", "sources"], false],
+    ['[tool.poetry.plugins."blogtool.parsers"]\n', [
+      "tool",
+      "poetry",
+      "plugins",
+      "blogtool.parsers",
+    ], false],
+    ["[ tool . uv\t.  'a b' ]  # comment\n", ["tool", "uv", "a b"], false],
+    ["[[tool.uv.index]]\n", ["tool", "uv", "index"], true],
+    ['[["a\\"b".c]]', ['a"b', "c"], true],
+  ];
+  for (const [text, path, array] of cases) {
+    await t.step(JSON.stringify(text), () => {
+      const [header] = headers(scanToml(text));
+      assert.deepEqual(header.path, path);
+      assert.equal(header.array, array);
+      assert.equal(header.lineStart, 0);
+      assert.equal(header.lineEnd, text.length);
+    });
+  }
+});
+
+Deno.test("scanToml() gives each statement its whole lines", () => {
+  const text = [
+    "# top",
+    "name = 'core'  # inline comment",
+    "",
+    "[dependency-groups]",
+    "dev = [",
+    '  "pytest",  # why',
+    "  # a comment line inside",
+    "]",
+    "a.b . c = 1",
+    "",
+  ].join("\n");
+  const scan = scanToml(text);
+  const [name, dev, dotted] = keyValues(scan);
+  assert.equal(text.slice(name.lineStart, name.lineEnd), "name = 'core'  # inline comment\n");
+  assert.deepEqual(name.table, []);
+  assert.equal(name.header, undefined);
+  assert.equal(
+    text.slice(dev.lineStart, dev.lineEnd),
+    text.slice(text.indexOf("dev"), text.indexOf("a.b")),
+  );
+  assert.deepEqual(dev.table, ["dependency-groups"]);
+  assert.equal(dev.header?.path[0], "dependency-groups");
+  assert.deepEqual(dotted.key, ["a", "b", "c"]);
+  assert.equal(text.slice(dotted.value.start, dotted.value.end), "1");
+  assert.equal(scan.regions.length, 2);
+  assert.deepEqual(scan.regions[0].entries, [name]);
+  assert.deepEqual(scan.regions[1].entries, [dev, dotted]);
+});
+
+Deno.test("scanToml() handles CRLF, a byte order mark and tabs", () => {
+  const text = '\uFEFF[project]\r\n\tname\t=\t"core"\t# c\r\nversion = "1"';
+  const scan = scanToml(text);
+  assert.equal(scan.contentStart, 1);
+  const [header] = headers(scan);
+  assert.equal(header.lineStart, 1);
+  assert.equal(text.slice(header.lineStart, header.lineEnd), "[project]\r\n");
+  const [name, version] = keyValues(scan);
+  assert.equal(text.slice(name.lineStart, name.lineEnd), '\tname\t=\t"core"\t# c\r\n');
+  assert.equal(name.keyStart, name.lineStart + 1);
+  assert.equal(version.lineEnd, text.length);
+});
+
+Deno.test("scanToml() decodes strings", async (t) => {
+  const cases: [string, string][] = [
+    ['"plain"', "plain"],
+    ['"a\\"b\\\\c\\t\\u00e9\\U0001F600\\e\\x41"', 'a"b\\c\t\u00e9\u{1F600}\x1bA'],
+    ["'C:\\path\\\"'", 'C:\\path\\"'],
+    ['"""\nline one\nline "two" \\"""\n"""', 'line one\nline "two" """\n'],
+    ['"""The quick \\\n\n   brown fox."""', "The quick brown fox."],
+    ['"""one quote at the end""""', 'one quote at the end"'],
+    ['"""two quotes at the end"""""', 'two quotes at the end""'],
+    ["'''\nraw \\n '' ok\n'''", "raw \\n '' ok\n"],
+    ["''''quoted''''", "'quoted'"],
+    ['"""\r\ncrlf\r\n"""', "crlf\r\n"],
+  ];
+  for (const [literal, decoded] of cases) {
+    await t.step(literal, () => {
+      const text = `k = ${literal} # after\nnext = 1\n`;
+      const kv = keyValues(scanToml(text))[0];
+      assert.equal(kv.value.kind, "string");
+      assert.equal(kv.value.kind === "string" && kv.value.value, decoded);
+      assert.equal(kv.value.kind === "string" && decoded, parse(text).k);
+      assert.equal(text.slice(kv.value.start, kv.value.end), literal);
+      assert.equal(text.slice(kv.lineEnd), "next = 1\n");
+    });
+  }
+});
+
+Deno.test("scanToml() does not mistake string contents for syntax", () => {
+  const text = [
+    `a = "[not.a.header] # not a comment = x"`,
+    `b = '''`,
+    `[still.inside]`,
+    `c = 1`,
+    `'''`,
+    `d = """ ] } " ' # """`,
+    "",
+  ].join("\n");
+  const scan = scanToml(text);
+  assert.equal(headers(scan).length, 0);
+  assert.deepEqual(keyValues(scan).map((kv) => kv.key[0]), ["a", "b", "d"]);
+});
+
+Deno.test("scanToml() finds array elements and their commas", async (t) => {
+  await t.step("one line", () => {
+    const text = "g = [\"dev\", 'docs' , 3]\n";
+    const value = only(text).value as ArrayValue;
+    assert.equal(value.kind, "array");
+    assert.equal(text.slice(value.start, value.end), "[\"dev\", 'docs' , 3]");
+    assert.deepEqual(
+      value.elements.map((e) => [text.slice(e.value.start, e.value.end), e.comma]),
+      [['"dev"', 10], ["'docs'", 19], ["3", undefined]],
+    );
+  });
+  await t.step("multi-line with comments and a trailing comma", () => {
+    const text = 'g = [\n  # first\n  "a", # why\n\n  ["b", { c = 1 }],\n]\nnext = 2\n';
+    const kv = only(text.replace("next = 2\n", ""));
+    const value = kv.value as ArrayValue;
+    assert.equal(value.elements.length, 2);
+    assert.notEqual(value.elements[1].comma, undefined);
+    const nested = value.elements[1].value as ArrayValue;
+    assert.equal(nested.elements[1].value.kind, "inline-table");
+  });
+  await t.step("empty", () => {
+    assert.deepEqual((only("g = []\n").value as ArrayValue).elements, []);
+    assert.deepEqual((only("g = [\n  # nothing\n]\n").value as ArrayValue).elements, []);
+  });
+});
+
+Deno.test("scanToml() reads inline tables", () => {
+  const text = 'x = { path = "p", editable = true, "a.b".c = { d = [1, 2] } }\n' +
+    "y = {\n  a = 1, # TOML 1.1\n  b = 2,\n}\n";
+  const [x, y] = keyValues(scanToml(text));
+  assert.equal(x.value.kind, "inline-table");
+  if (x.value.kind !== "inline-table" || y.value.kind !== "inline-table") return;
+  assert.deepEqual(x.value.entries.map((e) => e.key), [["path"], ["editable"], ["a.b", "c"]]);
+  assert.equal(text.slice(x.value.entries[2].keyStart, x.value.entries[2].keyStart + 5), '"a.b"');
+  assert.deepEqual(y.value.entries.map((e) => e.key), [["a"], ["b"]]);
+  assert.equal(text.slice(y.lineEnd), "");
+});
+
+Deno.test("scanToml() reads numbers, booleans and dates", () => {
+  const text = "a = 1_000\nb = true # c\nc = 1979-05-27 07:32:00Z\nd = [1979-05-27 07:32, -inf]\n";
+  const values = keyValues(scanToml(text)).map((kv) => text.slice(kv.value.start, kv.value.end));
+  assert.deepEqual(values, ["1_000", "true", "1979-05-27 07:32:00Z", "[1979-05-27 07:32, -inf]"]);
+});
+
+Deno.test("scanToml() throws TomlScanError with the offset", async (t) => {
+  const cases: [string, number][] = [
+    ["a = \n", 4],
+    ['a = "open\n', 4],
+    ["a = 'open\n", 4],
+    ['a = """open\n', 4],
+    ["a = '''open\n", 4],
+    ['a = "\\q"\n', 5],
+    ["a = [1, 2\n", 10],
+    ["a = {b = 1\n", 11],
+    ["[a\n", 2],
+    ["= 1\n", 0],
+  ];
+  for (const [text, offset] of cases) {
+    await t.step(JSON.stringify(text), () => {
+      assert.throws(
+        () => scanToml(text),
+        (e) => e instanceof TomlScanError && e.offset === offset,
+      );
+    });
+  }
+});
+
+Deno.test("lineColumn() counts from 1 and skips a byte order mark", () => {
+  assert.deepEqual(lineColumn("a = 1\nb = 2\n", 6), { line: 2, column: 1 });
+  assert.deepEqual(lineColumn("a = 1\r\nbb = 2\r\n", 9), { line: 2, column: 3 });
+  assert.deepEqual(lineColumn("\uFEFFa = 1", 1), { line: 1, column: 1 });
+});
+
+Deno.test("scanToml() agrees with smol-toml on every corpus file", async (t) => {
+  const dir = new URL("../../shared/corpus/pyproject/", import.meta.url);
+  let files: string[];
+  try {
+    files = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".toml")).map((e) => e.name);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    await t.step({ name: `skipped: ${dir.pathname} is missing`, ignore: true, fn() {} });
+    return;
+  }
+  for (const name of files.sort()) {
+    await t.step(name, () => {
+      const text = Deno.readTextFileSync(new URL(name, dir));
+      const scan = scanToml(text);
+      const parsed = parse(text);
+      let covered = scan.contentStart;
+      for (const statement of scan.statements) {
+        // Between statements there are only blank and comment lines.
+        for (const line of text.slice(covered, statement.lineStart).split("\n")) {
+          assert.match(line, /^[ \t]*(#.*)?\r?$/);
+        }
+        covered = statement.lineEnd;
+        if (statement.kind !== "keyvalue" || statement.header?.array) continue;
+        let expected: unknown = parsed;
+        for (const key of [...statement.table, ...statement.key]) {
+          expected = (expected as Record<string, unknown>)[key];
+        }
+        if (statement.value.kind === "string") assert.equal(statement.value.value, expected);
+        if (statement.value.kind === "array") {
+          assert.equal(statement.value.elements.length, (expected as unknown[]).length);
+        }
+      }
+    });
+  }
+});

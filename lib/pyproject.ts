@@ -1,0 +1,1064 @@
+/**
+ * The surgical pyproject.toml editor: makes the file hold exactly what a
+ * {@link Plan} says HPM manages, and touches no byte outside HPM's entries.
+ *
+ * What HPM owns is recorded in a `[tool.hpm]` table at the end of the file;
+ * only entries listed there are ever changed or removed. Applying an empty
+ * plan removes everything HPM wrote and gives back the file as it was before
+ * HPM's first edit, byte for byte.
+ *
+ * @module
+ */
+
+import { parse, TomlError } from "smol-toml";
+import { HpmInputError, type SourcePosition } from "./errors.ts";
+import { normalizeName } from "./names.ts";
+import type { Plan, PlannedIndex, SourceTable } from "./plan.ts";
+import {
+  type ArrayValue,
+  type KeyValue,
+  lineColumn,
+  type ScannedToml,
+  type ScannedValue,
+  scanToml,
+  type TableRegion,
+  TomlScanError,
+} from "./_toml_scan.ts";
+
+/** What HPM owns in a pyproject.toml, as recorded in its `[tool.hpm]` table. */
+export interface ManagedRecord {
+  /** The mode of the last apply. */
+  readonly mode: string;
+  /** `[dependency-groups]` keys HPM wrote, in plan order. */
+  readonly groups: readonly string[];
+  /** `[tool.uv.sources]` keys HPM wrote, sorted. */
+  readonly sources: readonly string[];
+  /** Names of the `[[tool.uv.index]]` entries HPM wrote, sorted. */
+  readonly indexes: readonly string[];
+  /**
+   * Elements HPM put into `tool.uv.default-groups`, sorted. When HPM created
+   * that key (see `created`), these are HPM's groups in it.
+   */
+  readonly defaultGroups: readonly string[];
+  /**
+   * Tables and keys HPM created, sorted: any of `dependency-groups`,
+   * `tool.uv`, `tool.uv.sources`, `tool.uv.default-groups`. HPM deletes them
+   * again once it no longer needs them.
+   */
+  readonly created: readonly string[];
+}
+
+/** The result of {@link applyPlan}. */
+export interface ApplyResult {
+  /** The new file text (the very same string when nothing changed). */
+  readonly text: string;
+  /** Whether `text` differs from the input. */
+  readonly changed: boolean;
+}
+
+type Path = readonly string[];
+type TomlTable = Record<string, unknown>;
+
+const DEPENDENCY_GROUPS: Path = ["dependency-groups"];
+const TOOL_UV: Path = ["tool", "uv"];
+const SOURCES: Path = ["tool", "uv", "sources"];
+const INDEX: Path = ["tool", "uv", "index"];
+const DEFAULT_GROUPS: Path = ["tool", "uv", "default-groups"];
+const RECORD: Path = ["tool", "hpm"];
+const CREATED_DEFAULT_GROUPS = "tool.uv.default-groups";
+const MAX_LINE = 88;
+const RECORD_COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
+  "editing the entries listed here.";
+// Blocks HPM adds at the end of the file keep this order, so that taking one
+// away and adding it back (a mode switch) puts it where it was.
+const RANK_INDEX = 3;
+const RANK_RECORD = 4;
+const CREATED_RANK: Readonly<Record<string, number>> = {
+  "dependency-groups": 0,
+  "tool.uv": 1,
+  "tool.uv.sources": 2,
+};
+const CREATED = [...Object.keys(CREATED_RANK), CREATED_DEFAULT_GROUPS];
+const LAYOUT_HINT = "write it as a table with its own [header] line so hpm can add its " +
+  "entries next to yours";
+const RECORD_HINT = "restore [tool.hpm] from version control, or delete it together with " +
+  "the entries hpm wrote and run `hpm sync` again";
+
+/**
+ * A plan that manages nothing: applying it removes every entry HPM wrote.
+ *
+ * @param mode the mode to record (it is not written: an empty plan leaves no record)
+ * @returns a plan with no groups, sources or indexes
+ *
+ * @example Usage
+ * ```ts
+ * import { emptyPlan } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(emptyPlan("dev"), { mode: "dev", groups: [], sources: [], indexes: [] });
+ * ```
+ */
+export function emptyPlan(mode: string): Plan {
+  return { mode, groups: [], sources: [], indexes: [] };
+}
+
+/**
+ * Read HPM's `[tool.hpm]` record from pyproject.toml text.
+ *
+ * @param text the pyproject.toml text
+ * @param file the file name used in error positions
+ * @returns the record, or undefined when the file has no `[tool.hpm]` table
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
+ *   `toml-layout` when `[tool.hpm]` is not a record HPM wrote
+ *
+ * @example Usage
+ * ```ts
+ * import { readManaged } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const text = [
+ *   "[tool.hpm]",
+ *   'mode = "prod"',
+ *   'groups = ["vector-db"]',
+ *   'sources = ["rag4code-qdrant"]',
+ *   "indexes = []",
+ *   'default-groups = ["vector-db"]',
+ *   'created = ["dependency-groups"]',
+ *   "",
+ * ].join("\n");
+ * assert.equal(readManaged(text)?.mode, "prod");
+ * assert.deepEqual(readManaged(text)?.defaultGroups, ["vector-db"]);
+ * assert.equal(readManaged('[project]\nname = "core"\n'), undefined);
+ * ```
+ */
+export function readManaged(text: string, file = "pyproject.toml"): ManagedRecord | undefined {
+  return recordOf(parseToml(text, file), text, file);
+}
+
+/**
+ * Make pyproject.toml hold exactly what `plan` says HPM manages: its
+ * dependency groups, `[tool.uv.sources]` entries, `[[tool.uv.index]]` entries,
+ * HPM's groups in `tool.uv.default-groups`, and the `[tool.hpm]` record. Every
+ * other byte is kept: comments, blank lines, order, quoting, indentation, line
+ * endings and a byte order mark. New lines use the file's line ending.
+ *
+ * A file without a final newline gets one when anything changes, and keeps it.
+ *
+ * @param text the current pyproject.toml text
+ * @param plan what HPM must manage
+ * @param file the file name used in error positions
+ * @returns the new text, and whether it changed (an unchanged result is the
+ *   very same string)
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
+ *   `conflict` when the plan needs a group, source or index name the user
+ *   already wrote; `toml-layout` when a table HPM must extend is written in a
+ *   form it cannot safely extend (an inline table or dotted keys), or when
+ *   `[tool.hpm]` is damaged; `schema` when a value cannot be written
+ *   as TOML
+ *
+ * @example Usage
+ * ```ts
+ * import { applyPlan, emptyPlan } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const original = '[project]\nname = "core"\n';
+ * const plan = {
+ *   mode: "dev",
+ *   groups: [{ name: "vector-db", requirements: ["rag4code-qdrant"] }],
+ *   sources: [{
+ *     name: "rag4code-qdrant",
+ *     table: [["path", "packages/rag4code-qdrant"], ["editable", true]] as const,
+ *   }],
+ *   indexes: [],
+ * };
+ * const { text, changed } = applyPlan(original, plan);
+ * assert.ok(changed);
+ * assert.match(text, /^vector-db = \["rag4code-qdrant"\]$/m);
+ * assert.match(
+ *   text,
+ *   /^rag4code-qdrant = \{ path = "packages\/rag4code-qdrant", editable = true \}$/m,
+ * );
+ * assert.equal(applyPlan(text, plan).changed, false);
+ * assert.equal(applyPlan(text, emptyPlan("dev")).text, original);
+ * ```
+ */
+export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): ApplyResult {
+  const parsed = parseToml(text, file);
+  const record = recordOf(parsed, text, file);
+  const newline = text.indexOf("\n");
+  const eol = newline > 0 && text[newline - 1] === "\r" ? "\r\n" : "\n";
+  // Statements are edited as whole lines, so the last one needs its newline: a
+  // file without one gets it when anything changes, and keeps it afterwards.
+  const start = text.length > 0 && text !== "\uFEFF" && !text.endsWith("\n") ? text + eol : text;
+  const doc = new Doc(start, eol, file);
+  const ctx: Context = {
+    doc,
+    plan,
+    parsed,
+    record,
+    ownedGroups: new Set(record?.groups.map(normalizeName)),
+    ownedSources: new Set(record?.sources.map(normalizeName)),
+    ownedIndexes: new Set(record?.indexes),
+    created: new Set(record?.created.filter((name) => CREATED.includes(name))),
+    defaultGroups: [],
+  };
+  checkConflicts(ctx);
+  removeStaleEntries(ctx);
+  removeStaleDefaultGroups(ctx);
+  writeGroups(ctx);
+  writeDefaultGroups(ctx);
+  writeSources(ctx);
+  writeIndexes(ctx);
+  removeEmptyCreatedTables(ctx);
+  writeRecord(ctx);
+  if (doc.text === start) return { text, changed: false };
+  verify(doc.text, plan, file);
+  return { text: doc.text, changed: true };
+}
+
+interface Context {
+  readonly doc: Doc;
+  readonly plan: Plan;
+  /** The input, parsed: the user's entries, which HPM never edits. */
+  readonly parsed: TomlTable;
+  readonly record: ManagedRecord | undefined;
+  readonly ownedGroups: ReadonlySet<string>;
+  readonly ownedSources: ReadonlySet<string>;
+  readonly ownedIndexes: ReadonlySet<string>;
+  readonly created: Set<string>;
+  defaultGroups: string[];
+}
+
+interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** The text being edited; it is rescanned after each edit. */
+class Doc {
+  #scan?: ScannedToml;
+
+  constructor(public text: string, readonly eol: string, readonly file: string) {}
+
+  get scan(): ScannedToml {
+    if (this.#scan === undefined) {
+      try {
+        this.#scan = scanToml(this.text);
+      } catch (e) {
+        if (!(e instanceof TomlScanError)) throw e;
+        throw new HpmInputError(
+          "toml-syntax",
+          `Cannot read ${this.file}: ${e.message}`,
+          this.where(e.offset),
+          "hpm reads TOML 1.1; please report this file if other tools accept it",
+        );
+      }
+    }
+    return this.#scan;
+  }
+
+  edit(...edits: Edit[]): void {
+    for (const e of [...edits].sort((a, b) => b.start - a.start)) {
+      this.text = this.text.slice(0, e.start) + e.text + this.text.slice(e.end);
+    }
+    this.#scan = undefined;
+  }
+
+  insert(at: number, text: string): void {
+    this.edit({ start: at, end: at, text });
+  }
+
+  remove(start: number, end: number): void {
+    this.edit({ start, end, text: "" });
+  }
+
+  where(offset: number): SourcePosition {
+    return { file: this.file, ...lineColumn(this.text, offset) };
+  }
+
+  region(path: Path): TableRegion | undefined {
+    return this.scan.regions.find((r) =>
+      r.header && !r.header.array && samePath(r.header.path, path)
+    );
+  }
+
+  lineStartOf(offset: number): number {
+    // lastIndexOf treats a negative position as 0, which would find a newline at offset 0.
+    const lineStart = offset > 0 ? this.text.lastIndexOf("\n", offset - 1) + 1 : 0;
+    return Math.max(lineStart, this.scan.contentStart);
+  }
+
+  lineEndAfter(offset: number): number {
+    const newline = this.text.indexOf("\n", offset);
+    return newline < 0 ? this.text.length : newline + 1;
+  }
+
+  /**
+   * Where the block whose first line starts at `lineStart` begins, counting the
+   * blank line HPM writes before each table it adds.
+   */
+  blankLineBefore(lineStart: number): number {
+    if (lineStart <= this.scan.contentStart) return lineStart;
+    const previous = this.lineStartOf(lineStart - 1);
+    return /^[ \t]*\r?\n$/.test(this.text.slice(previous, lineStart)) ? previous : lineStart;
+  }
+
+  blockStart(region: TableRegion): number {
+    return this.blankLineBefore(region.header!.lineStart);
+  }
+
+  blockEnd(region: TableRegion): number {
+    return region.entries.at(-1)?.lineEnd ?? region.header!.lineEnd;
+  }
+
+  /** What HPM puts before a table it adds at `at`: a blank line, unless at the very top. */
+  separatorAt(at: number): string {
+    return at > this.scan.contentStart ? this.eol : "";
+  }
+}
+
+function parseToml(text: string, file: string): TomlTable {
+  try {
+    return parse(text) as TomlTable;
+  } catch (e) {
+    if (!(e instanceof TomlError)) throw e;
+    const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
+    throw new HpmInputError(
+      "toml-syntax",
+      `Cannot parse ${file}: ${reason}`,
+      { file, line: e.line, column: e.column },
+      `fix the TOML at line ${e.line}, column ${e.column}; hpm edits only valid files`,
+    );
+  }
+}
+
+function recordOf(parsed: TomlTable, text: string, file: string): ManagedRecord | undefined {
+  const table = valueAt(parsed, RECORD);
+  if (table === undefined) return undefined;
+  const fail = (path: Path, expected: string): never => {
+    const scan = scanToml(text);
+    const offset = locate(scan, path) ?? locate(scan, RECORD);
+    const where = offset === undefined ? { file } : { file, ...lineColumn(text, offset) };
+    throw new HpmInputError(
+      "toml-layout",
+      `Cannot read hpm's record in ${file}: \`${dotted(path)}\` must be ${expected}`,
+      where,
+      RECORD_HINT,
+    );
+  };
+  if (!isTable(table)) return fail(RECORD, "a table");
+  const list = (key: string): string[] => {
+    const value = table[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+      return fail([...RECORD, key], "an array of strings");
+    }
+    return value;
+  };
+  const mode = table.mode;
+  if (typeof mode !== "string") return fail([...RECORD, "mode"], "a string");
+  return {
+    mode,
+    groups: list("groups"),
+    sources: list("sources"),
+    indexes: list("indexes"),
+    defaultGroups: list("default-groups"),
+    created: list("created"),
+  };
+}
+
+function isTable(value: unknown): value is TomlTable {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    !(value instanceof Date);
+}
+
+function valueAt(root: TomlTable, path: Path): unknown {
+  let value: unknown = root;
+  for (const key of path) {
+    if (!isTable(value)) return undefined;
+    value = value[key];
+  }
+  return value;
+}
+
+function samePath(a: Path, b: Path): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+/** Whether `a` is `b` or one of its ancestors. */
+function isPrefix(a: Path, b: Path): boolean {
+  return a.length <= b.length && a.every((k, i) => k === b[i]);
+}
+
+function dotted(path: Path): string {
+  return path.map(renderKey).join(".");
+}
+
+// ---------------------------------------------------------------------------
+// Rendering. Every string goes through tomlString: values come from registries.
+
+const SHORT_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\b": "\\b",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\f": "\\f",
+  "\r": "\\r",
+};
+
+function tomlString(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch in SHORT_ESCAPES) out += SHORT_ESCAPES[ch];
+    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else if (code >= 0xd800 && code <= 0xdfff) {
+      throw new HpmInputError(
+        "schema",
+        `Cannot write ${JSON.stringify(value)} to pyproject.toml: it is not valid Unicode`,
+        undefined,
+        "fix the value in the registry",
+      );
+    } else out += ch;
+  }
+  return out + '"';
+}
+
+function renderKey(key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
+}
+
+/** An array of strings: on one line when `prefix` plus the array fit, else one element a line. */
+function renderArray(prefix: string, items: readonly string[], eol: string): string {
+  const oneLine = renderOneLineArray(items);
+  if (items.length === 0 || prefix.length + oneLine.length <= MAX_LINE) return oneLine;
+  return `[${eol}${items.map((item) => `    ${tomlString(item)},${eol}`).join("")}]`;
+}
+
+function renderOneLineArray(items: readonly string[]): string {
+  return `[${items.map(tomlString).join(", ")}]`;
+}
+
+function renderInlineTable(table: SourceTable): string {
+  if (table.length === 0) return "{}";
+  const entries = table.map(([key, value]) =>
+    `${renderKey(key)} = ${typeof value === "boolean" ? String(value) : tomlString(value)}`
+  );
+  return `{ ${entries.join(", ")} }`;
+}
+
+function renderIndex(index: PlannedIndex, eol: string): string {
+  return [
+    "[[tool.uv.index]]",
+    `name = ${tomlString(index.name)}`,
+    `url = ${tomlString(index.url)}`,
+    "explicit = true",
+    "",
+  ].join(eol);
+}
+
+function renderRecord(record: ManagedRecord, eol: string): string {
+  const array = (key: string, items: readonly string[]) =>
+    `${key} = ${renderArray(`${key} = `, items, eol)}`;
+  return [
+    "[tool.hpm]",
+    RECORD_COMMENT,
+    `mode = ${tomlString(record.mode)}`,
+    array("groups", record.groups),
+    array("sources", record.sources),
+    array("indexes", record.indexes),
+    array("default-groups", record.defaultGroups),
+    array("created", record.created),
+    "",
+  ].join(eol);
+}
+
+// ---------------------------------------------------------------------------
+// Finding things.
+
+/**
+ * Offset of the key that defines `path` (or the first thing inside it), looking
+ * into inline tables too.
+ */
+function locate(scan: ScannedToml, path: Path): number | undefined {
+  const within = (full: Path, keyStart: number, value: ScannedValue): number | undefined => {
+    if (isPrefix(path, full)) return keyStart;
+    if (!isPrefix(full, path) || value.kind !== "inline-table") return undefined;
+    for (const entry of value.entries) {
+      const found = within([...full, ...entry.key], entry.keyStart, entry.value);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  for (const statement of scan.statements) {
+    if (statement.kind === "header") {
+      if (isPrefix(path, statement.path)) return statement.keyStart;
+    } else {
+      const found = within(
+        [...statement.table, ...statement.key],
+        statement.keyStart,
+        statement.value,
+      );
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The statement whose full key path is `path`. */
+function findKey(scan: ScannedToml, path: Path): KeyValue | undefined {
+  for (const statement of scan.statements) {
+    if (statement.kind === "keyvalue" && samePath([...statement.table, ...statement.key], path)) {
+      return statement;
+    }
+  }
+  return undefined;
+}
+
+function entryName(kv: KeyValue): string | undefined {
+  return kv.key.length === 1 ? normalizeName(kv.key[0]) : undefined;
+}
+
+/**
+ * HPM's entry `name` in the table at `path`. HPM only ever writes it as a
+ * `name = value` line under the table's header; if it is found elsewhere the
+ * user moved it, and HPM cannot edit it safely.
+ */
+function ownedEntry(ctx: Context, path: Path, name: string): KeyValue | undefined {
+  const wanted = normalizeName(name);
+  const kv = ctx.doc.region(path)?.entries.find((e) => entryName(e) === wanted);
+  if (kv) return kv;
+  const table = valueAt(ctx.parsed, path);
+  const moved = isTable(table)
+    ? Object.keys(table).find((k) => normalizeName(k) === wanted)
+    : undefined;
+  if (moved === undefined) return undefined;
+  const offset = locate(ctx.doc.scan, [...path, moved]);
+  throw new HpmInputError(
+    "toml-layout",
+    `Cannot update hpm's entry \`${moved}\` in ${ctx.doc.file}: it is no longer a line under ` +
+      `[${dotted(path)}]`,
+    offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset),
+    `move it back under the [${dotted(path)}] header, or delete it and run \`hpm sync\` again`,
+  );
+}
+
+function indexRegions(doc: Doc): TableRegion[] {
+  return doc.scan.regions.filter((r) => r.header?.array && samePath(r.header.path, INDEX));
+}
+
+function indexNameEntry(region: TableRegion): KeyValue | undefined {
+  return region.entries.find((kv) => samePath(kv.key, ["name"]) && kv.value.kind === "string");
+}
+
+function indexRegion(doc: Doc, name: string): TableRegion | undefined {
+  return indexRegions(doc).find((r) => {
+    const value = indexNameEntry(r)?.value;
+    return value?.kind === "string" && value.value === name;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Checks.
+
+/** The error for an entry the user wrote where HPM needs to write `wanted`. */
+function conflict(
+  ctx: Context,
+  what: string,
+  name: string,
+  existing: string,
+  offset: number | undefined,
+  wanted: string,
+): HpmInputError {
+  const where = offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset);
+  const at = where.line === undefined ? where.file : `${where.file}:${where.line}:${where.column}`;
+  return new HpmInputError(
+    "conflict",
+    `Cannot write ${what} "${name}": ${at} already has ${what} "${existing}", which hpm did ` +
+      `not write (hpm would write ${wanted})`,
+    where,
+    `rename or remove your ${what} "${existing}", or let hpm manage it by deleting it`,
+  );
+}
+
+function checkConflicts(ctx: Context): void {
+  const { doc, plan, parsed } = ctx;
+  const userKey = (path: Path, name: string, owned: ReadonlySet<string>) => {
+    const wanted = normalizeName(name);
+    const table = valueAt(parsed, path);
+    if (owned.has(wanted) || !isTable(table)) return undefined;
+    return Object.keys(table).find((k) => normalizeName(k) === wanted);
+  };
+  for (const group of plan.groups) {
+    const existing = userKey(DEPENDENCY_GROUPS, group.name, ctx.ownedGroups);
+    if (existing === undefined) continue;
+    throw conflict(
+      ctx,
+      "dependency group",
+      group.name,
+      existing,
+      locate(doc.scan, [...DEPENDENCY_GROUPS, existing]),
+      `${renderKey(group.name)} = ${renderOneLineArray(group.requirements)}`,
+    );
+  }
+  for (const source of plan.sources) {
+    const existing = userKey(SOURCES, source.name, ctx.ownedSources);
+    if (existing === undefined) continue;
+    throw conflict(
+      ctx,
+      "source",
+      source.name,
+      existing,
+      locate(doc.scan, [...SOURCES, existing]),
+      `${renderKey(source.name)} = ${renderInlineTable(source.table)}`,
+    );
+  }
+  const indexes = valueAt(parsed, INDEX);
+  for (const index of plan.indexes) {
+    if (ctx.ownedIndexes.has(index.name) || !Array.isArray(indexes)) continue;
+    if (!indexes.some((entry) => isTable(entry) && entry.name === index.name)) continue;
+    const region = indexRegion(doc, index.name);
+    throw conflict(
+      ctx,
+      "index",
+      index.name,
+      index.name,
+      region ? indexNameEntry(region)!.keyStart : locate(doc.scan, INDEX),
+      `[[tool.uv.index]] name = ${tomlString(index.name)}, url = ${tomlString(index.url)}`,
+    );
+  }
+}
+
+/**
+ * Throw unless HPM can add a `[path]` header (or `[[path]]` when `array`):
+ * the table, or a table above it, must not be a value (`sources = {…}`,
+ * `tool = {…}`) nor be made by dotted keys (`uv.sources.x = …` under `[tool]`).
+ */
+function checkExtendable(doc: Doc, path: Path, array = false): void {
+  const fail = (offset: number, how: string): never => {
+    throw new HpmInputError(
+      "toml-layout",
+      `Cannot add entries to ${array ? `[[${dotted(path)}]]` : `[${dotted(path)}]`} in ` +
+        `${doc.file}: ${how}`,
+      doc.where(offset),
+      LAYOUT_HINT,
+    );
+  };
+  for (const statement of doc.scan.statements) {
+    if (statement.kind === "header") {
+      if (
+        statement.array && isPrefix(statement.path, path) &&
+        !(array && samePath(statement.path, path))
+      ) {
+        fail(statement.keyStart, `it is inside the array of tables [[${dotted(statement.path)}]]`);
+      }
+      if (array && !statement.array && samePath(statement.path, path)) {
+        fail(statement.keyStart, `it is written as a single table [${dotted(path)}]`);
+      }
+      continue;
+    }
+    const full = [...statement.table, ...statement.key];
+    if (isPrefix(full, path)) {
+      fail(statement.keyStart, `\`${dotted(full)}\` is written as a value here`);
+    }
+    if (isPrefix(path, full) && statement.table.length < path.length) {
+      fail(statement.keyStart, `it is made by the dotted key \`${dotted(statement.key)}\` here`);
+    }
+  }
+}
+
+/** Parse the result and check that it holds the plan: a last guard against a bad edit. */
+function verify(text: string, plan: Plan, file: string): void {
+  const fail = (detail: string): never => {
+    throw new HpmInputError(
+      "toml-layout",
+      `Cannot update ${file} safely: ${detail}`,
+      { file },
+      "the file's layout is one hpm does not handle; please report it",
+    );
+  };
+  let result: TomlTable;
+  try {
+    result = parse(text) as TomlTable;
+  } catch (e) {
+    return fail(`the edit would not be valid TOML (${(e as Error).message.split("\n")[0]})`);
+  }
+  const entry = (path: Path, name: string): unknown => {
+    const table = valueAt(result, path);
+    if (!isTable(table)) return undefined;
+    const key = Object.keys(table).find((k) => normalizeName(k) === normalizeName(name));
+    return key === undefined ? undefined : table[key];
+  };
+  const defaults = valueAt(result, DEFAULT_GROUPS);
+  for (const group of plan.groups) {
+    if (
+      JSON.stringify(entry(DEPENDENCY_GROUPS, group.name)) !== JSON.stringify(group.requirements)
+    ) {
+      fail(`dependency group "${group.name}" did not come out as planned`);
+    }
+    const listed = Array.isArray(defaults) &&
+      defaults.some((g) => typeof g === "string" && normalizeName(g) === normalizeName(group.name));
+    if (defaults !== "all" && !listed) fail(`tool.uv.default-groups misses "${group.name}"`);
+  }
+  for (const source of plan.sources) {
+    const written = entry(SOURCES, source.name);
+    const wanted = Object.fromEntries(source.table);
+    if (!isTable(written) || JSON.stringify({ ...written }) !== JSON.stringify(wanted)) {
+      fail(`source "${source.name}" did not come out as planned`);
+    }
+  }
+  const indexes = valueAt(result, INDEX);
+  for (const index of plan.indexes) {
+    const found = Array.isArray(indexes) &&
+      indexes.some((i) =>
+        isTable(i) && i.name === index.name && i.url === index.url && i.explicit === true
+      );
+    if (!found) fail(`index "${index.name}" did not come out as planned`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Edits.
+
+function deleteLines(doc: Doc, kv: KeyValue): void {
+  doc.remove(kv.lineStart, kv.lineEnd);
+}
+
+function replaceValue(doc: Doc, kv: KeyValue, value: string): void {
+  if (doc.text.slice(kv.value.start, kv.value.end) !== value) {
+    doc.edit({ start: kv.value.start, end: kv.value.end, text: value });
+  }
+}
+
+/**
+ * Where a new block of rank `rank` goes at the end of the file: before the
+ * first of HPM's end blocks that ranks after it, else at the very end.
+ */
+function endInsertionPoint(ctx: Context, rank: number, subRank = 0): number {
+  const { doc } = ctx;
+  let best = doc.text.length;
+  const consider = (blockRank: number, blockSubRank: number, region: TableRegion | undefined) => {
+    if (!region) return;
+    if (blockRank > rank || (blockRank === rank && blockSubRank > subRank)) {
+      best = Math.min(best, doc.blockStart(region));
+    }
+  };
+  for (const name of ctx.created) {
+    if (name !== CREATED_DEFAULT_GROUPS) {
+      consider(CREATED_RANK[name], 0, doc.region(name.split(".")));
+    }
+  }
+  ctx.plan.indexes.forEach((index, i) => consider(RANK_INDEX, i, indexRegion(doc, index.name)));
+  consider(RANK_RECORD, 0, doc.region(RECORD));
+  return best;
+}
+
+/** Add `[path]` with `lines` at the end of the file, after one blank line. */
+function createTable(ctx: Context, path: Path, lines: string): void {
+  const { doc } = ctx;
+  checkExtendable(doc, path);
+  const name = path.join(".");
+  const at = endInsertionPoint(ctx, CREATED_RANK[name]);
+  doc.insert(at, `${doc.separatorAt(at)}[${dotted(path)}]${doc.eol}${lines}`);
+  ctx.created.add(name);
+}
+
+/**
+ * Add `line` to the table at `path`: before `before` when given, else after
+ * the table's last key/value statement (after the header when it has none), so
+ * comments and blank lines at the end of the table stay where they are.
+ */
+function insertLine(
+  ctx: Context,
+  path: Path,
+  line: string,
+  before?: (kv: KeyValue) => boolean,
+): void {
+  const region = ctx.doc.region(path);
+  if (!region) return createTable(ctx, path, line);
+  const next = before && region.entries.find(before);
+  ctx.doc.insert(next?.lineStart ?? ctx.doc.blockEnd(region), line);
+}
+
+/**
+ * Write HPM's `name = value` line in the table at `path`: in place when it is
+ * there, else in plan order among HPM's lines (`rank` is the plan position).
+ */
+function writeEntry(
+  ctx: Context,
+  path: Path,
+  name: string,
+  value: string,
+  rank: ReadonlyMap<string, number>,
+): void {
+  const kv = ownedEntry(ctx, path, name);
+  if (kv) return replaceValue(ctx.doc, kv, value);
+  const position = rank.get(normalizeName(name))!;
+  insertLine(ctx, path, `${renderKey(name)} = ${value}${ctx.doc.eol}`, (e) => {
+    const other = entryName(e);
+    return other !== undefined && (rank.get(other) ?? -1) > position;
+  });
+}
+
+function removeStaleEntries(ctx: Context): void {
+  const { doc, plan, record } = ctx;
+  if (!record) return;
+  const groups = new Set(plan.groups.map((g) => normalizeName(g.name)));
+  for (const name of record.groups) {
+    if (groups.has(normalizeName(name))) continue;
+    const kv = ownedEntry(ctx, DEPENDENCY_GROUPS, name);
+    if (kv) deleteLines(doc, kv);
+  }
+  const sources = new Set(plan.sources.map((s) => normalizeName(s.name)));
+  for (const name of record.sources) {
+    if (sources.has(normalizeName(name))) continue;
+    const kv = ownedEntry(ctx, SOURCES, name);
+    if (kv) deleteLines(doc, kv);
+  }
+  const indexes = new Set(plan.indexes.map((i) => i.name));
+  for (const name of record.indexes) {
+    if (indexes.has(name)) continue;
+    const region = indexRegion(doc, name);
+    if (region) doc.remove(doc.blockStart(region), doc.blockEnd(region));
+  }
+}
+
+function writeGroups(ctx: Context): void {
+  const rank = new Map(ctx.plan.groups.map((g, i) => [normalizeName(g.name), i]));
+  for (const group of ctx.plan.groups) {
+    const prefix = `${renderKey(group.name)} = `;
+    const value = renderArray(prefix, group.requirements, ctx.doc.eol);
+    writeEntry(ctx, DEPENDENCY_GROUPS, group.name, value, rank);
+  }
+}
+
+function writeSources(ctx: Context): void {
+  const rank = new Map(ctx.plan.sources.map((s, i) => [normalizeName(s.name), i]));
+  for (const source of ctx.plan.sources) {
+    writeEntry(ctx, SOURCES, source.name, renderInlineTable(source.table), rank);
+  }
+}
+
+function writeIndexes(ctx: Context): void {
+  const { doc } = ctx;
+  ctx.plan.indexes.forEach((index, i) => {
+    const block = renderIndex(index, doc.eol);
+    const region = indexRegion(doc, index.name);
+    if (region) {
+      const start = region.header!.lineStart;
+      const end = doc.blockEnd(region);
+      if (doc.text.slice(start, end) !== block) doc.edit({ start, end, text: block });
+      return;
+    }
+    checkExtendable(doc, INDEX, true);
+    const at = endInsertionPoint(ctx, RANK_INDEX, i);
+    doc.insert(at, doc.separatorAt(at) + block);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// tool.uv.default-groups
+
+function isGroup(value: ScannedValue, name: string): boolean {
+  return value.kind === "string" && normalizeName(value.value) === normalizeName(name);
+}
+
+/** Whether the user has a `dev` group, which uv installs by default when default-groups is absent. */
+function hasUserDevGroup(ctx: Context): boolean {
+  const groups = valueAt(ctx.parsed, DEPENDENCY_GROUPS);
+  const devGroup = isTable(groups) && !ctx.ownedGroups.has("dev") &&
+    Object.keys(groups).some((k) => normalizeName(k) === "dev");
+  return devGroup || valueAt(ctx.parsed, [...TOOL_UV, "dev-dependencies"]) !== undefined;
+}
+
+function createdDefaultGroups(ctx: Context, names: readonly string[]): string[] {
+  const dev = hasUserDevGroup(ctx) && !names.some((n) => normalizeName(n) === "dev");
+  return dev ? ["dev", ...names] : [...names];
+}
+
+function removeStaleDefaultGroups(ctx: Context): void {
+  const { doc, plan, record } = ctx;
+  const wanted = new Set(plan.groups.map((g) => normalizeName(g.name)));
+  if (ctx.created.has(CREATED_DEFAULT_GROUPS)) {
+    if (wanted.size > 0) return;
+    const kv = findKey(doc.scan, DEFAULT_GROUPS);
+    if (kv?.value.kind === "array") deleteLines(doc, kv);
+    ctx.created.delete(CREATED_DEFAULT_GROUPS);
+    return;
+  }
+  for (const name of record?.defaultGroups ?? []) {
+    if (wanted.has(normalizeName(name))) continue;
+    const value = findKey(doc.scan, DEFAULT_GROUPS)?.value;
+    if (value?.kind !== "array") return;
+    const index = value.elements.findLastIndex((e) => isGroup(e.value, name));
+    if (index >= 0) removeElement(doc, value, index);
+  }
+}
+
+function writeDefaultGroups(ctx: Context): void {
+  const { doc } = ctx;
+  const names = ctx.plan.groups.map((g) => g.name);
+  if (names.length === 0) return;
+  const prefix = "default-groups = ";
+  const kv = findKey(doc.scan, DEFAULT_GROUPS);
+  if (ctx.created.has(CREATED_DEFAULT_GROUPS)) {
+    if (kv?.value.kind === "array") {
+      replaceValue(doc, kv, renderArray(prefix, createdDefaultGroups(ctx, names), doc.eol));
+      ctx.defaultGroups = names;
+      return;
+    }
+    // The user deleted or replaced the key HPM made: it is theirs again.
+    ctx.created.delete(CREATED_DEFAULT_GROUPS);
+  }
+  if (!kv) {
+    const value = renderArray(prefix, createdDefaultGroups(ctx, names), doc.eol);
+    insertLine(ctx, TOOL_UV, `${prefix}${value}${doc.eol}`);
+    ctx.created.add(CREATED_DEFAULT_GROUPS);
+    ctx.defaultGroups = names;
+    return;
+  }
+  if (kv.value.kind === "string" && kv.value.value === "all") return;
+  if (kv.value.kind !== "array") {
+    throw new HpmInputError(
+      "toml-layout",
+      `Cannot add hpm's groups to tool.uv.default-groups in ${doc.file}: it is neither an ` +
+        `array nor "all"`,
+      doc.where(kv.keyStart),
+      'make it an array of group names, or "all"',
+    );
+  }
+  const recorded = new Set(ctx.record?.defaultGroups.map(normalizeName));
+  const added: string[] = [];
+  for (const name of names) {
+    const value = findKey(doc.scan, DEFAULT_GROUPS)!.value as ArrayValue;
+    if (!value.elements.some((e) => isGroup(e.value, name))) {
+      appendElement(doc, value, tomlString(name));
+      added.push(name);
+    } else if (recorded.has(normalizeName(name))) added.push(name);
+  }
+  ctx.defaultGroups = added;
+}
+
+/**
+ * Whether the array has one element a line with `]` on its own line: then a
+ * new element gets its own line too.
+ */
+function isOneElementALine(doc: Doc, array: ArrayValue): boolean {
+  const close = array.end - 1;
+  if (doc.text.slice(doc.lineStartOf(close), close).trim() !== "") return false;
+  const last = array.elements.at(-1);
+  return !last || isAloneOnItsLine(doc, last.value.start, last.comma ?? last.value.end - 1);
+}
+
+function isAloneOnItsLine(doc: Doc, start: number, last: number): boolean {
+  const before = doc.text.slice(doc.lineStartOf(start), start);
+  const after = doc.text.slice(last + 1, doc.lineEndAfter(last + 1));
+  return before.trim() === "" && /^[ \t]*(#.*)?\r?\n?$/.test(after) &&
+    !doc.text.slice(start, last + 1).includes("\n");
+}
+
+/**
+ * Append `item` to `array` in the array's own style. {@link removeElement}
+ * undoes exactly this.
+ */
+function appendElement(doc: Doc, array: ArrayValue, item: string): void {
+  const last = array.elements.at(-1);
+  const close = array.end - 1;
+  if (isOneElementALine(doc, array)) {
+    if (!last) {
+      return doc.insert(doc.lineStartOf(close), `    ${item},${doc.eol}`);
+    }
+    const start = doc.lineStartOf(last.value.start);
+    const indent = doc.text.slice(start, last.value.start);
+    if (last.comma !== undefined) {
+      return doc.insert(doc.lineEndAfter(last.comma), `${indent}${item},${doc.eol}`);
+    }
+    return doc.edit(
+      { start: last.value.end, end: last.value.end, text: "," },
+      {
+        start: doc.lineEndAfter(last.value.end),
+        end: doc.lineEndAfter(last.value.end),
+        text: `${indent}${item}${doc.eol}`,
+      },
+    );
+  }
+  if (!last) return doc.insert(array.start + 1, item);
+  if (last.comma !== undefined) return doc.insert(last.comma + 1, ` ${item},`);
+  doc.insert(last.value.end, `, ${item}`);
+}
+
+/** Remove element `index` of `array`, undoing {@link appendElement}. */
+function removeElement(doc: Doc, array: ArrayValue, index: number): void {
+  const elements = array.elements;
+  const element = elements[index];
+  const previous = elements[index - 1];
+  const next = elements[index + 1];
+  const end = element.comma ?? element.value.end - 1;
+  if (isOneElementALine(doc, array) && isAloneOnItsLine(doc, element.value.start, end)) {
+    const line = {
+      start: doc.lineStartOf(element.value.start),
+      end: doc.lineEndAfter(end + 1),
+      text: "",
+    };
+    // The last element without a trailing comma got its comma from the one before.
+    if (element.comma === undefined && previous?.comma !== undefined) {
+      return doc.edit(line, { start: previous.comma, end: previous.comma + 1, text: "" });
+    }
+    return doc.edit(line);
+  }
+  const trailingComma = elements.at(-1)!.comma !== undefined;
+  if (previous) {
+    const from = trailingComma ? previous.comma! + 1 : previous.value.end;
+    return doc.remove(from, trailingComma ? element.comma! + 1 : element.value.end);
+  }
+  if (next) return doc.remove(element.value.start, next.value.start);
+  doc.remove(
+    element.value.start,
+    element.comma === undefined ? element.value.end : element.comma + 1,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Tables HPM created, and its record.
+
+function removeEmptyCreatedTables(ctx: Context): void {
+  const { doc } = ctx;
+  for (const name of ["tool.uv.sources", "tool.uv", "dependency-groups"]) {
+    if (!ctx.created.has(name)) continue;
+    const region = doc.region(name.split("."));
+    if (!region) ctx.created.delete(name);
+    else if (region.entries.length === 0) {
+      doc.remove(doc.blockStart(region), region.header!.lineEnd);
+      ctx.created.delete(name);
+    }
+  }
+}
+
+function writeRecord(ctx: Context): void {
+  const { doc, plan } = ctx;
+  const record: ManagedRecord = {
+    mode: plan.mode,
+    groups: plan.groups.map((g) => g.name),
+    sources: plan.sources.map((s) => s.name).sort(),
+    indexes: plan.indexes.map((i) => i.name).sort(),
+    defaultGroups: [...ctx.defaultGroups].sort(),
+    created: [...ctx.created].sort(),
+  };
+  const region = doc.region(RECORD);
+  const manages = record.groups.length + record.sources.length + record.indexes.length +
+      record.defaultGroups.length > 0;
+  if (!manages) {
+    if (region) doc.remove(doc.blockStart(region), doc.blockEnd(region));
+    return;
+  }
+  const block = renderRecord(record, doc.eol);
+  if (!region) {
+    const at = doc.text.length;
+    return doc.insert(at, doc.separatorAt(at) + block);
+  }
+  const start = region.header!.lineStart;
+  const end = doc.blockEnd(region);
+  if (doc.text.slice(start, end) !== block) doc.edit({ start, end, text: block });
+}
