@@ -10,6 +10,8 @@ import { isAbsolute, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import {
   clone,
+  type CompletionCommand,
+  completionScript,
   describeSource,
   type DiffColors,
   diffPyproject,
@@ -482,6 +484,26 @@ Examples:
       );
     });
 
+  program.command("completions")
+    .description("print a shell completion script")
+    .argument("<shell>", "bash, zsh or fish")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm completions bash > ~/.local/share/bash-completion/completions/hpm\n" +
+        "  hpm completions fish > ~/.config/fish/completions/hpm.fish",
+    )
+    .action((shell: string) => {
+      if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
+        throw new HpmInputError(
+          "usage",
+          `unknown shell \`${shell}\``,
+          undefined,
+          "choose bash, zsh or fish",
+        );
+      }
+      io.out(completionScript(completionTree(program), shell).trimEnd());
+    });
+
   try {
     await program.parseAsync([...args], { from: "user" });
   } catch (error) {
@@ -496,6 +518,18 @@ Examples:
     exitCode = exitCodeOf(error);
   }
   return exitCode;
+}
+
+function completionTree(command: Command): CompletionCommand {
+  return {
+    name: command.name(),
+    description: command.description(),
+    options: [
+      ...command.options.flatMap((o) => [o.long, o.short].filter((f) => f !== undefined)),
+      "--help",
+    ],
+    commands: command.commands.map(completionTree),
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {

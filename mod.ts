@@ -51,6 +51,7 @@ export * from "./lib/verify.ts";
 export * from "./lib/status.ts";
 export * from "./lib/clone.ts";
 export * from "./lib/pin.ts";
+export * from "./lib/completions.ts";
 export { VERSION } from "./lib/version.ts";
 
 if (import.meta.main) {

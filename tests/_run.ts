@@ -7,7 +7,8 @@
  */
 
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "-A", "--parallel", ...Deno.args],
+  // --doc also runs every `@example` in the library's JSDoc.
+  args: ["test", "-A", "--parallel", "--doc", "mod.ts", "cli.ts", "lib/", "tests/", ...Deno.args],
   stdout: "piped",
   stderr: "inherit",
   env: { UV_PYTHON_DOWNLOADS: "never" },

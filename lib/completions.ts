@@ -1,0 +1,99 @@
+/**
+ * Shell completion scripts, generated from the command tree so they never
+ * drift from the CLI.
+ *
+ * @module
+ */
+
+/** A command as completion sees it. */
+export interface CompletionCommand {
+  /** Its name (`sync`, `add`). */
+  readonly name: string;
+  /** One line of help. */
+  readonly description: string;
+  /** Its long and short options (`--mode`, `-m`). */
+  readonly options: readonly string[];
+  /** Its subcommands. */
+  readonly commands: readonly CompletionCommand[];
+}
+
+/** Shells HPM can complete in. */
+export type Shell = "bash" | "zsh" | "fish";
+
+function paths(command: CompletionCommand, prefix: string[] = []): [string[], CompletionCommand][] {
+  return [[prefix, command], ...command.commands.flatMap((c) => paths(c, [...prefix, c.name]))];
+}
+
+const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/**
+ * A completion script for `shell`.
+ *
+ * @param program the root command (`hpm`) with its tree
+ * @param shell bash, zsh or fish
+ * @returns the script; source it, or install it where the shell looks
+ *
+ * @example Usage
+ * ```ts
+ * import { completionScript } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const script = completionScript({
+ *   name: "hpm",
+ *   description: "",
+ *   options: ["--help"],
+ *   commands: [{ name: "sync", description: "sync", options: ["--mode"], commands: [] }],
+ * }, "bash");
+ * assert.match(script, /complete -F _hpm hpm/);
+ * ```
+ */
+export function completionScript(program: CompletionCommand, shell: Shell): string {
+  const all = paths(program);
+  if (shell === "fish") {
+    const lines = [`# fish completion for ${program.name}`, `complete -c ${program.name} -f`];
+    for (const [path, command] of all) {
+      // fish's own helper tests "all of these words were seen", which is enough for a
+      // two-level tree like hpm's.
+      const seen = path.length
+        ? `__fish_seen_subcommand_from ${path.at(-1)}`
+        : "__fish_use_subcommand";
+      for (const sub of command.commands) {
+        lines.push(
+          `complete -c ${program.name} -n ${quote(seen)} -a ${sub.name} -d ${
+            quote(sub.description)
+          }`,
+        );
+      }
+      for (const option of command.options.filter((o) => o.startsWith("--"))) {
+        lines.push(`complete -c ${program.name} -n ${quote(seen)} -l ${option.slice(2)}`);
+      }
+    }
+    return lines.join("\n") + "\n";
+  }
+  const fn = `_${program.name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+  const cases = all.map(([path, command]) => {
+    const words = [...command.commands.map((c) => c.name), ...command.options].join(" ");
+    return `    ${quote(path.join(" "))}) words=${quote(words)} ;;`;
+  });
+  // Typed words that extend a known command path (`group`, then `group add`)
+  // select the case; everything else (options, values, packages) is skipped.
+  const known = `|${all.filter(([p]) => p.length).map(([p]) => p.join(" ")).join("|")}|`;
+  const bash = [
+    `# ${shell} completion for ${program.name}`,
+    ...(shell === "zsh" ? ["autoload -U +X bashcompinit && bashcompinit"] : []),
+    `${fn}() {`,
+    `  local cur="\${COMP_WORDS[COMP_CWORD]}" path="" next words i`,
+    `  local known=${quote(known)}`,
+    `  for ((i = 1; i < COMP_CWORD; i++)); do`,
+    `    next="\${path:+$path }\${COMP_WORDS[i]}"`,
+    `    [[ "$known" == *"|$next|"* ]] && path="$next"`,
+    `  done`,
+    `  case "$path" in`,
+    ...cases,
+    `  esac`,
+    `  COMPREPLY=($(compgen -W "$words" -- "$cur"))`,
+    `}`,
+    `complete -F ${fn} ${program.name}`,
+  ];
+  return bash.join("\n") + "\n";
+}

@@ -1,0 +1,40 @@
+/** `hpm completions`: the generated bash script completes in a real bash. */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { makeTempRoot, run } from "./_fixtures.ts";
+import { hpm } from "./_project.ts";
+
+Deno.test("hpm completions bash completes commands, subcommands and options in bash", async () => {
+  const root = await makeTempRoot();
+  try {
+    const generated = await hpm(["completions", "bash"], root);
+    assert.equal(generated.code, 0, generated.stderr);
+    const script = join(root, "hpm.bash");
+    await Deno.writeTextFile(script, generated.stdout);
+    const complete = async (...words: string[]) => {
+      const r = await run("bash", [
+        "-c",
+        `source "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _hpm; echo "\${COMPREPLY[*]}"`,
+        script,
+        "hpm",
+        ...words,
+      ], { cwd: root });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim().split(" ");
+    };
+    assert.deepEqual(await complete("gr"), ["group"]);
+    assert.deepEqual(await complete("group", ""), ["add", "remove", "use", "list", "--help"]);
+    assert.deepEqual(await complete("sync", "--dry-run", "--m"), ["--mode"]);
+    assert.deepEqual(await complete("-C", "some/dir", "registry", "add", "x", "--p"), ["--pypi"]);
+    const bad = await hpm(["completions", "tcsh"], root);
+    assert.equal(bad.code, 2);
+    for (const shell of ["zsh", "fish"]) {
+      const r = await hpm(["completions", shell], root);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, shell === "fish" ? /complete -c hpm .*-a sync/ : /complete -F _hpm hpm/);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
