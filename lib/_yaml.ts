@@ -14,7 +14,8 @@ import { suggestName } from "./names.ts";
 
 /** Largest YAML file HPM reads; manifests are tiny, so anything bigger is suspect. */
 export const MAX_YAML_BYTES = 256 * 1024;
-const MAX_ALIASES = 50;
+/** Most aliases a YAML file may use: enough for config, too few for a bomb. */
+export const MAX_ALIASES = 50;
 
 /** A parsed YAML file that can map a value path back to line:column. */
 export interface LoadedYaml {
@@ -48,6 +49,57 @@ export function decodeYaml(bytes: Uint8Array, file: string): string {
   }
 }
 
+/** A YAML document that parsed cleanly, with its plain value. */
+export interface CheckedYaml {
+  /** The document (with source tokens when asked for). */
+  readonly doc: Document.Parsed;
+  /** Its plain JS value. */
+  readonly value: unknown;
+  /** Offsets to line:column. */
+  readonly lines: LineCounter;
+}
+
+/**
+ * Parse YAML, refusing syntax errors, duplicate keys and alias bombs (the
+ * checks every YAML read and edit shares). Without a file name, the position
+ * goes into the message.
+ */
+export function parseChecked(
+  text: string,
+  file: string | undefined,
+  keepSourceTokens = false,
+): CheckedYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+    keepSourceTokens,
+  });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    const { line, col } = lines.linePos(problem.pos[0]);
+    const duplicate = problem.code === "DUPLICATE_KEY";
+    const what = duplicate ? "duplicate key: each key may appear once" : problem.message.split("\n")[0];
+    throw new HpmInputError(
+      duplicate ? "yaml-unsafe" : "yaml-syntax",
+      file ? what : `line ${line}, column ${col}: ${what}`,
+      file ? { file, line, column: col } : undefined,
+      duplicate ? "remove one of the two entries" : "check indentation, quotes and brackets",
+    );
+  }
+  try {
+    return { doc, value: doc.toJS({ maxAliasCount: MAX_ALIASES }), lines };
+  } catch (e) {
+    throw new HpmInputError(
+      "yaml-unsafe",
+      `refused: ${e instanceof Error ? e.message : String(e)}`,
+      file ? { file } : undefined,
+      "expand the YAML aliases by hand; HPM limits them to protect against alias bombs",
+    );
+  }
+}
+
 /**
  * Parse YAML text. Syntax errors, duplicate keys, multiple documents and alias
  * bombs become {@link HpmInputError}s with positions.
@@ -56,33 +108,11 @@ export function loadYaml(text: string, file: string): LoadedYaml {
   if (text.length > MAX_YAML_BYTES) {
     throw new HpmInputError("yaml-unsafe", `file is larger than ${MAX_YAML_BYTES} bytes`, { file });
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const { doc, value, lines } = parseChecked(text, file);
   const at = (offset: number): SourcePosition => {
     const { line, col } = lines.linePos(offset);
     return { file, line, column: col };
   };
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem) {
-    const duplicate = problem.code === "DUPLICATE_KEY";
-    throw new HpmInputError(
-      duplicate ? "yaml-unsafe" : "yaml-syntax",
-      duplicate ? "duplicate key: each key may appear once" : problem.message.split("\n")[0],
-      at(problem.pos[0]),
-      duplicate ? "remove one of the two entries" : "check indentation, quotes and brackets",
-    );
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
-  } catch (e) {
-    throw new HpmInputError(
-      "yaml-unsafe",
-      `refused: ${e instanceof Error ? e.message : String(e)}`,
-      { file },
-      "expand the YAML aliases by hand; HPM limits them to protect against alias bombs",
-    );
-  }
   const positionOf = (path: readonly PropertyKey[], wantKey = false): SourcePosition => {
     let node: unknown = doc.contents;
     let best = node as Node | null;

@@ -22,7 +22,6 @@ import {
   isPair,
   isScalar,
   isSeq,
-  LineCounter,
   type Node,
   type Pair,
   parseDocument,
@@ -30,6 +29,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from "yaml";
+import { MAX_ALIASES, parseChecked } from "./_yaml.ts";
 import { HpmInputError, HpmOperationError } from "./errors.ts";
 
 type Path = readonly (string | number)[];
@@ -74,9 +74,6 @@ interface Leaf {
   block: string;
   flow: string;
 }
-
-// Same ceiling as the loader's alias-bomb guard: an edit must not be the way round it.
-const MAX_ALIASES = 50;
 
 /**
  * Set a scalar in YAML text, changing only that spot.
@@ -243,36 +240,7 @@ export function yamlGet(text: string, path: readonly (string | number)[]): unkno
 // Loading and checking
 
 function load(text: string, sourceTokens = true): Ctx {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    keepSourceTokens: sourceTokens,
-    prettyErrors: false,
-    lineCounter: lines,
-  });
-  const problem = doc.errors[0];
-  if (problem) {
-    const { line, col } = lines.linePos(problem.pos[0]);
-    const duplicate = problem.code === "DUPLICATE_KEY";
-    throw new HpmInputError(
-      duplicate ? "yaml-unsafe" : "yaml-syntax",
-      `line ${line}, column ${col}: ${
-        duplicate ? "duplicate key" : problem.message.split("\n")[0]
-      }`,
-      undefined,
-      duplicate ? "remove one of the two entries" : "fix the YAML by hand first",
-    );
-  }
-  let before: unknown;
-  try {
-    before = doc.toJS({ maxAliasCount: MAX_ALIASES });
-  } catch (e) {
-    throw new HpmInputError(
-      "yaml-unsafe",
-      `refused: ${e instanceof Error ? e.message : String(e)}`,
-      undefined,
-      "expand the YAML aliases by hand",
-    );
-  }
+  const { doc, value: before } = parseChecked(text, undefined, sourceTokens);
   const nl = text.indexOf("\n");
   const ctx = {
     text,

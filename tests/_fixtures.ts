@@ -129,6 +129,16 @@ export function makeTempRoot(): Promise<string> {
   return Deno.makeTempDir({ prefix: "hpm-test-" });
 }
 
+/** Runs `fn` with a fresh temp root and always removes it. */
+export async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
+  const root = await makeTempRoot();
+  try {
+    await fn(root);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
 /** Turns an absolute local path into a `file:///…` URL (what uv git sources and indexes need). */
 export function fileUrl(path: string): string {
   return pathToFileURL(resolve(path)).href;

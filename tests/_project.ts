@@ -33,6 +33,11 @@ export function hpm(
   });
 }
 
+/** Asserts that a CLI run exited 0, showing its output when it did not. */
+export function expectOk(r: RunResult, what: string): void {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
+}
+
 /** A plugin for {@link makeProject}: a module whose `VERSION` is its version at each tag. */
 export interface PluginSpec {
   /** Distribution name. */

@@ -7,21 +7,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse as parseYaml } from "yaml";
-import { copyDir, makeTempRoot, pythonImport, repoRoot, uv, writeFile } from "./_fixtures.ts";
-import { hpm, makeProject, snapshot } from "./_project.ts";
-
-async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await makeTempRoot();
-  try {
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
-
-function ok(r: { code: number; stderr: string; stdout: string }, what: string) {
-  assert.equal(r.code, 0, `${what} failed:\n${r.stderr}\n${r.stdout}`);
-}
+import { copyDir, pythonImport, repoRoot, uv, withRoot, writeFile } from "./_fixtures.ts";
+import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
 
 Deno.test("hpm group add/remove/list edit hpm.yaml keeping comments; unknown package writes nothing", async () => {
   await withRoot(async (root) => {
@@ -39,7 +26,7 @@ Deno.test("hpm group add/remove/list edit hpm.yaml keeping comments; unknown pac
       "# my manifest\nregistry: ./hpm-registry   # here\n",
     );
 
-    ok(
+    expectOk(
       await hpm(
         ["group", "add", "vector-db", "-o", "rag4code-qdrant", "-o", "rag4code-chroma"],
         dir,
@@ -51,18 +38,18 @@ Deno.test("hpm group add/remove/list edit hpm.yaml keeping comments; unknown pac
       "# my manifest\nregistry: ./hpm-registry   # here\ngroups:\n  vector-db:\n    options: [rag4code-qdrant, rag4code-chroma]\n",
     );
     const list = await hpm(["group", "list", "--json"], dir);
-    ok(list, "list");
+    expectOk(list, "list");
     assert.deepEqual(JSON.parse(list.stdout), [{
       name: "vector-db",
       options: ["rag4code-qdrant", "rag4code-chroma"],
     }]);
 
-    ok(
+    expectOk(
       await hpm(["group", "remove", "vector-db", "--option", "rag4code-qdrant"], dir),
       "remove option",
     );
     assert.match(await Deno.readTextFile(file), /options: \[rag4code-chroma\]\n$/);
-    ok(await hpm(["group", "remove", "vector-db"], dir), "remove group");
+    expectOk(await hpm(["group", "remove", "vector-db"], dir), "remove group");
     assert.deepEqual(parseYaml(await Deno.readTextFile(file)).groups, {});
     assert.equal((await hpm(["group", "remove", "nope"], dir)).code, 2);
   });
@@ -73,13 +60,13 @@ Deno.test("hpm group use switches the installed implementation with one sync; th
     const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }, {
       name: "rag4code-chroma",
     }]);
-    ok(await hpm(["group", "use", "plugins", "rag4code-qdrant"], dir), "use qdrant");
-    ok(await hpm(["sync"], dir), "sync");
+    expectOk(await hpm(["group", "use", "plugins", "rag4code-qdrant"], dir), "use qdrant");
+    expectOk(await hpm(["sync"], dir), "sync");
     await pythonImport(dir, "rag4code_qdrant");
     await assert.rejects(pythonImport(dir, "rag4code_chroma"), "chroma is not installed");
 
-    ok(await hpm(["group", "use", "plugins", "rag4code-chroma"], dir), "use chroma");
-    ok(await hpm(["sync"], dir), "sync");
+    expectOk(await hpm(["group", "use", "plugins", "rag4code-chroma"], dir), "use chroma");
+    expectOk(await hpm(["sync"], dir), "sync");
     await pythonImport(dir, "rag4code_chroma");
     await assert.rejects(pythonImport(dir, "rag4code_qdrant"), "qdrant was uninstalled");
     const manifest = parseYaml(await Deno.readTextFile(join(dir, "hpm.yaml")));
@@ -98,7 +85,7 @@ Deno.test("hpm init on a fresh `uv init` project, then refuses a second time", a
     });
     const before = await Deno.readTextFile(join(dir, "pyproject.toml"));
     const r = await hpm(["init"], dir);
-    ok(r, "init");
+    expectOk(r, "init");
     const manifest = await Deno.readTextFile(join(dir, "hpm.yaml"));
     assert.match(manifest, /^# yaml-language-server: \$schema=\.\/hpm-registry\/hpm\.schema\.json/);
     assert.deepEqual(parseYaml(manifest), { registry: "./hpm-registry", mode: "dev" });
@@ -124,7 +111,7 @@ Deno.test("hpm init on a fresh `uv init` project, then refuses a second time", a
 Deno.test("hpm registry add/list/show; hpm.local.yaml override changes the path written", async () => {
   await withRoot(async (root) => {
     const { dir, plugins } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
-    ok(
+    expectOk(
       await hpm([
         "registry",
         "add",
@@ -151,13 +138,13 @@ Deno.test("hpm registry add/list/show; hpm.local.yaml override changes the path 
     await assert.rejects(Deno.stat(join(dir, "hpm-registry", "packages", "x.yaml")));
 
     const list = await hpm(["registry", "list", "--json"], dir);
-    ok(list, "list");
+    expectOk(list, "list");
     assert.deepEqual(
       JSON.parse(list.stdout).map((e: { name: string; modes: string[] }) => [e.name, e.modes]),
       [["rag4code-openai", ["dev", "prod"]], ["rag4code-qdrant", ["dev", "prod"]]],
     );
     const show = await hpm(["registry", "show", "rag4code-openai"], dir);
-    ok(show, "show");
+    expectOk(show, "show");
     assert.match(show.stdout, /prod: pypi ==1\.2\.0/);
 
     const elsewhere = join(root, "my-libs", "qdrant");
@@ -166,7 +153,7 @@ Deno.test("hpm registry add/list/show; hpm.local.yaml override changes the path 
       join(dir, "hpm.local.yaml"),
       `overrides:\n  rag4code-qdrant: {path: ${elsewhere}}\n`,
     );
-    ok(await hpm(["sync"], dir), "sync with override");
+    expectOk(await hpm(["sync"], dir), "sync with override");
     assert.match(
       await Deno.readTextFile(join(dir, "pyproject.toml")),
       new RegExp(`path = "${elsewhere}"`),
@@ -179,7 +166,7 @@ Deno.test("hpm schema validates the example files and rejects a broken one", asy
   const ajv = new Ajv2020({ strict: false });
   const schema = async (...flags: string[]) => {
     const r = await hpm(["schema", ...flags], repoRoot());
-    ok(r, "schema");
+    expectOk(r, "schema");
     return ajv.compile(JSON.parse(r.stdout));
   };
   const manifest = await schema();
@@ -203,7 +190,7 @@ Deno.test("hpm schema validates the example files and rejects a broken one", asy
 Deno.test("hpm verify --mode prod: fails on a missing tag, succeeds on a good one, touches nothing", async () => {
   await withRoot(async (root) => {
     const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
-    ok(await hpm(["sync"], dir), "dev sync");
+    expectOk(await hpm(["sync"], dir), "dev sync");
     const files = ["pyproject.toml", "uv.lock"];
     const before = await snapshot(dir, files);
     const site = join(dir, ".venv", "lib", "python3.11", "site-packages");
@@ -219,7 +206,7 @@ Deno.test("hpm verify --mode prod: fails on a missing tag, succeeds on a good on
     );
 
     const good = await hpm(["verify", "--mode", "prod"], dir);
-    ok(good, "verify good");
+    expectOk(good, "verify good");
     assert.match(good.stderr, /mode prod resolves/);
     assert.deepEqual(await snapshot(dir, files), before);
 

@@ -32,7 +32,10 @@ Deno.test("hpm completions bash completes commands, subcommands and options in b
     for (const shell of ["zsh", "fish"]) {
       const r = await hpm(["completions", shell], root);
       assert.equal(r.code, 0);
-      assert.match(r.stdout, shell === "fish" ? /complete -c hpm .*-a sync/ : /complete -F _hpm hpm/);
+      assert.match(
+        r.stdout,
+        shell === "fish" ? /complete -c hpm .*-a sync/ : /complete -F _hpm hpm/,
+      );
     }
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -24,15 +24,25 @@ async function sources(): Promise<string> {
 
 Deno.test("docs/errors.md lists exactly the error codes the code raises", async () => {
   const code = await sources();
-  const declared = [...(await read("lib/errors.ts")).matchAll(/^\s+\| "([a-z-]+)"/gm)].map((m) => m[1]);
+  const declared = [...(await read("lib/errors.ts")).matchAll(/^\s+\| "([a-z-]+)"/gm)].map((m) =>
+    m[1]
+  );
   // A code is raised when its literal appears outside errors.ts (constructors
   // and ternaries that pick a code alike).
   const raised = new Set(declared.filter((c) => code.includes(`"${c}"`)));
   const documented = new Set(
     [...(await read("docs/errors.md")).matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]),
   );
-  assert.deepEqual([...raised].sort(), [...declared].sort(), "every declared code is raised somewhere");
-  assert.deepEqual([...documented].sort(), [...declared].sort(), "the catalogue documents every code");
+  assert.deepEqual(
+    [...raised].sort(),
+    [...declared].sort(),
+    "every declared code is raised somewhere",
+  );
+  assert.deepEqual(
+    [...documented].sort(),
+    [...declared].sort(),
+    "the catalogue documents every code",
+  );
 });
 
 Deno.test("README's command table names only real commands", async () => {

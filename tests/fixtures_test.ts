@@ -17,7 +17,6 @@ import {
   makeCoreProject,
   makePluginRepo,
   makePluginRepoFromDir,
-  makeTempRoot,
   prepareExample,
   pythonImport,
   type PythonPackageSpec,
@@ -27,17 +26,8 @@ import {
   serveIndex,
   uv,
   venvPython,
+  withRoot,
 } from "./_fixtures.ts";
-
-/** Runs `fn` with a fresh temp root and always removes it. */
-async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await makeTempRoot();
-  try {
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
 
 const QDRANT = {
   name: "rag4code-qdrant",

@@ -5,26 +5,13 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildWheels, makeTempRoot, pythonImport, serveIndex, uv, writeFile } from "./_fixtures.ts";
-import { hpm, makeProject, moduleOf, snapshot } from "./_project.ts";
-
-async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
-  const root = await makeTempRoot();
-  try {
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
-
-function ok(r: { code: number; stderr: string; stdout: string }, what: string) {
-  assert.equal(r.code, 0, `${what} failed:\n${r.stderr}\n${r.stdout}`);
-}
+import { buildWheels, pythonImport, serveIndex, uv, withRoot, writeFile } from "./_fixtures.ts";
+import { expectOk, hpm, makeProject, moduleOf, snapshot } from "./_project.ts";
 
 Deno.test("hpm sync (dev): plugin editable from its clone, live edits visible, kept by plain uv sync", async () => {
   await withRoot(async (root) => {
     const { dir, plugins } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
-    ok(await hpm(["sync"], dir), "hpm sync");
+    expectOk(await hpm(["sync"], dir), "hpm sync");
     const clone = plugins["rag4code-qdrant"].clone;
     let imported = await pythonImport(dir, "rag4code_qdrant");
     assert.ok(imported.file.startsWith(clone), `imported from ${imported.file}, not the clone`);
@@ -52,7 +39,7 @@ Deno.test("hpm sync --mode prod: the tagged release from git, in site-packages, 
       versions: ["1.0.0", "1.1.0"],
       prod: (repo) => `{type: git, url: "${repo.bareUrl}", ref: v1.0.0}`,
     }]);
-    ok(await hpm(["sync", "--mode", "prod"], dir), "hpm sync --mode prod");
+    expectOk(await hpm(["sync", "--mode", "prod"], dir), "hpm sync --mode prod");
     const imported = await pythonImport(dir, "rag4code_qdrant");
     assert.match(imported.file, /site-packages/);
     assert.equal(imported.value, "1.0.0", "the tag's code, not the clone's 1.1.0");
@@ -79,7 +66,7 @@ Deno.test("hpm sync --mode prod: a pypi source from a private index installs the
         name: "rag4code-openai",
         prod: () => `{type: pypi, version: 1.0.0, index: "${index.url}"}`,
       }]);
-      ok(await hpm(["sync", "--mode", "prod"], dir), "hpm sync --mode prod");
+      expectOk(await hpm(["sync", "--mode", "prod"], dir), "hpm sync --mode prod");
       const imported = await pythonImport(dir, "rag4code_openai");
       assert.match(imported.file, /site-packages/);
       assert.equal(imported.value, "1.0.0", "the pinned version, not the newest");
@@ -104,7 +91,7 @@ Deno.test("dev → prod → dev round trip; repeat sync byte-identical; --dry-ru
     const original = await Deno.readTextFile(join(dir, "pyproject.toml"));
 
     const dry = await hpm(["sync", "--dry-run"], dir);
-    ok(dry, "dry run");
+    expectOk(dry, "dry run");
     assert.match(dry.stdout, /^\+rag4code-qdrant = \{ path/m);
     assert.deepEqual(await snapshot(dir, ["pyproject.toml", "uv.lock"]), {
       "pyproject.toml": original,
@@ -112,10 +99,10 @@ Deno.test("dev → prod → dev round trip; repeat sync byte-identical; --dry-ru
     });
     assert.equal((await hpm(["check"], dir)).code, 1, "check reports drift before the first sync");
 
-    ok(await hpm(["sync"], dir), "dev sync");
+    expectOk(await hpm(["sync"], dir), "dev sync");
     const dev = await snapshot(dir, ["pyproject.toml", "uv.lock"]);
     const mtime = (await Deno.stat(join(dir, "pyproject.toml"))).mtime;
-    ok(await hpm(["sync"], dir), "second dev sync");
+    expectOk(await hpm(["sync"], dir), "second dev sync");
     assert.deepEqual(
       await snapshot(dir, ["pyproject.toml", "uv.lock"]),
       dev,
@@ -126,20 +113,20 @@ Deno.test("dev → prod → dev round trip; repeat sync byte-identical; --dry-ru
       mtime,
       "and does not rewrite the file",
     );
-    ok(await hpm(["check"], dir), "check in sync");
+    expectOk(await hpm(["check"], dir), "check in sync");
 
-    ok(await hpm(["sync", "--mode", "prod"], dir), "prod sync");
+    expectOk(await hpm(["sync", "--mode", "prod"], dir), "prod sync");
     assert.equal(
       (await hpm(["check"], dir)).code,
       1,
       "check (dev) sees drift in a prod-synced project",
     );
-    ok(await hpm(["check"], dir, { RUN_MODE: "prod" }), "RUN_MODE=prod check");
+    expectOk(await hpm(["check"], dir, { RUN_MODE: "prod" }), "RUN_MODE=prod check");
     for (const name of ["rag4code-qdrant", "rag4code-chroma"]) {
       assert.match((await pythonImport(dir, moduleOf(name))).file, /site-packages/);
     }
 
-    ok(await hpm(["sync"], dir), "back to dev");
+    expectOk(await hpm(["sync"], dir), "back to dev");
     assert.equal(await Deno.readTextFile(join(dir, "pyproject.toml")), dev["pyproject.toml"]);
     assert.ok((await pythonImport(dir, "rag4code_chroma")).file.startsWith(join(dir, "packages")));
   });
@@ -151,7 +138,7 @@ Deno.test("uv failure (a tag that does not exist): exit 1, pyproject.toml and uv
       name: "rag4code-qdrant",
       prod: (repo) => `{type: git, url: "${repo.bareUrl}", tag: v9.9.9}`,
     }]);
-    ok(await hpm(["sync"], dir), "dev sync");
+    expectOk(await hpm(["sync"], dir), "dev sync");
     const before = await snapshot(dir, ["pyproject.toml", "uv.lock"]);
     const r = await hpm(["sync", "--mode", "prod"], dir);
     assert.equal(r.code, 1, r.stderr);
@@ -169,7 +156,7 @@ Deno.test("a plugin that depends on another registry plugin: in dev both come fr
       [{ name: "rag4code-base" }, { name: "rag4code-qdrant", dependencies: ["rag4code-base"] }],
       ["rag4code-qdrant"],
     );
-    ok(await hpm(["sync"], dir), "hpm sync");
+    expectOk(await hpm(["sync"], dir), "hpm sync");
     for (const name of ["rag4code-qdrant", "rag4code-base"]) {
       const imported = await pythonImport(dir, moduleOf(name));
       assert.ok(imported.file.startsWith(plugins[name].clone), `${name} from ${imported.file}`);
