@@ -35,8 +35,11 @@ async function median(fn: () => Promise<RunResult>, before?: () => Promise<void>
 
 const root = await makeTempRoot();
 try {
-  const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }, { name: "rag4code-chroma" }]);
-  const hpm = (...args: string[]) => () => run(Deno.execPath(), ["run", "-A", CLI, "-q", ...args], { cwd: dir });
+  const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }, {
+    name: "rag4code-chroma",
+  }]);
+  const hpm = (...args: string[]) => () =>
+    run(Deno.execPath(), ["run", "-A", CLI, "-q", ...args], { cwd: dir });
   const uv = (...args: string[]) => () => run("uv", ["--quiet", ...args], { cwd: dir });
   const pyproject = join(dir, "pyproject.toml");
 
@@ -51,7 +54,10 @@ try {
   rows.push(["no-op sync (already in mode)", await median(hpm("sync")), await median(uv("sync"))]);
   rows.push([
     "switch dev → prod",
-    await median(hpm("sync", "--mode", "prod"), () => hpm("sync", "--mode", "dev")().then(() => {})),
+    await median(
+      hpm("sync", "--mode", "prod"),
+      () => hpm("sync", "--mode", "dev")().then(() => {}),
+    ),
     await median(uv("sync"), async () => {
       await Deno.writeTextFile(pyproject, devText);
       await uv("sync")();
@@ -60,8 +66,16 @@ try {
   ]);
   await Deno.writeTextFile(pyproject, devText);
   await uv("sync")();
-  rows.push(["check (CI guard) vs uv lock --check", await median(hpm("check")), await median(uv("lock", "--check"))]);
-  rows.push(["--version (start-up) vs uv --version", await median(hpm("--version")), await median(uv("--version"))]);
+  rows.push([
+    "check (CI guard) vs uv lock --check",
+    await median(hpm("check")),
+    await median(uv("lock", "--check")),
+  ]);
+  rows.push([
+    "--version (start-up) vs uv --version",
+    await median(hpm("--version")),
+    await median(uv("--version")),
+  ]);
 
   console.log(`median of ${RUNS} runs, milliseconds\n`);
   console.log("| operation | hpm | bare uv | ratio |\n| --- | ---: | ---: | ---: |");

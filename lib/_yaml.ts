@@ -80,7 +80,9 @@ export function parseChecked(
   if (problem) {
     const { line, col } = lines.linePos(problem.pos[0]);
     const duplicate = problem.code === "DUPLICATE_KEY";
-    const what = duplicate ? "duplicate key: each key may appear once" : problem.message.split("\n")[0];
+    const what = duplicate
+      ? "duplicate key: each key may appear once"
+      : problem.message.split("\n")[0];
     throw new HpmInputError(
       duplicate ? "yaml-unsafe" : "yaml-syntax",
       file ? what : `line ${line}, column ${col}: ${what}`,
