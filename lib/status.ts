@@ -7,6 +7,7 @@
  */
 
 import { isAbsolute, relative, sep } from "node:path";
+import { devCheckout } from "./clone.ts";
 import { CommandFailedError } from "./errors.ts";
 import { checkoutWorktree, cloneState, commitsSince, refExists } from "./git.ts";
 import type { ModeOrigin } from "./manifest.ts";
@@ -121,18 +122,26 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
   const plan = await planSync(options);
   const { project } = plan;
   const runner = options.runner ?? denoRunner;
-  const packages = await Promise.all(plan.resolution.packages.map(async (pkg) => ({
-    name: pkg.entry.name,
-    key: pkg.key,
-    groups: [...pkg.groups],
-    requiredBy: [...(pkg.requiredBy ?? [])],
-    source: pkg.source,
-    description: describeSource(pkg.source, project.root, pkg.localPath),
-    overridden: pkg.overridden,
-    clone: pkg.localPath === undefined
-      ? null
-      : await inspectClone(runner, pkg.localPath, project.root, pkg.entry),
-  })));
+  const env = options.env ?? Deno.env.toObject();
+  // In a mode without local sources (prod) the dev clones still matter: they
+  // show what is not released yet.
+  const checkoutOf = (pkg: (typeof plan.resolution.packages)[number]) =>
+    pkg.localPath ?? devCheckout(project, pkg.entry, plan.mode, env.HOME ?? env.USERPROFILE)?.path;
+  const packages = await Promise.all(plan.resolution.packages.map(async (pkg) => {
+    const checkout = checkoutOf(pkg);
+    return {
+      name: pkg.entry.name,
+      key: pkg.key,
+      groups: [...pkg.groups],
+      requiredBy: [...(pkg.requiredBy ?? [])],
+      source: pkg.source,
+      description: describeSource(pkg.source, project.root, pkg.localPath),
+      overridden: pkg.overridden,
+      clone: checkout === undefined
+        ? null
+        : await inspectClone(runner, checkout, project.root, pkg.entry),
+    };
+  }));
   return {
     root: project.root,
     mode: plan.mode,

@@ -194,7 +194,14 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
       assert.equal(prod.modeOrigin, "RUN_MODE");
       assert.equal(prod.pyprojectMode, "dev");
       assert.equal(prod.inSync, false);
-      assert.ok(prod.packages.every((p) => p.clone === null));
+      // In prod the dev clones are still inspected: they show what is unreleased.
+      const clean = prod.packages.find((p) => p.name === "p-clean")!.clone!;
+      assert.deepEqual([clean.displayPath, clean.present, clean.commitsSinceProdRef], [
+        "packages/p-clean",
+        true,
+        0,
+      ]);
+      assert.equal(prod.packages.find((p) => p.name === "p-ahead")!.clone!.commitsSinceProdRef, 2);
       assert.equal(
         prod.packages.find((p) => p.name === "p-clean")?.description,
         `git ${
