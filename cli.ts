@@ -290,7 +290,7 @@ Examples:
     .description("list groups and their options")
     .option("--json", "print JSON")
     .action(async (flags) => {
-      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()));
+      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log });
       const groups = project.manifest.groups;
       if (flags.json) {
         io.out(
@@ -404,7 +404,7 @@ Examples:
     .description("list known packages and their modes")
     .option("--json", "print JSON")
     .action(async (flags) => {
-      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()));
+      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log });
       const rows = project.registry.names().map((name) => {
         const e = project.registry.get(name);
         return {
@@ -425,7 +425,7 @@ Examples:
     .argument("<package>", "the package")
     .option("--json", "print JSON")
     .action(async (name: string, flags) => {
-      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()));
+      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log });
       const e = project.registry.get(name);
       const data = {
         name: e.name,

@@ -204,8 +204,8 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   // No project lock: cloning can take minutes and touches none of the files
   // the lock protects, and status/sync must not wait for it.
-  const project = await loadProject(root);
   const env = options.env ?? Deno.env.toObject();
+  const project = await loadProject(root, { runner: options.runner, log: options.log, env });
   const { mode } = chooseMode({
     flag: options.mode,
     env: env.RUN_MODE,

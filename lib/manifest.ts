@@ -8,6 +8,7 @@ import { isModeName, localOverlaySchema, manifestSchema } from "./_schemas.ts";
 import { loadYaml, validateYaml } from "./_yaml.ts";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
+import { parseRegistryLocation } from "./remote_registry.ts";
 
 /** One group of hpm.yaml. */
 export interface ManifestGroup {
@@ -92,8 +93,18 @@ export function parseManifest(text: string, file: string): Manifest {
     }
     return { name, options: group.options, select: group.select };
   });
+  const registries = typeof data.registry === "string" ? [data.registry] : data.registry;
+  for (const [i, location] of registries.entries()) {
+    try {
+      parseRegistryLocation(location);
+    } catch (e) {
+      if (!(e instanceof HpmInputError)) throw e;
+      const at = typeof data.registry === "string" ? ["registry"] : ["registry", i];
+      throw new HpmInputError(e.code, e.message, yaml.positionOf(at), e.hint);
+    }
+  }
   return {
-    registries: typeof data.registry === "string" ? [data.registry] : data.registry,
+    registries,
     mode: data.mode,
     groups,
     file,

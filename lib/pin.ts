@@ -98,10 +98,19 @@ export async function pin(options: PinOptions): Promise<PinResult> {
   const env = options.env ?? Deno.env.toObject();
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   return await withProjectLock(root, async () => {
-    const project = await loadProject(root);
+    const project = await loadProject(root, { runner, log, env });
     const { registry } = project;
     if (!registry.has(options.package)) throw registry.unknown(options.package);
     const entry = registry.get(options.package);
+    const remote = registry.fileOf(entry.key)?.remote;
+    if (remote) {
+      throw new HpmInputError(
+        "usage",
+        `\`${entry.name}\` comes from the remote registry ${remote}; hpm only edits local registries`,
+        { file: entry.file },
+        "pin it in that registry's own repository (clone it and run `hpm pin` there)",
+      );
+    }
     const edit = editFor(entry, mode, registry.fileOf(entry.key)!.text);
 
     const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);

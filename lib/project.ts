@@ -12,6 +12,7 @@ import { HpmInputError } from "./errors.ts";
 import { type LocalOverlay, type Manifest, parseLocalOverlay, parseManifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import { loadRegistry, type Registry } from "./registry.ts";
+import type { FetchRegistryOptions } from "./remote_registry.ts";
 
 /** The manifest file name. */
 export const MANIFEST_FILE = "hpm.yaml";
@@ -83,9 +84,13 @@ async function readText(path: string, what: string, hint: string): Promise<strin
  * Read a project's files. Parsing and validation errors carry positions.
  *
  * @param root the project root
+ * @param options runner, logger and environment for remote registries
  * @returns the project
  */
-export async function loadProject(root: string): Promise<Project> {
+export async function loadProject(
+  root: string,
+  options: FetchRegistryOptions = {},
+): Promise<Project> {
   const manifestFile = join(root, MANIFEST_FILE);
   const manifest = parseManifest(
     decodeYaml(
@@ -111,7 +116,7 @@ export async function loadProject(root: string): Promise<Project> {
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  const registry = await loadRegistry(manifest.registries, root, manifestFile);
+  const registry = await loadRegistry(manifest.registries, root, manifestFile, options);
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const pyproject = await readText(
     pyprojectFile,

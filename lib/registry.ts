@@ -11,6 +11,11 @@ import { decodeYaml } from "./_yaml.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName, suggestName } from "./names.ts";
 import { parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
+import {
+  fetchRegistry,
+  type FetchRegistryOptions,
+  parseRegistryLocation,
+} from "./remote_registry.ts";
 
 /** The text of one registry entry file, not yet parsed. */
 export interface RegistryFile {
@@ -20,6 +25,8 @@ export interface RegistryFile {
   readonly stem: string;
   /** Its text. */
   readonly text: string;
+  /** The remote registry it was fetched from (the file is a cached copy). */
+  readonly remote?: string;
 }
 
 /**
@@ -100,37 +107,29 @@ export class Registry {
   }
 }
 
-/** Whether a registry location is remote (a URL) rather than a folder. */
-export function isRemoteRegistry(location: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location) || /^[^/]+@[^/]+:/.test(location);
-}
-
 /**
- * Read the entry files of local registry folders (I/O). Relative locations are
- * relative to `root`. A missing folder is an error; remote registries are
- * refused with a clear message.
+ * Read the entry files of the project's registries (I/O). Relative folders are
+ * relative to `root`; remote registries are fetched into the cache first (and
+ * used from it when offline). A missing folder is an error.
  *
  * @param locations registry locations in priority order
  * @param root the project root
  * @param manifestFile hpm.yaml's path, for errors
+ * @param options runner, logger and environment for remote registries
  * @returns the registry
  */
 export async function loadRegistry(
   locations: readonly string[],
   root: string,
   manifestFile = "hpm.yaml",
+  options: FetchRegistryOptions = {},
 ): Promise<Registry> {
   const files: RegistryFile[] = [];
   for (const location of locations) {
-    if (isRemoteRegistry(location)) {
-      throw new HpmInputError(
-        "schema",
-        `remote registry \`${location}\` is not supported by this version of hpm`,
-        { file: manifestFile },
-        "clone the registry and point `registry:` at the folder",
-      );
-    }
-    const dir = join(resolve(root, location), "packages");
+    const parsed = parseRegistryLocation(location);
+    const dir = parsed.kind === "local"
+      ? join(resolve(root, parsed.path), "packages")
+      : join(await fetchRegistry(parsed, options), "packages");
     let names: string[];
     try {
       names = [];
@@ -153,6 +152,7 @@ export async function loadRegistry(
         file,
         stem: name.replace(/\.ya?ml$/, ""),
         text: decodeYaml(await Deno.readFile(file), file),
+        remote: parsed.kind === "local" ? undefined : location,
       });
     }
   }

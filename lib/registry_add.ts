@@ -10,7 +10,7 @@ import { writeFileAtomic } from "./atomic_write.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName } from "./names.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
-import { isRemoteRegistry } from "./registry.ts";
+import { parseRegistryLocation } from "./remote_registry.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
 import { withProjectLock } from "./transaction.ts";
 
@@ -107,8 +107,17 @@ export async function registryAdd(
         "edit that file, or `hpm pin` to change its prod ref",
       );
     }
-    const local = project.manifest.registries.find((r) => !isRemoteRegistry(r))!;
-    const file = join(resolve(root, local), "packages", `${normalizeName(entry.name)}.yaml`);
+    const local = project.manifest.registries.map(parseRegistryLocation)
+      .find((r) => r.kind === "local");
+    if (!local) {
+      throw new HpmInputError(
+        "usage",
+        "every registry in hpm.yaml is remote: there is no local folder to add to",
+        { file: join(root, "hpm.yaml") },
+        "add the entry in the registry's own repository, or list a local folder first",
+      );
+    }
+    const file = join(resolve(root, local.path), "packages", `${normalizeName(entry.name)}.yaml`);
     await writeFileAtomic(file, text);
     return file;
   });

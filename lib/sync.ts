@@ -36,6 +36,8 @@ export interface ProjectOptions {
   readonly log?: (message: string) => void;
   /** How long to wait for another hpm run holding the lock. @default 60000 */
   readonly lockTimeoutMs?: number;
+  /** Runs uv and git. @default denoRunner */
+  readonly runner?: Runner;
 }
 
 /** What {@link planSync} found: the project and what a sync would write. */
@@ -71,7 +73,7 @@ export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> 
   return await withProjectLock(root, async () => {
     const recovered = await recoverInterrupted(root);
     if (recovered) options.log?.(recovered);
-    return await planProject(await loadProject(root), options);
+    return await planProject(await loadProject(root, options), options);
   }, { timeoutMs: options.lockTimeoutMs, log: options.log });
 }
 
@@ -161,8 +163,6 @@ export interface SyncOptions extends ProjectOptions {
   readonly locked?: boolean;
   /** Extra arguments for `uv sync`. */
   readonly uvArgs?: readonly string[];
-  /** Runs uv. @default denoRunner */
-  readonly runner?: Runner;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
 }
@@ -215,7 +215,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   return await withProjectLock(root, async () => {
     const recovered = await recoverInterrupted(root);
     if (recovered) options.log?.(recovered);
-    const plan = await planProject(await loadProject(root), options);
+    const plan = await planProject(await loadProject(root, options), options);
     if (plan.missingClones.length) throw missingCloneError(plan);
     const result = {
       mode: plan.mode,

@@ -9,15 +9,13 @@
 import { join, relative, resolve } from "node:path";
 import { CommandFailedError } from "./errors.ts";
 import { findProjectRoot, loadProject, PYPROJECT_FILE } from "./project.ts";
-import { denoRunner, type Runner } from "./runner.ts";
+import { denoRunner } from "./runner.ts";
 import { missingCloneError, planProject, type ProjectOptions } from "./sync.ts";
 import { recoverInterrupted, withProjectLock } from "./transaction.ts";
 import { uvLockArgs } from "./uv.ts";
 
 /** Options of {@link verify}. */
 export interface VerifyOptions extends ProjectOptions {
-  /** Runs uv. @default denoRunner */
-  readonly runner?: Runner;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
 }
@@ -72,7 +70,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   const plan = await withProjectLock(root, async () => {
     const recovered = await recoverInterrupted(root);
     if (recovered) options.log?.(recovered);
-    return await planProject(await loadProject(root), { ...options, absolutePaths: true });
+    return await planProject(await loadProject(root, options), { ...options, absolutePaths: true });
   }, { timeoutMs: options.lockTimeoutMs, log: options.log });
   if (plan.missingClones.length) throw missingCloneError(plan);
 

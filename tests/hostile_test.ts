@@ -143,8 +143,13 @@ const cases: Case[] = [
   },
   { name: "manifest: registry with ext::", manifest: "registry: 'ext::sh -c x'\ngroups: {}\n" },
   {
-    name: "manifest: remote registry URL",
-    manifest: "registry: 'https://evil.example.com/reg'\ngroups: {}\n",
+    name: "manifest: registry over plain http",
+    manifest: "registry: 'http://evil.example.com/reg'\ngroups: {}\n",
+  },
+  { name: "manifest: git registry with ext::", manifest: "registry: 'git+ext::sh -c x'\n" },
+  {
+    name: "manifest: git registry ref that is an option",
+    manifest: "registry: 'https://x.example/r.git#--upload-pack=x'\n",
   },
   {
     name: "local overlay: path with a control character",

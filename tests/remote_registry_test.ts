@@ -1,0 +1,154 @@
+/**
+ * Remote registries: a git repository (optionally at a pinned ref) and an HTTP
+ * base URL on 127.0.0.1, fetched into a cache, used from the cache when the
+ * remote is gone (and saying so), first registry winning.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileUrl, git, withRoot, writeFile } from "./_fixtures.ts";
+import { expectOk, hpm, makeProject } from "./_project.ts";
+
+/** A registry repository (working copy + bare remote) holding `entries` (name → YAML). */
+async function registryRepo(root: string, entries: Record<string, string>) {
+  const work = join(root, "registry-work");
+  await Deno.mkdir(join(work, "packages"), { recursive: true });
+  await git(["init", "--quiet", "-b", "main"], { cwd: work });
+  for (const [name, text] of Object.entries(entries)) {
+    await writeFile(join(work, "packages", `${name}.yaml`), text);
+  }
+  await git(["add", "-A"], { cwd: work });
+  await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
+  const bare = join(root, "registry.git");
+  await git(["clone", "--quiet", "--bare", work, bare], { cwd: root });
+  await git(["remote", "add", "origin", bare], { cwd: work });
+  return { work, bare, url: fileUrl(bare) };
+}
+
+/** Age the cache past its freshness window, so the next run asks the remote. */
+async function expire(cache: string) {
+  const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
+  for await (const e of Deno.readDir(join(cache, "registries"))) {
+    if (e.name.endsWith(".fetched")) {
+      await Deno.utime(join(cache, "registries", e.name), hourAgo, hourAgo);
+    }
+  }
+}
+
+Deno.test("git registry: fetched into the cache, pinned refs honoured, used offline with a notice", async () => {
+  await withRoot(async (root) => {
+    const { dir, plugins } = await makeProject(root, [{
+      name: "rag4code-qdrant",
+      versions: ["1.0.0", "1.1.0"],
+    }]);
+    const entry = (ref: string) =>
+      `name: rag4code-qdrant\nsources:\n  dev: {type: local, path: ./packages/rag4code-qdrant}\n` +
+      `  prod: {type: git, url: "${plugins["rag4code-qdrant"].bareUrl}", ref: ${ref}}\n`;
+    const reg = await registryRepo(root, { "rag4code-qdrant": entry("v1.0.0") });
+    await git(["tag", "r1"], { cwd: reg.work });
+    await git(["push", "--quiet", "origin", "r1"], { cwd: reg.work });
+    await writeFile(join(reg.work, "packages", "rag4code-qdrant.yaml"), entry("v1.1.0"));
+    await git(["commit", "--quiet", "-am", "release 1.1.0"], { cwd: reg.work });
+    await git(["push", "--quiet", "origin", "main"], { cwd: reg.work });
+    await Deno.remove(join(dir, "hpm-registry"), { recursive: true });
+    const env = { HPM_CACHE_DIR: join(root, "cache") };
+    const manifest = (registry: string) =>
+      writeFile(
+        join(dir, "hpm.yaml"),
+        `registry: "${registry}"\ngroups:\n  plugins:\n    options: [rag4code-qdrant]\n`,
+      );
+
+    await manifest(reg.url);
+    expectOk(
+      await hpm(["sync", "--mode", "prod", "--no-install"], dir, env),
+      "sync from git registry",
+    );
+    assert.match(
+      await Deno.readTextFile(join(dir, "pyproject.toml")),
+      /rev = "v1\.1\.0"/,
+      "the default branch",
+    );
+
+    await manifest(`${reg.url}#r1`);
+    expectOk(
+      await hpm(["sync", "--mode", "prod", "--no-install"], dir, env),
+      "sync at a pinned ref",
+    );
+    assert.match(
+      await Deno.readTextFile(join(dir, "pyproject.toml")),
+      /rev = "v1\.0\.0"/,
+      "the registry at r1",
+    );
+
+    await Deno.rename(reg.bare, `${reg.bare}.gone`);
+    await expire(env.HPM_CACHE_DIR);
+    const offline = await hpm(["sync", "--mode", "prod", "--no-install"], dir, env);
+    expectOk(offline, "offline sync");
+    assert.match(offline.stderr, /cannot reach it .*using the cached copy from \d{4}-\d\d-\d\d/);
+
+    await manifest(`${reg.url}#main`);
+    const never = await hpm(["sync", "--no-install"], dir, env);
+    assert.equal(never.code, 1, never.stderr);
+    assert.match(never.stderr, /cannot fetch registry .*#main/);
+    const forced = await hpm(["sync", "--no-install"], dir, { ...env, HPM_OFFLINE: "1" });
+    assert.equal(forced.code, 1);
+    assert.match(forced.stderr, /no cached copy and HPM_OFFLINE=1/);
+  });
+});
+
+Deno.test("http registry on 127.0.0.1: index.json + entries, first registry wins, offline from cache", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
+    const files: Record<string, string> = {
+      "/reg/index.json": JSON.stringify(["rag4code-qdrant", "rag4code-openai"]),
+      "/reg/packages/rag4code-qdrant.yaml":
+        "name: rag4code-qdrant\nsources:\n  dev: {type: local, path: ./elsewhere}\n",
+      "/reg/packages/rag4code-openai.yaml":
+        "name: rag4code-openai\nsources:\n  prod: {type: pypi, version: 1.2.0}\n",
+      "/evil/index.json": JSON.stringify(["../../escape"]),
+    };
+    const controller = new AbortController();
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen: () => {} },
+      (req) => {
+        const body = files[new URL(req.url).pathname];
+        return body === undefined ? new Response("not found", { status: 404 }) : new Response(body);
+      },
+    );
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const env = { HPM_CACHE_DIR: join(root, "cache") };
+    try {
+      // The local registry is listed first, so its rag4code-qdrant wins over the remote one.
+      await writeFile(
+        join(dir, "hpm.yaml"),
+        `registry: [./hpm-registry, "${base}/reg"]\ngroups:\n  plugins:\n    options: [rag4code-qdrant]\n`,
+      );
+      const list = await hpm(["registry", "list", "--json"], dir, env);
+      expectOk(list, "registry list");
+      const rows = JSON.parse(list.stdout) as { name: string; file: string }[];
+      assert.deepEqual(rows.map((r) => r.name), ["rag4code-openai", "rag4code-qdrant"]);
+      assert.match(rows[1].file, /hpm-registry/, "first registry wins");
+      assert.match(rows[0].file, /cache/, "remote entries come from the cache");
+      expectOk(await hpm(["sync", "--no-install"], dir, env), "sync");
+
+      await writeFile(join(dir, "hpm.local.yaml"), "mode: dev\n");
+      await writeFile(join(dir, "hpm.yaml"), `registry: "${base}/evil"\n`);
+      const evil = await hpm(["registry", "list"], dir, env);
+      assert.equal(evil.code, 2, evil.stderr);
+      assert.match(evil.stderr, /"\.\.\/\.\.\/escape", which is not a package name/);
+      await assert.rejects(Deno.stat(join(root, "escape.yaml")));
+      await writeFile(
+        join(dir, "hpm.yaml"),
+        `registry: [./hpm-registry, "${base}/reg"]\ngroups:\n  plugins:\n    options: [rag4code-qdrant]\n`,
+      );
+    } finally {
+      controller.abort();
+      await server.finished;
+    }
+    await expire(env.HPM_CACHE_DIR);
+    const offline = await hpm(["registry", "show", "rag4code-openai"], dir, env);
+    expectOk(offline, "offline show");
+    assert.match(offline.stdout, /prod: pypi ==1\.2\.0/);
+    assert.match(offline.stderr, /cannot reach it .*using the cached copy/);
+  });
+});
