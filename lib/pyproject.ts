@@ -934,11 +934,20 @@ function writeDefaultGroups(ctx: Context): void {
   for (const name of names) {
     const value = findKey(doc.scan, DEFAULT_GROUPS)!.value as ArrayValue;
     if (!value.elements.some((e) => isGroup(e.value, name))) {
-      appendElement(doc, value, tomlString(name));
+      appendElement(doc, value, inQuoteStyleOf(doc, value, name));
       added.push(name);
     } else if (recorded.has(normalizeName(name))) added.push(name);
   }
   ctx.defaultGroups = added;
+}
+
+// Follow the array's quoting (`['dev']` gets `'vector-db'`): group names are
+// PEP 735 names, which never need escaping, so a literal string is always safe.
+function inQuoteStyleOf(doc: Doc, array: ArrayValue, name: string): string {
+  const last = array.elements.at(-1);
+  const literal = last !== undefined && doc.text[last.value.start] === "'" &&
+    /^[A-Za-z0-9._-]+$/.test(name);
+  return literal ? `'${name}'` : tomlString(name);
 }
 
 /**

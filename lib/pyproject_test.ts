@@ -472,7 +472,7 @@ Deno.test("applyPlan() handles tool.uv.default-groups", async (t) => {
     [
       "one line",
       lines("[tool.uv]", "default-groups = ['dev', 'docs']  # why"),
-      lines("[tool.uv]", "default-groups = ['dev', 'docs', \"vector-db\"]  # why"),
+      lines("[tool.uv]", "default-groups = ['dev', 'docs', 'vector-db']  # why"),
       [],
     ],
     [
