@@ -12,6 +12,7 @@ import {
   clone,
   type CompletionCommand,
   completionScript,
+  denoRunner,
   describeSource,
   type DiffColors,
   diffPyproject,
@@ -27,6 +28,7 @@ import {
   pin,
   planSync,
   registryAdd,
+  type Runner,
   status,
   summarizeClone,
   sync,
@@ -157,6 +159,11 @@ export async function main(args: readonly string[], io: Io = defaultIo()): Promi
     if (!globals().quiet) io.err(`hpm: ${message}`);
   };
   const root = () => globals().project;
+  // With --verbose, every uv and git command line is shown before it runs.
+  const runner: Runner = (request) => {
+    if (globals().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
+    return denoRunner(request);
+  };
   const modeOption = () =>
     new Option(
       "-m, --mode <mode>",
@@ -192,6 +199,7 @@ Examples:
         uvArgs,
         stream: !globals().quiet,
         log,
+        runner,
       });
       if (flags.dryRun) {
         const diff = unifiedDiff(
@@ -216,7 +224,7 @@ Examples:
     .option("--json", "print a structured diff")
     .addHelpText("after", "\nExamples:\n  hpm diff --mode prod\n  hpm diff --json | jq .sources")
     .action(async (flags) => {
-      const plan = await planSync({ root: root(), mode: flags.mode, log });
+      const plan = await planSync({ root: root(), mode: flags.mode, log, runner });
       if (flags.json) {
         io.out(
           JSON.stringify(
@@ -239,7 +247,7 @@ Examples:
       "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?",
     )
     .action(async (flags) => {
-      const plan = await planSync({ root: root(), mode: flags.mode, log });
+      const plan = await planSync({ root: root(), mode: flags.mode, log, runner });
       if (plan.changed) {
         io.out(
           unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color)).trimEnd(),
@@ -290,7 +298,10 @@ Examples:
     .description("list groups and their options")
     .option("--json", "print JSON")
     .action(async (flags) => {
-      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log });
+      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
+        log,
+        runner,
+      });
       const groups = project.manifest.groups;
       if (flags.json) {
         io.out(
@@ -318,7 +329,7 @@ Examples:
       "\nExamples:\n  hpm status\n  hpm status --json | jq '.packages[] | select(.clone.dirty)'",
     )
     .action(async (flags) => {
-      const report = await status({ root: root(), mode: flags.mode, log });
+      const report = await status({ root: root(), mode: flags.mode, log, runner });
       io.out(
         flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }),
       );
@@ -337,6 +348,7 @@ Examples:
         jobs: Number(flags.jobs),
         mode: flags.mode,
         log,
+        runner,
       });
       io.out(summarizeClone(report));
       if (!report.ok) {
@@ -365,6 +377,7 @@ Examples:
         force: flags.force,
         mode: flags.mode,
         log,
+        runner,
       });
       log(
         r.changed
@@ -382,6 +395,7 @@ Examples:
         root: root(),
         mode: flags.mode,
         log,
+        runner,
         stream: globals().verbose,
       });
       log(`mode ${mode} resolves (${lockedPackages} packages locked); nothing was changed`);
@@ -404,7 +418,10 @@ Examples:
     .description("list known packages and their modes")
     .option("--json", "print JSON")
     .action(async (flags) => {
-      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log });
+      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
+        log,
+        runner,
+      });
       const rows = project.registry.names().map((name) => {
         const e = project.registry.get(name);
         return {
@@ -425,7 +442,10 @@ Examples:
     .argument("<package>", "the package")
     .option("--json", "print JSON")
     .action(async (name: string, flags) => {
-      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log });
+      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
+        log,
+        runner,
+      });
       const e = project.registry.get(name);
       const data = {
         name: e.name,
