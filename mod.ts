@@ -35,6 +35,7 @@ export type * from "./lib/plan.ts";
 export * from "./lib/manifest.ts";
 export * from "./lib/registry_entry.ts";
 export * from "./lib/registry.ts";
+export * from "./lib/remote_registry.ts";
 export * from "./lib/resolve.ts";
 export * from "./lib/pyproject.ts";
 export * from "./lib/diff.ts";
