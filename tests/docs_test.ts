@@ -31,7 +31,7 @@ Deno.test("docs/errors.md lists exactly the error codes the code raises", async 
   // and ternaries that pick a code alike).
   const raised = new Set(declared.filter((c) => code.includes(`"${c}"`)));
   const documented = new Set(
-    [...(await read("docs/errors.md")).matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]),
+    [...(await read("docs/errors.md")).matchAll(/^\| `([a-z-]+)` +\|/gm)].map((m) => m[1]),
   );
   assert.deepEqual(
     [...raised].sort(),
