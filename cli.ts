@@ -177,6 +177,7 @@ export async function main(args: readonly string[], io: Io = defaultIo()): Promi
     .option("--no-install", "write pyproject.toml but do not run uv")
     .addOption(new Option("--frozen", "pass --frozen to uv sync").conflicts("locked"))
     .option("--locked", "pass --locked to uv sync")
+    .option("--json", "print the result (mode, changes) as JSON; uv's output is not streamed")
     .argument("[uv-args...]", "arguments for `uv sync`, after --")
     .addHelpText(
       "after",
@@ -197,10 +198,24 @@ Examples:
         frozen: flags.frozen,
         locked: flags.locked,
         uvArgs,
-        stream: !globals().quiet,
+        stream: !globals().quiet && !flags.json,
         log,
         runner,
       });
+      if (flags.json) {
+        io.out(JSON.stringify(
+          {
+            targetMode: result.mode,
+            modeOrigin: result.modeOrigin,
+            dryRun: flags.dryRun ?? false,
+            installed: result.installed,
+            ...diffPyproject(result.before, result.after),
+          },
+          null,
+          2,
+        ));
+        return;
+      }
       if (flags.dryRun) {
         const diff = unifiedDiff(
           result.before,
@@ -339,6 +354,7 @@ Examples:
     .description("clone missing dev checkouts from the plugins' git URLs, several at once")
     .argument("[packages...]", "only these (default: every plugin of every group)")
     .option("-j, --jobs <n>", "clones at once", "4")
+    .option("--json", "print the per-plugin outcome as JSON")
     .addOption(modeOption())
     .addHelpText("after", "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1")
     .action(async (packages: string[], flags) => {
@@ -350,7 +366,7 @@ Examples:
         log,
         runner,
       });
-      io.out(summarizeClone(report));
+      io.out(flags.json ? JSON.stringify(report, null, 2) : summarizeClone(report));
       if (!report.ok) {
         throw new HpmOperationError(
           "some clones failed",
