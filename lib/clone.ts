@@ -12,9 +12,8 @@ import { gitClone } from "./git.ts";
 import { chooseMode } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import { findProjectRoot, loadProject, type Project, readLocalDependencies } from "./project.ts";
-import { Registry } from "./registry.ts";
 import type { GitSource, RegistryEntry } from "./registry_entry.ts";
-import { resolvePlan } from "./resolve.ts";
+import { sourceInForce } from "./resolve.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 
 /** Where a package's dev checkout lives. */
@@ -25,27 +24,6 @@ export interface DevCheckout {
   readonly path: string;
   /** Whether hpm.local.yaml moved it. */
   readonly overridden: boolean;
-}
-
-// A registry that knows one entry and pretends it requires nothing, so that
-// resolvePlan (the one place that knows how overrides, `~` and relative paths
-// combine) can be asked for one package's local path in one mode.
-class SingleEntryRegistry extends Registry {
-  readonly #entry: RegistryEntry;
-  constructor(entry: RegistryEntry) {
-    super([]);
-    this.#entry = entry;
-  }
-  override names(): string[] {
-    return [this.#entry.key];
-  }
-  override has(name: string): boolean {
-    return normalizeName(name) === this.#entry.key;
-  }
-  override get(name: string): RegistryEntry {
-    if (!this.has(name)) throw this.unknown(name);
-    return { ...this.#entry, requires: [] };
-  }
 }
 
 /**
@@ -77,16 +55,12 @@ export function devCheckout(
   const modes = Object.keys(entry.sources);
   const chosen = [mode, "dev", ...modes].find((m) => entry.sources[m]?.type === "local");
   if (chosen === undefined) return undefined;
-  const { packages } = resolvePlan({
-    manifest: { ...project.manifest, groups: [{ name: "checkout", options: [entry.name] }] },
-    registry: new SingleEntryRegistry(entry),
-    mode: chosen,
+  const found = sourceInForce(entry, chosen, {
     root: project.root,
     overlay: project.overlay,
     home,
-  });
-  const pkg = packages[0];
-  return { mode: chosen, path: pkg.localPath!, overridden: pkg.overridden };
+  })!;
+  return { mode: chosen, path: found.localPath!, overridden: found.overridden };
 }
 
 /**

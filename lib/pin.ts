@@ -12,7 +12,7 @@ import { HpmInputError, HpmOperationError } from "./errors.ts";
 import { checkoutWorktree, cloneState, commitsSince, newestTag, refExists } from "./git.ts";
 import { devCheckout } from "./clone.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
-import { parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
+import { missingModeError, parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { withProjectLock } from "./transaction.ts";
 import { isSafeGitRef, normalizeSpecifier } from "./value_checks.ts";
@@ -205,13 +205,7 @@ interface Edit {
 function editFor(entry: RegistryEntry, mode: string, text: string): Edit {
   const source = entry.sources[mode];
   if (!source) {
-    const modes = Object.keys(entry.sources);
-    throw new HpmInputError(
-      "missing-mode",
-      `package \`${entry.name}\` has no source for mode \`${mode}\` (it has: ${modes.join(", ")})`,
-      entry.positionOf(["sources"], true),
-      `add a \`${mode}:\` git or pypi source to ${entry.file}`,
-    );
+    throw missingModeError(entry, mode, `add a \`${mode}:\` git or pypi source to ${entry.file}`);
   }
   const raw = rawSource(text, mode);
   switch (source.type) {

@@ -119,3 +119,22 @@ export function parseRegistryEntry(
     positionOf: yaml.positionOf,
   };
 }
+
+/**
+ * The error for an entry that has no source for `mode`, naming the modes it has.
+ *
+ * @param entry the registry entry
+ * @param mode the mode asked for
+ * @param hint what to do (the default suggests adding the mode or choosing another)
+ * @returns the error, pointing at `sources:` in the entry's file
+ */
+export function missingModeError(entry: RegistryEntry, mode: string, hint?: string): HpmInputError {
+  return new HpmInputError(
+    "missing-mode",
+    `package \`${entry.name}\` has no source for mode \`${mode}\` (it has: ${
+      Object.keys(entry.sources).join(", ")
+    })`,
+    entry.positionOf(["sources"], true),
+    hint ?? `add a \`${mode}:\` source to ${entry.file}, or choose another mode with --mode`,
+  );
+}

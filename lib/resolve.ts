@@ -7,12 +7,12 @@
  */
 
 import { isAbsolute, join, normalize, posix, relative, resolve as resolvePath } from "node:path";
-import { HpmInputError } from "./errors.ts";
+import type { HpmInputError } from "./errors.ts";
 import type { LocalOverlay, Manifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import type { Plan, PlannedIndex, PlannedSource, SourceTable } from "./plan.ts";
 import type { Registry } from "./registry.ts";
-import type { RegistryEntry, Source } from "./registry_entry.ts";
+import { missingModeError, type RegistryEntry, type Source } from "./registry_entry.ts";
 
 /** A package the plan includes, with its source for the mode. */
 export interface ResolvedPackage {
@@ -111,30 +111,8 @@ export function resolvePlan(input: ResolveInput): Resolution {
     if (known) return known;
     if (!registry.has(key)) throw where() ?? registry.unknown(name);
     const entry = registry.get(key);
-    const base = entry.sources[mode];
-    if (!base) {
-      const modes = Object.keys(entry.sources);
-      throw new HpmInputError(
-        "missing-mode",
-        `package \`${entry.name}\` has no source for mode \`${mode}\` (it has: ${
-          modes.join(", ")
-        })`,
-        entry.positionOf(["sources"], true),
-        `add a \`${mode}:\` source to ${entry.file}, or choose another mode with --mode`,
-      );
-    }
-    const override = base.type === "local" ? input.overlay?.overrides.get(key) : undefined;
-    const source: Source = override && base.type === "local"
-      ? { ...base, path: override.path, editable: override.editable ?? base.editable }
-      : base;
-    const resolved = {
-      key,
-      entry,
-      source,
-      localPath: source.type === "local" ? absolutePath(source.path, input) : undefined,
-      overridden: override !== undefined,
-      groups: [] as string[],
-    };
+    if (!entry.sources[mode]) throw missingModeError(entry, mode);
+    const resolved = { key, entry, ...sourceInForce(entry, mode, input)!, groups: [] as string[] };
     packages.set(key, resolved);
     return resolved;
   };
@@ -194,11 +172,57 @@ export function resolvePlan(input: ResolveInput): Resolution {
   };
 }
 
+/** Where a package's code comes from in a mode, on this machine. */
+export interface SourceInForce {
+  /** The source (with hpm.local.yaml's path override applied). */
+  readonly source: Source;
+  /** For local sources: the absolute path of the clone. */
+  readonly localPath?: string;
+  /** Whether hpm.local.yaml changed its path. */
+  readonly overridden: boolean;
+}
+
+/**
+ * A package's source in `mode` as it applies on this machine: hpm.local.yaml
+ * overrides a local path, and relative paths and `~` are made absolute.
+ *
+ * @param entry the registry entry
+ * @param mode the mode
+ * @param where the project root, the overlay and the home folder
+ * @returns the source, or undefined when the entry has none for `mode`
+ *
+ * @example Usage
+ * ```ts
+ * import { parseRegistryEntry, sourceInForce } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const entry = parseRegistryEntry("name: q\nsources:\n  dev: {type: local, path: ./packages/q}\n", "q.yaml");
+ * assert.equal(sourceInForce(entry, "dev", { root: "/p" })?.localPath, "/p/packages/q");
+ * ```
+ */
+export function sourceInForce(
+  entry: RegistryEntry,
+  mode: string,
+  where: Pick<ResolveInput, "root" | "overlay" | "home">,
+): SourceInForce | undefined {
+  const base = entry.sources[mode];
+  if (!base) return undefined;
+  const override = base.type === "local" ? where.overlay?.overrides.get(entry.key) : undefined;
+  const source: Source = override && base.type === "local"
+    ? { ...base, path: override.path, editable: override.editable ?? base.editable }
+    : base;
+  return {
+    source,
+    localPath: source.type === "local" ? absolutePath(source.path, where) : undefined,
+    overridden: override !== undefined,
+  };
+}
+
 function requirementOf(entry: RegistryEntry, source: Source): string {
   return source.type === "pypi" && source.version ? `${entry.name}${source.version}` : entry.name;
 }
 
-function absolutePath(path: string, input: ResolveInput): string {
+function absolutePath(path: string, input: Pick<ResolveInput, "root" | "home">): string {
   const expanded = path === "~" || path.startsWith("~/")
     ? join(input.home ?? "~", path.slice(1))
     : path;
