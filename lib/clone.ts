@@ -422,5 +422,6 @@ export function summarizeClone(report: CloneReport): string {
   if (failed.length) {
     parts.push(`${failed.length} failed (${failed.map((r) => r.name).join(", ")})`);
   }
-  return parts.join(", ") || "nothing to clone";
+  return parts.join(", ") ||
+    "nothing to clone: no group in hpm.yaml names a plugin (`hpm group add`, or `hpm clone PACKAGE`)";
 }
