@@ -8,6 +8,7 @@
 
 import { relative } from "node:path";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
+import { runPool } from "./_pool.ts";
 import { gitClone } from "./git.ts";
 import { chooseMode } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
@@ -260,23 +261,6 @@ function discovered(
     }
   }
   return [...next.values()];
-}
-
-async function runPool<T, R>(
-  items: readonly T[],
-  jobs: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
-  return out;
 }
 
 interface CloneContext {

@@ -8,6 +8,7 @@
 
 import { isAbsolute, relative, sep } from "node:path";
 import { devCheckout } from "./clone.ts";
+import { runPool } from "./_pool.ts";
 import { CommandFailedError } from "./errors.ts";
 import { checkoutWorktree, cloneState, commitsSince, refExists } from "./git.ts";
 import type { ModeOrigin } from "./manifest.ts";
@@ -94,11 +95,12 @@ export interface StatusReport {
   readonly missingClones: readonly string[];
 }
 
-/** Options of {@link status}. */
-export interface StatusOptions extends ProjectOptions {
-  /** Runs git. @default denoRunner */
-  readonly runner?: Runner;
-}
+/** Options of {@link status}: the project, the mode, and the runner for git. */
+export type StatusOptions = ProjectOptions;
+
+// Each clone costs a handful of git processes; a few clones at a time keep a
+// large project from starting hundreds at once.
+const GIT_JOBS = 8;
 
 /**
  * The status of a project: mode asked for and mode pyproject.toml is in,
@@ -127,7 +129,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
   // show what is not released yet.
   const checkoutOf = (pkg: (typeof plan.resolution.packages)[number]) =>
     pkg.localPath ?? devCheckout(project, pkg.entry, plan.mode, env.HOME ?? env.USERPROFILE)?.path;
-  const packages = await Promise.all(plan.resolution.packages.map(async (pkg) => {
+  const packages = await runPool(plan.resolution.packages, GIT_JOBS, async (pkg) => {
     const checkout = checkoutOf(pkg);
     return {
       name: pkg.entry.name,
@@ -141,7 +143,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
         ? null
         : await inspectClone(runner, checkout, project.root, pkg.entry),
     };
-  }));
+  });
   return {
     root: project.root,
     mode: plan.mode,
