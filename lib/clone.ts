@@ -6,7 +6,7 @@
  * @module
  */
 
-import { relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { runPool } from "./_pool.ts";
 import { gitClone } from "./git.ts";
@@ -332,16 +332,22 @@ async function cloneOneUnguarded(
     );
   }
   ctx.log(`${name}: cloning ${url} into ${shown}…`);
+  // Clone beside the target and rename into place, so an interrupted clone
+  // never leaves a half-filled folder that the next run takes for a checkout.
+  const partial = join(dirname(path), `.${basename(path)}.hpm-clone-${Deno.pid}`);
   try {
     await gitClone(
       ctx.runner,
       url,
-      path,
+      partial,
       project.root,
       false,
       ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined,
     );
+    if (existing === "empty") await Deno.remove(path);
+    await Deno.rename(partial, path);
   } catch (e) {
+    await Deno.remove(partial, { recursive: true }).catch(() => {});
     if (!(e instanceof CommandFailedError)) throw e;
     return fail(gitReason(e), url);
   }

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { clone, cloneSource, devCheckout, summarizeClone } from "./clone.ts";
 import { HpmInputError } from "./errors.ts";
 import { loadProject } from "./project.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
-import { recordingRunner, type RunRequest } from "./runner.ts";
+import { recordingRunner, type RunRequest, type RunResult } from "./runner.ts";
 
 const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never"];
 
@@ -37,17 +37,39 @@ const gitEntry = (name: string, extra = "") =>
 
 const ENV = { HOME: "/home/u" };
 
+/** Where clone() asks git to clone `name`'s checkout at `path` (it renames it into place after). */
+const partial = (path: string) => join(dirname(path), `.${basename(path)}.hpm-clone-${Deno.pid}`);
+
+/** A git that "clones" by creating the destination folder, as the real one would. */
+function fakeGit(respond: (r: RunRequest) => RunResult | undefined = () => undefined) {
+  return recordingRunner(async (r) => {
+    const answer = respond(r);
+    if (answer) return answer;
+    await Deno.mkdir(r.args.at(-1)!, { recursive: true });
+    await Deno.writeTextFile(join(r.args.at(-1)!, "pyproject.toml"), "");
+    return { code: 0, stdout: "", stderr: "" };
+  });
+}
+
 Deno.test("clone() runs `git clone` with unsafe transports off and `--` before the URL", async () => {
   const root = await project({ a: gitEntry("a") }, ["a"]);
   try {
-    const runner = recordingRunner();
+    const runner = fakeGit();
     const lines: string[] = [];
     const report = await clone({ root, runner, env: ENV, log: (l) => lines.push(l) });
     assert.deepEqual(runner.calls.map((c) => [c.program, c.args, c.cwd]), [[
       "git",
-      [...SAFE, "clone", "--quiet", "--", "https://example.com/a.git", join(root, "packages", "a")],
+      [
+        ...SAFE,
+        "clone",
+        "--quiet",
+        "--",
+        "https://example.com/a.git",
+        partial(join(root, "packages", "a")),
+      ],
       root,
     ]]);
+    await Deno.stat(join(root, "packages", "a", "pyproject.toml"));
     // A single clone may prompt for credentials.
     assert.equal(runner.calls[0].env, undefined);
     assert.deepEqual(report, {
@@ -84,14 +106,14 @@ Deno.test("clone() keeps going after a failure and reports each package", async 
   try {
     await Deno.mkdir(join(root, "packages", "c"), { recursive: true });
     await Deno.writeTextFile(join(root, "packages", "c", "x"), "");
-    const runner = recordingRunner((r: RunRequest) =>
+    const runner = fakeGit((r: RunRequest) =>
       r.args.includes("https://example.com/b.git")
         ? {
           code: 128,
           stdout: "",
           stderr: "Cloning…\nfatal: repository 'https://example.com/b.git/' not found\n",
         }
-        : { code: 0, stdout: "", stderr: "" }
+        : undefined
     );
     const report = await clone({ root, runner, env: ENV, jobs: 3 });
     assert.equal(report.ok, false);
@@ -135,13 +157,15 @@ Deno.test("clone() follows registry `requires` and uses hpm.local.yaml paths", a
     "overrides:\n  base: {path: ~/libs/base}\n",
   );
   try {
-    const runner = recordingRunner();
-    const report = await clone({ root, runner, env: ENV });
+    const runner = fakeGit();
+    const home = join(root, "home");
+    const report = await clone({ root, runner, env: { HOME: home } });
     assert.deepEqual(
       runner.calls.map((c) => c.args.at(-1)).sort(),
-      [join(root, "packages", "a"), "/home/u/libs/base"].sort(),
+      [partial(join(root, "packages", "a")), partial(join(home, "libs", "base"))].sort(),
     );
     assert.ok(report.ok);
+    await Deno.stat(join(home, "libs", "base", "pyproject.toml"));
   } finally {
     await Deno.remove(root, { recursive: true });
   }

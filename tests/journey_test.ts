@@ -50,7 +50,10 @@ Deno.test("the developer's day, from `hpm init` to a prod release", async () => 
     assert.ok((await pythonImport(core, "rag4code_qdrant")).file.startsWith(clone));
 
     // Work on the plugin, release it from the clone.
-    await writeFile(join(clone, "src", "rag4code_qdrant", "__init__.py"), 'VERSION = "1.1.0"\n');
+    await writeFile(
+      join(clone, "src", "rag4code_qdrant", "__init__.py"),
+      'VERSION = "1.1.0"  # released\n',
+    );
     assert.equal((await pythonImport(core, "rag4code_qdrant")).value, "1.1.0", "live in dev");
     const dirty = JSON.parse((await hpm(["status", "--json"], core)).stdout);
     assert.equal(dirty.packages[0].clone.dirty, true);
