@@ -228,6 +228,12 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     };
     const install = options.install ?? true;
     if (options.dryRun || (!plan.changed && !install)) return result;
+    if (install && options.frozen && plan.changed) {
+      options.log?.(
+        "warning: pyproject.toml changed, but --frozen installs uv.lock as it is " +
+          "(made for the previous state); drop --frozen, or use --locked to check it",
+      );
+    }
     await runTransaction(root, plan, install ? uvArgs : undefined, options);
     return { ...result, installed: install };
   }, { timeoutMs: options.lockTimeoutMs, log: options.log });
