@@ -544,11 +544,10 @@ Examples:
     await program.parseAsync([...args], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === "commander.helpDisplayed" || error.code === "commander.version" ||
-        error.code === "commander.help"
-      ) return 0;
-      return 2;
+      // --help and --version succeed; help shown because a command is missing
+      // (`hpm`, `hpm group`) is a usage error, as in uv.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      return error.code === "commander.help" && error.exitCode === 0 ? 0 : 2;
     }
     io.err(await renderError(error, io));
     exitCode = exitCodeOf(error);

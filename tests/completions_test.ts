@@ -29,6 +29,8 @@ Deno.test("hpm completions bash completes commands, subcommands and options in b
     assert.deepEqual(await complete("-C", "some/dir", "registry", "add", "x", "--p"), ["--pypi"]);
     const bad = await hpm(["completions", "tcsh"], root);
     assert.equal(bad.code, 2);
+    assert.equal((await hpm([], root)).code, 2, "no command is a usage error, as in uv");
+    assert.equal((await hpm(["--help"], root)).code, 0);
     for (const shell of ["zsh", "fish"]) {
       const r = await hpm(["completions", shell], root);
       assert.equal(r.code, 0);
