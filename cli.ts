@@ -159,6 +159,9 @@ export async function main(args: readonly string[], io: Io = defaultIo()): Promi
     if (!globals().quiet) io.err(`hpm: ${message}`);
   };
   const root = () => globals().project;
+  // The read-only listing commands load the project without locking it.
+  const loadHere = async () =>
+    loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log, runner });
   // With --verbose, every uv and git command line is shown before it runs.
   const runner: Runner = (request) => {
     if (globals().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
@@ -313,10 +316,7 @@ Examples:
     .description("list groups and their options")
     .option("--json", "print JSON")
     .action(async (flags) => {
-      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
-        log,
-        runner,
-      });
+      const project = await loadHere();
       const groups = project.manifest.groups;
       if (flags.json) {
         io.out(
@@ -434,10 +434,7 @@ Examples:
     .description("list known packages and their modes")
     .option("--json", "print JSON")
     .action(async (flags) => {
-      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
-        log,
-        runner,
-      });
+      const project = await loadHere();
       const rows = project.registry.names().map((name) => {
         const e = project.registry.get(name);
         return {
@@ -458,10 +455,7 @@ Examples:
     .argument("<package>", "the package")
     .option("--json", "print JSON")
     .action(async (name: string, flags) => {
-      const project = await loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
-        log,
-        runner,
-      });
+      const project = await loadHere();
       const e = project.registry.get(name);
       const data = {
         name: e.name,
