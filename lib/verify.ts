@@ -7,6 +7,7 @@
  */
 
 import { join, relative, resolve } from "node:path";
+import { devCheckout } from "./clone.ts";
 import { CommandFailedError } from "./errors.ts";
 import { findProjectRoot, loadProject, PYPROJECT_FILE } from "./project.ts";
 import { denoRunner } from "./runner.ts";
@@ -74,11 +75,14 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   }, { timeoutMs: options.lockTimeoutMs, log: options.log });
   if (plan.missingClones.length) throw missingCloneError(plan);
 
-  // Local clones are referenced by absolute path, so they need no copy.
+  // Clones are never needed in the copy: a local source is referenced by
+  // absolute path, and in other modes (prod) the dev clones are not used at all.
+  const env = options.env ?? Deno.env.toObject();
   const clones = new Set(
-    plan.resolution.packages.flatMap((p) =>
-      p.localPath && !relative(root, p.localPath).startsWith("..") ? [resolve(p.localPath)] : []
-    ),
+    plan.resolution.packages.flatMap((p) => {
+      const path = p.localPath ?? devCheckout(plan.project, p.entry, plan.mode, env.HOME)?.path;
+      return path && !relative(root, path).startsWith("..") ? [resolve(path)] : [];
+    }),
   );
   const scratch = await Deno.makeTempDir({ prefix: "hpm-verify-" });
   try {

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { recordingRunner } from "./runner.ts";
+import { verify } from "./verify.ts";
+
+Deno.test("verify() runs `uv lock` in a scratch copy without the clones, and removes it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
+  try {
+    const write = async (path: string, text: string) => {
+      await Deno.mkdir(join(dir, path, ".."), { recursive: true });
+      await Deno.writeTextFile(join(dir, path), text);
+    };
+    await write("pyproject.toml", '[project]\nname = "core"\nversion = "0.1.0"\n');
+    await write("hpm.yaml", "registry: ./reg\ngroups:\n  db:\n    options: [plug]\n");
+    await write(
+      "reg/packages/plug.yaml",
+      "name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n" +
+        "  prod: {type: git, url: 'https://example.com/plug.git', tag: v1.0.0}\n",
+    );
+    await write("packages/plug/pyproject.toml", '[project]\nname = "plug"\nversion = "1.0.0"\n');
+    await write("src/core/__init__.py", "");
+    const seen: { clone: boolean; src: boolean; pyproject: string }[] = [];
+    const runner = recordingRunner(async (r) => {
+      const exists = (p: string) => Deno.stat(join(r.cwd, p)).then(() => true, () => false);
+      seen.push({
+        clone: await exists("packages/plug"),
+        src: await exists("src/core/__init__.py"),
+        pyproject: await Deno.readTextFile(join(r.cwd, "pyproject.toml")),
+      });
+      return { code: 0, stdout: "", stderr: "" };
+    });
+    for (const mode of ["prod", "dev"]) {
+      await verify({ root: dir, mode, runner, env: {} });
+    }
+    assert.deepEqual(runner.calls.map((c) => [c.program, c.args]), [
+      ["uv", ["lock", "--no-progress"]],
+      ["uv", ["lock", "--no-progress"]],
+    ]);
+    assert.deepEqual(seen.map((s) => [s.clone, s.src]), [[false, true], [false, true]]);
+    assert.match(
+      seen[0].pyproject,
+      /plug = \{ git = "https:\/\/example.com\/plug.git", tag = "v1.0.0" \}/,
+    );
+    assert.ok(
+      seen[1].pyproject.includes(`path = "${join(dir, "packages", "plug")}"`),
+      "dev paths are absolute",
+    );
+    for (const call of runner.calls) {
+      await assert.rejects(Deno.stat(call.cwd), "the scratch copy is gone");
+    }
+    assert.equal(
+      await Deno.readTextFile(join(dir, "pyproject.toml")),
+      '[project]\nname = "core"\nversion = "0.1.0"\n',
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
