@@ -53,6 +53,7 @@ export * from "./lib/status.ts";
 export * from "./lib/clone.ts";
 export * from "./lib/pin.ts";
 export * from "./lib/completions.ts";
+export * from "./lib/workspace.ts";
 export { VERSION } from "./lib/version.ts";
 
 if (import.meta.main) {

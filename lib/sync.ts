@@ -23,6 +23,7 @@ import { type Resolution, resolvePlan } from "./resolve.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { recoverInterrupted, Transaction, withProjectLock } from "./transaction.ts";
 import { uvSyncArgs } from "./uv.ts";
+import { checkWorkspaceMembers } from "./workspace.ts";
 
 /** Options shared by every command that reads a project. */
 export interface ProjectOptions {
@@ -113,6 +114,14 @@ export async function planProject(
     project.pyproject,
     resolution.plan,
     project.pyprojectFile,
+  );
+  checkWorkspaceMembers(
+    project.pyproject,
+    project.pyprojectFile,
+    project.root,
+    resolution.packages.flatMap((p) =>
+      p.localPath ? [{ name: p.entry.name, path: p.localPath }] : []
+    ),
   );
   return {
     project,

@@ -110,6 +110,21 @@ const cases: Case[] = [
     expect: [/pyproject\.toml:3:\d+/],
   },
   {
+    name: "clone inside the project's uv workspace members",
+    arrange: async (dir) => {
+      const file = join(dir, "pyproject.toml");
+      await writeFile(
+        file,
+        (await Deno.readTextFile(file)) + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+      );
+    },
+    expect: [
+      /is a member of this uv workspace/,
+      /pyproject\.toml:\d+:1/,
+      /to `exclude` in \[tool\.uv\.workspace\]/,
+    ],
+  },
+  {
     name: "unknown flag",
     arrange: async () => {},
     args: ["sync", "--mdoe", "prod"],
