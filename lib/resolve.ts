@@ -105,13 +105,27 @@ export function resolvePlan(input: ResolveInput): Resolution {
   const packages = new Map<string, ResolvedPackage & { groups: string[] }>();
   const groups = [];
 
-  const resolveOne = (name: string, where: () => HpmInputError | undefined) => {
+  const resolveOne = (
+    name: string,
+    where: () => HpmInputError | undefined,
+    requiredBy?: string,
+  ) => {
     const key = normalizeName(name);
     const known = packages.get(key);
     if (known) return known;
     if (!registry.has(key)) throw where() ?? registry.unknown(name);
     const entry = registry.get(key);
-    if (!entry.sources[mode]) throw missingModeError(entry, mode);
+    if (!entry.sources[mode]) {
+      // A package nobody listed in hpm.yaml needs its reason in the message.
+      throw missingModeError(
+        entry,
+        mode,
+        requiredBy === undefined
+          ? undefined
+          : `\`${requiredBy}\` depends on it (by \`requires:\` or its ` +
+            `pyproject.toml): add a \`${mode}:\` source to ${entry.file}`,
+      );
+    }
     const resolved = { key, entry, ...sourceInForce(entry, mode, input)!, groups: [] as string[] };
     packages.set(key, resolved);
     return resolved;
@@ -127,11 +141,15 @@ export function resolvePlan(input: ResolveInput): Resolution {
     }));
     while (queue.length) {
       const { name, requiredBy, at } = queue.shift()!;
-      const pkg = resolveOne(name, () =>
-        at === undefined ? undefined : registry.unknown(
-          name,
-          manifest.positionOf(["groups", manifest.groups[gi].name, "options", at]),
-        ));
+      const pkg = resolveOne(
+        name,
+        () =>
+          at === undefined ? undefined : registry.unknown(
+            name,
+            manifest.positionOf(["groups", manifest.groups[gi].name, "options", at]),
+          ),
+        requiredBy,
+      );
       if (inGroup.has(pkg.key)) continue;
       inGroup.add(pkg.key);
       pkg.groups.push(group.name);

@@ -162,3 +162,20 @@ Deno.test("resolvePlan() errors name the package, the file and the position", as
     }
   });
 });
+
+Deno.test("resolvePlan() names the plugin that needs a package lacking the mode", () => {
+  const reg = new Registry([
+    entry("a", "requires: [b]\nsources:\n  prod: {type: pypi, version: '1.0'}\n"),
+    entry("b", "sources:\n  dev: {type: local, path: ./b}\n"),
+  ]);
+  const m = parseManifest("registry: ./reg\ngroups:\n  g:\n    options: [a]\n", "hpm.yaml");
+  try {
+    resolvePlan({ manifest: m, registry: reg, mode: "prod", root: "/p" });
+    assert.fail("expected an error");
+  } catch (err) {
+    const error = err as HpmInputError;
+    assert.equal(error.code, "missing-mode");
+    assert.match(error.message, /package `b` has no source for mode `prod`/);
+    assert.match(error.hint!, /`a` depends on it/);
+  }
+});
