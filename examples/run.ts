@@ -14,7 +14,7 @@
 
 import { join } from "node:path";
 import { main } from "../cli.ts";
-import { makeTempRoot, prepareExample, pythonImport } from "../tests/_fixtures.ts";
+import { makeTempRoot, prepareExample, pythonImport, run, venvPython } from "../tests/_fixtures.ts";
 
 const keep = Deno.args.includes("--keep");
 const root = await makeTempRoot();
@@ -28,6 +28,12 @@ function step(title: string) {
 function expect(ok: boolean, claim: string) {
   console.log(`${ok ? "✓" : "✗"} ${claim}`);
   if (!ok) failures++;
+}
+/** The core's own view: `python -m rag4code_core` lists the plugins it discovers and their files. */
+async function corePlugins(): Promise<void> {
+  console.log("$ python -m rag4code_core");
+  const r = await run(venvPython(project), ["-m", "rag4code_core"], { cwd: project });
+  console.log((r.stdout + r.stderr).trimEnd());
 }
 async function hpm(...args: string[]): Promise<number> {
   console.log(`$ hpm ${args.join(" ")}`);
@@ -49,6 +55,7 @@ try {
   expect(await hpm("sync") === 0, "hpm sync exits 0");
   console.log(await Deno.readTextFile(join(project, "pyproject.toml")));
   const clone = join(project, "packages", "rag4code-qdrant");
+  await corePlugins();
   let imported = await pythonImport(project, "rag4code_qdrant");
   console.log(`rag4code_qdrant ${imported.value} from ${imported.file}`);
   expect(imported.file.startsWith(clone), "imported from packages/rag4code-qdrant (the clone)");
@@ -68,6 +75,7 @@ try {
 
   step("4. prod: plugins from the v1.0.0 tag, into site-packages");
   expect(await hpm("sync", "--mode", "prod") === 0, "hpm sync --mode prod exits 0");
+  await corePlugins();
   imported = await pythonImport(project, "rag4code_qdrant");
   console.log(`rag4code_qdrant ${imported.value} from ${imported.file}`);
   expect(imported.file.includes("site-packages"), "imported from site-packages");
