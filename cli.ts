@@ -231,7 +231,9 @@ Examples:
       }
       log(
         `mode ${result.mode} (from ${result.modeOrigin}): ` +
-          (result.changed ? "pyproject.toml updated" : "pyproject.toml unchanged") +
+          (result.changed
+            ? `pyproject.toml updated${changeSummary(result.before, result.after)}`
+            : "pyproject.toml unchanged") +
           (result.installed ? ", environment synced" : ""),
       );
     });
@@ -547,6 +549,20 @@ Examples:
     exitCode = exitCodeOf(error);
   }
   return exitCode;
+}
+
+// " (dev → prod; 2 sources, 1 group)": what a sync changed, in a few words.
+function changeSummary(before: string, after: string): string {
+  const d = diffPyproject(before, after);
+  const count = (n: number, what: string) => n ? [`${n} ${what}${n === 1 ? "" : "s"}`] : [];
+  const parts = [
+    ...(d.mode.before && d.mode.after && d.mode.before !== d.mode.after
+      ? [`${d.mode.before} → ${d.mode.after}`]
+      : []),
+    ...count(d.sources.length, "source"),
+    ...count(d.requirements.length, "group"),
+  ];
+  return parts.length ? ` (${parts.join("; ")})` : "";
 }
 
 function completionTree(command: Command): CompletionCommand {
