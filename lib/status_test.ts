@@ -2,29 +2,21 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { recordingRunner, type RunRequest } from "./runner.ts";
 import { describeSource, formatStatus, status, type StatusReport } from "./status.ts";
+import { tempTree } from "./_testing.ts";
 
 const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never"];
 
-async function project(): Promise<string> {
-  const root = await Deno.makeTempDir({ prefix: "hpm-status-unit-" });
-  const write = async (path: string, text: string) => {
-    await Deno.mkdir(join(root, path, ".."), { recursive: true });
-    await Deno.writeTextFile(join(root, path), text);
-  };
-  await write("hpm.yaml", "registry: ./reg\ngroups:\n  plugins:\n    options: [a, b, c]\n");
-  await write("pyproject.toml", '[project]\nname = "core"\nversion = "0.1.0"\n');
-  await write(
-    "reg/packages/a.yaml",
-    "name: a\nsources:\n  dev: {type: local, path: ./packages/a}\n" +
+function project(): Promise<string> {
+  return tempTree("hpm-status-unit-", {
+    "hpm.yaml": "registry: ./reg\ngroups:\n  plugins:\n    options: [a, b, c]\n",
+    "pyproject.toml": '[project]\nname = "core"\nversion = "0.1.0"\n',
+    "reg/packages/a.yaml": "name: a\nsources:\n  dev: {type: local, path: ./packages/a}\n" +
       "  prod: {type: git, url: 'https://example.com/a.git', ref: v1.0.0}\n",
-  );
-  await write(
-    "reg/packages/b.yaml",
-    "name: b\nsources:\n  dev: {type: local, path: ./packages/b}\n  prod: {type: pypi, version: 2.0.0}\n",
-  );
-  await write("reg/packages/c.yaml", "name: c\nsources:\n  dev: {type: pypi, version: 1.2.0}\n");
-  await write("packages/a/pyproject.toml", '[project]\nname = "a"\nversion = "1.0.0"\n');
-  return root;
+    "reg/packages/b.yaml":
+      "name: b\nsources:\n  dev: {type: local, path: ./packages/b}\n  prod: {type: pypi, version: 2.0.0}\n",
+    "reg/packages/c.yaml": "name: c\nsources:\n  dev: {type: pypi, version: 1.2.0}\n",
+    "packages/a/pyproject.toml": '[project]\nname = "a"\nversion = "1.0.0"\n',
+  });
 }
 
 Deno.test("status() asks git about each local clone, refs after --end-of-options", async () => {

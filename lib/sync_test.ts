@@ -3,25 +3,16 @@ import { join } from "node:path";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { recordingRunner } from "./runner.ts";
 import { planSync, sync } from "./sync.ts";
+import { ONE_PLUGIN, tempTree } from "./_testing.ts";
 
 const PYPROJECT = '# core\n[project]\nname = "core"\nversion = "0.1.0"\n';
 
-async function project(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
-  const write = async (path: string, text: string) => {
-    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
-    await Deno.writeTextFile(join(dir, path), text);
-  };
-  await write("pyproject.toml", PYPROJECT);
-  await write("uv.lock", "version = 1\n");
-  await write("hpm.yaml", "registry: ./reg\ngroups:\n  db:\n    options: [plug]\n");
-  await write(
-    "reg/packages/plug.yaml",
-    "name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n" +
-      "  prod: {type: git, url: 'https://example.com/plug.git', tag: v1.0.0}\n",
-  );
-  await write("packages/plug/pyproject.toml", '[project]\nname = "plug"\nversion = "1.0.0"\n');
-  return dir;
+function project(): Promise<string> {
+  return tempTree("hpm-unit-", {
+    ...ONE_PLUGIN,
+    "pyproject.toml": PYPROJECT,
+    "uv.lock": "version = 1\n",
+  });
 }
 
 async function withProject(fn: (dir: string) => Promise<void>) {

@@ -2,23 +2,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { recordingRunner } from "./runner.ts";
 import { verify } from "./verify.ts";
+import { ONE_PLUGIN, tempTree } from "./_testing.ts";
 
 Deno.test("verify() runs `uv lock` in a scratch copy without the clones, and removes it", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
+  const pyproject = '[project]\nname = "core"\nversion = "0.1.0"\n';
+  const dir = await tempTree("hpm-unit-", {
+    ...ONE_PLUGIN,
+    "pyproject.toml": pyproject,
+    "src/core/__init__.py": "",
+  });
   try {
-    const write = async (path: string, text: string) => {
-      await Deno.mkdir(join(dir, path, ".."), { recursive: true });
-      await Deno.writeTextFile(join(dir, path), text);
-    };
-    await write("pyproject.toml", '[project]\nname = "core"\nversion = "0.1.0"\n');
-    await write("hpm.yaml", "registry: ./reg\ngroups:\n  db:\n    options: [plug]\n");
-    await write(
-      "reg/packages/plug.yaml",
-      "name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n" +
-        "  prod: {type: git, url: 'https://example.com/plug.git', tag: v1.0.0}\n",
-    );
-    await write("packages/plug/pyproject.toml", '[project]\nname = "plug"\nversion = "1.0.0"\n');
-    await write("src/core/__init__.py", "");
     const seen: { clone: boolean; src: boolean; pyproject: string }[] = [];
     const runner = recordingRunner(async (r) => {
       const exists = (p: string) => Deno.stat(join(r.cwd, p)).then(() => true, () => false);

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { exitCodeOf, HpmInputError, recordingRunner, sync } from "../mod.ts";
+import { writeTree } from "../lib/_testing.ts";
 
 const PYPROJECT = '[project]\nname = "core"\nversion = "0.1.0"\n';
 const GOOD_ENTRY = "name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n" +
@@ -163,17 +164,14 @@ const cases: Case[] = [
   },
 ];
 
-async function arrange(dir: string, c: Case) {
-  const write = async (path: string, data: string | Uint8Array) => {
-    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
-    if (typeof data === "string") await Deno.writeTextFile(join(dir, path), data);
-    else await Deno.writeFile(join(dir, path), data);
-  };
-  await write("pyproject.toml", PYPROJECT);
-  await write("hpm.yaml", c.manifest ?? GOOD_MANIFEST);
-  await write(`reg/packages/${c.file ?? "plug.yaml"}`, c.entry ?? GOOD_ENTRY);
-  await write("packages/plug/pyproject.toml", '[project]\nname = "plug"\nversion = "1"\n');
-  if (c.local) await write("hpm.local.yaml", c.local);
+function arrange(dir: string, c: Case): Promise<void> {
+  return writeTree(dir, {
+    "pyproject.toml": PYPROJECT,
+    "hpm.yaml": c.manifest ?? GOOD_MANIFEST,
+    [`reg/packages/${c.file ?? "plug.yaml"}`]: c.entry ?? GOOD_ENTRY,
+    "packages/plug/pyproject.toml": '[project]\nname = "plug"\nversion = "1"\n',
+    ...(c.local ? { "hpm.local.yaml": c.local } : {}),
+  });
 }
 
 Deno.test(`hostile input: ${cases.length} cases refused with exit 2, nothing written, no process run`, async (t) => {
