@@ -6,39 +6,18 @@
  * @module
  */
 
-import { isAbsolute, relative } from "node:path";
-import { Command, CommanderError, Option } from "commander";
-import {
-  clone,
-  type CompletionCommand,
-  completionScript,
-  denoRunner,
-  describeSource,
-  type DiffColors,
-  diffPyproject,
-  exitCodeOf,
-  formatStatus,
-  groupAdd,
-  groupRemove,
-  groupUse,
-  HpmInputError,
-  init,
-  jsonSchema,
-  loadProject,
-  pin,
-  planSync,
-  registryAdd,
-  type Runner,
-  status,
-  summarizeClone,
-  sync,
-  unifiedDiff,
-  verify,
-} from "./mod.ts";
-import { CommandFailedError, HpmOperationError } from "./lib/errors.ts";
-import { findProjectRoot } from "./lib/project.ts";
+import type { Command } from "commander";
+import type { CompletionCommand, DiffColors, PyprojectDiff, Runner } from "./mod.ts";
+import { CommandFailedError, exitCodeOf, HpmInputError, HpmOperationError } from "./lib/errors.ts";
+import { denoRunner } from "./lib/runner.ts";
 import { CONTROL } from "./lib/value_checks.ts";
 import { VERSION } from "./lib/version.ts";
+
+// Start-up is most of what a no-op costs, so only the modules above (which
+// import nothing heavy) load with the CLI: `--version` needs no more. The
+// argument parser loads for any other command, and each command loads its own
+// modules (`await import` with a literal path, so `deno compile` and
+// `deno bundle` still see them).
 
 interface Io {
   out: (text: string) => void;
@@ -88,10 +67,13 @@ function visible(text: string): string {
   );
 }
 
-// Paths inside the working directory are shown relative, as compilers do.
+// Paths inside the working directory are shown relative, as compilers do
+// (without node:path, which would cost every command its load time).
 function displayPath(file: string): string {
-  const rel = relative(Deno.cwd(), file);
-  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+  const cwd = Deno.cwd();
+  const sep = Deno.build.os === "windows" ? "\\" : "/";
+  const base = cwd.endsWith(sep) ? cwd : cwd + sep;
+  return file.startsWith(base) && file.length > base.length ? file.slice(base.length) : file;
 }
 
 /** Render an error the way users see it: message, file:line:col, source line, hint. */
@@ -140,6 +122,11 @@ interface GlobalFlags {
  * @returns the exit code
  */
 export async function main(args: readonly string[], io: Io = defaultIo()): Promise<number> {
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    io.out(VERSION);
+    return 0;
+  }
+  const { Command, CommanderError, Option } = await import("commander");
   let exitCode = 0;
   const program = new Command("hpm")
     .description("Switch a Python core and its plugin packages between dev and prod, with uv.")
@@ -160,8 +147,10 @@ export async function main(args: readonly string[], io: Io = defaultIo()): Promi
   };
   const root = () => globals().project;
   // The read-only listing commands load the project without locking it.
-  const loadHere = async () =>
-    loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log, runner });
+  const loadHere = async () => {
+    const { findProjectRoot, loadProject } = await import("./lib/project.ts");
+    return loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log, runner });
+  };
   // With --verbose, every uv and git command line is shown before it runs.
   const runner: Runner = (request) => {
     if (globals().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
@@ -193,6 +182,8 @@ Examples:
   hpm sync -- --no-dev          # extra flags for uv sync`,
     )
     .action(async (uvArgs: string[], flags) => {
+      const { sync } = await import("./lib/sync.ts");
+      const { diffPyproject, unifiedDiff } = await import("./lib/diff.ts");
       const result = await sync({
         root: root(),
         mode: flags.mode,
@@ -232,7 +223,7 @@ Examples:
       log(
         `mode ${result.mode} (from ${result.modeOrigin}): ` +
           (result.changed
-            ? `pyproject.toml updated${changeSummary(result.before, result.after)}`
+            ? `pyproject.toml updated${changeSummary(diffPyproject(result.before, result.after))}`
             : "pyproject.toml unchanged") +
           (result.installed ? ", environment synced" : ""),
       );
@@ -244,6 +235,8 @@ Examples:
     .option("--json", "print a structured diff")
     .addHelpText("after", "\nExamples:\n  hpm diff --mode prod\n  hpm diff --json | jq .sources")
     .action(async (flags) => {
+      const { planSync } = await import("./lib/sync.ts");
+      const { diffPyproject, unifiedDiff } = await import("./lib/diff.ts");
       const plan = await planSync({ root: root(), mode: flags.mode, log, runner });
       if (flags.json) {
         io.out(
@@ -267,6 +260,8 @@ Examples:
       "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?",
     )
     .action(async (flags) => {
+      const { planSync } = await import("./lib/sync.ts");
+      const { unifiedDiff } = await import("./lib/diff.ts");
       const plan = await planSync({ root: root(), mode: flags.mode, log, runner });
       if (plan.changed) {
         io.out(
@@ -290,6 +285,7 @@ Examples:
       "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group add llm -o rag4code-openai -o rag4code-ollama",
     )
     .action(async (name: string, flags) => {
+      const { groupAdd } = await import("./lib/groups.ts");
       const { changed } = await groupAdd(name, flags.option, { root: root() });
       log(
         changed
@@ -302,6 +298,7 @@ Examples:
     .argument("<group>", "the group")
     .option("-o, --option <package>", "remove only this option")
     .action(async (name: string, flags) => {
+      const { groupRemove } = await import("./lib/groups.ts");
       await groupRemove(name, flags.option, { root: root() });
       log(`hpm.yaml updated; run \`hpm sync\``);
     });
@@ -311,6 +308,7 @@ Examples:
     .argument("<package>", "the option to use")
     .addHelpText("after", "\nExamples:\n  hpm group use vector-db rag4code-chroma && hpm sync")
     .action(async (name: string, pkg: string) => {
+      const { groupUse } = await import("./lib/groups.ts");
       await groupUse(name, pkg, { root: root() });
       log(`group ${name} now uses ${pkg}; run \`hpm sync\``);
     });
@@ -346,6 +344,7 @@ Examples:
       "\nExamples:\n  hpm status\n  hpm status --json | jq '.packages[] | select(.clone.dirty)'",
     )
     .action(async (flags) => {
+      const { formatStatus, status } = await import("./lib/status.ts");
       const report = await status({ root: root(), mode: flags.mode, log, runner });
       io.out(
         flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }),
@@ -360,6 +359,7 @@ Examples:
     .addOption(modeOption())
     .addHelpText("after", "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1")
     .action(async (packages: string[], flags) => {
+      const { clone, summarizeClone } = await import("./lib/clone.ts");
       const report = await clone({
         root: root(),
         packages: packages.length ? packages : undefined,
@@ -388,6 +388,7 @@ Examples:
       "\nExamples:\n  hpm pin rag4code-qdrant\n  hpm pin rag4code-qdrant --ref v1.1.0",
     )
     .action(async (name: string, flags) => {
+      const { pin } = await import("./lib/pin.ts");
       const r = await pin({
         root: root(),
         package: name,
@@ -409,6 +410,7 @@ Examples:
     .addOption(modeOption())
     .addHelpText("after", "\nExamples:\n  hpm verify --mode prod   # before tagging or deploying")
     .action(async (flags) => {
+      const { verify } = await import("./lib/verify.ts");
       const { mode, lockedPackages } = await verify({
         root: root(),
         mode: flags.mode,
@@ -424,6 +426,7 @@ Examples:
     .option("--registry <dir>", "registry folder to create", "hpm-registry")
     .addHelpText("after", "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init")
     .action(async (flags) => {
+      const { init } = await import("./lib/init.ts");
       const changed = await init({ root: globals().project, registry: flags.registry });
       for (const file of changed) log(`wrote ${file}`);
       log(
@@ -457,6 +460,7 @@ Examples:
     .argument("<package>", "the package")
     .option("--json", "print JSON")
     .action(async (name: string, flags) => {
+      const { describeSource } = await import("./lib/status.ts");
       const project = await loadHere();
       const e = project.registry.get(name);
       const data = {
@@ -490,6 +494,7 @@ Examples:
         "  hpm registry add rag4code-openai --pypi 1.2.0 --index https://pypi.example.com/simple",
     )
     .action(async (name: string, flags) => {
+      const { registryAdd } = await import("./lib/registry_add.ts");
       const file = await registryAdd({
         name,
         description: flags.description,
@@ -506,7 +511,8 @@ Examples:
     .description("print the JSON Schema of hpm.yaml (or of a registry entry), for editors")
     .option("--registry", "the schema of a registry entry")
     .option("--local", "the schema of hpm.local.yaml")
-    .action((flags) => {
+    .action(async (flags) => {
+      const { jsonSchema } = await import("./lib/schema.ts");
       io.out(
         JSON.stringify(
           jsonSchema(flags.registry ? "registry" : flags.local ? "local" : "manifest"),
@@ -524,7 +530,7 @@ Examples:
       "\nExamples:\n  hpm completions bash > ~/.local/share/bash-completion/completions/hpm\n" +
         "  hpm completions fish > ~/.config/fish/completions/hpm.fish",
     )
-    .action((shell: string) => {
+    .action(async (shell: string) => {
       if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
         throw new HpmInputError(
           "usage",
@@ -533,6 +539,7 @@ Examples:
           "choose bash, zsh or fish",
         );
       }
+      const { completionScript } = await import("./lib/completions.ts");
       io.out(completionScript(completionTree(program), shell).trimEnd());
     });
 
@@ -552,8 +559,7 @@ Examples:
 }
 
 // " (dev → prod; 2 sources, 1 group)": what a sync changed, in a few words.
-function changeSummary(before: string, after: string): string {
-  const d = diffPyproject(before, after);
+function changeSummary(d: PyprojectDiff): string {
   const count = (n: number, what: string) => n ? [`${n} ${what}${n === 1 ? "" : "s"}`] : [];
   const parts = [
     ...(d.mode.before && d.mode.after && d.mode.before !== d.mode.after
