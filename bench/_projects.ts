@@ -1,0 +1,141 @@
+/**
+ * The projects the benchmark times: built with the test fixtures (real git
+ * repositories, real uv), plus plain folders where only HPM's own file work
+ * is timed and a git repository per plugin would only slow the setup.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import {
+  copyDir,
+  makeCoreProject,
+  runOk,
+  writeFile,
+  writePythonPackage,
+} from "../tests/_fixtures.ts";
+import { makeProject } from "../tests/_project.ts";
+
+/** Plugin names `plug-00`, `plug-01`, … */
+export function pluginNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `plug-${String(i).padStart(2, "0")}`);
+}
+
+/** A project whose plugins are real git repositories (dev: clones; prod: tags). */
+export async function gitProject(root: string, count: number): Promise<string> {
+  await Deno.mkdir(root, { recursive: true });
+  const { dir } = await makeProject(root, pluginNames(count).map((name) => ({ name })));
+  return dir;
+}
+
+/**
+ * A project for timing HPM's file work alone (`--no-install`): plugin folders
+ * without git, prod sources that are never fetched, and `registrySize`
+ * registry entries of which `count` are used.
+ */
+export async function plainProject(
+  root: string,
+  count: number,
+  registrySize: number,
+): Promise<string> {
+  const dir = join(root, "core");
+  await makeCoreProject(dir);
+  const names = pluginNames(count);
+  for (const name of names) {
+    await writePythonPackage(join(dir, "packages", name), {
+      name,
+      version: "1.0.0",
+      module: name.replace(/-/g, "_"),
+      body: 'VERSION = "1.0.0"\n',
+    });
+    await writeFile(
+      join(dir, "hpm-registry", "packages", `${name}.yaml`),
+      `name: ${name}\nsources:\n  dev: {type: local, path: ./packages/${name}}\n` +
+        `  prod: {type: git, url: "https://example.invalid/${name}.git", ref: v1.0.0}\n`,
+    );
+  }
+  for (let i = count; i < registrySize; i++) {
+    const name = `other-${String(i).padStart(4, "0")}`;
+    await writeFile(
+      join(dir, "hpm-registry", "packages", `${name}.yaml`),
+      `name: ${name}\ndescription: a package this project does not use\nsources:\n` +
+        `  prod: {type: pypi, version: 1.0.0}\n`,
+    );
+  }
+  await writeFile(
+    join(dir, "hpm.yaml"),
+    `registry: ./hpm-registry\ngroups:\n  plugins:\n    options: [${names.join(", ")}]\n`,
+  );
+  return dir;
+}
+
+/** The same plugins managed by HPM and by mxdev, for equal work side by side. */
+export interface TwinProjects {
+  /** The project HPM manages. */
+  readonly hpm: string;
+  /** A copy with the same clones, managed by mxdev (`mx-dev.ini`, `mx-prod.ini`). */
+  readonly mxdev: string;
+}
+
+/**
+ * Twin projects where dev is an editable local clone and prod a released
+ * wheel (from a find-links folder, so uv runs offline): the one prod form
+ * mxdev can express, since it only writes path sources and removes them.
+ */
+export async function twinProjects(root: string, count: number): Promise<TwinProjects> {
+  await Deno.mkdir(root, { recursive: true });
+  const { dir, plugins } = await makeProject(
+    root,
+    pluginNames(count).map((name) => ({ name })),
+  );
+  const wheels = join(root, "wheels");
+  for (const p of Object.values(plugins)) {
+    await runOk("uv", ["build", "--wheel", "--quiet", "--out-dir", wheels], { cwd: p.clone });
+    await writeFile(
+      join(dir, "hpm-registry", "packages", `${p.name}.yaml`),
+      `name: ${p.name}\nsources:\n  dev: {type: local, path: ./packages/${p.name}}\n` +
+        `  prod: {type: pypi, version: 1.0.0}\n`,
+    );
+  }
+  const uvTable = `[tool.uv]\nmanaged = true\nfind-links = [${JSON.stringify(wheels)}]\n`;
+  const pyproject = join(dir, "pyproject.toml");
+  await Deno.writeTextFile(pyproject, `${await Deno.readTextFile(pyproject)}\n${uvTable}`);
+
+  const mx = join(root, "mxcore");
+  await makeCoreProject(mx);
+  await copyDir(join(dir, "packages"), join(mx, "packages"));
+  const names = Object.keys(plugins);
+  await Deno.writeTextFile(
+    join(mx, "pyproject.toml"),
+    `${await Deno.readTextFile(join(mx, "pyproject.toml"))}\n[dependency-groups]\n` +
+      `plugins = [${names.map((n) => JSON.stringify(n)).join(", ")}]\n\n` +
+      uvTable.replace("managed = true\n", 'managed = true\ndefault-groups = ["plugins"]\n'),
+  );
+  for (const mode of ["dev", "prod"]) {
+    const settings = ["[settings]", "requirements-in =", "default-target = packages"];
+    if (mode === "prod") settings.push("default-use = false");
+    const sections = Object.values(plugins).map((p) => `[${p.name}]\nurl = ${p.bareUrl}\n`);
+    await writeFile(join(mx, `mx-${mode}.ini`), [settings.join("\n"), ...sections].join("\n\n"));
+  }
+  return { hpm: dir, mxdev: mx };
+}
+
+/**
+ * A scratch virtual environment with mxdev from PyPI (with its uv support),
+ * or undefined when PyPI cannot be reached.
+ *
+ * @returns the mxdev executable
+ */
+export async function installMxdev(root: string): Promise<string | undefined> {
+  const venv = join(root, "mxdev-venv");
+  try {
+    await runOk("uv", ["venv", "--quiet", venv], { cwd: root });
+    await runOk("uv", ["pip", "install", "--quiet", "mxdev[uv]==5.4.1"], {
+      cwd: root,
+      env: { VIRTUAL_ENV: venv },
+    });
+  } catch {
+    return undefined;
+  }
+  return join(venv, "bin", "mxdev");
+}

@@ -1,0 +1,396 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno task bench`: whole `hpm` runs timed beside the floor (an empty
+ * `deno run`), bare uv, a hand edit plus uv, and mxdev doing the same job,
+ * each figure a paired ratio (see `_measure.ts`). Writes the measured section
+ * of docs/benchmarks.md. Not part of `deno task test`: it asserts nothing
+ * about time, it reports.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeTempRoot, run } from "../tests/_fixtures.ts";
+import { command, type Contender, median, medianOf, peakMemory, sample } from "./_measure.ts";
+import { gitProject, installMxdev, plainProject, twinProjects } from "./_projects.ts";
+
+const ROUNDS = Math.max(7, Number(Deno.env.get("HPM_BENCH_RUNS") ?? 7));
+const REPO = fileURLToPath(new URL("..", import.meta.url));
+const DOC = join(REPO, "docs", "benchmarks.md");
+const BASE_ENV = { NO_COLOR: "1" };
+// The twins' prod is a wheel in a find-links folder: uv never asks an index.
+const OFFLINE = { UV_OFFLINE: "1" };
+
+interface Row {
+  readonly operation: string;
+  readonly measured: string;
+  readonly goal: string;
+  readonly met?: boolean;
+}
+
+const rows: Row[] = [];
+const memory: [string, number][] = [];
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+const times = (n: number) => `${n.toFixed(2)}×`;
+const progress = (what: string) => console.error(`bench: ${what}`);
+
+const hpmArgs = (args: string[]) => [
+  "run",
+  "-A",
+  "--quiet",
+  join(REPO, "cli.ts"),
+  "-q",
+  ...args,
+];
+const hpm = (dir: string, env: Record<string, string> = {}) => (...args: string[]) =>
+  command(Deno.execPath(), hpmArgs(args), { cwd: dir, env: { ...BASE_ENV, ...env } });
+const uv = (dir: string, env: Record<string, string> = {}) => (...args: string[]) =>
+  command("uv", ["--quiet", ...args], { cwd: dir, env: { ...BASE_ENV, ...env } });
+const floor = (dir: string) =>
+  command(Deno.execPath(), ["run", "-A", "--quiet", join(REPO, "bench", "empty.ts")], {
+    cwd: dir,
+    env: BASE_ENV,
+  });
+const serially = (...steps: (() => Promise<void>)[]) => async () => {
+  for (const step of steps) await step();
+};
+const writer = (file: string, text: string) => () => Deno.writeTextFile(file, text);
+// A hand edit is a process too (a `sed`, a copy): it pays its own start-up.
+const copy = (from: string, to: string) => command("cp", [from, to], { cwd: REPO });
+
+/** The pyproject.toml text after `hpm sync --mode MODE` (with `extra` flags). */
+async function textFor(dir: string, mode: string, env = {}, ...extra: string[]): Promise<string> {
+  await hpm(dir, env)("sync", "--mode", mode, ...extra)();
+  return await Deno.readTextFile(join(dir, "pyproject.toml"));
+}
+
+/** `uv pip freeze` with the project folder taken out, to compare twin environments. */
+async function freeze(dir: string): Promise<string> {
+  const r = await run("uv", ["pip", "freeze"], { cwd: dir, env: OFFLINE });
+  return r.stdout.replaceAll(dir, "<project>");
+}
+
+async function vsFloor(operation: string, dir: string, work: () => Promise<void>, goal = 1.5) {
+  const s = await sample({ floor: { work: floor(dir) }, hpm: { work } }, ROUNDS);
+  const ratio = medianOf(s, (at) => at("hpm") / at("floor"));
+  rows.push({
+    operation,
+    measured: `${ms(median(s.hpm))}: ${times(ratio)} floor`,
+    goal: `≤ ${goal}× floor`,
+    met: ratio <= goal,
+  });
+  return s;
+}
+
+const root = await makeTempRoot();
+try {
+  progress("building projects (real git repositories, wheels, mxdev from PyPI)…");
+  const r2 = await gitProject(join(root, "r2"), 2);
+  const r20 = await gitProject(join(root, "r20"), 20);
+  const p20 = await plainProject(join(root, "p20"), 20, 200);
+  const p20big = await plainProject(join(root, "p20big"), 20, 2000);
+  const p200 = await plainProject(join(root, "p200"), 200, 200);
+  const w5 = await twinProjects(join(root, "w5"), 5);
+  const w20 = await twinProjects(join(root, "w20"), 20);
+  const mxdev = await installMxdev(root);
+
+  progress("warming up: every project synced in both modes, uv's cache filled…");
+  const texts = new Map<string, { dev: string; prod: string }>();
+  for (const dir of [r2, r20]) {
+    const prod = await textFor(dir, "prod");
+    texts.set(dir, { prod, dev: await textFor(dir, "dev") });
+  }
+  for (const dir of [p20, p20big, p200]) {
+    const prod = await textFor(dir, "prod", {}, "--no-install");
+    texts.set(dir, { prod, dev: await textFor(dir, "dev", {}, "--no-install") });
+  }
+  for (const twin of [w5, w20]) {
+    const prod = await textFor(twin.hpm, "prod", OFFLINE);
+    const hpmProd = await freeze(twin.hpm);
+    texts.set(twin.hpm, { prod, dev: await textFor(twin.hpm, "dev", OFFLINE) });
+    const hpmDev = await freeze(twin.hpm);
+    for (const mode of ["prod", "dev"] as const) {
+      await Deno.writeTextFile(join(twin.hpm, `${mode}.toml`), texts.get(twin.hpm)![mode]);
+    }
+    if (!mxdev) continue;
+    const mx = twin.mxdev;
+    await command(mxdev, ["-n", "-s", "-c", "mx-prod.ini"], { cwd: mx, env: OFFLINE })();
+    await uv(mx, OFFLINE)("sync")();
+    const mxProd = await freeze(mx);
+    await command(mxdev, ["-n", "-s", "-c", "mx-dev.ini"], { cwd: mx, env: OFFLINE })();
+    await uv(mx, OFFLINE)("sync")();
+    const mxDev = await freeze(mx);
+    texts.set(mx, { dev: await Deno.readTextFile(join(mx, "pyproject.toml")), prod: "" });
+    if (hpmProd !== mxProd || hpmDev !== mxDev) {
+      throw new Error(
+        `not equal work: HPM and mxdev environments differ\n${hpmProd}\n${mxProd}\n${hpmDev}\n${mxDev}`,
+      );
+    }
+  }
+  for (const dir of [r2, r20, p20, p20big, p200]) {
+    for (const mode of ["prod", "dev"] as const) {
+      await Deno.writeTextFile(join(dir, `${mode}.toml`), texts.get(dir)![mode]);
+    }
+  }
+
+  progress("start-up and no-ops…");
+  const startup = await vsFloor("`hpm --version`", r2, hpm(r2)("--version"));
+  rows.unshift({
+    operation: "empty `deno run` (the floor)",
+    measured: ms(median(startup.floor)),
+    goal: "—",
+  });
+  await vsFloor(
+    "`hpm sync --no-install`, nothing to change, 20 plugins",
+    r20,
+    hpm(r20)("sync", "--no-install"),
+  );
+  {
+    const s = await sample({
+      floor: { work: floor(r2) },
+      hpm: { work: hpm(r2)("sync") },
+      uv: { work: uv(r2)("sync") },
+    }, ROUNDS);
+    const extra = medianOf(s, (at) => (at("hpm") - at("uv")) / at("floor"));
+    rows.push({
+      operation: "`hpm sync`, nothing to change, 2 plugins, vs `uv sync`",
+      measured: `${ms(median(s.hpm))} vs ${ms(median(s.uv))}: uv + ${times(extra)} floor`,
+      goal: "≤ uv + 1.5× floor",
+      met: extra <= 1.5,
+    });
+  }
+  await vsFloor("`hpm check`, in sync, 20 plugins", r20, hpm(r20)("check"));
+  {
+    const s = await sample({
+      hpm: { work: hpm(r20)("check") },
+      uv: { work: uv(r20)("lock", "--check") },
+    }, ROUNDS);
+    rows.push({
+      operation: "`hpm check` vs `uv lock --check`, 20 plugins",
+      measured: `${ms(median(s.hpm))} vs ${ms(median(s.uv))}: ${
+        times(medianOf(s, (at) => at("hpm") / at("uv")))
+      }`,
+      goal: "—",
+    });
+  }
+  {
+    const gitLoop = command(
+      "sh",
+      ["-c", 'for d in packages/*; do git -C "$d" status --porcelain --branch >/dev/null; done'],
+      { cwd: r20 },
+    );
+    const s = await sample({
+      floor: { work: floor(r20) },
+      hpm: { work: hpm(r20)("status") },
+      git: { work: gitLoop },
+    }, ROUNDS);
+    rows.push({
+      operation: "`hpm status`, 20 clones, vs `git status` in each clone",
+      measured: `${ms(median(s.hpm))} vs ${ms(median(s.git))}: ${
+        times(medianOf(s, (at) => at("hpm") / at("git")))
+      } (${times(medianOf(s, (at) => at("hpm") / at("floor")))} floor)`,
+      goal: "—",
+    });
+  }
+
+  progress("scaling: registry size, plugin count…");
+  const fileSwitch = (dir: string): Contender => ({
+    reset: writer(join(dir, "pyproject.toml"), texts.get(dir)!.dev),
+    work: hpm(dir)("sync", "--no-install", "--mode", "prod"),
+  });
+  {
+    const s = await sample({ small: fileSwitch(p20), big: fileSwitch(p20big) }, ROUNDS);
+    const ratio = medianOf(s, (at) => at("big") / at("small"));
+    rows.push({
+      operation: "registry of 2,000 entries vs 200 (20 plugins, `--no-install` switch)",
+      measured: `${ms(median(s.big))} vs ${ms(median(s.small))}: ${times(ratio)}`,
+      goal: "≤ 1.1×",
+      met: ratio <= 1.1,
+    });
+  }
+  {
+    const s = await sample({ small: fileSwitch(p20), big: fileSwitch(p200) }, ROUNDS);
+    const ratio = medianOf(s, (at) => at("big") / at("small"));
+    rows.push({
+      operation: "200 plugins vs 20 (`--no-install` switch)",
+      measured: `${ms(median(s.big))} vs ${ms(median(s.small))}: ${times(ratio)}`,
+      goal: "≤ 3×",
+      met: ratio <= 3,
+    });
+  }
+
+  progress("switches with uv: HPM's share and uv's share…");
+  {
+    const backToDev = hpm(r20)("sync", "--mode", "dev");
+    const pyproject = join(r20, "pyproject.toml");
+    const s = await sample({
+      floor: { work: floor(r20) },
+      hpm: { reset: backToDev, work: hpm(r20)("sync", "--mode", "prod") },
+      hand: {
+        reset: backToDev,
+        work: serially(copy(join(r20, "prod.toml"), pyproject), uv(r20)("sync")),
+      },
+    }, ROUNDS);
+    const share = medianOf(s, (at) => at("hpm") - at("hand"));
+    rows.push({
+      operation: "switch dev → prod, 20 plugins (git tags): HPM's share and uv's share",
+      measured: `${ms(median(s.hpm))} = uv ${ms(median(s.hand))} + HPM ${ms(share)} (${
+        times(medianOf(s, (at) => (at("hpm") - at("hand")) / at("floor")))
+      } floor)`,
+      goal: "—",
+    });
+    await backToDev();
+  }
+
+  for (const [count, twin] of [[5, w5], [20, w20]] as const) {
+    progress(`dev → prod → dev cycles, ${count} plugins…`);
+    const dir = twin.hpm;
+    const pyproject = join(dir, "pyproject.toml");
+    const contenders: Record<string, Contender> = {
+      hpm: {
+        work: serially(
+          hpm(dir, OFFLINE)("sync", "--mode", "prod"),
+          hpm(dir, OFFLINE)("sync", "--mode", "dev"),
+        ),
+      },
+      hand: {
+        work: serially(
+          copy(join(dir, "prod.toml"), pyproject),
+          uv(dir, OFFLINE)("sync"),
+          copy(join(dir, "dev.toml"), pyproject),
+          uv(dir, OFFLINE)("sync"),
+        ),
+      },
+    };
+    if (mxdev) {
+      const mx = (ini: string) =>
+        command(mxdev, ["-n", "-s", "-c", ini], { cwd: twin.mxdev, env: OFFLINE });
+      contenders.mxdev = {
+        work: serially(
+          mx("mx-prod.ini"),
+          uv(twin.mxdev, OFFLINE)("sync"),
+          mx("mx-dev.ini"),
+          uv(twin.mxdev, OFFLINE)("sync"),
+        ),
+      };
+    }
+    const s = await sample(contenders, ROUNDS);
+    const vsHand = medianOf(s, (at) => at("hpm") / at("hand"));
+    if (mxdev) {
+      const vsMx = medianOf(s, (at) => at("hpm") / at("mxdev"));
+      rows.push({
+        operation: `dev → prod → dev cycle, ${count} plugins, vs mxdev + \`uv sync\``,
+        measured: `${ms(median(s.hpm))} vs ${ms(median(s.mxdev))}: ${times(vsMx)}`,
+        goal: "< 1×",
+        met: vsMx < 1,
+      });
+    }
+    rows.push({
+      operation: `the same, ${count} plugins, vs a hand edit (\`cp\`) + \`uv sync\``,
+      measured: `${ms(median(s.hpm))} vs ${ms(median(s.hand))}: ${times(vsHand)}`,
+      goal: "≤ 1.05×",
+      met: vsHand <= 1.05,
+    });
+  }
+
+  if (mxdev) {
+    progress("file edit only…");
+    const s = await sample({
+      hpm: {
+        reset: writer(join(w20.hpm, "pyproject.toml"), texts.get(w20.hpm)!.dev),
+        work: hpm(w20.hpm, OFFLINE)("sync", "--no-install", "--mode", "prod"),
+      },
+      mxdev: {
+        reset: writer(join(w20.mxdev, "pyproject.toml"), texts.get(w20.mxdev)!.dev),
+        work: command(mxdev, ["-n", "-s", "-c", "mx-prod.ini"], { cwd: w20.mxdev }),
+      },
+    }, ROUNDS);
+    const ratio = medianOf(s, (at) => at("hpm") / at("mxdev"));
+    rows.push({
+      operation: "file edit only, 20 plugins: `hpm sync --no-install` vs mxdev's edit",
+      measured: `${ms(median(s.hpm))} vs ${ms(median(s.mxdev))}: ${times(ratio)}`,
+      goal: "< 1×",
+      met: ratio < 1,
+    });
+  }
+
+  progress("peak memory…");
+  const peak = async (
+    what: string,
+    program: string,
+    args: string[],
+    cwd: string,
+    before?: () => Promise<void>,
+  ) => {
+    const values = [];
+    for (let i = 0; i < 3; i++) {
+      await before?.();
+      values.push(await peakMemory(program, args, { cwd, env: BASE_ENV }));
+    }
+    memory.push([what, median(values)]);
+  };
+  await peak("`hpm --version`", Deno.execPath(), hpmArgs(["--version"]), r2);
+  await peak(
+    "`hpm sync --no-install`, nothing to change, 20 plugins",
+    Deno.execPath(),
+    hpmArgs(["sync", "--no-install"]),
+    r20,
+  );
+  await peak("`hpm check`, 20 plugins", Deno.execPath(), hpmArgs(["check"]), r20);
+  await peak(
+    "`hpm sync --no-install --mode prod`, 200 plugins",
+    Deno.execPath(),
+    hpmArgs(["sync", "--no-install", "--mode", "prod"]),
+    p200,
+    writer(join(p200, "pyproject.toml"), texts.get(p200)!.dev),
+  );
+  await peak("`uv sync`, nothing to change, 20 plugins", "uv", ["sync", "--quiet"], r20);
+  if (mxdev) {
+    await peak("mxdev's edit, 20 plugins", mxdev, ["-n", "-s", "-c", "mx-prod.ini"], w20.mxdev);
+  }
+
+  const versions = await Promise.all([
+    run("uv", ["--version"], { cwd: root }),
+    run("nproc", [], { cwd: root }),
+  ]);
+  const table = [
+    `Measured ${
+      new Date().toISOString().slice(0, 16).replace("T", " ")
+    } UTC by \`deno task bench\`: ` +
+    `Deno ${Deno.version.deno}, ${versions[0].stdout.trim()}, ${
+      versions[1].stdout.trim()
+    } cores, ` +
+    `median of ${ROUNDS} rounds${
+      mxdev ? ", mxdev 5.4.1 (uv mode)" : ", mxdev unavailable (no PyPI)"
+    }.`,
+    "",
+    "| operation | measured | goal | met |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.operation} | ${r.measured} | ${r.goal} | ${
+        r.met === undefined ? "" : r.met ? "yes" : "**no**"
+      } |`
+    ),
+    "",
+    "Peak memory (largest process of the run, resident):",
+    "",
+    "| run | MiB |",
+    "| --- | ---: |",
+    ...memory.map(([what, mib]) => `| ${what} | ${mib.toFixed(0)} |`),
+  ].join("\n");
+  console.log(table);
+  const doc = await Deno.readTextFile(DOC);
+  const begin = "<!-- bench:begin -->";
+  const end = "<!-- bench:end -->";
+  const at = doc.indexOf(begin);
+  const until = doc.indexOf(end);
+  if (at < 0 || until < at) throw new Error(`${DOC} has no ${begin} … ${end} section`);
+  await Deno.writeTextFile(
+    DOC,
+    `${doc.slice(0, at + begin.length)}\n${table}\n${doc.slice(until)}`,
+  );
+  progress(`wrote ${DOC}`);
+} finally {
+  await Deno.remove(root, { recursive: true });
+}
