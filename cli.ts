@@ -107,6 +107,47 @@ async function renderError(error: unknown, io: Io): Promise<string> {
   return `${red("internal error")}: ${message}\n  hint: this is a bug in hpm; please report it`;
 }
 
+// `sync`, `check` and `diff` when nothing changed since the last sync: answered
+// from the project's fingerprint before the argument parser loads, with the
+// normal path's words; undefined sends the command down the normal path.
+async function answerFromFingerprint(
+  args: readonly string[],
+  io: Io,
+): Promise<number | undefined> {
+  const { answerFast, parseFastCommand } = await import("./lib/fast_path.ts");
+  const command = parseFastCommand(args);
+  if (!command) return undefined;
+  const log = (message: string) => {
+    if (!command.quiet) io.err(`hpm: ${message}`);
+  };
+  const runner: Runner = (request) => {
+    if (command.verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
+    return denoRunner(request);
+  };
+  try {
+    const answer = await answerFast(command, {
+      env: Deno.env.toObject(),
+      log,
+      runner,
+      stream: !command.quiet,
+      trace: command.verbose ? log : undefined,
+    });
+    if (!answer) return undefined;
+    if (command.name === "diff") io.out("pyproject.toml is already in sync");
+    else if (command.name === "check") log(`pyproject.toml is in sync for mode ${answer.mode}`);
+    else {
+      log(
+        `mode ${answer.mode} (from ${answer.origin}): pyproject.toml unchanged` +
+          (command.install ? ", environment synced" : ""),
+      );
+    }
+    return 0;
+  } catch (error) {
+    io.err(await renderError(error, io));
+    return exitCodeOf(error);
+  }
+}
+
 interface GlobalFlags {
   project?: string;
   quiet?: boolean;
@@ -122,10 +163,16 @@ interface GlobalFlags {
  * @returns the exit code
  */
 export async function main(args: readonly string[], io: Io = defaultIo()): Promise<number> {
-  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  const quiet = ["-q", "--quiet", "-v", "--verbose"];
+  if (
+    args.some((a) => a === "--version" || a === "-V") &&
+    args.every((a) => a === "--version" || a === "-V" || quiet.includes(a))
+  ) {
     io.out(VERSION);
     return 0;
   }
+  const fast = await answerFromFingerprint(args, io);
+  if (fast !== undefined) return fast;
   const { Command, CommanderError, Option } = await import("commander");
   let exitCode = 0;
   const program = new Command("hpm")

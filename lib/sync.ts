@@ -6,23 +6,29 @@
  * @module
  */
 
-import { relative } from "node:path";
-import { CommandFailedError, HpmInputError, InterruptedError } from "./errors.ts";
+import { join, relative, resolve } from "node:path";
+import { HpmInputError } from "./errors.ts";
 import { chooseMode, type ModeOrigin } from "./manifest.ts";
 import type { Plan } from "./plan.ts";
 import {
   findProjectRoot,
   isPackageDir,
   loadProject,
+  LOCAL_FILE,
+  MANIFEST_FILE,
   type Project,
   PYPROJECT_FILE,
   readLocalDependencies,
 } from "./project.ts";
 import { applyPlan } from "./pyproject.ts";
+import { parseRegistryLocation } from "./remote_registry.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
-import { denoRunner, type Runner } from "./runner.ts";
-import { recoverInterrupted, Transaction, withProjectLock } from "./transaction.ts";
+import type { Runner } from "./runner.ts";
+import { forgetFingerprint, takeFingerprint, writeFingerprint } from "./fingerprint.ts";
+import { recoverInterrupted, withProjectLock } from "./transaction.ts";
 import { uvSyncArgs } from "./uv.ts";
+import { runUvTransaction } from "./uv_transaction.ts";
+import { VERSION } from "./version.ts";
 import { checkWorkspaceMembers } from "./workspace.ts";
 
 /** Options shared by every command that reads a project. */
@@ -215,6 +221,7 @@ export interface SyncResult {
  * ```
  */
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
+  const startedAt = Date.now();
   const uvArgs = uvSyncArgs({
     frozen: options.frozen,
     locked: options.locked,
@@ -236,65 +243,65 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       installed: false,
     };
     const install = options.install ?? true;
-    if (options.dryRun || (!plan.changed && !install)) return result;
+    if (options.dryRun) return result;
+    if (!plan.changed && !install) {
+      await rememberSync(plan, startedAt, options);
+      return result;
+    }
     if (install && options.frozen && plan.changed) {
       options.log?.(
         "warning: pyproject.toml changed, but --frozen installs uv.lock as it is " +
           "(made for the previous state); drop --frozen, or use --locked to check it",
       );
     }
-    await runTransaction(root, plan, install ? uvArgs : undefined, options);
+    await runUvTransaction(
+      root,
+      plan.changed ? plan.after : undefined,
+      install ? uvArgs : undefined,
+      options,
+    );
+    await rememberSync(plan, startedAt, options);
     return { ...result, installed: install };
   }, { timeoutMs: options.lockTimeoutMs, log: options.log });
 }
 
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
-
-async function runTransaction(
-  root: string,
-  plan: SyncPlan,
-  uvArgs: string[] | undefined,
-  options: SyncOptions,
-): Promise<void> {
-  const abort = new AbortController();
-  let caught: (typeof SIGNALS)[number] | undefined;
-  const listeners = SIGNALS.flatMap((signal) => {
-    const listener = () => {
-      caught ??= signal;
-      abort.abort();
-    };
-    try {
-      Deno.addSignalListener(signal, listener);
-      return [[signal, listener] as const];
-    } catch {
-      return []; // SIGTERM cannot be listened to on Windows
-    }
-  });
-  const tx = await Transaction.begin(root, [PYPROJECT_FILE, "uv.lock"]);
+// After a sync, record what decided it, so the next no-op is answered without
+// parsing (fast_path.ts). Remote registries change behind HPM's back (their
+// cache refreshes on a timer), so a project using one is never fingerprinted.
+async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectOptions) {
+  const { project, resolution } = plan;
+  const locations = project.manifest.registries.map(parseRegistryLocation);
+  const env = options.env ?? Deno.env.toObject();
+  let fileMode;
   try {
-    if (plan.changed) await tx.write(PYPROJECT_FILE, plan.after);
-    if (caught) throw new InterruptedError(caught);
-    if (uvArgs) {
-      const runner = options.runner ?? denoRunner;
-      const result = await runner({
-        program: "uv",
-        args: uvArgs,
-        cwd: root,
-        stream: options.stream ?? false,
-        signal: abort.signal,
-        onSpawn: (pid) => tx.recordChild(pid),
-      });
-      if (caught) throw new InterruptedError(caught);
-      if (result.code !== 0) {
-        throw new CommandFailedError("uv", uvArgs, result.code, result.stderr.slice(-4000));
-      }
-    }
-    await tx.commit();
-  } catch (e) {
-    await tx.rollback();
-    // An aborted uv may surface as an AbortError; the user's signal is the real cause.
-    throw caught ? new InterruptedError(caught) : e;
-  } finally {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    fileMode = chooseMode({ local: project.overlay?.mode, manifest: project.manifest.mode });
+  } catch {
+    fileMode = undefined; // an invalid mode in the files, overridden by --mode or RUN_MODE
   }
+  const fingerprint = fileMode && Deno.build.os !== "windows" &&
+    locations.every((l) => l.kind === "local") &&
+    await takeFingerprint({
+      hpm: VERSION,
+      root: project.root,
+      mode: plan.mode,
+      fileMode,
+      home: env.HOME ?? env.USERPROFILE,
+      files: [
+        join(project.root, MANIFEST_FILE),
+        join(project.root, LOCAL_FILE),
+        ...resolution.packages.map((p) => p.entry.file),
+        ...resolution.packages.flatMap((p) =>
+          p.localPath
+            ? [PYPROJECT_FILE, "setup.py", "setup.cfg"].map((f) => join(p.localPath!, f))
+            : []
+        ),
+      ],
+      folders: locations.map((l) =>
+        l.kind === "local" ? join(resolve(project.root, l.path), "packages") : ""
+      ),
+      pyproject: plan.after,
+      startedAt,
+    });
+  if (fingerprint) await writeFingerprint(project.root, fingerprint);
+  else await forgetFingerprint(project.root);
 }

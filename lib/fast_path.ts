@@ -1,0 +1,220 @@
+/**
+ * The no-op fast path of `sync`, `check` and `diff`: when the fingerprint of
+ * the last sync still holds (see `fingerprint.ts`), the answer is known
+ * without reading hpm.yaml or a registry, so no parser loads. Any doubt (an
+ * argument it does not know, an interrupted run's journal, a fingerprint that
+ * is missing, unreadable or different) sends the command down the normal
+ * path, which is always right.
+ *
+ * Like `fingerprint.ts`, it imports no package and no `node:` module; `sync`
+ * loads the transaction code only once it knows it will run uv.
+ *
+ * @module
+ */
+
+import { type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
+import type { Runner } from "./runner.ts";
+import { uvSyncArgs } from "./uv.ts";
+import { VERSION } from "./version.ts";
+
+/** A `sync`, `check` or `diff` command line the fast path understands. */
+export interface FastCommand {
+  /** The command. */
+  readonly name: "sync" | "check" | "diff";
+  /** `-C DIR`. */
+  readonly project?: string;
+  /** `-q`. */
+  readonly quiet: boolean;
+  /** `-v`. */
+  readonly verbose: boolean;
+  /** `--mode`. */
+  readonly mode?: string;
+  /** Not `--no-install` (sync). */
+  readonly install: boolean;
+  /** `--frozen` (sync). */
+  readonly frozen: boolean;
+  /** `--locked` (sync). */
+  readonly locked: boolean;
+  /** Arguments after `--` (sync). */
+  readonly uvArgs: readonly string[];
+}
+
+const COMMANDS = new Set(["sync", "check", "diff"]);
+
+/**
+ * Read a command line the fast path can answer, or undefined for anything
+ * else (other commands, `--json`, `--dry-run`, unknown or repeated flags):
+ * those go to the full parser.
+ *
+ * @param args the arguments after `hpm`
+ * @returns the command, or undefined
+ */
+export function parseFastCommand(args: readonly string[]): FastCommand | undefined {
+  let name: FastCommand["name"] | undefined;
+  const seen = new Set<string>();
+  const values: Record<string, string> = {};
+  let uvArgs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      if (name !== "sync") return undefined;
+      uvArgs = args.slice(i + 1);
+      break;
+    }
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
+    const key = ({
+      "-q": "quiet",
+      "--quiet": "quiet",
+      "-v": "verbose",
+      "--verbose": "verbose",
+      "-C": "project",
+      "--project": "project",
+      "-m": "mode",
+      "--mode": "mode",
+      "--no-install": "no-install",
+      "--frozen": "frozen",
+      "--locked": "locked",
+    } as Record<string, string>)[flag];
+    if (key === undefined) {
+      if (name !== undefined || !COMMANDS.has(arg)) return undefined;
+      name = arg as FastCommand["name"];
+      continue;
+    }
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    if (key === "project" || key === "mode") {
+      const value = inline ?? args[++i];
+      if (value === undefined || value === "" || value.startsWith("-")) return undefined;
+      values[key] = value;
+    } else if (inline !== undefined) {
+      return undefined;
+    }
+  }
+  if (name === undefined) return undefined;
+  const syncOnly = ["no-install", "frozen", "locked"].some((k) => seen.has(k));
+  if (name !== "sync" && syncOnly) return undefined;
+  if (seen.has("frozen") && seen.has("locked")) return undefined;
+  return {
+    name,
+    project: values.project,
+    quiet: seen.has("quiet"),
+    verbose: seen.has("verbose"),
+    mode: values.mode,
+    install: !seen.has("no-install"),
+    frozen: seen.has("frozen"),
+    locked: seen.has("locked"),
+    uvArgs,
+  };
+}
+
+// `path.resolve` for POSIX paths, without node:path.
+function absolute(path: string): string {
+  const parts: string[] = [];
+  for (const part of (path.startsWith("/") ? path : `${Deno.cwd()}/${path}`).split("/")) {
+    if (part === "..") parts.pop();
+    else if (part !== "" && part !== ".") parts.push(part);
+  }
+  return `/${parts.join("/")}`;
+}
+
+// The nearest folder holding hpm.yaml, as `findProjectRoot` finds it.
+async function projectRoot(start: string): Promise<string | undefined> {
+  let dir = absolute(start);
+  while (true) {
+    try {
+      await Deno.stat(`${dir === "/" ? "" : dir}/hpm.yaml`);
+      return dir;
+    } catch {
+      if (dir === "/") return undefined;
+      dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where a fast answer applies, and what it is. */
+export interface FastResult extends FastAnswer {
+  /** The project root. */
+  readonly root: string;
+}
+
+/** How {@link answerFast} runs uv and reports. */
+export interface FastOptions {
+  /** Environment: RUN_MODE and HOME. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Notices for the user. */
+  readonly log: (message: string) => void;
+  /** Runs uv. */
+  readonly runner: Runner;
+  /** Let uv write to the terminal. */
+  readonly stream: boolean;
+  /** Detail for `--verbose`: that the fingerprint answered. */
+  readonly trace?: (message: string) => void;
+}
+
+const HIT = "nothing changed since the last sync: answered from its fingerprint";
+
+/**
+ * Answer `command` from the fingerprint, or return undefined for the normal
+ * path. `check` and `diff` answer "in sync"; `sync` runs `uv sync` under the
+ * project lock and journal (nothing to write to pyproject.toml), and
+ * `sync --no-install` does nothing.
+ *
+ * @param command the parsed command line
+ * @param options environment, logger, runner
+ * @returns the mode in force and the root, or undefined
+ * @throws {CommandFailedError} when uv fails (pyproject.toml and uv.lock restored)
+ */
+export async function answerFast(
+  command: FastCommand,
+  options: FastOptions,
+): Promise<FastResult | undefined> {
+  if (Deno.build.os === "windows") return undefined;
+  const root = await projectRoot(command.project ?? Deno.cwd());
+  if (root === undefined) return undefined;
+  const here = {
+    root,
+    hpm: VERSION,
+    request: { flag: command.mode, env: options.env.RUN_MODE },
+    home: options.env.HOME ?? options.env.USERPROFILE,
+  };
+  // An interrupted run is the normal path's to finish or undo first.
+  if (await exists(`${root}/.hpm/journal/journal.json`)) return undefined;
+  const answer = await stillHolds(await readFingerprint(root), here);
+  if (!answer) return undefined;
+  if (command.name !== "sync" || !command.install) {
+    options.trace?.(HIT);
+    return { root, ...answer };
+  }
+
+  const args = uvSyncArgs({
+    frozen: command.frozen,
+    locked: command.locked,
+    extra: command.uvArgs,
+  });
+  const { recoverInterrupted, withProjectLock } = await import("./transaction.ts");
+  const { runUvTransaction } = await import("./uv_transaction.ts");
+  return await withProjectLock(root, async () => {
+    // Another run may have finished while this one waited: check again.
+    const recovered = await recoverInterrupted(root);
+    if (recovered) {
+      options.log(recovered);
+      return undefined;
+    }
+    const still = await stillHolds(await readFingerprint(root), here);
+    if (!still) return undefined;
+    options.trace?.(HIT);
+    await runUvTransaction(root, undefined, args, options);
+    return { root, ...still };
+  }, { log: options.log });
+}

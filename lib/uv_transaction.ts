@@ -1,0 +1,81 @@
+/**
+ * pyproject.toml and uv.lock changed as one transaction around `uv sync`: if
+ * uv fails or the user interrupts, both are restored byte for byte. Shared by
+ * the full sync and the no-op fast path, so it imports nothing heavy.
+ *
+ * @module
+ */
+
+import { CommandFailedError, InterruptedError } from "./errors.ts";
+import { denoRunner, type Runner } from "./runner.ts";
+import { Transaction } from "./transaction.ts";
+
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/** How {@link runUvTransaction} runs uv. */
+export interface UvTransactionOptions {
+  /** Runs uv. @default denoRunner */
+  readonly runner?: Runner;
+  /** Let uv write to the terminal directly. @default false */
+  readonly stream?: boolean;
+}
+
+/**
+ * Write pyproject.toml (when `pyproject` is given) and run uv (when `uvArgs`
+ * is given) as one journaled transaction. Call it under the project lock.
+ *
+ * @param root the project root
+ * @param pyproject the new text of pyproject.toml, or undefined to leave it
+ * @param uvArgs the arguments of `uv`, or undefined to run nothing
+ * @param options runner and streaming
+ * @throws {CommandFailedError} when uv fails (everything restored)
+ * @throws {InterruptedError} on SIGINT/SIGTERM (everything restored)
+ */
+export async function runUvTransaction(
+  root: string,
+  pyproject: string | undefined,
+  uvArgs: readonly string[] | undefined,
+  options: UvTransactionOptions = {},
+): Promise<void> {
+  const abort = new AbortController();
+  let caught: (typeof SIGNALS)[number] | undefined;
+  const listeners = SIGNALS.flatMap((signal) => {
+    const listener = () => {
+      caught ??= signal;
+      abort.abort();
+    };
+    try {
+      Deno.addSignalListener(signal, listener);
+      return [[signal, listener] as const];
+    } catch {
+      return []; // SIGTERM cannot be listened to on Windows
+    }
+  });
+  const tx = await Transaction.begin(root, ["pyproject.toml", "uv.lock"]);
+  try {
+    if (pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
+    if (caught) throw new InterruptedError(caught);
+    if (uvArgs) {
+      const runner = options.runner ?? denoRunner;
+      const result = await runner({
+        program: "uv",
+        args: [...uvArgs],
+        cwd: root,
+        stream: options.stream ?? false,
+        signal: abort.signal,
+        onSpawn: (pid) => tx.recordChild(pid),
+      });
+      if (caught) throw new InterruptedError(caught);
+      if (result.code !== 0) {
+        throw new CommandFailedError("uv", uvArgs, result.code, result.stderr.slice(-4000));
+      }
+    }
+    await tx.commit();
+  } catch (e) {
+    await tx.rollback();
+    // An aborted uv may surface as an AbortError; the user's signal is the real cause.
+    throw caught ? new InterruptedError(caught) : e;
+  } finally {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  }
+}

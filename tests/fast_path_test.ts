@@ -1,0 +1,292 @@
+/**
+ * The no-op fast path never answers from a stale fingerprint. Each case
+ * records a fingerprint (two syncs), proves the fast path answers, changes
+ * one input (or touches it without a change), then compares `check`, `diff`
+ * and `sync --no-install` with the answer of the normal path, taken in a copy
+ * of the project that has no fingerprint.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  copyDir,
+  makeCoreProject,
+  makeTempRoot,
+  pythonImport,
+  writeFile,
+  writePythonPackage,
+} from "./_fixtures.ts";
+import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
+
+const FAST = /nothing changed since the last sync/;
+
+async function plugin(dir: string, name: string, dependencies: string[] = []) {
+  await writePythonPackage(dir, {
+    name,
+    version: "1.0.0",
+    module: name.replace(/-/g, "_"),
+    body: 'VERSION = "1.0.0"\n',
+    dependencies,
+  });
+}
+
+const entry = (name: string, devPath = `./packages/${name}`) =>
+  `name: ${name}\nsources:\n  dev: {type: local, path: ${devPath}}\n` +
+  `  prod: {type: git, url: "https://example.invalid/${name}.git", ref: v1.0.0}\n`;
+
+/**
+ * Two registries (reg-local first, empty), plugins a and b in a group; c is
+ * known but unused, d is a dependency of b's clone that no registry knows.
+ */
+async function plainProject(dir: string): Promise<void> {
+  await makeCoreProject(dir);
+  await plugin(join(dir, "packages", "plug-a"), "plug-a");
+  await plugin(join(dir, "packages", "plug-b"), "plug-b", ["plug-d"]);
+  await plugin(join(dir, "packages", "plug-c"), "plug-c");
+  await plugin(join(dir, "packages", "plug-d"), "plug-d");
+  await plugin(join(dir, "alt", "plug-a"), "plug-a");
+  await Deno.mkdir(join(dir, "reg-local", "packages"), { recursive: true });
+  for (const name of ["plug-a", "plug-b", "plug-c"]) {
+    await writeFile(join(dir, "hpm-registry", "packages", `${name}.yaml`), entry(name));
+  }
+  await writeFile(
+    join(dir, "hpm.yaml"),
+    "registry: [./reg-local, ./hpm-registry]\ngroups:\n  plugins:\n    options: [plug-a, plug-b]\n",
+  );
+}
+
+async function touch(path: string): Promise<void> {
+  const now = new Date();
+  await Deno.utime(path, now, now);
+}
+
+async function rewrite(path: string): Promise<void> {
+  await Deno.writeTextFile(path, await Deno.readTextFile(path));
+}
+
+async function edit(path: string, from: string | RegExp, to: string): Promise<void> {
+  const text = await Deno.readTextFile(path);
+  const changed = text.replace(from, to);
+  assert.notEqual(changed, text, `the edit of ${path} changes it`);
+  await Deno.writeTextFile(path, changed);
+}
+
+interface Case {
+  readonly name: string;
+  /** Whether the change may alter the answer: then the fast path must not answer. */
+  readonly changes: boolean;
+  readonly apply: (dir: string, home: string) => Promise<void>;
+  /** Extra environment after the change. */
+  readonly env?: (home: string) => Record<string, string>;
+  /** Extra arguments after the change. */
+  readonly args?: string[];
+}
+
+const CASES: Case[] = [
+  {
+    name: "hpm.yaml: a plugin leaves the group",
+    changes: true,
+    apply: (d) => edit(join(d, "hpm.yaml"), "[plug-a, plug-b]", "[plug-b]"),
+  },
+  {
+    name: "hpm.yaml: a default mode",
+    changes: true,
+    apply: (d) => edit(join(d, "hpm.yaml"), "registry:", "mode: prod\nregistry:"),
+  },
+  {
+    name: "hpm.local.yaml appears with a mode",
+    changes: true,
+    apply: (d) => writeFile(join(d, "hpm.local.yaml"), "mode: prod\n"),
+  },
+  {
+    name: "hpm.local.yaml appears with a path override",
+    changes: true,
+    apply: (d) =>
+      writeFile(join(d, "hpm.local.yaml"), "overrides:\n  plug-a: {path: ./alt/plug-a}\n"),
+  },
+  {
+    name: "a used registry entry changes its dev path",
+    changes: true,
+    apply: (d) =>
+      edit(join(d, "hpm-registry", "packages", "plug-a.yaml"), "./packages/plug-a", "./alt/plug-a"),
+  },
+  {
+    name: "a used registry entry changes its prod source only",
+    changes: true,
+    apply: (d) => edit(join(d, "hpm-registry", "packages", "plug-b.yaml"), "v1.0.0", "v1.1.0"),
+    args: ["--mode", "prod"],
+  },
+  {
+    name: "a higher-priority registry gains the same package",
+    changes: true,
+    apply: (d) =>
+      writeFile(join(d, "reg-local", "packages", "plug-a.yaml"), entry("plug-a", "./alt/plug-a")),
+  },
+  {
+    name: "the same registry gains another spelling of the name",
+    changes: true,
+    apply: (d) =>
+      writeFile(
+        join(d, "hpm-registry", "packages", "Plug_A.yaml"),
+        entry("plug-a", "./alt/plug-a"),
+      ),
+  },
+  {
+    name: "a clone's dependency becomes known to the registry",
+    changes: true,
+    apply: (d) => writeFile(join(d, "hpm-registry", "packages", "plug-d.yaml"), entry("plug-d")),
+  },
+  {
+    name: "a clone's pyproject.toml gains a registry dependency",
+    changes: true,
+    apply: (d) =>
+      edit(
+        join(d, "packages", "plug-a", "pyproject.toml"),
+        "dependencies = []",
+        'dependencies = ["plug-c"]',
+      ),
+  },
+  {
+    name: "a clone disappears",
+    changes: true,
+    apply: (d) => Deno.remove(join(d, "packages", "plug-a", "pyproject.toml")),
+  },
+  {
+    name: "pyproject.toml edited by hand",
+    changes: true,
+    apply: (d) => edit(join(d, "pyproject.toml"), /^plug-a = .*$/m, ""),
+  },
+  {
+    name: "RUN_MODE set",
+    changes: true,
+    apply: async () => {},
+    env: () => ({ RUN_MODE: "prod" }),
+  },
+  {
+    name: "--mode given",
+    changes: true,
+    apply: async () => {},
+    args: ["--mode", "prod"],
+  },
+  {
+    name: "HOME changes under a `~` override",
+    changes: true,
+    apply: async (_d, home) => {
+      await plugin(join(home, "other", "plug-a"), "plug-a");
+    },
+    env: (home) => ({ HOME: join(home, "other") }),
+  },
+  { name: "touch hpm.yaml", changes: false, apply: (d) => touch(join(d, "hpm.yaml")) },
+  {
+    name: "rewrite a registry entry unchanged",
+    changes: false,
+    apply: (d) => rewrite(join(d, "hpm-registry", "packages", "plug-a.yaml")),
+  },
+  {
+    name: "a file comes and goes in a registry folder",
+    changes: false,
+    apply: async (d) => {
+      const tmp = join(d, "hpm-registry", "packages", "scratch.txt");
+      await Deno.writeTextFile(tmp, "x");
+      await Deno.remove(tmp);
+    },
+  },
+  {
+    name: "touch a clone's pyproject.toml",
+    changes: false,
+    apply: (d) => touch(join(d, "packages", "plug-b", "pyproject.toml")),
+  },
+  {
+    name: "an unused registry entry changes",
+    changes: false,
+    apply: (d) => edit(join(d, "hpm-registry", "packages", "plug-c.yaml"), "v1.0.0", "v2.0.0"),
+  },
+  { name: "touch pyproject.toml", changes: false, apply: (d) => touch(join(d, "pyproject.toml")) },
+];
+
+// One case: record, prove the fast path answers, change, compare with the
+// normal path run on a copy without the fingerprint. Returns what went wrong.
+async function runCase(root: string, i: number, c: Case): Promise<void> {
+  // All copies at the same depth, so relative paths outside them read the same.
+  const dir = join(root, `case-${i}`, "core");
+  const home = join(root, `case-${i}`, "home");
+  await plainProject(dir);
+  await plugin(join(home, "plug-a"), "plug-a");
+  if (c.name.startsWith("HOME")) {
+    await writeFile(join(dir, "hpm.local.yaml"), "overrides:\n  plug-a: {path: ~/plug-a}\n");
+  }
+  const baseEnv = { HOME: home };
+  // A file changed while a sync runs is never fingerprinted: let the writes age.
+  await new Promise((r) => setTimeout(r, 100));
+  expectOk(await hpm(["sync", "--no-install"], dir, baseEnv), "recording sync");
+  const warm = await hpm(["-v", "check"], dir, baseEnv);
+  assert.equal(warm.code, 0, warm.stderr);
+  assert.match(warm.stderr, FAST, "the fast path answers before the change");
+
+  await c.apply(dir, home);
+  const env = { ...baseEnv, ...c.env?.(home) };
+  // diff decides like check; its words matter where the fast path answers.
+  const commands = c.changes ? [["check"], ["sync", "--no-install"]] : [["check"], ["diff"], [
+    "sync",
+    "--no-install",
+  ]];
+  for (const command of commands) {
+    const truthDir = join(root, `truth-${i}`, "core");
+    await Deno.remove(join(root, `truth-${i}`), { recursive: true }).catch(() => {});
+    await copyDir(dir, truthDir);
+    await Deno.remove(join(truthDir, ".hpm"), { recursive: true });
+    const args = [...command, ...(c.args ?? [])];
+    const fast = await hpm(["-v", ...args], dir, env);
+    const truth = await hpm(args, truthDir, env);
+    const what = `${c.name}: ${command.join(" ")}`;
+    assert.equal(fast.code, truth.code, `${what}: exit code\n${fast.stderr}`);
+    assert.equal(fast.stdout, truth.stdout, `${what}: output`);
+    assert.equal(
+      await Deno.readTextFile(join(dir, "pyproject.toml")),
+      await Deno.readTextFile(join(truthDir, "pyproject.toml")),
+      `${what}: pyproject.toml`,
+    );
+    if (c.changes) assert.doesNotMatch(fast.stderr, FAST, `${what}: answered after a change`);
+    else assert.match(fast.stderr, FAST, `${what}: touching must not cost the fast path`);
+  }
+}
+
+Deno.test("the fast path never answers from a stale fingerprint", async () => {
+  const root = await makeTempRoot();
+  try {
+    const failures: string[] = [];
+    const queue = [...CASES.entries()];
+    // A few cases at once: each is mostly waiting for hpm processes.
+    await Promise.all(Array.from({ length: 3 }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        await runCase(root, ...next).catch((e) => failures.push(`${next![1].name}: ${e.message}`));
+      }
+    }));
+    assert.deepEqual(failures, []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a fast `hpm sync` still runs uv under the journal: venv restored, failure rolled back", async () => {
+  const root = await makeTempRoot();
+  try {
+    const { dir, plugins } = await makeProject(root, [{ name: "plug-a" }]);
+    for (let n = 0; n < 2; n++) expectOk(await hpm(["sync"], dir), "recording sync");
+    await Deno.remove(join(dir, ".venv"), { recursive: true });
+    const fast = await hpm(["-v", "sync"], dir);
+    expectOk(fast, "fast sync");
+    assert.match(fast.stderr, FAST);
+    assert.match(fast.stderr, /\$ uv sync/);
+    assert.ok((await pythonImport(dir, "plug_a")).file.startsWith(plugins["plug-a"].clone));
+
+    const before = await snapshot(dir, ["pyproject.toml", "uv.lock"]);
+    const failed = await hpm(["-v", "sync", "--", "--no-such-flag"], dir);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, FAST);
+    assert.match(failed.stderr, /`uv sync --no-such-flag` failed/);
+    assert.deepEqual(await snapshot(dir, ["pyproject.toml", "uv.lock"]), before);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
