@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { answerFast, parseFastCommand } from "./fast_path.ts";
+import { recordingRunner } from "./runner.ts";
+import { sync } from "./sync.ts";
+import { ONE_PLUGIN, tempTree } from "./_testing.ts";
+
+Deno.test("parseFastCommand reads the command lines it can answer", () => {
+  assert.deepEqual(parseFastCommand(["-q", "sync", "--no-install", "--mode=prod"]), {
+    name: "sync",
+    project: undefined,
+    quiet: true,
+    verbose: false,
+    mode: "prod",
+    install: false,
+    frozen: false,
+    locked: false,
+    uvArgs: [],
+  });
+  const sync = parseFastCommand(["sync", "-C", "core", "--locked", "-v", "--", "--no-dev"]);
+  assert.equal(sync?.project, "core");
+  assert.equal(sync?.locked, true);
+  assert.equal(sync?.verbose, true);
+  assert.deepEqual(sync?.uvArgs, ["--no-dev"]);
+  assert.equal(parseFastCommand(["check", "-m", "prod"])?.mode, "prod");
+  assert.equal(parseFastCommand(["diff", "--project=x"])?.project, "x");
+});
+
+Deno.test("parseFastCommand leaves everything else to the full parser", () => {
+  for (
+    const args of [
+      [],
+      ["status"],
+      ["sync", "--json"],
+      ["diff", "--json"],
+      ["sync", "--dry-run"],
+      ["sync", "extra"],
+      ["check", "--no-install"],
+      ["check", "--", "x"],
+      ["sync", "--mode"],
+      ["sync", "--mode", "-q"],
+      ["sync", "-m", "dev", "--mode", "prod"],
+      ["sync", "--frozen", "--locked"],
+      ["sync", "-qv"],
+      ["sync", "--quiet=1"],
+      ["sync", "check"],
+      ["--help", "sync"],
+    ]
+  ) {
+    assert.equal(parseFastCommand(args), undefined, args.join(" "));
+  }
+});
+
+const PYPROJECT = '[project]\nname = "core"\nversion = "0.1.0"\n';
+const env = { HOME: "/home/u" };
+const quiet = { env, log: () => {}, runner: recordingRunner(), stream: false };
+const command = (name: "sync" | "check" | "diff", more = {}) => ({
+  name,
+  quiet: true,
+  verbose: false,
+  install: false,
+  frozen: false,
+  locked: false,
+  uvArgs: [],
+  ...more,
+});
+
+Deno.test("answerFast answers only after a recorded sync, and never for another mode", async () => {
+  const dir = await tempTree("hpm-unit-", { ...ONE_PLUGIN, "pyproject.toml": PYPROJECT });
+  try {
+    const at = { project: dir };
+    assert.equal(await answerFast(command("check", at), quiet), undefined, "nothing recorded yet");
+    // A file written just before a sync may change under it: not fingerprinted.
+    await new Promise((r) => setTimeout(r, 100));
+    await sync({ root: dir, install: false, env });
+    const answer = await answerFast(command("check", at), quiet);
+    assert.deepEqual(answer, { root: dir, mode: "dev", origin: "default" });
+    assert.equal(await answerFast(command("diff", { ...at, mode: "prod" }), quiet), undefined);
+    assert.equal(
+      await answerFast(command("check", at), { ...quiet, env: { ...env, RUN_MODE: "prod" } }),
+      undefined,
+    );
+    assert.deepEqual(
+      await answerFast(command("check", { ...at, mode: "dev" }), quiet),
+      { root: dir, mode: "dev", origin: "flag" },
+    );
+    assert.equal(
+      await answerFast(command("check", at), { ...quiet, env: { HOME: "/elsewhere" } }),
+      undefined,
+      "`~` would mean another folder",
+    );
+
+    const runner = recordingRunner();
+    const synced = await answerFast(command("sync", { ...at, install: true, locked: true }), {
+      ...quiet,
+      runner,
+    });
+    assert.equal(synced?.mode, "dev");
+    assert.deepEqual(runner.calls.map((c) => c.args), [["sync", "--locked"]]);
+
+    await Deno.mkdir(join(dir, ".hpm", "journal"), { recursive: true });
+    await Deno.writeTextFile(join(dir, ".hpm", "journal", "journal.json"), "{}");
+    assert.equal(
+      await answerFast(command("check", at), quiet),
+      undefined,
+      "an interrupted run is the normal path's to recover",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
