@@ -9,7 +9,7 @@
 import { relative } from "node:path";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { HpmInputError, HpmOperationError } from "./errors.ts";
-import { checkoutWorktree, cloneState, commitsSince, newestTag, refExists } from "./git.ts";
+import { cloneState, commitsSince, hasOwnGit, newestTag, refExists } from "./git.ts";
 import { devCheckout } from "./clone.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
 import { missingModeError, parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
@@ -115,7 +115,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
 
     const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
     const where = checkout ? relative(root, checkout.path) || "." : undefined;
-    if (!checkout || !(await isCheckout(runner, checkout.path, root))) {
+    if (!checkout || !hasOwnGit(checkout.path)) {
       throw new HpmInputError(
         "missing-clone",
         checkout
@@ -248,13 +248,4 @@ function rawSource(text: string, mode: string): Record<string, string | undefine
   return Object.fromEntries(
     Object.entries(raw).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]),
   );
-}
-
-async function isCheckout(runner: Runner, dir: string, root: string): Promise<boolean> {
-  try {
-    if (!(await Deno.stat(dir)).isDirectory) return false;
-  } catch {
-    return false;
-  }
-  return (await checkoutWorktree(runner, dir, root)) !== undefined;
 }

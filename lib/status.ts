@@ -10,7 +10,7 @@ import { isAbsolute, relative, sep } from "node:path";
 import { devCheckout } from "./clone.ts";
 import { runPool } from "./_pool.ts";
 import { CommandFailedError } from "./errors.ts";
-import { checkoutWorktree, cloneState, commitsSince, refExists } from "./git.ts";
+import { cloneState, commitsSince, hasOwnGit, refExists } from "./git.ts";
 import type { ModeOrigin } from "./manifest.ts";
 import { isPackageDir } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
@@ -202,7 +202,7 @@ async function inspectClone(
   };
   if (!folder) return base;
   try {
-    if ((await checkoutWorktree(runner, path, root)) === undefined) return base;
+    if (!hasOwnGit(path)) return base;
     const state = await cloneState(runner, path);
     let prodRef = base.prodRef;
     let prodRefExists: boolean | null = null;
