@@ -163,7 +163,8 @@ export class Registry {
     if (cached) return cached;
     const f = this.fileOf(key);
     if (!f) throw this.unknown(name);
-    const entry = parseRegistryEntry(f.text, f.file, f.stem);
+    const parsed = parseRegistryEntry(f.text, f.file, f.stem);
+    const entry = f.remote ? { ...parsed, remote: f.remote } : parsed;
     this.#parsed.set(key, entry);
     return entry;
   }
