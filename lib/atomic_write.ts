@@ -5,8 +5,6 @@
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
-
 /**
  * Write `data` to `path` through a temporary file in the same folder, synced to
  * disk, then renamed over the target. Keeps the target's permission bits.
@@ -22,10 +20,14 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.hpm-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`,
+  // Beside the target, named after it (string cuts: node:path would cost the fast path its load).
+  const cut = Math.max(
+    path.lastIndexOf("/"),
+    Deno.build.os === "windows" ? path.lastIndexOf("\\") : -1,
   );
+  const tmp = `${path.slice(0, cut + 1)}.${path.slice(cut + 1)}.hpm-${Deno.pid}-${
+    crypto.randomUUID().slice(0, 8)
+  }.tmp`;
   const file = await Deno.open(tmp, { write: true, createNew: true, mode: mode ?? 0o644 });
   try {
     let written = 0;

@@ -13,6 +13,7 @@
  */
 
 import { type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
+import { STATE_DIR } from "./state.ts";
 import type { Runner } from "./runner.ts";
 import { uvSyncArgs } from "./uv.ts";
 import { VERSION } from "./version.ts";
@@ -189,8 +190,8 @@ export async function answerFast(
     home: options.env.HOME ?? options.env.USERPROFILE,
   };
   // An interrupted run is the normal path's to finish or undo first.
-  if (await exists(`${root}/.hpm/journal/journal.json`)) return undefined;
-  const answer = await stillHolds(await readFingerprint(root), here);
+  if (await exists(`${root}/${STATE_DIR}/journal/journal.json`)) return undefined;
+  const answer = await stillHolds(await readFingerprint(root, options.env), here);
   if (!answer) return undefined;
   if (command.name !== "sync" || !command.install) {
     options.trace?.(HIT);
@@ -202,19 +203,16 @@ export async function answerFast(
     locked: command.locked,
     extra: command.uvArgs,
   });
-  const { recoverInterrupted, withProjectLock } = await import("./transaction.ts");
+  const { withProjectLock } = await import("./transaction.ts");
   const { runUvTransaction } = await import("./uv_transaction.ts");
-  return await withProjectLock(root, async () => {
+  return await withProjectLock(root, async (recovered) => {
+    // Files were restored: the normal path plans from them.
+    if (recovered) return undefined;
     // Another run may have finished while this one waited: check again.
-    const recovered = await recoverInterrupted(root);
-    if (recovered) {
-      options.log(recovered);
-      return undefined;
-    }
-    const still = await stillHolds(await readFingerprint(root), here);
+    const still = await stillHolds(await readFingerprint(root, options.env), here);
     if (!still) return undefined;
     options.trace?.(HIT);
     await runUvTransaction(root, undefined, args, options);
     return { root, ...still };
-  }, { log: options.log });
+  }, { log: options.log, env: options.env, runner: options.runner, recover: true });
 }

@@ -52,8 +52,6 @@ Deno.test("parseFastCommand leaves everything else to the full parser", () => {
 });
 
 const PYPROJECT = '[project]\nname = "core"\nversion = "0.1.0"\n';
-const env = { HOME: "/home/u" };
-const quiet = { env, log: () => {}, runner: recordingRunner(), stream: false };
 const command = (name: "sync" | "check" | "diff", more = {}) => ({
   name,
   quiet: true,
@@ -67,6 +65,9 @@ const command = (name: "sync" | "check" | "diff", more = {}) => ({
 
 Deno.test("answerFast answers only after a recorded sync, and never for another mode", async () => {
   const dir = await tempTree("hpm-unit-", { ...ONE_PLUGIN, "pyproject.toml": PYPROJECT });
+  // The per-user key of sealed state, kept out of the real home.
+  const env = { HOME: "/home/u", HPM_STATE_DIR: join(dir, "user-state") };
+  const quiet = { env, log: () => {}, runner: recordingRunner(), stream: false };
   try {
     const at = { project: dir };
     assert.equal(await answerFast(command("check", at), quiet), undefined, "nothing recorded yet");
@@ -85,7 +86,7 @@ Deno.test("answerFast answers only after a recorded sync, and never for another 
       { root: dir, mode: "dev", origin: "flag" },
     );
     assert.equal(
-      await answerFast(command("check", at), { ...quiet, env: { HOME: "/elsewhere" } }),
+      await answerFast(command("check", at), { ...quiet, env: { ...env, HOME: "/elsewhere" } }),
       undefined,
       "`~` would mean another folder",
     );
@@ -96,7 +97,8 @@ Deno.test("answerFast answers only after a recorded sync, and never for another 
       runner,
     });
     assert.equal(synced?.mode, "dev");
-    assert.deepEqual(runner.calls.map((c) => c.args), [["sync", "--locked"]]);
+    const uv = runner.calls.filter((c) => c.program === "uv");
+    assert.deepEqual(uv.map((c) => c.args), [["sync", "--locked"]]);
 
     await Deno.mkdir(join(dir, ".hpm", "journal"), { recursive: true });
     await Deno.writeTextFile(join(dir, ".hpm", "journal", "journal.json"), "{}");

@@ -13,10 +13,21 @@
  * recorded then.
  *
  * This module is loaded on every `sync`, `check` and `diff` before anything
- * else, so it imports no package and no `node:` module: Deno APIs only.
+ * else, so it imports no package and no `node:` module: Deno APIs and the
+ * state folder's own access (state.ts), through which the fingerprint is
+ * sealed like the journal.
  *
  * @module
  */
+
+import {
+  openRecord,
+  readStateFile,
+  removeStateFile,
+  sealRecord,
+  stateFolder,
+  writeStateFile,
+} from "./state.ts";
 
 /** What a fingerprint says decided a sync, and what the sync left. */
 export interface Fingerprint {
@@ -220,30 +231,43 @@ function asFingerprint(v: unknown): Fingerprint | undefined {
   return ok ? r as unknown as Fingerprint : undefined;
 }
 
-// TODO(state): through lib/state.ts once it lands (verified, never trusted from a commit).
-const stateFile = (root: string) => `${root}/.hpm/fingerprint.json`;
+const STATE_FILE = "fingerprint.json";
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The stored fingerprint of a project (unvalidated), or undefined.
+ * The stored fingerprint of a project (unvalidated), or undefined when there
+ * is none or it does not verify (not sealed by this user's HPM for this
+ * project: never trusted from a commit or another machine).
  *
  * @param root the project root
+ * @param env where the per-user key lives
+ * @returns the record, to check with {@link stillHolds}
  */
-export async function readFingerprint(root: string): Promise<unknown> {
+export async function readFingerprint(root: string, env: Env): Promise<unknown> {
   try {
-    return JSON.parse(await Deno.readTextFile(stateFile(root)));
+    const dir = await stateFolder(root, false);
+    const bytes = dir === undefined ? undefined : readStateFile(dir, STATE_FILE);
+    return bytes === undefined ? undefined : await openRecord(root, bytes, env);
   } catch {
-    return undefined;
+    return undefined; // an unsafe state folder is the normal path's to report
   }
 }
 
 /**
- * Store a project's fingerprint.
+ * Store a project's fingerprint, sealed.
  *
  * @param root the project root
  * @param fingerprint what {@link takeFingerprint} made
+ * @param env where the per-user key lives
  */
-export async function writeFingerprint(root: string, fingerprint: Fingerprint): Promise<void> {
-  await Deno.writeTextFile(stateFile(root), JSON.stringify(fingerprint));
+export async function writeFingerprint(
+  root: string,
+  fingerprint: Fingerprint,
+  env: Env,
+): Promise<void> {
+  const dir = (await stateFolder(root, true))!;
+  await writeStateFile(dir, STATE_FILE, await sealRecord(root, fingerprint, env));
 }
 
 /**
@@ -252,5 +276,6 @@ export async function writeFingerprint(root: string, fingerprint: Fingerprint): 
  * @param root the project root
  */
 export async function forgetFingerprint(root: string): Promise<void> {
-  await Deno.remove(stateFile(root)).catch(() => {});
+  const dir = await stateFolder(root, false);
+  if (dir !== undefined) await removeStateFile(dir, STATE_FILE);
 }

@@ -1,28 +1,136 @@
 /**
- * The git operations HPM needs, through the {@link Runner}. Every URL and ref
- * has been validated by the registry schema; they still go after `--` or
- * `--end-of-options`, and transports that run commands are disabled.
+ * The git operations HPM needs: the one door through which HPM runs git.
+ *
+ * Git runs in folders HPM did not create (plugin clones, a project from a
+ * stranger, a registry's checkout), and a repository's own configuration can
+ * make git run commands (`core.fsmonitor`, hooks, an embedded bare
+ * repository). So every call is hardened the way git's own security notes
+ * advise for untrusted repositories, and git only ever runs inside a folder
+ * that has its own `.git` (see {@link hasOwnGit}) or one HPM made. Every URL
+ * and ref has been validated by the registry schema; they still go after
+ * `--` or `--end-of-options`.
  *
  * @module
  */
 
 import { CommandFailedError } from "./errors.ts";
-import type { Runner } from "./runner.ts";
+import { joinPath } from "./files.ts";
+import type { Runner, RunRequest } from "./runner.ts";
 
-// Defence in depth: even a URL that slipped past validation cannot use the
-// transports that execute commands.
-const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never"];
+/**
+ * The options every git call starts with: no filesystem monitor command, no
+ * hooks, no implicitly found bare repository (a folder laid out as one inside
+ * a project), no transports that run commands, no pager.
+ */
+export const GIT_HARDENING: readonly string[] = [
+  "-c",
+  "core.fsmonitor=false",
+  "-c",
+  "core.hooksPath=/dev/null",
+  "-c",
+  "safe.bareRepository=explicit",
+  "-c",
+  "protocol.ext.allow=never",
+  "-c",
+  "protocol.fd.allow=never",
+  "-c",
+  "core.pager=cat",
+  "-c",
+  "advice.detachedHead=false",
+];
 
-async function git(runner: Runner, cwd: string, args: string[]): Promise<string> {
-  const full = [...SAFE, ...args];
-  const r = await runner({ program: "git", args: full, cwd });
-  if (r.code !== 0) throw new CommandFailedError("git", full, r.code, r.stderr.slice(-2000));
+/** How to run one git command. */
+export interface GitCall {
+  /** Environment for git (e.g. `GIT_TERMINAL_PROMPT=0`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Stop git after this long (network operations). */
+  readonly timeoutMs?: number;
+  /** Let git's progress show. */
+  readonly stream?: boolean;
+}
+
+// Read-only queries must not even take git's optional index lock.
+const QUIET_ENV = { GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" };
+
+/**
+ * Run git, hardened; the result whatever the exit code.
+ *
+ * @param runner runs git
+ * @param cwd where to run it
+ * @param args its arguments (after the hardening options)
+ * @param call environment, timeout, streaming
+ * @returns how it ended
+ */
+export function runGit(
+  runner: Runner,
+  cwd: string,
+  args: readonly string[],
+  call: GitCall = {},
+): ReturnType<Runner> {
+  const request: RunRequest = {
+    program: "git",
+    args: [...GIT_HARDENING, ...args],
+    cwd,
+    ...(call.env ? { env: call.env } : {}),
+    ...(call.stream ? { stream: true } : {}),
+    ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
+  };
+  return runner(request);
+}
+
+/**
+ * Run git, hardened; its trimmed stdout.
+ *
+ * @throws {CommandFailedError} when git fails
+ */
+async function git(
+  runner: Runner,
+  cwd: string,
+  args: string[],
+  call: GitCall = {},
+): Promise<string> {
+  const r = await runGit(runner, cwd, args, { env: QUIET_ENV, ...call });
+  if (r.code !== 0) {
+    throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+  }
   return r.stdout.trim();
 }
 
 async function gitOk(runner: Runner, cwd: string, args: string[]): Promise<string | undefined> {
-  const r = await runner({ program: "git", args: [...SAFE, ...args], cwd });
+  const r = await runGit(runner, cwd, args, { env: QUIET_ENV });
   return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Whether `dir` is the top of a git work tree of its own: it has a `.git`
+ * entry (a folder, or the file of a linked work tree). Git is only run in such
+ * folders, so a folder that merely looks like a repository (`HEAD`,
+ * `objects/`, a `config`) or one inside another repository is never queried.
+ *
+ * @param dir a folder
+ * @returns whether it has its own `.git`
+ */
+export function hasOwnGit(dir: string): boolean {
+  try {
+    const info = Deno.lstatSync(joinPath(dir, ".git"));
+    return info.isDirectory || info.isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The paths under `path` that git tracks in the work tree around `cwd`
+ * (empty when `cwd` is not in a work tree).
+ *
+ * @param runner runs git
+ * @param cwd a folder of the work tree
+ * @param path the path to ask about, relative to `cwd`
+ * @returns the tracked paths
+ */
+export async function trackedPaths(runner: Runner, cwd: string, path: string): Promise<string[]> {
+  const r = await runGit(runner, cwd, ["ls-files", "-z", "--", path], { env: QUIET_ENV });
+  return r.code === 0 ? r.stdout.split("\0").filter(Boolean) : [];
 }
 
 /**
@@ -44,8 +152,8 @@ export async function gitClone(
   stream = false,
   env?: Readonly<Record<string, string>>,
 ): Promise<void> {
-  const args = [...SAFE, "clone", "--quiet", "--", url, dest];
-  const r = await runner({ program: "git", args, cwd, stream, ...(env ? { env } : {}) });
+  const args = ["clone", "--quiet", "--", url, dest];
+  const r = await runGit(runner, cwd, args, { stream, ...(env ? { env } : {}) });
   if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
 }
 
@@ -122,40 +230,4 @@ export async function commitsSince(runner: Runner, dir: string, ref: string): Pr
 export async function newestTag(runner: Runner, dir: string): Promise<string | undefined> {
   const tags = await git(runner, dir, ["tag", "--list", "--sort=-v:refname"]);
   return tags.split("\n").find((t) => t.trim() !== "")?.trim();
-}
-
-/**
- * The top folder of the git work tree that contains `dir`.
- *
- * @param runner runs git
- * @param dir a folder
- * @returns the absolute top folder, or undefined when `dir` is not in a work tree
- */
-export async function worktreeTop(runner: Runner, dir: string): Promise<string | undefined> {
-  return await gitOk(runner, dir, ["rev-parse", "--show-toplevel"]) || undefined;
-}
-
-/**
- * The work tree of a plugin checkout: the one `dir` is in, unless that is the
- * project's own work tree and `dir` is only a folder of it (git would then
- * report on the core, not on the plugin).
- *
- * @param runner runs git
- * @param dir the checkout
- * @param projectRoot the core project's root
- * @returns the top folder of the checkout's work tree, or undefined when it has none
- */
-export async function checkoutWorktree(
-  runner: Runner,
-  dir: string,
-  projectRoot: string,
-): Promise<string | undefined> {
-  const top = await worktreeTop(runner, dir);
-  if (top === undefined) return undefined;
-  const real = (p: string) => Deno.realPath(p).catch(() => p);
-  if ((await real(top)) === (await real(dir))) return top;
-  const projectTop = await worktreeTop(runner, projectRoot);
-  return projectTop !== undefined && (await real(projectTop)) === (await real(top))
-    ? undefined
-    : top;
 }

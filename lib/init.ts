@@ -5,7 +5,7 @@
  */
 
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { readConfined, writeConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "./project.ts";
 import { jsonSchema } from "./schema.ts";
@@ -82,7 +82,7 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
   const packages = join(root, registry, "packages");
   await Deno.mkdir(packages, { recursive: true });
   const keep = join(packages, ".gitkeep");
-  await Deno.writeTextFile(keep, "", { create: true, append: true });
+  if (readConfined(keep, { root }, 1024) === undefined) await writeConfined(keep, "", { root });
   changed.push(keep);
   for (
     const [kind, name] of [["manifest", "hpm.schema.json"], ["local", "hpm.local.schema.json"], [
@@ -91,30 +91,26 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     ]] as const
   ) {
     const file = join(root, registry, name);
-    await writeFileAtomic(file, JSON.stringify(jsonSchema(kind), null, 2) + "\n");
+    await writeConfined(file, JSON.stringify(jsonSchema(kind), null, 2) + "\n", { root });
     changed.push(file);
   }
   const gitignore = join(root, ".gitignore");
-  let text = "";
-  try {
-    text = await Deno.readTextFile(gitignore);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+  const text = new TextDecoder().decode(readConfined(gitignore, { root }, 1024 * 1024));
   const lines = new Set(text.split(/\r?\n/).map((l) => l.trim()));
   const missing = IGNORED.filter((l) => !lines.has(l) && !lines.has(`/${l}`));
   if (missing.length) {
     const eol = text.includes("\r\n") ? "\r\n" : "\n";
     const sep = text === "" || text.endsWith("\n") ? "" : eol;
-    await writeFileAtomic(
+    await writeConfined(
       gitignore,
       text + sep + ["# hpm: per-machine overrides and its lock/journal", ...missing].join(eol) +
         eol,
+      { root },
     );
     changed.push(gitignore);
   }
   // Last, so an interrupted init can simply be run again.
-  await writeFileAtomic(manifest, initialManifest(registry));
+  await writeConfined(manifest, initialManifest(registry), { root });
   changed.push(manifest);
   return changed;
 }

@@ -6,7 +6,7 @@
 
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName } from "./names.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
@@ -117,8 +117,9 @@ export async function registryAdd(
         "add the entry in the registry's own repository, or list a local folder first",
       );
     }
-    const file = join(resolve(root, local.path), "packages", `${normalizeName(entry.name)}.yaml`);
-    await writeFileAtomic(file, text);
+    const folder = resolve(root, local.path);
+    const file = join(folder, "packages", `${normalizeName(entry.name)}.yaml`);
+    await writeConfined(file, text, { root: folder });
     return file;
   });
 }

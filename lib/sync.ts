@@ -20,12 +20,12 @@ import {
   PYPROJECT_FILE,
   readLocalDependencies,
 } from "./project.ts";
-import { applyPlan } from "./pyproject.ts";
+import { applyPlan, readManaged } from "./pyproject.ts";
 import { parseRegistryLocation } from "./remote_registry.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
 import type { Runner } from "./runner.ts";
 import { forgetFingerprint, takeFingerprint, writeFingerprint } from "./fingerprint.ts";
-import { recoverInterrupted, withProjectLock } from "./transaction.ts";
+import { type LockOptions, withProjectLock } from "./transaction.ts";
 import { uvSyncArgs } from "./uv.ts";
 import { runUvTransaction } from "./uv_transaction.ts";
 import { VERSION } from "./version.ts";
@@ -77,11 +77,11 @@ export interface SyncPlan {
  */
 export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> {
   const root = await findProjectRoot(options.root ?? Deno.cwd());
-  return await withProjectLock(root, async () => {
-    const recovered = await recoverInterrupted(root);
-    if (recovered) options.log?.(recovered);
-    return await planProject(await loadProject(root, options), options);
-  }, { timeoutMs: options.lockTimeoutMs, log: options.log });
+  return await withProjectLock(root, async (recovered) => {
+    const plan = await planProject(await loadProject(root, options), options);
+    if (recovered?.environmentMayDiffer) options.log?.(resyncHint(plan));
+    return plan;
+  }, lockOptions(options));
 }
 
 /**
@@ -228,10 +228,11 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     extra: options.uvArgs,
   });
   const root = await findProjectRoot(options.root ?? Deno.cwd());
-  return await withProjectLock(root, async () => {
-    const recovered = await recoverInterrupted(root);
-    if (recovered) options.log?.(recovered);
+  return await withProjectLock(root, async (recovered) => {
     const plan = await planProject(await loadProject(root, options), options);
+    if (recovered?.environmentMayDiffer && options.install === false) {
+      options.log?.(resyncHint(plan));
+    }
     if (plan.missingClones.length) throw missingCloneError(plan);
     const result = {
       mode: plan.mode,
@@ -262,7 +263,32 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     );
     await rememberSync(plan, startedAt, options);
     return { ...result, installed: install };
-  }, { timeoutMs: options.lockTimeoutMs, log: options.log });
+  }, lockOptions(options));
+}
+
+/**
+ * The lock options of a command that reads the project: its timeout, logger,
+ * environment and runner, recovering an interrupted run first.
+ *
+ * @param options the command's options
+ * @returns options for {@link withProjectLock}
+ */
+export function lockOptions(options: ProjectOptions): LockOptions {
+  return {
+    timeoutMs: options.lockTimeoutMs,
+    log: options.log,
+    env: options.env,
+    runner: options.runner,
+    recover: true,
+  };
+}
+
+// After a rollback under a uv that had started, the environment may hold
+// what uv installed before it was stopped.
+function resyncHint(plan: SyncPlan): string {
+  const mode = readManaged(plan.before, plan.project.pyprojectFile)?.mode ?? plan.mode;
+  return `warning: the interrupted run's uv had started, so the environment may not match ` +
+    `the restored files: run \`hpm sync --mode ${mode}\``;
 }
 
 // After a sync, record what decided it, so the next no-op is answered without
@@ -302,6 +328,6 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
       pyproject: plan.after,
       startedAt,
     });
-  if (fingerprint) await writeFingerprint(project.root, fingerprint);
+  if (fingerprint) await writeFingerprint(project.root, fingerprint, env);
   else await forgetFingerprint(project.root);
 }

@@ -7,7 +7,7 @@
  */
 
 import { CommandFailedError, InterruptedError } from "./errors.ts";
-import { denoRunner, type Runner } from "./runner.ts";
+import { denoRunner, programPath, type Runner } from "./runner.ts";
 import { Transaction } from "./transaction.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
@@ -18,6 +18,8 @@ export interface UvTransactionOptions {
   readonly runner?: Runner;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
+  /** Where the per-user key lives, and `HPM_UV`. @default Deno.env.toObject() */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function runUvTransaction(
       return []; // SIGTERM cannot be listened to on Windows
     }
   });
-  const tx = await Transaction.begin(root, ["pyproject.toml", "uv.lock"]);
+  const tx = await Transaction.begin(root, ["pyproject.toml", "uv.lock"], options.env);
   try {
     if (pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
     if (caught) throw new InterruptedError(caught);
@@ -63,7 +65,7 @@ export async function runUvTransaction(
         cwd: root,
         stream: options.stream ?? false,
         signal: abort.signal,
-        onSpawn: (pid) => tx.recordChild(pid),
+        onSpawn: (pid) => tx.recordChild(pid, programPath("uv", options.env)),
       });
       if (caught) throw new InterruptedError(caught);
       if (result.code !== 0) {
