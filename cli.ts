@@ -7,7 +7,7 @@
  */
 
 import type { Command } from "commander";
-import type { CompletionCommand, DiffColors, PyprojectDiff, Runner } from "./mod.ts";
+import type { ChangeCounts, CompletionCommand, DiffColors, Runner } from "./mod.ts";
 import { CommandFailedError, exitCodeOf, HpmInputError, HpmOperationError } from "./lib/errors.ts";
 import { lastRead } from "./lib/files.ts";
 import { denoRunner } from "./lib/runner.ts";
@@ -158,7 +158,10 @@ async function answerFromFingerprint(
     else if (command.name === "check") log(`pyproject.toml is in sync for mode ${answer.mode}`);
     else {
       log(
-        `mode ${answer.mode} (from ${answer.origin}): pyproject.toml unchanged` +
+        `mode ${answer.mode} (from ${answer.origin}): ` +
+          (answer.change
+            ? `pyproject.toml updated${changeSummary(answer.change)}`
+            : "pyproject.toml unchanged") +
           (command.install ? ", environment synced" : ""),
       );
     }
@@ -252,7 +255,7 @@ Examples:
     )
     .action(async (uvArgs: string[], flags) => {
       const { sync } = await import("./lib/sync.ts");
-      const { diffPyproject, unifiedDiff } = await import("./lib/diff.ts");
+      const { changeCounts, diffPyproject, unifiedDiff } = await import("./lib/diff.ts");
       const result = await sync({
         root: root(),
         mode: flags.mode,
@@ -292,7 +295,9 @@ Examples:
       log(
         `mode ${result.mode} (from ${result.modeOrigin}): ` +
           (result.changed
-            ? `pyproject.toml updated${changeSummary(diffPyproject(result.before, result.after))}`
+            ? `pyproject.toml updated${
+              changeSummary(changeCounts(diffPyproject(result.before, result.after)))
+            }`
             : "pyproject.toml unchanged") +
           (result.installed ? ", environment synced" : ""),
       );
@@ -636,14 +641,14 @@ Examples:
 }
 
 // " (dev → prod; 2 sources, 1 group)": what a sync changed, in a few words.
-function changeSummary(d: PyprojectDiff): string {
+function changeSummary(d: ChangeCounts): string {
   const count = (n: number, what: string) => n ? [`${n} ${what}${n === 1 ? "" : "s"}`] : [];
   const parts = [
-    ...(d.mode.before && d.mode.after && d.mode.before !== d.mode.after
-      ? [`${d.mode.before} → ${d.mode.after}`]
+    ...(d.modeBefore && d.modeAfter && d.modeBefore !== d.modeAfter
+      ? [`${d.modeBefore} → ${d.modeAfter}`]
       : []),
-    ...count(d.sources.length, "source"),
-    ...count(d.requirements.length, "group"),
+    ...count(d.sources, "source"),
+    ...count(d.groups, "group"),
   ];
   return parts.length ? ` (${parts.join("; ")})` : "";
 }

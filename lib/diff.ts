@@ -42,6 +42,42 @@ export interface PyprojectDiff {
   readonly changed: boolean;
 }
 
+/** What a sync changed, in numbers: what its one-line message says. */
+export interface ChangeCounts {
+  /** HPM's recorded mode before, when there was one. */
+  readonly modeBefore?: string;
+  /** HPM's recorded mode after. */
+  readonly modeAfter?: string;
+  /** Sources changed. */
+  readonly sources: number;
+  /** Groups whose requirements changed. */
+  readonly groups: number;
+}
+
+/**
+ * The numbers of a {@link PyprojectDiff}, small enough to keep.
+ *
+ * @param d the difference
+ * @returns the mode change and the counts of changed sources and groups
+ *
+ * @example Usage
+ * ```ts
+ * import { changeCounts, diffPyproject } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const d = diffPyproject('[tool.hpm]\nmode = "dev"\n', '[tool.hpm]\nmode = "prod"\n');
+ * assert.deepEqual(changeCounts(d), { modeBefore: "dev", modeAfter: "prod", sources: 0, groups: 0 });
+ * ```
+ */
+export function changeCounts(d: PyprojectDiff): ChangeCounts {
+  return {
+    ...(d.mode.before === undefined ? {} : { modeBefore: d.mode.before }),
+    ...(d.mode.after === undefined ? {} : { modeAfter: d.mode.after }),
+    sources: d.sources.length,
+    groups: d.requirements.length,
+  };
+}
+
 type Doc = {
   project?: { dependencies?: unknown[] };
   "dependency-groups"?: Record<string, unknown[]>;

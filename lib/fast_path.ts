@@ -15,7 +15,7 @@
 import { type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
 import { STATE_DIR } from "./state.ts";
 import type { Runner } from "./runner.ts";
-import { uvSyncArgs } from "./uv.ts";
+import { FROZEN_WARNING, uvSyncArgs } from "./uv.ts";
 import { VERSION } from "./version.ts";
 
 /** A `sync`, `check` or `diff` command line the fast path understands. */
@@ -164,12 +164,14 @@ export interface FastOptions {
 }
 
 const HIT = "nothing changed since the last sync: answered from its fingerprint";
+const SWITCH =
+  "inputs unchanged since this mode was last synced: its pyproject.toml is written again";
 
 /**
  * Answer `command` from the fingerprint, or return undefined for the normal
- * path. `check` and `diff` answer "in sync"; `sync` runs `uv sync` under the
- * project lock and journal (nothing to write to pyproject.toml), and
- * `sync --no-install` does nothing.
+ * path. `check` and `diff` answer "in sync"; `sync` writes pyproject.toml
+ * when it switches back to a mode synced before, and runs `uv sync`, under
+ * the project lock and journal; `sync --no-install` of a no-op does nothing.
  *
  * @param command the parsed command line
  * @param options environment, logger, runner
@@ -192,8 +194,9 @@ export async function answerFast(
   // An interrupted run is the normal path's to finish or undo first.
   if (await exists(`${root}/${STATE_DIR}/journal/journal.json`)) return undefined;
   const answer = await stillHolds(await readFingerprint(root, options.env), here);
-  if (!answer) return undefined;
-  if (command.name !== "sync" || !command.install) {
+  // check and diff of a switch show the difference: the normal path's work.
+  if (!answer || (answer.write !== undefined && command.name !== "sync")) return undefined;
+  if (command.name !== "sync" || (!command.install && answer.write === undefined)) {
     options.trace?.(HIT);
     return { root, ...answer };
   }
@@ -211,8 +214,11 @@ export async function answerFast(
     // Another run may have finished while this one waited: check again.
     const still = await stillHolds(await readFingerprint(root, options.env), here);
     if (!still) return undefined;
-    options.trace?.(HIT);
-    await runUvTransaction(root, undefined, args, options);
+    options.trace?.(still.write === undefined ? HIT : SWITCH);
+    if (still.write !== undefined && command.install && command.frozen) {
+      options.log(FROZEN_WARNING);
+    }
+    await runUvTransaction(root, still.write, command.install ? args : undefined, options);
     return { root, ...still };
   }, { log: options.log, env: options.env, runner: options.runner, recover: true });
 }

@@ -1,11 +1,12 @@
 /**
- * The no-op fast path's memory. After a successful sync, HPM records the
- * content hash of every input that decided pyproject.toml (hpm.yaml,
- * hpm.local.yaml, the registry entries used and the listings of the registry
- * folders, the plugin clones' build files) together with the mode, the
- * environment that chose it, HPM's version and the hash of the pyproject.toml
- * it left. When all of that is unchanged, the result is known without loading
- * a parser: the answer of the last sync stands.
+ * The fast path's memory. After a successful sync, HPM records, for the mode
+ * synced, the content hash of every input that decided pyproject.toml
+ * (hpm.yaml, hpm.local.yaml, the registry entries used and the listings of the
+ * registry folders, the plugin clones' build files), the environment that chose
+ * the mode, HPM's version, and pyproject.toml before and after. When the inputs
+ * are unchanged, the result is known without loading a parser: pyproject.toml
+ * as the sync left it is in sync, and pyproject.toml as the sync found it
+ * becomes what the sync wrote (a switch back to a mode synced before).
  *
  * Content hashes, not times, decide a match (a `touch` changes nothing). Times
  * serve only when recording: an input whose change time falls inside the run
@@ -20,6 +21,7 @@
  * @module
  */
 
+import type { ChangeCounts } from "./diff.ts";
 import {
   openRecord,
   readStateFile,
@@ -29,10 +31,8 @@ import {
   writeStateFile,
 } from "./state.ts";
 
-/** What a fingerprint says decided a sync, and what the sync left. */
-export interface Fingerprint {
-  /** Format of this record. */
-  readonly format: 1;
+/** What a sync into one mode found, decided and left. */
+export interface ModeRecord {
   /** The HPM version that wrote it. */
   readonly hpm: string;
   /** The project root. */
@@ -45,12 +45,18 @@ export interface Fingerprint {
   readonly fileModeOrigin: string;
   /** The home folder, for `~` in paths. */
   readonly home: string | null;
-  /** Input files (absolute), present or absent; pyproject.toml is always the first. */
+  /** Input files (absolute), present or absent. */
   readonly files: readonly string[];
   /** Registry folders (absolute) whose listing decided which entry files were read. */
   readonly folders: readonly string[];
   /** sha256 of all of their contents (absence and listings included), in that order. */
-  readonly digest: string;
+  readonly inputs: string;
+  /** sha256 of pyproject.toml as the sync found it. */
+  readonly before: string;
+  /** pyproject.toml as the sync left it. */
+  readonly after: string;
+  /** What the sync changed, in numbers, for its message. */
+  readonly change: ChangeCounts;
 }
 
 /** What {@link takeFingerprint} needs to know about a finished sync. */
@@ -69,8 +75,12 @@ export interface SyncInputs {
   readonly files: readonly string[];
   /** Every folder whose listing decided which files were read. */
   readonly folders: readonly string[];
+  /** pyproject.toml's text before the sync. */
+  readonly before: string;
   /** pyproject.toml's text after the sync. */
-  readonly pyproject: string;
+  readonly after: string;
+  /** What the sync changed, in numbers. */
+  readonly change: ChangeCounts;
   /** `Date.now()` before the sync read anything. */
   readonly startedAt: number;
 }
@@ -85,9 +95,8 @@ export interface ModeRequest {
 
 const encoder = new TextEncoder();
 
-// Reads are synchronous on purpose: a handful of small files, and each
-// asynchronous call would cross to a thread pool that a cold process must
-// first start. One digest over everything, for the same reason.
+// Reads are synchronous on purpose: a handful of small files, each of which
+// would otherwise cross to a thread pool and back. One digest over them all.
 function readOrNull(path: string): Uint8Array | null {
   try {
     return Deno.readFileSync(path);
@@ -145,90 +154,122 @@ function touchedDuringRun(path: string, startedAt: number): boolean {
 
 const pyprojectOf = (root: string) => `${root}/pyproject.toml`;
 
+/** The largest pyproject.toml a record keeps (a record is read on every command). */
+const MAX_KEPT_BYTES = 64 * 1024;
+
 /**
- * The fingerprint of a finished sync, or undefined when an input changed
- * while it ran (its content then may not be what the sync read).
+ * The record of a finished sync, or undefined when an input changed while it
+ * ran (its content then may not be what the sync read) or pyproject.toml is
+ * too large to keep.
  *
  * @param inputs what decided the sync and what it left
- * @returns the fingerprint to store
+ * @returns the record to store
  */
-export async function takeFingerprint(inputs: SyncInputs): Promise<Fingerprint | undefined> {
+export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | undefined> {
   const files = [...new Set(inputs.files)];
   const folders = [...new Set(inputs.folders)];
+  if (encoder.encode(inputs.after).length > MAX_KEPT_BYTES) return undefined;
   if ([...files, ...folders].some((p) => touchedDuringRun(p, inputs.startedAt))) return undefined;
   return {
-    format: 1,
     hpm: inputs.hpm,
     root: inputs.root,
     mode: inputs.mode,
     fileMode: inputs.fileMode.mode,
     fileModeOrigin: inputs.fileMode.origin,
     home: inputs.home ?? null,
-    files: [pyprojectOf(inputs.root), ...files],
+    files,
     folders,
-    digest: await digestOf([
-      [pyprojectOf(inputs.root), encoder.encode(inputs.pyproject)],
+    inputs: await digestOf([
       ...files.map((f): [string, Uint8Array | null] => [f, readOrNull(f)]),
       ...folders.map((d): [string, Uint8Array] => [d, listing(d)]),
     ]),
+    before: await digestOf([["pyproject.toml", encoder.encode(inputs.before)]]),
+    after: inputs.after,
+    change: inputs.change,
   };
 }
 
-/** The mode in force when a fingerprint still holds, and where it came from. */
+/** What the fingerprint knows about this run, when it knows. */
 export interface FastAnswer {
   /** The mode. */
   readonly mode: string;
   /** `flag`, `RUN_MODE`, `hpm.local.yaml`, `hpm.yaml` or `default`. */
   readonly origin: string;
+  /** pyproject.toml to write for a switch; undefined when it is already in sync. */
+  readonly write?: string;
+  /** What the switch changes, in numbers. */
+  readonly change?: ChangeCounts;
 }
 
 /**
- * Whether a stored fingerprint still describes the project: same HPM, same
- * root, same mode chosen the same way, every input and pyproject.toml
- * unchanged. Anything unreadable or unexpected is a no.
+ * Whether a stored fingerprint answers this run: a record for the mode in
+ * force from the same HPM, root and home, whose inputs are all unchanged, and
+ * pyproject.toml as that sync left it (in sync) or found it (a switch).
+ * Anything unreadable or unexpected is a no.
  *
- * @param stored the fingerprint as stored (unvalidated JSON)
+ * @param stored the fingerprint as stored (unvalidated)
  * @param here the project root, HPM version, mode request and home folder of this run
- * @returns the mode in force when everything matches, else undefined
+ * @returns the answer, or undefined
  */
 export async function stillHolds(
   stored: unknown,
   here: { root: string; hpm: string; request: ModeRequest; home?: string },
 ): Promise<FastAnswer | undefined> {
-  const fp = asFingerprint(stored);
-  if (!fp || fp.hpm !== here.hpm || fp.root !== here.root || fp.home !== (here.home ?? null)) {
-    return undefined;
-  }
-  const chosen = here.request.flag !== undefined && here.request.flag !== ""
-    ? { mode: here.request.flag, origin: "flag" }
-    : here.request.env !== undefined && here.request.env !== ""
-    ? { mode: here.request.env, origin: "RUN_MODE" }
-    : { mode: fp.fileMode, origin: fp.fileModeOrigin };
-  if (chosen.mode !== fp.mode) return undefined;
   try {
-    const digest = await digestOf([
-      ...fp.files.map((f): [string, Uint8Array | null] => [f, readOrNull(f)]),
-      ...fp.folders.map((d): [string, Uint8Array] => [d, listing(d)]),
-    ]);
-    return digest === fp.digest ? chosen : undefined;
+    const records = asRecords(stored);
+    const flag = here.request.flag || undefined;
+    const env = here.request.env || undefined;
+    for (const r of records) {
+      if (r.hpm !== here.hpm || r.root !== here.root || r.home !== (here.home ?? null)) continue;
+      // Without --mode and RUN_MODE the files choose, and they are among the inputs.
+      const origin = flag ? "flag" : env ? "RUN_MODE" : r.fileModeOrigin;
+      if ((flag ?? env ?? r.fileMode) !== r.mode) continue;
+      const inputs = await digestOf([
+        ...r.files.map((f): [string, Uint8Array | null] => [f, readOrNull(f)]),
+        ...r.folders.map((d): [string, Uint8Array] => [d, listing(d)]),
+      ]);
+      if (inputs !== r.inputs) continue;
+      const now = readOrNull(pyprojectOf(r.root));
+      if (now === null) return undefined;
+      if (sameBytes(now, encoder.encode(r.after))) return { mode: r.mode, origin };
+      if (await digestOf([["pyproject.toml", now]]) === r.before) {
+        return { mode: r.mode, origin, write: r.after, change: r.change };
+      }
+      return undefined;
+    }
   } catch {
-    return undefined;
+    // unreadable input: the normal path reports it
   }
+  return undefined;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const isString = (v: unknown): v is string => typeof v === "string";
 const isPaths = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((p) => isString(p) && p.startsWith("/"));
+const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 
 // Checked by hand: a schema library is exactly what the fast path avoids loading.
-function asFingerprint(v: unknown): Fingerprint | undefined {
-  if (typeof v !== "object" || v === null) return undefined;
-  const r = v as Record<string, unknown>;
-  const ok = r.format === 1 && isString(r.hpm) && isString(r.root) && isString(r.mode) &&
-    isString(r.fileMode) && isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) &&
-    isPaths(r.files) && r.files[0] === pyprojectOf(String(r.root)) && isPaths(r.folders) &&
-    isString(r.digest);
-  return ok ? r as unknown as Fingerprint : undefined;
+function asRecords(v: unknown): ModeRecord[] {
+  if (typeof v !== "object" || v === null) return [];
+  const { format, modes } = v as { format?: unknown; modes?: unknown };
+  if (format !== 2 || typeof modes !== "object" || modes === null) return [];
+  return Object.values(modes).filter((m): m is ModeRecord => {
+    if (typeof m !== "object" || m === null) return false;
+    const r = m as Record<string, unknown>;
+    const c = r.change as Record<string, unknown> | undefined;
+    return isString(r.hpm) && isString(r.root) && isString(r.mode) && isString(r.fileMode) &&
+      isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) && isPaths(r.files) &&
+      isPaths(r.folders) && isString(r.inputs) && isString(r.before) && isString(r.after) &&
+      typeof c === "object" && c !== null && isCount(c.sources) && isCount(c.groups) &&
+      (c.modeBefore === undefined || isString(c.modeBefore)) &&
+      (c.modeAfter === undefined || isString(c.modeAfter));
+  });
 }
 
 const STATE_FILE = "fingerprint.json";
@@ -255,19 +296,23 @@ export async function readFingerprint(root: string, env: Env): Promise<unknown> 
 }
 
 /**
- * Store a project's fingerprint, sealed.
+ * Store the record of a sync into one mode, sealed, beside those of the other
+ * modes still valid for this HPM and project.
  *
  * @param root the project root
- * @param fingerprint what {@link takeFingerprint} made
+ * @param record what {@link takeFingerprint} made
  * @param env where the per-user key lives
  */
 export async function writeFingerprint(
   root: string,
-  fingerprint: Fingerprint,
+  record: ModeRecord,
   env: Env,
 ): Promise<void> {
+  const kept = asRecords(await readFingerprint(root, env))
+    .filter((r) => r.mode !== record.mode && r.hpm === record.hpm && r.root === record.root);
+  const modes = Object.fromEntries([...kept, record].map((r) => [r.mode, r]));
   const dir = (await stateFolder(root, true))!;
-  await writeStateFile(dir, STATE_FILE, await sealRecord(root, fingerprint, env));
+  await writeStateFile(dir, STATE_FILE, await sealRecord(root, { format: 2, modes }, env));
 }
 
 /**

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { stillHolds, takeFingerprint } from "./fingerprint.ts";
+import { type ModeRecord, stillHolds, takeFingerprint } from "./fingerprint.ts";
 import { tempTree } from "./_testing.ts";
+
+const BEFORE = '[project]\nname = "core"\n';
+const AFTER = '[project]\nname = "core"\n\n[tool.hpm]\nmode = "dev"\n';
+const CHANGE = { modeAfter: "dev", sources: 1, groups: 1 };
 
 const inputs = (dir: string, startedAt: number) => ({
   hpm: "1.0.0",
@@ -11,25 +15,49 @@ const inputs = (dir: string, startedAt: number) => ({
   home: "/home/u",
   files: [join(dir, "hpm.yaml"), join(dir, "hpm.local.yaml")],
   folders: [join(dir, "reg")],
-  pyproject: "[project]\n",
+  before: BEFORE,
+  after: AFTER,
+  change: CHANGE,
   startedAt,
 });
 
 const here = (dir: string) => ({ root: dir, hpm: "1.0.0", request: {}, home: "/home/u" });
+const stored = (...records: ModeRecord[]) => ({
+  format: 2,
+  modes: Object.fromEntries(records.map((r) => [r.mode, r])),
+});
 
-Deno.test("a fingerprint holds until an input, its absence or a listing changes", async () => {
-  const dir = await tempTree("hpm-unit-", {
+async function recorded(files: Record<string, string>) {
+  const dir = await tempTree("hpm-unit-", files);
+  // A file written just before a sync may change under it: not fingerprinted.
+  await new Promise((r) => setTimeout(r, 100));
+  const record = await takeFingerprint(inputs(dir, Date.now()));
+  assert.ok(record);
+  return { dir, record };
+}
+
+Deno.test("a record answers while every input is unchanged: in sync after, a switch before", async () => {
+  const { dir, record } = await recorded({
     "hpm.yaml": "groups: {}\n",
-    "pyproject.toml": "[project]\n",
+    "pyproject.toml": AFTER,
     "reg/a.yaml": "name: a\n",
   });
   try {
-    await new Promise((r) => setTimeout(r, 100));
-    const fp = await takeFingerprint(inputs(dir, Date.now()));
-    assert.ok(fp);
+    const fp = stored(record);
     assert.deepEqual(await stillHolds(fp, here(dir)), { mode: "dev", origin: "default" });
     // Round-trips through JSON, as stored.
     assert.ok(await stillHolds(JSON.parse(JSON.stringify(fp)), here(dir)));
+
+    await Deno.writeTextFile(join(dir, "pyproject.toml"), BEFORE);
+    assert.deepEqual(await stillHolds(fp, here(dir)), {
+      mode: "dev",
+      origin: "default",
+      write: AFTER,
+      change: CHANGE,
+    });
+    await Deno.writeTextFile(join(dir, "pyproject.toml"), BEFORE + "# mine\n");
+    assert.equal(await stillHolds(fp, here(dir)), undefined, "neither before nor after");
+    await Deno.writeTextFile(join(dir, "pyproject.toml"), AFTER);
 
     await Deno.writeTextFile(join(dir, "hpm.local.yaml"), "mode: dev\n");
     assert.equal(await stillHolds(fp, here(dir)), undefined, "an absent file appeared");
@@ -39,26 +67,28 @@ Deno.test("a fingerprint holds until an input, its absence or a listing changes"
     await Deno.writeTextFile(join(dir, "reg", "b.yaml"), "");
     assert.equal(await stillHolds(fp, here(dir)), undefined, "the registry listing changed");
     await Deno.remove(join(dir, "reg", "b.yaml"));
-
-    await Deno.writeTextFile(join(dir, "pyproject.toml"), "[project] \n");
-    assert.equal(await stillHolds(fp, here(dir)), undefined, "pyproject.toml changed");
-    await Deno.writeTextFile(join(dir, "pyproject.toml"), "[project]\n");
+    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {}\n");
     assert.ok(await stillHolds(fp, here(dir)), "the same bytes again");
 
     assert.equal(await stillHolds(fp, { ...here(dir), hpm: "1.0.1" }), undefined);
     assert.equal(await stillHolds(fp, { ...here(dir), root: `${dir}/x` }), undefined);
+    assert.equal(await stillHolds(fp, { ...here(dir), home: "/home/v" }), undefined);
     assert.equal(await stillHolds(fp, { ...here(dir), request: { flag: "prod" } }), undefined);
     assert.equal(await stillHolds(fp, { ...here(dir), request: { env: "prod" } }), undefined);
     assert.deepEqual(await stillHolds(fp, { ...here(dir), request: { env: "dev" } }), {
       mode: "dev",
       origin: "RUN_MODE",
     });
+    // A record for prod, taken while the files chose dev, answers only --mode prod.
+    const prod = { ...record, mode: "prod" };
+    assert.equal(await stillHolds(stored(prod), here(dir)), undefined);
+    assert.ok(await stillHolds(stored(prod), { ...here(dir), request: { flag: "prod" } }));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("nothing is fingerprinted when an input changed during the sync", async () => {
+Deno.test("nothing is recorded when an input changed during the sync", async () => {
   const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n", "reg/a.yaml": "" });
   try {
     const startedAt = Date.now();
@@ -70,21 +100,23 @@ Deno.test("nothing is fingerprinted when an input changed during the sync", asyn
 });
 
 Deno.test("a stored fingerprint that is not one is never trusted", async () => {
-  const dir = await tempTree("hpm-unit-", { "hpm.yaml": "", "reg/a.yaml": "" });
+  const { dir, record } = await recorded({
+    "hpm.yaml": "",
+    "pyproject.toml": AFTER,
+    "reg/a.yaml": "",
+  });
   try {
-    await new Promise((r) => setTimeout(r, 100));
-    const fp = await takeFingerprint(inputs(dir, Date.now()));
     for (
       const bad of [
         undefined,
         null,
         "x",
         [],
-        { ...fp, format: 2 },
-        { ...fp, files: [join(dir, "hpm.yaml")] },
-        { ...fp, folders: ["relative"] },
-        { ...fp, digest: 1 },
-        { ...fp, digest: "0".repeat(64) },
+        { format: 1, modes: { dev: record } },
+        { format: 2, modes: { dev: { ...record, folders: ["relative"] } } },
+        { format: 2, modes: { dev: { ...record, inputs: 1 } } },
+        { format: 2, modes: { dev: { ...record, inputs: "0".repeat(64) } } },
+        { format: 2, modes: { dev: { ...record, change: { sources: -1, groups: 0 } } } },
       ]
     ) {
       assert.equal(await stillHolds(bad, here(dir)), undefined, JSON.stringify(bad));

@@ -7,6 +7,7 @@
  */
 
 import { join, relative, resolve } from "node:path";
+import { changeCounts, diffPyproject } from "./diff.ts";
 import { HpmInputError } from "./errors.ts";
 import { chooseMode, type ModeOrigin } from "./manifest.ts";
 import type { Plan } from "./plan.ts";
@@ -26,7 +27,7 @@ import { type Resolution, resolvePlan } from "./resolve.ts";
 import type { Runner } from "./runner.ts";
 import { forgetFingerprint, takeFingerprint, writeFingerprint } from "./fingerprint.ts";
 import { type LockOptions, withProjectLock } from "./transaction.ts";
-import { uvSyncArgs } from "./uv.ts";
+import { FROZEN_WARNING, uvSyncArgs } from "./uv.ts";
 import { runUvTransaction } from "./uv_transaction.ts";
 import { VERSION } from "./version.ts";
 import { checkWorkspaceMembers } from "./workspace.ts";
@@ -250,10 +251,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       return result;
     }
     if (install && options.frozen && plan.changed) {
-      options.log?.(
-        "warning: pyproject.toml changed, but --frozen installs uv.lock as it is " +
-          "(made for the previous state); drop --frozen, or use --locked to check it",
-      );
+      options.log?.(FROZEN_WARNING);
     }
     await runUvTransaction(
       root,
@@ -291,8 +289,8 @@ function resyncHint(plan: SyncPlan): string {
     `the restored files: run \`hpm sync --mode ${mode}\``;
 }
 
-// After a sync, record what decided it, so the next no-op is answered without
-// parsing (fast_path.ts). Remote registries change behind HPM's back (their
+// After a sync, record what decided it, so the next no-op, or the next switch
+// back to this mode, is answered without parsing (fast_path.ts). Remote registries change behind HPM's back (their
 // cache refreshes on a timer), so a project using one is never fingerprinted.
 async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectOptions) {
   const { project, resolution } = plan;
@@ -325,7 +323,9 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
       folders: locations.map((l) =>
         l.kind === "local" ? join(resolve(project.root, l.path), "packages") : ""
       ),
-      pyproject: plan.after,
+      before: plan.before,
+      after: plan.after,
+      change: changeCounts(diffPyproject(plan.before, plan.after)),
       startedAt,
     });
   if (fingerprint) await writeFingerprint(project.root, fingerprint, env);

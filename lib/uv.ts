@@ -49,6 +49,11 @@ export function uvSyncArgs(flags: UvSyncFlags = {}): string[] {
   ];
 }
 
+/** What `hpm sync --frozen` warns when it changed pyproject.toml. */
+export const FROZEN_WARNING: string =
+  "warning: pyproject.toml changed, but --frozen installs uv.lock as it is " +
+  "(made for the previous state); drop --frozen, or use --locked to check it";
+
 /** The argv of `uv lock` that `hpm verify` runs in its scratch copy. */
 export function uvLockArgs(): string[] {
   return ["lock", "--no-progress"];

@@ -18,7 +18,8 @@ import {
 } from "./_fixtures.ts";
 import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
 
-const FAST = /nothing changed since the last sync/;
+// What `-v` says when the fingerprint answered (a no-op, or a switch back).
+const FAST = /nothing changed since the last sync|inputs unchanged since this mode/;
 
 async function plugin(dir: string, name: string, dependencies: string[] = []) {
   await writePythonPackage(dir, {
@@ -75,6 +76,8 @@ interface Case {
   readonly name: string;
   /** Whether the change may alter the answer: then the fast path must not answer. */
   readonly changes: boolean;
+  /** The same for a switch to prod, when it differs (prod reads no clone). */
+  readonly changesProd?: boolean;
   readonly apply: (dir: string, home: string) => Promise<void>;
   /** Extra environment after the change. */
   readonly env?: (home: string) => Record<string, string>;
@@ -139,6 +142,7 @@ const CASES: Case[] = [
   {
     name: "a clone's pyproject.toml gains a registry dependency",
     changes: true,
+    changesProd: false,
     apply: (d) =>
       edit(
         join(d, "packages", "plug-a", "pyproject.toml"),
@@ -149,6 +153,7 @@ const CASES: Case[] = [
   {
     name: "a clone disappears",
     changes: true,
+    changesProd: false,
     apply: (d) => Deno.remove(join(d, "packages", "plug-a", "pyproject.toml")),
   },
   {
@@ -157,8 +162,10 @@ const CASES: Case[] = [
     apply: (d) => edit(join(d, "pyproject.toml"), /^plug-a = .*$/m, ""),
   },
   {
+    // With --mode prod the flag wins over RUN_MODE: prod's record still answers.
     name: "RUN_MODE set",
     changes: true,
+    changesProd: false,
     apply: async () => {},
     env: () => ({ RUN_MODE: "prod" }),
   },
@@ -218,7 +225,10 @@ async function runCase(root: string, i: number, c: Case): Promise<void> {
   const baseEnv = { HOME: home };
   // A file changed while a sync runs is never fingerprinted: let the writes age.
   await new Promise((r) => setTimeout(r, 100));
-  expectOk(await hpm(["sync", "--no-install"], dir, baseEnv), "recording sync");
+  // Record both modes: prod's record knows dev's pyproject.toml as its start.
+  for (const mode of ["dev", "prod", "dev"]) {
+    expectOk(await hpm(["sync", "--no-install", "--mode", mode], dir, baseEnv), `sync ${mode}`);
+  }
   const warm = await hpm(["-v", "check"], dir, baseEnv);
   assert.equal(warm.code, 0, warm.stderr);
   assert.match(warm.stderr, FAST, "the fast path answers before the change");
@@ -226,10 +236,9 @@ async function runCase(root: string, i: number, c: Case): Promise<void> {
   await c.apply(dir, home);
   const env = { ...baseEnv, ...c.env?.(home) };
   // diff decides like check; its words matter where the fast path answers.
-  const commands = c.changes ? [["check"], ["sync", "--no-install"]] : [["check"], ["diff"], [
-    "sync",
-    "--no-install",
-  ]];
+  // A switch to prod is answered from prod's record when nothing changed.
+  const toProd = c.args?.includes("--mode") ? [] : [["sync", "--no-install", "--mode", "prod"]];
+  const commands = c.changes ? [["check"], ...toProd] : [["check"], ["diff"], ...toProd];
   for (const command of commands) {
     const truthDir = join(root, `truth-${i}`, "core");
     await Deno.remove(join(root, `truth-${i}`), { recursive: true }).catch(() => {});
@@ -246,7 +255,8 @@ async function runCase(root: string, i: number, c: Case): Promise<void> {
       await Deno.readTextFile(join(truthDir, "pyproject.toml")),
       `${what}: pyproject.toml`,
     );
-    if (c.changes) assert.doesNotMatch(fast.stderr, FAST, `${what}: answered after a change`);
+    const changes = command.includes("prod") ? c.changesProd ?? c.changes : c.changes;
+    if (changes) assert.doesNotMatch(fast.stderr, FAST, `${what}: answered after a change`);
     else assert.match(fast.stderr, FAST, `${what}: touching must not cost the fast path`);
   }
 }
