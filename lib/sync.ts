@@ -289,6 +289,16 @@ function resyncHint(plan: SyncPlan): string {
     `the restored files: run \`hpm sync --mode ${mode}\``;
 }
 
+function cloneFiles(dir: string): string[] {
+  const pyproject = join(dir, PYPROJECT_FILE);
+  try {
+    Deno.statSync(pyproject);
+    return [pyproject];
+  } catch {
+    return [pyproject, join(dir, "setup.py"), join(dir, "setup.cfg")];
+  }
+}
+
 // After a sync, record what decided it, so the next no-op, or the next switch
 // back to this mode, is answered without parsing (fast_path.ts). Remote registries change behind HPM's back (their
 // cache refreshes on a timer), so a project using one is never fingerprinted.
@@ -314,11 +324,9 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
         join(project.root, MANIFEST_FILE),
         join(project.root, LOCAL_FILE),
         ...resolution.packages.map((p) => p.entry.file),
-        ...resolution.packages.flatMap((p) =>
-          p.localPath
-            ? [PYPROJECT_FILE, "setup.py", "setup.cfg"].map((f) => join(p.localPath!, f))
-            : []
-        ),
+        // A clone's pyproject.toml (its dependencies, and that it is a
+        // package); setup.py and setup.cfg only matter without one.
+        ...resolution.packages.flatMap((p) => p.localPath ? cloneFiles(p.localPath) : []),
       ],
       folders: locations.map((l) =>
         l.kind === "local" ? join(resolve(project.root, l.path), "packages") : ""
