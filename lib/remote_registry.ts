@@ -10,7 +10,7 @@
 
 import { MAX_YAML_BYTES } from "./_yaml.ts";
 import { CommandFailedError, HpmInputError, HpmOperationError } from "./errors.ts";
-import { joinPath, ownFolder, writeConfined } from "./files.ts";
+import { joinPath, listConfined, ownFolder, removeConfined, writeConfined } from "./files.ts";
 import { runGit } from "./git.ts";
 import { isValidPackageName } from "./names.ts";
 import { denoRunner, type Runner } from "./runner.ts";
@@ -226,7 +226,9 @@ async function fetchLocked(
     if (location.kind === "git") {
       await refreshGit(location, dir, options.runner ?? denoRunner, deadline);
     } else await refreshHttp(location.url, dir, deadline);
-    await writeConfined(stamp, new Date().toISOString() + "\n", { root: registries, strict: true });
+    const own = { root: registries, strict: true };
+    await removeConfined(stamp, own);
+    await writeConfined(stamp, new Date().toISOString() + "\n", own);
   } catch (e) {
     if (e instanceof HpmInputError) throw e;
     const lines = e instanceof CommandFailedError ? e.stderrTail.trim().split("\n") : [];
@@ -281,7 +283,8 @@ async function refreshGit(
   ]);
   const commit = await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]);
   await git(["checkout", "--quiet", "--force", "--detach", commit]);
-  if (!isFolder(joinPath(dir, "packages"))) {
+  // A packages/ linked out of the checkout is refused here, before any entry is read.
+  if (listConfined(joinPath(dir, "packages"), { root: dir }) === undefined) {
     throw new HpmOperationError(`registry ${location.url} has no packages/ folder`);
   }
 }

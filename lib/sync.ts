@@ -220,6 +220,8 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     locked: options.locked,
     extra: options.uvArgs,
   });
+  // Before anything is written: an unusable HPM_UV is bad input.
+  if (options.install ?? true) programPath("uv", options.env);
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   return await withProjectLock(root, async (recovered) => {
     const plan = await planProject(await loadProject(root, options), options);
