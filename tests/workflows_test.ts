@@ -83,7 +83,7 @@ Deno.test("actionlint does catch a broken workflow (the lint is not a no-op)", a
     // An unknown expression context and an unquoted variable in a script.
     await Deno.writeTextFile(
       broken,
-      text.replace("run: .ci/run", "run: echo ${{ matrix.nope }} && cd $HOME"),
+      text.replace("run: bash .ci/run", "run: echo ${{ matrix.nope }} && cd $HOME"),
     );
     const r = await run(actionlint, ["-no-color", "-shellcheck", shellcheck, broken], { cwd: dir });
     assert.equal(r.code, 1, r.stdout);
