@@ -6,6 +6,7 @@
  * `deno run --allow-read=. .ci/version.ts v0.1.0` exits 1 and says what
  * disagrees; the release workflow runs it before building anything, and
  * tests/version_test.ts runs {@link versionProblems} without a tag.
+ * `.ci/version.ts --notes` prints the newest release's CHANGELOG section.
  *
  * @module
  */
@@ -24,6 +25,15 @@ export function newestRelease(changelog: string): string | undefined {
     if (m[1].toLowerCase() !== "unreleased") return m[1];
   }
   return undefined;
+}
+
+/** The body of the newest release's section (what the GitHub release shows). */
+export function newestReleaseNotes(changelog: string): string {
+  const newest = newestRelease(changelog);
+  if (newest === undefined) return "";
+  const start = changelog.indexOf("\n", changelog.indexOf(`## [${newest}]`)) + 1;
+  const end = changelog.indexOf("\n## [", start);
+  return changelog.slice(start, end < 0 ? undefined : end).trim() + "\n";
 }
 
 /** Every disagreement between deno.json, CHANGELOG.md and the tag (if given); empty when none. */
@@ -55,6 +65,10 @@ export async function readReleaseFiles(dir: URL): Promise<ReleaseFiles> {
 
 if (import.meta.main) {
   const files = await readReleaseFiles(new URL("../", import.meta.url));
+  if (Deno.args[0] === "--notes") {
+    console.log(newestReleaseNotes(files.changelog).trimEnd());
+    Deno.exit(0);
+  }
   const problems = versionProblems(files, Deno.args[0]);
   for (const p of problems) console.error(`version: ${p}`);
   if (problems.length) Deno.exit(1);

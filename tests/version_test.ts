@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { readReleaseFiles, versionProblems } from "../.ci/version.ts";
+import { newestReleaseNotes, readReleaseFiles, versionProblems } from "../.ci/version.ts";
 import { repoRoot } from "./_fixtures.ts";
 import { hpm } from "./_project.ts";
 
@@ -41,6 +41,11 @@ Deno.test("the version check names each disagreement", () => {
   assert.deepEqual(versionProblems({ version: "0.3.0", changelog }), [
     "CHANGELOG.md's newest release is 0.2.0, deno.json says 0.3.0",
   ]);
+  assert.equal(newestReleaseNotes(changelog), "\n");
+  assert.equal(
+    newestReleaseNotes("## [Unreleased]\n\n- x\n\n## [1.0.0] - 2027-01-01\n\n### Added\n\n- y\n"),
+    "### Added\n\n- y\n",
+  );
   assert.deepEqual(versionProblems({ version: "0.2.0", changelog: "# Changelog\n" }), [
     "CHANGELOG.md has no `## [Unreleased]` section",
     "CHANGELOG.md's newest release is missing, deno.json says 0.2.0",
