@@ -3,7 +3,7 @@
  * one virtual environment that is made on first use and then reused by every
  * test file and every later run.
  *
- * ```ts
+ * ```ts ignore
  * const zizmor = await pythonTool("zizmor");
  * await run(zizmor, ["--offline", ".github/workflows"], { cwd: repoRoot() });
  * ```
