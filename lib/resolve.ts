@@ -6,15 +6,7 @@
  * @module
  */
 
-import {
-  isAbsolute,
-  join,
-  normalize,
-  posix,
-  relative,
-  resolve as resolvePath,
-  sep,
-} from "node:path";
+import * as hostPath from "node:path";
 import { HpmInputError } from "./errors.ts";
 import type { LocalOverlay, Manifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
@@ -242,10 +234,10 @@ export function sourceInForce(
   // uv's editable install) anywhere outside the project. hpm.local.yaml is
   // this user's own, so its overrides may.
   if (localPath !== undefined && entry.remote && !override) {
-    const rel = relative(where.root, localPath);
+    const rel = hostPath.relative(where.root, localPath);
     if (
-      source.type === "local" && (isAbsolute(source.path) || source.path.startsWith("~") ||
-        rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+      source.type === "local" && (hostPath.isAbsolute(source.path) || source.path.startsWith("~") ||
+        rel === ".." || rel.startsWith(`..${hostPath.sep}`) || hostPath.isAbsolute(rel))
     ) {
       throw new HpmInputError(
         "untrusted-path",
@@ -264,19 +256,35 @@ function requirementOf(entry: RegistryEntry, source: Source): string {
   return source.type === "pypi" && source.version ? `${entry.name}${source.version}` : entry.name;
 }
 
+/** The path functions of one system: `node:path/posix` or `node:path/win32`. */
+export type PathFlavour = Pick<typeof hostPath, "isAbsolute" | "relative" | "resolve">;
+
+// A registry is shared by people on different systems, so `\` in its paths is
+// a separator everywhere (a file name with a backslash is not worth the
+// confusion); pyproject.toml gets `/`, which uv reads on every system.
+const slashes = (path: string) => path.replaceAll("\\", "/");
+const isHomeRelative = (path: string) => path === "~" || path.startsWith("~/");
+
 function absolutePath(path: string, input: Pick<ResolveInput, "root" | "home">): string {
-  const expanded = path === "~" || path.startsWith("~/")
-    ? join(input.home ?? "~", path.slice(1))
-    : path;
-  return resolvePath(input.root, expanded);
+  const p = slashes(path);
+  const expanded = isHomeRelative(p) ? hostPath.join(input.home ?? "~", p.slice(1)) : p;
+  return hostPath.resolve(input.root, expanded);
 }
 
-// Local paths are written relative to the project (portable across machines)
-// unless the registry gave an absolute or home-relative path.
-function pyprojectPath(path: string, root: string): string {
-  if (path === "~" || path.startsWith("~/") || isAbsolute(path)) return path;
-  const rel = relative(root, resolvePath(root, path));
-  return rel === "" ? "." : normalize(rel).split(/[\\/]/).join(posix.sep);
+/**
+ * A registry or hpm.local.yaml path as pyproject.toml gets it: with `/` on
+ * every system, relative to the project (so the file works on any machine)
+ * unless it was given absolute or under `~`.
+ *
+ * @param path the path as written in the registry entry or hpm.local.yaml
+ * @param root the project root, absolute, in `flavour`'s syntax
+ * @param flavour whose path rules apply; the host's by default
+ */
+export function pyprojectPath(path: string, root: string, flavour: PathFlavour = hostPath): string {
+  const p = slashes(path);
+  if (isHomeRelative(p) || flavour.isAbsolute(p)) return p;
+  const rel = slashes(flavour.relative(root, flavour.resolve(root, p)));
+  return rel === "" ? "." : rel;
 }
 
 function sourceTable(
