@@ -13,6 +13,7 @@ import { type LocalOverlay, type Manifest, parseLocalOverlay, parseManifest } fr
 import { normalizeName } from "./names.ts";
 import { loadRegistry, type Registry } from "./registry.ts";
 import type { FetchRegistryOptions } from "./remote_registry.ts";
+import { decodeUtf8 } from "./utf8.ts";
 
 /** The manifest file name. */
 export const MANIFEST_FILE = "hpm.yaml";
@@ -68,13 +69,10 @@ export async function findProjectRoot(start: string): Promise<string> {
 
 async function readText(path: string, what: string, hint: string): Promise<string> {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(await Deno.readFile(path));
+    return decodeUtf8(await Deno.readFile(path), path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new HpmInputError("not-found", `${what} not found: ${path}`, undefined, hint);
-    }
-    if (e instanceof TypeError) {
-      throw new HpmInputError("toml-syntax", "file is not valid UTF-8", { file: path });
     }
     throw e;
   }
@@ -141,7 +139,10 @@ export function readLocalDependencies(dir: string): string[] | undefined {
     return undefined;
   }
   try {
-    const data = parseToml(text) as { project?: { dependencies?: unknown } };
+    // As bigint, a 64-bit integer is not refused (only the names are read here).
+    const data = parseToml(text, { integersAsBigInt: true }) as {
+      project?: { dependencies?: unknown };
+    };
     const deps = data.project?.dependencies;
     if (!Array.isArray(deps)) return [];
     return deps.flatMap((d) => {
