@@ -1,9 +1,10 @@
 /**
  * Reading pyproject.toml as TOML 1.0: the version that every tool reading the
- * file after HPM (uv, pip, Python's tomllib) accepts. smol-toml gives the
- * values and checks keys and tables; it reads TOML 1.1, so the scanner
- * (`_toml_scan.ts`) also reads the text and refuses what only TOML 1.1 allows.
- * Either way a refusal is an {@link HpmInputError} with the position.
+ * file after HPM (uv, pip, Python's tomllib) accepts; not all of them read
+ * TOML 1.1. smol-toml gives the values and checks keys and tables; it reads
+ * TOML 1.1, so the scanner (`_toml_scan.ts`) also reads the text and refuses
+ * what only TOML 1.1 allows. Either way a refusal is an {@link HpmInputError}
+ * with the position.
  *
  * @module
  */
@@ -66,7 +67,7 @@ function syntaxError(
     "toml-syntax",
     message,
     where,
-    `fix the TOML at line ${where.line}, column ${where.column}: hpm edits only files that are ` +
-      "valid TOML 1.0, the version uv, pip and Python's tomllib all read",
+    `fix the TOML at line ${where.line}, column ${where.column}; hpm edits only valid TOML 1.0, ` +
+      "which every tool reading pyproject.toml (uv, pip, Python's tomllib) accepts",
   );
 }
