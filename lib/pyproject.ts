@@ -106,7 +106,7 @@ export function emptyPlan(mode: string): Plan {
  * @param text the pyproject.toml text
  * @param file the file name used in error positions
  * @returns the record, or undefined when the file has no `[tool.hpm]` table
- * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
  *   `toml-layout` when `[tool.hpm]` is not a record HPM wrote
  *
  * @example Usage
@@ -148,7 +148,7 @@ export function readManaged(text: string, file = "pyproject.toml"): ManagedRecor
  * @param file the file name used in error positions
  * @returns the new text, and whether it changed (an unchanged result is the
  *   very same string)
- * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
  *   `conflict` when the plan needs a group, source or index name the user
  *   already wrote; `toml-layout` when a table HPM must extend is written in a
  *   form it cannot safely extend (an inline table or dotted keys), or when
