@@ -25,6 +25,7 @@ export type HpmErrorCode =
   | "missing-mode"
   | "missing-clone"
   | "toml-syntax"
+  | "encoding"
   | "toml-layout"
   | "conflict"
   | "usage"

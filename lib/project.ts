@@ -14,6 +14,7 @@ import { type LocalOverlay, type Manifest, parseLocalOverlay, parseManifest } fr
 import { normalizeName } from "./names.ts";
 import { loadRegistry, type Registry } from "./registry.ts";
 import type { FetchRegistryOptions } from "./remote_registry.ts";
+import { decodeUtf8 } from "./utf8.ts";
 
 /** The manifest file name. */
 export const MANIFEST_FILE = "hpm.yaml";
@@ -72,11 +73,7 @@ function readText(path: string, root: string, what: string, hint: string): strin
   if (bytes === undefined) {
     throw new HpmInputError("not-found", `${what} not found: ${path}`, undefined, hint);
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new HpmInputError("toml-syntax", "file is not valid UTF-8", { file: path });
-  }
+  return decodeUtf8(bytes, path);
 }
 
 /**
@@ -132,7 +129,10 @@ export function readLocalDependencies(dir: string): string[] | undefined {
     return undefined;
   }
   try {
-    const data = parseToml(text) as { project?: { dependencies?: unknown } };
+    // As bigint, a 64-bit integer is not refused (only the names are read here).
+    const data = parseToml(text, { integersAsBigInt: true }) as {
+      project?: { dependencies?: unknown };
+    };
     const deps = data.project?.dependencies;
     if (!Array.isArray(deps)) return [];
     return deps.flatMap((d) => {

@@ -10,10 +10,10 @@
  * @module
  */
 
-import { parse, TomlError } from "smol-toml";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
 import type { Plan, PlannedIndex, SourceTable } from "./plan.ts";
+import { parseToml, scanTomlFile, type TomlTable } from "./toml.ts";
 import {
   type ArrayValue,
   type KeyValue,
@@ -22,7 +22,6 @@ import {
   type ScannedValue,
   scanToml,
   type TableRegion,
-  TomlScanError,
 } from "./_toml_scan.ts";
 
 /** What HPM owns in a pyproject.toml, as recorded in its `[tool.hpm]` table. */
@@ -57,7 +56,6 @@ export interface ApplyResult {
 }
 
 type Path = readonly string[];
-type TomlTable = Record<string, unknown>;
 
 const DEPENDENCY_GROUPS: Path = ["dependency-groups"];
 const TOOL_UV: Path = ["tool", "uv"];
@@ -108,7 +106,7 @@ export function emptyPlan(mode: string): Plan {
  * @param text the pyproject.toml text
  * @param file the file name used in error positions
  * @returns the record, or undefined when the file has no `[tool.hpm]` table
- * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
  *   `toml-layout` when `[tool.hpm]` is not a record HPM wrote
  *
  * @example Usage
@@ -142,14 +140,15 @@ export function readManaged(text: string, file = "pyproject.toml"): ManagedRecor
  * other byte is kept: comments, blank lines, order, quoting, indentation, line
  * endings and a byte order mark. New lines use the file's line ending.
  *
- * A file without a final newline gets one when anything changes, and keeps it.
+ * A file without a final newline keeps having none, so that removing
+ * everything HPM wrote gives back the very same bytes.
  *
  * @param text the current pyproject.toml text
  * @param plan what HPM must manage
  * @param file the file name used in error positions
  * @returns the new text, and whether it changed (an unchanged result is the
  *   very same string)
- * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
  *   `conflict` when the plan needs a group, source or index name the user
  *   already wrote; `toml-layout` when a table HPM must extend is written in a
  *   form it cannot safely extend (an inline table or dotted keys), or when
@@ -187,9 +186,10 @@ export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): Ap
   const record = recordOf(parsed, text, file);
   const newline = text.indexOf("\n");
   const eol = newline > 0 && text[newline - 1] === "\r" ? "\r\n" : "\n";
-  // Statements are edited as whole lines, so the last one needs its newline: a
-  // file without one gets it when anything changes, and keeps it afterwards.
-  const start = text.length > 0 && text !== "\uFEFF" && !text.endsWith("\n") ? text + eol : text;
+  // Statements are edited as whole lines, so the last one needs its newline
+  // while editing; it is taken off again at the end.
+  const noFinalNewline = text.length > 0 && text !== "\uFEFF" && !text.endsWith("\n");
+  const start = noFinalNewline ? text + eol : text;
   const doc = new Doc(start, eol, file);
   const ctx: Context = {
     doc,
@@ -212,8 +212,11 @@ export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): Ap
   removeEmptyCreatedTables(ctx);
   writeRecord(ctx);
   if (doc.text === start) return { text, changed: false };
-  verify(doc.text, plan, file);
-  return { text: doc.text, changed: true };
+  const result = noFinalNewline && doc.text.endsWith(eol)
+    ? doc.text.slice(0, -eol.length)
+    : doc.text;
+  verify(result, plan, file);
+  return { text: result, changed: true };
 }
 
 interface Context {
@@ -242,19 +245,7 @@ class Doc {
   constructor(public text: string, readonly eol: string, readonly file: string) {}
 
   get scan(): ScannedToml {
-    if (this.#scan === undefined) {
-      try {
-        this.#scan = scanToml(this.text);
-      } catch (e) {
-        if (!(e instanceof TomlScanError)) throw e;
-        throw new HpmInputError(
-          "toml-syntax",
-          `Cannot read ${this.file}: ${e.message}`,
-          this.where(e.offset),
-          "hpm reads TOML 1.1; please report this file if other tools accept it",
-        );
-      }
-    }
+    this.#scan ??= scanTomlFile(this.text, this.file);
     return this.#scan;
   }
 
@@ -315,21 +306,6 @@ class Doc {
   /** What HPM puts before a table it adds at `at`: a blank line, unless at the very top. */
   separatorAt(at: number): string {
     return at > this.scan.contentStart ? this.eol : "";
-  }
-}
-
-function parseToml(text: string, file: string): TomlTable {
-  try {
-    return parse(text) as TomlTable;
-  } catch (e) {
-    if (!(e instanceof TomlError)) throw e;
-    const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
-    throw new HpmInputError(
-      "toml-syntax",
-      `Cannot parse ${file}: ${reason}`,
-      { file, line: e.line, column: e.column },
-      `fix the TOML at line ${e.line}, column ${e.column}; hpm edits only valid files`,
-    );
   }
 }
 
@@ -681,7 +657,7 @@ function verify(text: string, plan: Plan, file: string): void {
   };
   let result: TomlTable;
   try {
-    result = parse(text) as TomlTable;
+    result = parseToml(text, file);
   } catch (e) {
     return fail(`the edit would not be valid TOML (${(e as Error).message.split("\n")[0]})`);
   }

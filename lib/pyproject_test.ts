@@ -391,12 +391,21 @@ Deno.test("applyPlan() keeps tabs", () => {
   )));
 });
 
-Deno.test("applyPlan() adds a final newline only when it changes the file", () => {
-  const original = '[project]\nname = "core"';
-  assert.equal(applyPlan(original, emptyPlan("dev")).text, original);
-  const result = applyPlan(original, devPlan).text;
-  assert.ok(result.startsWith(original + "\n\n[dependency-groups]\n"));
-  assert.equal(applyPlan(result, emptyPlan("dev")).text, original + "\n");
+Deno.test("applyPlan() keeps a file without a final newline without one", async (t) => {
+  for (const eol of ["\n", "\r\n"]) {
+    await t.step(JSON.stringify(eol), () => {
+      const original = `[project]${eol}name = "core"${eol}[tool.uv]${eol}package = false`;
+      assert.equal(applyPlan(original, emptyPlan("dev")).text, original);
+      const dev = applyPlan(original, devPlan).text;
+      assert.ok(dev.startsWith(`${original}${eol}default-groups = ["vector-db"]${eol}`));
+      assert.ok(!dev.endsWith("\n"));
+      const prod = applyPlan(dev, plan({ "vector-db": ["rag4code-qdrant"] }, [qdrantProd])).text;
+      assert.notEqual(prod, dev);
+      assert.ok(!prod.endsWith("\n"));
+      assert.equal(applyPlan(prod, emptyPlan("dev")).text, original);
+      assert.equal(applyPlan(dev, emptyPlan("dev")).text, original);
+    });
+  }
 });
 
 Deno.test("applyPlan() returns the very same string when nothing changes", () => {
