@@ -112,7 +112,7 @@ async function renderError(error: unknown, io: Io): Promise<string> {
   if (error instanceof CommandFailedError) {
     const tail = error.stderrTail.trim();
     return `${red("error")}: ${error.message}` + (tail ? `\n${tail}` : "") +
-      "\n  hint: pyproject.toml and uv.lock were restored to what they were before";
+      (error.hint ? `\n  hint: ${error.hint}` : "");
   }
   if (error instanceof HpmOperationError) {
     return `${red("error")}: ${error.message}` +
