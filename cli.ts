@@ -368,10 +368,16 @@ Examples:
         log,
         runner,
       });
-      io.out(flags.json ? JSON.stringify(report, null, 2) : summarizeClone(report));
+      if (flags.json) io.out(JSON.stringify(report, null, 2));
+      else if (!globals().quiet) io.out(summarizeClone(report));
       if (!report.ok) {
+        const failed = report.results.filter((r) => r.status === "failed");
+        // -q hides the progress lines, but a failure's reason is an error.
+        if (globals().quiet) {
+          for (const r of failed) io.err(`hpm: ${r.name}: failed: ${r.reason}`);
+        }
         throw new HpmOperationError(
-          "some clones failed",
+          `some clones failed (${failed.map((r) => r.name).join(", ")})`,
           "see the lines above; the others were cloned",
         );
       }

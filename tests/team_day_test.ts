@@ -1,0 +1,72 @@
+/**
+ * Issue 9, "a real team's day": what adopting HPM on real plugins found, each
+ * through the real CLI (uv, git and files are real).
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { run, uv, withRoot, writeFile } from "./_fixtures.ts";
+import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
+
+const FILES = ["pyproject.toml", "uv.lock", "hpm.yaml"];
+
+Deno.test("a typo under `overrides:` in hpm.local.yaml is refused with did-you-mean at its line", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "pytest-xdist" }]);
+    await writeFile(
+      join(dir, "hpm.local.yaml"),
+      "# my machine\noverrides:\n  pytest-xdsit: {path: ../elsewhere}\n",
+    );
+    const before = await snapshot(dir, FILES);
+    for (const command of [["sync"], ["status"]]) {
+      const r = await hpm(command, dir);
+      assert.equal(r.code, 2, `${command}: ${r.stderr}`);
+      assert.match(r.stderr, /unknown package `pytest-xdsit`/);
+      assert.match(r.stderr, /hpm\.local\.yaml:3:3/);
+      assert.match(r.stderr, /did you mean `pytest-xdist`\?/);
+    }
+    assert.deepEqual(await snapshot(dir, FILES), before, "nothing written");
+  });
+});
+
+Deno.test("hpm clone -q prints nothing on stdout", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "plug-a" }]);
+    await Deno.remove(join(dir, "packages", "plug-a"), { recursive: true });
+    const r = await hpm(["-q", "clone"], dir);
+    expectOk(r, "clone -q");
+    assert.equal(r.stdout, "");
+    assert.equal(r.stderr, "");
+    await Deno.stat(join(dir, "packages", "plug-a", "pyproject.toml"));
+  });
+});
+
+Deno.test("hpm init ignores the clone folder packages/ too", async () => {
+  await withRoot(async (root) => {
+    const dir = join(root, "app");
+    await uv(["init", "--lib", "--name", "app", "--no-workspace", "--vcs", "git", dir], {
+      cwd: root,
+    });
+    expectOk(await hpm(["init"], dir), "init");
+    const ignored = (await Deno.readTextFile(join(dir, ".gitignore"))).split("\n");
+    assert.ok(ignored.includes("/packages/"), ignored.join("|"));
+    // Anchored: the registry's own packages/ folder stays tracked.
+    const check = await run("git", ["check-ignore", "-q", "hpm-registry/packages/x.yaml"], {
+      cwd: dir,
+    });
+    assert.equal(check.code, 1, "hpm-registry/packages is not ignored");
+  });
+});
+
+Deno.test("--mode with an empty value is refused (exit 2), not taken as the default", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "plug-a" }]);
+    const before = await snapshot(dir, FILES);
+    for (const args of [["sync", "--mode", ""], ["status", "-m", ""], ["check", "--mode="]]) {
+      const r = await hpm(args, dir);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /invalid mode `` \(from --mode\)/);
+    }
+    assert.deepEqual(await snapshot(dir, FILES), before);
+  });
+});
