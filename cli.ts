@@ -290,10 +290,10 @@ Examples:
       "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group add llm -o rag4code-openai -o rag4code-ollama",
     )
     .action(async (name: string, flags) => {
-      const { changed } = await groupAdd(name, flags.option, { root: root() });
+      const { changed, mode } = await groupAdd(name, flags.option, { root: root() });
       log(
         changed
-          ? `group ${name} updated in hpm.yaml; run \`hpm sync\``
+          ? `group ${name} updated in hpm.yaml; run \`hpm sync --mode ${mode}\``
           : `group ${name} already has that`,
       );
     });
@@ -302,8 +302,8 @@ Examples:
     .argument("<group>", "the group")
     .option("-o, --option <package>", "remove only this option")
     .action(async (name: string, flags) => {
-      await groupRemove(name, flags.option, { root: root() });
-      log(`hpm.yaml updated; run \`hpm sync\``);
+      const { mode } = await groupRemove(name, flags.option, { root: root() });
+      log(`hpm.yaml updated; run \`hpm sync --mode ${mode}\``);
     });
   group.command("use")
     .description("install only this option of a group of alternatives")
@@ -311,8 +311,8 @@ Examples:
     .argument("<package>", "the option to use")
     .addHelpText("after", "\nExamples:\n  hpm group use vector-db rag4code-chroma && hpm sync")
     .action(async (name: string, pkg: string) => {
-      await groupUse(name, pkg, { root: root() });
-      log(`group ${name} now uses ${pkg}; run \`hpm sync\``);
+      const { mode } = await groupUse(name, pkg, { root: root() });
+      log(`group ${name} now uses ${pkg}; run \`hpm sync --mode ${mode}\``);
     });
   group.command("list")
     .description("list groups and their options")

@@ -357,11 +357,13 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
   let py: string;
   if (report.pyprojectMode === null) {
     py = report.packages.length
-      ? yellow(`not managed by hpm yet: run \`hpm sync\``)
+      ? yellow(`not managed by hpm yet: run \`hpm sync --mode ${report.mode}\``)
       : "nothing managed by hpm";
   } else {
     py = `in ${report.pyprojectMode} mode, ` +
-      (report.inSync ? green("in sync") : red(`out of sync for ${report.mode}: run \`hpm sync\``));
+      (report.inSync
+        ? green("in sync")
+        : red(`out of sync for ${report.mode}: run \`hpm sync --mode ${report.mode}\``));
   }
   if (report.pyprojectMode !== null || !report.inSync || report.packages.length) {
     lines.push(`pyproject.toml: ${py}`);

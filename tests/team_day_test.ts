@@ -70,3 +70,29 @@ Deno.test("--mode with an empty value is refused (exit 2), not taken as the defa
     assert.deepEqual(await snapshot(dir, FILES), before);
   });
 });
+
+Deno.test("every hint names the mode in force: status -m prod, group add/use/remove in prod", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "plug-a" }, { name: "plug-b" }], ["plug-a"]);
+    expectOk(await hpm(["sync", "--no-install"], dir), "dev sync");
+    const status = await hpm(["status", "-m", "prod"], dir);
+    expectOk(status, "status");
+    assert.match(status.stdout, /out of sync for prod: run `hpm sync --mode prod`/);
+
+    expectOk(await hpm(["sync", "--no-install", "--mode", "prod"], dir), "prod sync");
+    const hints = [];
+    for (
+      const args of [
+        ["group", "add", "plugins", "-o", "plug-b"],
+        ["group", "use", "plugins", "plug-b"],
+        ["group", "remove", "plugins", "-o", "plug-a"],
+        ["group", "remove", "plugins"],
+      ]
+    ) {
+      const r = await hpm(args, dir);
+      expectOk(r, args.join(" "));
+      hints.push(r.stderr.trim());
+    }
+    for (const hint of hints) assert.match(hint, /run `hpm sync --mode prod`$/, hint);
+  });
+});
