@@ -93,6 +93,21 @@ export interface StatusReport {
   readonly packages: readonly PackageStatus[];
   /** Names of local clones the mode needs that are missing. */
   readonly missingClones: readonly string[];
+  /** Why `hpm sync` would fail on pyproject.toml (e.g. a collision); null when it would not. */
+  readonly problem: {
+    /** The error code (docs/errors.md). */
+    readonly code: string;
+    /** What is wrong. */
+    readonly message: string;
+    /** Where: the file, and the 1-based line and column when known. */
+    readonly file: string | null;
+    /** 1-based line. */
+    readonly line: number | null;
+    /** 1-based column. */
+    readonly column: number | null;
+    /** What to do. */
+    readonly hint: string | null;
+  } | null;
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
@@ -121,7 +136,7 @@ const GIT_JOBS = 8;
  * ```
  */
 export async function status(options: StatusOptions = {}): Promise<StatusReport> {
-  const plan = await planSync(options);
+  const plan = await planSync({ ...options, reportProblems: true });
   const { project } = plan;
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
@@ -149,7 +164,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
     mode: plan.mode,
     modeOrigin: plan.modeOrigin,
     pyprojectMode: readManaged(plan.before, project.pyprojectFile)?.mode ?? null,
-    inSync: !plan.changed,
+    inSync: !plan.changed && !plan.problem,
     local: project.overlay
       ? {
         file: project.overlay.file,
@@ -159,6 +174,16 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
       : null,
     packages,
     missingClones: [...plan.missingClones],
+    problem: plan.problem
+      ? {
+        code: plan.problem.code,
+        message: plan.problem.message,
+        file: plan.problem.file ?? null,
+        line: plan.problem.line ?? null,
+        column: plan.problem.column ?? null,
+        hint: plan.problem.hint ?? null,
+      }
+      : null,
   };
 }
 
@@ -329,6 +354,7 @@ interface Cell {
  *   inSync: true,
  *   local: null,
  *   missingClones: [],
+ *   problem: null,
  *   packages: [{
  *     name: "rag4code-qdrant",
  *     key: "rag4code-qdrant",
@@ -355,7 +381,10 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
 
   lines.push(`mode: ${bold(report.mode)} (${originText(report.modeOrigin)})`);
   let py: string;
-  if (report.pyprojectMode === null) {
+  if (report.problem) {
+    py = (report.pyprojectMode === null ? "" : `in ${report.pyprojectMode} mode, `) +
+      red(`cannot be synced for ${report.mode} (see below)`);
+  } else if (report.pyprojectMode === null) {
     py = report.packages.length
       ? yellow(`not managed by hpm yet: run \`hpm sync --mode ${report.mode}\``)
       : "nothing managed by hpm";
@@ -413,6 +442,14 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
       "",
       yellow(`missing clones: run \`hpm clone ${report.missingClones.join(" ")}\``),
     );
+  }
+  const problem = report.problem;
+  if (problem) {
+    const at = problem.file === null
+      ? ""
+      : ` (${problem.file}${problem.line === null ? "" : `:${problem.line}:${problem.column}`})`;
+    lines.push("", red(`\`hpm sync\` would fail: ${problem.message}${at}`));
+    if (problem.hint !== null) lines.push(`  hint: ${problem.hint}`);
   }
   return lines.join("\n");
 }

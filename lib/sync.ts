@@ -59,6 +59,21 @@ export interface SyncPlan {
   readonly changed: boolean;
   /** Local clones the mode needs that are not on disk. */
   readonly missingClones: readonly string[];
+  /**
+   * With `reportProblems`: why pyproject.toml cannot be written for the mode
+   * (an entry of the user's collides with HPM's, or a layout HPM cannot edit);
+   * `after` is then `before`.
+   */
+  readonly problem?: HpmInputError;
+}
+
+/** Options of {@link planSync}. */
+export interface PlanOptions extends ProjectOptions {
+  /**
+   * Return a pyproject.toml that cannot be written for the mode as `problem`
+   * instead of throwing, so a report can still show everything else.
+   */
+  readonly reportProblems?: boolean;
 }
 
 /**
@@ -67,9 +82,9 @@ export interface SyncPlan {
  *
  * @param options project, mode, environment
  * @returns the plan and both versions of pyproject.toml
- * @throws {HpmInputError} on bad input
+ * @throws {HpmInputError} on bad input (for pyproject.toml, unless `reportProblems`)
  */
-export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> {
+export async function planSync(options: PlanOptions = {}): Promise<SyncPlan> {
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   return await withProjectLock(root, async () => {
     const recovered = await recoverInterrupted(root);
@@ -87,7 +102,7 @@ export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> 
  */
 export async function planProject(
   project: Project,
-  options: ProjectOptions & { readonly absolutePaths?: boolean },
+  options: PlanOptions & { readonly absolutePaths?: boolean },
 ): Promise<SyncPlan> {
   const env = options.env ?? Deno.env.toObject();
   const { mode, origin } = chooseMode({
@@ -110,29 +125,33 @@ export async function planProject(
   for (const pkg of resolution.packages) {
     if (pkg.localPath && !(await isPackageDir(pkg.localPath))) missingClones.push(pkg.entry.name);
   }
-  const { text: after, changed } = applyPlan(
-    project.pyproject,
-    resolution.plan,
-    project.pyprojectFile,
-  );
-  checkWorkspaceMembers(
-    project.pyproject,
-    project.pyprojectFile,
-    project.root,
-    resolution.packages.flatMap((p) =>
-      p.localPath ? [{ name: p.entry.name, path: p.localPath }] : []
-    ),
-  );
-  return {
+  const plan = {
     project,
     mode,
     modeOrigin: origin,
     resolution,
     before: project.pyproject,
-    after,
-    changed,
     missingClones,
   };
+  try {
+    const { text: after, changed } = applyPlan(
+      project.pyproject,
+      resolution.plan,
+      project.pyprojectFile,
+    );
+    checkWorkspaceMembers(
+      project.pyproject,
+      project.pyprojectFile,
+      project.root,
+      resolution.packages.flatMap((p) =>
+        p.localPath ? [{ name: p.entry.name, path: p.localPath }] : []
+      ),
+    );
+    return { ...plan, after, changed };
+  } catch (e) {
+    if (!options.reportProblems || !(e instanceof HpmInputError)) throw e;
+    return { ...plan, after: project.pyproject, changed: false, problem: e };
+  }
 }
 
 /**

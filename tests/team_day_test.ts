@@ -96,3 +96,32 @@ Deno.test("every hint names the mode in force: status -m prod, group add/use/rem
     for (const hint of hints) assert.match(hint, /run `hpm sync --mode prod`$/, hint);
   });
 });
+
+Deno.test("hpm status shows the table, then the collision that would make sync fail", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "plug-a" }]);
+    const pyproject = join(dir, "pyproject.toml");
+    await writeFile(
+      pyproject,
+      (await Deno.readTextFile(pyproject)) + '\n[tool.uv.sources]\nplug-a = { path = "../mine" }\n',
+    );
+    const sync = await hpm(["sync", "--no-install"], dir);
+    assert.equal(sync.code, 2, sync.stderr);
+    const lines = (await Deno.readTextFile(pyproject)).split("\n");
+    const line = lines.indexOf('plug-a = { path = "../mine" }') + 1;
+
+    const r = await hpm(["status"], dir);
+    expectOk(r, "status");
+    assert.match(r.stdout, /pyproject\.toml: cannot be synced for dev \(see below\)/);
+    assert.match(r.stdout, /^plug-a +plugins +local packages\/plug-a \(editable\) +main, clean/m);
+    assert.match(
+      r.stdout,
+      new RegExp(`\`hpm sync\` would fail: .*source "plug-a".*\\(.*pyproject\\.toml:${line}:1\\)`),
+    );
+    assert.match(r.stdout, /^ {2}hint: /m);
+    const json = JSON.parse((await hpm(["status", "--json"], dir)).stdout);
+    assert.equal(json.inSync, false);
+    assert.equal(json.problem.code, "conflict");
+    assert.equal(json.problem.line, line);
+  });
+});
