@@ -153,6 +153,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
         "mode",
         "modeOrigin",
         "packages",
+        "problem",
         "pyprojectMode",
         "root",
       ]);
