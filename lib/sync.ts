@@ -22,7 +22,7 @@ import { applyPlan } from "./pyproject.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { recoverInterrupted, Transaction, withProjectLock } from "./transaction.ts";
-import { uvSyncArgs } from "./uv.ts";
+import { requireUv, uvSyncArgs } from "./uv.ts";
 import { checkWorkspaceMembers } from "./workspace.ts";
 
 /** Options shared by every command that reads a project. */
@@ -221,6 +221,7 @@ export interface SyncResult {
  * @param options project, mode, flags, runner
  * @returns what was done
  * @throws {HpmInputError} on bad input (nothing written)
+ * @throws {HpmOperationError} when uv cannot be run at all (checked before writing)
  * @throws {CommandFailedError} when uv fails (everything restored)
  * @throws {InterruptedError} on SIGINT/SIGTERM (everything restored)
  *
@@ -230,7 +231,7 @@ export interface SyncResult {
  *
  * const runner = recordingRunner();
  * await sync({ root: "examples/rag4code-core", mode: "prod", runner });
- * console.log(runner.calls[0].args); // ["sync"]
+ * console.log(runner.calls.map((c) => c.args)); // [["--version"], ["sync"]]
  * ```
  */
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
@@ -262,6 +263,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
           "(made for the previous state); drop --frozen, or use --locked to check it",
       );
     }
+    if (install) await requireUv(options.runner ?? denoRunner, root);
     await runTransaction(root, plan, install ? uvArgs : undefined, options);
     return { ...result, installed: install };
   }, { timeoutMs: options.lockTimeoutMs, log: options.log });

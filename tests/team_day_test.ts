@@ -125,3 +125,16 @@ Deno.test("hpm status shows the table, then the collision that would make sync f
     assert.equal(json.problem.line, line);
   });
 });
+
+Deno.test("with uv missing, sync checks for it before writing: nothing written, a clear error", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "plug-a" }]);
+    const before = await snapshot(dir, FILES);
+    const r = await hpm(["sync"], dir, { HPM_UV: join(root, "nonexistent", "uv") });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /error: uv cannot be run \(uv: not found/);
+    assert.match(r.stderr, /hint: nothing was written; install uv/);
+    assert.doesNotMatch(r.stderr, /restored/);
+    assert.deepEqual(await snapshot(dir, FILES), before);
+  });
+});
