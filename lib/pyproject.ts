@@ -238,8 +238,13 @@ interface Edit {
 /** The text being edited; it is rescanned after each edit. */
 class Doc {
   #scan?: ScannedToml;
+  readonly #original: string;
+  /** Every edit made, in order: errors point into the file as the user has it. */
+  readonly #history: { start: number; removed: number; inserted: number }[] = [];
 
-  constructor(public text: string, readonly eol: string, readonly file: string) {}
+  constructor(public text: string, readonly eol: string, readonly file: string) {
+    this.#original = text;
+  }
 
   get scan(): ScannedToml {
     if (this.#scan === undefined) {
@@ -261,6 +266,7 @@ class Doc {
   edit(...edits: Edit[]): void {
     for (const e of [...edits].sort((a, b) => b.start - a.start)) {
       this.text = this.text.slice(0, e.start) + e.text + this.text.slice(e.end);
+      this.#history.push({ start: e.start, removed: e.end - e.start, inserted: e.text.length });
     }
     this.#scan = undefined;
   }
@@ -273,8 +279,14 @@ class Doc {
     this.edit({ start, end, text: "" });
   }
 
+  /** The position in the original text of `offset` in the edited text. */
   where(offset: number): SourcePosition {
-    return { file: this.file, ...lineColumn(this.text, offset) };
+    let at = offset;
+    for (const e of this.#history.toReversed()) {
+      if (at >= e.start + e.inserted) at += e.removed - e.inserted;
+      else if (at > e.start) at = e.start;
+    }
+    return { file: this.file, ...lineColumn(this.#original, at) };
   }
 
   region(path: Path): TableRegion | undefined {

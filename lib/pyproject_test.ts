@@ -663,6 +663,21 @@ Deno.test("applyPlan() refuses layouts it cannot extend", async (t) => {
       1,
     ],
     [
+      "inline sources after a group hpm extends first: the line in the file as it is",
+      lines(
+        "[dependency-groups]",
+        'dev = ["pytest"]',
+        "",
+        "[tool.uv]",
+        'sources = { foo = { path = "x" } }',
+        "",
+        "[other]",
+      ),
+      devPlan,
+      5,
+      1,
+    ],
+    [
       "index as an inline array",
       lines("[tool.uv]", 'index = [{ name = "a", url = "https://a" }]'),
       plan({ g: ["a"] }, [], [{ name: "b", url: "https://b" }]),
