@@ -181,6 +181,10 @@ export async function main(args: readonly string[], io: Io = defaultIo()): Promi
     .addOption(new Option("--frozen", "pass --frozen to uv sync").conflicts("locked"))
     .option("--locked", "pass --locked to uv sync")
     .option("--json", "print the result (mode, changes) as JSON; uv's output is not streamed")
+    .option(
+      "--adopt",
+      "take entries that are exactly what hpm would write as hpm's (after [tool.hpm] was deleted)",
+    )
     .argument("[uv-args...]", "arguments for `uv sync`, after --")
     .addHelpText(
       "after",
@@ -201,6 +205,7 @@ Examples:
         frozen: flags.frozen,
         locked: flags.locked,
         uvArgs,
+        adopt: flags.adopt,
         stream: !globals().quiet && !flags.json,
         log,
         runner,
@@ -212,12 +217,21 @@ Examples:
             modeOrigin: result.modeOrigin,
             dryRun: flags.dryRun ?? false,
             installed: result.installed,
+            kept: result.kept,
             ...diffPyproject(result.before, result.after),
           },
           null,
           2,
         ));
         return;
+      }
+      for (const k of result.kept) {
+        const items = k.items.join(", ");
+        log(
+          k.handedOver
+            ? `kept group ${k.group}: it holds what you added (${items}); hpm no longer manages it`
+            : `kept what you added to hpm's groups: ${k.group}: ${items}`,
+        );
       }
       if (flags.dryRun) {
         const diff = unifiedDiff(
@@ -557,16 +571,19 @@ Examples:
   return exitCode;
 }
 
-// " (dev → prod; 2 sources, 1 group)": what a sync changed, in a few words.
+// " (dev → prod; 2 sources, 1 group changed)": what a sync changed, in a few words.
 function changeSummary(before: string, after: string): string {
   const d = diffPyproject(before, after);
   const count = (n: number, what: string) => n ? [`${n} ${what}${n === 1 ? "" : "s"}`] : [];
+  const counts = [
+    ...count(d.sources.length, "source"),
+    ...count(d.requirements.length, "group"),
+  ];
   const parts = [
     ...(d.mode.before && d.mode.after && d.mode.before !== d.mode.after
       ? [`${d.mode.before} → ${d.mode.after}`]
       : []),
-    ...count(d.sources.length, "source"),
-    ...count(d.requirements.length, "group"),
+    ...(counts.length ? [`${counts.join(", ")} changed`] : []),
   ];
   return parts.length ? ` (${parts.join("; ")})` : "";
 }

@@ -31,6 +31,13 @@ export interface ManagedRecord {
   readonly mode: string;
   /** `[dependency-groups]` keys HPM wrote, in plan order. */
   readonly groups: readonly string[];
+  /**
+   * The items HPM wrote into those groups, as `group/package` (normalised
+   * names), sorted. Anything else in a group is the user's and is kept.
+   * Undefined in a record from before HPM recorded items: then every item
+   * of its groups is HPM's.
+   */
+  readonly packages?: readonly string[];
   /** `[tool.uv.sources]` keys HPM wrote, sorted. */
   readonly sources: readonly string[];
   /** Names of the `[[tool.uv.index]]` entries HPM wrote, sorted. */
@@ -48,12 +55,34 @@ export interface ManagedRecord {
   readonly created: readonly string[];
 }
 
+/** Items of the user's that {@link applyPlan} kept in a group HPM manages (or managed). */
+export interface KeptItems {
+  /** The group. */
+  readonly group: string;
+  /** The items, as written (`"pytest-mock>=3.14"`). */
+  readonly items: readonly string[];
+  /** Whether HPM no longer manages the group: it stays only for these items. */
+  readonly handedOver: boolean;
+}
+
 /** The result of {@link applyPlan}. */
 export interface ApplyResult {
   /** The new file text (the very same string when nothing changed). */
   readonly text: string;
   /** Whether `text` differs from the input. */
   readonly changed: boolean;
+  /** What the user added to HPM's groups, which HPM kept. */
+  readonly kept: readonly KeptItems[];
+}
+
+/** Options of {@link applyPlan}. */
+export interface ApplyOptions {
+  /**
+   * Take entries the user has that are exactly what the plan would write as
+   * HPM's (recovery after `[tool.hpm]` was deleted). An entry that differs is
+   * still a conflict.
+   */
+  readonly adopt?: boolean;
 }
 
 type Path = readonly string[];
@@ -81,8 +110,8 @@ const CREATED_RANK: Readonly<Record<string, number>> = {
 const CREATED = [...Object.keys(CREATED_RANK), CREATED_DEFAULT_GROUPS];
 const LAYOUT_HINT = "write it as a table with its own [header] line so hpm can add its " +
   "entries next to yours";
-const RECORD_HINT = "restore [tool.hpm] from version control, or delete it together with " +
-  "the entries hpm wrote and run `hpm sync` again";
+const RECORD_HINT = "restore [tool.hpm] from version control, or delete it and run " +
+  "`hpm sync --adopt` to take back the entries that match what hpm would write";
 
 /**
  * A plan that manages nothing: applying it removes every entry HPM wrote.
@@ -182,7 +211,12 @@ export function readManaged(text: string, file = "pyproject.toml"): ManagedRecor
  * assert.equal(applyPlan(text, emptyPlan("dev")).text, original);
  * ```
  */
-export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): ApplyResult {
+export function applyPlan(
+  text: string,
+  plan: Plan,
+  file = "pyproject.toml",
+  options: ApplyOptions = {},
+): ApplyResult {
   const parsed = parseToml(text, file);
   const record = recordOf(parsed, text, file);
   const newline = text.indexOf("\n");
@@ -199,10 +233,15 @@ export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): Ap
     ownedGroups: new Set(record?.groups.map(normalizeName)),
     ownedSources: new Set(record?.sources.map(normalizeName)),
     ownedIndexes: new Set(record?.indexes),
+    ownedItems: record?.packages && new Set(record.packages),
     created: new Set(record?.created.filter((name) => CREATED.includes(name))),
     defaultGroups: [],
+    adoptedGroups: new Set(),
+    kept: [],
   };
-  checkConflicts(ctx);
+  const adopted = checkConflicts(ctx, options.adopt ?? false);
+  // With a record, what HPM created is known; without one, it is inferred.
+  if (adopted && !record) adoptCreated(ctx);
   removeStaleEntries(ctx);
   removeStaleDefaultGroups(ctx);
   writeGroups(ctx);
@@ -211,9 +250,9 @@ export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): Ap
   writeIndexes(ctx);
   removeEmptyCreatedTables(ctx);
   writeRecord(ctx);
-  if (doc.text === start) return { text, changed: false };
-  verify(doc.text, plan, file);
-  return { text: doc.text, changed: true };
+  if (doc.text === start) return { text, changed: false, kept: ctx.kept };
+  verify(doc.text, plan, file, ctx.kept);
+  return { text: doc.text, changed: true, kept: ctx.kept };
 }
 
 interface Context {
@@ -222,11 +261,17 @@ interface Context {
   /** The input, parsed: the user's entries, which HPM never edits. */
   readonly parsed: TomlTable;
   readonly record: ManagedRecord | undefined;
-  readonly ownedGroups: ReadonlySet<string>;
-  readonly ownedSources: ReadonlySet<string>;
-  readonly ownedIndexes: ReadonlySet<string>;
+  readonly ownedGroups: Set<string>;
+  readonly ownedSources: Set<string>;
+  readonly ownedIndexes: Set<string>;
+  /** `group/package` items HPM wrote; undefined for a record that predates them. */
+  readonly ownedItems: ReadonlySet<string> | undefined;
   readonly created: Set<string>;
   defaultGroups: string[];
+  /** Groups taken over by `adopt`: their default-groups elements are HPM's too. */
+  readonly adoptedGroups: Set<string>;
+  /** The user's items in HPM's groups, kept. */
+  readonly kept: KeptItems[];
 }
 
 interface Edit {
@@ -254,7 +299,7 @@ class Doc {
         if (!(e instanceof TomlScanError)) throw e;
         throw new HpmInputError(
           "toml-syntax",
-          `Cannot read ${this.file}: ${e.message}`,
+          `cannot read ${this.file}: ${e.message}`,
           this.where(e.offset),
           "hpm reads TOML 1.1; please report this file if other tools accept it",
         );
@@ -338,7 +383,7 @@ function parseToml(text: string, file: string): TomlTable {
     const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
     throw new HpmInputError(
       "toml-syntax",
-      `Cannot parse ${file}: ${reason}`,
+      `cannot parse ${file}: ${reason}`,
       { file, line: e.line, column: e.column },
       `fix the TOML at line ${e.line}, column ${e.column}; hpm edits only valid files`,
     );
@@ -354,7 +399,7 @@ function recordOf(parsed: TomlTable, text: string, file: string): ManagedRecord 
     const where = offset === undefined ? { file } : { file, ...lineColumn(text, offset) };
     throw new HpmInputError(
       "toml-layout",
-      `Cannot read hpm's record in ${file}: \`${dotted(path)}\` must be ${expected}`,
+      `cannot read hpm's record in ${file}: \`${dotted(path)}\` must be ${expected}`,
       where,
       RECORD_HINT,
     );
@@ -373,6 +418,7 @@ function recordOf(parsed: TomlTable, text: string, file: string): ManagedRecord 
   return {
     mode,
     groups: list("groups"),
+    packages: table.packages === undefined ? undefined : list("packages"),
     sources: list("sources"),
     indexes: list("indexes"),
     defaultGroups: list("default-groups"),
@@ -429,7 +475,7 @@ function tomlString(value: string): string {
     else if (code >= 0xd800 && code <= 0xdfff) {
       throw new HpmInputError(
         "schema",
-        `Cannot write ${JSON.stringify(value)} to pyproject.toml: it is not valid Unicode`,
+        `cannot write ${JSON.stringify(value)} to pyproject.toml: it is not valid Unicode`,
         undefined,
         "fix the value in the registry",
       );
@@ -447,6 +493,13 @@ function renderArray(prefix: string, items: readonly string[], eol: string): str
   const oneLine = renderOneLineArray(items);
   if (items.length === 0 || prefix.length + oneLine.length <= MAX_LINE) return oneLine;
   return `[${eol}${items.map((item) => `    ${tomlString(item)},${eol}`).join("")}]`;
+}
+
+/** {@link renderArray} for elements already rendered (the user's, kept as written). */
+function renderRawArray(prefix: string, items: readonly string[], eol: string): string {
+  const oneLine = `[${items.join(", ")}]`;
+  if (items.length === 0 || prefix.length + oneLine.length <= MAX_LINE) return oneLine;
+  return `[${eol}${items.map((item) => `    ${item},${eol}`).join("")}]`;
 }
 
 function renderOneLineArray(items: readonly string[]): string {
@@ -479,6 +532,7 @@ function renderRecord(record: ManagedRecord, eol: string): string {
     RECORD_COMMENT,
     `mode = ${tomlString(record.mode)}`,
     array("groups", record.groups),
+    array("packages", record.packages ?? []),
     array("sources", record.sources),
     array("indexes", record.indexes),
     array("default-groups", record.defaultGroups),
@@ -550,7 +604,7 @@ function ownedEntry(ctx: Context, path: Path, name: string): KeyValue | undefine
   const offset = locate(ctx.doc.scan, [...path, moved]);
   throw new HpmInputError(
     "toml-layout",
-    `Cannot update hpm's entry \`${moved}\` in ${ctx.doc.file}: it is no longer a line under ` +
+    `cannot update hpm's entry \`${moved}\` in ${ctx.doc.file}: it is no longer a line under ` +
       `[${dotted(path)}]`,
     offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset),
     `move it back under the [${dotted(path)}] header, or delete it and run \`hpm sync\` again`,
@@ -583,54 +637,140 @@ function conflict(
   existing: string,
   offset: number | undefined,
   wanted: string,
+  hint: string,
 ): HpmInputError {
   const where = offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset);
   const at = where.line === undefined ? where.file : `${where.file}:${where.line}:${where.column}`;
   return new HpmInputError(
     "conflict",
-    `Cannot write ${what} "${name}": ${at} already has ${what} "${existing}", which hpm did ` +
+    `cannot write ${what} "${name}": ${at} already has ${what} "${existing}", which hpm did ` +
       `not write (hpm would write ${wanted})`,
     where,
-    `rename or remove your ${what} "${existing}", or let hpm manage it by deleting it`,
+    hint,
   );
 }
 
-function checkConflicts(ctx: Context): void {
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown =>
+    isTable(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]))
+      : Array.isArray(v)
+      ? v.map(canonical)
+      : v;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/**
+ * After an adoption, the tables that hold nothing but adopted entries are
+ * taken to be ones HPM created (as it would have recorded), so that removing
+ * the plugins later gives back the file as it was before HPM.
+ */
+function adoptCreated(ctx: Context): void {
+  const { doc } = ctx;
+  const onlyOwned = (path: Path, owned: ReadonlySet<string>) => {
+    const region = doc.region(path);
+    return region !== undefined && region.entries.length > 0 &&
+      region.entries.every((kv) => owned.has(entryName(kv) ?? ""));
+  };
+  if (onlyOwned(DEPENDENCY_GROUPS, ctx.ownedGroups)) ctx.created.add("dependency-groups");
+  if (onlyOwned(SOURCES, ctx.ownedSources)) ctx.created.add("tool.uv.sources");
+  const defaults = findKey(doc.scan, DEFAULT_GROUPS)?.value;
+  if (defaults?.kind === "array") {
+    const names = defaults.elements.map((e) => e.value.kind === "string" ? e.value.value : "");
+    const expected = createdDefaultGroups(ctx, [...ctx.adoptedGroups]);
+    if (sameJson(names.map(normalizeName), expected.map(normalizeName))) {
+      ctx.created.add(CREATED_DEFAULT_GROUPS);
+      const uv = doc.region(TOOL_UV);
+      if (uv?.entries.every((kv) => samePath(kv.key, ["default-groups"]))) {
+        ctx.created.add("tool.uv");
+      }
+    }
+  }
+}
+
+/**
+ * Entries of the user's where HPM needs to write its own are errors, except
+ * with `adopt`, which takes those that are exactly what HPM would write (its
+ * own entries, after `[tool.hpm]` was deleted) as HPM's.
+ */
+function checkConflicts(ctx: Context, adopt: boolean): boolean {
+  let adopted = false;
   const { doc, plan, parsed } = ctx;
+  const mode = plan.mode;
+  // Without a record, the entry may be HPM's own from before [tool.hpm] was deleted.
+  const hint = (matches: boolean, fix: string) =>
+    matches
+      ? `these are hpm's own entries if [tool.hpm] was deleted: run ` +
+        `\`hpm sync --mode ${mode} --adopt\` to take back the ones that match exactly`
+      : ctx.record
+      ? fix
+      : `${fix}; if hpm wrote it and [tool.hpm] was deleted, run \`hpm sync --adopt\` ` +
+        `with the --mode it was synced for`;
   const userKey = (path: Path, name: string, owned: ReadonlySet<string>) => {
     const wanted = normalizeName(name);
     const table = valueAt(parsed, path);
     if (owned.has(wanted) || !isTable(table)) return undefined;
-    return Object.keys(table).find((k) => normalizeName(k) === wanted);
+    const key = Object.keys(table).find((k) => normalizeName(k) === wanted);
+    return key === undefined ? undefined : { key, value: table[key] };
   };
   for (const group of plan.groups) {
     const existing = userKey(DEPENDENCY_GROUPS, group.name, ctx.ownedGroups);
     if (existing === undefined) continue;
+    const matches = sameJson(existing.value, group.requirements);
+    if (adopt && matches) {
+      ctx.ownedGroups.add(normalizeName(group.name));
+      ctx.adoptedGroups.add(normalizeName(group.name));
+      adopted = true;
+      continue;
+    }
     throw conflict(
       ctx,
       "dependency group",
       group.name,
-      existing,
-      locate(doc.scan, [...DEPENDENCY_GROUPS, existing]),
+      existing.key,
+      locate(doc.scan, [...DEPENDENCY_GROUPS, existing.key]),
       `${renderKey(group.name)} = ${renderOneLineArray(group.requirements)}`,
+      hint(
+        matches,
+        `rename or remove your group "${existing.key}", or rename hpm's group ` +
+          `"${group.name}" in hpm.yaml`,
+      ),
     );
   }
   for (const source of plan.sources) {
     const existing = userKey(SOURCES, source.name, ctx.ownedSources);
     if (existing === undefined) continue;
+    const matches = sameJson(existing.value, Object.fromEntries(source.table));
+    if (adopt && matches) {
+      ctx.ownedSources.add(normalizeName(source.name));
+      adopted = true;
+      continue;
+    }
     throw conflict(
       ctx,
       "source",
       source.name,
-      existing,
-      locate(doc.scan, [...SOURCES, existing]),
+      existing.key,
+      locate(doc.scan, [...SOURCES, existing.key]),
       `${renderKey(source.name)} = ${renderInlineTable(source.table)}`,
+      hint(
+        matches,
+        `remove your source for \`${existing.key}\` (hpm then writes its own for mode ` +
+          `${mode}), or take \`${source.name}\` out of hpm.yaml's groups`,
+      ),
     );
   }
   const indexes = valueAt(parsed, INDEX);
   for (const index of plan.indexes) {
     if (ctx.ownedIndexes.has(index.name) || !Array.isArray(indexes)) continue;
-    if (!indexes.some((entry) => isTable(entry) && entry.name === index.name)) continue;
+    const existing = indexes.find((entry) => isTable(entry) && entry.name === index.name);
+    if (existing === undefined) continue;
+    const matches = sameJson(existing, { ...index, explicit: true });
+    if (adopt && matches) {
+      ctx.ownedIndexes.add(index.name);
+      adopted = true;
+      continue;
+    }
     const region = indexRegion(doc, index.name);
     throw conflict(
       ctx,
@@ -639,8 +779,10 @@ function checkConflicts(ctx: Context): void {
       index.name,
       region ? indexNameEntry(region)!.keyStart : locate(doc.scan, INDEX),
       `[[tool.uv.index]] name = ${tomlString(index.name)}, url = ${tomlString(index.url)}`,
+      hint(matches, `rename your index "${index.name}", or remove it (hpm then writes its own)`),
     );
   }
+  return adopted;
 }
 
 /**
@@ -652,7 +794,7 @@ function checkExtendable(doc: Doc, path: Path, array = false): void {
   const fail = (offset: number, how: string): never => {
     throw new HpmInputError(
       "toml-layout",
-      `Cannot add entries to ${array ? `[[${dotted(path)}]]` : `[${dotted(path)}]`} in ` +
+      `cannot add entries to ${array ? `[[${dotted(path)}]]` : `[${dotted(path)}]`} in ` +
         `${doc.file}: ${how}`,
       doc.where(offset),
       LAYOUT_HINT,
@@ -682,11 +824,11 @@ function checkExtendable(doc: Doc, path: Path, array = false): void {
 }
 
 /** Parse the result and check that it holds the plan: a last guard against a bad edit. */
-function verify(text: string, plan: Plan, file: string): void {
+function verify(text: string, plan: Plan, file: string, kept: readonly KeptItems[]): void {
   const fail = (detail: string): never => {
     throw new HpmInputError(
       "toml-layout",
-      `Cannot update ${file} safely: ${detail}`,
+      `cannot update ${file} safely: ${detail}`,
       { file },
       "the file's layout is one hpm does not handle; please report it",
     );
@@ -705,8 +847,15 @@ function verify(text: string, plan: Plan, file: string): void {
   };
   const defaults = valueAt(result, DEFAULT_GROUPS);
   for (const group of plan.groups) {
+    const written = entry(DEPENDENCY_GROUPS, group.name);
+    const users = kept.find((k) => k.group === group.name)?.items.length ?? 0;
+    const names = new Set(group.requirements.map(requirementName));
+    const hpms = Array.isArray(written)
+      ? written.filter((r) => typeof r === "string" && names.has(requirementName(r)))
+      : written;
     if (
-      JSON.stringify(entry(DEPENDENCY_GROUPS, group.name)) !== JSON.stringify(group.requirements)
+      JSON.stringify(hpms) !== JSON.stringify(group.requirements) ||
+      (Array.isArray(written) && written.length !== group.requirements.length + users)
     ) {
       fail(`dependency group "${group.name}" did not come out as planned`);
     }
@@ -821,7 +970,16 @@ function removeStaleEntries(ctx: Context): void {
   for (const name of record.groups) {
     if (groups.has(normalizeName(name))) continue;
     const kv = ownedEntry(ctx, DEPENDENCY_GROUPS, name);
-    if (kv) deleteLines(doc, kv);
+    if (!kv) continue;
+    const users = usersItems(ctx, name, kv.value);
+    if (!users.length) {
+      deleteLines(doc, kv);
+      continue;
+    }
+    // The group stays, holding only the user's items: it is theirs now.
+    const texts = users.map((e) => doc.text.slice(e.start, e.end));
+    replaceValue(doc, kv, renderRawArray(`${renderKey(name)} = `, texts, doc.eol));
+    ctx.kept.push({ group: name, items: users.map(itemText), handedOver: true });
   }
   const sources = new Set(plan.sources.map((s) => normalizeName(s.name)));
   for (const name of record.sources) {
@@ -838,12 +996,63 @@ function removeStaleEntries(ctx: Context): void {
 }
 
 function writeGroups(ctx: Context): void {
+  const { doc } = ctx;
   const rank = new Map(ctx.plan.groups.map((g, i) => [normalizeName(g.name), i]));
   for (const group of ctx.plan.groups) {
     const prefix = `${renderKey(group.name)} = `;
-    const value = renderArray(prefix, group.requirements, ctx.doc.eol);
+    const kv = ownedEntry(ctx, DEPENDENCY_GROUPS, group.name);
+    const users = kv ? usersItems(ctx, group.name, kv.value, group.requirements) : [];
+    if (kv && kv.value.kind === "array" && users.length) {
+      ctx.kept.push({ group: group.name, items: users.map(itemText), handedOver: false });
+      const mine = kv.value.elements.map((e) => e.value).filter((v) => !users.includes(v));
+      const same = mine.length === group.requirements.length &&
+        mine.every((v, i) => v.kind === "string" && v.value === group.requirements[i]);
+      if (same) continue;
+      const texts = [
+        ...group.requirements.map(tomlString),
+        ...users.map((e) => doc.text.slice(e.start, e.end)),
+      ];
+      replaceValue(doc, kv, renderRawArray(prefix, texts, doc.eol));
+      continue;
+    }
+    const value = renderArray(prefix, group.requirements, doc.eol);
     writeEntry(ctx, DEPENDENCY_GROUPS, group.name, value, rank);
   }
+}
+
+/** The package a requirement string names, normalised (`Foo_Bar[x]>=1` → `foo-bar`). */
+function requirementName(requirement: string): string | undefined {
+  const name = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement)?.[1];
+  return name === undefined ? undefined : normalizeName(name);
+}
+
+function itemKey(group: string, requirement: string): string | undefined {
+  const name = requirementName(requirement);
+  return name === undefined ? undefined : `${normalizeName(group)}/${name}`;
+}
+
+/**
+ * The elements of HPM's group `group` that the user added: everything HPM did
+ * not record writing, except items for the packages HPM now puts in that group
+ * (`planned`), which it takes over rather than list twice.
+ */
+function usersItems(
+  ctx: Context,
+  group: string,
+  value: ScannedValue,
+  planned: readonly string[] = [],
+): ScannedValue[] {
+  if (value.kind !== "array" || ctx.ownedItems === undefined) return [];
+  const mine = new Set(planned.map((r) => itemKey(group, r)));
+  return value.elements.map((e) => e.value).filter((v) => {
+    if (v.kind !== "string") return true;
+    const key = itemKey(group, v.value);
+    return key === undefined || !(ctx.ownedItems!.has(key) || mine.has(key));
+  });
+}
+
+function itemText(value: ScannedValue): string {
+  return value.kind === "string" ? value.value : "(a table)";
 }
 
 function writeSources(ctx: Context): void {
@@ -893,15 +1102,24 @@ function createdDefaultGroups(ctx: Context, names: readonly string[]): string[] 
 function removeStaleDefaultGroups(ctx: Context): void {
   const { doc, plan, record } = ctx;
   const wanted = new Set(plan.groups.map((g) => normalizeName(g.name)));
+  // A group handed over to the user stays installed by default, as it was.
+  const handedOver = new Set(
+    ctx.kept.filter((k) => k.handedOver).map((k) => normalizeName(k.group)),
+  );
   if (ctx.created.has(CREATED_DEFAULT_GROUPS)) {
-    if (wanted.size > 0) return;
-    const kv = findKey(doc.scan, DEFAULT_GROUPS);
-    if (kv?.value.kind === "array") deleteLines(doc, kv);
+    if (handedOver.size === 0) {
+      if (wanted.size > 0) return;
+      const kv = findKey(doc.scan, DEFAULT_GROUPS);
+      if (kv?.value.kind === "array") deleteLines(doc, kv);
+      ctx.created.delete(CREATED_DEFAULT_GROUPS);
+      return;
+    }
+    // The key now lists a group of the user's: it becomes theirs, and hpm
+    // keeps only its own elements in it from here on.
     ctx.created.delete(CREATED_DEFAULT_GROUPS);
-    return;
   }
   for (const name of record?.defaultGroups ?? []) {
-    if (wanted.has(normalizeName(name))) continue;
+    if (wanted.has(normalizeName(name)) || handedOver.has(normalizeName(name))) continue;
     const value = findKey(doc.scan, DEFAULT_GROUPS)?.value;
     if (value?.kind !== "array") return;
     const index = value.elements.findLastIndex((e) => isGroup(e.value, name));
@@ -935,13 +1153,16 @@ function writeDefaultGroups(ctx: Context): void {
   if (kv.value.kind !== "array") {
     throw new HpmInputError(
       "toml-layout",
-      `Cannot add hpm's groups to tool.uv.default-groups in ${doc.file}: it is neither an ` +
+      `cannot add hpm's groups to tool.uv.default-groups in ${doc.file}: it is neither an ` +
         `array nor "all"`,
       doc.where(kv.keyStart),
       'make it an array of group names, or "all"',
     );
   }
-  const recorded = new Set(ctx.record?.defaultGroups.map(normalizeName));
+  const recorded = new Set([
+    ...(ctx.record?.defaultGroups.map(normalizeName) ?? []),
+    ...ctx.adoptedGroups,
+  ]);
   const added: string[] = [];
   for (const name of names) {
     const value = findKey(doc.scan, DEFAULT_GROUPS)!.value as ArrayValue;
@@ -1062,6 +1283,11 @@ function writeRecord(ctx: Context): void {
   const record: ManagedRecord = {
     mode: plan.mode,
     groups: plan.groups.map((g) => g.name),
+    packages: [
+      ...new Set(
+        plan.groups.flatMap((g) => g.requirements.flatMap((r) => itemKey(g.name, r) ?? [])),
+      ),
+    ].sort(),
     sources: plan.sources.map((s) => s.name).sort(),
     indexes: plan.indexes.map((i) => i.name).sort(),
     defaultGroups: [...ctx.defaultGroups].sort(),

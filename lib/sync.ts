@@ -18,7 +18,7 @@ import {
   PYPROJECT_FILE,
   readLocalDependencies,
 } from "./project.ts";
-import { applyPlan } from "./pyproject.ts";
+import { applyPlan, type KeptItems } from "./pyproject.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { recoverInterrupted, Transaction, withProjectLock } from "./transaction.ts";
@@ -57,6 +57,8 @@ export interface SyncPlan {
   readonly after: string;
   /** Whether they differ. */
   readonly changed: boolean;
+  /** What the user added to HPM's groups, which a sync keeps. */
+  readonly kept: readonly KeptItems[];
   /** Local clones the mode needs that are not on disk. */
   readonly missingClones: readonly string[];
   /**
@@ -74,6 +76,11 @@ export interface PlanOptions extends ProjectOptions {
    * instead of throwing, so a report can still show everything else.
    */
   readonly reportProblems?: boolean;
+  /**
+   * Take entries of pyproject.toml that are exactly what HPM would write as
+   * HPM's (after its `[tool.hpm]` record was deleted by hand).
+   */
+  readonly adopt?: boolean;
 }
 
 /**
@@ -134,10 +141,11 @@ export async function planProject(
     missingClones,
   };
   try {
-    const { text: after, changed } = applyPlan(
+    const { text: after, changed, kept } = applyPlan(
       project.pyproject,
       resolution.plan,
       project.pyprojectFile,
+      { adopt: options.adopt },
     );
     checkWorkspaceMembers(
       project.pyproject,
@@ -147,10 +155,10 @@ export async function planProject(
         p.localPath ? [{ name: p.entry.name, path: p.localPath }] : []
       ),
     );
-    return { ...plan, after, changed };
+    return { ...plan, after, changed, kept };
   } catch (e) {
     if (!options.reportProblems || !(e instanceof HpmInputError)) throw e;
-    return { ...plan, after: project.pyproject, changed: false, problem: e };
+    return { ...plan, after: project.pyproject, changed: false, kept: [], problem: e };
   }
 }
 
@@ -191,6 +199,8 @@ export interface SyncOptions extends ProjectOptions {
   readonly locked?: boolean;
   /** Extra arguments for `uv sync`. */
   readonly uvArgs?: readonly string[];
+  /** Take entries that are exactly what HPM would write as HPM's; see {@link PlanOptions}. */
+  readonly adopt?: boolean;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
 }
@@ -211,6 +221,8 @@ export interface SyncResult {
   readonly changed: boolean;
   /** Whether `uv sync` ran. */
   readonly installed: boolean;
+  /** What the user added to HPM's groups, which the sync kept. */
+  readonly kept: readonly KeptItems[];
 }
 
 /**
@@ -254,6 +266,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       after: plan.after,
       changed: plan.changed,
       installed: false,
+      kept: plan.kept,
     };
     const install = options.install ?? true;
     if (options.dryRun || (!plan.changed && !install)) return result;

@@ -5,7 +5,15 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { run, uv, withRoot, writeFile } from "./_fixtures.ts";
+import {
+  buildWheels,
+  pythonImport,
+  run,
+  serveIndex,
+  uv,
+  withRoot,
+  writeFile,
+} from "./_fixtures.ts";
 import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
 
 const FILES = ["pyproject.toml", "uv.lock", "hpm.yaml"];
@@ -136,5 +144,89 @@ Deno.test("with uv missing, sync checks for it before writing: nothing written, 
     assert.match(r.stderr, /hint: nothing was written; install uv/);
     assert.doesNotMatch(r.stderr, /restored/);
     assert.deepEqual(await snapshot(dir, FILES), before);
+  });
+});
+
+Deno.test("hand-added items in hpm's group are kept in every mode and across group removal", async () => {
+  await withRoot(async (root) => {
+    const wheels = await buildWheels(root, {
+      name: "pytest-mock",
+      version: "3.14.0",
+      module: "pytest_mock",
+      body: 'VERSION = "3.14.0"\n',
+    });
+    const index = await serveIndex(wheels);
+    try {
+      const env = { UV_DEFAULT_INDEX: index.url };
+      const { dir } = await makeProject(root, [{ name: "plug-a" }]);
+      const pyproject = join(dir, "pyproject.toml");
+      expectOk(await hpm(["sync"], dir, env), "dev sync");
+      await uv(["add", "--group", "plugins", "pytest-mock"], { cwd: dir, env });
+      const added = await Deno.readTextFile(pyproject);
+      assert.match(added, /"pytest-mock>=3\.14\.0"/);
+
+      const dev = await hpm(["sync"], dir, env);
+      expectOk(dev, "sync after uv add");
+      assert.match(
+        dev.stderr,
+        /kept what you added to hpm's groups: plugins: pytest-mock>=3\.14\.0/,
+      );
+      const devText = await Deno.readTextFile(pyproject);
+      assert.equal(devText, added, "nothing to change: the item is the user's");
+      assert.equal((await pythonImport(dir, "pytest_mock")).value, "3.14.0", "still installed");
+
+      const prod = await hpm(["sync", "--mode", "prod"], dir, env);
+      expectOk(prod, "prod sync");
+      assert.match(prod.stderr, /pyproject\.toml updated \(dev → prod; 1 source changed\)/);
+      assert.match(prod.stderr, /kept what you added/);
+      assert.match(await Deno.readTextFile(pyproject), /"pytest-mock>=3\.14\.0"/);
+      assert.equal((await pythonImport(dir, "pytest_mock")).value, "3.14.0");
+
+      expectOk(await hpm(["sync"], dir, env), "back to dev");
+      assert.equal(await Deno.readTextFile(pyproject), devText, "dev → prod → dev round trip");
+
+      expectOk(await hpm(["group", "remove", "plugins"], dir), "group remove");
+      const removed = await hpm(["sync"], dir, env);
+      expectOk(removed, "sync after group remove");
+      assert.match(
+        removed.stderr,
+        /kept group plugins: it holds what you added \(pytest-mock>=3\.14\.0\)/,
+      );
+      const text = await Deno.readTextFile(pyproject);
+      assert.match(text, /^plugins = \["pytest-mock>=3\.14\.0"\]$/m);
+      assert.doesNotMatch(text, /plug-a|tool\.hpm/);
+      assert.equal((await pythonImport(dir, "pytest_mock")).value, "3.14.0");
+    } finally {
+      await index.close();
+    }
+  });
+});
+
+Deno.test("[tool.hpm] deleted by hand: the error names `hpm sync --adopt`, which recovers", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "plug-a" }]);
+    const pyproject = join(dir, "pyproject.toml");
+    expectOk(await hpm(["sync", "--no-install"], dir), "sync");
+    const synced = await Deno.readTextFile(pyproject);
+    const orphaned = synced.slice(0, synced.indexOf("\n[tool.hpm]"));
+    await writeFile(pyproject, orphaned);
+
+    const stuck = await hpm(["sync", "--no-install"], dir);
+    assert.equal(stuck.code, 2, stuck.stderr);
+    assert.match(stuck.stderr, /which hpm did not write/);
+    assert.match(stuck.stderr, /hint: .*`hpm sync --mode dev --adopt`/);
+    assert.equal(await Deno.readTextFile(pyproject), orphaned, "nothing written");
+
+    const adopted = await hpm(["sync", "--no-install", "--adopt"], dir);
+    expectOk(adopted, "sync --adopt");
+    assert.equal(await Deno.readTextFile(pyproject), synced, "the record is back, as before");
+    expectOk(await hpm(["check"], dir), "check");
+
+    // A real collision stays an error, --adopt or not.
+    await writeFile(pyproject, orphaned.replace("editable = true", "editable = false"));
+    const collision = await hpm(["sync", "--no-install", "--adopt"], dir);
+    assert.equal(collision.code, 2, collision.stderr);
+    assert.match(collision.stderr, /cannot write source "plug-a"/);
+    assert.match(collision.stderr, /hint: remove your source for `plug-a`/);
   });
 });
