@@ -110,8 +110,9 @@ const CREATED_RANK: Readonly<Record<string, number>> = {
 const CREATED = [...Object.keys(CREATED_RANK), CREATED_DEFAULT_GROUPS];
 const LAYOUT_HINT = "write it as a table with its own [header] line so hpm can add its " +
   "entries next to yours";
-const RECORD_HINT = "restore [tool.hpm] from version control, or delete it and run " +
-  "`hpm sync --adopt` to take back the entries that match what hpm would write";
+const recordHint = (mode = "MODE") =>
+  "restore [tool.hpm] from version control, or delete it and run " +
+  `\`hpm sync --mode ${mode} --adopt\` to take back the entries that match what hpm would write`;
 
 /**
  * A plan that manages nothing: applying it removes every entry HPM wrote.
@@ -218,7 +219,7 @@ export function applyPlan(
   options: ApplyOptions = {},
 ): ApplyResult {
   const parsed = parseToml(text, file);
-  const record = recordOf(parsed, text, file);
+  const record = recordOf(parsed, text, file, plan.mode);
   const newline = text.indexOf("\n");
   const eol = newline > 0 && text[newline - 1] === "\r" ? "\r\n" : "\n";
   // Statements are edited as whole lines, so the last one needs its newline: a
@@ -390,7 +391,12 @@ function parseToml(text: string, file: string): TomlTable {
   }
 }
 
-function recordOf(parsed: TomlTable, text: string, file: string): ManagedRecord | undefined {
+function recordOf(
+  parsed: TomlTable,
+  text: string,
+  file: string,
+  planMode?: string,
+): ManagedRecord | undefined {
   const table = valueAt(parsed, RECORD);
   if (table === undefined) return undefined;
   const fail = (path: Path, expected: string): never => {
@@ -401,7 +407,7 @@ function recordOf(parsed: TomlTable, text: string, file: string): ManagedRecord 
       "toml-layout",
       `cannot read hpm's record in ${file}: \`${dotted(path)}\` must be ${expected}`,
       where,
-      RECORD_HINT,
+      recordHint(planMode),
     );
   };
   if (!isTable(table)) return fail(RECORD, "a table");
@@ -607,7 +613,8 @@ function ownedEntry(ctx: Context, path: Path, name: string): KeyValue | undefine
     `cannot update hpm's entry \`${moved}\` in ${ctx.doc.file}: it is no longer a line under ` +
       `[${dotted(path)}]`,
     offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset),
-    `move it back under the [${dotted(path)}] header, or delete it and run \`hpm sync\` again`,
+    `move it back under the [${dotted(path)}] header, or delete it and run ` +
+      `\`hpm sync --mode ${ctx.plan.mode}\` again`,
   );
 }
 

@@ -230,3 +230,17 @@ Deno.test("[tool.hpm] deleted by hand: the error names `hpm sync --adopt`, which
     assert.match(collision.stderr, /hint: remove your source for `plug-a`/);
   });
 });
+
+Deno.test("a wrong source `type:` names the valid types (not zod's discriminator message)", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "plug-a" }]);
+    const entry = join(dir, "hpm-registry", "packages", "plug-a.yaml");
+    await writeFile(entry, (await Deno.readTextFile(entry)).replace("type: local", "type: locla"));
+    const r = await hpm(["sync"], dir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error: at `sources\.dev\.type`: `locla` is not a valid `type`/);
+    assert.match(r.stderr, /plug-a\.yaml:5:11/);
+    assert.match(r.stderr, /hint: did you mean `local`\? valid: local, git, pypi/);
+    assert.doesNotMatch(r.stderr, /discriminator/i);
+  });
+});
