@@ -244,3 +244,19 @@ Deno.test("a wrong source `type:` names the valid types (not zod's discriminator
     assert.doesNotMatch(r.stderr, /discriminator/i);
   });
 });
+
+Deno.test("an error about an inline `sources = {…}` points at its line, not the blank one after", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "plug-a" }]);
+    const pyproject = join(dir, "pyproject.toml");
+    const text = (await Deno.readTextFile(pyproject)) +
+      '\n[dependency-groups]\ndev = ["pytest"]\n\n[tool.uv]\nsources = { other = { path = "x" } }\n\n[tool.other]\nk = 1\n';
+    await writeFile(pyproject, text);
+    const line = text.split("\n").indexOf('sources = { other = { path = "x" } }') + 1;
+    const r = await hpm(["sync"], dir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`--> pyproject\\.toml:${line}:1\\n`));
+    assert.match(r.stderr, new RegExp(`\\n${line} \\| sources = \\{ other`));
+    assert.equal(await Deno.readTextFile(pyproject), text);
+  });
+});
