@@ -3,9 +3,11 @@
  * {@link Plan} says HPM manages, and touches no byte outside HPM's entries.
  *
  * What HPM owns is recorded in a `[tool.hpm]` table at the end of the file;
- * only entries listed there are ever changed or removed. Applying an empty
- * plan removes everything HPM wrote and gives back the file as it was before
- * HPM's first edit, byte for byte.
+ * only entries listed there are ever changed or removed, and in HPM's groups
+ * only the items it recorded: what the user adds to them stays. Applying an
+ * empty plan removes everything HPM wrote and gives back the file as it was
+ * before HPM's first edit, byte for byte (a group holding items of the user's
+ * stays, with those items).
  *
  * @module
  */
@@ -177,11 +179,13 @@ export function readManaged(text: string, file = "pyproject.toml"): ManagedRecor
  * @param text the current pyproject.toml text
  * @param plan what HPM must manage
  * @param file the file name used in error positions
- * @returns the new text, and whether it changed (an unchanged result is the
- *   very same string)
+ * @param options `adopt`: take the user's entries that are exactly what the
+ *   plan would write as HPM's
+ * @returns the new text, whether it changed (an unchanged result is the very
+ *   same string), and the user's items kept in HPM's groups
  * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
  *   `conflict` when the plan needs a group, source or index name the user
- *   already wrote; `toml-layout` when a table HPM must extend is written in a
+ *   already wrote (unless `adopt` and it matches exactly); `toml-layout` when a table HPM must extend is written in a
  *   form it cannot safely extend (an inline table or dotted keys), or when
  *   `[tool.hpm]` is damaged; `schema` when a value cannot be written
  *   as TOML
