@@ -205,7 +205,14 @@ function modeInForce(
   project: Project,
   env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
 ): string {
-  return readManaged(project.pyproject, project.pyprojectFile)?.mode ??
+  let synced: string | undefined;
+  try {
+    synced = readManaged(project.pyproject, project.pyprojectFile)?.mode;
+  } catch (e) {
+    // A broken pyproject.toml is for `hpm sync` to report; hpm.yaml was still edited.
+    if (!(e instanceof HpmInputError)) throw e;
+  }
+  return synced ??
     chooseMode({
       env: env.RUN_MODE,
       local: project.overlay?.mode,

@@ -9,14 +9,14 @@
 import { isAbsolute, relative, sep } from "node:path";
 import { devCheckout } from "./clone.ts";
 import { runPool } from "./_pool.ts";
-import { CommandFailedError } from "./errors.ts";
+import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { checkoutWorktree, cloneState, commitsSince, refExists } from "./git.ts";
 import type { ModeOrigin } from "./manifest.ts";
 import { isPackageDir } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
-import { planSync, type ProjectOptions } from "./sync.ts";
+import { planSync, type ProjectOptions, type SyncPlan } from "./sync.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
 export interface CloneStatus {
@@ -163,7 +163,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
     root: project.root,
     mode: plan.mode,
     modeOrigin: plan.modeOrigin,
-    pyprojectMode: readManaged(plan.before, project.pyprojectFile)?.mode ?? null,
+    pyprojectMode: syncedMode(plan),
     inSync: !plan.changed && !plan.problem,
     local: project.overlay
       ? {
@@ -185,6 +185,16 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
       }
       : null,
   };
+}
+
+// The mode pyproject.toml was synced for; unknown when the problem is the file itself.
+function syncedMode(plan: SyncPlan): string | null {
+  try {
+    return readManaged(plan.before, plan.project.pyprojectFile)?.mode ?? null;
+  } catch (e) {
+    if (plan.problem && e instanceof HpmInputError) return null;
+    throw e;
+  }
 }
 
 // Candidate names of the release a clone is measured against. An exact pypi

@@ -131,6 +131,19 @@ Deno.test("hpm status shows the table, then the collision that would make sync f
     assert.equal(json.inSync, false);
     assert.equal(json.problem.code, "conflict");
     assert.equal(json.problem.line, line);
+
+    // A damaged record is shown the same way, and hpm.yaml can still be edited.
+    await writeFile(
+      pyproject,
+      lines.join("\n").replace("[tool.uv.sources]", "[tool.hpm]\nmode = 1\n"),
+    );
+    const damaged = await hpm(["status"], dir);
+    expectOk(damaged, "status, damaged record");
+    assert.match(damaged.stdout, /^plug-a +plugins/m);
+    assert.match(damaged.stdout, /would fail: cannot read hpm's record/);
+    const add = await hpm(["group", "add", "more", "-o", "plug-a"], dir);
+    expectOk(add, "group add");
+    assert.match(add.stderr, /run `hpm sync --mode dev`/);
   });
 });
 
