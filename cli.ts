@@ -133,7 +133,7 @@ function renderError(error: unknown, io: Io): string {
   if (error instanceof CommandFailedError) {
     const tail = error.stderrTail.trim();
     return `${red("error")}: ${error.message}` + (tail ? `\n${tail}` : "") +
-      "\n  hint: pyproject.toml and uv.lock were restored to what they were before";
+      (error.hint ? `\n  hint: ${error.hint}` : "");
   }
   if (error instanceof HpmOperationError) {
     return `${red("error")}: ${error.message}` +
@@ -203,6 +203,10 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
     .addOption(new Option("--frozen", "pass --frozen to uv sync").conflicts("locked"))
     .option("--locked", "pass --locked to uv sync")
     .option("--json", "print the result (mode, changes) as JSON; uv's output is not streamed")
+    .option(
+      "--adopt",
+      "take entries that are exactly what hpm would write as hpm's (after [tool.hpm] was deleted)",
+    )
     .argument("[uv-args...]", "arguments for `uv sync`, after --")
     .addHelpText(
       "after",
@@ -223,6 +227,7 @@ Examples:
         frozen: flags.frozen,
         locked: flags.locked,
         uvArgs,
+        adopt: flags.adopt,
         stream: !globals().quiet && !flags.json,
         log,
         runner,
@@ -234,12 +239,21 @@ Examples:
             modeOrigin: result.modeOrigin,
             dryRun: flags.dryRun ?? false,
             installed: result.installed,
+            kept: result.kept,
             ...diffPyproject(result.before, result.after),
           },
           null,
           2,
         ));
         return;
+      }
+      for (const k of result.kept) {
+        const items = k.items.join(", ");
+        log(
+          k.handedOver
+            ? `kept group ${k.group}: it holds what you added (${items}); hpm no longer manages it`
+            : `kept what you added to hpm's groups: ${k.group}: ${items}`,
+        );
       }
       if (flags.dryRun) {
         const diff = unifiedDiff(
@@ -312,10 +326,10 @@ Examples:
       "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group add llm -o rag4code-openai -o rag4code-ollama",
     )
     .action(async (name: string, flags) => {
-      const { changed } = await groupAdd(name, flags.option, { root: root() });
+      const { changed, mode } = await groupAdd(name, flags.option, { root: root() });
       log(
         changed
-          ? `group ${name} updated in hpm.yaml; run \`hpm sync\``
+          ? `group ${name} updated in hpm.yaml; run \`hpm sync --mode ${mode}\``
           : `group ${name} already has that`,
       );
     });
@@ -324,8 +338,8 @@ Examples:
     .argument("<group>", "the group")
     .option("-o, --option <package>", "remove only this option")
     .action(async (name: string, flags) => {
-      await groupRemove(name, flags.option, { root: root() });
-      log(`hpm.yaml updated; run \`hpm sync\``);
+      const { mode } = await groupRemove(name, flags.option, { root: root() });
+      log(`hpm.yaml updated; run \`hpm sync --mode ${mode}\``);
     });
   group.command("use")
     .description("install only this option of a group of alternatives")
@@ -333,8 +347,8 @@ Examples:
     .argument("<package>", "the option to use")
     .addHelpText("after", "\nExamples:\n  hpm group use vector-db rag4code-chroma && hpm sync")
     .action(async (name: string, pkg: string) => {
-      await groupUse(name, pkg, { root: root() });
-      log(`group ${name} now uses ${pkg}; run \`hpm sync\``);
+      const { mode } = await groupUse(name, pkg, { root: root() });
+      log(`group ${name} now uses ${pkg}; run \`hpm sync --mode ${mode}\``);
     });
   group.command("list")
     .description("list groups and their options")
@@ -398,10 +412,16 @@ Examples:
         log,
         runner,
       });
-      io.out(flags.json ? JSON.stringify(report, null, 2) : summarizeClone(report));
+      if (flags.json) io.out(JSON.stringify(report, null, 2));
+      else if (!globals().quiet) io.out(summarizeClone(report));
       if (!report.ok) {
+        const failed = report.results.filter((r) => r.status === "failed");
+        // -q hides the progress lines, but a failure's reason is an error.
+        if (globals().quiet) {
+          for (const r of failed) io.err(`hpm: ${r.name}: failed: ${r.reason}`);
+        }
         throw new HpmOperationError(
-          "some clones failed",
+          `some clones failed (${failed.map((r) => r.name).join(", ")})`,
           "see the lines above; the others were cloned",
         );
       }
@@ -581,16 +601,19 @@ Examples:
   return exitCode;
 }
 
-// " (dev → prod; 2 sources, 1 group)": what a sync changed, in a few words.
+// " (dev → prod; 2 sources, 1 group changed)": what a sync changed, in a few words.
 function changeSummary(before: string, after: string): string {
   const d = diffPyproject(before, after);
   const count = (n: number, what: string) => n ? [`${n} ${what}${n === 1 ? "" : "s"}`] : [];
+  const counts = [
+    ...count(d.sources.length, "source"),
+    ...count(d.requirements.length, "group"),
+  ];
   const parts = [
     ...(d.mode.before && d.mode.after && d.mode.before !== d.mode.after
       ? [`${d.mode.before} → ${d.mode.after}`]
       : []),
-    ...count(d.sources.length, "source"),
-    ...count(d.requirements.length, "group"),
+    ...(counts.length ? [`${counts.join(", ")} changed`] : []),
   ];
   return parts.length ? ` (${parts.join("; ")})` : "";
 }

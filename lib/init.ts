@@ -43,11 +43,15 @@ export function initialManifest(registry: string): string {
   ].join("\n");
 }
 
-const IGNORED = [LOCAL_FILE, ".hpm/"];
+// The clone folder too (`git add -A` would record clones as gitlinks, and test
+// runners would collect the plugins' suites), anchored: the registry has a
+// packages/ folder of its own.
+const IGNORED = [LOCAL_FILE, ".hpm/", "/packages/"];
 
 /**
  * Create hpm.yaml, a registry folder (with JSON Schemas for editors) and
- * .gitignore entries for hpm.local.yaml and .hpm/. Refuses to overwrite.
+ * .gitignore entries for hpm.local.yaml, .hpm/ and the clone folder /packages/.
+ * Refuses to overwrite.
  *
  * @param options where
  * @returns the paths created or changed
@@ -103,7 +107,10 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     const sep = text === "" || text.endsWith("\n") ? "" : eol;
     await writeConfined(
       gitignore,
-      text + sep + ["# hpm: per-machine overrides and its lock/journal", ...missing].join(eol) +
+      text + sep +
+        ["# hpm: per-machine overrides, its lock/journal, the plugins' clones", ...missing].join(
+          eol,
+        ) +
         eol,
       { root },
     );

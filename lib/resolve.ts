@@ -102,6 +102,14 @@ export interface ResolveInput {
  */
 export function resolvePlan(input: ResolveInput): Resolution {
   const { manifest, registry, mode } = input;
+  for (const [key, override] of input.overlay?.overrides ?? []) {
+    if (!registry.has(key)) {
+      throw registry.unknown(
+        override.name,
+        input.overlay!.positionOf(["overrides", override.name], true),
+      );
+    }
+  }
   const packages = new Map<string, ResolvedPackage & { groups: string[] }>();
   const groups = [];
 

@@ -11,14 +11,14 @@ import { devCheckout } from "./clone.ts";
 import { runPool } from "./_pool.ts";
 import { isInside } from "./files.ts";
 import { cacheDir } from "./remote_registry.ts";
-import { CommandFailedError } from "./errors.ts";
+import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { cloneState, commitsSince, hasOwnGit, refExists } from "./git.ts";
 import type { ModeOrigin } from "./manifest.ts";
 import { isPackageDir } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
-import { planSync, type ProjectOptions } from "./sync.ts";
+import { planSync, type ProjectOptions, type SyncPlan } from "./sync.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
 export interface CloneStatus {
@@ -95,6 +95,21 @@ export interface StatusReport {
   readonly packages: readonly PackageStatus[];
   /** Names of local clones the mode needs that are missing. */
   readonly missingClones: readonly string[];
+  /** Why `hpm sync` would fail on pyproject.toml (e.g. a collision); null when it would not. */
+  readonly problem: {
+    /** The error code (docs/errors.md). */
+    readonly code: string;
+    /** What is wrong. */
+    readonly message: string;
+    /** Where: the file, and the 1-based line and column when known. */
+    readonly file: string | null;
+    /** 1-based line. */
+    readonly line: number | null;
+    /** 1-based column. */
+    readonly column: number | null;
+    /** What to do. */
+    readonly hint: string | null;
+  } | null;
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
@@ -123,7 +138,7 @@ const GIT_JOBS = 8;
  * ```
  */
 export async function status(options: StatusOptions = {}): Promise<StatusReport> {
-  const plan = await planSync(options);
+  const plan = await planSync({ ...options, reportProblems: true });
   const { project } = plan;
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
@@ -150,8 +165,8 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
     root: project.root,
     mode: plan.mode,
     modeOrigin: plan.modeOrigin,
-    pyprojectMode: readManaged(plan.before, project.pyprojectFile)?.mode ?? null,
-    inSync: !plan.changed,
+    pyprojectMode: syncedMode(plan),
+    inSync: !plan.changed && !plan.problem,
     local: project.overlay
       ? {
         file: project.overlay.file,
@@ -161,7 +176,27 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
       : null,
     packages,
     missingClones: [...plan.missingClones],
+    problem: plan.problem
+      ? {
+        code: plan.problem.code,
+        message: plan.problem.message,
+        file: plan.problem.file ?? null,
+        line: plan.problem.line ?? null,
+        column: plan.problem.column ?? null,
+        hint: plan.problem.hint ?? null,
+      }
+      : null,
   };
+}
+
+// The mode pyproject.toml was synced for; unknown when the problem is the file itself.
+function syncedMode(plan: SyncPlan): string | null {
+  try {
+    return readManaged(plan.before, plan.project.pyprojectFile)?.mode ?? null;
+  } catch (e) {
+    if (plan.problem && e instanceof HpmInputError) return null;
+    throw e;
+  }
 }
 
 // Candidate names of the release a clone is measured against. An exact pypi
@@ -342,6 +377,7 @@ interface Cell {
  *   inSync: true,
  *   local: null,
  *   missingClones: [],
+ *   problem: null,
  *   packages: [{
  *     name: "rag4code-qdrant",
  *     key: "rag4code-qdrant",
@@ -368,13 +404,18 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
 
   lines.push(`mode: ${bold(report.mode)} (${originText(report.modeOrigin)})`);
   let py: string;
-  if (report.pyprojectMode === null) {
+  if (report.problem) {
+    py = (report.pyprojectMode === null ? "" : `in ${report.pyprojectMode} mode, `) +
+      red(`cannot be synced for ${report.mode} (see below)`);
+  } else if (report.pyprojectMode === null) {
     py = report.packages.length
-      ? yellow(`not managed by hpm yet: run \`hpm sync\``)
+      ? yellow(`not managed by hpm yet: run \`hpm sync --mode ${report.mode}\``)
       : "nothing managed by hpm";
   } else {
     py = `in ${report.pyprojectMode} mode, ` +
-      (report.inSync ? green("in sync") : red(`out of sync for ${report.mode}: run \`hpm sync\``));
+      (report.inSync
+        ? green("in sync")
+        : red(`out of sync for ${report.mode}: run \`hpm sync --mode ${report.mode}\``));
   }
   if (report.pyprojectMode !== null || !report.inSync || report.packages.length) {
     lines.push(`pyproject.toml: ${py}`);
@@ -424,6 +465,14 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
       "",
       yellow(`missing clones: run \`hpm clone ${report.missingClones.join(" ")}\``),
     );
+  }
+  const problem = report.problem;
+  if (problem) {
+    const at = problem.file === null
+      ? ""
+      : ` (${problem.file}${problem.line === null ? "" : `:${problem.line}:${problem.column}`})`;
+    lines.push("", red(`\`hpm sync\` would fail: ${problem.message}${at}`));
+    if (problem.hint !== null) lines.push(`  hint: ${problem.hint}`);
   }
   return lines.join("\n");
 }

@@ -127,6 +127,7 @@ const report: StatusReport = {
   inSync: false,
   local: { file: "/p/hpm.local.yaml", mode: null, overrides: ["b"] },
   missingClones: ["c"],
+  problem: null,
   packages: [
     {
       name: "a",
@@ -202,7 +203,7 @@ Deno.test("formatStatus() renders a plain table", () => {
     formatStatus(report, { color: false }),
     [
       "mode: prod (from RUN_MODE)",
-      "pyproject.toml: in dev mode, out of sync for prod: run `hpm sync`",
+      "pyproject.toml: in dev mode, out of sync for prod: run `hpm sync --mode prod`",
       "hpm.local.yaml: in effect (overrides b)",
       "",
       "PACKAGE  GROUP       SOURCE                       CHECKOUT",

@@ -18,11 +18,11 @@ import {
   PYPROJECT_FILE,
   readLocalDependencies,
 } from "./project.ts";
-import { applyPlan, readManaged } from "./pyproject.ts";
+import { applyPlan, type KeptItems, readManaged } from "./pyproject.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
 import { denoRunner, programPath, type Runner } from "./runner.ts";
 import { type LockOptions, Transaction, withProjectLock } from "./transaction.ts";
-import { uvSyncArgs } from "./uv.ts";
+import { requireUv, uvSyncArgs } from "./uv.ts";
 import { checkWorkspaceMembers } from "./workspace.ts";
 
 /** Options shared by every command that reads a project. */
@@ -57,8 +57,30 @@ export interface SyncPlan {
   readonly after: string;
   /** Whether they differ. */
   readonly changed: boolean;
+  /** What the user added to HPM's groups, which a sync keeps. */
+  readonly kept: readonly KeptItems[];
   /** Local clones the mode needs that are not on disk. */
   readonly missingClones: readonly string[];
+  /**
+   * With `reportProblems`: why pyproject.toml cannot be written for the mode
+   * (an entry of the user's collides with HPM's, or a layout HPM cannot edit);
+   * `after` is then `before`.
+   */
+  readonly problem?: HpmInputError;
+}
+
+/** Options of {@link planSync}. */
+export interface PlanOptions extends ProjectOptions {
+  /**
+   * Return a pyproject.toml that cannot be written for the mode as `problem`
+   * instead of throwing, so a report can still show everything else.
+   */
+  readonly reportProblems?: boolean;
+  /**
+   * Take entries of pyproject.toml that are exactly what HPM would write as
+   * HPM's (after its `[tool.hpm]` record was deleted by hand).
+   */
+  readonly adopt?: boolean;
 }
 
 /**
@@ -67,9 +89,9 @@ export interface SyncPlan {
  *
  * @param options project, mode, environment
  * @returns the plan and both versions of pyproject.toml
- * @throws {HpmInputError} on bad input
+ * @throws {HpmInputError} on bad input (for pyproject.toml, unless `reportProblems`)
  */
-export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> {
+export async function planSync(options: PlanOptions = {}): Promise<SyncPlan> {
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   return await withProjectLock(root, async (recovered) => {
     const plan = await planProject(await loadProject(root, options), options);
@@ -87,7 +109,7 @@ export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> 
  */
 export async function planProject(
   project: Project,
-  options: ProjectOptions & { readonly absolutePaths?: boolean },
+  options: PlanOptions & { readonly absolutePaths?: boolean },
 ): Promise<SyncPlan> {
   const env = options.env ?? Deno.env.toObject();
   const { mode, origin } = chooseMode({
@@ -110,29 +132,34 @@ export async function planProject(
   for (const pkg of resolution.packages) {
     if (pkg.localPath && !(await isPackageDir(pkg.localPath))) missingClones.push(pkg.entry.name);
   }
-  const { text: after, changed } = applyPlan(
-    project.pyproject,
-    resolution.plan,
-    project.pyprojectFile,
-  );
-  checkWorkspaceMembers(
-    project.pyproject,
-    project.pyprojectFile,
-    project.root,
-    resolution.packages.flatMap((p) =>
-      p.localPath ? [{ name: p.entry.name, path: p.localPath }] : []
-    ),
-  );
-  return {
+  const plan = {
     project,
     mode,
     modeOrigin: origin,
     resolution,
     before: project.pyproject,
-    after,
-    changed,
     missingClones,
   };
+  try {
+    const { text: after, changed, kept } = applyPlan(
+      project.pyproject,
+      resolution.plan,
+      project.pyprojectFile,
+      { adopt: options.adopt },
+    );
+    checkWorkspaceMembers(
+      project.pyproject,
+      project.pyprojectFile,
+      project.root,
+      resolution.packages.flatMap((p) =>
+        p.localPath ? [{ name: p.entry.name, path: p.localPath }] : []
+      ),
+    );
+    return { ...plan, after, changed, kept };
+  } catch (e) {
+    if (!options.reportProblems || !(e instanceof HpmInputError)) throw e;
+    return { ...plan, after: project.pyproject, changed: false, kept: [], problem: e };
+  }
 }
 
 /**
@@ -172,6 +199,8 @@ export interface SyncOptions extends ProjectOptions {
   readonly locked?: boolean;
   /** Extra arguments for `uv sync`. */
   readonly uvArgs?: readonly string[];
+  /** Take entries that are exactly what HPM would write as HPM's; see {@link PlanOptions}. */
+  readonly adopt?: boolean;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
 }
@@ -192,6 +221,8 @@ export interface SyncResult {
   readonly changed: boolean;
   /** Whether `uv sync` ran. */
   readonly installed: boolean;
+  /** What the user added to HPM's groups, which the sync kept. */
+  readonly kept: readonly KeptItems[];
 }
 
 /**
@@ -202,6 +233,7 @@ export interface SyncResult {
  * @param options project, mode, flags, runner
  * @returns what was done
  * @throws {HpmInputError} on bad input (nothing written)
+ * @throws {HpmOperationError} when uv cannot be run at all (checked before writing)
  * @throws {CommandFailedError} when uv fails (everything restored)
  * @throws {InterruptedError} on SIGINT/SIGTERM (everything restored)
  *
@@ -211,7 +243,7 @@ export interface SyncResult {
  *
  * const runner = recordingRunner();
  * await sync({ root: "examples/rag4code-core", mode: "prod", runner });
- * console.log(runner.calls[0].args); // ["sync"]
+ * console.log(runner.calls.map((c) => c.args)); // [["--version"], ["sync"]]
  * ```
  */
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
@@ -237,6 +269,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       after: plan.after,
       changed: plan.changed,
       installed: false,
+      kept: plan.kept,
     };
     const install = options.install ?? true;
     if (options.dryRun || (!plan.changed && !install)) return result;
@@ -246,6 +279,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
           "(made for the previous state); drop --frozen, or use --locked to check it",
       );
     }
+    if (install) await requireUv(options.runner ?? denoRunner, root);
     await runTransaction(root, plan, install ? uvArgs : undefined, options);
     return { ...result, installed: install };
   }, lockOptions(options));
@@ -314,7 +348,13 @@ async function runTransaction(
       });
       if (caught) throw new InterruptedError(caught);
       if (result.code !== 0) {
-        throw new CommandFailedError("uv", uvArgs, result.code, result.stderr.slice(-4000));
+        throw new CommandFailedError(
+          "uv",
+          uvArgs,
+          result.code,
+          result.stderr.slice(-4000),
+          "pyproject.toml and uv.lock were restored to what they were before",
+        );
       }
     }
     await tx.commit();

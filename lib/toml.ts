@@ -33,7 +33,7 @@ export function parseToml(text: string, file: string): TomlTable {
     const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
     // smol-toml counts a byte order mark as a column; editors do not.
     const column = e.line === 1 && text.startsWith("\uFEFF") ? e.column - 1 : e.column;
-    throw syntaxError(`Cannot parse ${file}: ${reason}`, { file, line: e.line, column });
+    throw syntaxError(`cannot parse ${file}: ${reason}`, { file, line: e.line, column });
   }
   scanTomlFile(text, file);
   return data;
@@ -52,7 +52,7 @@ export function scanTomlFile(text: string, file: string): ScannedToml {
     return scanToml(text);
   } catch (e) {
     if (!(e instanceof TomlScanError)) throw e;
-    throw syntaxError(`Cannot read ${file}: ${e.message}`, {
+    throw syntaxError(`cannot read ${file}: ${e.message}`, {
       file,
       ...lineColumn(text, e.offset),
     });

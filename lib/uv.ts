@@ -5,7 +5,8 @@
  * @module
  */
 
-import { HpmInputError } from "./errors.ts";
+import { HpmInputError, HpmOperationError } from "./errors.ts";
+import type { Runner } from "./runner.ts";
 
 /** Flags of `hpm sync` that reach `uv sync`. */
 export interface UvSyncFlags {
@@ -52,4 +53,31 @@ export function uvSyncArgs(flags: UvSyncFlags = {}): string[] {
 /** The argv of `uv lock` that `hpm verify` runs in its scratch copy. */
 export function uvLockArgs(): string[] {
   return ["lock", "--no-progress"];
+}
+
+/**
+ * Fail unless uv runs (`uv --version`), before anything is written: a missing
+ * uv is found out up front, not after pyproject.toml was changed and restored.
+ *
+ * @param runner runs uv
+ * @param cwd where to run it
+ * @throws {HpmOperationError} when uv cannot be run
+ *
+ * @example Usage
+ * ```ts
+ * import { recordingRunner, requireUv } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const missing = recordingRunner(() => ({ code: 127, stdout: "", stderr: "uv: not found" }));
+ * await assert.rejects(requireUv(missing, "."), /uv cannot be run/);
+ * ```
+ */
+export async function requireUv(runner: Runner, cwd: string): Promise<void> {
+  const r = await runner({ program: "uv", args: ["--version"], cwd });
+  if (r.code === 0) return;
+  throw new HpmOperationError(
+    `uv cannot be run (${(r.stderr.trim() || `exit code ${r.code}`).split("\n")[0]})`,
+    "nothing was written; install uv (https://docs.astral.sh/uv/) or set HPM_UV to its path, " +
+      "or write pyproject.toml only with --no-install",
+  );
 }

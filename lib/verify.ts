@@ -98,7 +98,14 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
       stream: options.stream ?? false,
     });
     if (result.code !== 0) {
-      throw new CommandFailedError("uv", args, result.code, result.stderr.slice(-4000));
+      throw new CommandFailedError(
+        "uv",
+        args,
+        result.code,
+        result.stderr.slice(-4000),
+        `nothing was changed (uv ran in a scratch copy); mode ${plan.mode} does not resolve as ` +
+          "hpm.yaml and the registry describe it",
+      );
     }
     let lockedPackages = 0;
     try {

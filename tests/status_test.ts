@@ -153,6 +153,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
         "mode",
         "modeOrigin",
         "packages",
+        "problem",
         "pyprojectMode",
         "root",
       ]);
@@ -170,7 +171,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
     await t.step("table", () => {
       const text = formatStatus(report, { color: false });
       assert.match(text, /^mode: dev \(default\)\n/);
-      assert.match(text, /pyproject\.toml: not managed by hpm yet: run `hpm sync`/);
+      assert.match(text, /pyproject\.toml: not managed by hpm yet: run `hpm sync --mode dev`/);
       assert.match(
         text,
         /p-ahead +plugins +local packages\/p-ahead \(editable\) +main, clean, 2 commits since v1\.0\.0/,
