@@ -126,6 +126,7 @@ const report: StatusReport = {
   inSync: false,
   local: { file: "/p/hpm.local.yaml", mode: null, overrides: ["b"] },
   missingClones: ["c"],
+  git: null,
   packages: [
     {
       name: "a",
