@@ -29,6 +29,9 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       if (args === "rev-parse --show-toplevel") {
         return r.cwd === a ? ok(`${a}\n`) : { code: 128, stdout: "", stderr: "fatal: not a repo" };
       }
+      if (args === "rev-parse --show-toplevel --show-prefix") {
+        return { code: 128, stdout: "", stderr: "fatal: not a repo" };
+      }
       if (args === "symbolic-ref --quiet --short HEAD") return ok("main\n");
       if (args === "status --porcelain") return ok(" M x.py\n?? y.py\n");
       if (args.startsWith("rev-parse --verify")) return ok("abc\n");
@@ -43,7 +46,9 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       ["status", "--porcelain"],
       ["rev-parse", "--verify", "--quiet", "--end-of-options", "v1.0.0^{commit}"],
       ["rev-list", "--count", "--end-of-options", "v1.0.0..HEAD"],
+      ["rev-parse", "--show-toplevel", "--show-prefix"],
     ]);
+    assert.equal(report.git, null, "the core is not in a git work tree");
     assert.equal(report.mode, "dev");
     assert.equal(report.modeOrigin, "default");
     assert.equal(report.pyprojectMode, null);
