@@ -215,15 +215,17 @@ export async function operationInProgress(
   runner: Runner,
   top: string,
 ): Promise<"merge" | "cherry-pick" | "revert" | undefined> {
-  for (
-    const [ref, name] of [["MERGE_HEAD", "merge"], ["CHERRY_PICK_HEAD", "cherry-pick"], [
-      "REVERT_HEAD",
-      "revert",
-    ]] as const
-  ) {
-    if (await gitOk(runner, top, ["rev-parse", "--quiet", "--verify", ref]) !== undefined) {
-      return name;
-    }
+  const markers = [["MERGE_HEAD", "merge"], ["CHERRY_PICK_HEAD", "cherry-pick"], [
+    "REVERT_HEAD",
+    "revert",
+  ]] as const;
+  const paths = (await git(
+    runner,
+    top,
+    ["rev-parse", ...markers.flatMap(([ref]) => ["--git-path", ref])],
+  )).split("\n");
+  for (const [i, [, name]] of markers.entries()) {
+    if (await Deno.stat(resolve(top, paths[i])).then(() => true, () => false)) return name;
   }
   return undefined;
 }
@@ -237,28 +239,32 @@ export interface IndexEntry {
 }
 
 /**
- * A file's entry in the index (stage 0).
+ * Files' entries in the index (stage 0).
  *
  * @param runner runs git
  * @param top the work tree's top folder
- * @param path the file, relative to `top`
- * @returns the entry, or undefined when the file is not in the index
+ * @param paths the files, relative to `top`
+ * @returns the entries, by path; a file not in the index has none
  */
-export async function indexEntry(
+export async function indexEntries(
   runner: Runner,
   top: string,
-  path: string,
-): Promise<IndexEntry | undefined> {
+  paths: readonly string[],
+): Promise<Map<string, IndexEntry>> {
   const out = await gitRaw(runner, top, [
     "--literal-pathspecs",
     "ls-files",
     "--stage",
     "-z",
     "--",
-    path,
+    ...paths,
   ]);
-  const m = /^(\d+) ([0-9a-f]+) 0\t/.exec(out);
-  return m ? { mode: m[1], blob: m[2] } : undefined;
+  const entries = new Map<string, IndexEntry>();
+  for (const line of out.split("\0")) {
+    const m = /^(\d+) ([0-9a-f]+) 0\t(.*)$/s.exec(line);
+    if (m) entries.set(m[3], { mode: m[1], blob: m[2] });
+  }
+  return entries;
 }
 
 /**

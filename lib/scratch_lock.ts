@@ -93,13 +93,21 @@ export async function lockInScratch<T>(
     if (options.baseLock !== undefined) {
       await Deno.writeTextFile(join(scratch, LOCK_FILE), options.baseLock);
     }
+    // uv in the project would use its .venv; the copy has none, and searching
+    // PATH instead can be slow (a pyenv shim is a shell script per query).
+    const venvPython = Deno.build.os === "windows"
+      ? join(root, ".venv", "Scripts", "python.exe")
+      : join(root, ".venv", "bin", "python");
+    const python = await Deno.stat(venvPython).then(() => venvPython, () => undefined);
     const policy = options.offline ?? "never";
     const attempts = policy === "first" ? [true, false] : [policy === "only"];
     for (const [i, offline] of attempts.entries()) {
       options.log?.(
-        `resolving mode ${plan.mode} in a scratch copy${offline ? " from uv's cache" : ""}…`,
+        i > 0
+          ? "uv's cache does not hold everything needed: resolving online…"
+          : `resolving mode ${plan.mode} in a scratch copy${offline ? " from uv's cache" : ""}…`,
       );
-      const args = uvLockArgs({ offline });
+      const args = uvLockArgs({ offline, python });
       const result = await (options.runner ?? denoRunner)({
         program: "uv",
         args,

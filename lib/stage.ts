@@ -14,7 +14,7 @@ import { parse } from "smol-toml";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
 import {
   headBlob,
-  indexEntry,
+  indexEntries,
   operationInProgress,
   readBlob,
   type RepoLocation,
@@ -125,15 +125,6 @@ async function refuseUnstageable(runner: Runner, repo: RepoLocation): Promise<vo
   }
 }
 
-async function stagedText(
-  runner: Runner,
-  repo: RepoLocation,
-  file: string,
-): Promise<string | undefined> {
-  const entry = await indexEntry(runner, repo.top, repo.prefix + file);
-  return entry ? await readBlob(runner, repo.top, entry.blob) : undefined;
-}
-
 /** Options of {@link stage}. */
 export interface StageOptions extends ProjectOptions {
   /** Let uv write to the terminal directly. @default false */
@@ -185,12 +176,12 @@ export async function stage(options: StageOptions = {}): Promise<StageResult> {
     refuseLocalSources(plan, origin);
     if (plan.missingClones.length) throw missingCloneError(plan);
     const repo = await gitRepo(runner, root);
-    await refuseUnstageable(runner, repo);
     const paths = { pyproject: repo.prefix + PYPROJECT_FILE, lock: repo.prefix + LOCK_FILE };
-    const before = {
-      pyproject: await indexEntry(runner, repo.top, paths.pyproject),
-      lock: await indexEntry(runner, repo.top, paths.lock),
-    };
+    const [, entries] = await Promise.all([
+      refuseUnstageable(runner, repo),
+      indexEntries(runner, repo.top, [paths.pyproject, paths.lock]),
+    ]);
+    const before = { pyproject: entries.get(paths.pyproject), lock: entries.get(paths.lock) };
     const baseLock = before.lock ? await readBlob(runner, repo.top, before.lock.blob) : undefined;
     const offline = options.offline ?? env.HPM_OFFLINE === "1";
     try {
@@ -203,26 +194,23 @@ export async function stage(options: StageOptions = {}): Promise<StageResult> {
         env,
         log: options.log,
       }, async (scratch) => {
-        const entries = [
-          {
-            path: paths.pyproject,
-            mode: before.pyproject?.mode ?? "100644",
-            blob: await writeBlob(runner, repo.top, join(scratch, PYPROJECT_FILE), paths.pyproject),
-          },
-          {
-            path: paths.lock,
-            mode: before.lock?.mode ?? "100644",
-            blob: await writeBlob(runner, repo.top, join(scratch, LOCK_FILE), paths.lock),
-          },
-        ];
-        await setIndexEntries(runner, repo.top, entries);
+        const staged = await Promise.all(
+          ([[PYPROJECT_FILE, paths.pyproject, before.pyproject], [
+            LOCK_FILE,
+            paths.lock,
+            before.lock,
+          ]] as const).map(async ([file, path, old]) => ({
+            path,
+            mode: old?.mode ?? "100644",
+            blob: await writeBlob(runner, repo.top, join(scratch, file), path),
+            old: old?.blob,
+          })),
+        );
+        await setIndexEntries(runner, repo.top, staged);
         return {
           mode,
           modeOrigin: origin,
-          files: entries.map((e, i) => ({
-            path: e.path,
-            changed: e.blob !== [before.pyproject, before.lock][i]?.blob,
-          })),
+          files: staged.map((e) => ({ path: e.path, changed: e.blob !== e.old })),
         };
       });
     } catch (e) {
@@ -384,10 +372,14 @@ export async function checkStaged(options: ProjectOptions = {}): Promise<StagedC
     const project = await loadProject(root, options);
     const { mode, origin } = commitModeOf(project, options.mode);
     const repo = await gitRepo(runner, root);
-    const staged = {
-      pyproject: await stagedText(runner, repo, PYPROJECT_FILE),
-      lock: await stagedText(runner, repo, LOCK_FILE),
-    };
+    const paths = [PYPROJECT_FILE, LOCK_FILE].map((f) => repo.prefix + f);
+    const entries = await indexEntries(runner, repo.top, paths);
+    const [pyproject, lock] = await Promise.all(
+      paths.map((p) =>
+        entries.has(p) ? readBlob(runner, repo.top, entries.get(p)!.blob) : undefined
+      ),
+    );
+    const staged = { pyproject, lock };
     const plan = await planProject(
       staged.pyproject === undefined ? project : { ...project, pyproject: staged.pyproject },
       { ...options, mode },
@@ -436,8 +428,10 @@ export async function committedForms(
       return null; // a damaged record is `hpm check`'s to report
     }
   };
-  const index = await indexEntry(runner, repo.top, path);
-  const head = await headBlob(runner, repo.top, path);
+  const [index, head] = await Promise.all([
+    indexEntries(runner, repo.top, [path]).then((e) => e.get(path)),
+    headBlob(runner, repo.top, path),
+  ]);
   let commitMode: string | null = null;
   try {
     commitMode = commitModeOf(project).mode;

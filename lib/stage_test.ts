@@ -95,8 +95,8 @@ Deno.test("stage() stages both files with one index update, as git add would (--
       const out = (stdout: string) => ({ code: 0, stdout, stderr: "" });
       if (args.includes("--show-toplevel")) return out(`${dir}\n\n`);
       if (args.includes("hash-object")) return out(args.includes("uv.lock") ? "b2\n" : "b1\n");
-      if (args.endsWith("--verify MERGE_HEAD") || args.includes("_HEAD")) {
-        return { code: 1, stdout: "", stderr: "" };
+      if (args.includes("--git-path")) {
+        return out("no/MERGE_HEAD\nno/CHERRY_PICK_HEAD\nno/REVERT_HEAD\n");
       }
       return out("");
     });
