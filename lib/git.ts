@@ -268,6 +268,19 @@ export async function indexEntries(
 }
 
 /**
+ * Whether git ignores a path (`.gitignore`, `info/exclude`, `core.excludesFile`).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param path the path, relative to `top`
+ * @returns true when it is ignored
+ */
+export async function isIgnored(runner: Runner, top: string, path: string): Promise<boolean> {
+  return await gitOk(runner, top, ["check-ignore", "--quiet", "--no-index", "--", path]) !==
+    undefined;
+}
+
+/**
  * The blob id of a file in HEAD.
  *
  * @param runner runs git

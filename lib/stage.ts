@@ -15,6 +15,8 @@ import { CommandFailedError, HpmInputError } from "./errors.ts";
 import {
   headBlob,
   indexEntries,
+  type IndexEntry,
+  isIgnored,
   operationInProgress,
   readBlob,
   type RepoLocation,
@@ -38,7 +40,7 @@ export type CommitModeOrigin = "flag" | "hpm.yaml" | "default";
 
 /**
  * The mode whose form is committed: `--mode`, else `commit-mode:` in
- * hpm.yaml, else `prod` when every plugin the groups list has a `prod` source.
+ * hpm.yaml, else `prod` when every plugin the groups install has a `prod` source.
  *
  * @param project the manifest and registry
  * @param flag `--mode`, if given
@@ -66,7 +68,8 @@ export function commitModeOf(
   if (flag !== undefined) return { mode: chooseMode({ flag }).mode, origin: "flag" };
   const { manifest, registry } = project;
   if (manifest.commitMode !== undefined) return { mode: manifest.commitMode, origin: "hpm.yaml" };
-  const without = manifest.groups.flatMap((g) => g.options)
+  // The plugins installed: a group of alternatives installs only its selection.
+  const without = manifest.groups.flatMap((g) => g.select === undefined ? g.options : [g.select])
     .find((name) => !("prod" in registry.get(name).sources));
   if (without === undefined) return { mode: "prod", origin: "default" };
   throw new HpmInputError(
@@ -182,6 +185,20 @@ export async function stage(options: StageOptions = {}): Promise<StageResult> {
       indexEntries(runner, repo.top, [paths.pyproject, paths.lock]),
     ]);
     const before = { pyproject: entries.get(paths.pyproject), lock: entries.get(paths.lock) };
+    for (const [path, entry] of entries) {
+      if (entry.mode !== "100644" && entry.mode !== "100755") {
+        throw new HpmInputError(
+          "git-state",
+          `${path} is in the index as mode ${entry.mode}, not a regular file; nothing was staged`,
+          undefined,
+          "make it a regular file in git (`git rm --cached` it and `git add` the file), then " +
+            "run `hpm stage`",
+        );
+      }
+    }
+    // A project that keeps uv.lock out of git (an ignored, untracked file) still
+    // gets its lock checked, but only pyproject.toml is staged.
+    const stageLock = before.lock !== undefined || !(await isIgnored(runner, repo.top, paths.lock));
     const baseLock = before.lock ? await readBlob(runner, repo.top, before.lock.blob) : undefined;
     const offline = options.offline ?? env.HPM_OFFLINE === "1";
     try {
@@ -194,12 +211,12 @@ export async function stage(options: StageOptions = {}): Promise<StageResult> {
         env,
         log: options.log,
       }, async (scratch) => {
+        const files: [string, string, IndexEntry | undefined][] = [
+          [PYPROJECT_FILE, paths.pyproject, before.pyproject],
+        ];
+        if (stageLock) files.push([LOCK_FILE, paths.lock, before.lock]);
         const staged = await Promise.all(
-          ([[PYPROJECT_FILE, paths.pyproject, before.pyproject], [
-            LOCK_FILE,
-            paths.lock,
-            before.lock,
-          ]] as const).map(async ([file, path, old]) => ({
+          files.map(async ([file, path, old]) => ({
             path,
             mode: old?.mode ?? "100644",
             blob: await writeBlob(runner, repo.top, join(scratch, file), path),

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { HpmInputError } from "./errors.ts";
 import { parseManifest } from "./manifest.ts";
 import type { Plan } from "./plan.ts";
@@ -6,7 +7,7 @@ import { applyPlan } from "./pyproject.ts";
 import { Registry } from "./registry.ts";
 import { recordingRunner } from "./runner.ts";
 import { commitModeOf, stage, stagedProblems } from "./stage.ts";
-import { ONE_PLUGIN, tempTree } from "./_testing.ts";
+import { ONE_PLUGIN, tempTree, writeTree } from "./_testing.ts";
 
 const registry = (prod: boolean) =>
   new Registry([{
@@ -84,27 +85,33 @@ Deno.test("stagedProblems(): entries of the right mode but stale (the registry m
   ]);
 });
 
-Deno.test("stage() stages both files with one index update, as git add would (--path)", async () => {
-  const dir = await tempTree("hpm-unit-", {
-    ...ONE_PLUGIN,
-    "pyproject.toml": '[project]\nname = "core"\nversion = "0.1.0"\n',
+// Answers git like a clean repository whose top is `top`, the project being
+// in `prefix`; `ignored` paths are ignored by .gitignore.
+function fakeGit(top: string, prefix: string, ignored: string[] = []) {
+  return recordingRunner((r) => {
+    const args = r.args.join(" ");
+    const out = (stdout: string, code = 0) => ({ code, stdout, stderr: "" });
+    if (args.includes("--show-toplevel")) return out(`${top}\n${prefix}\n`);
+    if (args.includes("hash-object")) return out(args.includes("uv.lock") ? "b2\n" : "b1\n");
+    if (args.includes("--git-path")) {
+      return out("no/MERGE_HEAD\nno/CHERRY_PICK_HEAD\nno/REVERT_HEAD\n");
+    }
+    if (args.includes("check-ignore")) return out("", ignored.includes(r.args.at(-1)!) ? 0 : 1);
+    return out("");
   });
+}
+
+Deno.test("stage() stages both files with one index update, as git add would (--path)", async () => {
+  const top = await tempTree("hpm-unit-", {});
+  const dir = join(top, "core");
+  await writeTree(dir, { ...ONE_PLUGIN, "pyproject.toml": '[project]\nname = "core"\n' });
   try {
-    const runner = recordingRunner((r) => {
-      const args = r.args.join(" ");
-      const out = (stdout: string) => ({ code: 0, stdout, stderr: "" });
-      if (args.includes("--show-toplevel")) return out(`${dir}\n\n`);
-      if (args.includes("hash-object")) return out(args.includes("uv.lock") ? "b2\n" : "b1\n");
-      if (args.includes("--git-path")) {
-        return out("no/MERGE_HEAD\nno/CHERRY_PICK_HEAD\nno/REVERT_HEAD\n");
-      }
-      return out("");
-    });
+    const runner = fakeGit(top, "core/");
     const result = await stage({ root: dir, runner, env: {} });
     assert.equal(result.mode, "prod");
     assert.deepEqual(result.files, [
-      { path: "pyproject.toml", changed: true },
-      { path: "uv.lock", changed: true },
+      { path: "core/pyproject.toml", changed: true },
+      { path: "core/uv.lock", changed: true },
     ]);
     const calls = runner.calls.map((c) => [c.program, ...c.args.filter((a) => a !== "-c")]);
     assert.deepEqual(calls.filter((c) => c[0] === "uv"), [
@@ -112,12 +119,30 @@ Deno.test("stage() stages both files with one index update, as git add would (--
     ]);
     const hashes = calls.filter((c) => c.includes("hash-object"));
     assert.deepEqual(hashes.map((c) => c.slice(-3, -1)), [
-      ["--path=pyproject.toml", "--"],
-      ["--path=uv.lock", "--"],
+      ["--path=core/pyproject.toml", "--"],
+      ["--path=core/uv.lock", "--"],
     ]);
     assert.deepEqual(calls.filter((c) => c.includes("update-index")).map((c) => c.slice(-5)), [
-      ["--add", "--cacheinfo", "100644,b1,pyproject.toml", "--cacheinfo", "100644,b2,uv.lock"],
+      [
+        "--add",
+        "--cacheinfo",
+        "100644,b1,core/pyproject.toml",
+        "--cacheinfo",
+        "100644,b2,core/uv.lock",
+      ],
     ]);
+  } finally {
+    await Deno.remove(top, { recursive: true });
+  }
+});
+
+Deno.test("stage() leaves out a uv.lock that git ignores (and does not track)", async () => {
+  const dir = await tempTree("hpm-unit-", { ...ONE_PLUGIN, "pyproject.toml": "" });
+  try {
+    const runner = fakeGit(dir, "", ["uv.lock"]);
+    const result = await stage({ root: dir, runner, env: {} });
+    assert.deepEqual(result.files, [{ path: "pyproject.toml", changed: true }]);
+    assert.ok(runner.calls.some((c) => c.program === "uv"), "the lock is still resolved");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -243,3 +243,29 @@ Deno.test("formatStatus() with no plugins says how to add one", () => {
     "mode: prod (from RUN_MODE)\n\nno plugins: add one with `hpm group add GROUP --option PACKAGE`",
   );
 });
+
+Deno.test("formatStatus() shows working tree, index and HEAD, and when to run hpm stage", () => {
+  const line = (git: StatusReport["git"]) =>
+    formatStatus({ ...report, git }, { color: false }).split("\n").find((l) =>
+      l.startsWith("git: ")
+    );
+  const forms = { commitMode: "prod", worktree: "dev", staged: true, index: "prod", head: "prod" };
+  assert.equal(
+    line(forms),
+    "git: working tree dev, index prod (staged), HEAD prod; commit mode prod: ready to commit",
+  );
+  assert.equal(
+    line({ ...forms, index: "dev" }),
+    "git: working tree dev, index dev (staged), HEAD prod; commit mode prod: run `hpm stage`",
+  );
+  assert.equal(
+    line({ ...forms, staged: false, index: "dev", head: "dev" }),
+    "git: working tree dev, index not staged, HEAD dev; commit mode prod: HEAD is in dev; " +
+      "run `hpm stage`",
+  );
+  assert.equal(
+    line({ ...forms, commitMode: null, staged: false, head: null }),
+    "git: working tree dev, index not staged, HEAD unmanaged",
+  );
+  assert.equal(line(null), undefined, "outside git, no line");
+});
