@@ -237,7 +237,8 @@ export async function stage(options: StageOptions = {}): Promise<StageResult> {
         `mode ${mode} does not resolve, so nothing was staged; uv says:\n${e.stderrTail.trim()}`,
         { file: project.pyprojectFile },
         offline
-          ? "HPM_OFFLINE=1 allows uv's cache only: unset it to let uv fetch what is missing"
+          ? "offline (--offline, HPM_OFFLINE=1), uv may use only its cache: go online to let it " +
+            "fetch what is missing"
           : `fix what uv names in pyproject.toml (\`hpm verify --mode ${mode}\` shows the same)`,
       );
     }
