@@ -78,6 +78,8 @@ Deno.test("hpm stage: a dependency added in dev is committed in prod form; worki
       const staged = await hpm(["stage"], dir);
       expectOk(staged, "hpm stage");
       assert.match(staged.stderr, /mode prod \(from default\): staged pyproject\.toml, uv\.lock/);
+      assert.match(staged.stderr, /resolving mode prod in a scratch copy from uv's cache/);
+      assert.doesNotMatch(staged.stderr, /resolving online/, "uv's cache was enough");
       expectOk(await hpm(["check", "--staged"], dir), "hpm check --staged after hpm stage");
 
       const cached = (await git(["diff", "--cached"], { cwd: dir })).stdout;
