@@ -87,10 +87,20 @@ Deno.test("stagedProblems(): entries of the right mode but stale (the registry m
 
 // Answers git like a clean repository whose top is `top`, the project being
 // in `prefix`; `ignored` paths are ignored by .gitignore.
-function fakeGit(top: string, prefix: string, ignored: string[] = []) {
+// uv fails `uv lock --offline` with `uv.offlineCode`, or every lock with `uv.alwaysFails`.
+function fakeGit(
+  top: string,
+  prefix: string,
+  ignored: string[] = [],
+  uv: { offlineCode?: number; alwaysFails?: boolean } = {},
+) {
   return recordingRunner((r) => {
     const args = r.args.join(" ");
     const out = (stdout: string, code = 0) => ({ code, stdout, stderr: "" });
+    if (r.program === "uv") {
+      const failed = uv.alwaysFails || (args.includes("--offline") && uv.offlineCode);
+      return failed ? { code: 2, stdout: "", stderr: "error: no `ghost` in the cache" } : out("");
+    }
     if (args.includes("--show-toplevel")) return out(`${top}\n${prefix}\n`);
     if (args.includes("hash-object")) return out(args.includes("uv.lock") ? "b2\n" : "b1\n");
     if (args.includes("--git-path")) {
@@ -176,6 +186,32 @@ Deno.test("stage() stages nothing when the index has conflicts", async () => {
       runner.calls.every((c) => c.program === "git" && !c.args.includes("update-index")),
       "no uv, no index update",
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("stage() resolves online when uv's cache is not enough, unless offline; uv's error is shown", async () => {
+  const dir = await tempTree("hpm-unit-", { ...ONE_PLUGIN, "pyproject.toml": "" });
+  try {
+    const uvCalls = (runner: ReturnType<typeof fakeGit>) =>
+      runner.calls.filter((c) => c.program === "uv").map((c) => c.args.join(" "));
+    let runner = fakeGit(dir, "", [], { offlineCode: 2 });
+    await stage({ root: dir, runner, env: {} });
+    assert.deepEqual(uvCalls(runner), ["lock --no-progress --offline", "lock --no-progress"]);
+
+    runner = fakeGit(dir, "", [], { offlineCode: 2 });
+    await assert.rejects(
+      stage({ root: dir, runner, env: { HPM_OFFLINE: "1" } }),
+      (e) =>
+        e instanceof HpmInputError && e.code === "unresolvable" &&
+        /uv says:\nerror: no `ghost` in the cache/.test(e.message) && /offline/.test(e.hint!),
+    );
+    assert.deepEqual(uvCalls(runner), ["lock --no-progress --offline"]);
+
+    runner = fakeGit(dir, "", [], { alwaysFails: true });
+    await assert.rejects(stage({ root: dir, runner, env: {} }), HpmInputError);
+    assert.ok(!runner.calls.some((c) => c.args.includes("update-index")), "nothing staged");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
