@@ -9,6 +9,7 @@
 import { isAbsolute, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import {
+  checkStaged,
   clone,
   type CompletionCommand,
   completionScript,
@@ -23,12 +24,14 @@ import {
   groupUse,
   HpmInputError,
   init,
+  installHook,
   jsonSchema,
   loadProject,
   pin,
   planSync,
   registryAdd,
   type Runner,
+  stage,
   status,
   summarizeClone,
   sync,
@@ -298,11 +301,33 @@ Examples:
   program.command("check")
     .description("exit 1 if pyproject.toml is not what `hpm sync` would write (a CI guard)")
     .addOption(modeOption())
+    .option(
+      "--staged",
+      "check git's index: is it in the committed mode (--mode, else commit-mode)?",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?",
+      "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?" +
+        "\n  hpm check --staged      # in a pre-commit hook",
     )
     .action(async (flags) => {
+      if (flags.staged) {
+        const { mode, problems } = await checkStaged({
+          root: root(),
+          mode: flags.mode,
+          log,
+          runner,
+        });
+        for (const p of problems) io.out(p);
+        if (problems.length) {
+          throw new HpmOperationError(
+            `the staged pyproject.toml / uv.lock are not in the committed mode ${mode}`,
+            `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is)`,
+          );
+        }
+        log(`the staged files are in the committed mode ${mode}`);
+        return;
+      }
       const plan = await planSync({ root: root(), mode: flags.mode, log, runner });
       if (plan.changed) {
         io.out(
@@ -314,6 +339,31 @@ Examples:
         );
       }
       log(`pyproject.toml is in sync for mode ${plan.mode}`);
+    });
+
+  program.command("stage")
+    .description("stage pyproject.toml and uv.lock in the committed mode (prod); git index only")
+    .option("-m, --mode <mode>", "the mode to stage (default: commit-mode in hpm.yaml, else prod)")
+    .option("--offline", "resolve uv.lock from uv's cache only")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  uv add httpx && hpm stage && git commit -m 'use httpx'   # while in dev",
+    )
+    .action(async (flags) => {
+      const { mode, modeOrigin, files } = await stage({
+        root: root(),
+        mode: flags.mode,
+        offline: flags.offline,
+        log,
+        runner,
+        stream: globals().verbose,
+      });
+      const changed = files.filter((f) => f.changed).map((f) => f.path);
+      log(
+        `mode ${mode} (from ${modeOrigin}): ` +
+          (changed.length ? `staged ${changed.join(", ")}` : "the index already had it") +
+          "; the working tree and the environment are unchanged",
+      );
     });
 
   const group = program.command("group").description("edit the plugin groups in hpm.yaml");
@@ -472,10 +522,31 @@ Examples:
   program.command("init")
     .description("set up HPM in an existing uv project: hpm.yaml, a registry folder, .gitignore")
     .option("--registry <dir>", "registry folder to create", "hpm-registry")
-    .addHelpText("after", "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init")
+    .option(
+      "--hook",
+      "install a git pre-commit hook running `hpm check --staged` (alone if set up)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init\n  hpm init --hook",
+    )
     .action(async (flags) => {
-      const changed = await init({ root: globals().project, registry: flags.registry });
-      for (const file of changed) log(`wrote ${file}`);
+      const here = globals().project;
+      const setUp = flags.hook &&
+        await findProjectRoot(here ?? Deno.cwd()).then(() => true, () => false);
+      if (!setUp) {
+        for (const file of await init({ root: here, registry: flags.registry })) {
+          log(`wrote ${file}`);
+        }
+      }
+      if (flags.hook) {
+        const { path, changed } = await installHook({
+          root: setUp ? await findProjectRoot(here ?? Deno.cwd()) : here,
+          runner,
+        });
+        log(changed ? `wrote ${path}` : `${path} is already hpm's hook`);
+        return;
+      }
       log(
         "next: `hpm registry add NAME --git URL --ref TAG`, then `hpm group add GROUP --option NAME`",
       );

@@ -49,6 +49,8 @@ export * from "./lib/schema.ts";
 export * from "./lib/init.ts";
 export * from "./lib/registry_add.ts";
 export * from "./lib/verify.ts";
+export * from "./lib/stage.ts";
+export * from "./lib/hook.ts";
 export * from "./lib/status.ts";
 export * from "./lib/clone.ts";
 export * from "./lib/pin.ts";

@@ -105,6 +105,10 @@ export const manifestSchema = z.strictObject({
     "a registry folder (relative to hpm.yaml), or a list; the first that has a package wins",
   ),
   mode: modeName.optional().describe("the default mode; `--mode` and RUN_MODE override it"),
+  "commit-mode": modeName.optional().describe(
+    "the mode whose form of pyproject.toml and uv.lock is committed (`hpm stage`); " +
+      "default: prod, when every plugin has a prod source",
+  ),
   groups: z.record(
     groupName,
     z.strictObject({

@@ -33,7 +33,11 @@ export type HpmErrorCode =
   | "unsafe-path"
   | "too-large"
   | "state-tracked"
-  | "untrusted-path";
+  | "untrusted-path"
+  | "commit-mode"
+  | "git-state"
+  | "unresolvable"
+  | "hook-exists";
 
 /**
  * Bad input: a file HPM read is malformed, inconsistent or unsafe. Nothing was

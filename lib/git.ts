@@ -13,6 +13,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { CommandFailedError } from "./errors.ts";
 import { joinPath } from "./files.ts";
 import type { Runner, RunRequest } from "./runner.ts";
@@ -230,4 +231,207 @@ export async function commitsSince(runner: Runner, dir: string, ref: string): Pr
 export async function newestTag(runner: Runner, dir: string): Promise<string | undefined> {
   const tags = await git(runner, dir, ["tag", "--list", "--sort=-v:refname"]);
   return tags.split("\n").find((t) => t.trim() !== "")?.trim();
+}
+
+// Like git(), but stdout exactly as written: file contents must keep their bytes.
+async function gitRaw(runner: Runner, cwd: string, args: string[]): Promise<string> {
+  const r = await runGit(runner, cwd, args, { env: QUIET_ENV });
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+  return r.stdout;
+}
+
+/** Where a folder sits in its git repository. */
+export interface RepoLocation {
+  /** The top folder of the work tree. */
+  readonly top: string;
+  /** The folder relative to `top`, `/`-separated, ending in `/` (empty at the top). */
+  readonly prefix: string;
+}
+
+/**
+ * The work tree `dir` is in, and its path inside it.
+ *
+ * @param runner runs git
+ * @param dir a folder
+ * @returns the location, or undefined when `dir` is not in a work tree
+ */
+export async function repoLocation(runner: Runner, dir: string): Promise<RepoLocation | undefined> {
+  const out = await gitOk(runner, dir, ["rev-parse", "--show-toplevel", "--show-prefix"]);
+  if (!out) return undefined;
+  const [top, prefix = ""] = out.split("\n");
+  return { top, prefix };
+}
+
+/**
+ * Paths with unresolved conflicts in the index (stages 1–3).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @returns the paths, relative to `top`, each once
+ */
+export async function unmergedPaths(runner: Runner, top: string): Promise<string[]> {
+  const out = await gitRaw(runner, top, ["ls-files", "--unmerged", "-z"]);
+  return [...new Set(out.split("\0").filter(Boolean).map((l) => l.slice(l.indexOf("\t") + 1)))];
+}
+
+/**
+ * The multi-step operation a repository is in the middle of, if any: a merge,
+ * cherry-pick or revert whose commit is not made yet.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @returns `merge`, `cherry-pick`, `revert`, or undefined
+ */
+export async function operationInProgress(
+  runner: Runner,
+  top: string,
+): Promise<"merge" | "cherry-pick" | "revert" | undefined> {
+  const markers = [["MERGE_HEAD", "merge"], ["CHERRY_PICK_HEAD", "cherry-pick"], [
+    "REVERT_HEAD",
+    "revert",
+  ]] as const;
+  const paths = (await git(
+    runner,
+    top,
+    ["rev-parse", ...markers.flatMap(([ref]) => ["--git-path", ref])],
+  )).split("\n");
+  for (const [i, [, name]] of markers.entries()) {
+    if (await Deno.stat(resolve(top, paths[i])).then(() => true, () => false)) return name;
+  }
+  return undefined;
+}
+
+/** One file's entry in the index. */
+export interface IndexEntry {
+  /** Its file mode, e.g. `100644`. */
+  readonly mode: string;
+  /** Its blob id. */
+  readonly blob: string;
+}
+
+/**
+ * Files' entries in the index (stage 0).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param paths the files, relative to `top`
+ * @returns the entries, by path; a file not in the index has none
+ */
+export async function indexEntries(
+  runner: Runner,
+  top: string,
+  paths: readonly string[],
+): Promise<Map<string, IndexEntry>> {
+  const out = await gitRaw(runner, top, [
+    "--literal-pathspecs",
+    "ls-files",
+    "--stage",
+    "-z",
+    "--",
+    ...paths,
+  ]);
+  const entries = new Map<string, IndexEntry>();
+  for (const line of out.split("\0")) {
+    const m = /^(\d+) ([0-9a-f]+) 0\t(.*)$/s.exec(line);
+    if (m) entries.set(m[3], { mode: m[1], blob: m[2] });
+  }
+  return entries;
+}
+
+/**
+ * Whether git ignores a path (`.gitignore`, `info/exclude`, `core.excludesFile`).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param path the path, relative to `top`
+ * @returns true when it is ignored
+ */
+export async function isIgnored(runner: Runner, top: string, path: string): Promise<boolean> {
+  return await gitOk(runner, top, ["check-ignore", "--quiet", "--no-index", "--", path]) !==
+    undefined;
+}
+
+/**
+ * The blob id of a file in HEAD.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param path the file, relative to `top`
+ * @returns the blob id, or undefined when there is no commit yet or HEAD lacks the file
+ */
+export async function headBlob(
+  runner: Runner,
+  top: string,
+  path: string,
+): Promise<string | undefined> {
+  return await gitOk(runner, top, [
+    "rev-parse",
+    "--quiet",
+    "--verify",
+    "--end-of-options",
+    `HEAD:${path}`,
+  ]);
+}
+
+/**
+ * The content of a blob, byte for byte (decoded as UTF-8).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param blob the blob id
+ * @returns its text
+ */
+export async function readBlob(runner: Runner, top: string, blob: string): Promise<string> {
+  return await gitRaw(runner, top, ["cat-file", "blob", blob]);
+}
+
+/**
+ * Write a file's content into the object store, as `git add` would store it
+ * at `path` (its clean filters and line-ending rules applied).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param file the file holding the content (anywhere on disk)
+ * @param path the path it will have in the repository, relative to `top`
+ * @returns the blob id
+ */
+export async function writeBlob(
+  runner: Runner,
+  top: string,
+  file: string,
+  path: string,
+): Promise<string> {
+  return await git(runner, top, ["hash-object", "-w", `--path=${path}`, "--", file]);
+}
+
+/**
+ * Point index entries at blobs, in one index update: the working tree is not
+ * touched.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param entries the paths (relative to `top`) with their mode and blob
+ */
+export async function setIndexEntries(
+  runner: Runner,
+  top: string,
+  entries: readonly ({ readonly path: string } & IndexEntry)[],
+): Promise<void> {
+  await git(runner, top, [
+    "update-index",
+    "--add",
+    ...entries.flatMap((e) => ["--cacheinfo", `${e.mode},${e.blob},${e.path}`]),
+  ]);
+}
+
+/**
+ * Where git looks for the pre-commit hook (`core.hooksPath` respected).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @returns the absolute path of the hook file
+ */
+export async function preCommitHookPath(runner: Runner, top: string): Promise<string> {
+  const path = await git(runner, top, ["rev-parse", "--git-path", "hooks/pre-commit"]);
+  return resolve(top, path);
 }

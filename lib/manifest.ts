@@ -26,6 +26,8 @@ export interface Manifest {
   readonly registries: readonly string[];
   /** Default mode from the file. */
   readonly mode?: string;
+  /** `commit-mode:`: the mode whose form is committed (`hpm stage`), when the file sets it. */
+  readonly commitMode?: string;
   /** Groups in file order. */
   readonly groups: readonly ManifestGroup[];
   /** The file it came from. */
@@ -108,6 +110,7 @@ export function parseManifest(text: string, file: string): Manifest {
   return {
     registries,
     mode: data.mode,
+    commitMode: data["commit-mode"],
     groups,
     file,
     positionOf: yaml.positionOf,

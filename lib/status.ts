@@ -18,6 +18,7 @@ import { isPackageDir } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
+import { type CommittedForms, committedForms } from "./stage.ts";
 import { planSync, type ProjectOptions, type SyncPlan } from "./sync.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
@@ -110,6 +111,8 @@ export interface StatusReport {
     /** What to do. */
     readonly hint: string | null;
   } | null;
+  /** pyproject.toml's mode in the working tree, git's index and HEAD; null outside git. */
+  readonly git: CommittedForms | null;
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
@@ -186,6 +189,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
         hint: plan.problem.hint ?? null,
       }
       : null,
+    git: await committedForms(project, runner),
   };
 }
 
@@ -378,6 +382,7 @@ interface Cell {
  *   local: null,
  *   missingClones: [],
  *   problem: null,
+ *   git: { commitMode: "prod", worktree: "dev", staged: false, index: "prod", head: "prod" },
  *   packages: [{
  *     name: "rag4code-qdrant",
  *     key: "rag4code-qdrant",
@@ -390,6 +395,7 @@ interface Cell {
  *   }],
  * }, { color: false });
  * assert.match(text, /^mode: dev \(default\)/);
+ * assert.match(text, /^git: working tree dev, index not staged, HEAD prod/m);
  * assert.match(text, /rag4code-qdrant +vector-db +pypi ==1\.2\.0/);
  * ```
  */
@@ -420,6 +426,7 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
   if (report.pyprojectMode !== null || !report.inSync || report.packages.length) {
     lines.push(`pyproject.toml: ${py}`);
   }
+  if (report.git) lines.push(`git: ${formsText(report.git, { red, green })}`);
   if (report.local) {
     const parts = [];
     if (report.local.mode !== null) parts.push(`mode ${report.local.mode}`);
@@ -475,6 +482,24 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
     if (problem.hint !== null) lines.push(`  hint: ${problem.hint}`);
   }
   return lines.join("\n");
+}
+
+// "working tree dev, index prod (staged), HEAD prod; commit mode prod"
+function formsText(
+  forms: CommittedForms,
+  colors: Record<"red" | "green", (s: string) => string>,
+): string {
+  const mode = (m: string | null) => m ?? "unmanaged";
+  const want = forms.commitMode;
+  const index = forms.staged ? `index ${mode(forms.index)} (staged)` : "index not staged";
+  let text = `working tree ${mode(forms.worktree)}, ${index}, HEAD ${mode(forms.head)}`;
+  if (want === null) return text;
+  text += `; commit mode ${want}`;
+  if (forms.staged && forms.index !== want) return text + colors.red(": run `hpm stage`");
+  if (!forms.staged && forms.head !== null && forms.head !== want) {
+    return text + colors.red(`: HEAD is in ${forms.head}; run \`hpm stage\``);
+  }
+  return forms.staged ? text + colors.green(": ready to commit") : text;
 }
 
 function originText(origin: ModeOrigin): string {

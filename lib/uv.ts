@@ -50,9 +50,21 @@ export function uvSyncArgs(flags: UvSyncFlags = {}): string[] {
   ];
 }
 
-/** The argv of `uv lock` that `hpm verify` runs in its scratch copy. */
-export function uvLockArgs(): string[] {
-  return ["lock", "--no-progress"];
+/**
+ * The argv of `uv lock` that `hpm verify` and `hpm stage` run in a scratch copy.
+ *
+ * @param flags `offline`: resolve from uv's cache only; `python`: the interpreter to use
+ * @returns the arguments after `uv`
+ */
+export function uvLockArgs(
+  flags: { readonly offline?: boolean; readonly python?: string } = {},
+): string[] {
+  return [
+    "lock",
+    "--no-progress",
+    ...(flags.offline ? ["--offline"] : []),
+    ...(flags.python ? ["--python", flags.python] : []),
+  ];
 }
 
 /**

@@ -147,6 +147,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
       const json = JSON.parse(JSON.stringify(report));
       assert.deepEqual(json, report);
       assert.deepEqual(Object.keys(json).sort(), [
+        "git",
         "inSync",
         "local",
         "missingClones",
