@@ -48,6 +48,7 @@ export * from "./lib/yaml_edit.ts";
 export * from "./lib/schema.ts";
 export * from "./lib/init.ts";
 export * from "./lib/registry_add.ts";
+export * from "./lib/registry_index.ts";
 export * from "./lib/verify.ts";
 export * from "./lib/stage.ts";
 export * from "./lib/hook.ts";

@@ -48,6 +48,11 @@ export interface GitCall {
   readonly timeoutMs?: number;
   /** Let git's progress show. */
   readonly stream?: boolean;
+  /**
+   * Leave `core.hooksPath` as configured: only for asking git where hooks
+   * live (a query that runs none), so `hpm init --hook` honours the user's setting.
+   */
+  readonly configuredHooks?: boolean;
 }
 
 // Read-only queries must not even take git's optional index lock.
@@ -70,7 +75,14 @@ export function runGit(
 ): ReturnType<Runner> {
   const request: RunRequest = {
     program: "git",
-    args: [...GIT_HARDENING, ...args],
+    args: [
+      ...(call.configuredHooks
+        ? GIT_HARDENING.filter((a, i, all) =>
+          a !== "core.hooksPath=/dev/null" && all[i + 1] !== "core.hooksPath=/dev/null"
+        )
+        : GIT_HARDENING),
+      ...args,
+    ],
     cwd,
     ...(call.env ? { env: call.env } : {}),
     ...(call.stream ? { stream: true } : {}),
@@ -432,6 +444,8 @@ export async function setIndexEntries(
  * @returns the absolute path of the hook file
  */
 export async function preCommitHookPath(runner: Runner, top: string): Promise<string> {
-  const path = await git(runner, top, ["rev-parse", "--git-path", "hooks/pre-commit"]);
+  const path = await git(runner, top, ["rev-parse", "--git-path", "hooks/pre-commit"], {
+    configuredHooks: true,
+  });
   return resolve(top, path);
 }

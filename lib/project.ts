@@ -100,7 +100,14 @@ export async function loadProject(
   const overlay = localBytes === undefined
     ? undefined
     : parseLocalOverlay(decodeYaml(localBytes, localFile), localFile);
-  const registry = await loadRegistry(manifest.registries, root, manifestFile, options);
+  const wanted = [
+    ...manifest.groups.flatMap((g) => g.options),
+    ...(overlay ? [...overlay.overrides.keys()] : []),
+  ];
+  const registry = await loadRegistry(manifest.registries, root, manifestFile, {
+    ...options,
+    wanted,
+  });
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const pyproject = readText(
     pyprojectFile,

@@ -39,6 +39,8 @@ export interface ProjectOptions {
   readonly lockTimeoutMs?: number;
   /** Runs uv and git. @default denoRunner */
   readonly runner?: Runner;
+  /** Ask remote registries again even when their cached copies are fresh (`--refresh`). */
+  readonly refresh?: boolean;
 }
 
 /** What {@link planSync} found: the project and what a sync would write. */

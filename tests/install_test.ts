@@ -20,6 +20,7 @@ const PERMISSIONS = [
   "--allow-net",
   "--allow-read",
   "--allow-run=uv,git",
+  "--allow-sys=uid",
   "--allow-write",
 ];
 
