@@ -245,7 +245,7 @@ export interface SyncResult {
  *
  * const runner = recordingRunner();
  * await sync({ root: "examples/rag4code-core", mode: "prod", runner });
- * console.log(runner.calls.map((c) => c.args)); // [["--version"], ["sync"]]
+ * console.log(runner.calls.map((c) => c.args)); // [["sync"]]
  * ```
  */
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
@@ -281,7 +281,10 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
           "(made for the previous state); drop --frozen, or use --locked to check it",
       );
     }
-    if (install) await requireUv(options.runner ?? denoRunner, root);
+    // An injected runner decides itself what running uv means.
+    if (install && (options.runner ?? denoRunner) === denoRunner) {
+      requireUv(options.env ?? Deno.env.toObject());
+    }
     await runTransaction(root, plan, install ? uvArgs : undefined, options);
     return { ...result, installed: install };
   }, lockOptions(options));

@@ -6,7 +6,7 @@
  */
 
 import { HpmInputError, HpmOperationError } from "./errors.ts";
-import type { Runner } from "./runner.ts";
+import { findProgram } from "./runner.ts";
 
 /** Flags of `hpm sync` that reach `uv sync`. */
 export interface UvSyncFlags {
@@ -68,27 +68,28 @@ export function uvLockArgs(
 }
 
 /**
- * Fail unless uv runs (`uv --version`), before anything is written: a missing
- * uv is found out up front, not after pyproject.toml was changed and restored.
+ * Fail unless uv can be found (`HPM_UV`, else `uv` on PATH), before anything
+ * is written: a missing uv is found out up front, not after pyproject.toml was
+ * changed and restored. Looks on disk only: starting uv just to ask would cost
+ * as much as a no-op sync.
  *
- * @param runner runs uv
- * @param cwd where to run it
- * @throws {HpmOperationError} when uv cannot be run
+ * @param env the environment (PATH, HPM_UV)
+ * @throws {HpmOperationError} when uv cannot be found
+ * @throws {HpmInputError} when HPM_UV is a relative path
  *
  * @example Usage
  * ```ts
- * import { recordingRunner, requireUv } from "@hpm/cli";
+ * import { requireUv } from "@hpm/cli";
  * import assert from "node:assert/strict";
  *
- * const missing = recordingRunner(() => ({ code: 127, stdout: "", stderr: "uv: not found" }));
- * await assert.rejects(requireUv(missing, "."), /uv cannot be run/);
+ * assert.throws(() => requireUv({ PATH: "" }), /uv cannot be run/);
  * ```
  */
-export async function requireUv(runner: Runner, cwd: string): Promise<void> {
-  const r = await runner({ program: "uv", args: ["--version"], cwd });
-  if (r.code === 0) return;
+export function requireUv(env: Readonly<Record<string, string | undefined>>): void {
+  if (findProgram("uv", env) !== undefined) return;
+  const override = env.HPM_UV;
   throw new HpmOperationError(
-    `uv cannot be run (${(r.stderr.trim() || `exit code ${r.code}`).split("\n")[0]})`,
+    `uv cannot be run (${override ? `HPM_UV=${override} is not a file` : "not found on PATH"})`,
     "nothing was written; install uv (https://docs.astral.sh/uv/) or set HPM_UV to its path, " +
       "or write pyproject.toml only with --no-install",
   );
