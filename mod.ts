@@ -57,6 +57,7 @@ export * from "./lib/clone.ts";
 export * from "./lib/pin.ts";
 export * from "./lib/completions.ts";
 export * from "./lib/workspace.ts";
+export type { LockOptions, Recovery } from "./lib/transaction.ts";
 export { VERSION } from "./lib/version.ts";
 
 if (import.meta.main) {
