@@ -462,6 +462,7 @@ Examples:
       const data = {
         name: e.name,
         description: e.description,
+        repository: e.repository,
         requires: e.requires,
         sources: e.sources,
         file: e.file,
@@ -469,6 +470,7 @@ Examples:
       if (flags.json) io.out(JSON.stringify(data, null, 2));
       else {
         io.out(`${e.name}${e.description ? ` — ${e.description}` : ""}\n  file: ${e.file}`);
+        if (e.repository) io.out(`  repository: ${e.repository}`);
         if (e.requires.length) io.out(`  requires: ${e.requires.join(", ")}`);
         for (const [mode, source] of Object.entries(e.sources)) {
           io.out(`  ${mode}: ${describeSource(source)}`);
@@ -483,11 +485,13 @@ Examples:
     .option("--ref <ref>", "prod source: tag, branch or commit (with --git)")
     .option("--pypi <version>", "prod source: a version on a package index")
     .option("--index <url>", "private index URL (with --pypi)")
+    .option("--repository <url>", "git URL the code is developed in (with --pypi; for `hpm clone`)")
     .option("--description <text>", "one line about it")
     .addHelpText(
       "after",
       "\nExamples:\n  hpm registry add rag4code-qdrant --git https://github.com/rag4code/adapter-qdrant.git --ref v1.0.0\n" +
-        "  hpm registry add rag4code-openai --pypi 1.2.0 --index https://pypi.example.com/simple",
+        "  hpm registry add rag4code-openai --pypi 1.2.0 --index https://pypi.example.com/simple\n" +
+        "  hpm registry add rag4code-openai --pypi 1.2.0 --repository https://github.com/rag4code/openai.git",
     )
     .action(async (name: string, flags) => {
       const file = await registryAdd({
@@ -498,6 +502,7 @@ Examples:
         ref: flags.ref,
         pypi: flags.pypi,
         index: flags.index,
+        repository: flags.repository,
       }, { root: root() });
       log(`wrote ${file}`);
     });

@@ -66,10 +66,12 @@ export function devCheckout(
 
 /**
  * The git source a dev checkout is cloned from: the one of `prod`, else the
- * first mode's that has one.
+ * first mode's that has one, else the entry's `repository:` (a package
+ * released on an index but developed in git).
  *
  * @param entry the registry entry
- * @returns the source and its mode, or undefined when no mode has a git source
+ * @returns the source and its mode (none for `repository:`), or undefined
+ *   when no mode has a git source and there is no `repository:`
  *
  * @example Usage
  * ```ts
@@ -82,17 +84,27 @@ export function devCheckout(
  *   "q.yaml",
  * );
  * assert.equal(cloneSource(entry)?.source.url, "https://example.com/q.git");
+ *
+ * const indexed = parseRegistryEntry(
+ *   "name: o\nrepository: 'https://example.com/o.git'\nsources:\n  prod: {type: pypi}\n",
+ *   "o.yaml",
+ * );
+ * assert.deepEqual(cloneSource(indexed), {
+ *   source: { type: "git", url: "https://example.com/o.git" },
+ * });
  * ```
  */
 export function cloneSource(
   entry: RegistryEntry,
-): { mode: string; source: GitSource } | undefined {
+): { mode?: string; source: GitSource } | undefined {
   const modes = ["prod", ...Object.keys(entry.sources)];
   for (const mode of modes) {
     const source = entry.sources[mode];
     if (source?.type === "git") return { mode, source };
   }
-  return undefined;
+  return entry.repository === undefined
+    ? undefined
+    : { source: { type: "git", url: entry.repository } };
 }
 
 /** Options of {@link clone}. */
@@ -319,7 +331,9 @@ async function cloneOneUnguarded(
   }
   const from = cloneSource(entry);
   if (!from) {
-    return fail(`no mode of ${entry.file} has a git source to clone from`);
+    return fail(
+      `no mode of ${entry.file} has a git source to clone from, and it has no \`repository:\``,
+    );
   }
   const url = from.source.url;
   if (from.source.subdirectory !== undefined) {

@@ -30,6 +30,8 @@ export interface NewEntry {
   readonly pypi?: string;
   /** A private index URL (with `pypi`). */
   readonly index?: string;
+  /** The git URL the code is developed in (with `pypi`: a `git` source already says it). */
+  readonly repository?: string;
 }
 
 const scalar = (value: string) => stringify(value).trimEnd();
@@ -56,11 +58,20 @@ export function renderRegistryEntry(entry: NewEntry): string {
   }
   if (entry.ref && !entry.git) throw new HpmInputError("usage", "--ref goes with --git");
   if (entry.index && !entry.pypi) throw new HpmInputError("usage", "--index goes with --pypi");
+  if (entry.repository && !entry.pypi) {
+    throw new HpmInputError(
+      "usage",
+      "--repository goes with --pypi",
+      undefined,
+      "a --git source is already where `hpm clone` clones from",
+    );
+  }
   const lines = [
     "# yaml-language-server: $schema=../registry-entry.schema.json",
     `name: ${scalar(entry.name)}`,
   ];
   if (entry.description) lines.push(`description: ${scalar(entry.description)}`);
+  if (entry.repository) lines.push(`repository: ${scalar(entry.repository)}`);
   lines.push(
     "sources:",
     "  dev:",

@@ -7,7 +7,7 @@
  */
 
 import { isAbsolute, relative, sep } from "node:path";
-import { devCheckout } from "./clone.ts";
+import { cloneSource, devCheckout } from "./clone.ts";
 import { runPool } from "./_pool.ts";
 import { CommandFailedError } from "./errors.ts";
 import { checkoutWorktree, cloneState, commitsSince, refExists } from "./git.ts";
@@ -46,6 +46,8 @@ export interface CloneStatus {
   readonly commitsSinceProdRef: number | null;
   /** What went wrong asking git, if anything. */
   readonly error: string | null;
+  /** What `hpm clone` would clone it from (a git source or `repository:`); null when nothing. */
+  readonly cloneUrl: string | null;
 }
 
 /** One plugin in the mode in force. */
@@ -199,6 +201,7 @@ async function inspectClone(
     prodRefExists: null,
     commitsSinceProdRef: null,
     error: null,
+    cloneUrl: cloneSource(entry)?.source.url ?? null,
   };
   if (!folder) return base;
   try {
@@ -433,7 +436,12 @@ function checkoutCell(
   const clone = p.clone;
   if (!clone) return { text: "-" };
   if (!clone.exists) {
-    return { text: `missing: run \`hpm clone ${p.name}\``, paint: colors.red };
+    return {
+      text: clone.cloneUrl === null
+        ? "missing, and no git URL to clone it from: add `repository:` to its registry entry"
+        : `missing: run \`hpm clone ${p.name}\``,
+      paint: colors.red,
+    };
   }
   if (!clone.present) {
     return { text: "not a Python project (no pyproject.toml)", paint: colors.red };
