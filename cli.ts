@@ -382,6 +382,7 @@ Examples:
     .argument("<package>", "the plugin")
     .option("--ref <ref>", "the ref to pin (default: newest tag of its local clone)")
     .option("-f, --force", "pin even if the clone has uncommitted changes or commits after the tag")
+    .option("--no-verify", "do not check that the ref exists on the remote (git ls-remote)")
     .option("-m, --mode <mode>", "the registry mode to edit", "prod")
     .addHelpText(
       "after",
@@ -393,6 +394,7 @@ Examples:
         package: name,
         ref: flags.ref,
         force: flags.force,
+        verify: flags.verify,
         mode: flags.mode,
         log,
         runner,
@@ -487,6 +489,7 @@ Examples:
     .option("--index <url>", "private index URL (with --pypi)")
     .option("--repository <url>", "git URL the code is developed in (with --pypi; for `hpm clone`)")
     .option("--description <text>", "one line about it")
+    .option("--no-verify", "do not check that --ref exists on the --git remote (git ls-remote)")
     .addHelpText(
       "after",
       "\nExamples:\n  hpm registry add rag4code-qdrant --git https://github.com/rag4code/adapter-qdrant.git --ref v1.0.0\n" +
@@ -503,7 +506,7 @@ Examples:
         pypi: flags.pypi,
         index: flags.index,
         repository: flags.repository,
-      }, { root: root() });
+      }, { root: root(), verify: flags.verify, runner, log });
       log(`wrote ${file}`);
     });
 

@@ -159,3 +159,47 @@ export async function checkoutWorktree(
     ? undefined
     : top;
 }
+
+/** What a remote says about a ref; see {@link remoteRef}. */
+export type RemoteRefState =
+  | { readonly state: "found" | "missing" | "commit" }
+  | { readonly state: "unreachable"; readonly reason: string };
+
+/**
+ * Whether `ref` is a tag or branch on the remote `url` (`git ls-remote`),
+ * within `timeoutMs`. A commit id cannot be asked for this way: one that names
+ * no ref is `commit`.
+ *
+ * @param runner runs git
+ * @param cwd where to run git
+ * @param url the repository
+ * @param ref a tag, branch, full ref name or commit
+ * @param timeoutMs how long to wait for the remote
+ * @returns `found`, `missing`, `commit`, or `unreachable` with git's reason
+ */
+export async function remoteRef(
+  runner: Runner,
+  cwd: string,
+  url: string,
+  ref: string,
+  timeoutMs: number,
+): Promise<RemoteRefState> {
+  const r = await runner({
+    program: "git",
+    args: [...SAFE, "ls-remote", "--end-of-options", url, ref],
+    cwd,
+    env: { GIT_TERMINAL_PROMPT: "0" },
+    timeoutMs,
+  });
+  if (r.code !== 0) {
+    const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+    const reason = lines.find((l) => l.startsWith("fatal:"))?.replace(/^fatal:\s*/, "") ??
+      lines.at(-1) ?? `git ls-remote stopped (exit code ${r.code}, after at most ${timeoutMs} ms)`;
+    return { state: "unreachable", reason };
+  }
+  // ls-remote matches patterns by their tail (`v1` also matches `refs/tags/x/v1`).
+  const names = new Set(r.stdout.split("\n").map((l) => l.split("\t")[1]?.trim()));
+  const exact = [`refs/tags/${ref}`, `refs/heads/${ref}`, ref];
+  if (exact.some((n) => names.has(n))) return { state: "found" };
+  return /^[0-9a-f]{7,40}$/i.test(ref) ? { state: "commit" } : { state: "missing" };
+}

@@ -12,6 +12,8 @@ import { normalizeName } from "./names.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
 import { parseRegistryLocation } from "./remote_registry.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
+import { checkReleaseOnRemote } from "./release_check.ts";
+import { denoRunner, type Runner } from "./runner.ts";
 import { withProjectLock } from "./transaction.ts";
 
 /** What a new registry entry says. */
@@ -91,18 +93,32 @@ export function renderRegistryEntry(entry: NewEntry): string {
   return text;
 }
 
+/** Options of {@link registryAdd}. */
+export interface RegistryAddOptions {
+  /** The project root, or a folder inside it. @default Deno.cwd() */
+  readonly root?: string;
+  /** Check that `ref` exists on the `git` remote (`git ls-remote`). @default true */
+  readonly verify?: boolean;
+  /** Runs git. @default denoRunner */
+  readonly runner?: Runner;
+  /** Warnings (an unreachable remote). */
+  readonly log?: (message: string) => void;
+}
+
 /**
  * Add a package to the project's first local registry. Refuses to replace an
- * existing entry.
+ * existing entry, and (unless `verify` is false) a `ref` that the `git`
+ * remote does not have.
  *
  * @param entry what it says
- * @param options where the project is
+ * @param options where the project is; whether to ask the remote
  * @returns the file written
  * @throws {HpmInputError} on invalid values or an existing entry
+ * @throws {HpmOperationError} when the remote answers and lacks `ref`
  */
 export async function registryAdd(
   entry: NewEntry,
-  options: { root?: string } = {},
+  options: RegistryAddOptions = {},
 ): Promise<string> {
   const text = renderRegistryEntry(entry);
   const root = await findProjectRoot(options.root ?? Deno.cwd());
@@ -129,6 +145,17 @@ export async function registryAdd(
       );
     }
     const file = join(resolve(root, local.path), "packages", `${normalizeName(entry.name)}.yaml`);
+    if (entry.git && entry.ref && options.verify !== false) {
+      await checkReleaseOnRemote({
+        runner: options.runner ?? denoRunner,
+        cwd: root,
+        url: entry.git,
+        ref: entry.ref,
+        name: entry.name,
+        command: "hpm registry add",
+        log: options.log ?? (() => {}),
+      });
+    }
     await writeFileAtomic(file, text);
     return file;
   });

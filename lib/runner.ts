@@ -24,6 +24,8 @@ export interface RunRequest {
   readonly stream?: boolean;
   /** Aborts the program (it gets SIGTERM). */
   readonly signal?: AbortSignal;
+  /** Stops the program (SIGTERM) after this long, e.g. a network call that hangs. */
+  readonly timeoutMs?: number;
   /**
    * Told the child's process id once it runs, so a journal can record it: a
    * later run must not restore files while an orphaned uv still writes them.
@@ -79,7 +81,7 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
     stdin: "null",
     stdout: request.stream ? "inherit" : "piped",
     stderr: request.stream ? "inherit" : "piped",
-    signal: request.signal,
+    signal: abortSignal(request),
   });
   let output: Deno.CommandOutput;
   try {
@@ -102,6 +104,12 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 };
+
+function abortSignal(request: RunRequest): AbortSignal | undefined {
+  if (request.timeoutMs === undefined) return request.signal;
+  const timeout = AbortSignal.timeout(request.timeoutMs);
+  return request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+}
 
 /** A runner that records each request; see {@link recordingRunner}. */
 export interface RecordingRunner extends Runner {
