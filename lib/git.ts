@@ -203,3 +203,27 @@ export async function remoteRef(
   if (exact.some((n) => names.has(n))) return { state: "found" };
   return /^[0-9a-f]{7,40}$/i.test(ref) ? { state: "commit" } : { state: "missing" };
 }
+
+/**
+ * A file as it is at `ref` in a clone (`git cat-file blob REF:./PATH`, the
+ * path relative to `dir`).
+ *
+ * @param runner runs git
+ * @param dir a folder of the clone
+ * @param ref a tag, branch or commit
+ * @param path the file, relative to `dir`
+ * @returns its text, or undefined when the ref or the file is not there
+ */
+export async function fileAtRef(
+  runner: Runner,
+  dir: string,
+  ref: string,
+  path: string,
+): Promise<string | undefined> {
+  const r = await runner({
+    program: "git",
+    args: [...SAFE, "cat-file", "blob", "--end-of-options", `${ref}:./${path}`],
+    cwd: dir,
+  });
+  return r.code === 0 ? r.stdout : undefined;
+}

@@ -14,6 +14,7 @@ import { checkoutWorktree, cloneState, commitsSince, refExists } from "./git.ts"
 import type { ModeOrigin } from "./manifest.ts";
 import { isPackageDir } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
+import { releaseRefs } from "./release.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { planSync, type ProjectOptions } from "./sync.ts";
@@ -164,28 +165,13 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
   };
 }
 
-// Candidate names of the release a clone is measured against. An exact pypi
-// version is usually tagged `v1.2.0` or `1.2.0`.
-function prodRefCandidates(entry: RegistryEntry): string[] {
-  const prod = entry.sources.prod;
-  if (prod?.type === "git") {
-    const ref = prod.tag ?? prod.ref ?? prod.rev ?? prod.branch;
-    return ref ? [ref] : [];
-  }
-  if (prod?.type === "pypi") {
-    const exact = /^===?([0-9][A-Za-z0-9.+!_-]*)$/.exec(prod.version ?? "");
-    if (exact) return [`v${exact[1]}`, exact[1]];
-  }
-  return [];
-}
-
 async function inspectClone(
   runner: Runner,
   path: string,
   root: string,
   entry: RegistryEntry,
 ): Promise<CloneStatus> {
-  const candidates = prodRefCandidates(entry);
+  const candidates = releaseRefs(entry.sources.prod);
   const folder = await exists(path);
   const base: CloneStatus = {
     path,
