@@ -9,6 +9,7 @@
 import { isAbsolute, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import {
+  checkLock,
   clone,
   type CompletionCommand,
   completionScript,
@@ -260,8 +261,11 @@ Examples:
     });
 
   program.command("check")
-    .description("exit 1 if pyproject.toml is not what `hpm sync` would write (a CI guard)")
+    .description(
+      "exit 1 if pyproject.toml or uv.lock is not what `hpm sync` would write (a CI guard)",
+    )
     .addOption(modeOption())
+    .option("--pyproject-only", "check pyproject.toml only, not uv.lock")
     .addHelpText(
       "after",
       "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?",
@@ -278,6 +282,24 @@ Examples:
         );
       }
       log(`pyproject.toml is in sync for mode ${plan.mode}`);
+      if (flags.pyprojectOnly) return;
+      const lock = await checkLock(plan, { runner });
+      if (!lock.present) {
+        log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
+        return;
+      }
+      if (lock.problems.length) {
+        throw new HpmOperationError(
+          `uv.lock does not match mode ${plan.mode}: ${lock.problems.join("; ")}`,
+          `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
+        );
+      }
+      if (lock.uvUnanswered) {
+        log(
+          `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; ` +
+            `\`uv lock --check\` could not answer offline (${lock.uvUnanswered})`,
+        );
+      } else log(`uv.lock matches mode ${plan.mode}`);
     });
 
   const group = program.command("group").description("edit the plugin groups in hpm.yaml");
