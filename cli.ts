@@ -377,15 +377,23 @@ Examples:
   program.command("clone")
     .description("clone missing dev checkouts from the plugins' git URLs, several at once")
     .argument("[packages...]", "only these (default: every plugin of every group)")
-    .option("-j, --jobs <n>", "clones at once", "4")
+    .option("-j, --jobs <n>", "clones (or updates) at once", "4")
+    .option(
+      "-u, --update",
+      "also fetch and fast-forward existing clean clones; dirty or unpushed ones are left alone",
+    )
     .option("--json", "print the per-plugin outcome as JSON")
     .addOption(modeOption())
-    .addHelpText("after", "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1\n  hpm clone --update   # and pull",
+    )
     .action(async (packages: string[], flags) => {
       const report = await clone({
         root: root(),
         packages: packages.length ? packages : undefined,
         jobs: Number(flags.jobs),
+        update: flags.update,
         mode: flags.mode,
         log,
         runner,

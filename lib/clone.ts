@@ -9,6 +9,7 @@
 import { basename, dirname, join, relative } from "node:path";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { runPool } from "./_pool.ts";
+import { updateCheckout } from "./clone_update.ts";
 import { gitClone } from "./git.ts";
 import { chooseMode } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
@@ -113,8 +114,13 @@ export interface CloneOptions {
   readonly root?: string;
   /** Packages to clone; default: every option of every group, and what they require. */
   readonly packages?: readonly string[];
-  /** How many clones run at once (at least 1). @default 4 */
+  /** How many clones (or updates) run at once (at least 1). @default 4 */
   readonly jobs?: number;
+  /**
+   * Also bring existing checkouts up to date: fetch, and fast-forward the
+   * clean ones that are only behind; the others are reported as `kept`.
+   */
+  readonly update?: boolean;
   /** The mode whose `local` source gives the path; otherwise RUN_MODE, hpm.local.yaml, hpm.yaml, `dev`. */
   readonly mode?: string;
   /** Runs git. @default denoRunner */
@@ -132,9 +138,12 @@ export interface CloneOutcome {
   /**
    * `cloned`; `present` (its path exists and is not empty, left alone);
    * `failed` (see `reason`); `skipped` (no local source in any mode: it has
-   * no dev checkout; only for packages not named explicitly).
+   * no dev checkout; only for packages not named explicitly). With `update`,
+   * an existing checkout is `updated` (fast-forwarded), `current` (nothing to
+   * pull) or `kept` (left alone: uncommitted changes, unpushed commits…; see
+   * `reason`).
    */
-  readonly status: "cloned" | "present" | "failed" | "skipped";
+  readonly status: "cloned" | "present" | "updated" | "current" | "kept" | "failed" | "skipped";
   /** Absolute path of the dev checkout, when it has one. */
   readonly path?: string;
   /** The URL cloned from (or that failed). */
@@ -215,6 +224,7 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
         mode,
         home,
         explicit: named,
+        update: options.update ?? false,
         runner,
         log,
         quiet,
@@ -279,6 +289,7 @@ interface CloneContext {
   readonly mode: string;
   readonly home?: string;
   readonly explicit: boolean;
+  readonly update: boolean;
   readonly runner: Runner;
   readonly log: (message: string) => void;
   readonly quiet: boolean;
@@ -325,6 +336,25 @@ async function cloneOneUnguarded(
 
   const existing = await folderState(path);
   if (existing === "not-a-folder") return fail(`${shown} exists and is not a folder`);
+  if (existing === "non-empty" && ctx.update) {
+    try {
+      const env = ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined;
+      const { status, reason } = await updateCheckout(ctx.runner, path, project.root, env);
+      ctx.log(
+        `${name}: ${
+          status === "updated"
+            ? reason
+            : status === "current"
+            ? "up to date"
+            : `left alone (${reason})`
+        }`,
+      );
+      return { name, status, path, ...(reason ? { reason } : {}) };
+    } catch (e) {
+      if (!(e instanceof CommandFailedError)) throw e;
+      return fail(gitReason(e));
+    }
+  }
   if (existing === "non-empty") {
     ctx.log(`${name}: already there (${shown})`);
     return { name, status: "present", path };
@@ -388,7 +418,9 @@ async function folderState(
 function gitReason(e: CommandFailedError): string {
   const lines = e.stderrTail.split("\n").map((l) => l.trim()).filter(Boolean);
   const fatal = lines.find((l) => l.startsWith("fatal:")) ?? lines.at(-1);
-  return fatal ? `git clone failed: ${fatal.replace(/^fatal:\s*/, "")}` : e.message;
+  // The subcommand: the first argument that is not an option or its value.
+  const what = e.args.find((a) => !a.startsWith("-") && !a.includes("="));
+  return fatal ? `git ${what} failed: ${fatal.replace(/^fatal:\s*/, "")}` : e.message;
 }
 
 /**
@@ -418,9 +450,13 @@ export function summarizeClone(report: CloneReport): string {
   const count = (status: CloneOutcome["status"]) =>
     report.results.filter((r) => r.status === status);
   const failed = count("failed");
+  const kept = count("kept");
   const parts = [
     [count("cloned").length, "cloned"],
+    [count("updated").length, "updated"],
+    [count("current").length, "up to date"],
     [count("present").length, "already there"],
+    [kept.length, `left alone (${kept.map((r) => `${r.name}: ${r.reason}`).join("; ")})`],
     [count("skipped").length, "skipped (no local source)"],
   ].filter(([n]) => n).map(([n, what]) => `${n} ${what}`);
   if (failed.length) {

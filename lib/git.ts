@@ -227,3 +227,70 @@ export async function fileAtRef(
   });
   return r.code === 0 ? r.stdout : undefined;
 }
+
+/**
+ * The upstream branch of the current branch (`origin/main`).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns its name, or undefined when the branch tracks none
+ */
+export async function upstreamOf(runner: Runner, dir: string): Promise<string | undefined> {
+  return await gitOk(runner, dir, [
+    "rev-parse",
+    "--abbrev-ref",
+    "--symbolic-full-name",
+    "@{upstream}",
+  ]) || undefined;
+}
+
+/**
+ * Fetch the current branch's remote; touches no branch and no file.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param env extra environment (e.g. `GIT_TERMINAL_PROMPT=0` when several run at once)
+ * @throws {CommandFailedError} when git fails
+ */
+export async function fetchRemote(
+  runner: Runner,
+  dir: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<void> {
+  const args = [...SAFE, "fetch", "--quiet"];
+  const r = await runner({ program: "git", args, cwd: dir, ...(env ? { env } : {}) });
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+}
+
+/**
+ * Commits HEAD has that its upstream does not, and the other way round.
+ *
+ * @param runner runs git
+ * @param dir the clone (its branch has an upstream)
+ * @returns `ahead` and `behind`
+ */
+export async function aheadBehind(
+  runner: Runner,
+  dir: string,
+): Promise<{ ahead: number; behind: number }> {
+  const out = await git(runner, dir, ["rev-list", "--left-right", "--count", "HEAD...@{upstream}"]);
+  const [ahead, behind] = out.split(/\s+/).map(Number);
+  return { ahead, behind };
+}
+
+/**
+ * Fast-forward the current branch to its upstream (never a merge commit).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns the short commits before and after
+ * @throws {CommandFailedError} when it cannot fast-forward
+ */
+export async function fastForward(
+  runner: Runner,
+  dir: string,
+): Promise<{ from: string; to: string }> {
+  const from = await git(runner, dir, ["rev-parse", "--short", "HEAD"]);
+  await git(runner, dir, ["merge", "--ff-only", "--quiet", "@{upstream}"]);
+  return { from, to: await git(runner, dir, ["rev-parse", "--short", "HEAD"]) };
+}
