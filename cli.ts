@@ -454,9 +454,22 @@ Examples:
   program.command("init")
     .description("set up HPM in an existing uv project: hpm.yaml, a registry folder, .gitignore")
     .option("--registry <dir>", "registry folder to create", "hpm-registry")
-    .addHelpText("after", "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init")
+    .option(
+      "--no-adopt",
+      "leave the path/git sources pyproject.toml already has for its plugins as they are",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init\n" +
+        "  hpm init   # in a project whose [tool.uv.sources] has path/git entries: adopts them",
+    )
     .action(async (flags) => {
-      const changed = await init({ root: globals().project, registry: flags.registry });
+      const changed = await init({
+        root: globals().project,
+        registry: flags.registry,
+        adopt: flags.adopt,
+        log,
+      });
       for (const file of changed) log(`wrote ${file}`);
       log(
         "next: `hpm registry add NAME --git URL --ref TAG`, then `hpm group add GROUP --option NAME`",

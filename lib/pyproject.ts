@@ -10,6 +10,7 @@
  * @module
  */
 
+import { posix } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
@@ -46,6 +47,17 @@ export interface ManagedRecord {
    * again once it no longer needs them.
    */
   readonly created: readonly string[];
+}
+
+/** Options of {@link applyPlan}. */
+export interface ApplyOptions {
+  /**
+   * Take the entries the user wrote that already say what the plan says (a
+   * group with the same requirements, a source with the same value) as HPM's,
+   * byte for byte, instead of refusing them as conflicts: adopting a project
+   * that was set up by hand.
+   */
+  readonly adopt?: boolean;
 }
 
 /** The result of {@link applyPlan}. */
@@ -143,10 +155,12 @@ export function readManaged(text: string, file = "pyproject.toml"): ManagedRecor
  * endings and a byte order mark. New lines use the file's line ending.
  *
  * A file without a final newline gets one when anything changes, and keeps it.
+ * An entry of HPM's that already says what the plan says is left as written.
  *
  * @param text the current pyproject.toml text
  * @param plan what HPM must manage
  * @param file the file name used in error positions
+ * @param options `adopt`: take matching entries the user wrote as HPM's
  * @returns the new text, and whether it changed (an unchanged result is the
  *   very same string)
  * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
@@ -182,9 +196,17 @@ export function readManaged(text: string, file = "pyproject.toml"): ManagedRecor
  * assert.equal(applyPlan(text, emptyPlan("dev")).text, original);
  * ```
  */
-export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): ApplyResult {
+export function applyPlan(
+  text: string,
+  plan: Plan,
+  file = "pyproject.toml",
+  options: ApplyOptions = {},
+): ApplyResult {
   const parsed = parseToml(text, file);
   const record = recordOf(parsed, text, file);
+  const ownedGroups = new Set(record?.groups.map(normalizeName));
+  const ownedSources = new Set(record?.sources.map(normalizeName));
+  if (options.adopt) adoptMatching(parsed, plan, ownedGroups, ownedSources);
   const newline = text.indexOf("\n");
   const eol = newline > 0 && text[newline - 1] === "\r" ? "\r\n" : "\n";
   // Statements are edited as whole lines, so the last one needs its newline: a
@@ -196,8 +218,8 @@ export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): Ap
     plan,
     parsed,
     record,
-    ownedGroups: new Set(record?.groups.map(normalizeName)),
-    ownedSources: new Set(record?.sources.map(normalizeName)),
+    ownedGroups,
+    ownedSources,
     ownedIndexes: new Set(record?.indexes),
     created: new Set(record?.created.filter((name) => CREATED.includes(name))),
     defaultGroups: [],
@@ -366,6 +388,54 @@ function recordOf(parsed: TomlTable, text: string, file: string): ManagedRecord 
     defaultGroups: list("default-groups"),
     created: list("created"),
   };
+}
+
+// Entries the user wrote that already hold what the plan would write become HPM's.
+function adoptMatching(
+  parsed: TomlTable,
+  plan: Plan,
+  groups: Set<string>,
+  sources: Set<string>,
+): void {
+  const userValue = (path: Path, name: string): unknown => {
+    const table = valueAt(parsed, path);
+    if (!isTable(table)) return undefined;
+    const key = Object.keys(table).find((k) => normalizeName(k) === normalizeName(name));
+    return key === undefined ? undefined : table[key];
+  };
+  for (const group of plan.groups) {
+    if (sameRequirements(userValue(DEPENDENCY_GROUPS, group.name), group.requirements)) {
+      groups.add(normalizeName(group.name));
+    }
+  }
+  for (const source of plan.sources) {
+    if (sameSource(userValue(SOURCES, source.name), source.table)) {
+      sources.add(normalizeName(source.name));
+    }
+  }
+}
+
+function sameRequirements(value: unknown, requirements: readonly string[]): boolean {
+  return Array.isArray(value) && value.length === requirements.length &&
+    value.every((v, i) => v === requirements[i]);
+}
+
+/**
+ * Whether a source value means what `table` says to uv: key order, `./` in a
+ * path and an explicit `editable = false` (uv's default) make no difference.
+ */
+function sameSource(value: unknown, table: SourceTable): boolean {
+  if (!isTable(value)) return false;
+  const canonical = (t: TomlTable): TomlTable => {
+    const out = { ...t };
+    if (out.editable === false) delete out.editable;
+    if (typeof out.path === "string") out.path = posix.normalize(out.path).replace(/(.)\/$/, "$1");
+    return out;
+  };
+  const a = canonical(value);
+  const b = canonical(Object.fromEntries(table));
+  return Object.keys(a).length === Object.keys(b).length &&
+    Object.keys(a).every((k) => a[k] === b[k]);
 }
 
 function isTable(value: unknown): value is TomlTable {
@@ -703,9 +773,7 @@ function verify(text: string, plan: Plan, file: string): void {
     if (defaults !== "all" && !listed) fail(`tool.uv.default-groups misses "${group.name}"`);
   }
   for (const source of plan.sources) {
-    const written = entry(SOURCES, source.name);
-    const wanted = Object.fromEntries(source.table);
-    if (!isTable(written) || JSON.stringify({ ...written }) !== JSON.stringify(wanted)) {
+    if (!sameSource(entry(SOURCES, source.name), source.table)) {
       fail(`source "${source.name}" did not come out as planned`);
     }
   }
@@ -792,9 +860,13 @@ function writeEntry(
   name: string,
   value: string,
   rank: ReadonlyMap<string, number>,
+  same: (written: unknown) => boolean,
 ): void {
   const kv = ownedEntry(ctx, path, name);
-  if (kv) return replaceValue(ctx.doc, kv, value);
+  if (kv) {
+    if (!same(valueAt(ctx.parsed, [...path, kv.key[0]]))) replaceValue(ctx.doc, kv, value);
+    return;
+  }
   const position = rank.get(normalizeName(name))!;
   insertLine(ctx, path, `${renderKey(name)} = ${value}${ctx.doc.eol}`, (e) => {
     const other = entryName(e);
@@ -830,14 +902,28 @@ function writeGroups(ctx: Context): void {
   for (const group of ctx.plan.groups) {
     const prefix = `${renderKey(group.name)} = `;
     const value = renderArray(prefix, group.requirements, ctx.doc.eol);
-    writeEntry(ctx, DEPENDENCY_GROUPS, group.name, value, rank);
+    writeEntry(
+      ctx,
+      DEPENDENCY_GROUPS,
+      group.name,
+      value,
+      rank,
+      (written) => sameRequirements(written, group.requirements),
+    );
   }
 }
 
 function writeSources(ctx: Context): void {
   const rank = new Map(ctx.plan.sources.map((s, i) => [normalizeName(s.name), i]));
   for (const source of ctx.plan.sources) {
-    writeEntry(ctx, SOURCES, source.name, renderInlineTable(source.table), rank);
+    writeEntry(
+      ctx,
+      SOURCES,
+      source.name,
+      renderInlineTable(source.table),
+      rank,
+      (written) => sameSource(written, source.table),
+    );
   }
 }
 
