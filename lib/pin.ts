@@ -187,6 +187,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
         name: entry.name,
         command: `hpm pin ${entry.name}`,
         log,
+        offline: env.HPM_OFFLINE === "1",
       });
     }
     const file = entry.file;

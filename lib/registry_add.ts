@@ -103,6 +103,8 @@ export interface RegistryAddOptions {
   readonly runner?: Runner;
   /** Warnings (an unreachable remote). */
   readonly log?: (message: string) => void;
+  /** Environment: `HPM_OFFLINE=1` does not ask the remote. @default Deno.env.toObject() */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -154,6 +156,7 @@ export async function registryAdd(
         name: entry.name,
         command: "hpm registry add",
         log: options.log ?? (() => {}),
+        offline: (options.env ?? Deno.env.toObject()).HPM_OFFLINE === "1",
       });
     }
     await writeFileAtomic(file, text);

@@ -32,6 +32,8 @@ export interface ReleaseCheck {
   readonly log: (message: string) => void;
   /** How long the remote gets. @default REMOTE_CHECK_TIMEOUT_MS */
   readonly timeoutMs?: number;
+  /** Do not ask the remote (`HPM_OFFLINE=1`); say so. */
+  readonly offline?: boolean;
 }
 
 /**
@@ -43,6 +45,10 @@ export interface ReleaseCheck {
  * @throws {HpmOperationError} when the remote answers and has no such tag or branch
  */
 export async function checkReleaseOnRemote(check: ReleaseCheck): Promise<void> {
+  if (check.offline) {
+    check.log(`offline (HPM_OFFLINE=1): \`${check.ref}\` was not checked on ${check.url}`);
+    return;
+  }
   const answer = await remoteRef(
     check.runner,
     check.cwd,

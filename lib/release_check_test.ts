@@ -56,3 +56,22 @@ Deno.test("checkReleaseOnRemote(): unreachable warns with git's reason and goes 
   await timedOut.done;
   assert.match(timedOut.logged[0], /exit code 143, after at most 1234 ms/);
 });
+
+Deno.test("checkReleaseOnRemote(): HPM_OFFLINE asks nothing and says so", async () => {
+  const runner = recordingRunner();
+  const logged: string[] = [];
+  await checkReleaseOnRemote({
+    runner,
+    cwd: "/p",
+    url: "https://example.com/q.git",
+    ref: "v1",
+    name: "q",
+    command: "hpm pin q",
+    log: (m) => logged.push(m),
+    offline: true,
+  });
+  assert.equal(runner.calls.length, 0);
+  assert.deepEqual(logged, [
+    "offline (HPM_OFFLINE=1): `v1` was not checked on https://example.com/q.git",
+  ]);
+});
