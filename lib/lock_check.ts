@@ -123,6 +123,15 @@ export interface LockCheck {
  * @param plan what {@link planSync} returned (pyproject.toml should already match it)
  * @param options the runner for uv
  * @returns what was found; the caller decides the exit code
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { checkLock, planSync } from "@hpm/cli";
+ *
+ * const plan = await planSync({ root: "/path/to/core", mode: "prod" });
+ * const lock = await checkLock(plan);
+ * if (lock.problems.length) console.error(lock.problems.join("\n"));
+ * ```
  */
 export async function checkLock(
   plan: SyncPlan,
