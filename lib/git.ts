@@ -294,3 +294,53 @@ export async function fastForward(
   await git(runner, dir, ["merge", "--ff-only", "--quiet", "@{upstream}"]);
   return { from, to: await git(runner, dir, ["rev-parse", "--short", "HEAD"]) };
 }
+
+/**
+ * A file as it is at `ref` of the remote `url`, fetched shallowly into the
+ * bare repository `cache` (created when missing), within `timeoutMs`.
+ *
+ * @param runner runs git
+ * @param cwd where to run `git init` (any existing folder)
+ * @param cache a bare repository HPM owns, one per remote (git creates it)
+ * @param url the remote
+ * @param ref a tag or branch (a commit when the remote allows fetching one)
+ * @param path the file, from the repository's top
+ * @param timeoutMs how long the fetch may take
+ * @returns its text, or why it could not be read
+ */
+export async function remoteFileAtRef(
+  runner: Runner,
+  cwd: string,
+  cache: string,
+  url: string,
+  ref: string,
+  path: string,
+  timeoutMs: number,
+): Promise<{ text: string } | { reason: string }> {
+  const run = (args: string[], cwd: string, timeout?: number) =>
+    runner({
+      program: "git",
+      args: [...SAFE, ...args],
+      cwd,
+      env: { GIT_TERMINAL_PROMPT: "0" },
+      ...(timeout ? { timeoutMs: timeout } : {}),
+    });
+  const lastLine = (stderr: string) =>
+    stderr.split("\n").map((l) => l.trim()).filter(Boolean).at(-1)?.replace(/^fatal:\s*/, "");
+  try {
+    await Deno.stat(cache);
+  } catch {
+    const init = await run(["init", "--quiet", "--bare", "--", cache], cwd);
+    if (init.code !== 0) return { reason: lastLine(init.stderr) ?? "git init failed" };
+  }
+  const fetched = await run(
+    ["fetch", "--quiet", "--depth", "1", "--end-of-options", url, ref],
+    cache,
+    timeoutMs,
+  );
+  if (fetched.code !== 0) {
+    return { reason: lastLine(fetched.stderr) ?? `git fetch stopped (exit code ${fetched.code})` };
+  }
+  const file = await run(["cat-file", "blob", "--end-of-options", `FETCH_HEAD:${path}`], cache);
+  return file.code === 0 ? { text: file.stdout } : { reason: `${ref} has no ${path}` };
+}

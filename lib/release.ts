@@ -5,11 +5,14 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
+import { join, posix } from "node:path";
 import { devCheckout } from "./clone.ts";
 import { declaredDependencies } from "./dependencies.ts";
-import { checkoutWorktree, fileAtRef } from "./git.ts";
+import { checkoutWorktree, fileAtRef, remoteFileAtRef } from "./git.ts";
 import { type Project, PYPROJECT_FILE } from "./project.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
+import { cacheDir } from "./remote_registry.ts";
 import type { Runner } from "./runner.ts";
 
 /**
@@ -32,29 +35,75 @@ export function releaseRefs(source: Source | undefined): string[] {
   return [];
 }
 
+/** How long fetching one release's pyproject.toml may take. */
+const FETCH_TIMEOUT_MS = 60_000;
+
+/** Where {@link releaseDependencies} looks, and how it reports. */
+export interface ReleaseLookup {
+  /** Runs git. */
+  readonly runner: Runner;
+  /** The loaded project. */
+  readonly project: Project;
+  /** Environment: HOME (for `~`), the cache folder, `HPM_OFFLINE=1`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Says when a release could not be read. */
+  readonly log?: (message: string) => void;
+}
+
 /**
  * What a release of a package depends on, by its own pyproject.toml at the
- * release ref, read from the package's dev clone when it has one (no network).
- * This is how a mode without local clones (prod) finds the plugins a plugin
- * needs, as dev mode does from the clone's working tree.
+ * release ref: read from the package's dev clone when it has the ref (no
+ * network), else, for a git source, fetched shallowly from its remote into
+ * HPM's cache (not with `HPM_OFFLINE=1`). This is how a mode without local
+ * clones (prod) finds the plugins a plugin needs, as dev mode does from the
+ * clone's working tree.
  *
- * @param runner runs git
- * @param project the loaded project
+ * @param lookup runner, project, environment, log
  * @param entry the package's registry entry
  * @param source its source in the mode
- * @param home the home folder, for `~` in paths
- * @returns normalised dependency names, or undefined when there is no clone or
- *   the release ref is not in it
+ * @returns normalised dependency names, or undefined when the release could
+ *   not be read
  */
 export async function releaseDependencies(
-  runner: Runner,
-  project: Project,
+  lookup: ReleaseLookup,
   entry: RegistryEntry,
   source: Source,
-  home?: string,
 ): Promise<readonly string[] | undefined> {
   const refs = releaseRefs(source);
-  const checkout = refs.length ? devCheckout(project, entry, "dev", home) : undefined;
+  if (!refs.length) return undefined;
+  const local = await fromDevClone(lookup, entry, refs);
+  if (local !== undefined || source.type !== "git" || lookup.env.HPM_OFFLINE === "1") return local;
+  const cache = join(
+    cacheDir(lookup.env),
+    "releases",
+    createHash("sha256").update(source.url).digest("hex").slice(0, 16),
+  );
+  const path = source.subdirectory
+    ? posix.join(source.subdirectory, PYPROJECT_FILE)
+    : PYPROJECT_FILE;
+  const read = await remoteFileAtRef(
+    lookup.runner,
+    lookup.project.root,
+    cache,
+    source.url,
+    refs[0],
+    path,
+    FETCH_TIMEOUT_MS,
+  );
+  if ("text" in read) return declaredDependencies(read.text);
+  lookup.log?.(
+    `could not read ${entry.name}'s pyproject.toml at ${refs[0]} from ${source.url} ` +
+      `(${read.reason}): plugins it depends on are only known from \`requires:\``,
+  );
+  return undefined;
+}
+
+async function fromDevClone(
+  { runner, project, env }: ReleaseLookup,
+  entry: RegistryEntry,
+  refs: readonly string[],
+): Promise<readonly string[] | undefined> {
+  const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
   if (!checkout || !(await isFolder(checkout.path))) return undefined;
   // A folder of the core's own repository would answer with the core's files.
   if ((await checkoutWorktree(runner, checkout.path, project.root)) === undefined) return undefined;

@@ -121,10 +121,11 @@ export async function planProject(
     });
     const unread = resolution.packages.filter((p) => !p.localPath && !released.has(p.key));
     if (!unread.length) break;
+    const lookup = { runner, project, env, log: options.log };
     const deps = await runPool(
       unread,
       RELEASE_JOBS,
-      (p) => releaseDependencies(runner, project, p.entry, p.source, home),
+      (p) => releaseDependencies(lookup, p.entry, p.source),
     );
     for (const [i, p] of unread.entries()) released.set(p.key, deps[i]);
   }

@@ -46,3 +46,28 @@ Deno.test("transitive plugin in prod: found from the release's pyproject.toml, b
     assert.deepEqual(base.requiredBy, ["rag4code-qdrant"]);
   });
 });
+
+Deno.test("transitive plugin in prod without dev clones (CI): the release is fetched from its remote", async () => {
+  await withRoot(async (root) => {
+    const { dir, plugins } = await makeProject(
+      root,
+      [{ name: "rag4code-base" }, { name: "rag4code-qdrant", dependencies: ["rag4code-base"] }],
+      ["rag4code-qdrant"],
+    );
+    for (const p of Object.values(plugins)) await Deno.remove(p.clone, { recursive: true });
+    const env = { HPM_CACHE_DIR: join(root, "cache") };
+
+    const offline = await hpm(["diff", "--mode", "prod"], dir, { ...env, HPM_OFFLINE: "1" });
+    expectOk(offline, "diff, offline");
+    assert.doesNotMatch(offline.stdout, /rag4code-base/, "offline, the release is not fetched");
+
+    expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "hpm sync --mode prod");
+    for (const name of ["rag4code-qdrant", "rag4code-base"]) {
+      assert.match((await pythonImport(dir, moduleOf(name))).file, /site-packages/);
+    }
+    assert.match(
+      await Deno.readTextFile(join(dir, "pyproject.toml")),
+      /plugins = \["rag4code-qdrant", "rag4code-base"\]/,
+    );
+  });
+});
