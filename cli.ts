@@ -37,6 +37,7 @@ import {
   verify,
 } from "./mod.ts";
 import { CommandFailedError, HpmOperationError } from "./lib/errors.ts";
+import { lastRead } from "./lib/files.ts";
 import { findProjectRoot } from "./lib/project.ts";
 import { CONTROL } from "./lib/value_checks.ts";
 import { VERSION } from "./lib/version.ts";
@@ -62,10 +63,13 @@ function diffColors(on: boolean): DiffColors {
   return { added: paint(on, "32"), removed: paint(on, "31"), header: paint(on, "1") };
 }
 
-async function snippet(file: string, line: number, column: number): Promise<string[]> {
+// The quoted line comes from the bytes HPM read through lib/files.ts, never
+// from a fresh read: the file may be a link the error is about.
+function snippet(file: string, line: number, column: number): string[] {
   try {
-    const text = await Deno.readTextFile(file);
-    const source = text.split(/\r?\n/)[line - 1];
+    const bytes = lastRead(file);
+    if (bytes === undefined) return [];
+    const source = new TextDecoder().decode(bytes).split(/\r?\n/)[line - 1];
     if (source === undefined) return [];
     const gutter = String(line).length;
     return [
@@ -89,6 +93,23 @@ function visible(text: string): string {
   );
 }
 
+// deno-lint-ignore no-control-regex
+const KEPT = /(\x1b\[[0-9;]*m|\n)/;
+
+/**
+ * Everything printed passes here last: control characters from untrusted
+ * input (registry descriptions, git's and uv's messages, file names) are
+ * escaped, keeping only line breaks, tabs and, when colour is on, the colour
+ * codes HPM itself writes.
+ */
+function guardOutput(io: Io): Io {
+  const clean = (text: string) =>
+    text.split(KEPT).map((part, i) =>
+      i % 2 === 1 && (part === "\n" || io.color) ? part : visible(part)
+    ).join("");
+  return { ...io, out: (text) => io.out(clean(text)), err: (text) => io.err(clean(text)) };
+}
+
 // Paths inside the working directory are shown relative, as compilers do.
 function displayPath(file: string): string {
   const rel = relative(Deno.cwd(), file);
@@ -96,7 +117,7 @@ function displayPath(file: string): string {
 }
 
 /** Render an error the way users see it: message, file:line:col, source line, hint. */
-async function renderError(error: unknown, io: Io): Promise<string> {
+function renderError(error: unknown, io: Io): string {
   const red = paint(io.color, "31;1");
   const dim = paint(io.color, "2");
   if (error instanceof HpmInputError) {
@@ -105,7 +126,7 @@ async function renderError(error: unknown, io: Io): Promise<string> {
       const shown = displayPath(error.file);
       const at = error.line ? `${shown}:${error.line}:${error.column ?? 1}` : shown;
       lines.push(`  ${dim("-->")} ${at}`);
-      if (error.line) lines.push(...(await snippet(error.file, error.line, error.column ?? 1)));
+      if (error.line) lines.push(...snippet(error.file, error.line, error.column ?? 1));
     }
     if (error.hint) lines.push(`  ${dim("hint:")} ${visible(error.hint)}`);
     return lines.join("\n");
@@ -140,7 +161,8 @@ interface GlobalFlags {
  * @param io where output goes
  * @returns the exit code
  */
-export async function main(args: readonly string[], io: Io = defaultIo()): Promise<number> {
+export async function main(args: readonly string[], terminal: Io = defaultIo()): Promise<number> {
+  const io = guardOutput(terminal);
   let exitCode = 0;
   const program = new Command("hpm")
     .description("Switch a Python core and its plugin packages between dev and prod, with uv.")
@@ -383,6 +405,7 @@ Examples:
       "also fetch and fast-forward existing clean clones; dirty or unpushed ones are left alone",
     )
     .option("--json", "print the per-plugin outcome as JSON")
+    .option("-y, --yes", "clone into folders outside the project without asking")
     .addOption(modeOption())
     .addHelpText(
       "after",
@@ -395,6 +418,13 @@ Examples:
         jobs: Number(flags.jobs),
         update: flags.update,
         mode: flags.mode,
+        yes: flags.yes,
+        confirm: Deno.stdin.isTerminal()
+          ? (targets) => {
+            io.err(`hpm: these clones would go outside the project:\n  ${targets.join("\n  ")}`);
+            return Promise.resolve(confirm("clone there?"));
+          }
+          : undefined,
         log,
         runner,
       });
@@ -596,7 +626,7 @@ Examples:
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
       return error.code === "commander.help" && error.exitCode === 0 ? 0 : 2;
     }
-    io.err(await renderError(error, io));
+    io.err(renderError(error, io));
     exitCode = exitCodeOf(error);
   }
   return exitCode;

@@ -38,6 +38,8 @@ export interface Adoption {
   readonly groups: readonly { readonly name: string; readonly options: readonly string[] }[];
   /** pyproject.toml with HPM's record added (and its groups in `tool.uv.default-groups`). */
   readonly pyproject: string;
+  /** Whether `pyproject` differs from the text given. */
+  readonly changed: boolean;
   /** Why entries were left to the user, one sentence each. */
   readonly skipped: readonly string[];
 }
@@ -78,7 +80,14 @@ const GIT_REFS = ["tag", "branch", "rev"] as const;
  * ```
  */
 export function planAdoption(text: string, file: string): Adoption {
-  const none: Adoption = { mode: "dev", packages: [], groups: [], pyproject: text, skipped: [] };
+  const none: Adoption = {
+    mode: "dev",
+    packages: [],
+    groups: [],
+    pyproject: text,
+    changed: false,
+    skipped: [],
+  };
   if (readManaged(text, file) !== undefined) return none;
   const data = parse(text) as Table;
   const tool = isTable(data.tool) ? data.tool : {};
@@ -146,8 +155,8 @@ export function planAdoption(text: string, file: string): Adoption {
     sources: [...inGroups].sort().map((key) => ({ name: key, table: sources.get(key)!.table })),
     indexes: [],
   };
-  const { text: pyproject } = applyPlan(text, plan, file, { adopt: true });
-  return { mode, packages, groups, pyproject, skipped };
+  const { text: pyproject, changed } = applyPlan(text, plan, file, { adopt: true });
+  return { mode, packages, groups, pyproject, changed, skipped };
 }
 
 // The package a plain requirement names (`plug`, not `plug>=1` or `plug[x]`).

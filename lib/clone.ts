@@ -6,10 +6,11 @@
  * @module
  */
 
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { runPool } from "./_pool.ts";
 import { updateCheckout } from "./clone_update.ts";
+import { isInside } from "./files.ts";
 import { gitClone } from "./git.ts";
 import { chooseMode } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
@@ -129,6 +130,14 @@ export interface CloneOptions {
   readonly log?: (message: string) => void;
   /** Environment to read RUN_MODE and HOME from. @default Deno.env.toObject() */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Clone into folders outside the project without asking (`--yes`). */
+  readonly yes?: boolean;
+  /**
+   * Asked before cloning into folders outside the project (their real
+   * location, links followed); without it (and without `yes`) such clones
+   * are refused.
+   */
+  readonly confirm?: (targets: readonly string[]) => Promise<boolean>;
 }
 
 /** What happened to one package. */
@@ -217,6 +226,7 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
   const results = new Map<string, CloneOutcome>();
   let queue = first;
   while (queue.length) {
+    await confirmOutside(project, queue, mode, home, options);
     // Parallel clones asking for credentials at once would garble the terminal.
     const quiet = jobs > 1 && queue.length > 1;
     const round = await runPool(queue, jobs, (entry) =>
@@ -339,7 +349,7 @@ async function cloneOneUnguarded(
   if (existing === "non-empty" && ctx.update) {
     try {
       const env = ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined;
-      const { status, reason } = await updateCheckout(ctx.runner, path, project.root, env);
+      const { status, reason } = await updateCheckout(ctx.runner, path, env);
       ctx.log(
         `${name}: ${
           status === "updated"
@@ -397,6 +407,51 @@ async function cloneOneUnguarded(
   }
   ctx.log(`${name}: cloned into ${shown}`);
   return { name, status: "cloned", path, url };
+}
+
+// Where a path really is: its nearest existing ancestor with links followed,
+// then the rest of the path.
+function realLocation(path: string): string {
+  const rest: string[] = [];
+  let dir = resolve(path);
+  while (true) {
+    try {
+      return join(Deno.realPathSync(dir), ...rest.reverse());
+    } catch {
+      const parent = dirname(dir);
+      if (parent === dir) return resolve(path);
+      rest.push(basename(dir));
+      dir = parent;
+    }
+  }
+}
+
+// The project's own registry is committed, so a stranger's project could aim
+// a clone at ~/.config/autostart or ../../elsewhere (also through a committed
+// link): clones outside the project happen only when the user agrees.
+async function confirmOutside(
+  project: Project,
+  entries: readonly RegistryEntry[],
+  mode: string,
+  home: string | undefined,
+  options: CloneOptions,
+): Promise<void> {
+  if (options.yes) return;
+  const root = Deno.realPathSync(project.root);
+  const outside: string[] = [];
+  for (const entry of entries) {
+    const checkout = devCheckout(project, entry, mode, home);
+    if (!checkout || (await folderState(checkout.path)) === "non-empty") continue;
+    const real = realLocation(checkout.path);
+    if (!isInside(real, root)) outside.push(`${entry.name}: ${real}`);
+  }
+  if (!outside.length || (options.confirm && await options.confirm(outside))) return;
+  throw new HpmInputError(
+    "untrusted-path",
+    `refusing to clone outside the project without confirmation:\n  ${outside.join("\n  ")}`,
+    undefined,
+    "check these paths (the registry or hpm.local.yaml sets them); pass --yes to clone there",
+  );
 }
 
 async function folderState(

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { GIT_HARDENING } from "./git.ts";
 import { basename, dirname, join } from "node:path";
 import { clone, cloneSource, devCheckout, summarizeClone } from "./clone.ts";
 import { HpmInputError } from "./errors.ts";
@@ -6,7 +7,7 @@ import { loadProject } from "./project.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
 import { recordingRunner, type RunRequest, type RunResult } from "./runner.ts";
 
-const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never"];
+const SAFE = GIT_HARDENING;
 
 /** A project on disk (no git anywhere): hpm.yaml, registry entries, pyproject.toml. */
 async function project(

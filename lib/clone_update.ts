@@ -8,14 +8,7 @@
  * @module
  */
 
-import {
-  aheadBehind,
-  checkoutWorktree,
-  cloneState,
-  fastForward,
-  fetchRemote,
-  upstreamOf,
-} from "./git.ts";
+import { aheadBehind, cloneState, fastForward, fetchRemote, hasOwnGit, upstreamOf } from "./git.ts";
 import type { Runner } from "./runner.ts";
 
 /** What {@link updateCheckout} did. */
@@ -33,7 +26,6 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
  *
  * @param runner runs git
  * @param dir the checkout
- * @param root the core project's root (a folder of its own repository is not a clone)
  * @param env extra environment for `git fetch`
  * @returns what happened
  * @throws {CommandFailedError} when fetching or fast-forwarding fails
@@ -41,12 +33,9 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 export async function updateCheckout(
   runner: Runner,
   dir: string,
-  root: string,
   env?: Readonly<Record<string, string>>,
 ): Promise<UpdateOutcome> {
-  if ((await checkoutWorktree(runner, dir, root)) === undefined) {
-    return { status: "kept", reason: "not a git clone of its own" };
-  }
+  if (!hasOwnGit(dir)) return { status: "kept", reason: "not a git clone of its own" };
   const state = await cloneState(runner, dir);
   if (state.branch === undefined) {
     return { status: "kept", reason: `detached at ${state.detachedAt}, not on a branch` };

@@ -28,7 +28,11 @@ export type HpmErrorCode =
   | "toml-layout"
   | "conflict"
   | "usage"
-  | "not-found";
+  | "not-found"
+  | "unsafe-path"
+  | "too-large"
+  | "state-tracked"
+  | "untrusted-path";
 
 /**
  * Bad input: a file HPM read is malformed, inconsistent or unsafe. Nothing was

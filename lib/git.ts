@@ -1,28 +1,136 @@
 /**
- * The git operations HPM needs, through the {@link Runner}. Every URL and ref
- * has been validated by the registry schema; they still go after `--` or
- * `--end-of-options`, and transports that run commands are disabled.
+ * The git operations HPM needs: the one door through which HPM runs git.
+ *
+ * Git runs in folders HPM did not create (plugin clones, a project from a
+ * stranger, a registry's checkout), and a repository's own configuration can
+ * make git run commands (`core.fsmonitor`, hooks, an embedded bare
+ * repository). So every call is hardened the way git's own security notes
+ * advise for untrusted repositories, and git only ever runs inside a folder
+ * that has its own `.git` (see {@link hasOwnGit}) or one HPM made. Every URL
+ * and ref has been validated by the registry schema; they still go after
+ * `--` or `--end-of-options`.
  *
  * @module
  */
 
 import { CommandFailedError } from "./errors.ts";
-import type { Runner } from "./runner.ts";
+import { joinPath } from "./files.ts";
+import type { Runner, RunRequest } from "./runner.ts";
 
-// Defence in depth: even a URL that slipped past validation cannot use the
-// transports that execute commands.
-const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never"];
+/**
+ * The options every git call starts with: no filesystem monitor command, no
+ * hooks, no implicitly found bare repository (a folder laid out as one inside
+ * a project), no transports that run commands, no pager.
+ */
+export const GIT_HARDENING: readonly string[] = [
+  "-c",
+  "core.fsmonitor=false",
+  "-c",
+  "core.hooksPath=/dev/null",
+  "-c",
+  "safe.bareRepository=explicit",
+  "-c",
+  "protocol.ext.allow=never",
+  "-c",
+  "protocol.fd.allow=never",
+  "-c",
+  "core.pager=cat",
+  "-c",
+  "advice.detachedHead=false",
+];
 
-async function git(runner: Runner, cwd: string, args: string[]): Promise<string> {
-  const full = [...SAFE, ...args];
-  const r = await runner({ program: "git", args: full, cwd });
-  if (r.code !== 0) throw new CommandFailedError("git", full, r.code, r.stderr.slice(-2000));
+/** How to run one git command. */
+export interface GitCall {
+  /** Environment for git (e.g. `GIT_TERMINAL_PROMPT=0`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Stop git after this long (network operations). */
+  readonly timeoutMs?: number;
+  /** Let git's progress show. */
+  readonly stream?: boolean;
+}
+
+// Read-only queries must not even take git's optional index lock.
+const QUIET_ENV = { GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" };
+
+/**
+ * Run git, hardened; the result whatever the exit code.
+ *
+ * @param runner runs git
+ * @param cwd where to run it
+ * @param args its arguments (after the hardening options)
+ * @param call environment, timeout, streaming
+ * @returns how it ended
+ */
+export function runGit(
+  runner: Runner,
+  cwd: string,
+  args: readonly string[],
+  call: GitCall = {},
+): ReturnType<Runner> {
+  const request: RunRequest = {
+    program: "git",
+    args: [...GIT_HARDENING, ...args],
+    cwd,
+    ...(call.env ? { env: call.env } : {}),
+    ...(call.stream ? { stream: true } : {}),
+    ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
+  };
+  return runner(request);
+}
+
+/**
+ * Run git, hardened; its trimmed stdout.
+ *
+ * @throws {CommandFailedError} when git fails
+ */
+async function git(
+  runner: Runner,
+  cwd: string,
+  args: string[],
+  call: GitCall = {},
+): Promise<string> {
+  const r = await runGit(runner, cwd, args, { env: QUIET_ENV, ...call });
+  if (r.code !== 0) {
+    throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+  }
   return r.stdout.trim();
 }
 
 async function gitOk(runner: Runner, cwd: string, args: string[]): Promise<string | undefined> {
-  const r = await runner({ program: "git", args: [...SAFE, ...args], cwd });
+  const r = await runGit(runner, cwd, args, { env: QUIET_ENV });
   return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Whether `dir` is the top of a git work tree of its own: it has a `.git`
+ * entry (a folder, or the file of a linked work tree). Git is only run in such
+ * folders, so a folder that merely looks like a repository (`HEAD`,
+ * `objects/`, a `config`) or one inside another repository is never queried.
+ *
+ * @param dir a folder
+ * @returns whether it has its own `.git`
+ */
+export function hasOwnGit(dir: string): boolean {
+  try {
+    const info = Deno.lstatSync(joinPath(dir, ".git"));
+    return info.isDirectory || info.isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The paths under `path` that git tracks in the work tree around `cwd`
+ * (empty when `cwd` is not in a work tree).
+ *
+ * @param runner runs git
+ * @param cwd a folder of the work tree
+ * @param path the path to ask about, relative to `cwd`
+ * @returns the tracked paths
+ */
+export async function trackedPaths(runner: Runner, cwd: string, path: string): Promise<string[]> {
+  const r = await runGit(runner, cwd, ["ls-files", "-z", "--", path], { env: QUIET_ENV });
+  return r.code === 0 ? r.stdout.split("\0").filter(Boolean) : [];
 }
 
 /**
@@ -44,8 +152,8 @@ export async function gitClone(
   stream = false,
   env?: Readonly<Record<string, string>>,
 ): Promise<void> {
-  const args = [...SAFE, "clone", "--quiet", "--", url, dest];
-  const r = await runner({ program: "git", args, cwd, stream, ...(env ? { env } : {}) });
+  const args = ["clone", "--quiet", "--", url, dest];
+  const r = await runGit(runner, cwd, args, { stream, ...(env ? { env } : {}) });
   if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
 }
 
@@ -124,42 +232,6 @@ export async function newestTag(runner: Runner, dir: string): Promise<string | u
   return tags.split("\n").find((t) => t.trim() !== "")?.trim();
 }
 
-/**
- * The top folder of the git work tree that contains `dir`.
- *
- * @param runner runs git
- * @param dir a folder
- * @returns the absolute top folder, or undefined when `dir` is not in a work tree
- */
-export async function worktreeTop(runner: Runner, dir: string): Promise<string | undefined> {
-  return await gitOk(runner, dir, ["rev-parse", "--show-toplevel"]) || undefined;
-}
-
-/**
- * The work tree of a plugin checkout: the one `dir` is in, unless that is the
- * project's own work tree and `dir` is only a folder of it (git would then
- * report on the core, not on the plugin).
- *
- * @param runner runs git
- * @param dir the checkout
- * @param projectRoot the core project's root
- * @returns the top folder of the checkout's work tree, or undefined when it has none
- */
-export async function checkoutWorktree(
-  runner: Runner,
-  dir: string,
-  projectRoot: string,
-): Promise<string | undefined> {
-  const top = await worktreeTop(runner, dir);
-  if (top === undefined) return undefined;
-  const real = (p: string) => Deno.realPath(p).catch(() => p);
-  if ((await real(top)) === (await real(dir))) return top;
-  const projectTop = await worktreeTop(runner, projectRoot);
-  return projectTop !== undefined && (await real(projectTop)) === (await real(top))
-    ? undefined
-    : top;
-}
-
 /** What a remote says about a ref; see {@link remoteRef}. */
 export type RemoteRefState =
   | { readonly state: "found" | "missing" | "commit" }
@@ -184,11 +256,8 @@ export async function remoteRef(
   ref: string,
   timeoutMs: number,
 ): Promise<RemoteRefState> {
-  const r = await runner({
-    program: "git",
-    args: [...SAFE, "ls-remote", "--end-of-options", url, ref],
-    cwd,
-    env: { GIT_TERMINAL_PROMPT: "0" },
+  const r = await runGit(runner, cwd, ["ls-remote", "--end-of-options", url, ref], {
+    env: QUIET_ENV,
     timeoutMs,
   });
   if (r.code !== 0) {
@@ -220,11 +289,14 @@ export async function fileAtRef(
   ref: string,
   path: string,
 ): Promise<string | undefined> {
-  const r = await runner({
-    program: "git",
-    args: [...SAFE, "cat-file", "blob", "--end-of-options", `${ref}:./${path}`],
-    cwd: dir,
-  });
+  const r = await runGit(
+    runner,
+    dir,
+    ["cat-file", "blob", "--end-of-options", `${ref}:./${path}`],
+    {
+      env: QUIET_ENV,
+    },
+  );
   return r.code === 0 ? r.stdout : undefined;
 }
 
@@ -257,8 +329,8 @@ export async function fetchRemote(
   dir: string,
   env?: Readonly<Record<string, string>>,
 ): Promise<void> {
-  const args = [...SAFE, "fetch", "--quiet"];
-  const r = await runner({ program: "git", args, cwd: dir, ...(env ? { env } : {}) });
+  const args = ["fetch", "--quiet"];
+  const r = await runGit(runner, dir, args, env ? { env } : {});
   if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
 }
 
@@ -296,12 +368,12 @@ export async function fastForward(
 }
 
 /**
- * A file as it is at `ref` of the remote `url`, fetched shallowly into the
- * bare repository `cache` (created when missing), within `timeoutMs`.
+ * A file as it is at `ref` of the remote `url`, fetched shallowly into `dir`,
+ * a repository HPM owns (one per remote, made here when it has no `.git`
+ * yet), within `timeoutMs`.
  *
  * @param runner runs git
- * @param cwd where to run `git init` (any existing folder)
- * @param cache a bare repository HPM owns, one per remote (git creates it)
+ * @param dir an existing folder of HPM's cache
  * @param url the remote
  * @param ref a tag or branch (a commit when the remote allows fetching one)
  * @param path the file, from the repository's top
@@ -310,37 +382,32 @@ export async function fastForward(
  */
 export async function remoteFileAtRef(
   runner: Runner,
-  cwd: string,
-  cache: string,
+  dir: string,
   url: string,
   ref: string,
   path: string,
   timeoutMs: number,
 ): Promise<{ text: string } | { reason: string }> {
-  const run = (args: string[], cwd: string, timeout?: number) =>
-    runner({
-      program: "git",
-      args: [...SAFE, ...args],
-      cwd,
-      env: { GIT_TERMINAL_PROMPT: "0" },
-      ...(timeout ? { timeoutMs: timeout } : {}),
-    });
-  const lastLine = (stderr: string) =>
-    stderr.split("\n").map((l) => l.trim()).filter(Boolean).at(-1)?.replace(/^fatal:\s*/, "");
-  try {
-    await Deno.stat(cache);
-  } catch {
-    const init = await run(["init", "--quiet", "--bare", "--", cache], cwd);
-    if (init.code !== 0) return { reason: lastLine(init.stderr) ?? "git init failed" };
+  const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
+  const why = (r: { code: number; stderr: string }) =>
+    r.stderr.split("\n").map((l) => l.trim()).filter(Boolean).at(-1)?.replace(/^fatal:\s*/, "") ??
+      `git stopped with exit code ${r.code}`;
+  if (!hasOwnGit(dir)) {
+    const init = await runGit(runner, dir, ["init", "--quiet"], call);
+    if (init.code !== 0) return { reason: why(init) };
   }
-  const fetched = await run(
+  const fetched = await runGit(
+    runner,
+    dir,
     ["fetch", "--quiet", "--depth", "1", "--end-of-options", url, ref],
-    cache,
-    timeoutMs,
+    { ...call, timeoutMs },
   );
-  if (fetched.code !== 0) {
-    return { reason: lastLine(fetched.stderr) ?? `git fetch stopped (exit code ${fetched.code})` };
-  }
-  const file = await run(["cat-file", "blob", "--end-of-options", `FETCH_HEAD:${path}`], cache);
+  if (fetched.code !== 0) return { reason: why(fetched) };
+  const file = await runGit(
+    runner,
+    dir,
+    ["cat-file", "blob", "--end-of-options", `FETCH_HEAD:${path}`],
+    call,
+  );
   return file.code === 0 ? { text: file.stdout } : { reason: `${ref} has no ${path}` };
 }

@@ -6,7 +6,8 @@
  */
 
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { MAX_YAML_BYTES } from "./_yaml.ts";
+import { readConfined, writeConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { type Manifest, parseManifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
@@ -178,9 +179,9 @@ async function editManifest(
     const project = await loadProject(root);
     check(project);
     const file = join(root, MANIFEST_FILE);
-    const before = await Deno.readTextFile(file);
+    const before = new TextDecoder().decode(readConfined(file, { root }, MAX_YAML_BYTES));
     const after = edit(before, file);
-    if (after !== before) await writeFileAtomic(file, after);
+    if (after !== before) await writeConfined(file, after, { root });
     return { changed: after !== before, file };
   });
 }

@@ -7,7 +7,7 @@
 import { join, relative, resolve } from "node:path";
 import { stringify } from "yaml";
 import { type Adoption, planAdoption } from "./adopt.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { MAX_PYPROJECT_BYTES, readConfined, writeConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName } from "./names.ts";
 import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "./project.ts";
@@ -105,13 +105,15 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   const pyprojectFile = join(root, PYPROJECT_FILE);
-  const pyproject = await Deno.readTextFile(pyprojectFile);
-  const adoption = options.adopt === false ? undefined : planAdoption(pyproject, pyprojectFile);
+  const adoption = options.adopt === false ? undefined : planAdoption(
+    decodePyproject(readConfined(pyprojectFile, { root }, MAX_PYPROJECT_BYTES), pyprojectFile),
+    pyprojectFile,
+  );
   const log = options.log ?? (() => {});
   const packages = join(root, registry, "packages");
   for (const p of adoption?.packages ?? []) {
     const file = join(packages, `${normalizeName(p.name)}.yaml`);
-    if (await exists(file)) {
+    if (readConfined(file, { root }, 1024 * 1024) !== undefined) {
       throw new HpmInputError(
         "usage",
         `${file} already exists: hpm init would adopt \`${p.name}\` from pyproject.toml into it`,
@@ -123,7 +125,7 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
   const changed: string[] = [];
   await Deno.mkdir(packages, { recursive: true });
   const keep = join(packages, ".gitkeep");
-  await Deno.writeTextFile(keep, "", { create: true, append: true });
+  if (readConfined(keep, { root }, 1024) === undefined) await writeConfined(keep, "", { root });
   changed.push(keep);
   for (
     const [kind, name] of [["manifest", "hpm.schema.json"], ["local", "hpm.local.schema.json"], [
@@ -132,12 +134,12 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     ]] as const
   ) {
     const file = join(root, registry, name);
-    await writeFileAtomic(file, JSON.stringify(jsonSchema(kind), null, 2) + "\n");
+    await writeConfined(file, JSON.stringify(jsonSchema(kind), null, 2) + "\n", { root });
     changed.push(file);
   }
   for (const p of adoption?.packages ?? []) {
     const file = join(packages, `${normalizeName(p.name)}.yaml`);
-    await writeFileAtomic(file, p.entry);
+    await writeConfined(file, p.entry, { root });
     changed.push(file);
     log(
       `adopted ${p.name}: its ${p.mode === "dev" ? "path" : "git"} source in pyproject.toml ` +
@@ -146,42 +148,37 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     );
   }
   for (const reason of adoption?.skipped ?? []) log(`not adopted: ${reason}`);
-  if (adoption && adoption.pyproject !== pyproject) {
-    await writeFileAtomic(pyprojectFile, adoption.pyproject);
+  if (adoption?.changed) {
+    await writeConfined(pyprojectFile, adoption.pyproject, { root });
     changed.push(pyprojectFile);
     log(`pyproject.toml is hpm's in ${adoption.mode} mode; your entries are unchanged`);
   }
   const gitignore = join(root, ".gitignore");
-  let text = "";
-  try {
-    text = await Deno.readTextFile(gitignore);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+  const text = new TextDecoder().decode(readConfined(gitignore, { root }, 1024 * 1024));
   const lines = new Set(text.split(/\r?\n/).map((l) => l.trim()));
   const missing = IGNORED.filter((l) => !lines.has(l) && !lines.has(`/${l}`));
   if (missing.length) {
     const eol = text.includes("\r\n") ? "\r\n" : "\n";
     const sep = text === "" || text.endsWith("\n") ? "" : eol;
-    await writeFileAtomic(
+    await writeConfined(
       gitignore,
       text + sep + ["# hpm: per-machine overrides and its lock/journal", ...missing].join(eol) +
         eol,
+      { root },
     );
     changed.push(gitignore);
   }
   // Last, so an interrupted init can simply be run again.
-  await writeFileAtomic(manifest, initialManifest(registry, adoption?.groups));
+  await writeConfined(manifest, initialManifest(registry, adoption?.groups), { root });
   changed.push(manifest);
   return changed;
 }
 
-async function exists(path: string): Promise<boolean> {
+// Kept exactly as it is (a byte order mark included): adoption writes it back.
+function decodePyproject(bytes: Uint8Array | undefined, file: string): string {
   try {
-    await Deno.stat(path);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new HpmInputError("toml-syntax", "file is not valid UTF-8", { file });
   }
 }

@@ -11,8 +11,8 @@
  * @module
  */
 
-import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
+import { joinPath, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
 import { normalizeName } from "./names.ts";
 import type { ResolvedPackage } from "./resolve.ts";
 import { denoRunner, type Runner } from "./runner.ts";
@@ -137,15 +137,10 @@ export async function checkLock(
   plan: SyncPlan,
   options: { readonly runner?: Runner } = {},
 ): Promise<LockCheck> {
-  const file = join(plan.project.root, LOCK_FILE);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { file, present: false, problems: [] };
-    throw e;
-  }
-  const problems = lockSourceProblems(text, plan.resolution.packages);
+  const file = joinPath(plan.project.root, LOCK_FILE);
+  const bytes = readConfined(file, { root: plan.project.root }, MAX_UV_LOCK_BYTES);
+  if (bytes === undefined) return { file, present: false, problems: [] };
+  const problems = lockSourceProblems(new TextDecoder().decode(bytes), plan.resolution.packages);
   if (problems.length) return { file, present: true, problems };
   const runner = options.runner ?? denoRunner;
   const r = await runner({

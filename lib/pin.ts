@@ -6,10 +6,11 @@
  * @module
  */
 
-import { relative } from "node:path";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { dirname, relative } from "node:path";
+import { MAX_YAML_BYTES } from "./_yaml.ts";
+import { readConfined, writeConfined } from "./files.ts";
 import { HpmInputError, HpmOperationError } from "./errors.ts";
-import { checkoutWorktree, cloneState, commitsSince, newestTag, refExists } from "./git.ts";
+import { cloneState, commitsSince, hasOwnGit, newestTag, refExists } from "./git.ts";
 import { devCheckout } from "./clone.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
 import { missingModeError, parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
@@ -124,7 +125,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
 
     const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
     const where = checkout ? relative(root, checkout.path) || "." : undefined;
-    if (!checkout || !(await isCheckout(runner, checkout.path, root))) {
+    if (!checkout || !hasOwnGit(checkout.path)) {
       throw new HpmInputError(
         "missing-clone",
         checkout
@@ -191,7 +192,11 @@ export async function pin(options: PinOptions): Promise<PinResult> {
       });
     }
     const file = entry.file;
-    const before = await Deno.readTextFile(file);
+    // Read again as bytes, not the parsed text: that text lost a BOM.
+    const packages = dirname(file);
+    const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(
+      readConfined(file, { root: packages }, MAX_YAML_BYTES)!,
+    );
     const set = yamlSetScalar(before, ["sources", mode, edit.key], value);
     const removed = edit.replaces
       ? yamlDelete(set.text, ["sources", mode, edit.replaces])
@@ -209,7 +214,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
       throw new Error(`internal: editing ${file} did not set sources.${mode}.${edit.key}`);
     }
     const changed = after !== before;
-    if (changed) await writeFileAtomic(file, after);
+    if (changed) await writeConfined(file, after, { root: packages });
     return { file, ref, key: edit.key, value, previous: edit.previous, changed, exact };
   }, { timeoutMs: options.lockTimeoutMs, log });
 }
@@ -271,13 +276,4 @@ function rawSource(text: string, mode: string): Record<string, string | undefine
   return Object.fromEntries(
     Object.entries(raw).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]),
   );
-}
-
-async function isCheckout(runner: Runner, dir: string, root: string): Promise<boolean> {
-  try {
-    if (!(await Deno.stat(dir)).isDirectory) return false;
-  } catch {
-    return false;
-  }
-  return (await checkoutWorktree(runner, dir, root)) !== undefined;
 }

@@ -1,16 +1,17 @@
 import assert from "node:assert/strict";
+import { GIT_HARDENING } from "./git.ts";
 import { join } from "node:path";
 import { HpmInputError, HpmOperationError } from "./errors.ts";
 import { pin } from "./pin.ts";
 import { recordingRunner, type RunRequest, type RunResult } from "./runner.ts";
 
-const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never"];
+const SAFE = GIT_HARDENING;
 
-/** A project on disk whose registry has `q` with this prod source; `packages/q` exists (no git). */
+/** A project on disk whose registry has `q` with this prod source; `packages/q` has a `.git` (git itself is recorded). */
 async function project(prod: string): Promise<{ root: string; file: string; clone: string }> {
   const root = await Deno.makeTempDir({ prefix: "hpm-pin-unit-" });
   await Deno.mkdir(join(root, "reg", "packages"), { recursive: true });
-  await Deno.mkdir(join(root, "packages", "q"), { recursive: true });
+  await Deno.mkdir(join(root, "packages", "q", ".git"), { recursive: true });
   await Deno.writeTextFile(join(root, "hpm.yaml"), "registry: ./reg\n");
   await Deno.writeTextFile(join(root, "pyproject.toml"), '[project]\nname = "core"\n');
   const file = join(root, "reg", "packages", "q.yaml");
@@ -56,7 +57,6 @@ Deno.test("pin() takes the newest tag by version order; exact git argv", async (
     const runner = fakeGit(clone);
     const result = await pin({ root, package: "q", runner, env: ENV });
     assert.deepEqual(runner.calls.map((c) => [c.args, c.cwd]), [
-      [[...SAFE, "rev-parse", "--show-toplevel"], clone],
       [[...SAFE, "tag", "--list", "--sort=-v:refname"], clone],
       [[...SAFE, "symbolic-ref", "--quiet", "--short", "HEAD"], clone],
       [[...SAFE, "status", "--porcelain"], clone],

@@ -6,8 +6,9 @@
  */
 
 import { dirname, join, resolve } from "node:path";
-import { decodeYaml } from "./_yaml.ts";
+import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
 import { declaredDependencies } from "./dependencies.ts";
+import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { type LocalOverlay, type Manifest, parseLocalOverlay, parseManifest } from "./manifest.ts";
 import { loadRegistry, type Registry } from "./registry.ts";
@@ -65,22 +66,22 @@ export async function findProjectRoot(start: string): Promise<string> {
   }
 }
 
-async function readText(path: string, what: string, hint: string): Promise<string> {
+function readText(path: string, root: string, what: string, hint: string): string {
+  const bytes = readConfined(path, { root }, MAX_PYPROJECT_BYTES);
+  if (bytes === undefined) {
+    throw new HpmInputError("not-found", `${what} not found: ${path}`, undefined, hint);
+  }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(await Deno.readFile(path));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new HpmInputError("not-found", `${what} not found: ${path}`, undefined, hint);
-    }
-    if (e instanceof TypeError) {
-      throw new HpmInputError("toml-syntax", "file is not valid UTF-8", { file: path });
-    }
-    throw e;
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HpmInputError("toml-syntax", "file is not valid UTF-8", { file: path });
   }
 }
 
 /**
  * Read a project's files. Parsing and validation errors carry positions.
+ * Every file is read through lib/files.ts: it must be a regular file inside
+ * the project (a link out of it is refused) and small enough.
  *
  * @param root the project root
  * @param options runner, logger and environment for remote registries
@@ -91,34 +92,21 @@ export async function loadProject(
   options: FetchRegistryOptions = {},
 ): Promise<Project> {
   const manifestFile = join(root, MANIFEST_FILE);
-  const manifest = parseManifest(
-    decodeYaml(
-      await Deno.readFile(manifestFile).catch((e) => {
-        if (e instanceof Deno.errors.NotFound) {
-          throw new HpmInputError(
-            "not-found",
-            `${manifestFile} not found`,
-            undefined,
-            "run `hpm init`",
-          );
-        }
-        throw e;
-      }),
-      manifestFile,
-    ),
-    manifestFile,
-  );
-  const localFile = join(root, LOCAL_FILE);
-  let overlay: LocalOverlay | undefined;
-  try {
-    overlay = parseLocalOverlay(decodeYaml(await Deno.readFile(localFile), localFile), localFile);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  const manifestBytes = readConfined(manifestFile, { root }, MAX_YAML_BYTES + 1);
+  if (manifestBytes === undefined) {
+    throw new HpmInputError("not-found", `${manifestFile} not found`, undefined, "run `hpm init`");
   }
+  const manifest = parseManifest(decodeYaml(manifestBytes, manifestFile), manifestFile);
+  const localFile = join(root, LOCAL_FILE);
+  const localBytes = readConfined(localFile, { root }, MAX_YAML_BYTES + 1);
+  const overlay = localBytes === undefined
+    ? undefined
+    : parseLocalOverlay(decodeYaml(localBytes, localFile), localFile);
   const registry = await loadRegistry(manifest.registries, root, manifestFile, options);
   const pyprojectFile = join(root, PYPROJECT_FILE);
-  const pyproject = await readText(
+  const pyproject = readText(
     pyprojectFile,
+    root,
     PYPROJECT_FILE,
     "HPM manages a uv project: run `uv init` first",
   );
@@ -135,7 +123,10 @@ export async function loadProject(
 export function readLocalDependencies(dir: string): string[] | undefined {
   let text: string;
   try {
-    text = Deno.readTextFileSync(join(dir, PYPROJECT_FILE));
+    // The clone's own folder bounds what its pyproject.toml may link to.
+    const bytes = readConfined(join(dir, PYPROJECT_FILE), { root: dir }, MAX_PYPROJECT_BYTES);
+    if (bytes === undefined) return undefined;
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     return undefined;
   }

@@ -1,13 +1,16 @@
 /**
- * Registries: folders of `packages/<name>.yaml`. Files are read up front (the
- * I/O edge) and parsed on demand, so one broken entry only stops the commands
- * that need that package.
+ * Registries: folders of `packages/<name>.yaml`. An entry is read when a
+ * command asks for it by name (`packages/<name>.yaml` opened directly) and
+ * parsed then, so a large registry costs what the project uses, and one broken
+ * entry only stops the commands that need that package. The folder is listed
+ * only for `hpm registry list` and to suggest a name after a miss.
  *
  * @module
  */
 
 import { join, resolve } from "node:path";
-import { decodeYaml } from "./_yaml.ts";
+import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
+import { joinPath, listConfined, readConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName, suggestName } from "./names.ts";
 import { parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
@@ -29,6 +32,18 @@ export interface RegistryFile {
   readonly remote?: string;
 }
 
+/** A registry folder to look entries up in, by name. */
+export interface RegistryFolder {
+  /** The folder of entry files (a registry's `packages/`). */
+  readonly dir: string;
+  /** The folder entries must stay in (links out of it are refused). */
+  readonly root: string;
+  /** The remote registry it was fetched from (the folder is a cached copy). */
+  readonly remote?: string;
+}
+
+const ENTRY_FILE = /\.ya?ml$/;
+
 /**
  * The packages that the project's registries know, first registry winning.
  *
@@ -47,34 +62,94 @@ export interface RegistryFile {
  * ```
  */
 export class Registry {
-  readonly #files = new Map<string, RegistryFile>();
+  readonly #files = new Map<string, RegistryFile | null>();
   readonly #parsed = new Map<string, RegistryEntry>();
+  readonly #folders: readonly RegistryFolder[];
+  readonly #listings = new Map<RegistryFolder, Map<string, string>>();
 
   /**
-   * Index entry files by normalised name.
+   * Index entry files by normalised name; look further ones up in folders.
    *
-   * @param files entry files in priority order; a later duplicate is shadowed
+   * @param files entry files already read, first in priority order; a later duplicate is shadowed
+   * @param folders registry folders, in priority order, read by name on demand
    */
-  constructor(files: Iterable<RegistryFile>) {
+  constructor(files: Iterable<RegistryFile>, folders: readonly RegistryFolder[] = []) {
     for (const f of files) {
       const key = normalizeName(f.stem);
       if (!this.#files.has(key)) this.#files.set(key, f);
     }
+    this.#folders = folders;
   }
 
-  /** Normalised names of every known package, sorted. */
+  /** Normalised names of every known package, sorted (lists every folder). */
   names(): string[] {
-    return [...this.#files.keys()].sort();
+    const names = new Set([...this.#files].flatMap(([k, f]) => f ? [k] : []));
+    for (const folder of this.#folders) {
+      for (const key of this.#listing(folder).keys()) names.add(key);
+    }
+    return [...names].sort();
   }
 
   /** Whether the registries know `name`. */
   has(name: string): boolean {
-    return this.#files.has(normalizeName(name));
+    return this.fileOf(name) !== undefined;
   }
 
   /** The entry file for `name`, unparsed, if known. */
   fileOf(name: string): RegistryFile | undefined {
-    return this.#files.get(normalizeName(name));
+    const key = normalizeName(name);
+    if (!this.#files.has(key)) {
+      let found: RegistryFile | null = null;
+      for (const folder of this.#folders) {
+        found = this.#lookUp(folder, key, name);
+        if (found) break;
+      }
+      this.#files.set(key, found);
+    }
+    return this.#files.get(key) ?? undefined;
+  }
+
+  // `<name>.yaml` is opened directly, in the name's normal and given forms;
+  // only a miss lists the folder, for a file named in another PEP 503 form.
+  #lookUp(folder: RegistryFolder, key: string, given: string): RegistryFile | null {
+    const stems = [...new Set([key, given])];
+    for (const stem of stems) {
+      for (const ext of [".yaml", ".yml"]) {
+        const file = this.#read(folder, stem + ext);
+        if (file) return file;
+      }
+    }
+    const listed = this.#listing(folder).get(key);
+    return listed === undefined ? null : this.#read(folder, listed);
+  }
+
+  #read(folder: RegistryFolder, name: string): RegistryFile | null {
+    if (!ENTRY_FILE.test(name) || /[\\/]/.test(name) || name.startsWith(".")) return null;
+    const file = joinPath(folder.dir, name);
+    const bytes = readConfined(file, { root: folder.root }, MAX_YAML_BYTES + 1);
+    if (bytes === undefined) return null;
+    return {
+      file,
+      stem: name.replace(ENTRY_FILE, ""),
+      text: decodeYaml(bytes, file),
+      ...(folder.remote ? { remote: folder.remote } : {}),
+    };
+  }
+
+  #listing(folder: RegistryFolder): Map<string, string> {
+    let listing = this.#listings.get(folder);
+    if (listing === undefined) {
+      listing = new Map();
+      const entries = (listConfined(folder.dir, { root: folder.root }) ?? [])
+        .filter((e) => !e.isDirectory && ENTRY_FILE.test(e.name) && !e.name.startsWith("."))
+        .map((e) => e.name).sort();
+      for (const name of entries) {
+        const key = normalizeName(name.replace(ENTRY_FILE, ""));
+        if (!listing.has(key)) listing.set(key, name);
+      }
+      this.#listings.set(folder, listing);
+    }
+    return listing;
   }
 
   /**
@@ -86,9 +161,10 @@ export class Registry {
     const key = normalizeName(name);
     const cached = this.#parsed.get(key);
     if (cached) return cached;
-    const f = this.#files.get(key);
+    const f = this.fileOf(key);
     if (!f) throw this.unknown(name);
-    const entry = parseRegistryEntry(f.text, f.file, f.stem);
+    const parsed = parseRegistryEntry(f.text, f.file, f.stem);
+    const entry = f.remote ? { ...parsed, remote: f.remote } : parsed;
     this.#parsed.set(key, entry);
     return entry;
   }
@@ -108,9 +184,10 @@ export class Registry {
 }
 
 /**
- * Read the entry files of the project's registries (I/O). Relative folders are
- * relative to `root`; remote registries are fetched into the cache first (and
- * used from it when offline). A missing folder is an error.
+ * Open the project's registries (I/O). Relative folders are relative to
+ * `root`; remote registries are fetched into the cache first (and used from
+ * it when offline). A missing folder is an error. Entries are read later, by
+ * name.
  *
  * @param locations registry locations in priority order
  * @param root the project root
@@ -124,20 +201,20 @@ export async function loadRegistry(
   manifestFile = "hpm.yaml",
   options: FetchRegistryOptions = {},
 ): Promise<Registry> {
-  const files: RegistryFile[] = [];
+  const folders: RegistryFolder[] = [];
   for (const location of locations) {
     const parsed = parseRegistryLocation(location);
-    const dir = parsed.kind === "local"
-      ? join(resolve(root, parsed.path), "packages")
-      : join(await fetchRegistry(parsed, options), "packages");
-    let names: string[];
+    const base = parsed.kind === "local"
+      ? resolve(root, parsed.path)
+      : await fetchRegistry(parsed, options);
+    const dir = join(base, "packages");
+    let isFolder = false;
     try {
-      names = [];
-      for await (const e of Deno.readDir(dir)) {
-        if (e.isFile && /\.ya?ml$/.test(e.name)) names.push(e.name);
-      }
+      isFolder = Deno.statSync(dir).isDirectory;
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    if (!isFolder) {
       throw new HpmInputError(
         "not-found",
         `registry folder \`${dir}\` does not exist`,
@@ -145,16 +222,11 @@ export async function loadRegistry(
         "check `registry:` in hpm.yaml, or run `hpm init`",
       );
     }
-    names.sort();
-    for (const name of names) {
-      const file = join(dir, name);
-      files.push({
-        file,
-        stem: name.replace(/\.ya?ml$/, ""),
-        text: decodeYaml(await Deno.readFile(file), file),
-        remote: parsed.kind === "local" ? undefined : location,
-      });
-    }
+    folders.push({
+      dir,
+      root: base,
+      ...(parsed.kind === "local" ? {} : { remote: location }),
+    });
   }
-  return new Registry(files);
+  return new Registry([], folders);
 }

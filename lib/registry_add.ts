@@ -6,7 +6,7 @@
 
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName } from "./names.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
@@ -146,7 +146,8 @@ export async function registryAdd(
         "add the entry in the registry's own repository, or list a local folder first",
       );
     }
-    const file = join(resolve(root, local.path), "packages", `${normalizeName(entry.name)}.yaml`);
+    const folder = resolve(root, local.path);
+    const file = join(folder, "packages", `${normalizeName(entry.name)}.yaml`);
     if (entry.git && entry.ref && options.verify !== false) {
       await checkReleaseOnRemote({
         runner: options.runner ?? denoRunner,
@@ -159,7 +160,7 @@ export async function registryAdd(
         offline: (options.env ?? Deno.env.toObject()).HPM_OFFLINE === "1",
       });
     }
-    await writeFileAtomic(file, text);
+    await writeConfined(file, text, { root: folder });
     return file;
   });
 }

@@ -67,6 +67,11 @@ export interface RegistryEntry {
   readonly sources: Readonly<Record<string, Source>>;
   /** The file it came from. */
   readonly file: string;
+  /**
+   * The remote registry it came from, if any: its local paths must then stay
+   * inside the project.
+   */
+  readonly remote?: string;
   /** Position of `sources:` (or of a mode under it) in that file, for errors. */
   readonly positionOf: (path: readonly PropertyKey[], key?: boolean) => SourcePosition;
 }

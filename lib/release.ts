@@ -6,10 +6,11 @@
  */
 
 import { createHash } from "node:crypto";
-import { join, posix } from "node:path";
+import { isAbsolute, posix } from "node:path";
 import { devCheckout } from "./clone.ts";
 import { declaredDependencies } from "./dependencies.ts";
-import { checkoutWorktree, fileAtRef, remoteFileAtRef } from "./git.ts";
+import { isInside, joinPath, ownFolder } from "./files.ts";
+import { fileAtRef, hasOwnGit, remoteFileAtRef } from "./git.ts";
 import { type Project, PYPROJECT_FILE } from "./project.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
 import { cacheDir } from "./remote_registry.ts";
@@ -73,17 +74,13 @@ export async function releaseDependencies(
   if (!refs.length) return undefined;
   const local = await fromDevClone(lookup, entry, refs);
   if (local !== undefined || source.type !== "git" || lookup.env.HPM_OFFLINE === "1") return local;
-  const cache = join(
-    cacheDir(lookup.env),
-    "releases",
-    createHash("sha256").update(source.url).digest("hex").slice(0, 16),
-  );
+  const cache = releaseCache(lookup.env, source.url);
+  if (cache === undefined) return undefined;
   const path = source.subdirectory
     ? posix.join(source.subdirectory, PYPROJECT_FILE)
     : PYPROJECT_FILE;
   const read = await remoteFileAtRef(
     lookup.runner,
-    lookup.project.root,
     cache,
     source.url,
     refs[0],
@@ -98,15 +95,34 @@ export async function releaseDependencies(
   return undefined;
 }
 
+// HPM's own repository for a remote's releases, in the cache (none without an
+// absolute cache folder: no HOME, no cache).
+function releaseCache(
+  env: Readonly<Record<string, string | undefined>>,
+  url: string,
+): string | undefined {
+  const root = cacheDir(env);
+  if (!isAbsolute(root)) return undefined;
+  Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+  ownFolder(root, true);
+  const releases = joinPath(root, "releases");
+  ownFolder(releases, true);
+  const dir = joinPath(releases, createHash("sha256").update(url).digest("hex").slice(0, 16));
+  ownFolder(dir, true);
+  return dir;
+}
+
 async function fromDevClone(
   { runner, project, env }: ReleaseLookup,
   entry: RegistryEntry,
   refs: readonly string[],
 ): Promise<readonly string[] | undefined> {
   const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
-  if (!checkout || !(await isFolder(checkout.path))) return undefined;
-  // A folder of the core's own repository would answer with the core's files.
-  if ((await checkoutWorktree(runner, checkout.path, project.root)) === undefined) return undefined;
+  // Git runs only in a clone of its own (a folder of the core's repository
+  // would answer with the core's files), never in a registry's cached checkout.
+  if (!checkout || !hasOwnGit(checkout.path) || inside(checkout.path, cacheDir(env))) {
+    return undefined;
+  }
   for (const ref of refs) {
     const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE);
     if (text !== undefined) return declaredDependencies(text);
@@ -114,9 +130,9 @@ async function fromDevClone(
   return undefined;
 }
 
-async function isFolder(path: string): Promise<boolean> {
+function inside(path: string, dir: string): boolean {
   try {
-    return (await Deno.stat(path)).isDirectory;
+    return isInside(Deno.realPathSync(path), Deno.realPathSync(dir));
   } catch {
     return false;
   }

@@ -8,11 +8,10 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
-import { join } from "node:path";
-import { writeFileAtomic } from "./atomic_write.ts";
 import { MAX_YAML_BYTES } from "./_yaml.ts";
 import { CommandFailedError, HpmInputError, HpmOperationError } from "./errors.ts";
+import { joinPath, ownFolder, writeConfined } from "./files.ts";
+import { runGit } from "./git.ts";
 import { isValidPackageName } from "./names.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { isSafeGitRef, isSafeGitUrl } from "./value_checks.ts";
@@ -20,8 +19,10 @@ import { isSafeGitRef, isSafeGitUrl } from "./value_checks.ts";
 /** How long a fetched registry is used without asking the remote again. */
 const FRESH_MS = 10 * 60 * 1000;
 const MAX_INDEX_BYTES = 1024 * 1024;
-const MAX_PACKAGES = 2000;
-const TIMEOUT_MS = 20_000;
+const MAX_PACKAGES = 5000;
+/** A whole fetch of one registry (every request, or git's fetch) must end by then. */
+const DEFAULT_DEADLINE_S = 60;
+const MAX_REDIRECTS = 5;
 
 /** A parsed registry location. */
 export type RegistryLocation =
@@ -88,9 +89,9 @@ export function parseRegistryLocation(location: string): RegistryLocation {
 /** Where HPM keeps fetched registries: `$HPM_CACHE_DIR`, else the user cache folder. */
 export function cacheDir(env: Readonly<Record<string, string | undefined>>): string {
   if (env.HPM_CACHE_DIR) return env.HPM_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "hpm");
-  if (env.LOCALAPPDATA) return join(env.LOCALAPPDATA, "hpm", "cache");
-  return join(env.HOME ?? ".", ".cache", "hpm");
+  if (env.XDG_CACHE_HOME) return joinPath(env.XDG_CACHE_HOME, "hpm");
+  if (env.LOCALAPPDATA) return joinPath(env.LOCALAPPDATA, "hpm", "cache");
+  return joinPath(env.HOME ?? ".", ".cache", "hpm");
 }
 
 /** Options of {@link fetchRegistry}. */
@@ -99,30 +100,75 @@ export interface FetchRegistryOptions {
   readonly runner?: Runner;
   /** Notices (offline, refreshed). */
   readonly log?: (message: string) => void;
-  /** Environment: cache location, `HPM_OFFLINE=1` to never ask the remote. */
+  /**
+   * Environment: cache location, `HPM_OFFLINE=1` to never ask the remote,
+   * `HPM_REGISTRY_TIMEOUT` (seconds, default 60) to bound a whole fetch.
+   */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Ask the remote even when the cached copy is fresh (`--refresh`). */
+  readonly refresh?: boolean;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function fetchedAt(stamp: string): Promise<number | undefined> {
+// When the cache was last refreshed: the stamp's time, if the stamp is a
+// regular file (a link or anything else means "never"), and never later than
+// now (a stamp dated in the future must not freeze a planted copy).
+function fetchedAt(stamp: string): number | undefined {
   try {
-    return (await Deno.stat(stamp)).mtime?.getTime();
+    const info = Deno.lstatSync(stamp);
+    const when = info.isFile ? info.mtime?.getTime() : undefined;
+    return when !== undefined && when <= Date.now() ? when : undefined;
   } catch {
     return undefined;
   }
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+// The cache's own folders: created private, never links, the user's.
+function cacheFolders(env: Readonly<Record<string, string | undefined>>): string {
+  const root = cacheDir(env);
+  Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+  ownFolder(root, true);
+  const registries = joinPath(root, "registries");
+  ownFolder(registries, true);
+  return registries;
+}
+
+function deadlineMs(env: Readonly<Record<string, string | undefined>>): number {
+  const seconds = Number(env.HPM_REGISTRY_TIMEOUT ?? DEFAULT_DEADLINE_S);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new HpmInputError(
+      "usage",
+      `HPM_REGISTRY_TIMEOUT=${env.HPM_REGISTRY_TIMEOUT} is not a number of seconds`,
+      undefined,
+      "for example HPM_REGISTRY_TIMEOUT=120",
+    );
+  }
+  return seconds * 1000;
+}
+
 /**
  * Bring a remote registry's cached copy up to date (at most every ten
- * minutes), falling back to the cache when the remote cannot be reached.
+ * minutes, or now with `refresh`), falling back to the cache when the remote
+ * cannot be reached. Runs sharing the cache take turns (a lock per registry),
+ * and a whole fetch ends within its deadline.
  *
  * @param location a remote location from {@link parseRegistryLocation}
  * @param options runner, logger, environment
  * @returns the cache folder, laid out like a local registry
  * @throws {HpmOperationError} when the remote cannot be reached and nothing is cached
+ * @throws {HpmInputError} when the remote serves something hostile (too large, not a registry)
  */
 export async function fetchRegistry(
   location: Exclude<RegistryLocation, { kind: "local" }>,
@@ -130,30 +176,57 @@ export async function fetchRegistry(
 ): Promise<string> {
   const env = options.env ?? Deno.env.toObject();
   const key = location.kind === "git" ? `${location.url}#${location.ref ?? ""}` : location.url;
-  const name = createHash("sha256").update(key).digest("hex").slice(0, 16);
-  const dir = join(cacheDir(env), "registries", name);
+  const registries = cacheFolders(env);
+  const name = (await sha256Hex(key)).slice(0, 16);
+  const dir = joinPath(registries, name);
+  const lock = await Deno.open(joinPath(registries, `${name}.lock`), {
+    read: true,
+    write: true,
+    create: true,
+  });
+  try {
+    // An exclusive lock, released by the system even if this process dies.
+    await lock.lock(true);
+    return await fetchLocked(location, options, env, registries, dir);
+  } finally {
+    lock.close();
+  }
+}
+
+async function fetchLocked(
+  location: Exclude<RegistryLocation, { kind: "local" }>,
+  options: FetchRegistryOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  registries: string,
+  dir: string,
+): Promise<string> {
   const stamp = `${dir}.fetched`;
-  const cached = await exists(join(dir, "packages"));
-  const when = await fetchedAt(stamp);
+  const cached = isFolder(dir) && isFolder(joinPath(dir, "packages"));
+  const when = fetchedAt(stamp);
   const shown = location.kind === "git" && location.ref
     ? `${location.url}#${location.ref}`
     : location.url;
-  if (cached && (env.HPM_OFFLINE === "1" || (when !== undefined && Date.now() - when < FRESH_MS))) {
-    if (env.HPM_OFFLINE === "1") {
+  const offline = env.HPM_OFFLINE === "1";
+  if (
+    cached && (offline || (!options.refresh && when !== undefined && Date.now() - when < FRESH_MS))
+  ) {
+    if (offline) {
       options.log?.(`registry ${shown}: offline (HPM_OFFLINE=1), using the cached copy`);
     }
     return dir;
   }
-  if (env.HPM_OFFLINE === "1") {
+  if (offline) {
     throw new HpmOperationError(
       `registry ${shown} has no cached copy and HPM_OFFLINE=1 is set`,
       "run once with network access, or unset HPM_OFFLINE",
     );
   }
+  const deadline = Date.now() + deadlineMs(env);
   try {
-    if (location.kind === "git") await refreshGit(location, dir, options.runner ?? denoRunner);
-    else await refreshHttp(location.url, dir);
-    await Deno.writeTextFile(stamp, new Date().toISOString() + "\n");
+    if (location.kind === "git") {
+      await refreshGit(location, dir, options.runner ?? denoRunner, deadline);
+    } else await refreshHttp(location.url, dir, deadline);
+    await writeConfined(stamp, new Date().toISOString() + "\n", { root: registries, strict: true });
   } catch (e) {
     if (e instanceof HpmInputError) throw e;
     const lines = e instanceof CommandFailedError ? e.stderrTail.trim().split("\n") : [];
@@ -176,27 +249,27 @@ export async function fetchRegistry(
   return dir;
 }
 
-const GIT_SAFE = [
-  "-c",
-  "protocol.ext.allow=never",
-  "-c",
-  "protocol.fd.allow=never",
-  "-c",
-  "advice.detachedHead=false",
-];
-
-async function refreshGit(location: { url: string; ref?: string }, dir: string, runner: Runner) {
-  const git = async (args: string[], cwd = dir) => {
-    const full = [...GIT_SAFE, ...args];
-    const r = await runner({ program: "git", args: full, cwd, env: { GIT_TERMINAL_PROMPT: "0" } });
-    if (r.code !== 0) throw new CommandFailedError("git", full, r.code, r.stderr);
+async function refreshGit(
+  location: { url: string; ref?: string },
+  dir: string,
+  runner: Runner,
+  deadline: number,
+) {
+  const git = async (args: string[]) => {
+    const timeoutMs = Math.max(1, deadline - Date.now());
+    const r = await runGit(runner, dir, args, {
+      env: { GIT_TERMINAL_PROMPT: "0" },
+      timeoutMs,
+    });
+    if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr);
     return r.stdout.trim();
   };
-  if (!(await exists(join(dir, ".git")))) {
-    await Deno.mkdir(dir, { recursive: true });
+  if (!isFolder(joinPath(dir, ".git"))) {
+    ownFolder(dir, true);
     await git(["init", "--quiet"]);
     await git(["remote", "add", "origin", location.url]);
   }
+  ownFolder(dir, false);
   await git([
     "fetch",
     "--quiet",
@@ -208,32 +281,59 @@ async function refreshGit(location: { url: string; ref?: string }, dir: string, 
   ]);
   const commit = await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]);
   await git(["checkout", "--quiet", "--force", "--detach", commit]);
-  if (!(await exists(join(dir, "packages")))) {
+  if (!isFolder(joinPath(dir, "packages"))) {
     throw new HpmOperationError(`registry ${location.url} has no packages/ folder`);
   }
 }
 
-async function fetchLimited(url: string, limit: number): Promise<Uint8Array> {
-  const response = await fetch(url, {
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-    redirect: "follow",
-  });
+// Redirects are followed only within the registry's own origin (same scheme,
+// host and port): a registry must not be able to send HPM to another host,
+// such as an internal service, and have that answer cached and shown.
+async function fetchLimited(url: string, limit: number, deadline: number): Promise<Uint8Array> {
+  const origin = new URL(url).origin;
+  let current = url;
+  let response: Response;
+  for (let hops = 0;; hops++) {
+    response = await fetch(current, {
+      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      redirect: "manual",
+    });
+    if (response.status < 300 || response.status >= 400) break;
+    await response.body?.cancel();
+    const next = response.headers.get("location");
+    const target = next === null ? undefined : new URL(next, current);
+    if (target === undefined || target.origin !== origin) {
+      throw new HpmInputError(
+        "schema",
+        `${url} redirects to ${target?.href ?? "nowhere"}, outside ${origin}`,
+        undefined,
+        "HPM follows a registry's redirects only within its own origin; use the final URL in hpm.yaml",
+      );
+    }
+    if (hops >= MAX_REDIRECTS) throw new Error(`${url}: too many redirects`);
+    current = target.href;
+  }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new Error(`${url}: HTTP ${response.status}`);
+    throw new Error(`${current}: HTTP ${response.status}`);
   }
   const declared = Number(response.headers.get("content-length") ?? 0);
+  const tooLarge = () =>
+    new HpmInputError(
+      "too-large",
+      `${current} is larger than ${limit} bytes`,
+      undefined,
+      "a registry serves small files; check the registry URL",
+    );
   if (declared > limit) {
     await response.body?.cancel();
-    throw new HpmInputError("yaml-unsafe", `${url} is ${declared} bytes; the limit is ${limit}`);
+    throw tooLarge();
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body ?? []) {
     size += chunk.length;
-    if (size > limit) {
-      throw new HpmInputError("yaml-unsafe", `${url} is larger than ${limit} bytes`);
-    }
+    if (size > limit) throw tooLarge();
     chunks.push(chunk);
   }
   const out = new Uint8Array(size);
@@ -247,16 +347,14 @@ async function fetchLimited(url: string, limit: number): Promise<Uint8Array> {
 
 // index.json is `["name", …]` or `{"packages": ["name", …]}`; names are checked
 // before they become file names, so a hostile index cannot write outside the cache.
-async function refreshHttp(base: string, dir: string) {
+async function refreshHttp(base: string, dir: string, deadline: number) {
   const indexUrl = `${base}/index.json`;
   let names: unknown;
+  const bytes = await fetchLimited(indexUrl, MAX_INDEX_BYTES, deadline);
   try {
-    names = JSON.parse(new TextDecoder().decode(await fetchLimited(indexUrl, MAX_INDEX_BYTES)));
-  } catch (e) {
-    if (e instanceof SyntaxError) {
-      throw new HpmInputError("schema", `${indexUrl} is not valid JSON`);
-    }
-    throw e;
+    names = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new HpmInputError("schema", `${indexUrl} is not valid JSON`);
   }
   const list = Array.isArray(names) ? names : (names as { packages?: unknown })?.packages;
   if (!Array.isArray(list) || list.length > MAX_PACKAGES) {
@@ -273,16 +371,22 @@ async function refreshHttp(base: string, dir: string) {
       );
     }
   }
+  const parent = dir.slice(0, dir.lastIndexOf("/"));
   const fresh = `${dir}.new-${Deno.pid}`;
   await Deno.remove(fresh, { recursive: true }).catch(() => {});
-  await Deno.mkdir(join(fresh, "packages"), { recursive: true });
+  ownFolder(fresh, true);
+  ownFolder(joinPath(fresh, "packages"), true);
   try {
     for (const n of list as string[]) {
-      const bytes = await fetchLimited(
+      const entry = await fetchLimited(
         `${base}/packages/${encodeURIComponent(n)}.yaml`,
         MAX_YAML_BYTES,
+        deadline,
       );
-      await writeFileAtomic(join(fresh, "packages", `${n}.yaml`), bytes);
+      await writeConfined(joinPath(fresh, "packages", `${n}.yaml`), entry, {
+        root: parent,
+        strict: true,
+      });
     }
     // Swap in the complete new copy; a failure above leaves the old cache whole.
     await Deno.remove(dir, { recursive: true }).catch(() => {});

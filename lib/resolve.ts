@@ -6,8 +6,16 @@
  * @module
  */
 
-import { isAbsolute, join, normalize, posix, relative, resolve as resolvePath } from "node:path";
-import type { HpmInputError } from "./errors.ts";
+import {
+  isAbsolute,
+  join,
+  normalize,
+  posix,
+  relative,
+  resolve as resolvePath,
+  sep,
+} from "node:path";
+import { HpmInputError } from "./errors.ts";
 import type { LocalOverlay, Manifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import type { Plan, PlannedIndex, PlannedSource, SourceTable } from "./plan.ts";
@@ -236,11 +244,27 @@ export function sourceInForce(
   const source: Source = override && base.type === "local"
     ? { ...base, path: override.path, editable: override.editable ?? base.editable }
     : base;
-  return {
-    source,
-    localPath: source.type === "local" ? absolutePath(source.path, where) : undefined,
-    overridden: override !== undefined,
-  };
+  const localPath = source.type === "local" ? absolutePath(source.path, where) : undefined;
+  // A remote registry is someone else's: it may not point HPM (clone, git,
+  // uv's editable install) anywhere outside the project. hpm.local.yaml is
+  // this user's own, so its overrides may.
+  if (localPath !== undefined && entry.remote && !override) {
+    const rel = relative(where.root, localPath);
+    if (
+      source.type === "local" && (isAbsolute(source.path) || source.path.startsWith("~") ||
+        rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    ) {
+      throw new HpmInputError(
+        "untrusted-path",
+        `\`${entry.name}\` comes from the remote registry ${entry.remote}, and its \`${mode}\` ` +
+          `path \`${source.path}\` leads outside the project`,
+        entry.positionOf(["sources", mode, "path"]),
+        `a remote registry's local paths must stay inside the project; to use a clone elsewhere, ` +
+          `set it in hpm.local.yaml: \`overrides: {${entry.name}: {path: …}}\``,
+      );
+    }
+  }
+  return { source, localPath, overridden: override !== undefined };
 }
 
 function requirementOf(entry: RegistryEntry, source: Source): string {

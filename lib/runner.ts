@@ -6,6 +6,8 @@
  * @module
  */
 
+import { HpmInputError } from "./errors.ts";
+
 /** One program invocation. */
 export interface RunRequest {
   /** The program: `uv` or `git`. */
@@ -24,7 +26,7 @@ export interface RunRequest {
   readonly stream?: boolean;
   /** Aborts the program (it gets SIGTERM). */
   readonly signal?: AbortSignal;
-  /** Stops the program (SIGTERM) after this long, e.g. a network call that hangs. */
+  /** Stops the program (SIGTERM) after this many milliseconds; it then fails with code 124. */
   readonly timeoutMs?: number;
   /**
    * Told the child's process id once it runs, so a journal can record it: a
@@ -49,12 +51,45 @@ export type Runner = (request: RunRequest) => Promise<RunResult>;
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 /**
- * Where to find each program. `HPM_UV` / `HPM_GIT` let a user point HPM at a
- * particular binary without changing PATH.
+ * The program to run for `uv` or `git`: `HPM_UV` / `HPM_GIT` when set, else
+ * the bare name (found on PATH). An override must be an absolute path or a
+ * bare command name: a relative path would resolve against the child's
+ * working folder, which may be a plugin checkout.
+ *
+ * @param program `uv` or `git`
+ * @param env the environment
+ * @returns what to spawn
+ * @throws {HpmInputError} `usage` for a relative override
+ *
+ * @example Usage
+ * ```ts
+ * import { programPath } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(programPath("uv", {}), "uv");
+ * assert.equal(programPath("git", { HPM_GIT: "/usr/bin/git" }), "/usr/bin/git");
+ * assert.throws(() => programPath("git", { HPM_GIT: "./git" }));
+ * ```
  */
-function executable(program: RunRequest["program"]): string {
-  const override = Deno.env.get(program === "uv" ? "HPM_UV" : "HPM_GIT");
-  return override || program;
+export function programPath(
+  program: RunRequest["program"],
+  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
+): string {
+  const name = program === "uv" ? "HPM_UV" : "HPM_GIT";
+  const override = env[name];
+  if (!override) return program;
+  const absolute = override.startsWith("/") || /^[A-Za-z]:[\\/]/.test(override) ||
+    override.startsWith("\\\\");
+  const bare = !/[\\/]/.test(override) && override !== "." && override !== "..";
+  if (!absolute && !bare) {
+    throw new HpmInputError(
+      "usage",
+      `${name}=${override} is a relative path`,
+      undefined,
+      `set ${name} to an absolute path (or a command name found on PATH)`,
+    );
+  }
+  return override;
 }
 
 /**
@@ -74,14 +109,20 @@ function executable(program: RunRequest["program"]): string {
  * ```
  */
 export const denoRunner: Runner = async (request): Promise<RunResult> => {
-  const command = new Deno.Command(executable(request.program), {
+  const timeout = request.timeoutMs === undefined
+    ? undefined
+    : AbortSignal.timeout(request.timeoutMs);
+  const signal = timeout && request.signal
+    ? AbortSignal.any([timeout, request.signal])
+    : timeout ?? request.signal;
+  const command = new Deno.Command(programPath(request.program), {
     args: [...request.args],
     cwd: request.cwd,
     env: request.env ? { ...request.env } : undefined,
     stdin: "null",
     stdout: request.stream ? "inherit" : "piped",
     stderr: request.stream ? "inherit" : "piped",
-    signal: abortSignal(request),
+    signal,
   });
   let output: Deno.CommandOutput;
   try {
@@ -99,17 +140,20 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
     }
     throw e;
   }
+  if (timeout?.aborted && !request.signal?.aborted) {
+    return {
+      code: 124,
+      stdout: "",
+      stderr: `${request.program} did not finish within ${
+        request.timeoutMs! / 1000
+      } s and was stopped`,
+    };
+  }
   const code = output.signal ? 128 + (SIGNALS[output.signal] ?? 0) : output.code;
   if (request.stream) return { code, stdout: "", stderr: "" };
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 };
-
-function abortSignal(request: RunRequest): AbortSignal | undefined {
-  if (request.timeoutMs === undefined) return request.signal;
-  const timeout = AbortSignal.timeout(request.timeoutMs);
-  return request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-}
 
 /** A runner that records each request; see {@link recordingRunner}. */
 export interface RecordingRunner extends Runner {

@@ -9,8 +9,10 @@
 import { isAbsolute, relative, sep } from "node:path";
 import { cloneSource, devCheckout } from "./clone.ts";
 import { runPool } from "./_pool.ts";
+import { isInside } from "./files.ts";
+import { cacheDir } from "./remote_registry.ts";
 import { CommandFailedError } from "./errors.ts";
-import { checkoutWorktree, cloneState, commitsSince, refExists } from "./git.ts";
+import { cloneState, commitsSince, hasOwnGit, refExists } from "./git.ts";
 import type { ModeOrigin } from "./manifest.ts";
 import { isPackageDir } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
@@ -144,7 +146,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
       overridden: pkg.overridden,
       clone: checkout === undefined
         ? null
-        : await inspectClone(runner, checkout, project.root, pkg.entry),
+        : await inspectClone(runner, checkout, project.root, pkg.entry, cacheDir(env)),
     };
   });
   return {
@@ -170,6 +172,7 @@ async function inspectClone(
   path: string,
   root: string,
   entry: RegistryEntry,
+  cache: string,
 ): Promise<CloneStatus> {
   const candidates = releaseRefs(entry.sources.prod);
   const folder = await exists(path);
@@ -191,7 +194,9 @@ async function inspectClone(
   };
   if (!folder) return base;
   try {
-    if ((await checkoutWorktree(runner, path, root)) === undefined) return base;
+    // Git runs only in a clone of its own, never in a registry's cached
+    // checkout (a registry could have laid out a repository there).
+    if (!hasOwnGit(path) || inCache(path, cache)) return base;
     const state = await cloneState(runner, path);
     let prodRef = base.prodRef;
     let prodRefExists: boolean | null = null;
@@ -220,6 +225,14 @@ async function inspectClone(
     if (!(e instanceof CommandFailedError)) throw e;
     const detail = e.stderrTail.trim().split("\n").at(-1) || e.message;
     return { ...base, git: true, error: detail };
+  }
+}
+
+function inCache(path: string, cache: string): boolean {
+  try {
+    return isInside(Deno.realPathSync(path), Deno.realPathSync(cache));
+  } catch {
+    return false;
   }
 }
 

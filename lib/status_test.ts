@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { GIT_HARDENING } from "./git.ts";
 import { join } from "node:path";
 import { recordingRunner, type RunRequest } from "./runner.ts";
 import { describeSource, formatStatus, status, type StatusReport } from "./status.ts";
 import { tempTree } from "./_testing.ts";
 
-const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never"];
+const SAFE = GIT_HARDENING;
 
 function project(): Promise<string> {
   return tempTree("hpm-status-unit-", {
@@ -16,6 +17,7 @@ function project(): Promise<string> {
       "name: b\nsources:\n  dev: {type: local, path: ./packages/b}\n  prod: {type: pypi, version: 2.0.0}\n",
     "reg/packages/c.yaml": "name: c\nsources:\n  dev: {type: pypi, version: 1.2.0}\n",
     "packages/a/pyproject.toml": '[project]\nname = "a"\nversion = "1.0.0"\n',
+    "packages/a/.git/HEAD": "ref: refs/heads/main\n",
   });
 }
 
@@ -38,7 +40,6 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
     const report = await status({ root, runner, env: {} });
     for (const call of runner.calls) assert.deepEqual(call.args.slice(0, SAFE.length), SAFE);
     assert.deepEqual(runner.calls.map((c) => c.args.slice(SAFE.length)), [
-      ["rev-parse", "--show-toplevel"],
       ["symbolic-ref", "--quiet", "--short", "HEAD"],
       ["status", "--porcelain"],
       ["rev-parse", "--verify", "--quiet", "--end-of-options", "v1.0.0^{commit}"],

@@ -18,11 +18,11 @@ import {
   PYPROJECT_FILE,
   readLocalDependencies,
 } from "./project.ts";
-import { applyPlan } from "./pyproject.ts";
+import { applyPlan, readManaged } from "./pyproject.ts";
 import { releaseDependencies } from "./release.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
-import { denoRunner, type Runner } from "./runner.ts";
-import { recoverInterrupted, Transaction, withProjectLock } from "./transaction.ts";
+import { denoRunner, programPath, type Runner } from "./runner.ts";
+import { type LockOptions, Transaction, withProjectLock } from "./transaction.ts";
 import { uvSyncArgs } from "./uv.ts";
 import { checkWorkspaceMembers } from "./workspace.ts";
 import { runPool } from "./_pool.ts";
@@ -76,11 +76,11 @@ export interface SyncPlan {
  */
 export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> {
   const root = await findProjectRoot(options.root ?? Deno.cwd());
-  return await withProjectLock(root, async () => {
-    const recovered = await recoverInterrupted(root);
-    if (recovered) options.log?.(recovered);
-    return await planProject(await loadProject(root, options), options);
-  }, { timeoutMs: options.lockTimeoutMs, log: options.log });
+  return await withProjectLock(root, async (recovered) => {
+    const plan = await planProject(await loadProject(root, options), options);
+    if (recovered?.environmentMayDiffer) options.log?.(resyncHint(plan));
+    return plan;
+  }, lockOptions(options));
 }
 
 /**
@@ -244,10 +244,11 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     extra: options.uvArgs,
   });
   const root = await findProjectRoot(options.root ?? Deno.cwd());
-  return await withProjectLock(root, async () => {
-    const recovered = await recoverInterrupted(root);
-    if (recovered) options.log?.(recovered);
+  return await withProjectLock(root, async (recovered) => {
     const plan = await planProject(await loadProject(root, options), options);
+    if (recovered?.environmentMayDiffer && options.install === false) {
+      options.log?.(resyncHint(plan));
+    }
     if (plan.missingClones.length) throw missingCloneError(plan);
     const result = {
       mode: plan.mode,
@@ -268,7 +269,32 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     }
     await runTransaction(root, plan, install ? uvArgs : undefined, options);
     return { ...result, installed: install };
-  }, { timeoutMs: options.lockTimeoutMs, log: options.log });
+  }, lockOptions(options));
+}
+
+/**
+ * The lock options of a command that reads the project: its timeout, logger,
+ * environment and runner, recovering an interrupted run first.
+ *
+ * @param options the command's options
+ * @returns options for {@link withProjectLock}
+ */
+export function lockOptions(options: ProjectOptions): LockOptions {
+  return {
+    timeoutMs: options.lockTimeoutMs,
+    log: options.log,
+    env: options.env,
+    runner: options.runner,
+    recover: true,
+  };
+}
+
+// After a rollback under a uv that had started, the environment may hold
+// what uv installed before it was stopped.
+function resyncHint(plan: SyncPlan): string {
+  const mode = readManaged(plan.before, plan.project.pyprojectFile)?.mode ?? plan.mode;
+  return `warning: the interrupted run's uv had started, so the environment may not match ` +
+    `the restored files: run \`hpm sync --mode ${mode}\``;
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
@@ -293,7 +319,7 @@ async function runTransaction(
       return []; // SIGTERM cannot be listened to on Windows
     }
   });
-  const tx = await Transaction.begin(root, [PYPROJECT_FILE, "uv.lock"]);
+  const tx = await Transaction.begin(root, [PYPROJECT_FILE, "uv.lock"], options.env);
   try {
     if (plan.changed) await tx.write(PYPROJECT_FILE, plan.after);
     if (caught) throw new InterruptedError(caught);
@@ -305,7 +331,7 @@ async function runTransaction(
         cwd: root,
         stream: options.stream ?? false,
         signal: abort.signal,
-        onSpawn: (pid) => tx.recordChild(pid),
+        onSpawn: (pid) => tx.recordChild(pid, programPath("uv", options.env)),
       });
       if (caught) throw new InterruptedError(caught);
       if (result.code !== 0) {

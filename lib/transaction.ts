@@ -9,14 +9,40 @@
  * @module
  */
 
-import { join } from "node:path";
-import { writeFileAtomic } from "./atomic_write.ts";
 import { HpmOperationError } from "./errors.ts";
+import {
+  joinPath,
+  MAX_PYPROJECT_BYTES,
+  MAX_UV_LOCK_BYTES,
+  ownFolder,
+  readConfined,
+  removeConfined,
+  writeConfined,
+} from "./files.ts";
+import { denoRunner, type Runner } from "./runner.ts";
+import {
+  assertStateUntracked,
+  openRecord,
+  readStateFile,
+  removeStateFile,
+  sealRecord,
+  stateFolder,
+  writeStateFile,
+} from "./state.ts";
 
-const STATE_DIR = ".hpm";
 const LOCK = "lock";
 const JOURNAL = "journal";
 const JOURNAL_FILE = "journal.json";
+
+/** The only files a journal may ever name: a journal can restore nothing else. */
+const JOURNALED = ["pyproject.toml", "uv.lock"] as const;
+type JournaledFile = (typeof JOURNALED)[number];
+const LIMITS: Record<JournaledFile, number> = {
+  "pyproject.toml": MAX_PYPROJECT_BYTES,
+  "uv.lock": MAX_UV_LOCK_BYTES,
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 interface JournalRecord {
   pid: number;
@@ -24,22 +50,23 @@ interface JournalRecord {
   child?: number;
   /** Its start time (/proc/PID/stat field 22), so a reused PID is never signalled. */
   childStart?: string;
+  /** The program's name, which its command line must show. */
+  childProgram?: string;
   state: "applying" | "committed";
-  files: { name: string; existed: boolean }[];
+  /** Each file, whether it existed, and the SHA-256 of its saved copy. */
+  files: { name: JournaledFile; existed: boolean; sha256?: string }[];
 }
 
-async function ensureStateDir(root: string): Promise<string> {
-  const dir = join(root, STATE_DIR);
-  await Deno.mkdir(join(dir, JOURNAL), { recursive: true });
-  const ignore = join(dir, ".gitignore");
-  try {
-    await Deno.writeTextFile(ignore, "# Written by hpm: its lock and journal\n*\n", {
-      createNew: true,
-    });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-  }
-  return dir;
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function journalFolder(root: string): Promise<string> {
+  const dir = (await stateFolder(root, true))!;
+  const journal = joinPath(dir, JOURNAL);
+  ownFolder(journal, true);
+  return journal;
 }
 
 // Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot.
@@ -50,6 +77,18 @@ function procStartTime(pid: number): string | undefined {
     return fields[0] === "Z" ? undefined : fields[19];
   } catch {
     return undefined;
+  }
+}
+
+// Whether the process's command line shows `program` as what runs (a
+// launcher such as a pyenv shim runs it as its first argument).
+function procRuns(pid: number, program: string): boolean {
+  try {
+    const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").slice(0, 2);
+    const want = program.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
+    return argv.some((a) => a.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "") === want);
+  } catch {
+    return false;
   }
 }
 
@@ -64,17 +103,22 @@ const HAS_PROC = (() => {
   }
 })();
 
+interface LockHolder {
+  pid: number;
+  start?: string;
+  mtime: number;
+  /** False when the lock was not written by this user's hpm for this project. */
+  verified: boolean;
+}
+
 // Whether the process holding a lock is gone. Without /proc (macOS, Windows)
 // liveness cannot be checked, so only a lock older than an hour counts as stale.
-function holderGone(pid: number, mtime: number): boolean {
-  if (pid === Deno.pid) return false;
-  if (!HAS_PROC) return Date.now() - mtime > STALE_AFTER_MS;
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return false;
-  } catch {
-    return true;
-  }
+function holderGone(holder: LockHolder): boolean {
+  if (!holder.verified) return true;
+  if (holder.pid === Deno.pid) return false;
+  if (!HAS_PROC) return Date.now() - holder.mtime > STALE_AFTER_MS;
+  const start = procStartTime(holder.pid);
+  return start === undefined || (holder.start !== undefined && start !== holder.start);
 }
 
 /** Options for {@link withProjectLock}. */
@@ -83,40 +127,53 @@ export interface LockOptions {
   readonly timeoutMs?: number;
   /** Progress messages ("waiting for…"). */
   readonly log?: (message: string) => void;
+  /** Where the per-user key lives. @default Deno.env.toObject() */
+  readonly env?: Env;
+  /** Runs git (to refuse a `.hpm/` that git tracks). @default denoRunner */
+  readonly runner?: Runner;
+  /**
+   * Finish or undo an interrupted earlier run first (see
+   * {@link recoverInterrupted}); its message goes to `log`.
+   */
+  readonly recover?: boolean;
 }
 
 /**
  * Run `fn` holding the project's lock. A second HPM run waits (telling the
- * user once), up to `timeoutMs`, then fails; a lock left by a dead process is
- * taken over.
+ * user once), up to `timeoutMs`, then fails; a lock left by a dead process,
+ * or one HPM did not write (it does not verify), is taken over. A `.hpm/`
+ * that git tracks is refused before anything is written.
  *
  * @param root the project root
- * @param fn what to do under the lock
- * @param options timeout and logger
+ * @param fn what to do under the lock; given what recovery did, if asked to recover
+ * @param options timeout, logger, recovery
  * @returns what `fn` returns
  * @throws {HpmOperationError} when the lock stays busy past the timeout
+ * @throws {HpmInputError} when `.hpm/` is unsafe (a link, another user's, tracked by git)
  */
 export async function withProjectLock<T>(
   root: string,
-  fn: () => Promise<T>,
+  fn: (recovered?: Recovery) => Promise<T>,
   options: LockOptions = {},
 ): Promise<T> {
-  const dir = await ensureStateDir(root);
-  const path = join(dir, LOCK);
+  const env = options.env ?? Deno.env.toObject();
+  await assertStateUntracked(root, options.runner ?? denoRunner);
+  const dir = (await stateFolder(root, true))!;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const mine = await sealRecord(root, { pid: Deno.pid, start: procStartTime(Deno.pid) }, env);
   let told = false;
   while (true) {
-    if (await tryCreateLock(path)) break;
-    const holder = await readLock(path);
+    if (await tryCreateLock(dir, mine)) break;
+    const holder = await readLock(root, dir, env);
     if (holder === undefined) continue;
-    if (holderGone(holder.pid, holder.mtime)) {
-      await removeStaleLock(path, holder.pid, options.log);
+    if (holderGone(holder)) {
+      await removeStaleLock(root, dir, holder, env, options.log);
       continue;
     }
     if (Date.now() >= deadline) {
       throw new HpmOperationError(
         `another hpm run (process ${holder.pid}) holds the project lock`,
-        `wait for it to finish; if it is gone, delete ${path}`,
+        `wait for it to finish; if it is gone, delete ${joinPath(dir, LOCK)}`,
       );
     }
     if (!told) {
@@ -126,109 +183,205 @@ export async function withProjectLock<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
   try {
-    return await fn();
+    const recovered = options.recover ? await recoverInterrupted(root, env) : undefined;
+    if (recovered) options.log?.(recovered.message);
+    return await fn(recovered);
   } finally {
-    await Deno.remove(path).catch(() => {});
+    await removeStateFile(dir, LOCK).catch(() => {});
   }
 }
 
 // Two waiters may find the same stale lock; the one that loses the race must
 // not delete the lock the winner has just created, so it checks what it moved.
 async function removeStaleLock(
-  path: string,
-  pid: number,
+  root: string,
+  dir: string,
+  holder: LockHolder,
+  env: Env,
   log?: (message: string) => void,
 ): Promise<void> {
-  const aside = `${path}.stale-${Deno.pid}`;
+  const aside = `${LOCK}.stale-${Deno.pid}`;
   try {
-    await Deno.rename(path, aside);
+    await Deno.rename(joinPath(dir, LOCK), joinPath(dir, aside));
   } catch {
     return; // another waiter moved it first
   }
-  const moved = await readLock(aside);
-  if (moved && moved.pid !== pid) {
-    await Deno.link(aside, path).catch(() => {});
+  const moved = await readLock(root, dir, env, aside);
+  if (moved && (moved.pid !== holder.pid || moved.verified !== holder.verified)) {
+    await Deno.link(joinPath(dir, aside), joinPath(dir, LOCK)).catch(() => {});
   } else {
-    log?.(`removed a stale lock left by process ${pid}`);
+    log?.(
+      holder.verified
+        ? `removed a stale lock left by process ${holder.pid}`
+        : `ignored ${joinPath(dir, LOCK)}: hpm did not write it (it does not verify)`,
+    );
   }
-  await Deno.remove(aside).catch(() => {});
+  await removeStateFile(dir, aside).catch(() => {});
 }
 
 // The lock appears with its content already in it (written aside, then
 // hard-linked into place), so a waiter never mistakes a lock being written for
 // a stale one.
-async function tryCreateLock(path: string): Promise<boolean> {
-  const aside = `${path}.${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.writeTextFile(aside, JSON.stringify({ pid: Deno.pid }) + "\n");
+async function tryCreateLock(dir: string, content: string): Promise<boolean> {
+  const aside = `${LOCK}.${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  await writeStateFile(dir, aside, content);
   try {
-    await Deno.link(aside, path);
+    await Deno.link(joinPath(dir, aside), joinPath(dir, LOCK));
     return true;
   } catch (e) {
     if (e instanceof Deno.errors.AlreadyExists) return false;
     throw e;
   } finally {
-    await Deno.remove(aside).catch(() => {});
+    await removeStateFile(dir, aside).catch(() => {});
   }
 }
 
-async function readLock(path: string): Promise<{ pid: number; mtime: number } | undefined> {
+async function readLock(
+  root: string,
+  dir: string,
+  env: Env,
+  name = LOCK,
+): Promise<LockHolder | undefined> {
+  let bytes: Uint8Array | undefined;
+  let mtime: number;
   try {
-    const [text, stat] = await Promise.all([Deno.readTextFile(path), Deno.stat(path)]);
-    const pid = Number(JSON.parse(text).pid);
-    return { pid: Number.isInteger(pid) ? pid : 0, mtime: stat.mtime?.getTime() ?? Date.now() };
+    bytes = readStateFile(dir, name, 4096);
+    if (bytes === undefined) return undefined;
+    mtime = Deno.lstatSync(joinPath(dir, name)).mtime?.getTime() ?? Date.now();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
-    // Locks are never half-written, so unreadable content was not made by hpm.
-    return { pid: 0, mtime: 0 };
+    // A link, a folder, a huge file: not a lock hpm wrote.
+    return { pid: 0, mtime: 0, verified: false };
   }
+  const value = await openRecord(root, bytes, env) as { pid?: unknown; start?: unknown };
+  if (value === undefined || !Number.isInteger(value?.pid)) {
+    return { pid: 0, mtime, verified: false };
+  }
+  return {
+    pid: value.pid as number,
+    start: typeof value.start === "string" ? value.start : undefined,
+    mtime,
+    verified: true,
+  };
 }
 
-async function readOptional(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return await Deno.readFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
-  }
+/** What {@link recoverInterrupted} did. */
+export interface Recovery {
+  /** A sentence for the user. */
+  readonly message: string;
+  /**
+   * A program (uv) of the interrupted run may have changed the environment
+   * before it was stopped: the environment may not match the restored files.
+   */
+  readonly environmentMayDiffer: boolean;
 }
 
 /**
  * Finish or undo a transaction that a killed HPM run left behind. Call it under
- * the project lock, before reading the project's files.
+ * the project lock, before reading the project's files. A journal that does
+ * not verify (not written by this user's HPM for this project, or tampered
+ * with) is reported and left alone: nothing is restored, deleted or signalled.
  *
  * @param root the project root
- * @returns a sentence for the user when something was recovered
+ * @param env where the per-user key lives
+ * @returns what was recovered, if anything
  */
-export async function recoverInterrupted(root: string): Promise<string | undefined> {
-  const dir = join(root, STATE_DIR, JOURNAL);
-  let record: JournalRecord;
+export async function recoverInterrupted(
+  root: string,
+  env: Env = Deno.env.toObject(),
+): Promise<Recovery | undefined> {
+  const state = await stateFolder(root, false);
+  if (state === undefined || !ownFolder(joinPath(state, JOURNAL), false)) return undefined;
+  const dir = joinPath(state, JOURNAL);
+  let bytes: Uint8Array | undefined;
   try {
-    record = JSON.parse(await Deno.readTextFile(join(dir, JOURNAL_FILE)));
+    bytes = readStateFile(dir, JOURNAL_FILE);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      await clearJournal(dir);
-      return undefined;
-    }
-    throw e;
+    return ignored(dir, e instanceof Error ? e.message : String(e));
+  }
+  if (bytes === undefined) return undefined;
+  const record = parseJournal(await openRecord(root, bytes, env));
+  if (record === undefined) {
+    return ignored(dir, "it was not written by hpm for this project, or was changed since");
   }
   if (record.state === "committed") {
-    await clearJournal(dir);
-    return `an interrupted hpm run (process ${record.pid}) had finished; its journal was cleared`;
+    await clearJournal(dir, record);
+    return {
+      message:
+        `an interrupted hpm run (process ${record.pid}) had finished; its journal was cleared`,
+      environmentMayDiffer: false,
+    };
   }
-  if (record.child !== undefined && record.childStart !== undefined) {
-    await stopOrphan(record.child, record.childStart);
+  const saved = await savedCopies(dir, record);
+  if (saved === undefined) {
+    return ignored(dir, "its saved copies are missing or do not match it");
   }
-  await restoreFrom(root, dir, record);
-  await clearJournal(dir);
-  return `an interrupted hpm run (process ${record.pid}) was rolled back: ` +
-    `${record.files.map((f) => f.name).join(" and ")} restored`;
+  const ran = record.child !== undefined;
+  if (ran && record.childStart !== undefined) {
+    await stopOrphan(record.child!, record.childStart, record.childProgram ?? "uv");
+  }
+  await restoreFrom(root, record, saved);
+  await clearJournal(dir, record);
+  return {
+    message: `an interrupted hpm run (process ${record.pid}) was rolled back: ` +
+      `${record.files.map((f) => f.name).join(" and ")} restored`,
+    environmentMayDiffer: ran,
+  };
+}
+
+function ignored(dir: string, why: string): Recovery {
+  return {
+    message: `warning: ignored ${joinPath(dir, JOURNAL_FILE)}: ${why}; ` +
+      `nothing was restored (delete ${dir} if you do not need it)`,
+    environmentMayDiffer: false,
+  };
+}
+
+function parseJournal(value: unknown): JournalRecord | undefined {
+  const r = value as Partial<JournalRecord> | undefined;
+  if (r === undefined || r === null || typeof r !== "object") return undefined;
+  if (!Number.isInteger(r.pid) || (r.state !== "applying" && r.state !== "committed")) {
+    return undefined;
+  }
+  if (!Array.isArray(r.files)) return undefined;
+  const names = new Set<string>();
+  for (const f of r.files) {
+    if (!JOURNALED.includes(f?.name) || names.has(f.name) || typeof f.existed !== "boolean") {
+      return undefined;
+    }
+    names.add(f.name);
+  }
+  if (r.child !== undefined && !Number.isInteger(r.child)) return undefined;
+  return r as JournalRecord;
+}
+
+// The saved copies, checked against the hashes the sealed journal recorded.
+async function savedCopies(
+  dir: string,
+  record: JournalRecord,
+): Promise<Map<JournaledFile, Uint8Array> | undefined> {
+  const out = new Map<JournaledFile, Uint8Array>();
+  for (const f of record.files) {
+    if (!f.existed) continue;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = readStateFile(dir, `${f.name}.before`, LIMITS[f.name]);
+    } catch {
+      return undefined;
+    }
+    if (bytes === undefined || (await sha256(bytes)) !== f.sha256) return undefined;
+    out.set(f.name, bytes);
+  }
+  return out;
 }
 
 // A killed hpm can leave its uv running; restoring under it would let uv's
-// late write of uv.lock mix the before and after states. Stop it first.
-async function stopOrphan(pid: number, started: string): Promise<void> {
+// late write of uv.lock mix the before and after states. Stop it first, but
+// only when it is verifiably that uv: same process start time and a command
+// line running the program. Without /proc nothing is signalled.
+async function stopOrphan(pid: number, started: string, program: string): Promise<void> {
   const isOurs = () => procStartTime(pid) === started;
-  if (!isOurs()) return;
+  if (!HAS_PROC || !isOurs() || !procRuns(pid, program)) return;
   try {
     Deno.kill(pid, "SIGTERM");
   } catch { /* already gone */ }
@@ -241,26 +394,25 @@ async function stopOrphan(pid: number, started: string): Promise<void> {
   }
 }
 
-async function restoreFrom(root: string, dir: string, record: JournalRecord): Promise<void> {
+async function restoreFrom(
+  root: string,
+  record: JournalRecord,
+  saved: ReadonlyMap<JournaledFile, Uint8Array>,
+): Promise<void> {
+  const where = { root };
   for (const f of record.files) {
-    const target = join(root, f.name);
-    if (f.existed) {
-      await writeFileAtomic(target, await Deno.readFile(join(dir, `${f.name}.before`)));
-    } else {
-      await Deno.remove(target).catch((e) => {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      });
-    }
+    const target = joinPath(root, f.name);
+    if (f.existed) await writeConfined(target, saved.get(f.name)!, where);
+    else await removeConfined(target, where);
   }
 }
 
-// The journal file goes first: without it the copies mean nothing.
-async function clearJournal(dir: string): Promise<void> {
-  await Deno.remove(join(dir, JOURNAL_FILE)).catch(() => {});
-  try {
-    for await (const e of Deno.readDir(dir)) await Deno.remove(join(dir, e.name)).catch(() => {});
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+// The journal file goes first: without it the copies mean nothing. Only the
+// files a journal can have written are removed.
+async function clearJournal(dir: string, record?: JournalRecord): Promise<void> {
+  await removeStateFile(dir, JOURNAL_FILE);
+  for (const name of record ? record.files.map((f) => f.name) : JOURNALED) {
+    await removeStateFile(dir, `${name}.before`);
   }
 }
 
@@ -272,32 +424,66 @@ export class Transaction {
   readonly #root: string;
   readonly #dir: string;
   readonly #record: JournalRecord;
+  readonly #saved: Map<JournaledFile, Uint8Array>;
+  readonly #env: Env;
   #open = true;
 
-  private constructor(root: string, dir: string, record: JournalRecord) {
+  private constructor(
+    root: string,
+    dir: string,
+    record: JournalRecord,
+    saved: Map<JournaledFile, Uint8Array>,
+    env: Env,
+  ) {
     this.#root = root;
     this.#dir = dir;
     this.#record = record;
+    this.#saved = saved;
+    this.#env = env;
   }
 
   /**
-   * Snapshot `files` (names relative to `root`) into the journal, then mark the
-   * journal live. Nothing is written to the files themselves yet.
+   * Snapshot `files` into the journal, then mark the journal live (sealed, so
+   * only this user's HPM will ever act on it). Nothing is written to the files
+   * themselves yet.
    *
    * @param root the project root
    * @param files the files the transaction may change
+   * @param env where the per-user key lives
    * @returns the open transaction
+   * @throws {HpmInputError} when a file is unsafe (a link out of the project, not a regular file)
    */
-  static async begin(root: string, files: readonly string[]): Promise<Transaction> {
-    const dir = join(await ensureStateDir(root), JOURNAL);
+  static async begin(
+    root: string,
+    files: readonly JournaledFile[],
+    env: Env = Deno.env.toObject(),
+  ): Promise<Transaction> {
+    const dir = await journalFolder(root);
     const record: JournalRecord = { pid: Deno.pid, state: "applying", files: [] };
+    const saved = new Map<JournaledFile, Uint8Array>();
     for (const name of files) {
-      const before = await readOptional(join(root, name));
-      if (before !== undefined) await writeFileAtomic(join(dir, `${name}.before`), before);
-      record.files.push({ name, existed: before !== undefined });
+      const before = readConfined(joinPath(root, name), { root }, LIMITS[name]);
+      if (before !== undefined) {
+        await writeStateFile(dir, `${name}.before`, before);
+        saved.set(name, before);
+      }
+      record.files.push({
+        name,
+        existed: before !== undefined,
+        ...(before !== undefined ? { sha256: await sha256(before) } : {}),
+      });
     }
-    await writeFileAtomic(join(dir, JOURNAL_FILE), JSON.stringify(record));
-    return new Transaction(root, dir, record);
+    const tx = new Transaction(root, dir, record, saved, env);
+    await tx.#seal();
+    return tx;
+  }
+
+  async #seal(): Promise<void> {
+    await writeStateFile(
+      this.#dir,
+      JOURNAL_FILE,
+      await sealRecord(this.#root, this.#record, this.#env),
+    );
   }
 
   /**
@@ -306,11 +492,11 @@ export class Transaction {
    * @param name a file named at {@link Transaction.begin}
    * @param text its new content
    */
-  async write(name: string, text: string): Promise<void> {
+  async write(name: JournaledFile, text: string): Promise<void> {
     if (!this.#record.files.some((f) => f.name === name)) {
       throw new Error(`${name} is not part of this transaction`);
     }
-    await writeFileAtomic(join(this.#root, name), text);
+    await writeConfined(joinPath(this.#root, name), text, { root: this.#root });
   }
 
   /**
@@ -318,27 +504,29 @@ export class Transaction {
    * recovery after a crash can stop it before restoring files.
    *
    * @param pid the child's process id
+   * @param program what it runs (its command line must show it)
    */
-  async recordChild(pid: number): Promise<void> {
+  async recordChild(pid: number, program = "uv"): Promise<void> {
     this.#record.child = pid;
     this.#record.childStart = procStartTime(pid);
-    await writeFileAtomic(join(this.#dir, JOURNAL_FILE), JSON.stringify(this.#record));
+    this.#record.childProgram = program;
+    await this.#seal();
   }
 
   /** Keep the changes and drop the journal. */
   async commit(): Promise<void> {
     if (!this.#open) return;
     this.#record.state = "committed";
-    await writeFileAtomic(join(this.#dir, JOURNAL_FILE), JSON.stringify(this.#record));
-    await clearJournal(this.#dir);
+    await this.#seal();
+    await clearJournal(this.#dir, this.#record);
     this.#open = false;
   }
 
   /** Put every file back as it was at {@link Transaction.begin}, byte for byte. */
   async rollback(): Promise<void> {
     if (!this.#open) return;
-    await restoreFrom(this.#root, this.#dir, this.#record);
-    await clearJournal(this.#dir);
+    await restoreFrom(this.#root, this.#record, this.#saved);
+    await clearJournal(this.#dir, this.#record);
     this.#open = false;
   }
 }

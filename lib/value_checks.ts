@@ -37,9 +37,13 @@ export function isSafeGitUrl(url: string): boolean {
   }
   try {
     const parsed = new URL(url);
+    // ssh is given `user@host`: a user or host that starts with `-` (even
+    // percent-encoded) would become an option of ssh (`-oProxyCommand=…`).
+    const leadingDash = (part: string) => /^(?:-|%2d)/i.test(part);
     return GIT_TRANSPORTS.includes(parsed.protocol) &&
       (parsed.protocol === "file:" || parsed.hostname !== "") &&
-      !parsed.hostname.startsWith("-");
+      !leadingDash(parsed.hostname) && !leadingDash(parsed.username) &&
+      !leadingDash(parsed.password);
   } catch {
     return false;
   }

@@ -11,8 +11,8 @@ import { devCheckout } from "./clone.ts";
 import { CommandFailedError } from "./errors.ts";
 import { findProjectRoot, loadProject, PYPROJECT_FILE } from "./project.ts";
 import { denoRunner } from "./runner.ts";
-import { missingCloneError, planProject, type ProjectOptions } from "./sync.ts";
-import { recoverInterrupted, withProjectLock } from "./transaction.ts";
+import { lockOptions, missingCloneError, planProject, type ProjectOptions } from "./sync.ts";
+import { withProjectLock } from "./transaction.ts";
 import { uvLockArgs } from "./uv.ts";
 
 /** Options of {@link verify}. */
@@ -68,11 +68,12 @@ async function copyTree(from: string, to: string, skipDirs: ReadonlySet<string>)
  */
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
   const root = await findProjectRoot(options.root ?? Deno.cwd());
-  const plan = await withProjectLock(root, async () => {
-    const recovered = await recoverInterrupted(root);
-    if (recovered) options.log?.(recovered);
-    return await planProject(await loadProject(root, options), { ...options, absolutePaths: true });
-  }, { timeoutMs: options.lockTimeoutMs, log: options.log });
+  const plan = await withProjectLock(
+    root,
+    async () =>
+      await planProject(await loadProject(root, options), { ...options, absolutePaths: true }),
+    lockOptions(options),
+  );
   if (plan.missingClones.length) throw missingCloneError(plan);
 
   // Clones are never needed in the copy: a local source is referenced by

@@ -191,12 +191,26 @@ Deno.test("a stale lock left by a dead process is taken over", async () => {
   const root = await makeTempRoot();
   try {
     const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
-    await Deno.mkdir(join(dir, ".hpm"), { recursive: true });
-    // PID 2^22 + 1 is above Linux's pid_max ceiling, so it is never alive.
-    await Deno.writeTextFile(join(dir, ".hpm", "lock"), JSON.stringify({ pid: 4194305 }));
+    // A real hpm lock, left behind by a process that died holding it.
+    const script = join(root, "die-holding-lock.ts");
+    await writeFile(
+      script,
+      `import { withProjectLock } from ${
+        JSON.stringify(new URL("../lib/transaction.ts", import.meta.url).href)
+      };\n` +
+        `await withProjectLock(${JSON.stringify(dir)}, () => Deno.exit(0));\n`,
+    );
+    const child = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", script],
+      env: FIXTURE_ENV,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(child.code, 0, new TextDecoder().decode(child.stderr));
+    assert.ok(await exists(join(dir, ".hpm", "lock")), "the dead process left its lock");
     const r = await hpm(["sync", "--no-install"], dir);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /removed a stale lock left by process 4194305/);
+    assert.match(r.stderr, /removed a stale lock left by process \d+/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
