@@ -9,6 +9,7 @@
 import { isAbsolute, relative } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import {
+  checkLock,
   checkStaged,
   clone,
   type CompletionCommand,
@@ -299,12 +300,15 @@ Examples:
     });
 
   program.command("check")
-    .description("exit 1 if pyproject.toml is not what `hpm sync` would write (a CI guard)")
+    .description(
+      "exit 1 if pyproject.toml or uv.lock is not what `hpm sync` would write (a CI guard)",
+    )
     .addOption(modeOption())
     .option(
       "--staged",
       "check git's index: is it in the committed mode (--mode, else commit-mode)?",
     )
+    .option("--pyproject-only", "check pyproject.toml only, not uv.lock")
     .addHelpText(
       "after",
       "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?" +
@@ -339,6 +343,24 @@ Examples:
         );
       }
       log(`pyproject.toml is in sync for mode ${plan.mode}`);
+      if (flags.pyprojectOnly) return;
+      const lock = await checkLock(plan, { runner });
+      if (!lock.present) {
+        log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
+        return;
+      }
+      if (lock.problems.length) {
+        throw new HpmOperationError(
+          `uv.lock does not match mode ${plan.mode}: ${lock.problems.join("; ")}`,
+          `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
+        );
+      }
+      if (lock.uvUnanswered) {
+        log(
+          `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; ` +
+            `\`uv lock --check\` could not answer offline (${lock.uvUnanswered})`,
+        );
+      } else log(`uv.lock matches mode ${plan.mode}`);
     });
 
   program.command("stage")
@@ -441,16 +463,24 @@ Examples:
   program.command("clone")
     .description("clone missing dev checkouts from the plugins' git URLs, several at once")
     .argument("[packages...]", "only these (default: every plugin of every group)")
-    .option("-j, --jobs <n>", "clones at once", "4")
+    .option("-j, --jobs <n>", "clones (or updates) at once", "4")
+    .option(
+      "-u, --update",
+      "also fetch and fast-forward existing clean clones; dirty or unpushed ones are left alone",
+    )
     .option("--json", "print the per-plugin outcome as JSON")
     .option("-y, --yes", "clone into folders outside the project without asking")
     .addOption(modeOption())
-    .addHelpText("after", "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1\n  hpm clone --update   # and pull",
+    )
     .action(async (packages: string[], flags) => {
       const report = await clone({
         root: root(),
         packages: packages.length ? packages : undefined,
         jobs: Number(flags.jobs),
+        update: flags.update,
         mode: flags.mode,
         yes: flags.yes,
         confirm: Deno.stdin.isTerminal()
@@ -482,6 +512,7 @@ Examples:
     .argument("<package>", "the plugin")
     .option("--ref <ref>", "the ref to pin (default: newest tag of its local clone)")
     .option("-f, --force", "pin even if the clone has uncommitted changes or commits after the tag")
+    .option("--no-verify", "do not check that the ref exists on the remote (git ls-remote)")
     .option("-m, --mode <mode>", "the registry mode to edit", "prod")
     .addHelpText(
       "after",
@@ -493,6 +524,7 @@ Examples:
         package: name,
         ref: flags.ref,
         force: flags.force,
+        verify: flags.verify,
         mode: flags.mode,
         log,
         runner,
@@ -526,18 +558,27 @@ Examples:
       "--hook",
       "install a git pre-commit hook running `hpm check --staged` (alone if set up)",
     )
+    .option(
+      "--no-adopt",
+      "leave the path/git sources pyproject.toml already has for its plugins as they are",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init\n  hpm init --hook",
+      "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init\n  hpm init --hook\n" +
+        "  hpm init   # in a project whose [tool.uv.sources] has path/git entries: adopts them",
     )
     .action(async (flags) => {
       const here = globals().project;
       const setUp = flags.hook &&
         await findProjectRoot(here ?? Deno.cwd()).then(() => true, () => false);
       if (!setUp) {
-        for (const file of await init({ root: here, registry: flags.registry })) {
-          log(`wrote ${file}`);
-        }
+        const changed = await init({
+          root: here,
+          registry: flags.registry,
+          adopt: flags.adopt,
+          log,
+        });
+        for (const file of changed) log(`wrote ${file}`);
       }
       if (flags.hook) {
         const { path, changed } = await installHook({
@@ -583,6 +624,7 @@ Examples:
       const data = {
         name: e.name,
         description: e.description,
+        repository: e.repository,
         requires: e.requires,
         sources: e.sources,
         file: e.file,
@@ -590,6 +632,7 @@ Examples:
       if (flags.json) io.out(JSON.stringify(data, null, 2));
       else {
         io.out(`${e.name}${e.description ? ` — ${e.description}` : ""}\n  file: ${e.file}`);
+        if (e.repository) io.out(`  repository: ${e.repository}`);
         if (e.requires.length) io.out(`  requires: ${e.requires.join(", ")}`);
         for (const [mode, source] of Object.entries(e.sources)) {
           io.out(`  ${mode}: ${describeSource(source)}`);
@@ -604,11 +647,14 @@ Examples:
     .option("--ref <ref>", "prod source: tag, branch or commit (with --git)")
     .option("--pypi <version>", "prod source: a version on a package index")
     .option("--index <url>", "private index URL (with --pypi)")
+    .option("--repository <url>", "git URL the code is developed in (with --pypi; for `hpm clone`)")
     .option("--description <text>", "one line about it")
+    .option("--no-verify", "do not check that --ref exists on the --git remote (git ls-remote)")
     .addHelpText(
       "after",
       "\nExamples:\n  hpm registry add rag4code-qdrant --git https://github.com/rag4code/adapter-qdrant.git --ref v1.0.0\n" +
-        "  hpm registry add rag4code-openai --pypi 1.2.0 --index https://pypi.example.com/simple",
+        "  hpm registry add rag4code-openai --pypi 1.2.0 --index https://pypi.example.com/simple\n" +
+        "  hpm registry add rag4code-openai --pypi 1.2.0 --repository https://github.com/rag4code/openai.git",
     )
     .action(async (name: string, flags) => {
       const file = await registryAdd({
@@ -619,7 +665,8 @@ Examples:
         ref: flags.ref,
         pypi: flags.pypi,
         index: flags.index,
-      }, { root: root() });
+        repository: flags.repository,
+      }, { root: root(), verify: flags.verify, runner, log });
       log(`wrote ${file}`);
     });
 

@@ -58,6 +58,9 @@ export * from "./lib/pin.ts";
 export * from "./lib/completions.ts";
 export * from "./lib/workspace.ts";
 export type { LockOptions, Recovery } from "./lib/transaction.ts";
+
+export * from "./lib/lock_check.ts";
+export * from "./lib/adopt.ts";
 export { VERSION } from "./lib/version.ts";
 
 if (import.meta.main) {

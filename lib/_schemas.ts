@@ -84,6 +84,8 @@ export const registryEntrySchema = z.strictObject({
   $schema: z.string().optional(),
   name: packageName,
   description: z.string().max(1000).optional(),
+  repository: gitUrl.optional()
+    .describe("the git repository the code is developed in, for `hpm clone` when no mode is git"),
   requires: z.array(packageName).max(200).optional()
     .describe("other registry packages this one depends on; they get sources in every mode"),
   sources: z.record(modeName, z.discriminatedUnion("type", [localSource, gitSource, pypiSource]))

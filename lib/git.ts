@@ -448,4 +448,183 @@ export async function preCommitHookPath(runner: Runner, top: string): Promise<st
     configuredHooks: true,
   });
   return resolve(top, path);
+
+/** What a remote says about a ref; see {@link remoteRef}. */
+export type RemoteRefState =
+  | { readonly state: "found" | "missing" | "commit" }
+  | { readonly state: "unreachable"; readonly reason: string };
+
+/**
+ * Whether `ref` is a tag or branch on the remote `url` (`git ls-remote`),
+ * within `timeoutMs`. A commit id cannot be asked for this way: one that names
+ * no ref is `commit`.
+ *
+ * @param runner runs git
+ * @param cwd where to run git
+ * @param url the repository
+ * @param ref a tag, branch, full ref name or commit
+ * @param timeoutMs how long to wait for the remote
+ * @returns `found`, `missing`, `commit`, or `unreachable` with git's reason
+ */
+export async function remoteRef(
+  runner: Runner,
+  cwd: string,
+  url: string,
+  ref: string,
+  timeoutMs: number,
+): Promise<RemoteRefState> {
+  const r = await runGit(runner, cwd, ["ls-remote", "--end-of-options", url, ref], {
+    env: QUIET_ENV,
+    timeoutMs,
+  });
+  if (r.code !== 0) {
+    const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+    const reason = lines.find((l) => l.startsWith("fatal:"))?.replace(/^fatal:\s*/, "") ??
+      lines.at(-1) ?? `git ls-remote stopped (exit code ${r.code}, after at most ${timeoutMs} ms)`;
+    return { state: "unreachable", reason };
+  }
+  // ls-remote matches patterns by their tail (`v1` also matches `refs/tags/x/v1`).
+  const names = new Set(r.stdout.split("\n").map((l) => l.split("\t")[1]?.trim()));
+  const exact = [`refs/tags/${ref}`, `refs/heads/${ref}`, ref];
+  if (exact.some((n) => names.has(n))) return { state: "found" };
+  return /^[0-9a-f]{7,40}$/i.test(ref) ? { state: "commit" } : { state: "missing" };
+}
+
+/**
+ * A file as it is at `ref` in a clone (`git cat-file blob REF:./PATH`, the
+ * path relative to `dir`).
+ *
+ * @param runner runs git
+ * @param dir a folder of the clone
+ * @param ref a tag, branch or commit
+ * @param path the file, relative to `dir`
+ * @returns its text, or undefined when the ref or the file is not there
+ */
+export async function fileAtRef(
+  runner: Runner,
+  dir: string,
+  ref: string,
+  path: string,
+): Promise<string | undefined> {
+  const r = await runGit(
+    runner,
+    dir,
+    ["cat-file", "blob", "--end-of-options", `${ref}:./${path}`],
+    {
+      env: QUIET_ENV,
+    },
+  );
+  return r.code === 0 ? r.stdout : undefined;
+}
+
+/**
+ * The upstream branch of the current branch (`origin/main`).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns its name, or undefined when the branch tracks none
+ */
+export async function upstreamOf(runner: Runner, dir: string): Promise<string | undefined> {
+  return await gitOk(runner, dir, [
+    "rev-parse",
+    "--abbrev-ref",
+    "--symbolic-full-name",
+    "@{upstream}",
+  ]) || undefined;
+}
+
+/**
+ * Fetch the current branch's remote; touches no branch and no file.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param env extra environment (e.g. `GIT_TERMINAL_PROMPT=0` when several run at once)
+ * @throws {CommandFailedError} when git fails
+ */
+export async function fetchRemote(
+  runner: Runner,
+  dir: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<void> {
+  const args = ["fetch", "--quiet"];
+  const r = await runGit(runner, dir, args, env ? { env } : {});
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+}
+
+/**
+ * Commits HEAD has that its upstream does not, and the other way round.
+ *
+ * @param runner runs git
+ * @param dir the clone (its branch has an upstream)
+ * @returns `ahead` and `behind`
+ */
+export async function aheadBehind(
+  runner: Runner,
+  dir: string,
+): Promise<{ ahead: number; behind: number }> {
+  const out = await git(runner, dir, ["rev-list", "--left-right", "--count", "HEAD...@{upstream}"]);
+  const [ahead, behind] = out.split(/\s+/).map(Number);
+  return { ahead, behind };
+}
+
+/**
+ * Fast-forward the current branch to its upstream (never a merge commit).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns the short commits before and after
+ * @throws {CommandFailedError} when it cannot fast-forward
+ */
+export async function fastForward(
+  runner: Runner,
+  dir: string,
+): Promise<{ from: string; to: string }> {
+  const from = await git(runner, dir, ["rev-parse", "--short", "HEAD"]);
+  await git(runner, dir, ["merge", "--ff-only", "--quiet", "@{upstream}"]);
+  return { from, to: await git(runner, dir, ["rev-parse", "--short", "HEAD"]) };
+}
+
+/**
+ * A file as it is at `ref` of the remote `url`, fetched shallowly into `dir`,
+ * a repository HPM owns (one per remote, made here when it has no `.git`
+ * yet), within `timeoutMs`.
+ *
+ * @param runner runs git
+ * @param dir an existing folder of HPM's cache
+ * @param url the remote
+ * @param ref a tag or branch (a commit when the remote allows fetching one)
+ * @param path the file, from the repository's top
+ * @param timeoutMs how long the fetch may take
+ * @returns its text, or why it could not be read
+ */
+export async function remoteFileAtRef(
+  runner: Runner,
+  dir: string,
+  url: string,
+  ref: string,
+  path: string,
+  timeoutMs: number,
+): Promise<{ text: string } | { reason: string }> {
+  const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
+  const why = (r: { code: number; stderr: string }) =>
+    r.stderr.split("\n").map((l) => l.trim()).filter(Boolean).at(-1)?.replace(/^fatal:\s*/, "") ??
+      `git stopped with exit code ${r.code}`;
+  if (!hasOwnGit(dir)) {
+    const init = await runGit(runner, dir, ["init", "--quiet"], call);
+    if (init.code !== 0) return { reason: why(init) };
+  }
+  const fetched = await runGit(
+    runner,
+    dir,
+    ["fetch", "--quiet", "--depth", "1", "--end-of-options", url, ref],
+    { ...call, timeoutMs },
+  );
+  if (fetched.code !== 0) return { reason: why(fetched) };
+  const file = await runGit(
+    runner,
+    dir,
+    ["cat-file", "blob", "--end-of-options", `FETCH_HEAD:${path}`],
+    call,
+  );
+  return file.code === 0 ? { text: file.stdout } : { reason: `${ref} has no ${path}` };
 }

@@ -6,12 +6,11 @@
  */
 
 import { dirname, join, resolve } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
+import { declaredDependencies } from "./dependencies.ts";
 import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { type LocalOverlay, type Manifest, parseLocalOverlay, parseManifest } from "./manifest.ts";
-import { normalizeName } from "./names.ts";
 import { loadRegistry, type Registry } from "./registry.ts";
 import type { FetchRegistryOptions } from "./remote_registry.ts";
 import { decodeUtf8 } from "./utf8.ts";
@@ -135,21 +134,7 @@ export function readLocalDependencies(dir: string): string[] | undefined {
   } catch {
     return undefined;
   }
-  try {
-    // As bigint, a 64-bit integer is not refused (only the names are read here).
-    const data = parseToml(text, { integersAsBigInt: true }) as {
-      project?: { dependencies?: unknown };
-    };
-    const deps = data.project?.dependencies;
-    if (!Array.isArray(deps)) return [];
-    return deps.flatMap((d) => {
-      const m = typeof d === "string" ? /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(d) : null;
-      return m ? [normalizeName(m[1])] : [];
-    });
-  } catch {
-    // A clone with a broken pyproject.toml is uv's to report, with its own message.
-    return undefined;
-  }
+  return declaredDependencies(text);
 }
 
 /** Whether `dir` looks like a Python project (so uv can install it). */

@@ -12,6 +12,7 @@
  * @module
  */
 
+import { posix } from "node:path";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
 import type { Plan, PlannedIndex, SourceTable } from "./plan.ts";
@@ -410,6 +411,29 @@ function recordOf(
     defaultGroups: list("default-groups"),
     created: list("created"),
   };
+}
+
+function sameRequirements(value: unknown, requirements: readonly string[]): boolean {
+  return Array.isArray(value) && value.length === requirements.length &&
+    value.every((v, i) => v === requirements[i]);
+}
+
+/**
+ * Whether a source value means what `table` says to uv: key order, `./` in a
+ * path and an explicit `editable = false` (uv's default) make no difference.
+ */
+function sameSource(value: unknown, table: SourceTable): boolean {
+  if (!isTable(value)) return false;
+  const canonical = (t: TomlTable): TomlTable => {
+    const out = { ...t };
+    if (out.editable === false) delete out.editable;
+    if (typeof out.path === "string") out.path = posix.normalize(out.path).replace(/(.)\/$/, "$1");
+    return out;
+  };
+  const a = canonical(value);
+  const b = canonical(Object.fromEntries(table));
+  return Object.keys(a).length === Object.keys(b).length &&
+    Object.keys(a).every((k) => a[k] === b[k]);
 }
 
 function isTable(value: unknown): value is TomlTable {
@@ -851,9 +875,7 @@ function verify(text: string, plan: Plan, file: string, kept: readonly KeptItems
     if (defaults !== "all" && !listed) fail(`tool.uv.default-groups misses "${group.name}"`);
   }
   for (const source of plan.sources) {
-    const written = entry(SOURCES, source.name);
-    const wanted = Object.fromEntries(source.table);
-    if (!isTable(written) || JSON.stringify({ ...written }) !== JSON.stringify(wanted)) {
+    if (!sameSource(entry(SOURCES, source.name), source.table)) {
       fail(`source "${source.name}" did not come out as planned`);
     }
   }
@@ -940,9 +962,13 @@ function writeEntry(
   name: string,
   value: string,
   rank: ReadonlyMap<string, number>,
+  same: (written: unknown) => boolean,
 ): void {
   const kv = ownedEntry(ctx, path, name);
-  if (kv) return replaceValue(ctx.doc, kv, value);
+  if (kv) {
+    if (!same(valueAt(ctx.parsed, [...path, kv.key[0]]))) replaceValue(ctx.doc, kv, value);
+    return;
+  }
   const position = rank.get(normalizeName(name))!;
   insertLine(ctx, path, `${renderKey(name)} = ${value}${ctx.doc.eol}`, (e) => {
     const other = entryName(e);
@@ -1003,7 +1029,14 @@ function writeGroups(ctx: Context): void {
       continue;
     }
     const value = renderArray(prefix, group.requirements, doc.eol);
-    writeEntry(ctx, DEPENDENCY_GROUPS, group.name, value, rank);
+    writeEntry(
+      ctx,
+      DEPENDENCY_GROUPS,
+      group.name,
+      value,
+      rank,
+      (written) => sameRequirements(written, group.requirements),
+    );
   }
 }
 
@@ -1045,7 +1078,14 @@ function itemText(value: ScannedValue): string {
 function writeSources(ctx: Context): void {
   const rank = new Map(ctx.plan.sources.map((s, i) => [normalizeName(s.name), i]));
   for (const source of ctx.plan.sources) {
-    writeEntry(ctx, SOURCES, source.name, renderInlineTable(source.table), rank);
+    writeEntry(
+      ctx,
+      SOURCES,
+      source.name,
+      renderInlineTable(source.table),
+      rank,
+      (written) => sameSource(written, source.table),
+    );
   }
 }
 

@@ -61,6 +61,12 @@ export interface ResolveInput {
    */
   readonly localDependencies?: (absolutePath: string) => readonly string[] | undefined;
   /**
+   * The dependency names (normalised) that a package's release (its source in
+   * the mode, when not local) declares, if known. Lets prod follow plugin →
+   * plugin dependencies as dev does.
+   */
+  readonly releaseDependencies?: (key: string) => readonly string[] | undefined;
+  /**
    * Write local paths absolute, for a pyproject.toml that will be used from
    * another folder (`hpm verify`'s scratch copy).
    */
@@ -70,10 +76,10 @@ export interface ResolveInput {
 /**
  * Resolve every plugin of every group for a mode.
  *
- * Plugins that another plugin depends on (by `requires:` in the registry, or,
- * for a local clone, by its own pyproject.toml) are added to the same group with
- * their own source, because uv applies `[tool.uv.sources]` to the project's
- * direct dependencies only.
+ * Plugins that another plugin depends on (by `requires:` in the registry, or
+ * by its own pyproject.toml: a local clone's, or its release's) are added to
+ * the same group with their own source, because uv applies
+ * `[tool.uv.sources]` to the project's direct dependencies only.
  *
  * @param input manifest, registry, mode and project root
  * @returns the plan and the resolved packages
@@ -167,10 +173,11 @@ export function resolvePlan(input: ResolveInput): Resolution {
       }
       requirements.push(requirementOf(pkg.entry, pkg.source));
       const needs = new Set(pkg.entry.requires);
-      if (pkg.localPath) {
-        for (const dep of input.localDependencies?.(pkg.localPath) ?? []) {
-          if (registry.has(dep)) needs.add(normalizeName(dep));
-        }
+      const declared = pkg.localPath
+        ? input.localDependencies?.(pkg.localPath)
+        : input.releaseDependencies?.(pkg.key);
+      for (const dep of declared ?? []) {
+        if (registry.has(dep)) needs.add(normalizeName(dep));
       }
       for (const dep of [...needs].sort()) queue.push({ name: dep, requiredBy: pkg.entry.name });
     }

@@ -102,6 +102,30 @@ Deno.test("resolvePlan() follows a local clone's own dependencies on registry pa
   assert.deepEqual(plan.sources.map((s) => s.name), ["rag4code-base", "rag4code-qdrant"]);
 });
 
+Deno.test("resolvePlan() follows a release's own dependencies in a mode without clones", () => {
+  const m = parseManifest(
+    "registry: ./reg\ngroups:\n  g:\n    options: [rag4code-qdrant]\n",
+    "hpm.yaml",
+  );
+  const asked: string[] = [];
+  const { plan, packages } = resolvePlan({
+    manifest: m,
+    registry,
+    mode: "prod",
+    root: "/p",
+    localDependencies: () => ["rag4code-chroma"],
+    releaseDependencies: (key) => {
+      asked.push(key);
+      return key === "rag4code-qdrant" ? ["rag4code-base"] : undefined;
+    },
+  });
+  assert.deepEqual(plan.groups[0].requirements, ["rag4code-qdrant", "rag4code-base>=2,<3"]);
+  assert.deepEqual(packages.find((p) => p.key === "rag4code-base")?.requiredBy, [
+    "rag4code-qdrant",
+  ]);
+  assert.deepEqual(asked, ["rag4code-qdrant", "rag4code-base"]);
+});
+
 Deno.test("resolvePlan() select installs only the chosen alternative", () => {
   const m = parseManifest(
     "registry: ./reg\ngroups:\n  db:\n    options: [rag4code-qdrant, rag4code-chroma]\n    select: rag4code-qdrant\n",

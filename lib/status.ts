@@ -7,7 +7,7 @@
  */
 
 import { isAbsolute, relative, sep } from "node:path";
-import { devCheckout } from "./clone.ts";
+import { cloneSource, devCheckout } from "./clone.ts";
 import { runPool } from "./_pool.ts";
 import { isInside } from "./files.ts";
 import { cacheDir } from "./remote_registry.ts";
@@ -16,6 +16,7 @@ import { cloneState, commitsSince, hasOwnGit, refExists } from "./git.ts";
 import type { ModeOrigin } from "./manifest.ts";
 import { isPackageDir } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
+import { releaseRefs } from "./release.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { type CommittedForms, committedForms } from "./stage.ts";
@@ -49,6 +50,8 @@ export interface CloneStatus {
   readonly commitsSinceProdRef: number | null;
   /** What went wrong asking git, if anything. */
   readonly error: string | null;
+  /** What `hpm clone` would clone it from (a git source or `repository:`); null when nothing. */
+  readonly cloneUrl: string | null;
 }
 
 /** One plugin in the mode in force. */
@@ -203,21 +206,6 @@ function syncedMode(plan: SyncPlan): string | null {
   }
 }
 
-// Candidate names of the release a clone is measured against. An exact pypi
-// version is usually tagged `v1.2.0` or `1.2.0`.
-function prodRefCandidates(entry: RegistryEntry): string[] {
-  const prod = entry.sources.prod;
-  if (prod?.type === "git") {
-    const ref = prod.tag ?? prod.ref ?? prod.rev ?? prod.branch;
-    return ref ? [ref] : [];
-  }
-  if (prod?.type === "pypi") {
-    const exact = /^===?([0-9][A-Za-z0-9.+!_-]*)$/.exec(prod.version ?? "");
-    if (exact) return [`v${exact[1]}`, exact[1]];
-  }
-  return [];
-}
-
 async function inspectClone(
   runner: Runner,
   path: string,
@@ -225,7 +213,7 @@ async function inspectClone(
   entry: RegistryEntry,
   cache: string,
 ): Promise<CloneStatus> {
-  const candidates = prodRefCandidates(entry);
+  const candidates = releaseRefs(entry.sources.prod);
   const folder = await exists(path);
   const base: CloneStatus = {
     path,
@@ -241,6 +229,7 @@ async function inspectClone(
     prodRefExists: null,
     commitsSinceProdRef: null,
     error: null,
+    cloneUrl: cloneSource(entry)?.source.url ?? null,
   };
   if (!folder) return base;
   try {
@@ -520,7 +509,12 @@ function checkoutCell(
   const clone = p.clone;
   if (!clone) return { text: "-" };
   if (!clone.exists) {
-    return { text: `missing: run \`hpm clone ${p.name}\``, paint: colors.red };
+    return {
+      text: clone.cloneUrl === null
+        ? "missing, and no git URL to clone it from: add `repository:` to its registry entry"
+        : `missing: run \`hpm clone ${p.name}\``,
+      paint: colors.red,
+    };
   }
   if (!clone.present) {
     return { text: "not a Python project (no pyproject.toml)", paint: colors.red };

@@ -71,6 +71,7 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       prodRefExists: true,
       commitsSinceProdRef: 3,
       error: null,
+      cloneUrl: "https://example.com/a.git",
     });
     assert.equal(pa.description, "local packages/a (editable)");
     // Missing: no git call at all; the pypi prod version gives the expected tag.
@@ -122,6 +123,7 @@ const clone = {
   prodRefExists: true,
   commitsSinceProdRef: 0,
   error: null,
+  cloneUrl: "https://example.com/a.git",
 };
 
 const report: StatusReport = {

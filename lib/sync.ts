@@ -19,11 +19,16 @@ import {
   readLocalDependencies,
 } from "./project.ts";
 import { applyPlan, type KeptItems, readManaged } from "./pyproject.ts";
+import { releaseDependencies } from "./release.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
 import { denoRunner, programPath, type Runner } from "./runner.ts";
 import { type LockOptions, Transaction, withProjectLock } from "./transaction.ts";
 import { requireUv, uvSyncArgs } from "./uv.ts";
 import { checkWorkspaceMembers } from "./workspace.ts";
+import { runPool } from "./_pool.ts";
+
+// git processes reading releases at once.
+const RELEASE_JOBS = 8;
 
 /** Options shared by every command that reads a project. */
 export interface ProjectOptions {
@@ -120,16 +125,34 @@ export async function planProject(
     local: project.overlay?.mode,
     manifest: project.manifest.mode,
   });
-  const resolution = resolvePlan({
-    manifest: project.manifest,
-    registry: project.registry,
-    mode,
-    root: project.root,
-    overlay: project.overlay,
-    home: env.HOME ?? env.USERPROFILE,
-    localDependencies: readLocalDependencies,
-    absolutePaths: options.absolutePaths,
-  });
+  const home = env.HOME ?? env.USERPROFILE;
+  const runner = options.runner ?? denoRunner;
+  // Releases are read from git, which is async and the resolver is not: each
+  // round reads the releases the previous one reached, until none is new.
+  const released = new Map<string, readonly string[] | undefined>();
+  let resolution: Resolution;
+  while (true) {
+    resolution = resolvePlan({
+      manifest: project.manifest,
+      registry: project.registry,
+      mode,
+      root: project.root,
+      overlay: project.overlay,
+      home,
+      localDependencies: readLocalDependencies,
+      releaseDependencies: (key) => released.get(key),
+      absolutePaths: options.absolutePaths,
+    });
+    const unread = resolution.packages.filter((p) => !p.localPath && !released.has(p.key));
+    if (!unread.length) break;
+    const lookup = { runner, project, env, log: options.log };
+    const deps = await runPool(
+      unread,
+      RELEASE_JOBS,
+      (p) => releaseDependencies(lookup, p.entry, p.source),
+    );
+    for (const [i, p] of unread.entries()) released.set(p.key, deps[i]);
+  }
   const missingClones: string[] = [];
   for (const pkg of resolution.packages) {
     if (pkg.localPath && !(await isPackageDir(pkg.localPath))) missingClones.push(pkg.entry.name);

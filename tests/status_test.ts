@@ -9,7 +9,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { formatStatus, type PackageStatus, status } from "../lib/status.ts";
 import { planSync } from "../lib/sync.ts";
-import { git, makeCoreProject, makePluginRepo, makeTempRoot, writeFile } from "./_fixtures.ts";
+import {
+  fileUrl,
+  git,
+  makeCoreProject,
+  makePluginRepo,
+  makeTempRoot,
+  writeFile,
+} from "./_fixtures.ts";
 
 Deno.env.set("UV_PYTHON_DOWNLOADS", "never");
 
@@ -100,6 +107,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
         prodRefExists: true,
         commitsSinceProdRef: 0,
         error: null,
+        cloneUrl: fileUrl(join(root, "remotes", "p-clean.git")),
       });
       assert.equal(by["p-clean"].description, "local packages/p-clean (editable)");
     });
