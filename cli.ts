@@ -31,6 +31,7 @@ import {
   pin,
   planSync,
   registryAdd,
+  registryIndex,
   type Runner,
   stage,
   status,
@@ -154,6 +155,7 @@ interface GlobalFlags {
   project?: string;
   quiet?: boolean;
   verbose?: boolean;
+  refresh?: boolean;
 }
 
 /**
@@ -173,6 +175,7 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
     .option("-C, --project <dir>", "the project (folder with hpm.yaml); default: search upwards")
     .option("-q, --quiet", "print only errors")
     .option("-v, --verbose", "print more detail")
+    .option("--refresh", "ask remote registries again, even when their cached copies are fresh")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -187,7 +190,11 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
   const root = () => globals().project;
   // The read-only listing commands load the project without locking it.
   const loadHere = async () =>
-    loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log, runner });
+    loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
+      log,
+      runner,
+      refresh: globals().refresh,
+    });
   // With --verbose, every uv and git command line is shown before it runs.
   const runner: Runner = (request) => {
     if (globals().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
@@ -235,6 +242,7 @@ Examples:
         stream: !globals().quiet && !flags.json,
         log,
         runner,
+        refresh: globals().refresh,
       });
       if (flags.json) {
         io.out(JSON.stringify(
@@ -284,7 +292,13 @@ Examples:
     .option("--json", "print a structured diff")
     .addHelpText("after", "\nExamples:\n  hpm diff --mode prod\n  hpm diff --json | jq .sources")
     .action(async (flags) => {
-      const plan = await planSync({ root: root(), mode: flags.mode, log, runner });
+      const plan = await planSync({
+        root: root(),
+        mode: flags.mode,
+        log,
+        runner,
+        refresh: globals().refresh,
+      });
       if (flags.json) {
         io.out(
           JSON.stringify(
@@ -332,7 +346,13 @@ Examples:
         log(`the staged files are in the committed mode ${mode}`);
         return;
       }
-      const plan = await planSync({ root: root(), mode: flags.mode, log, runner });
+      const plan = await planSync({
+        root: root(),
+        mode: flags.mode,
+        log,
+        runner,
+        refresh: globals().refresh,
+      });
       if (plan.changed) {
         io.out(
           unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color)).trimEnd(),
@@ -378,6 +398,7 @@ Examples:
         offline: flags.offline,
         log,
         runner,
+        refresh: globals().refresh,
         stream: globals().verbose,
       });
       const changed = files.filter((f) => f.changed).map((f) => f.path);
@@ -454,7 +475,13 @@ Examples:
       "\nExamples:\n  hpm status\n  hpm status --json | jq '.packages[] | select(.clone.dirty)'",
     )
     .action(async (flags) => {
-      const report = await status({ root: root(), mode: flags.mode, log, runner });
+      const report = await status({
+        root: root(),
+        mode: flags.mode,
+        log,
+        runner,
+        refresh: globals().refresh,
+      });
       io.out(
         flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }),
       );
@@ -491,6 +518,7 @@ Examples:
           : undefined,
         log,
         runner,
+        refresh: globals().refresh,
       });
       if (flags.json) io.out(JSON.stringify(report, null, 2));
       else if (!globals().quiet) io.out(summarizeClone(report));
@@ -546,6 +574,7 @@ Examples:
         mode: flags.mode,
         log,
         runner,
+        refresh: globals().refresh,
         stream: globals().verbose,
       });
       log(`mode ${mode} resolves (${lockedPackages} packages locked); nothing was changed`);
@@ -638,6 +667,28 @@ Examples:
           io.out(`  ${mode}: ${describeSource(source)}`);
         }
       }
+    });
+  registry.command("update")
+    .description("fetch every remote registry now, whatever the age of its cached copy")
+    .action(async () => {
+      const root = await findProjectRoot(globals().project ?? Deno.cwd());
+      const project = await loadProject(root, { log, runner, refresh: true });
+      const remote = project.manifest.registries.filter((r) =>
+        /^[a-z][a-z0-9+.-]*:|^git\+/i.test(r)
+      );
+      log(
+        remote.length
+          ? `updated ${remote.join(", ")}`
+          : "no remote registry in hpm.yaml: nothing to update",
+      );
+    });
+  registry.command("index")
+    .description("write index.json into a local registry folder, for hosts that serve it")
+    .argument("[folder]", "the registry folder (default: the project's first local registry)")
+    .addHelpText("after", "\nExamples:\n  hpm registry index\n  hpm registry index ./hpm-registry")
+    .action(async (folder: string | undefined) => {
+      const { file, names } = await registryIndex({ folder, root: globals().project });
+      log(`wrote ${file} (${names.length} package${names.length === 1 ? "" : "s"})`);
     });
   registry.command("add")
     .description("add a package to the first local registry")

@@ -138,6 +138,8 @@ export interface CloneOptions {
    * are refused.
    */
   readonly confirm?: (targets: readonly string[]) => Promise<boolean>;
+  /** Ask remote registries again even when their cached copies are fresh. */
+  readonly refresh?: boolean;
 }
 
 /** What happened to one package. */
@@ -210,7 +212,12 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
   // No project lock: cloning can take minutes and touches none of the files
   // the lock protects, and status/sync must not wait for it.
   const env = options.env ?? Deno.env.toObject();
-  const project = await loadProject(root, { runner: options.runner, log: options.log, env });
+  const project = await loadProject(root, {
+    runner: options.runner,
+    log: options.log,
+    env,
+    refresh: options.refresh,
+  });
   const { mode } = chooseMode({
     flag: options.mode,
     env: env.RUN_MODE,

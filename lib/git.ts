@@ -448,6 +448,7 @@ export async function preCommitHookPath(runner: Runner, top: string): Promise<st
     configuredHooks: true,
   });
   return resolve(top, path);
+}
 
 /** What a remote says about a ref; see {@link remoteRef}. */
 export type RemoteRefState =

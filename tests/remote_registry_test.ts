@@ -197,8 +197,8 @@ Deno.test("static https registry: a plain copy of the folder works without index
 
       // `hpm registry index` writes the index a host may serve for listing.
       const local = join(root, "reg");
-      await writeFile(join(local, "packages", "x.yaml"), pypiEntry("x", "1.0"));
-      await writeFile(join(local, "packages", "y.yaml"), pypiEntry("y", "1.0"));
+      await writeFile(join(local, "packages", "x.yaml"), pypiEntry("x", "1.0.0"));
+      await writeFile(join(local, "packages", "y.yaml"), pypiEntry("y", "1.0.0"));
       const indexed = await hpm(["registry", "index", local], root);
       expectOk(indexed, "registry index");
       assert.deepEqual(JSON.parse(await Deno.readTextFile(join(local, "index.json"))), {
