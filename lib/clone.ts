@@ -62,6 +62,7 @@ export function devCheckout(
     root: project.root,
     overlay: project.overlay,
     home,
+    cache: project.cache,
   })!;
   return { mode: chosen, path: found.localPath!, overridden: found.overridden };
 }

@@ -12,7 +12,7 @@ import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { type LocalOverlay, type Manifest, parseLocalOverlay, parseManifest } from "./manifest.ts";
 import { loadRegistry, type Registry } from "./registry.ts";
-import type { FetchRegistryOptions } from "./remote_registry.ts";
+import { cacheDir, type FetchRegistryOptions } from "./remote_registry.ts";
 import { decodeUtf8 } from "./utf8.ts";
 
 /** The manifest file name. */
@@ -36,6 +36,8 @@ export interface Project {
   readonly pyprojectFile: string;
   /** Its text. */
   readonly pyproject: string;
+  /** The remote registries' cache folder (no dev path may lie in it). */
+  readonly cache?: string;
 }
 
 /**
@@ -114,7 +116,8 @@ export async function loadProject(
     PYPROJECT_FILE,
     "HPM manages a uv project: run `uv init` first",
   );
-  return { root, manifest, overlay, registry, pyprojectFile, pyproject };
+  const cache = cacheDir(options.env ?? Deno.env.toObject());
+  return { root, manifest, overlay, registry, pyprojectFile, pyproject, cache };
 }
 
 /**

@@ -54,6 +54,8 @@ export interface ResolveInput {
   readonly overlay?: LocalOverlay;
   /** The home directory, for `~` in paths. */
   readonly home?: string;
+  /** The remote registries' cache folder: no local path may lie in it. */
+  readonly cache?: string;
   /**
    * The dependency names (normalised) that the package at a local path
    * declares, if it can be read. Lets dev mode follow plugin → plugin
@@ -236,7 +238,7 @@ export interface SourceInForce {
 export function sourceInForce(
   entry: RegistryEntry,
   mode: string,
-  where: Pick<ResolveInput, "root" | "overlay" | "home">,
+  where: Pick<ResolveInput, "root" | "overlay" | "home" | "cache">,
 ): SourceInForce | undefined {
   const base = entry.sources[mode];
   if (!base) return undefined;
@@ -261,6 +263,21 @@ export function sourceInForce(
         entry.positionOf(["sources", mode, "path"]),
         `a remote registry's local paths must stay inside the project; to use a clone elsewhere, ` +
           `set it in hpm.local.yaml: \`overrides: {${entry.name}: {path: …}}\``,
+      );
+    }
+  }
+  // A registry's cached checkout is the registry's content: never a dev
+  // checkout that git runs in or uv installs editable from.
+  if (localPath !== undefined && where.cache !== undefined) {
+    const rel = hostPath.relative(hostPath.resolve(where.cache), localPath);
+    if (rel === "" || !(rel.startsWith("..") || hostPath.isAbsolute(rel))) {
+      throw new HpmInputError(
+        "untrusted-path",
+        `the \`${mode}\` path of \`${entry.name}\` is inside HPM's registry cache (${where.cache})`,
+        override
+          ? { file: where.overlay!.file }
+          : entry.positionOf(["sources", mode, "path"]),
+        "a dev checkout is a clone of the plugin's own repository: point the path at one (`hpm clone`)",
       );
     }
   }

@@ -139,6 +139,7 @@ export async function planProject(
       root: project.root,
       overlay: project.overlay,
       home,
+      cache: project.cache,
       localDependencies: readLocalDependencies,
       releaseDependencies: (key) => released.get(key),
       absolutePaths: options.absolutePaths,

@@ -204,6 +204,26 @@ Deno.test("3: a dev path laid out as a git repository with core.fsmonitor never 
   }
 });
 
+Deno.test("3: a registry's cached checkout can never be a dev path", async () => {
+  const w = await world();
+  try {
+    const cached = join(w.env.HPM_CACHE_DIR, "registries", "0123456789abcdef", "plug");
+    await writeFile(join(cached, "pyproject.toml"), '[project]\nname = "plug"\nversion = "1"\n');
+    await writeFile(
+      join(w.dir, "hpm-registry", "packages", "plug.yaml"),
+      entry("", `{type: local, path: "${cached}"}`),
+    );
+    for (const args of [["status"], ["sync", "--no-install"], ["clone"]]) {
+      const r = await attacked(w, args);
+      expectCode(r, 2);
+      assert.match(r.stderr, /inside HPM's registry cache/);
+    }
+    assert.equal(await Deno.readTextFile(join(w.dir, "pyproject.toml")), PYPROJECT);
+  } finally {
+    await cleanup(w);
+  }
+});
+
 Deno.test("4: hpm clone does not write outside the project unless the user says yes", async () => {
   const w = await world();
   try {
