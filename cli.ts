@@ -115,7 +115,7 @@ function renderError(error: unknown, io: Io): string {
   if (error instanceof CommandFailedError) {
     const tail = error.stderrTail.trim();
     return `${red("error")}: ${error.message}` + (tail ? `\n${tail}` : "") +
-      "\n  hint: pyproject.toml and uv.lock were restored to what they were before";
+      (error.hint ? `\n  hint: ${error.hint}` : "");
   }
   if (error instanceof HpmOperationError) {
     return `${red("error")}: ${error.message}` +
@@ -176,6 +176,7 @@ interface GlobalFlags {
   project?: string;
   quiet?: boolean;
   verbose?: boolean;
+  refresh?: boolean;
 }
 
 /**
@@ -206,6 +207,7 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
     .option("-C, --project <dir>", "the project (folder with hpm.yaml); default: search upwards")
     .option("-q, --quiet", "print only errors")
     .option("-v, --verbose", "print more detail")
+    .option("--refresh", "ask remote registries again, even when their cached copies are fresh")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -221,7 +223,11 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
   // The read-only listing commands load the project without locking it.
   const loadHere = async () => {
     const { findProjectRoot, loadProject } = await import("./lib/project.ts");
-    return loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log, runner });
+    return await loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
+      log,
+      runner,
+      refresh: globals().refresh,
+    });
   };
   // With --verbose, every uv and git command line is shown before it runs.
   const runner: Runner = (request) => {
@@ -242,6 +248,10 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
     .addOption(new Option("--frozen", "pass --frozen to uv sync").conflicts("locked"))
     .option("--locked", "pass --locked to uv sync")
     .option("--json", "print the result (mode, changes) as JSON; uv's output is not streamed")
+    .option(
+      "--adopt",
+      "take entries that are exactly what hpm would write as hpm's (after [tool.hpm] was deleted)",
+    )
     .argument("[uv-args...]", "arguments for `uv sync`, after --")
     .addHelpText(
       "after",
@@ -264,9 +274,11 @@ Examples:
         frozen: flags.frozen,
         locked: flags.locked,
         uvArgs,
+        adopt: flags.adopt,
         stream: !globals().quiet && !flags.json,
         log,
         runner,
+        refresh: globals().refresh,
       });
       if (flags.json) {
         io.out(JSON.stringify(
@@ -275,12 +287,21 @@ Examples:
             modeOrigin: result.modeOrigin,
             dryRun: flags.dryRun ?? false,
             installed: result.installed,
+            kept: result.kept,
             ...diffPyproject(result.before, result.after),
           },
           null,
           2,
         ));
         return;
+      }
+      for (const k of result.kept) {
+        const items = k.items.join(", ");
+        log(
+          k.handedOver
+            ? `kept group ${k.group}: it holds what you added (${items}); hpm no longer manages it`
+            : `kept what you added to hpm's groups: ${k.group}: ${items}`,
+        );
       }
       if (flags.dryRun) {
         const diff = unifiedDiff(
@@ -311,7 +332,13 @@ Examples:
     .action(async (flags) => {
       const { planSync } = await import("./lib/sync.ts");
       const { diffPyproject, unifiedDiff } = await import("./lib/diff.ts");
-      const plan = await planSync({ root: root(), mode: flags.mode, log, runner });
+      const plan = await planSync({
+        root: root(),
+        mode: flags.mode,
+        log,
+        runner,
+        refresh: globals().refresh,
+      });
       if (flags.json) {
         io.out(
           JSON.stringify(
@@ -327,16 +354,49 @@ Examples:
     });
 
   program.command("check")
-    .description("exit 1 if pyproject.toml is not what `hpm sync` would write (a CI guard)")
+    .description(
+      "exit 1 if pyproject.toml or uv.lock is not what `hpm sync` would write (a CI guard)",
+    )
     .addOption(modeOption())
+    .option(
+      "--staged",
+      "check git's index: is it in the committed mode (--mode, else commit-mode)?",
+    )
+    .option("--pyproject-only", "check pyproject.toml only, not uv.lock")
     .addHelpText(
       "after",
-      "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?",
+      "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?" +
+        "\n  hpm check --staged      # in a pre-commit hook",
     )
     .action(async (flags) => {
       const { planSync } = await import("./lib/sync.ts");
       const { unifiedDiff } = await import("./lib/diff.ts");
-      const plan = await planSync({ root: root(), mode: flags.mode, log, runner });
+      const { checkStaged } = await import("./lib/stage.ts");
+      const { checkLock } = await import("./lib/lock_check.ts");
+      if (flags.staged) {
+        const { mode, problems } = await checkStaged({
+          root: root(),
+          mode: flags.mode,
+          log,
+          runner,
+        });
+        for (const p of problems) io.out(p);
+        if (problems.length) {
+          throw new HpmOperationError(
+            `the staged pyproject.toml / uv.lock are not in the committed mode ${mode}`,
+            `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is)`,
+          );
+        }
+        log(`the staged files are in the committed mode ${mode}`);
+        return;
+      }
+      const plan = await planSync({
+        root: root(),
+        mode: flags.mode,
+        log,
+        runner,
+        refresh: globals().refresh,
+      });
       if (plan.changed) {
         io.out(
           unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color)).trimEnd(),
@@ -347,6 +407,51 @@ Examples:
         );
       }
       log(`pyproject.toml is in sync for mode ${plan.mode}`);
+      if (flags.pyprojectOnly) return;
+      const lock = await checkLock(plan, { runner });
+      if (!lock.present) {
+        log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
+        return;
+      }
+      if (lock.problems.length) {
+        throw new HpmOperationError(
+          `uv.lock does not match mode ${plan.mode}: ${lock.problems.join("; ")}`,
+          `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
+        );
+      }
+      if (lock.uvUnanswered) {
+        log(
+          `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; ` +
+            `\`uv lock --check\` could not answer offline (${lock.uvUnanswered})`,
+        );
+      } else log(`uv.lock matches mode ${plan.mode}`);
+    });
+
+  program.command("stage")
+    .description("stage pyproject.toml and uv.lock in the committed mode (prod); git index only")
+    .option("-m, --mode <mode>", "the mode to stage (default: commit-mode in hpm.yaml, else prod)")
+    .option("--offline", "resolve uv.lock from uv's cache only")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  uv add httpx && hpm stage && git commit -m 'use httpx'   # while in dev",
+    )
+    .action(async (flags) => {
+      const { stage } = await import("./lib/stage.ts");
+      const { mode, modeOrigin, files } = await stage({
+        root: root(),
+        mode: flags.mode,
+        offline: flags.offline,
+        log,
+        runner,
+        refresh: globals().refresh,
+        stream: globals().verbose,
+      });
+      const changed = files.filter((f) => f.changed).map((f) => f.path);
+      log(
+        `mode ${mode} (from ${modeOrigin}): ` +
+          (changed.length ? `staged ${changed.join(", ")}` : "the index already had it") +
+          "; the working tree and the environment are unchanged",
+      );
     });
 
   const group = program.command("group").description("edit the plugin groups in hpm.yaml");
@@ -360,10 +465,10 @@ Examples:
     )
     .action(async (name: string, flags) => {
       const { groupAdd } = await import("./lib/groups.ts");
-      const { changed } = await groupAdd(name, flags.option, { root: root() });
+      const { changed, mode } = await groupAdd(name, flags.option, { root: root() });
       log(
         changed
-          ? `group ${name} updated in hpm.yaml; run \`hpm sync\``
+          ? `group ${name} updated in hpm.yaml; run \`hpm sync --mode ${mode}\``
           : `group ${name} already has that`,
       );
     });
@@ -373,8 +478,8 @@ Examples:
     .option("-o, --option <package>", "remove only this option")
     .action(async (name: string, flags) => {
       const { groupRemove } = await import("./lib/groups.ts");
-      await groupRemove(name, flags.option, { root: root() });
-      log(`hpm.yaml updated; run \`hpm sync\``);
+      const { mode } = await groupRemove(name, flags.option, { root: root() });
+      log(`hpm.yaml updated; run \`hpm sync --mode ${mode}\``);
     });
   group.command("use")
     .description("install only this option of a group of alternatives")
@@ -383,8 +488,8 @@ Examples:
     .addHelpText("after", "\nExamples:\n  hpm group use vector-db rag4code-chroma && hpm sync")
     .action(async (name: string, pkg: string) => {
       const { groupUse } = await import("./lib/groups.ts");
-      await groupUse(name, pkg, { root: root() });
-      log(`group ${name} now uses ${pkg}; run \`hpm sync\``);
+      const { mode } = await groupUse(name, pkg, { root: root() });
+      log(`group ${name} now uses ${pkg}; run \`hpm sync --mode ${mode}\``);
     });
   group.command("list")
     .description("list groups and their options")
@@ -419,7 +524,13 @@ Examples:
     )
     .action(async (flags) => {
       const { formatStatus, status } = await import("./lib/status.ts");
-      const report = await status({ root: root(), mode: flags.mode, log, runner });
+      const report = await status({
+        root: root(),
+        mode: flags.mode,
+        log,
+        runner,
+        refresh: globals().refresh,
+      });
       io.out(
         flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }),
       );
@@ -428,17 +539,25 @@ Examples:
   program.command("clone")
     .description("clone missing dev checkouts from the plugins' git URLs, several at once")
     .argument("[packages...]", "only these (default: every plugin of every group)")
-    .option("-j, --jobs <n>", "clones at once", "4")
+    .option("-j, --jobs <n>", "clones (or updates) at once", "4")
+    .option(
+      "-u, --update",
+      "also fetch and fast-forward existing clean clones; dirty or unpushed ones are left alone",
+    )
     .option("--json", "print the per-plugin outcome as JSON")
     .option("-y, --yes", "clone into folders outside the project without asking")
     .addOption(modeOption())
-    .addHelpText("after", "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1\n  hpm clone --update   # and pull",
+    )
     .action(async (packages: string[], flags) => {
       const { clone, summarizeClone } = await import("./lib/clone.ts");
       const report = await clone({
         root: root(),
         packages: packages.length ? packages : undefined,
         jobs: Number(flags.jobs),
+        update: flags.update,
         mode: flags.mode,
         yes: flags.yes,
         confirm: Deno.stdin.isTerminal()
@@ -449,11 +568,18 @@ Examples:
           : undefined,
         log,
         runner,
+        refresh: globals().refresh,
       });
-      io.out(flags.json ? JSON.stringify(report, null, 2) : summarizeClone(report));
+      if (flags.json) io.out(JSON.stringify(report, null, 2));
+      else if (!globals().quiet) io.out(summarizeClone(report));
       if (!report.ok) {
+        const failed = report.results.filter((r) => r.status === "failed");
+        // -q hides the progress lines, but a failure's reason is an error.
+        if (globals().quiet) {
+          for (const r of failed) io.err(`hpm: ${r.name}: failed: ${r.reason}`);
+        }
         throw new HpmOperationError(
-          "some clones failed",
+          `some clones failed (${failed.map((r) => r.name).join(", ")})`,
           "see the lines above; the others were cloned",
         );
       }
@@ -464,6 +590,7 @@ Examples:
     .argument("<package>", "the plugin")
     .option("--ref <ref>", "the ref to pin (default: newest tag of its local clone)")
     .option("-f, --force", "pin even if the clone has uncommitted changes or commits after the tag")
+    .option("--no-verify", "do not check that the ref exists on the remote (git ls-remote)")
     .option("-m, --mode <mode>", "the registry mode to edit", "prod")
     .addHelpText(
       "after",
@@ -476,6 +603,7 @@ Examples:
         package: name,
         ref: flags.ref,
         force: flags.force,
+        verify: flags.verify,
         mode: flags.mode,
         log,
         runner,
@@ -498,6 +626,7 @@ Examples:
         mode: flags.mode,
         log,
         runner,
+        refresh: globals().refresh,
         stream: globals().verbose,
       });
       log(`mode ${mode} resolves (${lockedPackages} packages locked); nothing was changed`);
@@ -506,11 +635,43 @@ Examples:
   program.command("init")
     .description("set up HPM in an existing uv project: hpm.yaml, a registry folder, .gitignore")
     .option("--registry <dir>", "registry folder to create", "hpm-registry")
-    .addHelpText("after", "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init")
+    .option(
+      "--hook",
+      "install a git pre-commit hook running `hpm check --staged` (alone if set up)",
+    )
+    .option(
+      "--no-adopt",
+      "leave the path/git sources pyproject.toml already has for its plugins as they are",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init\n  hpm init --hook\n" +
+        "  hpm init   # in a project whose [tool.uv.sources] has path/git entries: adopts them",
+    )
     .action(async (flags) => {
+      const { findProjectRoot } = await import("./lib/project.ts");
       const { init } = await import("./lib/init.ts");
-      const changed = await init({ root: globals().project, registry: flags.registry });
-      for (const file of changed) log(`wrote ${file}`);
+      const { installHook } = await import("./lib/hook.ts");
+      const here = globals().project;
+      const setUp = flags.hook &&
+        await findProjectRoot(here ?? Deno.cwd()).then(() => true, () => false);
+      if (!setUp) {
+        const changed = await init({
+          root: here,
+          registry: flags.registry,
+          adopt: flags.adopt,
+          log,
+        });
+        for (const file of changed) log(`wrote ${file}`);
+      }
+      if (flags.hook) {
+        const { path, changed } = await installHook({
+          root: setUp ? await findProjectRoot(here ?? Deno.cwd()) : here,
+          runner,
+        });
+        log(changed ? `wrote ${path}` : `${path} is already hpm's hook`);
+        return;
+      }
       log(
         "next: `hpm registry add NAME --git URL --ref TAG`, then `hpm group add GROUP --option NAME`",
       );
@@ -548,6 +709,7 @@ Examples:
       const data = {
         name: e.name,
         description: e.description,
+        repository: e.repository,
         requires: e.requires,
         sources: e.sources,
         file: e.file,
@@ -555,11 +717,36 @@ Examples:
       if (flags.json) io.out(JSON.stringify(data, null, 2));
       else {
         io.out(`${e.name}${e.description ? ` — ${e.description}` : ""}\n  file: ${e.file}`);
+        if (e.repository) io.out(`  repository: ${e.repository}`);
         if (e.requires.length) io.out(`  requires: ${e.requires.join(", ")}`);
         for (const [mode, source] of Object.entries(e.sources)) {
           io.out(`  ${mode}: ${describeSource(source)}`);
         }
       }
+    });
+  registry.command("update")
+    .description("fetch every remote registry now, whatever the age of its cached copy")
+    .action(async () => {
+      const { findProjectRoot, loadProject } = await import("./lib/project.ts");
+      const root = await findProjectRoot(globals().project ?? Deno.cwd());
+      const project = await loadProject(root, { log, runner, refresh: true });
+      const remote = project.manifest.registries.filter((r) =>
+        /^[a-z][a-z0-9+.-]*:|^git\+/i.test(r)
+      );
+      log(
+        remote.length
+          ? `updated ${remote.join(", ")}`
+          : "no remote registry in hpm.yaml: nothing to update",
+      );
+    });
+  registry.command("index")
+    .description("write index.json into a local registry folder, for hosts that serve it")
+    .argument("[folder]", "the registry folder (default: the project's first local registry)")
+    .addHelpText("after", "\nExamples:\n  hpm registry index\n  hpm registry index ./hpm-registry")
+    .action(async (folder: string | undefined) => {
+      const { registryIndex } = await import("./lib/registry_index.ts");
+      const { file, names } = await registryIndex({ folder, root: globals().project });
+      log(`wrote ${file} (${names.length} package${names.length === 1 ? "" : "s"})`);
     });
   registry.command("add")
     .description("add a package to the first local registry")
@@ -569,11 +756,14 @@ Examples:
     .option("--ref <ref>", "prod source: tag, branch or commit (with --git)")
     .option("--pypi <version>", "prod source: a version on a package index")
     .option("--index <url>", "private index URL (with --pypi)")
+    .option("--repository <url>", "git URL the code is developed in (with --pypi; for `hpm clone`)")
     .option("--description <text>", "one line about it")
+    .option("--no-verify", "do not check that --ref exists on the --git remote (git ls-remote)")
     .addHelpText(
       "after",
       "\nExamples:\n  hpm registry add rag4code-qdrant --git https://github.com/rag4code/adapter-qdrant.git --ref v1.0.0\n" +
-        "  hpm registry add rag4code-openai --pypi 1.2.0 --index https://pypi.example.com/simple",
+        "  hpm registry add rag4code-openai --pypi 1.2.0 --index https://pypi.example.com/simple\n" +
+        "  hpm registry add rag4code-openai --pypi 1.2.0 --repository https://github.com/rag4code/openai.git",
     )
     .action(async (name: string, flags) => {
       const { registryAdd } = await import("./lib/registry_add.ts");
@@ -585,7 +775,8 @@ Examples:
         ref: flags.ref,
         pypi: flags.pypi,
         index: flags.index,
-      }, { root: root() });
+        repository: flags.repository,
+      }, { root: root(), verify: flags.verify, runner, log });
       log(`wrote ${file}`);
     });
 
@@ -613,6 +804,7 @@ Examples:
         "  hpm completions fish > ~/.config/fish/completions/hpm.fish",
     )
     .action(async (shell: string) => {
+      const { completionScript } = await import("./lib/completions.ts");
       if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
         throw new HpmInputError(
           "usage",
@@ -621,7 +813,6 @@ Examples:
           "choose bash, zsh or fish",
         );
       }
-      const { completionScript } = await import("./lib/completions.ts");
       io.out(completionScript(completionTree(program), shell).trimEnd());
     });
 
@@ -640,15 +831,15 @@ Examples:
   return exitCode;
 }
 
-// " (dev → prod; 2 sources, 1 group)": what a sync changed, in a few words.
+// " (dev → prod; 2 sources, 1 group changed)": what a sync changed, in a few words.
 function changeSummary(d: ChangeCounts): string {
   const count = (n: number, what: string) => n ? [`${n} ${what}${n === 1 ? "" : "s"}`] : [];
+  const counts = [...count(d.sources, "source"), ...count(d.groups, "group")];
   const parts = [
     ...(d.modeBefore && d.modeAfter && d.modeBefore !== d.modeAfter
       ? [`${d.modeBefore} → ${d.modeAfter}`]
       : []),
-    ...count(d.sources, "source"),
-    ...count(d.groups, "group"),
+    ...(counts.length ? [`${counts.join(", ")} changed`] : []),
   ];
   return parts.length ? ` (${parts.join("; ")})` : "";
 }

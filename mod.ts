@@ -48,12 +48,19 @@ export * from "./lib/yaml_edit.ts";
 export * from "./lib/schema.ts";
 export * from "./lib/init.ts";
 export * from "./lib/registry_add.ts";
+export * from "./lib/registry_index.ts";
 export * from "./lib/verify.ts";
+export * from "./lib/stage.ts";
+export * from "./lib/hook.ts";
 export * from "./lib/status.ts";
 export * from "./lib/clone.ts";
 export * from "./lib/pin.ts";
 export * from "./lib/completions.ts";
 export * from "./lib/workspace.ts";
+export type { LockOptions, Recovery } from "./lib/transaction.ts";
+
+export * from "./lib/lock_check.ts";
+export * from "./lib/adopt.ts";
 export { VERSION } from "./lib/version.ts";
 
 if (import.meta.main) {

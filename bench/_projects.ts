@@ -30,8 +30,8 @@ export async function gitProject(root: string, count: number): Promise<string> {
 
 /**
  * A project for timing HPM's file work alone (`--no-install`): plugin folders
- * without git, prod sources that are never fetched, and `registrySize`
- * registry entries of which `count` are used.
+ * without git, prod a version range on an index (nothing to read from git),
+ * and `registrySize` registry entries of which `count` are used.
  */
 export async function plainProject(
   root: string,
@@ -51,7 +51,7 @@ export async function plainProject(
     await writeFile(
       join(dir, "hpm-registry", "packages", `${name}.yaml`),
       `name: ${name}\nsources:\n  dev: {type: local, path: ./packages/${name}}\n` +
-        `  prod: {type: git, url: "https://example.invalid/${name}.git", ref: v1.0.0}\n`,
+        `  prod: {type: pypi, version: ">=1.0"}\n`,
     );
   }
   for (let i = count; i < registrySize; i++) {

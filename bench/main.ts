@@ -160,14 +160,18 @@ try {
       met: extra <= 1.5,
     });
   }
-  await vsFloor("`hpm check`, in sync, 20 plugins", r20, hpm(r20)("check"));
+  await vsFloor(
+    "`hpm check --pyproject-only`, in sync, 20 plugins",
+    r20,
+    hpm(r20)("check", "--pyproject-only"),
+  );
   {
     const s = await sample({
       hpm: { work: hpm(r20)("check") },
       uv: { work: uv(r20)("lock", "--check") },
     }, ROUNDS);
     rows.push({
-      operation: "`hpm check` vs `uv lock --check`, 20 plugins",
+      operation: "`hpm check` (pyproject.toml and uv.lock) vs `uv lock --check`, 20 plugins",
       measured: `${ms(median(s.hpm))} vs ${ms(median(s.uv))}: ${
         times(medianOf(s, (at) => at("hpm") / at("uv")))
       }`,
@@ -236,23 +240,28 @@ try {
   }
 
   progress("switches with uv: HPM's share and uv's share…");
+  // prod → dev: dev's record answers (a release read from git, as prod's
+  // tags are, is never fingerprinted, so dev → prod is always planned anew).
   for (const planned of [false, true]) {
-    const backToDev = serially(
-      hpm(r20)("sync", "--mode", "dev"),
-      () => planned ? Deno.remove(join(r20, ".hpm", "fingerprint.json")) : Promise.resolve(),
+    const backToProd = serially(
+      hpm(r20)("sync", "--mode", "prod"),
+      () =>
+        planned
+          ? Deno.remove(join(r20, ".hpm", "fingerprint.json")).catch(() => {})
+          : Promise.resolve(),
     );
     const pyproject = join(r20, "pyproject.toml");
     const s = await sample({
       floor: { work: floor(r20) },
-      hpm: { reset: backToDev, work: hpm(r20)("sync", "--mode", "prod") },
+      hpm: { reset: backToProd, work: hpm(r20)("sync", "--mode", "dev") },
       hand: {
-        reset: backToDev,
-        work: serially(copy(join(r20, "prod.toml"), pyproject), uv(r20)("sync")),
+        reset: backToProd,
+        work: serially(copy(join(r20, "dev.toml"), pyproject), uv(r20)("sync")),
       },
     }, ROUNDS);
     const share = medianOf(s, (at) => at("hpm") - at("hand"));
     rows.push({
-      operation: `switch dev → prod, 20 plugins (git tags), ${
+      operation: `switch prod → dev, 20 plugins, ${
         planned ? "planned anew" : "from its record"
       }: uv's share and HPM's`,
       measured: `${ms(median(s.hpm))} = uv ${ms(median(s.hand))} + HPM ${ms(share)} (${
@@ -260,8 +269,8 @@ try {
       } floor)`,
       goal: "—",
     });
-    await hpm(r20)("sync", "--mode", "dev")();
   }
+  await hpm(r20)("sync", "--mode", "dev")();
 
   for (const [count, twin] of [[5, w5], [20, w20]] as const) {
     progress(`dev → prod → dev cycles, ${count} plugins…`);
@@ -357,7 +366,12 @@ try {
     hpmArgs(["sync", "--no-install"]),
     r20,
   );
-  await peak("`hpm check`, 20 plugins", Deno.execPath(), hpmArgs(["check"]), r20);
+  await peak(
+    "`hpm check --pyproject-only`, 20 plugins",
+    Deno.execPath(),
+    hpmArgs(["check", "--pyproject-only"]),
+    r20,
+  );
   await peak(
     "`hpm sync --no-install --mode prod`, 200 plugins",
     Deno.execPath(),

@@ -84,6 +84,8 @@ export const registryEntrySchema = z.strictObject({
   $schema: z.string().optional(),
   name: packageName,
   description: z.string().max(1000).optional(),
+  repository: gitUrl.optional()
+    .describe("the git repository the code is developed in, for `hpm clone` when no mode is git"),
   requires: z.array(packageName).max(200).optional()
     .describe("other registry packages this one depends on; they get sources in every mode"),
   sources: z.record(modeName, z.discriminatedUnion("type", [localSource, gitSource, pypiSource]))
@@ -105,6 +107,10 @@ export const manifestSchema = z.strictObject({
     "a registry folder (relative to hpm.yaml), or a list; the first that has a package wins",
   ),
   mode: modeName.optional().describe("the default mode; `--mode` and RUN_MODE override it"),
+  "commit-mode": modeName.optional().describe(
+    "the mode whose form of pyproject.toml and uv.lock is committed (`hpm stage`); " +
+      "default: prod, when every plugin has a prod source",
+  ),
   groups: z.record(
     groupName,
     z.strictObject({

@@ -4,9 +4,13 @@
  * array value are. `lib/pyproject.ts` edits pyproject.toml through these
  * offsets so it can touch only the bytes it owns.
  *
- * It is not a validator: validate with smol-toml first. It only needs to find
- * the statements of a valid TOML 1.1 document, and it fails with
- * {@link TomlScanError} when it cannot.
+ * It reads TOML 1.0, the version every tool that reads pyproject.toml after
+ * HPM accepts (uv, pip, Python's tomllib), and refuses what TOML 1.1 added:
+ * newlines, comments and a trailing comma in inline tables, `\x` and `\e`
+ * escapes, times without seconds. It checks the syntax of every value,
+ * including that dates exist and integers fit in 64 bits. It does not check
+ * what only a parser can (a key defined twice, a table redefined): validate
+ * with smol-toml too. It fails with {@link TomlScanError}.
  *
  * @module
  */
@@ -149,13 +153,12 @@ const ESCAPES: Record<string, string> = {
   n: "\n",
   f: "\f",
   r: "\r",
-  e: "\x1b",
   '"': '"',
   "\\": "\\",
 };
-const HEX_DIGITS: Record<string, number> = { x: 2, u: 4, U: 8 };
-// Characters that end a bare key; everything else is left for smol-toml to judge.
-const NOT_BARE = new Set([" ", "\t", ".", "=", "[", "]", '"', "'", "#", ",", "{", "}", "\n", "\r"]);
+const HEX_DIGITS: Record<string, number> = { u: 4, U: 8 };
+const TOML_1_1_ESCAPES: Record<string, string> = { x: "`\\u00XX`", e: "`\\u001B`" };
+const BARE_KEY = /[A-Za-z0-9_-]/;
 // Characters that end a number, boolean or date (a date may contain a space).
 const VALUE_END = new Set([",", "]", "}", "#", "\n", "\r"]);
 
@@ -185,7 +188,7 @@ class Scanner {
     this.i += this.s[this.i] === "\r" ? 2 : 1;
   }
 
-  // Inside arrays and inline tables (TOML 1.1), newlines and comments are whitespace.
+  // Inside arrays, newlines and comments are whitespace.
   skipBlank(): void {
     for (;;) {
       this.skipWs();
@@ -225,7 +228,7 @@ class Scanner {
     if (c === '"') return this.basicString();
     if (c === "'") return this.literalString();
     const start = this.i;
-    while (this.i < this.s.length && !NOT_BARE.has(this.s[this.i])) this.i++;
+    while (BARE_KEY.test(this.s[this.i] ?? "")) this.i++;
     if (this.i === start) this.fail("expected a key");
     return this.s.slice(start, this.i);
   }
@@ -237,12 +240,19 @@ class Scanner {
       this.i += 2;
       return ESCAPES[c];
     }
+    if (c in TOML_1_1_ESCAPES) {
+      this.fail(`the escape \`\\${c}\` is TOML 1.1, not 1.0: write ${TOML_1_1_ESCAPES[c]}`);
+    }
     const digits = HEX_DIGITS[c];
     if (digits === undefined) this.fail("invalid escape");
     const hex = this.s.slice(this.i + 2, this.i + 2 + digits);
     if (!/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== digits) this.fail("invalid escape", start);
+    const code = parseInt(hex, 16);
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+      this.fail(`\\${c}${hex} is not a Unicode character`, start);
+    }
     this.i += 2 + digits;
-    return String.fromCodePoint(parseInt(hex, 16));
+    return String.fromCodePoint(code);
   }
 
   basicString(): string {
@@ -350,6 +360,8 @@ class Scanner {
     let end = this.i;
     while (end > start && (this.s[end - 1] === " " || this.s[end - 1] === "\t")) end--;
     if (end === start) this.fail("expected a value", start);
+    const problem = otherValueProblem(this.s.slice(start, end));
+    if (problem) this.fail(problem, start);
     this.i = end;
     return { kind: "other", start, end };
   }
@@ -374,27 +386,40 @@ class Scanner {
     return { kind: "array", start, end: this.i, elements };
   }
 
+  // TOML 1.0 keeps an inline table on one line, without comments or a trailing comma.
   inlineTable(): InlineTableValue {
     const start = this.i++;
     const entries: InlineEntry[] = [];
-    for (;;) {
-      this.skipBlank();
-      if (this.s[this.i] === "}") break;
-      const keyStart = this.i;
-      const key = this.key();
-      this.expect("=");
-      this.skipWs();
-      entries.push({ key, keyStart, value: this.value() });
-      this.skipBlank();
-      if (this.s[this.i] === ",") {
-        this.i++;
-        continue;
+    this.skipInlineWs();
+    if (this.s[this.i] !== "}") {
+      for (;;) {
+        const keyStart = this.i;
+        const key = this.key();
+        this.expect("=");
+        this.skipWs();
+        entries.push({ key, keyStart, value: this.value() });
+        this.skipInlineWs();
+        if (this.s[this.i] !== ",") break;
+        const comma = this.i++;
+        this.skipInlineWs();
+        if (this.s[this.i] === "}") {
+          this.fail("a comma before `}` is TOML 1.1, not 1.0: remove it", comma);
+        }
       }
-      if (this.s[this.i] !== "}") this.fail("expected `,` or `}`");
-      break;
     }
+    if (this.s[this.i] !== "}") this.fail("expected `,` or `}`");
     this.i++;
     return { kind: "inline-table", start, end: this.i, entries };
+  }
+
+  skipInlineWs(): void {
+    this.skipWs();
+    if (this.atNewline() || this.s[this.i] === "#") {
+      this.fail(
+        `${this.s[this.i] === "#" ? "a comment" : "a line break"} inside an inline table is ` +
+          "TOML 1.1, not 1.0: write the table on one line, or as a [table]",
+      );
+    }
   }
 
   header(lineStart: number): TableHeader {
@@ -424,6 +449,54 @@ class Scanner {
       lineEnd: this.endOfLine(),
     };
   }
+}
+
+const INTEGER =
+  /^(?:[+-]?(?:0|[1-9](?:_?[0-9])*)|0x[0-9A-Fa-f](?:_?[0-9A-Fa-f])*|0o[0-7](?:_?[0-7])*|0b[01](?:_?[01])*)$/;
+const FLOAT =
+  /^[+-]?(?:(?:0|[1-9](?:_?[0-9])*)(?:\.[0-9](?:_?[0-9])*(?:[eE][+-]?[0-9](?:_?[0-9])*)?|[eE][+-]?[0-9](?:_?[0-9])*)|inf|nan)$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})/;
+const TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?/;
+const OFFSET = /^(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** What is wrong with a number, boolean or date in TOML 1.0, or undefined when nothing is. */
+function otherValueProblem(token: string): string | undefined {
+  if (token === "true" || token === "false" || FLOAT.test(token)) return undefined;
+  if (INTEGER.test(token)) {
+    const value = BigInt(token.replace(/_/g, "").replace(/^\+/, ""));
+    if (value >= -INT64_MAX - 1n && value <= INT64_MAX) return undefined;
+    return `\`${token}\` does not fit in 64 bits, as TOML integers must`;
+  }
+  const invalid = `invalid value \`${token}\``;
+  let rest = token;
+  const date = DATE.exec(rest);
+  if (date) {
+    const [year, month, day] = date.slice(1).map(Number);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+    if (days === undefined || day < 1 || day > days) return `\`${date[0]}\` is not a date`;
+    rest = rest.slice(date[0].length);
+    if (rest === "") return undefined;
+    if (!/^[Tt ]/.test(rest)) return invalid;
+    rest = rest.slice(1);
+  }
+  const time = TIME.exec(rest);
+  if (!time) return invalid;
+  if (time[3] === undefined) {
+    return `a time without seconds (\`${time[0]}\`) is TOML 1.1, not 1.0: write \`${time[0]}:00\``;
+  }
+  if (Number(time[1]) > 23 || Number(time[2]) > 59 || Number(time[3]) > 60) {
+    return `\`${time[0]}\` is not a time`;
+  }
+  rest = rest.slice(time[0].length);
+  if (rest === "") return undefined;
+  const offset = date ? OFFSET.exec(rest) : null;
+  if (!offset) return invalid;
+  if (Number(offset[1] ?? 0) > 23 || Number(offset[2] ?? 0) > 59) {
+    return `\`${rest}\` is not a time zone offset`;
+  }
+  return undefined;
 }
 
 /**

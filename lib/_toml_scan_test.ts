@@ -96,7 +96,7 @@ Deno.test("scanToml() handles CRLF, a byte order mark and tabs", () => {
 Deno.test("scanToml() decodes strings", async (t) => {
   const cases: [string, string][] = [
     ['"plain"', "plain"],
-    ['"a\\"b\\\\c\\t\\u00e9\\U0001F600\\e\\x41"', 'a"b\\c\t\u00e9\u{1F600}\x1bA'],
+    ['"a\\"b\\\\c\\t\\u00e9\\U0001F600\\u001B"', 'a"b\\c\t\u00e9\u{1F600}\x1b'],
     ["'C:\\path\\\"'", 'C:\\path\\"'],
     ['"""\nline one\nline "two" \\"""\n"""', 'line one\nline "two" """\n'],
     ['"""The quick \\\n\n   brown fox."""', "The quick brown fox."],
@@ -162,7 +162,7 @@ Deno.test("scanToml() finds array elements and their commas", async (t) => {
 
 Deno.test("scanToml() reads inline tables", () => {
   const text = 'x = { path = "p", editable = true, "a.b".c = { d = [1, 2] } }\n' +
-    "y = {\n  a = 1, # TOML 1.1\n  b = 2,\n}\n";
+    "y = {a=1,b=[\n  2, # arrays may span lines\n]\t}\n";
   const [x, y] = keyValues(scanToml(text));
   assert.equal(x.value.kind, "inline-table");
   if (x.value.kind !== "inline-table" || y.value.kind !== "inline-table") return;
@@ -173,9 +173,15 @@ Deno.test("scanToml() reads inline tables", () => {
 });
 
 Deno.test("scanToml() reads numbers, booleans and dates", () => {
-  const text = "a = 1_000\nb = true # c\nc = 1979-05-27 07:32:00Z\nd = [1979-05-27 07:32, -inf]\n";
+  const text =
+    "a = 1_000\nb = true # c\nc = 1979-05-27 07:32:00Z\nd = [1979-05-27 07:32:00, -inf]\n";
   const values = keyValues(scanToml(text)).map((kv) => text.slice(kv.value.start, kv.value.end));
-  assert.deepEqual(values, ["1_000", "true", "1979-05-27 07:32:00Z", "[1979-05-27 07:32, -inf]"]);
+  assert.deepEqual(values, [
+    "1_000",
+    "true",
+    "1979-05-27 07:32:00Z",
+    "[1979-05-27 07:32:00, -inf]",
+  ]);
 });
 
 Deno.test("scanToml() throws TomlScanError with the offset", async (t) => {
@@ -187,7 +193,7 @@ Deno.test("scanToml() throws TomlScanError with the offset", async (t) => {
     ["a = '''open\n", 4],
     ['a = "\\q"\n', 5],
     ["a = [1, 2\n", 10],
-    ["a = {b = 1\n", 11],
+    ["a = {b = 1\n", 10],
     ["[a\n", 2],
     ["= 1\n", 0],
   ];
@@ -196,6 +202,72 @@ Deno.test("scanToml() throws TomlScanError with the offset", async (t) => {
       assert.throws(
         () => scanToml(text),
         (e) => e instanceof TomlScanError && e.offset === offset,
+      );
+    });
+  }
+});
+
+Deno.test("scanToml() reads every TOML 1.0 number and date", () => {
+  const values = [
+    "+99",
+    "-0",
+    "1_2_3",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "0x7FFF_FFFF_FFFF_FFFF",
+    "0o755",
+    "0b1101",
+    "6.626e-34",
+    "-0.0",
+    "1E6",
+    "1_000.000_1",
+    "+inf",
+    "-nan",
+    "1979-05-27T07:32:00Z",
+    "1979-05-27t07:32:00.999999-07:00",
+    "2000-02-29 00:00:60",
+    "1979-05-27",
+    "23:59:59.5",
+    "0000-01-01",
+  ];
+  const text = values.map((v, i) => `v${i} = ${v}\n`).join("");
+  assert.deepEqual(
+    keyValues(scanToml(text)).map((kv) => text.slice(kv.value.start, kv.value.end)),
+    values,
+  );
+});
+
+Deno.test("scanToml() refuses what TOML 1.0 refuses, at the offset", async (t) => {
+  const cases: [string, number, RegExp][] = [
+    ["a = 2100-02-29\n", 4, /`2100-02-29` is not a date/],
+    ["a = 2023-04-31T00:00:00Z\n", 4, /is not a date/],
+    ["a = [2024-13-01]\n", 5, /is not a date/],
+    ["a = 24:00:00\n", 4, /is not a time/],
+    ["a = 1979-05-27T07:32:00+24:00\n", 4, /not a time zone offset/],
+    ["a = 07:32:00Z\n", 4, /invalid value/],
+    ["a = 07:32\n", 4, /time without seconds .* TOML 1.1/],
+    ["a = 1979-05-27 07:32\n", 4, /time without seconds/],
+    ["a = 9223372036854775808\n", 4, /64 bits/],
+    ["a = -9223372036854775809\n", 4, /64 bits/],
+    ["a = 0x8000000000000000\n", 4, /64 bits/],
+    ["a = 01\n", 4, /invalid value/],
+    ["a = 1__0\n", 4, /invalid value/],
+    ["a = 1.\n", 4, /invalid value/],
+    ['a = "\\x41"\n', 5, /`\\x` is TOML 1.1/],
+    ['a = """\\e"""\n', 7, /`\\e` is TOML 1.1/],
+    ['a = "\\uD800"\n', 5, /not a Unicode character/],
+    ["a = {\n  b = 1 }\n", 5, /line break inside an inline table is TOML 1.1/],
+    ["a = { b = 1\r\n }\n", 11, /line break inside an inline table/],
+    ["a = { b = 1, # c\n}\n", 13, /comment inside an inline table/],
+    ["a = { b = 1, }\n", 11, /comma before `}` is TOML 1.1/],
+    ["a = { , }\n", 6, /expected a key/],
+    ["ké = 1\n", 1, /expected `=`/],
+  ];
+  for (const [text, offset, message] of cases) {
+    await t.step(JSON.stringify(text), () => {
+      assert.throws(
+        () => scanToml(text),
+        (e) => e instanceof TomlScanError && e.offset === offset && message.test(e.message),
       );
     });
   }

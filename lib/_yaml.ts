@@ -147,6 +147,11 @@ export function validateYaml<T extends z.ZodType>(loaded: LoadedYaml, schema: T)
   let message = issue.message;
   let where = loaded.positionOf(path);
   let context = path;
+  // A discriminated union (a source's `type:`) lists its choices.
+  const choices = issue.code === "invalid_union" && "options" in issue &&
+      Array.isArray(issue.options)
+    ? issue.options.map(String)
+    : undefined;
   if (issue.code === "invalid_key" && issue.issues[0]) {
     message = `invalid key \`${String(path.at(-1))}\`: ${issue.issues[0].message}`;
     where = loaded.positionOf(path, true);
@@ -165,6 +170,14 @@ export function validateYaml<T extends z.ZodType>(loaded: LoadedYaml, schema: T)
     message = `missing required key \`${String(path.at(-1))}\``;
     context = path.slice(0, -1);
     where = loaded.positionOf(context);
+    if (choices) hint = `\`${String(path.at(-1))}\` is one of: ${choices.join(", ")}`;
+  } else if (choices) {
+    // zod's "Invalid discriminator value" does not say what was written.
+    const value = valueAt(loaded.value, path);
+    const written = typeof value === "string" ? `\`${value}\`` : JSON.stringify(value);
+    message = `${written} is not a valid \`${String(path.at(-1))}\``;
+    const guess = typeof value === "string" ? suggestName(value, choices) : undefined;
+    hint = (guess ? `did you mean \`${guess}\`? ` : "") + `valid: ${choices.join(", ")}`;
   }
   const at = context.length ? `at \`${context.join(".")}\`: ` : "";
   throw new HpmInputError("schema", `${at}${message}`, where, hint);

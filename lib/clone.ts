@@ -9,6 +9,7 @@
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { runPool } from "./_pool.ts";
+import { updateCheckout } from "./clone_update.ts";
 import { isInside } from "./files.ts";
 import { gitClone } from "./git.ts";
 import { chooseMode } from "./manifest.ts";
@@ -61,16 +62,19 @@ export function devCheckout(
     root: project.root,
     overlay: project.overlay,
     home,
+    cache: project.cache,
   })!;
   return { mode: chosen, path: found.localPath!, overridden: found.overridden };
 }
 
 /**
  * The git source a dev checkout is cloned from: the one of `prod`, else the
- * first mode's that has one.
+ * first mode's that has one, else the entry's `repository:` (a package
+ * released on an index but developed in git).
  *
  * @param entry the registry entry
- * @returns the source and its mode, or undefined when no mode has a git source
+ * @returns the source and its mode (none for `repository:`), or undefined
+ *   when no mode has a git source and there is no `repository:`
  *
  * @example Usage
  * ```ts
@@ -83,17 +87,27 @@ export function devCheckout(
  *   "q.yaml",
  * );
  * assert.equal(cloneSource(entry)?.source.url, "https://example.com/q.git");
+ *
+ * const indexed = parseRegistryEntry(
+ *   "name: o\nrepository: 'https://example.com/o.git'\nsources:\n  prod: {type: pypi}\n",
+ *   "o.yaml",
+ * );
+ * assert.deepEqual(cloneSource(indexed), {
+ *   source: { type: "git", url: "https://example.com/o.git" },
+ * });
  * ```
  */
 export function cloneSource(
   entry: RegistryEntry,
-): { mode: string; source: GitSource } | undefined {
+): { mode?: string; source: GitSource } | undefined {
   const modes = ["prod", ...Object.keys(entry.sources)];
   for (const mode of modes) {
     const source = entry.sources[mode];
     if (source?.type === "git") return { mode, source };
   }
-  return undefined;
+  return entry.repository === undefined
+    ? undefined
+    : { source: { type: "git", url: entry.repository } };
 }
 
 /** Options of {@link clone}. */
@@ -102,8 +116,13 @@ export interface CloneOptions {
   readonly root?: string;
   /** Packages to clone; default: every option of every group, and what they require. */
   readonly packages?: readonly string[];
-  /** How many clones run at once (at least 1). @default 4 */
+  /** How many clones (or updates) run at once (at least 1). @default 4 */
   readonly jobs?: number;
+  /**
+   * Also bring existing checkouts up to date: fetch, and fast-forward the
+   * clean ones that are only behind; the others are reported as `kept`.
+   */
+  readonly update?: boolean;
   /** The mode whose `local` source gives the path; otherwise RUN_MODE, hpm.local.yaml, hpm.yaml, `dev`. */
   readonly mode?: string;
   /** Runs git. @default denoRunner */
@@ -120,6 +139,8 @@ export interface CloneOptions {
    * are refused.
    */
   readonly confirm?: (targets: readonly string[]) => Promise<boolean>;
+  /** Ask remote registries again even when their cached copies are fresh. */
+  readonly refresh?: boolean;
 }
 
 /** What happened to one package. */
@@ -129,9 +150,12 @@ export interface CloneOutcome {
   /**
    * `cloned`; `present` (its path exists and is not empty, left alone);
    * `failed` (see `reason`); `skipped` (no local source in any mode: it has
-   * no dev checkout; only for packages not named explicitly).
+   * no dev checkout; only for packages not named explicitly). With `update`,
+   * an existing checkout is `updated` (fast-forwarded), `current` (nothing to
+   * pull) or `kept` (left alone: uncommitted changes, unpushed commits…; see
+   * `reason`).
    */
-  readonly status: "cloned" | "present" | "failed" | "skipped";
+  readonly status: "cloned" | "present" | "updated" | "current" | "kept" | "failed" | "skipped";
   /** Absolute path of the dev checkout, when it has one. */
   readonly path?: string;
   /** The URL cloned from (or that failed). */
@@ -189,7 +213,12 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
   // No project lock: cloning can take minutes and touches none of the files
   // the lock protects, and status/sync must not wait for it.
   const env = options.env ?? Deno.env.toObject();
-  const project = await loadProject(root, { runner: options.runner, log: options.log, env });
+  const project = await loadProject(root, {
+    runner: options.runner,
+    log: options.log,
+    env,
+    refresh: options.refresh,
+  });
   const { mode } = chooseMode({
     flag: options.mode,
     env: env.RUN_MODE,
@@ -213,6 +242,7 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
         mode,
         home,
         explicit: named,
+        update: options.update ?? false,
         runner,
         log,
         quiet,
@@ -277,6 +307,7 @@ interface CloneContext {
   readonly mode: string;
   readonly home?: string;
   readonly explicit: boolean;
+  readonly update: boolean;
   readonly runner: Runner;
   readonly log: (message: string) => void;
   readonly quiet: boolean;
@@ -323,13 +354,34 @@ async function cloneOneUnguarded(
 
   const existing = await folderState(path);
   if (existing === "not-a-folder") return fail(`${shown} exists and is not a folder`);
+  if (existing === "non-empty" && ctx.update) {
+    try {
+      const env = ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined;
+      const { status, reason } = await updateCheckout(ctx.runner, path, env);
+      ctx.log(
+        `${name}: ${
+          status === "updated"
+            ? reason
+            : status === "current"
+            ? "up to date"
+            : `left alone (${reason})`
+        }`,
+      );
+      return { name, status, path, ...(reason ? { reason } : {}) };
+    } catch (e) {
+      if (!(e instanceof CommandFailedError)) throw e;
+      return fail(gitReason(e));
+    }
+  }
   if (existing === "non-empty") {
     ctx.log(`${name}: already there (${shown})`);
     return { name, status: "present", path };
   }
   const from = cloneSource(entry);
   if (!from) {
-    return fail(`no mode of ${entry.file} has a git source to clone from`);
+    return fail(
+      `no mode of ${entry.file} has a git source to clone from, and it has no \`repository:\``,
+    );
   }
   const url = from.source.url;
   if (from.source.subdirectory !== undefined) {
@@ -429,7 +481,9 @@ async function folderState(
 function gitReason(e: CommandFailedError): string {
   const lines = e.stderrTail.split("\n").map((l) => l.trim()).filter(Boolean);
   const fatal = lines.find((l) => l.startsWith("fatal:")) ?? lines.at(-1);
-  return fatal ? `git clone failed: ${fatal.replace(/^fatal:\s*/, "")}` : e.message;
+  // The subcommand: the first argument that is not an option or its value.
+  const what = e.args.find((a) => !a.startsWith("-") && !a.includes("="));
+  return fatal ? `git ${what} failed: ${fatal.replace(/^fatal:\s*/, "")}` : e.message;
 }
 
 /**
@@ -459,9 +513,13 @@ export function summarizeClone(report: CloneReport): string {
   const count = (status: CloneOutcome["status"]) =>
     report.results.filter((r) => r.status === status);
   const failed = count("failed");
+  const kept = count("kept");
   const parts = [
     [count("cloned").length, "cloned"],
+    [count("updated").length, "updated"],
+    [count("current").length, "up to date"],
     [count("present").length, "already there"],
+    [kept.length, `left alone (${kept.map((r) => `${r.name}: ${r.reason}`).join("; ")})`],
     [count("skipped").length, "skipped (no local source)"],
   ].filter(([n]) => n).map(([n, what]) => `${n} ${what}`);
   if (failed.length) {

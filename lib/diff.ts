@@ -6,7 +6,7 @@
  */
 
 import { structuredPatch } from "diff";
-import { parse as parseToml } from "smol-toml";
+import { parseToml } from "./toml.ts";
 
 /** One group's requirement changes. */
 export interface RequirementChange {
@@ -89,6 +89,15 @@ type Doc = {
 
 const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
+/** The document as JSON data, to compare and print: integers past 2^53 become strings. */
+function jsonOf(text: string): Doc {
+  return JSON.parse(JSON.stringify(
+    parseToml(text, "pyproject.toml"),
+    (_key, v) =>
+      typeof v === "bigint" ? (Number.isSafeInteger(Number(v)) ? Number(v) : String(v)) : v,
+  ));
+}
+
 /**
  * Compare two pyproject.toml texts by meaning: requirements per group, sources,
  * default groups and HPM's mode.
@@ -96,7 +105,7 @@ const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
  * @param before the old text
  * @param after the new text
  * @returns the differences
- * @throws {SyntaxError} when either text is not valid TOML
+ * @throws {HpmInputError} `toml-syntax` when either text is not valid TOML 1.0
  *
  * @example Usage
  * ```ts
@@ -111,8 +120,8 @@ const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
  * ```
  */
 export function diffPyproject(before: string, after: string): PyprojectDiff {
-  const a = parseToml(before) as Doc;
-  const b = parseToml(after) as Doc;
+  const a = jsonOf(before);
+  const b = jsonOf(after);
   const lists = (d: Doc): Map<string, string[]> => {
     const out = new Map<string, string[]>();
     if (Array.isArray(d.project?.dependencies)) {

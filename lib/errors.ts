@@ -25,6 +25,7 @@ export type HpmErrorCode =
   | "missing-mode"
   | "missing-clone"
   | "toml-syntax"
+  | "encoding"
   | "toml-layout"
   | "conflict"
   | "usage"
@@ -32,7 +33,11 @@ export type HpmErrorCode =
   | "unsafe-path"
   | "too-large"
   | "state-tracked"
-  | "untrusted-path";
+  | "untrusted-path"
+  | "commit-mode"
+  | "git-state"
+  | "unresolvable"
+  | "hook-exists";
 
 /**
  * Bad input: a file HPM read is malformed, inconsistent or unsafe. Nothing was
@@ -105,6 +110,8 @@ export class CommandFailedError extends Error {
   readonly exitCode: number;
   /** The end of what it wrote to stderr. */
   readonly stderrTail: string;
+  /** What became of the user's files, and what to do. */
+  readonly hint?: string;
 
   /**
    * Create a command failure.
@@ -113,14 +120,22 @@ export class CommandFailedError extends Error {
    * @param args its arguments
    * @param exitCode its exit code
    * @param stderrTail the end of its stderr
+   * @param hint what became of the user's files, and what to do
    */
-  constructor(program: string, args: readonly string[], exitCode: number, stderrTail = "") {
+  constructor(
+    program: string,
+    args: readonly string[],
+    exitCode: number,
+    stderrTail = "",
+    hint?: string,
+  ) {
     super(`\`${program} ${args.join(" ")}\` failed with exit code ${exitCode}`);
     this.name = "CommandFailedError";
     this.program = program;
     this.args = args;
     this.exitCode = exitCode;
     this.stderrTail = stderrTail;
+    this.hint = hint;
   }
 }
 

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
+import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
 import { STATE_DIR } from "./state.ts";
 import type { Runner } from "./runner.ts";
 import { FROZEN_WARNING, uvSyncArgs } from "./uv.ts";
@@ -44,8 +44,8 @@ const COMMANDS = new Set(["sync", "check", "diff"]);
 
 /**
  * Read a command line the fast path can answer, or undefined for anything
- * else (other commands, `--json`, `--dry-run`, unknown or repeated flags):
- * those go to the full parser.
+ * else (other commands, `--json`, `--dry-run`, `check` without
+ * `--pyproject-only`, unknown or repeated flags): those go to the full parser.
  *
  * @param args the arguments after `hpm`
  * @returns the command, or undefined
@@ -77,6 +77,7 @@ export function parseFastCommand(args: readonly string[]): FastCommand | undefin
       "--no-install": "no-install",
       "--frozen": "frozen",
       "--locked": "locked",
+      "--pyproject-only": "pyproject-only",
     } as Record<string, string>)[flag];
     if (key === undefined) {
       if (name !== undefined || !COMMANDS.has(arg)) return undefined;
@@ -96,6 +97,8 @@ export function parseFastCommand(args: readonly string[]): FastCommand | undefin
   if (name === undefined) return undefined;
   const syncOnly = ["no-install", "frozen", "locked"].some((k) => seen.has(k));
   if (name !== "sync" && syncOnly) return undefined;
+  // check also checks uv.lock (with uv), unless told to look at pyproject.toml only.
+  if ((name === "check") !== seen.has("pyproject-only")) return undefined;
   if (seen.has("frozen") && seen.has("locked")) return undefined;
   return {
     name,
@@ -190,6 +193,7 @@ export async function answerFast(
     hpm: VERSION,
     request: { flag: command.mode, env: options.env.RUN_MODE },
     home: options.env.HOME ?? options.env.USERPROFILE,
+    cacheEnv: cacheEnvOf(options.env),
   };
   // An interrupted run is the normal path's to finish or undo first.
   if (await exists(`${root}/${STATE_DIR}/journal/journal.json`)) return undefined;

@@ -22,7 +22,7 @@ Deno.test("parseFastCommand reads the command lines it can answer", () => {
   assert.equal(sync?.locked, true);
   assert.equal(sync?.verbose, true);
   assert.deepEqual(sync?.uvArgs, ["--no-dev"]);
-  assert.equal(parseFastCommand(["check", "-m", "prod"])?.mode, "prod");
+  assert.equal(parseFastCommand(["check", "--pyproject-only", "-m", "prod"])?.mode, "prod");
   assert.equal(parseFastCommand(["diff", "--project=x"])?.project, "x");
 });
 
@@ -36,6 +36,8 @@ Deno.test("parseFastCommand leaves everything else to the full parser", () => {
       ["sync", "--dry-run"],
       ["sync", "extra"],
       ["check", "--no-install"],
+      ["check"],
+      ["diff", "--pyproject-only"],
       ["check", "--", "x"],
       ["sync", "--mode"],
       ["sync", "--mode", "-q"],

@@ -45,6 +45,8 @@ export interface ModeRecord {
   readonly fileModeOrigin: string;
   /** The home folder, for `~` in paths. */
   readonly home: string | null;
+  /** The variables that place HPM's cache (see {@link cacheEnvOf}). */
+  readonly cacheEnv: string;
   /** Input files (absolute), present or absent. */
   readonly files: readonly string[];
   /** Registry folders (absolute) whose listing decided which entry files were read. */
@@ -71,6 +73,8 @@ export interface SyncInputs {
   readonly fileMode: { readonly mode: string; readonly origin: string };
   /** The home folder used for `~`. */
   readonly home?: string;
+  /** The variables that place HPM's cache. */
+  readonly cacheEnv: string;
   /** Every file whose content or absence decided the result. */
   readonly files: readonly string[];
   /** Every folder whose listing decided which files were read. */
@@ -154,6 +158,17 @@ function touchedDuringRun(path: string, startedAt: number): boolean {
 
 const pyprojectOf = (root: string) => `${root}/pyproject.toml`;
 
+/**
+ * The variables that place HPM's cache, which a plan checks local paths
+ * against: a record holds only while they are the same.
+ *
+ * @param env the environment
+ * @returns them, as one comparable string
+ */
+export function cacheEnvOf(env: Readonly<Record<string, string | undefined>>): string {
+  return JSON.stringify([env.HPM_CACHE_DIR, env.XDG_CACHE_HOME, env.LOCALAPPDATA]);
+}
+
 /** The largest pyproject.toml a record keeps (a record is read on every command). */
 const MAX_KEPT_BYTES = 64 * 1024;
 
@@ -177,6 +192,7 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
     fileMode: inputs.fileMode.mode,
     fileModeOrigin: inputs.fileMode.origin,
     home: inputs.home ?? null,
+    cacheEnv: inputs.cacheEnv,
     files,
     folders,
     inputs: await digestOf([
@@ -213,14 +229,17 @@ export interface FastAnswer {
  */
 export async function stillHolds(
   stored: unknown,
-  here: { root: string; hpm: string; request: ModeRequest; home?: string },
+  here: { root: string; hpm: string; request: ModeRequest; home?: string; cacheEnv: string },
 ): Promise<FastAnswer | undefined> {
   try {
     const records = asRecords(stored);
     const flag = here.request.flag || undefined;
     const env = here.request.env || undefined;
     for (const r of records) {
-      if (r.hpm !== here.hpm || r.root !== here.root || r.home !== (here.home ?? null)) continue;
+      if (
+        r.hpm !== here.hpm || r.root !== here.root || r.home !== (here.home ?? null) ||
+        r.cacheEnv !== here.cacheEnv
+      ) continue;
       // Without --mode and RUN_MODE the files choose, and they are among the inputs.
       const origin = flag ? "flag" : env ? "RUN_MODE" : r.fileModeOrigin;
       if ((flag ?? env ?? r.fileMode) !== r.mode) continue;
@@ -264,7 +283,8 @@ function asRecords(v: unknown): ModeRecord[] {
     const r = m as Record<string, unknown>;
     const c = r.change as Record<string, unknown> | undefined;
     return isString(r.hpm) && isString(r.root) && isString(r.mode) && isString(r.fileMode) &&
-      isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) && isPaths(r.files) &&
+      isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) &&
+      isString(r.cacheEnv) && isPaths(r.files) &&
       isPaths(r.folders) && isString(r.inputs) && isString(r.before) && isString(r.after) &&
       typeof c === "object" && c !== null && isCount(c.sources) && isCount(c.groups) &&
       (c.modeBefore === undefined || isString(c.modeBefore)) &&
@@ -297,30 +317,31 @@ export async function readFingerprint(root: string, env: Env): Promise<unknown> 
 
 /**
  * Store the record of a sync into one mode, sealed, beside those of the other
- * modes still valid for this HPM and project.
+ * modes still valid for this HPM and project; or, without a record, drop that
+ * mode's (its inputs may have changed under the sync).
  *
  * @param root the project root
- * @param record what {@link takeFingerprint} made
+ * @param mode the mode synced
+ * @param record what {@link takeFingerprint} made, or undefined
  * @param env where the per-user key lives
  */
 export async function writeFingerprint(
   root: string,
-  record: ModeRecord,
+  mode: string,
+  record: ModeRecord | undefined,
   env: Env,
 ): Promise<void> {
   const kept = asRecords(await readFingerprint(root, env))
-    .filter((r) => r.mode !== record.mode && r.hpm === record.hpm && r.root === record.root);
-  const modes = Object.fromEntries([...kept, record].map((r) => [r.mode, r]));
-  const dir = (await stateFolder(root, true))!;
+    .filter((r) =>
+      r.mode !== mode && (record === undefined || (r.hpm === record.hpm && r.root === record.root))
+    );
+  const records = record ? [...kept, record] : kept;
+  const dir = await stateFolder(root, records.length > 0);
+  if (dir === undefined) return;
+  if (!records.length) {
+    await removeStateFile(dir, STATE_FILE);
+    return;
+  }
+  const modes = Object.fromEntries(records.map((r) => [r.mode, r]));
   await writeStateFile(dir, STATE_FILE, await sealRecord(root, { format: 2, modes }, env));
-}
-
-/**
- * Drop a project's fingerprint, so the next command takes the normal path.
- *
- * @param root the project root
- */
-export async function forgetFingerprint(root: string): Promise<void> {
-  const dir = await stateFolder(root, false);
-  if (dir !== undefined) await removeStateFile(dir, STATE_FILE);
 }

@@ -13,6 +13,7 @@ const inputs = (dir: string, startedAt: number) => ({
   mode: "dev",
   fileMode: { mode: "dev", origin: "default" },
   home: "/home/u",
+  cacheEnv: "[]",
   files: [join(dir, "hpm.yaml"), join(dir, "hpm.local.yaml")],
   folders: [join(dir, "reg")],
   before: BEFORE,
@@ -21,7 +22,13 @@ const inputs = (dir: string, startedAt: number) => ({
   startedAt,
 });
 
-const here = (dir: string) => ({ root: dir, hpm: "1.0.0", request: {}, home: "/home/u" });
+const here = (dir: string) => ({
+  root: dir,
+  hpm: "1.0.0",
+  request: {},
+  home: "/home/u",
+  cacheEnv: "[]",
+});
 const stored = (...records: ModeRecord[]) => ({
   format: 2,
   modes: Object.fromEntries(records.map((r) => [r.mode, r])),
@@ -73,6 +80,7 @@ Deno.test("a record answers while every input is unchanged: in sync after, a swi
     assert.equal(await stillHolds(fp, { ...here(dir), hpm: "1.0.1" }), undefined);
     assert.equal(await stillHolds(fp, { ...here(dir), root: `${dir}/x` }), undefined);
     assert.equal(await stillHolds(fp, { ...here(dir), home: "/home/v" }), undefined);
+    assert.equal(await stillHolds(fp, { ...here(dir), cacheEnv: "[1]" }), undefined);
     assert.equal(await stillHolds(fp, { ...here(dir), request: { flag: "prod" } }), undefined);
     assert.equal(await stillHolds(fp, { ...here(dir), request: { env: "prod" } }), undefined);
     assert.deepEqual(await stillHolds(fp, { ...here(dir), request: { env: "dev" } }), {

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { CommandFailedError } from "./errors.ts";
 import { joinPath } from "./files.ts";
 import type { Runner, RunRequest } from "./runner.ts";
@@ -47,6 +48,11 @@ export interface GitCall {
   readonly timeoutMs?: number;
   /** Let git's progress show. */
   readonly stream?: boolean;
+  /**
+   * Leave `core.hooksPath` as configured: only for asking git where hooks
+   * live (a query that runs none), so `hpm init --hook` honours the user's setting.
+   */
+  readonly configuredHooks?: boolean;
 }
 
 // Read-only queries must not even take git's optional index lock.
@@ -69,7 +75,14 @@ export function runGit(
 ): ReturnType<Runner> {
   const request: RunRequest = {
     program: "git",
-    args: [...GIT_HARDENING, ...args],
+    args: [
+      ...(call.configuredHooks
+        ? GIT_HARDENING.filter((a, i, all) =>
+          a !== "core.hooksPath=/dev/null" && all[i + 1] !== "core.hooksPath=/dev/null"
+        )
+        : GIT_HARDENING),
+      ...args,
+    ],
     cwd,
     ...(call.env ? { env: call.env } : {}),
     ...(call.stream ? { stream: true } : {}),
@@ -230,4 +243,389 @@ export async function commitsSince(runner: Runner, dir: string, ref: string): Pr
 export async function newestTag(runner: Runner, dir: string): Promise<string | undefined> {
   const tags = await git(runner, dir, ["tag", "--list", "--sort=-v:refname"]);
   return tags.split("\n").find((t) => t.trim() !== "")?.trim();
+}
+
+// Like git(), but stdout exactly as written: file contents must keep their bytes.
+async function gitRaw(runner: Runner, cwd: string, args: string[]): Promise<string> {
+  const r = await runGit(runner, cwd, args, { env: QUIET_ENV });
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+  return r.stdout;
+}
+
+/** Where a folder sits in its git repository. */
+export interface RepoLocation {
+  /** The top folder of the work tree. */
+  readonly top: string;
+  /** The folder relative to `top`, `/`-separated, ending in `/` (empty at the top). */
+  readonly prefix: string;
+}
+
+/**
+ * The work tree `dir` is in, and its path inside it.
+ *
+ * @param runner runs git
+ * @param dir a folder
+ * @returns the location, or undefined when `dir` is not in a work tree
+ */
+export async function repoLocation(runner: Runner, dir: string): Promise<RepoLocation | undefined> {
+  const out = await gitOk(runner, dir, ["rev-parse", "--show-toplevel", "--show-prefix"]);
+  if (!out) return undefined;
+  const [top, prefix = ""] = out.split("\n");
+  return { top, prefix };
+}
+
+/**
+ * Paths with unresolved conflicts in the index (stages 1–3).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @returns the paths, relative to `top`, each once
+ */
+export async function unmergedPaths(runner: Runner, top: string): Promise<string[]> {
+  const out = await gitRaw(runner, top, ["ls-files", "--unmerged", "-z"]);
+  return [...new Set(out.split("\0").filter(Boolean).map((l) => l.slice(l.indexOf("\t") + 1)))];
+}
+
+/**
+ * The multi-step operation a repository is in the middle of, if any: a merge,
+ * cherry-pick or revert whose commit is not made yet.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @returns `merge`, `cherry-pick`, `revert`, or undefined
+ */
+export async function operationInProgress(
+  runner: Runner,
+  top: string,
+): Promise<"merge" | "cherry-pick" | "revert" | undefined> {
+  const markers = [["MERGE_HEAD", "merge"], ["CHERRY_PICK_HEAD", "cherry-pick"], [
+    "REVERT_HEAD",
+    "revert",
+  ]] as const;
+  const paths = (await git(
+    runner,
+    top,
+    ["rev-parse", ...markers.flatMap(([ref]) => ["--git-path", ref])],
+  )).split("\n");
+  for (const [i, [, name]] of markers.entries()) {
+    if (await Deno.stat(resolve(top, paths[i])).then(() => true, () => false)) return name;
+  }
+  return undefined;
+}
+
+/** One file's entry in the index. */
+export interface IndexEntry {
+  /** Its file mode, e.g. `100644`. */
+  readonly mode: string;
+  /** Its blob id. */
+  readonly blob: string;
+}
+
+/**
+ * Files' entries in the index (stage 0).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param paths the files, relative to `top`
+ * @returns the entries, by path; a file not in the index has none
+ */
+export async function indexEntries(
+  runner: Runner,
+  top: string,
+  paths: readonly string[],
+): Promise<Map<string, IndexEntry>> {
+  const out = await gitRaw(runner, top, [
+    "--literal-pathspecs",
+    "ls-files",
+    "--stage",
+    "-z",
+    "--",
+    ...paths,
+  ]);
+  const entries = new Map<string, IndexEntry>();
+  for (const line of out.split("\0")) {
+    const m = /^(\d+) ([0-9a-f]+) 0\t(.*)$/s.exec(line);
+    if (m) entries.set(m[3], { mode: m[1], blob: m[2] });
+  }
+  return entries;
+}
+
+/**
+ * Whether git ignores a path (`.gitignore`, `info/exclude`, `core.excludesFile`).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param path the path, relative to `top`
+ * @returns true when it is ignored
+ */
+export async function isIgnored(runner: Runner, top: string, path: string): Promise<boolean> {
+  return await gitOk(runner, top, ["check-ignore", "--quiet", "--no-index", "--", path]) !==
+    undefined;
+}
+
+/**
+ * The blob id of a file in HEAD.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param path the file, relative to `top`
+ * @returns the blob id, or undefined when there is no commit yet or HEAD lacks the file
+ */
+export async function headBlob(
+  runner: Runner,
+  top: string,
+  path: string,
+): Promise<string | undefined> {
+  return await gitOk(runner, top, [
+    "rev-parse",
+    "--quiet",
+    "--verify",
+    "--end-of-options",
+    `HEAD:${path}`,
+  ]);
+}
+
+/**
+ * The content of a blob, byte for byte (decoded as UTF-8).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param blob the blob id
+ * @returns its text
+ */
+export async function readBlob(runner: Runner, top: string, blob: string): Promise<string> {
+  return await gitRaw(runner, top, ["cat-file", "blob", blob]);
+}
+
+/**
+ * Write a file's content into the object store, as `git add` would store it
+ * at `path` (its clean filters and line-ending rules applied).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param file the file holding the content (anywhere on disk)
+ * @param path the path it will have in the repository, relative to `top`
+ * @returns the blob id
+ */
+export async function writeBlob(
+  runner: Runner,
+  top: string,
+  file: string,
+  path: string,
+): Promise<string> {
+  return await git(runner, top, ["hash-object", "-w", `--path=${path}`, "--", file]);
+}
+
+/**
+ * Point index entries at blobs, in one index update: the working tree is not
+ * touched.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param entries the paths (relative to `top`) with their mode and blob
+ */
+export async function setIndexEntries(
+  runner: Runner,
+  top: string,
+  entries: readonly ({ readonly path: string } & IndexEntry)[],
+): Promise<void> {
+  await git(runner, top, [
+    "update-index",
+    "--add",
+    ...entries.flatMap((e) => ["--cacheinfo", `${e.mode},${e.blob},${e.path}`]),
+  ]);
+}
+
+/**
+ * Where git looks for the pre-commit hook (`core.hooksPath` respected).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @returns the absolute path of the hook file
+ */
+export async function preCommitHookPath(runner: Runner, top: string): Promise<string> {
+  const path = await git(runner, top, ["rev-parse", "--git-path", "hooks/pre-commit"], {
+    configuredHooks: true,
+  });
+  return resolve(top, path);
+}
+
+/** What a remote says about a ref; see {@link remoteRef}. */
+export type RemoteRefState =
+  | { readonly state: "found" | "missing" | "commit" }
+  | { readonly state: "unreachable"; readonly reason: string };
+
+/**
+ * Whether `ref` is a tag or branch on the remote `url` (`git ls-remote`),
+ * within `timeoutMs`. A commit id cannot be asked for this way: one that names
+ * no ref is `commit`.
+ *
+ * @param runner runs git
+ * @param cwd where to run git
+ * @param url the repository
+ * @param ref a tag, branch, full ref name or commit
+ * @param timeoutMs how long to wait for the remote
+ * @returns `found`, `missing`, `commit`, or `unreachable` with git's reason
+ */
+export async function remoteRef(
+  runner: Runner,
+  cwd: string,
+  url: string,
+  ref: string,
+  timeoutMs: number,
+): Promise<RemoteRefState> {
+  const r = await runGit(runner, cwd, ["ls-remote", "--end-of-options", url, ref], {
+    env: QUIET_ENV,
+    timeoutMs,
+  });
+  if (r.code !== 0) {
+    const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+    const reason = lines.find((l) => l.startsWith("fatal:"))?.replace(/^fatal:\s*/, "") ??
+      lines.at(-1) ?? `git ls-remote stopped (exit code ${r.code}, after at most ${timeoutMs} ms)`;
+    return { state: "unreachable", reason };
+  }
+  // ls-remote matches patterns by their tail (`v1` also matches `refs/tags/x/v1`).
+  const names = new Set(r.stdout.split("\n").map((l) => l.split("\t")[1]?.trim()));
+  const exact = [`refs/tags/${ref}`, `refs/heads/${ref}`, ref];
+  if (exact.some((n) => names.has(n))) return { state: "found" };
+  return /^[0-9a-f]{7,40}$/i.test(ref) ? { state: "commit" } : { state: "missing" };
+}
+
+/**
+ * A file as it is at `ref` in a clone (`git cat-file blob REF:./PATH`, the
+ * path relative to `dir`).
+ *
+ * @param runner runs git
+ * @param dir a folder of the clone
+ * @param ref a tag, branch or commit
+ * @param path the file, relative to `dir`
+ * @returns its text, or undefined when the ref or the file is not there
+ */
+export async function fileAtRef(
+  runner: Runner,
+  dir: string,
+  ref: string,
+  path: string,
+): Promise<string | undefined> {
+  const r = await runGit(
+    runner,
+    dir,
+    ["cat-file", "blob", "--end-of-options", `${ref}:./${path}`],
+    {
+      env: QUIET_ENV,
+    },
+  );
+  return r.code === 0 ? r.stdout : undefined;
+}
+
+/**
+ * The upstream branch of the current branch (`origin/main`).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns its name, or undefined when the branch tracks none
+ */
+export async function upstreamOf(runner: Runner, dir: string): Promise<string | undefined> {
+  return await gitOk(runner, dir, [
+    "rev-parse",
+    "--abbrev-ref",
+    "--symbolic-full-name",
+    "@{upstream}",
+  ]) || undefined;
+}
+
+/**
+ * Fetch the current branch's remote; touches no branch and no file.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param env extra environment (e.g. `GIT_TERMINAL_PROMPT=0` when several run at once)
+ * @throws {CommandFailedError} when git fails
+ */
+export async function fetchRemote(
+  runner: Runner,
+  dir: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<void> {
+  const args = ["fetch", "--quiet"];
+  const r = await runGit(runner, dir, args, env ? { env } : {});
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+}
+
+/**
+ * Commits HEAD has that its upstream does not, and the other way round.
+ *
+ * @param runner runs git
+ * @param dir the clone (its branch has an upstream)
+ * @returns `ahead` and `behind`
+ */
+export async function aheadBehind(
+  runner: Runner,
+  dir: string,
+): Promise<{ ahead: number; behind: number }> {
+  const out = await git(runner, dir, ["rev-list", "--left-right", "--count", "HEAD...@{upstream}"]);
+  const [ahead, behind] = out.split(/\s+/).map(Number);
+  return { ahead, behind };
+}
+
+/**
+ * Fast-forward the current branch to its upstream (never a merge commit).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns the short commits before and after
+ * @throws {CommandFailedError} when it cannot fast-forward
+ */
+export async function fastForward(
+  runner: Runner,
+  dir: string,
+): Promise<{ from: string; to: string }> {
+  const from = await git(runner, dir, ["rev-parse", "--short", "HEAD"]);
+  await git(runner, dir, ["merge", "--ff-only", "--quiet", "@{upstream}"]);
+  return { from, to: await git(runner, dir, ["rev-parse", "--short", "HEAD"]) };
+}
+
+/**
+ * A file as it is at `ref` of the remote `url`, fetched shallowly into `dir`,
+ * a repository HPM owns (one per remote, made here when it has no `.git`
+ * yet), within `timeoutMs`.
+ *
+ * @param runner runs git
+ * @param dir an existing folder of HPM's cache
+ * @param url the remote
+ * @param ref a tag or branch (a commit when the remote allows fetching one)
+ * @param path the file, from the repository's top
+ * @param timeoutMs how long the fetch may take
+ * @returns its text, or why it could not be read
+ */
+export async function remoteFileAtRef(
+  runner: Runner,
+  dir: string,
+  url: string,
+  ref: string,
+  path: string,
+  timeoutMs: number,
+): Promise<{ text: string } | { reason: string }> {
+  const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
+  const why = (r: { code: number; stderr: string }) =>
+    r.stderr.split("\n").map((l) => l.trim()).filter(Boolean).at(-1)?.replace(/^fatal:\s*/, "") ??
+      `git stopped with exit code ${r.code}`;
+  if (!hasOwnGit(dir)) {
+    const init = await runGit(runner, dir, ["init", "--quiet"], call);
+    if (init.code !== 0) return { reason: why(init) };
+  }
+  const fetched = await runGit(
+    runner,
+    dir,
+    ["fetch", "--quiet", "--depth", "1", "--end-of-options", url, ref],
+    { ...call, timeoutMs },
+  );
+  if (fetched.code !== 0) return { reason: why(fetched) };
+  const file = await runGit(
+    runner,
+    dir,
+    ["cat-file", "blob", "--end-of-options", `FETCH_HEAD:${path}`],
+    call,
+  );
+  return file.code === 0 ? { text: file.stdout } : { reason: `${ref} has no ${path}` };
 }

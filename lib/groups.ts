@@ -9,9 +9,10 @@ import { join } from "node:path";
 import { MAX_YAML_BYTES } from "./_yaml.ts";
 import { readConfined, writeConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
-import { type Manifest, parseManifest } from "./manifest.ts";
+import { chooseMode, type Manifest, parseManifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
-import { findProjectRoot, loadProject, MANIFEST_FILE } from "./project.ts";
+import { findProjectRoot, loadProject, MANIFEST_FILE, type Project } from "./project.ts";
+import { readManaged } from "./pyproject.ts";
 import { withProjectLock } from "./transaction.ts";
 import { yamlAppendToSequence, yamlDelete, yamlSetScalar } from "./yaml_edit.ts";
 
@@ -167,13 +168,28 @@ export function selectGroupOption(
 export interface GroupCommandOptions {
   /** The project root, or a folder inside it. @default Deno.cwd() */
   readonly root?: string;
+  /** Environment to read RUN_MODE from. @default Deno.env.toObject() */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a `group*` command did. */
+export interface GroupEditResult {
+  /** Whether hpm.yaml changed. */
+  readonly changed: boolean;
+  /** hpm.yaml's path. */
+  readonly file: string;
+  /**
+   * The mode the project is in: the one pyproject.toml was last synced for,
+   * else the one `hpm sync` would choose. The next sync should keep it.
+   */
+  readonly mode: string;
 }
 
 async function editManifest(
   options: GroupCommandOptions,
-  check: (project: Awaited<ReturnType<typeof loadProject>>) => void,
+  check: (project: Project) => void,
   edit: (text: string, file: string) => string,
-): Promise<{ changed: boolean; file: string }> {
+): Promise<GroupEditResult> {
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   return await withProjectLock(root, async () => {
     const project = await loadProject(root);
@@ -182,11 +198,30 @@ async function editManifest(
     const before = new TextDecoder().decode(readConfined(file, { root }, MAX_YAML_BYTES));
     const after = edit(before, file);
     if (after !== before) await writeConfined(file, after, { root });
-    return { changed: after !== before, file };
+    return { changed: after !== before, file, mode: modeInForce(project, options.env) };
   });
 }
 
-function requireKnown(project: Awaited<ReturnType<typeof loadProject>>, names: readonly string[]) {
+function modeInForce(
+  project: Project,
+  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
+): string {
+  let synced: string | undefined;
+  try {
+    synced = readManaged(project.pyproject, project.pyprojectFile)?.mode;
+  } catch (e) {
+    // A broken pyproject.toml is for `hpm sync` to report; hpm.yaml was still edited.
+    if (!(e instanceof HpmInputError)) throw e;
+  }
+  return synced ??
+    chooseMode({
+      env: env.RUN_MODE,
+      local: project.overlay?.mode,
+      manifest: project.manifest.mode,
+    }).mode;
+}
+
+function requireKnown(project: Project, names: readonly string[]) {
   for (const name of names) {
     if (!project.registry.has(name)) throw project.registry.unknown(name);
     project.registry.get(name); // a broken entry is reported now, not at the next sync
@@ -199,14 +234,14 @@ function requireKnown(project: Awaited<ReturnType<typeof loadProject>>, names: r
  * @param group the group
  * @param packages the packages
  * @param options where the project is
- * @returns whether hpm.yaml changed
+ * @returns whether hpm.yaml changed, and the mode the project is in
  * @throws {HpmInputError} for an unknown package (with "did you mean"); nothing written
  */
 export function groupAdd(
   group: string,
   packages: readonly string[],
   options: GroupCommandOptions = {},
-): Promise<{ changed: boolean; file: string }> {
+): Promise<GroupEditResult> {
   if (!packages.length) {
     return Promise.reject(
       new HpmInputError(
@@ -230,13 +265,13 @@ export function groupAdd(
  * @param group the group
  * @param option one option to remove; omit to remove the group
  * @param options where the project is
- * @returns whether hpm.yaml changed
+ * @returns whether hpm.yaml changed, and the mode the project is in
  */
 export function groupRemove(
   group: string,
   option: string | undefined,
   options: GroupCommandOptions = {},
-): Promise<{ changed: boolean; file: string }> {
+): Promise<GroupEditResult> {
   return editManifest(
     options,
     () => {},
@@ -250,13 +285,13 @@ export function groupRemove(
  * @param group the group
  * @param option the option to use
  * @param options where the project is
- * @returns whether hpm.yaml changed
+ * @returns whether hpm.yaml changed, and the mode the project is in
  */
 export function groupUse(
   group: string,
   option: string,
   options: GroupCommandOptions = {},
-): Promise<{ changed: boolean; file: string }> {
+): Promise<GroupEditResult> {
   return editManifest(
     options,
     (project) => requireKnown(project, [option]),

@@ -4,9 +4,12 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
-import { readConfined, writeConfined } from "./files.ts";
+import { join, relative, resolve } from "node:path";
+import { stringify } from "yaml";
+import { type Adoption, planAdoption } from "./adopt.ts";
+import { MAX_PYPROJECT_BYTES, readConfined, writeConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
+import { normalizeName } from "./names.ts";
 import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "./project.ts";
 import { jsonSchema } from "./schema.ts";
 
@@ -16,12 +19,20 @@ export interface InitOptions {
   readonly root?: string;
   /** The registry folder to create, relative to the root. @default "hpm-registry" */
   readonly registry?: string;
+  /**
+   * Adopt the path and git sources pyproject.toml already has for the plugins
+   * in its dependency groups (see {@link planAdoption}). @default true
+   */
+  readonly adopt?: boolean;
+  /** What was adopted, and what was left to the user. */
+  readonly log?: (message: string) => void;
 }
 
 /**
  * The hpm.yaml that `hpm init` writes.
  *
  * @param registry the registry folder
+ * @param groups groups adopted from pyproject.toml, with their options
  * @returns the text
  *
  * @example Usage
@@ -32,26 +43,45 @@ export interface InitOptions {
  * assert.deepEqual(parseManifest(initialManifest("hpm-registry"), "hpm.yaml").registries, ["./hpm-registry"]);
  * ```
  */
-export function initialManifest(registry: string): string {
-  return [
+export function initialManifest(
+  registry: string,
+  groups: Adoption["groups"] = [],
+): string {
+  const lines = [
     `# yaml-language-server: $schema=./${registry}/hpm.schema.json`,
     "# HPM manifest: the plugins this project is built and tested with.",
     "# Add one:  hpm group add GROUP --option PACKAGE   then:  hpm sync",
     `registry: ./${registry}`,
     "mode: dev",
-    "",
-  ].join("\n");
+  ];
+  if (groups.length) {
+    lines.push(
+      stringify({ groups: Object.fromEntries(groups.map((g) => [g.name, { options: g.options }])) })
+        .trimEnd(),
+    );
+  }
+  return lines.join("\n") + "\n";
 }
 
-const IGNORED = [LOCAL_FILE, ".hpm/"];
+// The clone folder too (`git add -A` would record clones as gitlinks, and test
+// runners would collect the plugins' suites), anchored: the registry has a
+// packages/ folder of its own.
+const IGNORED = [LOCAL_FILE, ".hpm/", "/packages/"];
 
 /**
  * Create hpm.yaml, a registry folder (with JSON Schemas for editors) and
- * .gitignore entries for hpm.local.yaml and .hpm/. Refuses to overwrite.
+ * .gitignore entries for hpm.local.yaml, .hpm/ and the clone folder /packages/.
+ * Refuses to overwrite.
  *
- * @param options where
+ * Unless `adopt` is false, the path and git sources pyproject.toml already has
+ * for the plugins in its dependency groups become registry entries and
+ * groups of hpm.yaml, and pyproject.toml records them as HPM's (their bytes
+ * unchanged), so that `hpm sync` manages them instead of refusing them.
+ *
+ * @param options where; whether to adopt
  * @returns the paths created or changed
- * @throws {HpmInputError} when there is no pyproject.toml or hpm.yaml exists
+ * @throws {HpmInputError} when there is no pyproject.toml, hpm.yaml exists, or
+ *   pyproject.toml is not valid TOML
  */
 export async function init(options: InitOptions = {}): Promise<string[]> {
   const root = resolve(options.root ?? Deno.cwd());
@@ -78,8 +108,25 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  const changed: string[] = [];
+  const pyprojectFile = join(root, PYPROJECT_FILE);
+  const adoption = options.adopt === false ? undefined : planAdoption(
+    decodePyproject(readConfined(pyprojectFile, { root }, MAX_PYPROJECT_BYTES), pyprojectFile),
+    pyprojectFile,
+  );
+  const log = options.log ?? (() => {});
   const packages = join(root, registry, "packages");
+  for (const p of adoption?.packages ?? []) {
+    const file = join(packages, `${normalizeName(p.name)}.yaml`);
+    if (readConfined(file, { root }, 1024 * 1024) !== undefined) {
+      throw new HpmInputError(
+        "usage",
+        `${file} already exists: hpm init would adopt \`${p.name}\` from pyproject.toml into it`,
+        { file },
+        "remove or rename that file, or run `hpm init --no-adopt`",
+      );
+    }
+  }
+  const changed: string[] = [];
   await Deno.mkdir(packages, { recursive: true });
   const keep = join(packages, ".gitkeep");
   if (readConfined(keep, { root }, 1024) === undefined) await writeConfined(keep, "", { root });
@@ -94,6 +141,22 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     await writeConfined(file, JSON.stringify(jsonSchema(kind), null, 2) + "\n", { root });
     changed.push(file);
   }
+  for (const p of adoption?.packages ?? []) {
+    const file = join(packages, `${normalizeName(p.name)}.yaml`);
+    await writeConfined(file, p.entry, { root });
+    changed.push(file);
+    log(
+      `adopted ${p.name}: its ${p.mode === "dev" ? "path" : "git"} source in pyproject.toml ` +
+        `is now the \`${p.mode}\` source of ${relative(root, file)}` +
+        (p.mode === "dev" ? "; add a `prod:` source there before `hpm sync --mode prod`" : ""),
+    );
+  }
+  for (const reason of adoption?.skipped ?? []) log(`not adopted: ${reason}`);
+  if (adoption?.changed) {
+    await writeConfined(pyprojectFile, adoption.pyproject, { root });
+    changed.push(pyprojectFile);
+    log(`pyproject.toml is hpm's in ${adoption.mode} mode; your entries are unchanged`);
+  }
   const gitignore = join(root, ".gitignore");
   const text = new TextDecoder().decode(readConfined(gitignore, { root }, 1024 * 1024));
   const lines = new Set(text.split(/\r?\n/).map((l) => l.trim()));
@@ -103,14 +166,26 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     const sep = text === "" || text.endsWith("\n") ? "" : eol;
     await writeConfined(
       gitignore,
-      text + sep + ["# hpm: per-machine overrides and its lock/journal", ...missing].join(eol) +
+      text + sep +
+        ["# hpm: per-machine overrides, its lock/journal, the plugins' clones", ...missing].join(
+          eol,
+        ) +
         eol,
       { root },
     );
     changed.push(gitignore);
   }
   // Last, so an interrupted init can simply be run again.
-  await writeConfined(manifest, initialManifest(registry), { root });
+  await writeConfined(manifest, initialManifest(registry, adoption?.groups), { root });
   changed.push(manifest);
   return changed;
+}
+
+// Kept exactly as it is (a byte order mark included): adoption writes it back.
+function decodePyproject(bytes: Uint8Array | undefined, file: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new HpmInputError("toml-syntax", "file is not valid UTF-8", { file });
+  }
 }

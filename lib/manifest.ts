@@ -26,6 +26,8 @@ export interface Manifest {
   readonly registries: readonly string[];
   /** Default mode from the file. */
   readonly mode?: string;
+  /** `commit-mode:`: the mode whose form is committed (`hpm stage`), when the file sets it. */
+  readonly commitMode?: string;
   /** Groups in file order. */
   readonly groups: readonly ManifestGroup[];
   /** The file it came from. */
@@ -38,10 +40,12 @@ export interface Manifest {
 export interface LocalOverlay {
   /** This machine's default mode. */
   readonly mode?: string;
-  /** Local path overrides by normalised package name. */
-  readonly overrides: ReadonlyMap<string, { path: string; editable?: boolean }>;
+  /** Local path overrides by normalised package name; `name` is the key as written. */
+  readonly overrides: ReadonlyMap<string, { path: string; editable?: boolean; name: string }>;
   /** The file it came from. */
   readonly file: string;
+  /** Position lookup for errors. */
+  readonly positionOf: (path: readonly PropertyKey[], key?: boolean) => SourcePosition;
 }
 
 /**
@@ -106,6 +110,7 @@ export function parseManifest(text: string, file: string): Manifest {
   return {
     registries,
     mode: data.mode,
+    commitMode: data["commit-mode"],
     groups,
     file,
     positionOf: yaml.positionOf,
@@ -130,13 +135,17 @@ export function parseManifest(text: string, file: string): Manifest {
  * ```
  */
 export function parseLocalOverlay(text: string, file: string): LocalOverlay {
-  const data = validateYaml(loadYaml(text, file), localOverlaySchema);
+  const yaml = loadYaml(text, file);
+  const data = validateYaml(yaml, localOverlaySchema);
   return {
     mode: data.mode,
     overrides: new Map(
-      Object.entries(data.overrides ?? {}).map(([name, o]) => [normalizeName(name), o]),
+      Object.entries(data.overrides ?? {}).map((
+        [name, o],
+      ) => [normalizeName(name), { ...o, name }]),
     ),
     file,
+    positionOf: yaml.positionOf,
   };
 }
 
@@ -145,11 +154,12 @@ export type ModeOrigin = "flag" | "RUN_MODE" | "hpm.local.yaml" | "hpm.yaml" | "
 
 /**
  * Choose the mode: `--mode`, else `RUN_MODE`, else `hpm.local.yaml`'s `mode:`,
- * else `hpm.yaml`'s `mode:`, else `dev`.
+ * else `hpm.yaml`'s `mode:`, else `dev`. An empty RUN_MODE counts as unset; an
+ * empty `--mode` is a mistake (a variable that expanded to nothing), not a choice.
  *
  * @param sources the candidates, highest priority first
  * @returns the mode and where it came from
- * @throws {HpmInputError} when the flag or RUN_MODE is not a valid mode name
+ * @throws {HpmInputError} when the flag or RUN_MODE is not a valid mode name (an empty flag too)
  *
  * @example Usage
  * ```ts
@@ -173,7 +183,7 @@ export function chooseMode(sources: {
       [sources.local, "hpm.local.yaml"],
       [sources.manifest, "hpm.yaml"],
     ] as const
-  ).find(([value]) => value !== undefined && value !== "");
+  ).find(([value, origin]) => value !== undefined && (value !== "" || origin === "flag"));
   if (!pick) return { mode: "dev", origin: "default" };
   const [mode, origin] = pick;
   if (!isModeName(mode!)) {

@@ -97,7 +97,7 @@ Deno.test("parseLocalOverlay() normalises override names", () => {
     "hpm.local.yaml",
   );
   assert.equal(o.mode, "prod");
-  assert.deepEqual(o.overrides.get("rag4code-qdrant"), { path: "../q" });
+  assert.deepEqual(o.overrides.get("rag4code-qdrant"), { path: "../q", name: "Rag4Code_Qdrant" });
 });
 
 Deno.test("chooseMode() prefers flag, RUN_MODE, local, manifest, then dev", async (t) => {

@@ -14,6 +14,7 @@ import { cloneState, commitsSince, hasOwnGit, newestTag, refExists } from "./git
 import { devCheckout } from "./clone.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
 import { missingModeError, parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
+import { checkReleaseOnRemote } from "./release_check.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { withProjectLock } from "./transaction.ts";
 import { isSafeGitRef, normalizeSpecifier } from "./value_checks.ts";
@@ -29,6 +30,11 @@ export interface PinOptions {
   readonly ref?: string;
   /** Pin even when the clone has uncommitted changes or commits after the ref. */
   readonly force?: boolean;
+  /**
+   * Check that the ref exists on the remote uv installs from (the git
+   * source's URL, or `repository:` for a pypi source). @default true
+   */
+  readonly verify?: boolean;
   /** The mode whose source is set. @default "prod" */
   readonly mode?: string;
   /** Runs git. @default denoRunner */
@@ -67,14 +73,17 @@ export interface PinResult {
  *
  * Refuses, unless `force`, when the local clone has uncommitted changes or
  * commits after the ref: the release would not be what is on disk. An explicit
- * `ref` must exist in the clone, even with `force`.
+ * `ref` must exist in the clone, even with `force`; unless `verify` is false,
+ * it must also exist on the remote (a tag never pushed is refused; an
+ * unreachable remote only warns).
  *
  * @param options package, ref, force, mode, project, runner
  * @returns the file, the ref, the previous value, and whether the file changed
  * @throws {HpmInputError} for an unknown package (with "did you mean"), a
  *   mode it has no source for or a local one, an invalid `ref`, or a missing clone
  * @throws {HpmOperationError} when the clone is dirty or ahead of the ref
- *   (without `force`), the ref does not exist, or the clone has no tags
+ *   (without `force`), the ref does not exist in the clone or on the remote,
+ *   or the clone has no tags
  *
  * @example Usage
  * ```ts ignore
@@ -168,6 +177,20 @@ export async function pin(options: PinOptions): Promise<PinResult> {
     }
 
     const value = edit.valueOf(ref);
+    const source = entry.sources[mode];
+    const url = source?.type === "git" ? source.url : entry.repository;
+    if (url !== undefined && options.verify !== false) {
+      await checkReleaseOnRemote({
+        runner,
+        cwd: dir,
+        url,
+        ref,
+        name: entry.name,
+        command: `hpm pin ${entry.name}`,
+        log,
+        offline: env.HPM_OFFLINE === "1",
+      });
+    }
     const file = entry.file;
     // Read again as bytes, not the parsed text: that text lost a BOM.
     const packages = dirname(file);

@@ -40,6 +40,9 @@ function fakeGit(
     if (args in answers) return { code: 0, stdout: answers[args], stderr: "" };
     if (args.startsWith("rev-list --count")) return { code: 0, stdout: "0\n", stderr: "" };
     if (args.startsWith("rev-parse --verify")) return { code: 0, stdout: "abc\n", stderr: "" };
+    if (args.startsWith("ls-remote")) {
+      return { code: 0, stdout: `abc\trefs/tags/${r.args.at(-1)}\n`, stderr: "" };
+    }
     throw new Error(`unexpected git ${args}`);
   });
 }
@@ -58,6 +61,7 @@ Deno.test("pin() takes the newest tag by version order; exact git argv", async (
       [[...SAFE, "symbolic-ref", "--quiet", "--short", "HEAD"], clone],
       [[...SAFE, "status", "--porcelain"], clone],
       [[...SAFE, "rev-list", "--count", "--end-of-options", "v1.10.0..HEAD"], clone],
+      [[...SAFE, "ls-remote", "--end-of-options", "https://example.com/q.git", "v1.10.0"], clone],
     ]);
     assert.deepEqual(result, {
       file,

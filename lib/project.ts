@@ -6,14 +6,14 @@
  */
 
 import { dirname, join, resolve } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
+import { declaredDependencies } from "./dependencies.ts";
 import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { type LocalOverlay, type Manifest, parseLocalOverlay, parseManifest } from "./manifest.ts";
-import { normalizeName } from "./names.ts";
 import { loadRegistry, type Registry } from "./registry.ts";
-import type { FetchRegistryOptions } from "./remote_registry.ts";
+import { cacheDir, type FetchRegistryOptions } from "./remote_registry.ts";
+import { decodeUtf8 } from "./utf8.ts";
 
 /** The manifest file name. */
 export const MANIFEST_FILE = "hpm.yaml";
@@ -36,6 +36,8 @@ export interface Project {
   readonly pyprojectFile: string;
   /** Its text. */
   readonly pyproject: string;
+  /** The remote registries' cache folder (no dev path may lie in it). */
+  readonly cache?: string;
 }
 
 /**
@@ -72,11 +74,7 @@ function readText(path: string, root: string, what: string, hint: string): strin
   if (bytes === undefined) {
     throw new HpmInputError("not-found", `${what} not found: ${path}`, undefined, hint);
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new HpmInputError("toml-syntax", "file is not valid UTF-8", { file: path });
-  }
+  return decodeUtf8(bytes, path);
 }
 
 /**
@@ -103,7 +101,14 @@ export async function loadProject(
   const overlay = localBytes === undefined
     ? undefined
     : parseLocalOverlay(decodeYaml(localBytes, localFile), localFile);
-  const registry = await loadRegistry(manifest.registries, root, manifestFile, options);
+  const wanted = [
+    ...manifest.groups.flatMap((g) => g.options),
+    ...(overlay ? [...overlay.overrides.keys()] : []),
+  ];
+  const registry = await loadRegistry(manifest.registries, root, manifestFile, {
+    ...options,
+    wanted,
+  });
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const pyproject = readText(
     pyprojectFile,
@@ -111,7 +116,8 @@ export async function loadProject(
     PYPROJECT_FILE,
     "HPM manages a uv project: run `uv init` first",
   );
-  return { root, manifest, overlay, registry, pyprojectFile, pyproject };
+  const cache = cacheDir(options.env ?? Deno.env.toObject());
+  return { root, manifest, overlay, registry, pyprojectFile, pyproject, cache };
 }
 
 /**
@@ -131,18 +137,7 @@ export function readLocalDependencies(dir: string): string[] | undefined {
   } catch {
     return undefined;
   }
-  try {
-    const data = parseToml(text) as { project?: { dependencies?: unknown } };
-    const deps = data.project?.dependencies;
-    if (!Array.isArray(deps)) return [];
-    return deps.flatMap((d) => {
-      const m = typeof d === "string" ? /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(d) : null;
-      return m ? [normalizeName(m[1])] : [];
-    });
-  } catch {
-    // A clone with a broken pyproject.toml is uv's to report, with its own message.
-    return undefined;
-  }
+  return declaredDependencies(text);
 }
 
 /** Whether `dir` looks like a Python project (so uv can install it). */

@@ -3,17 +3,20 @@
  * {@link Plan} says HPM manages, and touches no byte outside HPM's entries.
  *
  * What HPM owns is recorded in a `[tool.hpm]` table at the end of the file;
- * only entries listed there are ever changed or removed. Applying an empty
- * plan removes everything HPM wrote and gives back the file as it was before
- * HPM's first edit, byte for byte.
+ * only entries listed there are ever changed or removed, and in HPM's groups
+ * only the items it recorded: what the user adds to them stays. Applying an
+ * empty plan removes everything HPM wrote and gives back the file as it was
+ * before HPM's first edit, byte for byte (a group holding items of the user's
+ * stays, with those items).
  *
  * @module
  */
 
-import { parse, TomlError } from "smol-toml";
+import { posix } from "node:path";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
 import type { Plan, PlannedIndex, SourceTable } from "./plan.ts";
+import { parseToml, scanTomlFile, type TomlTable } from "./toml.ts";
 import {
   type ArrayValue,
   type KeyValue,
@@ -22,7 +25,6 @@ import {
   type ScannedValue,
   scanToml,
   type TableRegion,
-  TomlScanError,
 } from "./_toml_scan.ts";
 
 /** What HPM owns in a pyproject.toml, as recorded in its `[tool.hpm]` table. */
@@ -31,6 +33,13 @@ export interface ManagedRecord {
   readonly mode: string;
   /** `[dependency-groups]` keys HPM wrote, in plan order. */
   readonly groups: readonly string[];
+  /**
+   * The items HPM wrote into those groups, as `group/package` (normalised
+   * names), sorted. Anything else in a group is the user's and is kept.
+   * Undefined in a record from before HPM recorded items: then every item
+   * of its groups is HPM's.
+   */
+  readonly packages?: readonly string[];
   /** `[tool.uv.sources]` keys HPM wrote, sorted. */
   readonly sources: readonly string[];
   /** Names of the `[[tool.uv.index]]` entries HPM wrote, sorted. */
@@ -48,16 +57,37 @@ export interface ManagedRecord {
   readonly created: readonly string[];
 }
 
+/** Items of the user's that {@link applyPlan} kept in a group HPM manages (or managed). */
+export interface KeptItems {
+  /** The group. */
+  readonly group: string;
+  /** The items, as written (`"pytest-mock>=3.14"`). */
+  readonly items: readonly string[];
+  /** Whether HPM no longer manages the group: it stays only for these items. */
+  readonly handedOver: boolean;
+}
+
 /** The result of {@link applyPlan}. */
 export interface ApplyResult {
   /** The new file text (the very same string when nothing changed). */
   readonly text: string;
   /** Whether `text` differs from the input. */
   readonly changed: boolean;
+  /** What the user added to HPM's groups, which HPM kept. */
+  readonly kept: readonly KeptItems[];
+}
+
+/** Options of {@link applyPlan}. */
+export interface ApplyOptions {
+  /**
+   * Take entries the user has that are exactly what the plan would write as
+   * HPM's (recovery after `[tool.hpm]` was deleted). An entry that differs is
+   * still a conflict.
+   */
+  readonly adopt?: boolean;
 }
 
 type Path = readonly string[];
-type TomlTable = Record<string, unknown>;
 
 const DEPENDENCY_GROUPS: Path = ["dependency-groups"];
 const TOOL_UV: Path = ["tool", "uv"];
@@ -81,8 +111,9 @@ const CREATED_RANK: Readonly<Record<string, number>> = {
 const CREATED = [...Object.keys(CREATED_RANK), CREATED_DEFAULT_GROUPS];
 const LAYOUT_HINT = "write it as a table with its own [header] line so hpm can add its " +
   "entries next to yours";
-const RECORD_HINT = "restore [tool.hpm] from version control, or delete it together with " +
-  "the entries hpm wrote and run `hpm sync` again";
+const recordHint = (mode = "MODE") =>
+  "restore [tool.hpm] from version control, or delete it and run " +
+  `\`hpm sync --mode ${mode} --adopt\` to take back the entries that match what hpm would write`;
 
 /**
  * A plan that manages nothing: applying it removes every entry HPM wrote.
@@ -108,7 +139,7 @@ export function emptyPlan(mode: string): Plan {
  * @param text the pyproject.toml text
  * @param file the file name used in error positions
  * @returns the record, or undefined when the file has no `[tool.hpm]` table
- * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
  *   `toml-layout` when `[tool.hpm]` is not a record HPM wrote
  *
  * @example Usage
@@ -142,16 +173,19 @@ export function readManaged(text: string, file = "pyproject.toml"): ManagedRecor
  * other byte is kept: comments, blank lines, order, quoting, indentation, line
  * endings and a byte order mark. New lines use the file's line ending.
  *
- * A file without a final newline gets one when anything changes, and keeps it.
+ * A file without a final newline keeps having none, so that removing
+ * everything HPM wrote gives back the very same bytes.
  *
  * @param text the current pyproject.toml text
  * @param plan what HPM must manage
  * @param file the file name used in error positions
- * @returns the new text, and whether it changed (an unchanged result is the
- *   very same string)
- * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML;
+ * @param options `adopt`: take the user's entries that are exactly what the
+ *   plan would write as HPM's
+ * @returns the new text, whether it changed (an unchanged result is the very
+ *   same string), and the user's items kept in HPM's groups
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
  *   `conflict` when the plan needs a group, source or index name the user
- *   already wrote; `toml-layout` when a table HPM must extend is written in a
+ *   already wrote (unless `adopt` and it matches exactly); `toml-layout` when a table HPM must extend is written in a
  *   form it cannot safely extend (an inline table or dotted keys), or when
  *   `[tool.hpm]` is damaged; `schema` when a value cannot be written
  *   as TOML
@@ -182,14 +216,20 @@ export function readManaged(text: string, file = "pyproject.toml"): ManagedRecor
  * assert.equal(applyPlan(text, emptyPlan("dev")).text, original);
  * ```
  */
-export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): ApplyResult {
+export function applyPlan(
+  text: string,
+  plan: Plan,
+  file = "pyproject.toml",
+  options: ApplyOptions = {},
+): ApplyResult {
   const parsed = parseToml(text, file);
-  const record = recordOf(parsed, text, file);
+  const record = recordOf(parsed, text, file, plan.mode);
   const newline = text.indexOf("\n");
   const eol = newline > 0 && text[newline - 1] === "\r" ? "\r\n" : "\n";
-  // Statements are edited as whole lines, so the last one needs its newline: a
-  // file without one gets it when anything changes, and keeps it afterwards.
-  const start = text.length > 0 && text !== "\uFEFF" && !text.endsWith("\n") ? text + eol : text;
+  // Statements are edited as whole lines, so the last one needs its newline
+  // while editing; it is taken off again at the end.
+  const noFinalNewline = text.length > 0 && text !== "\uFEFF" && !text.endsWith("\n");
+  const start = noFinalNewline ? text + eol : text;
   const doc = new Doc(start, eol, file);
   const ctx: Context = {
     doc,
@@ -199,10 +239,15 @@ export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): Ap
     ownedGroups: new Set(record?.groups.map(normalizeName)),
     ownedSources: new Set(record?.sources.map(normalizeName)),
     ownedIndexes: new Set(record?.indexes),
+    ownedItems: record?.packages && new Set(record.packages),
     created: new Set(record?.created.filter((name) => CREATED.includes(name))),
     defaultGroups: [],
+    adoptedGroups: new Set(),
+    kept: [],
   };
-  checkConflicts(ctx);
+  const adopted = checkConflicts(ctx, options.adopt ?? false);
+  // With a record, what HPM created is known; without one, it is inferred.
+  if (adopted && !record) adoptCreated(ctx);
   removeStaleEntries(ctx);
   removeStaleDefaultGroups(ctx);
   writeGroups(ctx);
@@ -211,9 +256,12 @@ export function applyPlan(text: string, plan: Plan, file = "pyproject.toml"): Ap
   writeIndexes(ctx);
   removeEmptyCreatedTables(ctx);
   writeRecord(ctx);
-  if (doc.text === start) return { text, changed: false };
-  verify(doc.text, plan, file);
-  return { text: doc.text, changed: true };
+  if (doc.text === start) return { text, changed: false, kept: ctx.kept };
+  const result = noFinalNewline && doc.text.endsWith(eol)
+    ? doc.text.slice(0, -eol.length)
+    : doc.text;
+  verify(result, plan, file, ctx.kept);
+  return { text: result, changed: true, kept: ctx.kept };
 }
 
 interface Context {
@@ -222,11 +270,17 @@ interface Context {
   /** The input, parsed: the user's entries, which HPM never edits. */
   readonly parsed: TomlTable;
   readonly record: ManagedRecord | undefined;
-  readonly ownedGroups: ReadonlySet<string>;
-  readonly ownedSources: ReadonlySet<string>;
-  readonly ownedIndexes: ReadonlySet<string>;
+  readonly ownedGroups: Set<string>;
+  readonly ownedSources: Set<string>;
+  readonly ownedIndexes: Set<string>;
+  /** `group/package` items HPM wrote; undefined for a record that predates them. */
+  readonly ownedItems: ReadonlySet<string> | undefined;
   readonly created: Set<string>;
   defaultGroups: string[];
+  /** Groups taken over by `adopt`: their default-groups elements are HPM's too. */
+  readonly adoptedGroups: Set<string>;
+  /** The user's items in HPM's groups, kept. */
+  readonly kept: KeptItems[];
 }
 
 interface Edit {
@@ -238,29 +292,23 @@ interface Edit {
 /** The text being edited; it is rescanned after each edit. */
 class Doc {
   #scan?: ScannedToml;
+  readonly #original: string;
+  /** Every edit made, in order: errors point into the file as the user has it. */
+  readonly #history: { start: number; removed: number; inserted: number }[] = [];
 
-  constructor(public text: string, readonly eol: string, readonly file: string) {}
+  constructor(public text: string, readonly eol: string, readonly file: string) {
+    this.#original = text;
+  }
 
   get scan(): ScannedToml {
-    if (this.#scan === undefined) {
-      try {
-        this.#scan = scanToml(this.text);
-      } catch (e) {
-        if (!(e instanceof TomlScanError)) throw e;
-        throw new HpmInputError(
-          "toml-syntax",
-          `Cannot read ${this.file}: ${e.message}`,
-          this.where(e.offset),
-          "hpm reads TOML 1.1; please report this file if other tools accept it",
-        );
-      }
-    }
+    this.#scan ??= scanTomlFile(this.text, this.file);
     return this.#scan;
   }
 
   edit(...edits: Edit[]): void {
     for (const e of [...edits].sort((a, b) => b.start - a.start)) {
       this.text = this.text.slice(0, e.start) + e.text + this.text.slice(e.end);
+      this.#history.push({ start: e.start, removed: e.end - e.start, inserted: e.text.length });
     }
     this.#scan = undefined;
   }
@@ -273,8 +321,14 @@ class Doc {
     this.edit({ start, end, text: "" });
   }
 
+  /** The position in the original text of `offset` in the edited text. */
   where(offset: number): SourcePosition {
-    return { file: this.file, ...lineColumn(this.text, offset) };
+    let at = offset;
+    for (const e of this.#history.toReversed()) {
+      if (at >= e.start + e.inserted) at += e.removed - e.inserted;
+      else if (at > e.start) at = e.start;
+    }
+    return { file: this.file, ...lineColumn(this.#original, at) };
   }
 
   region(path: Path): TableRegion | undefined {
@@ -318,22 +372,12 @@ class Doc {
   }
 }
 
-function parseToml(text: string, file: string): TomlTable {
-  try {
-    return parse(text) as TomlTable;
-  } catch (e) {
-    if (!(e instanceof TomlError)) throw e;
-    const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
-    throw new HpmInputError(
-      "toml-syntax",
-      `Cannot parse ${file}: ${reason}`,
-      { file, line: e.line, column: e.column },
-      `fix the TOML at line ${e.line}, column ${e.column}; hpm edits only valid files`,
-    );
-  }
-}
-
-function recordOf(parsed: TomlTable, text: string, file: string): ManagedRecord | undefined {
+function recordOf(
+  parsed: TomlTable,
+  text: string,
+  file: string,
+  planMode?: string,
+): ManagedRecord | undefined {
   const table = valueAt(parsed, RECORD);
   if (table === undefined) return undefined;
   const fail = (path: Path, expected: string): never => {
@@ -342,9 +386,9 @@ function recordOf(parsed: TomlTable, text: string, file: string): ManagedRecord 
     const where = offset === undefined ? { file } : { file, ...lineColumn(text, offset) };
     throw new HpmInputError(
       "toml-layout",
-      `Cannot read hpm's record in ${file}: \`${dotted(path)}\` must be ${expected}`,
+      `cannot read hpm's record in ${file}: \`${dotted(path)}\` must be ${expected}`,
       where,
-      RECORD_HINT,
+      recordHint(planMode),
     );
   };
   if (!isTable(table)) return fail(RECORD, "a table");
@@ -361,11 +405,35 @@ function recordOf(parsed: TomlTable, text: string, file: string): ManagedRecord 
   return {
     mode,
     groups: list("groups"),
+    packages: table.packages === undefined ? undefined : list("packages"),
     sources: list("sources"),
     indexes: list("indexes"),
     defaultGroups: list("default-groups"),
     created: list("created"),
   };
+}
+
+function sameRequirements(value: unknown, requirements: readonly string[]): boolean {
+  return Array.isArray(value) && value.length === requirements.length &&
+    value.every((v, i) => v === requirements[i]);
+}
+
+/**
+ * Whether a source value means what `table` says to uv: key order, `./` in a
+ * path and an explicit `editable = false` (uv's default) make no difference.
+ */
+function sameSource(value: unknown, table: SourceTable): boolean {
+  if (!isTable(value)) return false;
+  const canonical = (t: TomlTable): TomlTable => {
+    const out = { ...t };
+    if (out.editable === false) delete out.editable;
+    if (typeof out.path === "string") out.path = posix.normalize(out.path).replace(/(.)\/$/, "$1");
+    return out;
+  };
+  const a = canonical(value);
+  const b = canonical(Object.fromEntries(table));
+  return Object.keys(a).length === Object.keys(b).length &&
+    Object.keys(a).every((k) => a[k] === b[k]);
 }
 
 function isTable(value: unknown): value is TomlTable {
@@ -417,7 +485,7 @@ function tomlString(value: string): string {
     else if (code >= 0xd800 && code <= 0xdfff) {
       throw new HpmInputError(
         "schema",
-        `Cannot write ${JSON.stringify(value)} to pyproject.toml: it is not valid Unicode`,
+        `cannot write ${JSON.stringify(value)} to pyproject.toml: it is not valid Unicode`,
         undefined,
         "fix the value in the registry",
       );
@@ -435,6 +503,13 @@ function renderArray(prefix: string, items: readonly string[], eol: string): str
   const oneLine = renderOneLineArray(items);
   if (items.length === 0 || prefix.length + oneLine.length <= MAX_LINE) return oneLine;
   return `[${eol}${items.map((item) => `    ${tomlString(item)},${eol}`).join("")}]`;
+}
+
+/** {@link renderArray} for elements already rendered (the user's, kept as written). */
+function renderRawArray(prefix: string, items: readonly string[], eol: string): string {
+  const oneLine = `[${items.join(", ")}]`;
+  if (items.length === 0 || prefix.length + oneLine.length <= MAX_LINE) return oneLine;
+  return `[${eol}${items.map((item) => `    ${item},${eol}`).join("")}]`;
 }
 
 function renderOneLineArray(items: readonly string[]): string {
@@ -467,6 +542,7 @@ function renderRecord(record: ManagedRecord, eol: string): string {
     RECORD_COMMENT,
     `mode = ${tomlString(record.mode)}`,
     array("groups", record.groups),
+    array("packages", record.packages ?? []),
     array("sources", record.sources),
     array("indexes", record.indexes),
     array("default-groups", record.defaultGroups),
@@ -538,10 +614,11 @@ function ownedEntry(ctx: Context, path: Path, name: string): KeyValue | undefine
   const offset = locate(ctx.doc.scan, [...path, moved]);
   throw new HpmInputError(
     "toml-layout",
-    `Cannot update hpm's entry \`${moved}\` in ${ctx.doc.file}: it is no longer a line under ` +
+    `cannot update hpm's entry \`${moved}\` in ${ctx.doc.file}: it is no longer a line under ` +
       `[${dotted(path)}]`,
     offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset),
-    `move it back under the [${dotted(path)}] header, or delete it and run \`hpm sync\` again`,
+    `move it back under the [${dotted(path)}] header, or delete it and run ` +
+      `\`hpm sync --mode ${ctx.plan.mode}\` again`,
   );
 }
 
@@ -571,54 +648,140 @@ function conflict(
   existing: string,
   offset: number | undefined,
   wanted: string,
+  hint: string,
 ): HpmInputError {
   const where = offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset);
   const at = where.line === undefined ? where.file : `${where.file}:${where.line}:${where.column}`;
   return new HpmInputError(
     "conflict",
-    `Cannot write ${what} "${name}": ${at} already has ${what} "${existing}", which hpm did ` +
+    `cannot write ${what} "${name}": ${at} already has ${what} "${existing}", which hpm did ` +
       `not write (hpm would write ${wanted})`,
     where,
-    `rename or remove your ${what} "${existing}", or let hpm manage it by deleting it`,
+    hint,
   );
 }
 
-function checkConflicts(ctx: Context): void {
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown =>
+    isTable(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]))
+      : Array.isArray(v)
+      ? v.map(canonical)
+      : v;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/**
+ * After an adoption, the tables that hold nothing but adopted entries are
+ * taken to be ones HPM created (as it would have recorded), so that removing
+ * the plugins later gives back the file as it was before HPM.
+ */
+function adoptCreated(ctx: Context): void {
+  const { doc } = ctx;
+  const onlyOwned = (path: Path, owned: ReadonlySet<string>) => {
+    const region = doc.region(path);
+    return region !== undefined && region.entries.length > 0 &&
+      region.entries.every((kv) => owned.has(entryName(kv) ?? ""));
+  };
+  if (onlyOwned(DEPENDENCY_GROUPS, ctx.ownedGroups)) ctx.created.add("dependency-groups");
+  if (onlyOwned(SOURCES, ctx.ownedSources)) ctx.created.add("tool.uv.sources");
+  const defaults = findKey(doc.scan, DEFAULT_GROUPS)?.value;
+  if (defaults?.kind === "array") {
+    const names = defaults.elements.map((e) => e.value.kind === "string" ? e.value.value : "");
+    const expected = createdDefaultGroups(ctx, [...ctx.adoptedGroups]);
+    if (sameJson(names.map(normalizeName), expected.map(normalizeName))) {
+      ctx.created.add(CREATED_DEFAULT_GROUPS);
+      const uv = doc.region(TOOL_UV);
+      if (uv?.entries.every((kv) => samePath(kv.key, ["default-groups"]))) {
+        ctx.created.add("tool.uv");
+      }
+    }
+  }
+}
+
+/**
+ * Entries of the user's where HPM needs to write its own are errors, except
+ * with `adopt`, which takes those that are exactly what HPM would write (its
+ * own entries, after `[tool.hpm]` was deleted) as HPM's.
+ */
+function checkConflicts(ctx: Context, adopt: boolean): boolean {
+  let adopted = false;
   const { doc, plan, parsed } = ctx;
+  const mode = plan.mode;
+  // Without a record, the entry may be HPM's own from before [tool.hpm] was deleted.
+  const hint = (matches: boolean, fix: string) =>
+    matches
+      ? `these are hpm's own entries if [tool.hpm] was deleted: run ` +
+        `\`hpm sync --mode ${mode} --adopt\` to take back the ones that match exactly`
+      : ctx.record
+      ? fix
+      : `${fix}; if hpm wrote it and [tool.hpm] was deleted, run \`hpm sync --adopt\` ` +
+        `with the --mode it was synced for`;
   const userKey = (path: Path, name: string, owned: ReadonlySet<string>) => {
     const wanted = normalizeName(name);
     const table = valueAt(parsed, path);
     if (owned.has(wanted) || !isTable(table)) return undefined;
-    return Object.keys(table).find((k) => normalizeName(k) === wanted);
+    const key = Object.keys(table).find((k) => normalizeName(k) === wanted);
+    return key === undefined ? undefined : { key, value: table[key] };
   };
   for (const group of plan.groups) {
     const existing = userKey(DEPENDENCY_GROUPS, group.name, ctx.ownedGroups);
     if (existing === undefined) continue;
+    const matches = sameJson(existing.value, group.requirements);
+    if (adopt && matches) {
+      ctx.ownedGroups.add(normalizeName(group.name));
+      ctx.adoptedGroups.add(normalizeName(group.name));
+      adopted = true;
+      continue;
+    }
     throw conflict(
       ctx,
       "dependency group",
       group.name,
-      existing,
-      locate(doc.scan, [...DEPENDENCY_GROUPS, existing]),
+      existing.key,
+      locate(doc.scan, [...DEPENDENCY_GROUPS, existing.key]),
       `${renderKey(group.name)} = ${renderOneLineArray(group.requirements)}`,
+      hint(
+        matches,
+        `rename or remove your group "${existing.key}", or rename hpm's group ` +
+          `"${group.name}" in hpm.yaml`,
+      ),
     );
   }
   for (const source of plan.sources) {
     const existing = userKey(SOURCES, source.name, ctx.ownedSources);
     if (existing === undefined) continue;
+    const matches = sameJson(existing.value, Object.fromEntries(source.table));
+    if (adopt && matches) {
+      ctx.ownedSources.add(normalizeName(source.name));
+      adopted = true;
+      continue;
+    }
     throw conflict(
       ctx,
       "source",
       source.name,
-      existing,
-      locate(doc.scan, [...SOURCES, existing]),
+      existing.key,
+      locate(doc.scan, [...SOURCES, existing.key]),
       `${renderKey(source.name)} = ${renderInlineTable(source.table)}`,
+      hint(
+        matches,
+        `remove your source for \`${existing.key}\` (hpm then writes its own for mode ` +
+          `${mode}), or take \`${source.name}\` out of hpm.yaml's groups`,
+      ),
     );
   }
   const indexes = valueAt(parsed, INDEX);
   for (const index of plan.indexes) {
     if (ctx.ownedIndexes.has(index.name) || !Array.isArray(indexes)) continue;
-    if (!indexes.some((entry) => isTable(entry) && entry.name === index.name)) continue;
+    const existing = indexes.find((entry) => isTable(entry) && entry.name === index.name);
+    if (existing === undefined) continue;
+    const matches = sameJson(existing, { ...index, explicit: true });
+    if (adopt && matches) {
+      ctx.ownedIndexes.add(index.name);
+      adopted = true;
+      continue;
+    }
     const region = indexRegion(doc, index.name);
     throw conflict(
       ctx,
@@ -627,8 +790,10 @@ function checkConflicts(ctx: Context): void {
       index.name,
       region ? indexNameEntry(region)!.keyStart : locate(doc.scan, INDEX),
       `[[tool.uv.index]] name = ${tomlString(index.name)}, url = ${tomlString(index.url)}`,
+      hint(matches, `rename your index "${index.name}", or remove it (hpm then writes its own)`),
     );
   }
+  return adopted;
 }
 
 /**
@@ -640,7 +805,7 @@ function checkExtendable(doc: Doc, path: Path, array = false): void {
   const fail = (offset: number, how: string): never => {
     throw new HpmInputError(
       "toml-layout",
-      `Cannot add entries to ${array ? `[[${dotted(path)}]]` : `[${dotted(path)}]`} in ` +
+      `cannot add entries to ${array ? `[[${dotted(path)}]]` : `[${dotted(path)}]`} in ` +
         `${doc.file}: ${how}`,
       doc.where(offset),
       LAYOUT_HINT,
@@ -670,18 +835,18 @@ function checkExtendable(doc: Doc, path: Path, array = false): void {
 }
 
 /** Parse the result and check that it holds the plan: a last guard against a bad edit. */
-function verify(text: string, plan: Plan, file: string): void {
+function verify(text: string, plan: Plan, file: string, kept: readonly KeptItems[]): void {
   const fail = (detail: string): never => {
     throw new HpmInputError(
       "toml-layout",
-      `Cannot update ${file} safely: ${detail}`,
+      `cannot update ${file} safely: ${detail}`,
       { file },
       "the file's layout is one hpm does not handle; please report it",
     );
   };
   let result: TomlTable;
   try {
-    result = parse(text) as TomlTable;
+    result = parseToml(text, file);
   } catch (e) {
     return fail(`the edit would not be valid TOML (${(e as Error).message.split("\n")[0]})`);
   }
@@ -693,8 +858,15 @@ function verify(text: string, plan: Plan, file: string): void {
   };
   const defaults = valueAt(result, DEFAULT_GROUPS);
   for (const group of plan.groups) {
+    const written = entry(DEPENDENCY_GROUPS, group.name);
+    const users = kept.find((k) => k.group === group.name)?.items.length ?? 0;
+    const names = new Set(group.requirements.map(requirementName));
+    const hpms = Array.isArray(written)
+      ? written.filter((r) => typeof r === "string" && names.has(requirementName(r)))
+      : written;
     if (
-      JSON.stringify(entry(DEPENDENCY_GROUPS, group.name)) !== JSON.stringify(group.requirements)
+      JSON.stringify(hpms) !== JSON.stringify(group.requirements) ||
+      (Array.isArray(written) && written.length !== group.requirements.length + users)
     ) {
       fail(`dependency group "${group.name}" did not come out as planned`);
     }
@@ -703,9 +875,7 @@ function verify(text: string, plan: Plan, file: string): void {
     if (defaults !== "all" && !listed) fail(`tool.uv.default-groups misses "${group.name}"`);
   }
   for (const source of plan.sources) {
-    const written = entry(SOURCES, source.name);
-    const wanted = Object.fromEntries(source.table);
-    if (!isTable(written) || JSON.stringify({ ...written }) !== JSON.stringify(wanted)) {
+    if (!sameSource(entry(SOURCES, source.name), source.table)) {
       fail(`source "${source.name}" did not come out as planned`);
     }
   }
@@ -792,9 +962,13 @@ function writeEntry(
   name: string,
   value: string,
   rank: ReadonlyMap<string, number>,
+  same: (written: unknown) => boolean,
 ): void {
   const kv = ownedEntry(ctx, path, name);
-  if (kv) return replaceValue(ctx.doc, kv, value);
+  if (kv) {
+    if (!same(valueAt(ctx.parsed, [...path, kv.key[0]]))) replaceValue(ctx.doc, kv, value);
+    return;
+  }
   const position = rank.get(normalizeName(name))!;
   insertLine(ctx, path, `${renderKey(name)} = ${value}${ctx.doc.eol}`, (e) => {
     const other = entryName(e);
@@ -809,7 +983,16 @@ function removeStaleEntries(ctx: Context): void {
   for (const name of record.groups) {
     if (groups.has(normalizeName(name))) continue;
     const kv = ownedEntry(ctx, DEPENDENCY_GROUPS, name);
-    if (kv) deleteLines(doc, kv);
+    if (!kv) continue;
+    const users = usersItems(ctx, name, kv.value);
+    if (!users.length) {
+      deleteLines(doc, kv);
+      continue;
+    }
+    // The group stays, holding only the user's items: it is theirs now.
+    const texts = users.map((e) => doc.text.slice(e.start, e.end));
+    replaceValue(doc, kv, renderRawArray(`${renderKey(name)} = `, texts, doc.eol));
+    ctx.kept.push({ group: name, items: users.map(itemText), handedOver: true });
   }
   const sources = new Set(plan.sources.map((s) => normalizeName(s.name)));
   for (const name of record.sources) {
@@ -826,18 +1009,83 @@ function removeStaleEntries(ctx: Context): void {
 }
 
 function writeGroups(ctx: Context): void {
+  const { doc } = ctx;
   const rank = new Map(ctx.plan.groups.map((g, i) => [normalizeName(g.name), i]));
   for (const group of ctx.plan.groups) {
     const prefix = `${renderKey(group.name)} = `;
-    const value = renderArray(prefix, group.requirements, ctx.doc.eol);
-    writeEntry(ctx, DEPENDENCY_GROUPS, group.name, value, rank);
+    const kv = ownedEntry(ctx, DEPENDENCY_GROUPS, group.name);
+    const users = kv ? usersItems(ctx, group.name, kv.value, group.requirements) : [];
+    if (kv && kv.value.kind === "array" && users.length) {
+      ctx.kept.push({ group: group.name, items: users.map(itemText), handedOver: false });
+      const mine = kv.value.elements.map((e) => e.value).filter((v) => !users.includes(v));
+      const same = mine.length === group.requirements.length &&
+        mine.every((v, i) => v.kind === "string" && v.value === group.requirements[i]);
+      if (same) continue;
+      const texts = [
+        ...group.requirements.map(tomlString),
+        ...users.map((e) => doc.text.slice(e.start, e.end)),
+      ];
+      replaceValue(doc, kv, renderRawArray(prefix, texts, doc.eol));
+      continue;
+    }
+    const value = renderArray(prefix, group.requirements, doc.eol);
+    writeEntry(
+      ctx,
+      DEPENDENCY_GROUPS,
+      group.name,
+      value,
+      rank,
+      (written) => sameRequirements(written, group.requirements),
+    );
   }
+}
+
+/** The package a requirement string names, normalised (`Foo_Bar[x]>=1` → `foo-bar`). */
+function requirementName(requirement: string): string | undefined {
+  const name = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement)?.[1];
+  return name === undefined ? undefined : normalizeName(name);
+}
+
+function itemKey(group: string, requirement: string): string | undefined {
+  const name = requirementName(requirement);
+  return name === undefined ? undefined : `${normalizeName(group)}/${name}`;
+}
+
+/**
+ * The elements of HPM's group `group` that the user added: everything HPM did
+ * not record writing, except items for the packages HPM now puts in that group
+ * (`planned`), which it takes over rather than list twice.
+ */
+function usersItems(
+  ctx: Context,
+  group: string,
+  value: ScannedValue,
+  planned: readonly string[] = [],
+): ScannedValue[] {
+  if (value.kind !== "array" || ctx.ownedItems === undefined) return [];
+  const mine = new Set(planned.map((r) => itemKey(group, r)));
+  return value.elements.map((e) => e.value).filter((v) => {
+    if (v.kind !== "string") return true;
+    const key = itemKey(group, v.value);
+    return key === undefined || !(ctx.ownedItems!.has(key) || mine.has(key));
+  });
+}
+
+function itemText(value: ScannedValue): string {
+  return value.kind === "string" ? value.value : "(a table)";
 }
 
 function writeSources(ctx: Context): void {
   const rank = new Map(ctx.plan.sources.map((s, i) => [normalizeName(s.name), i]));
   for (const source of ctx.plan.sources) {
-    writeEntry(ctx, SOURCES, source.name, renderInlineTable(source.table), rank);
+    writeEntry(
+      ctx,
+      SOURCES,
+      source.name,
+      renderInlineTable(source.table),
+      rank,
+      (written) => sameSource(written, source.table),
+    );
   }
 }
 
@@ -881,15 +1129,24 @@ function createdDefaultGroups(ctx: Context, names: readonly string[]): string[] 
 function removeStaleDefaultGroups(ctx: Context): void {
   const { doc, plan, record } = ctx;
   const wanted = new Set(plan.groups.map((g) => normalizeName(g.name)));
+  // A group handed over to the user stays installed by default, as it was.
+  const handedOver = new Set(
+    ctx.kept.filter((k) => k.handedOver).map((k) => normalizeName(k.group)),
+  );
   if (ctx.created.has(CREATED_DEFAULT_GROUPS)) {
-    if (wanted.size > 0) return;
-    const kv = findKey(doc.scan, DEFAULT_GROUPS);
-    if (kv?.value.kind === "array") deleteLines(doc, kv);
+    if (handedOver.size === 0) {
+      if (wanted.size > 0) return;
+      const kv = findKey(doc.scan, DEFAULT_GROUPS);
+      if (kv?.value.kind === "array") deleteLines(doc, kv);
+      ctx.created.delete(CREATED_DEFAULT_GROUPS);
+      return;
+    }
+    // The key now lists a group of the user's: it becomes theirs, and hpm
+    // keeps only its own elements in it from here on.
     ctx.created.delete(CREATED_DEFAULT_GROUPS);
-    return;
   }
   for (const name of record?.defaultGroups ?? []) {
-    if (wanted.has(normalizeName(name))) continue;
+    if (wanted.has(normalizeName(name)) || handedOver.has(normalizeName(name))) continue;
     const value = findKey(doc.scan, DEFAULT_GROUPS)?.value;
     if (value?.kind !== "array") return;
     const index = value.elements.findLastIndex((e) => isGroup(e.value, name));
@@ -923,13 +1180,16 @@ function writeDefaultGroups(ctx: Context): void {
   if (kv.value.kind !== "array") {
     throw new HpmInputError(
       "toml-layout",
-      `Cannot add hpm's groups to tool.uv.default-groups in ${doc.file}: it is neither an ` +
+      `cannot add hpm's groups to tool.uv.default-groups in ${doc.file}: it is neither an ` +
         `array nor "all"`,
       doc.where(kv.keyStart),
       'make it an array of group names, or "all"',
     );
   }
-  const recorded = new Set(ctx.record?.defaultGroups.map(normalizeName));
+  const recorded = new Set([
+    ...(ctx.record?.defaultGroups.map(normalizeName) ?? []),
+    ...ctx.adoptedGroups,
+  ]);
   const added: string[] = [];
   for (const name of names) {
     const value = findKey(doc.scan, DEFAULT_GROUPS)!.value as ArrayValue;
@@ -1050,6 +1310,11 @@ function writeRecord(ctx: Context): void {
   const record: ManagedRecord = {
     mode: plan.mode,
     groups: plan.groups.map((g) => g.name),
+    packages: [
+      ...new Set(
+        plan.groups.flatMap((g) => g.requirements.flatMap((r) => itemKey(g.name, r) ?? [])),
+      ),
+    ].sort(),
     sources: plan.sources.map((s) => s.name).sort(),
     indexes: plan.indexes.map((i) => i.name).sort(),
     defaultGroups: [...ctx.defaultGroups].sort(),

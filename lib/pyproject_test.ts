@@ -15,6 +15,7 @@ function lines(...text: string[]): string {
 interface RecordFields {
   mode?: string;
   groups?: string[];
+  packages?: string[];
   sources?: string[];
   indexes?: string[];
   defaultGroups?: string[];
@@ -29,6 +30,7 @@ function record(r: RecordFields): string[] {
     COMMENT,
     `mode = "${r.mode ?? "dev"}"`,
     `groups = ${list(r.groups)}`,
+    `packages = ${list(r.packages)}`,
     `sources = ${list(r.sources)}`,
     `indexes = ${list(r.indexes)}`,
     `default-groups = ${list(r.defaultGroups)}`,
@@ -132,6 +134,7 @@ Deno.test("applyPlan() inserts into existing tables after their last entry", () 
       "",
       ...record({
         groups: ["vector-db"],
+        packages: ["vector-db/rag4code-qdrant"],
         sources: ["rag4code-qdrant"],
         defaultGroups: ["vector-db"],
         created: ["tool.uv.default-groups"],
@@ -185,6 +188,7 @@ Deno.test("applyPlan() creates missing tables at the end", () => {
       COMMENT,
       'mode = "dev"',
       'groups = ["vector-db", "llm"]',
+      'packages = ["llm/rag4code-ollama", "vector-db/rag4code-qdrant"]',
       'sources = ["rag4code-ollama", "rag4code-qdrant"]',
       'indexes = ["hpm-localhost"]',
       'default-groups = ["llm", "vector-db"]',
@@ -206,6 +210,7 @@ Deno.test("applyPlan() handles an empty file", () => {
       "",
       ...record({
         groups: ["g"],
+        packages: ["g/a"],
         defaultGroups: ["g"],
         created: ["dependency-groups", "tool.uv", "tool.uv.default-groups"],
       }),
@@ -311,6 +316,7 @@ Deno.test("applyPlan() deletes a table it created once it is not needed", () => 
       "",
       ...record({
         groups: ["vector-db"],
+        packages: ["vector-db/rag4code-qdrant"],
         defaultGroups: ["vector-db"],
         created: ["dependency-groups", "tool.uv", "tool.uv.default-groups"],
       }),
@@ -391,12 +397,21 @@ Deno.test("applyPlan() keeps tabs", () => {
   )));
 });
 
-Deno.test("applyPlan() adds a final newline only when it changes the file", () => {
-  const original = '[project]\nname = "core"';
-  assert.equal(applyPlan(original, emptyPlan("dev")).text, original);
-  const result = applyPlan(original, devPlan).text;
-  assert.ok(result.startsWith(original + "\n\n[dependency-groups]\n"));
-  assert.equal(applyPlan(result, emptyPlan("dev")).text, original + "\n");
+Deno.test("applyPlan() keeps a file without a final newline without one", async (t) => {
+  for (const eol of ["\n", "\r\n"]) {
+    await t.step(JSON.stringify(eol), () => {
+      const original = `[project]${eol}name = "core"${eol}[tool.uv]${eol}package = false`;
+      assert.equal(applyPlan(original, emptyPlan("dev")).text, original);
+      const dev = applyPlan(original, devPlan).text;
+      assert.ok(dev.startsWith(`${original}${eol}default-groups = ["vector-db"]${eol}`));
+      assert.ok(!dev.endsWith("\n"));
+      const prod = applyPlan(dev, plan({ "vector-db": ["rag4code-qdrant"] }, [qdrantProd])).text;
+      assert.notEqual(prod, dev);
+      assert.ok(!prod.endsWith("\n"));
+      assert.equal(applyPlan(prod, emptyPlan("dev")).text, original);
+      assert.equal(applyPlan(dev, emptyPlan("dev")).text, original);
+    });
+  }
 });
 
 Deno.test("applyPlan() returns the very same string when nothing changes", () => {
@@ -663,6 +678,21 @@ Deno.test("applyPlan() refuses layouts it cannot extend", async (t) => {
       1,
     ],
     [
+      "inline sources after a group hpm extends first: the line in the file as it is",
+      lines(
+        "[dependency-groups]",
+        'dev = ["pytest"]',
+        "",
+        "[tool.uv]",
+        'sources = { foo = { path = "x" } }',
+        "",
+        "[other]",
+      ),
+      devPlan,
+      5,
+      1,
+    ],
+    [
       "index as an inline array",
       lines("[tool.uv]", 'index = [{ name = "a", url = "https://a" }]'),
       plan({ g: ["a"] }, [], [{ name: "b", url: "https://b" }]),
@@ -715,7 +745,7 @@ Deno.test("applyPlan() keeps injected values as strings", () => {
 Deno.test("applyPlan() rejects invalid TOML with its position", () => {
   assert.throws(
     () => applyPlan('[project]\nname = "core"\nversion = \n', devPlan, "x/pyproject.toml"),
-    inputError("toml-syntax", 3, 11, /^Cannot parse x\/pyproject\.toml: /),
+    inputError("toml-syntax", 3, 11, /^cannot parse x\/pyproject\.toml: /),
   );
 });
 
@@ -732,6 +762,7 @@ Deno.test("readManaged() reads the record", async (t) => {
     assert.deepEqual(readManaged(managed), {
       mode: "dev",
       groups: ["vector-db"],
+      packages: ["vector-db/rag4code-qdrant"],
       sources: ["rag4code-qdrant"],
       indexes: [],
       defaultGroups: ["vector-db"],
@@ -746,5 +777,101 @@ Deno.test("readManaged() reads the record", async (t) => {
     );
     assert.throws(() => applyPlan(damaged, devPlan), inputError("toml-layout", 3, 1));
     assert.throws(() => readManaged(lines("[tool]", "hpm = 1")), inputError("toml-layout", 2, 1));
+  });
+});
+
+Deno.test("applyPlan() keeps items the user added to hpm's groups", async (t) => {
+  const original = lines("[project]", 'name = "core"');
+  const prodPlan = plan({ "vector-db": ["rag4code-qdrant==1.0.0"] }, [qdrantProd], [], "prod");
+  const dev = applyPlan(original, devPlan).text;
+  const added = dev.replace(
+    'vector-db = ["rag4code-qdrant"]',
+    'vector-db = [\'coverage[toml]>=7\', "rag4code-qdrant", { include-group = "dev" }]',
+  );
+
+  await t.step("in the same mode: nothing changes, and they are reported", () => {
+    const r = applyPlan(added, devPlan);
+    assert.equal(r.changed, false);
+    assert.deepEqual(r.kept, [{
+      group: "vector-db",
+      items: ["coverage[toml]>=7", "(a table)"],
+      handedOver: false,
+    }]);
+  });
+  await t.step("across a mode switch and back, as written", () => {
+    const prod = applyPlan(added, prodPlan);
+    assert.match(
+      prod.text,
+      /^vector-db = \["rag4code-qdrant==1\.0\.0", 'coverage\[toml\]>=7', \{ include-group = "dev" \}\]$/m,
+    );
+    assert.equal(prod.kept.length, 1);
+    const back = applyPlan(prod.text, devPlan).text;
+    assert.match(back, /^vector-db = \["rag4code-qdrant", 'coverage\[toml\]>=7', /m);
+    assert.equal(applyPlan(back, devPlan).changed, false);
+  });
+  await t.step("when hpm drops the group, the group stays with the user's items only", () => {
+    const r = applyPlan(added, emptyPlan("dev"));
+    assert.deepEqual(r.kept.map((k) => [k.group, k.handedOver]), [["vector-db", true]]);
+    assert.equal(
+      r.text,
+      lines(
+        "[project]",
+        'name = "core"',
+        "",
+        "[dependency-groups]",
+        "vector-db = ['coverage[toml]>=7', { include-group = \"dev\" }]",
+        "",
+        "[tool.uv]",
+        'default-groups = ["vector-db"]',
+      ),
+      "still installed by default; hpm's source and record are gone",
+    );
+    assert.equal(readManaged(r.text), undefined);
+  });
+  await t.step("an item for a package hpm puts in the group is hpm's", () => {
+    const twice = dev.replace(
+      'vector-db = ["rag4code-qdrant"]',
+      'vector-db = ["rag4code-qdrant", "Rag4Code_Qdrant>=0.1"]',
+    );
+    assert.match(applyPlan(twice, prodPlan).text, /^vector-db = \["rag4code-qdrant==1\.0\.0"\]$/m);
+  });
+  await t.step("a record from before hpm recorded items: every item is hpm's, as then", () => {
+    const legacy = added.replace(/^packages = .*\n/m, "");
+    assert.equal(readManaged(legacy)?.packages, undefined);
+    assert.match(applyPlan(legacy, prodPlan).text, /^vector-db = \["rag4code-qdrant==1\.0\.0"\]$/m);
+  });
+});
+
+Deno.test("applyPlan() with [tool.hpm] deleted: the error names --adopt, which takes exact matches only", async (t) => {
+  const original = lines("[project]", 'name = "core"');
+  const managed = applyPlan(original, devPlan).text;
+  const orphaned = managed.slice(0, managed.indexOf("\n[tool.hpm]"));
+
+  await t.step("without --adopt: a conflict whose hint is the recovery", () => {
+    assert.throws(() => applyPlan(orphaned, devPlan), (e) => {
+      assert.ok(e instanceof HpmInputError);
+      assert.equal(e.code, "conflict");
+      assert.match(e.message, /^cannot write dependency group "vector-db"/);
+      assert.match(e.hint!, /`hpm sync --mode dev --adopt`/);
+      return true;
+    });
+  });
+  await t.step("with adopt: the entries are hpm's again, the record is back", () => {
+    const r = applyPlan(orphaned, devPlan, "pyproject.toml", { adopt: true });
+    assert.equal(r.text, managed, "as if the record had never gone");
+    assert.equal(applyPlan(r.text, emptyPlan("dev")).text, original, "and hpm can leave again");
+  });
+  await t.step("an entry that differs is still a conflict, with a real fix as hint", () => {
+    const mine = orphaned.replace("editable = true }", "editable = false }");
+    assert.throws(
+      () => applyPlan(mine, devPlan, "pyproject.toml", { adopt: true }),
+      (e) => {
+        assert.ok(e instanceof HpmInputError);
+        assert.match(e.message, /^cannot write source "rag4code-qdrant"/);
+        assert.match(e.hint!, /^remove your source for `rag4code-qdrant`/);
+        assert.doesNotMatch(e.hint!, /rename/);
+        return true;
+      },
+    );
   });
 });

@@ -12,6 +12,8 @@ import { normalizeName } from "./names.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
 import { parseRegistryLocation } from "./remote_registry.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
+import { checkReleaseOnRemote } from "./release_check.ts";
+import { denoRunner, type Runner } from "./runner.ts";
 import { withProjectLock } from "./transaction.ts";
 
 /** What a new registry entry says. */
@@ -30,6 +32,8 @@ export interface NewEntry {
   readonly pypi?: string;
   /** A private index URL (with `pypi`). */
   readonly index?: string;
+  /** The git URL the code is developed in (with `pypi`: a `git` source already says it). */
+  readonly repository?: string;
 }
 
 const scalar = (value: string) => stringify(value).trimEnd();
@@ -56,11 +60,20 @@ export function renderRegistryEntry(entry: NewEntry): string {
   }
   if (entry.ref && !entry.git) throw new HpmInputError("usage", "--ref goes with --git");
   if (entry.index && !entry.pypi) throw new HpmInputError("usage", "--index goes with --pypi");
+  if (entry.repository && !entry.pypi) {
+    throw new HpmInputError(
+      "usage",
+      "--repository goes with --pypi",
+      undefined,
+      "a --git source is already where `hpm clone` clones from",
+    );
+  }
   const lines = [
     "# yaml-language-server: $schema=../registry-entry.schema.json",
     `name: ${scalar(entry.name)}`,
   ];
   if (entry.description) lines.push(`description: ${scalar(entry.description)}`);
+  if (entry.repository) lines.push(`repository: ${scalar(entry.repository)}`);
   lines.push(
     "sources:",
     "  dev:",
@@ -80,18 +93,34 @@ export function renderRegistryEntry(entry: NewEntry): string {
   return text;
 }
 
+/** Options of {@link registryAdd}. */
+export interface RegistryAddOptions {
+  /** The project root, or a folder inside it. @default Deno.cwd() */
+  readonly root?: string;
+  /** Check that `ref` exists on the `git` remote (`git ls-remote`). @default true */
+  readonly verify?: boolean;
+  /** Runs git. @default denoRunner */
+  readonly runner?: Runner;
+  /** Warnings (an unreachable remote). */
+  readonly log?: (message: string) => void;
+  /** Environment: `HPM_OFFLINE=1` does not ask the remote. @default Deno.env.toObject() */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
 /**
  * Add a package to the project's first local registry. Refuses to replace an
- * existing entry.
+ * existing entry, and (unless `verify` is false) a `ref` that the `git`
+ * remote does not have.
  *
  * @param entry what it says
- * @param options where the project is
+ * @param options where the project is; whether to ask the remote
  * @returns the file written
  * @throws {HpmInputError} on invalid values or an existing entry
+ * @throws {HpmOperationError} when the remote answers and lacks `ref`
  */
 export async function registryAdd(
   entry: NewEntry,
-  options: { root?: string } = {},
+  options: RegistryAddOptions = {},
 ): Promise<string> {
   const text = renderRegistryEntry(entry);
   const root = await findProjectRoot(options.root ?? Deno.cwd());
@@ -119,6 +148,18 @@ export async function registryAdd(
     }
     const folder = resolve(root, local.path);
     const file = join(folder, "packages", `${normalizeName(entry.name)}.yaml`);
+    if (entry.git && entry.ref && options.verify !== false) {
+      await checkReleaseOnRemote({
+        runner: options.runner ?? denoRunner,
+        cwd: root,
+        url: entry.git,
+        ref: entry.ref,
+        name: entry.name,
+        command: "hpm registry add",
+        log: options.log ?? (() => {}),
+        offline: (options.env ?? Deno.env.toObject()).HPM_OFFLINE === "1",
+      });
+    }
     await writeConfined(file, text, { root: folder });
     return file;
   });

@@ -59,6 +59,8 @@ export interface RegistryEntry {
   readonly key: string;
   /** Optional description. */
   readonly description?: string;
+  /** The git URL the code is developed in (for packages released on an index). */
+  readonly repository?: string;
   /** Other registry packages this one needs (normalised names). */
   readonly requires: readonly string[];
   /** Source per mode. */
@@ -118,6 +120,7 @@ export function parseRegistryEntry(
     name: data.name,
     key,
     description: data.description,
+    repository: data.repository,
     requires: (data.requires ?? []).map(normalizeName),
     sources: data.sources,
     file,

@@ -1,18 +1,27 @@
 /**
  * Remote registries: a git repository (cloned into a cache, optionally at a
- * pinned ref: `https://host/reg.git#v3`) or an HTTPS base URL serving
- * `index.json` and `packages/<name>.yaml`. Either way the result is a folder in
+ * pinned ref: `https://host/reg.git#v3`) or an HTTPS base URL serving the
+ * registry folder's layout (`packages/<name>.yaml`, and optionally
+ * `index.json`, which `hpm registry index` writes). Either way the result is a folder in
  * the cache with the local layout, so reading it is the local code path. A
  * registry that cannot be reached is used from its cache, and HPM says so.
  *
  * @module
  */
 
-import { MAX_YAML_BYTES } from "./_yaml.ts";
+import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
 import { CommandFailedError, HpmInputError, HpmOperationError } from "./errors.ts";
-import { joinPath, ownFolder, writeConfined } from "./files.ts";
+import {
+  joinPath,
+  listConfined,
+  ownFolder,
+  readConfined,
+  removeConfined,
+  writeConfined,
+} from "./files.ts";
 import { runGit } from "./git.ts";
-import { isValidPackageName } from "./names.ts";
+import { isValidPackageName, normalizeName } from "./names.ts";
+import { parseRegistryEntry } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { isSafeGitRef, isSafeGitUrl } from "./value_checks.ts";
 
@@ -107,6 +116,12 @@ export interface FetchRegistryOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Ask the remote even when the cached copy is fresh (`--refresh`). */
   readonly refresh?: boolean;
+  /**
+   * The packages the project names (hpm.yaml's groups, hpm.local.yaml's
+   * overrides): what is fetched, with what they `require:`, from a static
+   * registry that serves no index.
+   */
+  readonly wanted?: readonly string[];
 }
 
 async function sha256Hex(text: string): Promise<string> {
@@ -201,7 +216,10 @@ async function fetchLocked(
   dir: string,
 ): Promise<string> {
   const stamp = `${dir}.fetched`;
-  const cached = isFolder(dir) && isFolder(joinPath(dir, "packages"));
+  const cached = isFolder(dir) && isFolder(joinPath(dir, "packages")) &&
+    // A static registry's copy holds the entries asked for so far: a name
+    // not asked for before is a reason to ask the remote.
+    !(location.kind === "http" && missingFromStaticCopy(dir, options.wanted ?? []));
   const when = fetchedAt(stamp);
   const shown = location.kind === "git" && location.ref
     ? `${location.url}#${location.ref}`
@@ -225,8 +243,10 @@ async function fetchLocked(
   try {
     if (location.kind === "git") {
       await refreshGit(location, dir, options.runner ?? denoRunner, deadline);
-    } else await refreshHttp(location.url, dir, deadline);
-    await writeConfined(stamp, new Date().toISOString() + "\n", { root: registries, strict: true });
+    } else await refreshHttp(location.url, dir, deadline, options.wanted ?? []);
+    const own = { root: registries, strict: true };
+    await removeConfined(stamp, own);
+    await writeConfined(stamp, new Date().toISOString() + "\n", own);
   } catch (e) {
     if (e instanceof HpmInputError) throw e;
     const lines = e instanceof CommandFailedError ? e.stderrTail.trim().split("\n") : [];
@@ -281,7 +301,8 @@ async function refreshGit(
   ]);
   const commit = await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]);
   await git(["checkout", "--quiet", "--force", "--detach", commit]);
-  if (!isFolder(joinPath(dir, "packages"))) {
+  // A packages/ linked out of the checkout is refused here, before any entry is read.
+  if (listConfined(joinPath(dir, "packages"), { root: dir }) === undefined) {
     throw new HpmOperationError(`registry ${location.url} has no packages/ folder`);
   }
 }
@@ -289,7 +310,23 @@ async function refreshGit(
 // Redirects are followed only within the registry's own origin (same scheme,
 // host and port): a registry must not be able to send HPM to another host,
 // such as an internal service, and have that answer cached and shown.
-async function fetchLimited(url: string, limit: number, deadline: number): Promise<Uint8Array> {
+async function fetchLimited(
+  url: string,
+  limit: number,
+  deadline: number,
+): Promise<Uint8Array>;
+async function fetchLimited(
+  url: string,
+  limit: number,
+  deadline: number,
+  optional: true,
+): Promise<Uint8Array | undefined>;
+async function fetchLimited(
+  url: string,
+  limit: number,
+  deadline: number,
+  optional = false,
+): Promise<Uint8Array | undefined> {
   const origin = new URL(url).origin;
   let current = url;
   let response: Response;
@@ -315,6 +352,7 @@ async function fetchLimited(url: string, limit: number, deadline: number): Promi
   }
   if (!response.ok) {
     await response.body?.cancel();
+    if (optional && response.status === 404) return undefined;
     throw new Error(`${current}: HTTP ${response.status}`);
   }
   const declared = Number(response.headers.get("content-length") ?? 0);
@@ -345,12 +383,84 @@ async function fetchLimited(url: string, limit: number, deadline: number): Promi
   return out;
 }
 
-// index.json is `["name", …]` or `{"packages": ["name", …]}`; names are checked
-// before they become file names, so a hostile index cannot write outside the cache.
-async function refreshHttp(base: string, dir: string, deadline: number) {
+const STATIC_MARK = ".static";
+const ASKED = ".asked";
+
+function missingFromStaticCopy(dir: string, wanted: readonly string[]): boolean {
+  if (!isFolder(joinPath(dir, "packages")) || !wanted.length) return false;
+  let asked: Set<string>;
+  try {
+    if (!Deno.lstatSync(joinPath(dir, STATIC_MARK)).isFile) return false;
+    asked = new Set(
+      new TextDecoder().decode(
+        readConfined(joinPath(dir, ASKED), { root: dir, strict: true }, MAX_INDEX_BYTES),
+      )
+        .split("\n").filter(Boolean),
+    );
+  } catch {
+    return false;
+  }
+  return wanted.some((name) => !asked.has(normalizeName(name)));
+}
+
+// An https registry is the registry folder's layout served as it is. With an
+// index.json (`["name", …]` or `{"packages": [...]}`, see `hpm registry
+// index`) every entry is fetched, so listing and suggestions work; without
+// one, the entries the project names are fetched by name, with what they
+// `require:`. Names are checked before they become file names, so a hostile
+// registry cannot write outside the cache.
+async function refreshHttp(
+  base: string,
+  dir: string,
+  deadline: number,
+  wanted: readonly string[],
+) {
   const indexUrl = `${base}/index.json`;
+  const listed = await fetchIndex(indexUrl, deadline);
+  const parent = dir.slice(0, dir.lastIndexOf("/"));
+  const fresh = `${dir}.new-${Deno.pid}`;
+  await Deno.remove(fresh, { recursive: true }).catch(() => {});
+  ownFolder(fresh, true);
+  ownFolder(joinPath(fresh, "packages"), true);
+  const own = { root: parent, strict: true };
+  const entryUrl = (name: string) => `${base}/packages/${encodeURIComponent(name)}.yaml`;
+  try {
+    if (listed !== undefined) {
+      for (const n of listed) {
+        const entry = await fetchLimited(entryUrl(n), MAX_YAML_BYTES, deadline);
+        await writeConfined(joinPath(fresh, "packages", `${n}.yaml`), entry, own);
+      }
+    } else {
+      const asked = new Set<string>();
+      const queue = wanted.map(normalizeName);
+      while (queue.length) {
+        const name = queue.shift()!;
+        if (asked.has(name) || !isValidPackageName(name)) continue;
+        asked.add(name);
+        if (asked.size > MAX_PACKAGES) break;
+        const entry = await fetchLimited(entryUrl(name), MAX_YAML_BYTES, deadline, true);
+        if (entry === undefined) continue;
+        const file = joinPath(fresh, "packages", `${name}.yaml`);
+        await writeConfined(file, entry, own);
+        queue.push(...parseRegistryEntry(decodeYaml(entry, file), file, name).requires);
+      }
+      await writeConfined(joinPath(fresh, ASKED), [...asked].join("\n") + "\n", own);
+      await writeConfined(joinPath(fresh, STATIC_MARK), "", own);
+    }
+    // Swap in the complete new copy; a failure above leaves the old cache whole.
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.rename(fresh, dir);
+  } catch (e) {
+    await Deno.remove(fresh, { recursive: true }).catch(() => {});
+    throw e;
+  }
+}
+
+// The names index.json lists, or undefined when the registry serves none (404).
+async function fetchIndex(indexUrl: string, deadline: number): Promise<string[] | undefined> {
+  const bytes = await fetchLimited(indexUrl, MAX_INDEX_BYTES, deadline, true);
+  if (bytes === undefined) return undefined;
   let names: unknown;
-  const bytes = await fetchLimited(indexUrl, MAX_INDEX_BYTES, deadline);
   try {
     names = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
@@ -371,28 +481,5 @@ async function refreshHttp(base: string, dir: string, deadline: number) {
       );
     }
   }
-  const parent = dir.slice(0, dir.lastIndexOf("/"));
-  const fresh = `${dir}.new-${Deno.pid}`;
-  await Deno.remove(fresh, { recursive: true }).catch(() => {});
-  ownFolder(fresh, true);
-  ownFolder(joinPath(fresh, "packages"), true);
-  try {
-    for (const n of list as string[]) {
-      const entry = await fetchLimited(
-        `${base}/packages/${encodeURIComponent(n)}.yaml`,
-        MAX_YAML_BYTES,
-        deadline,
-      );
-      await writeConfined(joinPath(fresh, "packages", `${n}.yaml`), entry, {
-        root: parent,
-        strict: true,
-      });
-    }
-    // Swap in the complete new copy; a failure above leaves the old cache whole.
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    await Deno.rename(fresh, dir);
-  } catch (e) {
-    await Deno.remove(fresh, { recursive: true }).catch(() => {});
-    throw e;
-  }
+  return list as string[];
 }

@@ -6,15 +6,7 @@
  * @module
  */
 
-import {
-  isAbsolute,
-  join,
-  normalize,
-  posix,
-  relative,
-  resolve as resolvePath,
-  sep,
-} from "node:path";
+import * as hostPath from "node:path";
 import { HpmInputError } from "./errors.ts";
 import type { LocalOverlay, Manifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
@@ -62,12 +54,20 @@ export interface ResolveInput {
   readonly overlay?: LocalOverlay;
   /** The home directory, for `~` in paths. */
   readonly home?: string;
+  /** The remote registries' cache folder: no local path may lie in it. */
+  readonly cache?: string;
   /**
    * The dependency names (normalised) that the package at a local path
    * declares, if it can be read. Lets dev mode follow plugin → plugin
    * dependencies without the registry listing them.
    */
   readonly localDependencies?: (absolutePath: string) => readonly string[] | undefined;
+  /**
+   * The dependency names (normalised) that a package's release (its source in
+   * the mode, when not local) declares, if known. Lets prod follow plugin →
+   * plugin dependencies as dev does.
+   */
+  readonly releaseDependencies?: (key: string) => readonly string[] | undefined;
   /**
    * Write local paths absolute, for a pyproject.toml that will be used from
    * another folder (`hpm verify`'s scratch copy).
@@ -78,10 +78,10 @@ export interface ResolveInput {
 /**
  * Resolve every plugin of every group for a mode.
  *
- * Plugins that another plugin depends on (by `requires:` in the registry, or,
- * for a local clone, by its own pyproject.toml) are added to the same group with
- * their own source, because uv applies `[tool.uv.sources]` to the project's
- * direct dependencies only.
+ * Plugins that another plugin depends on (by `requires:` in the registry, or
+ * by its own pyproject.toml: a local clone's, or its release's) are added to
+ * the same group with their own source, because uv applies
+ * `[tool.uv.sources]` to the project's direct dependencies only.
  *
  * @param input manifest, registry, mode and project root
  * @returns the plan and the resolved packages
@@ -110,6 +110,14 @@ export interface ResolveInput {
  */
 export function resolvePlan(input: ResolveInput): Resolution {
   const { manifest, registry, mode } = input;
+  for (const [key, override] of input.overlay?.overrides ?? []) {
+    if (!registry.has(key)) {
+      throw registry.unknown(
+        override.name,
+        input.overlay!.positionOf(["overrides", override.name], true),
+      );
+    }
+  }
   const packages = new Map<string, ResolvedPackage & { groups: string[] }>();
   const groups = [];
 
@@ -167,10 +175,11 @@ export function resolvePlan(input: ResolveInput): Resolution {
       }
       requirements.push(requirementOf(pkg.entry, pkg.source));
       const needs = new Set(pkg.entry.requires);
-      if (pkg.localPath) {
-        for (const dep of input.localDependencies?.(pkg.localPath) ?? []) {
-          if (registry.has(dep)) needs.add(normalizeName(dep));
-        }
+      const declared = pkg.localPath
+        ? input.localDependencies?.(pkg.localPath)
+        : input.releaseDependencies?.(pkg.key);
+      for (const dep of declared ?? []) {
+        if (registry.has(dep)) needs.add(normalizeName(dep));
       }
       for (const dep of [...needs].sort()) queue.push({ name: dep, requiredBy: pkg.entry.name });
     }
@@ -229,7 +238,7 @@ export interface SourceInForce {
 export function sourceInForce(
   entry: RegistryEntry,
   mode: string,
-  where: Pick<ResolveInput, "root" | "overlay" | "home">,
+  where: Pick<ResolveInput, "root" | "overlay" | "home" | "cache">,
 ): SourceInForce | undefined {
   const base = entry.sources[mode];
   if (!base) return undefined;
@@ -242,10 +251,10 @@ export function sourceInForce(
   // uv's editable install) anywhere outside the project. hpm.local.yaml is
   // this user's own, so its overrides may.
   if (localPath !== undefined && entry.remote && !override) {
-    const rel = relative(where.root, localPath);
+    const rel = hostPath.relative(where.root, localPath);
     if (
-      source.type === "local" && (isAbsolute(source.path) || source.path.startsWith("~") ||
-        rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+      source.type === "local" && (hostPath.isAbsolute(source.path) || source.path.startsWith("~") ||
+        rel === ".." || rel.startsWith(`..${hostPath.sep}`) || hostPath.isAbsolute(rel))
     ) {
       throw new HpmInputError(
         "untrusted-path",
@@ -257,6 +266,19 @@ export function sourceInForce(
       );
     }
   }
+  // A registry's cached checkout is the registry's content: never a dev
+  // checkout that git runs in or uv installs editable from.
+  if (localPath !== undefined && where.cache !== undefined) {
+    const rel = hostPath.relative(hostPath.resolve(where.cache), localPath);
+    if (rel === "" || !(rel.startsWith("..") || hostPath.isAbsolute(rel))) {
+      throw new HpmInputError(
+        "untrusted-path",
+        `the \`${mode}\` path of \`${entry.name}\` is inside HPM's registry cache (${where.cache})`,
+        override ? { file: where.overlay!.file } : entry.positionOf(["sources", mode, "path"]),
+        "a dev checkout is a clone of the plugin's own repository: point the path at one (`hpm clone`)",
+      );
+    }
+  }
   return { source, localPath, overridden: override !== undefined };
 }
 
@@ -264,19 +286,35 @@ function requirementOf(entry: RegistryEntry, source: Source): string {
   return source.type === "pypi" && source.version ? `${entry.name}${source.version}` : entry.name;
 }
 
+/** The path functions of one system: `node:path/posix` or `node:path/win32`. */
+export type PathFlavour = Pick<typeof hostPath, "isAbsolute" | "relative" | "resolve">;
+
+// A registry is shared by people on different systems, so `\` in its paths is
+// a separator everywhere (a file name with a backslash is not worth the
+// confusion); pyproject.toml gets `/`, which uv reads on every system.
+const slashes = (path: string) => path.replaceAll("\\", "/");
+const isHomeRelative = (path: string) => path === "~" || path.startsWith("~/");
+
 function absolutePath(path: string, input: Pick<ResolveInput, "root" | "home">): string {
-  const expanded = path === "~" || path.startsWith("~/")
-    ? join(input.home ?? "~", path.slice(1))
-    : path;
-  return resolvePath(input.root, expanded);
+  const p = slashes(path);
+  const expanded = isHomeRelative(p) ? hostPath.join(input.home ?? "~", p.slice(1)) : p;
+  return hostPath.resolve(input.root, expanded);
 }
 
-// Local paths are written relative to the project (portable across machines)
-// unless the registry gave an absolute or home-relative path.
-function pyprojectPath(path: string, root: string): string {
-  if (path === "~" || path.startsWith("~/") || isAbsolute(path)) return path;
-  const rel = relative(root, resolvePath(root, path));
-  return rel === "" ? "." : normalize(rel).split(/[\\/]/).join(posix.sep);
+/**
+ * A registry or hpm.local.yaml path as pyproject.toml gets it: with `/` on
+ * every system, relative to the project (so the file works on any machine)
+ * unless it was given absolute or under `~`.
+ *
+ * @param path the path as written in the registry entry or hpm.local.yaml
+ * @param root the project root, absolute, in `flavour`'s syntax
+ * @param flavour whose path rules apply; the host's by default
+ */
+export function pyprojectPath(path: string, root: string, flavour: PathFlavour = hostPath): string {
+  const p = slashes(path);
+  if (isHomeRelative(p) || flavour.isAbsolute(p)) return p;
+  const rel = slashes(flavour.relative(root, flavour.resolve(root, p)));
+  return rel === "" ? "." : rel;
 }
 
 function sourceTable(

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import type { HpmInputError } from "./errors.ts";
 import { parseLocalOverlay, parseManifest } from "./manifest.ts";
 import { Registry } from "./registry.ts";
-import { resolvePlan } from "./resolve.ts";
+import { posix, win32 } from "node:path";
+import { pyprojectPath, resolvePlan } from "./resolve.ts";
 
 const entry = (name: string, body: string) => ({
   file: `/p/reg/packages/${name}.yaml`,
@@ -101,6 +102,30 @@ Deno.test("resolvePlan() follows a local clone's own dependencies on registry pa
   assert.deepEqual(plan.sources.map((s) => s.name), ["rag4code-base", "rag4code-qdrant"]);
 });
 
+Deno.test("resolvePlan() follows a release's own dependencies in a mode without clones", () => {
+  const m = parseManifest(
+    "registry: ./reg\ngroups:\n  g:\n    options: [rag4code-qdrant]\n",
+    "hpm.yaml",
+  );
+  const asked: string[] = [];
+  const { plan, packages } = resolvePlan({
+    manifest: m,
+    registry,
+    mode: "prod",
+    root: "/p",
+    localDependencies: () => ["rag4code-chroma"],
+    releaseDependencies: (key) => {
+      asked.push(key);
+      return key === "rag4code-qdrant" ? ["rag4code-base"] : undefined;
+    },
+  });
+  assert.deepEqual(plan.groups[0].requirements, ["rag4code-qdrant", "rag4code-base>=2,<3"]);
+  assert.deepEqual(packages.find((p) => p.key === "rag4code-base")?.requiredBy, [
+    "rag4code-qdrant",
+  ]);
+  assert.deepEqual(asked, ["rag4code-qdrant", "rag4code-base"]);
+});
+
 Deno.test("resolvePlan() select installs only the chosen alternative", () => {
   const m = parseManifest(
     "registry: ./reg\ngroups:\n  db:\n    options: [rag4code-qdrant, rag4code-chroma]\n    select: rag4code-qdrant\n",
@@ -178,4 +203,47 @@ Deno.test("resolvePlan() names the plugin that needs a package lacking the mode"
     assert.match(error.message, /package `b` has no source for mode `prod`/);
     assert.match(error.hint!, /`a` depends on it/);
   }
+});
+
+Deno.test("pyprojectPath() on Windows: `/` in pyproject.toml, relative where it can be", async (t) => {
+  const root = "C:\\work\\core";
+  const cases: [string, string][] = [
+    ["./packages/q", "packages/q"],
+    [".\\packages\\q", "packages/q"],
+    ["packages\\q\\", "packages/q"],
+    ["..\\libs\\chroma", "../libs/chroma"],
+    ["..\\core\\.\\packages\\q", "packages/q"],
+    [".", "."],
+    ["C:\\libs\\q", "C:/libs/q"], // given absolute: kept absolute
+    ["D:\\libs\\q", "D:/libs/q"],
+    ["~\\libs\\q", "~/libs/q"],
+  ];
+  for (const [path, want] of cases) {
+    await t.step(path, () => assert.equal(pyprojectPath(path, root, win32), want));
+  }
+  await t.step("going up past the drive root stops there, as Windows does", () => {
+    assert.equal(pyprojectPath("..\\..\\..", "C:\\a", win32), "..");
+  });
+});
+
+Deno.test("pyprojectPath() on POSIX reads `\\` as a separator too (registries are shared)", () => {
+  assert.equal(pyprojectPath("..\\libs\\chroma", "/p", posix), "../libs/chroma");
+  assert.equal(pyprojectPath(".\\packages\\q", "/p", posix), "packages/q");
+  assert.equal(pyprojectPath("/abs/q", "/p", posix), "/abs/q");
+  assert.equal(pyprojectPath("./packages/../packages/q", "/p", posix), "packages/q");
+});
+
+Deno.test("a registry path written with `\\` resolves to the same clone as with `/`", () => {
+  const dev = (path: string) =>
+    resolvePlan({
+      manifest: parseManifest("registry: ./reg\ngroups:\n  g:\n    options: [q]\n", "/p/hpm.yaml"),
+      registry: new Registry([entry("q", `sources:\n  dev: {type: local, path: '${path}'}\n`)]),
+      mode: "dev",
+      root: "/p",
+    });
+  const slash = dev("../libs/q");
+  const backslash = dev("..\\libs\\q");
+  assert.deepEqual(backslash.plan, slash.plan);
+  assert.equal(backslash.packages[0].localPath, slash.packages[0].localPath);
+  assert.equal(slash.packages[0].localPath, "/libs/q");
 });

@@ -93,6 +93,43 @@ export function programPath(
 }
 
 /**
+ * Where `uv` or `git` would be run from: `HPM_UV`/`HPM_GIT` if it is a file,
+ * else the first `PATH` folder holding the program; undefined when none does.
+ * Nothing is started.
+ *
+ * @param program `uv` or `git`
+ * @param env the environment (PATH, HPM_UV, HPM_GIT)
+ * @returns the program's path, if found
+ * @throws {HpmInputError} `usage` for a relative override
+ */
+export function findProgram(
+  program: RunRequest["program"],
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const path = programPath(program, env);
+  const isFile = (p: string) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  };
+  if (/[\\/]/.test(path)) {
+    return isFile(path) ? path : undefined;
+  }
+  const windows = Deno.build.os === "windows";
+  const names = windows ? [`${path}.exe`, `${path}.cmd`, path] : [path];
+  for (const dir of (env.PATH ?? "").split(windows ? ";" : ":")) {
+    if (!dir) continue;
+    for (const name of names) {
+      const candidate = `${dir.replace(/[\\/]+$/, "")}/${name}`;
+      if (isFile(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/**
  * The default runner: `Deno.Command`, no shell.
  *
  * @param request what to run

@@ -7,18 +7,20 @@
  */
 
 import { isAbsolute, relative, sep } from "node:path";
-import { devCheckout } from "./clone.ts";
+import { cloneSource, devCheckout } from "./clone.ts";
 import { runPool } from "./_pool.ts";
 import { isInside } from "./files.ts";
 import { cacheDir } from "./remote_registry.ts";
-import { CommandFailedError } from "./errors.ts";
+import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { cloneState, commitsSince, hasOwnGit, refExists } from "./git.ts";
 import type { ModeOrigin } from "./manifest.ts";
 import { isPackageDir } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
+import { releaseRefs } from "./release.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
-import { planSync, type ProjectOptions } from "./sync.ts";
+import { type CommittedForms, committedForms } from "./stage.ts";
+import { planSync, type ProjectOptions, type SyncPlan } from "./sync.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
 export interface CloneStatus {
@@ -48,6 +50,8 @@ export interface CloneStatus {
   readonly commitsSinceProdRef: number | null;
   /** What went wrong asking git, if anything. */
   readonly error: string | null;
+  /** What `hpm clone` would clone it from (a git source or `repository:`); null when nothing. */
+  readonly cloneUrl: string | null;
 }
 
 /** One plugin in the mode in force. */
@@ -95,6 +99,23 @@ export interface StatusReport {
   readonly packages: readonly PackageStatus[];
   /** Names of local clones the mode needs that are missing. */
   readonly missingClones: readonly string[];
+  /** Why `hpm sync` would fail on pyproject.toml (e.g. a collision); null when it would not. */
+  readonly problem: {
+    /** The error code (docs/errors.md). */
+    readonly code: string;
+    /** What is wrong. */
+    readonly message: string;
+    /** Where: the file, and the 1-based line and column when known. */
+    readonly file: string | null;
+    /** 1-based line. */
+    readonly line: number | null;
+    /** 1-based column. */
+    readonly column: number | null;
+    /** What to do. */
+    readonly hint: string | null;
+  } | null;
+  /** pyproject.toml's mode in the working tree, git's index and HEAD; null outside git. */
+  readonly git: CommittedForms | null;
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
@@ -123,7 +144,7 @@ const GIT_JOBS = 8;
  * ```
  */
 export async function status(options: StatusOptions = {}): Promise<StatusReport> {
-  const plan = await planSync(options);
+  const plan = await planSync({ ...options, reportProblems: true });
   const { project } = plan;
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
@@ -150,8 +171,8 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
     root: project.root,
     mode: plan.mode,
     modeOrigin: plan.modeOrigin,
-    pyprojectMode: readManaged(plan.before, project.pyprojectFile)?.mode ?? null,
-    inSync: !plan.changed,
+    pyprojectMode: syncedMode(plan),
+    inSync: !plan.changed && !plan.problem,
     local: project.overlay
       ? {
         file: project.overlay.file,
@@ -161,22 +182,28 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
       : null,
     packages,
     missingClones: [...plan.missingClones],
+    problem: plan.problem
+      ? {
+        code: plan.problem.code,
+        message: plan.problem.message,
+        file: plan.problem.file ?? null,
+        line: plan.problem.line ?? null,
+        column: plan.problem.column ?? null,
+        hint: plan.problem.hint ?? null,
+      }
+      : null,
+    git: await committedForms(project, runner),
   };
 }
 
-// Candidate names of the release a clone is measured against. An exact pypi
-// version is usually tagged `v1.2.0` or `1.2.0`.
-function prodRefCandidates(entry: RegistryEntry): string[] {
-  const prod = entry.sources.prod;
-  if (prod?.type === "git") {
-    const ref = prod.tag ?? prod.ref ?? prod.rev ?? prod.branch;
-    return ref ? [ref] : [];
+// The mode pyproject.toml was synced for; unknown when the problem is the file itself.
+function syncedMode(plan: SyncPlan): string | null {
+  try {
+    return readManaged(plan.before, plan.project.pyprojectFile)?.mode ?? null;
+  } catch (e) {
+    if (plan.problem && e instanceof HpmInputError) return null;
+    throw e;
   }
-  if (prod?.type === "pypi") {
-    const exact = /^===?([0-9][A-Za-z0-9.+!_-]*)$/.exec(prod.version ?? "");
-    if (exact) return [`v${exact[1]}`, exact[1]];
-  }
-  return [];
 }
 
 async function inspectClone(
@@ -186,7 +213,7 @@ async function inspectClone(
   entry: RegistryEntry,
   cache: string,
 ): Promise<CloneStatus> {
-  const candidates = prodRefCandidates(entry);
+  const candidates = releaseRefs(entry.sources.prod);
   const folder = await exists(path);
   const base: CloneStatus = {
     path,
@@ -202,6 +229,7 @@ async function inspectClone(
     prodRefExists: null,
     commitsSinceProdRef: null,
     error: null,
+    cloneUrl: cloneSource(entry)?.source.url ?? null,
   };
   if (!folder) return base;
   try {
@@ -342,6 +370,8 @@ interface Cell {
  *   inSync: true,
  *   local: null,
  *   missingClones: [],
+ *   problem: null,
+ *   git: { commitMode: "prod", worktree: "dev", staged: false, index: "prod", head: "prod" },
  *   packages: [{
  *     name: "rag4code-qdrant",
  *     key: "rag4code-qdrant",
@@ -354,6 +384,7 @@ interface Cell {
  *   }],
  * }, { color: false });
  * assert.match(text, /^mode: dev \(default\)/);
+ * assert.match(text, /^git: working tree dev, index not staged, HEAD prod/m);
  * assert.match(text, /rag4code-qdrant +vector-db +pypi ==1\.2\.0/);
  * ```
  */
@@ -368,17 +399,23 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
 
   lines.push(`mode: ${bold(report.mode)} (${originText(report.modeOrigin)})`);
   let py: string;
-  if (report.pyprojectMode === null) {
+  if (report.problem) {
+    py = (report.pyprojectMode === null ? "" : `in ${report.pyprojectMode} mode, `) +
+      red(`cannot be synced for ${report.mode} (see below)`);
+  } else if (report.pyprojectMode === null) {
     py = report.packages.length
-      ? yellow(`not managed by hpm yet: run \`hpm sync\``)
+      ? yellow(`not managed by hpm yet: run \`hpm sync --mode ${report.mode}\``)
       : "nothing managed by hpm";
   } else {
     py = `in ${report.pyprojectMode} mode, ` +
-      (report.inSync ? green("in sync") : red(`out of sync for ${report.mode}: run \`hpm sync\``));
+      (report.inSync
+        ? green("in sync")
+        : red(`out of sync for ${report.mode}: run \`hpm sync --mode ${report.mode}\``));
   }
   if (report.pyprojectMode !== null || !report.inSync || report.packages.length) {
     lines.push(`pyproject.toml: ${py}`);
   }
+  if (report.git) lines.push(`git: ${formsText(report.git, { red, green })}`);
   if (report.local) {
     const parts = [];
     if (report.local.mode !== null) parts.push(`mode ${report.local.mode}`);
@@ -425,7 +462,33 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
       yellow(`missing clones: run \`hpm clone ${report.missingClones.join(" ")}\``),
     );
   }
+  const problem = report.problem;
+  if (problem) {
+    const at = problem.file === null
+      ? ""
+      : ` (${problem.file}${problem.line === null ? "" : `:${problem.line}:${problem.column}`})`;
+    lines.push("", red(`\`hpm sync\` would fail: ${problem.message}${at}`));
+    if (problem.hint !== null) lines.push(`  hint: ${problem.hint}`);
+  }
   return lines.join("\n");
+}
+
+// "working tree dev, index prod (staged), HEAD prod; commit mode prod"
+function formsText(
+  forms: CommittedForms,
+  colors: Record<"red" | "green", (s: string) => string>,
+): string {
+  const mode = (m: string | null) => m ?? "unmanaged";
+  const want = forms.commitMode;
+  const index = forms.staged ? `index ${mode(forms.index)} (staged)` : "index not staged";
+  let text = `working tree ${mode(forms.worktree)}, ${index}, HEAD ${mode(forms.head)}`;
+  if (want === null) return text;
+  text += `; commit mode ${want}`;
+  if (forms.staged && forms.index !== want) return text + colors.red(": run `hpm stage`");
+  if (!forms.staged && forms.head !== null && forms.head !== want) {
+    return text + colors.red(`: HEAD is in ${forms.head}; run \`hpm stage\``);
+  }
+  return forms.staged ? text + colors.green(": ready to commit") : text;
 }
 
 function originText(origin: ModeOrigin): string {
@@ -446,7 +509,12 @@ function checkoutCell(
   const clone = p.clone;
   if (!clone) return { text: "-" };
   if (!clone.exists) {
-    return { text: `missing: run \`hpm clone ${p.name}\``, paint: colors.red };
+    return {
+      text: clone.cloneUrl === null
+        ? "missing, and no git URL to clone it from: add `repository:` to its registry entry"
+        : `missing: run \`hpm clone ${p.name}\``,
+      paint: colors.red,
+    };
   }
   if (!clone.present) {
     return { text: "not a Python project (no pyproject.toml)", paint: colors.red };

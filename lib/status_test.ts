@@ -31,6 +31,9 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       if (args === "rev-parse --show-toplevel") {
         return r.cwd === a ? ok(`${a}\n`) : { code: 128, stdout: "", stderr: "fatal: not a repo" };
       }
+      if (args === "rev-parse --show-toplevel --show-prefix") {
+        return { code: 128, stdout: "", stderr: "fatal: not a repo" };
+      }
       if (args === "symbolic-ref --quiet --short HEAD") return ok("main\n");
       if (args === "status --porcelain") return ok(" M x.py\n?? y.py\n");
       if (args.startsWith("rev-parse --verify")) return ok("abc\n");
@@ -44,7 +47,9 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       ["status", "--porcelain"],
       ["rev-parse", "--verify", "--quiet", "--end-of-options", "v1.0.0^{commit}"],
       ["rev-list", "--count", "--end-of-options", "v1.0.0..HEAD"],
+      ["rev-parse", "--show-toplevel", "--show-prefix"],
     ]);
+    assert.equal(report.git, null, "the core is not in a git work tree");
     assert.equal(report.mode, "dev");
     assert.equal(report.modeOrigin, "default");
     assert.equal(report.pyprojectMode, null);
@@ -66,6 +71,7 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       prodRefExists: true,
       commitsSinceProdRef: 3,
       error: null,
+      cloneUrl: "https://example.com/a.git",
     });
     assert.equal(pa.description, "local packages/a (editable)");
     // Missing: no git call at all; the pypi prod version gives the expected tag.
@@ -117,6 +123,7 @@ const clone = {
   prodRefExists: true,
   commitsSinceProdRef: 0,
   error: null,
+  cloneUrl: "https://example.com/a.git",
 };
 
 const report: StatusReport = {
@@ -127,6 +134,8 @@ const report: StatusReport = {
   inSync: false,
   local: { file: "/p/hpm.local.yaml", mode: null, overrides: ["b"] },
   missingClones: ["c"],
+  problem: null,
+  git: null,
   packages: [
     {
       name: "a",
@@ -202,7 +211,7 @@ Deno.test("formatStatus() renders a plain table", () => {
     formatStatus(report, { color: false }),
     [
       "mode: prod (from RUN_MODE)",
-      "pyproject.toml: in dev mode, out of sync for prod: run `hpm sync`",
+      "pyproject.toml: in dev mode, out of sync for prod: run `hpm sync --mode prod`",
       "hpm.local.yaml: in effect (overrides b)",
       "",
       "PACKAGE  GROUP       SOURCE                       CHECKOUT",
@@ -237,4 +246,30 @@ Deno.test("formatStatus() with no plugins says how to add one", () => {
     text,
     "mode: prod (from RUN_MODE)\n\nno plugins: add one with `hpm group add GROUP --option PACKAGE`",
   );
+});
+
+Deno.test("formatStatus() shows working tree, index and HEAD, and when to run hpm stage", () => {
+  const line = (git: StatusReport["git"]) =>
+    formatStatus({ ...report, git }, { color: false }).split("\n").find((l) =>
+      l.startsWith("git: ")
+    );
+  const forms = { commitMode: "prod", worktree: "dev", staged: true, index: "prod", head: "prod" };
+  assert.equal(
+    line(forms),
+    "git: working tree dev, index prod (staged), HEAD prod; commit mode prod: ready to commit",
+  );
+  assert.equal(
+    line({ ...forms, index: "dev" }),
+    "git: working tree dev, index dev (staged), HEAD prod; commit mode prod: run `hpm stage`",
+  );
+  assert.equal(
+    line({ ...forms, staged: false, index: "dev", head: "dev" }),
+    "git: working tree dev, index not staged, HEAD dev; commit mode prod: HEAD is in dev; " +
+      "run `hpm stage`",
+  );
+  assert.equal(
+    line({ ...forms, commitMode: null, staged: false, head: null }),
+    "git: working tree dev, index not staged, HEAD unmanaged",
+  );
+  assert.equal(line(null), undefined, "outside git, no line");
 });

@@ -9,6 +9,7 @@
 import { join, relative, resolve } from "node:path";
 import { changeCounts, diffPyproject } from "./diff.ts";
 import { HpmInputError } from "./errors.ts";
+import { cacheEnvOf, takeFingerprint, writeFingerprint } from "./fingerprint.ts";
 import { chooseMode, type ModeOrigin } from "./manifest.ts";
 import type { Plan } from "./plan.ts";
 import {
@@ -21,16 +22,20 @@ import {
   PYPROJECT_FILE,
   readLocalDependencies,
 } from "./project.ts";
-import { applyPlan, readManaged } from "./pyproject.ts";
+import { applyPlan, type KeptItems, readManaged } from "./pyproject.ts";
+import { releaseDependencies, releaseRefs } from "./release.ts";
 import { parseRegistryLocation } from "./remote_registry.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
-import type { Runner } from "./runner.ts";
-import { forgetFingerprint, takeFingerprint, writeFingerprint } from "./fingerprint.ts";
+import { denoRunner, programPath, type Runner } from "./runner.ts";
 import { type LockOptions, withProjectLock } from "./transaction.ts";
-import { FROZEN_WARNING, uvSyncArgs } from "./uv.ts";
+import { FROZEN_WARNING, requireUv, uvSyncArgs } from "./uv.ts";
 import { runUvTransaction } from "./uv_transaction.ts";
 import { VERSION } from "./version.ts";
 import { checkWorkspaceMembers } from "./workspace.ts";
+import { runPool } from "./_pool.ts";
+
+// git processes reading releases at once.
+const RELEASE_JOBS = 8;
 
 /** Options shared by every command that reads a project. */
 export interface ProjectOptions {
@@ -46,6 +51,8 @@ export interface ProjectOptions {
   readonly lockTimeoutMs?: number;
   /** Runs uv and git. @default denoRunner */
   readonly runner?: Runner;
+  /** Ask remote registries again even when their cached copies are fresh (`--refresh`). */
+  readonly refresh?: boolean;
 }
 
 /** What {@link planSync} found: the project and what a sync would write. */
@@ -64,8 +71,30 @@ export interface SyncPlan {
   readonly after: string;
   /** Whether they differ. */
   readonly changed: boolean;
+  /** What the user added to HPM's groups, which a sync keeps. */
+  readonly kept: readonly KeptItems[];
   /** Local clones the mode needs that are not on disk. */
   readonly missingClones: readonly string[];
+  /**
+   * With `reportProblems`: why pyproject.toml cannot be written for the mode
+   * (an entry of the user's collides with HPM's, or a layout HPM cannot edit);
+   * `after` is then `before`.
+   */
+  readonly problem?: HpmInputError;
+}
+
+/** Options of {@link planSync}. */
+export interface PlanOptions extends ProjectOptions {
+  /**
+   * Return a pyproject.toml that cannot be written for the mode as `problem`
+   * instead of throwing, so a report can still show everything else.
+   */
+  readonly reportProblems?: boolean;
+  /**
+   * Take entries of pyproject.toml that are exactly what HPM would write as
+   * HPM's (after its `[tool.hpm]` record was deleted by hand).
+   */
+  readonly adopt?: boolean;
 }
 
 /**
@@ -74,9 +103,9 @@ export interface SyncPlan {
  *
  * @param options project, mode, environment
  * @returns the plan and both versions of pyproject.toml
- * @throws {HpmInputError} on bad input
+ * @throws {HpmInputError} on bad input (for pyproject.toml, unless `reportProblems`)
  */
-export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> {
+export async function planSync(options: PlanOptions = {}): Promise<SyncPlan> {
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   return await withProjectLock(root, async (recovered) => {
     const plan = await planProject(await loadProject(root, options), options);
@@ -94,7 +123,7 @@ export async function planSync(options: ProjectOptions = {}): Promise<SyncPlan> 
  */
 export async function planProject(
   project: Project,
-  options: ProjectOptions & { readonly absolutePaths?: boolean },
+  options: PlanOptions & { readonly absolutePaths?: boolean },
 ): Promise<SyncPlan> {
   const env = options.env ?? Deno.env.toObject();
   const { mode, origin } = chooseMode({
@@ -103,43 +132,67 @@ export async function planProject(
     local: project.overlay?.mode,
     manifest: project.manifest.mode,
   });
-  const resolution = resolvePlan({
-    manifest: project.manifest,
-    registry: project.registry,
-    mode,
-    root: project.root,
-    overlay: project.overlay,
-    home: env.HOME ?? env.USERPROFILE,
-    localDependencies: readLocalDependencies,
-    absolutePaths: options.absolutePaths,
-  });
+  const home = env.HOME ?? env.USERPROFILE;
+  const runner = options.runner ?? denoRunner;
+  // Releases are read from git, which is async and the resolver is not: each
+  // round reads the releases the previous one reached, until none is new.
+  const released = new Map<string, readonly string[] | undefined>();
+  let resolution: Resolution;
+  while (true) {
+    resolution = resolvePlan({
+      manifest: project.manifest,
+      registry: project.registry,
+      mode,
+      root: project.root,
+      overlay: project.overlay,
+      home,
+      cache: project.cache,
+      localDependencies: readLocalDependencies,
+      releaseDependencies: (key) => released.get(key),
+      absolutePaths: options.absolutePaths,
+    });
+    const unread = resolution.packages.filter((p) => !p.localPath && !released.has(p.key));
+    if (!unread.length) break;
+    const lookup = { runner, project, env, log: options.log };
+    const deps = await runPool(
+      unread,
+      RELEASE_JOBS,
+      (p) => releaseDependencies(lookup, p.entry, p.source),
+    );
+    for (const [i, p] of unread.entries()) released.set(p.key, deps[i]);
+  }
   const missingClones: string[] = [];
   for (const pkg of resolution.packages) {
     if (pkg.localPath && !(await isPackageDir(pkg.localPath))) missingClones.push(pkg.entry.name);
   }
-  const { text: after, changed } = applyPlan(
-    project.pyproject,
-    resolution.plan,
-    project.pyprojectFile,
-  );
-  checkWorkspaceMembers(
-    project.pyproject,
-    project.pyprojectFile,
-    project.root,
-    resolution.packages.flatMap((p) =>
-      p.localPath ? [{ name: p.entry.name, path: p.localPath }] : []
-    ),
-  );
-  return {
+  const plan = {
     project,
     mode,
     modeOrigin: origin,
     resolution,
     before: project.pyproject,
-    after,
-    changed,
     missingClones,
   };
+  try {
+    const { text: after, changed, kept } = applyPlan(
+      project.pyproject,
+      resolution.plan,
+      project.pyprojectFile,
+      { adopt: options.adopt },
+    );
+    checkWorkspaceMembers(
+      project.pyproject,
+      project.pyprojectFile,
+      project.root,
+      resolution.packages.flatMap((p) =>
+        p.localPath ? [{ name: p.entry.name, path: p.localPath }] : []
+      ),
+    );
+    return { ...plan, after, changed, kept };
+  } catch (e) {
+    if (!options.reportProblems || !(e instanceof HpmInputError)) throw e;
+    return { ...plan, after: project.pyproject, changed: false, kept: [], problem: e };
+  }
 }
 
 /**
@@ -179,6 +232,8 @@ export interface SyncOptions extends ProjectOptions {
   readonly locked?: boolean;
   /** Extra arguments for `uv sync`. */
   readonly uvArgs?: readonly string[];
+  /** Take entries that are exactly what HPM would write as HPM's; see {@link PlanOptions}. */
+  readonly adopt?: boolean;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
 }
@@ -199,6 +254,8 @@ export interface SyncResult {
   readonly changed: boolean;
   /** Whether `uv sync` ran. */
   readonly installed: boolean;
+  /** What the user added to HPM's groups, which the sync kept. */
+  readonly kept: readonly KeptItems[];
 }
 
 /**
@@ -209,6 +266,7 @@ export interface SyncResult {
  * @param options project, mode, flags, runner
  * @returns what was done
  * @throws {HpmInputError} on bad input (nothing written)
+ * @throws {HpmOperationError} when uv cannot be run at all (checked before writing)
  * @throws {CommandFailedError} when uv fails (everything restored)
  * @throws {InterruptedError} on SIGINT/SIGTERM (everything restored)
  *
@@ -218,7 +276,7 @@ export interface SyncResult {
  *
  * const runner = recordingRunner();
  * await sync({ root: "examples/rag4code-core", mode: "prod", runner });
- * console.log(runner.calls[0].args); // ["sync"]
+ * console.log(runner.calls.map((c) => c.args)); // [["sync"]]
  * ```
  */
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
@@ -228,6 +286,8 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     locked: options.locked,
     extra: options.uvArgs,
   });
+  // Before anything is written: an unusable HPM_UV is bad input.
+  if (options.install ?? true) programPath("uv", options.env);
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   return await withProjectLock(root, async (recovered) => {
     const plan = await planProject(await loadProject(root, options), options);
@@ -243,6 +303,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       after: plan.after,
       changed: plan.changed,
       installed: false,
+      kept: plan.kept,
     };
     const install = options.install ?? true;
     if (options.dryRun) return result;
@@ -250,8 +311,10 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       await rememberSync(plan, startedAt, options);
       return result;
     }
-    if (install && options.frozen && plan.changed) {
-      options.log?.(FROZEN_WARNING);
+    if (install && options.frozen && plan.changed) options.log?.(FROZEN_WARNING);
+    // An injected runner decides itself what running uv means.
+    if (install && (options.runner ?? denoRunner) === denoRunner) {
+      requireUv(options.env ?? Deno.env.toObject());
     }
     await runUvTransaction(
       root,
@@ -300,8 +363,9 @@ function cloneFiles(dir: string): string[] {
 }
 
 // After a sync, record what decided it, so the next no-op, or the next switch
-// back to this mode, is answered without parsing (fast_path.ts). Remote registries change behind HPM's back (their
-// cache refreshes on a timer), so a project using one is never fingerprinted.
+// back to this mode, is answered without parsing (fast_path.ts). Some inputs
+// change behind HPM's back and are never fingerprinted: a remote registry (its
+// cache refreshes on a timer) and a release read from git (a ref can move).
 async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectOptions) {
   const { project, resolution } = plan;
   const locations = project.manifest.registries.map(parseRegistryLocation);
@@ -314,12 +378,15 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
   }
   const fingerprint = fileMode && Deno.build.os !== "windows" &&
     locations.every((l) => l.kind === "local") &&
+    !resolution.packages.some((p) => !p.localPath && releaseRefs(p.source).length) &&
+    !plan.kept.length &&
     await takeFingerprint({
       hpm: VERSION,
       root: project.root,
       mode: plan.mode,
       fileMode,
       home: env.HOME ?? env.USERPROFILE,
+      cacheEnv: cacheEnvOf(env),
       files: [
         join(project.root, MANIFEST_FILE),
         join(project.root, LOCAL_FILE),
@@ -336,6 +403,5 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
       change: changeCounts(diffPyproject(plan.before, plan.after)),
       startedAt,
     });
-  if (fingerprint) await writeFingerprint(project.root, fingerprint, env);
-  else await forgetFingerprint(project.root);
+  await writeFingerprint(project.root, plan.mode, fingerprint || undefined, env);
 }

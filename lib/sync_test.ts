@@ -35,9 +35,11 @@ Deno.test("sync() runs exactly `uv sync` with hpm's flags and the extra args, in
       runner,
       env: {},
     });
-    assert.deepEqual(runner.calls.map((c) => [c.program, c.args, c.cwd]), [
-      ["uv", ["sync", "--locked", "--no-dev"], dir],
-    ]);
+    // git may have been asked before it, for the release's own dependencies.
+    assert.deepEqual(
+      runner.calls.filter((c) => c.program === "uv").map((c) => [c.program, c.args, c.cwd]),
+      [["uv", ["sync", "--locked", "--no-dev"], dir]],
+    );
     assert.equal(result.changed, true);
     assert.equal(result.installed, true);
     assert.match(

@@ -128,7 +128,7 @@ export interface LockOptions {
   /** Progress messages ("waiting for…"). */
   readonly log?: (message: string) => void;
   /** Where the per-user key lives. @default Deno.env.toObject() */
-  readonly env?: Env;
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Runs git (to refuse a `.hpm/` that git tracks). @default denoRunner */
   readonly runner?: Runner;
   /**

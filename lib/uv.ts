@@ -5,7 +5,8 @@
  * @module
  */
 
-import { HpmInputError } from "./errors.ts";
+import { HpmInputError, HpmOperationError } from "./errors.ts";
+import { findProgram } from "./runner.ts";
 
 /** Flags of `hpm sync` that reach `uv sync`. */
 export interface UvSyncFlags {
@@ -54,7 +55,47 @@ export const FROZEN_WARNING: string =
   "warning: pyproject.toml changed, but --frozen installs uv.lock as it is " +
   "(made for the previous state); drop --frozen, or use --locked to check it";
 
-/** The argv of `uv lock` that `hpm verify` runs in its scratch copy. */
-export function uvLockArgs(): string[] {
-  return ["lock", "--no-progress"];
+/**
+ * The argv of `uv lock` that `hpm verify` and `hpm stage` run in a scratch copy.
+ *
+ * @param flags `offline`: resolve from uv's cache only; `python`: the interpreter to use
+ * @returns the arguments after `uv`
+ */
+export function uvLockArgs(
+  flags: { readonly offline?: boolean; readonly python?: string } = {},
+): string[] {
+  return [
+    "lock",
+    "--no-progress",
+    ...(flags.offline ? ["--offline"] : []),
+    ...(flags.python ? ["--python", flags.python] : []),
+  ];
+}
+
+/**
+ * Fail unless uv can be found (`HPM_UV`, else `uv` on PATH), before anything
+ * is written: a missing uv is found out up front, not after pyproject.toml was
+ * changed and restored. Looks on disk only: starting uv just to ask would cost
+ * as much as a no-op sync.
+ *
+ * @param env the environment (PATH, HPM_UV)
+ * @throws {HpmOperationError} when uv cannot be found
+ * @throws {HpmInputError} when HPM_UV is a relative path
+ *
+ * @example Usage
+ * ```ts
+ * import { requireUv } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => requireUv({ PATH: "" }), /uv cannot be run/);
+ * ```
+ */
+export function requireUv(env: Readonly<Record<string, string | undefined>>): void {
+  if (findProgram("uv", env) !== undefined) return;
+  const override = env.HPM_UV;
+  throw new HpmOperationError(
+    `uv cannot be run (${override ? `HPM_UV=${override} is not a file` : "not found on PATH"})`,
+    "nothing was written; install uv (https://docs.astral.sh/uv/) or set HPM_UV to its path, " +
+      "or write pyproject.toml only with --no-install",
+  );
 }

@@ -69,7 +69,13 @@ export async function runUvTransaction(
       });
       if (caught) throw new InterruptedError(caught);
       if (result.code !== 0) {
-        throw new CommandFailedError("uv", uvArgs, result.code, result.stderr.slice(-4000));
+        throw new CommandFailedError(
+          "uv",
+          uvArgs,
+          result.code,
+          result.stderr.slice(-4000),
+          "pyproject.toml and uv.lock were restored to what they were before",
+        );
       }
     }
     await tx.commit();

@@ -8,8 +8,8 @@
  */
 
 import { isAbsolute, relative, sep } from "node:path";
-import { parse as parseToml } from "smol-toml";
 import { HpmInputError } from "./errors.ts";
+import { parseToml } from "./toml.ts";
 
 // uv's member globs: `*` and `?` stay within one path segment, `**` crosses them.
 function globToRegExp(glob: string): RegExp {
@@ -51,7 +51,7 @@ export function checkWorkspaceMembers(
 ): void {
   let workspace: { members?: unknown; exclude?: unknown } | undefined;
   try {
-    workspace = (parseToml(pyproject) as { tool?: { uv?: { workspace?: typeof workspace } } })
+    workspace = (parseToml(pyproject, file) as { tool?: { uv?: { workspace?: typeof workspace } } })
       .tool?.uv?.workspace;
   } catch {
     return; // applyPlan reports syntax errors with their position

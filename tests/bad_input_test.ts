@@ -110,6 +110,21 @@ const cases: Case[] = [
     expect: [/pyproject\.toml:3:\d+/],
   },
   {
+    name: "pyproject.toml that is not UTF-8",
+    arrange: (dir) =>
+      Deno.writeFile(
+        join(dir, "pyproject.toml"),
+        new Uint8Array([...new TextEncoder().encode('[project]\nname = "c'), 0xe9, 0x22, 0x0a]),
+      ),
+    expect: [/pyproject\.toml:2:10/, /not valid UTF-8: byte 0xE9/, /hint: save the file as UTF-8/],
+  },
+  {
+    name: "pyproject.toml with TOML 1.1 syntax",
+    arrange: (dir) =>
+      writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nurls = { a = "b", }\n'),
+    expect: [/pyproject\.toml:3:17/, /TOML 1\.1, not 1\.0/, /hint: .*TOML 1\.0/],
+  },
+  {
     name: "clone inside the project's uv workspace members",
     arrange: async (dir) => {
       const file = join(dir, "pyproject.toml");

@@ -215,6 +215,8 @@ Deno.test("hpm verify --mode prod: fails on a missing tag, succeeds on a good on
     const bad = await hpm(["verify", "--mode", "prod"], dir);
     assert.equal(bad.code, 1, bad.stderr);
     assert.match(bad.stderr, /v9\.9\.9/);
+    assert.doesNotMatch(bad.stderr, /restored/, "verify restores nothing: it wrote nothing");
+    assert.match(bad.stderr, /hint: nothing was changed/);
     assert.deepEqual(await snapshot(dir, files), before);
     assert.deepEqual(await listing(), installed, "the venv was not touched");
     assert.ok((await pythonImport(dir, "rag4code_qdrant")).file.startsWith(join(dir, "packages")));

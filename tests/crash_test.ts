@@ -82,6 +82,7 @@ Deno.test("kill trials: 50 syncs killed with SIGKILL at random moments never lea
     let current: "dev" | "prod" = "dev";
     let insideTransaction = 0;
     let recoveries = 0;
+    let environmentWarnings = 0;
     for (let trial = 0; trial < 50; trial++) {
       const target: "dev" | "prod" = current === "dev" ? "prod" : "dev";
       const child = spawnHpm(["sync", "--mode", target], dir);
@@ -122,7 +123,18 @@ Deno.test("kill trials: 50 syncs killed with SIGKILL at random moments never lea
           same(after, states[current]),
           `trial ${trial}: files are mixed after recovery`,
         );}
+      // A rollback under a uv that had started says the environment may
+      // differ, and names the command that brings it back in step.
+      const warning =
+        /uv had started, so the environment may not match the restored files: run `hpm sync --mode (\w+)`/
+          .exec(next.stderr);
+      if (warning) {
+        assert.match(next.stderr, /rolled back/, `trial ${trial}`);
+        assert.equal(warning[1], current, `trial ${trial}: the command names the restored mode`);
+        environmentWarnings++;
+      }
     }
+    assert.ok(environmentWarnings >= 1, "a rollback under a running uv said so");
     assert.ok(
       insideTransaction >= 20,
       `only ${insideTransaction} kills landed inside a transaction`,

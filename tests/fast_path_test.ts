@@ -33,7 +33,8 @@ async function plugin(dir: string, name: string, dependencies: string[] = []) {
 
 const entry = (name: string, devPath = `./packages/${name}`) =>
   `name: ${name}\nsources:\n  dev: {type: local, path: ${devPath}}\n` +
-  `  prod: {type: git, url: "https://example.invalid/${name}.git", ref: v1.0.0}\n`;
+  // A version range: a release read from git (an exact pin, a tag) is never fingerprinted.
+  `  prod: {type: pypi, version: ">=1.0"}\n`;
 
 /**
  * Two registries (reg-local first, empty), plugins a and b in a group; c is
@@ -116,7 +117,7 @@ const CASES: Case[] = [
   {
     name: "a used registry entry changes its prod source only",
     changes: true,
-    apply: (d) => edit(join(d, "hpm-registry", "packages", "plug-b.yaml"), "v1.0.0", "v1.1.0"),
+    apply: (d) => edit(join(d, "hpm-registry", "packages", "plug-b.yaml"), ">=1.0", ">=1.1"),
     args: ["--mode", "prod"],
   },
   {
@@ -206,7 +207,7 @@ const CASES: Case[] = [
   {
     name: "an unused registry entry changes",
     changes: false,
-    apply: (d) => edit(join(d, "hpm-registry", "packages", "plug-c.yaml"), "v1.0.0", "v2.0.0"),
+    apply: (d) => edit(join(d, "hpm-registry", "packages", "plug-c.yaml"), ">=1.0", ">=2.0"),
   },
   { name: "touch pyproject.toml", changes: false, apply: (d) => touch(join(d, "pyproject.toml")) },
 ];
@@ -229,7 +230,7 @@ async function runCase(root: string, i: number, c: Case): Promise<void> {
   for (const mode of ["dev", "prod", "dev"]) {
     expectOk(await hpm(["sync", "--no-install", "--mode", mode], dir, baseEnv), `sync ${mode}`);
   }
-  const warm = await hpm(["-v", "check"], dir, baseEnv);
+  const warm = await hpm(["-v", "check", "--pyproject-only"], dir, baseEnv);
   assert.equal(warm.code, 0, warm.stderr);
   assert.match(warm.stderr, FAST, "the fast path answers before the change");
 
@@ -238,7 +239,8 @@ async function runCase(root: string, i: number, c: Case): Promise<void> {
   // diff decides like check; its words matter where the fast path answers.
   // A switch to prod is answered from prod's record when nothing changed.
   const toProd = c.args?.includes("--mode") ? [] : [["sync", "--no-install", "--mode", "prod"]];
-  const commands = c.changes ? [["check"], ...toProd] : [["check"], ["diff"], ...toProd];
+  const check = ["check", "--pyproject-only"];
+  const commands = c.changes ? [check, ...toProd] : [check, ["diff"], ...toProd];
   for (const command of commands) {
     const truthDir = join(root, `truth-${i}`, "core");
     await Deno.remove(join(root, `truth-${i}`), { recursive: true }).catch(() => {});

@@ -110,6 +110,7 @@ Deno.test("pin(): default, refusals, force, explicit ref; comments kept", async 
 
     await t.step("explicit --ref", async () => {
       await git(["tag", "rc-2"], { cwd: clone });
+      await git(["push", "--quiet", "origin", "rc-2"], { cwd: clone });
       const r = await pin({ ...options, ref: "rc-2" });
       assert.equal(r.ref, "rc-2");
       assert.equal(await Deno.readTextFile(file), entry(repo.bareUrl, "rc-2"));

@@ -152,3 +152,93 @@ Deno.test("http registry on 127.0.0.1: index.json + entries, first registry wins
     assert.match(offline.stderr, /cannot reach it .*using the cached copy/);
   });
 });
+
+/** Serves the files under `dir` as they are (a static host), on 127.0.0.1. */
+function staticHost(dir: string) {
+  const asked: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const path = decodeURIComponent(new URL(req.url).pathname);
+    asked.push(path);
+    try {
+      return new Response(await Deno.readFile(join(dir, path)));
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}`, asked, close: () => server.shutdown() };
+}
+
+const pypiEntry = (name: string, version: string, extra = "") =>
+  `name: ${name}\n${extra}sources:\n  prod: {type: pypi, version: ${version}}\n`;
+
+Deno.test("static https registry: a plain copy of the folder works without index.json; entries fetched by name with what they require", async () => {
+  await withRoot(async (root) => {
+    const site = join(root, "site");
+    await writeFile(
+      join(site, "packages", "plug-a.yaml"),
+      pypiEntry("plug-a", "1.0.0", "requires: [plug-b]\n"),
+    );
+    await writeFile(join(site, "packages", "plug-b.yaml"), pypiEntry("plug-b", "2.0.0"));
+    await writeFile(join(site, "packages", "unused.yaml"), pypiEntry("unused", "3.0.0"));
+    const host = staticHost(site);
+    try {
+      const dir = join(root, "core");
+      await writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nversion = "0.1.0"\n');
+      await writeFile(
+        join(dir, "hpm.yaml"),
+        `registry: ${host.url}\ngroups:\n  plugins:\n    options: [plug-a]\n`,
+      );
+      const env = { HPM_CACHE_DIR: join(root, "cache") };
+      expectOk(await hpm(["sync", "--no-install", "--mode", "prod"], dir, env), "sync");
+      const text = await Deno.readTextFile(join(dir, "pyproject.toml"));
+      assert.match(text, /plugins = \["plug-a==1\.0\.0", "plug-b==2\.0\.0"\]/);
+      assert.ok(host.asked.includes("/index.json"), "the optional index was asked for");
+      assert.ok(!host.asked.includes("/packages/unused.yaml"), "only the entries needed");
+
+      // `hpm registry index` writes the index a host may serve for listing.
+      const local = join(root, "reg");
+      await writeFile(join(local, "packages", "x.yaml"), pypiEntry("x", "1.0.0"));
+      await writeFile(join(local, "packages", "y.yaml"), pypiEntry("y", "1.0.0"));
+      const indexed = await hpm(["registry", "index", local], root);
+      expectOk(indexed, "registry index");
+      assert.deepEqual(JSON.parse(await Deno.readTextFile(join(local, "index.json"))), {
+        packages: ["x", "y"],
+      });
+    } finally {
+      await host.close();
+    }
+  });
+});
+
+Deno.test("--refresh and hpm registry update ask the remote again inside the freshness window", async () => {
+  await withRoot(async (root) => {
+    const site = join(root, "site");
+    await writeFile(join(site, "packages", "plug.yaml"), pypiEntry("plug", "1.0.0"));
+    const host = staticHost(site);
+    try {
+      const dir = join(root, "core");
+      await writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nversion = "0.1.0"\n');
+      await writeFile(
+        join(dir, "hpm.yaml"),
+        `registry: ${host.url}\ngroups:\n  plugins:\n    options: [plug]\n`,
+      );
+      const env = { HPM_CACHE_DIR: join(root, "cache") };
+      const shown = async (args: string[]) => {
+        const r = await hpm([...args, "registry", "show", "plug"], dir, env);
+        expectOk(r, args.join(" "));
+        return r.stdout;
+      };
+      assert.match(await shown([]), /pypi ==1\.0\.0/);
+      await writeFile(join(site, "packages", "plug.yaml"), pypiEntry("plug", "1.1.0"));
+      assert.match(await shown([]), /pypi ==1\.0\.0/, "fresh cache: not asked again");
+      assert.match(await shown(["--refresh"]), /pypi ==1\.1\.0/);
+      await writeFile(join(site, "packages", "plug.yaml"), pypiEntry("plug", "1.2.0"));
+      const update = await hpm(["registry", "update"], dir, env);
+      expectOk(update, "registry update");
+      assert.match(update.stderr, /updated/);
+      assert.match(await shown([]), /pypi ==1\.2\.0/);
+    } finally {
+      await host.close();
+    }
+  });
+});

@@ -9,7 +9,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { formatStatus, type PackageStatus, status } from "../lib/status.ts";
 import { planSync } from "../lib/sync.ts";
-import { git, makeCoreProject, makePluginRepo, makeTempRoot, writeFile } from "./_fixtures.ts";
+import {
+  fileUrl,
+  git,
+  makeCoreProject,
+  makePluginRepo,
+  makeTempRoot,
+  writeFile,
+} from "./_fixtures.ts";
 
 Deno.env.set("UV_PYTHON_DOWNLOADS", "never");
 
@@ -100,6 +107,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
         prodRefExists: true,
         commitsSinceProdRef: 0,
         error: null,
+        cloneUrl: fileUrl(join(root, "remotes", "p-clean.git")),
       });
       assert.equal(by["p-clean"].description, "local packages/p-clean (editable)");
     });
@@ -147,12 +155,14 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
       const json = JSON.parse(JSON.stringify(report));
       assert.deepEqual(json, report);
       assert.deepEqual(Object.keys(json).sort(), [
+        "git",
         "inSync",
         "local",
         "missingClones",
         "mode",
         "modeOrigin",
         "packages",
+        "problem",
         "pyprojectMode",
         "root",
       ]);
@@ -170,7 +180,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
     await t.step("table", () => {
       const text = formatStatus(report, { color: false });
       assert.match(text, /^mode: dev \(default\)\n/);
-      assert.match(text, /pyproject\.toml: not managed by hpm yet: run `hpm sync`/);
+      assert.match(text, /pyproject\.toml: not managed by hpm yet: run `hpm sync --mode dev`/);
       assert.match(
         text,
         /p-ahead +plugins +local packages\/p-ahead \(editable\) +main, clean, 2 commits since v1\.0\.0/,

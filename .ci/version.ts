@@ -1,0 +1,76 @@
+// deno-lint-ignore-file no-console
+/**
+ * One version everywhere: deno.json's `version` (which `hpm --version`
+ * prints), the newest release in CHANGELOG.md, and, when releasing, the tag.
+ *
+ * `deno run --allow-read=. .ci/version.ts v0.1.0` exits 1 and says what
+ * disagrees; the release workflow runs it before building anything, and
+ * tests/version_test.ts runs {@link versionProblems} without a tag.
+ * `.ci/version.ts --notes` prints the newest release's CHANGELOG section.
+ *
+ * @module
+ */
+
+/** What the release files say, read by {@link readReleaseFiles}. */
+export interface ReleaseFiles {
+  /** deno.json's `version`. */
+  readonly version: string;
+  /** The text of CHANGELOG.md. */
+  readonly changelog: string;
+}
+
+/** The first `## [X]` heading of a Keep a Changelog file that is not `[Unreleased]`. */
+export function newestRelease(changelog: string): string | undefined {
+  for (const m of changelog.matchAll(/^## \[([^\]]+)\]/gm)) {
+    if (m[1].toLowerCase() !== "unreleased") return m[1];
+  }
+  return undefined;
+}
+
+/** The body of the newest release's section (what the GitHub release shows). */
+export function newestReleaseNotes(changelog: string): string {
+  const newest = newestRelease(changelog);
+  if (newest === undefined) return "";
+  const start = changelog.indexOf("\n", changelog.indexOf(`## [${newest}]`)) + 1;
+  const end = changelog.indexOf("\n## [", start);
+  return changelog.slice(start, end < 0 ? undefined : end).trim() + "\n";
+}
+
+/** Every disagreement between deno.json, CHANGELOG.md and the tag (if given); empty when none. */
+export function versionProblems(files: ReleaseFiles, tag?: string): string[] {
+  const problems: string[] = [];
+  const newest = newestRelease(files.changelog);
+  if (!/^## \[Unreleased\]/m.test(files.changelog)) {
+    problems.push("CHANGELOG.md has no `## [Unreleased]` section");
+  }
+  if (newest !== files.version) {
+    problems.push(
+      `CHANGELOG.md's newest release is ${newest ?? "missing"}, deno.json says ${files.version}`,
+    );
+  }
+  if (tag !== undefined && tag !== `v${files.version}`) {
+    problems.push(`tag ${tag} is not v${files.version} (deno.json's version)`);
+  }
+  return problems;
+}
+
+/** Reads deno.json and CHANGELOG.md from the repository root `dir`. */
+export async function readReleaseFiles(dir: URL): Promise<ReleaseFiles> {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", dir)));
+  return {
+    version: String(config.version),
+    changelog: await Deno.readTextFile(new URL("CHANGELOG.md", dir)),
+  };
+}
+
+if (import.meta.main) {
+  const files = await readReleaseFiles(new URL("../", import.meta.url));
+  if (Deno.args[0] === "--notes") {
+    console.log(newestReleaseNotes(files.changelog).trimEnd());
+    Deno.exit(0);
+  }
+  const problems = versionProblems(files, Deno.args[0]);
+  for (const p of problems) console.error(`version: ${p}`);
+  if (problems.length) Deno.exit(1);
+  console.log(`version: ${files.version} everywhere`);
+}

@@ -1,0 +1,97 @@
+// deno-lint-ignore-file no-console
+/**
+ * `deno run -A bench/stage.ts`: committing a change in prod form while working
+ * in dev, on a project with two plugin repositories, two ways (median of
+ * several runs, each committing a fresh change):
+ *
+ * - `hpm stage` + `git commit` (the environment stays in dev);
+ * - `hpm sync --mode prod` + `git add` + `git commit` + `hpm sync` (switch
+ *   to prod, commit, switch back: uv reinstalls every plugin twice).
+ *
+ * Prints the times and the ratio; `hpm stage` is expected to be ≥ 3× faster.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { git, makeTempRoot, run } from "../tests/_fixtures.ts";
+import { makeProject } from "../tests/_project.ts";
+
+const RUNS = Number(Deno.env.get("HPM_BENCH_RUNS") ?? 5);
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+// A pyenv shim adds about half a second to every start of uv (both ways start
+// it): time HPM and uv, not the shim. HPM_UV set by the caller wins.
+async function uvBinary(): Promise<string | undefined> {
+  if (Deno.env.get("HPM_UV")) return Deno.env.get("HPM_UV");
+  const shim = await run("pyenv", ["which", "uv"], { cwd: Deno.cwd() }).catch(() => undefined);
+  return shim?.code === 0 ? shim.stdout.trim() : undefined;
+}
+const uvPath = await uvBinary();
+
+const root = await makeTempRoot();
+try {
+  const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }, {
+    name: "rag4code-chroma",
+  }]);
+  const hpm = async (...args: string[]) => {
+    const r = await run(Deno.execPath(), ["run", "-A", CLI, "-q", ...args], {
+      cwd: dir,
+      env: uvPath ? { HPM_UV: uvPath } : {},
+    });
+    if (r.code !== 0) throw new Error(`hpm ${args.join(" ")}: ${r.stderr}`);
+  };
+  const commit = (message: string) => git(["commit", "--quiet", "-m", message], { cwd: dir });
+  const pyproject = join(dir, "pyproject.toml");
+  let change = 0;
+  // Each run commits a real change the user made in dev: a new version.
+  const edit = async () => {
+    const text = await Deno.readTextFile(pyproject);
+    await Deno.writeTextFile(
+      pyproject,
+      text.replace(/^version = ".*"$/m, `version = "1.0.${++change}"`),
+    );
+  };
+
+  await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
+  await git(["init", "--quiet"], { cwd: dir });
+  await hpm("sync", "--mode", "prod");
+  await git(["add", "-A"], { cwd: dir });
+  await commit("prod form");
+  await hpm("sync");
+
+  const ways: Record<string, () => Promise<unknown>> = {
+    "hpm stage + git commit": async () => {
+      await hpm("stage");
+      await commit("staged");
+    },
+    "sync prod + commit + sync dev": async () => {
+      await hpm("sync", "--mode", "prod");
+      await git(["add", "pyproject.toml", "uv.lock"], { cwd: dir });
+      await commit("switched");
+      await hpm("sync");
+    },
+  };
+  const medians: Record<string, number> = {};
+  for (const [name, way] of Object.entries(ways)) {
+    await edit();
+    await way(); // warm-up: caches, and the first lock of each form
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      await edit();
+      const start = performance.now();
+      await way();
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    medians[name] = times[Math.floor(times.length / 2)];
+  }
+  const [stage, switched] = Object.values(medians);
+  console.log(`median of ${RUNS} runs, milliseconds; uv: ${uvPath ?? "uv on PATH"}\n`);
+  console.log("| commit a change in prod form | ms |\n| --- | ---: |");
+  for (const [name, ms] of Object.entries(medians)) console.log(`| ${name} | ${ms.toFixed(0)} |`);
+  console.log(`\nhpm stage is ${(switched / stage).toFixed(1)}× faster than switching modes`);
+} finally {
+  await Deno.remove(root, { recursive: true });
+}

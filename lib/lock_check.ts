@@ -1,0 +1,167 @@
+/**
+ * `hpm check`'s second half: does uv.lock install what the mode says? A
+ * pyproject.toml written for prod with a uv.lock still locked for dev
+ * (`hpm sync --no-install --mode prod`) would deploy the dev clones' paths.
+ *
+ * Two checks: the sources uv.lock records for the registry's plugins must be
+ * of the mode's kind (a local path in dev, git or an index in prod), compared
+ * without running anything; then `uv lock --check --offline`, which answers
+ * whether uv would lock anything differently, when it can do so offline.
+ *
+ * @module
+ */
+
+import { parse as parseToml } from "smol-toml";
+import { joinPath, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
+import { normalizeName } from "./names.ts";
+import type { ResolvedPackage } from "./resolve.ts";
+import { denoRunner, type Runner } from "./runner.ts";
+import type { SyncPlan } from "./sync.ts";
+
+/** The lock file uv writes beside pyproject.toml. */
+export const LOCK_FILE = "uv.lock";
+
+type LockedSource = Readonly<Record<string, unknown>>;
+
+/**
+ * How uv.lock's sources for the plan's packages differ from the mode's, one
+ * sentence each. Pure.
+ *
+ * @param lockText uv.lock
+ * @param packages the plan's packages (with their source in the mode)
+ * @returns the differences; empty when every package is locked from the kind
+ *   of source the mode gives it
+ *
+ * @example Usage
+ * ```ts
+ * import { lockSourceProblems, parseRegistryEntry } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const entry = parseRegistryEntry(
+ *   "name: q\nsources:\n  prod: {type: git, url: 'https://example.com/q.git', tag: v1}\n",
+ *   "q.yaml",
+ * );
+ * const lock = '[[package]]\nname = "q"\nversion = "1.0.0"\nsource = { editable = "packages/q" }\n';
+ * assert.deepEqual(
+ *   lockSourceProblems(lock, [{ key: "q", entry, source: entry.sources.prod, overridden: false, groups: [] }]),
+ *   ["q is locked from the local path packages/q (editable), not from git"],
+ * );
+ * ```
+ */
+export function lockSourceProblems(
+  lockText: string,
+  packages: readonly ResolvedPackage[],
+): string[] {
+  const lock = parseToml(lockText) as { package?: { name?: unknown; source?: LockedSource }[] };
+  const locked = new Map<string, LockedSource[]>();
+  for (const p of lock.package ?? []) {
+    if (typeof p.name !== "string" || p.source === undefined) continue;
+    const key = normalizeName(p.name);
+    locked.set(key, [...(locked.get(key) ?? []), p.source]);
+  }
+  const problems: string[] = [];
+  for (const pkg of packages) {
+    const want = pkg.source.type === "local"
+      ? "local path"
+      : pkg.source.type === "git"
+      ? "git"
+      : "index";
+    const sources = locked.get(pkg.key);
+    if (!sources) {
+      problems.push(`${pkg.entry.name} is not in ${LOCK_FILE}`);
+      continue;
+    }
+    for (const source of sources) {
+      const kind = kindOf(source);
+      if (kind !== want) {
+        problems.push(
+          `${pkg.entry.name} is locked from ${describe(source)}, not from ${
+            want === "index" ? "an index" : want === "git" ? "git" : "a local path"
+          }`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+function kindOf(source: LockedSource): string {
+  if ("editable" in source || "directory" in source || "path" in source) return "local path";
+  if ("git" in source) return "git";
+  if ("registry" in source) return "index";
+  return "other";
+}
+
+function describe(source: LockedSource): string {
+  if ("editable" in source) return `the local path ${source.editable} (editable)`;
+  if ("directory" in source) return `the local path ${source.directory}`;
+  if ("path" in source) return `the local file ${source.path}`;
+  if ("git" in source) return `git ${String(source.git).replace(/#.*$/, "")}`;
+  if ("registry" in source) return `the index ${source.registry}`;
+  return JSON.stringify(source);
+}
+
+/** What {@link checkLock} found. */
+export interface LockCheck {
+  /** Absolute path of uv.lock. */
+  readonly file: string;
+  /** Whether uv.lock exists (when not, there is nothing to compare). */
+  readonly present: boolean;
+  /** How it differs from the mode; empty when it matches. */
+  readonly problems: readonly string[];
+  /**
+   * Why `uv lock --check --offline` could not answer (it needs the network,
+   * or uv is missing), when it could not; only the sources were compared.
+   */
+  readonly uvUnanswered?: string;
+}
+
+/**
+ * Whether the project's uv.lock matches the mode of `plan`: the sources it
+ * records for the plugins, then `uv lock --check --offline`.
+ *
+ * @param plan what {@link planSync} returned (pyproject.toml should already match it)
+ * @param options the runner for uv
+ * @returns what was found; the caller decides the exit code
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { checkLock, planSync } from "@hpm/cli";
+ *
+ * const plan = await planSync({ root: "/path/to/core", mode: "prod" });
+ * const lock = await checkLock(plan);
+ * if (lock.problems.length) console.error(lock.problems.join("\n"));
+ * ```
+ */
+export async function checkLock(
+  plan: SyncPlan,
+  options: { readonly runner?: Runner } = {},
+): Promise<LockCheck> {
+  const file = joinPath(plan.project.root, LOCK_FILE);
+  const bytes = readConfined(file, { root: plan.project.root }, MAX_UV_LOCK_BYTES);
+  if (bytes === undefined) return { file, present: false, problems: [] };
+  const problems = lockSourceProblems(new TextDecoder().decode(bytes), plan.resolution.packages);
+  if (problems.length) return { file, present: true, problems };
+  const runner = options.runner ?? denoRunner;
+  const r = await runner({
+    program: "uv",
+    args: ["lock", "--check", "--offline", "--no-progress"],
+    cwd: plan.project.root,
+  });
+  if (r.code === 0) return { file, present: true, problems: [] };
+  if (/needs to be updated/.test(r.stderr)) {
+    return {
+      file,
+      present: true,
+      problems: ["`uv lock --check` says it needs to be updated"],
+    };
+  }
+  const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  return {
+    file,
+    present: true,
+    problems: [],
+    uvUnanswered: lines.find((l) => l.startsWith("error:"))?.replace(/^error:\s*/, "") ??
+      lines.at(-1) ?? `uv exited with code ${r.code}`,
+  };
+}

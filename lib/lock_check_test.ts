@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { checkLock, lockSourceProblems } from "./lock_check.ts";
+import { parseRegistryEntry } from "./registry_entry.ts";
+import type { ResolvedPackage } from "./resolve.ts";
+import { recordingRunner } from "./runner.ts";
+import type { SyncPlan } from "./sync.ts";
+
+const entry = parseRegistryEntry(
+  "name: Q\nsources:\n  dev: {type: local, path: ./packages/q}\n" +
+    "  prod: {type: git, url: 'https://example.com/q.git', tag: v1}\n" +
+    "  ci: {type: pypi, version: 1.0.0}\n",
+  "q.yaml",
+);
+const pkg = (mode: string): ResolvedPackage => ({
+  key: "q",
+  entry,
+  source: entry.sources[mode],
+  overridden: false,
+  groups: ["g"],
+});
+const lock = (source: string) =>
+  `version = 1\n\n[[package]]\nname = "core"\nsource = { editable = "." }\n\n` +
+  `[[package]]\nname = "q"\nversion = "1.0.0"\nsource = ${source}\n`;
+
+Deno.test("lockSourceProblems(): each mode's kind of source, and only the plan's packages", () => {
+  const editable = lock('{ editable = "packages/q" }');
+  const git = lock('{ git = "https://example.com/q.git?tag=v1#abc" }');
+  const index = lock('{ registry = "https://pypi.org/simple" }');
+  assert.deepEqual(lockSourceProblems(editable, [pkg("dev")]), []);
+  assert.deepEqual(lockSourceProblems(lock('{ directory = "packages/q" }'), [pkg("dev")]), []);
+  assert.deepEqual(lockSourceProblems(git, [pkg("prod")]), []);
+  assert.deepEqual(lockSourceProblems(index, [pkg("ci")]), []);
+  assert.deepEqual(lockSourceProblems(editable, [pkg("prod")]), [
+    "Q is locked from the local path packages/q (editable), not from git",
+  ]);
+  assert.deepEqual(lockSourceProblems(git, [pkg("ci")]), [
+    "Q is locked from git https://example.com/q.git?tag=v1, not from an index",
+  ]);
+  assert.deepEqual(lockSourceProblems(index, [pkg("dev")]), [
+    "Q is locked from the index https://pypi.org/simple, not from a local path",
+  ]);
+  assert.deepEqual(lockSourceProblems("version = 1\n", [pkg("dev")]), ["Q is not in uv.lock"]);
+  assert.deepEqual(lockSourceProblems(editable, []), []);
+});
+
+Deno.test("checkLock(): uv lock --check --offline; stale is a problem, offline is not", async () => {
+  const root = await Deno.makeTempDir({ prefix: "hpm-lock-unit-" });
+  try {
+    const plan = {
+      project: { root },
+      resolution: { packages: [pkg("prod")] },
+    } as unknown as SyncPlan;
+    assert.deepEqual(await checkLock(plan, { runner: recordingRunner() }), {
+      file: join(root, "uv.lock"),
+      present: false,
+      problems: [],
+    });
+    await Deno.writeTextFile(join(root, "uv.lock"), lock('{ git = "https://example.com/q.git" }'));
+    const answer = (stderr: string, code = 1) =>
+      recordingRunner(() => ({ code, stdout: "", stderr }));
+    const ok = answer("", 0);
+    assert.deepEqual((await checkLock(plan, { runner: ok })).problems, []);
+    assert.deepEqual(ok.calls.map((c) => [c.program, c.args, c.cwd]), [
+      ["uv", ["lock", "--check", "--offline", "--no-progress"], root],
+    ]);
+    const stale = await checkLock(plan, {
+      runner: answer(
+        "error: The lockfile at `uv.lock` needs to be updated, but `--check` was provided.",
+      ),
+    });
+    assert.deepEqual(stale.problems, ["`uv lock --check` says it needs to be updated"]);
+    const offline = await checkLock(plan, {
+      runner: answer(
+        "error: Failed to fetch: `https://pypi.org/simple/x/`\n  Caused by: offline\n",
+      ),
+    });
+    assert.deepEqual(offline.problems, []);
+    assert.equal(offline.uvUnanswered, "Failed to fetch: `https://pypi.org/simple/x/`");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

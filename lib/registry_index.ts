@@ -1,0 +1,79 @@
+/**
+ * `hpm registry index`: write `index.json` into a local registry folder, so
+ * that the folder, served as it is over https, can be listed
+ * (`hpm registry list`) and suggest names. An https registry works without
+ * one: its entries are then fetched by name.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { HpmInputError } from "./errors.ts";
+import { writeConfined } from "./files.ts";
+import { findProjectRoot, loadProject } from "./project.ts";
+import { Registry } from "./registry.ts";
+import { parseRegistryLocation } from "./remote_registry.ts";
+
+/** What {@link registryIndex} wrote. */
+export interface RegistryIndexResult {
+  /** The index file. */
+  readonly file: string;
+  /** The names it lists, sorted. */
+  readonly names: readonly string[];
+}
+
+/**
+ * The text of `index.json` for a list of package names: `{"packages": [...]}`,
+ * sorted, one name a line.
+ *
+ * @param names the registry's package names
+ * @returns the JSON text
+ *
+ * @example Usage
+ * ```ts
+ * import { indexJson } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(JSON.parse(indexJson(["b", "a"])), { packages: ["a", "b"] });
+ * ```
+ */
+export function indexJson(names: readonly string[]): string {
+  return JSON.stringify({ packages: [...names].sort() }, null, 1) + "\n";
+}
+
+/**
+ * Write `index.json` into a local registry folder: `folder` (relative to the
+ * working folder), else the project's first local registry. Every entry is
+ * parsed first, so a broken one is reported instead of being published.
+ *
+ * @param options the folder, or the project to take it from
+ * @returns the file and the names
+ * @throws {HpmInputError} when there is no local registry, or an entry is invalid
+ */
+export async function registryIndex(
+  options: { folder?: string; root?: string } = {},
+): Promise<RegistryIndexResult> {
+  let folder: string;
+  if (options.folder !== undefined) folder = resolve(options.folder);
+  else {
+    const root = await findProjectRoot(options.root ?? Deno.cwd());
+    const project = await loadProject(root);
+    const local = project.manifest.registries.map(parseRegistryLocation)
+      .find((r) => r.kind === "local");
+    if (!local) {
+      throw new HpmInputError(
+        "usage",
+        "every registry in hpm.yaml is remote: there is no local folder to index",
+        { file: project.manifest.file },
+        "pass the registry folder: `hpm registry index PATH`",
+      );
+    }
+    folder = resolve(root, local.path);
+  }
+  const registry = new Registry([], [{ dir: join(folder, "packages"), root: folder }]);
+  const names = registry.names();
+  for (const name of names) registry.get(name);
+  const file = join(folder, "index.json");
+  await writeConfined(file, indexJson(names), { root: folder });
+  return { file, names };
+}

@@ -1,0 +1,139 @@
+/**
+ * A plugin's release as its registry source names it: the git refs that are
+ * the release, and what the release itself declares it depends on.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { isAbsolute, posix } from "node:path";
+import { devCheckout } from "./clone.ts";
+import { declaredDependencies } from "./dependencies.ts";
+import { isInside, joinPath, ownFolder } from "./files.ts";
+import { fileAtRef, hasOwnGit, remoteFileAtRef } from "./git.ts";
+import { type Project, PYPROJECT_FILE } from "./project.ts";
+import type { RegistryEntry, Source } from "./registry_entry.ts";
+import { cacheDir } from "./remote_registry.ts";
+import type { Runner } from "./runner.ts";
+
+/**
+ * The refs a source releases, most likely first: a git source's tag, ref,
+ * rev or branch; for an exact pypi version `v1.2.0` and `1.2.0` (how releases
+ * are usually tagged).
+ *
+ * @param source the source (undefined: none)
+ * @returns the candidate refs, possibly none
+ */
+export function releaseRefs(source: Source | undefined): string[] {
+  if (source?.type === "git") {
+    const ref = source.tag ?? source.ref ?? source.rev ?? source.branch;
+    return ref ? [ref] : [];
+  }
+  if (source?.type === "pypi") {
+    const exact = /^===?([0-9][A-Za-z0-9.+!_-]*)$/.exec(source.version ?? "");
+    if (exact) return [`v${exact[1]}`, exact[1]];
+  }
+  return [];
+}
+
+/** How long fetching one release's pyproject.toml may take. */
+const FETCH_TIMEOUT_MS = 60_000;
+
+/** Where {@link releaseDependencies} looks, and how it reports. */
+export interface ReleaseLookup {
+  /** Runs git. */
+  readonly runner: Runner;
+  /** The loaded project. */
+  readonly project: Project;
+  /** Environment: HOME (for `~`), the cache folder, `HPM_OFFLINE=1`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Says when a release could not be read. */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * What a release of a package depends on, by its own pyproject.toml at the
+ * release ref: read from the package's dev clone when it has the ref (no
+ * network), else, for a git source, fetched shallowly from its remote into
+ * HPM's cache (not with `HPM_OFFLINE=1`). This is how a mode without local
+ * clones (prod) finds the plugins a plugin needs, as dev mode does from the
+ * clone's working tree.
+ *
+ * @param lookup runner, project, environment, log
+ * @param entry the package's registry entry
+ * @param source its source in the mode
+ * @returns normalised dependency names, or undefined when the release could
+ *   not be read
+ */
+export async function releaseDependencies(
+  lookup: ReleaseLookup,
+  entry: RegistryEntry,
+  source: Source,
+): Promise<readonly string[] | undefined> {
+  const refs = releaseRefs(source);
+  if (!refs.length) return undefined;
+  const local = await fromDevClone(lookup, entry, refs);
+  if (local !== undefined || source.type !== "git" || lookup.env.HPM_OFFLINE === "1") return local;
+  const cache = releaseCache(lookup.env, source.url);
+  if (cache === undefined) return undefined;
+  const path = source.subdirectory
+    ? posix.join(source.subdirectory, PYPROJECT_FILE)
+    : PYPROJECT_FILE;
+  const read = await remoteFileAtRef(
+    lookup.runner,
+    cache,
+    source.url,
+    refs[0],
+    path,
+    FETCH_TIMEOUT_MS,
+  );
+  if ("text" in read) return declaredDependencies(read.text);
+  lookup.log?.(
+    `could not read ${entry.name}'s pyproject.toml at ${refs[0]} from ${source.url} ` +
+      `(${read.reason}): plugins it depends on are only known from \`requires:\``,
+  );
+  return undefined;
+}
+
+// HPM's own repository for a remote's releases, in the cache (none without an
+// absolute cache folder: no HOME, no cache).
+function releaseCache(
+  env: Readonly<Record<string, string | undefined>>,
+  url: string,
+): string | undefined {
+  const root = cacheDir(env);
+  if (!isAbsolute(root)) return undefined;
+  Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+  ownFolder(root, true);
+  const releases = joinPath(root, "releases");
+  ownFolder(releases, true);
+  const dir = joinPath(releases, createHash("sha256").update(url).digest("hex").slice(0, 16));
+  ownFolder(dir, true);
+  return dir;
+}
+
+async function fromDevClone(
+  { runner, project, env }: ReleaseLookup,
+  entry: RegistryEntry,
+  refs: readonly string[],
+): Promise<readonly string[] | undefined> {
+  const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
+  // Git runs only in a clone of its own (a folder of the core's repository
+  // would answer with the core's files), never in a registry's cached checkout.
+  if (!checkout || !hasOwnGit(checkout.path) || inside(checkout.path, cacheDir(env))) {
+    return undefined;
+  }
+  for (const ref of refs) {
+    const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE);
+    if (text !== undefined) return declaredDependencies(text);
+  }
+  return undefined;
+}
+
+function inside(path: string, dir: string): boolean {
+  try {
+    return isInside(Deno.realPathSync(path), Deno.realPathSync(dir));
+  } catch {
+    return false;
+  }
+}

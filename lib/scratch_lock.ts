@@ -1,0 +1,133 @@
+/**
+ * `uv lock` on a pyproject.toml that is not on disk, in a scratch copy of the
+ * project, so the working tree, uv.lock and the virtual environment are never
+ * touched. Shared by `hpm verify` (will this mode resolve?) and `hpm stage`
+ * (the lock to commit).
+ *
+ * @module
+ */
+
+import { join, relative, resolve } from "node:path";
+import { devCheckout } from "./clone.ts";
+import { CommandFailedError } from "./errors.ts";
+import { PYPROJECT_FILE } from "./project.ts";
+import { denoRunner, type Runner } from "./runner.ts";
+import type { SyncPlan } from "./sync.ts";
+import { uvLockArgs } from "./uv.ts";
+
+/** The lock file uv writes beside pyproject.toml. */
+export const LOCK_FILE = "uv.lock";
+
+// Never copied into the scratch project: environments, VCS data, caches.
+const SKIP = new Set([
+  ".venv",
+  ".git",
+  ".hpm",
+  "node_modules",
+  "__pycache__",
+  ".mypy_cache",
+  ".ruff_cache",
+]);
+
+async function copyTree(from: string, to: string, skipDirs: ReadonlySet<string>): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    const src = join(from, e.name);
+    if (SKIP.has(e.name) || skipDirs.has(src)) continue;
+    if (e.isDirectory) await copyTree(src, join(to, e.name), skipDirs);
+    else if (e.isFile) await Deno.copyFile(src, join(to, e.name));
+    else if (e.isSymlink) await Deno.symlink(await Deno.readLink(src), join(to, e.name));
+  }
+}
+
+/** Options of {@link lockInScratch}. */
+export interface ScratchLockOptions {
+  /** The plan whose `after` text is locked (local sources written absolute, or none). */
+  readonly plan: SyncPlan;
+  /** The uv.lock to start from (uv keeps its versions where it can); default: the one on disk. */
+  readonly baseLock?: string;
+  /**
+   * `first`: try `uv lock --offline` (from uv's cache), then online if that
+   * fails; `only`: never go online; `never`: online at once. @default "never"
+   */
+  readonly offline?: "first" | "only" | "never";
+  /** Runs uv. @default denoRunner */
+  readonly runner?: Runner;
+  /** Let uv write to the terminal directly. @default false */
+  readonly stream?: boolean;
+  /** Environment, for HOME (where dev clones may live). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Progress for the user. */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Copy the project to a temporary folder, write `plan.after` as its
+ * pyproject.toml, run `uv lock` there and hand the folder to `use`; the copy
+ * is removed afterwards.
+ *
+ * @param options the plan, the lock to start from, the offline policy, the runner
+ * @param use what to do with the locked copy (read its uv.lock…)
+ * @returns what `use` returns
+ * @throws {CommandFailedError} when uv cannot lock (uv's message inside)
+ */
+export async function lockInScratch<T>(
+  options: ScratchLockOptions,
+  use: (scratch: string) => Promise<T>,
+): Promise<T> {
+  const { plan } = options;
+  const root = plan.project.root;
+  // Clones are never needed in the copy: a local source is referenced by
+  // absolute path, and in other modes (prod) the dev clones are not used at all.
+  const env = options.env ?? Deno.env.toObject();
+  const clones = new Set(
+    plan.resolution.packages.flatMap((p) => {
+      const path = p.localPath ?? devCheckout(plan.project, p.entry, plan.mode, env.HOME)?.path;
+      return path && !relative(root, path).startsWith("..") ? [resolve(path)] : [];
+    }),
+  );
+  const scratch = await Deno.makeTempDir({ prefix: "hpm-lock-" });
+  try {
+    await copyTree(root, scratch, clones);
+    await Deno.writeTextFile(join(scratch, PYPROJECT_FILE), plan.after);
+    if (options.baseLock !== undefined) {
+      await Deno.writeTextFile(join(scratch, LOCK_FILE), options.baseLock);
+    }
+    // uv in the project would use its .venv; the copy has none, and searching
+    // PATH instead can be slow (a pyenv shim is a shell script per query).
+    const venvPython = Deno.build.os === "windows"
+      ? join(root, ".venv", "Scripts", "python.exe")
+      : join(root, ".venv", "bin", "python");
+    const python = await Deno.stat(venvPython).then(() => venvPython, () => undefined);
+    const policy = options.offline ?? "never";
+    const attempts = policy === "first" ? [true, false] : [policy === "only"];
+    for (const [i, offline] of attempts.entries()) {
+      options.log?.(
+        i > 0
+          ? "uv's cache does not hold everything needed: resolving online…"
+          : `resolving mode ${plan.mode} in a scratch copy${offline ? " from uv's cache" : ""}…`,
+      );
+      const args = uvLockArgs({ offline, python });
+      const result = await (options.runner ?? denoRunner)({
+        program: "uv",
+        args,
+        cwd: scratch,
+        stream: options.stream ?? false,
+      });
+      if (result.code === 0) break;
+      if (i === attempts.length - 1) {
+        throw new CommandFailedError(
+          "uv",
+          args,
+          result.code,
+          result.stderr.slice(-4000),
+          `nothing was changed (uv ran in a scratch copy); mode ${options.plan.mode} does not ` +
+            "resolve as hpm.yaml and the registry describe it",
+        );
+      }
+    }
+    return await use(scratch);
+  } finally {
+    await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,468 @@
+/**
+ * The committed form: commit pyproject.toml and uv.lock in one mode (`prod`)
+ * while working in another (`dev`). `hpm stage` writes that form into the git
+ * index only (git plumbing: `hash-object -w`, `update-index --cacheinfo`), so
+ * the working tree and the environment stay in dev; `hpm check --staged`
+ * guards it in a pre-commit hook; `hpm status` shows working tree, index and
+ * HEAD side by side.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { parse } from "smol-toml";
+import { CommandFailedError, HpmInputError } from "./errors.ts";
+import {
+  headBlob,
+  indexEntries,
+  type IndexEntry,
+  isIgnored,
+  operationInProgress,
+  readBlob,
+  type RepoLocation,
+  repoLocation,
+  setIndexEntries,
+  unmergedPaths,
+  writeBlob,
+} from "./git.ts";
+import { chooseMode } from "./manifest.ts";
+import { normalizeName } from "./names.ts";
+import type { Plan } from "./plan.ts";
+import { findProjectRoot, loadProject, type Project, PYPROJECT_FILE } from "./project.ts";
+import { applyPlan, readManaged } from "./pyproject.ts";
+import { denoRunner, type Runner } from "./runner.ts";
+import { LOCK_FILE, lockInScratch } from "./scratch_lock.ts";
+import {
+  lockOptions,
+  missingCloneError,
+  planProject,
+  type ProjectOptions,
+  type SyncPlan,
+} from "./sync.ts";
+import { withProjectLock } from "./transaction.ts";
+
+/** Where the committed mode came from. */
+export type CommitModeOrigin = "flag" | "hpm.yaml" | "default";
+
+/**
+ * The mode whose form is committed: `--mode`, else `commit-mode:` in
+ * hpm.yaml, else `prod` when every plugin the groups install has a `prod` source.
+ *
+ * @param project the manifest and registry
+ * @param flag `--mode`, if given
+ * @returns the mode and where it came from
+ * @throws {HpmInputError} `commit-mode` when there is none; `usage` for an invalid flag
+ *
+ * @example Usage
+ * ```ts
+ * import { commitModeOf, parseManifest, Registry } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const manifest = parseManifest("registry: ./r\ngroups:\n  db:\n    options: [q]\n", "hpm.yaml");
+ * const registry = new Registry([{
+ *   file: "r/packages/q.yaml",
+ *   stem: "q",
+ *   text: "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n",
+ * }]);
+ * assert.deepEqual(commitModeOf({ manifest, registry }), { mode: "prod", origin: "default" });
+ * ```
+ */
+export function commitModeOf(
+  project: Pick<Project, "manifest" | "registry">,
+  flag?: string,
+): { mode: string; origin: CommitModeOrigin } {
+  if (flag !== undefined) return { mode: chooseMode({ flag }).mode, origin: "flag" };
+  const { manifest, registry } = project;
+  if (manifest.commitMode !== undefined) return { mode: manifest.commitMode, origin: "hpm.yaml" };
+  // The plugins installed: a group of alternatives installs only its selection.
+  const without = manifest.groups.flatMap((g) => g.select === undefined ? g.options : [g.select])
+    .find((name) => !("prod" in registry.get(name).sources));
+  if (without === undefined) return { mode: "prod", origin: "default" };
+  throw new HpmInputError(
+    "commit-mode",
+    `no committed mode: \`${without}\` has no prod source, and hpm.yaml sets no \`commit-mode\``,
+    { file: manifest.file },
+    "add `commit-mode: MODE` to hpm.yaml (a mode whose sources are released), or pass --mode",
+  );
+}
+
+// A committed pyproject.toml must not point at anyone's disk.
+function refuseLocalSources(plan: SyncPlan, origin: CommitModeOrigin): void {
+  const local = plan.resolution.packages.find((p) => p.localPath !== undefined);
+  if (!local) return;
+  const { manifest } = plan.project;
+  throw new HpmInputError(
+    "commit-mode",
+    `mode ${plan.mode} installs \`${local.entry.name}\` from a local path, which cannot be committed`,
+    origin === "hpm.yaml" ? manifest.positionOf(["commit-mode"]) : undefined,
+    "commit a mode whose sources are released: `hpm stage --mode prod`, or `commit-mode: prod` " +
+      "in hpm.yaml",
+  );
+}
+
+async function gitRepo(runner: Runner, root: string): Promise<RepoLocation> {
+  const repo = await repoLocation(runner, root);
+  if (repo) return repo;
+  throw new HpmInputError(
+    "git-state",
+    `${root} is not in a git work tree`,
+    undefined,
+    "run `git init` first; `hpm stage` writes into git's index",
+  );
+}
+
+async function refuseUnstageable(runner: Runner, repo: RepoLocation): Promise<void> {
+  const unmerged = await unmergedPaths(runner, repo.top);
+  if (unmerged.length) {
+    throw new HpmInputError(
+      "git-state",
+      `the index has unresolved conflicts (${unmerged.slice(0, 3).join(", ")}` +
+        `${unmerged.length > 3 ? ", …" : ""}); nothing was staged`,
+      undefined,
+      "resolve them and `git add` the files (or abort the merge), then run `hpm stage`",
+    );
+  }
+  const operation = await operationInProgress(runner, repo.top);
+  if (operation) {
+    throw new HpmInputError(
+      "git-state",
+      `a ${operation} is in progress: the index holds git's result for it; nothing was staged`,
+      undefined,
+      `finish it with \`git commit\` (\`hpm check --staged\` guards it) or abort it ` +
+        `(\`git ${operation} --abort\`), then run \`hpm stage\``,
+    );
+  }
+}
+
+/** Options of {@link stage}. */
+export interface StageOptions extends ProjectOptions {
+  /** Let uv write to the terminal directly. @default false */
+  readonly stream?: boolean;
+  /** Resolve from uv's cache only, never online. @default HPM_OFFLINE=1 */
+  readonly offline?: boolean;
+}
+
+/** What {@link stage} did. */
+export interface StageResult {
+  /** The committed mode. */
+  readonly mode: string;
+  /** Where it came from. */
+  readonly modeOrigin: CommitModeOrigin;
+  /** The files staged, relative to the repository's top, and whether the index changed. */
+  readonly files: readonly { readonly path: string; readonly changed: boolean }[];
+}
+
+/**
+ * Stage the committed mode's pyproject.toml and uv.lock: the working
+ * pyproject.toml with HPM's entries replaced by that mode's (the user's own
+ * changes kept), and the lock `uv lock` makes for it in a scratch copy
+ * (starting from the staged lock, from uv's cache when it can). Only git's
+ * index changes; the working tree, uv.lock on disk and `.venv` do not.
+ *
+ * @param options project, `mode` (default: the committed mode), runner
+ * @returns the mode and the files staged
+ * @throws {HpmInputError} nothing staged: `commit-mode`, `git-state` (conflicts,
+ *   a merge in progress, no repository), `unresolvable` (uv's message inside)
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { stage } from "@hpm/cli";
+ *
+ * const { mode, files } = await stage({ root: "." });
+ * console.log(`staged ${files.map((f) => f.path).join(", ")} in mode ${mode}`);
+ * ```
+ */
+export async function stage(options: StageOptions = {}): Promise<StageResult> {
+  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const runner = options.runner ?? denoRunner;
+  const env = options.env ?? Deno.env.toObject();
+  return await withProjectLock(root, async () => {
+    const project = await loadProject(root, options);
+    const { mode, origin } = commitModeOf(project, options.mode);
+    const plan = await planProject(project, { ...options, mode });
+    refuseLocalSources(plan, origin);
+    if (plan.missingClones.length) throw missingCloneError(plan);
+    const repo = await gitRepo(runner, root);
+    const paths = { pyproject: repo.prefix + PYPROJECT_FILE, lock: repo.prefix + LOCK_FILE };
+    const [, entries] = await Promise.all([
+      refuseUnstageable(runner, repo),
+      indexEntries(runner, repo.top, [paths.pyproject, paths.lock]),
+    ]);
+    const before = { pyproject: entries.get(paths.pyproject), lock: entries.get(paths.lock) };
+    for (const [path, entry] of entries) {
+      if (entry.mode !== "100644" && entry.mode !== "100755") {
+        throw new HpmInputError(
+          "git-state",
+          `${path} is in the index as mode ${entry.mode}, not a regular file; nothing was staged`,
+          undefined,
+          "make it a regular file in git (`git rm --cached` it and `git add` the file), then " +
+            "run `hpm stage`",
+        );
+      }
+    }
+    // A project that keeps uv.lock out of git (an ignored, untracked file) still
+    // gets its lock checked, but only pyproject.toml is staged.
+    const stageLock = before.lock !== undefined || !(await isIgnored(runner, repo.top, paths.lock));
+    const baseLock = before.lock ? await readBlob(runner, repo.top, before.lock.blob) : undefined;
+    const offline = options.offline ?? env.HPM_OFFLINE === "1";
+    try {
+      return await lockInScratch({
+        plan,
+        baseLock,
+        offline: offline ? "only" : "first",
+        runner,
+        stream: options.stream,
+        env,
+        log: options.log,
+      }, async (scratch) => {
+        const files: [string, string, IndexEntry | undefined][] = [
+          [PYPROJECT_FILE, paths.pyproject, before.pyproject],
+        ];
+        if (stageLock) files.push([LOCK_FILE, paths.lock, before.lock]);
+        const staged = await Promise.all(
+          files.map(async ([file, path, old]) => ({
+            path,
+            mode: old?.mode ?? "100644",
+            blob: await writeBlob(runner, repo.top, join(scratch, file), path),
+            old: old?.blob,
+          })),
+        );
+        await setIndexEntries(runner, repo.top, staged);
+        return {
+          mode,
+          modeOrigin: origin,
+          files: staged.map((e) => ({ path: e.path, changed: e.blob !== e.old })),
+        };
+      });
+    } catch (e) {
+      if (!(e instanceof CommandFailedError) || e.program !== "uv") throw e;
+      throw new HpmInputError(
+        "unresolvable",
+        `mode ${mode} does not resolve, so nothing was staged; uv says:\n${e.stderrTail.trim()}`,
+        { file: project.pyprojectFile },
+        offline
+          ? "offline (--offline, HPM_OFFLINE=1), uv may use only its cache: go online to let it " +
+            "fetch what is missing"
+          : `fix what uv names in pyproject.toml (\`hpm verify --mode ${mode}\` shows the same)`,
+      );
+    }
+  }, lockOptions(options));
+}
+
+/**
+ * Why a staged pyproject.toml / uv.lock is not the committed form of `plan`'s
+ * mode. Pure.
+ *
+ * @param staged the texts in the index (undefined: not staged)
+ * @param plan the committed mode's plan
+ * @returns one line per problem; empty when the form is right
+ * @throws {HpmInputError} `toml-syntax` when the staged pyproject.toml cannot be parsed
+ *
+ * @example Usage
+ * ```ts
+ * import { applyPlan, stagedProblems } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const plan = (mode: string, table: [string, string | boolean][]) => ({
+ *   mode,
+ *   groups: [{ name: "db", requirements: ["q"] }],
+ *   sources: [{ name: "q", table }],
+ *   indexes: [],
+ * });
+ * const prod = plan("prod", [["git", "https://example.com/q.git"], ["tag", "v1"]]);
+ * const dev = applyPlan("", plan("dev", [["path", "packages/q"], ["editable", true]])).text;
+ * assert.deepEqual(stagedProblems({ pyproject: dev }, prod), [
+ *   "pyproject.toml is in mode dev, not the committed mode prod",
+ *   "pyproject.toml installs `q` from a local path (packages/q, editable)",
+ * ]);
+ * assert.deepEqual(stagedProblems({ pyproject: applyPlan(dev, prod).text }, prod), []);
+ * ```
+ */
+export function stagedProblems(
+  staged: { readonly pyproject?: string; readonly lock?: string },
+  plan: Plan,
+): string[] {
+  const problems: string[] = [];
+  if (staged.pyproject !== undefined) {
+    const file = `${PYPROJECT_FILE} (staged)`;
+    const record = readManaged(staged.pyproject, file);
+    if (record && record.mode !== plan.mode) {
+      problems.push(
+        `pyproject.toml is in mode ${record.mode}, not the committed mode ${plan.mode}`,
+      );
+    }
+    const data = parse(staged.pyproject) as { tool?: { uv?: { sources?: unknown } } };
+    const sources = (data.tool?.uv?.sources ?? {}) as Record<string, Record<string, unknown>>;
+    for (const name of record?.sources ?? []) {
+      const path = sources[name]?.path;
+      if (typeof path !== "string") continue;
+      problems.push(
+        `pyproject.toml installs \`${name}\` from a local path (${path}` +
+          `${sources[name].editable === true ? ", editable" : ""})`,
+      );
+    }
+    if (!problems.length && applyPlan(staged.pyproject, plan, file).changed) {
+      problems.push(
+        `pyproject.toml's hpm entries are not what mode ${plan.mode} writes ` +
+          "(hpm.yaml or the registry changed since it was staged)",
+      );
+    }
+  }
+  if (staged.lock !== undefined) problems.push(...lockProblems(staged.lock, plan));
+  return problems;
+}
+
+interface LockedPackage {
+  name?: string;
+  source?: Record<string, unknown>;
+}
+
+function lockProblems(lock: string, plan: Plan): string[] {
+  let packages: LockedPackage[];
+  try {
+    packages = (parse(lock) as { package?: LockedPackage[] }).package ?? [];
+  } catch {
+    return ["uv.lock is not valid TOML"];
+  }
+  const problems: string[] = [];
+  for (const { name, table } of plan.sources) {
+    const locked = packages.filter((p) => normalizeName(String(p.name)) === name);
+    if (!locked.length) {
+      problems.push(`uv.lock does not lock \`${name}\`: it was made for other requirements`);
+    }
+    const wanted = Object.fromEntries(table);
+    for (const { source = {} } of locked) {
+      const local = source.editable ?? source.directory ?? source.path ?? source.virtual;
+      if (typeof local === "string") {
+        problems.push(`uv.lock installs \`${name}\` from a local path (${local})`);
+        continue;
+      }
+      const ref = wanted.tag ?? wanted.rev ?? wanted.branch;
+      if (typeof wanted.git !== "string") continue;
+      if (typeof source.git !== "string") {
+        problems.push(`uv.lock does not install \`${name}\` from git (${wanted.git})`);
+      } else if (typeof ref === "string" && !gitRefs(source.git).includes(ref)) {
+        problems.push(`uv.lock has \`${name}\` at another ref than ${ref}: ${source.git}`);
+      }
+    }
+  }
+  return problems;
+}
+
+// uv writes a locked git source as `URL?rev=REF#COMMIT` (or tag=, branch=).
+function gitRefs(locked: string): string[] {
+  try {
+    return [...new URL(locked).searchParams.values()];
+  } catch {
+    return [];
+  }
+}
+
+/** What {@link checkStaged} found. */
+export interface StagedCheck {
+  /** The committed mode. */
+  readonly mode: string;
+  /** Where it came from. */
+  readonly modeOrigin: CommitModeOrigin;
+  /** Why the index is not in the committed form; empty when it is. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Whether the pyproject.toml and uv.lock in the git index are the committed
+ * mode's form (what `hpm stage` writes): no local path, no editable entry,
+ * the committed mode's record. For a pre-commit hook.
+ *
+ * @param options project, `mode` (default: the committed mode), runner
+ * @returns the mode and the problems found
+ * @throws {HpmInputError} `git-state` outside a git work tree; `commit-mode`
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { checkStaged } from "@hpm/cli";
+ *
+ * const { problems } = await checkStaged({ root: "." });
+ * if (problems.length) console.log("run `hpm stage`");
+ * ```
+ */
+export async function checkStaged(options: ProjectOptions = {}): Promise<StagedCheck> {
+  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const runner = options.runner ?? denoRunner;
+  return await withProjectLock(root, async () => {
+    const project = await loadProject(root, options);
+    const { mode, origin } = commitModeOf(project, options.mode);
+    const repo = await gitRepo(runner, root);
+    const paths = [PYPROJECT_FILE, LOCK_FILE].map((f) => repo.prefix + f);
+    const entries = await indexEntries(runner, repo.top, paths);
+    const [pyproject, lock] = await Promise.all(
+      paths.map((p) =>
+        entries.has(p) ? readBlob(runner, repo.top, entries.get(p)!.blob) : undefined
+      ),
+    );
+    const staged = { pyproject, lock };
+    const plan = await planProject(
+      staged.pyproject === undefined ? project : { ...project, pyproject: staged.pyproject },
+      { ...options, mode },
+    );
+    return {
+      mode,
+      modeOrigin: origin,
+      problems: stagedProblems(staged, plan.resolution.plan),
+    };
+  }, lockOptions(options));
+}
+
+/** The mode of pyproject.toml in the working tree, the index and HEAD. */
+export interface CommittedForms {
+  /** The committed mode; null when none can be chosen. */
+  readonly commitMode: string | null;
+  /** The working tree's mode (null: HPM manages nothing in it). */
+  readonly worktree: string | null;
+  /** Whether the index differs from HEAD (something is staged). */
+  readonly staged: boolean;
+  /** The index's mode (null: not in the index, or HPM manages nothing in it). */
+  readonly index: string | null;
+  /** HEAD's mode (null: no commit, not in HEAD, or HPM manages nothing in it). */
+  readonly head: string | null;
+}
+
+/**
+ * pyproject.toml's mode in the working tree, the index and HEAD, for
+ * `hpm status`.
+ *
+ * @param project the loaded project
+ * @param runner runs git
+ * @returns the three modes, or null outside a git work tree
+ */
+export async function committedForms(
+  project: Project,
+  runner: Runner,
+): Promise<CommittedForms | null> {
+  const repo = await repoLocation(runner, project.root);
+  if (!repo) return null;
+  const path = repo.prefix + PYPROJECT_FILE;
+  const modeOf = (text: string | undefined) => {
+    try {
+      return text === undefined ? null : readManaged(text)?.mode ?? null;
+    } catch {
+      return null; // a damaged record is `hpm check`'s to report
+    }
+  };
+  const [index, head] = await Promise.all([
+    indexEntries(runner, repo.top, [path]).then((e) => e.get(path)),
+    headBlob(runner, repo.top, path),
+  ]);
+  let commitMode: string | null = null;
+  try {
+    commitMode = commitModeOf(project).mode;
+  } catch (e) {
+    if (!(e instanceof HpmInputError)) throw e;
+  }
+  return {
+    commitMode,
+    worktree: modeOf(project.pyproject),
+    staged: index?.blob !== head,
+    index: modeOf(index && await readBlob(runner, repo.top, index.blob)),
+    head: modeOf(head && await readBlob(runner, repo.top, head)),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The bytes of pyproject.toml that HPM does not own survive a real sync and
+ * its undoing, through the CLI: a byte order mark, CRLF line endings, no final
+ * newline, and integers as large as TOML allows.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { coreProjectPyproject, withRoot } from "./_fixtures.ts";
+import { expectOk, hpm, makeProject } from "./_project.ts";
+
+const BOM = [0xef, 0xbb, 0xbf];
+
+Deno.test("sync and group removal give back pyproject.toml byte for byte", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
+    const file = join(dir, "pyproject.toml");
+    const text = coreProjectPyproject({
+      extraToml: "[tool.example]\nlargest = 9223372036854775807\nsmallest = -9223372036854775808",
+    }).trimEnd().replaceAll("\n", "\r\n");
+    const original = new Uint8Array([...BOM, ...new TextEncoder().encode(text)]);
+    await Deno.writeFile(file, original);
+
+    expectOk(await hpm(["sync", "--mode", "dev"], dir), "hpm sync --mode dev");
+    const synced = await Deno.readFile(file);
+    assert.deepEqual([...synced.subarray(0, 3)], BOM, "the byte order mark is kept");
+    const syncedText = new TextDecoder().decode(synced);
+    assert.match(syncedText, /^rag4code-qdrant = \{ path = /m, "hpm wrote its source");
+    assert.doesNotMatch(syncedText, /[^\r]\n/, "every line ends with CRLF");
+    assert.ok(!syncedText.endsWith("\n"), "still no final newline");
+    assert.ok(syncedText.includes("largest = 9223372036854775807\r\n"));
+
+    expectOk(await hpm(["group", "remove", "plugins"], dir), "hpm group remove plugins");
+    expectOk(await hpm(["sync", "--mode", "dev"], dir), "hpm sync --mode dev (no groups)");
+    assert.deepEqual(await Deno.readFile(file), original, "the original bytes are back");
+  });
+});

