@@ -274,9 +274,7 @@ export function sourceInForce(
       throw new HpmInputError(
         "untrusted-path",
         `the \`${mode}\` path of \`${entry.name}\` is inside HPM's registry cache (${where.cache})`,
-        override
-          ? { file: where.overlay!.file }
-          : entry.positionOf(["sources", mode, "path"]),
+        override ? { file: where.overlay!.file } : entry.positionOf(["sources", mode, "path"]),
         "a dev checkout is a clone of the plugin's own repository: point the path at one (`hpm clone`)",
       );
     }

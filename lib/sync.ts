@@ -305,10 +305,8 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
           "(made for the previous state); drop --frozen, or use --locked to check it",
       );
     }
-    // An injected runner decides itself what running uv means.
-    if (install && (options.runner ?? denoRunner) === denoRunner) {
-      requireUv(options.env ?? Deno.env.toObject());
-    }
+    // PATH and HPM_UV come from the process unless the caller's environment sets them.
+    if (install) requireUv({ ...Deno.env.toObject(), ...options.env });
     await runTransaction(root, plan, install ? uvArgs : undefined, options);
     return { ...result, installed: install };
   }, lockOptions(options));
