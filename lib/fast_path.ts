@@ -15,7 +15,7 @@
 import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
 import { STATE_DIR } from "./state.ts";
 import type { Runner } from "./runner.ts";
-import { FROZEN_WARNING, uvSyncArgs } from "./uv.ts";
+import { FROZEN_WARNING, requireUv, uvSyncArgs } from "./uv.ts";
 import { VERSION } from "./version.ts";
 
 /** A `sync`, `check` or `diff` command line the fast path understands. */
@@ -210,6 +210,8 @@ export async function answerFast(
     locked: command.locked,
     extra: command.uvArgs,
   });
+  // As the normal path: a missing uv is found out before anything is written.
+  if (command.install) requireUv(options.env);
   const { withProjectLock } = await import("./transaction.ts");
   const { runUvTransaction } = await import("./uv_transaction.ts");
   return await withProjectLock(root, async (recovered) => {

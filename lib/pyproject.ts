@@ -727,7 +727,7 @@ function checkConflicts(ctx: Context, adopt: boolean): boolean {
   for (const group of plan.groups) {
     const existing = userKey(DEPENDENCY_GROUPS, group.name, ctx.ownedGroups);
     if (existing === undefined) continue;
-    const matches = sameJson(existing.value, group.requirements);
+    const matches = sameRequirements(existing.value, group.requirements);
     if (adopt && matches) {
       ctx.ownedGroups.add(normalizeName(group.name));
       ctx.adoptedGroups.add(normalizeName(group.name));
@@ -751,7 +751,7 @@ function checkConflicts(ctx: Context, adopt: boolean): boolean {
   for (const source of plan.sources) {
     const existing = userKey(SOURCES, source.name, ctx.ownedSources);
     if (existing === undefined) continue;
-    const matches = sameJson(existing.value, Object.fromEntries(source.table));
+    const matches = sameSource(existing.value, source.table);
     if (adopt && matches) {
       ctx.ownedSources.add(normalizeName(source.name));
       adopted = true;

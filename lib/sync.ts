@@ -312,10 +312,8 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       return result;
     }
     if (install && options.frozen && plan.changed) options.log?.(FROZEN_WARNING);
-    // An injected runner decides itself what running uv means.
-    if (install && (options.runner ?? denoRunner) === denoRunner) {
-      requireUv(options.env ?? Deno.env.toObject());
-    }
+    // PATH and HPM_UV come from the process unless the caller's environment sets them.
+    if (install) requireUv({ ...Deno.env.toObject(), ...options.env });
     await runUvTransaction(
       root,
       plan.changed ? plan.after : undefined,

@@ -94,7 +94,9 @@ export function requireUv(env: Readonly<Record<string, string | undefined>>): vo
   if (findProgram("uv", env) !== undefined) return;
   const override = env.HPM_UV;
   throw new HpmOperationError(
-    `uv cannot be run (${override ? `HPM_UV=${override} is not a file` : "not found on PATH"})`,
+    `uv cannot be run (${
+      override ? `uv: not found at HPM_UV=${override}` : "uv: not found on PATH"
+    })`,
     "nothing was written; install uv (https://docs.astral.sh/uv/) or set HPM_UV to its path, " +
       "or write pyproject.toml only with --no-install",
   );
