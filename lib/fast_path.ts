@@ -211,7 +211,7 @@ export async function answerFast(
     extra: command.uvArgs,
   });
   // As the normal path: a missing uv is found out before anything is written.
-  if (command.install) requireUv(options.env);
+  if (command.install) requireUv({ ...Deno.env.toObject(), ...options.env });
   const { withProjectLock } = await import("./transaction.ts");
   const { runUvTransaction } = await import("./uv_transaction.ts");
   return await withProjectLock(root, async (recovered) => {
