@@ -13,7 +13,6 @@
  * @module
  */
 
-import { resolve } from "node:path";
 import { CommandFailedError } from "./errors.ts";
 import { joinPath } from "./files.ts";
 import type { Runner, RunRequest } from "./runner.ts";
@@ -307,6 +306,8 @@ export async function operationInProgress(
     top,
     ["rev-parse", ...markers.flatMap(([ref]) => ["--git-path", ref])],
   )).split("\n");
+  // Loaded here, not with the module: the fast path loads git.ts (through state.ts).
+  const { resolve } = await import("node:path");
   for (const [i, [, name]] of markers.entries()) {
     if (await Deno.stat(resolve(top, paths[i])).then(() => true, () => false)) return name;
   }
@@ -447,6 +448,7 @@ export async function preCommitHookPath(runner: Runner, top: string): Promise<st
   const path = await git(runner, top, ["rev-parse", "--git-path", "hooks/pre-commit"], {
     configuredHooks: true,
   });
+  const { resolve } = await import("node:path");
   return resolve(top, path);
 }
 
