@@ -54,6 +54,18 @@ export function isInside(path: string, dir: string): boolean {
   return p === d || p.startsWith(d.endsWith("/") ? d : `${d}/`);
 }
 
+/**
+ * Whether the real location of `path` (links followed) is inside the real
+ * location of `dir`; false when either does not exist.
+ */
+export function reallyInside(path: string, dir: string): boolean {
+  try {
+    return isInside(Deno.realPathSync(path), Deno.realPathSync(dir));
+  } catch {
+    return false;
+  }
+}
+
 /** How strictly a file is checked. */
 export interface Confinement {
   /** The folder the file must stay in, after links are followed. */

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { isAbsolute, posix } from "node:path";
 import { devCheckout } from "./clone.ts";
 import { declaredDependencies } from "./dependencies.ts";
-import { isInside, joinPath, ownFolder } from "./files.ts";
+import { joinPath, ownFolder, reallyInside } from "./files.ts";
 import { fileAtRef, hasOwnGit, remoteFileAtRef } from "./git.ts";
 import { type Project, PYPROJECT_FILE } from "./project.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
@@ -120,7 +120,7 @@ async function fromDevClone(
   const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
   // Git runs only in a clone of its own (a folder of the core's repository
   // would answer with the core's files), never in a registry's cached checkout.
-  if (!checkout || !hasOwnGit(checkout.path) || inside(checkout.path, cacheDir(env))) {
+  if (!checkout || !hasOwnGit(checkout.path) || reallyInside(checkout.path, cacheDir(env))) {
     return undefined;
   }
   for (const ref of refs) {
@@ -128,12 +128,4 @@ async function fromDevClone(
     if (text !== undefined) return declaredDependencies(text);
   }
   return undefined;
-}
-
-function inside(path: string, dir: string): boolean {
-  try {
-    return isInside(Deno.realPathSync(path), Deno.realPathSync(dir));
-  } catch {
-    return false;
-  }
 }

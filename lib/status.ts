@@ -9,7 +9,7 @@
 import { isAbsolute, relative, sep } from "node:path";
 import { cloneSource, devCheckout } from "./clone.ts";
 import { runPool } from "./_pool.ts";
-import { isInside } from "./files.ts";
+import { reallyInside } from "./files.ts";
 import { cacheDir } from "./remote_registry.ts";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { cloneState, commitsSince, hasOwnGit, refExists } from "./git.ts";
@@ -235,7 +235,7 @@ async function inspectClone(
   try {
     // Git runs only in a clone of its own, never in a registry's cached
     // checkout (a registry could have laid out a repository there).
-    if (!hasOwnGit(path) || inCache(path, cache)) return base;
+    if (!hasOwnGit(path) || reallyInside(path, cache)) return base;
     const state = await cloneState(runner, path);
     let prodRef = base.prodRef;
     let prodRefExists: boolean | null = null;
@@ -264,14 +264,6 @@ async function inspectClone(
     if (!(e instanceof CommandFailedError)) throw e;
     const detail = e.stderrTail.trim().split("\n").at(-1) || e.message;
     return { ...base, git: true, error: detail };
-  }
-}
-
-function inCache(path: string, cache: string): boolean {
-  try {
-    return isInside(Deno.realPathSync(path), Deno.realPathSync(cache));
-  } catch {
-    return false;
   }
 }
 
