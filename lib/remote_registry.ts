@@ -95,12 +95,23 @@ export function parseRegistryLocation(location: string): RegistryLocation {
   return { kind: "http", url: base.replace(/\/+$/, "") };
 }
 
-/** Where HPM keeps fetched registries: `$HPM_CACHE_DIR`, else the user cache folder. */
+/**
+ * Where HPM keeps fetched registries: `$HPM_CACHE_DIR`, else the user cache
+ * folder. Variables missing from `env` are taken from the process; with no
+ * home at all, a folder under the system's temporary folder (never the
+ * working folder, which may be a project).
+ *
+ * @param env the environment
+ * @returns the cache folder
+ */
 export function cacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  if (env.HPM_CACHE_DIR) return env.HPM_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return joinPath(env.XDG_CACHE_HOME, "hpm");
-  if (env.LOCALAPPDATA) return joinPath(env.LOCALAPPDATA, "hpm", "cache");
-  return joinPath(env.HOME ?? ".", ".cache", "hpm");
+  const all = { ...Deno.env.toObject(), ...env };
+  if (all.HPM_CACHE_DIR) return all.HPM_CACHE_DIR;
+  if (all.XDG_CACHE_HOME) return joinPath(all.XDG_CACHE_HOME, "hpm");
+  if (all.LOCALAPPDATA) return joinPath(all.LOCALAPPDATA, "hpm", "cache");
+  const home = all.HOME ?? all.USERPROFILE;
+  if (home) return joinPath(home, ".cache", "hpm");
+  return joinPath(all.TMPDIR ?? all.TEMP ?? "/tmp", `hpm-cache-${Deno.uid() ?? "user"}`);
 }
 
 /** Options of {@link fetchRegistry}. */

@@ -30,16 +30,35 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * The per-user folder of HPM's key: `$HPM_STATE_DIR`, else
- * `$XDG_STATE_HOME/hpm`, else `%LOCALAPPDATA%\hpm\state`, else `~/.local/state/hpm`.
+ * `$XDG_STATE_HOME/hpm`, else `%LOCALAPPDATA%\hpm\state`, else
+ * `~/.local/state/hpm`. Variables missing from `env` are taken from the
+ * process (a caller's `env` that only sets RUN_MODE must not move the key).
  *
  * @param env the environment
- * @returns the folder
+ * @returns the folder, always absolute
+ * @throws {HpmInputError} `usage` when no absolute folder can be found
  */
 export function userStateDir(env: Env): string {
-  if (env.HPM_STATE_DIR) return env.HPM_STATE_DIR;
-  if (env.XDG_STATE_HOME) return joinPath(env.XDG_STATE_HOME, "hpm");
-  if (env.LOCALAPPDATA) return joinPath(env.LOCALAPPDATA, "hpm", "state");
-  return joinPath(env.HOME ?? env.USERPROFILE ?? ".", ".local", "state", "hpm");
+  const all: Env = { ...Deno.env.toObject(), ...env };
+  const home = all.HOME ?? all.USERPROFILE;
+  const dir = all.HPM_STATE_DIR ??
+    (all.XDG_STATE_HOME
+      ? joinPath(all.XDG_STATE_HOME, "hpm")
+      : all.LOCALAPPDATA
+      ? joinPath(all.LOCALAPPDATA, "hpm", "state")
+      : home
+      ? joinPath(home, ".local", "state", "hpm")
+      : undefined);
+  // A relative folder would put the key in whatever folder HPM runs in: a project.
+  if (dir === undefined || !(dir.startsWith("/") || /^[A-Za-z]:[\\/]|^\\\\/.test(dir))) {
+    throw new HpmInputError(
+      "usage",
+      `no absolute folder for hpm's per-user key (${dir ?? "HOME is not set"})`,
+      undefined,
+      "set HOME, or HPM_STATE_DIR to an absolute path",
+    );
+  }
+  return dir;
 }
 
 /**
