@@ -22,6 +22,8 @@
  */
 
 import type { ChangeCounts } from "./diff.ts";
+import { HpmInputError } from "./errors.ts";
+import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
 import {
   openRecord,
   readStateFile,
@@ -101,11 +103,16 @@ const encoder = new TextEncoder();
 
 // Reads are synchronous on purpose: a handful of small files, each of which
 // would otherwise cross to a thread pool and back. One digest over them all.
+// They go through lib/files.ts, confined to their own folder and size-capped;
+// a file the door refuses (a link elsewhere, /dev/zero) gets bytes no record
+// holds, so the normal path runs and reports it.
 function readOrNull(path: string): Uint8Array | null {
+  const cut = path.lastIndexOf("/");
   try {
-    return Deno.readFileSync(path);
+    return readConfined(path, { root: cut > 0 ? path.slice(0, cut) : "/" }, MAX_PYPROJECT_BYTES) ??
+      null;
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
+    if (e instanceof HpmInputError) return encoder.encode(`\0refused: ${e.message}`);
     throw e;
   }
 }

@@ -374,6 +374,25 @@ Deno.test("7: state and project files linked to /dev/zero are refused without re
   }
 });
 
+Deno.test("7: after a sync has left its fingerprint, a file linked to /dev/zero is still refused", async () => {
+  for (const file of ["hpm.yaml", "pyproject.toml", "hpm-registry/packages/plug.yaml"]) {
+    const w = await world();
+    try {
+      expectCode(await hpm(["sync", "--no-install"], w.dir, w.env), 0);
+      const path = join(w.dir, file);
+      await Deno.remove(path);
+      await Deno.symlink("/dev/zero", path);
+      for (const args of [["sync", "--no-install"], ["check", "--pyproject-only"], ["diff"]]) {
+        const r = await attacked(w, args);
+        expectCode(r, 2);
+        assert.ok(r.seconds < 30, `${file}: bounded time (${r.seconds} s)`);
+      }
+    } finally {
+      await cleanup(w);
+    }
+  }
+});
+
 Deno.test("8: a registry that trickles its answer, or a git server that never answers, is cut off at the deadline", async () => {
   const trickle = serve(() =>
     new Response(
