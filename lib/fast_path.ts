@@ -226,5 +226,11 @@ export async function answerFast(
     }
     await runUvTransaction(root, still.write, command.install ? args : undefined, options);
     return { root, ...still };
-  }, { log: options.log, env: options.env, runner: options.runner, recover: true });
+  }, {
+    log: options.log,
+    env: options.env,
+    runner: options.runner,
+    recover: true,
+    sealedStateSeen: true,
+  });
 }

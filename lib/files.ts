@@ -271,6 +271,20 @@ function confinedParent(path: string, where: Confinement): string {
 }
 
 /**
+ * Create a new file, confined to a folder, failing if anything (a link
+ * included) is already there. Not synced to disk: for files that mean nothing
+ * after a crash, such as a lock.
+ *
+ * @param path the file
+ * @param data its content
+ * @param where the folder it must stay in
+ */
+export function createConfined(path: string, data: string, where: Confinement): void {
+  const target = joinPath(confinedParent(path, where), baseName(path));
+  Deno.writeTextFileSync(target, data, { createNew: true, mode: 0o600 });
+}
+
+/**
  * Remove a regular file (or a link itself, never its target), confined to a
  * folder. A missing file is not an error.
  *

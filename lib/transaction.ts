@@ -11,6 +11,7 @@
 
 import { HpmOperationError } from "./errors.ts";
 import {
+  createConfined,
   joinPath,
   MAX_PYPROJECT_BYTES,
   MAX_UV_LOCK_BYTES,
@@ -136,6 +137,12 @@ export interface LockOptions {
    * {@link recoverInterrupted}); its message goes to `log`.
    */
   readonly recover?: boolean;
+  /**
+   * The caller has just verified a sealed record in `.hpm/` (the fast path's
+   * fingerprint): only this user's HPM can have written it for this project,
+   * so git need not be asked whether a stranger committed the folder.
+   */
+  readonly sealedStateSeen?: boolean;
 }
 
 /**
@@ -157,7 +164,7 @@ export async function withProjectLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   const env = options.env ?? Deno.env.toObject();
-  await assertStateUntracked(root, options.runner ?? denoRunner);
+  if (!options.sealedStateSeen) await assertStateUntracked(root, options.runner ?? denoRunner);
   const dir = (await stateFolder(root, true))!;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const mine = await sealRecord(root, { pid: Deno.pid, start: procStartTime(Deno.pid) }, env);
@@ -224,7 +231,7 @@ async function removeStaleLock(
 // a stale one.
 async function tryCreateLock(dir: string, content: string): Promise<boolean> {
   const aside = `${LOCK}.${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  await writeStateFile(dir, aside, content);
+  createConfined(joinPath(dir, aside), content, { root: dir, strict: true });
   try {
     await Deno.link(joinPath(dir, aside), joinPath(dir, LOCK));
     return true;

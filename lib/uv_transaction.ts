@@ -25,13 +25,14 @@ export interface UvTransactionOptions {
 /**
  * Write pyproject.toml (when `pyproject` is given) and run uv (when `uvArgs`
  * is given) as one journaled transaction. Call it under the project lock.
+ * When there is nothing to write, uv runs as it would by hand, unjournaled.
  *
  * @param root the project root
  * @param pyproject the new text of pyproject.toml, or undefined to leave it
  * @param uvArgs the arguments of `uv`, or undefined to run nothing
  * @param options runner and streaming
- * @throws {CommandFailedError} when uv fails (everything restored)
- * @throws {InterruptedError} on SIGINT/SIGTERM (everything restored)
+ * @throws {CommandFailedError} when uv fails (anything HPM wrote restored)
+ * @throws {InterruptedError} on SIGINT/SIGTERM (anything HPM wrote restored)
  */
 export async function runUvTransaction(
   root: string,
@@ -53,9 +54,13 @@ export async function runUvTransaction(
       return []; // SIGTERM cannot be listened to on Windows
     }
   });
-  const tx = await Transaction.begin(root, ["pyproject.toml", "uv.lock"], options.env);
+  // With nothing of HPM's to write, the run is a plain `uv sync` and uv.lock
+  // is uv's to keep or change, as it is outside HPM: no journal to pay for.
+  const tx = pyproject === undefined
+    ? undefined
+    : await Transaction.begin(root, ["pyproject.toml", "uv.lock"], options.env);
   try {
-    if (pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
+    if (tx && pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
     if (caught) throw new InterruptedError(caught);
     if (uvArgs) {
       const runner = options.runner ?? denoRunner;
@@ -65,7 +70,9 @@ export async function runUvTransaction(
         cwd: root,
         stream: options.stream ?? false,
         signal: abort.signal,
-        onSpawn: (pid) => tx.recordChild(pid, programPath("uv", options.env)),
+        ...(tx
+          ? { onSpawn: (pid: number) => tx.recordChild(pid, programPath("uv", options.env)) }
+          : {}),
       });
       if (caught) throw new InterruptedError(caught);
       if (result.code !== 0) {
@@ -74,13 +81,15 @@ export async function runUvTransaction(
           uvArgs,
           result.code,
           result.stderr.slice(-4000),
-          "pyproject.toml and uv.lock were restored to what they were before",
+          tx
+            ? "pyproject.toml and uv.lock were restored to what they were before"
+            : "hpm changed nothing: pyproject.toml was already right for the mode",
         );
       }
     }
-    await tx.commit();
+    await tx?.commit();
   } catch (e) {
-    await tx.rollback();
+    await tx?.rollback();
     // An aborted uv may surface as an AbortError; the user's signal is the real cause.
     throw caught ? new InterruptedError(caught) : e;
   } finally {

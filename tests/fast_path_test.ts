@@ -280,7 +280,7 @@ Deno.test("the fast path never answers from a stale fingerprint", async () => {
   }
 });
 
-Deno.test("a fast `hpm sync` still runs uv under the journal: venv restored, failure rolled back", async () => {
+Deno.test("a fast `hpm sync` still runs uv: venv restored; a uv failure leaves both files as they were", async () => {
   const root = await makeTempRoot();
   try {
     const { dir, plugins } = await makeProject(root, [{ name: "plug-a" }]);
