@@ -234,6 +234,14 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
     if (globals().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
     return denoRunner(request);
   };
+  // What every command that reads the project is given.
+  const reading = (mode?: string) => ({
+    root: root(),
+    mode,
+    log,
+    runner,
+    refresh: globals().refresh,
+  });
   const modeOption = () =>
     new Option(
       "-m, --mode <mode>",
@@ -267,8 +275,7 @@ Examples:
       const { sync } = await import("./lib/sync.ts");
       const { changeCounts, diffPyproject, unifiedDiff } = await import("./lib/diff.ts");
       const result = await sync({
-        root: root(),
-        mode: flags.mode,
+        ...reading(flags.mode),
         dryRun: flags.dryRun,
         install: flags.install,
         frozen: flags.frozen,
@@ -276,9 +283,6 @@ Examples:
         uvArgs,
         adopt: flags.adopt,
         stream: !globals().quiet && !flags.json,
-        log,
-        runner,
-        refresh: globals().refresh,
       });
       if (flags.json) {
         io.out(JSON.stringify(
@@ -332,13 +336,7 @@ Examples:
     .action(async (flags) => {
       const { planSync } = await import("./lib/sync.ts");
       const { diffPyproject, unifiedDiff } = await import("./lib/diff.ts");
-      const plan = await planSync({
-        root: root(),
-        mode: flags.mode,
-        log,
-        runner,
-        refresh: globals().refresh,
-      });
+      const plan = await planSync(reading(flags.mode));
       if (flags.json) {
         io.out(
           JSON.stringify(
@@ -390,13 +388,7 @@ Examples:
         log(`the staged files are in the committed mode ${mode}`);
         return;
       }
-      const plan = await planSync({
-        root: root(),
-        mode: flags.mode,
-        log,
-        runner,
-        refresh: globals().refresh,
-      });
+      const plan = await planSync(reading(flags.mode));
       if (plan.changed) {
         io.out(
           unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color)).trimEnd(),
@@ -438,12 +430,8 @@ Examples:
     .action(async (flags) => {
       const { stage } = await import("./lib/stage.ts");
       const { mode, modeOrigin, files } = await stage({
-        root: root(),
-        mode: flags.mode,
+        ...reading(flags.mode),
         offline: flags.offline,
-        log,
-        runner,
-        refresh: globals().refresh,
         stream: globals().verbose,
       });
       const changed = files.filter((f) => f.changed).map((f) => f.path);
@@ -524,13 +512,7 @@ Examples:
     )
     .action(async (flags) => {
       const { formatStatus, status } = await import("./lib/status.ts");
-      const report = await status({
-        root: root(),
-        mode: flags.mode,
-        log,
-        runner,
-        refresh: globals().refresh,
-      });
+      const report = await status(reading(flags.mode));
       io.out(
         flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }),
       );
@@ -622,11 +604,7 @@ Examples:
     .action(async (flags) => {
       const { verify } = await import("./lib/verify.ts");
       const { mode, lockedPackages } = await verify({
-        root: root(),
-        mode: flags.mode,
-        log,
-        runner,
-        refresh: globals().refresh,
+        ...reading(flags.mode),
         stream: globals().verbose,
       });
       log(`mode ${mode} resolves (${lockedPackages} packages locked); nothing was changed`);
