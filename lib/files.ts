@@ -142,7 +142,12 @@ export function locate(
   }
   let real: string;
   try {
-    real = Deno.realPathSync(path);
+    // A file that is not a link is where its folder really is: one realpath
+    // per folder (cached) instead of one per file, which is most of the cost
+    // of reading forty small files.
+    real = link.isSymlink
+      ? Deno.realPathSync(path)
+      : joinPath(realRoot(parentOf(path)), baseName(path));
   } catch (e) {
     // A dangling link: nothing is there to read, and nothing may be written through it.
     if (e instanceof Deno.errors.NotFound) {
@@ -255,11 +260,14 @@ function baseName(path: string): string {
   return path.slice(splitAt(path) + 1);
 }
 
+function parentOf(path: string): string {
+  const cut = splitAt(path);
+  return cut < 0 ? "." : cut === 0 ? "/" : path.slice(0, cut);
+}
+
 // The real folder a new or removed entry lives in, which must be inside the root.
 function confinedParent(path: string, where: Confinement): string {
-  const cut = splitAt(path);
-  const parent = cut < 0 ? "." : cut === 0 ? "/" : path.slice(0, cut);
-  const realParent = Deno.realPathSync(parent);
+  const realParent = Deno.realPathSync(parentOf(path));
   if (!isInside(realParent, realRoot(where.root))) {
     throw refuse(
       path,
