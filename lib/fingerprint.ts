@@ -22,6 +22,7 @@
  */
 
 import type { ChangeCounts } from "./diff.ts";
+import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
 import {
@@ -138,8 +139,7 @@ async function digestOf(parts: readonly [string, Uint8Array | null][]): Promise<
     all.set(c, at);
     at += c.length;
   }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(all);
 }
 
 // File times come from the kernel's coarse clock (a tick behind at most) or,

@@ -5,15 +5,15 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { isAbsolute, posix } from "node:path";
 import { devCheckout } from "./clone.ts";
 import { declaredDependencies } from "./dependencies.ts";
+import { sha256Hex } from "./digest.ts";
 import { joinPath, ownFolder, reallyInside } from "./files.ts";
 import { fileAtRef, hasOwnGit, remoteFileAtRef } from "./git.ts";
 import { type Project, PYPROJECT_FILE } from "./project.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
-import { cacheDir } from "./remote_registry.ts";
+import { cacheDir, cacheFolder } from "./remote_registry.ts";
 import type { Runner } from "./runner.ts";
 
 /**
@@ -74,7 +74,7 @@ export async function releaseDependencies(
   if (!refs.length) return undefined;
   const local = await fromDevClone(lookup, entry, refs);
   if (local !== undefined || source.type !== "git" || lookup.env.HPM_OFFLINE === "1") return local;
-  const cache = releaseCache(lookup.env, source.url);
+  const cache = await releaseCache(lookup.env, source.url);
   if (cache === undefined) return undefined;
   const path = source.subdirectory
     ? posix.join(source.subdirectory, PYPROJECT_FILE)
@@ -97,17 +97,12 @@ export async function releaseDependencies(
 
 // HPM's own repository for a remote's releases, in the cache (none without an
 // absolute cache folder: no HOME, no cache).
-function releaseCache(
+async function releaseCache(
   env: Readonly<Record<string, string | undefined>>,
   url: string,
-): string | undefined {
-  const root = cacheDir(env);
-  if (!isAbsolute(root)) return undefined;
-  Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
-  ownFolder(root, true);
-  const releases = joinPath(root, "releases");
-  ownFolder(releases, true);
-  const dir = joinPath(releases, createHash("sha256").update(url).digest("hex").slice(0, 16));
+): Promise<string | undefined> {
+  if (!isAbsolute(cacheDir(env))) return undefined;
+  const dir = joinPath(cacheFolder(env, "releases"), (await sha256Hex(url)).slice(0, 16));
   ownFolder(dir, true);
   return dir;
 }

@@ -10,6 +10,7 @@
  */
 
 import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
+import { sha256Hex } from "./digest.ts";
 import { CommandFailedError, HpmInputError, HpmOperationError } from "./errors.ts";
 import {
   joinPath,
@@ -135,11 +136,6 @@ export interface FetchRegistryOptions {
   readonly wanted?: readonly string[];
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 // When the cache was last refreshed: the stamp's time, if the stamp is a
 // regular file (a link or anything else means "never"), and never later than
 // now (a stamp dated in the future must not freeze a planted copy).
@@ -161,14 +157,25 @@ function isFolder(path: string): boolean {
   }
 }
 
-// The cache's own folders: created private, never links, the user's.
-function cacheFolders(env: Readonly<Record<string, string | undefined>>): string {
+/**
+ * One of the cache's own folders (`registries`, `releases`), created private:
+ * it and the cache folder must be real folders of the user's, never links.
+ *
+ * @param env the environment (where the cache is)
+ * @param name the folder
+ * @returns its path
+ * @throws {HpmInputError} `unsafe-path` when the cache or the folder is a link or another user's
+ */
+export function cacheFolder(
+  env: Readonly<Record<string, string | undefined>>,
+  name: "registries" | "releases",
+): string {
   const root = cacheDir(env);
   Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
   ownFolder(root, true);
-  const registries = joinPath(root, "registries");
-  ownFolder(registries, true);
-  return registries;
+  const folder = joinPath(root, name);
+  ownFolder(folder, true);
+  return folder;
 }
 
 function deadlineMs(env: Readonly<Record<string, string | undefined>>): number {
@@ -202,7 +209,7 @@ export async function fetchRegistry(
 ): Promise<string> {
   const env = options.env ?? Deno.env.toObject();
   const key = location.kind === "git" ? `${location.url}#${location.ref ?? ""}` : location.url;
-  const registries = cacheFolders(env);
+  const registries = cacheFolder(env, "registries");
   const name = (await sha256Hex(key)).slice(0, 16);
   const dir = joinPath(registries, name);
   const lock = await Deno.open(joinPath(registries, `${name}.lock`), {

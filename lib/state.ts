@@ -15,6 +15,7 @@
  * @module
  */
 
+import { hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { joinPath, ownFolder, readConfined, removeConfined, writeConfined } from "./files.ts";
 import { trackedPaths } from "./git.ts";
@@ -150,10 +151,6 @@ export async function removeStateFile(dir: string, name: string): Promise<void> 
 }
 
 const keys = new Map<string, Promise<CryptoKey>>();
-
-function hex(bytes: ArrayBuffer | Uint8Array): string {
-  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 // The key is created once per user, atomically (written aside, then linked
 // into place), so two first runs at once agree on it.

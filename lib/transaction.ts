@@ -9,6 +9,7 @@
  * @module
  */
 
+import { sha256Hex } from "./digest.ts";
 import { HpmOperationError } from "./errors.ts";
 import {
   createConfined,
@@ -56,11 +57,6 @@ interface JournalRecord {
   state: "applying" | "committed";
   /** Each file, whether it existed, and the SHA-256 of its saved copy. */
   files: { name: JournaledFile; existed: boolean; sha256?: string }[];
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function journalFolder(root: string): Promise<string> {
@@ -376,7 +372,7 @@ async function savedCopies(
     } catch {
       return undefined;
     }
-    if (bytes === undefined || (await sha256(bytes)) !== f.sha256) return undefined;
+    if (bytes === undefined || (await sha256Hex(bytes)) !== f.sha256) return undefined;
     out.set(f.name, bytes);
   }
   return out;
@@ -477,7 +473,7 @@ export class Transaction {
       record.files.push({
         name,
         existed: before !== undefined,
-        ...(before !== undefined ? { sha256: await sha256(before) } : {}),
+        ...(before !== undefined ? { sha256: await sha256Hex(before) } : {}),
       });
     }
     const tx = new Transaction(root, dir, record, saved, env);
