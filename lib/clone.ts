@@ -11,7 +11,7 @@ import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { runPool } from "./_pool.ts";
 import { updateCheckout } from "./clone_update.ts";
 import { isInside } from "./files.ts";
-import { gitClone } from "./git.ts";
+import { gitClone, gitFailure } from "./git.ts";
 import { chooseMode } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import { findProjectRoot, loadProject, type Project, readLocalDependencies } from "./project.ts";
@@ -477,13 +477,12 @@ async function folderState(
   return "empty";
 }
 
-// git's last "fatal:" line says why (no such repository, auth failed…).
+// git's "fatal:" line says why (no such repository, auth failed…).
 function gitReason(e: CommandFailedError): string {
-  const lines = e.stderrTail.split("\n").map((l) => l.trim()).filter(Boolean);
-  const fatal = lines.find((l) => l.startsWith("fatal:")) ?? lines.at(-1);
+  const why = gitFailure(e.stderrTail);
   // The subcommand: the first argument that is not an option or its value.
   const what = e.args.find((a) => !a.startsWith("-") && !a.includes("="));
-  return fatal ? `git ${what} failed: ${fatal.replace(/^fatal:\s*/, "")}` : e.message;
+  return why ? `git ${what} failed: ${why}` : e.message;
 }
 
 /**

@@ -91,21 +91,41 @@ export function runGit(
 }
 
 /**
- * Run git, hardened; its trimmed stdout.
+ * Run git, hardened; its stdout exactly as written (file contents keep their bytes).
  *
  * @throws {CommandFailedError} when git fails
  */
-async function git(
+async function gitRaw(
   runner: Runner,
   cwd: string,
   args: string[],
   call: GitCall = {},
 ): Promise<string> {
   const r = await runGit(runner, cwd, args, { env: QUIET_ENV, ...call });
-  if (r.code !== 0) {
-    throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
-  }
-  return r.stdout.trim();
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+  return r.stdout;
+}
+
+/** {@link gitRaw}, its stdout trimmed. */
+async function git(
+  runner: Runner,
+  cwd: string,
+  args: string[],
+  call: GitCall = {},
+): Promise<string> {
+  return (await gitRaw(runner, cwd, args, call)).trim();
+}
+
+/**
+ * Why git failed, from its stderr: its `fatal:` line (without the prefix),
+ * else its last line.
+ *
+ * @param stderr what git wrote to stderr
+ * @returns the reason, or undefined when git said nothing
+ */
+export function gitFailure(stderr: string): string | undefined {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  return (lines.find((l) => l.startsWith("fatal:")) ?? lines.at(-1))?.replace(/^fatal:\s*/, "");
 }
 
 async function gitOk(runner: Runner, cwd: string, args: string[]): Promise<string | undefined> {
@@ -242,13 +262,6 @@ export async function commitsSince(runner: Runner, dir: string, ref: string): Pr
 export async function newestTag(runner: Runner, dir: string): Promise<string | undefined> {
   const tags = await git(runner, dir, ["tag", "--list", "--sort=-v:refname"]);
   return tags.split("\n").find((t) => t.trim() !== "")?.trim();
-}
-
-// Like git(), but stdout exactly as written: file contents must keep their bytes.
-async function gitRaw(runner: Runner, cwd: string, args: string[]): Promise<string> {
-  const r = await runGit(runner, cwd, args, { env: QUIET_ENV });
-  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
-  return r.stdout;
 }
 
 /** Where a folder sits in its git repository. */
@@ -481,9 +494,8 @@ export async function remoteRef(
     timeoutMs,
   });
   if (r.code !== 0) {
-    const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
-    const reason = lines.find((l) => l.startsWith("fatal:"))?.replace(/^fatal:\s*/, "") ??
-      lines.at(-1) ?? `git ls-remote stopped (exit code ${r.code}, after at most ${timeoutMs} ms)`;
+    const reason = gitFailure(r.stderr) ??
+      `git ls-remote stopped (exit code ${r.code}, after at most ${timeoutMs} ms)`;
     return { state: "unreachable", reason };
   }
   // ls-remote matches patterns by their tail (`v1` also matches `refs/tags/x/v1`).
@@ -610,8 +622,7 @@ export async function remoteFileAtRef(
 ): Promise<{ text: string } | { reason: string }> {
   const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
   const why = (r: { code: number; stderr: string }) =>
-    r.stderr.split("\n").map((l) => l.trim()).filter(Boolean).at(-1)?.replace(/^fatal:\s*/, "") ??
-      `git stopped with exit code ${r.code}`;
+    gitFailure(r.stderr) ?? `git stopped with exit code ${r.code}`;
   if (!hasOwnGit(dir)) {
     const init = await runGit(runner, dir, ["init", "--quiet"], call);
     if (init.code !== 0) return { reason: why(init) };

@@ -20,7 +20,7 @@ import {
   removeConfined,
   writeConfined,
 } from "./files.ts";
-import { runGit } from "./git.ts";
+import { gitFailure, runGit } from "./git.ts";
 import { isValidPackageName, normalizeName } from "./names.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
 import { denoRunner, type Runner } from "./runner.ts";
@@ -267,9 +267,8 @@ async function fetchLocked(
     await writeConfined(stamp, new Date().toISOString() + "\n", own);
   } catch (e) {
     if (e instanceof HpmInputError) throw e;
-    const lines = e instanceof CommandFailedError ? e.stderrTail.trim().split("\n") : [];
     const why = e instanceof CommandFailedError
-      ? (lines.find((l) => l.startsWith("fatal:")) ?? lines[0] ?? e.message).replace(/^fatal: /, "")
+      ? gitFailure(e.stderrTail) ?? e.message
       : e instanceof Error
       ? e.message
       : String(e);
