@@ -14,12 +14,10 @@
 import { parse as parseToml } from "smol-toml";
 import { joinPath, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
 import { normalizeName } from "./names.ts";
+import { LOCK_FILE } from "./project.ts";
 import type { ResolvedPackage } from "./resolve.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import type { SyncPlan } from "./sync.ts";
-
-/** The lock file uv writes beside pyproject.toml. */
-export const LOCK_FILE = "uv.lock";
 
 type LockedSource = Readonly<Record<string, unknown>>;
 

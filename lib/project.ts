@@ -21,6 +21,8 @@ export const MANIFEST_FILE = "hpm.yaml";
 export const LOCAL_FILE = "hpm.local.yaml";
 /** The file HPM edits. */
 export const PYPROJECT_FILE = "pyproject.toml";
+/** The lock file uv writes beside it. */
+export const LOCK_FILE = "uv.lock";
 
 /** Everything HPM reads from a project. */
 export interface Project {

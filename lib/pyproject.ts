@@ -500,9 +500,7 @@ function renderKey(key: string): string {
 
 /** An array of strings: on one line when `prefix` plus the array fit, else one element a line. */
 function renderArray(prefix: string, items: readonly string[], eol: string): string {
-  const oneLine = renderOneLineArray(items);
-  if (items.length === 0 || prefix.length + oneLine.length <= MAX_LINE) return oneLine;
-  return `[${eol}${items.map((item) => `    ${tomlString(item)},${eol}`).join("")}]`;
+  return renderRawArray(prefix, items.map(tomlString), eol);
 }
 
 /** {@link renderArray} for elements already rendered (the user's, kept as written). */

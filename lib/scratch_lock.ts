@@ -10,13 +10,10 @@
 import { join, relative, resolve } from "node:path";
 import { devCheckout } from "./clone.ts";
 import { CommandFailedError } from "./errors.ts";
-import { PYPROJECT_FILE } from "./project.ts";
+import { LOCK_FILE, PYPROJECT_FILE } from "./project.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import type { SyncPlan } from "./sync.ts";
 import { uvLockArgs } from "./uv.ts";
-
-/** The lock file uv writes beside pyproject.toml. */
-export const LOCK_FILE = "uv.lock";
 
 // Never copied into the scratch project: environments, VCS data, caches.
 const SKIP = new Set([

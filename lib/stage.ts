@@ -28,10 +28,16 @@ import {
 import { chooseMode } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import type { Plan } from "./plan.ts";
-import { findProjectRoot, loadProject, type Project, PYPROJECT_FILE } from "./project.ts";
+import {
+  findProjectRoot,
+  loadProject,
+  LOCK_FILE,
+  type Project,
+  PYPROJECT_FILE,
+} from "./project.ts";
 import { applyPlan, readManaged } from "./pyproject.ts";
 import { denoRunner, type Runner } from "./runner.ts";
-import { LOCK_FILE, lockInScratch } from "./scratch_lock.ts";
+import { lockInScratch } from "./scratch_lock.ts";
 import {
   lockOptions,
   missingCloneError,

@@ -7,8 +7,8 @@
  */
 
 import { join } from "node:path";
-import { findProjectRoot, loadProject } from "./project.ts";
-import { LOCK_FILE, lockInScratch } from "./scratch_lock.ts";
+import { findProjectRoot, loadProject, LOCK_FILE } from "./project.ts";
+import { lockInScratch } from "./scratch_lock.ts";
 import { lockOptions, missingCloneError, planProject, type ProjectOptions } from "./sync.ts";
 import { withProjectLock } from "./transaction.ts";
 
