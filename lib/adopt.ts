@@ -10,12 +10,12 @@
  * @module
  */
 
-import { parse } from "smol-toml";
 import { stringify } from "yaml";
 import { normalizeName, PEP508_NAME } from "./names.ts";
 import type { Plan, SourceTable } from "./plan.ts";
 import { applyPlan, readManaged } from "./pyproject.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
+import { parseToml } from "./toml.ts";
 import { isSafeGitRef, isSafeGitUrl, isUsablePath } from "./value_checks.ts";
 
 /** One package taken over from pyproject.toml. */
@@ -89,7 +89,7 @@ export function planAdoption(text: string, file: string): Adoption {
     skipped: [],
   };
   if (readManaged(text, file) !== undefined) return none;
-  const data = parse(text) as Table;
+  const data = parseToml(text, file);
   const tool = isTable(data.tool) ? data.tool : {};
   const uvTable = isTable(tool.uv) ? tool.uv : {};
   const rawSources = isTable(uvTable.sources) ? uvTable.sources : {};

@@ -100,3 +100,13 @@ Deno.test("applyPlan({adopt}): the user's matching entries become hpm's, as writ
     (e: unknown) => e instanceof HpmInputError && e.code === "conflict",
   );
 });
+
+Deno.test("planAdoption() reads every valid TOML 1.0 file, int64 max included", () => {
+  const text = '[project]\nname = "core"\n\n[tool.x]\nbig = 9223372036854775807\n\n' +
+    '[dependency-groups]\nplugins = ["plug"]\n\n' +
+    '[tool.uv.sources]\nplug = { path = "../plug", editable = true }\n';
+  const adoption = planAdoption(text, "pyproject.toml");
+  assert.deepEqual(adoption.groups, [{ name: "plugins", options: ["plug"] }]);
+  assert.match(adoption.pyproject, /^big = 9223372036854775807$/m);
+  assert.deepEqual(readManaged(adoption.pyproject)?.sources, ["plug"]);
+});

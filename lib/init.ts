@@ -10,6 +10,7 @@ import { type Adoption, planAdoption } from "./adopt.ts";
 import { MAX_PYPROJECT_BYTES, readConfined, writeConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName } from "./names.ts";
+import { decodeUtf8 } from "./utf8.ts";
 import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "./project.ts";
 import { jsonSchema } from "./schema.ts";
 
@@ -110,7 +111,10 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
   }
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const adoption = options.adopt === false ? undefined : planAdoption(
-    decodePyproject(readConfined(pyprojectFile, { root }, MAX_PYPROJECT_BYTES), pyprojectFile),
+    decodeUtf8(
+      readConfined(pyprojectFile, { root }, MAX_PYPROJECT_BYTES) ?? new Uint8Array(),
+      pyprojectFile,
+    ),
     pyprojectFile,
   );
   const log = options.log ?? (() => {});
@@ -179,13 +183,4 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
   await writeConfined(manifest, initialManifest(registry, adoption?.groups), { root });
   changed.push(manifest);
   return changed;
-}
-
-// Kept exactly as it is (a byte order mark included): adoption writes it back.
-function decodePyproject(bytes: Uint8Array | undefined, file: string): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new HpmInputError("toml-syntax", "file is not valid UTF-8", { file });
-  }
 }
