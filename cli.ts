@@ -367,17 +367,9 @@ Examples:
         "\n  hpm check --staged      # in a pre-commit hook",
     )
     .action(async (flags) => {
-      const { planSync } = await import("./lib/sync.ts");
-      const { unifiedDiff } = await import("./lib/diff.ts");
-      const { checkStaged } = await import("./lib/stage.ts");
-      const { checkLock } = await import("./lib/lock_check.ts");
       if (flags.staged) {
-        const { mode, problems } = await checkStaged({
-          root: root(),
-          mode: flags.mode,
-          log,
-          runner,
-        });
+        const { checkStaged } = await import("./lib/stage.ts");
+        const { mode, problems } = await checkStaged(reading(flags.mode));
         for (const p of problems) io.out(p);
         if (problems.length) {
           throw new HpmOperationError(
@@ -388,6 +380,8 @@ Examples:
         log(`the staged files are in the committed mode ${mode}`);
         return;
       }
+      const { planSync } = await import("./lib/sync.ts");
+      const { unifiedDiff } = await import("./lib/diff.ts");
       const plan = await planSync(reading(flags.mode));
       if (plan.changed) {
         io.out(
@@ -400,6 +394,7 @@ Examples:
       }
       log(`pyproject.toml is in sync for mode ${plan.mode}`);
       if (flags.pyprojectOnly) return;
+      const { checkLock } = await import("./lib/lock_check.ts");
       const lock = await checkLock(plan, { runner });
       if (!lock.present) {
         log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
@@ -706,10 +701,11 @@ Examples:
     .description("fetch every remote registry now, whatever the age of its cached copy")
     .action(async () => {
       const { findProjectRoot, loadProject } = await import("./lib/project.ts");
+      const { parseRegistryLocation } = await import("./lib/remote_registry.ts");
       const root = await findProjectRoot(globals().project ?? Deno.cwd());
       const project = await loadProject(root, { log, runner, refresh: true });
       const remote = project.manifest.registries.filter((r) =>
-        /^[a-z][a-z0-9+.-]*:|^git\+/i.test(r)
+        parseRegistryLocation(r).kind !== "local"
       );
       log(
         remote.length
