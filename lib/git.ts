@@ -14,7 +14,7 @@
  */
 
 import { CommandFailedError } from "./errors.ts";
-import { joinPath } from "./files.ts";
+import { joinPath, readConfined } from "./files.ts";
 import type { Runner, RunRequest } from "./runner.ts";
 
 /**
@@ -506,6 +506,60 @@ export async function remoteRef(
 }
 
 /**
+ * The files whose content decides which object `ref` names in the clone at
+ * `dir`, as git's rules for a name look it up (`$GIT_DIR/REF`, `refs/REF`,
+ * `refs/tags/REF`, `refs/heads/REF`, `refs/remotes/REF`,
+ * `refs/remotes/REF/HEAD`, then `packed-refs`), plus the repository's
+ * `config` (which also says how refs are stored). While none of them changes,
+ * {@link fileAtRef} gives the same answer: objects never change. Undefined
+ * when files alone do not tell: refs kept in a reftable, a clone whose `.git`
+ * is a link or a file (a linked worktree), a ref that is an expression or an
+ * abbreviated commit (new objects can make it ambiguous).
+ *
+ * @param dir the clone
+ * @param ref a tag, branch or full commit id
+ * @returns absolute paths, present or absent
+ */
+export function refFiles(dir: string, ref: string): string[] | undefined {
+  const gitDir = joinPath(dir, ".git");
+  try {
+    if (!Deno.lstatSync(gitDir).isDirectory) return undefined;
+  } catch {
+    return undefined;
+  }
+  const files = [joinPath(gitDir, "config"), joinPath(gitDir, "packed-refs")];
+  if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) return files;
+  // git reads a name that is all hex, or ends in `-g<hex>` (git describe), as
+  // an abbreviated object when no ref has it.
+  const plain = /^[A-Za-z0-9_][A-Za-z0-9._/+-]*$/.test(ref) &&
+    !/^[0-9a-f]{4,}$|-g[0-9a-f]{4,}$/i.test(ref) &&
+    !/\.\.|\/\/|\/\.|\.lock(\/|$)|[/.]$/.test(ref);
+  if (!plain) return undefined;
+  try {
+    Deno.lstatSync(joinPath(gitDir, "reftable"));
+    return undefined;
+  } catch {
+    // no reftable: refs are files
+  }
+  const loose = [
+    ...["", "refs/", "refs/tags/", "refs/heads/", "refs/remotes/"].map((at) =>
+      joinPath(gitDir, `${at}${ref}`)
+    ),
+    joinPath(gitDir, `refs/remotes/${ref}/HEAD`),
+  ];
+  // A symbolic ref leads to a file not in the list.
+  const symbolic = loose.some((file) => {
+    try {
+      const head = readConfined(file, { root: gitDir }, 4096);
+      return head !== undefined && new TextDecoder().decode(head).startsWith("ref:");
+    } catch {
+      return true; // a link or a folder: what decides is elsewhere
+    }
+  });
+  return symbolic ? undefined : [...files, ...loose];
+}
+
+/**
  * A file as it is at `ref` in a clone (`git cat-file blob REF:./PATH`, the
  * path relative to `dir`).
  *
@@ -525,9 +579,9 @@ export async function fileAtRef(
     runner,
     dir,
     ["cat-file", "blob", "--end-of-options", `${ref}:./${path}`],
-    {
-      env: QUIET_ENV,
-    },
+    // What uv installs is fetched from the remote, which never sends the
+    // clone's replace refs: read the same objects.
+    { env: { ...QUIET_ENV, GIT_NO_REPLACE_OBJECTS: "1" } },
   );
   return r.code === 0 ? r.stdout : undefined;
 }

@@ -10,7 +10,7 @@ import { devCheckout } from "./clone.ts";
 import { declaredDependencies } from "./dependencies.ts";
 import { sha256Hex } from "./digest.ts";
 import { joinPath, ownFolder, reallyInside } from "./files.ts";
-import { fileAtRef, hasOwnGit, remoteFileAtRef } from "./git.ts";
+import { fileAtRef, hasOwnGit, refFiles, remoteFileAtRef } from "./git.ts";
 import { type Project, PYPROJECT_FILE } from "./project.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
 import { cacheDir, cacheFolder } from "./remote_registry.ts";
@@ -51,6 +51,19 @@ export interface ReleaseLookup {
   readonly log?: (message: string) => void;
 }
 
+/** What a release declares, and what decided that answer. */
+export interface ReleaseRead {
+  /** Normalised dependency names; undefined when the release could not be read. */
+  readonly dependencies?: readonly string[];
+  /**
+   * The files (present or absent) whose content decided the answer, when
+   * files alone decide it: the release was read from a dev clone, or the
+   * source has no release on a remote to fall back to. Undefined when a
+   * remote was asked (a ref can move there), so the answer is not recorded.
+   */
+  readonly decidedBy?: readonly string[];
+}
+
 /**
  * What a release of a package depends on, by its own pyproject.toml at the
  * release ref: read from the package's dev clone when it has the ref (no
@@ -62,20 +75,20 @@ export interface ReleaseLookup {
  * @param lookup runner, project, environment, log
  * @param entry the package's registry entry
  * @param source its source in the mode
- * @returns normalised dependency names, or undefined when the release could
- *   not be read
+ * @returns the dependencies, and what decided them
  */
 export async function releaseDependencies(
   lookup: ReleaseLookup,
   entry: RegistryEntry,
   source: Source,
-): Promise<readonly string[] | undefined> {
+): Promise<ReleaseRead> {
   const refs = releaseRefs(source);
-  if (!refs.length) return undefined;
+  if (!refs.length) return { decidedBy: [] };
   const local = await fromDevClone(lookup, entry, refs);
-  if (local !== undefined || source.type !== "git" || lookup.env.HPM_OFFLINE === "1") return local;
+  if (local.dependencies !== undefined || source.type !== "git") return local;
+  if (lookup.env.HPM_OFFLINE === "1") return {};
   const cache = await releaseCache(lookup.env, source.url);
-  if (cache === undefined) return undefined;
+  if (cache === undefined) return {};
   const path = source.subdirectory
     ? posix.join(source.subdirectory, PYPROJECT_FILE)
     : PYPROJECT_FILE;
@@ -87,12 +100,12 @@ export async function releaseDependencies(
     path,
     FETCH_TIMEOUT_MS,
   );
-  if ("text" in read) return declaredDependencies(read.text);
+  if ("text" in read) return { dependencies: declaredDependencies(read.text) };
   lookup.log?.(
     `could not read ${entry.name}'s pyproject.toml at ${refs[0]} from ${source.url} ` +
       `(${read.reason}): plugins it depends on are only known from \`requires:\``,
   );
-  return undefined;
+  return {};
 }
 
 // HPM's own repository for a remote's releases, in the cache (none without an
@@ -111,16 +124,24 @@ async function fromDevClone(
   { runner, project, env }: ReleaseLookup,
   entry: RegistryEntry,
   refs: readonly string[],
-): Promise<readonly string[] | undefined> {
+): Promise<ReleaseRead> {
   const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
+  if (!checkout) return { decidedBy: [] };
   // Git runs only in a clone of its own (a folder of the core's repository
   // would answer with the core's files), never in a registry's cached checkout.
-  if (!checkout || !hasOwnGit(checkout.path) || reallyInside(checkout.path, cacheDir(env))) {
-    return undefined;
-  }
+  if (reallyInside(checkout.path, cacheDir(env))) return {};
+  // Whether the clone is there is part of the answer.
+  const decidedBy = [joinPath(checkout.path, ".git")];
+  if (!hasOwnGit(checkout.path)) return { decidedBy };
+  let known = true;
   for (const ref of refs) {
+    const files = refFiles(checkout.path, ref);
+    if (files) decidedBy.push(...files);
+    else known = false;
     const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE);
-    if (text !== undefined) return declaredDependencies(text);
+    if (text !== undefined) {
+      return { dependencies: declaredDependencies(text), decidedBy: known ? decidedBy : undefined };
+    }
   }
-  return undefined;
+  return { decidedBy: known ? decidedBy : undefined };
 }

@@ -23,7 +23,7 @@ import {
   readLocalDependencies,
 } from "./project.ts";
 import { applyPlan, type KeptItems, readManaged } from "./pyproject.ts";
-import { releaseDependencies, releaseRefs } from "./release.ts";
+import { releaseDependencies, type ReleaseRead } from "./release.ts";
 import { parseRegistryLocation } from "./remote_registry.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
 import { denoRunner, programPath, type Runner } from "./runner.ts";
@@ -75,6 +75,11 @@ export interface SyncPlan {
   readonly kept: readonly KeptItems[];
   /** Local clones the mode needs that are not on disk. */
   readonly missingClones: readonly string[];
+  /**
+   * The files that decided what the releases read from git declare (see
+   * `releaseDependencies`); undefined when a remote was asked.
+   */
+  readonly releaseInputs?: readonly string[];
   /**
    * With `reportProblems`: why pyproject.toml cannot be written for the mode
    * (an entry of the user's collides with HPM's, or a layout HPM cannot edit);
@@ -136,7 +141,7 @@ export async function planProject(
   const runner = options.runner ?? denoRunner;
   // Releases are read from git, which is async and the resolver is not: each
   // round reads the releases the previous one reached, until none is new.
-  const released = new Map<string, readonly string[] | undefined>();
+  const released = new Map<string, ReleaseRead>();
   let resolution: Resolution;
   while (true) {
     resolution = resolvePlan({
@@ -148,7 +153,7 @@ export async function planProject(
       home,
       cache: project.cache,
       localDependencies: readLocalDependencies,
-      releaseDependencies: (key) => released.get(key),
+      releaseDependencies: (key) => released.get(key)?.dependencies,
       absolutePaths: options.absolutePaths,
     });
     const unread = resolution.packages.filter((p) => !p.localPath && !released.has(p.key));
@@ -165,6 +170,7 @@ export async function planProject(
   for (const pkg of resolution.packages) {
     if (pkg.localPath && !(await isPackageDir(pkg.localPath))) missingClones.push(pkg.entry.name);
   }
+  const reads = [...released.values()];
   const plan = {
     project,
     mode,
@@ -172,6 +178,9 @@ export async function planProject(
     resolution,
     before: project.pyproject,
     missingClones,
+    releaseInputs: reads.every((r) => r.decidedBy)
+      ? reads.flatMap((r) => r.decidedBy ?? [])
+      : undefined,
   };
   try {
     const { text: after, changed, kept } = applyPlan(
@@ -363,7 +372,8 @@ function cloneFiles(dir: string): string[] {
 // After a sync, record what decided it, so the next no-op, or the next switch
 // back to this mode, is answered without parsing (fast_path.ts). Some inputs
 // change behind HPM's back and are never fingerprinted: a remote registry (its
-// cache refreshes on a timer) and a release read from git (a ref can move).
+// cache refreshes on a timer) and a release read from a remote (a ref can
+// move there); a release read from a dev clone is, by the clone's ref files.
 async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectOptions) {
   const { project, resolution } = plan;
   const locations = project.manifest.registries.map(parseRegistryLocation);
@@ -376,7 +386,7 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
   }
   const fingerprint = fileMode && Deno.build.os !== "windows" &&
     locations.every((l) => l.kind === "local") &&
-    !resolution.packages.some((p) => !p.localPath && releaseRefs(p.source).length) &&
+    plan.releaseInputs !== undefined &&
     !plan.kept.length &&
     await takeFingerprint({
       hpm: VERSION,
@@ -392,6 +402,7 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
         // A clone's pyproject.toml (its dependencies, and that it is a
         // package); setup.py and setup.cfg only matter without one.
         ...resolution.packages.flatMap((p) => p.localPath ? cloneFiles(p.localPath) : []),
+        ...plan.releaseInputs,
       ],
       folders: locations.map((l) =>
         l.kind === "local" ? join(resolve(project.root, l.path), "packages") : ""

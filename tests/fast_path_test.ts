@@ -7,12 +7,13 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
-  copyDir,
+  git,
   makeCoreProject,
   makeTempRoot,
   pythonImport,
+  runOk,
   writeFile,
   writePythonPackage,
 } from "./_fixtures.ts";
@@ -33,7 +34,7 @@ async function plugin(dir: string, name: string, dependencies: string[] = []) {
 
 const entry = (name: string, devPath = `./packages/${name}`) =>
   `name: ${name}\nsources:\n  dev: {type: local, path: ${devPath}}\n` +
-  // A version range: a release read from git (an exact pin, a tag) is never fingerprinted.
+  // A version range: prod reads no release (RELEASE_CASES read them from clones).
   `  prod: {type: pypi, version: ">=1.0"}\n`;
 
 /**
@@ -77,9 +78,13 @@ interface Case {
   readonly name: string;
   /** Whether the change may alter the answer: then the fast path must not answer. */
   readonly changes: boolean;
-  /** The same for a switch to prod, when it differs (prod reads no clone). */
-  readonly changesProd?: boolean;
-  readonly apply: (dir: string, home: string) => Promise<void>;
+  /**
+   * The same for a switch to prod, when it differs (prod reads no clone's
+   * working tree); "maybe": the answer is the same, but the fast path may not
+   * know it.
+   */
+  readonly changesProd?: boolean | "maybe";
+  readonly apply: (dir: string, home: string) => Promise<unknown>;
   /** Extra environment after the change. */
   readonly env?: (home: string) => Record<string, string>;
   /** Extra arguments after the change. */
@@ -214,11 +219,16 @@ const CASES: Case[] = [
 
 // One case: record, prove the fast path answers, change, compare with the
 // normal path run on a copy without the fingerprint. Returns what went wrong.
-async function runCase(root: string, i: number, c: Case): Promise<void> {
+async function runCase(
+  root: string,
+  i: number,
+  c: Case,
+  build: (dir: string) => Promise<unknown> = plainProject,
+): Promise<void> {
   // All copies at the same depth, so relative paths outside them read the same.
   const dir = join(root, `case-${i}`, "core");
   const home = join(root, `case-${i}`, "home");
-  await plainProject(dir);
+  await build(dir);
   await plugin(join(home, "plug-a"), "plug-a");
   if (c.name.startsWith("HOME")) {
     await writeFile(join(dir, "hpm.local.yaml"), "overrides:\n  plug-a: {path: ~/plug-a}\n");
@@ -244,7 +254,9 @@ async function runCase(root: string, i: number, c: Case): Promise<void> {
   for (const command of commands) {
     const truthDir = join(root, `truth-${i}`, "core");
     await Deno.remove(join(root, `truth-${i}`), { recursive: true }).catch(() => {});
-    await copyDir(dir, truthDir);
+    await Deno.mkdir(join(root, `truth-${i}`));
+    // With the clones' git folders: prod reads releases there.
+    await runOk("cp", ["-a", dir, truthDir], { cwd: root });
     await Deno.remove(join(truthDir, ".hpm"), { recursive: true });
     const args = [...command, ...(c.args ?? [])];
     const fast = await hpm(["-v", ...args], dir, env);
@@ -258,27 +270,116 @@ async function runCase(root: string, i: number, c: Case): Promise<void> {
       `${what}: pyproject.toml`,
     );
     const changes = command.includes("prod") ? c.changesProd ?? c.changes : c.changes;
-    if (changes) assert.doesNotMatch(fast.stderr, FAST, `${what}: answered after a change`);
-    else assert.match(fast.stderr, FAST, `${what}: touching must not cost the fast path`);
+    if (changes === true) {
+      assert.doesNotMatch(fast.stderr, FAST, `${what}: answered after a change`);
+    } else if (!changes) {
+      assert.match(fast.stderr, FAST, `${what}: touching must not cost the fast path`);
+    }
   }
 }
 
-Deno.test("the fast path never answers from a stale fingerprint", async () => {
+async function runCases(cases: Case[], build?: (dir: string) => Promise<unknown>) {
   const root = await makeTempRoot();
   try {
     const failures: string[] = [];
-    const queue = [...CASES.entries()];
+    const queue = [...cases.entries()];
     // A few cases at once: each is mostly waiting for hpm processes.
     await Promise.all(Array.from({ length: 3 }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        await runCase(root, ...next).catch((e) => failures.push(`${next![1].name}: ${e.message}`));
+        await runCase(root, ...next, build).catch((e) =>
+          failures.push(`${next![1].name}: ${e.message}`)
+        );
       }
     }));
     assert.deepEqual(failures, []);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
-});
+}
+
+Deno.test("the fast path never answers from a stale fingerprint", () => runCases(CASES));
+
+// Prod reads each release's pyproject.toml from the dev clone, at the tag
+// (plug-a, a git source) or at `v1.0.0`/`1.0.0` (plug-b, an exact version):
+// the clones' ref files are inputs, their working trees are not.
+async function releaseProject(dir: string): Promise<void> {
+  const { plugins } = await makeProject(dirname(dir), [
+    { name: "plug-a" },
+    { name: "plug-b", prod: () => "{type: pypi, version: 1.0.0}" },
+    { name: "plug-c" },
+  ], ["plug-a", "plug-b"]);
+  // The clone of plug-b has its tag only packed, as after `git clone`.
+  await git(["pack-refs", "--all"], { cwd: plugins["plug-b"].clone });
+}
+
+// A new commit in a clone of the released package that needs plug-c, and the
+// working tree put back as it was (dev reads it: only prod's answer may change).
+async function releaseNeedingC(clone: string, moveRef: (clone: string) => Promise<unknown>) {
+  const pyproject = join(clone, "pyproject.toml");
+  const before = await Deno.readTextFile(pyproject);
+  await edit(pyproject, /dependencies = \[[^\]]*\]/, 'dependencies = ["plug-c"]');
+  await git(["commit", "--quiet", "-am", "needs plug-c"], { cwd: clone });
+  await moveRef(clone);
+  await git(["checkout", "--quiet", "HEAD~1", "--", "pyproject.toml"], { cwd: clone });
+  assert.equal(await Deno.readTextFile(pyproject), before);
+}
+
+const RELEASE_CASES: Case[] = [
+  {
+    name: "a commit on a clone's branch",
+    changes: false,
+    apply: async (d) => {
+      const clone = join(d, "packages", "plug-a");
+      await Deno.writeTextFile(join(clone, "notes.txt"), "work in progress\n");
+      await git(["add", "notes.txt"], { cwd: clone });
+      await git(["commit", "--quiet", "-m", "wip"], { cwd: clone });
+    },
+  },
+  {
+    name: "a loose release tag moves to a commit that needs plug-c",
+    changes: false,
+    changesProd: true,
+    apply: (d) =>
+      releaseNeedingC(
+        join(d, "packages", "plug-a"),
+        (clone) => git(["tag", "-f", "-a", "v1.0.0", "-m", "moved"], { cwd: clone }),
+      ),
+  },
+  {
+    name: "a packed release tag moves to a commit that needs plug-c",
+    changes: false,
+    changesProd: true,
+    apply: (d) =>
+      releaseNeedingC(join(d, "packages", "plug-b"), async (clone) => {
+        await git(["tag", "-f", "-a", "v1.0.0", "-m", "moved"], { cwd: clone });
+        await git(["pack-refs", "--all"], { cwd: clone });
+      }),
+  },
+  {
+    // `1.0.0` is tried after `v1.0.0`: its appearing changes nothing here,
+    // but it could have.
+    name: "a second candidate tag appears",
+    changes: false,
+    changesProd: "maybe",
+    apply: (d) => git(["tag", "1.0.0", "HEAD"], { cwd: join(d, "packages", "plug-b") }),
+  },
+  {
+    name: "the refs of a clone are packed",
+    changes: false,
+    changesProd: "maybe",
+    apply: (d) => git(["pack-refs", "--all"], { cwd: join(d, "packages", "plug-a") }),
+  },
+  {
+    // Prod then reads plug-a's release from its remote.
+    name: "a clone's git folder disappears",
+    changes: false,
+    changesProd: true,
+    apply: (d) => Deno.remove(join(d, "packages", "plug-a", ".git"), { recursive: true }),
+  },
+];
+
+Deno.test("releases read from clones: the fast path answers until a ref that decides them changes", () =>
+  runCases(RELEASE_CASES, releaseProject));
 
 Deno.test("a fast `hpm sync` still runs uv: venv restored; a uv failure leaves both files as they were", async () => {
   const root = await makeTempRoot();
