@@ -5,14 +5,30 @@
  * @module
  */
 
+/** How {@link writeFileAtomic} writes. */
+export interface AtomicWriteOptions {
+  /**
+   * Sync the new content to disk before it replaces the old, so that it
+   * survives a power loss as well as a killed process. Without it the write
+   * is still atomic for any crash of HPM itself. @default true
+   */
+  readonly durable?: boolean;
+}
+
 /**
  * Write `data` to `path` through a temporary file in the same folder, synced to
- * disk, then renamed over the target. Keeps the target's permission bits.
+ * disk (unless told otherwise), then renamed over the target. Keeps the
+ * target's permission bits.
  *
  * @param path the file to replace (or create)
  * @param data its new content
+ * @param options whether to sync to disk
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   let mode: number | undefined;
   try {
@@ -32,7 +48,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   try {
     let written = 0;
     while (written < bytes.length) written += await file.write(bytes.subarray(written));
-    await file.sync();
+    if (options.durable ?? true) await file.sync();
   } catch (e) {
     file.close();
     await Deno.remove(tmp).catch(() => {});

@@ -12,7 +12,13 @@
  * @module
  */
 
-import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
+import {
+  cacheEnvOf,
+  type FastAnswer,
+  readFingerprint,
+  samePyproject,
+  stillHolds,
+} from "./fingerprint.ts";
 import { STATE_DIR } from "./state.ts";
 import type { Runner } from "./runner.ts";
 import { FROZEN_WARNING, requireUv, uvSyncArgs } from "./uv.ts";
@@ -197,7 +203,8 @@ export async function answerFast(
   };
   // An interrupted run is the normal path's to finish or undo first.
   if (await exists(`${root}/${STATE_DIR}/journal/journal.json`)) return undefined;
-  const answer = await stillHolds(await readFingerprint(root, options.env), here);
+  const stored = await readFingerprint(root, options.env);
+  const answer = await stillHolds(stored, here);
   // check and diff of a switch show the difference: the normal path's work.
   if (!answer || (answer.write !== undefined && command.name !== "sync")) return undefined;
   if (command.name !== "sync" || (!command.install && answer.write === undefined)) {
@@ -217,8 +224,14 @@ export async function answerFast(
   return await withProjectLock(root, async (recovered) => {
     // Files were restored: the normal path plans from them.
     if (recovered) return undefined;
-    // Another run may have finished while this one waited: check again.
-    const still = await stillHolds(await readFingerprint(root, options.env), here);
+    // Another run may have finished before this one got the lock: check
+    // again, unless the record and pyproject.toml are as they were (such a
+    // run rewrites the record, or pyproject.toml, or changed nothing).
+    const now = await readFingerprint(root, options.env);
+    const still = JSON.stringify(now) === JSON.stringify(stored) &&
+        samePyproject(root, answer.pyproject)
+      ? answer
+      : await stillHolds(now, here);
     if (!still) return undefined;
     options.trace?.(still.write === undefined ? HIT : SWITCH);
     if (still.write !== undefined && command.install && command.frozen) {

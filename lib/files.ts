@@ -19,7 +19,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "./atomic_write.ts";
+import { type AtomicWriteOptions, writeFileAtomic } from "./atomic_write.ts";
 import { HpmInputError } from "./errors.ts";
 
 const WINDOWS = Deno.build.os === "windows";
@@ -241,15 +241,17 @@ export function lastRead(path: string): Uint8Array | undefined {
  * @param path the file
  * @param data its new content
  * @param where the folder it must stay in
+ * @param options whether to sync to disk (default: yes)
  * @throws {HpmInputError} `unsafe-path` when the write would leave the root
  */
 export async function writeConfined(
   path: string,
   data: string | Uint8Array,
   where: Confinement,
+  options?: AtomicWriteOptions,
 ): Promise<void> {
   const target = locate(path, where)?.real ?? joinPath(confinedParent(path, where), baseName(path));
-  await writeFileAtomic(target, data);
+  await writeFileAtomic(target, data, options);
 }
 
 function splitAt(path: string): number {

@@ -222,6 +222,8 @@ export interface FastAnswer {
   readonly write?: string;
   /** What the switch changes, in numbers. */
   readonly change?: ChangeCounts;
+  /** pyproject.toml as the answer found it. */
+  readonly pyproject: Uint8Array;
 }
 
 /**
@@ -257,9 +259,9 @@ export async function stillHolds(
       if (inputs !== r.inputs) continue;
       const now = readOrNull(pyprojectOf(r.root));
       if (now === null) return undefined;
-      if (sameBytes(now, encoder.encode(r.after))) return { mode: r.mode, origin };
+      if (sameBytes(now, encoder.encode(r.after))) return { mode: r.mode, origin, pyproject: now };
       if (await digestOf([["pyproject.toml", now]]) === r.before) {
-        return { mode: r.mode, origin, write: r.after, change: r.change };
+        return { mode: r.mode, origin, write: r.after, change: r.change, pyproject: now };
       }
       return undefined;
     }
@@ -267,6 +269,22 @@ export async function stillHolds(
     // unreadable input: the normal path reports it
   }
   return undefined;
+}
+
+/**
+ * Whether pyproject.toml still has the bytes an answer found.
+ *
+ * @param root the project root
+ * @param seen {@link FastAnswer.pyproject}
+ * @returns true when unchanged
+ */
+export function samePyproject(root: string, seen: Uint8Array): boolean {
+  try {
+    const now = readOrNull(pyprojectOf(root));
+    return now !== null && sameBytes(now, seen);
+  } catch {
+    return false;
+  }
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -350,5 +368,8 @@ export async function writeFingerprint(
     return;
   }
   const modes = Object.fromEntries(records.map((r) => [r.mode, r]));
-  await writeStateFile(dir, STATE_FILE, await sealRecord(root, { format: 2, modes }, env));
+  // Not synced to disk: a record lost to a power loss only means the normal path.
+  await writeStateFile(dir, STATE_FILE, await sealRecord(root, { format: 2, modes }, env), {
+    durable: false,
+  });
 }

@@ -15,6 +15,7 @@
  * @module
  */
 
+import type { AtomicWriteOptions } from "./atomic_write.ts";
 import { hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { joinPath, ownFolder, readConfined, removeConfined, writeConfined } from "./files.ts";
@@ -131,13 +132,15 @@ export function readStateFile(
  * @param dir the verified state folder (or a verified folder inside it)
  * @param name the file name
  * @param data its content
+ * @param options whether it must survive a power loss (default: yes)
  */
 export async function writeStateFile(
   dir: string,
   name: string,
   data: string | Uint8Array,
+  options?: AtomicWriteOptions,
 ): Promise<void> {
-  await writeConfined(joinPath(dir, name), data, { root: dir, strict: true });
+  await writeConfined(joinPath(dir, name), data, { root: dir, strict: true }, options);
 }
 
 /**

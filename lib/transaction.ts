@@ -54,7 +54,8 @@ interface JournalRecord {
   childStart?: string;
   /** The program's name, which its command line must show. */
   childProgram?: string;
-  state: "applying" | "committed";
+  /** A live journal: the transaction is neither kept nor undone yet. */
+  state: "applying";
   /** Each file, whether it existed, and the SHA-256 of its saved copy. */
   files: { name: JournaledFile; existed: boolean; sha256?: string }[];
 }
@@ -307,14 +308,6 @@ export async function recoverInterrupted(
   if (record === undefined) {
     return ignored(dir, "it was not written by hpm for this project, or was changed since");
   }
-  if (record.state === "committed") {
-    await clearJournal(dir, record);
-    return {
-      message:
-        `an interrupted hpm run (process ${record.pid}) had finished; its journal was cleared`,
-      environmentMayDiffer: false,
-    };
-  }
   const saved = await savedCopies(dir, record);
   if (saved === undefined) {
     return ignored(dir, "its saved copies are missing or do not match it");
@@ -343,7 +336,7 @@ function ignored(dir: string, why: string): Recovery {
 function parseJournal(value: unknown): JournalRecord | undefined {
   const r = value as Partial<JournalRecord> | undefined;
   if (r === undefined || r === null || typeof r !== "object") return undefined;
-  if (!Number.isInteger(r.pid) || (r.state !== "applying" && r.state !== "committed")) {
+  if (!Number.isInteger(r.pid) || r.state !== "applying") {
     return undefined;
   }
   if (!Array.isArray(r.files)) return undefined;
@@ -481,11 +474,14 @@ export class Transaction {
     return tx;
   }
 
-  async #seal(): Promise<void> {
+  // Durable unless told otherwise: after a power loss the journal must be
+  // there to undo a half-done switch.
+  async #seal(durable = true): Promise<void> {
     await writeStateFile(
       this.#dir,
       JOURNAL_FILE,
       await sealRecord(this.#root, this.#record, this.#env),
+      { durable },
     );
   }
 
@@ -513,14 +509,14 @@ export class Transaction {
     this.#record.child = pid;
     this.#record.childStart = procStartTime(pid);
     this.#record.childProgram = program;
-    await this.#seal();
+    // A power loss stops uv too: only a killed hpm needs this, and for that
+    // the page cache is enough.
+    await this.#seal(false);
   }
 
-  /** Keep the changes and drop the journal. */
+  /** Keep the changes: removing the journal file is the commit. */
   async commit(): Promise<void> {
     if (!this.#open) return;
-    this.#record.state = "committed";
-    await this.#seal();
     await clearJournal(this.#dir, this.#record);
     this.#open = false;
   }
