@@ -21,7 +21,6 @@ import {
 } from "./fingerprint.ts";
 import { STATE_DIR } from "./state.ts";
 import type { Runner } from "./runner.ts";
-import { FROZEN_WARNING, requireUv, uvSyncArgs } from "./uv.ts";
 import { VERSION } from "./version.ts";
 
 /** A `sync`, `check` or `diff` command line the fast path understands. */
@@ -130,11 +129,13 @@ function absolute(path: string): string {
 }
 
 // The nearest folder holding hpm.yaml, as `findProjectRoot` finds it.
-async function projectRoot(start: string): Promise<string | undefined> {
+// Synchronous, like every file access here: a few calls, each cheaper than
+// a round trip through the async pool.
+function projectRoot(start: string): string | undefined {
   let dir = absolute(start);
   while (true) {
     try {
-      await Deno.stat(`${dir === "/" ? "" : dir}/hpm.yaml`);
+      Deno.statSync(`${dir === "/" ? "" : dir}/hpm.yaml`);
       return dir;
     } catch {
       if (dir === "/") return undefined;
@@ -143,9 +144,9 @@ async function projectRoot(start: string): Promise<string | undefined> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+function exists(path: string): boolean {
   try {
-    await Deno.lstat(path);
+    Deno.lstatSync(path);
     return true;
   } catch {
     return false;
@@ -192,7 +193,7 @@ export async function answerFast(
   options: FastOptions,
 ): Promise<FastResult | undefined> {
   if (Deno.build.os === "windows") return undefined;
-  const root = await projectRoot(command.project ?? Deno.cwd());
+  const root = projectRoot(command.project ?? Deno.cwd());
   if (root === undefined) return undefined;
   const here = {
     root,
@@ -202,7 +203,7 @@ export async function answerFast(
     cacheEnv: cacheEnvOf(options.env),
   };
   // An interrupted run is the normal path's to finish or undo first.
-  if (await exists(`${root}/${STATE_DIR}/journal/journal.json`)) return undefined;
+  if (exists(`${root}/${STATE_DIR}/journal/journal.json`)) return undefined;
   const stored = await readFingerprint(root, options.env);
   const answer = await stillHolds(stored, here);
   // check and diff of a switch show the difference: the normal path's work.
@@ -212,6 +213,12 @@ export async function answerFast(
     return { root, ...answer };
   }
 
+  const [{ FROZEN_WARNING, requireUv, uvSyncArgs }, { withProjectLock }, { runUvTransaction }] =
+    await Promise.all([
+      import("./uv.ts"),
+      import("./transaction.ts"),
+      import("./uv_transaction.ts"),
+    ]);
   const args = uvSyncArgs({
     frozen: command.frozen,
     locked: command.locked,
@@ -219,8 +226,6 @@ export async function answerFast(
   });
   // As the normal path: a missing uv is found out before anything is written.
   if (command.install) requireUv({ ...Deno.env.toObject(), ...options.env });
-  const { withProjectLock } = await import("./transaction.ts");
-  const { runUvTransaction } = await import("./uv_transaction.ts");
   return await withProjectLock(root, async (recovered) => {
     // Files were restored: the normal path plans from them.
     if (recovered) return undefined;

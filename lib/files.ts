@@ -140,13 +140,17 @@ export function locate(
     }
     checkOwner(path, link);
   }
+  // A file that is not a link, confined to the folder it is in, is inside
+  // that folder wherever it really is: no realpath at all (the fingerprint's
+  // forty reads). Elsewhere a file that is not a link is where its folder
+  // really is: one realpath per folder (cached), not one per file.
+  const inOwnFolder = !link.isSymlink && parentOf(path) === where.root;
   let real: string;
   try {
-    // A file that is not a link is where its folder really is: one realpath
-    // per folder (cached) instead of one per file, which is most of the cost
-    // of reading forty small files.
     real = link.isSymlink
       ? Deno.realPathSync(path)
+      : inOwnFolder
+      ? path
       : joinPath(realRoot(parentOf(path)), baseName(path));
   } catch (e) {
     // A dangling link: nothing is there to read, and nothing may be written through it.
@@ -155,7 +159,7 @@ export function locate(
     }
     throw e;
   }
-  if (!isInside(real, realRoot(where.root))) {
+  if (!inOwnFolder && !isInside(real, realRoot(where.root))) {
     throw refuse(
       path,
       `is a link to ${real}, outside ${where.root}`,

@@ -52,6 +52,8 @@ export interface ModeRecord {
   readonly cacheEnv: string;
   /** Input files (absolute), present or absent. */
   readonly files: readonly string[];
+  /** Those of them that were absent. */
+  readonly absent: readonly string[];
   /** Registry folders (absolute) whose listing decided which entry files were read. */
   readonly folders: readonly string[];
   /** sha256 of all of their contents (absence and listings included), in that order. */
@@ -116,6 +118,51 @@ function readOrNull(path: string): Uint8Array | null {
     if (e instanceof HpmInputError) return encoder.encode(`\0refused: ${e.message}`);
     throw e;
   }
+}
+
+const parentOf = (path: string) => path.slice(0, Math.max(path.lastIndexOf("/"), 1));
+const baseOf = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+
+// Folders listed while checking one record: their names (lowercased), or
+// null for a folder that is not there.
+type Listings = Map<string, Set<string> | null>;
+
+// The names in a folder, each folder listed once per check; null for a
+// folder that is not there, known without a system call when its own folder
+// was listed. Deno reports a missing file by throwing, which costs fifty
+// times the system call: a prod record holds dozens of absent ref files, and
+// listing their folders is the cheap way to see that they still are.
+function namesIn(dir: string, listed: Listings): Set<string> | null {
+  let names = listed.get(dir);
+  if (names !== undefined) return names;
+  const above = dir === "/" ? undefined : listed.get(parentOf(dir));
+  if (above === null || (above !== undefined && !above.has(baseOf(dir).toLowerCase()))) {
+    names = null;
+  } else {
+    try {
+      names = new Set([...Deno.readDirSync(dir)].map((e) => e.name.toLowerCase()));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+      names = null;
+    }
+  }
+  listed.set(dir, names);
+  return names;
+}
+
+// An input's bytes; one recorded absent is looked for in its folder's
+// listing first. Names are compared without case (a file system may ignore
+// it) and a name that is not plain ASCII is always looked up, so the listing
+// only ever saves a lookup that would have found nothing.
+function readInput(path: string, wasAbsent: boolean, listed: Listings): Uint8Array | null {
+  const base = baseOf(path);
+  if (
+    wasAbsent && /^[\x21-\x7e]+$/.test(base) &&
+    !namesIn(parentOf(path), listed)?.has(base.toLowerCase())
+  ) {
+    return null;
+  }
+  return readOrNull(path);
 }
 
 // Names with their kind: a file replaced by a folder of the same name counts.
@@ -192,6 +239,7 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
   const folders = [...new Set(inputs.folders)];
   if (encoder.encode(inputs.after).length > MAX_KEPT_BYTES) return undefined;
   if ([...files, ...folders].some((p) => touchedDuringRun(p, inputs.startedAt))) return undefined;
+  const contents = files.map((f): [string, Uint8Array | null] => [f, readOrNull(f)]);
   return {
     hpm: inputs.hpm,
     root: inputs.root,
@@ -201,9 +249,10 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
     home: inputs.home ?? null,
     cacheEnv: inputs.cacheEnv,
     files,
+    absent: contents.flatMap(([f, bytes]) => bytes === null ? [f] : []),
     folders,
     inputs: await digestOf([
-      ...files.map((f): [string, Uint8Array | null] => [f, readOrNull(f)]),
+      ...contents,
       ...folders.map((d): [string, Uint8Array] => [d, listing(d)]),
     ]),
     before: await digestOf([["pyproject.toml", encoder.encode(inputs.before)]]),
@@ -252,8 +301,13 @@ export async function stillHolds(
       // Without --mode and RUN_MODE the files choose, and they are among the inputs.
       const origin = flag ? "flag" : env ? "RUN_MODE" : r.fileModeOrigin;
       if ((flag ?? env ?? r.fileMode) !== r.mode) continue;
+      const absent = new Set(r.absent);
+      const listed: Listings = new Map();
       const inputs = await digestOf([
-        ...r.files.map((f): [string, Uint8Array | null] => [f, readOrNull(f)]),
+        ...r.files.map((f): [string, Uint8Array | null] => [
+          f,
+          readInput(f, absent.has(f), listed),
+        ]),
         ...r.folders.map((d): [string, Uint8Array] => [d, listing(d)]),
       ]);
       if (inputs !== r.inputs) continue;
@@ -302,14 +356,14 @@ const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 function asRecords(v: unknown): ModeRecord[] {
   if (typeof v !== "object" || v === null) return [];
   const { format, modes } = v as { format?: unknown; modes?: unknown };
-  if (format !== 2 || typeof modes !== "object" || modes === null) return [];
+  if (format !== 3 || typeof modes !== "object" || modes === null) return [];
   return Object.values(modes).filter((m): m is ModeRecord => {
     if (typeof m !== "object" || m === null) return false;
     const r = m as Record<string, unknown>;
     const c = r.change as Record<string, unknown> | undefined;
     return isString(r.hpm) && isString(r.root) && isString(r.mode) && isString(r.fileMode) &&
       isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) &&
-      isString(r.cacheEnv) && isPaths(r.files) &&
+      isString(r.cacheEnv) && isPaths(r.files) && isPaths(r.absent) &&
       isPaths(r.folders) && isString(r.inputs) && isString(r.before) && isString(r.after) &&
       typeof c === "object" && c !== null && isCount(c.sources) && isCount(c.groups) &&
       (c.modeBefore === undefined || isString(c.modeBefore)) &&
@@ -369,7 +423,7 @@ export async function writeFingerprint(
   }
   const modes = Object.fromEntries(records.map((r) => [r.mode, r]));
   // Not synced to disk: a record lost to a power loss only means the normal path.
-  await writeStateFile(dir, STATE_FILE, await sealRecord(root, { format: 2, modes }, env), {
+  await writeStateFile(dir, STATE_FILE, await sealRecord(root, { format: 3, modes }, env), {
     durable: false,
   });
 }

@@ -30,7 +30,7 @@ const here = (dir: string) => ({
   cacheEnv: "[]",
 });
 const stored = (...records: ModeRecord[]) => ({
-  format: 2,
+  format: 3,
   modes: Object.fromEntries(records.map((r) => [r.mode, r])),
 });
 
@@ -103,6 +103,39 @@ Deno.test("a record answers while every input is unchanged: in sync after, a swi
   }
 });
 
+Deno.test("an absent input is seen appearing, in a folder listed or in one that was missing", async () => {
+  const dir = await tempTree("hpm-unit-", {
+    "hpm.yaml": "groups: {}\n",
+    "pyproject.toml": AFTER,
+    "reg/a.yaml": "",
+    "git/refs/tags/v2": "2\n",
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    // Ref files as a prod record reads them: one there, the others absent,
+    // one of them in a folder that does not exist.
+    const refs = ["git/refs/tags/v1", "git/refs/tags/v2", "git/refs/v1", "git/refs/remotes/v1/HEAD"]
+      .map((f) => join(dir, f));
+    const record = await takeFingerprint({ ...inputs(dir, Date.now()), files: refs });
+    assert.ok(record);
+    assert.deepEqual(record.absent, [refs[0], refs[2], refs[3]]);
+    const fp = stored(record);
+    assert.ok(await stillHolds(fp, here(dir)));
+    for (const [i, file] of [0, 2, 3].map((i) => [i, refs[i]] as const)) {
+      await Deno.mkdir(join(file, ".."), { recursive: true });
+      await Deno.writeTextFile(file, "1\n");
+      assert.equal(await stillHolds(fp, here(dir)), undefined, `ref ${i} appeared`);
+      await Deno.remove(file);
+      assert.ok(await stillHolds(fp, here(dir)), `ref ${i} gone again`);
+    }
+    // Another name's case: a different file on this file system.
+    await Deno.writeTextFile(join(dir, "git", "refs", "tags", "V1"), "1\n");
+    assert.ok(await stillHolds(fp, here(dir)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("nothing is recorded when an input changed during the sync", async () => {
   const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n", "reg/a.yaml": "" });
   try {
@@ -128,10 +161,10 @@ Deno.test("a stored fingerprint that is not one is never trusted", async () => {
         "x",
         [],
         { format: 1, modes: { dev: record } },
-        { format: 2, modes: { dev: { ...record, folders: ["relative"] } } },
-        { format: 2, modes: { dev: { ...record, inputs: 1 } } },
-        { format: 2, modes: { dev: { ...record, inputs: "0".repeat(64) } } },
-        { format: 2, modes: { dev: { ...record, change: { sources: -1, groups: 0 } } } },
+        { format: 3, modes: { dev: { ...record, folders: ["relative"] } } },
+        { format: 3, modes: { dev: { ...record, inputs: 1 } } },
+        { format: 3, modes: { dev: { ...record, inputs: "0".repeat(64) } } },
+        { format: 3, modes: { dev: { ...record, change: { sources: -1, groups: 0 } } } },
       ]
     ) {
       assert.equal(await stillHolds(bad, here(dir)), undefined, JSON.stringify(bad));

@@ -130,9 +130,10 @@ async function fromDevClone(
   // Git runs only in a clone of its own (a folder of the core's repository
   // would answer with the core's files), never in a registry's cached checkout.
   if (reallyInside(checkout.path, cacheDir(env))) return {};
-  // Whether the clone is there is part of the answer.
-  const decidedBy = [joinPath(checkout.path, ".git")];
-  if (!hasOwnGit(checkout.path)) return { decidedBy };
+  // Whether the clone is there is part of the answer (with one, refFiles
+  // names its .git/config).
+  if (!hasOwnGit(checkout.path)) return { decidedBy: [joinPath(checkout.path, ".git")] };
+  const decidedBy: string[] = [];
   let known = true;
   for (const ref of refs) {
     const files = refFiles(checkout.path, ref);

@@ -19,7 +19,6 @@ import type { AtomicWriteOptions } from "./atomic_write.ts";
 import { hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { joinPath, ownFolder, readConfined, removeConfined, writeConfined } from "./files.ts";
-import { trackedPaths } from "./git.ts";
 import type { Runner } from "./runner.ts";
 
 /** The state folder's name, at the project root. */
@@ -97,6 +96,8 @@ export async function stateFolder(root: string, create: boolean): Promise<string
  */
 export async function assertStateUntracked(root: string, runner: Runner): Promise<void> {
   if (!ownFolder(joinPath(root, STATE_DIR), false)) return;
+  // Loaded here: the fast path reads state files on every command and never asks git.
+  const { trackedPaths } = await import("./git.ts");
   const tracked = await trackedPaths(runner, root, STATE_DIR);
   if (tracked.length) {
     throw new HpmInputError(
@@ -162,12 +163,15 @@ function loadKey(env: Env): Promise<CryptoKey> {
   let key = keys.get(dir);
   if (key === undefined) {
     key = (async () => {
-      const parent = dir.replace(/[\\/][^\\/]+[\\/]?$/, "");
-      if (parent && parent !== dir) Deno.mkdirSync(parent, { recursive: true });
-      ownFolder(dir, true);
       const file = joinPath(dir, "key");
-      let bytes = readConfined(file, { root: dir, strict: true }, 1024);
+      // The folder is checked as the user's own before its key is trusted.
+      let bytes = ownFolder(dir, false)
+        ? readConfined(file, { root: dir, strict: true }, 1024)
+        : undefined;
       if (bytes === undefined) {
+        const parent = dir.replace(/[\\/][^\\/]+[\\/]?$/, "");
+        if (parent && parent !== dir) Deno.mkdirSync(parent, { recursive: true });
+        ownFolder(dir, true);
         const aside = joinPath(dir, `.key-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`);
         const fresh = hex(crypto.getRandomValues(new Uint8Array(32))) + "\n";
         Deno.writeTextFileSync(aside, fresh, { createNew: true, mode: 0o600 });
