@@ -179,6 +179,84 @@ interface GlobalFlags {
   refresh?: boolean;
 }
 
+interface StageFlags extends GlobalFlags {
+  mode?: string;
+  offline?: boolean;
+}
+
+// `hpm stage`, whether the argument parser read its command line or
+// parseStageCommand() did: the same words either way.
+async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
+  const log = (message: string) => {
+    if (!flags.quiet) io.err(`hpm: ${message}`);
+  };
+  const { stage } = await import("./lib/stage.ts");
+  const { mode, modeOrigin, files } = await stage({
+    root: flags.project,
+    mode: flags.mode,
+    log,
+    runner: (request) => {
+      if (flags.verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
+      return denoRunner(request);
+    },
+    refresh: flags.refresh,
+    offline: flags.offline,
+    stream: flags.verbose,
+  });
+  const changed = files.filter((f) => f.changed).map((f) => f.path);
+  log(
+    `mode ${mode} (from ${modeOrigin}): ` +
+      (changed.length ? `staged ${changed.join(", ")}` : "the index already had it") +
+      "; the working tree and the environment are unchanged",
+  );
+}
+
+/**
+ * A plain `hpm stage` command line, read without the argument parser (loading
+ * it is a tenth of the command): the global flags and stage's own, each at
+ * most once, a value as the next argument or after `=`. Anything else (help,
+ * other spellings, unknown or repeated flags) returns undefined, for the
+ * parser to answer.
+ */
+function parseStageCommand(args: readonly string[]): StageFlags | undefined {
+  const switches = new Map<string, keyof StageFlags>([
+    ["-q", "quiet"],
+    ["--quiet", "quiet"],
+    ["-v", "verbose"],
+    ["--verbose", "verbose"],
+    ["--refresh", "refresh"],
+    ["--offline", "offline"],
+  ]);
+  const valued = new Map<string, keyof StageFlags>([
+    ["-C", "project"],
+    ["--project", "project"],
+    ["-m", "mode"],
+    ["--mode", "mode"],
+  ]);
+  const flags: Record<string, string | boolean> = {};
+  let command = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "stage" && !command) {
+      command = true;
+      continue;
+    }
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const key = eq < 0 ? switches.get(arg) ?? valued.get(arg) : valued.get(arg.slice(0, eq));
+    // Stage's own flags come after `stage`; a flag given twice goes to the parser.
+    const own = key === "mode" || key === "offline";
+    if (key === undefined || key in flags || (own && !command)) return undefined;
+    if (switches.has(arg)) {
+      flags[key] = true;
+      continue;
+    }
+    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
+    if (!value || value.startsWith("-")) return undefined;
+    flags[key] = value;
+  }
+  return command ? flags : undefined;
+}
+
 /**
  * Run the CLI with `args`; returns the exit code instead of exiting, so tests
  * and scripts can call it.
@@ -196,6 +274,16 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
   ) {
     io.out(VERSION);
     return 0;
+  }
+  const plainStage = parseStageCommand(args);
+  if (plainStage) {
+    try {
+      await stageCommand(plainStage, io);
+      return 0;
+    } catch (error) {
+      io.err(renderError(error, io));
+      return exitCodeOf(error);
+    }
   }
   const fast = await answerFromFingerprint(args, io);
   if (fast !== undefined) return fast;
@@ -423,18 +511,7 @@ Examples:
       "\nExamples:\n  uv add httpx && hpm stage && git commit -m 'use httpx'   # while in dev",
     )
     .action(async (flags) => {
-      const { stage } = await import("./lib/stage.ts");
-      const { mode, modeOrigin, files } = await stage({
-        ...reading(flags.mode),
-        offline: flags.offline,
-        stream: globals().verbose,
-      });
-      const changed = files.filter((f) => f.changed).map((f) => f.path);
-      log(
-        `mode ${mode} (from ${modeOrigin}): ` +
-          (changed.length ? `staged ${changed.join(", ")}` : "the index already had it") +
-          "; the working tree and the environment are unchanged",
-      );
+      await stageCommand({ ...globals(), mode: flags.mode, offline: flags.offline }, io);
     });
 
   const group = program.command("group").description("edit the plugin groups in hpm.yaml");

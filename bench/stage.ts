@@ -2,13 +2,13 @@
 /**
  * `deno run -A bench/stage.ts`: committing a change in prod form while working
  * in dev, on a project with two plugin repositories, two ways (median of
- * several runs, each committing a fresh change):
+ * paired rounds, the order alternating, each run committing a fresh change):
  *
  * - `hpm stage` + `git commit` (the environment stays in dev);
  * - `hpm sync --mode prod` + `git add` + `git commit` + `hpm sync` (switch
  *   to prod, commit, switch back: uv reinstalls every plugin twice).
  *
- * Prints the times and the ratio; `hpm stage` is expected to be ≥ 3× faster.
+ * Prints the median times and the median of the per-round ratios; `hpm stage` is expected to be ≥ 3× faster.
  *
  * @module
  */
@@ -17,8 +17,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { git, makeTempRoot, run } from "../tests/_fixtures.ts";
 import { makeProject } from "../tests/_project.ts";
+import { type Contender, median, medianOf, sample } from "./_measure.ts";
 
-const RUNS = Number(Deno.env.get("HPM_BENCH_RUNS") ?? 5);
+const RUNS = Number(Deno.env.get("HPM_BENCH_RUNS") ?? 9);
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
 // A pyenv shim adds about half a second to every start of uv (both ways start
@@ -73,25 +74,29 @@ try {
       await hpm("sync");
     },
   };
-  const medians: Record<string, number> = {};
-  for (const [name, way] of Object.entries(ways)) {
+  // Warm-up: caches, and the first lock of each form.
+  for (const way of Object.values(ways)) {
     await edit();
-    await way(); // warm-up: caches, and the first lock of each form
-    const times = [];
-    for (let i = 0; i < RUNS; i++) {
-      await edit();
-      const start = performance.now();
-      await way();
-      times.push(performance.now() - start);
-    }
-    times.sort((a, b) => a - b);
-    medians[name] = times[Math.floor(times.length / 2)];
+    await way();
   }
-  const [stage, switched] = Object.values(medians);
-  console.log(`median of ${RUNS} runs, milliseconds; uv: ${uvPath ?? "uv on PATH"}\n`);
+  // Paired rounds, the order alternating (bench/_measure.ts): a busy machine
+  // slows both ways of a round alike; the ratio is the median of the rounds' ratios.
+  const samples = await sample(
+    Object.fromEntries(
+      Object.entries(ways).map(([name, way]) => [name, { reset: edit, work: way }]),
+    ) as Record<keyof typeof ways, Contender>,
+    RUNS,
+  );
+  const [stageWay, switchWay] = Object.keys(ways);
+  const ratio = medianOf(samples, (at) => at(switchWay) / at(stageWay));
+  console.log(`median of ${RUNS} paired rounds, milliseconds; uv: ${uvPath ?? "uv on PATH"}\n`);
   console.log("| commit a change in prod form | ms |\n| --- | ---: |");
-  for (const [name, ms] of Object.entries(medians)) console.log(`| ${name} | ${ms.toFixed(0)} |`);
-  console.log(`\nhpm stage is ${(switched / stage).toFixed(1)}× faster than switching modes`);
+  for (const [name, times] of Object.entries(samples)) {
+    console.log(`| ${name} | ${median(times).toFixed(0)} |`);
+  }
+  console.log(
+    `\nhpm stage is ${ratio.toFixed(1)}× faster than switching modes (median of per-round ratios)`,
+  );
 } finally {
   await Deno.remove(root, { recursive: true });
 }

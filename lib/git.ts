@@ -298,33 +298,48 @@ export async function unmergedPaths(runner: Runner, top: string): Promise<string
   return [...new Set(out.split("\0").filter(Boolean).map((l) => l.slice(l.indexOf("\t") + 1)))];
 }
 
+// The refs git keeps while a multi-step operation waits for its commit.
+const OPERATIONS = [
+  ["MERGE_HEAD", "merge"],
+  ["CHERRY_PICK_HEAD", "cherry-pick"],
+  ["REVERT_HEAD", "revert"],
+] as const;
+
+/** Where a folder sits in its repository, and what the repository is in the middle of. */
+export interface RepoState extends RepoLocation {
+  /** A merge, cherry-pick or revert whose commit is not made yet. */
+  readonly operation?: (typeof OPERATIONS)[number][1];
+}
+
 /**
- * The multi-step operation a repository is in the middle of, if any: a merge,
- * cherry-pick or revert whose commit is not made yet.
+ * {@link repoLocation} and the multi-step operation the repository is in the
+ * middle of (a merge, cherry-pick or revert whose commit is not made yet), in
+ * one git call.
  *
  * @param runner runs git
- * @param top the work tree's top folder
- * @returns `merge`, `cherry-pick`, `revert`, or undefined
+ * @param dir a folder
+ * @returns the location and operation, or undefined when `dir` is not in a work tree
  */
-export async function operationInProgress(
-  runner: Runner,
-  top: string,
-): Promise<"merge" | "cherry-pick" | "revert" | undefined> {
-  const markers = [["MERGE_HEAD", "merge"], ["CHERRY_PICK_HEAD", "cherry-pick"], [
-    "REVERT_HEAD",
-    "revert",
-  ]] as const;
-  const paths = (await git(
-    runner,
-    top,
-    ["rev-parse", ...markers.flatMap(([ref]) => ["--git-path", ref])],
-  )).split("\n");
+export async function repoState(runner: Runner, dir: string): Promise<RepoState | undefined> {
+  const out = await gitOk(runner, dir, [
+    "rev-parse",
+    "--show-toplevel",
+    "--show-prefix",
+    ...OPERATIONS.flatMap(([ref]) => ["--git-path", ref]),
+  ]);
+  if (!out) return undefined;
+  // The prefix line is empty at the top; each --git-path is relative to `dir`.
+  const [top, prefix, ...markers] = out.split("\n");
+  if (markers.length !== OPERATIONS.length) {
+    throw new CommandFailedError("git", ["rev-parse"], 0, `unexpected output: ${out}`);
+  }
   // Loaded here, not with the module: the fast path loads git.ts (through state.ts).
   const { resolve } = await import("node:path");
-  for (const [i, [, name]] of markers.entries()) {
-    if (await Deno.stat(resolve(top, paths[i])).then(() => true, () => false)) return name;
-  }
-  return undefined;
+  const present = await Promise.all(
+    markers.map((path) => Deno.stat(resolve(dir, path)).then(() => true, () => false)),
+  );
+  const at = present.indexOf(true);
+  return at < 0 ? { top, prefix } : { top, prefix, operation: OPERATIONS[at][1] };
 }
 
 /** One file's entry in the index. */

@@ -17,10 +17,11 @@ import {
   indexEntries,
   type IndexEntry,
   isIgnored,
-  operationInProgress,
   readBlob,
   type RepoLocation,
   repoLocation,
+  type RepoState,
+  repoState,
   setIndexEntries,
   unmergedPaths,
   writeBlob,
@@ -109,7 +110,11 @@ function refuseLocalSources(plan: SyncPlan, origin: CommitModeOrigin): void {
 async function gitRepo(runner: Runner, root: string): Promise<RepoLocation> {
   const repo = await repoLocation(runner, root);
   if (repo) return repo;
-  throw new HpmInputError(
+  throw notInRepo(root);
+}
+
+function notInRepo(root: string): HpmInputError {
+  return new HpmInputError(
     "git-state",
     `${root} is not in a git work tree`,
     undefined,
@@ -117,8 +122,45 @@ async function gitRepo(runner: Runner, root: string): Promise<RepoLocation> {
   );
 }
 
-async function refuseUnstageable(runner: Runner, repo: RepoLocation): Promise<void> {
-  const unmerged = await unmergedPaths(runner, repo.top);
+/** What `hpm stage` reads from git before it decides anything. */
+interface IndexSide {
+  readonly repo: RepoState;
+  /** Paths with unresolved conflicts. */
+  readonly unmerged: readonly string[];
+  /** pyproject.toml's and uv.lock's paths relative to the top. */
+  readonly paths: { readonly pyproject: string; readonly lock: string };
+  /** Their index entries. */
+  readonly before: { readonly pyproject?: IndexEntry; readonly lock?: IndexEntry };
+  /** Whether uv.lock is staged: it is in the index, or git does not ignore it. */
+  readonly stageLock: boolean;
+  /** The staged uv.lock, to start from. */
+  readonly baseLock?: string;
+}
+
+// Only reads: the repository, conflicts, the two index entries, the staged
+// uv.lock (three rounds of git, the independent calls side by side).
+async function readIndexSide(runner: Runner, root: string): Promise<IndexSide | undefined> {
+  const repo = await repoState(runner, root);
+  if (!repo) return undefined;
+  const paths = { pyproject: repo.prefix + PYPROJECT_FILE, lock: repo.prefix + LOCK_FILE };
+  const [unmerged, { before, stageLock, baseLock }] = await Promise.all([
+    unmergedPaths(runner, repo.top),
+    indexEntries(runner, repo.top, [paths.pyproject, paths.lock]).then(async (entries) => {
+      const before = { pyproject: entries.get(paths.pyproject), lock: entries.get(paths.lock) };
+      // A project that keeps uv.lock out of git (an ignored, untracked file)
+      // still gets its lock checked, but only pyproject.toml is staged.
+      const [stageLock, baseLock] = await Promise.all([
+        before.lock !== undefined || !(await isIgnored(runner, repo.top, paths.lock)),
+        before.lock && readBlob(runner, repo.top, before.lock.blob),
+      ]);
+      return { before, stageLock, baseLock };
+    }),
+  ]);
+  return { repo, unmerged, paths, before, stageLock, baseLock };
+}
+
+function refuseUnstageable(side: IndexSide): void {
+  const { unmerged, repo: { operation } } = side;
   if (unmerged.length) {
     throw new HpmInputError(
       "git-state",
@@ -128,7 +170,6 @@ async function refuseUnstageable(runner: Runner, repo: RepoLocation): Promise<vo
       "resolve them and `git add` the files (or abort the merge), then run `hpm stage`",
     );
   }
-  const operation = await operationInProgress(runner, repo.top);
   if (operation) {
     throw new HpmInputError(
       "git-state",
@@ -137,6 +178,18 @@ async function refuseUnstageable(runner: Runner, repo: RepoLocation): Promise<vo
       `finish it with \`git commit\` (\`hpm check --staged\` guards it) or abort it ` +
         `(\`git ${operation} --abort\`), then run \`hpm stage\``,
     );
+  }
+  for (const [path, entry] of Object.entries(side.before)) {
+    if (entry && entry.mode !== "100644" && entry.mode !== "100755") {
+      throw new HpmInputError(
+        "git-state",
+        `${side.paths[path as keyof IndexSide["paths"]]} is in the index as mode ${entry.mode}, ` +
+          "not a regular file; nothing was staged",
+        undefined,
+        "make it a regular file in git (`git rm --cached` it and `git add` the file), then " +
+          "run `hpm stage`",
+      );
+    }
   }
 }
 
@@ -183,76 +236,75 @@ export async function stage(options: StageOptions = {}): Promise<StageResult> {
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
   return await withProjectLock(root, async () => {
-    const project = await loadProject(root, options);
-    const { mode, origin } = commitModeOf(project, options.mode);
-    const plan = await planProject(project, { ...options, mode });
-    refuseLocalSources(plan, origin);
-    if (plan.missingClones.length) throw missingCloneError(plan);
-    const repo = await gitRepo(runner, root);
-    const paths = { pyproject: repo.prefix + PYPROJECT_FILE, lock: repo.prefix + LOCK_FILE };
-    const [, entries] = await Promise.all([
-      refuseUnstageable(runner, repo),
-      indexEntries(runner, repo.top, [paths.pyproject, paths.lock]),
-    ]);
-    const before = { pyproject: entries.get(paths.pyproject), lock: entries.get(paths.lock) };
-    for (const [path, entry] of entries) {
-      if (entry.mode !== "100644" && entry.mode !== "100755") {
-        throw new HpmInputError(
-          "git-state",
-          `${path} is in the index as mode ${entry.mode}, not a regular file; nothing was staged`,
-          undefined,
-          "make it a regular file in git (`git rm --cached` it and `git add` the file), then " +
-            "run `hpm stage`",
-        );
-      }
-    }
-    // A project that keeps uv.lock out of git (an ignored, untracked file) still
-    // gets its lock checked, but only pyproject.toml is staged.
-    const stageLock = before.lock !== undefined || !(await isIgnored(runner, repo.top, paths.lock));
-    const baseLock = before.lock ? await readBlob(runner, repo.top, before.lock.blob) : undefined;
-    const offline = options.offline ?? env.HPM_OFFLINE === "1";
+    // Git is read while hpm.yaml, the registry and the releases load and plan;
+    // its findings are reported after the plan's, as if read in turn.
+    const reading = readIndexSide(runner, root);
+    reading.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
     try {
-      return await lockInScratch({
-        plan,
-        baseLock,
-        offline: offline ? "only" : "first",
-        runner,
-        stream: options.stream,
-        env,
-        log: options.log,
-      }, async (scratch) => {
-        const files: [string, string, IndexEntry | undefined][] = [
-          [PYPROJECT_FILE, paths.pyproject, before.pyproject],
-        ];
-        if (stageLock) files.push([LOCK_FILE, paths.lock, before.lock]);
-        const staged = await Promise.all(
-          files.map(async ([file, path, old]) => ({
-            path,
-            mode: old?.mode ?? "100644",
-            blob: await writeBlob(runner, repo.top, join(scratch, file), path),
-            old: old?.blob,
-          })),
-        );
-        await setIndexEntries(runner, repo.top, staged);
-        return {
-          mode,
-          modeOrigin: origin,
-          files: staged.map((e) => ({ path: e.path, changed: e.blob !== e.old })),
-        };
-      });
-    } catch (e) {
-      if (!(e instanceof CommandFailedError) || e.program !== "uv") throw e;
-      throw new HpmInputError(
-        "unresolvable",
-        `mode ${mode} does not resolve, so nothing was staged; uv says:\n${e.stderrTail.trim()}`,
-        { file: project.pyprojectFile },
-        offline
-          ? "offline (--offline, HPM_OFFLINE=1), uv may use only its cache: go online to let it " +
-            "fetch what is missing"
-          : `fix what uv names in pyproject.toml (\`hpm verify --mode ${mode}\` shows the same)`,
-      );
+      return await stageIn(root, reading, { ...options, runner, env });
+    } finally {
+      await reading.catch(() => {}); // no git left running once the lock is released
     }
   }, lockOptions(options));
+}
+
+async function stageIn(
+  root: string,
+  reading: Promise<IndexSide | undefined>,
+  options: StageOptions & Required<Pick<StageOptions, "runner" | "env">>,
+): Promise<StageResult> {
+  const { runner, env } = options;
+  const project = await loadProject(root, options);
+  const { mode, origin } = commitModeOf(project, options.mode);
+  const plan = await planProject(project, { ...options, mode });
+  refuseLocalSources(plan, origin);
+  if (plan.missingClones.length) throw missingCloneError(plan);
+  const side = await reading;
+  if (!side) throw notInRepo(root);
+  refuseUnstageable(side);
+  const { repo, paths, before, stageLock, baseLock } = side;
+  const offline = options.offline ?? env.HPM_OFFLINE === "1";
+  try {
+    return await lockInScratch({
+      plan,
+      baseLock,
+      offline: offline ? "only" : "first",
+      runner,
+      stream: options.stream,
+      env,
+      log: options.log,
+    }, async (scratch) => {
+      const files: [string, string, IndexEntry | undefined][] = [
+        [PYPROJECT_FILE, paths.pyproject, before.pyproject],
+      ];
+      if (stageLock) files.push([LOCK_FILE, paths.lock, before.lock]);
+      const staged = await Promise.all(
+        files.map(async ([file, path, old]) => ({
+          path,
+          mode: old?.mode ?? "100644",
+          blob: await writeBlob(runner, repo.top, join(scratch, file), path),
+          old: old?.blob,
+        })),
+      );
+      await setIndexEntries(runner, repo.top, staged);
+      return {
+        mode,
+        modeOrigin: origin,
+        files: staged.map((e) => ({ path: e.path, changed: e.blob !== e.old })),
+      };
+    });
+  } catch (e) {
+    if (!(e instanceof CommandFailedError) || e.program !== "uv") throw e;
+    throw new HpmInputError(
+      "unresolvable",
+      `mode ${mode} does not resolve, so nothing was staged; uv says:\n${e.stderrTail.trim()}`,
+      { file: project.pyprojectFile },
+      offline
+        ? "offline (--offline, HPM_OFFLINE=1), uv may use only its cache: go online to let it " +
+          "fetch what is missing"
+        : `fix what uv names in pyproject.toml (\`hpm verify --mode ${mode}\` shows the same)`,
+    );
+  }
 }
 
 /**

@@ -101,11 +101,10 @@ function fakeGit(
       const failed = uv.alwaysFails || (args.includes("--offline") && uv.offlineCode);
       return failed ? { code: 2, stdout: "", stderr: "error: no `ghost` in the cache" } : out("");
     }
-    if (args.includes("--show-toplevel")) return out(`${top}\n${prefix}\n`);
-    if (args.includes("hash-object")) return out(args.includes("uv.lock") ? "b2\n" : "b1\n");
-    if (args.includes("--git-path")) {
-      return out("no/MERGE_HEAD\nno/CHERRY_PICK_HEAD\nno/REVERT_HEAD\n");
+    if (args.includes("--show-toplevel")) {
+      return out(`${top}\n${prefix}\nno/MERGE_HEAD\nno/CHERRY_PICK_HEAD\nno/REVERT_HEAD\n`);
     }
+    if (args.includes("hash-object")) return out(args.includes("uv.lock") ? "b2\n" : "b1\n");
     if (args.includes("check-ignore")) return out("", ignored.includes(r.args.at(-1)!) ? 0 : 1);
     return out("");
   });
@@ -166,7 +165,13 @@ Deno.test("stage() stages nothing when the index has conflicts", async () => {
   try {
     const runner = recordingRunner((r) => {
       const args = r.args.join(" ");
-      if (args.includes("--show-toplevel")) return { code: 0, stdout: `${dir}\n`, stderr: "" };
+      if (args.includes("--show-toplevel")) {
+        return {
+          code: 0,
+          stdout: `${dir}\n\nno/MERGE_HEAD\nno/CHERRY_PICK_HEAD\nno/REVERT_HEAD\n`,
+          stderr: "",
+        };
+      }
       if (args.includes("--unmerged")) {
         return {
           code: 0,

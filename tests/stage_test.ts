@@ -146,7 +146,8 @@ Deno.test("pre-commit's hpm-check hook and `hpm init --hook` block a dev-form co
     assert.notEqual(r.code, 0, "the hook blocked the commit");
     assert.equal(await head(), first);
 
-    expectOk(await hpm(["stage"], dir), "hpm stage");
+    // The global flags and stage's own, in the other spellings the plain reading takes.
+    expectOk(await hpm(["-q", "stage", "--mode=prod", "--project", dir], root), "hpm stage");
     r = await tryRepo();
     assert.equal(r.code, 0, r.stdout + r.stderr);
     r = await commit();
@@ -188,6 +189,12 @@ Deno.test("hpm stage refuses, staging nothing: conflicts, a merge in progress, a
     );
     await refuse("unresolvable", /mode prod does not resolve[^]*ghost/);
     await Deno.writeTextFile(pyproject, dev);
+
+    // `hpm stage` skips the argument parser only for the spellings it reads
+    // itself; a misspelled flag still gets the parser's answer.
+    const typo = await hpm(["stage", "--ofline"], dir);
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.match(typo.stderr, /unknown option '--ofline'/);
 
     await git(["checkout", "--quiet", "-b", "other"], { cwd: dir });
     await writeFile(join(dir, "notes.txt"), "other\n");
