@@ -2,16 +2,20 @@
  * The fast path's memory. After a successful sync, HPM records, for the mode
  * synced, the content hash of every input that decided pyproject.toml
  * (hpm.yaml, hpm.local.yaml, the registry entries used and the listings of the
- * registry folders, the plugin clones' build files), the environment that chose
- * the mode, HPM's version, and pyproject.toml before and after. When the inputs
- * are unchanged, the result is known without loading a parser: pyproject.toml
- * as the sync left it is in sync, and pyproject.toml as the sync found it
- * becomes what the sync wrote (a switch back to a mode synced before).
+ * registry folders, the plugin clones' build files, the ref files of releases
+ * read from clones), the environment that chose the mode, HPM's version, and
+ * pyproject.toml before and after. When the inputs are unchanged, the result
+ * is known without loading a parser: pyproject.toml as the sync left it is in
+ * sync, and pyproject.toml as the sync found it becomes what the sync wrote
+ * (a switch back to a mode synced before).
  *
- * Content hashes, not times, decide a match (a `touch` changes nothing). Times
- * serve only when recording: an input whose change time falls inside the run
- * may have changed between being read and being hashed, so nothing is
- * recorded then.
+ * Content decides a match (a `touch` changes nothing). As in git's index, an
+ * input's `lstat` (inode, size, modification and change times) vouches for its
+ * content while it is the same, so an unchanged input is not read again; a
+ * different stat sends the check to the content. Times also guard the
+ * recording: an input whose times fall inside the run may have changed
+ * between being read and being hashed, so nothing is recorded then, and a
+ * stat that a later change could share does not vouch.
  *
  * This module is loaded on every `sync`, `check` and `diff` before anything
  * else, so it imports no package and no `node:` module: Deno APIs and the
@@ -34,6 +38,23 @@ import {
   writeStateFile,
 } from "./state.ts";
 
+/** One input of a record, as the sync that recorded it found it. */
+export interface RecordedInput {
+  /** Its absolute path. */
+  readonly path: string;
+  /** A file (its bytes, or its absence) or a folder (the names in it and their kinds). */
+  readonly kind: "file" | "folder";
+  /** sha256 of the bytes or of the listing; null for a file that was absent. */
+  readonly sha256: string | null;
+  /**
+   * What `lstat` said of it (of the nearest folder above it that exists,
+   * when it was absent), when that vouches for the content: the same again
+   * means unchanged, without reading. Null when it cannot vouch: a link (its
+   * content is elsewhere), a time inside the sync, no change time.
+   */
+  readonly seen: { readonly at: string; readonly stat: string } | null;
+}
+
 /** What a sync into one mode found, decided and left. */
 export interface ModeRecord {
   /** The HPM version that wrote it. */
@@ -50,14 +71,8 @@ export interface ModeRecord {
   readonly home: string | null;
   /** The variables that place HPM's cache (see {@link cacheEnvOf}). */
   readonly cacheEnv: string;
-  /** Input files (absolute), present or absent. */
-  readonly files: readonly string[];
-  /** Those of them that were absent. */
-  readonly absent: readonly string[];
-  /** Registry folders (absolute) whose listing decided which entry files were read. */
-  readonly folders: readonly string[];
-  /** sha256 of all of their contents (absence and listings included), in that order. */
-  readonly inputs: string;
+  /** Every input: files (present or absent) and folders whose listing decided. */
+  readonly inputs: readonly RecordedInput[];
   /** sha256 of pyproject.toml as the sync found it. */
   readonly before: string;
   /** pyproject.toml as the sync left it. */
@@ -174,19 +189,75 @@ function listing(dir: string): Uint8Array {
   return encoder.encode(names.sort().join("\n"));
 }
 
-// Each part framed by its name and length, so no two input sets share a stream.
-async function digestOf(parts: readonly [string, Uint8Array | null][]): Promise<string> {
-  const chunks = parts.flatMap(([name, bytes]) => [
-    encoder.encode(`${name}\0${bytes === null ? "absent" : bytes.length}\0`),
-    bytes ?? new Uint8Array(),
-  ]);
-  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
+const hashOf = async (bytes: Uint8Array | null) => bytes === null ? null : await sha256Hex(bytes);
+
+// What lstat says of a path that can vouch for its content, as git's index
+// does: kind, device, inode, size and both times. The change time cannot be
+// set by hand (unlike the modification time, which `touch -d`, `tar` and
+// `cp -p` put back), and a folder's times change when a name in it comes or
+// goes. A link vouches for nothing: its content is elsewhere.
+function statOf(info: Deno.FileInfo): string | null {
+  if (info.isSymlink || info.mtime === null || info.ctime === null || info.ino === null) {
+    return null;
   }
-  return await sha256Hex(all);
+  const kind = info.isFile ? "f" : info.isDirectory ? "d" : "o";
+  return `${kind} ${info.dev} ${info.ino} ${info.size} ${info.mtime.getTime()} ${info.ctime.getTime()}`;
+}
+
+// Whether no change after `startedAt` can leave this time as it is: it is
+// older than the clock's tick before the run or, kept in whole seconds (as
+// Deno gives the change time), from an earlier second.
+function settled(time: Date, startedAt: number): boolean {
+  const t = time.getTime();
+  return t % 1000 === 0 ? t < Math.floor(startedAt / 1000) * 1000 : t < startedAt - 50;
+}
+
+// At recording, before the content is read: the path's stat, or for an
+// absent one its nearest existing folder's (nothing can appear below it
+// without changing it). A time that a change yet to come could share does
+// not vouch.
+function seenOf(path: string, startedAt: number): RecordedInput["seen"] {
+  for (let at = path;; at = parentOf(at)) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.lstatSync(at);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+      if (at === "/") return null;
+      continue;
+    }
+    const stat = statOf(info);
+    return stat === null || !settled(info.mtime!, startedAt) || !settled(info.ctime!, startedAt)
+      ? null
+      : { at, stat };
+  }
+}
+
+// The stats taken while checking one record, by path (null: not there).
+type Stats = Map<string, string | null>;
+
+function statNow(path: string, stats: Stats): string | null {
+  let stat = stats.get(path);
+  if (stat === undefined) {
+    try {
+      stat = statOf(Deno.lstatSync(path));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+      stat = null;
+    }
+    stats.set(path, stat);
+  }
+  return stat;
+}
+
+// Whether an input is as recorded: by its stat when that vouches and is the
+// same, else by its content.
+async function unchanged(input: RecordedInput, stats: Stats, listed: Listings): Promise<boolean> {
+  if (input.seen !== null && statNow(input.seen.at, stats) === input.seen.stat) return true;
+  const bytes = input.kind === "folder"
+    ? listing(input.path)
+    : readInput(input.path, input.sha256 === null, listed);
+  return await hashOf(bytes) === input.sha256;
 }
 
 // File times come from the kernel's coarse clock (a tick behind at most) or,
@@ -238,8 +309,20 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
   const files = [...new Set(inputs.files)];
   const folders = [...new Set(inputs.folders)];
   if (encoder.encode(inputs.after).length > MAX_KEPT_BYTES) return undefined;
+  // Stats before contents, times after: a change in between is either seen
+  // as a change of time (no record) or leaves a stat that is not vouched for.
+  const seen = [...files, ...folders].map((p) => seenOf(p, inputs.startedAt));
+  const contents = [...files.map(readOrNull), ...folders.map(listing)];
   if ([...files, ...folders].some((p) => touchedDuringRun(p, inputs.startedAt))) return undefined;
-  const contents = files.map((f): [string, Uint8Array | null] => [f, readOrNull(f)]);
+  const recorded: RecordedInput[] = [];
+  for (const [i, path] of [...files, ...folders].entries()) {
+    recorded.push({
+      path,
+      kind: i < files.length ? "file" : "folder",
+      sha256: await hashOf(contents[i]),
+      seen: seen[i],
+    });
+  }
   return {
     hpm: inputs.hpm,
     root: inputs.root,
@@ -248,14 +331,8 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
     fileModeOrigin: inputs.fileMode.origin,
     home: inputs.home ?? null,
     cacheEnv: inputs.cacheEnv,
-    files,
-    absent: contents.flatMap(([f, bytes]) => bytes === null ? [f] : []),
-    folders,
-    inputs: await digestOf([
-      ...contents,
-      ...folders.map((d): [string, Uint8Array] => [d, listing(d)]),
-    ]),
-    before: await digestOf([["pyproject.toml", encoder.encode(inputs.before)]]),
+    inputs: recorded,
+    before: await sha256Hex(encoder.encode(inputs.before)),
     after: inputs.after,
     change: inputs.change,
   };
@@ -301,20 +378,18 @@ export async function stillHolds(
       // Without --mode and RUN_MODE the files choose, and they are among the inputs.
       const origin = flag ? "flag" : env ? "RUN_MODE" : r.fileModeOrigin;
       if ((flag ?? env ?? r.fileMode) !== r.mode) continue;
-      const absent = new Set(r.absent);
+      const stats: Stats = new Map();
       const listed: Listings = new Map();
-      const inputs = await digestOf([
-        ...r.files.map((f): [string, Uint8Array | null] => [
-          f,
-          readInput(f, absent.has(f), listed),
-        ]),
-        ...r.folders.map((d): [string, Uint8Array] => [d, listing(d)]),
-      ]);
-      if (inputs !== r.inputs) continue;
+      let holds = true;
+      for (const input of r.inputs) {
+        holds = await unchanged(input, stats, listed);
+        if (!holds) break;
+      }
+      if (!holds) continue;
       const now = readOrNull(pyprojectOf(r.root));
       if (now === null) return undefined;
       if (sameBytes(now, encoder.encode(r.after))) return { mode: r.mode, origin, pyproject: now };
-      if (await digestOf([["pyproject.toml", now]]) === r.before) {
+      if (await sha256Hex(now) === r.before) {
         return { mode: r.mode, origin, write: r.after, change: r.change, pyproject: now };
       }
       return undefined;
@@ -348,8 +423,16 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const isString = (v: unknown): v is string => typeof v === "string";
-const isPaths = (v: unknown): v is string[] =>
-  Array.isArray(v) && v.every((p) => isString(p) && p.startsWith("/"));
+const isPath = (v: unknown): v is string => isString(v) && v.startsWith("/");
+
+function isInput(v: unknown): v is RecordedInput {
+  if (typeof v !== "object" || v === null) return false;
+  const i = v as Record<string, unknown>;
+  const seen = i.seen as Record<string, unknown> | null;
+  return isPath(i.path) && (i.kind === "file" || i.kind === "folder") &&
+    (isString(i.sha256) || (i.sha256 === null && i.kind === "file")) &&
+    (seen === null || (typeof seen === "object" && isPath(seen.at) && isString(seen.stat)));
+}
 const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 
 // Checked by hand: a schema library is exactly what the fast path avoids loading.
@@ -363,8 +446,8 @@ function asRecords(v: unknown): ModeRecord[] {
     const c = r.change as Record<string, unknown> | undefined;
     return isString(r.hpm) && isString(r.root) && isString(r.mode) && isString(r.fileMode) &&
       isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) &&
-      isString(r.cacheEnv) && isPaths(r.files) && isPaths(r.absent) &&
-      isPaths(r.folders) && isString(r.inputs) && isString(r.before) && isString(r.after) &&
+      isString(r.cacheEnv) && Array.isArray(r.inputs) && r.inputs.every(isInput) &&
+      isString(r.before) && isString(r.after) &&
       typeof c === "object" && c !== null && isCount(c.sources) && isCount(c.groups) &&
       (c.modeBefore === undefined || isString(c.modeBefore)) &&
       (c.modeAfter === undefined || isString(c.modeAfter));

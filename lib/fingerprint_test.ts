@@ -111,14 +111,26 @@ Deno.test("an absent input is seen appearing, in a folder listed or in one that 
     "git/refs/tags/v2": "2\n",
   });
   try {
-    await new Promise((r) => setTimeout(r, 100));
+    // Change times come in whole seconds: only those of an earlier second
+    // than the sync vouch for what they stat.
+    await new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));
     // Ref files as a prod record reads them: one there, the others absent,
     // one of them in a folder that does not exist.
     const refs = ["git/refs/tags/v1", "git/refs/tags/v2", "git/refs/v1", "git/refs/remotes/v1/HEAD"]
       .map((f) => join(dir, f));
     const record = await takeFingerprint({ ...inputs(dir, Date.now()), files: refs });
     assert.ok(record);
-    assert.deepEqual(record.absent, [refs[0], refs[2], refs[3]]);
+    assert.deepEqual(
+      record.inputs.filter((i) => i.sha256 === null).map((i) => i.path),
+      [refs[0], refs[2], refs[3]],
+    );
+    // An absent file is vouched for by the nearest folder above it that exists.
+    assert.deepEqual(record.inputs.slice(0, 4).map((i) => i.seen?.at), [
+      join(dir, "git", "refs", "tags"),
+      refs[1],
+      join(dir, "git", "refs"),
+      join(dir, "git", "refs"),
+    ]);
     const fp = stored(record);
     assert.ok(await stillHolds(fp, here(dir)));
     for (const [i, file] of [0, 2, 3].map((i) => [i, refs[i]] as const)) {
@@ -131,6 +143,12 @@ Deno.test("an absent input is seen appearing, in a folder listed or in one that 
     // Another name's case: a different file on this file system.
     await Deno.writeTextFile(join(dir, "git", "refs", "tags", "V1"), "1\n");
     assert.ok(await stillHolds(fp, here(dir)));
+    // Rewritten in place, same size, its modification time put back: the
+    // change time still moves.
+    const { mtime } = await Deno.stat(refs[1]);
+    await Deno.writeTextFile(refs[1], "3\n");
+    await Deno.utime(refs[1], mtime!, mtime!);
+    assert.equal(await stillHolds(fp, here(dir)), undefined, "ref 1 rewritten");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -161,7 +179,17 @@ Deno.test("a stored fingerprint that is not one is never trusted", async () => {
         "x",
         [],
         { format: 1, modes: { dev: record } },
-        { format: 3, modes: { dev: { ...record, folders: ["relative"] } } },
+        { format: 3, modes: { dev: { ...record, inputs: [{ ...record.inputs[0], path: "x" }] } } },
+        {
+          format: 3,
+          modes: {
+            dev: { ...record, inputs: [{ ...record.inputs[0], seen: { at: "x", stat: "" } }] },
+          },
+        },
+        {
+          format: 3,
+          modes: { dev: { ...record, inputs: [{ ...record.inputs[2], sha256: null }] } },
+        },
         { format: 3, modes: { dev: { ...record, inputs: 1 } } },
         { format: 3, modes: { dev: { ...record, inputs: "0".repeat(64) } } },
         { format: 3, modes: { dev: { ...record, change: { sources: -1, groups: 0 } } } },
