@@ -338,6 +338,12 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
   };
 }
 
+// The mode a run is in: --mode, else RUN_MODE, else what the files choose
+// (they are among a record's inputs, so a record that holds knows it).
+function modeRequested(request: ModeRequest, fileMode: string): string {
+  return request.flag || request.env || fileMode;
+}
+
 /** What the fingerprint knows about this run, when it knows. */
 export interface FastAnswer {
   /** The mode. */
@@ -368,16 +374,13 @@ export async function stillHolds(
 ): Promise<FastAnswer | undefined> {
   try {
     const records = asRecords(stored);
-    const flag = here.request.flag || undefined;
-    const env = here.request.env || undefined;
     for (const r of records) {
       if (
         r.hpm !== here.hpm || r.root !== here.root || r.home !== (here.home ?? null) ||
         r.cacheEnv !== here.cacheEnv
       ) continue;
-      // Without --mode and RUN_MODE the files choose, and they are among the inputs.
-      const origin = flag ? "flag" : env ? "RUN_MODE" : r.fileModeOrigin;
-      if ((flag ?? env ?? r.fileMode) !== r.mode) continue;
+      if (modeRequested(here.request, r.fileMode) !== r.mode) continue;
+      const origin = here.request.flag ? "flag" : here.request.env ? "RUN_MODE" : r.fileModeOrigin;
       const stats: Stats = new Map();
       const listed: Listings = new Map();
       let holds = true;
@@ -439,7 +442,7 @@ const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 function asRecords(v: unknown): ModeRecord[] {
   if (typeof v !== "object" || v === null) return [];
   const { format, modes } = v as { format?: unknown; modes?: unknown };
-  if (format !== 3 || typeof modes !== "object" || modes === null) return [];
+  if (format !== FORMAT || typeof modes !== "object" || modes === null) return [];
   return Object.values(modes).filter((m): m is ModeRecord => {
     if (typeof m !== "object" || m === null) return false;
     const r = m as Record<string, unknown>;
@@ -455,23 +458,59 @@ function asRecords(v: unknown): ModeRecord[] {
 }
 
 const STATE_FILE = "fingerprint.json";
+const FORMAT = 3;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+// The file holds one sealed record per line, labelled (unsealed) with its
+// mode and the files' mode, so that a check opens only a record that could
+// answer it: opening one decodes, parses and verifies tens of kilobytes.
+const LABEL = /^\{"mode":("(?:[^"\\]|\\.)*"),"fileMode":("(?:[^"\\]|\\.)*"),/;
+
+function labelOf(line: Uint8Array): { mode: string; fileMode: string } | undefined {
+  const found = LABEL.exec(new TextDecoder().decode(line.subarray(0, 1024)));
+  try {
+    return found ? { mode: JSON.parse(found[1]), fileMode: JSON.parse(found[2]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The stored fingerprint of a project (unvalidated), or undefined when there
- * is none or it does not verify (not sealed by this user's HPM for this
- * project: never trusted from a commit or another machine).
+ * is none. Only records that verify are in it (sealed by this user's HPM for
+ * this project: never trusted from a commit or another machine), and only
+ * those `wanted` by their label.
  *
  * @param root the project root
  * @param env where the per-user key lives
- * @returns the record, to check with {@link stillHolds}
+ * @param wanted the mode requested (see {@link stillHolds}); default: all records
+ * @returns the records, to check with {@link stillHolds}
  */
-export async function readFingerprint(root: string, env: Env): Promise<unknown> {
+export async function readFingerprint(
+  root: string,
+  env: Env,
+  wanted?: ModeRequest,
+): Promise<unknown> {
   try {
     const dir = await stateFolder(root, false);
     const bytes = dir === undefined ? undefined : readStateFile(dir, STATE_FILE);
-    return bytes === undefined ? undefined : await openRecord(root, bytes, env);
+    if (bytes === undefined) return undefined;
+    const modes: Record<string, unknown> = {};
+    for (let start = 0; start < bytes.length;) {
+      const newline = bytes.indexOf(10, start);
+      const end = newline < 0 ? bytes.length : newline;
+      const line = bytes.subarray(start, end);
+      start = end + 1;
+      const label = labelOf(line);
+      if (!label || (wanted && modeRequested(wanted, label.fileMode) !== label.mode)) continue;
+      const sealed = await openRecord(root, line, env) as { format?: unknown; record?: unknown };
+      const record = sealed?.record as { mode?: unknown } | undefined;
+      if (sealed?.format === FORMAT && typeof record?.mode === "string") {
+        modes[record.mode] = record;
+      }
+    }
+    return { format: FORMAT, modes };
   } catch {
     return undefined; // an unsafe state folder is the normal path's to report
   }
@@ -504,9 +543,11 @@ export async function writeFingerprint(
     await removeStateFile(dir, STATE_FILE);
     return;
   }
-  const modes = Object.fromEntries(records.map((r) => [r.mode, r]));
+  const lines = [];
+  for (const r of records) {
+    const label = { mode: r.mode, fileMode: r.fileMode };
+    lines.push(await sealRecord(root, { format: FORMAT, record: r }, env, label));
+  }
   // Not synced to disk: a record lost to a power loss only means the normal path.
-  await writeStateFile(dir, STATE_FILE, await sealRecord(root, { format: 3, modes }, env), {
-    durable: false,
-  });
+  await writeStateFile(dir, STATE_FILE, lines.join(""), { durable: false });
 }

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type ModeRecord, stillHolds, takeFingerprint } from "./fingerprint.ts";
+import {
+  type ModeRecord,
+  readFingerprint,
+  stillHolds,
+  takeFingerprint,
+  writeFingerprint,
+} from "./fingerprint.ts";
 import { tempTree } from "./_testing.ts";
 
 const BEFORE = '[project]\nname = "core"\n';
@@ -197,6 +203,45 @@ Deno.test("a stored fingerprint that is not one is never trusted", async () => {
     ) {
       assert.equal(await stillHolds(bad, here(dir)), undefined, JSON.stringify(bad));
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("records are sealed one per line; a check opens only the ones its mode could use", async () => {
+  const { dir, record } = await recorded({
+    "hpm.yaml": "",
+    "pyproject.toml": AFTER,
+    "reg/a.yaml": "",
+  });
+  const env = { HPM_STATE_DIR: join(dir, "user-state") };
+  try {
+    const prod = { ...record, mode: "prod" };
+    await writeFingerprint(dir, "dev", record, env);
+    await writeFingerprint(dir, "prod", prod, env);
+    const file = join(dir, ".hpm", "fingerprint.json");
+    const lines = (await Deno.readTextFile(file)).trimEnd().split("\n");
+    assert.equal(lines.length, 2);
+    const modesOf = (stored: unknown) => Object.keys((stored as { modes: object }).modes).sort();
+    assert.deepEqual(modesOf(await readFingerprint(dir, env)), ["dev", "prod"]);
+    assert.deepEqual(modesOf(await readFingerprint(dir, env, {})), ["dev"], "the files' mode");
+    assert.deepEqual(modesOf(await readFingerprint(dir, env, { flag: "prod" })), ["prod"]);
+    assert.deepEqual(modesOf(await readFingerprint(dir, env, { env: "test" })), []);
+    // A label is only a hint: relabelled, a record still answers for its own mode.
+    const relabelled = lines[1].replace('"mode":"prod"', '"mode":"dev"');
+    await Deno.writeTextFile(file, `${lines[0]}\n${relabelled}\n`);
+    assert.deepEqual(modesOf(await readFingerprint(dir, env, { flag: "dev" })), ["dev", "prod"]);
+    assert.equal(
+      (await stillHolds(await readFingerprint(dir, env, { flag: "dev" }), {
+        ...here(dir),
+        request: { flag: "dev" },
+      }))?.mode,
+      "dev",
+    );
+    // A line that does not verify is skipped; the others still open.
+    const forged = lines[0].replace(/"mac":"[0-9a-f]{4}/, '"mac":"0000');
+    await Deno.writeTextFile(file, `${forged}\n${lines[1]}\n`);
+    assert.deepEqual(modesOf(await readFingerprint(dir, env)), ["prod"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
