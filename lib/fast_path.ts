@@ -19,6 +19,7 @@ import {
   samePyproject,
   stillHolds,
 } from "./fingerprint.ts";
+import type { PlainCommand } from "./plain_command.ts";
 import { STATE_DIR } from "./state.ts";
 import type { Runner } from "./runner.ts";
 import { VERSION } from "./version.ts";
@@ -45,76 +46,31 @@ export interface FastCommand {
   readonly uvArgs: readonly string[];
 }
 
-const COMMANDS = new Set(["sync", "check", "diff"]);
-
 /**
- * Read a command line the fast path can answer, or undefined for anything
- * else (other commands, `--json`, `--dry-run`, `check` without
- * `--pyproject-only`, unknown or repeated flags): those go to the full parser.
+ * The command line read plainly (see `plain_command.ts`), when the fast path
+ * can answer it: `sync`, `check --pyproject-only` (plain `check` also asks uv
+ * about uv.lock) or `diff`; anything else (other commands, `--refresh`, both
+ * `--frozen` and `--locked`) is undefined, for the full parser.
  *
- * @param args the arguments after `hpm`
+ * @param command the plain command line, if it is one
  * @returns the command, or undefined
  */
-export function parseFastCommand(args: readonly string[]): FastCommand | undefined {
-  let name: FastCommand["name"] | undefined;
-  const seen = new Set<string>();
-  const values: Record<string, string> = {};
-  let uvArgs: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === "--") {
-      if (name !== "sync") return undefined;
-      uvArgs = args.slice(i + 1);
-      break;
-    }
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=")
-      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-      : [arg, undefined];
-    const key = ({
-      "-q": "quiet",
-      "--quiet": "quiet",
-      "-v": "verbose",
-      "--verbose": "verbose",
-      "-C": "project",
-      "--project": "project",
-      "-m": "mode",
-      "--mode": "mode",
-      "--no-install": "no-install",
-      "--frozen": "frozen",
-      "--locked": "locked",
-      "--pyproject-only": "pyproject-only",
-    } as Record<string, string>)[flag];
-    if (key === undefined) {
-      if (name !== undefined || !COMMANDS.has(arg)) return undefined;
-      name = arg as FastCommand["name"];
-      continue;
-    }
-    if (seen.has(key)) return undefined;
-    seen.add(key);
-    if (key === "project" || key === "mode") {
-      const value = inline ?? args[++i];
-      if (value === undefined || value === "" || value.startsWith("-")) return undefined;
-      values[key] = value;
-    } else if (inline !== undefined) {
-      return undefined;
-    }
-  }
-  if (name === undefined) return undefined;
-  const syncOnly = ["no-install", "frozen", "locked"].some((k) => seen.has(k));
-  if (name !== "sync" && syncOnly) return undefined;
-  // check also checks uv.lock (with uv), unless told to look at pyproject.toml only.
-  if ((name === "check") !== seen.has("pyproject-only")) return undefined;
-  if (seen.has("frozen") && seen.has("locked")) return undefined;
+export function fastCommandOf(command: PlainCommand | undefined): FastCommand | undefined {
+  if (!command || !["sync", "check", "diff"].includes(command.name)) return undefined;
+  const { flags } = command;
+  if ((command.name === "check") !== (flags["pyproject-only"] === true)) return undefined;
+  if (flags.refresh || (flags.frozen && flags.locked)) return undefined;
+  const value = (v: string | true | undefined) => typeof v === "string" ? v : undefined;
   return {
-    name,
-    project: values.project,
-    quiet: seen.has("quiet"),
-    verbose: seen.has("verbose"),
-    mode: values.mode,
-    install: !seen.has("no-install"),
-    frozen: seen.has("frozen"),
-    locked: seen.has("locked"),
-    uvArgs,
+    name: command.name as FastCommand["name"],
+    project: value(flags.project),
+    quiet: flags.quiet === true,
+    verbose: flags.verbose === true,
+    mode: value(flags.mode),
+    install: !flags["no-install"],
+    frozen: flags.frozen === true,
+    locked: flags.locked === true,
+    uvArgs: command.rest,
   };
 }
 

@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { answerFast, parseFastCommand } from "./fast_path.ts";
+import { answerFast, fastCommandOf } from "./fast_path.ts";
+import { readPlainCommand } from "./plain_command.ts";
 import { recordingRunner } from "./runner.ts";
 import { sync } from "./sync.ts";
 import { ONE_PLUGIN, tempTree } from "./_testing.ts";
 
-Deno.test("parseFastCommand reads the command lines it can answer", () => {
+const parseFastCommand = (args: string[]) => fastCommandOf(readPlainCommand(args));
+
+Deno.test("fastCommandOf reads the command lines it can answer", () => {
   assert.deepEqual(parseFastCommand(["-q", "sync", "--no-install", "--mode=prod"]), {
     name: "sync",
     project: undefined,
@@ -26,7 +29,7 @@ Deno.test("parseFastCommand reads the command lines it can answer", () => {
   assert.equal(parseFastCommand(["diff", "--project=x"])?.project, "x");
 });
 
-Deno.test("parseFastCommand leaves everything else to the full parser", () => {
+Deno.test("fastCommandOf leaves everything else to the full parser", () => {
   for (
     const args of [
       [],
@@ -47,6 +50,9 @@ Deno.test("parseFastCommand leaves everything else to the full parser", () => {
       ["sync", "--quiet=1"],
       ["sync", "check"],
       ["--help", "sync"],
+      ["--mode", "prod", "sync"],
+      ["sync", "--refresh"],
+      ["stage"],
     ]
   ) {
     assert.equal(parseFastCommand(args), undefined, args.join(" "));

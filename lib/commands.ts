@@ -1,0 +1,680 @@
+/**
+ * The full command line: every command and flag, read by the argument
+ * parser (commander), which loads only when a command line is not plain
+ * enough for cli.ts to answer first (see `plain_command.ts`). Each command
+ * loads its own modules when it runs.
+ *
+ * @module
+ */
+
+import type { Command } from "commander";
+import { changeSummary, diffColors, type Io, renderError } from "./cli_output.ts";
+import type { CompletionCommand } from "./completions.ts";
+import { exitCodeOf, HpmInputError, HpmOperationError } from "./errors.ts";
+import { denoRunner, type Runner } from "./runner.ts";
+import { VERSION } from "./version.ts";
+
+/** The flags every command takes. */
+export interface GlobalFlags {
+  project?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  refresh?: boolean;
+}
+
+/** `hpm stage`'s flags. */
+export interface StageFlags extends GlobalFlags {
+  mode?: string;
+  offline?: boolean;
+}
+
+/**
+ * `hpm stage`, whether the argument parser read its command line or cli.ts
+ * read it plainly: the same words either way.
+ *
+ * @param flags the command's flags
+ * @param io where it reports
+ */
+export async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
+  const log = (message: string) => {
+    if (!flags.quiet) io.err(`hpm: ${message}`);
+  };
+  const { stage } = await import("./stage.ts");
+  const { mode, modeOrigin, files } = await stage({
+    root: flags.project,
+    mode: flags.mode,
+    log,
+    runner: (request) => {
+      if (flags.verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
+      return denoRunner(request);
+    },
+    refresh: flags.refresh,
+    offline: flags.offline,
+    stream: flags.verbose,
+  });
+  const changed = files.filter((f) => f.changed).map((f) => f.path);
+  log(
+    `mode ${mode} (from ${modeOrigin}): ` +
+      (changed.length ? `staged ${changed.join(", ")}` : "the index already had it") +
+      "; the working tree and the environment are unchanged",
+  );
+}
+
+/**
+ * Read `args` with the argument parser and run the command.
+ *
+ * @param args the arguments after `hpm`
+ * @param io where output goes (already guarded)
+ * @returns the exit code
+ */
+export async function runParsed(args: readonly string[], io: Io): Promise<number> {
+  const { Command, CommanderError, Option } = await import("commander");
+  let exitCode = 0;
+  const program = new Command("hpm")
+    .description("Switch a Python core and its plugin packages between dev and prod, with uv.")
+    .version(VERSION, "-V, --version")
+    .option("-C, --project <dir>", "the project (folder with hpm.yaml); default: search upwards")
+    .option("-q, --quiet", "print only errors")
+    .option("-v, --verbose", "print more detail")
+    .option("--refresh", "ask remote registries again, even when their cached copies are fresh")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, "")),
+      writeErr: (s) => io.err(s.replace(/\n$/, "")),
+    });
+
+  const globals = () => program.opts<GlobalFlags>();
+  const log = (message: string) => {
+    if (!globals().quiet) io.err(`hpm: ${message}`);
+  };
+  const root = () => globals().project;
+  // The read-only listing commands load the project without locking it.
+  const loadHere = async () => {
+    const { findProjectRoot, loadProject } = await import("./project.ts");
+    return await loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
+      log,
+      runner,
+      refresh: globals().refresh,
+    });
+  };
+  // With --verbose, every uv and git command line is shown before it runs.
+  const runner: Runner = (request) => {
+    if (globals().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
+    return denoRunner(request);
+  };
+  // What every command that reads the project is given.
+  const reading = (mode?: string) => ({
+    root: root(),
+    mode,
+    log,
+    runner,
+    refresh: globals().refresh,
+  });
+  const modeOption = () =>
+    new Option(
+      "-m, --mode <mode>",
+      "mode to use (default: $RUN_MODE, hpm.local.yaml, hpm.yaml, dev)",
+    );
+
+  program.command("sync")
+    .description("update pyproject.toml for the mode and run `uv sync`")
+    .addOption(modeOption())
+    .option("-n, --dry-run", "print the diff of pyproject.toml and change nothing")
+    .option("--no-install", "write pyproject.toml but do not run uv")
+    .addOption(new Option("--frozen", "pass --frozen to uv sync").conflicts("locked"))
+    .option("--locked", "pass --locked to uv sync")
+    .option("--json", "print the result (mode, changes) as JSON; uv's output is not streamed")
+    .option(
+      "--adopt",
+      "take entries that are exactly what hpm would write as hpm's (after [tool.hpm] was deleted)",
+    )
+    .argument("[uv-args...]", "arguments for `uv sync`, after --")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  hpm sync                      # default mode (dev): local clones, editable
+  hpm sync --mode prod          # released git tags / index versions
+  RUN_MODE=prod hpm sync --locked
+  hpm sync --dry-run            # show what would change
+  hpm sync -- --no-dev          # extra flags for uv sync`,
+    )
+    .action(async (uvArgs: string[], flags) => {
+      const { sync } = await import("./sync.ts");
+      const { changeCounts, diffPyproject, unifiedDiff } = await import("./diff.ts");
+      const result = await sync({
+        ...reading(flags.mode),
+        dryRun: flags.dryRun,
+        install: flags.install,
+        frozen: flags.frozen,
+        locked: flags.locked,
+        uvArgs,
+        adopt: flags.adopt,
+        stream: !globals().quiet && !flags.json,
+      });
+      if (flags.json) {
+        io.out(JSON.stringify(
+          {
+            targetMode: result.mode,
+            modeOrigin: result.modeOrigin,
+            dryRun: flags.dryRun ?? false,
+            installed: result.installed,
+            kept: result.kept,
+            ...diffPyproject(result.before, result.after),
+          },
+          null,
+          2,
+        ));
+        return;
+      }
+      for (const k of result.kept) {
+        const items = k.items.join(", ");
+        log(
+          k.handedOver
+            ? `kept group ${k.group}: it holds what you added (${items}); hpm no longer manages it`
+            : `kept what you added to hpm's groups: ${k.group}: ${items}`,
+        );
+      }
+      if (flags.dryRun) {
+        const diff = unifiedDiff(
+          result.before,
+          result.after,
+          "pyproject.toml",
+          diffColors(io.color),
+        );
+        io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
+        return;
+      }
+      log(
+        `mode ${result.mode} (from ${result.modeOrigin}): ` +
+          (result.changed
+            ? `pyproject.toml updated${
+              changeSummary(changeCounts(diffPyproject(result.before, result.after)))
+            }`
+            : "pyproject.toml unchanged") +
+          (result.installed ? ", environment synced" : ""),
+      );
+    });
+
+  program.command("diff")
+    .description("show what `hpm sync` would change in pyproject.toml")
+    .addOption(modeOption())
+    .option("--json", "print a structured diff")
+    .addHelpText("after", "\nExamples:\n  hpm diff --mode prod\n  hpm diff --json | jq .sources")
+    .action(async (flags) => {
+      const { planSync } = await import("./sync.ts");
+      const { diffPyproject, unifiedDiff } = await import("./diff.ts");
+      const plan = await planSync(reading(flags.mode));
+      if (flags.json) {
+        io.out(
+          JSON.stringify(
+            { targetMode: plan.mode, ...diffPyproject(plan.before, plan.after) },
+            null,
+            2,
+          ),
+        );
+      } else {
+        const diff = unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color));
+        io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
+      }
+    });
+
+  program.command("check")
+    .description(
+      "exit 1 if pyproject.toml or uv.lock is not what `hpm sync` would write (a CI guard)",
+    )
+    .addOption(modeOption())
+    .option(
+      "--staged",
+      "check git's index: is it in the committed mode (--mode, else commit-mode)?",
+    )
+    .option("--pyproject-only", "check pyproject.toml only, not uv.lock")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?" +
+        "\n  hpm check --staged      # in a pre-commit hook",
+    )
+    .action(async (flags) => {
+      if (flags.staged) {
+        const { checkStaged } = await import("./stage.ts");
+        const { mode, problems } = await checkStaged(reading(flags.mode));
+        for (const p of problems) io.out(p);
+        if (problems.length) {
+          throw new HpmOperationError(
+            `the staged pyproject.toml / uv.lock are not in the committed mode ${mode}`,
+            `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is)`,
+          );
+        }
+        log(`the staged files are in the committed mode ${mode}`);
+        return;
+      }
+      const { planSync } = await import("./sync.ts");
+      const { unifiedDiff } = await import("./diff.ts");
+      const plan = await planSync(reading(flags.mode));
+      if (plan.changed) {
+        io.out(
+          unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color)).trimEnd(),
+        );
+        throw new HpmOperationError(
+          `pyproject.toml is out of sync with hpm.yaml for mode ${plan.mode}`,
+          `run \`hpm sync --mode ${plan.mode}\``,
+        );
+      }
+      log(`pyproject.toml is in sync for mode ${plan.mode}`);
+      if (flags.pyprojectOnly) return;
+      const { checkLock } = await import("./lock_check.ts");
+      const lock = await checkLock(plan, { runner });
+      if (!lock.present) {
+        log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
+        return;
+      }
+      if (lock.problems.length) {
+        throw new HpmOperationError(
+          `uv.lock does not match mode ${plan.mode}: ${lock.problems.join("; ")}`,
+          `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
+        );
+      }
+      if (lock.uvUnanswered) {
+        log(
+          `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; ` +
+            `\`uv lock --check\` could not answer offline (${lock.uvUnanswered})`,
+        );
+      } else log(`uv.lock matches mode ${plan.mode}`);
+    });
+
+  program.command("stage")
+    .description("stage pyproject.toml and uv.lock in the committed mode (prod); git index only")
+    .option("-m, --mode <mode>", "the mode to stage (default: commit-mode in hpm.yaml, else prod)")
+    .option("--offline", "resolve uv.lock from uv's cache only")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  uv add httpx && hpm stage && git commit -m 'use httpx'   # while in dev",
+    )
+    .action(async (flags) => {
+      await stageCommand({ ...globals(), mode: flags.mode, offline: flags.offline }, io);
+    });
+
+  const group = program.command("group").description("edit the plugin groups in hpm.yaml");
+  group.command("add")
+    .description("add plugins to a group (creating it)")
+    .argument("<group>", "the group, e.g. vector-db")
+    .requiredOption("-o, --option <package>", "a registry package (repeatable)", collect, [])
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group add llm -o rag4code-openai -o rag4code-ollama",
+    )
+    .action(async (name: string, flags) => {
+      const { groupAdd } = await import("./groups.ts");
+      const { changed, mode } = await groupAdd(name, flags.option, { root: root() });
+      log(
+        changed
+          ? `group ${name} updated in hpm.yaml; run \`hpm sync --mode ${mode}\``
+          : `group ${name} already has that`,
+      );
+    });
+  group.command("remove")
+    .description("remove a group, or one option of it")
+    .argument("<group>", "the group")
+    .option("-o, --option <package>", "remove only this option")
+    .action(async (name: string, flags) => {
+      const { groupRemove } = await import("./groups.ts");
+      const { mode } = await groupRemove(name, flags.option, { root: root() });
+      log(`hpm.yaml updated; run \`hpm sync --mode ${mode}\``);
+    });
+  group.command("use")
+    .description("install only this option of a group of alternatives")
+    .argument("<group>", "the group")
+    .argument("<package>", "the option to use")
+    .addHelpText("after", "\nExamples:\n  hpm group use vector-db rag4code-chroma && hpm sync")
+    .action(async (name: string, pkg: string) => {
+      const { groupUse } = await import("./groups.ts");
+      const { mode } = await groupUse(name, pkg, { root: root() });
+      log(`group ${name} now uses ${pkg}; run \`hpm sync --mode ${mode}\``);
+    });
+  group.command("list")
+    .description("list groups and their options")
+    .option("--json", "print JSON")
+    .action(async (flags) => {
+      const project = await loadHere();
+      const groups = project.manifest.groups;
+      if (flags.json) {
+        io.out(
+          JSON.stringify(
+            groups.map(({ name, options, select }) => ({ name, options, select })),
+            null,
+            2,
+          ),
+        );
+        return;
+      }
+      if (!groups.length) io.out("no groups; add one with `hpm group add GROUP --option PACKAGE`");
+      for (const g of groups) {
+        const opts = g.options.map((o) => (g.select === o ? `${o} (selected)` : o));
+        io.out(`${g.name}: ${opts.join(", ") || "(empty)"}`);
+      }
+    });
+
+  program.command("status")
+    .description("mode in force; per plugin: source, clone state, commits since the prod ref")
+    .addOption(modeOption())
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm status\n  hpm status --json | jq '.packages[] | select(.clone.dirty)'",
+    )
+    .action(async (flags) => {
+      const { formatStatus, status } = await import("./status.ts");
+      const report = await status(reading(flags.mode));
+      io.out(
+        flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }),
+      );
+    });
+
+  program.command("clone")
+    .description("clone missing dev checkouts from the plugins' git URLs, several at once")
+    .argument("[packages...]", "only these (default: every plugin of every group)")
+    .option("-j, --jobs <n>", "clones (or updates) at once", "4")
+    .option(
+      "-u, --update",
+      "also fetch and fast-forward existing clean clones; dirty or unpushed ones are left alone",
+    )
+    .option("--json", "print the per-plugin outcome as JSON")
+    .option("-y, --yes", "clone into folders outside the project without asking")
+    .addOption(modeOption())
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1\n  hpm clone --update   # and pull",
+    )
+    .action(async (packages: string[], flags) => {
+      const { clone, summarizeClone } = await import("./clone.ts");
+      const report = await clone({
+        root: root(),
+        packages: packages.length ? packages : undefined,
+        jobs: Number(flags.jobs),
+        update: flags.update,
+        mode: flags.mode,
+        yes: flags.yes,
+        confirm: Deno.stdin.isTerminal()
+          ? (targets) => {
+            io.err(`hpm: these clones would go outside the project:\n  ${targets.join("\n  ")}`);
+            return Promise.resolve(confirm("clone there?"));
+          }
+          : undefined,
+        log,
+        runner,
+        refresh: globals().refresh,
+      });
+      if (flags.json) io.out(JSON.stringify(report, null, 2));
+      else if (!globals().quiet) io.out(summarizeClone(report));
+      if (!report.ok) {
+        const failed = report.results.filter((r) => r.status === "failed");
+        // -q hides the progress lines, but a failure's reason is an error.
+        if (globals().quiet) {
+          for (const r of failed) io.err(`hpm: ${r.name}: failed: ${r.reason}`);
+        }
+        throw new HpmOperationError(
+          `some clones failed (${failed.map((r) => r.name).join(", ")})`,
+          "see the lines above; the others were cloned",
+        );
+      }
+    });
+
+  program.command("pin")
+    .description("release step: set a plugin's prod ref in its registry entry (comments kept)")
+    .argument("<package>", "the plugin")
+    .option("--ref <ref>", "the ref to pin (default: newest tag of its local clone)")
+    .option("-f, --force", "pin even if the clone has uncommitted changes or commits after the tag")
+    .option("--no-verify", "do not check that the ref exists on the remote (git ls-remote)")
+    .option("-m, --mode <mode>", "the registry mode to edit", "prod")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm pin rag4code-qdrant\n  hpm pin rag4code-qdrant --ref v1.1.0",
+    )
+    .action(async (name: string, flags) => {
+      const { pin } = await import("./pin.ts");
+      const r = await pin({
+        root: root(),
+        package: name,
+        ref: flags.ref,
+        force: flags.force,
+        verify: flags.verify,
+        mode: flags.mode,
+        log,
+        runner,
+      });
+      log(
+        r.changed
+          ? `${r.file}: ${r.previous ?? "(none)"} → ${r.ref}`
+          : `${name} is already pinned to ${r.ref}`,
+      );
+    });
+
+  program.command("verify")
+    .description("will this mode resolve? `uv lock` in a scratch copy; touches nothing")
+    .addOption(modeOption())
+    .addHelpText("after", "\nExamples:\n  hpm verify --mode prod   # before tagging or deploying")
+    .action(async (flags) => {
+      const { verify } = await import("./verify.ts");
+      const { mode, lockedPackages } = await verify({
+        ...reading(flags.mode),
+        stream: globals().verbose,
+      });
+      log(`mode ${mode} resolves (${lockedPackages} packages locked); nothing was changed`);
+    });
+
+  program.command("init")
+    .description("set up HPM in an existing uv project: hpm.yaml, a registry folder, .gitignore")
+    .option("--registry <dir>", "registry folder to create", "hpm-registry")
+    .option(
+      "--hook",
+      "install a git pre-commit hook running `hpm check --staged` (alone if set up)",
+    )
+    .option(
+      "--no-adopt",
+      "leave the path/git sources pyproject.toml already has for its plugins as they are",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  uv init --lib my-core && cd my-core && hpm init\n  hpm init --hook\n" +
+        "  hpm init   # in a project whose [tool.uv.sources] has path/git entries: adopts them",
+    )
+    .action(async (flags) => {
+      const { findProjectRoot } = await import("./project.ts");
+      const { init } = await import("./init.ts");
+      const { installHook } = await import("./hook.ts");
+      const here = globals().project;
+      const setUp = flags.hook &&
+        await findProjectRoot(here ?? Deno.cwd()).then(() => true, () => false);
+      if (!setUp) {
+        const changed = await init({
+          root: here,
+          registry: flags.registry,
+          adopt: flags.adopt,
+          log,
+        });
+        for (const file of changed) log(`wrote ${file}`);
+      }
+      if (flags.hook) {
+        const { path, changed } = await installHook({
+          root: setUp ? await findProjectRoot(here ?? Deno.cwd()) : here,
+          runner,
+        });
+        log(changed ? `wrote ${path}` : `${path} is already hpm's hook`);
+        return;
+      }
+      log(
+        "next: `hpm registry add NAME --git URL --ref TAG`, then `hpm group add GROUP --option NAME`",
+      );
+    });
+
+  const registry = program.command("registry").description("what the registries know");
+  registry.command("list")
+    .description("list known packages and their modes")
+    .option("--json", "print JSON")
+    .action(async (flags) => {
+      const project = await loadHere();
+      const rows = project.registry.names().map((name) => {
+        const e = project.registry.get(name);
+        return {
+          name: e.name,
+          description: e.description,
+          modes: Object.keys(e.sources),
+          file: e.file,
+        };
+      });
+      if (flags.json) io.out(JSON.stringify(rows, null, 2));
+      else if (!rows.length) io.out("the registry is empty; add a package with `hpm registry add`");
+      else {for (const r of rows) {
+          io.out(`${r.name}  [${r.modes.join(", ")}]${r.description ? `  ${r.description}` : ""}`);
+        }}
+    });
+  registry.command("show")
+    .description("show one package's entry")
+    .argument("<package>", "the package")
+    .option("--json", "print JSON")
+    .action(async (name: string, flags) => {
+      const { describeSource } = await import("./status.ts");
+      const project = await loadHere();
+      const e = project.registry.get(name);
+      const data = {
+        name: e.name,
+        description: e.description,
+        repository: e.repository,
+        requires: e.requires,
+        sources: e.sources,
+        file: e.file,
+      };
+      if (flags.json) io.out(JSON.stringify(data, null, 2));
+      else {
+        io.out(`${e.name}${e.description ? ` — ${e.description}` : ""}\n  file: ${e.file}`);
+        if (e.repository) io.out(`  repository: ${e.repository}`);
+        if (e.requires.length) io.out(`  requires: ${e.requires.join(", ")}`);
+        for (const [mode, source] of Object.entries(e.sources)) {
+          io.out(`  ${mode}: ${describeSource(source)}`);
+        }
+      }
+    });
+  registry.command("update")
+    .description("fetch every remote registry now, whatever the age of its cached copy")
+    .action(async () => {
+      const { findProjectRoot, loadProject } = await import("./project.ts");
+      const { parseRegistryLocation } = await import("./remote_registry.ts");
+      const root = await findProjectRoot(globals().project ?? Deno.cwd());
+      const project = await loadProject(root, { log, runner, refresh: true });
+      const remote = project.manifest.registries.filter((r) =>
+        parseRegistryLocation(r).kind !== "local"
+      );
+      log(
+        remote.length
+          ? `updated ${remote.join(", ")}`
+          : "no remote registry in hpm.yaml: nothing to update",
+      );
+    });
+  registry.command("index")
+    .description("write index.json into a local registry folder, for hosts that serve it")
+    .argument("[folder]", "the registry folder (default: the project's first local registry)")
+    .addHelpText("after", "\nExamples:\n  hpm registry index\n  hpm registry index ./hpm-registry")
+    .action(async (folder: string | undefined) => {
+      const { registryIndex } = await import("./registry_index.ts");
+      const { file, names } = await registryIndex({ folder, root: globals().project });
+      log(`wrote ${file} (${names.length} package${names.length === 1 ? "" : "s"})`);
+    });
+  registry.command("add")
+    .description("add a package to the first local registry")
+    .argument("<package>", "the package name")
+    .option("--dev-path <path>", "where its local clone lives (default ./packages/NAME)")
+    .option("--git <url>", "prod source: git repository URL")
+    .option("--ref <ref>", "prod source: tag, branch or commit (with --git)")
+    .option("--pypi <version>", "prod source: a version on a package index")
+    .option("--index <url>", "private index URL (with --pypi)")
+    .option("--repository <url>", "git URL the code is developed in (with --pypi; for `hpm clone`)")
+    .option("--description <text>", "one line about it")
+    .option("--no-verify", "do not check that --ref exists on the --git remote (git ls-remote)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm registry add rag4code-qdrant --git https://github.com/rag4code/adapter-qdrant.git --ref v1.0.0\n" +
+        "  hpm registry add rag4code-openai --pypi 1.2.0 --index https://pypi.example.com/simple\n" +
+        "  hpm registry add rag4code-openai --pypi 1.2.0 --repository https://github.com/rag4code/openai.git",
+    )
+    .action(async (name: string, flags) => {
+      const { registryAdd } = await import("./registry_add.ts");
+      const file = await registryAdd({
+        name,
+        description: flags.description,
+        devPath: flags.devPath,
+        git: flags.git,
+        ref: flags.ref,
+        pypi: flags.pypi,
+        index: flags.index,
+        repository: flags.repository,
+      }, { root: root(), verify: flags.verify, runner, log });
+      log(`wrote ${file}`);
+    });
+
+  program.command("schema")
+    .description("print the JSON Schema of hpm.yaml (or of a registry entry), for editors")
+    .option("--registry", "the schema of a registry entry")
+    .option("--local", "the schema of hpm.local.yaml")
+    .action(async (flags) => {
+      const { jsonSchema } = await import("./schema.ts");
+      io.out(
+        JSON.stringify(
+          jsonSchema(flags.registry ? "registry" : flags.local ? "local" : "manifest"),
+          null,
+          2,
+        ),
+      );
+    });
+
+  program.command("completions")
+    .description("print a shell completion script")
+    .argument("<shell>", "bash, zsh or fish")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm completions bash > ~/.local/share/bash-completion/completions/hpm\n" +
+        "  hpm completions fish > ~/.config/fish/completions/hpm.fish",
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import("./completions.ts");
+      if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
+        throw new HpmInputError(
+          "usage",
+          `unknown shell \`${shell}\``,
+          undefined,
+          "choose bash, zsh or fish",
+        );
+      }
+      io.out(completionScript(completionTree(program), shell).trimEnd());
+    });
+
+  try {
+    await program.parseAsync([...args], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version succeed; help shown because a command is missing
+      // (`hpm`, `hpm group`) is a usage error, as in uv.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      return error.code === "commander.help" && error.exitCode === 0 ? 0 : 2;
+    }
+    io.err(renderError(error, io));
+    exitCode = exitCodeOf(error);
+  }
+  return exitCode;
+}
+
+function completionTree(command: Command): CompletionCommand {
+  return {
+    name: command.name(),
+    description: command.description(),
+    options: [
+      ...command.options.flatMap((o) => [o.long, o.short].filter((f) => f !== undefined)),
+      "--help",
+    ],
+    commands: command.commands.map(completionTree),
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
