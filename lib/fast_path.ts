@@ -20,7 +20,7 @@ import {
   stillHolds,
 } from "./fingerprint.ts";
 import type { PlainCommand } from "./plain_command.ts";
-import { STATE_DIR } from "./state.ts";
+import { preloadKey, STATE_DIR } from "./state.ts";
 import type { Runner } from "./runner.ts";
 import { VERSION } from "./version.ts";
 
@@ -155,6 +155,7 @@ export async function answerFast(
   options: FastOptions,
 ): Promise<FastResult | undefined> {
   if (Deno.build.os === "windows") return undefined;
+  preloadKey(options.env);
   const root = projectRoot(command.project ?? Deno.cwd());
   if (root === undefined) return undefined;
   const here = {

@@ -156,6 +156,44 @@ export async function removeStateFile(dir: string, name: string): Promise<void> 
 
 const keys = new Map<string, Promise<CryptoKey>>();
 
+// The key as it is on disk, in a folder checked as the user's own; undefined
+// when there is none yet.
+function readKey(dir: string): Uint8Array | undefined {
+  return ownFolder(dir, false)
+    ? readConfined(joinPath(dir, "key"), { root: dir, strict: true }, 1024)
+    : undefined;
+}
+
+function importKey(bytes: Uint8Array): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(new TextDecoder().decode(bytes).trim()),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
+}
+
+/**
+ * Start importing the per-user key, when there is one, so that WebCrypto
+ * (which answers from another thread) works while the caller reads files.
+ * Never creates a key: a command that only reads must not write one.
+ *
+ * @param env where the key lives
+ */
+export function preloadKey(env: Env): void {
+  try {
+    const dir = userStateDir(env);
+    const bytes = keys.has(dir) ? undefined : readKey(dir);
+    if (bytes === undefined) return;
+    const key = importKey(bytes);
+    key.catch(() => {}); // whoever uses it sees the failure
+    keys.set(dir, key);
+  } catch {
+    // no usable key folder: the command that needs it reports that
+  }
+}
+
 // The key is created once per user, atomically (written aside, then linked
 // into place), so two first runs at once agree on it.
 function loadKey(env: Env): Promise<CryptoKey> {
@@ -164,10 +202,7 @@ function loadKey(env: Env): Promise<CryptoKey> {
   if (key === undefined) {
     key = (async () => {
       const file = joinPath(dir, "key");
-      // The folder is checked as the user's own before its key is trusted.
-      let bytes = ownFolder(dir, false)
-        ? readConfined(file, { root: dir, strict: true }, 1024)
-        : undefined;
+      let bytes = readKey(dir);
       if (bytes === undefined) {
         const parent = dir.replace(/[\\/][^\\/]+[\\/]?$/, "");
         if (parent && parent !== dir) Deno.mkdirSync(parent, { recursive: true });
@@ -182,15 +217,9 @@ function loadKey(env: Env): Promise<CryptoKey> {
         } finally {
           Deno.removeSync(aside);
         }
-        bytes = readConfined(file, { root: dir, strict: true }, 1024)!;
+        bytes = readKey(dir)!;
       }
-      return await crypto.subtle.importKey(
-        "raw",
-        new TextEncoder().encode(new TextDecoder().decode(bytes).trim()),
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign", "verify"],
-      );
+      return await importKey(bytes);
     })();
     keys.set(dir, key);
   }
