@@ -15,9 +15,11 @@
 import {
   cacheEnvOf,
   type FastAnswer,
+  fingerprintFile,
+  openFingerprint,
   readFingerprint,
-  samePyproject,
   stillHolds,
+  unchangedSince,
 } from "./fingerprint.ts";
 import type { PlainCommand } from "./plain_command.ts";
 import { preloadKey, STATE_DIR } from "./state.ts";
@@ -167,8 +169,9 @@ export async function answerFast(
   };
   // An interrupted run is the normal path's to finish or undo first.
   if (journalLeft(root)) return undefined;
-  const stored = await readFingerprint(root, options.env, here.request);
-  const answer = await stillHolds(stored, here);
+  const file = await fingerprintFile(root);
+  const answer = file &&
+    await stillHolds(await openFingerprint(root, file, options.env, here.request), here);
   // check and diff of a switch show the difference: the normal path's work.
   if (!answer || (answer.write !== undefined && command.name !== "sync")) return undefined;
   if (command.name !== "sync" || (!command.install && answer.write === undefined)) {
@@ -195,11 +198,9 @@ export async function answerFast(
     // Another run may have finished before this one got the lock: check
     // again, unless the record and pyproject.toml are as they were (such a
     // run rewrites the record, or pyproject.toml, or changed nothing).
-    const now = await readFingerprint(root, options.env, here.request);
-    const still = JSON.stringify(now) === JSON.stringify(stored) &&
-        samePyproject(root, answer.pyproject)
+    const still = await unchangedSince(root, file, answer.pyproject)
       ? answer
-      : await stillHolds(now, here);
+      : await stillHolds(await readFingerprint(root, options.env, here.request), here);
     if (!still) return undefined;
     options.trace?.(still.write === undefined ? HIT : SWITCH);
     if (still.write !== undefined && command.install && command.frozen) {

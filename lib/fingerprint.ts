@@ -73,7 +73,7 @@ export interface ModeRecord {
   readonly cacheEnv: string;
   /** Every input: files (present or absent) and folders whose listing decided. */
   readonly inputs: readonly RecordedInput[];
-  /** sha256 of pyproject.toml as the sync found it. */
+  /** pyproject.toml as the sync found it. */
   readonly before: string;
   /** pyproject.toml as the sync left it. */
   readonly after: string;
@@ -308,7 +308,7 @@ const MAX_KEPT_BYTES = 64 * 1024;
 export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | undefined> {
   const files = [...new Set(inputs.files)];
   const folders = [...new Set(inputs.folders)];
-  if (encoder.encode(inputs.after).length > MAX_KEPT_BYTES) return undefined;
+  if (encoder.encode(inputs.before + inputs.after).length > MAX_KEPT_BYTES) return undefined;
   // Stats before contents, times after: a change in between is either seen
   // as a change of time (no record) or leaves a stat that is not vouched for.
   const seen = [...files, ...folders].map((p) => seenOf(p, inputs.startedAt));
@@ -332,7 +332,7 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
     home: inputs.home ?? null,
     cacheEnv: inputs.cacheEnv,
     inputs: recorded,
-    before: await sha256Hex(encoder.encode(inputs.before)),
+    before: inputs.before,
     after: inputs.after,
     change: inputs.change,
   };
@@ -392,7 +392,7 @@ export async function stillHolds(
       const now = readOrNull(pyprojectOf(r.root));
       if (now === null) return undefined;
       if (sameBytes(now, encoder.encode(r.after))) return { mode: r.mode, origin, pyproject: now };
-      if (await sha256Hex(now) === r.before) {
+      if (sameBytes(now, encoder.encode(r.before))) {
         return { mode: r.mode, origin, write: r.after, change: r.change, pyproject: now };
       }
       return undefined;
@@ -404,16 +404,24 @@ export async function stillHolds(
 }
 
 /**
- * Whether pyproject.toml still has the bytes an answer found.
+ * Whether fingerprint.json and pyproject.toml still have the bytes an answer
+ * was given from: then it still holds (another run would have rewritten one
+ * of them), and nothing needs opening again.
  *
  * @param root the project root
+ * @param file the bytes of fingerprint.json the answer came from
  * @param seen {@link FastAnswer.pyproject}
- * @returns true when unchanged
+ * @returns true when both are unchanged
  */
-export function samePyproject(root: string, seen: Uint8Array): boolean {
+export async function unchangedSince(
+  root: string,
+  file: Uint8Array,
+  seen: Uint8Array,
+): Promise<boolean> {
   try {
     const now = readOrNull(pyprojectOf(root));
-    return now !== null && sameBytes(now, seen);
+    const again = await fingerprintFile(root);
+    return now !== null && sameBytes(now, seen) && again !== undefined && sameBytes(again, file);
   } catch {
     return false;
   }
@@ -492,10 +500,42 @@ export async function readFingerprint(
   env: Env,
   wanted?: ModeRequest,
 ): Promise<unknown> {
+  const bytes = await fingerprintFile(root);
+  return bytes && await openFingerprint(root, bytes, env, wanted);
+}
+
+/**
+ * The bytes of a project's fingerprint.json as stored, or undefined when
+ * there is none or the state folder is unsafe (the normal path reports it).
+ *
+ * @param root the project root
+ * @returns the bytes
+ */
+export async function fingerprintFile(root: string): Promise<Uint8Array | undefined> {
   try {
     const dir = await stateFolder(root, false);
-    const bytes = dir === undefined ? undefined : readStateFile(dir, STATE_FILE);
-    if (bytes === undefined) return undefined;
+    return dir === undefined ? undefined : readStateFile(dir, STATE_FILE);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The records in the bytes of a fingerprint.json (see {@link readFingerprint}).
+ *
+ * @param root the project root
+ * @param bytes what {@link fingerprintFile} read
+ * @param env where the per-user key lives
+ * @param wanted the mode requested; default: all records
+ * @returns the records, to check with {@link stillHolds}
+ */
+export async function openFingerprint(
+  root: string,
+  bytes: Uint8Array,
+  env: Env,
+  wanted?: ModeRequest,
+): Promise<unknown> {
+  try {
     const modes: Record<string, unknown> = {};
     for (let start = 0; start < bytes.length;) {
       const newline = bytes.indexOf(10, start);
@@ -512,7 +552,7 @@ export async function readFingerprint(
     }
     return { format: FORMAT, modes };
   } catch {
-    return undefined; // an unsafe state folder is the normal path's to report
+    return undefined;
   }
 }
 
