@@ -18,7 +18,14 @@ import { gitProject, installMxdev, plainProject, twinProjects } from "./_project
 const ROUNDS = Math.max(7, Number(Deno.env.get("HPM_BENCH_RUNS") ?? 7));
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const DOC = join(REPO, "docs", "benchmarks.md");
-const BASE_ENV = { NO_COLOR: "1" };
+// HPM's per-user state (the key, the fingerprints) for this run only.
+const STATE = await Deno.makeTempDir({ prefix: "hpm-bench-state-" });
+const BASE_ENV = { NO_COLOR: "1", HPM_STATE_DIR: STATE };
+// Forget a project's fingerprint, as any change of an input would.
+const forget = (dir: string) =>
+  Deno.remove(
+    join(STATE, "fingerprints", `${encodeURIComponent(Deno.realPathSync(dir))}.jsonl`),
+  ).catch(() => {});
 // The twins' prod is a wheel in a find-links folder: uv never asks an index.
 const OFFLINE = { UV_OFFLINE: "1" };
 
@@ -204,7 +211,7 @@ try {
   const fileSwitch = (dir: string, planned: boolean): Contender => ({
     reset: async () => {
       await Deno.writeTextFile(join(dir, "pyproject.toml"), texts.get(dir)!.dev);
-      if (planned) await Deno.remove(join(dir, ".hpm", "fingerprint.json")).catch(() => {});
+      if (planned) await forget(dir);
     },
     work: hpm(dir)("sync", "--no-install", "--mode", "prod"),
   });
@@ -240,15 +247,11 @@ try {
   }
 
   progress("switches with uv: HPM's share and uv's share…");
-  // prod → dev: dev's record answers (a release read from git, as prod's
-  // tags are, is never fingerprinted, so dev → prod is always planned anew).
+  // prod → dev from dev's record, or planned anew once the record is gone.
   for (const planned of [false, true]) {
     const backToProd = serially(
       hpm(r20)("sync", "--mode", "prod"),
-      () =>
-        planned
-          ? Deno.remove(join(r20, ".hpm", "fingerprint.json")).catch(() => {})
-          : Promise.resolve(),
+      () => planned ? forget(r20) : Promise.resolve(),
     );
     const pyproject = join(r20, "pyproject.toml");
     const s = await sample({
@@ -427,4 +430,5 @@ try {
   progress(`wrote ${DOC}`);
 } finally {
   await Deno.remove(root, { recursive: true });
+  await Deno.remove(STATE, { recursive: true });
 }

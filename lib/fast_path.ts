@@ -157,7 +157,6 @@ export async function answerFast(
   options: FastOptions,
 ): Promise<FastResult | undefined> {
   if (Deno.build.os === "windows") return undefined;
-  preloadKey(options.env);
   const root = projectRoot(command.project ?? Deno.cwd());
   if (root === undefined) return undefined;
   const here = {
@@ -169,9 +168,8 @@ export async function answerFast(
   };
   // An interrupted run is the normal path's to finish or undo first.
   if (journalLeft(root)) return undefined;
-  const file = await fingerprintFile(root);
-  const answer = file &&
-    await stillHolds(await openFingerprint(root, file, options.env, here.request), here);
+  const file = await fingerprintFile(root, options.env);
+  const answer = file && await stillHolds(openFingerprint(file, here.request), here);
   // check and diff of a switch show the difference: the normal path's work.
   if (!answer || (answer.write !== undefined && command.name !== "sync")) return undefined;
   if (command.name !== "sync" || (!command.install && answer.write === undefined)) {
@@ -179,6 +177,9 @@ export async function answerFast(
     return { root, ...answer };
   }
 
+  // The project lock is sealed: WebCrypto imports the key on another thread
+  // while the modules that run uv load.
+  preloadKey(options.env);
   const [{ FROZEN_WARNING, requireUv, uvSyncArgs }, { withProjectLock }, { runUvTransaction }] =
     await Promise.all([
       import("./uv.ts"),
@@ -198,7 +199,7 @@ export async function answerFast(
     // Another run may have finished before this one got the lock: check
     // again, unless the record and pyproject.toml are as they were (such a
     // run rewrites the record, or pyproject.toml, or changed nothing).
-    const still = await unchangedSince(root, file, answer.pyproject)
+    const still = await unchangedSince(root, options.env, file, answer.pyproject)
       ? answer
       : await stillHolds(await readFingerprint(root, options.env, here.request), here);
     if (!still) return undefined;
@@ -213,6 +214,6 @@ export async function answerFast(
     env: options.env,
     runner: options.runner,
     recover: true,
-    sealedStateSeen: true,
+    stateCheckedBefore: true,
   });
 }

@@ -17,10 +17,10 @@
  * between being read and being hashed, so nothing is recorded then, and a
  * stat that a later change could share does not vouch.
  *
+ * The records are kept in the user's own state folder, never in the project.
  * This module is loaded on every `sync`, `check` and `diff` before anything
- * else, so it imports no package and no `node:` module: Deno APIs and the
- * state folder's own access (state.ts), through which the fingerprint is
- * sealed like the journal.
+ * else, so it imports no package and no `node:` module: Deno APIs, the door
+ * to the disk (files.ts) and the state folder's access (state.ts).
  *
  * @module
  */
@@ -28,15 +28,8 @@
 import type { ChangeCounts } from "./diff.ts";
 import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
-import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
-import {
-  openRecord,
-  readStateFile,
-  removeStateFile,
-  sealRecord,
-  stateFolder,
-  writeStateFile,
-} from "./state.ts";
+import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, readConfined } from "./files.ts";
+import { readStateFile, removeStateFile, userStateFolder, writeStateFile } from "./state.ts";
 
 /** One input of a record, as the sync that recorded it found it. */
 export interface RecordedInput {
@@ -404,23 +397,25 @@ export async function stillHolds(
 }
 
 /**
- * Whether fingerprint.json and pyproject.toml still have the bytes an answer
- * was given from: then it still holds (another run would have rewritten one
- * of them), and nothing needs opening again.
+ * Whether the records and pyproject.toml still have the bytes an answer was
+ * given from: then it still holds (another run would have rewritten one of
+ * them), and nothing needs checking again.
  *
  * @param root the project root
- * @param file the bytes of fingerprint.json the answer came from
+ * @param env where the per-user state folder is
+ * @param file the bytes of the records the answer came from
  * @param seen {@link FastAnswer.pyproject}
  * @returns true when both are unchanged
  */
 export async function unchangedSince(
   root: string,
+  env: Env,
   file: Uint8Array,
   seen: Uint8Array,
 ): Promise<boolean> {
   try {
     const now = readOrNull(pyprojectOf(root));
-    const again = await fingerprintFile(root);
+    const again = await fingerprintFile(root, env);
     return now !== null && sameBytes(now, seen) && again !== undefined && sameBytes(again, file);
   } catch {
     return false;
@@ -465,14 +460,28 @@ function asRecords(v: unknown): ModeRecord[] {
   });
 }
 
-const STATE_FILE = "fingerprint.json";
 const FORMAT = 3;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-// The file holds one sealed record per line, labelled (unsealed) with its
-// mode and the files' mode, so that a check opens only a record that could
-// answer it: opening one decodes, parses and verifies tens of kilobytes.
+// The records of a project live in the user's own state folder, in a file
+// named after the project's real path: no project, whoever committed or sent
+// it, can put a record there, so a record needs no seal and the fast path no
+// cryptography. A name too long for a file system is hashed.
+async function recordsName(root: string): Promise<string> {
+  const real = Deno.realPathSync(root);
+  const name = encodeURIComponent(real);
+  return `${name.length <= 200 ? name : await sha256Hex(encoder.encode(real))}.jsonl`;
+}
+
+function recordsFolder(env: Env, create: boolean): string | undefined {
+  const state = userStateFolder(env, create);
+  const dir = state === undefined ? undefined : joinPath(state, "fingerprints");
+  return dir !== undefined && ownFolder(dir, create) ? dir : undefined;
+}
+
+// One record per line, starting with its mode and the files' mode, so that a
+// check parses only a record that could answer it (each is kilobytes).
 const LABEL = /^\{"mode":("(?:[^"\\]|\\.)*"),"fileMode":("(?:[^"\\]|\\.)*"),/;
 
 function labelOf(line: Uint8Array): { mode: string; fileMode: string } | undefined {
@@ -486,12 +495,11 @@ function labelOf(line: Uint8Array): { mode: string; fileMode: string } | undefin
 
 /**
  * The stored fingerprint of a project (unvalidated), or undefined when there
- * is none. Only records that verify are in it (sealed by this user's HPM for
- * this project: never trusted from a commit or another machine), and only
- * those `wanted` by their label.
+ * is none: the records in the user's state folder for the project's real
+ * path, only those `wanted` by their label.
  *
  * @param root the project root
- * @param env where the per-user key lives
+ * @param env where the per-user state folder is
  * @param wanted the mode requested (see {@link stillHolds}); default: all records
  * @returns the records, to check with {@link stillHolds}
  */
@@ -500,71 +508,65 @@ export async function readFingerprint(
   env: Env,
   wanted?: ModeRequest,
 ): Promise<unknown> {
-  const bytes = await fingerprintFile(root);
-  return bytes && await openFingerprint(root, bytes, env, wanted);
+  const bytes = await fingerprintFile(root, env);
+  return bytes && openFingerprint(bytes, wanted);
 }
 
 /**
- * The bytes of a project's fingerprint.json as stored, or undefined when
- * there is none or the state folder is unsafe (the normal path reports it).
+ * The bytes of a project's records as stored, or undefined when there are
+ * none or the state folder is unusable.
  *
  * @param root the project root
+ * @param env where the per-user state folder is
  * @returns the bytes
  */
-export async function fingerprintFile(root: string): Promise<Uint8Array | undefined> {
+export async function fingerprintFile(root: string, env: Env): Promise<Uint8Array | undefined> {
   try {
-    const dir = await stateFolder(root, false);
-    return dir === undefined ? undefined : readStateFile(dir, STATE_FILE);
+    const dir = recordsFolder(env, false);
+    return dir === undefined ? undefined : readStateFile(dir, await recordsName(root));
   } catch {
     return undefined;
   }
 }
 
 /**
- * The records in the bytes of a fingerprint.json (see {@link readFingerprint}).
+ * The records in what {@link fingerprintFile} read (see {@link readFingerprint}).
  *
- * @param root the project root
- * @param bytes what {@link fingerprintFile} read
- * @param env where the per-user key lives
+ * @param bytes the file's bytes
  * @param wanted the mode requested; default: all records
  * @returns the records, to check with {@link stillHolds}
  */
-export async function openFingerprint(
-  root: string,
-  bytes: Uint8Array,
-  env: Env,
-  wanted?: ModeRequest,
-): Promise<unknown> {
-  try {
-    const modes: Record<string, unknown> = {};
-    for (let start = 0; start < bytes.length;) {
-      const newline = bytes.indexOf(10, start);
-      const end = newline < 0 ? bytes.length : newline;
-      const line = bytes.subarray(start, end);
-      start = end + 1;
-      const label = labelOf(line);
-      if (!label || (wanted && modeRequested(wanted, label.fileMode) !== label.mode)) continue;
-      const sealed = await openRecord(root, line, env) as { format?: unknown; record?: unknown };
-      const record = sealed?.record as { mode?: unknown } | undefined;
-      if (sealed?.format === FORMAT && typeof record?.mode === "string") {
+export function openFingerprint(bytes: Uint8Array, wanted?: ModeRequest): unknown {
+  const modes: Record<string, unknown> = {};
+  for (let start = 0; start < bytes.length;) {
+    const newline = bytes.indexOf(10, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const line = bytes.subarray(start, end);
+    start = end + 1;
+    const label = labelOf(line);
+    if (!label || (wanted && modeRequested(wanted, label.fileMode) !== label.mode)) continue;
+    try {
+      const stored = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(line));
+      const record = stored?.record as { mode?: unknown } | undefined;
+      if (stored?.format === FORMAT && typeof record?.mode === "string") {
         modes[record.mode] = record;
       }
+    } catch {
+      // not a record: skipped
     }
-    return { format: FORMAT, modes };
-  } catch {
-    return undefined;
   }
+  return { format: FORMAT, modes };
 }
 
 /**
- * Store the record of a sync into one mode, sealed, beside those of the other
- * modes still valid for this HPM and project; or, without a record, drop that
+ * Store the record of a sync into one mode beside those of the other modes
+ * still valid for this HPM and project; or, without a record, drop that
  * mode's (its inputs may have changed under the sync).
  *
  * @param root the project root
  * @param mode the mode synced
  * @param record what {@link takeFingerprint} made, or undefined
- * @param env where the per-user key lives
+ * @param env where the per-user state folder is
  */
 export async function writeFingerprint(
   root: string,
@@ -577,17 +579,16 @@ export async function writeFingerprint(
       r.mode !== mode && (record === undefined || (r.hpm === record.hpm && r.root === record.root))
     );
   const records = record ? [...kept, record] : kept;
-  const dir = await stateFolder(root, records.length > 0);
+  const dir = recordsFolder(env, records.length > 0);
   if (dir === undefined) return;
+  const name = await recordsName(root);
   if (!records.length) {
-    await removeStateFile(dir, STATE_FILE);
+    await removeStateFile(dir, name);
     return;
   }
-  const lines = [];
-  for (const r of records) {
-    const label = { mode: r.mode, fileMode: r.fileMode };
-    lines.push(await sealRecord(root, { format: FORMAT, record: r }, env, label));
-  }
+  const lines = records.map((r) =>
+    JSON.stringify({ mode: r.mode, fileMode: r.fileMode, format: FORMAT, record: r }) + "\n"
+  );
   // Not synced to disk: a record lost to a power loss only means the normal path.
-  await writeStateFile(dir, STATE_FILE, lines.join(""), { durable: false });
+  await writeStateFile(dir, name, lines.join(""), { durable: false });
 }

@@ -208,7 +208,7 @@ Deno.test("a stored fingerprint that is not one is never trusted", async () => {
   }
 });
 
-Deno.test("records are sealed one per line; a check opens only the ones its mode could use", async () => {
+Deno.test("records live in the user's state folder, one per line; a check reads only the ones its mode could use", async () => {
   const { dir, record } = await recorded({
     "hpm.yaml": "",
     "pyproject.toml": AFTER,
@@ -219,7 +219,17 @@ Deno.test("records are sealed one per line; a check opens only the ones its mode
     const prod = { ...record, mode: "prod" };
     await writeFingerprint(dir, "dev", record, env);
     await writeFingerprint(dir, "prod", prod, env);
-    const file = join(dir, ".hpm", "fingerprint.json");
+    const folder = join(dir, "user-state", "fingerprints");
+    const names = [...Deno.readDirSync(folder)].map((e) => e.name);
+    // Named after the project's real path, outside the project.
+    assert.deepEqual(names, [`${encodeURIComponent(Deno.realPathSync(dir))}.jsonl`]);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      "hpm.yaml",
+      "pyproject.toml",
+      "reg",
+      "user-state",
+    ]);
+    const file = join(folder, names[0]);
     const lines = (await Deno.readTextFile(file)).trimEnd().split("\n");
     assert.equal(lines.length, 2);
     const modesOf = (stored: unknown) => Object.keys((stored as { modes: object }).modes).sort();
@@ -227,7 +237,7 @@ Deno.test("records are sealed one per line; a check opens only the ones its mode
     assert.deepEqual(modesOf(await readFingerprint(dir, env, {})), ["dev"], "the files' mode");
     assert.deepEqual(modesOf(await readFingerprint(dir, env, { flag: "prod" })), ["prod"]);
     assert.deepEqual(modesOf(await readFingerprint(dir, env, { env: "test" })), []);
-    // A label is only a hint: relabelled, a record still answers for its own mode.
+    // A label only picks lines: relabelled, a record still answers for its own mode.
     const relabelled = lines[1].replace('"mode":"prod"', '"mode":"dev"');
     await Deno.writeTextFile(file, `${lines[0]}\n${relabelled}\n`);
     assert.deepEqual(modesOf(await readFingerprint(dir, env, { flag: "dev" })), ["dev", "prod"]);
@@ -238,10 +248,12 @@ Deno.test("records are sealed one per line; a check opens only the ones its mode
       }))?.mode,
       "dev",
     );
-    // A line that does not verify is skipped; the others still open.
-    const forged = lines[0].replace(/"mac":"[0-9a-f]{4}/, '"mac":"0000');
-    await Deno.writeTextFile(file, `${forged}\n${lines[1]}\n`);
+    // A line that is not a record is skipped; the others still read.
+    await Deno.writeTextFile(file, `${lines[0].slice(0, -9)}\n${lines[1]}\n`);
     assert.deepEqual(modesOf(await readFingerprint(dir, env)), ["prod"]);
+    // Dropping the last record removes the file.
+    await writeFingerprint(dir, "prod", undefined, env);
+    assert.deepEqual([...Deno.readDirSync(folder)], []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

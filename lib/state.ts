@@ -79,7 +79,7 @@ export async function stateFolder(root: string, create: boolean): Promise<string
     ownFolder(dir, true);
     await writeConfined(
       joinPath(dir, ".gitignore"),
-      "# Written by hpm: its lock, journal and fingerprint\n*\n",
+      "# Written by hpm: its lock and journal\n*\n",
       { root: dir, strict: true },
     );
   }
@@ -194,6 +194,25 @@ export function preloadKey(env: Env): void {
   }
 }
 
+/**
+ * The per-user state folder (see {@link userStateDir}), checked to be a real
+ * folder of the user's own; created (with the folders above it) when asked.
+ *
+ * @param env the environment
+ * @param create create it when missing
+ * @returns its path, or undefined when it does not exist and `create` is not set
+ * @throws {HpmInputError} `usage` without an absolute folder; `unsafe-path`
+ *   when it is a link, a file or another user's
+ */
+export function userStateFolder(env: Env, create: boolean): string | undefined {
+  const dir = userStateDir(env);
+  if (create && !ownFolder(dir, false)) {
+    const parent = dir.replace(/[\\/][^\\/]+[\\/]?$/, "");
+    if (parent && parent !== dir) Deno.mkdirSync(parent, { recursive: true });
+  }
+  return ownFolder(dir, create) ? dir : undefined;
+}
+
 // The key is created once per user, atomically (written aside, then linked
 // into place), so two first runs at once agree on it.
 function loadKey(env: Env): Promise<CryptoKey> {
@@ -204,9 +223,7 @@ function loadKey(env: Env): Promise<CryptoKey> {
       const file = joinPath(dir, "key");
       let bytes = readKey(dir);
       if (bytes === undefined) {
-        const parent = dir.replace(/[\\/][^\\/]+[\\/]?$/, "");
-        if (parent && parent !== dir) Deno.mkdirSync(parent, { recursive: true });
-        ownFolder(dir, true);
+        userStateFolder(env, true);
         const aside = joinPath(dir, `.key-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`);
         const fresh = hex(crypto.getRandomValues(new Uint8Array(32))) + "\n";
         Deno.writeTextFileSync(aside, fresh, { createNew: true, mode: 0o600 });

@@ -135,11 +135,12 @@ export interface LockOptions {
    */
   readonly recover?: boolean;
   /**
-   * The caller has just verified a sealed record in `.hpm/` (the fast path's
-   * fingerprint): only this user's HPM can have written it for this project,
-   * so git need not be asked whether a stranger committed the folder.
+   * The caller answers from the record of an earlier sync of this project
+   * (the fast path): that sync found `.hpm/` untracked, and all HPM acts on
+   * there is sealed (a planted lock is taken over, a planted journal sends
+   * the fast path to the normal path), so git need not be asked again.
    */
-  readonly sealedStateSeen?: boolean;
+  readonly stateCheckedBefore?: boolean;
 }
 
 /**
@@ -161,7 +162,7 @@ export async function withProjectLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   const env = options.env ?? Deno.env.toObject();
-  if (!options.sealedStateSeen) await assertStateUntracked(root, options.runner ?? denoRunner);
+  if (!options.stateCheckedBefore) await assertStateUntracked(root, options.runner ?? denoRunner);
   const dir = (await stateFolder(root, true))!;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const mine = await sealRecord(root, { pid: Deno.pid, start: procStartTime(Deno.pid) }, env);

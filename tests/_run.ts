@@ -6,12 +6,15 @@
  * @module
  */
 
+// HPM's per-user state (its key, the fingerprints of the projects the tests
+// sync) goes to a folder of this run, not to the user's own.
+const state = await Deno.makeTempDir({ prefix: "hpm-test-state-" });
 const child = new Deno.Command(Deno.execPath(), {
   // --doc also runs every `@example` in the library's JSDoc.
   args: ["test", "-A", "--parallel", "--doc", "mod.ts", "cli.ts", "lib/", "tests/", ...Deno.args],
   stdout: "piped",
   stderr: "inherit",
-  env: { UV_PYTHON_DOWNLOADS: "never" },
+  env: { UV_PYTHON_DOWNLOADS: "never", HPM_STATE_DIR: state },
 }).spawn();
 
 let tail = "";
@@ -21,6 +24,7 @@ for await (const chunk of child.stdout) {
   tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
 }
 const { code } = await child.status;
+await Deno.remove(state, { recursive: true });
 // deno prints e.g. "ok | 12 passed (30 steps) | 1 failed"; strip colours first.
 // deno-lint-ignore no-control-regex
 const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
