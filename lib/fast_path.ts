@@ -22,7 +22,7 @@ import {
   unchangedSince,
 } from "./fingerprint.ts";
 import type { PlainCommand } from "./plain_command.ts";
-import { preloadKey, STATE_DIR } from "./state.ts";
+import { STATE_DIR } from "./state.ts";
 import type { Runner } from "./runner.ts";
 import { VERSION } from "./version.ts";
 
@@ -179,6 +179,7 @@ export async function answerFast(
 
   // The project lock is sealed: WebCrypto imports the key on another thread
   // while the modules that run uv load.
+  const { preloadKey } = await import("./seal.ts");
   preloadKey(options.env);
   const [{ FROZEN_WARNING, requireUv, uvSyncArgs }, { withProjectLock }, { runUvTransaction }] =
     await Promise.all([

@@ -384,8 +384,11 @@ export async function stillHolds(
       if (!holds) continue;
       const now = readOrNull(pyprojectOf(r.root));
       if (now === null) return undefined;
-      if (sameBytes(now, encoder.encode(r.after))) return { mode: r.mode, origin, pyproject: now };
-      if (sameBytes(now, encoder.encode(r.before))) {
+      // Compared as text, byte for byte: a byte order mark is kept, and bytes
+      // that are not UTF-8 throw (the normal path reports them).
+      const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(now);
+      if (text === r.after) return { mode: r.mode, origin, pyproject: now };
+      if (text === r.before) {
         return { mode: r.mode, origin, write: r.after, change: r.change, pyproject: now };
       }
       return undefined;

@@ -1,13 +1,12 @@
 /**
- * HPM's own state in a project: the `.hpm/` folder (its lock, its journal,
- * its fingerprint). A project may come from a stranger with a `.hpm/` of
- * their making, so state is never trusted because of where it is:
+ * HPM's own state: the `.hpm/` folder of a project (its lock, its journal)
+ * and the user's state folder outside every project (`$HPM_STATE_DIR`: the
+ * key of sealed records, the fingerprints). A project may come from a
+ * stranger with a `.hpm/` of their making, so state is never trusted because
+ * of where it is:
  * - `.hpm/` and everything HPM reads in it must be real folders and regular
  *   files of the current user's (no links anywhere; see lib/files.ts);
- * - records HPM acts on are sealed with an HMAC under a per-user key kept
- *   outside every project (`$HPM_STATE_DIR`, else the user's state folder),
- *   and bound to the project's real path: a record that does not verify was
- *   not written by this user's HPM for this project, and is never acted on;
+ * - records HPM acts on there are sealed (see lib/seal.ts);
  * - a `.hpm/` tracked by git is refused outright (see {@link assertStateUntracked}).
  *
  * Imports no `node:` module, so the fast path can use it.
@@ -16,7 +15,6 @@
  */
 
 import type { AtomicWriteOptions } from "./atomic_write.ts";
-import { hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { joinPath, ownFolder, readConfined, removeConfined, writeConfined } from "./files.ts";
 import type { Runner } from "./runner.ts";
@@ -40,13 +38,15 @@ type Env = Readonly<Record<string, string | undefined>>;
  * @throws {HpmInputError} `usage` when no absolute folder can be found
  */
 export function userStateDir(env: Env): string {
-  const all: Env = { ...Deno.env.toObject(), ...env };
-  const home = all.HOME ?? all.USERPROFILE;
-  const dir = all.HPM_STATE_DIR ??
-    (all.XDG_STATE_HOME
-      ? joinPath(all.XDG_STATE_HOME, "hpm")
-      : all.LOCALAPPDATA
-      ? joinPath(all.LOCALAPPDATA, "hpm", "state")
+  const get = (name: string) => name in env ? env[name] : Deno.env.get(name);
+  const home = get("HOME") ?? get("USERPROFILE");
+  const xdg = get("XDG_STATE_HOME");
+  const local = get("LOCALAPPDATA");
+  const dir = get("HPM_STATE_DIR") ??
+    (xdg
+      ? joinPath(xdg, "hpm")
+      : local
+      ? joinPath(local, "hpm", "state")
       : home
       ? joinPath(home, ".local", "state", "hpm")
       : undefined);
@@ -154,46 +154,6 @@ export async function removeStateFile(dir: string, name: string): Promise<void> 
   await removeConfined(joinPath(dir, name), { root: dir, strict: true });
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
-
-// The key as it is on disk, in a folder checked as the user's own; undefined
-// when there is none yet.
-function readKey(dir: string): Uint8Array | undefined {
-  return ownFolder(dir, false)
-    ? readConfined(joinPath(dir, "key"), { root: dir, strict: true }, 1024)
-    : undefined;
-}
-
-function importKey(bytes: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(new TextDecoder().decode(bytes).trim()),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign", "verify"],
-  );
-}
-
-/**
- * Start importing the per-user key, when there is one, so that WebCrypto
- * (which answers from another thread) works while the caller reads files.
- * Never creates a key: a command that only reads must not write one.
- *
- * @param env where the key lives
- */
-export function preloadKey(env: Env): void {
-  try {
-    const dir = userStateDir(env);
-    const bytes = keys.has(dir) ? undefined : readKey(dir);
-    if (bytes === undefined) return;
-    const key = importKey(bytes);
-    key.catch(() => {}); // whoever uses it sees the failure
-    keys.set(dir, key);
-  } catch {
-    // no usable key folder: the command that needs it reports that
-  }
-}
-
 /**
  * The per-user state folder (see {@link userStateDir}), checked to be a real
  * folder of the user's own; created (with the folders above it) when asked.
@@ -211,91 +171,4 @@ export function userStateFolder(env: Env, create: boolean): string | undefined {
     if (parent && parent !== dir) Deno.mkdirSync(parent, { recursive: true });
   }
   return ownFolder(dir, create) ? dir : undefined;
-}
-
-// The key is created once per user, atomically (written aside, then linked
-// into place), so two first runs at once agree on it.
-function loadKey(env: Env): Promise<CryptoKey> {
-  const dir = userStateDir(env);
-  let key = keys.get(dir);
-  if (key === undefined) {
-    key = (async () => {
-      const file = joinPath(dir, "key");
-      let bytes = readKey(dir);
-      if (bytes === undefined) {
-        userStateFolder(env, true);
-        const aside = joinPath(dir, `.key-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`);
-        const fresh = hex(crypto.getRandomValues(new Uint8Array(32))) + "\n";
-        Deno.writeTextFileSync(aside, fresh, { createNew: true, mode: 0o600 });
-        try {
-          Deno.linkSync(aside, file);
-        } catch (e) {
-          if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-        } finally {
-          Deno.removeSync(aside);
-        }
-        bytes = readKey(dir)!;
-      }
-      return await importKey(bytes);
-    })();
-    keys.set(dir, key);
-  }
-  return key;
-}
-
-async function mac(env: Env, text: string): Promise<string> {
-  return hex(await crypto.subtle.sign("HMAC", await loadKey(env), new TextEncoder().encode(text)));
-}
-
-/**
- * Seal a record for a project: the text of a state file that only this
- * user's HPM, for this project, can have written.
- *
- * @param root the project root (its real path is bound into the seal)
- * @param value the record
- * @param env where the key lives
- * @param label fields written before the seal, not sealed: to find a record
- *   among several without opening each (never to be trusted)
- * @returns the file's text: one line
- */
-export async function sealRecord(
-  root: string,
-  value: unknown,
-  env: Env,
-  label: Readonly<Record<string, string>> = {},
-): Promise<string> {
-  const data = JSON.stringify({ root: Deno.realPathSync(root), value });
-  return JSON.stringify({ ...label, data, mac: await mac(env, data) }) + "\n";
-}
-
-/**
- * Open a sealed record; undefined when it does not verify (not HPM's, another
- * project's, tampered with, or not JSON at all).
- *
- * @param root the project root it must belong to
- * @param bytes the file's bytes
- * @param env where the key lives
- * @returns the record, or undefined
- */
-export async function openRecord(
-  root: string,
-  bytes: Uint8Array,
-  env: Env,
-): Promise<unknown | undefined> {
-  let outer: { data?: unknown; mac?: unknown };
-  try {
-    outer = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    return undefined;
-  }
-  if (typeof outer?.data !== "string" || typeof outer.mac !== "string") return undefined;
-  const expected = await mac(env, outer.data);
-  // Constant-time compare: the record is attacker input.
-  let diff = expected.length ^ outer.mac.length;
-  for (let i = 0; i < expected.length; i++) {
-    diff |= expected.charCodeAt(i) ^ (outer.mac.charCodeAt(i) || 0);
-  }
-  if (diff !== 0) return undefined;
-  const inner = JSON.parse(outer.data) as { root?: unknown; value?: unknown };
-  return inner.root === Deno.realPathSync(root) ? inner.value : undefined;
 }

@@ -22,12 +22,11 @@ import {
   writeConfined,
 } from "./files.ts";
 import { denoRunner, type Runner } from "./runner.ts";
+import { openRecord, sealRecord } from "./seal.ts";
 import {
   assertStateUntracked,
-  openRecord,
   readStateFile,
   removeStateFile,
-  sealRecord,
   stateFolder,
   writeStateFile,
 } from "./state.ts";

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileUrl, git, makeTempRoot, type RunResult, writeFile } from "./_fixtures.ts";
 import { hpm } from "./_project.ts";
-import { sealRecord } from "../lib/state.ts";
+import { sealRecord } from "../lib/seal.ts";
 
 const SECRET = "SECRET-TOKEN-8d1f2c";
 const REAL_HOME = Deno.env.get("HOME") ?? "/root";
