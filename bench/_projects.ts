@@ -8,6 +8,7 @@
 
 import { join } from "node:path";
 import {
+  BUILD_SYSTEM,
   copyDir,
   makeCoreProject,
   runOk,
@@ -69,6 +70,15 @@ export async function plainProject(
   return dir;
 }
 
+/**
+ * A core built by hatchling, as most existing projects are: uv rebuilds it
+ * (about a second) on every switch, whoever edits pyproject.toml.
+ */
+export const HATCHLING = `[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+`;
+
 /** The same plugins managed by HPM and by mxdev, for equal work side by side. */
 export interface TwinProjects {
   /** The project HPM manages. */
@@ -82,7 +92,11 @@ export interface TwinProjects {
  * wheel (from a find-links folder, so uv runs offline): the one prod form
  * mxdev can express, since it only writes path sources and removes them.
  */
-export async function twinProjects(root: string, count: number): Promise<TwinProjects> {
+export async function twinProjects(
+  root: string,
+  count: number,
+  buildSystem = BUILD_SYSTEM,
+): Promise<TwinProjects> {
   await Deno.mkdir(root, { recursive: true });
   const { dir, plugins } = await makeProject(
     root,
@@ -99,10 +113,11 @@ export async function twinProjects(root: string, count: number): Promise<TwinPro
   }
   const uvTable = `[tool.uv]\nmanaged = true\nfind-links = [${JSON.stringify(wheels)}]\n`;
   const pyproject = join(dir, "pyproject.toml");
-  await Deno.writeTextFile(pyproject, `${await Deno.readTextFile(pyproject)}\n${uvTable}`);
+  const core = (await Deno.readTextFile(pyproject)).replace(BUILD_SYSTEM, buildSystem);
+  await Deno.writeTextFile(pyproject, `${core}\n${uvTable}`);
 
   const mx = join(root, "mxcore");
-  await makeCoreProject(mx);
+  await makeCoreProject(mx, { buildSystem });
   await copyDir(join(dir, "packages"), join(mx, "packages"));
   const names = Object.keys(plugins);
   await Deno.writeTextFile(

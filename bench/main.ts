@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeTempRoot, run } from "../tests/_fixtures.ts";
 import { command, type Contender, median, medianOf, peakMemory, sample } from "./_measure.ts";
-import { gitProject, installMxdev, plainProject, twinProjects } from "./_projects.ts";
+import { gitProject, HATCHLING, installMxdev, plainProject, twinProjects } from "./_projects.ts";
 
 const ROUNDS = Math.max(7, Number(Deno.env.get("HPM_BENCH_RUNS") ?? 7));
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -100,6 +100,8 @@ try {
   const p200 = await plainProject(join(root, "p200"), 200, 200);
   const w5 = await twinProjects(join(root, "w5"), 5);
   const w20 = await twinProjects(join(root, "w20"), 20);
+  const w5h = await twinProjects(join(root, "w5h"), 5, HATCHLING);
+  const w20h = await twinProjects(join(root, "w20h"), 20, HATCHLING);
   const mxdev = await installMxdev(root);
 
   progress("warming up: every project synced in both modes, uv's cache filled…");
@@ -112,7 +114,7 @@ try {
     const prod = await textFor(dir, "prod", {}, "--no-install");
     texts.set(dir, { prod, dev: await textFor(dir, "dev", {}, "--no-install") });
   }
-  for (const twin of [w5, w20]) {
+  for (const twin of [w5, w20, w5h, w20h]) {
     const prod = await textFor(twin.hpm, "prod", OFFLINE);
     const hpmProd = await freeze(twin.hpm);
     texts.set(twin.hpm, { prod, dev: await textFor(twin.hpm, "dev", OFFLINE) });
@@ -275,8 +277,13 @@ try {
   }
   await hpm(r20)("sync", "--mode", "dev")();
 
-  for (const [count, twin] of [[5, w5], [20, w20]] as const) {
-    progress(`dev → prod → dev cycles, ${count} plugins…`);
+  const cycles = [[5, w5, "uv_build"], [20, w20, "uv_build"], [5, w5h, "hatchling"], [
+    20,
+    w20h,
+    "hatchling",
+  ]] as const;
+  for (const [count, twin, backend] of cycles) {
+    progress(`dev → prod → dev cycles, ${count} plugins, core built by ${backend}…`);
     const dir = twin.hpm;
     const pyproject = join(dir, "pyproject.toml");
     const contenders: Record<string, Contender> = {
@@ -312,7 +319,8 @@ try {
     if (mxdev) {
       const vsMx = medianOf(s, (at) => at("hpm") / at("mxdev"));
       rows.push({
-        operation: `dev → prod → dev cycle, ${count} plugins, vs mxdev + \`uv sync\``,
+        operation:
+          `dev → prod → dev cycle, ${count} plugins, core built by ${backend}, vs mxdev + \`uv sync\``,
         measured: `${ms(median(s.hpm))} vs ${ms(median(s.mxdev))}: ${times(vsMx)}`,
         goal: "< 1×",
         met: vsMx < 1,

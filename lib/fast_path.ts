@@ -178,14 +178,14 @@ export async function answerFast(
   }
 
   // The project lock is sealed: WebCrypto imports the key on another thread
-  // while the modules that run uv load.
-  const { preloadKey } = await import("./seal.ts");
-  preloadKey(options.env);
+  // while the other modules that run uv load.
+  const sealing = import("./seal.ts").then(({ preloadKey }) => preloadKey(options.env));
   const [{ FROZEN_WARNING, requireUv, uvSyncArgs }, { withProjectLock }, { runUvTransaction }] =
     await Promise.all([
       import("./uv.ts"),
       import("./transaction.ts"),
       import("./uv_transaction.ts"),
+      sealing,
     ]);
   const args = uvSyncArgs({
     frozen: command.frozen,

@@ -492,6 +492,8 @@ export interface CoreProjectOptions {
   body?: string;
   /** Text inserted after `[project]`'s table (comments, extra tables) for byte-preservation tests. */
   extraToml?: string;
+  /** The `[build-system]` table; default {@link BUILD_SYSTEM} (uv_build). */
+  buildSystem?: string;
 }
 
 /** The pyproject.toml text {@link makeCoreProject} writes (exported so tests can compare bytes). */
@@ -504,7 +506,7 @@ description = "Core of a plugin-based application (HPM test fixture)"
 requires-python = ">=3.11"
 dependencies = []
 
-${BUILD_SYSTEM}`;
+${opts.buildSystem ?? BUILD_SYSTEM}`;
   if (opts.extraToml) text += `\n${opts.extraToml.trimEnd()}\n`;
   return text;
 }
