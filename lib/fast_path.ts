@@ -104,16 +104,16 @@ function projectRoot(start: string): string | undefined {
 
 // Whether an interrupted run left its journal. Seen in the listings of two
 // small folders: Deno reports a missing file by throwing, which costs more.
-// Anything unreadable (or no state folder, so no fingerprint) is a yes: the
-// normal path looks properly.
+// No state folder is a no; anything unreadable a yes: the normal path looks
+// properly.
 function journalLeft(root: string): boolean {
   const state = `${root}/${STATE_DIR}`;
   const has = (dir: string, name: string) =>
     [...Deno.readDirSync(dir)].some((e) => e.name === name);
   try {
     return has(state, "journal") && has(`${state}/journal`, "journal.json");
-  } catch {
-    return true;
+  } catch (e) {
+    return !(e instanceof Deno.errors.NotFound);
   }
 }
 

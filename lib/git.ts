@@ -333,7 +333,7 @@ export async function repoState(runner: Runner, dir: string): Promise<RepoState 
   if (markers.length !== OPERATIONS.length) {
     throw new CommandFailedError("git", ["rev-parse"], 0, `unexpected output: ${out}`);
   }
-  // Loaded here, not with the module: the fast path loads git.ts (through state.ts).
+  // Loaded here, not with the module: node:path would cost every importer its load.
   const { resolve } = await import("node:path");
   const present = await Promise.all(
     markers.map((path) => Deno.stat(resolve(dir, path)).then(() => true, () => false)),

@@ -474,14 +474,14 @@ export class Transaction {
     return tx;
   }
 
-  // Durable unless told otherwise: after a power loss the journal must be
-  // there to undo a half-done switch.
-  async #seal(durable = true): Promise<void> {
+  // Synced to disk: after a power loss the journal must be there to undo a
+  // half-done switch (replacing it with bytes not yet on disk could leave
+  // neither the old journal nor the new one).
+  async #seal(): Promise<void> {
     await writeStateFile(
       this.#dir,
       JOURNAL_FILE,
       await sealRecord(this.#root, this.#record, this.#env),
-      { durable },
     );
   }
 
@@ -509,9 +509,7 @@ export class Transaction {
     this.#record.child = pid;
     this.#record.childStart = procStartTime(pid);
     this.#record.childProgram = program;
-    // A power loss stops uv too: only a killed hpm needs this, and for that
-    // the page cache is enough.
-    await this.#seal(false);
+    await this.#seal();
   }
 
   /** Keep the changes: removing the journal file is the commit. */
