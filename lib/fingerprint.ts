@@ -287,8 +287,10 @@ export function cacheEnvOf(env: Readonly<Record<string, string | undefined>>): s
   return JSON.stringify([env.HPM_CACHE_DIR, env.XDG_CACHE_HOME, env.LOCALAPPDATA]);
 }
 
-/** The largest pyproject.toml a record keeps (a record is read on every command). */
-const MAX_KEPT_BYTES = 64 * 1024;
+// The most a record keeps of pyproject.toml, before and after together (the
+// record of the mode in force is read on every command; the largest real
+// pyproject.toml seen is 136 KB).
+const MAX_KEPT_BYTES = 1024 * 1024;
 
 /**
  * The record of a finished sync, or undefined when an input changed while it
@@ -464,6 +466,9 @@ function asRecords(v: unknown): ModeRecord[] {
 }
 
 const FORMAT = 3;
+// A record lists every input: a prod mode of 200 plugins released by tag
+// holds some 1,600 ref files.
+const MAX_RECORDS_BYTES = 8 * 1024 * 1024;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -526,7 +531,8 @@ export async function readFingerprint(
 export async function fingerprintFile(root: string, env: Env): Promise<Uint8Array | undefined> {
   try {
     const dir = recordsFolder(env, false);
-    return dir === undefined ? undefined : readStateFile(dir, await recordsName(root));
+    const name = await recordsName(root);
+    return dir === undefined ? undefined : readStateFile(dir, name, MAX_RECORDS_BYTES);
   } catch {
     return undefined;
   }

@@ -160,6 +160,23 @@ Deno.test("an absent input is seen appearing, in a folder listed or in one that 
   }
 });
 
+Deno.test("a large pyproject.toml is recorded too (the largest real one is 136 KB)", async () => {
+  const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n", "reg/a.yaml": "" });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    const big = `${BEFORE}${"# a comment line of a large project file\n".repeat(4000)}`;
+    const record = await takeFingerprint({
+      ...inputs(dir, Date.now()),
+      before: big,
+      after: `${big}[tool.hpm]\nmode = "dev"\n`,
+    });
+    assert.ok(record);
+    assert.equal(record.before, big);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("nothing is recorded when an input changed during the sync", async () => {
   const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n", "reg/a.yaml": "" });
   try {

@@ -95,18 +95,11 @@ async function mac(env: Env, text: string): Promise<string> {
  * @param root the project root (its real path is bound into the seal)
  * @param value the record
  * @param env where the key lives
- * @param label fields written before the seal, not sealed: to find a record
- *   among several without opening each (never to be trusted)
- * @returns the file's text: one line
+ * @returns the file's text
  */
-export async function sealRecord(
-  root: string,
-  value: unknown,
-  env: Env,
-  label: Readonly<Record<string, string>> = {},
-): Promise<string> {
+export async function sealRecord(root: string, value: unknown, env: Env): Promise<string> {
   const data = JSON.stringify({ root: Deno.realPathSync(root), value });
-  return JSON.stringify({ ...label, data, mac: await mac(env, data) }) + "\n";
+  return JSON.stringify({ data, mac: await mac(env, data) }) + "\n";
 }
 
 /**

@@ -22,13 +22,13 @@ import type { Runner } from "./runner.ts";
 /** The state folder's name, at the project root. */
 export const STATE_DIR = ".hpm";
 
-/** Largest state record HPM reads (journal, lock, fingerprint). */
+/** Largest sealed state record HPM reads (journal, lock). */
 export const MAX_RECORD_BYTES = 256 * 1024;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The per-user folder of HPM's key: `$HPM_STATE_DIR`, else
+ * The per-user folder of HPM's key and fingerprints: `$HPM_STATE_DIR`, else
  * `$XDG_STATE_HOME/hpm`, else `%LOCALAPPDATA%\hpm\state`, else
  * `~/.local/state/hpm`. Variables missing from `env` are taken from the
  * process (a caller's `env` that only sets RUN_MODE must not move the key).
