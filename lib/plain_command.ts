@@ -43,6 +43,10 @@ const COMMANDS: Readonly<Record<string, { flags: Record<string, string>; rest?: 
   stage: { flags: { ...MODE, "--offline": "offline" } },
 };
 
+// A table's own entry: `constructor` or `__proto__` on a command line is not a flag.
+const own = (table: Readonly<Record<string, string>>, key: string) =>
+  Object.hasOwn(table, key) ? table[key] : undefined;
+
 /**
  * Read a plain command line, or return undefined for the argument parser.
  *
@@ -73,7 +77,7 @@ export function readPlainCommand(args: readonly string[]): PlainCommand | undefi
     }
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const flag = eq < 0 ? arg : arg.slice(0, eq);
-    const known = GLOBAL[flag] ?? (name ? COMMANDS[name].flags[flag] : undefined);
+    const known = own(GLOBAL, flag) ?? (name ? own(COMMANDS[name].flags, flag) : undefined);
     if (known === undefined) {
       if (name !== undefined || !Object.hasOwn(COMMANDS, arg)) return undefined;
       name = arg;

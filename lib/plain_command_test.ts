@@ -29,6 +29,10 @@ Deno.test("readPlainCommand: global flags anywhere, a command's own only after i
       ["status"],
       ["group", "list"],
       ["-q"],
+      ["sync", "__proto__"],
+      ["sync", "constructor"],
+      ["toString"],
+      ["__proto__", "sync"],
     ]
   ) {
     assert.equal(readPlainCommand(args), undefined, args.join(" "));
