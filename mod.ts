@@ -51,6 +51,7 @@ export * from "./lib/registry_add.ts";
 export * from "./lib/registry_index.ts";
 export * from "./lib/verify.ts";
 export * from "./lib/stage.ts";
+export * from "./lib/commit_mode.ts";
 export * from "./lib/hook.ts";
 export * from "./lib/status.ts";
 export * from "./lib/clone.ts";

@@ -86,10 +86,15 @@ function absolute(path: string): string {
   return `/${parts.join("/")}`;
 }
 
-// The nearest folder holding hpm.yaml, as `findProjectRoot` finds it.
-// Synchronous, like every file access here: a few calls, each cheaper than
-// a round trip through the async pool.
-function projectRoot(start: string): string | undefined {
+/**
+ * The nearest folder holding hpm.yaml, as `findProjectRoot` finds it, without
+ * loading it (POSIX paths only). Synchronous, like every file access here: a
+ * few calls, each cheaper than a round trip through the async pool.
+ *
+ * @param start the folder to search from (absolute, or relative to the working folder)
+ * @returns the project root, or undefined when no folder above holds hpm.yaml
+ */
+export function nearestProjectRoot(start: string): string | undefined {
   let dir = absolute(start);
   while (true) {
     try {
@@ -157,7 +162,7 @@ export async function answerFast(
   options: FastOptions,
 ): Promise<FastResult | undefined> {
   if (Deno.build.os === "windows") return undefined;
-  const root = projectRoot(command.project ?? Deno.cwd());
+  const root = nearestProjectRoot(command.project ?? Deno.cwd());
   if (root === undefined) return undefined;
   const here = {
     root,

@@ -26,10 +26,12 @@
  */
 
 import type { ChangeCounts } from "./diff.ts";
+import type { Plan } from "./plan.ts";
 import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, readConfined } from "./files.ts";
 import { readStateFile, removeStateFile, userStateFolder, writeStateFile } from "./state.ts";
+import { VERSION } from "./version.ts";
 
 /** One input of a record, as the sync that recorded it found it. */
 export interface RecordedInput {
@@ -72,6 +74,18 @@ export interface ModeRecord {
   readonly after: string;
   /** What the sync changed, in numbers, for its message. */
   readonly change: ChangeCounts;
+  /** The committed mode the files choose (see `commitModeOf`), if they choose one. */
+  readonly commit?: { readonly mode: string; readonly origin: string };
+  /** What `hpm stage` needs of this mode, when it installs nothing from a local path. */
+  readonly stage?: RecordedStage;
+}
+
+/** What `hpm stage` takes from a record instead of planning. */
+export interface RecordedStage {
+  /** The mode's plan, applied to the working pyproject.toml. */
+  readonly plan: Plan;
+  /** The folders a scratch copy of the project leaves out (see `lockInScratch`). */
+  readonly leaveOut: readonly string[];
 }
 
 /** What {@link takeFingerprint} needs to know about a finished sync. */
@@ -98,6 +112,10 @@ export interface SyncInputs {
   readonly after: string;
   /** What the sync changed, in numbers. */
   readonly change: ChangeCounts;
+  /** The committed mode the files choose, if they choose one. */
+  readonly commit?: { readonly mode: string; readonly origin: string };
+  /** What `hpm stage` needs of this mode, when it installs nothing from a local path. */
+  readonly stage?: RecordedStage;
   /** `Date.now()` before the sync read anything. */
   readonly startedAt: number;
 }
@@ -330,6 +348,8 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
     before: inputs.before,
     after: inputs.after,
     change: inputs.change,
+    ...(inputs.commit ? { commit: inputs.commit } : {}),
+    ...(inputs.stage ? { stage: inputs.stage } : {}),
   };
 }
 
@@ -376,14 +396,7 @@ export async function stillHolds(
       ) continue;
       if (modeRequested(here.request, r.fileMode) !== r.mode) continue;
       const origin = here.request.flag ? "flag" : here.request.env ? "RUN_MODE" : r.fileModeOrigin;
-      const stats: Stats = new Map();
-      const listed: Listings = new Map();
-      let holds = true;
-      for (const input of r.inputs) {
-        holds = await unchanged(input, stats, listed);
-        if (!holds) break;
-      }
-      if (!holds) continue;
+      if (!await inputsHold(r)) continue;
       const now = readOrNull(pyprojectOf(r.root));
       if (now === null) return undefined;
       // Compared as text, byte for byte: a byte order mark is kept, and bytes
@@ -397,6 +410,58 @@ export async function stillHolds(
     }
   } catch {
     // unreadable input: the normal path reports it
+  }
+  return undefined;
+}
+
+// Whether every input of a record is as it was.
+async function inputsHold(r: ModeRecord): Promise<boolean> {
+  const stats: Stats = new Map();
+  const listed: Listings = new Map();
+  for (const input of r.inputs) {
+    if (!await unchanged(input, stats, listed)) return false;
+  }
+  return true;
+}
+
+/** What {@link recordedStage} found. */
+export interface StageAnswer extends RecordedStage {
+  /** The committed mode. */
+  readonly mode: string;
+  /** `flag`, or where the files chose it (`hpm.yaml`, `default`). */
+  readonly origin: string;
+}
+
+/**
+ * The committed mode's plan from the record of its last sync, when every
+ * input of that sync is unchanged (pyproject.toml may be anything: `hpm
+ * stage` applies the plan to the working file); undefined otherwise.
+ *
+ * @param root the project root
+ * @param env where the per-user state folder is, HOME and the cache's variables
+ * @param flag `--mode`, if given
+ * @returns the plan and what the scratch copy leaves out, or undefined
+ */
+export async function recordedStage(
+  root: string,
+  env: Env,
+  flag?: string,
+): Promise<StageAnswer | undefined> {
+  try {
+    const here = {
+      hpm: VERSION,
+      home: env.HOME ?? env.USERPROFILE ?? null,
+      cacheEnv: cacheEnvOf(env),
+    };
+    for (const r of asRecords(await readFingerprint(root, env))) {
+      if (r.hpm !== here.hpm || r.root !== root || r.home !== here.home) continue;
+      if (r.cacheEnv !== here.cacheEnv || !r.stage) continue;
+      const mode = flag || r.commit?.mode;
+      if (mode !== r.mode || !await inputsHold(r)) continue;
+      return { mode, origin: flag ? "flag" : r.commit!.origin, ...r.stage };
+    }
+  } catch {
+    // unreadable input: planning reports it
   }
   return undefined;
 }
@@ -436,6 +501,23 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 const isString = (v: unknown): v is string => typeof v === "string";
 const isPath = (v: unknown): v is string => isString(v) && v.startsWith("/");
 
+// The plan is the normal path's own output, kept whole; its shape is checked
+// only as far as a record written by another version could differ.
+function isStage(v: unknown): boolean {
+  if (v === undefined) return true;
+  const s = v as { plan?: Record<string, unknown>; leaveOut?: unknown } | null;
+  const plan = s?.plan;
+  return typeof plan === "object" && plan !== null && isString(plan.mode) &&
+    Array.isArray(plan.groups) && Array.isArray(plan.sources) && Array.isArray(plan.indexes) &&
+    Array.isArray(s!.leaveOut) && s!.leaveOut.every(isPath);
+}
+
+function isCommit(v: unknown): boolean {
+  const c = v as { mode?: unknown; origin?: unknown } | null | undefined;
+  return c === undefined || (typeof c === "object" && c !== null && isString(c.mode) &&
+    isString(c.origin));
+}
+
 function isInput(v: unknown): v is RecordedInput {
   if (typeof v !== "object" || v === null) return false;
   const i = v as Record<string, unknown>;
@@ -458,7 +540,7 @@ function asRecords(v: unknown): ModeRecord[] {
     return isString(r.hpm) && isString(r.root) && isString(r.mode) && isString(r.fileMode) &&
       isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) &&
       isString(r.cacheEnv) && Array.isArray(r.inputs) && r.inputs.every(isInput) &&
-      isString(r.before) && isString(r.after) &&
+      isString(r.before) && isString(r.after) && isCommit(r.commit) && isStage(r.stage) &&
       typeof c === "object" && c !== null && isCount(c.sources) && isCount(c.groups) &&
       (c.modeBefore === undefined || isString(c.modeBefore)) &&
       (c.modeAfter === undefined || isString(c.modeAfter));

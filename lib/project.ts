@@ -14,15 +14,13 @@ import { type LocalOverlay, type Manifest, parseLocalOverlay, parseManifest } fr
 import { loadRegistry, type Registry } from "./registry.ts";
 import { cacheDir, type FetchRegistryOptions } from "./remote_registry.ts";
 import { decodeUtf8 } from "./utf8.ts";
+import { PYPROJECT_FILE } from "./uv.ts";
 
 /** The manifest file name. */
 export const MANIFEST_FILE = "hpm.yaml";
 /** The per-machine overlay file name. */
 export const LOCAL_FILE = "hpm.local.yaml";
-/** The file HPM edits. */
-export const PYPROJECT_FILE = "pyproject.toml";
-/** The lock file uv writes beside it. */
-export const LOCK_FILE = "uv.lock";
+export { LOCK_FILE, PYPROJECT_FILE } from "./uv.ts";
 
 /** Everything HPM reads from a project. */
 export interface Project {

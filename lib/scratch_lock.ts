@@ -7,13 +7,10 @@
  * @module
  */
 
-import { join, relative, resolve } from "node:path";
-import { devCheckout } from "./clone.ts";
+import { join, resolve } from "node:path";
 import { CommandFailedError } from "./errors.ts";
-import { LOCK_FILE, PYPROJECT_FILE } from "./project.ts";
 import { denoRunner, type Runner } from "./runner.ts";
-import type { SyncPlan } from "./sync.ts";
-import { uvLockArgs } from "./uv.ts";
+import { LOCK_FILE, PYPROJECT_FILE, uvLockArgs } from "./uv.ts";
 
 // Never copied into the scratch project: environments, VCS data, caches.
 const SKIP = new Set([
@@ -39,8 +36,18 @@ async function copyTree(from: string, to: string, skipDirs: ReadonlySet<string>)
 
 /** Options of {@link lockInScratch}. */
 export interface ScratchLockOptions {
-  /** The plan whose `after` text is locked (local sources written absolute, or none). */
-  readonly plan: SyncPlan;
+  /** The project root: copied, without `leaveOut`. */
+  readonly root: string;
+  /** The mode locked (for messages). */
+  readonly mode: string;
+  /** The pyproject.toml to lock (local sources written absolute, or none). */
+  readonly pyproject: string;
+  /**
+   * Folders inside the root the copy leaves out: dev clones, never needed
+   * there (a local source is referenced by absolute path, and other modes do
+   * not use the clones at all).
+   */
+  readonly leaveOut: readonly string[];
   /** The uv.lock to start from (uv keeps its versions where it can); default: the one on disk. */
   readonly baseLock?: string;
   /**
@@ -52,8 +59,6 @@ export interface ScratchLockOptions {
   readonly runner?: Runner;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
-  /** Environment, for HOME (where dev clones may live). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Progress for the user. */
   readonly log?: (message: string) => void;
 }
@@ -72,21 +77,12 @@ export async function lockInScratch<T>(
   options: ScratchLockOptions,
   use: (scratch: string) => Promise<T>,
 ): Promise<T> {
-  const { plan } = options;
-  const root = plan.project.root;
-  // Clones are never needed in the copy: a local source is referenced by
-  // absolute path, and in other modes (prod) the dev clones are not used at all.
-  const env = options.env ?? Deno.env.toObject();
-  const clones = new Set(
-    plan.resolution.packages.flatMap((p) => {
-      const path = p.localPath ?? devCheckout(plan.project, p.entry, plan.mode, env.HOME)?.path;
-      return path && !relative(root, path).startsWith("..") ? [resolve(path)] : [];
-    }),
-  );
+  const { root } = options;
+  const clones = new Set(options.leaveOut.map((path) => resolve(path)));
   const scratch = await Deno.makeTempDir({ prefix: "hpm-lock-" });
   try {
     await copyTree(root, scratch, clones);
-    await Deno.writeTextFile(join(scratch, PYPROJECT_FILE), plan.after);
+    await Deno.writeTextFile(join(scratch, PYPROJECT_FILE), options.pyproject);
     if (options.baseLock !== undefined) {
       await Deno.writeTextFile(join(scratch, LOCK_FILE), options.baseLock);
     }
@@ -102,7 +98,7 @@ export async function lockInScratch<T>(
       options.log?.(
         i > 0
           ? "uv's cache does not hold everything needed: resolving online…"
-          : `resolving mode ${plan.mode} in a scratch copy${offline ? " from uv's cache" : ""}…`,
+          : `resolving mode ${options.mode} in a scratch copy${offline ? " from uv's cache" : ""}…`,
       );
       const args = uvLockArgs({ offline, python });
       const result = await (options.runner ?? denoRunner)({
@@ -118,7 +114,7 @@ export async function lockInScratch<T>(
           args,
           result.code,
           result.stderr.slice(-4000),
-          `nothing was changed (uv ran in a scratch copy); mode ${options.plan.mode} does not ` +
+          `nothing was changed (uv ran in a scratch copy); mode ${options.mode} does not ` +
             "resolve as hpm.yaml and the registry describe it",
         );
       }

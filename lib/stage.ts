@@ -26,71 +26,32 @@ import {
   unmergedPaths,
   writeBlob,
 } from "./git.ts";
-import { chooseMode } from "./manifest.ts";
+import type { CommitModeOrigin } from "./commit_mode.ts";
+import { nearestProjectRoot } from "./fast_path.ts";
+import { recordedStage } from "./fingerprint.ts";
+import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
 import { normalizeName } from "./names.ts";
 import type { Plan } from "./plan.ts";
-import {
-  findProjectRoot,
-  loadProject,
-  LOCK_FILE,
-  type Project,
-  PYPROJECT_FILE,
-} from "./project.ts";
+import type { Project } from "./project.ts";
 import { applyPlan, readManaged } from "./pyproject.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { lockInScratch } from "./scratch_lock.ts";
-import {
-  lockOptions,
-  missingCloneError,
-  planProject,
-  type ProjectOptions,
-  type SyncPlan,
-} from "./sync.ts";
-import { withProjectLock } from "./transaction.ts";
+import type { ProjectOptions, SyncPlan } from "./sync.ts";
+import { lockOptions, withProjectLock } from "./transaction.ts";
+import { decodeUtf8 } from "./utf8.ts";
+import { LOCK_FILE, PYPROJECT_FILE } from "./uv.ts";
 
-/** Where the committed mode came from. */
-export type CommitModeOrigin = "flag" | "hpm.yaml" | "default";
+// hpm.yaml's and the registry's parsers, and the planner, load only when
+// `hpm stage` plans: from the committed mode's record it needs none of them
+// (loading them is most of a stage's time).
+const planning = () =>
+  Promise.all([import("./project.ts"), import("./sync.ts"), import("./commit_mode.ts")]);
 
-/**
- * The mode whose form is committed: `--mode`, else `commit-mode:` in
- * hpm.yaml, else `prod` when every plugin the groups install has a `prod` source.
- *
- * @param project the manifest and registry
- * @param flag `--mode`, if given
- * @returns the mode and where it came from
- * @throws {HpmInputError} `commit-mode` when there is none; `usage` for an invalid flag
- *
- * @example Usage
- * ```ts
- * import { commitModeOf, parseManifest, Registry } from "@hpm/cli";
- * import assert from "node:assert/strict";
- *
- * const manifest = parseManifest("registry: ./r\ngroups:\n  db:\n    options: [q]\n", "hpm.yaml");
- * const registry = new Registry([{
- *   file: "r/packages/q.yaml",
- *   stem: "q",
- *   text: "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n",
- * }]);
- * assert.deepEqual(commitModeOf({ manifest, registry }), { mode: "prod", origin: "default" });
- * ```
- */
-export function commitModeOf(
-  project: Pick<Project, "manifest" | "registry">,
-  flag?: string,
-): { mode: string; origin: CommitModeOrigin } {
-  if (flag !== undefined) return { mode: chooseMode({ flag }).mode, origin: "flag" };
-  const { manifest, registry } = project;
-  if (manifest.commitMode !== undefined) return { mode: manifest.commitMode, origin: "hpm.yaml" };
-  // The plugins installed: a group of alternatives installs only its selection.
-  const without = manifest.groups.flatMap((g) => g.select === undefined ? g.options : [g.select])
-    .find((name) => !("prod" in registry.get(name).sources));
-  if (without === undefined) return { mode: "prod", origin: "default" };
-  throw new HpmInputError(
-    "commit-mode",
-    `no committed mode: \`${without}\` has no prod source, and hpm.yaml sets no \`commit-mode\``,
-    { file: manifest.file },
-    "add `commit-mode: MODE` to hpm.yaml (a mode whose sources are released), or pass --mode",
-  );
+async function findRoot(start: string): Promise<string> {
+  const root = Deno.build.os === "windows" ? undefined : nearestProjectRoot(start);
+  if (root !== undefined) return root;
+  const [{ findProjectRoot }] = await planning();
+  return await findProjectRoot(start); // no hpm.yaml anywhere: its error
 }
 
 // A committed pyproject.toml must not point at anyone's disk.
@@ -232,46 +193,104 @@ export interface StageResult {
  * ```
  */
 export async function stage(options: StageOptions = {}): Promise<StageResult> {
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = await findRoot(options.root ?? Deno.cwd());
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
-  return await withProjectLock(root, async () => {
+  return await withProjectLock(root, async (recovered) => {
     // Git is read while hpm.yaml, the registry and the releases load and plan;
     // its findings are reported after the plan's, as if read in turn.
     const reading = readIndexSide(runner, root);
     reading.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+    const opts = { ...options, runner, env };
     try {
-      return await stageIn(root, reading, { ...options, runner, env });
+      const form = (!recovered && await recordedForm(root, opts)) || await plannedForm(root, opts);
+      const side = await reading;
+      if (!side) throw notInRepo(root);
+      refuseUnstageable(side);
+      return await stageForm(root, side, form, opts);
     } finally {
       await reading.catch(() => {}); // no git left running once the lock is released
     }
   }, lockOptions(options));
 }
 
-async function stageIn(
-  root: string,
-  reading: Promise<IndexSide | undefined>,
-  options: StageOptions & Required<Pick<StageOptions, "runner" | "env">>,
-): Promise<StageResult> {
-  const { runner, env } = options;
+/** The committed form of pyproject.toml, and what a scratch copy for it leaves out. */
+interface CommittedForm {
+  readonly mode: string;
+  readonly origin: CommitModeOrigin;
+  readonly pyprojectFile: string;
+  /** The working pyproject.toml with HPM's entries replaced by the mode's. */
+  readonly pyproject: string;
+  readonly leaveOut: readonly string[];
+}
+
+type Opts = StageOptions & Required<Pick<StageOptions, "runner" | "env">>;
+
+// The committed form from the record of the last sync into the committed mode,
+// when every input of that sync is unchanged (see fingerprint.ts): its plan
+// applied to the working pyproject.toml, exactly as planning would apply it.
+// Anything else (no record, a changed input, a pyproject.toml that cannot be
+// read) is the planner's to handle and report.
+async function recordedForm(root: string, options: Opts): Promise<CommittedForm | undefined> {
+  if (Deno.build.os === "windows") return undefined;
+  const recorded = await recordedStage(root, options.env, options.mode);
+  if (!recorded) return undefined;
+  const pyprojectFile = join(root, PYPROJECT_FILE);
+  let working: string;
+  try {
+    const bytes = readConfined(pyprojectFile, { root }, MAX_PYPROJECT_BYTES);
+    if (bytes === undefined) return undefined;
+    working = decodeUtf8(bytes, pyprojectFile);
+  } catch {
+    return undefined;
+  }
+  options.log?.(`mode ${recorded.mode}'s plan comes from its last sync: its inputs are unchanged`);
+  return {
+    mode: recorded.mode,
+    origin: recorded.origin as CommitModeOrigin,
+    pyprojectFile,
+    pyproject: applyPlan(working, recorded.plan, pyprojectFile).text,
+    leaveOut: recorded.leaveOut,
+  };
+}
+
+async function plannedForm(root: string, options: Opts): Promise<CommittedForm> {
+  const [{ loadProject }, { missingCloneError, planProject, scratchLeaveOut }, { commitModeOf }] =
+    await planning();
   const project = await loadProject(root, options);
   const { mode, origin } = commitModeOf(project, options.mode);
   const plan = await planProject(project, { ...options, mode });
   refuseLocalSources(plan, origin);
   if (plan.missingClones.length) throw missingCloneError(plan);
-  const side = await reading;
-  if (!side) throw notInRepo(root);
-  refuseUnstageable(side);
+  return {
+    mode,
+    origin,
+    pyprojectFile: project.pyprojectFile,
+    pyproject: plan.after,
+    leaveOut: scratchLeaveOut(plan, options.env),
+  };
+}
+
+async function stageForm(
+  root: string,
+  side: IndexSide,
+  form: CommittedForm,
+  options: Opts,
+): Promise<StageResult> {
+  const { runner, env } = options;
+  const { mode, origin } = form;
   const { repo, paths, before, stageLock, baseLock } = side;
   const offline = options.offline ?? env.HPM_OFFLINE === "1";
   try {
     return await lockInScratch({
-      plan,
+      root,
+      mode,
+      pyproject: form.pyproject,
+      leaveOut: form.leaveOut,
       baseLock,
       offline: offline ? "only" : "first",
       runner,
       stream: options.stream,
-      env,
       log: options.log,
     }, async (scratch) => {
       const files: [string, string, IndexEntry | undefined][] = [
@@ -298,7 +317,7 @@ async function stageIn(
     throw new HpmInputError(
       "unresolvable",
       `mode ${mode} does not resolve, so nothing was staged; uv says:\n${e.stderrTail.trim()}`,
-      { file: project.pyprojectFile },
+      { file: form.pyprojectFile },
       offline
         ? "offline (--offline, HPM_OFFLINE=1), uv may use only its cache: go online to let it " +
           "fetch what is missing"
@@ -444,6 +463,7 @@ export interface StagedCheck {
  * ```
  */
 export async function checkStaged(options: ProjectOptions = {}): Promise<StagedCheck> {
+  const [{ findProjectRoot, loadProject }, { planProject }, { commitModeOf }] = await planning();
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   const runner = options.runner ?? denoRunner;
   return await withProjectLock(root, async () => {
@@ -511,6 +531,7 @@ export async function committedForms(
     headBlob(runner, repo.top, path),
   ]);
   let commitMode: string | null = null;
+  const { commitModeOf } = await import("./commit_mode.ts");
   try {
     commitMode = commitModeOf(project).mode;
   } catch (e) {

@@ -6,7 +6,8 @@ import type { Plan } from "./plan.ts";
 import { applyPlan } from "./pyproject.ts";
 import { Registry } from "./registry.ts";
 import { recordingRunner } from "./runner.ts";
-import { commitModeOf, stage, stagedProblems } from "./stage.ts";
+import { commitModeOf } from "./commit_mode.ts";
+import { stage, stagedProblems } from "./stage.ts";
 import { ONE_PLUGIN, tempTree, writeTree } from "./_testing.ts";
 
 const registry = (prod: boolean) =>

@@ -27,12 +27,14 @@ import { releaseDependencies, type ReleaseRead } from "./release.ts";
 import { parseRegistryLocation } from "./remote_registry.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
 import { denoRunner, programPath, type Runner } from "./runner.ts";
-import { type LockOptions, withProjectLock } from "./transaction.ts";
+import { lockOptions, withProjectLock } from "./transaction.ts";
 import { FROZEN_WARNING, requireUv, uvSyncArgs } from "./uv.ts";
 import { runUvTransaction } from "./uv_transaction.ts";
 import { VERSION } from "./version.ts";
 import { checkWorkspaceMembers } from "./workspace.ts";
 import { runPool } from "./_pool.ts";
+import { devCheckout } from "./clone.ts";
+import { commitModeOf } from "./commit_mode.ts";
 
 // git processes reading releases at once.
 const RELEASE_JOBS = 8;
@@ -205,6 +207,28 @@ export async function planProject(
 }
 
 /**
+ * The folders inside the project that a scratch copy for `plan` leaves out
+ * (see `lockInScratch`): the local clones and the dev checkouts of its
+ * packages.
+ *
+ * @param plan the plan
+ * @param env environment, for HOME (where dev clones may live)
+ * @returns absolute paths
+ */
+export function scratchLeaveOut(
+  plan: SyncPlan,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const root = plan.project.root;
+  return [
+    ...new Set(plan.resolution.packages.flatMap((p) => {
+      const path = p.localPath ?? devCheckout(plan.project, p.entry, plan.mode, env.HOME)?.path;
+      return path && !relative(root, path).startsWith("..") ? [resolve(path)] : [];
+    })),
+  ];
+}
+
+/**
  * The error for local clones a mode needs that are not on disk.
  *
  * @param plan a plan with `missingClones`
@@ -334,23 +358,6 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   }, lockOptions(options));
 }
 
-/**
- * The lock options of a command that reads the project: its timeout, logger,
- * environment and runner, recovering an interrupted run first.
- *
- * @param options the command's options
- * @returns options for {@link withProjectLock}
- */
-export function lockOptions(options: ProjectOptions): LockOptions {
-  return {
-    timeoutMs: options.lockTimeoutMs,
-    log: options.log,
-    env: options.env,
-    runner: options.runner,
-    recover: true,
-  };
-}
-
 // After a rollback under a uv that had started, the environment may hold
 // what uv installed before it was stopped.
 function resyncHint(plan: SyncPlan): string {
@@ -374,6 +381,16 @@ function cloneFiles(dir: string): string[] {
 // change behind HPM's back and are never fingerprinted: a remote registry (its
 // cache refreshes on a timer) and a release read from a remote (a ref can
 // move there); a release read from a dev clone is, by the clone's ref files.
+// The committed mode as the files choose it (hpm.yaml and the registry
+// entries of what the groups install: all inputs of the record).
+function filesCommitMode(project: Project): { mode: string; origin: string } | undefined {
+  try {
+    return commitModeOf(project);
+  } catch {
+    return undefined; // none: `hpm stage` plans, and says why
+  }
+}
+
 async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectOptions) {
   const { project, resolution } = plan;
   const locations = project.manifest.registries.map(parseRegistryLocation);
@@ -410,6 +427,12 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
       before: plan.before,
       after: plan.after,
       change: changeCounts(diffPyproject(plan.before, plan.after)),
+      commit: filesCommitMode(project),
+      // What `hpm stage` needs to stage this mode without planning it again;
+      // a mode with local paths is never staged.
+      stage: resolution.packages.some((p) => p.localPath !== undefined)
+        ? undefined
+        : { plan: resolution.plan, leaveOut: scratchLeaveOut(plan, env) },
       startedAt,
     });
   await writeFingerprint(project.root, plan.mode, fingerprint || undefined, env);

@@ -143,6 +143,28 @@ export interface LockOptions {
 }
 
 /**
+ * The lock options of a command that reads the project: its timeout, logger,
+ * environment and runner, recovering an interrupted run first.
+ *
+ * @param options the command's options
+ * @returns options for {@link withProjectLock}
+ */
+export function lockOptions(options: {
+  readonly lockTimeoutMs?: number;
+  readonly log?: (message: string) => void;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly runner?: Runner;
+}): LockOptions {
+  return {
+    timeoutMs: options.lockTimeoutMs,
+    log: options.log,
+    env: options.env,
+    runner: options.runner,
+    recover: true,
+  };
+}
+
+/**
  * Run `fn` holding the project's lock. A second HPM run waits (telling the
  * user once), up to `timeoutMs`, then fails; a lock left by a dead process,
  * or one HPM did not write (it does not verify), is taken over. A `.hpm/`

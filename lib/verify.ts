@@ -9,8 +9,8 @@
 import { join } from "node:path";
 import { findProjectRoot, loadProject, LOCK_FILE } from "./project.ts";
 import { lockInScratch } from "./scratch_lock.ts";
-import { lockOptions, missingCloneError, planProject, type ProjectOptions } from "./sync.ts";
-import { withProjectLock } from "./transaction.ts";
+import { missingCloneError, planProject, type ProjectOptions, scratchLeaveOut } from "./sync.ts";
+import { lockOptions, withProjectLock } from "./transaction.ts";
 
 /** Options of {@link verify}. */
 export interface VerifyOptions extends ProjectOptions {
@@ -51,7 +51,15 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
   );
   if (plan.missingClones.length) throw missingCloneError(plan);
   return await lockInScratch(
-    { plan, runner: options.runner, stream: options.stream, env: options.env, log: options.log },
+    {
+      root: plan.project.root,
+      mode: plan.mode,
+      pyproject: plan.after,
+      leaveOut: scratchLeaveOut(plan, options.env ?? Deno.env.toObject()),
+      runner: options.runner,
+      stream: options.stream,
+      log: options.log,
+    },
     async (scratch) => {
       let lockedPackages = 0;
       try {

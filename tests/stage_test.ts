@@ -52,6 +52,50 @@ async function hpmOnPath(root: string): Promise<Record<string, string>> {
   return { PATH: `${bin}:${Deno.env.get("PATH")}`, NO_COLOR: "1" };
 }
 
+Deno.test("hpm stage from the committed mode's record stages what planning stages; a changed input plans", async () => {
+  await withRoot(async (root) => {
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    const project = await makeProject(root, [{ name: PLUGIN }]);
+    const { dir } = project;
+    await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
+    await git(["init", "--quiet"], { cwd: dir });
+    expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "hpm sync --mode prod");
+    await git(["add", "-A"], { cwd: dir });
+    await git(["commit", "--quiet", "-m", "prod form"], { cwd: dir });
+    expectOk(await hpm(["sync"], dir, env), "hpm sync (dev)");
+    // The user's own change, in dev.
+    const pyproject = join(dir, "pyproject.toml");
+    const text = await Deno.readTextFile(pyproject);
+    await Deno.writeTextFile(pyproject, text.replace(/^version = ".*"$/m, 'version = "0.2.0"'));
+
+    const staged = async (expectRecord: boolean) => {
+      const r = await hpm(["stage"], dir, env);
+      expectOk(r, "hpm stage");
+      (expectRecord ? assert.match : assert.doesNotMatch)(
+        r.stderr,
+        /plan comes from its last sync/,
+      );
+      const blobs = [await show(dir, ":pyproject.toml"), await show(dir, ":uv.lock")];
+      await git(["reset", "--quiet"], { cwd: dir });
+      return blobs;
+    };
+    const fromRecord = await staged(true);
+    assert.match(fromRecord[0], /^version = "0\.2\.0"$/m);
+    assert.match(fromRecord[0], /^mode = "prod"$/m);
+    // Without the records, stage plans, and stages the same bytes.
+    await Deno.remove(join(root, "state", "fingerprints"), { recursive: true });
+    assert.deepEqual(await staged(false), fromRecord);
+
+    // Records again; then an input of prod changes: the record no longer answers.
+    expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "hpm sync --mode prod");
+    expectOk(await hpm(["sync"], dir, env), "hpm sync (dev)");
+    assert.deepEqual(await staged(true), fromRecord);
+    const entry = join(dir, "hpm-registry", "packages", `${PLUGIN}.yaml`);
+    await Deno.writeTextFile(entry, `${await Deno.readTextFile(entry)}# touched by hand\n`);
+    assert.deepEqual(await staged(false), fromRecord);
+  });
+});
+
 Deno.test("hpm stage: a dependency added in dev is committed in prod form; working tree and .venv untouched", async () => {
   await withRoot(async (root) => {
     const { dir, plugins } = await devCheckoutOfProdCommit(root);
@@ -78,6 +122,8 @@ Deno.test("hpm stage: a dependency added in dev is committed in prod form; worki
       const staged = await hpm(["stage"], dir);
       expectOk(staged, "hpm stage");
       assert.match(staged.stderr, /mode prod \(from default\): staged pyproject\.toml, uv\.lock/);
+      // prod was synced before, and none of its inputs changed since.
+      assert.match(staged.stderr, /mode prod's plan comes from its last sync/);
       assert.match(staged.stderr, /resolving mode prod in a scratch copy from uv's cache/);
       assert.doesNotMatch(staged.stderr, /resolving online/, "uv's cache was enough");
       expectOk(await hpm(["check", "--staged"], dir), "hpm check --staged after hpm stage");
