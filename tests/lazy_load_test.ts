@@ -7,30 +7,40 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeTempRoot, repoRoot, run, type RunResult, writeFile } from "./_fixtures.ts";
+import { git, makeTempRoot, repoRoot, run, type RunResult, writeFile } from "./_fixtures.ts";
+import { expectOk, hpm, makeProject } from "./_project.ts";
 
 const POISONED = ["yaml", "zod", "smol-toml", "diff", "ajv"];
 
+// What planning needs: hpm.yaml's and the registries' YAML, their schemas.
+const PLANNER = ["yaml", "zod", "ajv", "diff", "commander"];
+
+/** Runs the CLI in `cwd` (default: a scratch folder) with extra environment. */
+type PoisonedHpm = (
+  args: string[],
+  where?: { cwd?: string; env?: Record<string, string> },
+) => Promise<RunResult>;
+
 async function withPoisonedCli(
-  poisonCommander: boolean,
-  fn: (hpm: (...args: string[]) => Promise<RunResult>) => Promise<void>,
+  poisoned: readonly string[],
+  fn: (hpm: PoisonedHpm, root: string) => Promise<void>,
 ): Promise<void> {
   const root = await makeTempRoot();
   try {
     const config = JSON.parse(await Deno.readTextFile(join(repoRoot(), "deno.json")));
     const imports: Record<string, string> = { ...config.imports };
     await writeFile(join(root, "poison.ts"), 'throw new Error("a heavy module was loaded");\n');
-    for (const name of [...POISONED, ...(poisonCommander ? ["commander"] : [])]) {
-      imports[name] = "./poison.ts";
-    }
+    for (const name of poisoned) imports[name] = "./poison.ts";
     const map = join(root, "import_map.json");
     await writeFile(map, JSON.stringify({ imports }));
     const cli = join(repoRoot(), "cli.ts");
-    await fn((...args) =>
-      run(Deno.execPath(), ["run", "-A", "--quiet", "--import-map", map, cli, ...args], {
-        cwd: root,
-        env: { NO_COLOR: "1" },
-      })
+    await fn(
+      (args, where = {}) =>
+        run(Deno.execPath(), ["run", "-A", "--quiet", "--import-map", map, cli, ...args], {
+          cwd: where.cwd ?? root,
+          env: { NO_COLOR: "1", ...where.env },
+        }),
+      root,
     );
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -38,34 +48,60 @@ async function withPoisonedCli(
 }
 
 Deno.test("--version loads no package at all, not even the argument parser", async () => {
-  await withPoisonedCli(true, async (hpm) => {
+  await withPoisonedCli([...POISONED, "commander"], async (hpm) => {
     for (const flag of ["--version", "-V"]) {
-      const r = await hpm(flag);
+      const r = await hpm([flag]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
     }
     // The poison is real: anything else needs the parser and fails.
-    const help = await hpm("--help");
+    const help = await hpm(["--help"]);
     assert.equal(help.code, 1);
     assert.match(help.stderr, /a heavy module was loaded|does not provide an export/);
   });
 });
 
 Deno.test("--help, completions and usage errors load no YAML, TOML or schema library", async () => {
-  await withPoisonedCli(false, async (hpm) => {
-    const help = await hpm("--help");
+  await withPoisonedCli(POISONED, async (hpm) => {
+    const help = await hpm(["--help"]);
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /^Usage: hpm/);
-    assert.equal((await hpm("sync", "--help")).code, 0);
-    const script = await hpm("completions", "bash");
+    assert.equal((await hpm(["sync", "--help"])).code, 0);
+    const script = await hpm(["completions", "bash"]);
     assert.equal(script.code, 0, script.stderr);
     assert.match(script.stdout, /complete -F/);
-    const bad = await hpm("completions", "tcsh");
+    const bad = await hpm(["completions", "tcsh"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^error: unknown shell `tcsh`/);
     // The poison is real: a command that reads the project fails.
-    const sync = await hpm("sync");
+    const sync = await hpm(["sync"]);
     assert.equal(sync.code, 1);
     assert.match(sync.stderr, /a heavy module was loaded|does not provide an export/);
+  });
+});
+
+Deno.test("hpm stage from the committed mode's record loads no YAML or schema library, nor the parser", async () => {
+  await withPoisonedCli(PLANNER, async (poisoned, root) => {
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    const { dir } = await makeProject(join(root, "p"), [{ name: "plug-a" }]);
+    await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
+    await git(["init", "--quiet"], { cwd: dir });
+    expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "hpm sync --mode prod");
+    await git(["add", "-A"], { cwd: dir });
+    await git(["commit", "--quiet", "-m", "prod form"], { cwd: dir });
+    expectOk(await hpm(["sync"], dir, env), "hpm sync (dev)");
+    const pyproject = join(dir, "pyproject.toml");
+    const text = await Deno.readTextFile(pyproject);
+    await Deno.writeTextFile(pyproject, text.replace(/^version = ".*"$/m, 'version = "0.2.0"'));
+
+    const staged = await poisoned(["stage"], { cwd: dir, env });
+    assert.equal(staged.code, 0, staged.stderr);
+    assert.match(staged.stderr, /plan comes from its last sync/);
+    assert.match(staged.stderr, /mode prod \(from default\): staged pyproject\.toml/);
+    // The poison is real: without the record, stage plans, and fails.
+    await Deno.remove(join(root, "state", "fingerprints"), { recursive: true });
+    const planned = await poisoned(["stage"], { cwd: dir, env });
+    assert.equal(planned.code, 1);
+    assert.match(planned.stderr, /a heavy module was loaded|does not provide an export/);
   });
 });
