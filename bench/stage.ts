@@ -13,10 +13,9 @@
  * @module
  */
 
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { git, makeTempRoot, run } from "../tests/_fixtures.ts";
-import { makeProject } from "../tests/_project.ts";
+import { devCheckoutOfProdCommit, setCoreVersion } from "../tests/_project.ts";
 import { type Contender, median, medianOf, sample } from "./_measure.ts";
 
 const RUNS = Number(Deno.env.get("HPM_BENCH_RUNS") ?? 9);
@@ -33,34 +32,19 @@ const uvPath = await uvBinary();
 
 const root = await makeTempRoot();
 try {
-  const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }, {
-    name: "rag4code-chroma",
-  }]);
+  const env: Record<string, string> = uvPath ? { HPM_UV: uvPath } : {};
+  const { dir } = await devCheckoutOfProdCommit(root, ["rag4code-qdrant", "rag4code-chroma"], env);
   const hpm = async (...args: string[]) => {
     const r = await run(Deno.execPath(), ["run", "-A", CLI, "-q", ...args], {
       cwd: dir,
-      env: uvPath ? { HPM_UV: uvPath } : {},
+      env,
     });
     if (r.code !== 0) throw new Error(`hpm ${args.join(" ")}: ${r.stderr}`);
   };
   const commit = (message: string) => git(["commit", "--quiet", "-m", message], { cwd: dir });
-  const pyproject = join(dir, "pyproject.toml");
   let change = 0;
   // Each run commits a real change the user made in dev: a new version.
-  const edit = async () => {
-    const text = await Deno.readTextFile(pyproject);
-    await Deno.writeTextFile(
-      pyproject,
-      text.replace(/^version = ".*"$/m, `version = "1.0.${++change}"`),
-    );
-  };
-
-  await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
-  await git(["init", "--quiet"], { cwd: dir });
-  await hpm("sync", "--mode", "prod");
-  await git(["add", "-A"], { cwd: dir });
-  await commit("prod form");
-  await hpm("sync");
+  const edit = () => setCoreVersion(dir, `1.0.${++change}`);
 
   const ways: Record<string, () => Promise<unknown>> = {
     "hpm stage + git commit": async () => {

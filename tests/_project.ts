@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  git,
   makeCoreProject,
   makePluginRepo,
   type PluginRepo,
@@ -101,6 +102,37 @@ export async function makeProject(
     }]\n`,
   );
   return { dir, plugins: repos };
+}
+
+/**
+ * A core repository whose HEAD is the prod form, with the working tree
+ * synced to dev: where `hpm stage` starts.
+ *
+ * @param root the folder to build in
+ * @param plugins the plugins' names
+ * @param env extra environment for hpm (HPM_STATE_DIR…)
+ */
+export async function devCheckoutOfProdCommit(
+  root: string,
+  plugins: string[],
+  env: Record<string, string> = {},
+): Promise<TestProject> {
+  const project = await makeProject(root, plugins.map((name) => ({ name })));
+  const { dir } = project;
+  await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
+  await git(["init", "--quiet"], { cwd: dir });
+  expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "hpm sync --mode prod");
+  await git(["add", "-A"], { cwd: dir });
+  await git(["commit", "--quiet", "-m", "prod form"], { cwd: dir });
+  expectOk(await hpm(["sync"], dir, env), "hpm sync (dev)");
+  return project;
+}
+
+/** A change of the user's own in the core's pyproject.toml: its `version`. */
+export async function setCoreVersion(dir: string, version: string): Promise<void> {
+  const pyproject = join(dir, "pyproject.toml");
+  const text = await Deno.readTextFile(pyproject);
+  await Deno.writeTextFile(pyproject, text.replace(/^version = ".*"$/m, `version = "${version}"`));
 }
 
 /** The bytes of some files (undefined for a missing one), to assert "nothing written". */

@@ -7,8 +7,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { git, makeTempRoot, repoRoot, run, type RunResult, writeFile } from "./_fixtures.ts";
-import { expectOk, hpm, makeProject } from "./_project.ts";
+import { makeTempRoot, repoRoot, run, type RunResult, writeFile } from "./_fixtures.ts";
+import { devCheckoutOfProdCommit, setCoreVersion } from "./_project.ts";
 
 const POISONED = ["yaml", "zod", "smol-toml", "diff", "ajv"];
 
@@ -83,16 +83,8 @@ Deno.test("--help, completions and usage errors load no YAML, TOML or schema lib
 Deno.test("hpm stage from the committed mode's record loads no YAML or schema library, nor the parser", async () => {
   await withPoisonedCli(PLANNER, async (poisoned, root) => {
     const env = { HPM_STATE_DIR: join(root, "state") };
-    const { dir } = await makeProject(join(root, "p"), [{ name: "plug-a" }]);
-    await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
-    await git(["init", "--quiet"], { cwd: dir });
-    expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "hpm sync --mode prod");
-    await git(["add", "-A"], { cwd: dir });
-    await git(["commit", "--quiet", "-m", "prod form"], { cwd: dir });
-    expectOk(await hpm(["sync"], dir, env), "hpm sync (dev)");
-    const pyproject = join(dir, "pyproject.toml");
-    const text = await Deno.readTextFile(pyproject);
-    await Deno.writeTextFile(pyproject, text.replace(/^version = ".*"$/m, 'version = "0.2.0"'));
+    const { dir } = await devCheckoutOfProdCommit(join(root, "p"), ["plug-a"], env);
+    await setCoreVersion(dir, "0.2.0");
 
     const staged = await poisoned(["stage"], { cwd: dir, env });
     assert.equal(staged.code, 0, staged.stderr);

@@ -19,23 +19,17 @@ import {
   withRoot,
   writeFile,
 } from "./_fixtures.ts";
-import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
+import {
+  devCheckoutOfProdCommit,
+  expectOk,
+  hpm,
+  makeProject,
+  setCoreVersion,
+  snapshot,
+} from "./_project.ts";
 import { pythonTool } from "./_tools.ts";
 
 const PLUGIN = "rag4code-qdrant";
-
-/** A core repository whose HEAD is the prod form, with the working tree synced to dev. */
-async function devCheckoutOfProdCommit(root: string) {
-  const project = await makeProject(root, [{ name: PLUGIN }]);
-  const { dir } = project;
-  await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
-  await git(["init", "--quiet"], { cwd: dir });
-  expectOk(await hpm(["sync", "--mode", "prod"], dir), "hpm sync --mode prod");
-  await git(["add", "-A"], { cwd: dir });
-  await git(["commit", "--quiet", "-m", "prod form"], { cwd: dir });
-  expectOk(await hpm(["sync"], dir), "hpm sync (dev)");
-  return project;
-}
 
 const show = async (dir: string, spec: string) => (await git(["show", spec], { cwd: dir })).stdout;
 const indexState = async (dir: string) => (await git(["ls-files", "--stage"], { cwd: dir })).stdout;
@@ -55,18 +49,8 @@ async function hpmOnPath(root: string): Promise<Record<string, string>> {
 Deno.test("hpm stage from the committed mode's record stages what planning stages; a changed input plans", async () => {
   await withRoot(async (root) => {
     const env = { HPM_STATE_DIR: join(root, "state") };
-    const project = await makeProject(root, [{ name: PLUGIN }]);
-    const { dir } = project;
-    await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
-    await git(["init", "--quiet"], { cwd: dir });
-    expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "hpm sync --mode prod");
-    await git(["add", "-A"], { cwd: dir });
-    await git(["commit", "--quiet", "-m", "prod form"], { cwd: dir });
-    expectOk(await hpm(["sync"], dir, env), "hpm sync (dev)");
-    // The user's own change, in dev.
-    const pyproject = join(dir, "pyproject.toml");
-    const text = await Deno.readTextFile(pyproject);
-    await Deno.writeTextFile(pyproject, text.replace(/^version = ".*"$/m, 'version = "0.2.0"'));
+    const { dir } = await devCheckoutOfProdCommit(root, [PLUGIN], env);
+    await setCoreVersion(dir, "0.2.0"); // the user's own change, in dev
 
     const staged = async (expectRecord: boolean) => {
       const r = await hpm(["stage"], dir, env);
@@ -98,7 +82,7 @@ Deno.test("hpm stage from the committed mode's record stages what planning stage
 
 Deno.test("hpm stage: a dependency added in dev is committed in prod form; working tree and .venv untouched", async () => {
   await withRoot(async (root) => {
-    const { dir, plugins } = await devCheckoutOfProdCommit(root);
+    const { dir, plugins } = await devCheckoutOfProdCommit(root, [PLUGIN]);
     const clone = plugins[PLUGIN].clone;
     const wheels = await buildWheels(root, {
       name: "tinydep",
@@ -167,7 +151,7 @@ Deno.test("hpm stage: a dependency added in dev is committed in prod form; worki
 
 Deno.test("pre-commit's hpm-check hook and `hpm init --hook` block a dev-form commit and pass the staged prod form", async () => {
   await withRoot(async (root) => {
-    const { dir } = await devCheckoutOfProdCommit(root);
+    const { dir } = await devCheckoutOfProdCommit(root, [PLUGIN]);
     const env = { ...(await hpmOnPath(root)), PRE_COMMIT_HOME: join(root, "pre-commit-home") };
     const preCommit = await pythonTool("pre-commit");
     const head = async () => (await git(["rev-parse", "HEAD"], { cwd: dir })).stdout;
@@ -218,7 +202,7 @@ Deno.test("hpm init --hook never replaces a hook it did not write", async () => 
 
 Deno.test("hpm stage refuses, staging nothing: conflicts, a merge in progress, a lock that does not resolve", async () => {
   await withRoot(async (root) => {
-    const { dir } = await devCheckoutOfProdCommit(root);
+    const { dir } = await devCheckoutOfProdCommit(root, [PLUGIN]);
     const refuse = async (what: string, pattern: RegExp) => {
       const index = await indexState(dir);
       const r = await hpm(["stage"], dir);
