@@ -88,34 +88,23 @@ export interface RecordedStage {
   readonly leaveOut: readonly string[];
 }
 
-/** What {@link takeFingerprint} needs to know about a finished sync. */
-export interface SyncInputs {
-  /** The HPM version. */
-  readonly hpm: string;
-  /** The project root. */
-  readonly root: string;
-  /** The mode synced. */
-  readonly mode: string;
+/**
+ * What {@link takeFingerprint} needs to know about a finished sync: what the
+ * record keeps as it is, and what it is made from.
+ */
+export interface SyncInputs extends
+  Pick<
+    ModeRecord,
+    "hpm" | "root" | "mode" | "cacheEnv" | "before" | "after" | "change" | "commit" | "stage"
+  > {
   /** The mode without --mode and RUN_MODE, and its origin. */
   readonly fileMode: { readonly mode: string; readonly origin: string };
   /** The home folder used for `~`. */
   readonly home?: string;
-  /** The variables that place HPM's cache. */
-  readonly cacheEnv: string;
   /** Every file whose content or absence decided the result. */
   readonly files: readonly string[];
   /** Every folder whose listing decided which files were read. */
   readonly folders: readonly string[];
-  /** pyproject.toml's text before the sync. */
-  readonly before: string;
-  /** pyproject.toml's text after the sync. */
-  readonly after: string;
-  /** What the sync changed, in numbers. */
-  readonly change: ChangeCounts;
-  /** The committed mode the files choose, if they choose one. */
-  readonly commit?: { readonly mode: string; readonly origin: string };
-  /** What `hpm stage` needs of this mode, when it installs nothing from a local path. */
-  readonly stage?: RecordedStage;
   /** `Date.now()` before the sync read anything. */
   readonly startedAt: number;
 }
