@@ -58,7 +58,8 @@ export * from "./lib/clone.ts";
 export * from "./lib/pin.ts";
 export * from "./lib/completions.ts";
 export * from "./lib/workspace.ts";
-export type { LockOptions, Recovery } from "./lib/transaction.ts";
+export type { LockOptions } from "./lib/project_lock.ts";
+export type { Recovery } from "./lib/transaction.ts";
 
 export * from "./lib/lock_check.ts";
 export * from "./lib/adopt.ts";

@@ -22,13 +22,18 @@ export interface Io {
   color: boolean;
 }
 
-/** The terminal: console, colour when stdout is one and NO_COLOR is unset. */
+/**
+ * The terminal: console, colour when stdout is one and NO_COLOR is unset.
+ * Whether it is one is asked only when colour matters (an error, a diff):
+ * the first look at stdout costs a no-op a millisecond.
+ */
 export function defaultIo(): Io {
-  const noColor = Deno.env.get("NO_COLOR") !== undefined && Deno.env.get("NO_COLOR") !== "";
   return {
     out: (text) => console.log(text),
     err: (text) => console.error(text),
-    color: !noColor && Deno.stdout.isTerminal(),
+    get color() {
+      return !Deno.env.get("NO_COLOR") && Deno.stdout.isTerminal();
+    },
   };
 }
 
@@ -83,7 +88,13 @@ export function guardOutput(io: Io): Io {
     text.split(KEPT).map((part, i) =>
       i % 2 === 1 && (part === "\n" || io.color) ? part : visible(part)
     ).join("");
-  return { ...io, out: (text) => io.out(clean(text)), err: (text) => io.err(clean(text)) };
+  return {
+    out: (text) => io.out(clean(text)),
+    err: (text) => io.err(clean(text)),
+    get color() {
+      return io.color;
+    },
+  };
 }
 
 // Paths inside the working directory are shown relative, as compilers do

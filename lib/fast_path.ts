@@ -12,17 +12,9 @@
  * @module
  */
 
-import {
-  cacheEnvOf,
-  type FastAnswer,
-  fingerprintFile,
-  openFingerprint,
-  readFingerprint,
-  stillHolds,
-  unchangedSince,
-} from "./fingerprint.ts";
+import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
 import type { PlainCommand } from "./plain_command.ts";
-import { STATE_DIR } from "./state.ts";
+import { journalLeft } from "./state.ts";
 import type { Runner } from "./runner.ts";
 import { VERSION } from "./version.ts";
 
@@ -107,21 +99,6 @@ export function nearestProjectRoot(start: string): string | undefined {
   }
 }
 
-// Whether an interrupted run left its journal. Seen in the listings of two
-// small folders: Deno reports a missing file by throwing, which costs more.
-// No state folder is a no; anything unreadable a yes: the normal path looks
-// properly.
-function journalLeft(root: string): boolean {
-  const state = `${root}/${STATE_DIR}`;
-  const has = (dir: string, name: string) =>
-    [...Deno.readDirSync(dir)].some((e) => e.name === name);
-  try {
-    return has(state, "journal") && has(`${state}/journal`, "journal.json");
-  } catch (e) {
-    return !(e instanceof Deno.errors.NotFound);
-  }
-}
-
 /** Where a fast answer applies, and what it is. */
 export interface FastResult extends FastAnswer {
   /** The project root. */
@@ -130,7 +107,7 @@ export interface FastResult extends FastAnswer {
 
 /** How {@link answerFast} runs uv and reports. */
 export interface FastOptions {
-  /** Environment: RUN_MODE and HOME. */
+  /** The environment: RUN_MODE, HOME, PATH, HPM_UV, where state and caches go. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Notices for the user. */
   readonly log: (message: string) => void;
@@ -171,55 +148,53 @@ export async function answerFast(
     home: options.env.HOME ?? options.env.USERPROFILE,
     cacheEnv: cacheEnvOf(options.env),
   };
-  // An interrupted run is the normal path's to finish or undo first.
-  if (journalLeft(root)) return undefined;
-  const file = await fingerprintFile(root, options.env);
-  const answer = file && await stillHolds(openFingerprint(file, here.request), here);
-  // check and diff of a switch show the difference: the normal path's work.
-  if (!answer || (answer.write !== undefined && command.name !== "sync")) return undefined;
-  if (command.name !== "sync" || (!command.install && answer.write === undefined)) {
-    options.trace?.(HIT);
-    return { root, ...answer };
+  const check = async () =>
+    await stillHolds(await readFingerprint(root, options.env, here.request), here);
+  // Nothing to write and nothing to run needs no lock: the answer is given.
+  if (command.name !== "sync" || !command.install) {
+    // An interrupted run is the normal path's to finish or undo first.
+    const answer = journalLeft(root) ? undefined : await check();
+    if (answer?.write === undefined) {
+      if (answer) options.trace?.(HIT);
+      return answer && { root, ...answer };
+    }
+    // check and diff of a switch show the difference: the normal path's work.
+    if (command.name !== "sync") return undefined;
   }
 
-  // The project lock is sealed: WebCrypto imports the key on another thread
-  // while the other modules that run uv load.
-  const sealing = import("./seal.ts").then(({ preloadKey }) => preloadKey(options.env));
+  // Anything else is checked under the project lock (a check before it could
+  // be undone by a run that finishes meanwhile), and the code that runs uv
+  // loads with the lock's.
   const [{ FROZEN_WARNING, requireUv, uvSyncArgs }, { withProjectLock }, { runUvTransaction }] =
     await Promise.all([
       import("./uv.ts"),
-      import("./transaction.ts"),
+      import("./project_lock.ts"),
       import("./uv_transaction.ts"),
-      sealing,
     ]);
   const args = uvSyncArgs({
     frozen: command.frozen,
     locked: command.locked,
     extra: command.uvArgs,
   });
-  // As the normal path: a missing uv is found out before anything is written.
-  if (command.install) requireUv({ ...Deno.env.toObject(), ...options.env });
-  return await withProjectLock(root, async (recovered) => {
-    // Files were restored: the normal path plans from them.
-    if (recovered) return undefined;
-    // Another run may have finished before this one got the lock: check
-    // again, unless the record and pyproject.toml are as they were (such a
-    // run rewrites the record, or pyproject.toml, or changed nothing).
-    const still = await unchangedSince(root, options.env, file, answer.pyproject)
-      ? answer
-      : await stillHolds(await readFingerprint(root, options.env, here.request), here);
-    if (!still) return undefined;
-    options.trace?.(still.write === undefined ? HIT : SWITCH);
-    if (still.write !== undefined && command.install && command.frozen) {
-      options.log(FROZEN_WARNING);
+  return await withProjectLock(root, async () => {
+    // An interrupted run (even one that died holding the lock while this
+    // one waited) is the normal path's to finish or undo first.
+    if (journalLeft(root)) return undefined;
+    const answer = await check();
+    if (!answer) return undefined;
+    options.trace?.(answer.write === undefined ? HIT : SWITCH);
+    if (answer.write !== undefined && command.install) {
+      // As the normal path: a missing uv is found out before anything is
+      // written (with nothing to write, starting uv finds it out).
+      requireUv(options.env);
+      if (command.frozen) options.log(FROZEN_WARNING);
     }
-    await runUvTransaction(root, still.write, command.install ? args : undefined, options);
-    return { root, ...still };
+    await runUvTransaction(root, answer.write, command.install ? args : undefined, options);
+    return { root, ...answer };
   }, {
     log: options.log,
     env: options.env,
     runner: options.runner,
-    recover: true,
     stateCheckedBefore: true,
   });
 }

@@ -299,6 +299,20 @@ export function createConfined(path: string, data: string, where: Confinement): 
 }
 
 /**
+ * Open a file to hold an advisory lock on, confined to a folder; created
+ * empty (private) when missing. The caller closes it.
+ *
+ * @param path the file
+ * @param where the folder it must stay in
+ * @returns the open file, readable and writable
+ * @throws {HpmInputError} `unsafe-path` (see {@link locate})
+ */
+export function openLockFile(path: string, where: Confinement): Deno.FsFile {
+  const target = locate(path, where)?.real ?? joinPath(confinedParent(path, where), baseName(path));
+  return Deno.openSync(target, { read: true, write: true, create: true, mode: 0o600 });
+}
+
+/**
  * Remove a regular file (or a link itself, never its target), confined to a
  * folder. A missing file is not an error.
  *

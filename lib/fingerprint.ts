@@ -30,7 +30,13 @@ import type { Plan } from "./plan.ts";
 import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, readConfined } from "./files.ts";
-import { readStateFile, removeStateFile, userStateFolder, writeStateFile } from "./state.ts";
+import {
+  projectStateName,
+  readStateFile,
+  removeStateFile,
+  userStateFolder,
+  writeStateFile,
+} from "./state.ts";
 import { VERSION } from "./version.ts";
 
 /** One input of a record, as the sync that recorded it found it. */
@@ -358,8 +364,6 @@ export interface FastAnswer {
   readonly write?: string;
   /** What the switch changes, in numbers. */
   readonly change?: ChangeCounts;
-  /** pyproject.toml as the answer found it. */
-  readonly pyproject: Uint8Array;
 }
 
 /**
@@ -391,9 +395,9 @@ export async function stillHolds(
       // Compared as text, byte for byte: a byte order mark is kept, and bytes
       // that are not UTF-8 throw (the normal path reports them).
       const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(now);
-      if (text === r.after) return { mode: r.mode, origin, pyproject: now };
+      if (text === r.after) return { mode: r.mode, origin };
       if (text === r.before) {
-        return { mode: r.mode, origin, write: r.after, change: r.change, pyproject: now };
+        return { mode: r.mode, origin, write: r.after, change: r.change };
       }
       return undefined;
     }
@@ -455,38 +459,6 @@ export async function recordedStage(
   return undefined;
 }
 
-/**
- * Whether the records and pyproject.toml still have the bytes an answer was
- * given from: then it still holds (another run would have rewritten one of
- * them), and nothing needs checking again.
- *
- * @param root the project root
- * @param env where the per-user state folder is
- * @param file the bytes of the records the answer came from
- * @param seen {@link FastAnswer.pyproject}
- * @returns true when both are unchanged
- */
-export async function unchangedSince(
-  root: string,
-  env: Env,
-  file: Uint8Array,
-  seen: Uint8Array,
-): Promise<boolean> {
-  try {
-    const now = readOrNull(pyprojectOf(root));
-    const again = await fingerprintFile(root, env);
-    return now !== null && sameBytes(now, seen) && again !== undefined && sameBytes(again, file);
-  } catch {
-    return false;
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 const isString = (v: unknown): v is string => typeof v === "string";
 const isPath = (v: unknown): v is string => isString(v) && v.startsWith("/");
 
@@ -546,13 +518,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 // The records of a project live in the user's own state folder, in a file
 // named after the project's real path: no project, whoever committed or sent
 // it, can put a record there, so a record needs no seal and the fast path no
-// cryptography. A name too long for a file system is hashed.
-async function recordsName(root: string): Promise<string> {
-  const real = Deno.realPathSync(root);
-  const name = encodeURIComponent(real);
-  return `${name.length <= 200 ? name : await sha256Hex(encoder.encode(real))}.jsonl`;
-}
-
+// cryptography.
 function recordsFolder(env: Env, create: boolean): string | undefined {
   const state = userStateFolder(env, create);
   const dir = state === undefined ? undefined : joinPath(state, "fingerprints");
@@ -574,8 +540,8 @@ function labelOf(line: Uint8Array): { mode: string; fileMode: string } | undefin
 
 /**
  * The stored fingerprint of a project (unvalidated), or undefined when there
- * is none: the records in the user's state folder for the project's real
- * path, only those `wanted` by their label.
+ * is none or the state folder is unusable: the records in the user's state
+ * folder for the project's real path, only those `wanted` by their label.
  *
  * @param root the project root
  * @param env where the per-user state folder is
@@ -587,36 +553,15 @@ export async function readFingerprint(
   env: Env,
   wanted?: ModeRequest,
 ): Promise<unknown> {
-  const bytes = await fingerprintFile(root, env);
-  return bytes && openFingerprint(bytes, wanted);
-}
-
-/**
- * The bytes of a project's records as stored, or undefined when there are
- * none or the state folder is unusable.
- *
- * @param root the project root
- * @param env where the per-user state folder is
- * @returns the bytes
- */
-export async function fingerprintFile(root: string, env: Env): Promise<Uint8Array | undefined> {
+  let bytes: Uint8Array | undefined;
   try {
     const dir = recordsFolder(env, false);
-    const name = await recordsName(root);
-    return dir === undefined ? undefined : readStateFile(dir, name, MAX_RECORDS_BYTES);
+    if (dir === undefined) return undefined;
+    bytes = readStateFile(dir, await projectStateName(root, "jsonl"), MAX_RECORDS_BYTES);
   } catch {
     return undefined;
   }
-}
-
-/**
- * The records in what {@link fingerprintFile} read (see {@link readFingerprint}).
- *
- * @param bytes the file's bytes
- * @param wanted the mode requested; default: all records
- * @returns the records, to check with {@link stillHolds}
- */
-export function openFingerprint(bytes: Uint8Array, wanted?: ModeRequest): unknown {
+  if (bytes === undefined) return undefined;
   const modes: Record<string, unknown> = {};
   for (let start = 0; start < bytes.length;) {
     const newline = bytes.indexOf(10, start);
@@ -661,7 +606,7 @@ export async function writeFingerprint(
   const records = record ? [...kept, record] : kept;
   const dir = recordsFolder(env, records.length > 0);
   if (dir === undefined) return;
-  const name = await recordsName(root);
+  const name = await projectStateName(root, "jsonl");
   if (!records.length) {
     await removeStateFile(dir, name);
     return;

@@ -13,7 +13,7 @@ import { chooseMode, type Manifest, parseManifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import { findProjectRoot, loadProject, MANIFEST_FILE, type Project } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
-import { withProjectLock } from "./transaction.ts";
+import { withProjectLock } from "./project_lock.ts";
 import { yamlAppendToSequence, yamlDelete, yamlSetScalar } from "./yaml_edit.ts";
 
 function findGroup(manifest: Manifest, group: string) {

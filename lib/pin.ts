@@ -16,7 +16,7 @@ import { findProjectRoot, loadProject } from "./project.ts";
 import { missingModeError, parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
 import { checkReleaseOnRemote } from "./release_check.ts";
 import { denoRunner, type Runner } from "./runner.ts";
-import { withProjectLock } from "./transaction.ts";
+import { withProjectLock } from "./project_lock.ts";
 import { isSafeGitRef, normalizeSpecifier } from "./value_checks.ts";
 import { yamlDelete, yamlGet, yamlSetScalar } from "./yaml_edit.ts";
 

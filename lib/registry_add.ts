@@ -14,7 +14,7 @@ import { parseRegistryLocation } from "./remote_registry.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
 import { checkReleaseOnRemote } from "./release_check.ts";
 import { denoRunner, type Runner } from "./runner.ts";
-import { withProjectLock } from "./transaction.ts";
+import { withProjectLock } from "./project_lock.ts";
 
 /** What a new registry entry says. */
 export interface NewEntry {

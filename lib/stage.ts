@@ -37,7 +37,7 @@ import { applyPlan, readManaged } from "./pyproject.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { lockInScratch } from "./scratch_lock.ts";
 import type { ProjectOptions, SyncPlan } from "./sync.ts";
-import { lockOptions, withProjectLock } from "./transaction.ts";
+import { lockOptions, withProjectLock } from "./project_lock.ts";
 import { decodeUtf8 } from "./utf8.ts";
 import { LOCK_FILE, PYPROJECT_FILE } from "./uv.ts";
 

@@ -15,6 +15,7 @@
  */
 
 import type { AtomicWriteOptions } from "./atomic_write.ts";
+import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { joinPath, ownFolder, readConfined, removeConfined, writeConfined } from "./files.ts";
 import type { Runner } from "./runner.ts";
@@ -22,7 +23,12 @@ import type { Runner } from "./runner.ts";
 /** The state folder's name, at the project root. */
 export const STATE_DIR = ".hpm";
 
-/** Largest sealed state record HPM reads (journal, lock). */
+/** The journal's folder in the state folder, and its file (see transaction.ts). */
+export const JOURNAL_DIR = "journal";
+/** The journal file in {@link JOURNAL_DIR}. */
+export const JOURNAL_FILE = "journal.json";
+
+/** Largest sealed state record HPM reads (the journal). */
 export const MAX_RECORD_BYTES = 256 * 1024;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -166,9 +172,54 @@ export async function removeStateFile(dir: string, name: string): Promise<void> 
  */
 export function userStateFolder(env: Env, create: boolean): string | undefined {
   const dir = userStateDir(env);
-  if (create && !ownFolder(dir, false)) {
-    const parent = dir.replace(/[\\/][^\\/]+[\\/]?$/, "");
-    if (parent && parent !== dir) Deno.mkdirSync(parent, { recursive: true });
+  try {
+    return ownFolder(dir, create) ? dir : undefined;
+  } catch (e) {
+    if (!(create && e instanceof Deno.errors.NotFound)) throw e;
   }
+  // The folders above it are created only the first time.
+  const parent = dir.replace(/[\\/][^\\/]+[\\/]?$/, "");
+  if (parent && parent !== dir) Deno.mkdirSync(parent, { recursive: true });
   return ownFolder(dir, create) ? dir : undefined;
+}
+
+/**
+ * Whether an interrupted run left its journal in the project: seen in folder
+ * listings, from the root down (Deno reports a missing file by throwing,
+ * which costs more than listing a project's root). No state folder is a no;
+ * anything unreadable or odd on the way (a link, a file) a yes, for the
+ * journal code to look at properly and refuse.
+ *
+ * @param root the project root
+ * @returns whether the journal code must run
+ */
+export function journalLeft(root: string): boolean {
+  const path = [root, STATE_DIR, JOURNAL_DIR, JOURNAL_FILE];
+  try {
+    for (let i = 1; i < path.length; i++) {
+      const name = path[i];
+      const entry = [...Deno.readDirSync(joinPath(root, ...path.slice(1, i)))]
+        .find((e) => e.name === name);
+      if (entry === undefined) return false;
+      if (i < path.length - 1 && !entry.isDirectory) return true;
+    }
+    return true;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * The name of a project's file in a per-user state folder (its fingerprint,
+ * its lock): the project's real path, encoded, or its hash when too long for
+ * a file system.
+ *
+ * @param root the project root
+ * @param extension the file's extension
+ * @returns the file name
+ */
+export async function projectStateName(root: string, extension: string): Promise<string> {
+  const real = Deno.realPathSync(root);
+  const name = encodeURIComponent(real);
+  return `${name.length <= 200 ? name : await sha256Hex(real)}.${extension}`;
 }

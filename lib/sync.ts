@@ -27,7 +27,7 @@ import { releaseDependencies, type ReleaseRead } from "./release.ts";
 import { parseRegistryLocation } from "./remote_registry.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
 import { denoRunner, programPath, type Runner } from "./runner.ts";
-import { lockOptions, withProjectLock } from "./transaction.ts";
+import { lockOptions, withProjectLock } from "./project_lock.ts";
 import { FROZEN_WARNING, requireUv, uvSyncArgs } from "./uv.ts";
 import { runUvTransaction } from "./uv_transaction.ts";
 import { VERSION } from "./version.ts";

@@ -1,18 +1,18 @@
 /**
- * Sync transactions: a project lock so two HPM runs cannot interleave, and a
- * journal so that a run killed at any moment (SIGKILL included) leaves
- * `pyproject.toml` and `uv.lock` exactly as before or exactly as after; the
- * next run finishes or undoes it.
+ * Sync transactions: a journal so that a run killed at any moment (SIGKILL
+ * included) leaves `pyproject.toml` and `uv.lock` exactly as before or
+ * exactly as after; the next run finishes or undoes it. Use them under the
+ * project lock (`project_lock.ts`).
  *
- * State lives in `<project>/.hpm/` (ignored by git through its own .gitignore).
+ * The journal lives in `<project>/.hpm/` (ignored by git through its own
+ * .gitignore), sealed: a project can ship one, and one that does not verify
+ * is never acted on.
  *
  * @module
  */
 
 import { sha256Hex } from "./digest.ts";
-import { HpmOperationError } from "./errors.ts";
 import {
-  createConfined,
   joinPath,
   MAX_PYPROJECT_BYTES,
   MAX_UV_LOCK_BYTES,
@@ -21,19 +21,15 @@ import {
   removeConfined,
   writeConfined,
 } from "./files.ts";
-import { denoRunner, type Runner } from "./runner.ts";
 import { openRecord, sealRecord } from "./seal.ts";
 import {
-  assertStateUntracked,
+  JOURNAL_DIR,
+  JOURNAL_FILE,
   readStateFile,
   removeStateFile,
   stateFolder,
   writeStateFile,
 } from "./state.ts";
-
-const LOCK = "lock";
-const JOURNAL = "journal";
-const JOURNAL_FILE = "journal.json";
 
 /** The only files a journal may ever name: a journal can restore nothing else. */
 const JOURNALED = ["pyproject.toml", "uv.lock"] as const;
@@ -61,7 +57,7 @@ interface JournalRecord {
 
 async function journalFolder(root: string): Promise<string> {
   const dir = (await stateFolder(root, true))!;
-  const journal = joinPath(dir, JOURNAL);
+  const journal = joinPath(dir, JOURNAL_DIR);
   ownFolder(journal, true);
   return journal;
 }
@@ -89,8 +85,6 @@ function procRuns(pid: number, program: string): boolean {
   }
 }
 
-const STALE_AFTER_MS = 60 * 60 * 1000;
-
 const HAS_PROC = (() => {
   try {
     Deno.statSync("/proc/self");
@@ -99,197 +93,6 @@ const HAS_PROC = (() => {
     return false;
   }
 })();
-
-interface LockHolder {
-  pid: number;
-  start?: string;
-  mtime: number;
-  /** False when the lock was not written by this user's hpm for this project. */
-  verified: boolean;
-}
-
-// Whether the process holding a lock is gone. Without /proc (macOS, Windows)
-// liveness cannot be checked, so only a lock older than an hour counts as stale.
-function holderGone(holder: LockHolder): boolean {
-  if (!holder.verified) return true;
-  if (holder.pid === Deno.pid) return false;
-  if (!HAS_PROC) return Date.now() - holder.mtime > STALE_AFTER_MS;
-  const start = procStartTime(holder.pid);
-  return start === undefined || (holder.start !== undefined && start !== holder.start);
-}
-
-/** Options for {@link withProjectLock}. */
-export interface LockOptions {
-  /** How long to wait for another HPM run to finish. @default 60000 */
-  readonly timeoutMs?: number;
-  /** Progress messages ("waiting for…"). */
-  readonly log?: (message: string) => void;
-  /** Where the per-user key lives. @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Runs git (to refuse a `.hpm/` that git tracks). @default denoRunner */
-  readonly runner?: Runner;
-  /**
-   * Finish or undo an interrupted earlier run first (see
-   * {@link recoverInterrupted}); its message goes to `log`.
-   */
-  readonly recover?: boolean;
-  /**
-   * The caller answers from the record of an earlier sync of this project
-   * (the fast path): that sync found `.hpm/` untracked, and all HPM acts on
-   * there is sealed (a planted lock is taken over, a planted journal sends
-   * the fast path to the normal path), so git need not be asked again.
-   */
-  readonly stateCheckedBefore?: boolean;
-}
-
-/**
- * The lock options of a command that reads the project: its timeout, logger,
- * environment and runner, recovering an interrupted run first.
- *
- * @param options the command's options
- * @returns options for {@link withProjectLock}
- */
-export function lockOptions(options: {
-  readonly lockTimeoutMs?: number;
-  readonly log?: (message: string) => void;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly runner?: Runner;
-}): LockOptions {
-  return {
-    timeoutMs: options.lockTimeoutMs,
-    log: options.log,
-    env: options.env,
-    runner: options.runner,
-    recover: true,
-  };
-}
-
-/**
- * Run `fn` holding the project's lock. A second HPM run waits (telling the
- * user once), up to `timeoutMs`, then fails; a lock left by a dead process,
- * or one HPM did not write (it does not verify), is taken over. A `.hpm/`
- * that git tracks is refused before anything is written.
- *
- * @param root the project root
- * @param fn what to do under the lock; given what recovery did, if asked to recover
- * @param options timeout, logger, recovery
- * @returns what `fn` returns
- * @throws {HpmOperationError} when the lock stays busy past the timeout
- * @throws {HpmInputError} when `.hpm/` is unsafe (a link, another user's, tracked by git)
- */
-export async function withProjectLock<T>(
-  root: string,
-  fn: (recovered?: Recovery) => Promise<T>,
-  options: LockOptions = {},
-): Promise<T> {
-  const env = options.env ?? Deno.env.toObject();
-  if (!options.stateCheckedBefore) await assertStateUntracked(root, options.runner ?? denoRunner);
-  const dir = (await stateFolder(root, true))!;
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  const mine = await sealRecord(root, { pid: Deno.pid, start: procStartTime(Deno.pid) }, env);
-  let told = false;
-  while (true) {
-    if (await tryCreateLock(dir, mine)) break;
-    const holder = await readLock(root, dir, env);
-    if (holder === undefined) continue;
-    if (holderGone(holder)) {
-      await removeStaleLock(root, dir, holder, env, options.log);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new HpmOperationError(
-        `another hpm run (process ${holder.pid}) holds the project lock`,
-        `wait for it to finish; if it is gone, delete ${joinPath(dir, LOCK)}`,
-      );
-    }
-    if (!told) {
-      options.log?.(`waiting for another hpm run (process ${holder.pid}) to finish…`);
-      told = true;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  try {
-    const recovered = options.recover ? await recoverInterrupted(root, env) : undefined;
-    if (recovered) options.log?.(recovered.message);
-    return await fn(recovered);
-  } finally {
-    await removeStateFile(dir, LOCK).catch(() => {});
-  }
-}
-
-// Two waiters may find the same stale lock; the one that loses the race must
-// not delete the lock the winner has just created, so it checks what it moved.
-async function removeStaleLock(
-  root: string,
-  dir: string,
-  holder: LockHolder,
-  env: Env,
-  log?: (message: string) => void,
-): Promise<void> {
-  const aside = `${LOCK}.stale-${Deno.pid}`;
-  try {
-    await Deno.rename(joinPath(dir, LOCK), joinPath(dir, aside));
-  } catch {
-    return; // another waiter moved it first
-  }
-  const moved = await readLock(root, dir, env, aside);
-  if (moved && (moved.pid !== holder.pid || moved.verified !== holder.verified)) {
-    await Deno.link(joinPath(dir, aside), joinPath(dir, LOCK)).catch(() => {});
-  } else {
-    log?.(
-      holder.verified
-        ? `removed a stale lock left by process ${holder.pid}`
-        : `ignored ${joinPath(dir, LOCK)}: hpm did not write it (it does not verify)`,
-    );
-  }
-  await removeStateFile(dir, aside).catch(() => {});
-}
-
-// The lock appears with its content already in it (written aside, then
-// hard-linked into place), so a waiter never mistakes a lock being written for
-// a stale one.
-async function tryCreateLock(dir: string, content: string): Promise<boolean> {
-  const aside = `${LOCK}.${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  createConfined(joinPath(dir, aside), content, { root: dir, strict: true });
-  try {
-    await Deno.link(joinPath(dir, aside), joinPath(dir, LOCK));
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.AlreadyExists) return false;
-    throw e;
-  } finally {
-    await removeStateFile(dir, aside).catch(() => {});
-  }
-}
-
-async function readLock(
-  root: string,
-  dir: string,
-  env: Env,
-  name = LOCK,
-): Promise<LockHolder | undefined> {
-  let bytes: Uint8Array | undefined;
-  let mtime: number;
-  try {
-    bytes = readStateFile(dir, name, 4096);
-    if (bytes === undefined) return undefined;
-    mtime = Deno.lstatSync(joinPath(dir, name)).mtime?.getTime() ?? Date.now();
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    // A link, a folder, a huge file: not a lock hpm wrote.
-    return { pid: 0, mtime: 0, verified: false };
-  }
-  const value = await openRecord(root, bytes, env) as { pid?: unknown; start?: unknown };
-  if (value === undefined || !Number.isInteger(value?.pid)) {
-    return { pid: 0, mtime, verified: false };
-  }
-  return {
-    pid: value.pid as number,
-    start: typeof value.start === "string" ? value.start : undefined,
-    mtime,
-    verified: true,
-  };
-}
 
 /** What {@link recoverInterrupted} did. */
 export interface Recovery {
@@ -317,8 +120,8 @@ export async function recoverInterrupted(
   env: Env = Deno.env.toObject(),
 ): Promise<Recovery | undefined> {
   const state = await stateFolder(root, false);
-  if (state === undefined || !ownFolder(joinPath(state, JOURNAL), false)) return undefined;
-  const dir = joinPath(state, JOURNAL);
+  if (state === undefined || !ownFolder(joinPath(state, JOURNAL_DIR), false)) return undefined;
+  const dir = joinPath(state, JOURNAL_DIR);
   let bytes: Uint8Array | undefined;
   try {
     bytes = readStateFile(dir, JOURNAL_FILE);

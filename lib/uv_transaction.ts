@@ -8,7 +8,6 @@
 
 import { CommandFailedError, InterruptedError } from "./errors.ts";
 import { denoRunner, programPath, type Runner } from "./runner.ts";
-import { Transaction } from "./transaction.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
@@ -55,10 +54,15 @@ export async function runUvTransaction(
     }
   });
   // With nothing of HPM's to write, the run is a plain `uv sync` and uv.lock
-  // is uv's to keep or change, as it is outside HPM: no journal to pay for.
+  // is uv's to keep or change, as it is outside HPM: no journal to pay for,
+  // and the journal code (sealing among it) is not even loaded.
   const tx = pyproject === undefined
     ? undefined
-    : await Transaction.begin(root, ["pyproject.toml", "uv.lock"], options.env);
+    : await (await import("./transaction.ts")).Transaction.begin(
+      root,
+      ["pyproject.toml", "uv.lock"],
+      options.env,
+    );
   try {
     if (tx && pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
     if (caught) throw new InterruptedError(caught);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { findProjectRoot, loadProject, LOCK_FILE } from "./project.ts";
 import { lockInScratch } from "./scratch_lock.ts";
 import { missingCloneError, planProject, type ProjectOptions, scratchLeaveOut } from "./sync.ts";
-import { lockOptions, withProjectLock } from "./transaction.ts";
+import { lockOptions, withProjectLock } from "./project_lock.ts";
 
 /** Options of {@link verify}. */
 export interface VerifyOptions extends ProjectOptions {

@@ -199,30 +199,52 @@ Deno.test("two syncs at once, 20 times: both finish, files consistent, uv.lock m
   }
 });
 
-Deno.test("a stale lock left by a dead process is taken over", async () => {
+Deno.test("a run holding the lock makes the next one wait; killed, it releases the lock", async () => {
   const root = await makeTempRoot();
   try {
     const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
-    // A real hpm lock, left behind by a process that died holding it.
-    const script = join(root, "die-holding-lock.ts");
+    // A real hpm lock, held by a process that then hangs until it is killed.
+    const script = join(root, "hold-lock.ts");
     await writeFile(
       script,
       `import { withProjectLock } from ${
-        JSON.stringify(new URL("../lib/transaction.ts", import.meta.url).href)
+        JSON.stringify(new URL("../lib/project_lock.ts", import.meta.url).href)
       };\n` +
-        `await withProjectLock(${JSON.stringify(dir)}, () => Deno.exit(0));\n`,
+        `await withProjectLock(${JSON.stringify(dir)}, async () => {\n` +
+        `  console.log("locked");\n` +
+        `  await new Promise(() => setInterval(() => {}, 1000));\n` +
+        `});\n`,
     );
-    const child = await new Deno.Command(Deno.execPath(), {
+    const holder = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--quiet", script],
       env: FIXTURE_ENV,
       stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(child.code, 0, new TextDecoder().decode(child.stderr));
-    assert.ok(await exists(join(dir, ".hpm", "lock")), "the dead process left its lock");
-    const r = await hpm(["sync", "--no-install"], dir);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /removed a stale lock left by process \d+/);
+      stderr: "inherit",
+    }).spawn();
+    const reader = holder.stdout.getReader();
+    const first = await reader.read();
+    assert.equal(new TextDecoder().decode(first.value).trim(), "locked");
+    // The waiter says whom it waits for; the holder is then killed outright.
+    const waiter = spawnHpm(["sync", "--no-install"], dir);
+    const said = waiter.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let stderr = "";
+    while (!/waiting for/.test(stderr)) {
+      const chunk = await said.read();
+      if (chunk.done) break;
+      stderr += chunk.value;
+    }
+    assert.match(stderr, new RegExp(`waiting for another hpm run \\(process ${holder.pid}\\)`));
+    holder.kill("SIGKILL");
+    await holder.status;
+    reader.releaseLock();
+    await holder.stdout.cancel();
+    for (let chunk = await said.read(); !chunk.done; chunk = await said.read()) {
+      stderr += chunk.value;
+    }
+    const status = await waiter.status;
+    await waiter.stdout.cancel();
+    assert.equal(status.code, 0, stderr);
+    assert.ok(!(await exists(join(dir, ".hpm", "lock"))), "nothing is written in the project");
   } finally {
     await Deno.remove(root, { recursive: true });
   }
