@@ -34,7 +34,7 @@ export const MAX_RECORD_BYTES = 256 * 1024;
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The per-user folder of HPM's key and fingerprints: `$HPM_STATE_DIR`, else
+ * The per-user folder of HPM's key, project locks and fingerprints: `$HPM_STATE_DIR`, else
  * `$XDG_STATE_HOME/hpm`, else `%LOCALAPPDATA%\hpm\state`, else
  * `~/.local/state/hpm`. Variables missing from `env` are taken from the
  * process (a caller's `env` that only sets RUN_MODE must not move the key).
@@ -60,7 +60,9 @@ export function userStateDir(env: Env): string {
   if (dir === undefined || !(dir.startsWith("/") || /^[A-Za-z]:[\\/]|^\\\\/.test(dir))) {
     throw new HpmInputError(
       "usage",
-      `no absolute folder for hpm's per-user key (${dir ?? "HOME is not set"})`,
+      `no absolute folder for hpm's per-user state (its key, project locks and fingerprints; ${
+        dir ?? "HOME is not set"
+      })`,
       undefined,
       "set HOME, or HPM_STATE_DIR to an absolute path",
     );
