@@ -56,3 +56,19 @@ Deno.test("withProjectLock: a lock file that is a link is refused, its target un
     await Deno.remove(state, { recursive: true });
   }
 });
+
+Deno.test("withProjectLock: a relative state folder is refused, nothing created", async () => {
+  const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n" });
+  try {
+    await assert.rejects(
+      withProjectLock(dir, () => Promise.resolve(), {
+        env: { HPM_STATE_DIR: "state" },
+        runner: git,
+      }),
+      /no absolute folder for hpm's per-user state \(key, project locks, fingerprints\): state is relative/,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["hpm.yaml"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

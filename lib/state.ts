@@ -60,9 +60,9 @@ export function userStateDir(env: Env): string {
   if (dir === undefined || !(dir.startsWith("/") || /^[A-Za-z]:[\\/]|^\\\\/.test(dir))) {
     throw new HpmInputError(
       "usage",
-      `no absolute folder for hpm's per-user state (its key, project locks and fingerprints; ${
-        dir ?? "HOME is not set"
-      })`,
+      `no absolute folder for hpm's per-user state (key, project locks, fingerprints): ${
+        dir === undefined ? "HOME is not set" : `${dir} is relative`
+      }`,
       undefined,
       "set HOME, or HPM_STATE_DIR to an absolute path",
     );
