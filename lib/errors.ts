@@ -192,7 +192,8 @@ export function exitCodeOf(error: unknown): number {
 }
 
 /**
- * The user interrupted HPM (SIGINT or SIGTERM) and it rolled back.
+ * The user interrupted HPM (SIGINT or SIGTERM): uv was stopped, and what HPM
+ * had changed was rolled back.
  *
  * @example Usage
  * ```ts
@@ -212,9 +213,14 @@ export class InterruptedError extends Error {
    * Create an interruption error.
    *
    * @param signal the signal received
+   * @param changed whether HPM had changed files (then rolled back)
    */
-  constructor(signal: "SIGINT" | "SIGTERM") {
-    super(`interrupted by ${signal}; changes rolled back`);
+  constructor(signal: "SIGINT" | "SIGTERM", changed = true) {
+    super(
+      `interrupted by ${signal}; ${
+        changed ? "changes rolled back" : "hpm had changed nothing (uv was stopped)"
+      }`,
+    );
     this.name = "InterruptedError";
     this.signal = signal;
     this.exitCode = signal === "SIGINT" ? 130 : 143;

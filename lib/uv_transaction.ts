@@ -41,18 +41,26 @@ export async function runUvTransaction(
 ): Promise<void> {
   const abort = new AbortController();
   let caught: (typeof SIGNALS)[number] | undefined;
-  const listeners = SIGNALS.flatMap((signal) => {
-    const listener = () => {
-      caught ??= signal;
-      abort.abort();
-    };
-    try {
-      Deno.addSignalListener(signal, listener);
-      return [[signal, listener] as const];
-    } catch {
-      return []; // SIGTERM cannot be listened to on Windows
+  const listeners: [(typeof SIGNALS)[number], () => void][] = [];
+  const listen = () => {
+    for (const signal of SIGNALS) {
+      const listener = () => {
+        caught ??= signal;
+        abort.abort();
+      };
+      try {
+        Deno.addSignalListener(signal, listener);
+        listeners.push([signal, listener]);
+      } catch {
+        // SIGTERM cannot be listened to on Windows
+      }
     }
-  });
+  };
+  // A signal must not land between a change and its rollback, so HPM
+  // listens before it changes anything. With nothing to change it listens
+  // once uv runs (a signal before that ends HPM, and nothing is left to
+  // undo): the first listener costs a millisecond, which uv's run hides.
+  if (pyproject !== undefined) listen();
   // With nothing of HPM's to write, the run is a plain `uv sync` and uv.lock
   // is uv's to keep or change, as it is outside HPM: no journal to pay for,
   // and the journal code (sealing among it) is not even loaded.
@@ -65,7 +73,7 @@ export async function runUvTransaction(
     );
   try {
     if (tx && pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
-    if (caught) throw new InterruptedError(caught);
+    if (caught) throw new InterruptedError(caught, tx !== undefined);
     if (uvArgs) {
       const runner = options.runner ?? denoRunner;
       const result = await runner({
@@ -74,11 +82,10 @@ export async function runUvTransaction(
         cwd: root,
         stream: options.stream ?? false,
         signal: abort.signal,
-        ...(tx
-          ? { onSpawn: (pid: number) => tx.recordChild(pid, programPath("uv", options.env)) }
-          : {}),
+        onSpawn: (pid: number) =>
+          tx ? tx.recordChild(pid, programPath("uv", options.env)) : listen(),
       });
-      if (caught) throw new InterruptedError(caught);
+      if (caught) throw new InterruptedError(caught, tx !== undefined);
       if (result.code !== 0) {
         throw new CommandFailedError(
           "uv",
@@ -95,7 +102,7 @@ export async function runUvTransaction(
   } catch (e) {
     await tx?.rollback();
     // An aborted uv may surface as an AbortError; the user's signal is the real cause.
-    throw caught ? new InterruptedError(caught) : e;
+    throw caught ? new InterruptedError(caught, tx !== undefined) : e;
   } finally {
     for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   }

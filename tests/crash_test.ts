@@ -176,6 +176,44 @@ Deno.test("SIGINT and SIGTERM during uv sync roll back and exit 130 / 143", asyn
   }
 });
 
+Deno.test("SIGINT and SIGTERM during the uv sync of a no-op stop uv and say nothing was changed", async (t) => {
+  const root = await makeTempRoot();
+  try {
+    const { dir, states } = await setup(root);
+    const started = join(root, "uv-started");
+    const finished = join(root, "uv-finished");
+    const slowUv = join(root, "slow-uv");
+    await writeFile(
+      slowUv,
+      "#!/usr/bin/env python3\nimport sys, time\n" +
+        `open(${JSON.stringify(started)}, 'w').close()\ntime.sleep(3)\n` +
+        `open(${JSON.stringify(finished)}, 'w').close()\n`,
+    );
+    await Deno.chmod(slowUv, 0o755);
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+      await t.step(signal, async () => {
+        await Deno.remove(started).catch(() => {});
+        const child = spawnHpm(["-v", "sync"], dir, { HPM_UV: slowUv });
+        assert.ok(await waitFor(started, 10_000), "uv started");
+        child.kill(signal);
+        const out = await child.output();
+        const stderr = new TextDecoder().decode(out.stderr);
+        assert.equal(out.code, code, stderr);
+        assert.match(stderr, /answered from its fingerprint/, "the fast path ran uv");
+        assert.match(
+          stderr,
+          new RegExp(`interrupted by ${signal}; hpm had changed nothing \\(uv was stopped\\)`),
+        );
+        assert.deepEqual(await snapshot(dir, FILES), states.dev);
+        await new Promise((r) => setTimeout(r, 3500));
+        assert.equal(await exists(finished), false, "uv was stopped, not left running");
+      });
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("two syncs at once, 20 times: both finish, files consistent, uv.lock matches", async () => {
   const root = await makeTempRoot();
   try {
