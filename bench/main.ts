@@ -16,6 +16,10 @@ import { command, type Contender, median, medianOf, peakMemory, sample } from ".
 import { gitProject, HATCHLING, installMxdev, plainProject, twinProjects } from "./_projects.ts";
 
 const ROUNDS = Math.max(7, Number(Deno.env.get("HPM_BENCH_RUNS") ?? 7));
+// The start-up and no-op rows take well under a second a round, and their
+// differences are milliseconds beside uv's and the machine's own jitter: they
+// get three times the rounds, so their medians move less from run to run.
+const QUICK_ROUNDS = 3 * ROUNDS;
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const DOC = join(REPO, "docs", "benchmarks.md");
 // HPM's per-user state (the key, the fingerprints) for this run only.
@@ -79,7 +83,7 @@ async function freeze(dir: string): Promise<string> {
 }
 
 async function vsFloor(operation: string, dir: string, work: () => Promise<void>, goal = 1.5) {
-  const s = await sample({ floor: { work: floor(dir) }, hpm: { work } }, ROUNDS);
+  const s = await sample({ floor: { work: floor(dir) }, hpm: { work } }, QUICK_ROUNDS);
   const ratio = medianOf(s, (at) => at("hpm") / at("floor"));
   rows.push({
     operation,
@@ -160,7 +164,7 @@ try {
       floor: { work: floor(r2) },
       hpm: { work: hpm(r2)("sync") },
       uv: { work: uv(r2)("sync") },
-    }, ROUNDS);
+    }, QUICK_ROUNDS);
     const extra = medianOf(s, (at) => (at("hpm") - at("uv")) / at("floor"));
     rows.push({
       operation: "`hpm sync`, nothing to change, 2 plugins, vs `uv sync`",
@@ -406,7 +410,7 @@ try {
     `Deno ${Deno.version.deno}, ${versions[0].stdout.trim()}, ${
       versions[1].stdout.trim()
     } cores, ` +
-    `median of ${ROUNDS} rounds${
+    `median of ${ROUNDS} rounds (${QUICK_ROUNDS} for the start-up and no-op rows)${
       mxdev ? ", mxdev 5.4.1 (uv mode)" : ", mxdev unavailable (no PyPI)"
     }.`,
     "",
