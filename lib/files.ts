@@ -285,20 +285,6 @@ function confinedParent(path: string, where: Confinement): string {
 }
 
 /**
- * Create a new file, confined to a folder, failing if anything (a link
- * included) is already there. Not synced to disk: for files that mean nothing
- * after a crash, such as a lock.
- *
- * @param path the file
- * @param data its content
- * @param where the folder it must stay in
- */
-export function createConfined(path: string, data: string, where: Confinement): void {
-  const target = joinPath(confinedParent(path, where), baseName(path));
-  Deno.writeTextFileSync(target, data, { createNew: true, mode: 0o600 });
-}
-
-/**
  * Open a file to hold an advisory lock on, confined to a folder; created
  * empty (private) when missing. The caller closes it.
  *

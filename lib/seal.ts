@@ -2,8 +2,8 @@
  * Sealed records: the text of a state file that only this user's HPM, for
  * this project, can have written (an HMAC-SHA-256 under a per-user key kept
  * in the user's state folder, over the record and the project's real path).
- * The journal and the lock in `.hpm/` are sealed, so a `.hpm/` that came with
- * a project (in a commit, an archive) is never acted on.
+ * The journal in `.hpm/` is sealed, so a `.hpm/` that came with a project (in
+ * a commit, an archive) is never acted on.
  *
  * @module
  */
@@ -32,26 +32,6 @@ function importKey(bytes: Uint8Array): Promise<CryptoKey> {
     false,
     ["sign", "verify"],
   );
-}
-
-/**
- * Start importing the per-user key, when there is one, so that WebCrypto
- * (which answers from another thread) works while the caller reads files.
- * Never creates a key: a command that only reads must not write one.
- *
- * @param env where the key lives
- */
-export function preloadKey(env: Env): void {
-  try {
-    const dir = userStateDir(env);
-    const bytes = keys.has(dir) ? undefined : readKey(dir);
-    if (bytes === undefined) return;
-    const key = importKey(bytes);
-    key.catch(() => {}); // whoever uses it sees the failure
-    keys.set(dir, key);
-  } catch {
-    // no usable key folder: the command that needs it reports that
-  }
 }
 
 // The key is created once per user, atomically (written aside, then linked

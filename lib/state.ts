@@ -1,7 +1,7 @@
 /**
- * HPM's own state: the `.hpm/` folder of a project (its lock, its journal)
- * and the user's state folder outside every project (`$HPM_STATE_DIR`: the
- * key of sealed records, the fingerprints). A project may come from a
+ * HPM's own state: the `.hpm/` folder of a project (its journal) and the
+ * user's state folder outside every project (`$HPM_STATE_DIR`: the key of
+ * sealed records, the project locks, the fingerprints). A project may come from a
  * stranger with a `.hpm/` of their making, so state is never trusted because
  * of where it is:
  * - `.hpm/` and everything HPM reads in it must be real folders and regular
@@ -87,7 +87,7 @@ export async function stateFolder(root: string, create: boolean): Promise<string
     ownFolder(dir, true);
     await writeConfined(
       joinPath(dir, ".gitignore"),
-      "# Written by hpm: its lock and journal\n*\n",
+      "# Written by hpm: its journal\n*\n",
       { root: dir, strict: true },
     );
   }
