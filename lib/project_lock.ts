@@ -109,6 +109,13 @@ export async function withProjectLock<T>(
     strict: true,
   });
   try {
+    // Deno gained a lock that does not wait in 2.7; an older one would throw a TypeError.
+    if (typeof file.tryLockSync !== "function") {
+      throw new HpmOperationError(
+        `Deno ${Deno.version.deno} cannot take the project lock`,
+        "hpm needs Deno 2.7 or later: upgrade Deno (`deno upgrade`), or use the hpm binary",
+      );
+    }
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     let told = false;
     while (!file.tryLockSync(true)) {

@@ -72,3 +72,22 @@ Deno.test("withProjectLock: a relative state folder is refused, nothing created"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("withProjectLock: a Deno without a lock that does not wait is told to upgrade", async () => {
+  const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n" });
+  const state = await Deno.makeTempDir({ prefix: "hpm-state-" });
+  const proto = Deno.FsFile.prototype as { tryLockSync?: unknown };
+  const tryLockSync = proto.tryLockSync;
+  try {
+    // What Deno before 2.7 lacks.
+    delete proto.tryLockSync;
+    await assert.rejects(
+      withProjectLock(dir, () => Promise.resolve(), { env: { HPM_STATE_DIR: state }, runner: git }),
+      /cannot take the project lock/,
+    );
+  } finally {
+    proto.tryLockSync = tryLockSync;
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(state, { recursive: true });
+  }
+});
