@@ -202,54 +202,47 @@ export interface CloneState {
 }
 
 /**
- * Branch / detached state and uncommitted changes of a clone.
+ * Branch / detached state and uncommitted changes of a clone: one `git
+ * status` (two more processes only when HEAD is detached).
  *
  * @param runner runs git
  * @param dir the clone
  * @returns its state
  */
 export async function cloneState(runner: Runner, dir: string): Promise<CloneState> {
-  const branch = await gitOk(runner, dir, ["symbolic-ref", "--quiet", "--short", "HEAD"]);
+  const lines = (await git(runner, dir, ["status", "--porcelain=v2", "--branch"]))
+    .split("\n").filter((l) => l !== "");
+  const head = lines.find((l) => l.startsWith("# branch.head "))?.slice("# branch.head ".length);
+  const branch = head === undefined || head === "(detached)" ? undefined : head;
   const detachedAt = branch ? undefined : (
     await gitOk(runner, dir, ["describe", "--tags", "--exact-match", "HEAD"]) ??
       await git(runner, dir, ["rev-parse", "--short", "HEAD"])
   );
-  const porcelain = await git(runner, dir, ["status", "--porcelain"]);
-  const changedPaths = porcelain ? porcelain.split("\n").length : 0;
+  const changedPaths = lines.filter((l) => !l.startsWith("#")).length;
   return { branch, detachedAt, dirty: changedPaths > 0, changedPaths };
 }
 
 /**
- * Whether `ref` names a commit in the clone.
+ * How many commits HEAD has that `ref` does not; undefined when `ref` names
+ * no commit in the clone. One git process answers both.
  *
  * @param runner runs git
  * @param dir the clone
- * @param ref a tag, branch or commit
- * @returns true when it resolves
+ * @param ref a tag, branch or commit (the release ref)
+ * @returns the count, or undefined
  */
-export async function refExists(runner: Runner, dir: string, ref: string): Promise<boolean> {
-  return (await gitOk(runner, dir, [
-    "rev-parse",
-    "--verify",
-    "--quiet",
+export async function commitsAfter(
+  runner: Runner,
+  dir: string,
+  ref: string,
+): Promise<number | undefined> {
+  const count = await gitOk(runner, dir, [
+    "rev-list",
+    "--count",
     "--end-of-options",
-    `${ref}^{commit}`,
-  ])) !==
-    undefined;
-}
-
-/**
- * How many commits HEAD has that `ref` does not.
- *
- * @param runner runs git
- * @param dir the clone
- * @param ref the release ref
- * @returns the count
- */
-export async function commitsSince(runner: Runner, dir: string, ref: string): Promise<number> {
-  return Number(
-    await git(runner, dir, ["rev-list", "--count", "--end-of-options", `${ref}..HEAD`]),
-  );
+    `${ref}^{commit}..HEAD`,
+  ]);
+  return count === undefined ? undefined : Number(count);
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { refFiles } from "./git.ts";
+import { cloneState, commitsAfter, refFiles } from "./git.ts";
+import { denoRunner } from "./runner.ts";
 
 Deno.test("refFiles(): the files git reads for a plain name; undefined when files alone do not tell", async () => {
   const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
@@ -35,6 +36,51 @@ Deno.test("refFiles(): the files git reads for a plain name; undefined when file
     await Deno.remove(git, { recursive: true });
     await Deno.writeTextFile(git, "gitdir: /elsewhere\n");
     assert.equal(refFiles(dir, "v1"), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cloneState() and commitsAfter() with real git: branch, changes, detached at a tag, commits after a release", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
+  const git = async (...args: string[]) => {
+    const r = await new Deno.Command("git", {
+      args: ["-c", "user.name=t", "-c", "user.email=t@e", ...args],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+  };
+  try {
+    await git("init", "-q", "-b", "main");
+    await Deno.writeTextFile(join(dir, "a.py"), "A = 1\n");
+    await git("add", "a.py");
+    await git("commit", "-q", "-m", "one");
+    await git("tag", "-a", "v1.0.0", "-m", "v1.0.0");
+    assert.deepEqual(await cloneState(denoRunner, dir), {
+      branch: "main",
+      detachedAt: undefined,
+      dirty: false,
+      changedPaths: 0,
+    });
+    await Deno.writeTextFile(join(dir, "a.py"), "A = 2\n");
+    await Deno.writeTextFile(join(dir, "new file.py"), "");
+    assert.deepEqual(await cloneState(denoRunner, dir), {
+      branch: "main",
+      detachedAt: undefined,
+      dirty: true,
+      changedPaths: 2,
+    });
+    await git("commit", "-q", "-am", "two");
+    assert.equal(await commitsAfter(denoRunner, dir, "v1.0.0"), 1);
+    assert.equal(await commitsAfter(denoRunner, dir, "v9"), undefined, "no such ref");
+    await git("checkout", "-q", "v1.0.0");
+    const detached = await cloneState(denoRunner, dir);
+    assert.equal(detached.branch, undefined);
+    assert.equal(detached.detachedAt, "v1.0.0");
+    assert.equal(detached.changedPaths, 1, "the untracked file");
+    assert.equal(await commitsAfter(denoRunner, dir, "v1.0.0"), 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -10,7 +10,7 @@ import { dirname, relative } from "node:path";
 import { MAX_YAML_BYTES } from "./_yaml.ts";
 import { readConfined, writeConfined } from "./files.ts";
 import { HpmInputError, HpmOperationError } from "./errors.ts";
-import { cloneState, commitsSince, hasOwnGit, newestTag, refExists } from "./git.ts";
+import { cloneState, commitsAfter, hasOwnGit, newestTag } from "./git.ts";
 import { devCheckout } from "./clone.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
 import { missingModeError, parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
@@ -148,7 +148,9 @@ export async function pin(options: PinOptions): Promise<PinResult> {
           `tag the release (\`git -C ${where} tag -a v1.0.0 -m v1.0.0\`) or pass --ref`,
         );
       }
-    } else if (!(await refExists(runner, dir, ref))) {
+    }
+    const ahead = await commitsAfter(runner, dir, ref);
+    if (ahead === undefined) {
       throw new HpmOperationError(
         `\`${ref}\` does not exist in the clone of \`${entry.name}\` at ${where}`,
         `check the name, or fetch it first (\`git -C ${where} fetch --tags\`)`,
@@ -162,7 +164,6 @@ export async function pin(options: PinOptions): Promise<PinResult> {
         `it has ${state.changedPaths} uncommitted change${state.changedPaths === 1 ? "" : "s"}`,
       );
     }
-    const ahead = await commitsSince(runner, dir, ref);
     if (ahead > 0) problems.push(`it has ${ahead} commit${ahead === 1 ? "" : "s"} after ${ref}`);
     if (problems.length) {
       const what = `the clone of \`${entry.name}\` at ${where} is not the release ${ref}: ` +

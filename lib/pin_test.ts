@@ -32,14 +32,12 @@ function fakeGit(
     const answers: Record<string, string> = {
       "rev-parse --show-toplevel": `${clone}\n`,
       "tag --list --sort=-v:refname": "v1.10.0\nv1.9.0\n",
-      "symbolic-ref --quiet --short HEAD": "main\n",
-      "status --porcelain": "",
+      "status --porcelain=v2 --branch": "# branch.oid abc\n# branch.head main\n",
     };
     const over = overrides[args];
     if (over) return { code: 0, stdout: "", stderr: "", ...over };
     if (args in answers) return { code: 0, stdout: answers[args], stderr: "" };
     if (args.startsWith("rev-list --count")) return { code: 0, stdout: "0\n", stderr: "" };
-    if (args.startsWith("rev-parse --verify")) return { code: 0, stdout: "abc\n", stderr: "" };
     if (args.startsWith("ls-remote")) {
       return { code: 0, stdout: `abc\trefs/tags/${r.args.at(-1)}\n`, stderr: "" };
     }
@@ -58,9 +56,8 @@ Deno.test("pin() takes the newest tag by version order; exact git argv", async (
     const result = await pin({ root, package: "q", runner, env: ENV });
     assert.deepEqual(runner.calls.map((c) => [c.args, c.cwd]), [
       [[...SAFE, "tag", "--list", "--sort=-v:refname"], clone],
-      [[...SAFE, "symbolic-ref", "--quiet", "--short", "HEAD"], clone],
-      [[...SAFE, "status", "--porcelain"], clone],
-      [[...SAFE, "rev-list", "--count", "--end-of-options", "v1.10.0..HEAD"], clone],
+      [[...SAFE, "rev-list", "--count", "--end-of-options", "v1.10.0^{commit}..HEAD"], clone],
+      [[...SAFE, "status", "--porcelain=v2", "--branch"], clone],
       [[...SAFE, "ls-remote", "--end-of-options", "https://example.com/q.git", "v1.10.0"], clone],
     ]);
     assert.deepEqual(result, {
@@ -93,14 +90,12 @@ Deno.test("pin(ref) checks it exists after --end-of-options; refuses an unknown 
     assert.ok(
       runner.calls.some((c) =>
         c.args.join(" ") ===
-          [...SAFE, "rev-parse", "--verify", "--quiet", "--end-of-options", "v1.9.0^{commit}"].join(
-            " ",
-          )
+          [...SAFE, "rev-list", "--count", "--end-of-options", "v1.9.0^{commit}..HEAD"].join(" ")
       ),
     );
 
     const missing = fakeGit(clone, {
-      "rev-parse --verify --quiet --end-of-options v7^{commit}": { code: 1 },
+      "rev-list --count --end-of-options v7^{commit}..HEAD": { code: 128 },
     });
     await assert.rejects(
       pin({ root, package: "q", ref: "v7", force: true, runner: missing, env: ENV }),
@@ -126,8 +121,10 @@ Deno.test("pin() refuses a dirty or ahead clone unless forced", async () => {
   try {
     const before = await Deno.readTextFile(file);
     const dirty = fakeGit(clone, {
-      "status --porcelain": { stdout: " M a.py\n" },
-      "rev-list --count --end-of-options v1.10.0..HEAD": { stdout: "2\n" },
+      "status --porcelain=v2 --branch": {
+        stdout: "# branch.oid abc\n# branch.head main\n1 .M N... 100644 100644 100644 a b a.py\n",
+      },
+      "rev-list --count --end-of-options v1.10.0^{commit}..HEAD": { stdout: "2\n" },
     });
     await assert.rejects(
       pin({ root, package: "q", runner: dirty, env: ENV }),

@@ -12,7 +12,7 @@ import { runPool } from "./_pool.ts";
 import { reallyInside } from "./files.ts";
 import { cacheDir } from "./remote_registry.ts";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
-import { cloneState, commitsSince, hasOwnGit, refExists } from "./git.ts";
+import { cloneState, commitsAfter, hasOwnGit } from "./git.ts";
 import type { ModeOrigin } from "./manifest.ts";
 import { isPackageDir } from "./project.ts";
 import { readManaged } from "./pyproject.ts";
@@ -121,8 +121,8 @@ export interface StatusReport {
 /** Options of {@link status}: the project, the mode, and the runner for git. */
 export type StatusOptions = ProjectOptions;
 
-// Each clone costs a handful of git processes; a few clones at a time keep a
-// large project from starting hundreds at once.
+// Each clone costs two git processes (four when its HEAD is detached); a few
+// clones at a time keep a large project from starting hundreds at once.
 const GIT_JOBS = 8;
 
 /**
@@ -241,13 +241,13 @@ async function inspectClone(
     let prodRefExists: boolean | null = null;
     let commitsSinceProdRef: number | null = null;
     for (const candidate of candidates) {
-      if (await refExists(runner, path, candidate)) {
+      const after = await commitsAfter(runner, path, candidate);
+      prodRefExists = after !== undefined;
+      if (after !== undefined) {
         prodRef = candidate;
-        prodRefExists = true;
-        commitsSinceProdRef = await commitsSince(runner, path, candidate);
+        commitsSinceProdRef = after;
         break;
       }
-      prodRefExists = false;
     }
     return {
       ...base,

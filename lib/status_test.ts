@@ -34,19 +34,19 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       if (args === "rev-parse --show-toplevel --show-prefix") {
         return { code: 128, stdout: "", stderr: "fatal: not a repo" };
       }
-      if (args === "symbolic-ref --quiet --short HEAD") return ok("main\n");
-      if (args === "status --porcelain") return ok(" M x.py\n?? y.py\n");
-      if (args.startsWith("rev-parse --verify")) return ok("abc\n");
+      if (args === "status --porcelain=v2 --branch") {
+        return ok(
+          "# branch.oid abc\n# branch.head main\n1 .M N... 100644 100644 100644 a b x.py\n? y.py\n",
+        );
+      }
       if (args.startsWith("rev-list --count")) return ok("3\n");
       throw new Error(`unexpected git ${args}`);
     });
     const report = await status({ root, runner, env: {} });
     for (const call of runner.calls) assert.deepEqual(call.args.slice(0, SAFE.length), SAFE);
     assert.deepEqual(runner.calls.map((c) => c.args.slice(SAFE.length)), [
-      ["symbolic-ref", "--quiet", "--short", "HEAD"],
-      ["status", "--porcelain"],
-      ["rev-parse", "--verify", "--quiet", "--end-of-options", "v1.0.0^{commit}"],
-      ["rev-list", "--count", "--end-of-options", "v1.0.0..HEAD"],
+      ["status", "--porcelain=v2", "--branch"],
+      ["rev-list", "--count", "--end-of-options", "v1.0.0^{commit}..HEAD"],
       ["rev-parse", "--show-toplevel", "--show-prefix"],
     ]);
     assert.equal(report.git, null, "the core is not in a git work tree");
