@@ -12,6 +12,7 @@
  * @module
  */
 
+import { CommandFailedError } from "./errors.ts";
 import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
 import type { PlainCommand } from "./plain_command.ts";
 import { journalLeft } from "./state.ts";
@@ -184,12 +185,18 @@ export async function answerFast(
     if (!answer) return undefined;
     options.trace?.(answer.write === undefined ? HIT : SWITCH);
     if (answer.write !== undefined && command.install) {
-      // As the normal path: a missing uv is found out before anything is
-      // written (with nothing to write, starting uv finds it out).
+      // As the normal path: a missing uv is found out before anything is written.
       requireUv(options.env);
       if (command.frozen) options.log(FROZEN_WARNING);
     }
-    await runUvTransaction(root, answer.write, command.install ? args : undefined, options);
+    try {
+      await runUvTransaction(root, answer.write, command.install ? args : undefined, options);
+    } catch (e) {
+      // With nothing to write, starting uv is what finds it missing; it is
+      // reported in the normal path's words.
+      if (e instanceof CommandFailedError && e.exitCode === 127) requireUv(options.env);
+      throw e;
+    }
     return { root, ...answer };
   }, {
     log: options.log,

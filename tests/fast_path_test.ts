@@ -402,6 +402,14 @@ Deno.test("a fast `hpm sync` still runs uv: venv restored; a uv failure leaves b
     assert.match(failed.stderr, FAST);
     assert.match(failed.stderr, /`uv sync --no-such-flag` failed/);
     assert.deepEqual(await snapshot(dir, ["pyproject.toml", "uv.lock"]), before);
+
+    // A uv that cannot be run is reported in the normal path's words.
+    const missing = await hpm(["-v", "sync"], dir, { HPM_UV: join(root, "nonexistent", "uv") });
+    assert.equal(missing.code, 1, missing.stderr);
+    assert.match(missing.stderr, FAST);
+    assert.match(missing.stderr, /error: uv cannot be run \(uv: not found at HPM_UV=/);
+    assert.match(missing.stderr, /hint: nothing was written; install uv/);
+    assert.deepEqual(await snapshot(dir, ["pyproject.toml", "uv.lock"]), before);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
