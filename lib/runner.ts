@@ -152,7 +152,8 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
   const signal = timeout && request.signal
     ? AbortSignal.any([timeout, request.signal])
     : timeout ?? request.signal;
-  const command = new Deno.Command(programPath(request.program), {
+  const path = programPath(request.program);
+  const command = new Deno.Command(path, {
     args: [...request.args],
     cwd: request.cwd,
     env: request.env ? { ...request.env } : undefined,
@@ -171,8 +172,9 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
       return {
         code: 127,
         stdout: "",
-        stderr:
-          `${request.program}: not found on PATH (install it, or set HPM_${request.program.toUpperCase()})`,
+        stderr: path === request.program
+          ? `${path}: not found on PATH (install it, or set HPM_${path.toUpperCase()})`
+          : `${request.program}: not found at HPM_${request.program.toUpperCase()}=${path}`,
       };
     }
     throw e;
