@@ -16,9 +16,10 @@ import { command, type Contender, median, medianOf, peakMemory, sample } from ".
 import { gitProject, HATCHLING, installMxdev, plainProject, twinProjects } from "./_projects.ts";
 
 const ROUNDS = Math.max(7, Number(Deno.env.get("HPM_BENCH_RUNS") ?? 7));
-// The start-up and no-op rows take well under a second a round, and their
-// differences are milliseconds beside uv's and the machine's own jitter: they
-// get three times the rounds, so their medians move less from run to run.
+// The start-up, no-op and from-record rows take well under a second a round,
+// and their differences are milliseconds beside uv's and the machine's own
+// jitter: they get three times the rounds, so their medians move less from
+// run to run.
 const QUICK_ROUNDS = 3 * ROUNDS;
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const DOC = join(REPO, "docs", "benchmarks.md");
@@ -241,7 +242,7 @@ try {
       small: fileSwitch(p20, planned),
       big: fileSwitch(p20big, planned),
       many: fileSwitch(p200, planned),
-    }, ROUNDS);
+    }, planned ? ROUNDS : QUICK_ROUNDS);
     rows.push({
       operation: `\`--no-install\` switch dev → prod, 20 plugins, ${how}`,
       measured: `${ms(median(s.small))}: ${
@@ -423,7 +424,7 @@ try {
     `Deno ${Deno.version.deno}, ${versions[0].stdout.trim()}, ${
       versions[1].stdout.trim()
     } cores, ` +
-    `median of ${ROUNDS} rounds (${QUICK_ROUNDS} for the start-up and no-op rows)${
+    `median of ${ROUNDS} rounds (${QUICK_ROUNDS} for the start-up, no-op and from-record rows)${
       mxdev ? ", mxdev 5.4.1 (uv mode)" : ", mxdev unavailable (no PyPI)"
     }.`,
     "",

@@ -186,28 +186,25 @@ export function userStateFolder(env: Env, create: boolean): string | undefined {
 }
 
 /**
- * Whether an interrupted run left its journal in the project: seen in folder
- * listings, from the root down (Deno reports a missing file by throwing,
- * which costs more than listing a project's root). No state folder is a no;
- * anything unreadable or odd on the way (a link, a file) a yes, for the
+ * Whether an interrupted run left its journal in the project, seen without
+ * reading it: the journal folder's listing (Deno reports a missing file by
+ * throwing, which costs more than listing a small folder). No state folder is
+ * a no; anything unreadable or odd on the way (a link, a file) a yes, for the
  * journal code to look at properly and refuse.
  *
  * @param root the project root
  * @returns whether the journal code must run
  */
 export function journalLeft(root: string): boolean {
-  const path = [root, STATE_DIR, JOURNAL_DIR, JOURNAL_FILE];
+  const state = joinPath(root, STATE_DIR);
   try {
-    for (let i = 1; i < path.length; i++) {
-      const name = path[i];
-      const entry = [...Deno.readDirSync(joinPath(root, ...path.slice(1, i)))]
-        .find((e) => e.name === name);
-      if (entry === undefined) return false;
-      if (i < path.length - 1 && !entry.isDirectory) return true;
-    }
-    return true;
-  } catch {
-    return true;
+    if (!Deno.lstatSync(state).isDirectory) return true;
+    const journal = [...Deno.readDirSync(state)].find((e) => e.name === JOURNAL_DIR);
+    if (journal === undefined) return false;
+    if (!journal.isDirectory) return true;
+    return [...Deno.readDirSync(joinPath(state, JOURNAL_DIR))].some((e) => e.name === JOURNAL_FILE);
+  } catch (e) {
+    return !(e instanceof Deno.errors.NotFound);
   }
 }
 
