@@ -239,6 +239,7 @@ Deno.test("two syncs at once, 20 times: both finish, files consistent, uv.lock m
 
 Deno.test("a run holding the lock makes the next one wait; killed, it releases the lock", async () => {
   const root = await makeTempRoot();
+  let holder: Deno.ChildProcess | undefined;
   try {
     const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
     // A real hpm lock, held by a process that then hangs until it is killed.
@@ -253,7 +254,7 @@ Deno.test("a run holding the lock makes the next one wait; killed, it releases t
         `  await new Promise(() => setInterval(() => {}, 1000));\n` +
         `});\n`,
     );
-    const holder = new Deno.Command(Deno.execPath(), {
+    holder = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--quiet", script],
       env: FIXTURE_ENV,
       stdout: "piped",
@@ -284,6 +285,12 @@ Deno.test("a run holding the lock makes the next one wait; killed, it releases t
     assert.equal(status.code, 0, stderr);
     assert.ok(!(await exists(join(dir, ".hpm", "lock"))), "nothing is written in the project");
   } finally {
+    // Whatever failed, the holder does not outlive the test.
+    try {
+      holder?.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
     await Deno.remove(root, { recursive: true });
   }
 });
