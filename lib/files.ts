@@ -254,8 +254,7 @@ export async function writeConfined(
   where: Confinement,
   options?: AtomicWriteOptions,
 ): Promise<void> {
-  const target = locate(path, where)?.real ?? joinPath(confinedParent(path, where), baseName(path));
-  await writeFileAtomic(target, data, options);
+  await writeFileAtomic(confinedTarget(path, where), data, options);
 }
 
 function splitAt(path: string): number {
@@ -284,6 +283,12 @@ function confinedParent(path: string, where: Confinement): string {
   return realParent;
 }
 
+// Where writing `path` lands: the file it really is (checked by `locate`), or
+// a new entry in its parent's real folder, which must be inside the root.
+function confinedTarget(path: string, where: Confinement): string {
+  return locate(path, where)?.real ?? joinPath(confinedParent(path, where), baseName(path));
+}
+
 /**
  * Open a file to hold an advisory lock on, confined to a folder; created
  * empty (private) when missing. The caller closes it.
@@ -294,8 +299,12 @@ function confinedParent(path: string, where: Confinement): string {
  * @throws {HpmInputError} `unsafe-path` (see {@link locate})
  */
 export function openLockFile(path: string, where: Confinement): Deno.FsFile {
-  const target = locate(path, where)?.real ?? joinPath(confinedParent(path, where), baseName(path));
-  return Deno.openSync(target, { read: true, write: true, create: true, mode: 0o600 });
+  return Deno.openSync(confinedTarget(path, where), {
+    read: true,
+    write: true,
+    create: true,
+    mode: 0o600,
+  });
 }
 
 /**
