@@ -12,7 +12,6 @@
  * @module
  */
 
-import { CommandFailedError } from "./errors.ts";
 import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
 import type { PlainCommand } from "./plain_command.ts";
 import { journalLeft } from "./state.ts";
@@ -189,14 +188,8 @@ export async function answerFast(
       requireUv(options.env);
       if (command.frozen) options.log(FROZEN_WARNING);
     }
-    try {
-      await runUvTransaction(root, answer.write, command.install ? args : undefined, options);
-    } catch (e) {
-      // With nothing to write, starting uv is what finds it missing; it is
-      // reported in the normal path's words.
-      if (e instanceof CommandFailedError && e.exitCode === 127) requireUv(options.env);
-      throw e;
-    }
+    // With nothing to write, starting uv finds it missing (runUvTransaction).
+    await runUvTransaction(root, answer.write, command.install ? args : undefined, options);
     return { root, ...answer };
   }, {
     log: options.log,

@@ -8,6 +8,7 @@
 
 import { CommandFailedError, InterruptedError } from "./errors.ts";
 import { denoRunner, programPath, type Runner } from "./runner.ts";
+import { requireUv } from "./uv.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
@@ -86,6 +87,9 @@ export async function runUvTransaction(
           tx ? tx.recordChild(pid, programPath("uv", options.env)) : listen(),
       });
       if (caught) throw new InterruptedError(caught, tx !== undefined);
+      // With nothing written, callers leave it to starting uv to find it
+      // missing; it is reported in the words of the check made before a write.
+      if (result.code === 127 && !tx) requireUv({ ...Deno.env.toObject(), ...options.env });
       if (result.code !== 0) {
         throw new CommandFailedError(
           "uv",
