@@ -169,12 +169,13 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
     output = await child.output();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
+      const variable = `HPM_${request.program.toUpperCase()}`;
       return {
         code: 127,
         stdout: "",
         stderr: path === request.program
-          ? `${path}: not found on PATH (install it, or set HPM_${path.toUpperCase()})`
-          : `${request.program}: not found at HPM_${request.program.toUpperCase()}=${path}`,
+          ? `${path}: not found on PATH (install it, or set ${variable})`
+          : `${request.program}: not found at ${variable}=${path}`,
       };
     }
     throw e;
