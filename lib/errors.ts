@@ -32,7 +32,6 @@ export type HpmErrorCode =
   | "not-found"
   | "unsafe-path"
   | "too-large"
-  | "state-tracked"
   | "untrusted-path"
   | "commit-mode"
   | "git-state"

@@ -153,7 +153,7 @@ export async function answerFast(
   // Nothing to write and nothing to run needs no lock: the answer is given.
   if (command.name !== "sync" || !command.install) {
     // An interrupted run is the normal path's to finish or undo first.
-    const answer = journalLeft(root) ? undefined : await check();
+    const answer = await journalLeft(root, options.env) ? undefined : await check();
     if (answer?.write === undefined) {
       if (answer) options.trace?.(HIT);
       return answer && { root, ...answer };
@@ -179,7 +179,7 @@ export async function answerFast(
   return await withProjectLock(root, async () => {
     // An interrupted run (even one that died holding the lock while this
     // one waited) is the normal path's to finish or undo first.
-    if (journalLeft(root)) return undefined;
+    if (await journalLeft(root, options.env)) return undefined;
     const answer = await check();
     if (!answer) return undefined;
     options.trace?.(answer.write === undefined ? HIT : SWITCH);
@@ -194,7 +194,5 @@ export async function answerFast(
   }, {
     log: options.log,
     env: options.env,
-    runner: options.runner,
-    stateCheckedBefore: true,
   });
 }

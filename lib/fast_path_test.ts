@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { answerFast, fastCommandOf } from "./fast_path.ts";
 import { readPlainCommand } from "./plain_command.ts";
 import { recordingRunner } from "./runner.ts";
+import { projectStateName } from "./state.ts";
 import { sync } from "./sync.ts";
 import { ONE_PLUGIN, tempTree } from "./_testing.ts";
 
@@ -73,7 +74,7 @@ const command = (name: "sync" | "check" | "diff", more = {}) => ({
 
 Deno.test("answerFast answers only after a recorded sync, and never for another mode", async () => {
   const dir = await tempTree("hpm-unit-", { ...ONE_PLUGIN, "pyproject.toml": PYPROJECT });
-  // The per-user key of sealed state, kept out of the real home.
+  // The per-user state (records, journals), kept out of the real home.
   const env = { HOME: "/home/u", HPM_STATE_DIR: join(dir, "user-state") };
   const quiet = { env, log: () => {}, runner: recordingRunner(), stream: false };
   try {
@@ -110,6 +111,10 @@ Deno.test("answerFast answers only after a recorded sync, and never for another 
 
     await Deno.mkdir(join(dir, ".hpm", "journal"), { recursive: true });
     await Deno.writeTextFile(join(dir, ".hpm", "journal", "journal.json"), "{}");
+    assert.ok(await answerFast(command("check", at), quiet), "a committed .hpm/ means nothing");
+    const journals = join(env.HPM_STATE_DIR, "journals");
+    await Deno.mkdir(journals, { recursive: true });
+    await Deno.writeTextFile(join(journals, await projectStateName(dir, "journal")), "{}");
     assert.equal(
       await answerFast(command("check", at), quiet),
       undefined,

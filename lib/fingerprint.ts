@@ -29,12 +29,12 @@ import type { ChangeCounts } from "./diff.ts";
 import type { Plan } from "./plan.ts";
 import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
-import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, readConfined } from "./files.ts";
+import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
 import {
   projectStateName,
   readStateFile,
   removeStateFile,
-  userStateFolder,
+  userStateSubfolder,
   writeStateFile,
 } from "./state.ts";
 import { VERSION } from "./version.ts";
@@ -519,11 +519,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 // named after the project's real path: no project, whoever committed or sent
 // it, can put a record there, so a record needs no seal and the fast path no
 // cryptography.
-function recordsFolder(env: Env, create: boolean): string | undefined {
-  const state = userStateFolder(env, create);
-  const dir = state === undefined ? undefined : joinPath(state, "fingerprints");
-  return dir !== undefined && ownFolder(dir, create) ? dir : undefined;
-}
+const FOLDER = "fingerprints";
 
 // One record per line, starting with its mode and the files' mode, so that a
 // check parses only a record that could answer it (each is kilobytes).
@@ -555,7 +551,7 @@ export async function readFingerprint(
 ): Promise<unknown> {
   let bytes: Uint8Array | undefined;
   try {
-    const dir = recordsFolder(env, false);
+    const dir = userStateSubfolder(env, FOLDER, false);
     if (dir === undefined) return undefined;
     bytes = readStateFile(dir, await projectStateName(root, "jsonl"), MAX_RECORDS_BYTES);
   } catch {
@@ -604,7 +600,7 @@ export async function writeFingerprint(
       r.mode !== mode && (record === undefined || (r.hpm === record.hpm && r.root === record.root))
     );
   const records = record ? [...kept, record] : kept;
-  const dir = recordsFolder(env, records.length > 0);
+  const dir = userStateSubfolder(env, FOLDER, records.length > 0);
   if (dir === undefined) return;
   const name = await projectStateName(root, "jsonl");
   if (!records.length) {

@@ -67,11 +67,11 @@ export function initialManifest(
 // The clone folder too (`git add -A` would record clones as gitlinks, and test
 // runners would collect the plugins' suites), anchored: the registry has a
 // packages/ folder of its own.
-const IGNORED = [LOCAL_FILE, ".hpm/", "/packages/"];
+const IGNORED = [LOCAL_FILE, "/packages/"];
 
 /**
  * Create hpm.yaml, a registry folder (with JSON Schemas for editors) and
- * .gitignore entries for hpm.local.yaml, .hpm/ and the clone folder /packages/.
+ * .gitignore entries for hpm.local.yaml and the clone folder /packages/.
  * Refuses to overwrite.
  *
  * Unless `adopt` is false, the path and git sources pyproject.toml already has

@@ -17,9 +17,8 @@
  */
 
 import { HpmOperationError } from "./errors.ts";
-import { joinPath, openLockFile, ownFolder } from "./files.ts";
-import { denoRunner, type Runner } from "./runner.ts";
-import { assertStateUntracked, journalLeft, projectStateName, userStateFolder } from "./state.ts";
+import { joinPath, openLockFile } from "./files.ts";
+import { journalLeft, projectStateName, userStateSubfolder } from "./state.ts";
 import type { Recovery } from "./transaction.ts";
 
 /** Options for {@link withProjectLock}. */
@@ -30,25 +29,16 @@ export interface LockOptions {
   readonly log?: (message: string) => void;
   /** Where the per-user state folder is. @default Deno.env.toObject() */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Runs git (to refuse a `.hpm/` that git tracks). @default denoRunner */
-  readonly runner?: Runner;
   /**
    * Finish or undo an interrupted earlier run first (see
    * `recoverInterrupted`); its message goes to `log`.
    */
   readonly recover?: boolean;
-  /**
-   * The caller answers from the record of an earlier sync of this project
-   * (the fast path): that sync found `.hpm/` untracked, and all HPM acts on
-   * there is sealed (a planted journal sends the fast path to the normal
-   * path), so git need not be asked again.
-   */
-  readonly stateCheckedBefore?: boolean;
 }
 
 /**
- * The lock options of a command that reads the project: its timeout, logger,
- * environment and runner, recovering an interrupted run first.
+ * The lock options of a command that reads the project: its timeout, logger
+ * and environment, recovering an interrupted run first.
  *
  * @param options the command's options
  * @returns options for {@link withProjectLock}
@@ -57,13 +47,11 @@ export function lockOptions(options: {
   readonly lockTimeoutMs?: number;
   readonly log?: (message: string) => void;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly runner?: Runner;
 }): LockOptions {
   return {
     timeoutMs: options.lockTimeoutMs,
     log: options.log,
     env: options.env,
-    runner: options.runner,
     recover: true,
   };
 }
@@ -84,16 +72,14 @@ function holderOf(file: Deno.FsFile): number | undefined {
 
 /**
  * Run `fn` holding the project's lock. A second HPM run waits (telling the
- * user once), up to `timeoutMs`, then fails. A `.hpm/` that git tracks is
- * refused before anything is written.
+ * user once), up to `timeoutMs`, then fails.
  *
  * @param root the project root
  * @param fn what to do under the lock; given what recovery did, if asked to recover
  * @param options timeout, logger, recovery
  * @returns what `fn` returns
  * @throws {HpmOperationError} when the lock stays busy past the timeout
- * @throws {HpmInputError} when `.hpm/` or the state folder is unsafe (a link,
- *   another user's, tracked by git)
+ * @throws {HpmInputError} when the state folder is unsafe (a link, another user's)
  */
 export async function withProjectLock<T>(
   root: string,
@@ -101,9 +87,7 @@ export async function withProjectLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   const env = options.env ?? Deno.env.toObject();
-  if (!options.stateCheckedBefore) await assertStateUntracked(root, options.runner ?? denoRunner);
-  const dir = joinPath(userStateFolder(env, true)!, "locks");
-  ownFolder(dir, true);
+  const dir = userStateSubfolder(env, "locks", true)!;
   const file = openLockFile(joinPath(dir, await projectStateName(root, "lock")), {
     root: dir,
     strict: true,
@@ -137,7 +121,7 @@ export async function withProjectLock<T>(
     file.seekSync(0, Deno.SeekMode.Start);
     file.writeSync(new TextEncoder().encode(`${Deno.pid}\n`));
     // Only a journal left behind needs the journal code loaded.
-    const recovered = options.recover && journalLeft(root)
+    const recovered = options.recover && await journalLeft(root, env)
       ? await (await import("./transaction.ts")).recoverInterrupted(root, env)
       : undefined;
     if (recovered) options.log?.(recovered.message);

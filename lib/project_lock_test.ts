@@ -3,8 +3,6 @@ import { join } from "node:path";
 import { withProjectLock } from "./project_lock.ts";
 import { tempTree } from "./_testing.ts";
 
-const git = () => Promise.reject(new Error("git is not asked"));
-
 Deno.test("withProjectLock: one holder at a time, named in the wait; the lock file is the user's", async () => {
   const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n" });
   const state = await Deno.makeTempDir({ prefix: "hpm-state-" });
@@ -16,18 +14,17 @@ Deno.test("withProjectLock: one holder at a time, named in the wait; the lock fi
       await assert.rejects(
         withProjectLock(dir, () => Promise.resolve("never"), {
           env,
-          runner: git,
           timeoutMs: 300,
           log: (m) => said.push(m),
         }),
         new RegExp(`another hpm run \\(process ${Deno.pid}\\) holds the project lock`),
       );
       return "done";
-    }, { env, runner: git });
+    }, { env });
     assert.equal(inner, "done");
     assert.deepEqual(said, [`waiting for another hpm run (process ${Deno.pid}) to finish…`]);
     // Released: the next run takes it at once.
-    assert.equal(await withProjectLock(dir, () => Promise.resolve(1), { env, runner: git }), 1);
+    assert.equal(await withProjectLock(dir, () => Promise.resolve(1), { env }), 1);
     // Nothing in the project; one file in the user's state folder.
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["hpm.yaml"]);
     const locks = [...Deno.readDirSync(join(state, "locks"))].map((e) => e.name);
@@ -47,7 +44,7 @@ Deno.test("withProjectLock: a lock file that is a link is refused, its target un
     const name = `${encodeURIComponent(Deno.realPathSync(dir))}.lock`;
     await Deno.symlink(join(dir, "target.txt"), join(state, "locks", name));
     await assert.rejects(
-      withProjectLock(dir, () => Promise.resolve(), { env, runner: git }),
+      withProjectLock(dir, () => Promise.resolve(), { env }),
       /is a symbolic link/,
     );
     assert.equal(await Deno.readTextFile(join(dir, "target.txt")), "keep\n");
@@ -63,9 +60,8 @@ Deno.test("withProjectLock: a relative state folder is refused, nothing created"
     await assert.rejects(
       withProjectLock(dir, () => Promise.resolve(), {
         env: { HPM_STATE_DIR: "state" },
-        runner: git,
       }),
-      /no absolute folder for hpm's per-user state \(key, project locks, fingerprints\): state is relative/,
+      /no absolute folder for hpm's per-user state \(project locks, fingerprints, journals\): state is relative/,
     );
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["hpm.yaml"]);
   } finally {
@@ -82,7 +78,7 @@ Deno.test("withProjectLock: a Deno without a lock that does not wait is told to 
     // What Deno before 2.7 lacks.
     delete proto.tryLockSync;
     await assert.rejects(
-      withProjectLock(dir, () => Promise.resolve(), { env: { HPM_STATE_DIR: state }, runner: git }),
+      withProjectLock(dir, () => Promise.resolve(), { env: { HPM_STATE_DIR: state } }),
       /cannot take the project lock/,
     );
   } finally {

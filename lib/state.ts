@@ -1,13 +1,12 @@
 /**
- * HPM's own state: the `.hpm/` folder of a project (its journal) and the
- * user's state folder outside every project (`$HPM_STATE_DIR`: the key of
- * sealed records, the project locks, the fingerprints). A project may come from a
- * stranger with a `.hpm/` of their making, so state is never trusted because
- * of where it is:
- * - `.hpm/` and everything HPM reads in it must be real folders and regular
- *   files of the current user's (no links anywhere; see lib/files.ts);
- * - records HPM acts on there are sealed (see lib/seal.ts);
- * - a `.hpm/` tracked by git is refused outright (see {@link assertStateUntracked}).
+ * HPM's own state, all of it in the user's state folder outside every project
+ * (`$HPM_STATE_DIR`): the project locks, the fingerprints and the journals of
+ * syncs in progress, each named after the project's real path. Nothing of it
+ * lives in a project: a project may come from a stranger, and HPM never reads,
+ * writes or deletes anything in it but `pyproject.toml` and `uv.lock` (a
+ * committed `.hpm/` from older versions is not even looked at). The folder and
+ * every file HPM reads there must be real folders and regular files of the
+ * current user's (no links anywhere; see lib/files.ts).
  *
  * Imports no `node:` module, so the fast path can use it.
  *
@@ -18,26 +17,17 @@ import type { AtomicWriteOptions } from "./atomic_write.ts";
 import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { joinPath, ownFolder, readConfined, removeConfined, writeConfined } from "./files.ts";
-import type { Runner } from "./runner.ts";
 
-/** The state folder's name, at the project root. */
-export const STATE_DIR = ".hpm";
-
-/** The journal's folder in the state folder, and its file (see transaction.ts). */
-export const JOURNAL_DIR = "journal";
-/** The journal file in {@link JOURNAL_DIR}. */
-export const JOURNAL_FILE = "journal.json";
-
-/** Largest sealed state record HPM reads (the journal). */
-export const MAX_RECORD_BYTES = 256 * 1024;
+/** The folder of the journals of syncs in progress, in the user's state folder. */
+export const JOURNALS = "journals";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The per-user folder of HPM's key, project locks and fingerprints: `$HPM_STATE_DIR`, else
+ * The per-user folder of HPM's project locks, fingerprints and journals: `$HPM_STATE_DIR`, else
  * `$XDG_STATE_HOME/hpm`, else `%LOCALAPPDATA%\hpm\state`, else
  * `~/.local/state/hpm`. Variables missing from `env` are taken from the
- * process (a caller's `env` that only sets RUN_MODE must not move the key).
+ * process (a caller's `env` that only sets RUN_MODE must not move the state).
  *
  * @param env the environment
  * @returns the folder, always absolute
@@ -60,7 +50,7 @@ export function userStateDir(env: Env): string {
   if (dir === undefined || !(dir.startsWith("/") || /^[A-Za-z]:[\\/]|^\\\\/.test(dir))) {
     throw new HpmInputError(
       "usage",
-      `no absolute folder for hpm's per-user state (key, project locks, fingerprints): ${
+      `no absolute folder for hpm's per-user state (project locks, fingerprints, journals): ${
         dir === undefined ? "HOME is not set" : `${dir} is relative`
       }`,
       undefined,
@@ -68,55 +58,6 @@ export function userStateDir(env: Env): string {
     );
   }
   return dir;
-}
-
-/**
- * The project's state folder, verified (a real folder of the current user's);
- * created with its `.gitignore` when `create` is set.
- *
- * @param root the project root
- * @param create create it when missing
- * @returns its path, or undefined when it does not exist and `create` is not set
- * @throws {HpmInputError} `unsafe-path` when `.hpm` is a link, a file or another user's
- */
-export async function stateFolder(root: string, create: boolean): Promise<string | undefined> {
-  const dir = joinPath(root, STATE_DIR);
-  const existed = ownFolder(dir, false);
-  if (!existed && !create) return undefined;
-  if (!existed) {
-    ownFolder(dir, true);
-    await writeConfined(
-      joinPath(dir, ".gitignore"),
-      "# Written by hpm: its journal\n*\n",
-      { root: dir, strict: true },
-    );
-  }
-  return dir;
-}
-
-/**
- * Refuse a `.hpm/` that git tracks in the project: it then came with the
- * project (from whoever committed it), and per-machine state must not.
- *
- * @param root the project root
- * @param runner runs git
- * @throws {HpmInputError} `state-tracked` when git tracks anything under `.hpm/`
- */
-export async function assertStateUntracked(root: string, runner: Runner): Promise<void> {
-  if (!ownFolder(joinPath(root, STATE_DIR), false)) return;
-  // Loaded here: the fast path reads state files on every command and never asks git.
-  const { trackedPaths } = await import("./git.ts");
-  const tracked = await trackedPaths(runner, root, STATE_DIR);
-  if (tracked.length) {
-    throw new HpmInputError(
-      "state-tracked",
-      `${STATE_DIR}/ is tracked by git in ${root} (${tracked[0]}${
-        tracked.length > 1 ? ` and ${tracked.length - 1} more` : ""
-      }): it holds hpm's per-machine state and is never committed, so hpm will not use it`,
-      { file: joinPath(root, STATE_DIR) },
-      `run \`git rm -r --cached ${STATE_DIR}\`, add \`${STATE_DIR}/\` to .gitignore, and delete the folder`,
-    );
-  }
 }
 
 /**
@@ -130,7 +71,7 @@ export async function assertStateUntracked(root: string, runner: Runner): Promis
 export function readStateFile(
   dir: string,
   name: string,
-  maxBytes = MAX_RECORD_BYTES,
+  maxBytes: number,
 ): Uint8Array | undefined {
   return readConfined(joinPath(dir, name), { root: dir, strict: true }, maxBytes);
 }
@@ -186,23 +127,36 @@ export function userStateFolder(env: Env, create: boolean): string | undefined {
 }
 
 /**
- * Whether an interrupted run left its journal in the project, seen without
- * reading it: the journal folder's listing (Deno reports a missing file by
- * throwing, which costs more than listing a small folder). No state folder is
- * a no; anything unreadable or odd on the way (a link, a file) a yes, for the
- * journal code to look at properly and refuse.
+ * A folder of the per-user state folder (`locks`, `fingerprints`,
+ * {@link JOURNALS}), checked like it; created when asked.
+ *
+ * @param env the environment
+ * @param name the folder's name
+ * @param create create it (and the state folder) when missing
+ * @returns its path, or undefined when it does not exist and `create` is not set
+ * @throws {HpmInputError} as {@link userStateFolder}, for either folder
+ */
+export function userStateSubfolder(env: Env, name: string, create: boolean): string | undefined {
+  const state = userStateFolder(env, create);
+  const dir = state === undefined ? undefined : joinPath(state, name);
+  return dir !== undefined && ownFolder(dir, create) ? dir : undefined;
+}
+
+/**
+ * Whether an interrupted run left the project's journal, seen without reading
+ * it: from the listing of the journals' folder, which is empty unless a sync
+ * is in progress or was killed (Deno reports a missing file by throwing,
+ * which costs more than listing an empty folder). Anything unreadable or odd
+ * on the way is a yes, for the journal code to look at properly and report.
  *
  * @param root the project root
+ * @param env where the per-user state folder is
  * @returns whether the journal code must run
  */
-export function journalLeft(root: string): boolean {
-  const state = joinPath(root, STATE_DIR);
+export async function journalLeft(root: string, env: Env): Promise<boolean> {
   try {
-    if (!Deno.lstatSync(state).isDirectory) return true;
-    const journal = [...Deno.readDirSync(state)].find((e) => e.name === JOURNAL_DIR);
-    if (journal === undefined) return false;
-    if (!journal.isDirectory) return true;
-    return [...Deno.readDirSync(joinPath(state, JOURNAL_DIR))].some((e) => e.name === JOURNAL_FILE);
+    const names = [...Deno.readDirSync(joinPath(userStateDir(env), JOURNALS))].map((e) => e.name);
+    return names.length > 0 && names.includes(await projectStateName(root, "journal"));
   } catch (e) {
     return !(e instanceof Deno.errors.NotFound);
   }
@@ -210,7 +164,7 @@ export function journalLeft(root: string): boolean {
 
 /**
  * The name of a project's file in a per-user state folder (its fingerprint,
- * its lock): the project's real path, encoded, or its hash when too long for
+ * its lock, its journal): the project's real path, encoded, or its hash when too long for
  * a file system.
  *
  * @param root the project root

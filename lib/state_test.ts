@@ -1,31 +1,33 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { journalLeft } from "./state.ts";
+import { journalLeft, projectStateName } from "./state.ts";
 
-Deno.test("journalLeft(): a journal file is a yes, its absence a no, anything odd on the way a yes", async () => {
+Deno.test("journalLeft(): the project's journal in the user's state is a yes, anything in the project a no", async () => {
   const root = await Deno.makeTempDir({ prefix: "hpm-unit-" });
-  const elsewhere = await Deno.makeTempDir({ prefix: "hpm-unit-" });
-  const state = join(root, ".hpm");
+  const state = await Deno.makeTempDir({ prefix: "hpm-state-" });
+  const env = { HPM_STATE_DIR: state };
+  const journals = join(state, "journals");
   try {
-    assert.equal(journalLeft(root), false, "no .hpm");
-    await Deno.mkdir(state);
-    assert.equal(journalLeft(root), false, "no journal folder");
-    await Deno.mkdir(join(state, "journal"));
-    assert.equal(journalLeft(root), false, "an empty journal folder: the last run committed");
-    await Deno.writeTextFile(join(state, "journal", "journal.json"), "{}");
-    assert.equal(journalLeft(root), true, "a journal left behind");
-
-    await Deno.remove(join(state, "journal"), { recursive: true });
-    await Deno.writeTextFile(join(state, "journal"), "");
-    assert.equal(journalLeft(root), true, "a journal that is a file");
-    await Deno.remove(state, { recursive: true });
-    await Deno.symlink(elsewhere, state);
-    assert.equal(journalLeft(root), true, ".hpm linked elsewhere");
-    await Deno.remove(state);
-    await Deno.writeTextFile(state, "");
-    assert.equal(journalLeft(root), true, ".hpm that is a file");
+    assert.equal(await journalLeft(root, env), false, "no journals folder");
+    await Deno.mkdir(join(root, ".hpm", "journal"), { recursive: true });
+    await Deno.writeTextFile(join(root, ".hpm", "journal", "journal.json"), "{}");
+    assert.equal(await journalLeft(root, env), false, "a project's .hpm/ is not HPM's");
+    await Deno.mkdir(journals);
+    assert.equal(await journalLeft(root, env), false, "an empty folder: the last run committed");
+    await Deno.writeTextFile(join(journals, "another%2Fproject.journal"), "");
+    assert.equal(await journalLeft(root, env), false, "another project's journal");
+    const mine = join(journals, await projectStateName(root, "journal"));
+    await Deno.writeTextFile(mine, "");
+    assert.equal(await journalLeft(root, env), true, "a journal left behind");
+    await Deno.remove(mine);
+    await Deno.symlink("/dev/zero", mine);
+    assert.equal(await journalLeft(root, env), true, "a link: the journal code refuses it");
+    await Deno.remove(journals, { recursive: true });
+    await Deno.writeTextFile(journals, "");
+    assert.equal(await journalLeft(root, env), true, "a journals folder that is a file");
+    assert.equal(await journalLeft(root, { HPM_STATE_DIR: "relative" }), true, "no usable state");
   } finally {
     await Deno.remove(root, { recursive: true });
-    await Deno.remove(elsewhere, { recursive: true });
+    await Deno.remove(state, { recursive: true });
   }
 });

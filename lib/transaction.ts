@@ -4,9 +4,11 @@
  * exactly as after; the next run finishes or undoes it. Use them under the
  * project lock (`project_lock.ts`).
  *
- * The journal lives in `<project>/.hpm/` (ignored by git through its own
- * .gitignore), sealed: a project can ship one, and one that does not verify
- * is never acted on.
+ * The journal is one file in the user's state folder (`journals/`, named
+ * after the project's real path, as the lock and the fingerprint are): a line
+ * of JSON, then the saved bytes of each file. No project can plant one there,
+ * so it needs no seal; it is read like every state file (no links, the user's
+ * own, size-capped) and its copies are checked against their hashes.
  *
  * @module
  */
@@ -16,18 +18,16 @@ import {
   joinPath,
   MAX_PYPROJECT_BYTES,
   MAX_UV_LOCK_BYTES,
-  ownFolder,
   readConfined,
   removeConfined,
   writeConfined,
 } from "./files.ts";
-import { openRecord, sealRecord } from "./seal.ts";
 import {
-  JOURNAL_DIR,
-  JOURNAL_FILE,
+  JOURNALS,
+  projectStateName,
   readStateFile,
   removeStateFile,
-  stateFolder,
+  userStateSubfolder,
   writeStateFile,
 } from "./state.ts";
 
@@ -38,11 +38,16 @@ const LIMITS: Record<JournaledFile, number> = {
   "pyproject.toml": MAX_PYPROJECT_BYTES,
   "uv.lock": MAX_UV_LOCK_BYTES,
 };
+// The JSON line before the copies.
+const MAX_HEADER_BYTES = 64 * 1024;
+const MAX_JOURNAL_BYTES = MAX_HEADER_BYTES + MAX_PYPROJECT_BYTES + MAX_UV_LOCK_BYTES;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 interface JournalRecord {
   pid: number;
+  /** The project's real path (the file's name may be its hash). */
+  root: string;
   /** A program (uv) the transaction started, which may outlive a killed hpm. */
   child?: number;
   /** Its start time (/proc/PID/stat field 22), so a reused PID is never signalled. */
@@ -51,15 +56,8 @@ interface JournalRecord {
   childProgram?: string;
   /** A live journal: the transaction is neither kept nor undone yet. */
   state: "applying";
-  /** Each file, whether it existed, and the SHA-256 of its saved copy. */
-  files: { name: JournaledFile; existed: boolean; sha256?: string }[];
-}
-
-async function journalFolder(root: string): Promise<string> {
-  const dir = (await stateFolder(root, true))!;
-  const journal = joinPath(dir, JOURNAL_DIR);
-  ownFolder(journal, true);
-  return journal;
+  /** Each file, whether it existed, and the size and SHA-256 of its saved copy. */
+  files: { name: JournaledFile; existed: boolean; size?: number; sha256?: string }[];
 }
 
 // Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot.
@@ -108,41 +106,42 @@ export interface Recovery {
 /**
  * Finish or undo a transaction that a killed HPM run left behind. Call it under
  * the project lock, before reading the project's files. A journal that does
- * not verify (not written by this user's HPM for this project, or tampered
- * with) is reported and left alone: nothing is restored, deleted or signalled.
+ * not check out (damaged, another project's, copies that do not match) is
+ * reported and left alone: nothing is restored, deleted or signalled.
  *
  * @param root the project root
- * @param env where the per-user key lives
+ * @param env where the per-user state folder is
  * @returns what was recovered, if anything
+ * @throws {HpmInputError} when the state folder is unsafe (a link, another user's)
  */
 export async function recoverInterrupted(
   root: string,
   env: Env = Deno.env.toObject(),
 ): Promise<Recovery | undefined> {
-  const state = await stateFolder(root, false);
-  if (state === undefined || !ownFolder(joinPath(state, JOURNAL_DIR), false)) return undefined;
-  const dir = joinPath(state, JOURNAL_DIR);
+  const dir = userStateSubfolder(env, JOURNALS, false);
+  if (dir === undefined) return undefined;
+  const name = await projectStateName(root, "journal");
   let bytes: Uint8Array | undefined;
   try {
-    bytes = readStateFile(dir, JOURNAL_FILE);
+    bytes = readStateFile(dir, name, MAX_JOURNAL_BYTES);
   } catch (e) {
-    return ignored(dir, e instanceof Error ? e.message : String(e));
+    return ignored(joinPath(dir, name), e instanceof Error ? e.message : String(e));
   }
   if (bytes === undefined) return undefined;
-  const record = parseJournal(await openRecord(root, bytes, env));
-  if (record === undefined) {
-    return ignored(dir, "it was not written by hpm for this project, or was changed since");
+  const journal = await parseJournal(bytes, Deno.realPathSync(root));
+  if (journal === undefined) {
+    return ignored(
+      joinPath(dir, name),
+      "it is not an hpm journal of this project, or its saved copies do not match it",
+    );
   }
-  const saved = await savedCopies(dir, record);
-  if (saved === undefined) {
-    return ignored(dir, "its saved copies are missing or do not match it");
-  }
+  const { record, saved } = journal;
   const ran = record.child !== undefined;
   if (ran && record.childStart !== undefined) {
     await stopOrphan(record.child!, record.childStart, record.childProgram ?? "uv");
   }
   await restoreFrom(root, record, saved);
-  await clearJournal(dir, record);
+  await removeStateFile(dir, name);
   return {
     message: `an interrupted hpm run (process ${record.pid}) was rolled back: ` +
       `${record.files.map((f) => f.name).join(" and ")} restored`,
@@ -150,50 +149,60 @@ export async function recoverInterrupted(
   };
 }
 
-function ignored(dir: string, why: string): Recovery {
+function ignored(file: string, why: string): Recovery {
   return {
-    message: `warning: ignored ${joinPath(dir, JOURNAL_FILE)}: ${why}; ` +
-      `nothing was restored (delete ${dir} if you do not need it)`,
+    message: `warning: ignored ${file}: ${why}; ` +
+      `nothing was restored (delete it if you do not need it)`,
     environmentMayDiffer: false,
   };
 }
 
-function parseJournal(value: unknown): JournalRecord | undefined {
-  const r = value as Partial<JournalRecord> | undefined;
-  if (r === undefined || r === null || typeof r !== "object") return undefined;
-  if (!Number.isInteger(r.pid) || r.state !== "applying") {
-    return undefined;
-  }
-  if (!Array.isArray(r.files)) return undefined;
-  const names = new Set<string>();
-  for (const f of r.files) {
-    if (!JOURNALED.includes(f?.name) || names.has(f.name) || typeof f.existed !== "boolean") {
-      return undefined;
-    }
-    names.add(f.name);
-  }
-  if (r.child !== undefined && !Number.isInteger(r.child)) return undefined;
-  return r as JournalRecord;
-}
-
-// The saved copies, checked against the hashes the sealed journal recorded.
-async function savedCopies(
-  dir: string,
+// The journal's bytes: its record as one line of JSON, then each saved copy.
+function encodeJournal(
   record: JournalRecord,
-): Promise<Map<JournaledFile, Uint8Array> | undefined> {
-  const out = new Map<JournaledFile, Uint8Array>();
-  for (const f of record.files) {
-    if (!f.existed) continue;
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = readStateFile(dir, `${f.name}.before`, LIMITS[f.name]);
-    } catch {
-      return undefined;
-    }
-    if (bytes === undefined || (await sha256Hex(bytes)) !== f.sha256) return undefined;
-    out.set(f.name, bytes);
+  saved: ReadonlyMap<JournaledFile, Uint8Array>,
+): Uint8Array {
+  const parts = [new TextEncoder().encode(JSON.stringify(record) + "\n"), ...saved.values()];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
   }
   return out;
+}
+
+// The record and the copies, each copy checked against the size and hash the
+// record gives; undefined for anything else (the file is input like any other).
+async function parseJournal(
+  bytes: Uint8Array,
+  realRoot: string,
+): Promise<{ record: JournalRecord; saved: Map<JournaledFile, Uint8Array> } | undefined> {
+  const newline = bytes.subarray(0, MAX_HEADER_BYTES).indexOf(10);
+  if (newline < 0) return undefined;
+  let r: Partial<JournalRecord>;
+  try {
+    r = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, newline)));
+  } catch {
+    return undefined;
+  }
+  if (r === null || typeof r !== "object" || !Number.isInteger(r.pid)) return undefined;
+  if (r.state !== "applying" || r.root !== realRoot || !Array.isArray(r.files)) return undefined;
+  if (r.child !== undefined && !Number.isInteger(r.child)) return undefined;
+  const saved = new Map<JournaledFile, Uint8Array>();
+  let at = newline + 1;
+  for (const f of r.files) {
+    if (!JOURNALED.includes(f?.name) || saved.has(f.name) || typeof f.existed !== "boolean") {
+      return undefined;
+    }
+    if (!f.existed) continue;
+    if (!Number.isInteger(f.size) || f.size! < 0 || at + f.size! > bytes.length) return undefined;
+    const copy = bytes.subarray(at, at + f.size!);
+    if (await sha256Hex(copy) !== f.sha256) return undefined;
+    saved.set(f.name, copy);
+    at += f.size!;
+  }
+  return at === bytes.length ? { record: r as JournalRecord, saved } : undefined;
 }
 
 // A killed hpm can leave its uv running; restoring under it would let uv's
@@ -228,15 +237,6 @@ async function restoreFrom(
   }
 }
 
-// The journal file goes first: without it the copies mean nothing. Only the
-// files a journal can have written are removed.
-async function clearJournal(dir: string, record?: JournalRecord): Promise<void> {
-  await removeStateFile(dir, JOURNAL_FILE);
-  for (const name of record ? record.files.map((f) => f.name) : JOURNALED) {
-    await removeStateFile(dir, `${name}.before`);
-  }
-}
-
 /**
  * A journaled change to a few files of a project (`pyproject.toml`,
  * `uv.lock`). Use under {@link withProjectLock}.
@@ -244,70 +244,69 @@ async function clearJournal(dir: string, record?: JournalRecord): Promise<void> 
 export class Transaction {
   readonly #root: string;
   readonly #dir: string;
+  readonly #name: string;
   readonly #record: JournalRecord;
   readonly #saved: Map<JournaledFile, Uint8Array>;
-  readonly #env: Env;
   #open = true;
 
   private constructor(
     root: string,
     dir: string,
+    name: string,
     record: JournalRecord,
     saved: Map<JournaledFile, Uint8Array>,
-    env: Env,
   ) {
     this.#root = root;
     this.#dir = dir;
+    this.#name = name;
     this.#record = record;
     this.#saved = saved;
-    this.#env = env;
   }
 
   /**
-   * Snapshot `files` into the journal, then mark the journal live (sealed, so
-   * only this user's HPM will ever act on it). Nothing is written to the files
-   * themselves yet.
+   * Snapshot `files` into the journal, which then is live. Nothing is written
+   * to the files themselves yet.
    *
    * @param root the project root
    * @param files the files the transaction may change
-   * @param env where the per-user key lives
+   * @param env where the per-user state folder is
    * @returns the open transaction
-   * @throws {HpmInputError} when a file is unsafe (a link out of the project, not a regular file)
+   * @throws {HpmInputError} when a file is unsafe (a link out of the project,
+   *   not a regular file) or the state folder is
    */
   static async begin(
     root: string,
     files: readonly JournaledFile[],
     env: Env = Deno.env.toObject(),
   ): Promise<Transaction> {
-    const dir = await journalFolder(root);
-    const record: JournalRecord = { pid: Deno.pid, state: "applying", files: [] };
+    const dir = userStateSubfolder(env, JOURNALS, true)!;
+    const name = await projectStateName(root, "journal");
+    const record: JournalRecord = {
+      pid: Deno.pid,
+      root: Deno.realPathSync(root),
+      state: "applying",
+      files: [],
+    };
     const saved = new Map<JournaledFile, Uint8Array>();
-    for (const name of files) {
-      const before = readConfined(joinPath(root, name), { root }, LIMITS[name]);
-      if (before !== undefined) {
-        await writeStateFile(dir, `${name}.before`, before);
-        saved.set(name, before);
-      }
+    for (const file of files) {
+      const before = readConfined(joinPath(root, file), { root }, LIMITS[file]);
+      if (before !== undefined) saved.set(file, before);
       record.files.push({
-        name,
+        name: file,
         existed: before !== undefined,
-        ...(before !== undefined ? { sha256: await sha256Hex(before) } : {}),
+        ...(before !== undefined ? { size: before.length, sha256: await sha256Hex(before) } : {}),
       });
     }
-    const tx = new Transaction(root, dir, record, saved, env);
-    await tx.#seal();
+    const tx = new Transaction(root, dir, name, record, saved);
+    await tx.#save();
     return tx;
   }
 
   // Synced to disk: after a power loss the journal must be there to undo a
   // half-done switch (replacing it with bytes not yet on disk could leave
   // neither the old journal nor the new one).
-  async #seal(): Promise<void> {
-    await writeStateFile(
-      this.#dir,
-      JOURNAL_FILE,
-      await sealRecord(this.#root, this.#record, this.#env),
-    );
+  async #save(): Promise<void> {
+    await writeStateFile(this.#dir, this.#name, encodeJournal(this.#record, this.#saved));
   }
 
   /**
@@ -334,13 +333,13 @@ export class Transaction {
     this.#record.child = pid;
     this.#record.childStart = procStartTime(pid);
     this.#record.childProgram = program;
-    await this.#seal();
+    await this.#save();
   }
 
-  /** Keep the changes: removing the journal file is the commit. */
+  /** Keep the changes: removing the journal is the commit. */
   async commit(): Promise<void> {
     if (!this.#open) return;
-    await clearJournal(this.#dir, this.#record);
+    await removeStateFile(this.#dir, this.#name);
     this.#open = false;
   }
 
@@ -348,7 +347,7 @@ export class Transaction {
   async rollback(): Promise<void> {
     if (!this.#open) return;
     await restoreFrom(this.#root, this.#record, this.#saved);
-    await clearJournal(this.#dir, this.#record);
+    await removeStateFile(this.#dir, this.#name);
     this.#open = false;
   }
 }

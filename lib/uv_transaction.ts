@@ -18,7 +18,7 @@ export interface UvTransactionOptions {
   readonly runner?: Runner;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
-  /** Where the per-user key lives, and `HPM_UV`. @default Deno.env.toObject() */
+  /** Where the per-user state folder is, and `HPM_UV`. @default Deno.env.toObject() */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -64,7 +64,7 @@ export async function runUvTransaction(
   if (pyproject !== undefined) listen();
   // With nothing of HPM's to write, the run is a plain `uv sync` and uv.lock
   // is uv's to keep or change, as it is outside HPM: no journal to pay for,
-  // and the journal code (sealing among it) is not even loaded.
+  // and the journal code is not even loaded.
   const tx = pyproject === undefined
     ? undefined
     : await (await import("./transaction.ts")).Transaction.begin(

@@ -17,6 +17,7 @@ import {
   type RunResult,
   writeFile,
 } from "./_fixtures.ts";
+import { JOURNALS, projectStateName, userStateDir } from "../lib/state.ts";
 
 Deno.env.set("UV_PYTHON_DOWNLOADS", "never");
 
@@ -149,4 +150,15 @@ export async function snapshot(
     }
   }
   return out;
+}
+
+/**
+ * Where hpm keeps the journal of a sync of `dir` while it runs (see
+ * lib/transaction.ts): in the user's state folder that `env` names.
+ */
+export async function journalOf(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
+): Promise<string> {
+  return join(userStateDir(env), JOURNALS, await projectStateName(dir, "journal"));
 }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FIXTURE_ENV, makeTempRoot, uv, writeFile } from "./_fixtures.ts";
-import { hpm, makeProject, snapshot } from "./_project.ts";
+import { hpm, journalOf, makeProject, snapshot } from "./_project.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const FILES = ["pyproject.toml", "uv.lock"];
@@ -77,7 +77,7 @@ Deno.test("kill trials: 50 syncs killed with SIGKILL at random moments never lea
   const root = await makeTempRoot();
   try {
     const { dir, states } = await setup(root);
-    const journal = join(dir, ".hpm", "journal", "journal.json");
+    const journal = await journalOf(dir);
     const random = prng(20261124);
     let current: "dev" | "prod" = "dev";
     let insideTransaction = 0;
@@ -156,7 +156,7 @@ Deno.test("SIGINT and SIGTERM during uv sync roll back and exit 130 / 143", asyn
       "#!/usr/bin/env python3\nimport os, sys, time\ntime.sleep(3)\nos.execvp('uv', ['uv'] + sys.argv[1:])\n",
     );
     await Deno.chmod(slowUv, 0o755);
-    const journal = join(dir, ".hpm", "journal", "journal.json");
+    const journal = await journalOf(dir);
     for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
       await t.step(signal, async () => {
         const child = spawnHpm(["sync", "--mode", "prod"], dir, { HPM_UV: slowUv });
@@ -283,7 +283,7 @@ Deno.test("a run holding the lock makes the next one wait; killed, it releases t
     const status = await waiter.status;
     await waiter.stdout.cancel();
     assert.equal(status.code, 0, stderr);
-    assert.ok(!(await exists(join(dir, ".hpm", "lock"))), "nothing is written in the project");
+    assert.ok(!(await exists(join(dir, ".hpm"))), "nothing is written in the project");
   } finally {
     // Whatever failed, the holder does not outlive the test.
     try {

@@ -260,7 +260,6 @@ async function runCase(
     await Deno.mkdir(join(root, `truth-${i}`));
     // With the clones' git folders: prod reads releases there.
     await runOk("cp", ["-a", dir, truthDir], { cwd: root });
-    await Deno.remove(join(truthDir, ".hpm"), { recursive: true });
     const args = [...command, ...(c.args ?? [])];
     const fast = await hpm(["-v", ...args], dir, env);
     const truth = await hpm(args, truthDir, env);

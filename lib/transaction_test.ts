@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { recoverInterrupted, Transaction } from "./transaction.ts";
+import { JOURNALS, projectStateName } from "./state.ts";
+
+const LOCK_BYTES = new Uint8Array([0xff, 0x00, 0x0a, 0xfe]);
+
+async function interruptedSwitch(): Promise<{ root: string; env: { HPM_STATE_DIR: string } }> {
+  const root = await Deno.makeTempDir({ prefix: "hpm-unit-" });
+  const env = { HPM_STATE_DIR: await Deno.makeTempDir({ prefix: "hpm-state-" }) };
+  await Deno.writeTextFile(join(root, "pyproject.toml"), "[project]\r\nname = 'core'\r\n");
+  await Deno.writeFile(join(root, "uv.lock"), LOCK_BYTES);
+  const tx = await Transaction.begin(root, ["pyproject.toml", "uv.lock"], env);
+  await tx.write("pyproject.toml", "[project]\nname = 'after'\n");
+  await Deno.writeTextFile(join(root, "uv.lock"), "half written by uv");
+  // The run dies here: no commit, no rollback.
+  return { root, env };
+}
+
+Deno.test("recoverInterrupted(): a killed switch is undone byte for byte from the user's journal", async () => {
+  const { root, env } = await interruptedSwitch();
+  try {
+    const journals = join(env.HPM_STATE_DIR, JOURNALS);
+    assert.deepEqual(
+      [...Deno.readDirSync(journals)].map((e) => e.name),
+      [await projectStateName(root, "journal")],
+      "one file, in the user's state folder",
+    );
+    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name).sort(), [
+      "pyproject.toml",
+      "uv.lock",
+    ], "nothing of HPM's in the project");
+    const recovery = await recoverInterrupted(root, env);
+    assert.match(recovery!.message, /rolled back: pyproject.toml and uv.lock restored/);
+    assert.equal(
+      await Deno.readTextFile(join(root, "pyproject.toml")),
+      "[project]\r\nname = 'core'\r\n",
+    );
+    assert.deepEqual(await Deno.readFile(join(root, "uv.lock")), LOCK_BYTES);
+    assert.deepEqual([...Deno.readDirSync(journals)], [], "the journal is gone");
+    assert.equal(await recoverInterrupted(root, env), undefined, "nothing left to do");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(env.HPM_STATE_DIR, { recursive: true });
+  }
+});
+
+Deno.test("recoverInterrupted(): a journal whose saved copy was changed is reported and left alone", async () => {
+  const { root, env } = await interruptedSwitch();
+  try {
+    const journal = join(env.HPM_STATE_DIR, JOURNALS, await projectStateName(root, "journal"));
+    const bytes = await Deno.readFile(journal);
+    bytes[bytes.length - 1] ^= 1;
+    await Deno.writeFile(journal, bytes);
+    const recovery = await recoverInterrupted(root, env);
+    assert.match(recovery!.message, /ignored .*\.journal: .*saved copies do not match/);
+    assert.equal(
+      await Deno.readTextFile(join(root, "uv.lock")),
+      "half written by uv",
+      "nothing restored",
+    );
+    assert.deepEqual(await Deno.readFile(journal), bytes, "nothing deleted");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(env.HPM_STATE_DIR, { recursive: true });
+  }
+});
