@@ -332,7 +332,10 @@ try {
         ),
       };
     }
-    const s = await sample(contenders, ROUNDS);
+    // HPM's share is a few percent of a cycle, and the builds' own jitter
+    // (hatchling's 1–3 s on this machine) moved the ratio of seven rounds by
+    // ±10% from run to run: the cycles get the quick rows' count.
+    const s = await sample(contenders, QUICK_ROUNDS);
     const vsHand = medianOf(s, (at) => at("hpm") / at("hand"));
     if (mxdev) {
       const vsMx = medianOf(s, (at) => at("hpm") / at("mxdev"));
@@ -424,7 +427,7 @@ try {
     `Deno ${Deno.version.deno}, ${versions[0].stdout.trim()}, ${
       versions[1].stdout.trim()
     } cores, ` +
-    `median of ${ROUNDS} rounds (${QUICK_ROUNDS} for the start-up, no-op and from-record rows)${
+    `median of ${ROUNDS} rounds (${QUICK_ROUNDS} for the start-up, no-op, from-record and cycle rows)${
       mxdev ? ", mxdev 5.4.1 (uv mode)" : ", mxdev unavailable (no PyPI)"
     }.`,
     "",

@@ -1,12 +1,12 @@
 /**
  * HPM's own state, all of it in the user's state folder outside every project
  * (`$HPM_STATE_DIR`): the project locks, the fingerprints and the journals of
- * syncs in progress, each named after the project's real path. Nothing of it
- * lives in a project: a project may come from a stranger, and HPM never reads,
- * writes or deletes anything in it but `pyproject.toml` and `uv.lock` (a
- * committed `.hpm/` from older versions is not even looked at). The folder and
- * every file HPM reads there must be real folders and regular files of the
- * current user's (no links anywhere; see lib/files.ts).
+ * syncs in progress, each named after the project's real path. None of it
+ * lives in a project, which may come from a stranger: nothing a project ships
+ * is taken for HPM's state (a `.hpm/` where earlier builds kept the journal is
+ * not even looked at). The folder and every file HPM reads there must be real
+ * folders and regular files of the current user's (no links anywhere; see
+ * lib/files.ts).
  *
  * Imports no `node:` module, so the fast path can use it.
  *
@@ -164,8 +164,8 @@ export async function journalLeft(root: string, env: Env): Promise<boolean> {
 
 /**
  * The name of a project's file in a per-user state folder (its fingerprint,
- * its lock, its journal): the project's real path, encoded, or its hash when too long for
- * a file system.
+ * its lock, its journal): the project's real path, encoded, or its hash when
+ * too long for a file system.
  *
  * @param root the project root
  * @param extension the file's extension
