@@ -52,6 +52,8 @@ export async function writeFileAtomic(
   } catch (e) {
     file.close();
     await Deno.remove(tmp).catch(() => {});
+    // The system's error for a write names no file (one for an open does).
+    if (e instanceof Error) e.message += `: writing ${path}`;
     throw e;
   }
   file.close();

@@ -106,6 +106,9 @@ function displayPath(file: string): string {
   return file.startsWith(base) && file.length > base.length ? file.slice(base.length) : file;
 }
 
+const OS_HINT = "the system refused it (free space, a read-only disk, permissions): fix that and " +
+  "run the command again; hpm's writes are atomic, and a sync that failed midway is undone (at once, or by the next run)";
+
 /** Render an error the way users see it: message, file:line:col, source line, hint. */
 export function renderError(error: unknown, io: Io): string {
   const red = paint(io.color, "31;1");
@@ -132,6 +135,11 @@ export function renderError(error: unknown, io: Io): string {
   }
   if (error instanceof Error && error.name === "InterruptedError") {
     return `${red("interrupted")}: ${error.message}`;
+  }
+  // The system refused a file operation (a full disk, a read-only file
+  // system, permissions): the user's to fix, not a bug of HPM's.
+  if (error instanceof Error && /\(os error \d+\)/.test(error.message)) {
+    return `${red("error")}: ${visible(error.message)}\n  ${dim("hint:")} ${OS_HINT}`;
   }
   const message = error instanceof Error ? error.stack ?? error.message : String(error);
   return `${red("internal error")}: ${message}\n  hint: this is a bug in hpm; please report it`;
