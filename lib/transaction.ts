@@ -189,12 +189,16 @@ async function parseJournal(
   if (r === null || typeof r !== "object" || !Number.isInteger(r.pid)) return undefined;
   if (r.state !== "applying" || r.root !== realRoot || !Array.isArray(r.files)) return undefined;
   if (r.child !== undefined && !Number.isInteger(r.child)) return undefined;
+  const text = (v: unknown) => v === undefined || typeof v === "string";
+  if (!text(r.childStart) || !text(r.childProgram)) return undefined;
+  const names = new Set<string>();
   const saved = new Map<JournaledFile, Uint8Array>();
   let at = newline + 1;
   for (const f of r.files) {
-    if (!JOURNALED.includes(f?.name) || saved.has(f.name) || typeof f.existed !== "boolean") {
+    if (!JOURNALED.includes(f?.name) || names.has(f.name) || typeof f.existed !== "boolean") {
       return undefined;
     }
+    names.add(f.name);
     if (!f.existed) continue;
     if (!Number.isInteger(f.size) || f.size! < 0 || at + f.size! > bytes.length) return undefined;
     const copy = bytes.subarray(at, at + f.size!);

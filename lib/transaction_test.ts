@@ -65,3 +65,28 @@ Deno.test("recoverInterrupted(): a journal whose saved copy was changed is repor
     await Deno.remove(env.HPM_STATE_DIR, { recursive: true });
   }
 });
+
+Deno.test("recoverInterrupted(): a journal naming a file twice, or with a program that is not a name, is left alone", async () => {
+  const { root, env } = await interruptedSwitch();
+  try {
+    const journal = join(env.HPM_STATE_DIR, JOURNALS, await projectStateName(root, "journal"));
+    const realRoot = await Deno.realPath(root);
+    for (
+      const record of [
+        { files: [{ name: "uv.lock", existed: false }, { name: "uv.lock", existed: false }] },
+        { childProgram: 7, files: [{ name: "uv.lock", existed: false }] },
+      ]
+    ) {
+      await Deno.writeTextFile(
+        journal,
+        JSON.stringify({ pid: 1, root: realRoot, state: "applying", ...record }) + "\n",
+      );
+      const recovery = await recoverInterrupted(root, env);
+      assert.match(recovery!.message, /ignored .*not an hpm journal of this project/);
+      assert.equal(await Deno.readTextFile(join(root, "uv.lock")), "half written by uv");
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(env.HPM_STATE_DIR, { recursive: true });
+  }
+});
