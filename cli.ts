@@ -82,29 +82,11 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
     return 0;
   }
   const plain = readPlainCommand(args);
-  if (plain?.name === "stage") {
-    const text = (v: string | true | undefined) => typeof v === "string" ? v : undefined;
-    try {
-      const { stageCommand } = await import("./lib/commands.ts");
-      await stageCommand({
-        project: text(plain.flags.project),
-        quiet: plain.flags.quiet === true,
-        verbose: plain.flags.verbose === true,
-        refresh: plain.flags.refresh === true,
-        mode: text(plain.flags.mode),
-        offline: plain.flags.offline === true,
-      }, io);
-      return 0;
-    } catch (error) {
-      io.err(renderError(error, io));
-      return exitCodeOf(error);
-    }
-  }
   const fastCommand = fastCommandOf(plain);
   const fast = fastCommand && await answerFromFingerprint(fastCommand, io);
   if (fast !== undefined) return fast;
-  const { runParsed } = await import("./lib/commands.ts");
-  return await runParsed(args, io);
+  const { runParsed, runPlain } = await import("./lib/commands.ts");
+  return (plain && await runPlain(plain, io)) ?? await runParsed(args, io);
 }
 
 if (import.meta.main) {

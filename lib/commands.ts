@@ -12,6 +12,7 @@ import { changeSummary, diffColors, type Io, renderError } from "./cli_output.ts
 import type { CompletionCommand } from "./completions.ts";
 import { exitCodeOf, HpmInputError, HpmOperationError } from "./errors.ts";
 import { denoRunner, type Runner } from "./runner.ts";
+import type { PlainCommand } from "./plain_command.ts";
 import { VERSION } from "./version.ts";
 
 /** The flags every command takes. */
@@ -28,6 +29,32 @@ export interface StageFlags extends GlobalFlags {
   offline?: boolean;
 }
 
+/** `hpm sync`'s flags. */
+export interface SyncFlags extends GlobalFlags {
+  mode?: string;
+  dryRun?: boolean;
+  /** Not `--no-install`. */
+  install: boolean;
+  frozen?: boolean;
+  locked?: boolean;
+  json?: boolean;
+  adopt?: boolean;
+}
+
+// How a command reports: `hpm: …` notices unless quiet, and with --verbose
+// every uv and git command line before it runs. Flags are read when used:
+// the parser fills them in after the command tree is built.
+function reporting(flags: () => GlobalFlags, io: Io): { log: (m: string) => void; runner: Runner } {
+  const log = (message: string) => {
+    if (!flags().quiet) io.err(`hpm: ${message}`);
+  };
+  const runner: Runner = (request) => {
+    if (flags().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
+    return denoRunner(request);
+  };
+  return { log, runner };
+}
+
 /**
  * `hpm stage`, whether the argument parser read its command line or cli.ts
  * read it plainly: the same words either way.
@@ -36,18 +63,13 @@ export interface StageFlags extends GlobalFlags {
  * @param io where it reports
  */
 export async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
-  const log = (message: string) => {
-    if (!flags.quiet) io.err(`hpm: ${message}`);
-  };
+  const { log, runner } = reporting(() => flags, io);
   const { stage } = await import("./stage.ts");
   const { mode, modeOrigin, files } = await stage({
     root: flags.project,
     mode: flags.mode,
     log,
-    runner: (request) => {
-      if (flags.verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
-      return denoRunner(request);
-    },
+    runner,
     refresh: flags.refresh,
     offline: flags.offline,
     stream: flags.verbose,
@@ -58,6 +80,116 @@ export async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
       (changed.length ? `staged ${changed.join(", ")}` : "the index already had it") +
       "; the working tree and the environment are unchanged",
   );
+}
+
+/**
+ * `hpm sync`, whether the argument parser read its command line or cli.ts
+ * read it plainly: the same words either way.
+ *
+ * @param flags the command's flags
+ * @param uvArgs arguments for `uv sync`
+ * @param io where it reports
+ */
+export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): Promise<void> {
+  const { log, runner } = reporting(() => flags, io);
+  const { sync } = await import("./sync.ts");
+  const { changeCounts, diffPyproject, unifiedDiff } = await import("./diff.ts");
+  const result = await sync({
+    root: flags.project,
+    mode: flags.mode,
+    log,
+    runner,
+    refresh: flags.refresh,
+    dryRun: flags.dryRun,
+    install: flags.install,
+    frozen: flags.frozen,
+    locked: flags.locked,
+    uvArgs,
+    adopt: flags.adopt,
+    stream: !flags.quiet && !flags.json,
+  });
+  if (flags.json) {
+    io.out(JSON.stringify(
+      {
+        targetMode: result.mode,
+        modeOrigin: result.modeOrigin,
+        dryRun: flags.dryRun ?? false,
+        installed: result.installed,
+        kept: result.kept,
+        ...diffPyproject(result.before, result.after),
+      },
+      null,
+      2,
+    ));
+    return;
+  }
+  for (const k of result.kept) {
+    const items = k.items.join(", ");
+    log(
+      k.handedOver
+        ? `kept group ${k.group}: it holds what you added (${items}); hpm no longer manages it`
+        : `kept what you added to hpm's groups: ${k.group}: ${items}`,
+    );
+  }
+  if (flags.dryRun) {
+    const diff = unifiedDiff(result.before, result.after, "pyproject.toml", diffColors(io.color));
+    io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
+    return;
+  }
+  log(
+    `mode ${result.mode} (from ${result.modeOrigin}): ` +
+      (result.changed
+        ? `pyproject.toml updated${
+          changeSummary(changeCounts(diffPyproject(result.before, result.after)))
+        }`
+        : "pyproject.toml unchanged") +
+      (result.installed ? ", environment synced" : ""),
+  );
+}
+
+/**
+ * Run a command line read plainly (see `plain_command.ts`) without the
+ * argument parser, which costs a planned `sync` about a tenth of its time to
+ * load and build; undefined for a command line only the parser runs.
+ *
+ * @param plain the command line
+ * @param io where output goes (already guarded)
+ * @returns the exit code, or undefined
+ */
+export async function runPlain(plain: PlainCommand, io: Io): Promise<number | undefined> {
+  const { flags } = plain;
+  const text = (v: string | true | undefined) => typeof v === "string" ? v : undefined;
+  const globals = {
+    project: text(flags.project),
+    quiet: flags.quiet === true,
+    verbose: flags.verbose === true,
+    refresh: flags.refresh === true,
+  };
+  try {
+    if (plain.name === "stage") {
+      await stageCommand(
+        { ...globals, mode: text(flags.mode), offline: flags.offline === true },
+        io,
+      );
+    } else if (plain.name === "sync" && !(flags.frozen && flags.locked)) {
+      // Both at once is the parser's to refuse, in its words.
+      await syncCommand(
+        {
+          ...globals,
+          mode: text(flags.mode),
+          install: !flags["no-install"],
+          frozen: flags.frozen === true,
+          locked: flags.locked === true,
+        },
+        [...plain.rest],
+        io,
+      );
+    } else return undefined;
+    return 0;
+  } catch (error) {
+    io.err(renderError(error, io));
+    return exitCodeOf(error);
+  }
 }
 
 /**
@@ -85,9 +217,7 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
     });
 
   const globals = () => program.opts<GlobalFlags>();
-  const log = (message: string) => {
-    if (!globals().quiet) io.err(`hpm: ${message}`);
-  };
+  const { log, runner } = reporting(globals, io);
   const root = () => globals().project;
   // The read-only listing commands load the project without locking it.
   const loadHere = async () => {
@@ -97,11 +227,6 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
       runner,
       refresh: globals().refresh,
     });
-  };
-  // With --verbose, every uv and git command line is shown before it runs.
-  const runner: Runner = (request) => {
-    if (globals().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
-    return denoRunner(request);
   };
   // What every command that reads the project is given.
   const reading = (mode?: string) => ({
@@ -141,60 +266,7 @@ Examples:
   hpm sync -- --no-dev          # extra flags for uv sync`,
     )
     .action(async (uvArgs: string[], flags) => {
-      const { sync } = await import("./sync.ts");
-      const { changeCounts, diffPyproject, unifiedDiff } = await import("./diff.ts");
-      const result = await sync({
-        ...reading(flags.mode),
-        dryRun: flags.dryRun,
-        install: flags.install,
-        frozen: flags.frozen,
-        locked: flags.locked,
-        uvArgs,
-        adopt: flags.adopt,
-        stream: !globals().quiet && !flags.json,
-      });
-      if (flags.json) {
-        io.out(JSON.stringify(
-          {
-            targetMode: result.mode,
-            modeOrigin: result.modeOrigin,
-            dryRun: flags.dryRun ?? false,
-            installed: result.installed,
-            kept: result.kept,
-            ...diffPyproject(result.before, result.after),
-          },
-          null,
-          2,
-        ));
-        return;
-      }
-      for (const k of result.kept) {
-        const items = k.items.join(", ");
-        log(
-          k.handedOver
-            ? `kept group ${k.group}: it holds what you added (${items}); hpm no longer manages it`
-            : `kept what you added to hpm's groups: ${k.group}: ${items}`,
-        );
-      }
-      if (flags.dryRun) {
-        const diff = unifiedDiff(
-          result.before,
-          result.after,
-          "pyproject.toml",
-          diffColors(io.color),
-        );
-        io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
-        return;
-      }
-      log(
-        `mode ${result.mode} (from ${result.modeOrigin}): ` +
-          (result.changed
-            ? `pyproject.toml updated${
-              changeSummary(changeCounts(diffPyproject(result.before, result.after)))
-            }`
-            : "pyproject.toml unchanged") +
-          (result.installed ? ", environment synced" : ""),
-      );
+      await syncCommand({ ...globals(), ...flags }, uvArgs, io);
     });
 
   program.command("diff")

@@ -97,3 +97,39 @@ Deno.test("hpm stage from the committed mode's record loads no YAML or schema li
     assert.match(planned.stderr, /a heavy module was loaded|does not provide an export/);
   });
 });
+
+Deno.test("a plain `hpm sync` planned anew does not load the argument parser", async () => {
+  await withPoisonedCli(["commander"], async (poisoned, root) => {
+    const dir = join(root, "core");
+    await writeFile(
+      join(dir, "pyproject.toml"),
+      '[project]\nname = "core"\nversion = "0.1.0"\nrequires-python = ">=3.9"\n',
+    );
+    await writeFile(
+      join(dir, "hpm.yaml"),
+      "registry: ./hpm-registry\ngroups:\n  plugins:\n    options: [plug]\n",
+    );
+    await writeFile(
+      join(dir, "hpm-registry", "packages", "plug.yaml"),
+      "name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n" +
+        "  prod: {type: pypi, version: 1.0.0}\n",
+    );
+    await writeFile(
+      join(dir, "packages", "plug", "pyproject.toml"),
+      '[project]\nname = "plug"\nversion = "1.0.0"\n',
+    );
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    const synced = await poisoned(["sync", "--no-install", "--mode", "prod"], { cwd: dir, env });
+    assert.equal(synced.code, 0, synced.stderr);
+    assert.match(synced.stderr, /mode prod \(from flag\): pyproject\.toml updated/);
+    assert.match(await Deno.readTextFile(join(dir, "pyproject.toml")), /"plug==1\.0\.0"/);
+    // A refusal in the planner's words, not the parser's.
+    const bad = await poisoned(["sync", "--no-install", "--mode", "qa"], { cwd: dir, env });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /^error: .*qa/);
+    // The poison is real: a flag only the parser knows needs it, and fails.
+    const dry = await poisoned(["sync", "--dry-run"], { cwd: dir, env });
+    assert.equal(dry.code, 1);
+    assert.match(dry.stderr, /a heavy module was loaded|does not provide an export/);
+  });
+});
