@@ -16,8 +16,8 @@ import { VERSION } from "./lib/version.ts";
 // Start-up is most of what a no-op costs, so only the modules above (which
 // import nothing heavy: the fast path and the plain command-line reader among
 // them) load with the CLI. The argument parser and the command tree load only
-// for a command line that is not plain (lib/commands.ts runs a plain `sync` or
-// `stage` without them), and each command loads its own modules (`await
+// for a command line that is not plain (lib/commands.ts runs the plain ones
+// without them), and each command loads its own modules (`await
 // import` with a literal path, so `deno compile` and `deno bundle` still see
 // them).
 

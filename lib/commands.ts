@@ -41,10 +41,11 @@ export interface SyncFlags extends GlobalFlags {
   adopt?: boolean;
 }
 
-// How a command reports: `hpm: …` notices unless quiet, and with --verbose
-// every uv and git command line before it runs. Flags are read when used:
-// the parser fills them in after the command tree is built.
-function reporting(flags: () => GlobalFlags, io: Io): { log: (m: string) => void; runner: Runner } {
+// How a command reports (`hpm: …` notices unless quiet; with --verbose every
+// uv and git command line before it runs), and what every command that reads
+// the project is given. Flags are read when used: the parser fills them in
+// after the command tree is built.
+function reporting(flags: () => GlobalFlags, io: Io) {
   const log = (message: string) => {
     if (!flags().quiet) io.err(`hpm: ${message}`);
   };
@@ -52,7 +53,14 @@ function reporting(flags: () => GlobalFlags, io: Io): { log: (m: string) => void
     if (flags().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
     return denoRunner(request);
   };
-  return { log, runner };
+  const reading = (mode?: string) => ({
+    root: flags().project,
+    mode,
+    log,
+    runner,
+    refresh: flags().refresh,
+  });
+  return { log, runner, reading };
 }
 
 /**
@@ -91,15 +99,11 @@ export async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
  * @param io where it reports
  */
 export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): Promise<void> {
-  const { log, runner } = reporting(() => flags, io);
+  const { log, reading } = reporting(() => flags, io);
   const { sync } = await import("./sync.ts");
   const { changeCounts, diffPyproject, unifiedDiff } = await import("./diff.ts");
   const result = await sync({
-    root: flags.project,
-    mode: flags.mode,
-    log,
-    runner,
-    refresh: flags.refresh,
+    ...reading(flags.mode),
     dryRun: flags.dryRun,
     install: flags.install,
     frozen: flags.frozen,
@@ -147,10 +151,107 @@ export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): P
   );
 }
 
+/** `hpm diff`'s flags. */
+export interface DiffFlags extends GlobalFlags {
+  mode?: string;
+  json?: boolean;
+}
+
 /**
- * Run a command line read plainly (see `plain_command.ts`) without the
- * argument parser, which costs a planned `sync` about a tenth of its time to
- * load and build; undefined for a command line only the parser runs.
+ * `hpm diff` (normal path), whether the argument parser read its command
+ * line or cli.ts read it plainly.
+ *
+ * @param flags the command's flags
+ * @param io where it reports
+ */
+export async function diffCommand(flags: DiffFlags, io: Io): Promise<void> {
+  const { reading } = reporting(() => flags, io);
+  const { planSync } = await import("./sync.ts");
+  const { diffPyproject, unifiedDiff } = await import("./diff.ts");
+  const plan = await planSync(reading(flags.mode));
+  if (flags.json) {
+    io.out(
+      JSON.stringify(
+        { targetMode: plan.mode, ...diffPyproject(plan.before, plan.after) },
+        null,
+        2,
+      ),
+    );
+  } else {
+    const diff = unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color));
+    io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
+  }
+}
+
+/** `hpm check`'s flags. */
+export interface CheckFlags extends GlobalFlags {
+  mode?: string;
+  staged?: boolean;
+  pyprojectOnly?: boolean;
+}
+
+/**
+ * `hpm check` (normal path), whether the argument parser read its command
+ * line or cli.ts read it plainly.
+ *
+ * @param flags the command's flags
+ * @param io where it reports
+ * @throws {HpmOperationError} when pyproject.toml, uv.lock or the staged files are not in the mode
+ */
+export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
+  const { log, runner, reading } = reporting(() => flags, io);
+  if (flags.staged) {
+    const { checkStaged } = await import("./stage.ts");
+    const { mode, problems } = await checkStaged(reading(flags.mode));
+    for (const p of problems) io.out(p);
+    if (problems.length) {
+      throw new HpmOperationError(
+        `the staged pyproject.toml / uv.lock are not in the committed mode ${mode}`,
+        `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is)`,
+      );
+    }
+    log(`the staged files are in the committed mode ${mode}`);
+    return;
+  }
+  const { planSync } = await import("./sync.ts");
+  const { unifiedDiff } = await import("./diff.ts");
+  const plan = await planSync(reading(flags.mode));
+  if (plan.changed) {
+    io.out(
+      unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color)).trimEnd(),
+    );
+    throw new HpmOperationError(
+      `pyproject.toml is out of sync with hpm.yaml for mode ${plan.mode}`,
+      `run \`hpm sync --mode ${plan.mode}\``,
+    );
+  }
+  log(`pyproject.toml is in sync for mode ${plan.mode}`);
+  if (flags.pyprojectOnly) return;
+  const { checkLock } = await import("./lock_check.ts");
+  const lock = await checkLock(plan, { runner });
+  if (!lock.present) {
+    log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
+    return;
+  }
+  if (lock.problems.length) {
+    throw new HpmOperationError(
+      `uv.lock does not match mode ${plan.mode}: ${lock.problems.join("; ")}`,
+      `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
+    );
+  }
+  if (lock.uvUnanswered) {
+    log(
+      `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; ` +
+        `\`uv lock --check\` could not answer offline (${lock.uvUnanswered})`,
+    );
+  } else log(`uv.lock matches mode ${plan.mode}`);
+}
+
+/**
+ * Run a command line read plainly (see `plain_command.ts`: `sync`, `check`,
+ * `diff`, `stage` with their usual flags) without the argument parser, which
+ * costs a planned `sync` about a tenth of its time to load and build;
+ * undefined for a command line only the parser runs.
  *
  * @param plain the command line
  * @param io where output goes (already guarded)
@@ -171,6 +272,13 @@ export async function runPlain(plain: PlainCommand, io: Io): Promise<number | un
         { ...globals, mode: text(flags.mode), offline: flags.offline === true },
         io,
       );
+    } else if (plain.name === "check") {
+      await checkCommand(
+        { ...globals, mode: text(flags.mode), pyprojectOnly: flags["pyproject-only"] === true },
+        io,
+      );
+    } else if (plain.name === "diff") {
+      await diffCommand({ ...globals, mode: text(flags.mode) }, io);
     } else if (plain.name === "sync" && !(flags.frozen && flags.locked)) {
       // Both at once is the parser's to refuse, in its words.
       await syncCommand(
@@ -217,7 +325,7 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
     });
 
   const globals = () => program.opts<GlobalFlags>();
-  const { log, runner } = reporting(globals, io);
+  const { log, runner, reading } = reporting(globals, io);
   const root = () => globals().project;
   // The read-only listing commands load the project without locking it.
   const loadHere = async () => {
@@ -228,14 +336,6 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
       refresh: globals().refresh,
     });
   };
-  // What every command that reads the project is given.
-  const reading = (mode?: string) => ({
-    root: root(),
-    mode,
-    log,
-    runner,
-    refresh: globals().refresh,
-  });
   const modeOption = () =>
     new Option(
       "-m, --mode <mode>",
@@ -275,21 +375,7 @@ Examples:
     .option("--json", "print a structured diff")
     .addHelpText("after", "\nExamples:\n  hpm diff --mode prod\n  hpm diff --json | jq .sources")
     .action(async (flags) => {
-      const { planSync } = await import("./sync.ts");
-      const { diffPyproject, unifiedDiff } = await import("./diff.ts");
-      const plan = await planSync(reading(flags.mode));
-      if (flags.json) {
-        io.out(
-          JSON.stringify(
-            { targetMode: plan.mode, ...diffPyproject(plan.before, plan.after) },
-            null,
-            2,
-          ),
-        );
-      } else {
-        const diff = unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color));
-        io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
-      }
+      await diffCommand({ ...globals(), ...flags }, io);
     });
 
   program.command("check")
@@ -308,51 +394,7 @@ Examples:
         "\n  hpm check --staged      # in a pre-commit hook",
     )
     .action(async (flags) => {
-      if (flags.staged) {
-        const { checkStaged } = await import("./stage.ts");
-        const { mode, problems } = await checkStaged(reading(flags.mode));
-        for (const p of problems) io.out(p);
-        if (problems.length) {
-          throw new HpmOperationError(
-            `the staged pyproject.toml / uv.lock are not in the committed mode ${mode}`,
-            `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is)`,
-          );
-        }
-        log(`the staged files are in the committed mode ${mode}`);
-        return;
-      }
-      const { planSync } = await import("./sync.ts");
-      const { unifiedDiff } = await import("./diff.ts");
-      const plan = await planSync(reading(flags.mode));
-      if (plan.changed) {
-        io.out(
-          unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color)).trimEnd(),
-        );
-        throw new HpmOperationError(
-          `pyproject.toml is out of sync with hpm.yaml for mode ${plan.mode}`,
-          `run \`hpm sync --mode ${plan.mode}\``,
-        );
-      }
-      log(`pyproject.toml is in sync for mode ${plan.mode}`);
-      if (flags.pyprojectOnly) return;
-      const { checkLock } = await import("./lock_check.ts");
-      const lock = await checkLock(plan, { runner });
-      if (!lock.present) {
-        log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
-        return;
-      }
-      if (lock.problems.length) {
-        throw new HpmOperationError(
-          `uv.lock does not match mode ${plan.mode}: ${lock.problems.join("; ")}`,
-          `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
-        );
-      }
-      if (lock.uvUnanswered) {
-        log(
-          `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; ` +
-            `\`uv lock --check\` could not answer offline (${lock.uvUnanswered})`,
-        );
-      } else log(`uv.lock matches mode ${plan.mode}`);
+      await checkCommand({ ...globals(), ...flags }, io);
     });
 
   program.command("stage")

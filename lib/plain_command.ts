@@ -2,8 +2,8 @@
  * Command lines plain enough to read without the argument parser, which costs
  * more to load than a no-op's whole answer: `hpm [global flags] COMMAND
  * [its flags] [-- uv's arguments]`, each flag at most once, a value as the
- * next argument or after `=`. The no-op fast path (`sync`, `check`, `diff`),
- * and `sync` and `stage` when they plan, use it; anything else (help, other
+ * next argument or after `=`. The no-op fast path (`sync`, `check`, `diff`)
+ * and the same commands and `stage` when they plan use it; anything else (help, other
  * spellings, unknown or repeated flags) is left to the parser, which answers
  * it, errors included.
  *

@@ -98,7 +98,7 @@ Deno.test("hpm stage from the committed mode's record loads no YAML or schema li
   });
 });
 
-Deno.test("a plain `hpm sync` planned anew does not load the argument parser", async () => {
+Deno.test("plain `hpm sync`, `diff` and `check` planned anew do not load the argument parser", async () => {
   await withPoisonedCli(["commander"], async (poisoned, root) => {
     const dir = join(root, "core");
     await writeFile(
@@ -123,6 +123,15 @@ Deno.test("a plain `hpm sync` planned anew does not load the argument parser", a
     assert.equal(synced.code, 0, synced.stderr);
     assert.match(synced.stderr, /mode prod \(from flag\): pyproject\.toml updated/);
     assert.match(await Deno.readTextFile(join(dir, "pyproject.toml")), /"plug==1\.0\.0"/);
+    // check and diff planned anew (no record to answer from): the same.
+    await Deno.remove(join(root, "state", "fingerprints"), { recursive: true });
+    const diff = await poisoned(["diff", "--mode", "dev"], { cwd: dir, env });
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.match(diff.stdout, /^-.*"plug==1\.0\.0"/m);
+    const check = await poisoned(["check", "--mode", "prod"], { cwd: dir, env });
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stderr, /pyproject\.toml is in sync for mode prod/);
+    assert.match(check.stderr, /no uv\.lock: nothing to check there/);
     // A refusal in the planner's words, not the parser's.
     const bad = await poisoned(["sync", "--no-install", "--mode", "qa"], { cwd: dir, env });
     assert.equal(bad.code, 2, bad.stderr);
