@@ -247,9 +247,29 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   } else log(`uv.lock matches mode ${plan.mode}`);
 }
 
+/** `hpm status`'s flags. */
+export interface StatusFlags extends GlobalFlags {
+  mode?: string;
+  json?: boolean;
+}
+
+/**
+ * `hpm status`, whether the argument parser read its command line or cli.ts
+ * read it plainly.
+ *
+ * @param flags the command's flags
+ * @param io where it reports
+ */
+export async function statusCommand(flags: StatusFlags, io: Io): Promise<void> {
+  const { reading } = reporting(() => flags, io);
+  const { formatStatus, status } = await import("./status.ts");
+  const report = await status(reading(flags.mode));
+  io.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }));
+}
+
 /**
  * Run a command line read plainly (see `plain_command.ts`: `sync`, `check`,
- * `diff`, `stage` with their usual flags) without the argument parser, which
+ * `diff`, `status`, `stage` with their usual flags) without the argument parser, which
  * costs a planned `sync` about a tenth of its time to load and build;
  * undefined for a command line only the parser runs.
  *
@@ -277,6 +297,8 @@ export async function runPlain(plain: PlainCommand, io: Io): Promise<number | un
         { ...globals, mode: text(flags.mode), pyprojectOnly: flags["pyproject-only"] === true },
         io,
       );
+    } else if (plain.name === "status") {
+      await statusCommand({ ...globals, mode: text(flags.mode) }, io);
     } else if (plain.name === "diff") {
       await diffCommand({ ...globals, mode: text(flags.mode) }, io);
     } else if (plain.name === "sync" && !(flags.frozen && flags.locked)) {
@@ -478,11 +500,7 @@ Examples:
       "\nExamples:\n  hpm status\n  hpm status --json | jq '.packages[] | select(.clone.dirty)'",
     )
     .action(async (flags) => {
-      const { formatStatus, status } = await import("./status.ts");
-      const report = await status(reading(flags.mode));
-      io.out(
-        flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }),
-      );
+      await statusCommand({ ...globals(), ...flags }, io);
     });
 
   program.command("clone")

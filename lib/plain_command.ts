@@ -3,7 +3,7 @@
  * more to load than a no-op's whole answer: `hpm [global flags] COMMAND
  * [its flags] [-- uv's arguments]`, each flag at most once, a value as the
  * next argument or after `=`. The no-op fast path (`sync`, `check`, `diff`)
- * and the same commands and `stage` when they plan use it; anything else (help, other
+ * uses it, and so do those commands, `status` and `stage` when they plan; anything else (help, other
  * spellings, unknown or repeated flags) is left to the parser, which answers
  * it, errors included.
  *
@@ -14,7 +14,7 @@
 
 /** A command line read without the argument parser. */
 export interface PlainCommand {
-  /** The command: `sync`, `check`, `diff` or `stage`. */
+  /** The command: `sync`, `check`, `diff`, `status` or `stage`. */
   readonly name: string;
   /** Flags by long name without dashes: `true` for a switch, else its value. */
   readonly flags: Readonly<Record<string, string | true>>;
@@ -41,6 +41,7 @@ const COMMANDS: Readonly<Record<string, { flags: Record<string, string>; rest?: 
   },
   check: { flags: { ...MODE, "--pyproject-only": "pyproject-only" } },
   diff: { flags: MODE },
+  status: { flags: MODE },
   stage: { flags: { ...MODE, "--offline": "offline" } },
 };
 

@@ -12,6 +12,11 @@ Deno.test("readPlainCommand: global flags anywhere, a command's own only after i
     refresh: true,
     offline: true,
   });
+  assert.deepEqual(readPlainCommand(["status", "-m", "prod"]), {
+    name: "status",
+    flags: { mode: "prod" },
+    rest: [],
+  });
   assert.deepEqual(readPlainCommand(["check", "--pyproject-only", "-v"])?.flags, {
     "pyproject-only": true,
     verbose: true,
@@ -26,7 +31,7 @@ Deno.test("readPlainCommand: global flags anywhere, a command's own only after i
       ["stage", "--mode="],
       ["stage", "--offline=yes"],
       ["stage", "extra"],
-      ["status"],
+      ["status", "--json"],
       ["group", "list"],
       ["-q"],
       ["sync", "__proto__"],

@@ -98,7 +98,7 @@ Deno.test("hpm stage from the committed mode's record loads no YAML or schema li
   });
 });
 
-Deno.test("plain `hpm sync`, `diff` and `check` planned anew do not load the argument parser", async () => {
+Deno.test("plain `hpm sync`, `diff`, `check` and `status` that plan do not load the argument parser", async () => {
   await withPoisonedCli(["commander"], async (poisoned, root) => {
     const dir = join(root, "core");
     await writeFile(
@@ -132,6 +132,9 @@ Deno.test("plain `hpm sync`, `diff` and `check` planned anew do not load the arg
     assert.equal(check.code, 0, check.stderr);
     assert.match(check.stderr, /pyproject\.toml is in sync for mode prod/);
     assert.match(check.stderr, /no uv\.lock: nothing to check there/);
+    const status = await poisoned(["status"], { cwd: dir, env });
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /mode dev/);
     // A refusal in the planner's words, not the parser's.
     const bad = await poisoned(["sync", "--no-install", "--mode", "qa"], { cwd: dir, env });
     assert.equal(bad.code, 2, bad.stderr);
