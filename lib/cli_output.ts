@@ -106,8 +106,9 @@ function displayPath(file: string): string {
   return file.startsWith(base) && file.length > base.length ? file.slice(base.length) : file;
 }
 
-const OS_HINT = "the system refused it (free space, a read-only disk, permissions): fix that and " +
-  "run the command again; hpm's writes are atomic, and a sync that failed midway is undone (at once, or by the next run)";
+const OS_HINT = "the system refused it (free space, a read-only disk, permissions): fix that " +
+  "and run the command again; hpm's writes are atomic, and a sync that failed midway is undone " +
+  "(at once, or by the next run)";
 
 /** Render an error the way users see it: message, file:line:col, source line, hint. */
 export function renderError(error: unknown, io: Io): string {
