@@ -71,14 +71,10 @@ function reporting(flags: () => GlobalFlags, io: Io) {
  * @param io where it reports
  */
 export async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
-  const { log, runner } = reporting(() => flags, io);
+  const { log, reading } = reporting(() => flags, io);
   const { stage } = await import("./stage.ts");
   const { mode, modeOrigin, files } = await stage({
-    root: flags.project,
-    mode: flags.mode,
-    log,
-    runner,
-    refresh: flags.refresh,
+    ...reading(flags.mode),
     offline: flags.offline,
     stream: flags.verbose,
   });
