@@ -5,8 +5,8 @@
  * @module
  */
 
-/** Bytes as lower-case hex. */
-export function hex(bytes: ArrayBuffer | Uint8Array): string {
+// Bytes as lower-case hex.
+function hex(bytes: ArrayBuffer | Uint8Array): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 

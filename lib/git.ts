@@ -152,20 +152,6 @@ export function hasOwnGit(dir: string): boolean {
 }
 
 /**
- * The paths under `path` that git tracks in the work tree around `cwd`
- * (empty when `cwd` is not in a work tree).
- *
- * @param runner runs git
- * @param cwd a folder of the work tree
- * @param path the path to ask about, relative to `cwd`
- * @returns the tracked paths
- */
-export async function trackedPaths(runner: Runner, cwd: string, path: string): Promise<string[]> {
-  const r = await runGit(runner, cwd, ["ls-files", "-z", "--", path], { env: QUIET_ENV });
-  return r.code === 0 ? r.stdout.split("\0").filter(Boolean) : [];
-}
-
-/**
  * Clone `url` into `dest` (its default branch).
  *
  * @param runner runs git

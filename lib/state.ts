@@ -113,7 +113,7 @@ export async function removeStateFile(dir: string, name: string): Promise<void> 
  * @throws {HpmInputError} `usage` without an absolute folder; `unsafe-path`
  *   when it is a link, a file or another user's
  */
-export function userStateFolder(env: Env, create: boolean): string | undefined {
+function userStateFolder(env: Env, create: boolean): string | undefined {
   const dir = userStateDir(env);
   try {
     return ownFolder(dir, create) ? dir : undefined;
