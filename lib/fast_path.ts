@@ -12,7 +12,15 @@
  * @module
  */
 
-import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
+import {
+  cacheEnvOf,
+  type FastAnswer,
+  lockNow,
+  readFingerprint,
+  readLockCopy,
+  rememberLock,
+  stillHolds,
+} from "./fingerprint.ts";
 import type { PlainCommand } from "./plain_command.ts";
 import { journalLeft } from "./state.ts";
 import type { Runner } from "./runner.ts";
@@ -188,8 +196,22 @@ export async function answerFast(
       requireUv(options.env);
       if (command.frozen) options.log(FROZEN_WARNING);
     }
+    // The lock uv left for this mode, put back if uv.lock is what it was
+    // when the record's switch began: the same inputs give the same output.
+    const relock = answer.write !== undefined && command.install && answer.lock;
+    const copy = relock ? await readLockCopy(root, answer.mode, relock, options.env) : undefined;
     // With nothing to write, starting uv finds it missing (runUvTransaction).
-    await runUvTransaction(root, answer.write, command.install ? args : undefined, options);
+    const { lockBefore } = await runUvTransaction(
+      root,
+      answer.write,
+      command.install ? args : undefined,
+      { ...options, lock: copy && relock ? { when: relock.before, bytes: copy } : undefined },
+    );
+    // What this switch found and uv left, for the next one (a frozen uv did not lock).
+    if (command.install && !command.frozen && lockBefore !== undefined) {
+      const now = await lockNow(root, lockBefore);
+      if (now) await rememberLock(root, answer.mode, now, options.env, answer.lock);
+    }
     return { root, ...answer };
   }, {
     log: options.log,

@@ -29,7 +29,7 @@ import type { ChangeCounts } from "./diff.ts";
 import type { Plan } from "./plan.ts";
 import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
-import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
+import { MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
 import {
   projectStateName,
   readStateFile,
@@ -80,10 +80,25 @@ export interface ModeRecord {
   readonly after: string;
   /** What the sync changed, in numbers, for its message. */
   readonly change: ChangeCounts;
+  /** uv.lock around a switch that ran uv (see {@link LockMemory}). */
+  readonly lock?: LockMemory;
   /** The committed mode the files choose (see `commitModeOf`), if they choose one. */
   readonly commit?: { readonly mode: string; readonly origin: string };
   /** What `hpm stage` needs of this mode, when it installs nothing from a local path. */
   readonly stage?: RecordedStage;
+}
+
+/**
+ * uv.lock as a switch into a mode found it and as uv left it: a switch back
+ * to that mode from the same pyproject.toml and the same uv.lock puts uv's
+ * lock back too (its copy is kept beside the records), so uv checks a lock
+ * that fits instead of resolving anew from the other mode's.
+ */
+export interface LockMemory {
+  /** sha256 of uv.lock before the switch; null when there was none. */
+  readonly before: string | null;
+  /** sha256 of uv.lock as uv left it. */
+  readonly after: string;
 }
 
 /** What `hpm stage` takes from a record instead of planning. */
@@ -101,7 +116,16 @@ export interface RecordedStage {
 export interface SyncInputs extends
   Pick<
     ModeRecord,
-    "hpm" | "root" | "mode" | "cacheEnv" | "before" | "after" | "change" | "commit" | "stage"
+    | "hpm"
+    | "root"
+    | "mode"
+    | "cacheEnv"
+    | "before"
+    | "after"
+    | "change"
+    | "lock"
+    | "commit"
+    | "stage"
   > {
   /** The mode without --mode and RUN_MODE, and its origin. */
   readonly fileMode: { readonly mode: string; readonly origin: string };
@@ -343,6 +367,7 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
     before: inputs.before,
     after: inputs.after,
     change: inputs.change,
+    ...(inputs.lock ? { lock: inputs.lock } : {}),
     ...(inputs.commit ? { commit: inputs.commit } : {}),
     ...(inputs.stage ? { stage: inputs.stage } : {}),
   };
@@ -364,6 +389,8 @@ export interface FastAnswer {
   readonly write?: string;
   /** What the switch changes, in numbers. */
   readonly change?: ChangeCounts;
+  /** For a switch: uv.lock as the last switch into this mode found and left it. */
+  readonly lock?: LockMemory;
 }
 
 /**
@@ -397,7 +424,13 @@ export async function stillHolds(
       const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(now);
       if (text === r.after) return { mode: r.mode, origin };
       if (text === r.before) {
-        return { mode: r.mode, origin, write: r.after, change: r.change };
+        return {
+          mode: r.mode,
+          origin,
+          write: r.after,
+          change: r.change,
+          ...(r.lock ? { lock: r.lock } : {}),
+        };
       }
       return undefined;
     }
@@ -473,6 +506,12 @@ function isStage(v: unknown): boolean {
     Array.isArray(s!.leaveOut) && s!.leaveOut.every(isPath);
 }
 
+function isLock(v: unknown): boolean {
+  const l = v as { before?: unknown; after?: unknown } | null | undefined;
+  return l === undefined || (typeof l === "object" && l !== null &&
+    (l.before === null || isString(l.before)) && isString(l.after));
+}
+
 function isCommit(v: unknown): boolean {
   const c = v as { mode?: unknown; origin?: unknown } | null | undefined;
   return c === undefined || (typeof c === "object" && c !== null && isString(c.mode) &&
@@ -501,7 +540,8 @@ function asRecords(v: unknown): ModeRecord[] {
     return isString(r.hpm) && isString(r.root) && isString(r.mode) && isString(r.fileMode) &&
       isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) &&
       isString(r.cacheEnv) && Array.isArray(r.inputs) && r.inputs.every(isInput) &&
-      isString(r.before) && isString(r.after) && isCommit(r.commit) && isStage(r.stage) &&
+      isString(r.before) && isString(r.after) && isLock(r.lock) && isCommit(r.commit) &&
+      isStage(r.stage) &&
       typeof c === "object" && c !== null && isCount(c.sources) && isCount(c.groups) &&
       (c.modeBefore === undefined || isString(c.modeBefore)) &&
       (c.modeAfter === undefined || isString(c.modeAfter));
@@ -579,21 +619,96 @@ export async function readFingerprint(
   return { format: FORMAT, modes };
 }
 
+// A mode's copy of uv.lock, beside the project's records.
+const lockCopyName = (root: string, mode: string) =>
+  projectStateName(root, `${encodeURIComponent(mode)}.uv.lock`);
+
+/**
+ * The copy of uv.lock kept for a mode, when it is the one `lock` names.
+ *
+ * @param root the project root
+ * @param mode the mode
+ * @param lock what the mode's record says of uv.lock
+ * @param env where the per-user state folder is
+ * @returns its bytes, or undefined when missing, unreadable or different
+ */
+export async function readLockCopy(
+  root: string,
+  mode: string,
+  lock: LockMemory,
+  env: Env,
+): Promise<Uint8Array | undefined> {
+  try {
+    const dir = userStateSubfolder(env, FOLDER, false);
+    const bytes = dir && readStateFile(dir, await lockCopyName(root, mode), MAX_UV_LOCK_BYTES);
+    return bytes && await sha256Hex(bytes) === lock.after ? bytes : undefined;
+  } catch {
+    return undefined; // uv locks anew, as it would without HPM
+  }
+}
+
+/**
+ * uv.lock as it is now, after uv ran, with what it was before (see
+ * {@link LockMemory}).
+ *
+ * @param root the project root
+ * @param before sha256 of uv.lock before the switch (null: absent)
+ * @returns the memory and the bytes to keep, or undefined when there is no uv.lock
+ */
+export async function lockNow(
+  root: string,
+  before: string | null,
+): Promise<{ lock: LockMemory; bytes: Uint8Array } | undefined> {
+  const bytes = readConfined(`${root}/uv.lock`, { root }, MAX_UV_LOCK_BYTES);
+  return bytes && { lock: { before, after: await sha256Hex(bytes) }, bytes };
+}
+
+/**
+ * Keep what a switch back to a mode found and left of uv.lock in that mode's
+ * record, when it differs from what the record says (a record holds while
+ * its inputs do; uv.lock is not one of them, so a switch from the record can
+ * meet a uv.lock changed since).
+ *
+ * @param root the project root
+ * @param mode the mode switched to
+ * @param now what {@link lockNow} found
+ * @param env where the per-user state folder is
+ * @param recorded what the record said, as the caller read it under this lock
+ */
+export async function rememberLock(
+  root: string,
+  mode: string,
+  now: { lock: LockMemory; bytes: Uint8Array },
+  env: Env,
+  recorded: LockMemory | undefined,
+): Promise<void> {
+  const same = (l?: LockMemory) => l?.before === now.lock.before && l?.after === now.lock.after;
+  if (same(recorded)) return;
+  const r = asRecords(await readFingerprint(root, env)).find((r) => r.mode === mode);
+  if (r && !same(r.lock)) {
+    await writeFingerprint(root, mode, { ...r, lock: now.lock }, env, now.bytes);
+  }
+}
+
 /**
  * Store the record of a sync into one mode beside those of the other modes
  * still valid for this HPM and project; or, without a record, drop that
- * mode's (its inputs may have changed under the sync).
+ * mode's (its inputs may have changed under the sync). The mode's copy of
+ * uv.lock is kept when the record has a {@link LockMemory}, and removed
+ * otherwise.
  *
  * @param root the project root
  * @param mode the mode synced
  * @param record what {@link takeFingerprint} made, or undefined
  * @param env where the per-user state folder is
+ * @param lock uv.lock as uv left it, whose hash is `record.lock.after`
  */
 export async function writeFingerprint(
   root: string,
   mode: string,
   record: ModeRecord | undefined,
   env: Env,
+  lock?: Uint8Array,
 ): Promise<void> {
   const kept = asRecords(await readFingerprint(root, env))
     .filter((r) =>
@@ -603,6 +718,10 @@ export async function writeFingerprint(
   const dir = userStateSubfolder(env, FOLDER, records.length > 0);
   if (dir === undefined) return;
   const name = await projectStateName(root, "jsonl");
+  const copy = await lockCopyName(root, mode);
+  // Not synced to disk: a copy lost to a power loss fails its hash, and uv locks anew.
+  if (record?.lock && lock) await writeStateFile(dir, copy, lock, { durable: false });
+  else await removeStateFile(dir, copy);
   if (!records.length) {
     await removeStateFile(dir, name);
     return;

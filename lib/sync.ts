@@ -9,7 +9,13 @@
 import { join, relative, resolve } from "node:path";
 import { changeCounts, diffPyproject } from "./diff.ts";
 import { HpmInputError } from "./errors.ts";
-import { cacheEnvOf, takeFingerprint, writeFingerprint } from "./fingerprint.ts";
+import {
+  cacheEnvOf,
+  type LockMemory,
+  lockNow,
+  takeFingerprint,
+  writeFingerprint,
+} from "./fingerprint.ts";
 import { chooseMode, type ModeOrigin } from "./manifest.ts";
 import type { Plan } from "./plan.ts";
 import {
@@ -347,13 +353,18 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     if (install && options.frozen && plan.changed) options.log?.(FROZEN_WARNING);
     // PATH and HPM_UV come from the process unless the caller's environment sets them.
     if (install) requireUv({ ...Deno.env.toObject(), ...options.env });
-    await runUvTransaction(
+    const { lockBefore } = await runUvTransaction(
       root,
       plan.changed ? plan.after : undefined,
       install ? uvArgs : undefined,
       options,
     );
-    await rememberSync(plan, startedAt, options);
+    // A switch that uv locked for: what it found and left of uv.lock, for
+    // the next switch back to this mode (a frozen uv did not lock).
+    const lock = install && !options.frozen && lockBefore !== undefined
+      ? await lockNow(root, lockBefore)
+      : undefined;
+    await rememberSync(plan, startedAt, options, lock);
     return { ...result, installed: install };
   }, lockOptions(options));
 }
@@ -391,7 +402,12 @@ function filesCommitMode(project: Project): { mode: string; origin: string } | u
   }
 }
 
-async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectOptions) {
+async function rememberSync(
+  plan: SyncPlan,
+  startedAt: number,
+  options: ProjectOptions,
+  lock?: { lock: LockMemory; bytes: Uint8Array },
+) {
   const { project, resolution } = plan;
   const locations = project.manifest.registries.map(parseRegistryLocation);
   const env = options.env ?? Deno.env.toObject();
@@ -427,6 +443,7 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
       before: plan.before,
       after: plan.after,
       change: changeCounts(diffPyproject(plan.before, plan.after)),
+      lock: lock?.lock,
       commit: filesCommitMode(project),
       // What `hpm stage` needs to stage this mode without planning it again;
       // a mode with local paths is never staged.
@@ -435,5 +452,5 @@ async function rememberSync(plan: SyncPlan, startedAt: number, options: ProjectO
         : { plan: resolution.plan, leaveOut: scratchLeaveOut(plan, env) },
       startedAt,
     });
-  await writeFingerprint(project.root, plan.mode, fingerprint || undefined, env);
+  await writeFingerprint(project.root, plan.mode, fingerprint || undefined, env, lock?.bytes);
 }

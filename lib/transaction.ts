@@ -314,12 +314,23 @@ export class Transaction {
   }
 
   /**
+   * The SHA-256 of a file as {@link Transaction.begin} found it.
+   *
+   * @param name a file named at {@link Transaction.begin}
+   * @returns its hash, null when it did not exist, undefined when not part of the transaction
+   */
+  savedSha256(name: JournaledFile): string | null | undefined {
+    const file = this.#record.files.find((f) => f.name === name);
+    return file && (file.sha256 ?? null);
+  }
+
+  /**
    * Replace one of the transaction's files atomically.
    *
    * @param name a file named at {@link Transaction.begin}
    * @param text its new content
    */
-  async write(name: JournaledFile, text: string): Promise<void> {
+  async write(name: JournaledFile, text: string | Uint8Array): Promise<void> {
     if (!this.#record.files.some((f) => f.name === name)) {
       throw new Error(`${name} is not part of this transaction`);
     }

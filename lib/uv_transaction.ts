@@ -20,6 +20,21 @@ export interface UvTransactionOptions {
   readonly stream?: boolean;
   /** Where the per-user state folder is, and `HPM_UV`. @default Deno.env.toObject() */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * A uv.lock to put back with pyproject.toml, only if uv.lock is still the
+   * one whose SHA-256 is `when` (null: absent): a switch back to a mode synced
+   * before takes the lock uv left for it then. uv still checks it against
+   * pyproject.toml, and locks anew where it does not fit.
+   */
+  readonly lock?: { readonly when: string | null; readonly bytes: Uint8Array };
+  /** Detail for `--verbose`: that the lock given was put back. */
+  readonly trace?: (message: string) => void;
+}
+
+/** What {@link runUvTransaction} found. */
+export interface UvTransactionResult {
+  /** uv.lock's SHA-256 before anything was written (null: absent); undefined when nothing was. */
+  readonly lockBefore?: string | null;
 }
 
 /**
@@ -30,7 +45,8 @@ export interface UvTransactionOptions {
  * @param root the project root
  * @param pyproject the new text of pyproject.toml, or undefined to leave it
  * @param uvArgs the arguments of `uv`, or undefined to run nothing
- * @param options runner and streaming
+ * @param options runner, streaming, a uv.lock to put back
+ * @returns uv.lock's hash before anything was written
  * @throws {CommandFailedError} when uv fails (anything HPM wrote restored)
  * @throws {InterruptedError} on SIGINT/SIGTERM (anything HPM wrote restored)
  */
@@ -39,7 +55,7 @@ export async function runUvTransaction(
   pyproject: string | undefined,
   uvArgs: readonly string[] | undefined,
   options: UvTransactionOptions = {},
-): Promise<void> {
+): Promise<UvTransactionResult> {
   const abort = new AbortController();
   let caught: (typeof SIGNALS)[number] | undefined;
   const listeners: [(typeof SIGNALS)[number], () => void][] = [];
@@ -72,8 +88,16 @@ export async function runUvTransaction(
       ["pyproject.toml", "uv.lock"],
       options.env,
     );
+  const lockBefore = tx?.savedSha256("uv.lock");
+  const putBack = options.lock !== undefined && lockBefore === options.lock.when;
   try {
     if (tx && pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
+    if (tx && putBack) {
+      options.trace?.(
+        "uv.lock unchanged since that switch: the lock uv left for this mode is put back",
+      );
+      await tx.write("uv.lock", options.lock!.bytes);
+    }
     if (caught) throw new InterruptedError(caught, tx !== undefined);
     if (uvArgs) {
       const runner = options.runner ?? denoRunner;
@@ -103,6 +127,7 @@ export async function runUvTransaction(
       }
     }
     await tx?.commit();
+    return { lockBefore };
   } catch (e) {
     await tx?.rollback();
     // An aborted uv may surface as an AbortError; the user's signal is the real cause.

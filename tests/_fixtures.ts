@@ -399,9 +399,13 @@ function page(title: string, body: string): string {
  * Serves the wheels (and sdists) in `wheelDir` as a PEP 503 simple index on
  * 127.0.0.1 only, at a free port: `/simple/`, `/simple/<normalized-name>/`
  * with `#sha256=` links, and `/files/<file>`. The file set is read once; only
- * those files are ever served.
+ * those files are ever served. `cacheControl` is sent with the index pages
+ * (PyPI sends `max-age=600`; many private indexes ask for revalidation).
  */
-export async function serveIndex(wheelDir: string): Promise<LocalIndex> {
+export async function serveIndex(
+  wheelDir: string,
+  cacheControl?: string,
+): Promise<LocalIndex> {
   const files = new Map<string, { path: string; sha256: string; project: string }>();
   for await (const e of Deno.readDir(wheelDir)) {
     if (!e.isFile) continue;
@@ -421,7 +425,10 @@ export async function serveIndex(wheelDir: string): Promise<LocalIndex> {
     projects.set(f.project, [...(projects.get(f.project) ?? []), file]);
   }
   const requests: string[] = [];
-  const html = { "content-type": "text/html; charset=utf-8" };
+  const html: Record<string, string> = {
+    "content-type": "text/html; charset=utf-8",
+    ...(cacheControl ? { "cache-control": cacheControl } : {}),
+  };
 
   const handler = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
