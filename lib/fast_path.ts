@@ -173,12 +173,11 @@ export async function answerFast(
   // Anything else is checked under the project lock (a check before it could
   // be undone by a run that finishes meanwhile), and the code that runs uv
   // loads with the lock's.
-  const [{ FROZEN_WARNING, requireUv, uvSyncArgs }, { withProjectLock }, { runUvTransaction }] =
-    await Promise.all([
-      import("./uv.ts"),
-      import("./project_lock.ts"),
-      import("./uv_transaction.ts"),
-    ]);
+  const [{ requireUv, uvSyncArgs }, { withProjectLock }, { runUvTransaction }] = await Promise.all([
+    import("./uv.ts"),
+    import("./project_lock.ts"),
+    import("./uv_transaction.ts"),
+  ]);
   const args = uvSyncArgs({
     frozen: command.frozen,
     locked: command.locked,
@@ -194,7 +193,6 @@ export async function answerFast(
     if (answer.write !== undefined && command.install) {
       // As the normal path: a missing uv is found out before anything is written.
       requireUv(options.env);
-      if (command.frozen) options.log(FROZEN_WARNING);
     }
     // The lock uv left for this mode, put back if uv.lock is what it was
     // when the record's switch began: the same inputs give the same output.

@@ -34,7 +34,7 @@ import { parseRegistryLocation } from "./remote_registry.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
 import { denoRunner, programPath, type Runner } from "./runner.ts";
 import { lockOptions, withProjectLock } from "./project_lock.ts";
-import { FROZEN_WARNING, requireUv, uvSyncArgs } from "./uv.ts";
+import { requireUv, uvSyncArgs } from "./uv.ts";
 import { runUvTransaction } from "./uv_transaction.ts";
 import { VERSION } from "./version.ts";
 import { checkWorkspaceMembers } from "./workspace.ts";
@@ -350,7 +350,6 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       await rememberSync(plan, startedAt, options);
       return result;
     }
-    if (install && options.frozen && plan.changed) options.log?.(FROZEN_WARNING);
     // PATH and HPM_UV come from the process unless the caller's environment sets them.
     if (install) requireUv({ ...Deno.env.toObject(), ...options.env });
     const { lockBefore } = await runUvTransaction(

@@ -8,7 +8,7 @@
 
 import { CommandFailedError, InterruptedError } from "./errors.ts";
 import { denoRunner, programPath, type Runner } from "./runner.ts";
-import { requireUv } from "./uv.ts";
+import { FROZEN_WARNING, requireUv } from "./uv.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
@@ -27,6 +27,8 @@ export interface UvTransactionOptions {
    * pyproject.toml, and locks anew where it does not fit.
    */
   readonly lock?: { readonly when: string | null; readonly bytes: Uint8Array };
+  /** Warnings for the user. */
+  readonly log?: (message: string) => void;
   /** Detail for `--verbose`: that the lock given was put back. */
   readonly trace?: (message: string) => void;
 }
@@ -90,6 +92,8 @@ export async function runUvTransaction(
     );
   const lockBefore = tx?.savedSha256("uv.lock");
   const putBack = options.lock !== undefined && lockBefore === options.lock.when;
+  // A frozen uv installs uv.lock as it is: right only when it is the mode's own.
+  if (tx && uvArgs?.includes("--frozen") && !putBack) options.log?.(FROZEN_WARNING);
   try {
     if (tx && pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
     if (tx && putBack) {

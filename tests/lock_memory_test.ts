@@ -62,6 +62,22 @@ Deno.test("a switch back puts back the mode's uv.lock; the environment is a fres
     assert.deepEqual(await snapshot(dir, FILES), prod, "uv locks the same");
     assert.equal(await freeze(dir), restored);
     assert.deepEqual(await pythonImport(dir, "plug_b"), origin);
+
+    // --frozen installs uv.lock as it is: right when it is the mode's own lock.
+    expectOk(await hpm(["sync", "--mode", "dev"], dir), "back to dev");
+    const frozen = await hpm(["-v", "sync", "--frozen", "--mode", "prod"], dir);
+    expectOk(frozen, "frozen switch back");
+    assert.match(frozen.stderr, LOCK_BACK);
+    assert.doesNotMatch(frozen.stderr, /warning/);
+    assert.equal(await freeze(dir), restored);
+    expectOk(await hpm(["sync", "--mode", "dev"], dir), "back to dev");
+    await Deno.writeTextFile(join(dir, "uv.lock"), `${dev["uv.lock"]}# the user's\n`);
+    const stale = await hpm(["sync", "--frozen", "--mode", "prod"], dir);
+    expectOk(stale, "frozen switch from another lock");
+    assert.match(
+      stale.stderr,
+      /warning: pyproject\.toml changed, but --frozen installs uv\.lock as it is/,
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }
