@@ -10,8 +10,10 @@ import { join } from "node:path";
 import {
   BUILD_SYSTEM,
   copyDir,
+  type LocalIndex,
   makeCoreProject,
   runOk,
+  serveIndex,
   writeFile,
   writePythonPackage,
 } from "../tests/_fixtures.ts";
@@ -133,6 +135,38 @@ export async function twinProjects(
     await writeFile(join(mx, `mx-${mode}.ini`), [settings.join("\n"), ...sections].join("\n\n"));
   }
   return { hpm: dir, mxdev: mx };
+}
+
+/**
+ * A project whose prod installs each plugin's release from a package index
+ * on loopback that answers after `latencyMs`, as one across a network does,
+ * and whose pages ask to be revalidated (as many private indexes' do; PyPI's
+ * may be reused for ten minutes): a `uv sync` that resolves asks it again.
+ * Close the index when done.
+ */
+export async function indexProject(
+  root: string,
+  count: number,
+  latencyMs: number,
+): Promise<{ dir: string; index: LocalIndex }> {
+  await Deno.mkdir(root, { recursive: true });
+  const { dir, plugins } = await makeProject(
+    root,
+    pluginNames(count).map((name) => ({ name })),
+  );
+  const wheels = join(root, "wheels");
+  for (const p of Object.values(plugins)) {
+    await runOk("uv", ["build", "--wheel", "--quiet", "--out-dir", wheels], { cwd: p.clone });
+  }
+  const index = await serveIndex(wheels, { cacheControl: "no-cache", latencyMs });
+  for (const name of Object.keys(plugins)) {
+    await writeFile(
+      join(dir, "hpm-registry", "packages", `${name}.yaml`),
+      `name: ${name}\nsources:\n  dev: {type: local, path: ./packages/${name}}\n` +
+        `  prod: {type: pypi, version: 1.0.0, index: "${index.url}"}\n`,
+    );
+  }
+  return { dir, index };
 }
 
 /**

@@ -13,7 +13,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeTempRoot, run } from "../tests/_fixtures.ts";
 import { command, type Contender, median, medianOf, peakMemory, sample } from "./_measure.ts";
-import { gitProject, HATCHLING, installMxdev, plainProject, twinProjects } from "./_projects.ts";
+import {
+  gitProject,
+  HATCHLING,
+  indexProject,
+  installMxdev,
+  plainProject,
+  twinProjects,
+} from "./_projects.ts";
 
 const ROUNDS = Math.max(7, Number(Deno.env.get("HPM_BENCH_RUNS") ?? 7));
 // The start-up, no-op and from-record rows take well under a second a round,
@@ -96,6 +103,9 @@ async function vsFloor(operation: string, dir: string, work: () => Promise<void>
 }
 
 const root = await makeTempRoot();
+// How far away the package index of the index row answers from.
+const INDEX_LATENCY_MS = 50;
+let served: { close(): Promise<void> } | undefined;
 try {
   progress("building projects (real git repositories, wheels, mxdev from PyPI)…");
   const r2 = await gitProject(join(root, "r2"), 2);
@@ -107,11 +117,13 @@ try {
   const w20 = await twinProjects(join(root, "w20"), 20);
   const w5h = await twinProjects(join(root, "w5h"), 5, HATCHLING);
   const w20h = await twinProjects(join(root, "w20h"), 20, HATCHLING);
+  const i5 = await indexProject(join(root, "i5"), 5, INDEX_LATENCY_MS);
+  served = i5.index;
   const mxdev = await installMxdev(root);
 
   progress("warming up: every project synced in both modes, uv's cache filled…");
   const texts = new Map<string, { dev: string; prod: string }>();
-  for (const dir of [r2, r20]) {
+  for (const dir of [r2, r20, i5.dir]) {
     const prod = await textFor(dir, "prod");
     texts.set(dir, { prod, dev: await textFor(dir, "dev") });
   }
@@ -142,7 +154,7 @@ try {
       );
     }
   }
-  for (const dir of [r2, r20, p20, p20big, p200]) {
+  for (const dir of [r2, r20, p20, p20big, p200, i5.dir]) {
     for (const mode of ["prod", "dev"] as const) {
       await Deno.writeTextFile(join(dir, `${mode}.toml`), texts.get(dir)![mode]);
     }
@@ -355,6 +367,35 @@ try {
     });
   }
 
+  // What each mode's own uv.lock saves: a hand edit makes uv resolve anew,
+  // asking the index again; from the record, uv checks the mode's lock.
+  progress(`dev → prod → dev cycles, prod from an index ${INDEX_LATENCY_MS} ms away…`);
+  {
+    const pyproject = join(i5.dir, "pyproject.toml");
+    const s = await sample({
+      hpm: {
+        work: serially(hpm(i5.dir)("sync", "--mode", "prod"), hpm(i5.dir)("sync", "--mode", "dev")),
+      },
+      hand: {
+        work: serially(
+          copy(join(i5.dir, "prod.toml"), pyproject),
+          uv(i5.dir)("sync"),
+          copy(join(i5.dir, "dev.toml"), pyproject),
+          uv(i5.dir)("sync"),
+        ),
+      },
+    }, QUICK_ROUNDS);
+    rows.push({
+      operation:
+        `dev → prod → dev cycle, 5 plugins, prod from a package index ${INDEX_LATENCY_MS} ms ` +
+        "away whose pages ask for revalidation, vs a hand edit (`cp`) + `uv sync`",
+      measured: `${ms(median(s.hpm))} vs ${ms(median(s.hand))}: ${
+        times(medianOf(s, (at) => at("hpm") / at("hand")))
+      }`,
+      goal: "—",
+    });
+  }
+
   if (mxdev) {
     progress("file edit only…");
     const s = await sample({
@@ -458,6 +499,7 @@ try {
   );
   progress(`wrote ${DOC}`);
 } finally {
+  await served?.close();
   await Deno.remove(root, { recursive: true });
   await Deno.remove(STATE, { recursive: true });
 }

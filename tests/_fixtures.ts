@@ -366,6 +366,14 @@ export async function buildWheels(root: string, ...pkgs: PythonPackageSpec[]): P
   return out;
 }
 
+/** How {@link serveIndex} answers. */
+export interface IndexOptions {
+  /** Sent with the index pages (PyPI sends `max-age=600`; many private indexes ask for revalidation). */
+  readonly cacheControl?: string;
+  /** Each answer waits this long, as an index across a network does. @default 0 */
+  readonly latencyMs?: number;
+}
+
 /** A running local package index; `close()` stops it (always call it, e.g. in `finally`). */
 export interface LocalIndex {
   /** Simple-API root, e.g. `http://127.0.0.1:41234/simple/`. */
@@ -399,13 +407,13 @@ function page(title: string, body: string): string {
  * Serves the wheels (and sdists) in `wheelDir` as a PEP 503 simple index on
  * 127.0.0.1 only, at a free port: `/simple/`, `/simple/<normalized-name>/`
  * with `#sha256=` links, and `/files/<file>`. The file set is read once; only
- * those files are ever served. `cacheControl` is sent with the index pages
- * (PyPI sends `max-age=600`; many private indexes ask for revalidation).
+ * those files are ever served.
  */
 export async function serveIndex(
   wheelDir: string,
-  cacheControl?: string,
+  options: IndexOptions = {},
 ): Promise<LocalIndex> {
+  const { cacheControl, latencyMs = 0 } = options;
   const files = new Map<string, { path: string; sha256: string; project: string }>();
   for await (const e of Deno.readDir(wheelDir)) {
     if (!e.isFile) continue;
@@ -433,6 +441,7 @@ export async function serveIndex(
   const handler = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
     requests.push(url.pathname);
+    if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs));
     if (req.method !== "GET" && req.method !== "HEAD") {
       return new Response("method not allowed", { status: 405 });
     }

@@ -138,7 +138,7 @@ Deno.test("a switch back asks the package index nothing; the same switch by hand
     await runOk("uv", ["build", "--wheel", "--quiet", "--out-dir", wheels], { cwd: p.clone });
   }
   // Pages that must be asked again each time, as many private indexes serve them.
-  const index = await serveIndex(wheels, "no-cache");
+  const index = await serveIndex(wheels, { cacheControl: "no-cache" });
   try {
     for (const name of Object.keys(plugins)) {
       await writeFile(
