@@ -206,7 +206,7 @@ export async function answerFast(
       { ...options, lock: copy && relock ? { when: relock.before, bytes: copy } : undefined },
     );
     // What this switch found and uv left, for the next one (a frozen uv did not lock).
-    if (command.install && !command.frozen && lockBefore !== undefined) {
+    if (command.install && !args.includes("--frozen") && lockBefore !== undefined) {
       const now = await lockNow(root, lockBefore);
       if (now) await rememberLock(root, answer.mode, now, options.env, answer.lock);
     }

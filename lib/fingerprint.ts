@@ -29,7 +29,7 @@ import type { ChangeCounts } from "./diff.ts";
 import type { Plan } from "./plan.ts";
 import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
-import { MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
+import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
 import {
   projectStateName,
   readStateFile,
@@ -659,7 +659,7 @@ export async function lockNow(
   root: string,
   before: string | null,
 ): Promise<{ lock: LockMemory; bytes: Uint8Array } | undefined> {
-  const bytes = readConfined(`${root}/uv.lock`, { root }, MAX_UV_LOCK_BYTES);
+  const bytes = readConfined(joinPath(root, "uv.lock"), { root }, MAX_UV_LOCK_BYTES);
   return bytes && { lock: { before, after: await sha256Hex(bytes) }, bytes };
 }
 

@@ -360,7 +360,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     );
     // A switch that uv locked for: what it found and left of uv.lock, for
     // the next switch back to this mode (a frozen uv did not lock).
-    const lock = install && !options.frozen && lockBefore !== undefined
+    const lock = install && !uvArgs.includes("--frozen") && lockBefore !== undefined
       ? await lockNow(root, lockBefore)
       : undefined;
     await rememberSync(plan, startedAt, options, lock);
