@@ -653,13 +653,20 @@ export async function readLockCopy(
  *
  * @param root the project root
  * @param before sha256 of uv.lock before the switch (null: absent)
- * @returns the memory and the bytes to keep, or undefined when there is no uv.lock
+ * @returns the memory and the bytes to keep, or undefined when there is no uv.lock (or none to keep)
  */
 export async function lockNow(
   root: string,
   before: string | null,
 ): Promise<{ lock: LockMemory; bytes: Uint8Array } | undefined> {
-  const bytes = readConfined(joinPath(root, "uv.lock"), { root }, MAX_UV_LOCK_BYTES);
+  let bytes;
+  try {
+    bytes = readConfined(joinPath(root, "uv.lock"), { root }, MAX_UV_LOCK_BYTES);
+  } catch (e) {
+    // One the door refuses now (a link out, too large) is not kept; the sync itself succeeded.
+    if (e instanceof HpmInputError) return undefined;
+    throw e;
+  }
   return bytes && { lock: { before, after: await sha256Hex(bytes) }, bytes };
 }
 

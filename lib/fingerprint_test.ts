@@ -316,6 +316,13 @@ Deno.test("a mode's uv.lock is kept beside its record, and given back only while
     await Deno.remove(copy);
     await Deno.writeTextFile(copy, "version = 1\n# relocked\n");
 
+    // A uv.lock the door refuses (here a link out of the project) is not kept.
+    const outside = await Deno.makeTempFile();
+    await Deno.remove(join(dir, "uv.lock"));
+    await Deno.symlink(outside, join(dir, "uv.lock"));
+    assert.equal(await lockNow(dir, null), undefined);
+    await Deno.remove(outside);
+
     // A record without the memory (a sync that did not lock) takes the copy away.
     await writeFingerprint(dir, "dev", record, env);
     assert.deepEqual([...Deno.readDirSync(folder)].map((e) => e.name), [
