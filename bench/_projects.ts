@@ -99,20 +99,9 @@ export async function twinProjects(
   count: number,
   buildSystem = BUILD_SYSTEM,
 ): Promise<TwinProjects> {
-  await Deno.mkdir(root, { recursive: true });
-  const { dir, plugins } = await makeProject(
-    root,
-    pluginNames(count).map((name) => ({ name })),
-  );
-  const wheels = join(root, "wheels");
-  for (const p of Object.values(plugins)) {
-    await runOk("uv", ["build", "--wheel", "--quiet", "--out-dir", wheels], { cwd: p.clone });
-    await writeFile(
-      join(dir, "hpm-registry", "packages", `${p.name}.yaml`),
-      `name: ${p.name}\nsources:\n  dev: {type: local, path: ./packages/${p.name}}\n` +
-        `  prod: {type: pypi, version: 1.0.0}\n`,
-    );
-  }
+  const { dir, plugins, wheels } = await withWheels(root, count);
+  const names = Object.keys(plugins);
+  await writeEntries(dir, names, "{type: pypi, version: 1.0.0}");
   const uvTable = `[tool.uv]\nmanaged = true\nfind-links = [${JSON.stringify(wheels)}]\n`;
   const pyproject = join(dir, "pyproject.toml");
   const core = (await Deno.readTextFile(pyproject)).replace(BUILD_SYSTEM, buildSystem);
@@ -121,7 +110,6 @@ export async function twinProjects(
   const mx = join(root, "mxcore");
   await makeCoreProject(mx, { buildSystem });
   await copyDir(join(dir, "packages"), join(mx, "packages"));
-  const names = Object.keys(plugins);
   await Deno.writeTextFile(
     join(mx, "pyproject.toml"),
     `${await Deno.readTextFile(join(mx, "pyproject.toml"))}\n[dependency-groups]\n` +
@@ -149,6 +137,18 @@ export async function indexProject(
   count: number,
   latencyMs: number,
 ): Promise<{ dir: string; index: LocalIndex }> {
+  const { dir, plugins, wheels } = await withWheels(root, count);
+  const index = await serveIndex(wheels, { cacheControl: "no-cache", latencyMs });
+  await writeEntries(
+    dir,
+    Object.keys(plugins),
+    `{type: pypi, version: 1.0.0, index: "${index.url}"}`,
+  );
+  return { dir, index };
+}
+
+// A git project whose plugins' releases are also built as wheels, in `<root>/wheels`.
+async function withWheels(root: string, count: number) {
   await Deno.mkdir(root, { recursive: true });
   const { dir, plugins } = await makeProject(
     root,
@@ -158,15 +158,17 @@ export async function indexProject(
   for (const p of Object.values(plugins)) {
     await runOk("uv", ["build", "--wheel", "--quiet", "--out-dir", wheels], { cwd: p.clone });
   }
-  const index = await serveIndex(wheels, { cacheControl: "no-cache", latencyMs });
-  for (const name of Object.keys(plugins)) {
+  return { dir, plugins, wheels };
+}
+
+// Each plugin's registry entry: dev its clone, prod as given (a YAML flow mapping).
+async function writeEntries(dir: string, names: string[], prod: string) {
+  for (const name of names) {
     await writeFile(
       join(dir, "hpm-registry", "packages", `${name}.yaml`),
-      `name: ${name}\nsources:\n  dev: {type: local, path: ./packages/${name}}\n` +
-        `  prod: {type: pypi, version: 1.0.0, index: "${index.url}"}\n`,
+      `name: ${name}\nsources:\n  dev: {type: local, path: ./packages/${name}}\n  prod: ${prod}\n`,
     );
   }
-  return { dir, index };
 }
 
 /**
