@@ -308,26 +308,6 @@ export function openLockFile(path: string, where: Confinement): Deno.FsFile {
 }
 
 /**
- * Sync a file written without a sync (see {@link writeConfined}) to disk,
- * confined to a folder.
- *
- * @param path the file
- * @param where the folder it must stay in
- * @throws {HpmInputError} `unsafe-path` (see {@link locate})
- */
-export async function syncConfined(path: string, where: Confinement): Promise<void> {
-  const found = locate(path, where);
-  if (found === undefined) return;
-  // Opened for writing: Windows flushes only a file opened so.
-  const file = await Deno.open(found.real, { write: true });
-  try {
-    await file.sync();
-  } finally {
-    file.close();
-  }
-}
-
-/**
  * Remove a regular file (or a link itself, never its target), confined to a
  * folder. A missing file is not an error.
  *

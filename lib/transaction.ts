@@ -20,7 +20,6 @@ import {
   MAX_UV_LOCK_BYTES,
   readConfined,
   removeConfined,
-  syncConfined,
   writeConfined,
 } from "./files.ts";
 import {
@@ -252,8 +251,6 @@ export class Transaction {
   readonly #name: string;
   readonly #record: JournalRecord;
   readonly #saved: Map<JournaledFile, Uint8Array>;
-  // Files written since the last sync to disk.
-  readonly #unsynced = new Set<JournaledFile>();
   #open = true;
 
   private constructor(
@@ -328,9 +325,7 @@ export class Transaction {
   }
 
   /**
-   * Replace one of the transaction's files atomically. It reaches the disk by
-   * {@link Transaction.commit} (or an earlier {@link Transaction.syncWritten}):
-   * until then the journal, synced before, can undo it after a power loss.
+   * Replace one of the transaction's files atomically.
    *
    * @param name a file named at {@link Transaction.begin}
    * @param text its new content
@@ -339,21 +334,7 @@ export class Transaction {
     if (!this.#record.files.some((f) => f.name === name)) {
       throw new Error(`${name} is not part of this transaction`);
     }
-    await writeConfined(joinPath(this.#root, name), text, { root: this.#root }, {
-      durable: false,
-    });
-    this.#unsynced.add(name);
-  }
-
-  /**
-   * Sync the files written so far to disk: call it while uv runs, so that
-   * the syncs are not on the way to starting it.
-   */
-  async syncWritten(): Promise<void> {
-    for (const name of this.#unsynced) {
-      await syncConfined(joinPath(this.#root, name), { root: this.#root });
-    }
-    this.#unsynced.clear();
+    await writeConfined(joinPath(this.#root, name), text, { root: this.#root });
   }
 
   /**
@@ -370,10 +351,9 @@ export class Transaction {
     await this.#save();
   }
 
-  /** Keep the changes: removing the journal, once they are on disk, is the commit. */
+  /** Keep the changes: removing the journal is the commit. */
   async commit(): Promise<void> {
     if (!this.#open) return;
-    await this.syncWritten();
     await removeStateFile(this.#dir, this.#name);
     this.#open = false;
   }

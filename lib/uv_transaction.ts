@@ -111,11 +111,8 @@ export async function runUvTransaction(
         cwd: root,
         stream: options.stream ?? false,
         signal: abort.signal,
-        onSpawn: async (pid: number) => {
-          if (!tx) return listen();
-          await tx.recordChild(pid, programPath("uv", options.env));
-          await tx.syncWritten();
-        },
+        onSpawn: (pid: number) =>
+          tx ? tx.recordChild(pid, programPath("uv", options.env)) : listen(),
       });
       if (caught) throw new InterruptedError(caught, tx !== undefined);
       // With nothing written, callers leave it to starting uv to find it
