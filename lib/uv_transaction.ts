@@ -101,6 +101,8 @@ export async function runUvTransaction(
         "uv.lock unchanged since that switch: the lock uv left for this mode is put back",
       );
       await tx.write("uv.lock", options.lock!.bytes);
+    } else if (tx && options.lock) {
+      options.trace?.("uv.lock changed since that switch: uv locks from it");
     }
     if (caught) throw new InterruptedError(caught, tx !== undefined);
     if (uvArgs) {

@@ -107,6 +107,7 @@ Deno.test("a uv.lock changed since is left to uv; a uv failure restores the lock
     expectOk(switched, "switch to prod");
     assert.match(switched.stderr, FAST);
     assert.doesNotMatch(switched.stderr, LOCK_BACK);
+    assert.match(switched.stderr, /uv\.lock changed since that switch: uv locks from it/);
 
     // The record learns what this switch found and left: from that uv.lock
     // again, uv's lock is put back.
