@@ -29,7 +29,7 @@ export interface UvTransactionOptions {
   readonly lock?: { readonly when: string | null; readonly bytes: Uint8Array };
   /** Warnings for the user. */
   readonly log?: (message: string) => void;
-  /** Detail for `--verbose`: that the lock given was put back. */
+  /** Detail for `--verbose`: whether the lock given was put back. */
   readonly trace?: (message: string) => void;
 }
 
