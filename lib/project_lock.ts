@@ -117,9 +117,9 @@ export async function withProjectLock<T>(
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    file.truncateSync(0);
-    file.seekSync(0, Deno.SeekMode.Start);
-    file.writeSync(new TextEncoder().encode(`${Deno.pid}\n`));
+    // At offset 0 of the file just opened, always the same width: it replaces
+    // any earlier holder's record whole, without a truncate and a seek.
+    file.writeSync(new TextEncoder().encode(`${Deno.pid}`.padEnd(20) + "\n"));
     // Only a journal left behind needs the journal code loaded.
     const recovered = options.recover && await journalLeft(root, env)
       ? await (await import("./transaction.ts")).recoverInterrupted(root, env)
