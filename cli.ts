@@ -6,7 +6,7 @@
  * @module
  */
 
-import { changeSummary, defaultIo, guardOutput, type Io, renderError } from "./lib/cli_output.ts";
+import { defaultIo, guardOutput, type Io, renderError, syncSummary } from "./lib/cli_output.ts";
 import { exitCodeOf } from "./lib/errors.ts";
 import { answerFast, type FastCommand, fastCommandOf } from "./lib/fast_path.ts";
 import { readPlainCommand } from "./lib/plain_command.ts";
@@ -48,15 +48,7 @@ async function answerFromFingerprint(
     if (!answer) return undefined;
     if (command.name === "diff") io.out("pyproject.toml is already in sync");
     else if (command.name === "check") log(`pyproject.toml is in sync for mode ${answer.mode}`);
-    else {
-      log(
-        `mode ${answer.mode} (from ${answer.origin}): ` +
-          (answer.change
-            ? `pyproject.toml updated${changeSummary(answer.change)}`
-            : "pyproject.toml unchanged") +
-          (command.install ? ", environment synced" : ""),
-      );
-    }
+    else log(syncSummary(answer.mode, answer.origin, answer.change, command.install));
     return 0;
   } catch (error) {
     io.err(renderError(error, io));

@@ -146,8 +146,30 @@ export function renderError(error: unknown, io: Io): string {
   return `${red("internal error")}: ${message}\n  hint: this is a bug in hpm; please report it`;
 }
 
+/**
+ * What a sync says when it is done, from the fast path or the normal one:
+ * "mode prod (from flag): pyproject.toml updated (dev → prod; 2 sources
+ * changed), environment synced".
+ *
+ * @param mode the mode synced
+ * @param origin where the mode came from
+ * @param change what pyproject.toml's change was, in numbers; undefined when unchanged
+ * @param installed whether uv ran
+ * @returns the sentence
+ */
+export function syncSummary(
+  mode: string,
+  origin: string,
+  change: ChangeCounts | undefined,
+  installed: boolean,
+): string {
+  return `mode ${mode} (from ${origin}): ` +
+    (change ? `pyproject.toml updated${changeSummary(change)}` : "pyproject.toml unchanged") +
+    (installed ? ", environment synced" : "");
+}
+
 // " (dev → prod; 2 sources, 1 group changed)": what a sync changed, in a few words.
-export function changeSummary(d: ChangeCounts): string {
+function changeSummary(d: ChangeCounts): string {
   const count = (n: number, what: string) => n ? [`${n} ${what}${n === 1 ? "" : "s"}`] : [];
   const counts = [...count(d.sources, "source"), ...count(d.groups, "group")];
   const parts = [

@@ -8,7 +8,7 @@
  */
 
 import type { Command } from "commander";
-import { changeSummary, diffColors, type Io, renderError } from "./cli_output.ts";
+import { diffColors, type Io, renderError, syncSummary } from "./cli_output.ts";
 import type { CompletionCommand } from "./completions.ts";
 import { exitCodeOf, HpmInputError, HpmOperationError } from "./errors.ts";
 import { denoRunner, type Runner } from "./runner.ts";
@@ -136,15 +136,12 @@ export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): P
     io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
     return;
   }
-  log(
-    `mode ${result.mode} (from ${result.modeOrigin}): ` +
-      (result.changed
-        ? `pyproject.toml updated${
-          changeSummary(changeCounts(diffPyproject(result.before, result.after)))
-        }`
-        : "pyproject.toml unchanged") +
-      (result.installed ? ", environment synced" : ""),
-  );
+  log(syncSummary(
+    result.mode,
+    result.modeOrigin,
+    result.changed ? changeCounts(diffPyproject(result.before, result.after)) : undefined,
+    result.installed,
+  ));
 }
 
 /** `hpm diff`'s flags. */
