@@ -205,8 +205,8 @@ export async function answerFast(
       command.install ? args : undefined,
       { ...options, lock: copy && relock ? { when: relock.before, bytes: copy } : undefined },
     );
-    // What this switch found and uv left, for the next one (a frozen uv did not lock).
-    if (command.install && !args.includes("--frozen") && lockBefore !== undefined) {
+    // What this switch found and uv left, for the next one.
+    if (lockBefore !== undefined) {
       const now = await lockNow(root, lockBefore);
       if (now) await rememberLock(root, answer.mode, now, options.env, answer.lock);
     }

@@ -9,13 +9,7 @@
 import { join, relative, resolve } from "node:path";
 import { changeCounts, diffPyproject } from "./diff.ts";
 import { HpmInputError } from "./errors.ts";
-import {
-  cacheEnvOf,
-  type LockMemory,
-  lockNow,
-  takeFingerprint,
-  writeFingerprint,
-} from "./fingerprint.ts";
+import { cacheEnvOf, lockNow, takeFingerprint, writeFingerprint } from "./fingerprint.ts";
 import { chooseMode, type ModeOrigin } from "./manifest.ts";
 import type { Plan } from "./plan.ts";
 import {
@@ -358,12 +352,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       install ? uvArgs : undefined,
       options,
     );
-    // A switch that uv locked for: what it found and left of uv.lock, for
-    // the next switch back to this mode (a frozen uv did not lock).
-    const lock = install && !uvArgs.includes("--frozen") && lockBefore !== undefined
-      ? await lockNow(root, lockBefore)
-      : undefined;
-    await rememberSync(plan, startedAt, options, lock);
+    await rememberSync(plan, startedAt, options, lockBefore);
     return { ...result, installed: install };
   }, lockOptions(options));
 }
@@ -401,25 +390,37 @@ function filesCommitMode(project: Project): { mode: string; origin: string } | u
   }
 }
 
+// The mode the files choose, without --mode and RUN_MODE.
+function filesMode(project: Project): { mode: string; origin: string } | undefined {
+  try {
+    return chooseMode({ local: project.overlay?.mode, manifest: project.manifest.mode });
+  } catch {
+    return undefined; // an invalid mode in the files, overridden by --mode or RUN_MODE
+  }
+}
+
+// `lockBefore`: uv.lock's hash before a switch that uv locked for (see
+// `runUvTransaction`); the record then keeps what uv left, for the next
+// switch back to this mode.
 async function rememberSync(
   plan: SyncPlan,
   startedAt: number,
   options: ProjectOptions,
-  lock?: { lock: LockMemory; bytes: Uint8Array },
+  lockBefore?: string | null,
 ) {
   const { project, resolution } = plan;
   const locations = project.manifest.registries.map(parseRegistryLocation);
   const env = options.env ?? Deno.env.toObject();
-  let fileMode;
-  try {
-    fileMode = chooseMode({ local: project.overlay?.mode, manifest: project.manifest.mode });
-  } catch {
-    fileMode = undefined; // an invalid mode in the files, overridden by --mode or RUN_MODE
-  }
-  const fingerprint = fileMode && Deno.build.os !== "windows" &&
+  const fileMode = filesMode(project);
+  const recorded = fileMode !== undefined && Deno.build.os !== "windows" &&
     locations.every((l) => l.kind === "local") &&
     plan.releaseInputs !== undefined &&
-    !plan.kept.length &&
+    !plan.kept.length;
+  // uv.lock is read only for a record that will keep it.
+  const lock = recorded && lockBefore !== undefined
+    ? await lockNow(project.root, lockBefore)
+    : undefined;
+  const fingerprint = recorded &&
     await takeFingerprint({
       hpm: VERSION,
       root: project.root,

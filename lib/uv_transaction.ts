@@ -35,7 +35,10 @@ export interface UvTransactionOptions {
 
 /** What {@link runUvTransaction} found. */
 export interface UvTransactionResult {
-  /** uv.lock's SHA-256 before anything was written (null: absent); undefined when nothing was. */
+  /**
+   * When HPM wrote and uv then locked (not `--frozen`): uv.lock's SHA-256
+   * before anything was written (null: absent). Undefined otherwise.
+   */
   readonly lockBefore?: string | null;
 }
 
@@ -48,7 +51,7 @@ export interface UvTransactionResult {
  * @param pyproject the new text of pyproject.toml, or undefined to leave it
  * @param uvArgs the arguments of `uv`, or undefined to run nothing
  * @param options runner, streaming, a uv.lock to put back
- * @returns uv.lock's hash before anything was written
+ * @returns uv.lock's hash before anything was written, when uv locked after HPM wrote
  * @throws {CommandFailedError} when uv fails (anything HPM wrote restored)
  * @throws {InterruptedError} on SIGINT/SIGTERM (anything HPM wrote restored)
  */
@@ -92,8 +95,9 @@ export async function runUvTransaction(
     );
   const lockBefore = tx?.savedSha256("uv.lock");
   const putBack = options.lock !== undefined && lockBefore === options.lock.when;
+  const frozen = uvArgs?.includes("--frozen");
   // A frozen uv installs uv.lock as it is: right only when it is the mode's own.
-  if (tx && uvArgs?.includes("--frozen") && !putBack) options.log?.(FROZEN_WARNING);
+  if (tx && frozen && !putBack) options.log?.(FROZEN_WARNING);
   try {
     if (tx && pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
     if (tx && putBack) {
@@ -133,7 +137,7 @@ export async function runUvTransaction(
       }
     }
     await tx?.commit();
-    return { lockBefore };
+    return { lockBefore: uvArgs && !frozen ? lockBefore : undefined };
   } catch (e) {
     await tx?.rollback();
     // An aborted uv may surface as an AbortError; the user's signal is the real cause.
