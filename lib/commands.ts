@@ -262,9 +262,9 @@ export async function statusCommand(flags: StatusFlags, io: Io): Promise<void> {
 
 /**
  * Run a command line read plainly (see `plain_command.ts`: `sync`, `check`,
- * `diff`, `status`, `stage` with their usual flags) without the argument parser, which
- * costs a planned `sync` about a tenth of its time to load and build;
- * undefined for a command line only the parser runs.
+ * `diff`, `status`, `stage` with their usual flags) without the argument
+ * parser, which costs a planned `sync` about a tenth of its time to load and
+ * build; undefined for a command line only the parser runs.
  *
  * @param plain the command line
  * @param io where output goes (already guarded)

@@ -3,9 +3,9 @@
  * more to load than a no-op's whole answer: `hpm [global flags] COMMAND
  * [its flags] [-- uv's arguments]`, each flag at most once, a value as the
  * next argument or after `=`. The no-op fast path (`sync`, `check`, `diff`)
- * uses it, and so do those commands, `status` and `stage` when they plan; anything else (help, other
- * spellings, unknown or repeated flags) is left to the parser, which answers
- * it, errors included.
+ * uses it, and so do those commands, `status` and `stage` when they plan;
+ * anything else (help, other spellings, unknown or repeated flags) is left to
+ * the parser, which answers it, errors included.
  *
  * Imports nothing: it runs before anything else loads.
  *
