@@ -6,7 +6,14 @@
  * @module
  */
 
-import { defaultIo, guardOutput, type Io, renderError, syncSummary } from "./lib/cli_output.ts";
+import {
+  checkPassed,
+  defaultIo,
+  guardOutput,
+  type Io,
+  renderError,
+  syncSummary,
+} from "./lib/cli_output.ts";
 import { exitCodeOf } from "./lib/errors.ts";
 import { answerFast, type FastCommand, fastCommandOf } from "./lib/fast_path.ts";
 import { readPlainCommand } from "./lib/plain_command.ts";
@@ -47,8 +54,10 @@ async function answerFromFingerprint(
     });
     if (!answer) return undefined;
     if (command.name === "diff") io.out("pyproject.toml is already in sync");
-    else if (command.name === "check") log(`pyproject.toml is in sync for mode ${answer.mode}`);
-    else log(syncSummary(answer.mode, answer.origin, answer.change, command.install));
+    else if (command.name === "check") {
+      log(checkPassed("pyproject.toml", answer.mode));
+      if (!command.pyprojectOnly) log(checkPassed("uv.lock", answer.mode));
+    } else log(syncSummary(answer.mode, answer.origin, answer.change, command.install));
     return 0;
   } catch (error) {
     io.err(renderError(error, io));

@@ -168,6 +168,20 @@ export function syncSummary(
     (installed ? ", environment synced" : "");
 }
 
+/**
+ * What `hpm check` says when a file is what the mode wants, from the fast
+ * path or the normal one.
+ *
+ * @param file `pyproject.toml` (in sync) or `uv.lock` (matches)
+ * @param mode the mode checked
+ * @returns the sentence
+ */
+export function checkPassed(file: "pyproject.toml" | "uv.lock", mode: string): string {
+  return file === "uv.lock"
+    ? `uv.lock matches mode ${mode}`
+    : `${file} is in sync for mode ${mode}`;
+}
+
 // " (dev → prod; 2 sources, 1 group changed)": what a sync changed, in a few words.
 function changeSummary(d: ChangeCounts): string {
   const count = (n: number, what: string) => n ? [`${n} ${what}${n === 1 ? "" : "s"}`] : [];

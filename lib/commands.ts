@@ -8,7 +8,7 @@
  */
 
 import type { Command } from "commander";
-import { diffColors, type Io, renderError, syncSummary } from "./cli_output.ts";
+import { checkPassed, diffColors, type Io, renderError, syncSummary } from "./cli_output.ts";
 import type { CompletionCommand } from "./completions.ts";
 import { exitCodeOf, HpmInputError, HpmOperationError } from "./errors.ts";
 import { denoRunner, type Runner } from "./runner.ts";
@@ -218,7 +218,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
       `run \`hpm sync --mode ${plan.mode}\``,
     );
   }
-  log(`pyproject.toml is in sync for mode ${plan.mode}`);
+  log(checkPassed("pyproject.toml", plan.mode));
   if (flags.pyprojectOnly) return;
   const { checkLock } = await import("./lock_check.ts");
   const lock = await checkLock(plan, { runner });
@@ -237,7 +237,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
       `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; ` +
         `\`uv lock --check\` could not answer offline (${lock.uvUnanswered})`,
     );
-  } else log(`uv.lock matches mode ${plan.mode}`);
+  } else log(checkPassed("uv.lock", plan.mode));
 }
 
 /** `hpm status`'s flags. */

@@ -16,6 +16,7 @@ import {
   cacheEnvOf,
   type FastAnswer,
   lockNow,
+  lockUnchanged,
   readFingerprint,
   readLockCopy,
   rememberLock,
@@ -38,6 +39,8 @@ export interface FastCommand {
   readonly verbose: boolean;
   /** `--mode`. */
   readonly mode?: string;
+  /** `--pyproject-only` (check): uv.lock is not checked. */
+  readonly pyprojectOnly: boolean;
   /** Not `--no-install` (sync). */
   readonly install: boolean;
   /** `--frozen` (sync). */
@@ -50,9 +53,9 @@ export interface FastCommand {
 
 /**
  * The command line read plainly (see `plain_command.ts`), when the fast path
- * can answer it: `sync`, `check --pyproject-only` (plain `check` also asks uv
- * about uv.lock) or `diff`; anything else (other commands, `--refresh`, both
- * `--frozen` and `--locked`) is undefined, for the full parser.
+ * can answer it: `sync`, `check` or `diff`; anything else (other commands,
+ * `--refresh`, both `--frozen` and `--locked`) is undefined, for the full
+ * parser.
  *
  * @param command the plain command line, if it is one
  * @returns the command, or undefined
@@ -60,7 +63,6 @@ export interface FastCommand {
 export function fastCommandOf(command: PlainCommand | undefined): FastCommand | undefined {
   if (!command || !["sync", "check", "diff"].includes(command.name)) return undefined;
   const { flags } = command;
-  if ((command.name === "check") !== (flags["pyproject-only"] === true)) return undefined;
   if (flags.refresh || (flags.frozen && flags.locked)) return undefined;
   const value = (v: string | true | undefined) => typeof v === "string" ? v : undefined;
   return {
@@ -69,6 +71,7 @@ export function fastCommandOf(command: PlainCommand | undefined): FastCommand | 
     quiet: flags.quiet === true,
     verbose: flags.verbose === true,
     mode: value(flags.mode),
+    pyprojectOnly: flags["pyproject-only"] === true,
     install: !flags["no-install"],
     frozen: flags.frozen === true,
     locked: flags.locked === true,
@@ -107,6 +110,22 @@ export function nearestProjectRoot(start: string): string | undefined {
   }
 }
 
+// Plain `check` asks about uv.lock too. The fingerprint answers it only when
+// uv.lock is, byte for byte, the one uv locked from this very pyproject.toml
+// at the mode's last switch (so it locks every plugin from the mode's kind of
+// source, which is what the normal path compares first), and uv, asked the
+// normal path's question, agrees. Any other answer of uv's is the normal
+// path's to put in words.
+async function lockStillMatches(
+  root: string,
+  answer: FastAnswer,
+  runner: Runner,
+): Promise<boolean> {
+  if (!answer.lock || !await lockUnchanged(root, answer.lock)) return false;
+  const { UV_LOCK_CHECK_ARGS } = await import("./uv.ts");
+  return (await runner({ program: "uv", args: [...UV_LOCK_CHECK_ARGS], cwd: root })).code === 0;
+}
+
 /** Where a fast answer applies, and what it is. */
 export interface FastResult extends FastAnswer {
   /** The project root. */
@@ -133,9 +152,10 @@ const SWITCH =
 
 /**
  * Answer `command` from the fingerprint, or return undefined for the normal
- * path. `check` and `diff` answer "in sync"; `sync` writes pyproject.toml
- * when it switches back to a mode synced before, and runs `uv sync`, under
- * the project lock and journal; `sync --no-install` of a no-op does nothing.
+ * path. `check` and `diff` answer "in sync" (plain `check` once `uv lock
+ * --check` agrees on uv.lock); `sync` writes pyproject.toml when it switches
+ * back to a mode synced before, and runs `uv sync`, under the project lock
+ * and journal; `sync --no-install` of a no-op does nothing.
  *
  * @param command the parsed command line
  * @param options environment, logger, runner
@@ -163,6 +183,9 @@ export async function answerFast(
     // An interrupted run is the normal path's to finish or undo first.
     const answer = await journalLeft(root, options.env) ? undefined : await check();
     if (answer?.write === undefined) {
+      if (answer && command.name === "check" && !command.pyprojectOnly) {
+        if (!await lockStillMatches(root, answer, options.runner)) return undefined;
+      }
       if (answer) options.trace?.(HIT);
       return answer && { root, ...answer };
     }

@@ -16,6 +16,7 @@ Deno.test("fastCommandOf reads the command lines it can answer", () => {
     quiet: true,
     verbose: false,
     mode: "prod",
+    pyprojectOnly: false,
     install: false,
     frozen: false,
     locked: false,
@@ -28,6 +29,8 @@ Deno.test("fastCommandOf reads the command lines it can answer", () => {
   assert.deepEqual(sync?.uvArgs, ["--no-dev"]);
   assert.equal(parseFastCommand(["check", "--pyproject-only", "-m", "prod"])?.mode, "prod");
   assert.equal(parseFastCommand(["diff", "--project=x"])?.project, "x");
+  assert.equal(parseFastCommand(["check"])?.pyprojectOnly, false);
+  assert.equal(parseFastCommand(["check", "--pyproject-only"])?.pyprojectOnly, true);
 });
 
 Deno.test("fastCommandOf leaves everything else to the full parser", () => {
@@ -40,7 +43,7 @@ Deno.test("fastCommandOf leaves everything else to the full parser", () => {
       ["sync", "--dry-run"],
       ["sync", "extra"],
       ["check", "--no-install"],
-      ["check"],
+      ["check", "--staged"],
       ["diff", "--pyproject-only"],
       ["check", "--", "x"],
       ["sync", "--mode"],
@@ -65,6 +68,7 @@ const command = (name: "sync" | "check" | "diff", more = {}) => ({
   name,
   quiet: true,
   verbose: false,
+  pyprojectOnly: name === "check",
   install: false,
   frozen: false,
   locked: false,
@@ -120,6 +124,55 @@ Deno.test("answerFast answers only after a recorded sync, and never for another 
       undefined,
       "an interrupted run is the normal path's to recover",
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("plain check answers only for the uv.lock uv left at the mode's last switch, once uv agrees", async () => {
+  const dir = await tempTree("hpm-unit-", {
+    ...ONE_PLUGIN,
+    "pyproject.toml": PYPROJECT,
+    "uv.lock": "version = 1\n",
+  });
+  const env = {
+    HOME: "/home/u",
+    HPM_STATE_DIR: join(dir, "user-state"),
+    PATH: Deno.env.get("PATH")!,
+  };
+  const quiet = { env, log: () => {}, stream: false };
+  const plain = command("check", { project: dir, pyprojectOnly: false });
+  try {
+    // uv (faked) leaves uv.lock as it was: the switch's record remembers it.
+    await new Promise((r) => setTimeout(r, 100));
+    await sync({ root: dir, env, runner: recordingRunner() });
+
+    const agrees = recordingRunner();
+    assert.equal((await answerFast(plain, { ...quiet, runner: agrees }))?.mode, "dev");
+    assert.deepEqual(agrees.calls.map((c) => [c.program, ...c.args, c.cwd]), [
+      ["uv", "lock", "--check", "--offline", "--no-progress", dir],
+    ]);
+    const disagrees = recordingRunner(() => ({
+      code: 1,
+      stdout: "",
+      stderr: "needs to be updated",
+    }));
+    assert.equal(await answerFast(plain, { ...quiet, runner: disagrees }), undefined);
+
+    // Another uv.lock, or none: the normal path compares and words it; uv is not asked here.
+    for (
+      const change of [
+        () => Deno.writeTextFile(join(dir, "uv.lock"), "version = 1\n# edited\n"),
+        () => Deno.remove(join(dir, "uv.lock")),
+      ]
+    ) {
+      await change();
+      const runner = recordingRunner();
+      assert.equal(await answerFast(plain, { ...quiet, runner }), undefined);
+      assert.deepEqual(runner.calls, []);
+      const only = await answerFast({ ...plain, pyprojectOnly: true }, { ...quiet, runner });
+      assert.equal(only?.mode, "dev", "--pyproject-only does not look at uv.lock");
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

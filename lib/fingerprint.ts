@@ -389,7 +389,7 @@ export interface FastAnswer {
   readonly write?: string;
   /** What the switch changes, in numbers. */
   readonly change?: ChangeCounts;
-  /** For a switch: uv.lock as the last switch into this mode found and left it. */
+  /** uv.lock as the last switch into this mode found and left it. */
   readonly lock?: LockMemory;
 }
 
@@ -422,15 +422,10 @@ export async function stillHolds(
       // Compared as text, byte for byte: a byte order mark is kept, and bytes
       // that are not UTF-8 throw (the normal path reports them).
       const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(now);
-      if (text === r.after) return { mode: r.mode, origin };
+      const lock = r.lock ? { lock: r.lock } : {};
+      if (text === r.after) return { mode: r.mode, origin, ...lock };
       if (text === r.before) {
-        return {
-          mode: r.mode,
-          origin,
-          write: r.after,
-          change: r.change,
-          ...(r.lock ? { lock: r.lock } : {}),
-        };
+        return { mode: r.mode, origin, write: r.after, change: r.change, ...lock };
       }
       return undefined;
     }
@@ -668,6 +663,23 @@ export async function lockNow(
     throw e;
   }
   return bytes && { lock: { before, after: await sha256Hex(bytes) }, bytes };
+}
+
+/**
+ * Whether uv.lock is, byte for byte, the one uv left after the switch that
+ * `lock` remembers: uv then locked it from the pyproject.toml of that
+ * switch. Anything unreadable is a no.
+ *
+ * @param root the project root
+ * @param lock what a mode's record says of uv.lock
+ * @returns whether uv.lock is that one
+ */
+export async function lockUnchanged(root: string, lock: LockMemory): Promise<boolean> {
+  try {
+    return (await lockNow(root, null))?.lock.after === lock.after;
+  } catch {
+    return false; // the normal path reads it and reports
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import { LOCK_FILE } from "./project.ts";
 import type { ResolvedPackage } from "./resolve.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import type { SyncPlan } from "./sync.ts";
+import { UV_LOCK_CHECK_ARGS } from "./uv.ts";
 
 type LockedSource = Readonly<Record<string, unknown>>;
 
@@ -143,7 +144,7 @@ export async function checkLock(
   const runner = options.runner ?? denoRunner;
   const r = await runner({
     program: "uv",
-    args: ["lock", "--check", "--offline", "--no-progress"],
+    args: [...UV_LOCK_CHECK_ARGS],
     cwd: plan.project.root,
   });
   if (r.code === 0) return { file, present: true, problems: [] };

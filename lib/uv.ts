@@ -78,6 +78,17 @@ export function uvLockArgs(
 }
 
 /**
+ * The argv of `uv lock --check` that `hpm check` runs: whether uv would lock
+ * anything differently, asked offline (a check never reaches the network).
+ */
+export const UV_LOCK_CHECK_ARGS: readonly string[] = [
+  "lock",
+  "--check",
+  "--offline",
+  "--no-progress",
+];
+
+/**
  * Fail unless uv can be found (`HPM_UV`, else `uv` on PATH), before anything
  * is written: a missing uv is found out up front, not after pyproject.toml was
  * changed and restored. Looks on disk only: starting uv just to ask would cost

@@ -124,6 +124,18 @@ export function uv(args: string[], opts: RunOptions): Promise<RunResult> {
   return runOk("uv", args, opts);
 }
 
+/**
+ * Waits into the next second (and a tick past it). A sync that starts while
+ * its inputs are fresh from being written is not recorded (they may change
+ * under it), and a stat vouches for a file only when its change time (whole
+ * seconds) is from an earlier second: after this, files written before are
+ * recorded, and later changes are caught by their stats as well as their
+ * contents.
+ */
+export function settle(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));
+}
+
 /** Creates the single temporary root (prefix `hpm-test-`) a test removes in `finally`. */
 export function makeTempRoot(): Promise<string> {
   return Deno.makeTempDir({ prefix: "hpm-test-" });

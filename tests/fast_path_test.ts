@@ -14,6 +14,7 @@ import {
   makeTempRoot,
   pythonImport,
   runOk,
+  settle,
   writeFile,
   writePythonPackage,
 } from "./_fixtures.ts";
@@ -234,11 +235,7 @@ async function runCase(
     await writeFile(join(dir, "hpm.local.yaml"), "overrides:\n  plug-a: {path: ~/plug-a}\n");
   }
   const baseEnv = { HOME: home };
-  // A file changed while a sync runs is never fingerprinted, and a stat
-  // vouches for a file's content only when its change time (whole seconds)
-  // is from an earlier second: let the writes age into the next second, so
-  // that changes are caught by stats as well as by contents.
-  await new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));
+  await settle();
   // Record both modes: prod's record knows dev's pyproject.toml as its start.
   for (const mode of ["dev", "prod", "dev"]) {
     expectOk(await hpm(["sync", "--no-install", "--mode", mode], dir, baseEnv), `sync ${mode}`);

@@ -7,7 +7,15 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeTempRoot, pythonImport, runOk, serveIndex, uv, writeFile } from "./_fixtures.ts";
+import {
+  makeTempRoot,
+  pythonImport,
+  runOk,
+  serveIndex,
+  settle,
+  uv,
+  writeFile,
+} from "./_fixtures.ts";
 import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
 
 // What `-v` says when the lock was put back.
@@ -20,10 +28,6 @@ async function freeze(dir: string): Promise<string> {
 }
 
 const FILES = ["pyproject.toml", "uv.lock"];
-
-// A sync that starts while its inputs are fresh from being written is not
-// recorded (they may change under it): let them age past the clock's tick.
-const settle = () => new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));
 
 Deno.test("a switch back puts back the mode's uv.lock; the environment is a fresh sync's", async () => {
   const root = await makeTempRoot();
