@@ -39,6 +39,7 @@ export * from "./lib/remote_registry.ts";
 export * from "./lib/resolve.ts";
 export * from "./lib/pyproject.ts";
 export * from "./lib/diff.ts";
+export * from "./lib/unified_diff.ts";
 export * from "./lib/runner.ts";
 export * from "./lib/uv.ts";
 export * from "./lib/project.ts";

@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { ChangeCounts, DiffColors } from "./diff.ts";
+import type { ChangeCounts } from "./diff.ts";
+import type { DiffColors } from "./unified_diff.ts";
 import { CommandFailedError, HpmInputError, HpmOperationError } from "./errors.ts";
 import { lastRead } from "./files.ts";
 import { CONTROL } from "./value_checks.ts";

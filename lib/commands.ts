@@ -97,7 +97,7 @@ export async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
 export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): Promise<void> {
   const { log, reading } = reporting(() => flags, io);
   const { sync } = await import("./sync.ts");
-  const { changeCounts, diffPyproject, unifiedDiff } = await import("./diff.ts");
+  const { changeCounts, diffPyproject } = await import("./diff.ts");
   const result = await sync({
     ...reading(flags.mode),
     dryRun: flags.dryRun,
@@ -132,6 +132,7 @@ export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): P
     );
   }
   if (flags.dryRun) {
+    const { unifiedDiff } = await import("./unified_diff.ts");
     const diff = unifiedDiff(result.before, result.after, "pyproject.toml", diffColors(io.color));
     io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
     return;
@@ -160,7 +161,8 @@ export interface DiffFlags extends GlobalFlags {
 export async function diffCommand(flags: DiffFlags, io: Io): Promise<void> {
   const { reading } = reporting(() => flags, io);
   const { planSync } = await import("./sync.ts");
-  const { diffPyproject, unifiedDiff } = await import("./diff.ts");
+  const { diffPyproject } = await import("./diff.ts");
+  const { unifiedDiff } = await import("./unified_diff.ts");
   const plan = await planSync(reading(flags.mode));
   if (flags.json) {
     io.out(
@@ -207,9 +209,9 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
     return;
   }
   const { planSync } = await import("./sync.ts");
-  const { unifiedDiff } = await import("./diff.ts");
   const plan = await planSync(reading(flags.mode));
   if (plan.changed) {
+    const { unifiedDiff } = await import("./unified_diff.ts");
     io.out(
       unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color)).trimEnd(),
     );

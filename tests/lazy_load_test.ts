@@ -98,26 +98,31 @@ Deno.test("hpm stage from the committed mode's record loads no YAML or schema li
   });
 });
 
+// A core with one plugin, plain files only (no git, no uv needed).
+async function onePluginProject(dir: string): Promise<void> {
+  await writeFile(
+    join(dir, "pyproject.toml"),
+    '[project]\nname = "core"\nversion = "0.1.0"\nrequires-python = ">=3.9"\n',
+  );
+  await writeFile(
+    join(dir, "hpm.yaml"),
+    "registry: ./hpm-registry\ngroups:\n  plugins:\n    options: [plug]\n",
+  );
+  await writeFile(
+    join(dir, "hpm-registry", "packages", "plug.yaml"),
+    "name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n" +
+      "  prod: {type: pypi, version: 1.0.0}\n",
+  );
+  await writeFile(
+    join(dir, "packages", "plug", "pyproject.toml"),
+    '[project]\nname = "plug"\nversion = "1.0.0"\n',
+  );
+}
+
 Deno.test("plain `hpm sync`, `diff`, `check` and `status` that plan do not load the argument parser", async () => {
   await withPoisonedCli(["commander"], async (poisoned, root) => {
     const dir = join(root, "core");
-    await writeFile(
-      join(dir, "pyproject.toml"),
-      '[project]\nname = "core"\nversion = "0.1.0"\nrequires-python = ">=3.9"\n',
-    );
-    await writeFile(
-      join(dir, "hpm.yaml"),
-      "registry: ./hpm-registry\ngroups:\n  plugins:\n    options: [plug]\n",
-    );
-    await writeFile(
-      join(dir, "hpm-registry", "packages", "plug.yaml"),
-      "name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n" +
-        "  prod: {type: pypi, version: 1.0.0}\n",
-    );
-    await writeFile(
-      join(dir, "packages", "plug", "pyproject.toml"),
-      '[project]\nname = "plug"\nversion = "1.0.0"\n',
-    );
+    await onePluginProject(dir);
     const env = { HPM_STATE_DIR: join(root, "state") };
     const synced = await poisoned(["sync", "--no-install", "--mode", "prod"], { cwd: dir, env });
     assert.equal(synced.code, 0, synced.stderr);
@@ -143,5 +148,26 @@ Deno.test("plain `hpm sync`, `diff`, `check` and `status` that plan do not load 
     const dry = await poisoned(["sync", "--dry-run"], { cwd: dir, env });
     assert.equal(dry.code, 1);
     assert.match(dry.stderr, /a heavy module was loaded|does not provide an export/);
+  });
+});
+
+Deno.test("a planned sync, a check that passes and status load no text-diff package", async () => {
+  await withPoisonedCli(["commander", "diff"], async (poisoned, root) => {
+    const dir = join(root, "core");
+    await onePluginProject(dir);
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    for (const mode of ["prod", "dev"]) {
+      const synced = await poisoned(["sync", "--no-install", "--mode", mode], { cwd: dir, env });
+      assert.equal(synced.code, 0, synced.stderr);
+      assert.match(synced.stderr, /pyproject\.toml updated/);
+      await Deno.remove(join(root, "state", "fingerprints"), { recursive: true });
+    }
+    const check = await poisoned(["check"], { cwd: dir, env });
+    assert.equal(check.code, 0, check.stderr);
+    assert.equal((await poisoned(["status"], { cwd: dir, env })).code, 0);
+    // The poison is real: a diff to show loads it, and fails.
+    const diff = await poisoned(["diff", "--mode", "prod"], { cwd: dir, env });
+    assert.equal(diff.code, 1);
+    assert.match(diff.stderr, /a heavy module was loaded|does not provide an export/);
   });
 });
