@@ -8,7 +8,7 @@
  */
 
 import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { suggestName } from "./names.ts";
 
@@ -138,7 +138,10 @@ export function loadYaml(text: string, file: string): LoadedYaml {
  * {@link HpmInputError} pointing at the offending node, with a "did you mean"
  * for unknown keys.
  */
-export function validateYaml<T extends z.ZodType>(loaded: LoadedYaml, schema: T): z.output<T> {
+export function validateYaml<T extends z.ZodMiniType>(
+  loaded: LoadedYaml,
+  schema: T,
+): z.output<T> {
   const result = schema.safeParse(loaded.value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -193,7 +196,7 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 // The keys a strict object schema accepts at `path`, for "did you mean" hints.
-function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+function knownKeys(schema: z.ZodMiniType, path: readonly PropertyKey[]): string[] {
   // deno-lint-ignore no-explicit-any
   let node: any = schema;
   for (const key of path) {
@@ -206,7 +209,9 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   node = unwrap(node);
   if (node?.def?.type === "union" || node?.def?.options) {
     return [
-      ...new Set(node.def.options.flatMap((o: z.ZodType) => Object.keys(unwrap(o)?.shape ?? {}))),
+      ...new Set(
+        node.def.options.flatMap((o: z.ZodMiniType) => Object.keys(unwrap(o)?.shape ?? {})),
+      ),
     ] as string[];
   }
   return node?.shape ? Object.keys(node.shape) : [];

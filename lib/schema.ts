@@ -5,13 +5,13 @@
  * @module
  */
 
-import { z } from "zod";
+import * as z from "zod/mini";
 import { localOverlaySchema, manifestSchema, registryEntrySchema } from "./_schemas.ts";
 
 /** Which file a schema describes. */
 export type SchemaKind = "manifest" | "local" | "registry";
 
-const TITLES: Record<SchemaKind, [string, z.ZodType]> = {
+const TITLES: Record<SchemaKind, [string, z.ZodMiniType]> = {
   manifest: ["hpm.yaml: the plugins a project is built with", manifestSchema],
   local: ["hpm.local.yaml: per-machine overrides (not committed)", localOverlaySchema],
   registry: [
