@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { makeTempRoot, repoRoot, run, type RunResult, writeFile } from "./_fixtures.ts";
 import { devCheckoutOfProdCommit, setCoreVersion } from "./_project.ts";
 
-const POISONED = ["yaml", "zod", "smol-toml", "diff", "ajv"];
+const POISONED = ["yaml", "zod/mini", "smol-toml", "diff", "ajv"];
 
 // What planning needs: hpm.yaml's and the registries' YAML, their schemas.
-const PLANNER = ["yaml", "zod", "ajv", "diff", "commander"];
+const PLANNER = ["yaml", "zod/mini", "ajv", "diff", "commander"];
 
 /** Runs the CLI in `cwd` (default: a scratch folder) with extra environment. */
 type PoisonedHpm = (
