@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeTempRoot, run } from "../tests/_fixtures.ts";
 import { command, type Contender, median, medianOf, peakMemory, sample } from "./_measure.ts";
+import { transpiledCli } from "./_transpiled.ts";
 import {
   gitProject,
   HATCHLING,
@@ -54,16 +55,19 @@ const ms = (n: number) => `${n.toFixed(0)} ms`;
 const times = (n: number) => `${n.toFixed(2)}×`;
 const progress = (what: string) => console.error(`bench: ${what}`);
 
-const hpmArgs = (args: string[]) => [
+// `deno run` of an `hpm` entry point: the source (cli.ts), unless another is given.
+const hpmArgs = (args: string[], cli = join(REPO, "cli.ts")) => [
   "run",
   "-A",
   "--quiet",
-  join(REPO, "cli.ts"),
+  cli,
   "-q",
   ...args,
 ];
-const hpm = (dir: string, env: Record<string, string> = {}) => (...args: string[]) =>
-  command(Deno.execPath(), hpmArgs(args), { cwd: dir, env: { ...BASE_ENV, ...env } });
+const hpmFrom =
+  (cli?: string) => (dir: string, env: Record<string, string> = {}) => (...args: string[]) =>
+    command(Deno.execPath(), hpmArgs(args, cli), { cwd: dir, env: { ...BASE_ENV, ...env } });
+const hpm = hpmFrom();
 const uv = (dir: string, env: Record<string, string> = {}) => (...args: string[]) =>
   command("uv", ["--quiet", ...args], { cwd: dir, env: { ...BASE_ENV, ...env } });
 const floor = (dir: string) =>
@@ -161,6 +165,8 @@ try {
   }
 
   progress("start-up and no-ops…");
+  // HPM as `deno compile` embeds it: its modules transpiled ahead of time.
+  const hpmJs = hpmFrom(await transpiledCli(REPO, await Deno.makeTempDir({ dir: root })));
   const startup = await vsFloor("`hpm --version`", r2, hpm(r2)("--version"));
   rows.unshift({
     operation: "empty `deno run` (the floor)",
@@ -183,9 +189,11 @@ try {
       hpm: { work: hpm(r2)("sync") },
       uv: { work: uv(r2)("sync") },
       wrapper: { work: wrapper },
+      transpiled: { work: hpmJs(r2)("sync") },
     }, QUICK_ROUNDS);
     const extra = medianOf(s, (at) => (at("hpm") - at("uv")) / at("floor"));
     const least = medianOf(s, (at) => (at("wrapper") - at("uv")) / at("floor"));
+    const ahead = medianOf(s, (at) => (at("transpiled") - at("uv")) / at("floor"));
     rows.push({
       operation: "`hpm sync`, nothing to change, 2 plugins, vs `uv sync`",
       measured: `${ms(median(s.hpm))} vs ${ms(median(s.uv))}: uv + ${times(extra)} floor`,
@@ -196,6 +204,12 @@ try {
       operation:
         "the least a Deno program running `uv sync` under a lock costs (bench/locked_uv.ts)",
       measured: `${ms(median(s.wrapper))}: uv + ${times(least)} floor`,
+      goal: "—",
+    });
+    rows.push({
+      operation: "that `hpm sync` with HPM's modules transpiled to JavaScript ahead of time, " +
+        "as `deno compile` embeds them (bench/_transpiled.ts)",
+      measured: `${ms(median(s.transpiled))}: uv + ${times(ahead)} floor`,
       goal: "—",
     });
   }
