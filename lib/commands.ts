@@ -288,10 +288,12 @@ export async function runPlain(plain: PlainCommand, io: Io): Promise<number | un
         io,
       );
     } else if (plain.name === "check") {
-      await checkCommand(
-        { ...globals, mode: text(flags.mode), pyprojectOnly: flags["pyproject-only"] === true },
-        io,
-      );
+      await checkCommand({
+        ...globals,
+        mode: text(flags.mode),
+        staged: flags.staged === true,
+        pyprojectOnly: flags["pyproject-only"] === true,
+      }, io);
     } else if (plain.name === "status") {
       await statusCommand({ ...globals, mode: text(flags.mode) }, io);
     } else if (plain.name === "diff") {

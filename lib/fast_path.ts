@@ -54,8 +54,8 @@ export interface FastCommand {
 /**
  * The command line read plainly (see `plain_command.ts`), when the fast path
  * can answer it: `sync`, `check` or `diff`; anything else (other commands,
- * `--refresh`, both `--frozen` and `--locked`) is undefined, for the full
- * parser.
+ * `--refresh`, `check --staged`, both `--frozen` and `--locked`) is
+ * undefined, for the full parser or the normal path.
  *
  * @param command the plain command line, if it is one
  * @returns the command, or undefined
@@ -63,7 +63,7 @@ export interface FastCommand {
 export function fastCommandOf(command: PlainCommand | undefined): FastCommand | undefined {
   if (!command || !["sync", "check", "diff"].includes(command.name)) return undefined;
   const { flags } = command;
-  if (flags.refresh || (flags.frozen && flags.locked)) return undefined;
+  if (flags.refresh || flags.staged || (flags.frozen && flags.locked)) return undefined;
   const value = (v: string | true | undefined) => typeof v === "string" ? v : undefined;
   return {
     name: command.name as FastCommand["name"],

@@ -39,7 +39,7 @@ const COMMANDS: Readonly<Record<string, { flags: Record<string, string>; rest?: 
     flags: { ...MODE, "--no-install": "no-install", "--frozen": "frozen", "--locked": "locked" },
     rest: true,
   },
-  check: { flags: { ...MODE, "--pyproject-only": "pyproject-only" } },
+  check: { flags: { ...MODE, "--pyproject-only": "pyproject-only", "--staged": "staged" } },
   diff: { flags: MODE },
   status: { flags: MODE },
   stage: { flags: { ...MODE, "--offline": "offline" } },

@@ -21,6 +21,8 @@ Deno.test("readPlainCommand: global flags anywhere, a command's own only after i
     "pyproject-only": true,
     verbose: true,
   });
+  // The pre-commit hook's command line.
+  assert.deepEqual(readPlainCommand(["check", "--staged"])?.flags, { staged: true });
   for (
     const args of [
       ["--mode", "prod", "stage"],

@@ -41,6 +41,10 @@ import { lockOptions, withProjectLock } from "./project_lock.ts";
 import { decodeUtf8 } from "./utf8.ts";
 import { LOCK_FILE, PYPROJECT_FILE } from "./uv.ts";
 
+// How errors and problems name the pyproject.toml in git's index: its bytes
+// are not the working file's, which an error must not quote.
+const STAGED_PYPROJECT = `${PYPROJECT_FILE} (staged)`;
+
 // hpm.yaml's and the registry's parsers, and the planner, load only when
 // `hpm stage` plans: from the committed mode's record it needs none of them
 // (loading them is most of a stage's time).
@@ -236,14 +240,8 @@ async function recordedForm(root: string, options: Opts): Promise<CommittedForm 
   const recorded = await recordedStage(root, options.env, options.mode);
   if (!recorded) return undefined;
   const pyprojectFile = join(root, PYPROJECT_FILE);
-  let working: string;
-  try {
-    const bytes = readConfined(pyprojectFile, { root }, MAX_PYPROJECT_BYTES);
-    if (bytes === undefined) return undefined;
-    working = decodeUtf8(bytes, pyprojectFile);
-  } catch {
-    return undefined;
-  }
+  const working = workingPyproject(root);
+  if (working === undefined) return undefined;
   options.log?.(`mode ${recorded.mode}'s plan comes from its last sync: its inputs are unchanged`);
   return {
     mode: recorded.mode,
@@ -361,7 +359,7 @@ export function stagedProblems(
 ): string[] {
   const problems: string[] = [];
   if (staged.pyproject !== undefined) {
-    const file = `${PYPROJECT_FILE} (staged)`;
+    const file = STAGED_PYPROJECT;
     const record = readManaged(staged.pyproject, file);
     if (record && record.mode !== plan.mode) {
       problems.push(
@@ -463,12 +461,17 @@ export interface StagedCheck {
  * ```
  */
 export async function checkStaged(options: ProjectOptions = {}): Promise<StagedCheck> {
-  const [{ findProjectRoot, loadProject }, { planProject }, { commitModeOf }] = await planning();
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = await findRoot(options.root ?? Deno.cwd());
   const runner = options.runner ?? denoRunner;
-  return await withProjectLock(root, async () => {
-    const project = await loadProject(root, options);
-    const { mode, origin } = commitModeOf(project, options.mode);
+  const env = options.env ?? Deno.env.toObject();
+  return await withProjectLock(root, async (recovered) => {
+    // A pre-commit hook runs this on every commit: from the committed mode's
+    // record it needs no parser, as `hpm stage` (see recordedForm).
+    const recorded = recovered || Deno.build.os === "windows"
+      ? undefined
+      : await recordedStage(root, env, options.mode);
+    // Planned, hpm.yaml and the registry load before git is asked: their errors come first.
+    const planner = recorded ? undefined : await committedPlanner(root, options);
     const repo = await gitRepo(runner, root);
     const paths = [PYPROJECT_FILE, LOCK_FILE].map((f) => repo.prefix + f);
     const entries = await indexEntries(runner, repo.top, paths);
@@ -478,16 +481,60 @@ export async function checkStaged(options: ProjectOptions = {}): Promise<StagedC
       ),
     );
     const staged = { pyproject, lock };
-    const plan = await planProject(
-      staged.pyproject === undefined ? project : { ...project, pyproject: staged.pyproject },
-      { ...options, mode },
-    );
+    const plan = recorded && recordedPlanFor(root, staged.pyproject, recorded.plan);
+    if (plan) {
+      const modeOrigin = recorded.origin as CommitModeOrigin;
+      return { mode: recorded.mode, modeOrigin, problems: stagedProblems(staged, plan) };
+    }
+    const planned = await (planner ?? await committedPlanner(root, options))(staged.pyproject);
     return {
-      mode,
-      modeOrigin: origin,
-      problems: stagedProblems(staged, plan.resolution.plan),
+      mode: planned.mode,
+      modeOrigin: planned.origin,
+      problems: stagedProblems(staged, planned.plan.resolution.plan),
     };
   }, lockOptions(options));
+}
+
+// The committed mode's plan, planned anew: hpm.yaml and the registry loaded
+// now, the plan made for the pyproject.toml given (the staged one) or the
+// working one.
+async function committedPlanner(root: string, options: ProjectOptions) {
+  const [{ loadProject }, { planProject }, { commitModeOf }] = await planning();
+  const project = await loadProject(root, options);
+  const { mode, origin } = commitModeOf(project, options.mode);
+  return async (pyproject: string | undefined) => ({
+    mode,
+    origin,
+    plan: await planProject(
+      pyproject === undefined
+        ? project
+        : { ...project, pyproject, pyprojectFile: STAGED_PYPROJECT },
+      { ...options, mode },
+    ),
+  });
+}
+
+// The working pyproject.toml, read through the door; undefined when it cannot
+// be read (planning then reports why).
+function workingPyproject(root: string): string | undefined {
+  const file = join(root, PYPROJECT_FILE);
+  try {
+    const bytes = readConfined(file, { root }, MAX_PYPROJECT_BYTES);
+    return bytes === undefined ? undefined : decodeUtf8(bytes, file);
+  } catch {
+    return undefined;
+  }
+}
+
+// The recorded plan, once applied to the pyproject.toml that planning would
+// apply it to (the staged one, else the working one), so that a file it
+// cannot take fails in planning's words; undefined sends the check to
+// planning, which reports what could not be read.
+function recordedPlanFor(root: string, staged: string | undefined, plan: Plan): Plan | undefined {
+  const text = staged ?? workingPyproject(root);
+  if (text === undefined) return undefined;
+  applyPlan(text, plan, staged === undefined ? join(root, PYPROJECT_FILE) : STAGED_PYPROJECT);
+  return plan;
 }
 
 /** The mode of pyproject.toml in the working tree, the index and HEAD. */

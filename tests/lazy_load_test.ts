@@ -80,7 +80,7 @@ Deno.test("--help, completions and usage errors load no YAML, TOML or schema lib
   });
 });
 
-Deno.test("hpm stage from the committed mode's record loads no YAML or schema library, nor the parser", async () => {
+Deno.test("hpm stage and check --staged from the committed mode's record load no YAML or schema library, nor the parser", async () => {
   await withPoisonedCli(PLANNER, async (poisoned, root) => {
     const env = { HPM_STATE_DIR: join(root, "state") };
     const { dir } = await devCheckoutOfProdCommit(join(root, "p"), ["plug-a"], env);
@@ -90,11 +90,17 @@ Deno.test("hpm stage from the committed mode's record loads no YAML or schema li
     assert.equal(staged.code, 0, staged.stderr);
     assert.match(staged.stderr, /plan comes from its last sync/);
     assert.match(staged.stderr, /mode prod \(from default\): staged pyproject\.toml/);
-    // The poison is real: without the record, stage plans, and fails.
+    // The pre-commit hook's check of what was staged: the same record.
+    const hook = await poisoned(["check", "--staged"], { cwd: dir, env });
+    assert.equal(hook.code, 0, hook.stderr);
+    assert.match(hook.stderr, /the staged files are in the committed mode prod/);
+    // The poison is real: without the record, stage and the check plan, and fail.
     await Deno.remove(join(root, "state", "fingerprints"), { recursive: true });
-    const planned = await poisoned(["stage"], { cwd: dir, env });
-    assert.equal(planned.code, 1);
-    assert.match(planned.stderr, /a heavy module was loaded|does not provide an export/);
+    for (const args of [["stage"], ["check", "--staged"]]) {
+      const planned = await poisoned(args, { cwd: dir, env });
+      assert.equal(planned.code, 1, args.join(" "));
+      assert.match(planned.stderr, /a heavy module was loaded|does not provide an export/);
+    }
   });
 });
 

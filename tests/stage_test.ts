@@ -80,6 +80,46 @@ Deno.test("hpm stage from the committed mode's record stages what planning stage
   });
 });
 
+Deno.test("hpm check --staged from the committed mode's record says what planning says", async () => {
+  await withRoot(async (root) => {
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    const { dir } = await devCheckoutOfProdCommit(root, [PLUGIN], env);
+    await setCoreVersion(dir, "0.2.0");
+    // The same check with no record to answer from: planned.
+    const same = async (what: string) => {
+      const fromRecord = await hpm(["check", "--staged"], dir, env);
+      const planned = await hpm(["check", "--staged"], dir, {
+        HPM_STATE_DIR: await Deno.makeTempDir({ dir: root }),
+      });
+      assert.deepEqual(
+        [fromRecord.code, fromRecord.stdout, fromRecord.stderr],
+        [planned.code, planned.stdout, planned.stderr],
+        what,
+      );
+      return fromRecord;
+    };
+    assert.equal((await same("HEAD's prod form in the index")).code, 0);
+    await git(["add", "pyproject.toml", "uv.lock"], { cwd: dir });
+    const dev = await same("dev staged by git add");
+    assert.equal(dev.code, 1);
+    assert.match(dev.stdout, /installs `rag4code-qdrant` from a local path/);
+    // The record holds: stage says so, and the check reads the same record.
+    const staged = await hpm(["stage"], dir, env);
+    expectOk(staged, "hpm stage");
+    assert.match(staged.stderr, /plan comes from its last sync/);
+    assert.equal((await same("staged by hpm stage")).code, 0);
+    // A staged pyproject.toml that is not TOML: the same error, in the same words.
+    await writeFile(join(root, "bad.toml"), "[project\n");
+    const blob = (await git(["hash-object", "-w", join(root, "bad.toml")], { cwd: dir })).stdout;
+    await git(["update-index", "--cacheinfo", `100644,${blob.trim()},pyproject.toml`], {
+      cwd: dir,
+    });
+    assert.equal((await same("a broken staged pyproject.toml")).code, 2);
+    await git(["update-index", "--force-remove", "pyproject.toml"], { cwd: dir });
+    await same("no pyproject.toml in the index");
+  });
+});
+
 Deno.test("hpm stage: a dependency added in dev is committed in prod form; working tree and .venv untouched", async () => {
   await withRoot(async (root) => {
     const { dir, plugins } = await devCheckoutOfProdCommit(root, [PLUGIN]);
