@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeTempRoot, run } from "../tests/_fixtures.ts";
+import { devCheckoutOfProdCommit } from "../tests/_project.ts";
 import { command, type Contender, median, medianOf, peakMemory, sample } from "./_measure.ts";
 import { transpiledCli } from "./_transpiled.ts";
 import {
@@ -37,11 +38,22 @@ const DOC = join(REPO, "docs", "benchmarks.md");
 // HPM's per-user state (the key, the fingerprints) for this run only.
 const STATE = await Deno.makeTempDir({ prefix: "hpm-bench-state-" });
 const BASE_ENV = { NO_COLOR: "1", HPM_STATE_DIR: STATE };
+// A project's fingerprint (its records).
+const recordOf = (dir: string) =>
+  join(STATE, "fingerprints", `${encodeURIComponent(Deno.realPathSync(dir))}.jsonl`);
 // Forget a project's fingerprint, as any change of an input would.
-const forget = (dir: string) =>
-  Deno.remove(
-    join(STATE, "fingerprints", `${encodeURIComponent(Deno.realPathSync(dir))}.jsonl`),
-  ).catch(() => {});
+const forget = (dir: string) => Deno.remove(recordOf(dir)).catch(() => {});
+// The same read-only command from the project's record and planned anew. A
+// command that plans does not write the record back: the runs from the
+// record put it back first.
+async function fromRecordAndPlanned(dir: string, work: () => Promise<void>) {
+  const kept = await Deno.readFile(recordOf(dir));
+  const putBack = () => Deno.writeFile(recordOf(dir), kept, { mode: 0o600 });
+  return {
+    contenders: { fast: { reset: putBack, work }, planned: { reset: () => forget(dir), work } },
+    done: putBack,
+  };
+}
 // The twins' prod is a wheel in a find-links folder: uv never asks an index.
 const OFFLINE = { UV_OFFLINE: "1" };
 
@@ -145,6 +157,12 @@ try {
   const i5 = await indexProject(join(root, "i5"), 5, INDEX_LATENCY_MS);
   served = i5.index;
   const mxdev = await installMxdev(root);
+  // Dev in the working tree, prod committed: where `hpm check --staged` runs.
+  const { dir: committed } = await devCheckoutOfProdCommit(
+    join(root, "committed"),
+    ["plug-a", "plug-b"],
+    BASE_ENV,
+  );
 
   progress("warming up: every project synced in both modes, uv's cache filled…");
   const texts = new Map<string, { dev: string; prod: string }>();
@@ -238,20 +256,9 @@ try {
     hpm(r20)("check", "--pyproject-only"),
   );
   {
-    // The planned runs remove the record, which a check does not write back:
-    // the runs from the record put it back first.
-    const record = join(
-      STATE,
-      "fingerprints",
-      `${encodeURIComponent(Deno.realPathSync(r20))}.jsonl`,
-    );
-    const kept = await Deno.readFile(record);
-    const s = await sample({
-      uv: { work: uv(r20)("lock", "--check") },
-      fast: { reset: () => Deno.writeFile(record, kept, { mode: 0o600 }), work: hpm(r20)("check") },
-      planned: { reset: () => forget(r20), work: hpm(r20)("check") },
-    }, ROUNDS);
-    await Deno.writeFile(record, kept, { mode: 0o600 });
+    const { contenders, done } = await fromRecordAndPlanned(r20, hpm(r20)("check"));
+    const s = await sample({ uv: { work: uv(r20)("lock", "--check") }, ...contenders }, ROUNDS);
+    await done();
     for (const [how, name] of [["from its record", "fast"], ["planned anew", "planned"]] as const) {
       rows.push({
         operation:
@@ -279,6 +286,24 @@ try {
       measured: `${ms(median(s.hpm))} vs ${ms(median(s.git))}: ${
         times(medianOf(s, (at) => at("hpm") / at("git")))
       } (${times(medianOf(s, (at) => at("hpm") / at("floor")))} floor)`,
+      goal: "—",
+    });
+  }
+
+  {
+    // The pre-commit hook's check: dev in the working tree, prod committed and staged.
+    const { contenders, done } = await fromRecordAndPlanned(
+      committed,
+      hpm(committed)("check", "--staged"),
+    );
+    const s = await sample(contenders, QUICK_ROUNDS);
+    await done();
+    rows.push({
+      operation: "`hpm check --staged` (the pre-commit hook), 2 plugins, from the committed " +
+        "mode's record vs planned anew",
+      measured: `${ms(median(s.fast))} vs ${ms(median(s.planned))}: ${
+        times(medianOf(s, (at) => at("fast") / at("planned")))
+      }`,
       goal: "—",
     });
   }
