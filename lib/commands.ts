@@ -162,7 +162,6 @@ export async function diffCommand(flags: DiffFlags, io: Io): Promise<void> {
   const { reading } = reporting(() => flags, io);
   const { planSync } = await import("./sync.ts");
   const { diffPyproject } = await import("./diff.ts");
-  const { unifiedDiff } = await import("./unified_diff.ts");
   const plan = await planSync(reading(flags.mode));
   if (flags.json) {
     io.out(
@@ -173,6 +172,7 @@ export async function diffCommand(flags: DiffFlags, io: Io): Promise<void> {
       ),
     );
   } else {
+    const { unifiedDiff } = await import("./unified_diff.ts");
     const diff = unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color));
     io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
   }
@@ -349,11 +349,8 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
   // The read-only listing commands load the project without locking it.
   const loadHere = async () => {
     const { findProjectRoot, loadProject } = await import("./project.ts");
-    return await loadProject(await findProjectRoot(root() ?? Deno.cwd()), {
-      log,
-      runner,
-      refresh: globals().refresh,
-    });
+    const { log, runner, refresh } = reading();
+    return await loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log, runner, refresh });
   };
   const modeOption = () =>
     new Option(
