@@ -19,7 +19,7 @@
  * @module
  */
 
-import { type AtomicWriteOptions, writeFileAtomic } from "./atomic_write.ts";
+import type { AtomicWriteOptions } from "./atomic_write.ts";
 import { HpmInputError } from "./errors.ts";
 
 const WINDOWS = Deno.build.os === "windows";
@@ -254,6 +254,8 @@ export async function writeConfined(
   where: Confinement,
   options?: AtomicWriteOptions,
 ): Promise<void> {
+  // Loaded on the first write: a no-op reads through this door and writes nothing.
+  const { writeFileAtomic } = await import("./atomic_write.ts");
   await writeFileAtomic(confinedTarget(path, where), data, options);
 }
 

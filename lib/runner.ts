@@ -57,7 +57,7 @@ const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
  * working folder, which may be a plugin checkout.
  *
  * @param program `uv` or `git`
- * @param env the environment
+ * @param env the environment (default: the process's)
  * @returns what to spawn
  * @throws {HpmInputError} `usage` for a relative override
  *
@@ -73,10 +73,11 @@ const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
  */
 export function programPath(
   program: RunRequest["program"],
-  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
+  env?: Readonly<Record<string, string | undefined>>,
 ): string {
   const name = program === "uv" ? "HPM_UV" : "HPM_GIT";
-  const override = env[name];
+  // Without an environment given, the one variable is read, not all of them.
+  const override = env ? env[name] : Deno.env.get(name);
   if (!override) return program;
   const absolute = override.startsWith("/") || /^[A-Za-z]:[\\/]/.test(override) ||
     override.startsWith("\\\\");

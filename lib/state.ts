@@ -14,7 +14,6 @@
  */
 
 import type { AtomicWriteOptions } from "./atomic_write.ts";
-import { sha256Hex } from "./digest.ts";
 import { HpmInputError } from "./errors.ts";
 import { joinPath, ownFolder, readConfined, removeConfined, writeConfined } from "./files.ts";
 
@@ -174,5 +173,8 @@ export async function journalLeft(root: string, env: Env): Promise<boolean> {
 export async function projectStateName(root: string, extension: string): Promise<string> {
   const real = Deno.realPathSync(root);
   const name = encodeURIComponent(real);
-  return `${name.length <= 200 ? name : await sha256Hex(real)}.${extension}`;
+  if (name.length <= 200) return `${name}.${extension}`;
+  // Only a path too long for a name is hashed: a run that never does loads no digest.
+  const { sha256Hex } = await import("./digest.ts");
+  return `${await sha256Hex(real)}.${extension}`;
 }

@@ -1,11 +1,11 @@
 /**
- * HPM's version, taken from deno.json at build time (a static import, so
- * `deno compile` and `deno bundle` embed it; nothing is read at run time).
+ * HPM's version: a literal, so that reading it loads nothing (`--version`
+ * answers before any other module loads, and `deno compile` embeds it). It
+ * must equal deno.json's `version`, which is what JSR publishes;
+ * lib/version_test.ts holds them together.
  *
  * @module
  */
 
-import config from "../deno.json" with { type: "json" };
-
 /** The version of this HPM build. */
-export const VERSION: string = config.version;
+export const VERSION: string = "0.1.0";
