@@ -1,7 +1,9 @@
 // deno-lint-ignore-file no-console
 /**
- * One version everywhere: deno.json's `version` (which `hpm --version`
- * prints), the newest release in CHANGELOG.md, and, when releasing, the tag.
+ * One version everywhere: deno.json's `version` (what JSR publishes),
+ * lib/version.ts's `VERSION` (what `hpm --version` prints: a literal, so
+ * reading it loads nothing), the newest release in CHANGELOG.md, and, when
+ * releasing, the tag.
  *
  * `deno run --allow-read=. .ci/version.ts v0.1.0` exits 1 and says what
  * disagrees; the release workflow runs it before building anything, and
@@ -15,6 +17,8 @@
 export interface ReleaseFiles {
   /** deno.json's `version`. */
   readonly version: string;
+  /** lib/version.ts's `VERSION`, if it holds a literal. */
+  readonly built?: string;
   /** The text of CHANGELOG.md. */
   readonly changelog: string;
 }
@@ -48,17 +52,24 @@ export function versionProblems(files: ReleaseFiles, tag?: string): string[] {
       `CHANGELOG.md's newest release is ${newest ?? "missing"}, deno.json says ${files.version}`,
     );
   }
+  if (files.built !== files.version) {
+    problems.push(
+      `lib/version.ts says ${files.built ?? "no literal VERSION"}, deno.json says ${files.version}`,
+    );
+  }
   if (tag !== undefined && tag !== `v${files.version}`) {
     problems.push(`tag ${tag} is not v${files.version} (deno.json's version)`);
   }
   return problems;
 }
 
-/** Reads deno.json and CHANGELOG.md from the repository root `dir`. */
+/** Reads deno.json, lib/version.ts and CHANGELOG.md from the repository root `dir`. */
 export async function readReleaseFiles(dir: URL): Promise<ReleaseFiles> {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", dir)));
+  const source = await Deno.readTextFile(new URL("lib/version.ts", dir));
   return {
     version: String(config.version),
+    built: /^export const VERSION: string = "([^"]*)";$/m.exec(source)?.[1],
     changelog: await Deno.readTextFile(new URL("CHANGELOG.md", dir)),
   };
 }

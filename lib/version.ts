@@ -1,8 +1,8 @@
 /**
  * HPM's version: a literal, so that reading it loads nothing (`--version`
  * answers before any other module loads, and `deno compile` embeds it). It
- * must equal deno.json's `version`, which is what JSR publishes;
- * lib/version_test.ts holds them together.
+ * must equal deno.json's `version`, which is what JSR publishes: .ci/version.ts
+ * holds them together (in tests/version_test.ts and before every release).
  *
  * @module
  */

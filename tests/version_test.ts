@@ -1,5 +1,5 @@
 /**
- * One version everywhere: deno.json, `hpm --version`, the newest release of
+ * One version everywhere: deno.json, lib/version.ts (`hpm --version`), the newest release of
  * CHANGELOG.md, the pinned `jsr:@hpm/cli@…` in README and the CI examples,
  * and (in the release workflow) the tag. The rules live in .ci/version.ts.
  */
@@ -11,7 +11,7 @@ import { hpm } from "./_project.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
-Deno.test("deno.json, hpm --version and CHANGELOG.md's newest release agree", async () => {
+Deno.test("deno.json, lib/version.ts, hpm --version and CHANGELOG.md's newest release agree", async () => {
   const files = await readReleaseFiles(ROOT);
   assert.deepEqual(versionProblems(files), []);
   assert.deepEqual(versionProblems(files, `v${files.version}`), []);
@@ -34,20 +34,29 @@ Deno.test("README and the CI examples install the current version from JSR", asy
 
 Deno.test("the version check names each disagreement", () => {
   const changelog = "# Changelog\n\n## [Unreleased]\n\n## [0.2.0] - 2027-01-01\n\n## [0.1.0]\n";
-  assert.deepEqual(versionProblems({ version: "0.2.0", changelog }, "v0.2.0"), []);
-  assert.deepEqual(versionProblems({ version: "0.2.0", changelog }, "v0.1.0"), [
+  assert.deepEqual(versionProblems({ version: "0.2.0", built: "0.2.0", changelog }, "v0.2.0"), []);
+  assert.deepEqual(versionProblems({ version: "0.2.0", built: "0.2.0", changelog }, "v0.1.0"), [
     "tag v0.1.0 is not v0.2.0 (deno.json's version)",
   ]);
-  assert.deepEqual(versionProblems({ version: "0.3.0", changelog }), [
+  assert.deepEqual(versionProblems({ version: "0.3.0", built: "0.3.0", changelog }), [
     "CHANGELOG.md's newest release is 0.2.0, deno.json says 0.3.0",
+  ]);
+  assert.deepEqual(versionProblems({ version: "0.2.0", built: "0.1.0", changelog }), [
+    "lib/version.ts says 0.1.0, deno.json says 0.2.0",
+  ]);
+  assert.deepEqual(versionProblems({ version: "0.2.0", changelog }), [
+    "lib/version.ts says no literal VERSION, deno.json says 0.2.0",
   ]);
   assert.equal(newestReleaseNotes(changelog), "\n");
   assert.equal(
     newestReleaseNotes("## [Unreleased]\n\n- x\n\n## [1.0.0] - 2027-01-01\n\n### Added\n\n- y\n"),
     "### Added\n\n- y\n",
   );
-  assert.deepEqual(versionProblems({ version: "0.2.0", changelog: "# Changelog\n" }), [
-    "CHANGELOG.md has no `## [Unreleased]` section",
-    "CHANGELOG.md's newest release is missing, deno.json says 0.2.0",
-  ]);
+  assert.deepEqual(
+    versionProblems({ version: "0.2.0", built: "0.2.0", changelog: "# Changelog\n" }),
+    [
+      "CHANGELOG.md has no `## [Unreleased]` section",
+      "CHANGELOG.md's newest release is missing, deno.json says 0.2.0",
+    ],
+  );
 });
