@@ -91,3 +91,15 @@ export async function peakMemory(
   if (r.code !== 0 || !m) throw new Error(`\`${program} ${args.join(" ")}\` failed\n${r.stderr}`);
   return Number(m[1]) / 1024;
 }
+
+/**
+ * The uv binary itself when `uv` on PATH is a pyenv shim: a shell script that
+ * adds about 100 ms to every start of uv, and tens of milliseconds of jitter,
+ * to both sides of a comparison. The bench times HPM and uv, not the shim.
+ * `HPM_UV` set by the caller wins; undefined means uv on PATH as it is.
+ */
+export async function uvBinary(): Promise<string | undefined> {
+  if (Deno.env.get("HPM_UV")) return Deno.env.get("HPM_UV");
+  const shim = await run("pyenv", ["which", "uv"], { cwd: Deno.cwd() }).catch(() => undefined);
+  return shim?.code === 0 ? shim.stdout.trim() : undefined;
+}

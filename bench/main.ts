@@ -9,11 +9,19 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeTempRoot, run } from "../tests/_fixtures.ts";
 import { devCheckoutOfProdCommit } from "../tests/_project.ts";
-import { command, type Contender, median, medianOf, peakMemory, sample } from "./_measure.ts";
+import {
+  command,
+  type Contender,
+  median,
+  medianOf,
+  peakMemory,
+  sample,
+  uvBinary,
+} from "./_measure.ts";
 import { transpiledCli } from "./_transpiled.ts";
 import {
   gitProject,
@@ -24,6 +32,10 @@ import {
   twinProjects,
 } from "./_projects.ts";
 
+// Every uv of the run (the bench's own, HPM's, mxdev's comparison) is the
+// binary, not a shim in front of it (see uvBinary).
+const UV = await uvBinary();
+if (UV) Deno.env.set("PATH", `${dirname(UV)}:${Deno.env.get("PATH") ?? ""}`);
 const ROUNDS = Math.max(7, Number(Deno.env.get("HPM_BENCH_RUNS") ?? 7));
 // The start-up, no-op and from-record rows take well under a second a round,
 // and their differences are milliseconds beside uv's and the machine's own
@@ -536,9 +548,9 @@ try {
     `Measured ${
       new Date().toISOString().slice(0, 16).replace("T", " ")
     } UTC by \`deno task bench\`: ` +
-    `Deno ${Deno.version.deno}, ${versions[0].stdout.trim()}, ${
-      versions[1].stdout.trim()
-    } cores, ` +
+    `Deno ${Deno.version.deno}, ${versions[0].stdout.trim()}${
+      UV ? " (its binary, not pyenv's shim)" : ""
+    }, ${versions[1].stdout.trim()} cores, ` +
     `median of ${ROUNDS} rounds (${QUICK_ROUNDS} for the start-up, no-op, from-record and cycle rows, ${NOOP_ROUNDS} for the no-op \`sync\` beside uv)${
       mxdev ? ", mxdev 5.4.1 (uv mode)" : ", mxdev unavailable (no PyPI)"
     }.`,

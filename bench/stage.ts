@@ -16,18 +16,11 @@
 import { fileURLToPath } from "node:url";
 import { git, makeTempRoot, run } from "../tests/_fixtures.ts";
 import { devCheckoutOfProdCommit, setCoreVersion } from "../tests/_project.ts";
-import { type Contender, median, medianOf, sample } from "./_measure.ts";
+import { type Contender, median, medianOf, sample, uvBinary } from "./_measure.ts";
 
 const RUNS = Number(Deno.env.get("HPM_BENCH_RUNS") ?? 9);
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
-// A pyenv shim adds about half a second to every start of uv (both ways start
-// it): time HPM and uv, not the shim. HPM_UV set by the caller wins.
-async function uvBinary(): Promise<string | undefined> {
-  if (Deno.env.get("HPM_UV")) return Deno.env.get("HPM_UV");
-  const shim = await run("pyenv", ["which", "uv"], { cwd: Deno.cwd() }).catch(() => undefined);
-  return shim?.code === 0 ? shim.stdout.trim() : undefined;
-}
 const uvPath = await uvBinary();
 
 const root = await makeTempRoot();
