@@ -1,14 +1,14 @@
 /**
  * Start-up cost is what a quick command costs, so the commands that need no
  * project load no parser: the CLI is run with an import map in which the
- * heavy packages are modules that throw when loaded. A command that touched
- * one would fail.
+ * heavy packages (or HPM's own modules, by URL) are modules that throw when
+ * loaded. A command that touched one would fail.
  */
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeTempRoot, repoRoot, run, type RunResult, writeFile } from "./_fixtures.ts";
-import { devCheckoutOfProdCommit, setCoreVersion } from "./_project.ts";
+import { makeTempRoot, repoRoot, run, type RunResult, settle, writeFile } from "./_fixtures.ts";
+import { devCheckoutOfProdCommit, hpm, setCoreVersion } from "./_project.ts";
 
 const POISONED = ["yaml", "zod/mini", "smol-toml", "diff", "ajv"];
 
@@ -175,5 +175,40 @@ Deno.test("a planned sync, a check that passes and status load no text-diff pack
     const diff = await poisoned(["diff", "--mode", "prod"], { cwd: dir, env });
     assert.equal(diff.code, 1);
     assert.match(diff.stderr, /a heavy module was loaded|does not provide an export/);
+  });
+});
+
+// HPM's own modules a fast answer has no use for: each costs Deno about half
+// a millisecond to load from source (docs/benchmarks.md, "Modules").
+const WRITE_AND_HASH = ["atomic_write.ts", "digest.ts"].map((m) =>
+  new URL(`../lib/${m}`, import.meta.url).href
+);
+
+Deno.test("answers from the record load neither the atomic write nor the SHA-256 code", async () => {
+  await withPoisonedCli(WRITE_AND_HASH, async (poisoned, root) => {
+    const dir = join(root, "core");
+    await onePluginProject(dir);
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    // Inputs written within the sync's second cannot vouch by their stats; these can.
+    await settle();
+    const synced = await hpm(["sync", "--no-install", "--mode", "prod"], dir, env);
+    assert.equal(synced.code, 0, synced.stderr);
+    const noop = await poisoned(["sync", "--no-install", "--mode", "prod"], { cwd: dir, env });
+    assert.equal(noop.code, 0, noop.stderr);
+    assert.match(noop.stderr, /mode prod \(from flag\): pyproject\.toml unchanged/);
+    const check = await poisoned(["check", "--pyproject-only", "--mode", "prod"], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(check.code, 0, check.stderr);
+    const diff = await poisoned(["diff", "--mode", "prod"], { cwd: dir, env });
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.match(diff.stdout, /already in sync/);
+    // The poison is real: a switch writes, and fails before pyproject.toml changes.
+    const before = await Deno.readTextFile(join(dir, "pyproject.toml"));
+    const write = await poisoned(["sync", "--no-install", "--mode", "dev"], { cwd: dir, env });
+    assert.notEqual(write.code, 0);
+    assert.match(write.stderr, /a heavy module was loaded|does not provide an export/);
+    assert.equal(await Deno.readTextFile(join(dir, "pyproject.toml")), before);
   });
 });
