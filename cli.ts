@@ -7,6 +7,7 @@
  */
 
 import {
+  ALREADY_IN_SYNC,
   checkPassed,
   defaultIo,
   guardOutput,
@@ -53,7 +54,7 @@ async function answerFromFingerprint(
       trace: command.verbose ? log : undefined,
     });
     if (!answer) return undefined;
-    if (command.name === "diff") io.out("pyproject.toml is already in sync");
+    if (command.name === "diff") io.out(ALREADY_IN_SYNC);
     else if (command.name === "check") {
       log(checkPassed("pyproject.toml", answer.mode));
       if (!command.pyprojectOnly) log(checkPassed("uv.lock", answer.mode));

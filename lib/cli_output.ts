@@ -170,6 +170,12 @@ export function syncSummary(
 }
 
 /**
+ * What `hpm diff` and `hpm sync --dry-run` print when pyproject.toml has
+ * nothing to change, from the fast path or the normal one.
+ */
+export const ALREADY_IN_SYNC = "pyproject.toml is already in sync";
+
+/**
  * What `hpm check` says when a file is what the mode wants, from the fast
  * path or the normal one.
  *

@@ -8,7 +8,14 @@
  */
 
 import type { Command } from "commander";
-import { checkPassed, diffColors, type Io, renderError, syncSummary } from "./cli_output.ts";
+import {
+  ALREADY_IN_SYNC,
+  checkPassed,
+  diffColors,
+  type Io,
+  renderError,
+  syncSummary,
+} from "./cli_output.ts";
 import type { CompletionCommand } from "./completions.ts";
 import { exitCodeOf, HpmInputError, HpmOperationError } from "./errors.ts";
 import { denoRunner, type Runner } from "./runner.ts";
@@ -132,9 +139,7 @@ export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): P
     );
   }
   if (flags.dryRun) {
-    const { unifiedDiff } = await import("./unified_diff.ts");
-    const diff = unifiedDiff(result.before, result.after, "pyproject.toml", diffColors(io.color));
-    io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
+    io.out(await pyprojectDiff(result.before, result.after, io) || ALREADY_IN_SYNC);
     return;
   }
   log(syncSummary(
@@ -143,6 +148,12 @@ export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): P
     result.changed ? changeCounts(diffPyproject(result.before, result.after)) : undefined,
     result.installed,
   ));
+}
+
+// pyproject.toml's unified diff ("" for none), its package loaded only to show one.
+async function pyprojectDiff(before: string, after: string, io: Io): Promise<string> {
+  const { unifiedDiff } = await import("./unified_diff.ts");
+  return unifiedDiff(before, after, "pyproject.toml", diffColors(io.color)).trimEnd();
 }
 
 /** `hpm diff`'s flags. */
@@ -172,9 +183,7 @@ export async function diffCommand(flags: DiffFlags, io: Io): Promise<void> {
       ),
     );
   } else {
-    const { unifiedDiff } = await import("./unified_diff.ts");
-    const diff = unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color));
-    io.out(diff ? diff.trimEnd() : "pyproject.toml is already in sync");
+    io.out(await pyprojectDiff(plan.before, plan.after, io) || ALREADY_IN_SYNC);
   }
 }
 
@@ -211,10 +220,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   const { planSync } = await import("./sync.ts");
   const plan = await planSync(reading(flags.mode));
   if (plan.changed) {
-    const { unifiedDiff } = await import("./unified_diff.ts");
-    io.out(
-      unifiedDiff(plan.before, plan.after, "pyproject.toml", diffColors(io.color)).trimEnd(),
-    );
+    io.out(await pyprojectDiff(plan.before, plan.after, io));
     throw new HpmOperationError(
       `pyproject.toml is out of sync with hpm.yaml for mode ${plan.mode}`,
       `run \`hpm sync --mode ${plan.mode}\``,
