@@ -375,11 +375,6 @@ function cloneFiles(dir: string): string[] {
   }
 }
 
-// After a sync, record what decided it, so the next no-op, or the next switch
-// back to this mode, is answered without parsing (fast_path.ts). Some inputs
-// change behind HPM's back and are never fingerprinted: a remote registry (its
-// cache refreshes on a timer) and a release read from a remote (a ref can
-// move there); a release read from a dev clone is, by the clone's ref files.
 // The committed mode as the files choose it (hpm.yaml and the registry
 // entries of what the groups install: all inputs of the record).
 function filesCommitMode(project: Project): { mode: string; origin: string } | undefined {
@@ -399,6 +394,11 @@ function filesMode(project: Project): { mode: string; origin: string } | undefin
   }
 }
 
+// After a sync, record what decided it, so the next no-op, or the next switch
+// back to this mode, is answered without parsing (fast_path.ts). Some inputs
+// change behind HPM's back and are never fingerprinted: a remote registry (its
+// cache refreshes on a timer) and a release read from a remote (a ref can
+// move there); a release read from a dev clone is, by the clone's ref files.
 // `lockBefore`: uv.lock's hash before a switch that uv locked for (see
 // `runUvTransaction`); the record then keeps what uv left, for the next
 // switch back to this mode.
