@@ -84,8 +84,6 @@ Deno.test("answerFast answers only after a recorded sync, and never for another 
   try {
     const at = { project: dir };
     assert.equal(await answerFast(command("check", at), quiet), undefined, "nothing recorded yet");
-    // A file written just before a sync may change under it: not fingerprinted.
-    await new Promise((r) => setTimeout(r, 100));
     await sync({ root: dir, install: false, env });
     const answer = await answerFast(command("check", at), quiet);
     assert.deepEqual(answer, { root: dir, mode: "dev", origin: "default" });
@@ -144,7 +142,6 @@ Deno.test("plain check answers only for the uv.lock uv left at the mode's last s
   const plain = command("check", { project: dir, pyprojectOnly: false });
   try {
     // uv (faked) leaves uv.lock as it was: the switch's record remembers it.
-    await new Promise((r) => setTimeout(r, 100));
     await sync({ root: dir, env, runner: recordingRunner() });
 
     const agrees = recordingRunner();

@@ -238,6 +238,24 @@ export function lastRead(path: string): Uint8Array | undefined {
 }
 
 /**
+ * Reading through the door, as an object that can be handed down: loading a
+ * project passes one to everything that reads an input of the plan, so a
+ * sync can keep what was read (see `PlanInputs`).
+ */
+export interface DoorReader {
+  /** {@link readConfined}. */
+  read(path: string, where: Confinement, maxBytes: number): Uint8Array | undefined;
+  /** {@link listConfined}. */
+  list(dir: string, where: Confinement): Deno.DirEntry[] | undefined;
+}
+
+/** The door itself, keeping nothing. */
+export const door: DoorReader = {
+  read: (path, where, maxBytes) => readConfined(path, where, maxBytes),
+  list: (dir, where) => listConfined(dir, where),
+};
+
+/**
  * Replace a file atomically, confined to a folder. A link inside the root is
  * written through (its target is replaced); the parent folder's real location
  * must be inside the root too.

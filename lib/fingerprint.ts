@@ -9,13 +9,15 @@
  * sync, and pyproject.toml as the sync found it becomes what the sync wrote
  * (a switch back to a mode synced before).
  *
- * Content decides a match (a `touch` changes nothing). As in git's index, an
- * input's `lstat` (inode, size, modification and change times) vouches for its
- * content while it is the same, so an unchanged input is not read again; a
- * different stat sends the check to the content. Times also guard the
- * recording: an input whose times fall inside the run may have changed
- * between being read and being hashed, so nothing is recorded then, and a
- * stat that a later change could share does not vouch.
+ * Content decides a match (a `touch` changes nothing). A record holds the
+ * content planning read (plan_inputs.ts), not a second read after the sync,
+ * so a sync that succeeds always leaves one, however recently its inputs were
+ * written. As in git's index, an input's `lstat` (inode, size, modification
+ * and change times) vouches for its content while it is the same, so an
+ * unchanged input is not read again; a different stat sends the check to the
+ * content. A stat that a change during the run, or yet to come, could share
+ * (a time inside the run or the second it started in) does not vouch: that
+ * input is compared by content.
  *
  * The records are kept in the user's own state folder, never in the project.
  * This module is loaded on every `sync`, `check` and `diff` before anything
@@ -27,8 +29,15 @@
 
 import type { ChangeCounts } from "./diff.ts";
 import type { Plan } from "./plan.ts";
+import type { SeenFile, SeenFolder } from "./plan_inputs.ts";
 import { HpmInputError } from "./errors.ts";
-import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
+import {
+  joinPath,
+  listConfined,
+  MAX_PYPROJECT_BYTES,
+  MAX_UV_LOCK_BYTES,
+  readConfined,
+} from "./files.ts";
 import {
   projectStateName,
   readStateFile,
@@ -42,6 +51,8 @@ import { VERSION } from "./version.ts";
 export interface RecordedInput {
   /** Its absolute path. */
   readonly path: string;
+  /** The folder it is confined to, as planning read it (a link inside it is followed). */
+  readonly root: string;
   /** A file (its bytes, or its absence) or a folder (the names in it and their kinds). */
   readonly kind: "file" | "folder";
   /** sha256 of the bytes or of the listing; null for a file that was absent. */
@@ -130,10 +141,10 @@ export interface SyncInputs extends
   readonly fileMode: { readonly mode: string; readonly origin: string };
   /** The home folder used for `~`. */
   readonly home?: string;
-  /** Every file whose content or absence decided the result. */
-  readonly files: readonly string[];
-  /** Every folder whose listing decided which files were read. */
-  readonly folders: readonly string[];
+  /** Every file whose content or absence decided the result, as planning read it. */
+  readonly files: ReadonlyMap<string, SeenFile>;
+  /** Every folder whose listing decided which files were read, as planning listed it. */
+  readonly folders: ReadonlyMap<string, SeenFolder>;
   /** `Date.now()` before the sync read anything. */
   readonly startedAt: number;
 }
@@ -148,18 +159,26 @@ export interface ModeRequest {
 
 const encoder = new TextEncoder();
 
+// The most of one input read back: planning's own caps are lower (the ref
+// files of a large clone's releases are the largest), so anything larger has
+// changed since.
+const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+
 // Reads are synchronous on purpose: a handful of small files, each of which
-// would otherwise cross to a thread pool and back. One digest over them all.
-// They go through lib/files.ts, confined to their own folder and size-capped;
-// a file the door refuses (a link elsewhere, /dev/zero) gets bytes no record
-// holds, so the normal path runs and reports it.
-function readOrNull(path: string): Uint8Array | null {
-  const cut = path.lastIndexOf("/");
+// would otherwise cross to a thread pool and back. They go through
+// lib/files.ts, confined to the folder planning confined them to and
+// size-capped. A file the door refuses now (a link elsewhere, /dev/zero) is
+// not what planning read (a record is never made from a refusal), so the
+// normal path runs and reports it.
+function readOrRefused(
+  path: string,
+  root: string,
+  maxBytes = MAX_INPUT_BYTES,
+): Uint8Array | null | "refused" {
   try {
-    return readConfined(path, { root: cut > 0 ? path.slice(0, cut) : "/" }, MAX_PYPROJECT_BYTES) ??
-      null;
+    return readConfined(path, { root }, maxBytes) ?? null;
   } catch (e) {
-    if (e instanceof HpmInputError) return encoder.encode(`\0refused: ${e.message}`);
+    if (e instanceof HpmInputError) return "refused";
     throw e;
   }
 }
@@ -198,24 +217,36 @@ function namesIn(dir: string, listed: Listings): Set<string> | null {
 // listing first. Names are compared without case (a file system may ignore
 // it) and a name that is not plain ASCII is always looked up, so the listing
 // only ever saves a lookup that would have found nothing.
-function readInput(path: string, wasAbsent: boolean, listed: Listings): Uint8Array | null {
-  const base = baseOf(path);
+function readInput(input: RecordedInput, listed: Listings): Uint8Array | null | "refused" {
+  const base = baseOf(input.path);
   if (
-    wasAbsent && /^[\x21-\x7e]+$/.test(base) &&
-    !namesIn(parentOf(path), listed)?.has(base.toLowerCase())
+    input.sha256 === null && /^[\x21-\x7e]+$/.test(base) &&
+    !namesIn(parentOf(input.path), listed)?.has(base.toLowerCase())
   ) {
     return null;
   }
-  return readOrNull(path);
+  return readOrRefused(input.path, input.root);
 }
 
 // Names with their kind: a file replaced by a folder of the same name counts.
-function listing(dir: string): Uint8Array {
+function listing(entries: Iterable<Deno.DirEntry>): Uint8Array {
   const names: string[] = [];
-  for (const e of Deno.readDirSync(dir)) {
+  for (const e of entries) {
     names.push(`${e.isFile ? "f" : e.isDirectory ? "d" : "l"} ${e.name}`);
   }
   return encoder.encode(names.sort().join("\n"));
+}
+
+// A folder's listing now, through the door; a folder gone or refused is not
+// what planning listed.
+function listingNow(dir: string, root: string): Uint8Array | "refused" {
+  try {
+    const entries = listConfined(dir, { root });
+    return entries === undefined ? "refused" : listing(entries);
+  } catch (e) {
+    if (e instanceof HpmInputError) return "refused";
+    throw e;
+  }
 }
 
 // Loaded when content must decide: while every stat vouches, a check hashes nothing.
@@ -289,30 +320,9 @@ function statNow(path: string, stats: Stats): string | null {
 async function unchanged(input: RecordedInput, stats: Stats, listed: Listings): Promise<boolean> {
   if (input.seen !== null && statNow(input.seen.at, stats) === input.seen.stat) return true;
   const bytes = input.kind === "folder"
-    ? listing(input.path)
-    : readInput(input.path, input.sha256 === null, listed);
-  return await hashOf(bytes) === input.sha256;
-}
-
-// File times come from the kernel's coarse clock (a tick behind at most) or,
-// on some file systems, whole seconds; a change inside the run must not look
-// older than the run's start.
-function changedSince(info: Deno.FileInfo, startedAt: number): boolean {
-  const times = [info.ctime, info.mtime].flatMap((t) => t ? [t.getTime()] : []);
-  if (!times.length) return true;
-  const latest = Math.max(...times);
-  const slack = latest % 1000 === 0 ? 2000 : 50;
-  return latest >= startedAt - slack;
-}
-
-function touchedDuringRun(path: string, startedAt: number): boolean {
-  try {
-    return changedSince(Deno.statSync(path), startedAt);
-  } catch (e) {
-    // Absent now: absent is what gets recorded, and what must stay true.
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
+    ? listingNow(input.path, input.root)
+    : readInput(input, listed);
+  return bytes !== "refused" && await hashOf(bytes) === input.sha256;
 }
 
 const pyprojectOf = (root: string) => `${root}/pyproject.toml`;
@@ -334,30 +344,27 @@ export function cacheEnvOf(env: Readonly<Record<string, string | undefined>>): s
 const MAX_KEPT_BYTES = 1024 * 1024;
 
 /**
- * The record of a finished sync, or undefined when an input changed while it
- * ran (its content then may not be what the sync read) or pyproject.toml is
- * too large to keep.
+ * The record of a finished sync, made from what planning read, or undefined
+ * when pyproject.toml is too large to keep.
+ *
+ * An input's stat, taken now, vouches only when its times are settled before
+ * the sync started: then it has not changed since planning read it. One that
+ * changed after it was read has a time inside the run, so its content decides
+ * the next check, and differs from what the record holds.
  *
  * @param inputs what decided the sync and what it left
  * @returns the record to store
  */
 export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | undefined> {
-  const files = [...new Set(inputs.files)];
-  const folders = [...new Set(inputs.folders)];
   if (encoder.encode(inputs.before + inputs.after).length > MAX_KEPT_BYTES) return undefined;
-  // Stats before contents, times after: a change in between is either seen
-  // as a change of time (no record) or leaves a stat that is not vouched for.
-  const seen = [...files, ...folders].map((p) => seenOf(p, inputs.startedAt));
-  const contents = [...files.map(readOrNull), ...folders.map(listing)];
-  if ([...files, ...folders].some((p) => touchedDuringRun(p, inputs.startedAt))) return undefined;
   const recorded: RecordedInput[] = [];
-  for (const [i, path] of [...files, ...folders].entries()) {
-    recorded.push({
-      path,
-      kind: i < files.length ? "file" : "folder",
-      sha256: await hashOf(contents[i]),
-      seen: seen[i],
-    });
+  for (const [path, { root, bytes }] of inputs.files) {
+    const seen = seenOf(path, inputs.startedAt);
+    recorded.push({ path, root, kind: "file", sha256: await hashOf(bytes), seen });
+  }
+  for (const [path, { root, entries }] of inputs.folders) {
+    const seen = seenOf(path, inputs.startedAt);
+    recorded.push({ path, root, kind: "folder", sha256: await hashOf(listing(entries)), seen });
   }
   return {
     hpm: inputs.hpm,
@@ -421,8 +428,8 @@ export async function stillHolds(
       if (modeRequested(here.request, r.fileMode) !== r.mode) continue;
       const origin = here.request.flag ? "flag" : here.request.env ? "RUN_MODE" : r.fileModeOrigin;
       if (!await inputsHold(r)) continue;
-      const now = readOrNull(pyprojectOf(r.root));
-      if (now === null) return undefined;
+      const now = readOrRefused(pyprojectOf(r.root), r.root, MAX_PYPROJECT_BYTES);
+      if (now === null || now === "refused") return undefined;
       // Compared as text, byte for byte: a byte order mark is kept, and bytes
       // that are not UTF-8 throw (the normal path reports them).
       const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(now);
@@ -521,7 +528,7 @@ function isInput(v: unknown): v is RecordedInput {
   if (typeof v !== "object" || v === null) return false;
   const i = v as Record<string, unknown>;
   const seen = i.seen as Record<string, unknown> | null;
-  return isPath(i.path) && (i.kind === "file" || i.kind === "folder") &&
+  return isPath(i.path) && isPath(i.root) && (i.kind === "file" || i.kind === "folder") &&
     (isString(i.sha256) || (i.sha256 === null && i.kind === "file")) &&
     (seen === null || (typeof seen === "object" && isPath(seen.at) && isString(seen.stat)));
 }
@@ -547,7 +554,7 @@ function asRecords(v: unknown): ModeRecord[] {
   });
 }
 
-const FORMAT = 3;
+const FORMAT = 4;
 // A record lists every input: a prod mode of 200 plugins released by tag
 // holds some 1,600 ref files.
 const MAX_RECORDS_BYTES = 8 * 1024 * 1024;

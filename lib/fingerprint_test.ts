@@ -10,21 +10,31 @@ import {
   takeFingerprint,
   writeFingerprint,
 } from "./fingerprint.ts";
+import { PlanInputs } from "./plan_inputs.ts";
 import { tempTree } from "./_testing.ts";
 
 const BEFORE = '[project]\nname = "core"\n';
 const AFTER = '[project]\nname = "core"\n\n[tool.hpm]\nmode = "dev"\n';
 const CHANGE = { modeAfter: "dev", sources: 1, groups: 1 };
 
-const inputs = (dir: string, startedAt: number) => ({
+// What planning saw: the files (read as planning reads them, confined to the
+// project) and the registry folder's listing.
+function planned(dir: string, files = ["hpm.yaml", "hpm.local.yaml"]): PlanInputs {
+  const seen = new PlanInputs();
+  for (const file of files) seen.read(join(dir, file), { root: dir }, 1024);
+  seen.list(join(dir, "reg"), { root: dir });
+  return seen;
+}
+
+const inputs = (dir: string, startedAt: number, seen = planned(dir)) => ({
   hpm: "1.0.0",
   root: dir,
   mode: "dev",
   fileMode: { mode: "dev", origin: "default" },
   home: "/home/u",
   cacheEnv: "[]",
-  files: [join(dir, "hpm.yaml"), join(dir, "hpm.local.yaml")],
-  folders: [join(dir, "reg")],
+  files: seen.files,
+  folders: seen.folders,
   before: BEFORE,
   after: AFTER,
   change: CHANGE,
@@ -39,16 +49,18 @@ const here = (dir: string) => ({
   cacheEnv: "[]",
 });
 const stored = (...records: ModeRecord[]) => ({
-  format: 3,
+  format: 4,
   modes: Object.fromEntries(records.map((r) => [r.mode, r])),
 });
 
+// Recorded as a sync right after the files were written: their stats do not
+// vouch (times inside the run's second), so content decides every check.
 async function recorded(files: Record<string, string>) {
   const dir = await tempTree("hpm-unit-", files);
-  // A file written just before a sync may change under it: not fingerprinted.
-  await new Promise((r) => setTimeout(r, 100));
-  const record = await takeFingerprint(inputs(dir, Date.now()));
-  assert.ok(record);
+  const startedAt = Date.now();
+  const record = await takeFingerprint(inputs(dir, startedAt));
+  assert.ok(record, "a sync that succeeds always leaves its record");
+  assert.ok(record.inputs.every((i) => i.seen === null));
   return { dir, record };
 }
 
@@ -121,9 +133,14 @@ Deno.test("an absent input is seen appearing, in a folder listed or in one that 
     await new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));
     // Ref files as a prod record reads them: one there, the others absent,
     // one of them in a folder that does not exist.
-    const refs = ["git/refs/tags/v1", "git/refs/tags/v2", "git/refs/v1", "git/refs/remotes/v1/HEAD"]
-      .map((f) => join(dir, f));
-    const record = await takeFingerprint({ ...inputs(dir, Date.now()), files: refs });
+    const names = [
+      "git/refs/tags/v1",
+      "git/refs/tags/v2",
+      "git/refs/v1",
+      "git/refs/remotes/v1/HEAD",
+    ];
+    const refs = names.map((f) => join(dir, f));
+    const record = await takeFingerprint(inputs(dir, Date.now(), planned(dir, names)));
     assert.ok(record);
     assert.deepEqual(
       record.inputs.filter((i) => i.sha256 === null).map((i) => i.path),
@@ -162,7 +179,6 @@ Deno.test("an absent input is seen appearing, in a folder listed or in one that 
 Deno.test("a large pyproject.toml is recorded too (the largest real one is 136 KB)", async () => {
   const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n", "reg/a.yaml": "" });
   try {
-    await new Promise((r) => setTimeout(r, 100));
     const big = `${BEFORE}${"# a comment line of a large project file\n".repeat(4000)}`;
     const record = await takeFingerprint({
       ...inputs(dir, Date.now()),
@@ -176,12 +192,69 @@ Deno.test("a large pyproject.toml is recorded too (the largest real one is 136 K
   }
 });
 
-Deno.test("nothing is recorded when an input changed during the sync", async () => {
-  const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n", "reg/a.yaml": "" });
+Deno.test("an input changed after planning read it: the record holds what was read, and does not answer", async () => {
+  const dir = await tempTree("hpm-unit-", {
+    "hpm.yaml": "groups: {}\n",
+    "pyproject.toml": AFTER,
+    "reg/a.yaml": "",
+  });
   try {
+    // Settled long before the sync: its stat would vouch, had it not changed.
+    await new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));
     const startedAt = Date.now();
+    const seen = planned(dir);
     await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {x: {options: []}}\n");
-    assert.equal(await takeFingerprint(inputs(dir, startedAt)), undefined);
+    const record = await takeFingerprint(inputs(dir, startedAt, seen));
+    assert.ok(record);
+    const yaml = record.inputs.find((i) => i.path.endsWith("hpm.yaml"))!;
+    assert.equal(yaml.seen, null, "a stat taken after a change in the run does not vouch");
+    assert.equal(await stillHolds(stored(record), here(dir)), undefined);
+    // The bytes planning read, back again: content decides.
+    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {}\n");
+    assert.ok(await stillHolds(stored(record), here(dir)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("files written within the sync's first milliseconds, or dated in the future, are recorded", async () => {
+  const dir = await tempTree("hpm-unit-", {
+    "hpm.yaml": "groups: {}\n",
+    "pyproject.toml": AFTER,
+    "reg/a.yaml": "",
+  });
+  try {
+    const future = new Date(Date.now() + 3_600_000);
+    await Deno.utime(join(dir, "hpm.yaml"), future, future);
+    const record = await takeFingerprint(inputs(dir, Date.now()));
+    assert.ok(record);
+    assert.ok(await stillHolds(stored(record), here(dir)));
+    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {y: {options: []}}\n");
+    assert.equal(await stillHolds(stored(record), here(dir)), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a linked input is read back inside the root planning confined it to", async () => {
+  const dir = await tempTree("hpm-unit-", {
+    "hpm.yaml": "groups: {}\n",
+    "pyproject.toml": AFTER,
+    "reg/entries/a.yaml": "name: a\n",
+  });
+  try {
+    await Deno.symlink("entries/a.yaml", join(dir, "reg", "a.yaml"));
+    const seen = new PlanInputs();
+    seen.read(join(dir, "reg", "a.yaml"), { root: join(dir, "reg") }, 1024);
+    const record = await takeFingerprint(inputs(dir, Date.now(), seen));
+    assert.ok(record);
+    assert.ok(await stillHolds(stored(record), here(dir)));
+    await Deno.writeTextFile(join(dir, "reg", "entries", "a.yaml"), "name: a\n# 2.0\n");
+    assert.equal(
+      await stillHolds(stored(record), here(dir)),
+      undefined,
+      "the link's target changed",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -201,22 +274,23 @@ Deno.test("a stored fingerprint that is not one is never trusted", async () => {
         "x",
         [],
         { format: 1, modes: { dev: record } },
-        { format: 3, modes: { dev: { ...record, inputs: [{ ...record.inputs[0], path: "x" }] } } },
+        { format: 4, modes: { dev: { ...record, inputs: [{ ...record.inputs[0], path: "x" }] } } },
+        { format: 4, modes: { dev: { ...record, inputs: [{ ...record.inputs[0], root: "x" }] } } },
         {
-          format: 3,
+          format: 4,
           modes: {
             dev: { ...record, inputs: [{ ...record.inputs[0], seen: { at: "x", stat: "" } }] },
           },
         },
         {
-          format: 3,
+          format: 4,
           modes: { dev: { ...record, inputs: [{ ...record.inputs[2], sha256: null }] } },
         },
-        { format: 3, modes: { dev: { ...record, inputs: 1 } } },
-        { format: 3, modes: { dev: { ...record, inputs: "0".repeat(64) } } },
-        { format: 3, modes: { dev: { ...record, change: { sources: -1, groups: 0 } } } },
-        { format: 3, modes: { dev: { ...record, lock: { before: null } } } },
-        { format: 3, modes: { dev: { ...record, lock: { before: 1, after: "0" } } } },
+        { format: 4, modes: { dev: { ...record, inputs: 1 } } },
+        { format: 4, modes: { dev: { ...record, inputs: "0".repeat(64) } } },
+        { format: 4, modes: { dev: { ...record, change: { sources: -1, groups: 0 } } } },
+        { format: 4, modes: { dev: { ...record, lock: { before: null } } } },
+        { format: 4, modes: { dev: { ...record, lock: { before: 1, after: "0" } } } },
       ]
     ) {
       assert.equal(await stillHolds(bad, here(dir)), undefined, JSON.stringify(bad));

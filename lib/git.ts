@@ -14,7 +14,7 @@
  */
 
 import { CommandFailedError } from "./errors.ts";
-import { joinPath, readConfined } from "./files.ts";
+import { door, type DoorReader, joinPath } from "./files.ts";
 import type { Runner, RunRequest } from "./runner.ts";
 
 /**
@@ -510,11 +510,20 @@ export async function remoteRef(
  * is a link or a file (a linked worktree), a ref that is an expression or an
  * abbreviated commit (new objects can make it ambiguous).
  *
+ * Each is read through `reader` before git reads it, so a reader that keeps
+ * what it saw holds the content git is about to answer from (a file that
+ * changes in between then no longer matches what was kept).
+ *
  * @param dir the clone
  * @param ref a tag, branch or full commit id
+ * @param reader what reads them
  * @returns absolute paths, present or absent
  */
-export function refFiles(dir: string, ref: string): string[] | undefined {
+export function refFiles(
+  dir: string,
+  ref: string,
+  reader: DoorReader = door,
+): string[] | undefined {
   const gitDir = joinPath(dir, ".git");
   try {
     if (!Deno.lstatSync(gitDir).isDirectory) return undefined;
@@ -522,7 +531,15 @@ export function refFiles(dir: string, ref: string): string[] | undefined {
     return undefined;
   }
   const files = [joinPath(gitDir, "config"), joinPath(gitDir, "packed-refs")];
-  if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) return files;
+  const readable = (list: string[]) => {
+    try {
+      for (const file of list) reader.read(file, { root: gitDir }, MAX_REF_FILE_BYTES);
+      return list;
+    } catch {
+      return undefined; // a link out, a folder, too large: what decides is not a file here
+    }
+  };
+  if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) return readable(files);
   // git reads a name that is all hex, or ends in `-g<hex>` (git describe), as
   // an abbreviated object when no ref has it.
   const plain = /^[A-Za-z0-9_][A-Za-z0-9._/+-]*$/.test(ref) &&
@@ -544,14 +561,17 @@ export function refFiles(dir: string, ref: string): string[] | undefined {
   // A symbolic ref leads to a file not in the list.
   const symbolic = loose.some((file) => {
     try {
-      const head = readConfined(file, { root: gitDir }, 4096);
+      const head = reader.read(file, { root: gitDir }, MAX_REF_FILE_BYTES);
       return head !== undefined && new TextDecoder().decode(head).startsWith("ref:");
     } catch {
       return true; // a link or a folder: what decides is elsewhere
     }
   });
-  return symbolic ? undefined : [...files, ...loose];
+  return symbolic ? undefined : readable([...files, ...loose]);
 }
+
+// packed-refs holds every tag of a clone: thousands in a large project.
+const MAX_REF_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
  * A file as it is at `ref` in a clone (`git cat-file blob REF:./PATH`, the

@@ -8,7 +8,7 @@
 import { dirname, join, resolve } from "node:path";
 import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
 import { declaredDependencies } from "./dependencies.ts";
-import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
+import { door, type DoorReader, MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { type LocalOverlay, type Manifest, parseLocalOverlay, parseManifest } from "./manifest.ts";
 import { loadRegistry, type Registry } from "./registry.ts";
@@ -38,6 +38,18 @@ export interface Project {
   readonly pyproject: string;
   /** The remote registries' cache folder (no dev path may lie in it). */
   readonly cache?: string;
+  /** What read the project's files; planning reads the plan's other inputs through it too. */
+  readonly reader: DoorReader;
+}
+
+/** Options of {@link loadProject}. */
+export interface LoadOptions extends FetchRegistryOptions {
+  /**
+   * Reads hpm.yaml, hpm.local.yaml and the registry entries (pyproject.toml,
+   * which a record keeps whole, is read through the door itself).
+   * @default door
+   */
+  readonly reader?: DoorReader;
 }
 
 /**
@@ -83,21 +95,22 @@ function readText(path: string, root: string, what: string, hint: string): strin
  * the project (a link out of it is refused) and small enough.
  *
  * @param root the project root
- * @param options runner, logger and environment for remote registries
+ * @param options the reader; runner, logger and environment for remote registries
  * @returns the project
  */
 export async function loadProject(
   root: string,
-  options: FetchRegistryOptions = {},
+  options: LoadOptions = {},
 ): Promise<Project> {
+  const reader = options.reader ?? door;
   const manifestFile = join(root, MANIFEST_FILE);
-  const manifestBytes = readConfined(manifestFile, { root }, MAX_YAML_BYTES + 1);
+  const manifestBytes = reader.read(manifestFile, { root }, MAX_YAML_BYTES + 1);
   if (manifestBytes === undefined) {
     throw new HpmInputError("not-found", `${manifestFile} not found`, undefined, "run `hpm init`");
   }
   const manifest = parseManifest(decodeYaml(manifestBytes, manifestFile), manifestFile);
   const localFile = join(root, LOCAL_FILE);
-  const localBytes = readConfined(localFile, { root }, MAX_YAML_BYTES + 1);
+  const localBytes = reader.read(localFile, { root }, MAX_YAML_BYTES + 1);
   const overlay = localBytes === undefined
     ? undefined
     : parseLocalOverlay(decodeYaml(localBytes, localFile), localFile);
@@ -108,6 +121,7 @@ export async function loadProject(
   const registry = await loadRegistry(manifest.registries, root, manifestFile, {
     ...options,
     wanted,
+    reader,
   });
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const pyproject = readText(
@@ -117,7 +131,7 @@ export async function loadProject(
     "HPM manages a uv project: run `uv init` first",
   );
   const cache = cacheDir(options.env ?? Deno.env.toObject());
-  return { root, manifest, overlay, registry, pyprojectFile, pyproject, cache };
+  return { root, manifest, overlay, registry, pyprojectFile, pyproject, cache, reader };
 }
 
 /**
@@ -125,13 +139,17 @@ export async function loadProject(
  * pyproject.toml, or undefined if it has none that can be read.
  *
  * @param dir the package folder
+ * @param reader what reads it
  * @returns normalised names of `[project] dependencies`
  */
-export function readLocalDependencies(dir: string): string[] | undefined {
+export function readLocalDependencies(
+  dir: string,
+  reader: DoorReader = door,
+): string[] | undefined {
   let text: string;
   try {
     // The clone's own folder bounds what its pyproject.toml may link to.
-    const bytes = readConfined(join(dir, PYPROJECT_FILE), { root: dir }, MAX_PYPROJECT_BYTES);
+    const bytes = reader.read(join(dir, PYPROJECT_FILE), { root: dir }, MAX_PYPROJECT_BYTES);
     if (bytes === undefined) return undefined;
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
@@ -140,13 +158,26 @@ export function readLocalDependencies(dir: string): string[] | undefined {
   return declaredDependencies(text);
 }
 
-/** Whether `dir` looks like a Python project (so uv can install it). */
-export async function isPackageDir(dir: string): Promise<boolean> {
+/**
+ * Whether `dir` looks like a Python project (so uv can install it): it has a
+ * pyproject.toml, setup.py or setup.cfg. They are read, not only looked for,
+ * so that a reader keeping what planning saw keeps them.
+ *
+ * @param dir the folder
+ * @param reader what reads them
+ * @returns whether one of them is there
+ */
+export function isPackageDir(dir: string, reader: DoorReader = door): boolean {
   for (const name of [PYPROJECT_FILE, "setup.py", "setup.cfg"]) {
     try {
-      await Deno.stat(join(dir, name));
-      return true;
-    } catch { /* try the next */ }
+      if (reader.read(join(dir, name), { root: dir }, MAX_PYPROJECT_BYTES) !== undefined) {
+        return true;
+      }
+    } catch (e) {
+      // There, but not readable as it is (a link out of the clone, too large): uv decides.
+      if (e instanceof HpmInputError) return true;
+      throw e;
+    }
   }
   return false;
 }

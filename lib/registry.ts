@@ -10,7 +10,7 @@
 
 import { join, resolve } from "node:path";
 import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
-import { joinPath, listConfined, readConfined } from "./files.ts";
+import { door, type DoorReader, joinPath } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName, suggestName } from "./names.ts";
 import { parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
@@ -66,14 +66,21 @@ export class Registry {
   readonly #parsed = new Map<string, RegistryEntry>();
   readonly #folders: readonly RegistryFolder[];
   readonly #listings = new Map<RegistryFolder, Map<string, string>>();
+  readonly #reader: DoorReader;
 
   /**
    * Index entry files by normalised name; look further ones up in folders.
    *
    * @param files entry files already read, first in priority order; a later duplicate is shadowed
    * @param folders registry folders, in priority order, read by name on demand
+   * @param reader what reads the folders' entries
    */
-  constructor(files: Iterable<RegistryFile>, folders: readonly RegistryFolder[] = []) {
+  constructor(
+    files: Iterable<RegistryFile>,
+    folders: readonly RegistryFolder[] = [],
+    reader: DoorReader = door,
+  ) {
+    this.#reader = reader;
     for (const f of files) {
       const key = normalizeName(f.stem);
       if (!this.#files.has(key)) this.#files.set(key, f);
@@ -126,7 +133,7 @@ export class Registry {
   #read(folder: RegistryFolder, name: string): RegistryFile | null {
     if (!ENTRY_FILE.test(name) || /[\\/]/.test(name) || name.startsWith(".")) return null;
     const file = joinPath(folder.dir, name);
-    const bytes = readConfined(file, { root: folder.root }, MAX_YAML_BYTES + 1);
+    const bytes = this.#reader.read(file, { root: folder.root }, MAX_YAML_BYTES + 1);
     if (bytes === undefined) return null;
     return {
       file,
@@ -140,7 +147,7 @@ export class Registry {
     let listing = this.#listings.get(folder);
     if (listing === undefined) {
       listing = new Map();
-      const entries = (listConfined(folder.dir, { root: folder.root }) ?? [])
+      const entries = (this.#reader.list(folder.dir, { root: folder.root }) ?? [])
         .filter((e) => !e.isDirectory && ENTRY_FILE.test(e.name) && !e.name.startsWith("."))
         .map((e) => e.name).sort();
       for (const name of entries) {
@@ -192,14 +199,14 @@ export class Registry {
  * @param locations registry locations in priority order
  * @param root the project root
  * @param manifestFile hpm.yaml's path, for errors
- * @param options runner, logger and environment for remote registries
+ * @param options runner, logger and environment for remote registries; what reads entries
  * @returns the registry
  */
 export async function loadRegistry(
   locations: readonly string[],
   root: string,
   manifestFile = "hpm.yaml",
-  options: FetchRegistryOptions = {},
+  options: FetchRegistryOptions & { readonly reader?: DoorReader } = {},
 ): Promise<Registry> {
   const folders: RegistryFolder[] = [];
   for (const location of locations) {
@@ -228,5 +235,5 @@ export async function loadRegistry(
       ...(parsed.kind === "local" ? {} : { remote: location }),
     });
   }
-  return new Registry([], folders);
+  return new Registry([], folders, options.reader);
 }

@@ -51,17 +51,18 @@ export interface ReleaseLookup {
   readonly log?: (message: string) => void;
 }
 
-/** What a release declares, and what decided that answer. */
+/** What a release declares, and whether files alone decided that answer. */
 export interface ReleaseRead {
   /** Normalised dependency names; undefined when the release could not be read. */
   readonly dependencies?: readonly string[];
   /**
-   * The files (present or absent) whose content decided the answer, when
-   * files alone decide it: the release was read from a dev clone, or the
-   * source has no release on a remote to fall back to. Undefined when a
-   * remote was asked (a ref can move there), so the answer is not recorded.
+   * Whether files alone decided the answer, each read through the project's
+   * reader: the release was read from a dev clone's ref files, or the source
+   * has no release on a remote to fall back to. False when a remote was asked
+   * (a ref can move there) or git looked where files do not tell, so the
+   * answer is not recorded.
    */
-  readonly decidedBy?: readonly string[];
+  readonly fromFiles: boolean;
 }
 
 /**
@@ -83,12 +84,12 @@ export async function releaseDependencies(
   source: Source,
 ): Promise<ReleaseRead> {
   const refs = releaseRefs(source);
-  if (!refs.length) return { decidedBy: [] };
+  if (!refs.length) return { fromFiles: true };
   const local = await fromDevClone(lookup, entry, refs);
   if (local.dependencies !== undefined || source.type !== "git") return local;
-  if (lookup.env.HPM_OFFLINE === "1") return {};
+  if (lookup.env.HPM_OFFLINE === "1") return { fromFiles: false };
   const cache = await releaseCache(lookup.env, source.url);
-  if (cache === undefined) return {};
+  if (cache === undefined) return { fromFiles: false };
   const path = source.subdirectory
     ? posix.join(source.subdirectory, PYPROJECT_FILE)
     : PYPROJECT_FILE;
@@ -100,12 +101,12 @@ export async function releaseDependencies(
     path,
     FETCH_TIMEOUT_MS,
   );
-  if ("text" in read) return { dependencies: declaredDependencies(read.text) };
+  if ("text" in read) return { dependencies: declaredDependencies(read.text), fromFiles: false };
   lookup.log?.(
     `could not read ${entry.name}'s pyproject.toml at ${refs[0]} from ${source.url} ` +
       `(${read.reason}): plugins it depends on are only known from \`requires:\``,
   );
-  return {};
+  return { fromFiles: false };
 }
 
 // HPM's own repository for a remote's releases, in the cache (none without an
@@ -126,23 +127,25 @@ async function fromDevClone(
   refs: readonly string[],
 ): Promise<ReleaseRead> {
   const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
-  if (!checkout) return { decidedBy: [] };
+  if (!checkout) return { fromFiles: true };
   // Git runs only in a clone of its own (a folder of the core's repository
   // would answer with the core's files), never in a registry's cached checkout.
-  if (reallyInside(checkout.path, cacheDir(env))) return {};
-  // Whether the clone is there is part of the answer (with one, refFiles
-  // names its .git/config).
-  if (!hasOwnGit(checkout.path)) return { decidedBy: [joinPath(checkout.path, ".git")] };
-  const decidedBy: string[] = [];
-  let known = true;
-  for (const ref of refs) {
-    const files = refFiles(checkout.path, ref);
-    if (files) decidedBy.push(...files);
-    else known = false;
-    const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE);
-    if (text !== undefined) {
-      return { dependencies: declaredDependencies(text), decidedBy: known ? decidedBy : undefined };
+  if (reallyInside(checkout.path, cacheDir(env))) return { fromFiles: false };
+  if (!hasOwnGit(checkout.path)) {
+    // That the clone is not there is part of the answer: read, its absence is kept.
+    try {
+      project.reader.read(joinPath(checkout.path, ".git"), { root: checkout.path }, 0);
+      return { fromFiles: true };
+    } catch {
+      return { fromFiles: false }; // a link: git would not run there, and no record says so
     }
   }
-  return { decidedBy: known ? decidedBy : undefined };
+  let fromFiles = true;
+  for (const ref of refs) {
+    // Read before git reads them (see refFiles).
+    if (!refFiles(checkout.path, ref, project.reader)) fromFiles = false;
+    const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE);
+    if (text !== undefined) return { dependencies: declaredDependencies(text), fromFiles };
+  }
+  return { fromFiles };
 }

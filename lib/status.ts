@@ -219,7 +219,7 @@ async function inspectClone(
     path,
     displayPath: displayPath(path, root),
     exists: folder,
-    present: folder && await isPackageDir(path),
+    present: folder && isPackageDir(path),
     git: false,
     branch: null,
     detachedAt: null,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { changeCounts, diffPyproject } from "./diff.ts";
 import { HpmInputError } from "./errors.ts";
 import { cacheEnvOf, lockNow, takeFingerprint, writeFingerprint } from "./fingerprint.ts";
@@ -16,13 +16,11 @@ import {
   findProjectRoot,
   isPackageDir,
   loadProject,
-  LOCAL_FILE,
-  MANIFEST_FILE,
   type Project,
-  PYPROJECT_FILE,
   readLocalDependencies,
 } from "./project.ts";
 import { applyPlan, type KeptItems, readManaged } from "./pyproject.ts";
+import { PlanInputs } from "./plan_inputs.ts";
 import { releaseDependencies, type ReleaseRead } from "./release.ts";
 import { parseRegistryLocation } from "./remote_registry.ts";
 import { type Resolution, resolvePlan } from "./resolve.ts";
@@ -78,10 +76,10 @@ export interface SyncPlan {
   /** Local clones the mode needs that are not on disk. */
   readonly missingClones: readonly string[];
   /**
-   * The files that decided what the releases read from git declare (see
-   * `releaseDependencies`); undefined when a remote was asked.
+   * Whether files alone decided what the releases read from git declare (see
+   * `releaseDependencies`): not when a remote was asked.
    */
-  readonly releaseInputs?: readonly string[];
+  readonly releasesFromFiles: boolean;
   /**
    * With `reportProblems`: why pyproject.toml cannot be written for the mode
    * (an entry of the user's collides with HPM's, or a layout HPM cannot edit);
@@ -154,7 +152,7 @@ export async function planProject(
       overlay: project.overlay,
       home,
       cache: project.cache,
-      localDependencies: readLocalDependencies,
+      localDependencies: (dir) => readLocalDependencies(dir, project.reader),
       releaseDependencies: (key) => released.get(key)?.dependencies,
       absolutePaths: options.absolutePaths,
     });
@@ -170,9 +168,10 @@ export async function planProject(
   }
   const missingClones: string[] = [];
   for (const pkg of resolution.packages) {
-    if (pkg.localPath && !(await isPackageDir(pkg.localPath))) missingClones.push(pkg.entry.name);
+    if (pkg.localPath && !isPackageDir(pkg.localPath, project.reader)) {
+      missingClones.push(pkg.entry.name);
+    }
   }
-  const reads = [...released.values()];
   const plan = {
     project,
     mode,
@@ -180,9 +179,7 @@ export async function planProject(
     resolution,
     before: project.pyproject,
     missingClones,
-    releaseInputs: reads.every((r) => r.decidedBy)
-      ? reads.flatMap((r) => r.decidedBy ?? [])
-      : undefined,
+    releasesFromFiles: [...released.values()].every((r) => r.fromFiles),
   };
   try {
     const { text: after, changed, kept } = applyPlan(
@@ -323,7 +320,11 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   if (options.install ?? true) programPath("uv", options.env);
   const root = await findProjectRoot(options.root ?? Deno.cwd());
   return await withProjectLock(root, async (recovered) => {
-    const plan = await planProject(await loadProject(root, options), options);
+    const inputs = new PlanInputs();
+    const plan = await planProject(
+      await loadProject(root, { ...options, reader: inputs }),
+      options,
+    );
     if (recovered?.environmentMayDiffer && options.install === false) {
       options.log?.(resyncHint(plan));
     }
@@ -341,7 +342,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     const install = options.install ?? true;
     if (options.dryRun) return result;
     if (!plan.changed && !install) {
-      await rememberSync(plan, startedAt, options);
+      await rememberSync(plan, inputs, startedAt, options);
       return result;
     }
     // PATH and HPM_UV come from the process unless the caller's environment sets them.
@@ -352,7 +353,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       install ? uvArgs : undefined,
       options,
     );
-    await rememberSync(plan, startedAt, options, lockBefore);
+    await rememberSync(plan, inputs, startedAt, options, lockBefore);
     return { ...result, installed: install };
   }, lockOptions(options));
 }
@@ -363,16 +364,6 @@ function resyncHint(plan: SyncPlan): string {
   const mode = readManaged(plan.before, plan.project.pyprojectFile)?.mode ?? plan.mode;
   return `warning: the interrupted run's uv had started, so the environment may not match ` +
     `the restored files: run \`hpm sync --mode ${mode}\``;
-}
-
-function cloneFiles(dir: string): string[] {
-  const pyproject = join(dir, PYPROJECT_FILE);
-  try {
-    Deno.statSync(pyproject);
-    return [pyproject];
-  } catch {
-    return [pyproject, join(dir, "setup.py"), join(dir, "setup.cfg")];
-  }
 }
 
 // The committed mode as the files choose it (hpm.yaml and the registry
@@ -395,27 +386,31 @@ function filesMode(project: Project): { mode: string; origin: string } | undefin
 }
 
 // After a sync, record what decided it, so the next no-op, or the next switch
-// back to this mode, is answered without parsing (fast_path.ts). Some inputs
-// change behind HPM's back and are never fingerprinted: a remote registry (its
-// cache refreshes on a timer) and a release read from a remote (a ref can
-// move there); a release read from a dev clone is, by the clone's ref files.
-// `lockBefore`: uv.lock's hash before a switch that uv locked for (see
-// `runUvTransaction`); the record then keeps what uv left, for the next
-// switch back to this mode.
+// back to this mode, is answered without parsing (fast_path.ts). What decided
+// it is what planning read (`inputs`: hpm.yaml, hpm.local.yaml, the registry
+// entries looked up and the folders listed, the clones' build files, the ref
+// files of releases read from clones), as it read them. Some inputs change
+// behind HPM's back and are never recorded: a remote registry (its cache
+// refreshes on a timer) and a release read from a remote (a ref can move
+// there). `lockBefore`: uv.lock's hash before a switch that uv locked for (see
+// `runUvTransaction`); the record then keeps what uv left, for the next switch
+// back to this mode.
 async function rememberSync(
   plan: SyncPlan,
+  inputs: PlanInputs,
   startedAt: number,
   options: ProjectOptions,
   lockBefore?: string | null,
 ) {
   const { project, resolution } = plan;
-  const locations = project.manifest.registries.map(parseRegistryLocation);
   const env = options.env ?? Deno.env.toObject();
   const fileMode = filesMode(project);
+  // Before the inputs are taken: the committed mode may look up entries that
+  // planning did not, and they are inputs too.
+  const commit = filesCommitMode(project);
   const recorded = fileMode !== undefined && Deno.build.os !== "windows" &&
-    locations.every((l) => l.kind === "local") &&
-    plan.releaseInputs !== undefined &&
-    !plan.kept.length;
+    project.manifest.registries.every((l) => parseRegistryLocation(l).kind === "local") &&
+    plan.releasesFromFiles && !plan.kept.length && inputs.recordable;
   // uv.lock is read only for a record that will keep it.
   const lock = recorded && lockBefore !== undefined
     ? await lockNow(project.root, lockBefore)
@@ -428,23 +423,13 @@ async function rememberSync(
       fileMode,
       home: env.HOME ?? env.USERPROFILE,
       cacheEnv: cacheEnvOf(env),
-      files: [
-        join(project.root, MANIFEST_FILE),
-        join(project.root, LOCAL_FILE),
-        ...resolution.packages.map((p) => p.entry.file),
-        // A clone's pyproject.toml (its dependencies, and that it is a
-        // package); setup.py and setup.cfg only matter without one.
-        ...resolution.packages.flatMap((p) => p.localPath ? cloneFiles(p.localPath) : []),
-        ...plan.releaseInputs,
-      ],
-      folders: locations.map((l) =>
-        l.kind === "local" ? join(resolve(project.root, l.path), "packages") : ""
-      ),
+      files: inputs.files,
+      folders: inputs.folders,
       before: plan.before,
       after: plan.after,
       change: changeCounts(diffPyproject(plan.before, plan.after)),
       lock: lock?.lock,
-      commit: filesCommitMode(project),
+      commit,
       // What `hpm stage` needs to stage this mode without planning it again;
       // a mode with local paths is never staged.
       stage: resolution.packages.some((p) => p.localPath !== undefined)

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { settle, withRoot } from "./_fixtures.ts";
+import { withRoot } from "./_fixtures.ts";
 import { expectOk, hpm, makeProject } from "./_project.ts";
 
 Deno.test("hpm check --mode prod fails on a uv.lock still locked for dev; passes once synced", async () => {
@@ -62,7 +62,6 @@ Deno.test("plain check answers from the fingerprint only for the uv.lock uv left
       assert.equal(traced.code, fast.code, traced.stderr);
       return traced.stderr;
     };
-    await settle();
     for (const mode of ["prod", "dev"]) {
       expectOk(await hpm(["sync", "--mode", mode], dir, env), `sync ${mode}`);
     }

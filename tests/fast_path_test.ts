@@ -135,6 +135,9 @@ const CASES: Case[] = [
   {
     name: "the same registry gains another spelling of the name",
     changes: true,
+    // Prod looks up no name that misses (dev misses plug-d, and lists the
+    // folder for another spelling): what it read is unchanged.
+    changesProd: false,
     apply: (d) =>
       writeFile(
         join(d, "hpm-registry", "packages", "Plug_A.yaml"),
@@ -144,6 +147,8 @@ const CASES: Case[] = [
   {
     name: "a clone's dependency becomes known to the registry",
     changes: true,
+    // Only dev reads the clone that needs plug-d.
+    changesProd: false,
     apply: (d) => writeFile(join(d, "hpm-registry", "packages", "plug-d.yaml"), entry("plug-d")),
   },
   {
@@ -380,11 +385,47 @@ const RELEASE_CASES: Case[] = [
 Deno.test("releases read from clones: the fast path answers until a ref that decides them changes", () =>
   runCases(RELEASE_CASES, releaseProject));
 
+// Every file under `dir`, dated an hour ahead: the newest a file can look.
+async function dateAhead(dir: string): Promise<void> {
+  const future = new Date(Date.now() + 3_600_000);
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      if (e.isDirectory) await walk(join(d, e.name));
+      else if (e.isFile) await Deno.utime(join(d, e.name), future, future);
+    }
+  };
+  await walk(dir);
+}
+
+Deno.test("a sync that succeeds always leaves its record, however new its inputs look", async () => {
+  const root = await makeTempRoot();
+  try {
+    for (const [name, build] of [["plain", plainProject], ["releases", releaseProject]] as const) {
+      const dir = join(root, name, "core");
+      await build(dir);
+      // Written a moment ago, and dated in the future: no time can vouch for them.
+      await dateAhead(dir);
+      for (const mode of ["dev", "prod", "dev"]) {
+        expectOk(await hpm(["sync", "--no-install", "--mode", mode], dir), `${name}: sync ${mode}`);
+        const check = await hpm(["-v", "check", "--pyproject-only", "--mode", mode], dir);
+        assert.equal(check.code, 0, check.stderr);
+        assert.match(check.stderr, FAST, `${name}: ${mode} answered from its record`);
+      }
+      // A switch back to prod, from prod's record.
+      const back = await hpm(["-v", "sync", "--no-install", "--mode", "prod"], dir);
+      expectOk(back, `${name}: switch back`);
+      assert.match(back.stderr, FAST, `${name}: the switch back answered from prod's record`);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("a fast `hpm sync` still runs uv: venv restored; a uv failure leaves both files as they were", async () => {
   const root = await makeTempRoot();
   try {
     const { dir, plugins } = await makeProject(root, [{ name: "plug-a" }]);
-    for (let n = 0; n < 2; n++) expectOk(await hpm(["sync"], dir), "recording sync");
+    expectOk(await hpm(["sync"], dir), "recording sync");
     await Deno.remove(join(dir, ".venv"), { recursive: true });
     const fast = await hpm(["-v", "sync"], dir);
     expectOk(fast, "fast sync");

@@ -7,15 +7,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  makeTempRoot,
-  pythonImport,
-  runOk,
-  serveIndex,
-  settle,
-  uv,
-  writeFile,
-} from "./_fixtures.ts";
+import { makeTempRoot, pythonImport, runOk, serveIndex, uv, writeFile } from "./_fixtures.ts";
 import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
 
 // What `-v` says when the lock was put back.
@@ -36,7 +28,6 @@ Deno.test("a switch back puts back the mode's uv.lock; the environment is a fres
       name: "plug-b",
       versions: ["1.0.0", "1.1.0"],
     }]);
-    await settle();
     // Each mode's record is made by a switch into it.
     for (const mode of ["dev", "prod", "dev"]) {
       expectOk(await hpm(["sync", "--mode", mode], dir), `sync ${mode}`);
@@ -91,7 +82,6 @@ Deno.test("a uv.lock changed since is left to uv; a uv failure restores the lock
   const root = await makeTempRoot();
   try {
     const { dir } = await makeProject(root, [{ name: "plug-a" }]);
-    await settle();
     for (const mode of ["dev", "prod", "dev"]) {
       expectOk(await hpm(["sync", "--mode", mode], dir), `sync ${mode}`);
     }
@@ -152,7 +142,6 @@ Deno.test("a switch back asks the package index nothing; the same switch by hand
           `  prod: {type: pypi, version: 1.0.0, index: "${index.url}"}\n`,
       );
     }
-    await settle();
     for (const mode of ["dev", "prod", "dev"]) {
       expectOk(await hpm(["sync", "--mode", mode], dir), `sync ${mode}`);
     }

@@ -616,3 +616,35 @@ Deno.test("15: HPM_GIT and HPM_UV must be absolute paths or command names", asyn
     await cleanup(w);
   }
 });
+
+Deno.test("16: an entry that is a link inside its registry: an edit of its target is seen after a sync recorded it", async () => {
+  const w = await world();
+  try {
+    const env = { ...w.env, HPM_OFFLINE: "1" };
+    const target = join(w.dir, "hpm-registry", "entries", "plug.yaml");
+    await writeFile(target, entry());
+    await Deno.remove(join(w.dir, "hpm-registry", "packages", "plug.yaml"));
+    await Deno.symlink(
+      "../entries/plug.yaml",
+      join(w.dir, "hpm-registry", "packages", "plug.yaml"),
+    );
+    await git(["init", "--quiet"], { cwd: w.dir });
+    expectCode(await hpm(["sync", "--no-install", "--mode", "prod"], w.dir, env), 0);
+    await git(["add", "pyproject.toml"], { cwd: w.dir });
+    const pyproject = await Deno.readTextFile(join(w.dir, "pyproject.toml"));
+    assert.match(pyproject, /"plug==1\.0\.0"/);
+
+    await Deno.writeTextFile(target, entry().replace("version: 1.0.0", "version: 2.0.0"));
+    const check = await attacked(w, ["check", "--mode", "prod", "--pyproject-only"], env);
+    expectCode(check, 1);
+    const staged = await attacked(w, ["check", "--staged"], env);
+    expectCode(staged, 1);
+    const diff = await attacked(w, ["diff", "--mode", "prod"], env);
+    expectCode(diff, 0);
+    assert.match(diff.stdout, /^\+.*"plug==2\.0\.0"/m);
+    expectCode(await attacked(w, ["sync", "--no-install", "--mode", "prod"], env), 0);
+    assert.match(await Deno.readTextFile(join(w.dir, "pyproject.toml")), /"plug==2\.0\.0"/);
+  } finally {
+    await cleanup(w);
+  }
+});
