@@ -61,6 +61,7 @@ export * from "./lib/completions.ts";
 export * from "./lib/workspace.ts";
 export type { LockOptions } from "./lib/project_lock.ts";
 export type { Recovery } from "./lib/transaction.ts";
+export type { Confinement, DoorReader } from "./lib/files.ts";
 
 export * from "./lib/lock_check.ts";
 export * from "./lib/adopt.ts";
