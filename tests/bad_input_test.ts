@@ -26,6 +26,42 @@ interface Case {
 
 const REG = "hpm-registry/packages/rag4code-qdrant.yaml";
 
+async function appendToPyproject(dir: string, toml: string): Promise<void> {
+  const file = join(dir, "pyproject.toml");
+  await writeFile(file, (await Deno.readTextFile(file)) + toml);
+}
+
+/**
+ * Nesting deeper than uv reads, in each form, far past the limit (the 81st
+ * level is at line 11 or 12, at the column given): refused before anything
+ * is written, and so on every later run too.
+ */
+function deepCases(): Case[] {
+  const parts = (n: number) => Array(n).fill("a").join(".");
+  const forms: [string, string, string][] = [
+    ["a header of 3,801 parts", `[${parts(3801)}]`, "11:162"],
+    ["a header of 5,001 parts", `[${parts(5001)}]`, "11:162"],
+    ["an array-of-tables header of 5,001 parts", `[[${parts(5001)}]]`, "11:163"],
+    ["a dotted key of 5,001 parts", `[tool]\n${parts(5001)} = 1`, "12:159"],
+    ["5,001 nested arrays", `[tool]\na = ${"[".repeat(5001)}${"]".repeat(5001)}`, "12:83"],
+    [
+      "5,001 nested inline tables",
+      `[tool]\na = ${"{b = ".repeat(5001)}1${"}".repeat(5001)}`,
+      "12:396",
+    ],
+  ];
+  return forms.map(([form, toml, at]) => ({
+    name: `pyproject.toml nested too deep: ${form}`,
+    arrange: (dir) => appendToPyproject(dir, `${toml}\n`),
+    args: ["sync", "--no-install"],
+    expect: [
+      new RegExp(`pyproject\\.toml:${at}\\b`),
+      /it nests more than 80 levels of tables, keys and arrays/,
+      /hint: hpm reads at most 80 levels/,
+    ],
+  }));
+}
+
 const cases: Case[] = [
   {
     name: "malformed YAML in hpm.yaml",
@@ -124,6 +160,7 @@ const cases: Case[] = [
       writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nurls = { a = "b", }\n'),
     expect: [/pyproject\.toml:3:17/, /TOML 1\.1, not 1\.0/, /hint: .*TOML 1\.0/],
   },
+  ...deepCases(),
   {
     name: "clone inside the project's uv workspace members",
     arrange: async (dir) => {
