@@ -3,7 +3,9 @@
  * file after HPM accepts (uv, pip, Python's tomllib); not all of them read
  * TOML 1.1. smol-toml gives the values and checks keys and tables; it reads
  * TOML 1.1, so the scanner (`_toml_scan.ts`) also reads the text and refuses
- * what only TOML 1.1 allows, and anything nested deeper than uv reads.
+ * what only TOML 1.1 allows, and anything nested deeper than uv reads. Where
+ * smol-toml refuses a document, the scanner and TOML's rules on tables
+ * (`_toml_tables.ts`) decide, as smol-toml refuses one thing TOML 1.0 allows.
  * Either way a refusal is an {@link HpmInputError} with the position.
  *
  * @module
@@ -19,6 +21,7 @@ import {
   TomlDepthError,
   TomlScanError,
 } from "./_toml_scan.ts";
+import { buildTables } from "./_toml_tables.ts";
 
 /** A parsed TOML table. Integers are `bigint`, so that every 64-bit one is kept exactly. */
 export type TomlTable = Record<string, unknown>;
@@ -48,22 +51,42 @@ function parseValues(text: string): TomlTable {
   return parse(text, { integersAsBigInt: true }) as TomlTable;
 }
 
-/** A document smol-toml refused: refused for nesting too deep when it does, as it says more. */
-function reread(text: string, file: string, refusal: TomlError): never {
+/**
+ * A document smol-toml refused: refused again when the scanner or the rules on
+ * tables refuse it too (at their position, which is the first problem's), else
+ * built by those rules from smol-toml's values for each table block.
+ */
+function reread(text: string, file: string, refusal: TomlError): TomlTable {
+  let scan: ScannedToml;
   try {
-    scanToml(text);
+    scan = scanToml(text);
   } catch (e) {
+    // Past the depth limit smol-toml may stop first, saying less.
     if (e instanceof TomlDepthError) throw scanError(text, file, e);
-    if (!(e instanceof TomlScanError)) throw e;
+    if (e instanceof TomlScanError) throw parseError(text, file, refusal);
+    throw e;
   }
-  throw parseError(text, file, refusal);
+  try {
+    return buildTables(scan, (start, end) => {
+      try {
+        return parseValues(text.slice(start, end));
+      } catch (e) {
+        if (!(e instanceof TomlError)) throw e;
+        throw parseError(text.slice(start, end), file, e, lineColumn(text, start).line - 1);
+      }
+    });
+  } catch (e) {
+    if (!(e instanceof TomlScanError)) throw e;
+    throw scanError(text, file, e);
+  }
 }
 
-function parseError(text: string, file: string, e: TomlError): HpmInputError {
+/** smol-toml's refusal of `source`, which starts `lines` lines into the file. */
+function parseError(source: string, file: string, e: TomlError, lines = 0): HpmInputError {
   const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
   // smol-toml counts a byte order mark as a column; editors do not.
-  const column = e.line === 1 && text.startsWith("\uFEFF") ? e.column - 1 : e.column;
-  return syntaxError(`cannot parse ${file}: ${reason}`, { file, line: e.line, column });
+  const column = e.line === 1 && source.startsWith("\uFEFF") ? e.column - 1 : e.column;
+  return syntaxError(`cannot parse ${file}: ${reason}`, { file, line: e.line + lines, column });
 }
 
 /**

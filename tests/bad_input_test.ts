@@ -162,6 +162,16 @@ const cases: Case[] = [
   },
   ...deepCases(),
   {
+    name: "tool.uv made by a dotted key after a header that only implies it (valid TOML)",
+    arrange: (dir) =>
+      appendToPyproject(dir, "\n[tool.uv.workspace]\nmembers = []\n\n[tool]\nuv.package = false\n"),
+    expect: [
+      /cannot add entries to \[tool\.uv\].*made by the dotted key `uv\.package`/,
+      /pyproject\.toml:16:1/,
+      /hint: write it as a table with its own \[header\] line/,
+    ],
+  },
+  {
     name: "clone inside the project's uv workspace members",
     arrange: async (dir) => {
       const file = join(dir, "pyproject.toml");

@@ -35,3 +35,25 @@ Deno.test("sync and group removal give back pyproject.toml byte for byte", async
     assert.deepEqual(await Deno.readFile(file), original, "the original bytes are back");
   });
 });
+
+Deno.test("a dotted key adding to a table only a header implied: synced, then given back", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
+    const file = join(dir, "pyproject.toml");
+    // Valid TOML 1.0, as Python's tomllib and uv read it: [tool.ruff.lint]
+    // only implies tool.ruff, so the dotted key under [tool] may add to it.
+    const original = coreProjectPyproject({
+      extraToml: '[tool.ruff.lint]\nselect = ["E"]\n\n[tool]\nruff.line-length = 100',
+    });
+    await Deno.writeTextFile(file, original);
+
+    expectOk(await hpm(["sync", "--no-install"], dir), "hpm sync --no-install");
+    const synced = await Deno.readTextFile(file);
+    assert.match(synced, /^rag4code-qdrant = \{ path = /m, "hpm wrote its source");
+    assert.ok(synced.startsWith(original), "the user's lines are kept as they were");
+
+    expectOk(await hpm(["group", "remove", "plugins"], dir), "hpm group remove plugins");
+    expectOk(await hpm(["sync", "--no-install"], dir), "hpm sync --no-install (no groups)");
+    assert.equal(await Deno.readTextFile(file), original, "the original bytes are back");
+  });
+});
