@@ -685,6 +685,13 @@ Deno.test("applyPlan() refuses layouts it cannot extend", async (t) => {
       1,
     ],
     [
+      "default-groups inside [[tool.uv]], with only default-groups to write",
+      lines("[[tool.uv]]", 'default-groups = ["dev"]'),
+      plan({ g: ["a"] }, [], [], "prod"),
+      1,
+      1,
+    ],
+    [
       "inline sources after a group hpm extends first: the line in the file as it is",
       lines(
         "[dependency-groups]",

@@ -172,6 +172,26 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "default-groups inside [[tool.uv]], with only default-groups to write",
+    arrange: async (dir) => {
+      const file = join(dir, REG);
+      await writeFile(
+        file,
+        (await Deno.readTextFile(file)).replace(
+          / {2}prod: .*/,
+          '  prod: {type: pypi, version: "==1.0.0"}',
+        ),
+      );
+      await appendToPyproject(dir, '\n[[tool.uv]]\ndefault-groups = ["dev"]\n');
+    },
+    args: ["sync", "--mode", "prod"],
+    expect: [
+      /cannot add entries to \[tool\.uv\].*inside the array of tables \[\[tool\.uv\]\]/,
+      /pyproject\.toml:12:1/,
+      /hint: write it as a table with its own \[header\] line/,
+    ],
+  },
+  {
     name: "clone inside the project's uv workspace members",
     arrange: async (dir) => {
       const file = join(dir, "pyproject.toml");
