@@ -26,9 +26,10 @@ interface Case {
 
 const REG = "hpm-registry/packages/rag4code-qdrant.yaml";
 
-async function appendToPyproject(dir: string, toml: string): Promise<void> {
-  const file = join(dir, "pyproject.toml");
-  await writeFile(file, (await Deno.readTextFile(file)) + toml);
+/** Rewrites the project's file `path` with `change`. */
+async function edit(dir: string, path: string, change: (text: string) => string): Promise<void> {
+  const file = join(dir, path);
+  await writeFile(file, change(await Deno.readTextFile(file)));
 }
 
 /**
@@ -52,7 +53,7 @@ function deepCases(): Case[] {
   ];
   return forms.map(([form, toml, at]) => ({
     name: `pyproject.toml nested too deep: ${form}`,
-    arrange: (dir) => appendToPyproject(dir, `${toml}\n`),
+    arrange: (dir) => edit(dir, "pyproject.toml", (text) => `${text}${toml}\n`),
     args: ["sync", "--no-install"],
     expect: [
       new RegExp(`pyproject\\.toml:${at}\\b`),
@@ -106,27 +107,14 @@ const cases: Case[] = [
   },
   {
     name: "name/file mismatch",
-    arrange: async (dir) => {
-      const file = join(dir, REG);
-      await writeFile(
-        file,
-        (await Deno.readTextFile(file)).replace("name: rag4code-qdrant", "name: rag4code-chroma"),
-      );
-    },
+    arrange: (dir) =>
+      edit(dir, REG, (text) => text.replace("name: rag4code-qdrant", "name: rag4code-chroma")),
     expect: [/does not match the file name/, /rag4code-qdrant\.yaml:2:7/],
   },
   {
     name: "schema error in a registry entry (git URL with ext::)",
-    arrange: async (dir) => {
-      const file = join(dir, REG);
-      await writeFile(
-        file,
-        (await Deno.readTextFile(file)).replace(
-          /url: "[^"]+"/,
-          'url: "ext::sh -c touch% /tmp/pwned"',
-        ),
-      );
-    },
+    arrange: (dir) =>
+      edit(dir, REG, (text) => text.replace(/url: "[^"]+"/, 'url: "ext::sh -c touch% /tmp/pwned"')),
     args: ["sync", "--mode", "prod"],
     expect: [/git URLs must use/, /rag4code-qdrant\.yaml:\d+:\d+/],
   },
@@ -164,7 +152,11 @@ const cases: Case[] = [
   {
     name: "tool.uv made by a dotted key after a header that only implies it (valid TOML)",
     arrange: (dir) =>
-      appendToPyproject(dir, "\n[tool.uv.workspace]\nmembers = []\n\n[tool]\nuv.package = false\n"),
+      edit(
+        dir,
+        "pyproject.toml",
+        (text) => text + "\n[tool.uv.workspace]\nmembers = []\n\n[tool]\nuv.package = false\n",
+      ),
     expect: [
       /cannot add entries to \[tool\.uv\].*made by the dotted key `uv\.package`/,
       /pyproject\.toml:16:1/,
@@ -174,15 +166,16 @@ const cases: Case[] = [
   {
     name: "default-groups inside [[tool.uv]], with only default-groups to write",
     arrange: async (dir) => {
-      const file = join(dir, REG);
-      await writeFile(
-        file,
-        (await Deno.readTextFile(file)).replace(
-          / {2}prod: .*/,
-          '  prod: {type: pypi, version: "==1.0.0"}',
-        ),
+      await edit(
+        dir,
+        REG,
+        (text) => text.replace(/ {2}prod: .*/, '  prod: {type: pypi, version: "==1.0.0"}'),
       );
-      await appendToPyproject(dir, '\n[[tool.uv]]\ndefault-groups = ["dev"]\n');
+      await edit(
+        dir,
+        "pyproject.toml",
+        (text) => text + '\n[[tool.uv]]\ndefault-groups = ["dev"]\n',
+      );
     },
     args: ["sync", "--mode", "prod"],
     expect: [
@@ -193,13 +186,12 @@ const cases: Case[] = [
   },
   {
     name: "clone inside the project's uv workspace members",
-    arrange: async (dir) => {
-      const file = join(dir, "pyproject.toml");
-      await writeFile(
-        file,
-        (await Deno.readTextFile(file)) + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
-      );
-    },
+    arrange: (dir) =>
+      edit(
+        dir,
+        "pyproject.toml",
+        (text) => text + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+      ),
     expect: [
       /is a member of this uv workspace/,
       /pyproject\.toml:\d+:1/,
