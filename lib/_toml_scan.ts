@@ -8,9 +8,10 @@
  * HPM accepts (uv, pip, Python's tomllib), and refuses what TOML 1.1 added:
  * newlines, comments and a trailing comma in inline tables, `\x` and `\e`
  * escapes, times without seconds. It checks the syntax of every value,
- * including that dates exist and integers fit in 64 bits. It does not check
- * what only a parser can (a key defined twice, a table redefined): validate
- * with smol-toml too. It fails with {@link TomlScanError}.
+ * including that dates exist and integers fit in 64 bits, and that nothing
+ * nests deeper than {@link MAX_DEPTH}. It does not check what only a parser
+ * can (a key defined twice, a table redefined): validate with smol-toml too.
+ * It fails with {@link TomlScanError}.
  *
  * @module
  */
@@ -131,7 +132,7 @@ export interface ScannedToml {
   readonly contentStart: number;
 }
 
-/** The text is not TOML the scanner can read. */
+/** The text is not TOML 1.0 (or nests deeper than {@link MAX_DEPTH}). */
 export class TomlScanError extends SyntaxError {
   /** Offset of the problem. */
   readonly offset: number;
@@ -144,6 +145,28 @@ export class TomlScanError extends SyntaxError {
     super(message);
     this.name = "TomlScanError";
     this.offset = offset;
+  }
+}
+
+/**
+ * How deep a document may nest: every part of a header's or a statement's key,
+ * every part of a key inside an inline table and every array counts one level
+ * from the top of the document. uv stops at 80 parts in one key and at 80
+ * nested arrays or inline tables, so a document within this limit is one uv
+ * reads; real pyproject.toml files nest fewer than 10 levels. The limit also
+ * keeps every walk over the values (the scanner's own, the comparisons, JSON)
+ * far from the stack's end.
+ */
+export const MAX_DEPTH = 80;
+
+/** The document nests deeper than {@link MAX_DEPTH}. */
+export class TomlDepthError extends TomlScanError {
+  /**
+   * @param offset the key part or `[` that goes past the limit
+   */
+  constructor(offset: number) {
+    super(`it nests more than ${MAX_DEPTH} levels of tables, keys and arrays`, offset);
+    this.name = "TomlDepthError";
   }
 }
 
@@ -212,10 +235,12 @@ class Scanner {
     this.i++;
   }
 
-  key(): string[] {
+  /** A dotted key whose first part is `depth` + 1 levels deep. */
+  key(depth: number): string[] {
     const parts: string[] = [];
     for (;;) {
       this.skipWs();
+      if (depth + parts.length >= MAX_DEPTH) throw new TomlDepthError(this.i);
       parts.push(this.simpleKey());
       this.skipWs();
       if (this.s[this.i] !== ".") return parts;
@@ -339,7 +364,8 @@ class Scanner {
     return this.s.slice(start, close);
   }
 
-  value(): ScannedValue {
+  /** A value held `depth` levels deep. */
+  value(depth: number): ScannedValue {
     const start = this.i;
     const c = this.s[this.i];
     if (c === '"') {
@@ -354,8 +380,8 @@ class Scanner {
         : this.literalString();
       return { kind: "string", start, end: this.i, value };
     }
-    if (c === "[") return this.array();
-    if (c === "{") return this.inlineTable();
+    if (c === "[") return this.array(depth);
+    if (c === "{") return this.inlineTable(depth);
     while (this.i < this.s.length && !VALUE_END.has(this.s[this.i])) this.i++;
     let end = this.i;
     while (end > start && (this.s[end - 1] === " " || this.s[end - 1] === "\t")) end--;
@@ -366,13 +392,14 @@ class Scanner {
     return { kind: "other", start, end };
   }
 
-  array(): ArrayValue {
+  array(depth: number): ArrayValue {
+    if (depth >= MAX_DEPTH) throw new TomlDepthError(this.i);
     const start = this.i++;
     const elements: ArrayElement[] = [];
     for (;;) {
       this.skipBlank();
       if (this.s[this.i] === "]") break;
-      const value = this.value();
+      const value = this.value(depth + 1);
       this.skipBlank();
       if (this.s[this.i] === ",") {
         elements.push({ value, comma: this.i++ });
@@ -387,17 +414,17 @@ class Scanner {
   }
 
   // TOML 1.0 keeps an inline table on one line, without comments or a trailing comma.
-  inlineTable(): InlineTableValue {
+  inlineTable(depth: number): InlineTableValue {
     const start = this.i++;
     const entries: InlineEntry[] = [];
     this.skipInlineWs();
     if (this.s[this.i] !== "}") {
       for (;;) {
         const keyStart = this.i;
-        const key = this.key();
+        const key = this.key(depth);
         this.expect("=");
         this.skipWs();
-        entries.push({ key, keyStart, value: this.value() });
+        entries.push({ key, keyStart, value: this.value(depth + key.length) });
         this.skipInlineWs();
         if (this.s[this.i] !== ",") break;
         const comma = this.i++;
@@ -426,7 +453,7 @@ class Scanner {
     const keyStart = this.i;
     const array = this.s[this.i + 1] === "[";
     this.i += array ? 2 : 1;
-    const path = this.key();
+    const path = this.key(0);
     this.expect("]");
     if (array) this.expect("]");
     return { kind: "header", array, path, keyStart, lineStart, lineEnd: this.endOfLine() };
@@ -434,10 +461,11 @@ class Scanner {
 
   keyValue(lineStart: number, header: TableHeader | undefined): KeyValue {
     const keyStart = this.i;
-    const key = this.key();
+    const depth = header?.path.length ?? 0;
+    const key = this.key(depth);
     this.expect("=");
     this.skipWs();
-    const value = this.value();
+    const value = this.value(depth + key.length);
     return {
       kind: "keyvalue",
       header,

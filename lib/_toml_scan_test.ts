@@ -4,9 +4,11 @@ import {
   type ArrayValue,
   type KeyValue,
   lineColumn,
+  MAX_DEPTH,
   type ScannedToml,
   scanToml,
   type TableHeader,
+  TomlDepthError,
   TomlScanError,
 } from "./_toml_scan.ts";
 
@@ -271,6 +273,58 @@ Deno.test("scanToml() refuses what TOML 1.0 refuses, at the offset", async (t) =
       );
     });
   }
+});
+
+Deno.test("scanToml() refuses nesting past MAX_DEPTH, where it goes past", async (t) => {
+  assert.equal(MAX_DEPTH, 80, "uv's limit, which docs/errors.md states");
+  const parts = (n: number) => Array(n).fill("a").join(".");
+  const nested = (open: string, n: number, inner: string, close: string) =>
+    open.repeat(n) + inner + close.repeat(n);
+  // [name, 80 levels deep, 81 levels deep, offset of the 81st level]
+  const cases: [string, string, string, number][] = [
+    ["a header", `[${parts(80)}]`, `[${parts(81)}]`, 1 + 2 * 80],
+    ["an array-of-tables header", `[[${parts(80)}]]`, `[[${parts(81)}]]`, 2 + 2 * 80],
+    ["a dotted key", `${parts(80)} = 1`, `${parts(81)} = 1`, 2 * 80],
+    ["a header and a dotted key", `[a.a]\n${parts(78)} = 1`, `[a.a]\n${parts(79)} = 1`, 6 + 2 * 78],
+    ["arrays", `a = ${nested("[", 79, "", "]")}`, `a = ${nested("[", 80, "", "]")}`, 4 + 79],
+    [
+      "inline tables",
+      `a = ${nested("{a = ", 79, "1", "}")}`,
+      `a = ${nested("{a = ", 80, "1", "}")}`,
+      4 + 5 * 79 + 1,
+    ],
+    [
+      "dotted keys in inline tables in arrays",
+      `x = [${nested("{a.a = [", 26, "", "]}")}]`,
+      `x = [${nested("{a.a = [", 27, "", "]}")}]`,
+      5 + 8 * 26 + 1,
+    ],
+  ];
+  for (const [name, deepest, deeper, offset] of cases) {
+    await t.step(name, () => {
+      scanToml(deepest);
+      assert.throws(() => scanToml(deeper), (e) => {
+        assert.ok(e instanceof TomlDepthError);
+        assert.equal(e.offset, offset);
+        return true;
+      });
+    });
+  }
+  await t.step("3,801 and 5,001 levels: refused, without a stack overflow", () => {
+    for (const n of [3801, 5001]) {
+      for (
+        const text of [
+          `[${parts(n)}]`,
+          `[[${parts(n)}]]`,
+          `${parts(n)} = 1`,
+          `a = ${nested("[", n, "", "]")}`,
+          `a = ${nested("{b = ", n, "1", "}")}`,
+        ]
+      ) {
+        assert.throws(() => scanToml(text), TomlDepthError);
+      }
+    }
+  });
 });
 
 Deno.test("lineColumn() counts from 1 and skips a byte order mark", () => {

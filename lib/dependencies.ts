@@ -5,23 +5,24 @@
  * @module
  */
 
-import { parse as parseToml } from "smol-toml";
+import { HpmInputError } from "./errors.ts";
 import { normalizeName } from "./names.ts";
+import { parseToml } from "./toml.ts";
 
 /**
  * The normalised names of the `[project] dependencies` in pyproject.toml text.
  *
  * @param text pyproject.toml
  * @returns the names (empty when it declares none), or undefined when the
- *   text is not TOML (a broken pyproject.toml is uv's to report)
+ *   text is not TOML 1.0 that uv reads (a broken pyproject.toml is uv's to report)
  */
 export function declaredDependencies(text: string): string[] | undefined {
   let data: { project?: { dependencies?: unknown } };
   try {
-    // As bigint, a 64-bit integer is not refused (only the names are read here).
-    data = parseToml(text, { integersAsBigInt: true }) as typeof data;
-  } catch {
-    return undefined;
+    data = parseToml(text, "pyproject.toml") as typeof data;
+  } catch (e) {
+    if (e instanceof HpmInputError) return undefined;
+    throw e;
   }
   const deps = data.project?.dependencies;
   if (!Array.isArray(deps)) return [];

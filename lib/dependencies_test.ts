@@ -11,3 +11,9 @@ Deno.test("declaredDependencies(): normalised names; none; not TOML", () => {
   assert.deepEqual(declaredDependencies('[project]\nname = "q"\n'), []);
   assert.equal(declaredDependencies("[project\n"), undefined);
 });
+
+Deno.test("declaredDependencies(): a file smol-toml alone would refuse (valid TOML 1.0)", () => {
+  const text = '[project]\nname = "q"\ndependencies = ["a"]\n\n' +
+    "[tool.ruff.lint]\n[tool]\nruff.line-length = 100\n";
+  assert.deepEqual(declaredDependencies(text), ["a"]);
+});

@@ -25,6 +25,7 @@ export type HpmErrorCode =
   | "missing-mode"
   | "missing-clone"
   | "toml-syntax"
+  | "too-deep"
   | "encoding"
   | "toml-layout"
   | "conflict"

@@ -97,7 +97,12 @@ function describe(source: LockedSource): string {
   if ("path" in source) return `the local file ${source.path}`;
   if ("git" in source) return `git ${String(source.git).replace(/#.*$/, "")}`;
   if ("registry" in source) return `the index ${source.registry}`;
-  return JSON.stringify(source);
+  // uv's sources are flat; one nested deeper than JSON.stringify can recurse is shown shallowly.
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(source).map(([k, v]) => [k, typeof v === "object" && v !== null ? "…" : v]),
+    ),
+  );
 }
 
 /** What {@link checkLock} found. */

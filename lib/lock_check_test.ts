@@ -44,6 +44,17 @@ Deno.test("lockSourceProblems(): each mode's kind of source, and only the plan's
   assert.deepEqual(lockSourceProblems(editable, []), []);
 });
 
+Deno.test("lockSourceProblems(): a source of another kind, as written; a deep one, shallowly", () => {
+  assert.deepEqual(lockSourceProblems(lock('{ url = "https://x/q.whl" }'), [pkg("prod")]), [
+    'Q is locked from {"url":"https://x/q.whl"}, not from git',
+  ]);
+  // uv reads no such uv.lock, but one in a repository is there to be read.
+  const deep = lock(`{ ${Array(5000).fill("a").join(".")} = 1 }`);
+  assert.deepEqual(lockSourceProblems(deep, [pkg("prod")]), [
+    'Q is locked from {"a":"…"}, not from git',
+  ]);
+});
+
 Deno.test("checkLock(): uv lock --check --offline; stale is a problem, offline is not", async () => {
   const root = await Deno.makeTempDir({ prefix: "hpm-lock-unit-" });
   try {

@@ -581,10 +581,18 @@ function locate(scan: ScannedToml, path: Path): number | undefined {
   return undefined;
 }
 
-/** The statement whose full key path is `path`. */
+/**
+ * The statement whose full key path is `path`. One under an `[[array]]` header
+ * (or under a table in one) is in an element of the array, not at `path`.
+ */
 function findKey(scan: ScannedToml, path: Path): KeyValue | undefined {
+  const inArray = (table: Path) =>
+    scan.statements.some((s) => s.kind === "header" && s.array && isPrefix(s.path, table));
   for (const statement of scan.statements) {
-    if (statement.kind === "keyvalue" && samePath([...statement.table, ...statement.key], path)) {
+    if (
+      statement.kind === "keyvalue" && samePath([...statement.table, ...statement.key], path) &&
+      !inArray(statement.table)
+    ) {
       return statement;
     }
   }

@@ -678,6 +678,20 @@ Deno.test("applyPlan() refuses layouts it cannot extend", async (t) => {
       1,
     ],
     [
+      "tool.uv as dotted keys, after a header that only implies it",
+      lines("[tool.uv.workspace]", "members = []", "", "[tool]", "uv.package = false"),
+      plan({ g: ["a"] }),
+      5,
+      1,
+    ],
+    [
+      "default-groups inside [[tool.uv]], with only default-groups to write",
+      lines("[[tool.uv]]", 'default-groups = ["dev"]'),
+      plan({ g: ["a"] }, [], [], "prod"),
+      1,
+      1,
+    ],
+    [
       "inline sources after a group hpm extends first: the line in the file as it is",
       lines(
         "[dependency-groups]",
@@ -702,7 +716,10 @@ Deno.test("applyPlan() refuses layouts it cannot extend", async (t) => {
   ];
   for (const [name, original, p, line, column] of cases) {
     await t.step(name, () => {
-      assert.throws(() => applyPlan(original, p), inputError("toml-layout", line, column));
+      assert.throws(
+        () => applyPlan(original, p),
+        inputError("toml-layout", line, column, /^cannot add entries to /),
+      );
     });
   }
   await t.step("an hpm entry the user moved", () => {

@@ -34,6 +34,7 @@ import { normalizeName } from "./names.ts";
 import type { Plan } from "./plan.ts";
 import type { Project } from "./project.ts";
 import { applyPlan, readManaged } from "./pyproject.ts";
+import { parseToml } from "./toml.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { lockInScratch } from "./scratch_lock.ts";
 import type { ProjectOptions, SyncPlan } from "./sync.ts";
@@ -366,7 +367,7 @@ export function stagedProblems(
         `pyproject.toml is in mode ${record.mode}, not the committed mode ${plan.mode}`,
       );
     }
-    const data = parse(staged.pyproject) as { tool?: { uv?: { sources?: unknown } } };
+    const data = parseToml(staged.pyproject, file) as { tool?: { uv?: { sources?: unknown } } };
     const sources = (data.tool?.uv?.sources ?? {}) as Record<string, Record<string, unknown>>;
     for (const name of record?.sources ?? []) {
       const path = sources[name]?.path;

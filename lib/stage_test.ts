@@ -86,6 +86,22 @@ Deno.test("stagedProblems(): entries of the right mode but stale (the registry m
   ]);
 });
 
+Deno.test("stagedProblems(): a pyproject.toml smol-toml alone would refuse (valid TOML 1.0)", () => {
+  const text = applyPlan(
+    '[project]\nname = "core"\n\n[tool.ruff.lint]\nselect = ["E"]\n\n[tool]\nruff.line-length = 100\n',
+    prod,
+  ).text;
+  assert.deepEqual(stagedProblems({ pyproject: text }, prod), []);
+  const dev = text.replace('mode = "prod"', 'mode = "dev"').replace(
+    /^q = \{.*\}$/m,
+    'q = { path = "packages/q", editable = true }',
+  );
+  assert.deepEqual(stagedProblems({ pyproject: dev }, prod), [
+    "pyproject.toml is in mode dev, not the committed mode prod",
+    "pyproject.toml installs `q` from a local path (packages/q, editable)",
+  ]);
+});
+
 // Answers git like a clean repository whose top is `top`, the project being
 // in `prefix`; `ignored` paths are ignored by .gitignore.
 // uv fails `uv lock --offline` with `uv.offlineCode`, or every lock with `uv.alwaysFails`.

@@ -26,6 +26,43 @@ interface Case {
 
 const REG = "hpm-registry/packages/rag4code-qdrant.yaml";
 
+/** Rewrites the project's file `path` with `change`. */
+async function edit(dir: string, path: string, change: (text: string) => string): Promise<void> {
+  const file = join(dir, path);
+  await writeFile(file, change(await Deno.readTextFile(file)));
+}
+
+/**
+ * Nesting deeper than uv reads, in each form, far past the limit (the 81st
+ * level is at line 11 or 12, at the column given): refused before anything
+ * is written, and so on every later run too.
+ */
+function deepCases(): Case[] {
+  const parts = (n: number) => Array(n).fill("a").join(".");
+  const forms: [string, string, string][] = [
+    ["a header of 3,801 parts", `[${parts(3801)}]`, "11:162"],
+    ["a header of 5,001 parts", `[${parts(5001)}]`, "11:162"],
+    ["an array-of-tables header of 5,001 parts", `[[${parts(5001)}]]`, "11:163"],
+    ["a dotted key of 5,001 parts", `[tool]\n${parts(5001)} = 1`, "12:159"],
+    ["5,001 nested arrays", `[tool]\na = ${"[".repeat(5001)}${"]".repeat(5001)}`, "12:83"],
+    [
+      "5,001 nested inline tables",
+      `[tool]\na = ${"{b = ".repeat(5001)}1${"}".repeat(5001)}`,
+      "12:396",
+    ],
+  ];
+  return forms.map(([form, toml, at]) => ({
+    name: `pyproject.toml nested too deep: ${form}`,
+    arrange: (dir) => edit(dir, "pyproject.toml", (text) => `${text}${toml}\n`),
+    args: ["sync", "--no-install"],
+    expect: [
+      new RegExp(`pyproject\\.toml:${at}\\b`),
+      /it nests more than 80 levels of tables, keys and arrays/,
+      /hint: hpm reads at most 80 levels/,
+    ],
+  }));
+}
+
 const cases: Case[] = [
   {
     name: "malformed YAML in hpm.yaml",
@@ -70,27 +107,14 @@ const cases: Case[] = [
   },
   {
     name: "name/file mismatch",
-    arrange: async (dir) => {
-      const file = join(dir, REG);
-      await writeFile(
-        file,
-        (await Deno.readTextFile(file)).replace("name: rag4code-qdrant", "name: rag4code-chroma"),
-      );
-    },
+    arrange: (dir) =>
+      edit(dir, REG, (text) => text.replace("name: rag4code-qdrant", "name: rag4code-chroma")),
     expect: [/does not match the file name/, /rag4code-qdrant\.yaml:2:7/],
   },
   {
     name: "schema error in a registry entry (git URL with ext::)",
-    arrange: async (dir) => {
-      const file = join(dir, REG);
-      await writeFile(
-        file,
-        (await Deno.readTextFile(file)).replace(
-          /url: "[^"]+"/,
-          'url: "ext::sh -c touch% /tmp/pwned"',
-        ),
-      );
-    },
+    arrange: (dir) =>
+      edit(dir, REG, (text) => text.replace(/url: "[^"]+"/, 'url: "ext::sh -c touch% /tmp/pwned"')),
     args: ["sync", "--mode", "prod"],
     expect: [/git URLs must use/, /rag4code-qdrant\.yaml:\d+:\d+/],
   },
@@ -124,15 +148,50 @@ const cases: Case[] = [
       writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nurls = { a = "b", }\n'),
     expect: [/pyproject\.toml:3:17/, /TOML 1\.1, not 1\.0/, /hint: .*TOML 1\.0/],
   },
+  ...deepCases(),
   {
-    name: "clone inside the project's uv workspace members",
+    name: "tool.uv made by a dotted key after a header that only implies it (valid TOML)",
+    arrange: (dir) =>
+      edit(
+        dir,
+        "pyproject.toml",
+        (text) => text + "\n[tool.uv.workspace]\nmembers = []\n\n[tool]\nuv.package = false\n",
+      ),
+    expect: [
+      /cannot add entries to \[tool\.uv\].*made by the dotted key `uv\.package`/,
+      /pyproject\.toml:16:1/,
+      /hint: write it as a table with its own \[header\] line/,
+    ],
+  },
+  {
+    name: "default-groups inside [[tool.uv]], with only default-groups to write",
     arrange: async (dir) => {
-      const file = join(dir, "pyproject.toml");
-      await writeFile(
-        file,
-        (await Deno.readTextFile(file)) + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+      await edit(
+        dir,
+        REG,
+        (text) => text.replace(/ {2}prod: .*/, '  prod: {type: pypi, version: "==1.0.0"}'),
+      );
+      await edit(
+        dir,
+        "pyproject.toml",
+        (text) => text + '\n[[tool.uv]]\ndefault-groups = ["dev"]\n',
       );
     },
+    args: ["sync", "--mode", "prod"],
+    expect: [
+      /cannot add entries to \[tool\.uv\].*inside the array of tables \[\[tool\.uv\]\]/,
+      /pyproject\.toml:12:1/,
+      /hint: write it as a table with its own \[header\] line/,
+    ],
+  },
+  {
+    name: "clone inside the project's uv workspace members",
+    arrange: (dir) =>
+      edit(
+        dir,
+        "pyproject.toml",
+        (text) => text + '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+      ),
     expect: [
       /is a member of this uv workspace/,
       /pyproject\.toml:\d+:1/,
