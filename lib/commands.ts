@@ -229,7 +229,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   log(checkPassed("pyproject.toml", plan.mode));
   if (flags.pyprojectOnly) return;
   const { checkLock } = await import("./lock_check.ts");
-  const lock = await checkLock(plan, { runner });
+  const lock = await checkLock(plan, { runner, log });
   if (!lock.present) {
     log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
     return;

@@ -119,11 +119,17 @@ export function nearestProjectRoot(start: string): string | undefined {
 async function lockStillMatches(
   root: string,
   answer: FastAnswer,
-  runner: Runner,
+  options: FastOptions,
 ): Promise<boolean> {
   if (!answer.lock || !await lockUnchanged(root, answer.lock)) return false;
-  const { UV_LOCK_CHECK_ARGS } = await import("./uv.ts");
-  return (await runner({ program: "uv", args: [...UV_LOCK_CHECK_ARGS], cwd: root })).code === 0;
+  const { uvLockCheckRequest } = await import("./uv.ts");
+  let request;
+  try {
+    request = uvLockCheckRequest(root, options.env);
+  } catch {
+    return false; // no interpreter outside the project: the normal path says so
+  }
+  return (await options.runner(request)).code === 0;
 }
 
 /** Where a fast answer applies, and what it is. */
@@ -184,7 +190,7 @@ export async function answerFast(
     const answer = await journalLeft(root, options.env) ? undefined : await check();
     if (answer?.write === undefined) {
       if (answer && command.name === "check" && !command.pyprojectOnly) {
-        if (!await lockStillMatches(root, answer, options.runner)) return undefined;
+        if (!await lockStillMatches(root, answer, options)) return undefined;
       }
       if (answer) options.trace?.(HIT);
       return answer && { root, ...answer };

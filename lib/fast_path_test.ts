@@ -129,16 +129,21 @@ Deno.test("answerFast answers only after a recorded sync, and never for another 
   }
 });
 
+// uv.lock as uv writes it for ONE_PLUGIN in dev: two source trees.
+const LOCK = 'version = 1\n\n[[package]]\nname = "core"\nsource = { editable = "." }\n\n' +
+  '[[package]]\nname = "plug"\nversion = "1.0.0"\nsource = { editable = "packages/plug" }\n';
+
 Deno.test("plain check answers only for the uv.lock uv left at the mode's last switch, once uv agrees", async () => {
   const dir = await tempTree("hpm-unit-", {
     ...ONE_PLUGIN,
     "pyproject.toml": PYPROJECT,
-    "uv.lock": "version = 1\n",
+    "uv.lock": LOCK,
   });
   const env = {
     HOME: "/home/u",
     HPM_STATE_DIR: join(dir, "user-state"),
     PATH: Deno.env.get("PATH")!,
+    UV_PYTHON: "/usr/bin/python3",
   };
   const quiet = { env, log: () => {}, stream: false };
   const plain = command("check", { project: dir, pyprojectOnly: false });
@@ -150,7 +155,7 @@ Deno.test("plain check answers only for the uv.lock uv left at the mode's last s
     const agrees = recordingRunner();
     assert.equal((await answerFast(plain, { ...quiet, runner: agrees }))?.mode, "dev");
     assert.deepEqual(agrees.calls.map((c) => [c.program, ...c.args, c.cwd]), [
-      ["uv", "lock", "--check", "--offline", "--no-progress", dir],
+      ["uv", "lock", "--check", "--offline", "--no-progress", "--python", "/usr/bin/python3", dir],
     ]);
     const disagrees = recordingRunner(() => ({
       code: 1,
@@ -162,7 +167,7 @@ Deno.test("plain check answers only for the uv.lock uv left at the mode's last s
     // Another uv.lock, or none: the normal path compares and words it; uv is not asked here.
     for (
       const change of [
-        () => Deno.writeTextFile(join(dir, "uv.lock"), "version = 1\n# edited\n"),
+        () => Deno.writeTextFile(join(dir, "uv.lock"), `${LOCK}# edited\n`),
         () => Deno.remove(join(dir, "uv.lock")),
       ]
     ) {

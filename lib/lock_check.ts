@@ -8,6 +8,9 @@
  * without running anything; then `uv lock --check --offline`, which answers
  * whether uv would lock anything differently, when it can do so offline.
  *
+ * A check runs nothing the project ships: uv gets an interpreter from outside
+ * it (see `isolatedUv`).
+ *
  * @module
  */
 
@@ -18,7 +21,8 @@ import { LOCK_FILE } from "./project.ts";
 import type { ResolvedPackage } from "./resolve.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import type { SyncPlan } from "./sync.ts";
-import { UV_LOCK_CHECK_ARGS } from "./uv.ts";
+import { HpmOperationError } from "./errors.ts";
+import { uvLockCheckRequest, warnCommittedVenv } from "./uv.ts";
 
 type LockedSource = Readonly<Record<string, unknown>>;
 
@@ -120,7 +124,8 @@ export interface LockCheck {
  * records for the plugins, then `uv lock --check --offline`.
  *
  * @param plan what {@link planSync} returned (pyproject.toml should already match it)
- * @param options the runner for uv
+ * @param options the runner for uv and git, the environment (UV_PYTHON, PATH),
+ *   where a warning about a committed `.venv` goes
  * @returns what was found; the caller decides the exit code
  *
  * @example Usage
@@ -134,19 +139,28 @@ export interface LockCheck {
  */
 export async function checkLock(
   plan: SyncPlan,
-  options: { readonly runner?: Runner } = {},
+  options: {
+    readonly runner?: Runner;
+    readonly env?: Readonly<Record<string, string | undefined>>;
+    readonly log?: (message: string) => void;
+  } = {},
 ): Promise<LockCheck> {
-  const file = joinPath(plan.project.root, LOCK_FILE);
-  const bytes = readConfined(file, { root: plan.project.root }, MAX_UV_LOCK_BYTES);
+  const { root } = plan.project;
+  const file = joinPath(root, LOCK_FILE);
+  const bytes = readConfined(file, { root }, MAX_UV_LOCK_BYTES);
   if (bytes === undefined) return { file, present: false, problems: [] };
   const problems = lockSourceProblems(new TextDecoder().decode(bytes), plan.resolution.packages);
   if (problems.length) return { file, present: true, problems };
   const runner = options.runner ?? denoRunner;
-  const r = await runner({
-    program: "uv",
-    args: [...UV_LOCK_CHECK_ARGS],
-    cwd: plan.project.root,
-  });
+  if (options.log) await warnCommittedVenv(root, runner, options.log);
+  let request;
+  try {
+    request = uvLockCheckRequest(root, options.env ?? Deno.env.toObject());
+  } catch (e) {
+    if (!(e instanceof HpmOperationError)) throw e;
+    return { file, present: true, problems: [], uvUnanswered: `${e.message}: ${e.hint}` };
+  }
+  const r = await runner(request);
   if (r.code === 0) return { file, present: true, problems: [] };
   if (/needs to be updated/.test(r.stderr)) {
     return {
