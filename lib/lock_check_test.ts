@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { checkLock, lockSourceProblems } from "./lock_check.ts";
+import { checkLock, lockSourceProblems, whyUvWouldBuild } from "./lock_check.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
 import type { ResolvedPackage } from "./resolve.ts";
 import { recordingRunner } from "./runner.ts";
@@ -100,13 +100,51 @@ Deno.test("checkLock(): uv lock --check --offline; stale is a problem, offline i
 
 const CORE = '[project]\nname = "core"\nversion = "0.1.0"\ndependencies = []\n';
 
-Deno.test("checkLock(): uv is not asked without an interpreter outside the project", async () => {
+Deno.test("checkLock(): uv is not asked when it would build a source tree, nor without an interpreter outside the project", async () => {
   await withPlan("dev", async (root, plan) => {
     await Deno.writeTextFile(join(root, "uv.lock"), lock('{ editable = "packages/q" }'));
     await Deno.writeTextFile(join(root, "pyproject.toml"), CORE);
     const runner = recordingRunner();
+    const dynamic = '[project]\nname = "Q"\ndynamic = ["version"]\n';
+    await Deno.mkdir(join(root, "packages", "q"), { recursive: true });
+    await Deno.writeTextFile(join(root, "packages", "q", "pyproject.toml"), dynamic);
+    assert.deepEqual(await checkLock(plan, { runner, env: { UV_PYTHON: "python3.12" } }), {
+      file: join(root, "uv.lock"),
+      present: true,
+      problems: [],
+      uvSkipped: "q (packages/q) declares its version dynamic",
+    });
+    assert.deepEqual(runner.calls, []);
+
+    await Deno.writeTextFile(join(root, "packages", "q", "pyproject.toml"), CORE);
     const none = await checkLock(plan, { runner, env: { PATH: "" } });
     assert.match(none.uvUnanswered ?? "", /^no Python interpreter outside the project .*UV_PYTHON/);
     assert.deepEqual(runner.calls, []);
   });
+});
+
+Deno.test("whyUvWouldBuild(): what uv checks must be in pyproject.toml, not left to a build backend", () => {
+  const project = (body: string) => `[project]\nname = "a"\n${body}`;
+  assert.equal(whyUvWouldBuild(project('version = "1"\n')), undefined);
+  // Fields uv does not check may be dynamic.
+  assert.equal(
+    whyUvWouldBuild(project('version = "1"\ndynamic = ["readme", "scripts"]\n')),
+    undefined,
+  );
+  assert.equal(
+    whyUvWouldBuild(project('dynamic = ["version", "dependencies", "readme"]\n')),
+    "declares its version, dependencies dynamic",
+  );
+  assert.equal(
+    whyUvWouldBuild(project('version = "1"\ndynamic = ["optional-dependencies"]\n')),
+    "declares its optional-dependencies dynamic",
+  );
+  assert.equal(
+    whyUvWouldBuild(project('version = "1"\n"dyn\\u0061mic" = ["requires-python"]\n')),
+    "declares its requires-python dynamic",
+  );
+  assert.equal(whyUvWouldBuild(project("")), "has no version");
+  assert.equal(whyUvWouldBuild('[tool.poetry]\nversion = "1"\n'), "has no [project] table");
+  assert.equal(whyUvWouldBuild("[project"), "has a pyproject.toml that is not valid TOML");
+  assert.equal(whyUvWouldBuild(undefined), "has no pyproject.toml");
 });

@@ -3,7 +3,9 @@
  * program the project ships: a committed `.venv/bin/python` or a
  * `.python-version` naming a script in the project is never started (uv gets
  * an interpreter from outside the project), and a committed `.venv` is
- * reported.
+ * reported. Nor does `check` let uv run the project's build backend to read
+ * dynamic metadata: it says so, and fails, rather than pass a uv.lock it
+ * could not check.
  */
 
 import assert from "node:assert/strict";
@@ -81,4 +83,90 @@ Deno.test({
       assert.match(stage.stderr, /warning: \.venv is committed/);
     });
   },
+});
+
+// An in-tree build backend (PEP 517's backend-path) that records each import
+// and builds the core with the version it declares dynamic.
+const BACKEND = (marker: string) =>
+  `import base64, hashlib, os, zipfile
+open(${JSON.stringify(marker)}, "a").write("imported\\n")
+NAME, VERSION = "rag4code_core", "0.1.0"
+INFO = f"{NAME}-{VERSION}.dist-info"
+METADATA = f"Metadata-Version: 2.1\\nName: rag4code-core\\nVersion: {VERSION}\\n"
+
+def prepare_metadata_for_build_wheel(directory, config_settings=None):
+    os.makedirs(os.path.join(directory, INFO))
+    with open(os.path.join(directory, INFO, "METADATA"), "w") as f:
+        f.write(METADATA)
+    return INFO
+
+def build_wheel(directory, config_settings=None, metadata_directory=None):
+    wheel = f"{NAME}-{VERSION}-py3-none-any.whl"
+    files = {f"{INFO}/METADATA": METADATA,
+             f"{INFO}/WHEEL": "Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+    record = []
+    with zipfile.ZipFile(os.path.join(directory, wheel), "w") as z:
+        for path, text in files.items():
+            data = text.encode()
+            z.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{path},sha256={digest},{len(data)}")
+        z.writestr(f"{INFO}/RECORD", "\\n".join(record + [f"{INFO}/RECORD,,"]) + "\\n")
+    return wheel
+
+prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
+build_editable = build_wheel
+`;
+
+Deno.test("check does not let uv run the project's build backend for its dynamic version: it fails, saying so", async () => {
+  await withRoot(async (root) => {
+    const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
+    const state = { HPM_STATE_DIR: join(root, "state") };
+    const marker = join(root, "imported");
+    const pyproject = join(dir, "pyproject.toml");
+    await Deno.writeTextFile(
+      pyproject,
+      (await Deno.readTextFile(pyproject))
+        .replace(/^version = .*$/m, 'dynamic = ["version"]')
+        .replace(
+          /\[build-system\][^[]*/,
+          '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n\n',
+        ),
+    );
+    await Deno.writeTextFile(join(dir, "backend.py"), BACKEND(marker));
+    await settle();
+    // Installing runs the backend: that is what sync is asked to do.
+    expectOk(await hpm(["sync", "--mode", "prod"], dir, state), "sync prod");
+    assert.ok(await ran(marker), "the backend is the one uv builds with");
+    await Deno.remove(marker);
+
+    const words =
+      /uv\.lock was not checked by uv: rag4code-core \(\.\) declares its version dynamic/;
+    // From the record too: the fast path leaves it to the normal path's words.
+    const fast = await hpm(["-v", "check", "--mode", "prod"], dir, state);
+    assert.equal(fast.code, 1, fast.stderr);
+    assert.match(fast.stderr, words);
+    assert.doesNotMatch(fast.stderr, /answered from its fingerprint|\$ uv/);
+
+    // A dependency added without locking again: uv would build the core to
+    // check it (and believe what the backend says).
+    await Deno.writeTextFile(
+      pyproject,
+      (await Deno.readTextFile(pyproject)).replace("dependencies = []", 'dependencies = ["tomli"]'),
+    );
+    const check = await hpm(["check", "--mode", "prod"], dir, {
+      HPM_STATE_DIR: join(root, "other"),
+    });
+    assert.equal(await ran(marker), undefined, `check ran the backend:\n${check.stderr}`);
+    assert.equal(check.code, 1, check.stderr);
+    assert.match(check.stderr, words);
+    assert.match(check.stderr, /so uv would have to run its build backend to check it/);
+    assert.match(check.stderr, /uv lock --check --offline/);
+
+    // verify and stage lock as uv lock does; their help says so.
+    for (const command of ["verify", "stage", "check"]) {
+      const help = await hpm([command, "--help"], dir);
+      assert.match(help.stdout, /build backend/, command);
+    }
+  });
 });
