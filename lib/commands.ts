@@ -48,6 +48,13 @@ export interface SyncFlags extends GlobalFlags {
   adopt?: boolean;
 }
 
+// What `verify` and `stage` say of what they run: `uv lock`, with uv's reach.
+const LOCKS_AS_UV_DOES =
+  "\n\nuv locks the project as `uv lock` does, with an interpreter from outside it" +
+  "\n(UV_PYTHON, else python3 or python on PATH), never its .venv or a .python-version." +
+  "\nuv may build a source tree (the project, a local path) whose metadata is dynamic to" +
+  "\nread it, running its build backend: code from the project. `hpm check` does not.";
+
 // How a command reports (`hpm: …` notices unless quiet; with --verbose every
 // uv and git command line before it runs), and what every command that reads
 // the project is given. Flags are read when used: the parser fills them in
@@ -229,7 +236,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   log(checkPassed("pyproject.toml", plan.mode));
   if (flags.pyprojectOnly) return;
   const { checkLock } = await import("./lock_check.ts");
-  const lock = await checkLock(plan, { runner });
+  const lock = await checkLock(plan, { runner, log });
   if (!lock.present) {
     log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
     return;
@@ -238,6 +245,15 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
     throw new HpmOperationError(
       `uv.lock does not match mode ${plan.mode}: ${lock.problems.join("; ")}`,
       `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
+    );
+  }
+  if (lock.uvSkipped) {
+    throw new HpmOperationError(
+      `uv.lock was not checked by uv: ${lock.uvSkipped}, so uv would have to run its ` +
+        "build backend to check it, and hpm check runs no code from the project",
+      `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; where running the ` +
+        "project's code is acceptable, `uv lock --check --offline` checks the rest " +
+        "(and `hpm check --pyproject-only` checks pyproject.toml alone)",
     );
   }
   if (lock.uvUnanswered) {
@@ -413,7 +429,13 @@ Examples:
     .addHelpText(
       "after",
       "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?" +
-        "\n  hpm check --staged      # in a pre-commit hook",
+        "\n  hpm check --staged      # in a pre-commit hook" +
+        "\n\nIt runs no code from the project. uv (`uv lock --check --offline`) gets an" +
+        "\ninterpreter from outside it (UV_PYTHON, else python3 or python on PATH), never its" +
+        "\n.venv or a .python-version. A source tree in uv.lock (the project, a local path)" +
+        "\nthat declares its version, dependencies, optional-dependencies or requires-python" +
+        "\ndynamic could only be checked by running its build backend: uv is not asked, and" +
+        "\ncheck fails, saying so.",
     )
     .action(async (flags) => {
       await checkCommand({ ...globals(), ...flags }, io);
@@ -425,7 +447,8 @@ Examples:
     .option("--offline", "resolve uv.lock from uv's cache only")
     .addHelpText(
       "after",
-      "\nExamples:\n  uv add httpx && hpm stage && git commit -m 'use httpx'   # while in dev",
+      "\nExamples:\n  uv add httpx && hpm stage && git commit -m 'use httpx'   # while in dev" +
+        LOCKS_AS_UV_DOES,
     )
     .action(async (flags) => {
       await stageCommand({ ...globals(), mode: flags.mode, offline: flags.offline }, io);
@@ -585,7 +608,10 @@ Examples:
   program.command("verify")
     .description("will this mode resolve? `uv lock` in a scratch copy; touches nothing")
     .addOption(modeOption())
-    .addHelpText("after", "\nExamples:\n  hpm verify --mode prod   # before tagging or deploying")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm verify --mode prod   # before tagging or deploying" + LOCKS_AS_UV_DOES,
+    )
     .action(async (flags) => {
       const { verify } = await import("./verify.ts");
       const { mode, lockedPackages } = await verify({

@@ -22,6 +22,7 @@ import {
   rememberLock,
   stillHolds,
 } from "./fingerprint.ts";
+import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
 import type { PlainCommand } from "./plain_command.ts";
 import { journalLeft } from "./state.ts";
 import type { Runner } from "./runner.ts";
@@ -115,15 +116,69 @@ export function nearestProjectRoot(start: string): string | undefined {
 // at the mode's last switch (so it locks every plugin from the mode's kind of
 // source, which is what the normal path compares first), and uv, asked the
 // normal path's question, agrees. Any other answer of uv's is the normal
-// path's to put in words.
+// path's to put in words, and so is a source tree whose metadata uv might
+// build to check (see plainlyStatic).
 async function lockStillMatches(
   root: string,
   answer: FastAnswer,
-  runner: Runner,
+  options: FastOptions,
 ): Promise<boolean> {
   if (!answer.lock || !await lockUnchanged(root, answer.lock)) return false;
-  const { UV_LOCK_CHECK_ARGS } = await import("./uv.ts");
-  return (await runner({ program: "uv", args: [...UV_LOCK_CHECK_ARGS], cwd: root })).code === 0;
+  if (!sourceTreesPlainlyStatic(root)) return false;
+  const { uvLockCheckRequest } = await import("./uv.ts");
+  let request;
+  try {
+    request = uvLockCheckRequest(root, options.env);
+  } catch {
+    return false; // no interpreter outside the project: the normal path says so
+  }
+  return (await options.runner(request)).code === 0;
+}
+
+// Whether every source tree uv.lock names (the project, local paths: what uv
+// checks against its files) has a pyproject.toml that plainly gives uv all it
+// checks, read as uv writes uv.lock; anything else is the normal path's to
+// parse and judge (lock_check.ts), so a tree uv would build is never handed
+// to uv from here.
+function sourceTreesPlainlyStatic(root: string): boolean {
+  try {
+    const lock = readConfined(joinPath(root, "uv.lock"), { root }, MAX_UV_LOCK_BYTES);
+    if (!lock) return false;
+    for (const [, kind, tree] of new TextDecoder().decode(lock).matchAll(SOURCE)) {
+      if (kind === "path" || tree.includes("\\")) return false;
+      if (kind !== "editable" && kind !== "directory") continue;
+      const dir = tree.startsWith("/") ? tree : joinPath(root, tree);
+      const pyproject = readConfined(
+        joinPath(dir, "pyproject.toml"),
+        { root: dir },
+        MAX_PYPROJECT_BYTES,
+      );
+      if (!pyproject || !plainlyStatic(new TextDecoder().decode(pyproject))) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const SOURCE = /^source = \{ (\w+) = "([^"]*)"/gm;
+
+/**
+ * Whether a pyproject.toml, read as a text, declares nothing dynamic and has
+ * a plain version in [project]: no "dynamic" anywhere, and no escape or
+ * multi-line string that could spell it or hide a table header. Stricter
+ * than the normal path's parse (`whyUvWouldBuild`), never looser: a file
+ * this passes, uv reads all it checks from.
+ *
+ * @param text the file
+ * @returns whether it is plainly static
+ */
+export function plainlyStatic(text: string): boolean {
+  if (/dynamic|\\[uUx]|"""|'''/.test(text)) return false;
+  const header = /^\[project\][ \t]*(?:#.*)?$/m.exec(text);
+  if (!header) return false;
+  const table = text.slice(header.index + header[0].length).split(/^[ \t]*\[/m)[0];
+  return /^version[ \t]*=[ \t]*"[^"\\\n]*"[ \t]*(?:#.*)?$/m.test(table);
 }
 
 /** Where a fast answer applies, and what it is. */
@@ -184,7 +239,7 @@ export async function answerFast(
     const answer = await journalLeft(root, options.env) ? undefined : await check();
     if (answer?.write === undefined) {
       if (answer && command.name === "check" && !command.pyprojectOnly) {
-        if (!await lockStillMatches(root, answer, options.runner)) return undefined;
+        if (!await lockStillMatches(root, answer, options)) return undefined;
       }
       if (answer) options.trace?.(HIT);
       return answer && { root, ...answer };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { answerFast, fastCommandOf } from "./fast_path.ts";
+import { answerFast, fastCommandOf, plainlyStatic } from "./fast_path.ts";
+import { whyUvWouldBuild } from "./lock_check.ts";
 import { readPlainCommand } from "./plain_command.ts";
 import { recordingRunner } from "./runner.ts";
 import { projectStateName } from "./state.ts";
@@ -127,16 +128,21 @@ Deno.test("answerFast answers only after a recorded sync, and never for another 
   }
 });
 
+// uv.lock as uv writes it for ONE_PLUGIN in dev: two source trees.
+const LOCK = 'version = 1\n\n[[package]]\nname = "core"\nsource = { editable = "." }\n\n' +
+  '[[package]]\nname = "plug"\nversion = "1.0.0"\nsource = { editable = "packages/plug" }\n';
+
 Deno.test("plain check answers only for the uv.lock uv left at the mode's last switch, once uv agrees", async () => {
   const dir = await tempTree("hpm-unit-", {
     ...ONE_PLUGIN,
     "pyproject.toml": PYPROJECT,
-    "uv.lock": "version = 1\n",
+    "uv.lock": LOCK,
   });
   const env = {
     HOME: "/home/u",
     HPM_STATE_DIR: join(dir, "user-state"),
     PATH: Deno.env.get("PATH")!,
+    UV_PYTHON: "/usr/bin/python3",
   };
   const quiet = { env, log: () => {}, stream: false };
   const plain = command("check", { project: dir, pyprojectOnly: false });
@@ -147,7 +153,7 @@ Deno.test("plain check answers only for the uv.lock uv left at the mode's last s
     const agrees = recordingRunner();
     assert.equal((await answerFast(plain, { ...quiet, runner: agrees }))?.mode, "dev");
     assert.deepEqual(agrees.calls.map((c) => [c.program, ...c.args, c.cwd]), [
-      ["uv", "lock", "--check", "--offline", "--no-progress", dir],
+      ["uv", "lock", "--check", "--offline", "--no-progress", "--python", "/usr/bin/python3", dir],
     ]);
     const disagrees = recordingRunner(() => ({
       code: 1,
@@ -159,7 +165,7 @@ Deno.test("plain check answers only for the uv.lock uv left at the mode's last s
     // Another uv.lock, or none: the normal path compares and words it; uv is not asked here.
     for (
       const change of [
-        () => Deno.writeTextFile(join(dir, "uv.lock"), "version = 1\n# edited\n"),
+        () => Deno.writeTextFile(join(dir, "uv.lock"), `${LOCK}# edited\n`),
         () => Deno.remove(join(dir, "uv.lock")),
       ]
     ) {
@@ -172,5 +178,44 @@ Deno.test("plain check answers only for the uv.lock uv left at the mode's last s
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("plain check does not hand uv a source tree it would build: the normal path words it", async () => {
+  const dir = await tempTree("hpm-unit-", {
+    ...ONE_PLUGIN,
+    "pyproject.toml": '[project]\nname = "core"\ndynamic = ["version"]\n',
+    "uv.lock": LOCK,
+  });
+  const env = { HOME: "/home/u", HPM_STATE_DIR: join(dir, "user-state"), UV_PYTHON: "python3" };
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    await sync({ root: dir, env, runner: recordingRunner() });
+    const runner = recordingRunner();
+    const plain = command("check", { project: dir, pyprojectOnly: false });
+    assert.equal(await answerFast(plain, { env, log: () => {}, stream: false, runner }), undefined);
+    assert.deepEqual(runner.calls, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("plainlyStatic(): only what the normal path also finds static, read as a text", () => {
+  const samples: [string, boolean][] = [
+    ['[project]\nname = "a"\nversion = "1.0"\ndependencies = []\n', true],
+    ['[project] # the core\nname = "a"\nversion = "1.0" # bumped by hand\n\n[tool.x]\n', true],
+    ['[project]\nname = "a"\ndynamic = ["version"]\n', false],
+    // Static for uv too, but only a parser can tell: the normal path decides.
+    ['[project]\nname = "a"\nversion = "1.0"\ndynamic = ["readme"]\n', false],
+    ['[project]\nname = "a"\nversion = "1.0"\n"dyn\\u0061mic" = ["version"]\n', false],
+    ['[project]\nname = "a"\ndescription = """\n[project]\nversion = "1"\n"""\n', false],
+    ['[tool.poetry]\nversion = "1.0"\n', false],
+    ['[project]\nname = "a"\n\n[tool.x]\nversion = "1.0"\n', false],
+    ['project.version = "1.0"\n', false],
+    ['[project]\nname = "a"\nversion = 1\n', false],
+  ];
+  for (const [text, plain] of samples) {
+    assert.equal(plainlyStatic(text), plain, text);
+    if (plain) assert.equal(whyUvWouldBuild(text), undefined, text);
   }
 });

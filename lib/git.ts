@@ -372,6 +372,18 @@ export async function isIgnored(runner: Runner, top: string, path: string): Prom
 }
 
 /**
+ * Whether git tracks a path, or any file below it (a folder).
+ *
+ * @param runner runs git
+ * @param dir a folder in the work tree, where git runs
+ * @param path the path, relative to `dir`
+ * @returns true when the index has it; false too when `dir` is not in a work tree
+ */
+export async function isTracked(runner: Runner, dir: string, path: string): Promise<boolean> {
+  return !!await gitOk(runner, dir, ["--literal-pathspecs", "ls-files", "-z", "--", path]);
+}
+
+/**
  * The blob id of a file in HEAD.
  *
  * @param runner runs git

@@ -8,19 +8,29 @@
  * without running anything; then `uv lock --check --offline`, which answers
  * whether uv would lock anything differently, when it can do so offline.
  *
+ * A check runs nothing the project ships: uv gets an interpreter from outside
+ * it (see `isolatedUv`), and is not asked at all when it would have to run a
+ * build backend to learn a package's metadata, because a source tree in
+ * uv.lock (the project itself, a local path) declares it dynamic; uv 0.13
+ * builds such a package whenever what it can read from pyproject.toml does not
+ * already match uv.lock, `--no-build` notwithstanding. That outcome is worded
+ * ({@link LockCheck.uvSkipped}), never a silent pass.
+ *
  * @module
  */
 
 import { parse as parseToml } from "smol-toml";
-import { joinPath, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
+import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "./files.ts";
 import { normalizeName } from "./names.ts";
 import { LOCK_FILE } from "./project.ts";
 import type { ResolvedPackage } from "./resolve.ts";
-import { denoRunner, type Runner } from "./runner.ts";
+import { denoRunner, isAbsolutePath, type Runner } from "./runner.ts";
 import type { SyncPlan } from "./sync.ts";
-import { UV_LOCK_CHECK_ARGS } from "./uv.ts";
+import { HpmOperationError } from "./errors.ts";
+import { PYPROJECT_FILE, uvLockCheckRequest, warnCommittedVenv } from "./uv.ts";
 
 type LockedSource = Readonly<Record<string, unknown>>;
+type LockedPackage = { name?: unknown; source?: LockedSource };
 
 /**
  * How uv.lock's sources for the plan's packages differ from the mode's, one
@@ -51,9 +61,19 @@ export function lockSourceProblems(
   lockText: string,
   packages: readonly ResolvedPackage[],
 ): string[] {
-  const lock = parseToml(lockText) as { package?: { name?: unknown; source?: LockedSource }[] };
+  return sourceProblems(lockedPackages(lockText), packages);
+}
+
+function lockedPackages(lockText: string): readonly LockedPackage[] {
+  return (parseToml(lockText) as { package?: LockedPackage[] }).package ?? [];
+}
+
+function sourceProblems(
+  lock: readonly LockedPackage[],
+  packages: readonly ResolvedPackage[],
+): string[] {
   const locked = new Map<string, LockedSource[]>();
-  for (const p of lock.package ?? []) {
+  for (const p of lock) {
     if (typeof p.name !== "string" || p.source === undefined) continue;
     const key = normalizeName(p.name);
     locked.set(key, [...(locked.get(key) ?? []), p.source]);
@@ -105,6 +125,66 @@ function describe(source: LockedSource): string {
   );
 }
 
+// What uv checks of a source tree's entry in uv.lock: one of these declared
+// dynamic, and only the tree's build backend can tell it.
+const CHECKED_FIELDS = ["version", "dependencies", "optional-dependencies", "requires-python"];
+
+/**
+ * Why uv could not check a source tree's entry in uv.lock without running its
+ * build backend (and so code from the tree), from its pyproject.toml. Pure.
+ *
+ * @param pyproject the tree's pyproject.toml; undefined when it has none
+ * @returns the reason, or undefined when uv reads all it checks from pyproject.toml
+ *
+ * @example Usage
+ * ```ts
+ * import { whyUvWouldBuild } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(whyUvWouldBuild('[project]\nname = "a"\nversion = "1.0"\n'), undefined);
+ * assert.equal(
+ *   whyUvWouldBuild('[project]\nname = "a"\ndynamic = ["version"]\n'),
+ *   "declares its version dynamic",
+ * );
+ * ```
+ */
+export function whyUvWouldBuild(pyproject: string | undefined): string | undefined {
+  if (pyproject === undefined) return "has no pyproject.toml";
+  let project: unknown;
+  try {
+    project = (parseToml(pyproject) as { project?: unknown }).project;
+  } catch {
+    return "has a pyproject.toml that is not valid TOML";
+  }
+  if (typeof project !== "object" || project === null || Array.isArray(project)) {
+    return "has no [project] table";
+  }
+  const { dynamic, version } = project as { dynamic?: unknown; version?: unknown };
+  const fields = Array.isArray(dynamic) ? CHECKED_FIELDS.filter((f) => dynamic.includes(f)) : [];
+  if (fields.length) return `declares its ${fields.join(", ")} dynamic`;
+  if (typeof version !== "string") return "has no version";
+  return undefined;
+}
+
+// uv checks the entries of what can change under uv.lock (source trees, local
+// archives) against the files themselves; those it would build to do so.
+function packagesUvWouldBuild(lock: readonly LockedPackage[], root: string): string[] {
+  const found: string[] = [];
+  for (const { name, source } of lock) {
+    if (typeof source?.path === "string" && !source.path.endsWith(".whl")) {
+      found.push(`${name} is locked from the source archive ${source.path}`);
+      continue;
+    }
+    const tree = source?.editable ?? source?.directory;
+    if (typeof tree !== "string") continue;
+    const dir = isAbsolutePath(tree) ? tree : joinPath(root, tree);
+    const bytes = readConfined(joinPath(dir, PYPROJECT_FILE), { root: dir }, MAX_PYPROJECT_BYTES);
+    const why = whyUvWouldBuild(bytes && new TextDecoder().decode(bytes));
+    if (why) found.push(`${name} (${tree}) ${why}`);
+  }
+  return found;
+}
+
 /** What {@link checkLock} found. */
 export interface LockCheck {
   /** Absolute path of uv.lock. */
@@ -118,14 +198,22 @@ export interface LockCheck {
    * or uv is missing), when it could not; only the sources were compared.
    */
   readonly uvUnanswered?: string;
+  /**
+   * Why uv was not asked: it would have run a build backend, code from the
+   * project, to learn metadata declared dynamic (see
+   * {@link whyUvWouldBuild}); only the sources were compared.
+   */
+  readonly uvSkipped?: string;
 }
 
 /**
  * Whether the project's uv.lock matches the mode of `plan`: the sources it
- * records for the plugins, then `uv lock --check --offline`.
+ * records for the plugins, then `uv lock --check --offline`, unless uv would
+ * have to run a build backend for it.
  *
  * @param plan what {@link planSync} returned (pyproject.toml should already match it)
- * @param options the runner for uv
+ * @param options the runner for uv and git, the environment (UV_PYTHON, PATH),
+ *   where a warning about a committed `.venv` goes
  * @returns what was found; the caller decides the exit code
  *
  * @example Usage
@@ -139,19 +227,31 @@ export interface LockCheck {
  */
 export async function checkLock(
   plan: SyncPlan,
-  options: { readonly runner?: Runner } = {},
+  options: {
+    readonly runner?: Runner;
+    readonly env?: Readonly<Record<string, string | undefined>>;
+    readonly log?: (message: string) => void;
+  } = {},
 ): Promise<LockCheck> {
-  const file = joinPath(plan.project.root, LOCK_FILE);
-  const bytes = readConfined(file, { root: plan.project.root }, MAX_UV_LOCK_BYTES);
+  const { root } = plan.project;
+  const file = joinPath(root, LOCK_FILE);
+  const bytes = readConfined(file, { root }, MAX_UV_LOCK_BYTES);
   if (bytes === undefined) return { file, present: false, problems: [] };
-  const problems = lockSourceProblems(new TextDecoder().decode(bytes), plan.resolution.packages);
+  const lock = lockedPackages(new TextDecoder().decode(bytes));
+  const problems = sourceProblems(lock, plan.resolution.packages);
   if (problems.length) return { file, present: true, problems };
   const runner = options.runner ?? denoRunner;
-  const r = await runner({
-    program: "uv",
-    args: [...UV_LOCK_CHECK_ARGS],
-    cwd: plan.project.root,
-  });
+  if (options.log) await warnCommittedVenv(root, runner, options.log);
+  const builds = packagesUvWouldBuild(lock, root);
+  if (builds.length) return { file, present: true, problems: [], uvSkipped: builds.join("; ") };
+  let request;
+  try {
+    request = uvLockCheckRequest(root, options.env ?? Deno.env.toObject());
+  } catch (e) {
+    if (!(e instanceof HpmOperationError)) throw e;
+    return { file, present: true, problems: [], uvUnanswered: `${e.message}: ${e.hint}` };
+  }
+  const r = await runner(request);
   if (r.code === 0) return { file, present: true, problems: [] };
   if (/needs to be updated/.test(r.stderr)) {
     return {

@@ -79,8 +79,7 @@ export function programPath(
   // Without an environment given, the one variable is read, not all of them.
   const override = env ? env[name] : Deno.env.get(name);
   if (!override) return program;
-  const absolute = override.startsWith("/") || /^[A-Za-z]:[\\/]/.test(override) ||
-    override.startsWith("\\\\");
+  const absolute = isAbsolutePath(override);
   const bare = !/[\\/]/.test(override) && override !== "." && override !== "..";
   if (!absolute && !bare) {
     throw new HpmInputError(
@@ -91,6 +90,16 @@ export function programPath(
     );
   }
   return override;
+}
+
+/**
+ * Whether a path is absolute on POSIX or Windows (`/…`, `C:\…`, `\\server\…`).
+ *
+ * @param path a path
+ * @returns whether it names the same file from every working folder
+ */
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\");
 }
 
 /**
@@ -108,23 +117,40 @@ export function findProgram(
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
   const path = programPath(program, env);
-  const isFile = (p: string) => {
-    try {
-      return Deno.statSync(p).isFile;
-    } catch {
-      return false;
-    }
-  };
   if (/[\\/]/.test(path)) {
     return isFile(path) ? path : undefined;
   }
+  return filesOnPath(path, env).next().value;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The files a command name finds in the `PATH` folders, in their order (each
+ * folder as `PATH` spells it); on Windows also with `.exe` and `.cmd`.
+ * Nothing is started.
+ *
+ * @param name a bare command name
+ * @param env the environment (PATH)
+ * @returns the files, lazily
+ */
+export function* filesOnPath(
+  name: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Generator<string, undefined> {
   const windows = Deno.build.os === "windows";
-  const names = windows ? [`${path}.exe`, `${path}.cmd`, path] : [path];
+  const names = windows ? [`${name}.exe`, `${name}.cmd`, name] : [name];
   for (const dir of (env.PATH ?? "").split(windows ? ";" : ":")) {
     if (!dir) continue;
-    for (const name of names) {
-      const candidate = `${dir.replace(/[\\/]+$/, "")}/${name}`;
-      if (isFile(candidate)) return candidate;
+    for (const file of names) {
+      const candidate = `${dir.replace(/[\\/]+$/, "")}/${file}`;
+      if (isFile(candidate)) yield candidate;
     }
   }
   return undefined;

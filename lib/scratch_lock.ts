@@ -10,7 +10,7 @@
 import { join, resolve } from "node:path";
 import { CommandFailedError } from "./errors.ts";
 import { denoRunner, type Runner } from "./runner.ts";
-import { LOCK_FILE, PYPROJECT_FILE, uvLockArgs } from "./uv.ts";
+import { isolatedUv, LOCK_FILE, PYPROJECT_FILE, uvLockArgs, warnCommittedVenv } from "./uv.ts";
 
 // Never copied into the scratch project: environments, VCS data, caches.
 const SKIP = new Set([
@@ -55,8 +55,10 @@ export interface ScratchLockOptions {
    * fails; `only`: never go online; `never`: online at once. @default "never"
    */
   readonly offline?: "first" | "only" | "never";
-  /** Runs uv. @default denoRunner */
+  /** Runs uv (and git, to see whether `.venv` is committed). @default denoRunner */
   readonly runner?: Runner;
+  /** The environment: UV_PYTHON, PATH (see `isolatedUv`). @default Deno.env.toObject() */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
   /** Progress for the user. */
@@ -79,6 +81,11 @@ export async function lockInScratch<T>(
 ): Promise<T> {
   const { root } = options;
   const clones = new Set(options.leaveOut.map((path) => resolve(path)));
+  const runner = options.runner ?? denoRunner;
+  // Outside the project, not merely outside the copy: a PATH folder may be in
+  // the project. Given to uv, it also outranks the copied .python-version.
+  const { python, env } = isolatedUv(root, options.env ?? Deno.env.toObject());
+  if (options.log) await warnCommittedVenv(root, runner, options.log);
   const scratch = await Deno.makeTempDir({ prefix: "hpm-lock-" });
   try {
     await copyTree(root, scratch, clones);
@@ -86,12 +93,6 @@ export async function lockInScratch<T>(
     if (options.baseLock !== undefined) {
       await Deno.writeTextFile(join(scratch, LOCK_FILE), options.baseLock);
     }
-    // uv in the project would use its .venv; the copy has none, and searching
-    // PATH instead can be slow (a pyenv shim is a shell script per query).
-    const venvPython = Deno.build.os === "windows"
-      ? join(root, ".venv", "Scripts", "python.exe")
-      : join(root, ".venv", "bin", "python");
-    const python = await Deno.stat(venvPython).then(() => venvPython, () => undefined);
     const policy = options.offline ?? "never";
     const attempts = policy === "first" ? [true, false] : [policy === "only"];
     for (const [i, offline] of attempts.entries()) {
@@ -101,10 +102,11 @@ export async function lockInScratch<T>(
           : `resolving mode ${options.mode} in a scratch copy${offline ? " from uv's cache" : ""}…`,
       );
       const args = uvLockArgs({ offline, python });
-      const result = await (options.runner ?? denoRunner)({
+      const result = await runner({
         program: "uv",
         args,
         cwd: scratch,
+        env,
         stream: options.stream ?? false,
       });
       if (result.code === 0) break;

@@ -289,6 +289,7 @@ async function stageForm(
       baseLock,
       offline: offline ? "only" : "first",
       runner,
+      env,
       stream: options.stream,
       log: options.log,
     }, async (scratch) => {

@@ -10,6 +10,10 @@ import { commitModeOf } from "./commit_mode.ts";
 import { stage, stagedProblems } from "./stage.ts";
 import { ONE_PLUGIN, tempTree, writeTree } from "./_testing.ts";
 
+// The interpreter uv is given (from outside the project: see isolatedUv).
+const OUTSIDE = { UV_PYTHON: "/usr/bin/python3" };
+const PYTHON = "--python /usr/bin/python3";
+
 const registry = (prod: boolean) =>
   new Registry([{
     file: "r/packages/q.yaml",
@@ -133,7 +137,7 @@ Deno.test("stage() stages both files with one index update, as git add would (--
   await writeTree(dir, { ...ONE_PLUGIN, "pyproject.toml": '[project]\nname = "core"\n' });
   try {
     const runner = fakeGit(top, "core/");
-    const result = await stage({ root: dir, runner, env: {} });
+    const result = await stage({ root: dir, runner, env: OUTSIDE });
     assert.equal(result.mode, "prod");
     assert.deepEqual(result.files, [
       { path: "core/pyproject.toml", changed: true },
@@ -141,7 +145,7 @@ Deno.test("stage() stages both files with one index update, as git add would (--
     ]);
     const calls = runner.calls.map((c) => [c.program, ...c.args.filter((a) => a !== "-c")]);
     assert.deepEqual(calls.filter((c) => c[0] === "uv"), [
-      ["uv", "lock", "--no-progress", "--offline"],
+      ["uv", "lock", "--no-progress", "--offline", "--python", "/usr/bin/python3"],
     ]);
     const hashes = calls.filter((c) => c.includes("hash-object"));
     assert.deepEqual(hashes.map((c) => c.slice(-3, -1)), [
@@ -166,7 +170,7 @@ Deno.test("stage() leaves out a uv.lock that git ignores (and does not track)", 
   const dir = await tempTree("hpm-unit-", { ...ONE_PLUGIN, "pyproject.toml": "" });
   try {
     const runner = fakeGit(dir, "", ["uv.lock"]);
-    const result = await stage({ root: dir, runner, env: {} });
+    const result = await stage({ root: dir, runner, env: OUTSIDE });
     assert.deepEqual(result.files, [{ path: "pyproject.toml", changed: true }]);
     assert.ok(runner.calls.some((c) => c.program === "uv"), "the lock is still resolved");
   } finally {
@@ -199,7 +203,7 @@ Deno.test("stage() stages nothing when the index has conflicts", async () => {
       return { code: 0, stdout: "", stderr: "" };
     });
     await assert.rejects(
-      stage({ root: dir, runner, env: {} }),
+      stage({ root: dir, runner, env: OUTSIDE }),
       (e) =>
         e instanceof HpmInputError && e.code === "git-state" &&
         /unresolved conflicts \(pyproject\.toml\)/.test(e.message),
@@ -219,20 +223,23 @@ Deno.test("stage() resolves online when uv's cache is not enough, unless offline
     const uvCalls = (runner: ReturnType<typeof fakeGit>) =>
       runner.calls.filter((c) => c.program === "uv").map((c) => c.args.join(" "));
     let runner = fakeGit(dir, "", [], { offlineCode: 2 });
-    await stage({ root: dir, runner, env: {} });
-    assert.deepEqual(uvCalls(runner), ["lock --no-progress --offline", "lock --no-progress"]);
+    await stage({ root: dir, runner, env: OUTSIDE });
+    assert.deepEqual(uvCalls(runner), [
+      `lock --no-progress --offline ${PYTHON}`,
+      `lock --no-progress ${PYTHON}`,
+    ]);
 
     runner = fakeGit(dir, "", [], { offlineCode: 2 });
     await assert.rejects(
-      stage({ root: dir, runner, env: { HPM_OFFLINE: "1" } }),
+      stage({ root: dir, runner, env: { ...OUTSIDE, HPM_OFFLINE: "1" } }),
       (e) =>
         e instanceof HpmInputError && e.code === "unresolvable" &&
         /uv says:\nerror: no `ghost` in the cache/.test(e.message) && /offline/.test(e.hint!),
     );
-    assert.deepEqual(uvCalls(runner), ["lock --no-progress --offline"]);
+    assert.deepEqual(uvCalls(runner), [`lock --no-progress --offline ${PYTHON}`]);
 
     runner = fakeGit(dir, "", [], { alwaysFails: true });
-    await assert.rejects(stage({ root: dir, runner, env: {} }), HpmInputError);
+    await assert.rejects(stage({ root: dir, runner, env: OUTSIDE }), HpmInputError);
     assert.ok(!runner.calls.some((c) => c.args.includes("update-index")), "nothing staged");
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -57,6 +57,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
       pyproject: plan.after,
       leaveOut: scratchLeaveOut(plan, options.env ?? Deno.env.toObject()),
       runner: options.runner,
+      env: options.env,
       stream: options.stream,
       log: options.log,
     },

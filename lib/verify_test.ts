@@ -24,13 +24,13 @@ Deno.test("verify() runs `uv lock` in a scratch copy without the clones, and rem
       return { code: 0, stdout: "", stderr: "" };
     });
     for (const mode of ["prod", "dev"]) {
-      await verify({ root: dir, mode, runner, env: {} });
+      await verify({ root: dir, mode, runner, env: { UV_PYTHON: "/usr/bin/python3" } });
     }
     assert.deepEqual(
       runner.calls.filter((c) => c.program === "uv").map((c) => [c.program, c.args]),
       [
-        ["uv", ["lock", "--no-progress"]],
-        ["uv", ["lock", "--no-progress"]],
+        ["uv", ["lock", "--no-progress", "--python", "/usr/bin/python3"]],
+        ["uv", ["lock", "--no-progress", "--python", "/usr/bin/python3"]],
       ],
     );
     assert.deepEqual(seen.map((s) => [s.clone, s.src]), [[false, true], [false, true]]);
