@@ -1,82 +1,136 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { HpmInputError } from "./errors.ts";
 import { checkLock, lockSourceProblems } from "./lock_check.ts";
-import { parseRegistryEntry } from "./registry_entry.ts";
-import type { ResolvedPackage } from "./resolve.ts";
+import type { Plan } from "./plan.ts";
 import { recordingRunner } from "./runner.ts";
 import type { SyncPlan } from "./sync.ts";
 
-const entry = parseRegistryEntry(
-  "name: Q\nsources:\n  dev: {type: local, path: ./packages/q}\n" +
-    "  prod: {type: git, url: 'https://example.com/q.git', tag: v1}\n" +
-    "  ci: {type: pypi, version: 1.0.0}\n",
-  "q.yaml",
-);
-const pkg = (mode: string): ResolvedPackage => ({
-  key: "q",
-  entry,
-  source: entry.sources[mode],
-  overridden: false,
-  groups: ["g"],
+const plan = (mode: string, table: [string, string | boolean][] | undefined): Plan => ({
+  mode,
+  groups: [{ name: "g", requirements: [mode === "ci" ? "Q==1.0.0" : "Q"] }],
+  sources: table ? [{ name: "q", table }] : [],
+  indexes: [],
 });
+const dev = plan("dev", [["path", "packages/q"], ["editable", true]]);
+const prod = plan("prod", [["git", "https://example.com/q.git"], ["tag", "v1"]]);
+const ci = plan("ci", undefined);
 const lock = (source: string) =>
   `version = 1\n\n[[package]]\nname = "core"\nsource = { editable = "." }\n\n` +
   `[[package]]\nname = "q"\nversion = "1.0.0"\nsource = ${source}\n`;
 
-Deno.test("lockSourceProblems(): each mode's kind of source, and only the plan's packages", () => {
+Deno.test("lockSourceProblems(): each mode's source, at uv.lock's line, and only the plan's packages", () => {
   const editable = lock('{ editable = "packages/q" }');
   const git = lock('{ git = "https://example.com/q.git?tag=v1#abc" }');
   const index = lock('{ registry = "https://pypi.org/simple" }');
-  assert.deepEqual(lockSourceProblems(editable, [pkg("dev")]), []);
-  assert.deepEqual(lockSourceProblems(lock('{ directory = "packages/q" }'), [pkg("dev")]), []);
-  assert.deepEqual(lockSourceProblems(git, [pkg("prod")]), []);
-  assert.deepEqual(lockSourceProblems(index, [pkg("ci")]), []);
-  assert.deepEqual(lockSourceProblems(editable, [pkg("prod")]), [
-    "Q is locked from the local path packages/q (editable), not from git",
+  assert.deepEqual(lockSourceProblems(editable, dev), []);
+  assert.deepEqual(lockSourceProblems(lock('{ directory = "packages/q" }'), dev), []);
+  assert.deepEqual(lockSourceProblems(git, prod), []);
+  // uv leaves credentials out of uv.lock; `.git` and a trailing `/` make no difference.
+  const withToken = plan("prod", [["git", "https://me:token@Example.com/q"], ["tag", "v1"]]);
+  assert.deepEqual(lockSourceProblems(git, withToken), []);
+  assert.deepEqual(lockSourceProblems(index, ci), []);
+  assert.deepEqual(lockSourceProblems(editable, prod), [
+    "uv.lock:10: Q is locked from the local path packages/q (editable), not from git",
   ]);
-  assert.deepEqual(lockSourceProblems(git, [pkg("ci")]), [
-    "Q is locked from git https://example.com/q.git?tag=v1, not from an index",
+  assert.deepEqual(lockSourceProblems(git, ci), [
+    "uv.lock:10: Q is locked from git https://example.com/q.git, not from an index",
   ]);
-  assert.deepEqual(lockSourceProblems(index, [pkg("dev")]), [
-    "Q is locked from the index https://pypi.org/simple, not from a local path",
+  assert.deepEqual(lockSourceProblems(index, dev), [
+    "uv.lock:10: Q is locked from the index https://pypi.org/simple, not from a local path",
   ]);
-  assert.deepEqual(lockSourceProblems("version = 1\n", [pkg("dev")]), ["Q is not in uv.lock"]);
-  assert.deepEqual(lockSourceProblems(editable, []), []);
+  assert.deepEqual(lockSourceProblems(lock('{ virtual = "../q" }'), ci), [
+    "uv.lock:10: Q is locked from the local path ../q, not from an index",
+  ]);
+  assert.deepEqual(lockSourceProblems(lock('{ url = "https://x.example/q-1.whl" }'), ci), [
+    "uv.lock:10: Q is locked from the URL https://x.example/q-1.whl, not from an index",
+  ]);
+  assert.deepEqual(
+    lockSourceProblems(lock('{ git = "https://example.com/evil.git?tag=v1#abc" }'), prod),
+    [
+      "uv.lock:10: Q is locked from git https://example.com/evil.git, not from git https://example.com/q.git",
+    ],
+  );
+  assert.deepEqual(
+    lockSourceProblems(lock('{ git = "https://example.com/q.git?rev=main#abc" }'), prod),
+    [
+      "uv.lock:10: Q is locked from git https://example.com/q.git at main, not at v1",
+    ],
+  );
+  assert.deepEqual(lockSourceProblems("version = 1\n", dev), ["Q is not in uv.lock"]);
+  assert.deepEqual(lockSourceProblems(editable, { ...dev, groups: [] }), []);
 });
 
-Deno.test("checkLock(): uv lock --check --offline; stale is a problem, offline is not", async () => {
+Deno.test("lockSourceProblems(): a plan's private index is the one uv.lock names", () => {
+  const url = "https://pkgs.example.com/simple/";
+  const mode = {
+    ...plan("ci", [["index", "hpm-pkgs"]]),
+    indexes: [{ name: "hpm-pkgs", url }],
+  };
+  assert.deepEqual(lockSourceProblems(lock(`{ registry = "${url.slice(0, -1)}" }`), mode), []);
+  assert.deepEqual(lockSourceProblems(lock('{ registry = "https://evil.example/simple" }'), mode), [
+    `uv.lock:10: Q is locked from the index https://evil.example/simple, not from the index ${url}`,
+  ]);
+});
+
+Deno.test("lockSourceProblems(): a malformed uv.lock is an input error at its position", () => {
+  assert.throws(
+    () => lockSourceProblems("version = 1\nversion = 2\n", prod, "/p/uv.lock"),
+    (e) =>
+      e instanceof HpmInputError && e.code === "toml-syntax" && e.file === "/p/uv.lock" &&
+      e.line === 2 && e.column === 1 && /hpm sync --mode prod/.test(e.hint ?? ""),
+  );
+});
+
+Deno.test("checkLock(): uv lock --check --offline; stale is a problem, unanswered is said why", async () => {
   const root = await Deno.makeTempDir({ prefix: "hpm-lock-unit-" });
   try {
-    const plan = {
+    const synced = {
       project: { root },
-      resolution: { packages: [pkg("prod")] },
+      resolution: { plan: prod },
     } as unknown as SyncPlan;
-    assert.deepEqual(await checkLock(plan, { runner: recordingRunner() }), {
+    assert.deepEqual(await checkLock(synced, { runner: recordingRunner() }), {
       file: join(root, "uv.lock"),
       present: false,
       problems: [],
     });
-    await Deno.writeTextFile(join(root, "uv.lock"), lock('{ git = "https://example.com/q.git" }'));
+    await Deno.writeTextFile(
+      join(root, "uv.lock"),
+      lock('{ git = "https://example.com/q.git?tag=v1#abc" }'),
+    );
     const answer = (stderr: string, code = 1) =>
       recordingRunner(() => ({ code, stdout: "", stderr }));
     const ok = answer("", 0);
-    assert.deepEqual((await checkLock(plan, { runner: ok })).problems, []);
+    assert.deepEqual((await checkLock(synced, { runner: ok })).problems, []);
     assert.deepEqual(ok.calls.map((c) => [c.program, c.args, c.cwd]), [
       ["uv", ["lock", "--check", "--offline", "--no-progress"], root],
     ]);
-    const stale = await checkLock(plan, {
+    const stale = await checkLock(synced, {
       runner: answer(
         "error: The lockfile at `uv.lock` needs to be updated, but `--check` was provided.",
       ),
     });
     assert.deepEqual(stale.problems, ["`uv lock --check` says it needs to be updated"]);
-    const offline = await checkLock(plan, {
+    const offline = await checkLock(synced, {
       runner: answer(
         "error: Failed to fetch: `https://pypi.org/simple/x/`\n  Caused by: offline\n",
       ),
     });
     assert.deepEqual(offline.problems, []);
     assert.equal(offline.uvUnanswered, "Failed to fetch: `https://pypi.org/simple/x/`");
+    const cold = await checkLock(synced, {
+      runner: answer(
+        "error: No solution found when resolving dependencies\n" +
+          "  cause: Because x was not found in the cache and core depends on x,\n" +
+          "         we can conclude that core's requirements are unsatisfiable.\n\n" +
+          "hint: Packages were unavailable because the network was disabled.\n",
+      ),
+    });
+    assert.equal(
+      cold.uvUnanswered,
+      "No solution found when resolving dependencies: Because x was not found in the cache " +
+        "and core depends on x, we can conclude that core's requirements are unsatisfiable.",
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -21,10 +21,11 @@ export type TomlTable = Record<string, unknown>;
  *
  * @param text the document (a leading byte order mark is allowed)
  * @param file the file name used in error positions
+ * @param hint what to do about an error, when the default (fix the TOML) is not it
  * @returns its top-level table
  * @throws {HpmInputError} `toml-syntax` at the position of the first problem
  */
-export function parseToml(text: string, file: string): TomlTable {
+export function parseToml(text: string, file: string, hint?: string): TomlTable {
   let data: TomlTable;
   try {
     data = parse(text, { integersAsBigInt: true }) as TomlTable;
@@ -33,9 +34,9 @@ export function parseToml(text: string, file: string): TomlTable {
     const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
     // smol-toml counts a byte order mark as a column; editors do not.
     const column = e.line === 1 && text.startsWith("\uFEFF") ? e.column - 1 : e.column;
-    throw syntaxError(`cannot parse ${file}: ${reason}`, { file, line: e.line, column });
+    throw syntaxError(`cannot parse ${file}: ${reason}`, { file, line: e.line, column }, hint);
   }
-  scanTomlFile(text, file);
+  scanTomlFile(text, file, hint);
   return data;
 }
 
@@ -44,10 +45,11 @@ export function parseToml(text: string, file: string): TomlTable {
  *
  * @param text the document
  * @param file the file name used in error positions
+ * @param hint what to do about an error, when the default (fix the TOML) is not it
  * @returns the statements
  * @throws {HpmInputError} `toml-syntax` at the position of the first problem
  */
-export function scanTomlFile(text: string, file: string): ScannedToml {
+export function scanTomlFile(text: string, file: string, hint?: string): ScannedToml {
   try {
     return scanToml(text);
   } catch (e) {
@@ -55,19 +57,15 @@ export function scanTomlFile(text: string, file: string): ScannedToml {
     throw syntaxError(`cannot read ${file}: ${e.message}`, {
       file,
       ...lineColumn(text, e.offset),
-    });
+    }, hint);
   }
 }
 
 function syntaxError(
   message: string,
   where: { file: string; line: number; column: number },
+  hint = `fix the TOML at line ${where.line}, column ${where.column}; hpm edits only valid ` +
+    "TOML 1.0, which every tool reading pyproject.toml (uv, pip, Python's tomllib) accepts",
 ): HpmInputError {
-  return new HpmInputError(
-    "toml-syntax",
-    message,
-    where,
-    `fix the TOML at line ${where.line}, column ${where.column}; hpm edits only valid TOML 1.0, ` +
-      "which every tool reading pyproject.toml (uv, pip, Python's tomllib) accepts",
-  );
+  return new HpmInputError("toml-syntax", message, where, hint);
 }
