@@ -250,18 +250,28 @@ export function plannedPackages(plan: Plan): ReadonlyMap<string, PlannedPackage>
 export function foreignSources(text: string, plan: Plan, file = "pyproject.toml"): string[] {
   const parsed = parseToml(text, file);
   const record = recordOf(parsed, text, file, plan.mode);
-  const owned = new Set(record?.sources.map(normalizeName));
-  const foreign = usersSources(parsed, plan, owned).filter((s) =>
-    !s.wanted || !sameSource(s.value, s.wanted)
-  );
-  if (!foreign.length) return [];
+  const sources = usersSources(parsed, plan, new Set(record?.sources.map(normalizeName)))
+    .filter((s) => !s.wanted || !sameSource(s.value, s.wanted));
+  const references = directReferences(parsed, plan, new Set(record?.groups.map(normalizeName)));
+  if (!sources.length && !references.length) return [];
   const scan = scanTomlFile(text, file);
-  return foreign.map((s) => {
-    const { line, column } = lineColumn(text, locate(scan, [...SOURCES, s.key]) ?? 0);
-    return `pyproject.toml:${line}:${column}: [${dotted(SOURCES)}] ${renderKey(s.key)} = ` +
-      `${renderValue(s.value)} is not mode ${plan.mode}'s source for ${s.name} ` +
-      `(${modesSource(s, plan.mode)})`;
-  });
+  const line = (offset: number | undefined, what: string, source: ManagedSource) => {
+    const { line, column } = lineColumn(text, offset ?? 0);
+    return `pyproject.toml:${line}:${column}: ${what} is not mode ${plan.mode}'s source for ` +
+      `${source.name} (${modesSource(source, plan.mode)})`;
+  };
+  return [
+    ...sources.map((s) =>
+      line(
+        locate(scan, [...SOURCES, s.key]),
+        `[${dotted(SOURCES)}] ${renderKey(s.key)} = ${renderValue(s.value)}`,
+        s,
+      )
+    ),
+    ...references.map((r) =>
+      line(referenceOffset(scan, r), `${tomlString(r.item)} in \`${dotted(r.path)}\``, r)
+    ),
+  ];
 }
 
 /**
@@ -812,17 +822,29 @@ function adoptCreated(ctx: Context): void {
   }
 }
 
-/** A `[tool.uv.sources]` entry HPM did not write, for a package the plan installs. */
-interface UsersSource {
-  /** The key as written. */
-  readonly key: string;
-  readonly value: unknown;
+/** A package the plan installs, and its source there. */
+interface ManagedSource {
   /** The package, normalised. */
   readonly name: string;
   /** The requirement the plan writes for it. */
   readonly requirement: string;
   /** The plan's source for the package; undefined when it writes none. */
   readonly wanted?: SourceTable;
+}
+
+/** A `[tool.uv.sources]` entry HPM did not write, for a package the plan installs. */
+interface UsersSource extends ManagedSource {
+  /** The key as written. */
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/** A requirement of the user's with a URL (`plug @ file:///…`) for a package the plan installs. */
+interface DirectReference extends ManagedSource {
+  /** The list it is in. */
+  readonly path: Path;
+  /** The requirement as written. */
+  readonly item: string;
 }
 
 /**
@@ -843,8 +865,70 @@ function usersSources(parsed: TomlTable, plan: Plan, owned: ReadonlySet<string>)
   });
 }
 
+// The lists of requirements a pyproject.toml can give a package a URL in
+// (`plug @ file:///…`), HPM's own groups left out (it rewrites those).
+function requirementLists(parsed: TomlTable, ownedGroups: ReadonlySet<string>): Path[] {
+  const keysOf = (path: Path) => {
+    const table = valueAt(parsed, path);
+    return isTable(table) ? Object.keys(table).map((key) => [...path, key]) : [];
+  };
+  return [
+    ["project", "dependencies"],
+    ...keysOf(["project", "optional-dependencies"]),
+    ...keysOf(DEPENDENCY_GROUPS).filter((path) => !ownedGroups.has(normalizeName(path[1]))),
+    [...TOOL_UV, "dev-dependencies"],
+    [...TOOL_UV, "override-dependencies"],
+    [...TOOL_UV, "constraint-dependencies"],
+  ];
+}
+
+/**
+ * The requirements of the user's that give a package `plan` installs a URL
+ * (`plug @ file:///…`): uv takes it from there, whatever its source in the
+ * mode. HPM writes none.
+ */
+function directReferences(
+  parsed: TomlTable,
+  plan: Plan,
+  ownedGroups: ReadonlySet<string>,
+): DirectReference[] {
+  const packages = plannedPackages(plan);
+  const planned = new Map(plan.sources.map((s) => [normalizeName(s.name), s.table]));
+  return requirementLists(parsed, ownedGroups).flatMap((path) => {
+    const items = valueAt(parsed, path);
+    return (Array.isArray(items) ? items : []).flatMap((item) => {
+      const name = typeof item === "string" ? directReferenceName(item) : undefined;
+      const pkg = name === undefined ? undefined : packages.get(name);
+      if (pkg === undefined) return [];
+      const wanted = planned.get(name!);
+      return [{ path, item, name: name!, requirement: pkg.requirement, wanted }];
+    });
+  });
+}
+
+/** The package a PEP 508 requirement with a URL names (`Plug[x] @ https://…`), normalised. */
+function directReferenceName(requirement: string): string | undefined {
+  const name = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\]\s*)?@/.exec(
+    requirement,
+  )?.[1];
+  return name === undefined ? undefined : normalizeName(name);
+}
+
+/** Where a direct reference is written: its element, else the key of its list. */
+function referenceOffset(scan: ScannedToml, reference: DirectReference): number | undefined {
+  for (const s of scan.statements) {
+    if (s.kind !== "keyvalue" || !samePath([...s.table, ...s.key], reference.path)) continue;
+    if (s.value.kind !== "array") break;
+    const element = s.value.elements.find((e) =>
+      e.value.kind === "string" && e.value.value === reference.item
+    );
+    if (element) return element.value.start;
+  }
+  return locate(scan, reference.path);
+}
+
 /** What mode `mode` installs `source`'s package from, for a message. */
-function modesSource(source: UsersSource, mode: string): string {
+function modesSource(source: ManagedSource, mode: string): string {
   return source.wanted
     ? `mode ${mode}: ${renderKey(source.name)} = ${renderInlineTable(source.wanted)}`
     : `mode ${mode} installs ${source.requirement} from the package index, with no source`;
@@ -930,6 +1014,18 @@ function checkConflicts(ctx: Context, adopt: boolean): boolean {
         `cannot write mode ${mode}'s entries: ${at} has source "${existing.key}", which hpm ` +
         `did not write (${modesSource(existing, mode)})`,
       hint(false, fix),
+    );
+  }
+  for (const reference of directReferences(parsed, plan, ctx.ownedGroups)) {
+    throw collision(
+      ctx,
+      referenceOffset(doc.scan, reference),
+      (at) =>
+        `cannot write mode ${mode}'s entries: ${at} has ${tomlString(reference.item)} in ` +
+        `\`${dotted(reference.path)}\`, which installs ${reference.name} from there ` +
+        `(${modesSource(reference, mode)})`,
+      `write \`${reference.name}\` without a URL there, or remove it: hpm gives ` +
+        `${reference.name} its source for the mode`,
     );
   }
   const indexes = valueAt(parsed, INDEX);

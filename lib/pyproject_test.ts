@@ -715,6 +715,43 @@ Deno.test("a source of the user's for a package the plan installs is refused, wh
       /^pyproject\.toml:2:1: .*\[\{ path = "a", marker = /,
     );
   });
+  await t.step(
+    "a requirement of the user's with a URL for it, in any list but hpm's groups",
+    () => {
+      const url = '"rag4code-openai[x] @ file:///home/me/openai"';
+      for (
+        const [before, line, shown] of [
+          ['name = "core"', `dependencies = [${url}]`, url],
+          // Inside an inline table: the key of its list.
+          ['name = "core"', `optional-dependencies = { extra = ["a", ${url}] }`, "extra"],
+          ["[tool.uv]", `override-dependencies = [${url}]`, url],
+        ]
+      ) {
+        const text = synced.replace(`${before}\n`, `${before}\n${line}\n`);
+        const at = lineOf(text, line);
+        const column = line.indexOf(shown) + 1;
+        assert.throws(
+          () => applyPlan(text, prod),
+          inputError("conflict", at, column, /rag4code-openai\[x\] @ file:\/\/\/home\/me\/openai/),
+        );
+        const [found, ...more] = foreignSources(text, prod);
+        assert.deepEqual(more, []);
+        assert.match(
+          found,
+          new RegExp(
+            `^pyproject\\.toml:${at}:${column}: .* is not mode prod's source for rag4code-openai`,
+          ),
+        );
+      }
+      // Without a URL it is the user's requirement, which hpm leaves alone.
+      const plain = synced.replace(
+        'name = "core"\n',
+        'name = "core"\ndependencies = ["rag4code-openai>=1"]\n',
+      );
+      assert.deepEqual(foreignSources(plain, prod), []);
+      assert.equal(applyPlan(plain, prod).changed, false);
+    },
+  );
   await t.step("sources for packages hpm does not manage are the user's, and stay", () => {
     const text = withLine('mine = { path = "../mine", editable = true }');
     assert.deepEqual(foreignSources(text, prod), []);

@@ -198,6 +198,42 @@ Deno.test("a git source for a registry plugin, or a lock at another git URL: eve
   });
 });
 
+Deno.test("a registry plugin required with a URL of one's own, uv.lock not committed: every check fails, sync refuses", async () => {
+  await withIndex(async (root, index) => {
+    const { dir, env } = await committedProd(root, index);
+    // The project keeps uv.lock out of git, as some do.
+    await Deno.writeTextFile(join(dir, ".gitignore"), "uv.lock\n", { append: true });
+    await git(["rm", "--quiet", "--cached", "uv.lock"], { cwd: dir });
+    await Deno.remove(join(dir, "uv.lock"));
+    const file = join(dir, "pyproject.toml");
+    const url = `plug @ ${new URL(`file://${join(dir, "packages", "plug")}`).href}`;
+    await Deno.writeTextFile(
+      file,
+      (await Deno.readTextFile(file)).replace(
+        /^dependencies = \[\]$/m,
+        `dependencies = ["${url}"]`,
+      ),
+    );
+    await git(["add", "-A"], { cwd: dir });
+    const staged = await hpm(["check", "--staged"], dir, env);
+    expectCode(staged, 1, "check --staged");
+    assert.match(
+      staged.stdout,
+      /^pyproject\.toml:6:\d+: "plug @ file:.*" in `project\.dependencies`/m,
+    );
+    for (
+      const args of [["check", "--mode", "prod", "--pyproject-only"], ["check", "--mode", "prod"]]
+    ) {
+      const r = await hpm(args, dir, env);
+      expectCode(r, 1, args.join(" "));
+      assert.match(r.stdout, /is not mode prod's source for plug/);
+    }
+    const deploy = await hpm(["sync"], dir, { ...env, RUN_MODE: "prod" });
+    expectCode(deploy, 2, "RUN_MODE=prod hpm sync");
+    assert.match(deploy.stderr, /"plug @ file:.*" in `project\.dependencies`/);
+  });
+});
+
 Deno.test("a clean pyproject.toml with a committed uv.lock that installs a registry plugin from a local path fails check --staged and check", async () => {
   await withIndex(async (root, index) => {
     const { dir, env } = await committedProd(root, index);
