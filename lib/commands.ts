@@ -212,7 +212,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
       throw new HpmOperationError(
         `the staged pyproject.toml / uv.lock are not in the committed mode ${mode}`,
         `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is); ` +
-          `a [tool.uv.sources] entry named above must first be removed from pyproject.toml`,
+          "a source named above that hpm did not write must first be removed from pyproject.toml",
       );
     }
     log(`the staged files are in the committed mode ${mode}`);
@@ -232,8 +232,8 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
     throw new HpmOperationError(
       `pyproject.toml gives ${foreign.length === 1 ? "a plugin" : "plugins"} hpm manages ` +
         `another source than mode ${plan.mode}'s`,
-      `remove ${foreign.length === 1 ? "that entry" : "those entries"} from [tool.uv.sources]: ` +
-        `hpm writes each plugin's source for the mode (\`hpm sync --mode ${plan.mode}\`)`,
+      `remove ${foreign.length === 1 ? "it" : "them"} from pyproject.toml (from a requirement, ` +
+        `its URL): hpm writes each plugin's source for the mode (\`hpm sync --mode ${plan.mode}\`)`,
     );
   }
   if (plan.changed) {

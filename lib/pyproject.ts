@@ -211,11 +211,12 @@ export function plannedPackages(plan: Plan): ReadonlyMap<string, PlannedPackage>
 }
 
 /**
- * The `[tool.uv.sources]` entries of pyproject.toml that give a package
- * `plan` installs another source than the plan's (a local path, another git
- * URL or ref, an index, or any source where the plan writes none), and that
- * HPM did not write: whoever wrote them, they would install that package
- * from somewhere the mode does not say. One line each, starting
+ * What in pyproject.toml gives a package `plan` installs another source than
+ * the plan's, and was not written by HPM: a `[tool.uv.sources]` entry (a
+ * local path, another git URL or ref, an index, or any source where the plan
+ * writes none), or a requirement with a URL (`plug @ file:///…`) in a list of
+ * the user's. Whoever wrote it, it would install that package from somewhere
+ * the mode does not say. One line each, starting
  * `pyproject.toml:LINE:COLUMN:`. Pure.
  *
  * ({@link applyPlan} refuses such a file: the entry collides with the plan.)
