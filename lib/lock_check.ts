@@ -17,7 +17,7 @@ import type { Plan } from "./plan.ts";
 import { plannedPackages } from "./pyproject.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import type { SyncPlan } from "./sync.ts";
-import { parseToml, scanTomlFile } from "./toml.ts";
+import { readTomlValues, scanTomlFile } from "./toml.ts";
 import { lineColumn } from "./_toml_scan.ts";
 import { LOCK_FILE, UV_LOCK_CHECK_ARGS } from "./uv.ts";
 
@@ -54,17 +54,14 @@ type LockedSource = Readonly<Record<string, unknown>>;
  * ```
  */
 export function lockSourceProblems(lockText: string, plan: Plan, file = LOCK_FILE): string[] {
-  const lock = parseToml(
-    lockText,
-    file,
-    `uv.lock is uv's file: restore it (\`git checkout -- uv.lock\`), or delete it and run ` +
-      `\`hpm sync --mode ${plan.mode}\` to lock again`,
-  ) as { package?: unknown };
+  const hint = `uv.lock is uv's file: restore it (\`git checkout -- uv.lock\`), or delete it ` +
+    `and run \`hpm sync --mode ${plan.mode}\` to lock again`;
+  const lock = readTomlValues(lockText, file, hint) as { package?: unknown };
   const packages = Array.isArray(lock.package) ? lock.package : [];
   // Where each [[package]] says its source: found only when there is something to say.
   let lines: (number | undefined)[] | undefined;
   const lineOf = (index: number) => {
-    lines ??= sourceLines(lockText, file);
+    lines ??= sourceLines(lockText, file, hint);
     const line = lines[index];
     return line === undefined ? `${LOCK_FILE}: ` : `${LOCK_FILE}:${line}: `;
   };
@@ -179,10 +176,10 @@ function canonicalUrl(url: string): string {
 }
 
 // The line of each [[package]]'s `source` key, by the package's index.
-function sourceLines(text: string, file: string): (number | undefined)[] {
+function sourceLines(text: string, file: string, hint: string): (number | undefined)[] {
   const lines: (number | undefined)[] = [];
   let index = -1;
-  for (const s of scanTomlFile(text, file).statements) {
+  for (const s of scanTomlFile(text, file, hint).statements) {
     if (s.kind === "header") {
       if (s.array && s.path.length === 1 && s.path[0] === "package") lines[++index] = undefined;
     } else if (

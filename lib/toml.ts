@@ -21,14 +21,29 @@ export type TomlTable = Record<string, unknown>;
  *
  * @param text the document (a leading byte order mark is allowed)
  * @param file the file name used in error positions
+ * @returns its top-level table
+ * @throws {HpmInputError} `toml-syntax` at the position of the first problem
+ */
+export function parseToml(text: string, file: string): TomlTable {
+  const data = readTomlValues(text, file);
+  scanTomlFile(text, file);
+  return data;
+}
+
+/**
+ * The values of a TOML document as smol-toml reads it, without refusing
+ * what only TOML 1.1 allows: for a file HPM reads and never edits (uv.lock,
+ * uv's own output), where that check would cost more than the parse.
+ *
+ * @param text the document (a leading byte order mark is allowed)
+ * @param file the file name used in error positions
  * @param hint what to do about an error, when the default (fix the TOML) is not it
  * @returns its top-level table
  * @throws {HpmInputError} `toml-syntax` at the position of the first problem
  */
-export function parseToml(text: string, file: string, hint?: string): TomlTable {
-  let data: TomlTable;
+export function readTomlValues(text: string, file: string, hint?: string): TomlTable {
   try {
-    data = parse(text, { integersAsBigInt: true }) as TomlTable;
+    return parse(text, { integersAsBigInt: true }) as TomlTable;
   } catch (e) {
     if (!(e instanceof TomlError)) throw e;
     const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
@@ -36,8 +51,6 @@ export function parseToml(text: string, file: string, hint?: string): TomlTable 
     const column = e.line === 1 && text.startsWith("\uFEFF") ? e.column - 1 : e.column;
     throw syntaxError(`cannot parse ${file}: ${reason}`, { file, line: e.line, column }, hint);
   }
-  scanTomlFile(text, file, hint);
-  return data;
 }
 
 /**
