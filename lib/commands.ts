@@ -218,14 +218,31 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
     if (problems.length) {
       throw new HpmOperationError(
         `the staged pyproject.toml / uv.lock are not in the committed mode ${mode}`,
-        `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is)`,
+        `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is); ` +
+          "a source named above that hpm did not write must first be removed from pyproject.toml",
       );
     }
     log(`the staged files are in the committed mode ${mode}`);
     return;
   }
   const { planSync } = await import("./sync.ts");
-  const plan = await planSync(reading(flags.mode));
+  const plan = await planSync({ ...reading(flags.mode), reportProblems: true });
+  if (plan.problem) {
+    // A source of the user's for a plugin hpm manages collides with the plan:
+    // for a check, that is drift, named entry by entry.
+    const { foreignSources } = await import("./pyproject.ts");
+    const foreign = plan.problem.code === "conflict"
+      ? foreignSources(plan.before, plan.resolution.plan, plan.project.pyprojectFile)
+      : [];
+    if (!foreign.length) throw plan.problem;
+    for (const f of foreign) io.out(f);
+    throw new HpmOperationError(
+      `pyproject.toml gives ${foreign.length === 1 ? "a plugin" : "plugins"} hpm manages ` +
+        `another source than mode ${plan.mode}'s`,
+      `remove ${foreign.length === 1 ? "it" : "them"} from pyproject.toml (from a requirement, ` +
+        `its URL): hpm writes each plugin's source for the mode (\`hpm sync --mode ${plan.mode}\`)`,
+    );
+  }
   if (plan.changed) {
     io.out(await pyprojectDiff(plan.before, plan.after, io));
     throw new HpmOperationError(
@@ -242,8 +259,9 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
     return;
   }
   if (lock.problems.length) {
+    for (const p of lock.problems) io.out(p);
     throw new HpmOperationError(
-      `uv.lock does not match mode ${plan.mode}: ${lock.problems.join("; ")}`,
+      `uv.lock does not match mode ${plan.mode}`,
       `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
     );
   }
@@ -257,11 +275,14 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
     );
   }
   if (lock.uvUnanswered) {
-    log(
-      `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; ` +
-        `\`uv lock --check\` could not answer offline (${lock.uvUnanswered})`,
+    throw new HpmOperationError(
+      `uv could not check uv.lock offline, so it is not known to match mode ${plan.mode}: ` +
+        lock.uvUnanswered,
+      "let uv fetch what it needs first (`uv lock --check`, online), then run `hpm check` " +
+        "again; `hpm check --pyproject-only` checks pyproject.toml alone",
     );
-  } else log(checkPassed("uv.lock", plan.mode));
+  }
+  log(checkPassed("uv.lock", plan.mode));
 }
 
 /** `hpm status`'s flags. */

@@ -1,88 +1,119 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { HpmInputError } from "./errors.ts";
 import { checkLock, lockSourceProblems, whyUvWouldBuild } from "./lock_check.ts";
-import { parseRegistryEntry } from "./registry_entry.ts";
-import type { ResolvedPackage } from "./resolve.ts";
+import type { Plan } from "./plan.ts";
 import { recordingRunner } from "./runner.ts";
 import type { SyncPlan } from "./sync.ts";
 
-const entry = parseRegistryEntry(
-  "name: Q\nsources:\n  dev: {type: local, path: ./packages/q}\n" +
-    "  prod: {type: git, url: 'https://example.com/q.git', tag: v1}\n" +
-    "  ci: {type: pypi, version: 1.0.0}\n",
-  "q.yaml",
-);
-const pkg = (mode: string): ResolvedPackage => ({
-  key: "q",
-  entry,
-  source: entry.sources[mode],
-  overridden: false,
-  groups: ["g"],
+const plan = (mode: string, table: [string, string | boolean][] | undefined): Plan => ({
+  mode,
+  groups: [{ name: "g", requirements: [mode === "ci" ? "Q==1.0.0" : "Q"] }],
+  sources: table ? [{ name: "q", table }] : [],
+  indexes: [],
 });
+const dev = plan("dev", [["path", "packages/q"], ["editable", true]]);
+const prod = plan("prod", [["git", "https://example.com/q.git"], ["tag", "v1"]]);
+const ci = plan("ci", undefined);
 const lock = (source: string) =>
   `version = 1\n\n[[package]]\nname = "core"\nsource = { editable = "." }\n\n` +
   `[[package]]\nname = "q"\nversion = "1.0.0"\nsource = ${source}\n`;
 
-Deno.test("lockSourceProblems(): each mode's kind of source, and only the plan's packages", () => {
+Deno.test("lockSourceProblems(): each mode's source, at uv.lock's line, and only the plan's packages", () => {
   const editable = lock('{ editable = "packages/q" }');
   const git = lock('{ git = "https://example.com/q.git?tag=v1#abc" }');
   const index = lock('{ registry = "https://pypi.org/simple" }');
-  assert.deepEqual(lockSourceProblems(editable, [pkg("dev")]), []);
-  assert.deepEqual(lockSourceProblems(lock('{ directory = "packages/q" }'), [pkg("dev")]), []);
-  assert.deepEqual(lockSourceProblems(git, [pkg("prod")]), []);
-  assert.deepEqual(lockSourceProblems(index, [pkg("ci")]), []);
-  assert.deepEqual(lockSourceProblems(editable, [pkg("prod")]), [
-    "Q is locked from the local path packages/q (editable), not from git",
+  assert.deepEqual(lockSourceProblems(editable, dev), []);
+  assert.deepEqual(lockSourceProblems(lock('{ directory = "packages/q" }'), dev), []);
+  assert.deepEqual(lockSourceProblems(git, prod), []);
+  // uv leaves credentials out of uv.lock; `.git` and a trailing `/` make no difference.
+  const withToken = plan("prod", [["git", "https://me:token@Example.com/q"], ["tag", "v1"]]);
+  assert.deepEqual(lockSourceProblems(git, withToken), []);
+  assert.deepEqual(lockSourceProblems(index, ci), []);
+  assert.deepEqual(lockSourceProblems(editable, prod), [
+    "uv.lock:10: Q is locked from the local path packages/q (editable), not from git",
   ]);
-  assert.deepEqual(lockSourceProblems(git, [pkg("ci")]), [
-    "Q is locked from git https://example.com/q.git?tag=v1, not from an index",
+  assert.deepEqual(lockSourceProblems(git, ci), [
+    "uv.lock:10: Q is locked from git https://example.com/q.git, not from an index",
   ]);
-  assert.deepEqual(lockSourceProblems(index, [pkg("dev")]), [
-    "Q is locked from the index https://pypi.org/simple, not from a local path",
+  assert.deepEqual(lockSourceProblems(index, dev), [
+    "uv.lock:10: Q is locked from the index https://pypi.org/simple, not from a local path",
   ]);
-  assert.deepEqual(lockSourceProblems("version = 1\n", [pkg("dev")]), ["Q is not in uv.lock"]);
-  assert.deepEqual(lockSourceProblems(editable, []), []);
+  assert.deepEqual(lockSourceProblems(lock('{ virtual = "../q" }'), ci), [
+    "uv.lock:10: Q is locked from the local path ../q, not from an index",
+  ]);
+  assert.deepEqual(lockSourceProblems(lock('{ url = "https://x.example/q-1.whl" }'), ci), [
+    "uv.lock:10: Q is locked from the URL https://x.example/q-1.whl, not from an index",
+  ]);
+  assert.deepEqual(
+    lockSourceProblems(lock('{ git = "https://example.com/evil.git?tag=v1#abc" }'), prod),
+    [
+      "uv.lock:10: Q is locked from git https://example.com/evil.git, not from git https://example.com/q.git",
+    ],
+  );
+  assert.deepEqual(
+    lockSourceProblems(lock('{ git = "https://example.com/q.git?rev=main#abc" }'), prod),
+    [
+      "uv.lock:10: Q is locked from git https://example.com/q.git at main, not at v1",
+    ],
+  );
+  assert.deepEqual(lockSourceProblems("version = 1\n", dev), ["Q is not in uv.lock"]);
+  assert.deepEqual(lockSourceProblems(editable, { ...dev, groups: [] }), []);
 });
 
-Deno.test("lockSourceProblems(): a source of another kind, as written; a deep one, shallowly", () => {
-  assert.deepEqual(lockSourceProblems(lock('{ url = "https://x/q.whl" }'), [pkg("prod")]), [
-    'Q is locked from {"url":"https://x/q.whl"}, not from git',
-  ]);
-  // uv reads no such uv.lock, but one in a repository is there to be read.
-  const deep = lock(`{ ${Array(5000).fill("a").join(".")} = 1 }`);
-  assert.deepEqual(lockSourceProblems(deep, [pkg("prod")]), [
-    'Q is locked from {"a":"…"}, not from git',
+Deno.test("lockSourceProblems(): a plan's private index is the one uv.lock names", () => {
+  const url = "https://pkgs.example.com/simple/";
+  const mode = {
+    ...plan("ci", [["index", "hpm-pkgs"]]),
+    indexes: [{ name: "hpm-pkgs", url }],
+  };
+  assert.deepEqual(lockSourceProblems(lock(`{ registry = "${url.slice(0, -1)}" }`), mode), []);
+  assert.deepEqual(lockSourceProblems(lock('{ registry = "https://evil.example/simple" }'), mode), [
+    `uv.lock:10: Q is locked from the index https://evil.example/simple, not from the index ${url}`,
   ]);
 });
 
-// A plan of `mode` for a project in a new temporary folder, removed afterwards.
+Deno.test("lockSourceProblems(): a malformed uv.lock is an input error at its position", () => {
+  assert.throws(
+    () => lockSourceProblems("version = 1\nversion = 2\n", prod, "/p/uv.lock"),
+    (e) =>
+      e instanceof HpmInputError && e.code === "toml-syntax" && e.file === "/p/uv.lock" &&
+      e.line === 2 && e.column === 1 && /hpm sync --mode prod/.test(e.hint ?? ""),
+  );
+});
+
+// A synced plan of `mode` for a project in a new temporary folder, removed afterwards.
 async function withPlan(
-  mode: string,
-  fn: (root: string, plan: SyncPlan) => Promise<void>,
+  mode: Plan,
+  fn: (root: string, synced: SyncPlan) => Promise<void>,
 ): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "hpm-lock-unit-" });
   try {
-    const plan = { project: { root }, resolution: { packages: [pkg(mode)] } };
-    await fn(root, plan as unknown as SyncPlan);
+    await fn(root, { project: { root }, resolution: { plan: mode } } as unknown as SyncPlan);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
 }
 
-Deno.test("checkLock(): uv lock --check --offline; stale is a problem, offline is not", async () => {
-  await withPlan("prod", async (root, plan) => {
+const CORE = '[project]\nname = "core"\nversion = "0.1.0"\ndependencies = []\n';
+
+Deno.test("checkLock(): uv lock --check --offline; stale is a problem, unanswered is said why", async () => {
+  await withPlan(prod, async (root, synced) => {
     const env = { UV_PYTHON: "/opt/python/bin/python3" };
-    assert.deepEqual(await checkLock(plan, { runner: recordingRunner(), env }), {
+    assert.deepEqual(await checkLock(synced, { runner: recordingRunner(), env }), {
       file: join(root, "uv.lock"),
       present: false,
       problems: [],
     });
-    await Deno.writeTextFile(join(root, "uv.lock"), lock('{ git = "https://example.com/q.git" }'));
+    await Deno.writeTextFile(
+      join(root, "uv.lock"),
+      lock('{ git = "https://example.com/q.git?tag=v1#abc" }'),
+    );
     await Deno.writeTextFile(join(root, "pyproject.toml"), CORE);
     const answer = (stderr: string, code = 1) =>
       recordingRunner(() => ({ code, stdout: "", stderr }));
     const ok = answer("", 0);
-    assert.deepEqual((await checkLock(plan, { runner: ok, env })).problems, []);
+    assert.deepEqual((await checkLock(synced, { runner: ok, env })).problems, []);
     assert.deepEqual(ok.calls.map((c) => [c.program, c.args, c.cwd]), [
       [
         "uv",
@@ -91,14 +122,14 @@ Deno.test("checkLock(): uv lock --check --offline; stale is a problem, offline i
       ],
     ]);
     assert.match(ok.calls[0].env?.UV_PROJECT_ENVIRONMENT ?? "", /no-environment$/);
-    const stale = await checkLock(plan, {
+    const stale = await checkLock(synced, {
       env,
       runner: answer(
         "error: The lockfile at `uv.lock` needs to be updated, but `--check` was provided.",
       ),
     });
     assert.deepEqual(stale.problems, ["`uv lock --check` says it needs to be updated"]);
-    const offline = await checkLock(plan, {
+    const offline = await checkLock(synced, {
       env,
       runner: answer(
         "error: Failed to fetch: `https://pypi.org/simple/x/`\n  Caused by: offline\n",
@@ -106,29 +137,41 @@ Deno.test("checkLock(): uv lock --check --offline; stale is a problem, offline i
     });
     assert.deepEqual(offline.problems, []);
     assert.equal(offline.uvUnanswered, "Failed to fetch: `https://pypi.org/simple/x/`");
+    const cold = await checkLock(synced, {
+      env,
+      runner: answer(
+        "error: No solution found when resolving dependencies\n" +
+          "  cause: Because x was not found in the cache and core depends on x,\n" +
+          "         we can conclude that core's requirements are unsatisfiable.\n\n" +
+          "hint: Packages were unavailable because the network was disabled.\n",
+      ),
+    });
+    assert.equal(
+      cold.uvUnanswered,
+      "No solution found when resolving dependencies: Because x was not found in the cache " +
+        "and core depends on x, we can conclude that core's requirements are unsatisfiable.",
+    );
   });
 });
 
-const CORE = '[project]\nname = "core"\nversion = "0.1.0"\ndependencies = []\n';
-
 Deno.test("checkLock(): uv is not asked when it would build a source tree, nor without an interpreter outside the project", async () => {
-  await withPlan("dev", async (root, plan) => {
+  await withPlan(dev, async (root, synced) => {
     await Deno.writeTextFile(join(root, "uv.lock"), lock('{ editable = "packages/q" }'));
     await Deno.writeTextFile(join(root, "pyproject.toml"), CORE);
     const runner = recordingRunner();
     const dynamic = '[project]\nname = "Q"\ndynamic = ["version"]\n';
     await Deno.mkdir(join(root, "packages", "q"), { recursive: true });
     await Deno.writeTextFile(join(root, "packages", "q", "pyproject.toml"), dynamic);
-    assert.deepEqual(await checkLock(plan, { runner, env: { UV_PYTHON: "python3.12" } }), {
+    assert.deepEqual(await checkLock(synced, { runner, env: { UV_PYTHON: "python3.12" } }), {
       file: join(root, "uv.lock"),
       present: true,
       problems: [],
-      uvSkipped: "q (packages/q) declares its version dynamic",
+      uvSkipped: "Q (packages/q) declares its version dynamic",
     });
     assert.deepEqual(runner.calls, []);
 
     await Deno.writeTextFile(join(root, "packages", "q", "pyproject.toml"), CORE);
-    const none = await checkLock(plan, { runner, env: { PATH: "" } });
+    const none = await checkLock(synced, { runner, env: { PATH: "" } });
     assert.match(none.uvUnanswered ?? "", /^no Python interpreter outside the project .*UV_PYTHON/);
     assert.deepEqual(runner.calls, []);
   });
@@ -158,4 +201,12 @@ Deno.test("whyUvWouldBuild(): what uv checks must be in pyproject.toml, not left
   assert.equal(whyUvWouldBuild('[tool.poetry]\nversion = "1"\n'), "has no [project] table");
   assert.equal(whyUvWouldBuild("[project"), "has a pyproject.toml that is not valid TOML");
   assert.equal(whyUvWouldBuild(undefined), "has no pyproject.toml");
+});
+
+Deno.test("lockSourceProblems(): a source of another kind, as written; a deep one, shallowly", () => {
+  // uv reads no such uv.lock, but one in a repository is there to be read.
+  const deep = lock(`{ ${Array(5000).fill("a").join(".")} = 1 }`);
+  assert.deepEqual(lockSourceProblems(deep, prod), [
+    'uv.lock:10: Q is locked from {"a":"…"}, not from git',
+  ]);
 });

@@ -166,6 +166,115 @@ export function readManaged(text: string, file = "pyproject.toml"): ManagedRecor
   return recordOf(parseToml(text, file), text, file);
 }
 
+/** A package a {@link Plan} installs. */
+export interface PlannedPackage {
+  /** Its name as the plan writes it (`Rag4Code-Qdrant`). */
+  readonly name: string;
+  /** The requirement the plan writes for it (`rag4code-qdrant==1.2.0`). */
+  readonly requirement: string;
+}
+
+/**
+ * Every package `plan` installs: the plugins of its groups (those only needed
+ * by others included), by normalised name. These are the packages HPM
+ * manages: their source in pyproject.toml and uv.lock is the mode's, or none.
+ *
+ * @param plan the plan
+ * @returns the packages, by normalised name
+ *
+ * @example Usage
+ * ```ts
+ * import { plannedPackages } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const plan = {
+ *   mode: "prod",
+ *   groups: [{ name: "llm", requirements: ["Rag4Code_OpenAI==1.2.0"] }],
+ *   sources: [],
+ *   indexes: [],
+ * };
+ * assert.deepEqual(
+ *   plannedPackages(plan).get("rag4code-openai"),
+ *   { name: "Rag4Code_OpenAI", requirement: "Rag4Code_OpenAI==1.2.0" },
+ * );
+ * ```
+ */
+export function plannedPackages(plan: Plan): ReadonlyMap<string, PlannedPackage> {
+  const packages = new Map<string, PlannedPackage>();
+  for (const requirement of plan.groups.flatMap((g) => g.requirements)) {
+    const name = nameAsWritten(requirement);
+    if (name !== undefined && !packages.has(normalizeName(name))) {
+      packages.set(normalizeName(name), { name, requirement });
+    }
+  }
+  return packages;
+}
+
+/**
+ * What in pyproject.toml gives a package `plan` installs another source than
+ * the plan's, and was not written by HPM: a `[tool.uv.sources]` entry (a
+ * local path, another git URL or ref, an index, or any source where the plan
+ * writes none), or a requirement with a URL (`plug @ file:///…`) in a list of
+ * the user's. Whoever wrote it, it would install that package from somewhere
+ * the mode does not say. One line each, starting
+ * `pyproject.toml:LINE:COLUMN:`. Pure.
+ *
+ * ({@link applyPlan} refuses such a file: the entry collides with the plan.)
+ *
+ * @param text the pyproject.toml text
+ * @param plan the mode's plan
+ * @param file the file name used in error positions
+ * @returns the entries, one sentence each; empty when there is none
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
+ *   `toml-layout` when `[tool.hpm]` is damaged
+ *
+ * @example Usage
+ * ```ts
+ * import { foreignSources } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const plan = {
+ *   mode: "prod",
+ *   groups: [{ name: "db", requirements: ["q==1.0.0"] }],
+ *   sources: [],
+ *   indexes: [],
+ * };
+ * const text = '[tool.uv.sources]\nq = { path = "packages/q", editable = true }\n';
+ * assert.deepEqual(foreignSources(text, plan), [
+ *   'pyproject.toml:2:1: [tool.uv.sources] q = { path = "packages/q", editable = true } is ' +
+ *   "not mode prod's source for q (mode prod installs q==1.0.0 from the package index, with " +
+ *   "no source)",
+ * ]);
+ * assert.deepEqual(foreignSources('[tool.uv.sources]\nmine = { path = "../mine" }\n', plan), []);
+ * ```
+ */
+export function foreignSources(text: string, plan: Plan, file = "pyproject.toml"): string[] {
+  const parsed = parseToml(text, file);
+  const record = recordOf(parsed, text, file, plan.mode);
+  const sources = usersSources(parsed, plan, new Set(record?.sources.map(normalizeName)))
+    .filter((s) => !s.wanted || !sameSource(s.value, s.wanted));
+  const references = directReferences(parsed, plan, new Set(record?.groups.map(normalizeName)));
+  if (!sources.length && !references.length) return [];
+  const scan = scanTomlFile(text, file);
+  const line = (offset: number | undefined, what: string, source: ManagedSource) => {
+    const { line, column } = lineColumn(text, offset ?? 0);
+    return `pyproject.toml:${line}:${column}: ${what} is not mode ${plan.mode}'s source for ` +
+      `${source.name} (${modesSource(source, plan.mode)})`;
+  };
+  return [
+    ...sources.map((s) =>
+      line(
+        locate(scan, [...SOURCES, s.key]),
+        `[${dotted(SOURCES)}] ${renderKey(s.key)} = ${renderValue(s.value)}`,
+        s,
+      )
+    ),
+    ...references.map((r) =>
+      line(referenceOffset(scan, r), `${tomlString(r.item)} in \`${dotted(r.path)}\``, r)
+    ),
+  ];
+}
+
 /**
  * Make pyproject.toml hold exactly what `plan` says HPM manages: its
  * dependency groups, `[tool.uv.sources]` entries, `[[tool.uv.index]]` entries,
@@ -515,11 +624,17 @@ function renderOneLineArray(items: readonly string[]): string {
 }
 
 function renderInlineTable(table: SourceTable): string {
-  if (table.length === 0) return "{}";
-  const entries = table.map(([key, value]) =>
-    `${renderKey(key)} = ${typeof value === "boolean" ? String(value) : tomlString(value)}`
-  );
-  return `{ ${entries.join(", ")} }`;
+  return renderValue(Object.fromEntries(table));
+}
+
+/** A value as TOML on one line (inline tables, arrays), for messages and {@link renderInlineTable}. */
+function renderValue(value: unknown): string {
+  if (typeof value === "string") return tomlString(value);
+  if (Array.isArray(value)) return `[${value.map(renderValue).join(", ")}]`;
+  if (value instanceof Date) return value.toISOString();
+  if (!isTable(value)) return String(value);
+  const entries = Object.entries(value).map(([k, v]) => `${renderKey(k)} = ${renderValue(v)}`);
+  return entries.length ? `{ ${entries.join(", ")} }` : "{}";
 }
 
 function renderIndex(index: PlannedIndex, eol: string): string {
@@ -656,15 +771,26 @@ function conflict(
   wanted: string,
   hint: string,
 ): HpmInputError {
-  const where = offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset);
-  const at = where.line === undefined ? where.file : `${where.file}:${where.line}:${where.column}`;
-  return new HpmInputError(
-    "conflict",
-    `cannot write ${what} "${name}": ${at} already has ${what} "${existing}", which hpm did ` +
+  return collision(
+    ctx,
+    offset,
+    (at) =>
+      `cannot write ${what} "${name}": ${at} already has ${what} "${existing}", which hpm did ` +
       `not write (hpm would write ${wanted})`,
-    where,
     hint,
   );
+}
+
+/** A `conflict` error for the user's entry at `offset`, the message given where it is. */
+function collision(
+  ctx: Context,
+  offset: number | undefined,
+  message: (at: string) => string,
+  hint: string,
+): HpmInputError {
+  const where = offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset);
+  const at = where.line === undefined ? where.file : `${where.file}:${where.line}:${where.column}`;
+  return new HpmInputError("conflict", message(at), where, hint);
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -703,6 +829,118 @@ function adoptCreated(ctx: Context): void {
       }
     }
   }
+}
+
+/** A package the plan installs, and its source there. */
+interface ManagedSource {
+  /** The package, normalised. */
+  readonly name: string;
+  /** The requirement the plan writes for it. */
+  readonly requirement: string;
+  /** The plan's source for the package; undefined when it writes none. */
+  readonly wanted?: SourceTable;
+}
+
+/** A `[tool.uv.sources]` entry HPM did not write, for a package the plan installs. */
+interface UsersSource extends ManagedSource {
+  /** The key as written. */
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/** A requirement of the user's with a URL (`plug @ file:///…`) for a package the plan installs. */
+interface DirectReference extends ManagedSource {
+  /** The list it is in. */
+  readonly path: Path;
+  /** The requirement as written. */
+  readonly item: string;
+}
+
+/**
+ * The entries of `[tool.uv.sources]` that are not HPM's (`owned`) for the
+ * packages `plan` installs: whoever wrote them, they decide where a package
+ * HPM manages comes from.
+ */
+function usersSources(parsed: TomlTable, plan: Plan, owned: ReadonlySet<string>): UsersSource[] {
+  const table = valueAt(parsed, SOURCES);
+  if (!isTable(table)) return [];
+  const packages = plannedPackages(plan);
+  const planned = new Map(plan.sources.map((s) => [normalizeName(s.name), s.table]));
+  return Object.keys(table).flatMap((key) => {
+    const name = normalizeName(key);
+    if (owned.has(name) || !(packages.has(name) || planned.has(name))) return [];
+    const requirement = packages.get(name)?.requirement ?? name;
+    return [{ key, value: table[key], name, requirement, wanted: planned.get(name) }];
+  });
+}
+
+// The lists of requirements a pyproject.toml can give a package a URL in
+// (`plug @ file:///…`), HPM's own groups left out (it rewrites those).
+function requirementLists(parsed: TomlTable, ownedGroups: ReadonlySet<string>): Path[] {
+  const keysOf = (path: Path) => {
+    const table = valueAt(parsed, path);
+    return isTable(table) ? Object.keys(table).map((key) => [...path, key]) : [];
+  };
+  return [
+    ["project", "dependencies"],
+    ...keysOf(["project", "optional-dependencies"]),
+    ...keysOf(DEPENDENCY_GROUPS).filter((path) => !ownedGroups.has(normalizeName(path[1]))),
+    [...TOOL_UV, "dev-dependencies"],
+    [...TOOL_UV, "override-dependencies"],
+    [...TOOL_UV, "constraint-dependencies"],
+  ];
+}
+
+/**
+ * The requirements of the user's that give a package `plan` installs a URL
+ * (`plug @ file:///…`): uv takes it from there, whatever its source in the
+ * mode. HPM writes none.
+ */
+function directReferences(
+  parsed: TomlTable,
+  plan: Plan,
+  ownedGroups: ReadonlySet<string>,
+): DirectReference[] {
+  const packages = plannedPackages(plan);
+  const planned = new Map(plan.sources.map((s) => [normalizeName(s.name), s.table]));
+  return requirementLists(parsed, ownedGroups).flatMap((path) => {
+    const items = valueAt(parsed, path);
+    return (Array.isArray(items) ? items : []).flatMap((item) => {
+      const name = typeof item === "string" ? directReferenceName(item) : undefined;
+      const pkg = name === undefined ? undefined : packages.get(name);
+      if (pkg === undefined) return [];
+      const wanted = planned.get(name!);
+      return [{ path, item, name: name!, requirement: pkg.requirement, wanted }];
+    });
+  });
+}
+
+/** The package a PEP 508 requirement with a URL names (`Plug[x] @ https://…`), normalised. */
+function directReferenceName(requirement: string): string | undefined {
+  const name = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\]\s*)?@/.exec(
+    requirement,
+  )?.[1];
+  return name === undefined ? undefined : normalizeName(name);
+}
+
+/** Where a direct reference is written: its element, else the key of its list. */
+function referenceOffset(scan: ScannedToml, reference: DirectReference): number | undefined {
+  for (const s of scan.statements) {
+    if (s.kind !== "keyvalue" || !samePath([...s.table, ...s.key], reference.path)) continue;
+    if (s.value.kind !== "array") break;
+    const element = s.value.elements.find((e) =>
+      e.value.kind === "string" && e.value.value === reference.item
+    );
+    if (element) return element.value.start;
+  }
+  return locate(scan, reference.path);
+}
+
+/** What mode `mode` installs `source`'s package from, for a message. */
+function modesSource(source: ManagedSource, mode: string): string {
+  return source.wanted
+    ? `mode ${mode}: ${renderKey(source.name)} = ${renderInlineTable(source.wanted)}`
+    : `mode ${mode} installs ${source.requirement} from the package index, with no source`;
 }
 
 /**
@@ -754,27 +992,49 @@ function checkConflicts(ctx: Context, adopt: boolean): boolean {
       ),
     );
   }
-  for (const source of plan.sources) {
-    const existing = userKey(SOURCES, source.name, ctx.ownedSources);
-    if (existing === undefined) continue;
-    const matches = sameSource(existing.value, source.table);
+  for (const existing of usersSources(parsed, plan, ctx.ownedSources)) {
+    const { name, wanted } = existing;
+    const matches = wanted !== undefined && sameSource(existing.value, wanted);
     if (adopt && matches) {
-      ctx.ownedSources.add(normalizeName(source.name));
+      ctx.ownedSources.add(normalizeName(name));
       adopted = true;
       continue;
     }
-    throw conflict(
+    const fix = `remove your source for \`${existing.key}\` (hpm ${
+      wanted ? "then writes its own" : "writes none"
+    } for mode ${mode}), or take \`${name}\` out of hpm.yaml's groups`;
+    const offset = locate(doc.scan, [...SOURCES, existing.key]);
+    if (wanted) {
+      throw conflict(
+        ctx,
+        "source",
+        name,
+        existing.key,
+        offset,
+        `${renderKey(name)} = ${renderInlineTable(wanted)}`,
+        hint(matches, fix),
+      );
+    }
+    // The mode installs it from the package index: any source would replace that.
+    throw collision(
       ctx,
-      "source",
-      source.name,
-      existing.key,
-      locate(doc.scan, [...SOURCES, existing.key]),
-      `${renderKey(source.name)} = ${renderInlineTable(source.table)}`,
-      hint(
-        matches,
-        `remove your source for \`${existing.key}\` (hpm then writes its own for mode ` +
-          `${mode}), or take \`${source.name}\` out of hpm.yaml's groups`,
-      ),
+      offset,
+      (at) =>
+        `cannot write mode ${mode}'s entries: ${at} has source "${existing.key}", which hpm ` +
+        `did not write (${modesSource(existing, mode)})`,
+      hint(false, fix),
+    );
+  }
+  for (const reference of directReferences(parsed, plan, ctx.ownedGroups)) {
+    throw collision(
+      ctx,
+      referenceOffset(doc.scan, reference),
+      (at) =>
+        `cannot write mode ${mode}'s entries: ${at} has ${tomlString(reference.item)} in ` +
+        `\`${dotted(reference.path)}\`, which installs ${reference.name} from there ` +
+        `(${modesSource(reference, mode)})`,
+      `write \`${reference.name}\` without a URL there, or remove it: hpm gives ` +
+        `${reference.name} its source for the mode`,
     );
   }
   const indexes = valueAt(parsed, INDEX);
@@ -1046,9 +1306,14 @@ function writeGroups(ctx: Context): void {
   }
 }
 
+/** The package a requirement string names, as written (`Foo_Bar[x]>=1` → `Foo_Bar`). */
+function nameAsWritten(requirement: string): string | undefined {
+  return /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement)?.[1];
+}
+
 /** The package a requirement string names, normalised (`Foo_Bar[x]>=1` → `foo-bar`). */
 function requirementName(requirement: string): string | undefined {
-  const name = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement)?.[1];
+  const name = nameAsWritten(requirement);
   return name === undefined ? undefined : normalizeName(name);
 }
 

@@ -10,7 +10,6 @@
  */
 
 import { join } from "node:path";
-import { parse } from "smol-toml";
 import { CommandFailedError, HpmInputError } from "./errors.ts";
 import {
   headBlob,
@@ -30,10 +29,10 @@ import type { CommitModeOrigin } from "./commit_mode.ts";
 import { nearestProjectRoot } from "./fast_path.ts";
 import { recordedStage } from "./fingerprint.ts";
 import { MAX_PYPROJECT_BYTES, readConfined } from "./files.ts";
-import { normalizeName } from "./names.ts";
 import type { Plan } from "./plan.ts";
 import type { Project } from "./project.ts";
-import { applyPlan, readManaged } from "./pyproject.ts";
+import { applyPlan, foreignSources, readManaged } from "./pyproject.ts";
+import { lockSourceProblems } from "./lock_check.ts";
 import { parseToml } from "./toml.ts";
 import { denoRunner, type Runner } from "./runner.ts";
 import { lockInScratch } from "./scratch_lock.ts";
@@ -42,9 +41,10 @@ import { lockOptions, withProjectLock } from "./project_lock.ts";
 import { decodeUtf8 } from "./utf8.ts";
 import { LOCK_FILE, PYPROJECT_FILE } from "./uv.ts";
 
-// How errors and problems name the pyproject.toml in git's index: its bytes
-// are not the working file's, which an error must not quote.
+// How errors name the files in git's index: their bytes are not the working
+// files', which an error must not quote.
 const STAGED_PYPROJECT = `${PYPROJECT_FILE} (staged)`;
+const STAGED_LOCK = `${LOCK_FILE} (staged)`;
 
 // hpm.yaml's and the registry's parsers, and the planner, load only when
 // `hpm stage` plans: from the committed mode's record it needs none of them
@@ -333,7 +333,7 @@ async function stageForm(
  * @param staged the texts in the index (undefined: not staged)
  * @param plan the committed mode's plan
  * @returns one line per problem; empty when the form is right
- * @throws {HpmInputError} `toml-syntax` when the staged pyproject.toml cannot be parsed
+ * @throws {HpmInputError} `toml-syntax` when the staged pyproject.toml or uv.lock cannot be parsed
  *
  * @example Usage
  * ```ts
@@ -378,6 +378,7 @@ export function stagedProblems(
           `${sources[name].editable === true ? ", editable" : ""})`,
       );
     }
+    problems.push(...foreignSources(staged.pyproject, plan, file));
     if (!problems.length && applyPlan(staged.pyproject, plan, file).changed) {
       problems.push(
         `pyproject.toml's hpm entries are not what mode ${plan.mode} writes ` +
@@ -385,54 +386,10 @@ export function stagedProblems(
       );
     }
   }
-  if (staged.lock !== undefined) problems.push(...lockProblems(staged.lock, plan));
-  return problems;
-}
-
-interface LockedPackage {
-  name?: string;
-  source?: Record<string, unknown>;
-}
-
-function lockProblems(lock: string, plan: Plan): string[] {
-  let packages: LockedPackage[];
-  try {
-    packages = (parse(lock) as { package?: LockedPackage[] }).package ?? [];
-  } catch {
-    return ["uv.lock is not valid TOML"];
-  }
-  const problems: string[] = [];
-  for (const { name, table } of plan.sources) {
-    const locked = packages.filter((p) => normalizeName(String(p.name)) === name);
-    if (!locked.length) {
-      problems.push(`uv.lock does not lock \`${name}\`: it was made for other requirements`);
-    }
-    const wanted = Object.fromEntries(table);
-    for (const { source = {} } of locked) {
-      const local = source.editable ?? source.directory ?? source.path ?? source.virtual;
-      if (typeof local === "string") {
-        problems.push(`uv.lock installs \`${name}\` from a local path (${local})`);
-        continue;
-      }
-      const ref = wanted.tag ?? wanted.rev ?? wanted.branch;
-      if (typeof wanted.git !== "string") continue;
-      if (typeof source.git !== "string") {
-        problems.push(`uv.lock does not install \`${name}\` from git (${wanted.git})`);
-      } else if (typeof ref === "string" && !gitRefs(source.git).includes(ref)) {
-        problems.push(`uv.lock has \`${name}\` at another ref than ${ref}: ${source.git}`);
-      }
-    }
+  if (staged.lock !== undefined) {
+    problems.push(...lockSourceProblems(staged.lock, plan, STAGED_LOCK));
   }
   return problems;
-}
-
-// uv writes a locked git source as `URL?rev=REF#COMMIT` (or tag=, branch=).
-function gitRefs(locked: string): string[] {
-  try {
-    return [...new URL(locked).searchParams.values()];
-  } catch {
-    return [];
-  }
 }
 
 /** What {@link checkStaged} found. */
@@ -489,17 +446,20 @@ export async function checkStaged(options: ProjectOptions = {}): Promise<StagedC
       return { mode: recorded.mode, modeOrigin, problems: stagedProblems(staged, plan) };
     }
     const planned = await (planner ?? await committedPlanner(root, options))(staged.pyproject);
+    const { problem, resolution } = planned.plan;
+    if (problem && !hasForeignSources(staged.pyproject, resolution.plan)) throw problem;
     return {
       mode: planned.mode,
       modeOrigin: planned.origin,
-      problems: stagedProblems(staged, planned.plan.resolution.plan),
+      problems: stagedProblems(staged, resolution.plan),
     };
   }, lockOptions(options));
 }
 
 // The committed mode's plan, planned anew: hpm.yaml and the registry loaded
 // now, the plan made for the pyproject.toml given (the staged one) or the
-// working one.
+// working one; a pyproject.toml the plan cannot be applied to is its
+// `problem`.
 async function committedPlanner(root: string, options: ProjectOptions) {
   const [{ loadProject }, { planProject }, { commitModeOf }] = await planning();
   const project = await loadProject(root, options);
@@ -511,9 +471,16 @@ async function committedPlanner(root: string, options: ProjectOptions) {
       pyproject === undefined
         ? project
         : { ...project, pyproject, pyprojectFile: STAGED_PYPROJECT },
-      { ...options, mode },
+      { ...options, mode, reportProblems: true },
     ),
   });
+}
+
+// A staged pyproject.toml giving a plugin hpm manages a source of its own
+// collides with the plan, which the check reports as one of its problems
+// rather than as an error.
+function hasForeignSources(staged: string | undefined, plan: Plan): boolean {
+  return staged !== undefined && foreignSources(staged, plan, STAGED_PYPROJECT).length > 0;
 }
 
 // The working pyproject.toml, read through the door; undefined when it cannot
@@ -535,6 +502,7 @@ function workingPyproject(root: string): string | undefined {
 function recordedPlanFor(root: string, staged: string | undefined, plan: Plan): Plan | undefined {
   const text = staged ?? workingPyproject(root);
   if (text === undefined) return undefined;
+  if (hasForeignSources(staged, plan)) return plan;
   applyPlan(text, plan, staged === undefined ? join(root, PYPROJECT_FILE) : STAGED_PYPROJECT);
   return plan;
 }

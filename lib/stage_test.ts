@@ -67,16 +67,41 @@ Deno.test("stagedProblems(): the lock must install each plugin as the committed 
     [],
   );
   assert.deepEqual(stagedProblems({ lock: lock('{ editable = "packages/q" }') }, prod), [
-    "uv.lock installs `q` from a local path (packages/q)",
+    "uv.lock:10: q is locked from the local path packages/q (editable), not from git",
   ]);
   assert.deepEqual(
     stagedProblems({ lock: lock('{ git = "https://example.com/q.git?tag=v0#0123abc" }') }, prod),
-    ["uv.lock has `q` at another ref than v1: https://example.com/q.git?tag=v0#0123abc"],
+    ["uv.lock:10: q is locked from git https://example.com/q.git at v0, not at v1"],
+  );
+  assert.deepEqual(
+    stagedProblems({ lock: lock('{ git = "https://example.org/q.git?tag=v1#0123abc" }') }, prod),
+    ["uv.lock:10: q is locked from git https://example.org/q.git, not from git https://example.com/q.git"],
   );
   assert.deepEqual(stagedProblems({ lock: 'version = 1\n[[package]]\nname = "core"\n' }, prod), [
-    "uv.lock does not lock `q`: it was made for other requirements",
+    "q is not in uv.lock",
   ]);
   assert.deepEqual(stagedProblems({}, prod), [], "nothing staged, nothing to object to");
+  assert.throws(
+    () => stagedProblems({ lock: "version = 1\nversion = 2\n" }, prod),
+    (e) =>
+      e instanceof HpmInputError && e.code === "toml-syntax" && e.file === "uv.lock (staged)" &&
+      e.line === 2,
+  );
+});
+
+Deno.test("stagedProblems(): a source of the user's for a plugin hpm manages, whoever wrote it", () => {
+  // prod installs p from the package index: it writes no source for it.
+  const plan: Plan = { ...prod, groups: [{ name: "db", requirements: ["q", "p==1.0"] }] };
+  const text = applyPlan('[project]\nname = "core"\n', plan).text
+    .replace(
+      "[tool.uv.sources]\n",
+      '[tool.uv.sources]\np = { path = "../p" }\nmine = { path = "m" }\n',
+    );
+  assert.deepEqual(stagedProblems({ pyproject: text }, plan), [
+    `pyproject.toml:${text.split("\n").indexOf('p = { path = "../p" }') + 1}:1: ` +
+    '[tool.uv.sources] p = { path = "../p" } is not mode prod\'s source for p ' +
+    "(mode prod installs p==1.0 from the package index, with no source)",
+  ]);
 });
 
 Deno.test("stagedProblems(): entries of the right mode but stale (the registry moved on)", () => {

@@ -47,6 +47,26 @@ export function parseToml(text: string, file: string): TomlTable {
   return data;
 }
 
+/**
+ * The values of a TOML document as smol-toml reads it, without refusing
+ * what only TOML 1.1 allows: for a file HPM reads and never edits (uv.lock,
+ * uv's own output), where that check would cost more than the parse.
+ *
+ * @param text the document (a leading byte order mark is allowed)
+ * @param file the file name used in error positions
+ * @param hint what to do about an error, when the default (fix the TOML) is not it
+ * @returns its top-level table
+ * @throws {HpmInputError} `toml-syntax` at the position of the first problem
+ */
+export function readTomlValues(text: string, file: string, hint?: string): TomlTable {
+  try {
+    return parseValues(text);
+  } catch (e) {
+    if (!(e instanceof TomlError)) throw e;
+    throw parseError(text, file, e, 0, hint);
+  }
+}
+
 function parseValues(text: string): TomlTable {
   return parse(text, { integersAsBigInt: true }) as TomlTable;
 }
@@ -82,11 +102,18 @@ function reread(text: string, file: string, refusal: TomlError): TomlTable {
 }
 
 /** smol-toml's refusal of `source`, which starts `lines` lines into the file. */
-function parseError(source: string, file: string, e: TomlError, lines = 0): HpmInputError {
+function parseError(
+  source: string,
+  file: string,
+  e: TomlError,
+  lines = 0,
+  hint?: string,
+): HpmInputError {
   const reason = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
   // smol-toml counts a byte order mark as a column; editors do not.
   const column = e.line === 1 && source.startsWith("\uFEFF") ? e.column - 1 : e.column;
-  return syntaxError(`cannot parse ${file}: ${reason}`, { file, line: e.line + lines, column });
+  const where = { file, line: e.line + lines, column };
+  return syntaxError(`cannot parse ${file}: ${reason}`, where, hint);
 }
 
 /**
@@ -94,23 +121,24 @@ function parseError(source: string, file: string, e: TomlError, lines = 0): HpmI
  *
  * @param text the document
  * @param file the file name used in error positions
+ * @param hint what to do about an error, when the default (fix the TOML) is not it
  * @returns the statements
  * @throws {HpmInputError} `toml-syntax` at the position of the first problem;
  *   `too-deep` when it nests deeper than uv reads
  */
-export function scanTomlFile(text: string, file: string): ScannedToml {
+export function scanTomlFile(text: string, file: string, hint?: string): ScannedToml {
   try {
     return scanToml(text);
   } catch (e) {
     if (!(e instanceof TomlScanError)) throw e;
-    throw scanError(text, file, e);
+    throw scanError(text, file, e, hint);
   }
 }
 
-function scanError(text: string, file: string, e: TomlScanError): HpmInputError {
+function scanError(text: string, file: string, e: TomlScanError, hint?: string): HpmInputError {
   const where = { file, ...lineColumn(text, e.offset) };
   if (!(e instanceof TomlDepthError)) {
-    return syntaxError(`cannot read ${file}: ${e.message}`, where);
+    return syntaxError(`cannot read ${file}: ${e.message}`, where, hint);
   }
   return new HpmInputError(
     "too-deep",
@@ -126,12 +154,8 @@ function scanError(text: string, file: string, e: TomlScanError): HpmInputError 
 function syntaxError(
   message: string,
   where: { file: string; line: number; column: number },
+  hint = `fix the TOML at line ${where.line}, column ${where.column}; hpm edits only valid ` +
+    "TOML 1.0, which every tool reading pyproject.toml (uv, pip, Python's tomllib) accepts",
 ): HpmInputError {
-  return new HpmInputError(
-    "toml-syntax",
-    message,
-    where,
-    `fix the TOML at line ${where.line}, column ${where.column}; hpm edits only valid TOML 1.0, ` +
-      "which every tool reading pyproject.toml (uv, pip, Python's tomllib) accepts",
-  );
+  return new HpmInputError("toml-syntax", message, where, hint);
 }

@@ -22,8 +22,8 @@ Deno.test("hpm check --mode prod fails on a uv.lock still locked for dev; passes
     assert.equal(stale.code, 1, stale.stderr);
     assert.match(stale.stderr, /uv\.lock does not match mode prod/);
     assert.match(
-      stale.stderr,
-      /rag4code-qdrant is locked from the local path packages\/rag4code-qdrant \(editable\)/,
+      stale.stdout,
+      /^uv\.lock:\d+: rag4code-qdrant is locked from the local path packages\/rag4code-qdrant \(editable\)/m,
     );
     assert.match(stale.stderr, /hpm sync --mode prod/);
 
