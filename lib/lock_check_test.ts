@@ -166,7 +166,7 @@ Deno.test("checkLock(): uv is not asked when it would build a source tree, nor w
       file: join(root, "uv.lock"),
       present: true,
       problems: [],
-      uvSkipped: "Q (packages/q) declares its version dynamic",
+      uvSkipped: "q (packages/q) declares its version dynamic",
     });
     assert.deepEqual(runner.calls, []);
 
@@ -203,10 +203,14 @@ Deno.test("whyUvWouldBuild(): what uv checks must be in pyproject.toml, not left
   assert.equal(whyUvWouldBuild(undefined), "has no pyproject.toml");
 });
 
-Deno.test("lockSourceProblems(): a source of another kind, as written; a deep one, shallowly", () => {
-  // uv reads no such uv.lock, but one in a repository is there to be read.
-  const deep = lock(`{ ${Array(5000).fill("a").join(".")} = 1 }`);
-  assert.deepEqual(lockSourceProblems(deep, prod), [
+Deno.test("lockSourceProblems(): a nested source shown shallowly; one nested deeper than uv reads, refused at its place", () => {
+  assert.deepEqual(lockSourceProblems(lock("{ a = { b = { c = 1 } } }"), prod), [
     'uv.lock:10: Q is locked from {"a":"…"}, not from git',
   ]);
+  // uv reads no such uv.lock, but one in a repository is there to be read.
+  const deep = lock(`{ ${Array(5000).fill("a").join(".")} = 1 }`);
+  assert.throws(
+    () => lockSourceProblems(deep, prod),
+    (e) => e instanceof HpmInputError && e.code === "too-deep" && e.line === 10,
+  );
 });
