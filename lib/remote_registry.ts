@@ -23,7 +23,7 @@ import {
 import { gitFailure, runGit } from "./git.ts";
 import { isValidPackageName, normalizeName } from "./names.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
-import { denoRunner, type Runner } from "./runner.ts";
+import { denoRunner, readLimited, type Runner } from "./runner.ts";
 import { isSafeGitRef, isSafeGitUrl } from "./value_checks.ts";
 
 /** How long a fetched registry is used without asking the remote again. */
@@ -384,20 +384,9 @@ async function fetchLimited(
     await response.body?.cancel();
     throw tooLarge();
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  const bytes = response.body ? await readLimited(response.body, limit) : new Uint8Array();
+  if (bytes === undefined) throw tooLarge();
+  return bytes;
 }
 
 const STATIC_MARK = ".static";
