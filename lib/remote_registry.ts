@@ -292,11 +292,12 @@ async function refreshGit(
   runner: Runner,
   deadline: number,
 ) {
-  const git = async (args: string[]) => {
+  const git = async (args: string[], network?: "repository") => {
     const timeoutMs = Math.max(1, deadline - Date.now());
     const r = await runGit(runner, dir, args, {
       env: { GIT_TERMINAL_PROMPT: "0" },
       timeoutMs,
+      ...(network ? { network } : {}),
     });
     if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr);
     return r.stdout.trim();
@@ -315,7 +316,7 @@ async function refreshGit(
     "--end-of-options",
     "origin",
     location.ref ?? "HEAD",
-  ]);
+  ], "repository");
   const commit = await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]);
   await git(["checkout", "--quiet", "--force", "--detach", commit]);
   // A packages/ linked out of the checkout is refused here, before any entry is read.
