@@ -16,7 +16,7 @@
  * @module
  */
 
-import { CommandFailedError } from "./errors.ts";
+import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { joinPath, readConfined } from "./files.ts";
 import type { Runner, RunRequest, RunResult } from "./runner.ts";
 
@@ -65,6 +65,8 @@ export interface GitCall {
    * `clone`: git reads only the user's configuration.
    */
   readonly network?: "repository" | "clone";
+  /** The most output to collect (see {@link RunRequest.maxOutputBytes}). */
+  readonly maxOutputBytes?: number;
 }
 
 // Read-only queries must not even take git's optional index lock.
@@ -99,7 +101,7 @@ const CORE_SPELLING: Readonly<Record<string, string>> = {
  * @param runner runs git
  * @param cwd where to run it
  * @param args its arguments (after the hardening options)
- * @param call environment, timeout, streaming, network
+ * @param call environment, timeout, streaming, network, output limit
  * @returns how it ended (a refusal to reach a remote fails like git, code 128)
  */
 export async function runGit(
@@ -127,6 +129,7 @@ export async function runGit(
     ...(env ? { env } : {}),
     ...(call.stream ? { stream: true } : {}),
     ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
+    ...(call.maxOutputBytes !== undefined ? { maxOutputBytes: call.maxOutputBytes } : {}),
   };
   return await runner(request);
 }
@@ -655,22 +658,54 @@ export function refFiles(dir: string, ref: string): string[] | undefined {
  * @param dir a folder of the clone
  * @param ref a tag, branch or commit
  * @param path the file, relative to `dir`
+ * @param maxBytes the file's size limit
  * @returns its text, or undefined when the ref or the file is not there
+ * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
  */
 export async function fileAtRef(
   runner: Runner,
   dir: string,
   ref: string,
   path: string,
+  maxBytes: number,
+): Promise<string | undefined> {
+  return await blobText(
+    runner,
+    dir,
+    `${ref}:./${path}`,
+    maxBytes,
+    `${path} at ${ref} in ${dir}`,
+    // What uv installs is fetched from the remote, which never sends the
+    // clone's replace refs: read the same objects.
+    { ...QUIET_ENV, GIT_NO_REPLACE_OBJECTS: "1" },
+  );
+}
+
+// A blob's text, undefined when there is no such blob; never more than
+// `maxBytes` of it is held, by HPM or by git (which streams a blob larger
+// than core.bigFileThreshold instead of inflating it whole).
+async function blobText(
+  runner: Runner,
+  dir: string,
+  object: string,
+  maxBytes: number,
+  shown: string,
+  env: Readonly<Record<string, string>>,
 ): Promise<string | undefined> {
   const r = await runGit(
     runner,
     dir,
-    ["cat-file", "blob", "--end-of-options", `${ref}:./${path}`],
-    // What uv installs is fetched from the remote, which never sends the
-    // clone's replace refs: read the same objects.
-    { env: { ...QUIET_ENV, GIT_NO_REPLACE_OBJECTS: "1" } },
+    ["-c", `core.bigFileThreshold=${maxBytes}`, "cat-file", "blob", "--end-of-options", object],
+    { env, maxOutputBytes: maxBytes },
   );
+  if (r.tooLarge) {
+    throw new HpmInputError(
+      "too-large",
+      `${shown} is larger than ${maxBytes} bytes`,
+      undefined,
+      "check that release: a real one is far smaller",
+    );
+  }
   return r.code === 0 ? r.stdout : undefined;
 }
 
@@ -760,7 +795,9 @@ export async function fastForward(
  * @param ref a tag or branch (a commit when the remote allows fetching one)
  * @param path the file, from the repository's top
  * @param timeoutMs how long the fetch may take
+ * @param maxBytes the file's size limit
  * @returns its text, or why it could not be read
+ * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
  */
 export async function remoteFileAtRef(
   runner: Runner,
@@ -769,6 +806,7 @@ export async function remoteFileAtRef(
   ref: string,
   path: string,
   timeoutMs: number,
+  maxBytes: number,
 ): Promise<{ text: string } | { reason: string }> {
   const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
   const why = (r: { code: number; stderr: string }) =>
@@ -784,11 +822,13 @@ export async function remoteFileAtRef(
     { ...call, timeoutMs, network: "repository" },
   );
   if (fetched.code !== 0) return { reason: why(fetched) };
-  const file = await runGit(
+  const text = await blobText(
     runner,
     dir,
-    ["cat-file", "blob", "--end-of-options", `FETCH_HEAD:${path}`],
-    call,
+    `FETCH_HEAD:${path}`,
+    maxBytes,
+    `${path} at ${ref} of ${url}`,
+    call.env,
   );
-  return file.code === 0 ? { text: file.stdout } : { reason: `${ref} has no ${path}` };
+  return text === undefined ? { reason: `${ref} has no ${path}` } : { text };
 }

@@ -9,7 +9,7 @@ import { isAbsolute, posix } from "node:path";
 import { devCheckout } from "./clone.ts";
 import { declaredDependencies } from "./dependencies.ts";
 import { sha256Hex } from "./digest.ts";
-import { joinPath, ownFolder, reallyInside } from "./files.ts";
+import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, reallyInside } from "./files.ts";
 import { fileAtRef, hasOwnGit, refFiles, remoteFileAtRef } from "./git.ts";
 import { type Project, PYPROJECT_FILE } from "./project.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
@@ -99,6 +99,7 @@ export async function releaseDependencies(
     refs[0],
     path,
     FETCH_TIMEOUT_MS,
+    MAX_PYPROJECT_BYTES,
   );
   if ("text" in read) return { dependencies: declaredDependencies(read.text) };
   lookup.log?.(
@@ -139,7 +140,7 @@ async function fromDevClone(
     const files = refFiles(checkout.path, ref);
     if (files) decidedBy.push(...files);
     else known = false;
-    const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE);
+    const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE, MAX_PYPROJECT_BYTES);
     if (text !== undefined) {
       return { dependencies: declaredDependencies(text), decidedBy: known ? decidedBy : undefined };
     }

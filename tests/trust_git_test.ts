@@ -2,13 +2,17 @@
  * What a plugin checkout's own git config, and a release's files, can make
  * HPM's git do, end to end with real git: a checkout that arrived with the
  * project (an archive, a shared folder) names commands in its `.git/config`;
- * no git call that can reach a remote runs them.
+ * no git call that can reach a remote runs them. A release whose
+ * pyproject.toml is huge is refused as too large, in bounded memory.
  */
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { git, type RunResult, withRoot, writeFile } from "./_fixtures.ts";
+import { fileURLToPath } from "node:url";
+import { git, run, type RunResult, withRoot, writeFile } from "./_fixtures.ts";
 import { hpm, makeProject, type PluginSpec } from "./_project.ts";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
 /** A command for git to run that leaves `marker` behind (and fails). */
 const leaves = (marker: string) => `touch '${marker}'; false`;
@@ -168,6 +172,89 @@ Deno.test("diff --mode prod: a partial dev clone's missing release is not fetche
     assert.equal(await exists(marker), false, "remote.origin.uploadpack ran");
     assert.equal(r.code, 0, r.stderr);
     noTrace(r);
+  });
+});
+
+/**
+ * A plugin whose prod release `v2.0.0` has a pyproject.toml of `bytes` bytes
+ * (spaces, which compress to almost nothing), pushed to its remote.
+ */
+async function hugeRelease(root: string, bytes: number) {
+  const { dir, clone } = await onePlugin(root, {
+    prod: (repo) => `{type: git, url: "${repo.bareUrl}", ref: v2.0.0}`,
+  });
+  const file = await Deno.open(join(clone, "pyproject.toml"), { append: true });
+  const spaces = new Uint8Array(1024 * 1024).fill(0x20);
+  for (let n = 0; n < bytes; n += spaces.length) {
+    await file.write(spaces.subarray(0, Math.min(spaces.length, bytes - n)));
+  }
+  file.close();
+  await git(["commit", "--quiet", "-am", "huge"], { cwd: clone });
+  await git(["tag", "v2.0.0"], { cwd: clone });
+  await git(["push", "--quiet", "origin", "main", "v2.0.0"], { cwd: clone });
+  return { dir, clone };
+}
+
+/** `hpm ARGS` under /usr/bin/time: its peak resident memory (of it or any child) in KiB. */
+async function peakKiB(args: string[], cwd: string, env: Record<string, string>) {
+  const report = join(cwd, "..", "peak.txt");
+  const r = await run("/usr/bin/time", [
+    "-o",
+    report,
+    "-f",
+    "%M",
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--quiet",
+    CLI,
+    ...args,
+  ], {
+    cwd,
+    env: { NO_COLOR: "1", ...env },
+  });
+  noTrace(r);
+  // After "Command exited with non-zero status N", when it did.
+  return { r, kib: Number((await Deno.readTextFile(report)).trim().split("\n").at(-1)) };
+}
+
+Deno.test("diff --mode prod: a release's 5 MB pyproject.toml is too large, from the dev clone and from the remote", async () => {
+  await withRoot(async (root) => {
+    const { dir, clone } = await hugeRelease(root, 5 * 1024 * 1024);
+    const env = { HPM_CACHE_DIR: join(root, "cache") };
+
+    const local = await hpm(["diff", "--mode", "prod"], dir, env);
+    assert.equal(local.code, 2, local.stderr);
+    assert.match(
+      local.stderr,
+      new RegExp(`error: pyproject\\.toml at v2\\.0\\.0 in ${clone} is larger than 4194304 bytes`),
+    );
+    noTrace(local);
+
+    await Deno.remove(clone, { recursive: true });
+    const remote = await hpm(["diff", "--mode", "prod"], dir, env);
+    assert.equal(remote.code, 2, remote.stderr);
+    assert.match(
+      remote.stderr,
+      /error: pyproject\.toml at v2\.0\.0 of file:\/\/\S+\/p\.git is larger than 4194304 bytes/,
+    );
+    noTrace(remote);
+  });
+});
+
+Deno.test("diff --mode prod: a release's 64 MiB pyproject.toml is refused in bounded memory", async () => {
+  await withRoot(async (root) => {
+    const small = await onePlugin(join(root, "small"));
+    const { dir } = await hugeRelease(join(root, "huge"), 64 * 1024 * 1024);
+    const env = { HPM_CACHE_DIR: join(root, "cache") };
+    const normal = await peakKiB(["diff", "--mode", "prod"], small.dir, env);
+    assert.equal(normal.r.code, 0, normal.r.stderr);
+    const huge = await peakKiB(["diff", "--mode", "prod"], dir, env);
+    assert.equal(huge.r.code, 2, huge.r.stderr);
+    assert.ok(
+      huge.kib - normal.kib < 48 * 1024,
+      `peak ${huge.kib} KiB reading the huge release, ${normal.kib} KiB for a normal one`,
+    );
   });
 });
 
