@@ -6,16 +6,19 @@
  * make git run commands (`core.fsmonitor`, hooks, an embedded bare
  * repository). So every call is hardened the way git's own security notes
  * advise for untrusted repositories, and git only ever runs inside a folder
- * that has its own `.git` (see {@link hasOwnGit}) or one HPM made. Every URL
- * and ref has been validated by the registry schema; they still go after
- * `--` or `--end-of-options`.
+ * that has its own `.git` (see {@link hasOwnGit}) or one HPM made. Only the
+ * calls that must reach a remote may use a transport, and they refuse a
+ * repository whose own configuration names a command for git to run there
+ * (`core.sshCommand`, `remote.<name>.uploadpack`…). Every URL and ref has
+ * been validated by the registry schema; they still go after `--` or
+ * `--end-of-options`.
  *
  * @module
  */
 
-import { CommandFailedError } from "./errors.ts";
+import { CommandFailedError, HpmInputError } from "./errors.ts";
 import { door, type DoorReader, joinPath } from "./files.ts";
-import type { Runner, RunRequest } from "./runner.ts";
+import type { Runner, RunRequest, RunResult } from "./runner.ts";
 
 /**
  * The options every git call starts with: no filesystem monitor command, no
@@ -52,10 +55,45 @@ export interface GitCall {
    * live (a query that runs none), so `hpm init --hook` honours the user's setting.
    */
   readonly configuredHooks?: boolean;
+  /**
+   * Whether the call may reach a remote; no other call may use a transport
+   * at all (in a partial clone, git would otherwise fetch a missing object
+   * from the clone's remote, with the clone's settings). `repository`: git
+   * reads the configuration of the repository it runs in (fetch, ls-remote,
+   * a merge that fetches missing objects), so the call is refused when that
+   * configuration names a command git would run while reaching the remote;
+   * `clone`: git reads only the user's configuration.
+   */
+  readonly network?: "repository" | "clone";
+  /** The most output to collect (see {@link RunRequest.maxOutputBytes}). */
+  readonly maxOutputBytes?: number;
 }
 
 // Read-only queries must not even take git's optional index lock.
 const QUIET_ENV = { GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" };
+
+// With an empty list of allowed protocols git reaches no remote, whatever
+// the repository's `protocol.*.allow` says.
+const NO_TRANSPORT = { GIT_ALLOW_PROTOCOL: "" };
+
+/**
+ * The settings with which a repository's own configuration makes git run a
+ * program while it reaches a remote: the ssh command, the `git://` proxy,
+ * the askpass and credential helpers, the upload-pack or remote helper, the
+ * command listing an alternate's refs, and the program checking signatures
+ * (a fast-forward under `merge.verifySignatures`). Names as `git config
+ * --list` prints them, lower-cased but for the middle part.
+ */
+const COMMAND_SETTING =
+  /^(core\.(sshcommand|gitproxy|askpass|alternaterefscommand)|credential\.(.+\.)?helper|remote\..+\.(uploadpack|vcs)|gpg\.(.+\.)?program)$/;
+
+// git's own spelling of the lower-cased core settings, for messages.
+const CORE_SPELLING: Readonly<Record<string, string>> = {
+  sshcommand: "sshCommand",
+  gitproxy: "gitProxy",
+  askpass: "askPass",
+  alternaterefscommand: "alternateRefsCommand",
+};
 
 /**
  * Run git, hardened; the result whatever the exit code.
@@ -63,15 +101,20 @@ const QUIET_ENV = { GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" };
  * @param runner runs git
  * @param cwd where to run it
  * @param args its arguments (after the hardening options)
- * @param call environment, timeout, streaming
- * @returns how it ended
+ * @param call environment, timeout, streaming, network, output limit
+ * @returns how it ended (a refusal to reach a remote fails like git, code 128)
  */
-export function runGit(
+export async function runGit(
   runner: Runner,
   cwd: string,
   args: readonly string[],
   call: GitCall = {},
-): ReturnType<Runner> {
+): Promise<RunResult> {
+  if (call.network === "repository") {
+    const refused = await refuseCommandSettings(runner, cwd);
+    if (refused) return refused;
+  }
+  const env = call.network ? call.env : { ...call.env, ...NO_TRANSPORT };
   const request: RunRequest = {
     program: "git",
     args: [
@@ -83,11 +126,60 @@ export function runGit(
       ...args,
     ],
     cwd,
-    ...(call.env ? { env: call.env } : {}),
+    ...(env ? { env } : {}),
     ...(call.stream ? { stream: true } : {}),
     ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
+    ...(call.maxOutputBytes !== undefined ? { maxOutputBytes: call.maxOutputBytes } : {}),
   };
-  return runner(request);
+  return await runner(request);
+}
+
+// A repository that came as an archive or a shared folder (or a `.git` file
+// naming a git folder elsewhere) has a configuration nobody vetted, and the
+// command-valued settings cannot all be overridden from the command line
+// (`credential.helper` is a list, `remote.<name>.uploadpack` is per remote):
+// so the configuration git will read (includes followed, as git does) is
+// checked first, and a failure like git's own says which settings and where.
+async function refuseCommandSettings(
+  runner: Runner,
+  cwd: string,
+): Promise<RunResult | undefined> {
+  const listed = await runGit(
+    runner,
+    cwd,
+    ["config", "--list", "--show-scope", "--show-origin", "-z"],
+    { env: QUIET_ENV },
+  );
+  if (listed.code !== 0) return listed;
+  // Each entry is `scope NUL origin NUL key LF value NUL`.
+  const fields = listed.stdout.split("\0");
+  const found = new Map<string, string>();
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const key = fields[i + 2].split("\n", 1)[0];
+    if ((fields[i] === "local" || fields[i] === "worktree") && COMMAND_SETTING.test(key)) {
+      const spelled = key.replace(/^core\.(\w+)$/, (_, name) => `core.${CORE_SPELLING[name]}`);
+      found.set(spelled, fields[i + 1].replace(/^file:/, ""));
+    }
+  }
+  if (found.size === 0) return undefined;
+  // git names the repository's own files relative to the top of its work
+  // tree; `includeIf "gitdir:…"` matches the git folder, wherever it is.
+  const [top = cwd, gitDir = `${top}/.git`] =
+    (await gitOk(runner, cwd, ["rev-parse", "--show-toplevel", "--absolute-git-dir"]))
+      ?.split("\n") ?? [];
+  const { resolve } = await import("node:path");
+  const named = [...found].map(([key, file]) => `${key} (${resolve(top, file)})`);
+  const [what, it, is] = found.size === 1
+    ? ["a command", "it", "it is"]
+    : ["commands", "them", "they are"];
+  return {
+    code: 128,
+    stdout: "",
+    stderr: `fatal: refusing to reach a remote from ${cwd}: its git config sets ` +
+      `${named.join(", ")}, ${what} git would run; remove ${it}, or if ${is} your own, ` +
+      `set ${it} in your global git config instead ` +
+      `(under [includeIf "gitdir:${gitDir}"] for this repository alone)\n`,
+  };
 }
 
 /**
@@ -171,7 +263,11 @@ export async function gitClone(
   env?: Readonly<Record<string, string>>,
 ): Promise<void> {
   const args = ["clone", "--quiet", "--", url, dest];
-  const r = await runGit(runner, cwd, args, { stream, ...(env ? { env } : {}) });
+  const r = await runGit(runner, cwd, args, {
+    stream,
+    network: "clone",
+    ...(env ? { env } : {}),
+  });
   if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
 }
 
@@ -498,6 +594,7 @@ export async function remoteRef(
   const r = await runGit(runner, cwd, ["ls-remote", "--end-of-options", url, ref], {
     env: QUIET_ENV,
     timeoutMs,
+    network: "repository",
   });
   if (r.code !== 0) {
     const reason = gitFailure(r.stderr) ??
@@ -593,22 +690,54 @@ const MAX_REF_FILE_BYTES = 32 * 1024 * 1024;
  * @param dir a folder of the clone
  * @param ref a tag, branch or commit
  * @param path the file, relative to `dir`
+ * @param maxBytes the file's size limit
  * @returns its text, or undefined when the ref or the file is not there
+ * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
  */
 export async function fileAtRef(
   runner: Runner,
   dir: string,
   ref: string,
   path: string,
+  maxBytes: number,
+): Promise<string | undefined> {
+  return await blobText(
+    runner,
+    dir,
+    `${ref}:./${path}`,
+    maxBytes,
+    `${path} at ${ref} in ${dir}`,
+    // What uv installs is fetched from the remote, which never sends the
+    // clone's replace refs: read the same objects.
+    { ...QUIET_ENV, GIT_NO_REPLACE_OBJECTS: "1" },
+  );
+}
+
+// A blob's text, undefined when there is no such blob; never more than
+// `maxBytes` of it is held, by HPM or by git (which streams a blob larger
+// than core.bigFileThreshold instead of inflating it whole).
+async function blobText(
+  runner: Runner,
+  dir: string,
+  object: string,
+  maxBytes: number,
+  shown: string,
+  env: Readonly<Record<string, string>>,
 ): Promise<string | undefined> {
   const r = await runGit(
     runner,
     dir,
-    ["cat-file", "blob", "--end-of-options", `${ref}:./${path}`],
-    // What uv installs is fetched from the remote, which never sends the
-    // clone's replace refs: read the same objects.
-    { env: { ...QUIET_ENV, GIT_NO_REPLACE_OBJECTS: "1" } },
+    ["-c", `core.bigFileThreshold=${maxBytes}`, "cat-file", "blob", "--end-of-options", object],
+    { env, maxOutputBytes: maxBytes },
   );
+  if (r.tooLarge) {
+    throw new HpmInputError(
+      "too-large",
+      `${shown} is larger than ${maxBytes} bytes`,
+      undefined,
+      "check that release: a real one is far smaller",
+    );
+  }
   return r.code === 0 ? r.stdout : undefined;
 }
 
@@ -641,8 +770,9 @@ export async function fetchRemote(
   dir: string,
   env?: Readonly<Record<string, string>>,
 ): Promise<void> {
-  const args = ["fetch", "--quiet"];
-  const r = await runGit(runner, dir, args, env ? { env } : {});
+  // A submodule's fetch would read the submodule's own config, not checked here.
+  const args = ["fetch", "--quiet", "--recurse-submodules=no"];
+  const r = await runGit(runner, dir, args, { network: "repository", ...(env ? { env } : {}) });
   if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
 }
 
@@ -675,7 +805,14 @@ export async function fastForward(
   dir: string,
 ): Promise<{ from: string; to: string }> {
   const from = await git(runner, dir, ["rev-parse", "--short", "HEAD"]);
-  await git(runner, dir, ["merge", "--ff-only", "--quiet", "@{upstream}"]);
+  // In a partial clone the merge fetches the objects it lacks, so it reaches
+  // the remote; not from submodules, whose own config is not checked.
+  await git(
+    runner,
+    dir,
+    ["-c", "submodule.recurse=false", "merge", "--ff-only", "--quiet", "@{upstream}"],
+    { network: "repository" },
+  );
   return { from, to: await git(runner, dir, ["rev-parse", "--short", "HEAD"]) };
 }
 
@@ -690,7 +827,9 @@ export async function fastForward(
  * @param ref a tag or branch (a commit when the remote allows fetching one)
  * @param path the file, from the repository's top
  * @param timeoutMs how long the fetch may take
+ * @param maxBytes the file's size limit
  * @returns its text, or why it could not be read
+ * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
  */
 export async function remoteFileAtRef(
   runner: Runner,
@@ -699,6 +838,7 @@ export async function remoteFileAtRef(
   ref: string,
   path: string,
   timeoutMs: number,
+  maxBytes: number,
 ): Promise<{ text: string } | { reason: string }> {
   const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
   const why = (r: { code: number; stderr: string }) =>
@@ -711,14 +851,16 @@ export async function remoteFileAtRef(
     runner,
     dir,
     ["fetch", "--quiet", "--depth", "1", "--end-of-options", url, ref],
-    { ...call, timeoutMs },
+    { ...call, timeoutMs, network: "repository" },
   );
   if (fetched.code !== 0) return { reason: why(fetched) };
-  const file = await runGit(
+  const text = await blobText(
     runner,
     dir,
-    ["cat-file", "blob", "--end-of-options", `FETCH_HEAD:${path}`],
-    call,
+    `FETCH_HEAD:${path}`,
+    maxBytes,
+    `${path} at ${ref} of ${url}`,
+    call.env,
   );
-  return file.code === 0 ? { text: file.stdout } : { reason: `${ref} has no ${path}` };
+  return text === undefined ? { reason: `${ref} has no ${path}` } : { text };
 }

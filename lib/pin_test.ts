@@ -33,6 +33,8 @@ function fakeGit(
       "rev-parse --show-toplevel": `${clone}\n`,
       "tag --list --sort=-v:refname": "v1.10.0\nv1.9.0\n",
       "status --porcelain=v2 --branch": "# branch.oid abc\n# branch.head main\n",
+      // Before ls-remote: the clone's own config names no command.
+      "config --list --show-scope --show-origin -z": "",
     };
     const over = overrides[args];
     if (over) return { code: 0, stdout: "", stderr: "", ...over };
@@ -58,6 +60,7 @@ Deno.test("pin() takes the newest tag by version order; exact git argv", async (
       [[...SAFE, "tag", "--list", "--sort=-v:refname"], clone],
       [[...SAFE, "rev-list", "--count", "--end-of-options", "v1.10.0^{commit}..HEAD"], clone],
       [[...SAFE, "status", "--porcelain=v2", "--branch"], clone],
+      [[...SAFE, "config", "--list", "--show-scope", "--show-origin", "-z"], clone],
       [[...SAFE, "ls-remote", "--end-of-options", "https://example.com/q.git", "v1.10.0"], clone],
     ]);
     assert.deepEqual(result, {

@@ -9,7 +9,7 @@ import { isAbsolute, posix } from "node:path";
 import { devCheckout } from "./clone.ts";
 import { declaredDependencies } from "./dependencies.ts";
 import { sha256Hex } from "./digest.ts";
-import { joinPath, ownFolder, reallyInside } from "./files.ts";
+import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, reallyInside } from "./files.ts";
 import { fileAtRef, hasOwnGit, refFiles, remoteFileAtRef } from "./git.ts";
 import { type Project, PYPROJECT_FILE } from "./project.ts";
 import type { RegistryEntry, Source } from "./registry_entry.ts";
@@ -100,6 +100,7 @@ export async function releaseDependencies(
     refs[0],
     path,
     FETCH_TIMEOUT_MS,
+    MAX_PYPROJECT_BYTES,
   );
   if ("text" in read) return { dependencies: declaredDependencies(read.text), fromFiles: false };
   lookup.log?.(
@@ -144,7 +145,7 @@ async function fromDevClone(
   for (const ref of refs) {
     // Read before git reads them (see refFiles).
     if (!refFiles(checkout.path, ref, project.reader)) fromFiles = false;
-    const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE);
+    const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE, MAX_PYPROJECT_BYTES);
     if (text !== undefined) return { dependencies: declaredDependencies(text), fromFiles };
   }
   return { fromFiles };

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { HpmOperationError } from "./errors.ts";
 import { checkReleaseOnRemote } from "./release_check.ts";
-import { recordingRunner } from "./runner.ts";
+import { recordingRunner, type RunRequest } from "./runner.ts";
 
 const SHA = "615240c2eccc8efbda5345e0a59260b4c88e6c2f";
 
-function check(stdout: string, code = 0, stderr = "") {
-  const runner = recordingRunner(() => ({ code, stdout, stderr }));
+function check(stdout: string | ((request: RunRequest) => string), code = 0, stderr = "") {
+  const runner = recordingRunner((request) => ({
+    code,
+    stdout: typeof stdout === "string" ? stdout : stdout(request),
+    stderr,
+  }));
   const logged: string[] = [];
   const done = checkReleaseOnRemote({
     runner,
@@ -24,7 +28,15 @@ function check(stdout: string, code = 0, stderr = "") {
 Deno.test("checkReleaseOnRemote(): ls-remote after --end-of-options, bounded, no prompt", async () => {
   const { runner, done } = check(`${SHA}\trefs/tags/v1\n`);
   await done;
-  const [call] = runner.calls;
+  const [config, call] = runner.calls;
+  // The repository's own settings are looked at first, for commands git would run.
+  assert.deepEqual(config.args.slice(-5), [
+    "config",
+    "--list",
+    "--show-scope",
+    "--show-origin",
+    "-z",
+  ]);
   assert.deepEqual(call.args.slice(-4), [
     "ls-remote",
     "--end-of-options",
@@ -33,6 +45,27 @@ Deno.test("checkReleaseOnRemote(): ls-remote after --end-of-options, bounded, no
   ]);
   assert.equal(call.timeoutMs, 1234);
   assert.equal(call.env?.GIT_TERMINAL_PROMPT, "0");
+});
+
+Deno.test("checkReleaseOnRemote(): a command in the repository's own config is named, not run", async () => {
+  const listed = [
+    "global\0file:/home/u/.gitconfig\0core.sshcommand\nssh -i ~/.ssh/mine\0",
+    "local\0file:.git/config\0core.sshcommand\nsh -c evil\0",
+    "local\0file:/p/extra.cfg\0credential.https://example.com.helper\n!evil\0",
+    "worktree\0file:.git/config.worktree\0remote.origin.uploadpack\nevil\0",
+  ].join("");
+  const { runner, logged, done } = check((r) =>
+    r.args.includes("--list") ? listed : r.args.includes("--show-toplevel") ? "/p\n/p/.git\n" : ""
+  );
+  await done;
+  assert.ok(runner.calls.every((c) => !c.args.includes("ls-remote")), "ls-remote ran");
+  assert.deepEqual(logged, [
+    "warning: could not check that `v1` exists on https://example.com/q.git (refusing to reach " +
+    "a remote from /p: its git config sets core.sshCommand (/p/.git/config), " +
+    "credential.https://example.com.helper (/p/extra.cfg), remote.origin.uploadpack " +
+    "(/p/.git/config.worktree), commands git would run; remove them, or if they are your own, set them " +
+    'in your global git config instead (under [includeIf "gitdir:/p/.git"] for this repository alone)); going on',
+  ]);
 });
 
 Deno.test("checkReleaseOnRemote(): a ref matched only by its tail is missing", async () => {

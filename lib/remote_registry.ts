@@ -23,7 +23,7 @@ import {
 import { gitFailure, runGit } from "./git.ts";
 import { isValidPackageName, normalizeName } from "./names.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
-import { denoRunner, type Runner } from "./runner.ts";
+import { denoRunner, readLimited, type Runner } from "./runner.ts";
 import { isSafeGitRef, isSafeGitUrl } from "./value_checks.ts";
 
 /** How long a fetched registry is used without asking the remote again. */
@@ -292,11 +292,12 @@ async function refreshGit(
   runner: Runner,
   deadline: number,
 ) {
-  const git = async (args: string[]) => {
+  const git = async (args: string[], network?: "repository") => {
     const timeoutMs = Math.max(1, deadline - Date.now());
     const r = await runGit(runner, dir, args, {
       env: { GIT_TERMINAL_PROMPT: "0" },
       timeoutMs,
+      ...(network ? { network } : {}),
     });
     if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr);
     return r.stdout.trim();
@@ -315,7 +316,7 @@ async function refreshGit(
     "--end-of-options",
     "origin",
     location.ref ?? "HEAD",
-  ]);
+  ], "repository");
   const commit = await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]);
   await git(["checkout", "--quiet", "--force", "--detach", commit]);
   // A packages/ linked out of the checkout is refused here, before any entry is read.
@@ -384,20 +385,9 @@ async function fetchLimited(
     await response.body?.cancel();
     throw tooLarge();
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  const bytes = response.body ? await readLimited(response.body, limit) : new Uint8Array();
+  if (bytes === undefined) throw tooLarge();
+  return bytes;
 }
 
 const STATIC_MARK = ".static";

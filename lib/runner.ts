@@ -33,7 +33,22 @@ export interface RunRequest {
    * later run must not restore files while an orphaned uv still writes them.
    */
   readonly onSpawn?: (pid: number) => void | Promise<void>;
+  /**
+   * The most stdout to collect: a program that writes more is stopped
+   * (SIGTERM) and fails with code 125 and `tooLarge`.
+   * @default DEFAULT_MAX_OUTPUT_BYTES
+   */
+  readonly maxOutputBytes?: number;
 }
+
+/**
+ * The most stdout a program may write unless its request says otherwise: a
+ * uv.lock's limit, the largest file HPM reads through a program.
+ */
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+// Only the end of stderr is kept: that is where programs say why they failed.
+const MAX_STDERR_BYTES = 1024 * 1024;
 
 /** What a program did. */
 export interface RunResult {
@@ -41,8 +56,10 @@ export interface RunResult {
   readonly code: number;
   /** Captured stdout (empty when streamed). */
   readonly stdout: string;
-  /** Captured stderr (empty when streamed). */
+  /** Captured stderr (empty when streamed), its last MiB at most. */
   readonly stderr: string;
+  /** Set when stdout passed `maxOutputBytes`: the program was stopped, nothing is kept. */
+  readonly tooLarge?: true;
 }
 
 /** Runs a program; never throws on a non-zero exit (the caller decides). */
@@ -189,11 +206,9 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
     stderr: request.stream ? "inherit" : "piped",
     signal,
   });
-  let output: Deno.CommandOutput;
+  let child: Deno.ChildProcess;
   try {
-    const child = command.spawn();
-    await request.onSpawn?.(child.pid);
-    output = await child.output();
+    child = command.spawn();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       const variable = `HPM_${request.program.toUpperCase()}`;
@@ -207,6 +222,18 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
     }
     throw e;
   }
+  await request.onSpawn?.(child.pid);
+  const maxOutput = request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const [stdout, stderr, status] = request.stream
+    ? [new Uint8Array(), new Uint8Array(), await child.status]
+    : await Promise.all([
+      readLimited(child.stdout, maxOutput).then((bytes) => {
+        if (bytes === undefined) stop(child);
+        return bytes;
+      }),
+      collectTail(child.stderr, MAX_STDERR_BYTES),
+      child.status,
+    ]);
   if (timeout?.aborted && !request.signal?.aborted) {
     return {
       code: 124,
@@ -216,11 +243,75 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
       } s and was stopped`,
     };
   }
-  const code = output.signal ? 128 + (SIGNALS[output.signal] ?? 0) : output.code;
-  if (request.stream) return { code, stdout: "", stderr: "" };
+  if (stdout === undefined) {
+    return {
+      code: 125,
+      stdout: "",
+      stderr: `${request.program} wrote more than ${maxOutput} bytes of output and was stopped`,
+      tooLarge: true,
+    };
+  }
+  const code = status.signal ? 128 + (SIGNALS[status.signal] ?? 0) : status.code;
   const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 };
+
+/**
+ * The bytes of a stream, or undefined once there are more than `limit`: what
+ * was read is dropped and the rest is not read (the stream is cancelled), so
+ * no more than `limit` bytes are ever held.
+ *
+ * @param stream a program's output, a response's body
+ * @param limit the most bytes to take
+ * @returns the bytes, or undefined when there are more
+ */
+export async function readLimited(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  // Leaving the loop early cancels the stream.
+  for await (const chunk of stream) {
+    length += chunk.length;
+    if (length > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return concat(chunks, length);
+}
+
+// The last `limit` bytes of a stream, read to its end.
+async function collectTail(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk);
+    length += chunk.length;
+    while (length - chunks[0].length >= limit) length -= chunks.shift()!.length;
+  }
+  const all = concat(chunks, length);
+  return all.length > limit ? all.subarray(all.length - limit) : all;
+}
+
+// A program whose output is no longer read.
+function stop(child: Deno.ChildProcess) {
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // it has already ended
+  }
+}
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const all = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
+}
 
 /** A runner that records each request; see {@link recordingRunner}. */
 export interface RecordingRunner extends Runner {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { denoRunner } from "./runner.ts";
 
 Deno.test("denoRunner: a program that is not there is code 127, named where it was looked for", async () => {
@@ -23,5 +24,80 @@ Deno.test("denoRunner: a program that is not there is code 127, named where it w
     if (saved === undefined) Deno.env.delete("HPM_UV");
     else Deno.env.set("HPM_UV", saved);
     if (path !== undefined) Deno.env.set("PATH", path);
+  }
+});
+
+/** A repository holding one blob of `bytes` spaces; its folder and the blob's id. */
+async function blobOf(bytes: number): Promise<{ dir: string; blob: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
+  const init = await new Deno.Command("git", { args: ["init", "--quiet"], cwd: dir }).output();
+  assert.equal(init.code, 0);
+  const child = new Deno.Command("git", {
+    args: ["hash-object", "-w", "--stdin"],
+    cwd: dir,
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const spaces = new Uint8Array(1024 * 1024).fill(0x20);
+  for (let n = 0; n < bytes; n += spaces.length) {
+    await writer.write(spaces.subarray(0, Math.min(spaces.length, bytes - n)));
+  }
+  await writer.close();
+  const out = await child.output();
+  return { dir, blob: new TextDecoder().decode(out.stdout).trim() };
+}
+
+Deno.test("denoRunner: stdout past maxOutputBytes stops the program; it is too large, nothing is kept", async () => {
+  const { dir, blob } = await blobOf(1024 * 1024);
+  try {
+    const read = (maxOutputBytes: number) =>
+      denoRunner({ program: "git", args: ["cat-file", "blob", blob], cwd: dir, maxOutputBytes });
+    const whole = await read(1024 * 1024);
+    assert.equal(whole.code, 0);
+    assert.equal(whole.stdout.length, 1024 * 1024);
+    assert.equal(whole.tooLarge, undefined);
+    assert.deepEqual(await read(1024 * 1024 - 1), {
+      code: 125,
+      stdout: "",
+      stderr: "git wrote more than 1048575 bytes of output and was stopped",
+      tooLarge: true,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("denoRunner: without a cap given, output past 64 MiB is too large", async () => {
+  const { dir, blob } = await blobOf(64 * 1024 * 1024 + 1);
+  try {
+    const r = await denoRunner({ program: "git", args: ["cat-file", "blob", blob], cwd: dir });
+    assert.equal(r.code, 125);
+    assert.equal(r.tooLarge, true);
+    assert.equal(r.stdout, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("denoRunner: a flood on stderr keeps only its last MiB", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
+  const saved = Deno.env.get("HPM_GIT");
+  try {
+    const script = join(dir, "git");
+    await Deno.writeTextFile(
+      script,
+      "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x >&2\necho 'fatal: the end' >&2\nexit 3\n",
+    );
+    await Deno.chmod(script, 0o755);
+    Deno.env.set("HPM_GIT", script);
+    const r = await denoRunner({ program: "git", args: [], cwd: dir });
+    assert.equal(r.code, 3);
+    assert.equal(r.stderr.length, 1024 * 1024);
+    assert.ok(/^x+fatal: the end\n$/.test(r.stderr), "the end of stderr is kept");
+  } finally {
+    if (saved === undefined) Deno.env.delete("HPM_GIT");
+    else Deno.env.set("HPM_GIT", saved);
+    await Deno.remove(dir, { recursive: true });
   }
 });
