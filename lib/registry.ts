@@ -18,6 +18,7 @@ import {
   fetchRegistry,
   type FetchRegistryOptions,
   parseRegistryLocation,
+  RegistryLoad,
 } from "./remote_registry.ts";
 
 /** The text of one registry entry file, not yet parsed. */
@@ -185,9 +186,10 @@ export class Registry {
 
 /**
  * Open the project's registries (I/O). Relative folders are relative to
- * `root`; remote registries are fetched into the cache first (and used from
- * it when offline). A missing folder is an error. Entries are read later, by
- * name.
+ * `root`; remote registries are fetched into the cache first, all at once and
+ * within one deadline (`HPM_REGISTRY_TIMEOUT`), each used from its cache when
+ * it cannot be reached in time. A missing folder is an error. Entries are read
+ * later, by name.
  *
  * @param locations registry locations in priority order
  * @param root the project root
@@ -201,12 +203,29 @@ export async function loadRegistry(
   manifestFile = "hpm.yaml",
   options: FetchRegistryOptions = {},
 ): Promise<Registry> {
+  const load = options.load ?? new RegistryLoad(options.env ?? Deno.env.toObject());
+  // Each remote's notices, said in hpm.yaml's order whichever answers first.
+  const notices = locations.map(() => [] as string[]);
+  const fetches = new Map<string, Promise<string>>();
+  const parsed = locations.map(parseRegistryLocation);
+  const bases = await Promise.allSettled(parsed.map((where, i) => {
+    if (where.kind === "local") return Promise.resolve(resolve(root, where.path));
+    // A registry listed twice is fetched once (and its cache locked once).
+    const key = JSON.stringify(where);
+    let fetched = fetches.get(key);
+    if (fetched === undefined) {
+      const log = (message: string) => notices[i].push(message);
+      fetched = fetchRegistry(where, { ...options, log, load });
+      fetches.set(key, fetched);
+    }
+    return fetched;
+  }));
   const folders: RegistryFolder[] = [];
-  for (const location of locations) {
-    const parsed = parseRegistryLocation(location);
-    const base = parsed.kind === "local"
-      ? resolve(root, parsed.path)
-      : await fetchRegistry(parsed, options);
+  for (const [i, location] of locations.entries()) {
+    for (const message of notices[i]) options.log?.(message);
+    const settled = bases[i];
+    if (settled.status === "rejected") throw settled.reason;
+    const base = settled.value;
     const dir = join(base, "packages");
     let isFolder = false;
     try {
@@ -225,7 +244,7 @@ export async function loadRegistry(
     folders.push({
       dir,
       root: base,
-      ...(parsed.kind === "local" ? {} : { remote: location }),
+      ...(parsed[i].kind === "local" ? {} : { remote: location }),
     });
   }
   return new Registry([], folders);
