@@ -222,26 +222,44 @@ Deno.test("a whole load writes at most 64 MiB to the cache: five registries of 1
   });
 });
 
-Deno.test("a git registry whose tree would write more than 16 MiB is refused before its checkout, and its copy removed", async () => {
+/** A bare git registry at `<root>/<name>.git` holding `files` (path → bytes) besides one entry. */
+async function gitRegistry(root: string, name: string, files: Record<string, Uint8Array>) {
+  const work = join(root, `${name}-work`);
+  await writeFile(join(work, "packages", "plug.yaml"), entry("plug"));
+  for (const [path, bytes] of Object.entries(files)) {
+    await Deno.mkdir(join(work, path, ".."), { recursive: true });
+    await Deno.writeFile(join(work, path), bytes);
+  }
+  await git(["init", "--quiet", "-b", "main"], { cwd: work });
+  await git(["add", "-A"], { cwd: work });
+  await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
+  const bare = join(root, `${name}.git`);
+  await git(["clone", "--quiet", "--bare", work, bare], { cwd: root });
+  return fileUrl(bare);
+}
+
+Deno.test("a git registry whose tree would write more than 16 MiB or 5,000 files is refused before its checkout, and its copy removed", async () => {
   await withRoot(async (root) => {
-    const work = join(root, "registry-work");
-    await writeFile(join(work, "packages", "plug.yaml"), entry("plug"));
-    // 20 MB of zeros: a few KB in git, 20 MB once checked out.
-    await Deno.writeFile(join(work, "packages", "blob.bin"), new Uint8Array(20 * 1024 * 1024));
-    await git(["init", "--quiet", "-b", "main"], { cwd: work });
-    await git(["add", "-A"], { cwd: work });
-    await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
-    const bare = join(root, "registry.git");
-    await git(["clone", "--quiet", "--bare", work, bare], { cwd: root });
-    const dir = await project(root, [fileUrl(bare)]);
-    const env = { HPM_CACHE_DIR: join(root, "cache") };
-    const r = await hpm(["registry", "list"], dir, env);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(
-      r.stderr,
-      /error: registry file:.*registry\.git: a refresh may write at most 16777216 bytes/,
-    );
-    const cached = await usage(join(env.HPM_CACHE_DIR, "registries"));
-    assert.ok(cached.bytes < 1024 * 1024, `the cache holds ${cached.bytes} bytes`);
+    const many: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 5000; i++) many[`docs/${i}.txt`] = new TextEncoder().encode(`${i}\n`);
+    const cases = [
+      // 20 MB of zeros: a few KB in git, 20 MB once checked out.
+      ["big", { "packages/blob.bin": new Uint8Array(20 * 1024 * 1024) }, "16777216 bytes"],
+      ["many", many, "5000 files"],
+    ] as const;
+    for (const [name, files, limit] of cases) {
+      const url = await gitRegistry(root, name, files);
+      const dir = await project(root, [url]);
+      const env = { HPM_CACHE_DIR: join(root, `cache-${name}`) };
+      const r = await hpm(["registry", "list"], dir, env);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`error: registry file:.*${name}\\.git: a refresh may write at most ${limit}`),
+      );
+      const cached = await usage(join(env.HPM_CACHE_DIR, "registries"));
+      assert.ok(cached.bytes < 1024 * 1024, `the cache holds ${cached.bytes} bytes`);
+      assert.ok(cached.files < 100, `the cache holds ${cached.files} files`);
+    }
   });
 });
