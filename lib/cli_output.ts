@@ -45,6 +45,8 @@ export function diffColors(on: boolean): DiffColors {
   return { added: paint(on, "32"), removed: paint(on, "31"), header: paint(on, "1") };
 }
 
+const SNIPPET_WIDTH = 120;
+
 // The quoted line comes from the bytes HPM read through lib/files.ts, never
 // from a fresh read: the file may be a link the error is about.
 function snippet(file: string, line: number, column: number): string[] {
@@ -54,10 +56,19 @@ function snippet(file: string, line: number, column: number): string[] {
     const source = new TextDecoder().decode(bytes).split(/\r?\n/)[line - 1];
     if (source === undefined) return [];
     const gutter = String(line).length;
+    // A long line (a minified file, a hostile one) is shown around the column.
+    const start = Math.max(
+      0,
+      Math.min(column - 1 - SNIPPET_WIDTH / 2, source.length - SNIPPET_WIDTH),
+    );
+    const end = start + SNIPPET_WIDTH;
+    const shown = (start > 0 ? "…" : "") + source.slice(start, end) +
+      (end < source.length ? "…" : "");
+    const caret = column - 1 - start + (start > 0 ? 1 : 0);
     return [
       `${" ".repeat(gutter)} |`,
-      `${line} | ${visible(source)}`,
-      `${" ".repeat(gutter)} | ${" ".repeat(Math.max(0, column - 1))}^`,
+      `${line} | ${visible(shown)}`,
+      `${" ".repeat(gutter)} | ${" ".repeat(Math.max(0, caret))}^`,
     ];
   } catch {
     return [];
