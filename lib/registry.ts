@@ -46,6 +46,20 @@ export interface RegistryFolder {
 const ENTRY_FILE = /\.ya?ml$/;
 
 /**
+ * The names of a registry folder's entry files (`*.yaml`, `*.yml`; not
+ * folders, not hidden files), sorted.
+ *
+ * @param folder the registry folder
+ * @returns the file names; none when the folder does not exist
+ * @throws {HpmInputError} `unsafe-path` when the folder is a link out of its root
+ */
+export function entryFiles(folder: RegistryFolder): string[] {
+  return (listConfined(folder.dir, { root: folder.root }) ?? [])
+    .filter((e) => !e.isDirectory && ENTRY_FILE.test(e.name) && !e.name.startsWith("."))
+    .map((e) => e.name).sort();
+}
+
+/**
  * The packages that the project's registries know, first registry winning.
  *
  * @example Usage
@@ -141,10 +155,7 @@ export class Registry {
     let listing = this.#listings.get(folder);
     if (listing === undefined) {
       listing = new Map();
-      const entries = (listConfined(folder.dir, { root: folder.root }) ?? [])
-        .filter((e) => !e.isDirectory && ENTRY_FILE.test(e.name) && !e.name.startsWith("."))
-        .map((e) => e.name).sort();
-      for (const name of entries) {
+      for (const name of entryFiles(folder)) {
         const key = normalizeName(name.replace(ENTRY_FILE, ""));
         if (!listing.has(key)) listing.set(key, name);
       }

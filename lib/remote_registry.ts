@@ -11,7 +11,7 @@
 
 import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
 import { sha256Hex } from "./digest.ts";
-import { CommandFailedError, HpmInputError, HpmOperationError } from "./errors.ts";
+import { CommandFailedError, excerpt, HpmInputError, HpmOperationError } from "./errors.ts";
 import {
   joinPath,
   listConfined,
@@ -615,19 +615,49 @@ async function fetchIndex(indexUrl: string, deadline: number): Promise<string[] 
     throw new HpmInputError("schema", `${indexUrl} is not valid JSON`);
   }
   const list = Array.isArray(names) ? names : (names as { packages?: unknown })?.packages;
-  if (!Array.isArray(list) || list.length > MAX_PACKAGES) {
+  if (!Array.isArray(list)) {
     throw new HpmInputError(
       "schema",
       `${indexUrl} must be a list of at most ${MAX_PACKAGES} package names`,
     );
   }
-  for (const n of list) {
-    if (typeof n !== "string" || !isValidPackageName(n)) {
-      throw new HpmInputError(
-        "schema",
-        `${indexUrl} lists ${JSON.stringify(n)}, which is not a package name`,
-      );
-    }
-  }
+  const problem = indexProblem(list);
+  if (problem !== undefined) throw new HpmInputError("schema", `${indexUrl} ${problem}`);
   return list as string[];
+}
+
+/**
+ * Why HPM would refuse an `index.json` listing `names`, if it would: more
+ * names than it reads, a value that is not a package name, or one package
+ * listed twice (in two PEP 503 forms).
+ *
+ * @param names what the index lists
+ * @returns the reason, as a phrase after the index's name, or undefined
+ *
+ * @example Usage
+ * ```ts
+ * import { indexProblem } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(indexProblem(["plug", "Rag_Plug"]), undefined);
+ * assert.equal(indexProblem(["../x"]), 'lists "../x", which is not a package name');
+ * ```
+ */
+export function indexProblem(names: readonly unknown[]): string | undefined {
+  if (names.length > MAX_PACKAGES) {
+    return `lists ${names.length} names; HPM reads at most ${MAX_PACKAGES}`;
+  }
+  const seen = new Map<string, string>();
+  for (const n of names) {
+    if (typeof n !== "string" || !isValidPackageName(n)) {
+      const shown = typeof n === "string"
+        ? JSON.stringify(excerpt(n))
+        : excerpt(JSON.stringify(n) ?? String(n));
+      return `lists ${shown}, which is not a package name`;
+    }
+    const twin = seen.get(normalizeName(n));
+    if (twin !== undefined) return `lists \`${twin}\` and \`${n}\`, one package once normalised`;
+    seen.set(normalizeName(n), n);
+  }
+  return undefined;
 }

@@ -176,3 +176,252 @@ Deno.test(`hpm init on a hostile pyproject.toml: ${initCases.length} cases end c
     await assert.rejects(Deno.stat("/tmp/pwned"));
   });
 });
+
+const entry = (name: string, padding = 0) =>
+  `name: ${name}\nsources:\n  prod: {type: pypi, version: 1.0.0}\n` +
+  (padding ? `# ${"x".repeat(padding)}\n` : "");
+
+interface IndexCase {
+  /** What it tries. */
+  name: string;
+  /** Lay out the registry folder beside its good entry `packages/plug.yaml`. */
+  arrange: (reg: string, outside: string) => Promise<void>;
+  /** Expected exit code. @default 2 */
+  code?: number;
+  /** What the output must say. */
+  says: RegExp;
+  /** The names index.json lists, when it is written. */
+  lists?: string[];
+}
+
+const fifo = (path: string) => new Deno.Command("mkfifo", { args: [path] }).output();
+
+const indexCases: IndexCase[] = [
+  {
+    name: "an entry named in another PEP 503 form is listed as its file is named",
+    arrange: (reg) => writeFile(join(reg, "packages", "Rag_Plug.yaml"), entry("Rag_Plug")),
+    code: 0,
+    says: /wrote .*index\.json \(2 packages\)/,
+    lists: ["Rag_Plug", "plug"],
+  },
+  {
+    name: "two entries of one package once normalised (a.b, a-b)",
+    arrange: async (reg) => {
+      await writeFile(join(reg, "packages", "a.b.yaml"), entry("a.b"));
+      await writeFile(join(reg, "packages", "a-b.yaml"), entry("a-b"));
+    },
+    says: /packages\/a-b\.yaml and packages\/a\.b\.yaml are one package once normalised/,
+  },
+  {
+    name: "two entries of one package that differ by case",
+    arrange: (reg) => writeFile(join(reg, "packages", "Plug.yaml"), entry("Plug")),
+    says: /packages\/Plug\.yaml and packages\/plug\.yaml are one package once normalised/,
+  },
+  {
+    name: "an entry ending .yml, which a host serving the folder would not be asked for",
+    arrange: (reg) => writeFile(join(reg, "packages", "other.yml"), entry("other")),
+    says:
+      /packages\/other\.yml: a host serving the registry is asked for packages\/<name>\.yaml[^]*rename it to other\.yaml/,
+  },
+  {
+    name: "more entries than an https registry may list",
+    arrange: async (reg) => {
+      for (let i = 0; i < 5000; i++) {
+        await Deno.writeTextFile(join(reg, "packages", `p${i}.yaml`), entry(`p${i}`));
+      }
+    },
+    says: /index\.json would be refused by HPM: it lists 5001 names; HPM reads at most 5000/,
+  },
+  {
+    name: "an entry that is a link to a secret outside",
+    arrange: (reg, outside) =>
+      Deno.symlink(join(outside, "keep.txt"), join(reg, "packages", "secret.yaml")),
+    says: /secret\.yaml is a link to .*keep\.txt, outside/,
+  },
+  {
+    name: "an entry that is a link to /dev/zero",
+    arrange: (reg) => Deno.symlink("/dev/zero", join(reg, "packages", "zero.yaml")),
+    says: /zero\.yaml is a link to \/dev\/zero, outside/,
+  },
+  {
+    name: "an entry that is a FIFO",
+    arrange: async (reg) => void await fifo(join(reg, "packages", "pipe.yaml")),
+    says: /pipe\.yaml is not a regular file/,
+  },
+  {
+    name: "an entry that is a link to a folder",
+    arrange: async (reg) => {
+      await Deno.mkdir(join(reg, "elsewhere"));
+      await Deno.symlink(join(reg, "elsewhere"), join(reg, "packages", "dir.yaml"));
+    },
+    says: /dir\.yaml is not a regular file/,
+  },
+  {
+    name: "a broken link",
+    arrange: (reg) => Deno.symlink(join(reg, "nothing"), join(reg, "packages", "gone.yaml")),
+    says: /gone\.yaml is a broken symbolic link/,
+  },
+  {
+    name: "a folder named like an entry is not one",
+    arrange: (reg) => Deno.mkdir(join(reg, "packages", "folder.yaml")),
+    code: 0,
+    says: /\(1 package\)/,
+    lists: ["plug"],
+  },
+  {
+    name: "a file name of 250 characters",
+    arrange: (reg) =>
+      writeFile(join(reg, "packages", `${"b".repeat(245)}.yaml`), entry("b".repeat(245))),
+    says: /a package name has at most 200 characters/,
+  },
+  {
+    name: "packages/ that is a link out of the registry",
+    arrange: async (reg, outside) => {
+      await Deno.remove(join(reg, "packages"), { recursive: true });
+      await writeFile(join(outside, "packages", "x.yaml"), entry("x"));
+      await Deno.symlink(join(outside, "packages"), join(reg, "packages"));
+    },
+    says: /packages is a link to .*, outside/,
+  },
+  {
+    name: "index.json that is a link to a file outside",
+    arrange: (reg, outside) => Deno.symlink(join(outside, "keep.txt"), join(reg, "index.json")),
+    says: /index\.json is a link to .*keep\.txt, outside/,
+  },
+];
+
+Deno.test(`hpm registry index on a hostile registry folder: ${indexCases.length} cases end clearly, nothing read or written outside`, async (t) => {
+  await withRoot(async (root) => {
+    for (const [i, c] of indexCases.entries()) {
+      await t.step(c.name, async () => {
+        const reg = join(root, `r${i}`, "reg");
+        const outside = join(root, `r${i}`, "outside");
+        await writeFile(join(outside, "keep.txt"), "TOPSECRET\n");
+        await writeFile(join(reg, "packages", "plug.yaml"), entry("plug"));
+        await c.arrange(reg, outside);
+        const r = await hpm(["registry", "index", reg], root);
+        assert.equal(r.code, c.code ?? 2, r.stderr);
+        assert.match(r.stderr, c.says);
+        assert.doesNotMatch(r.stderr + r.stdout, /TOPSECRET|internal error/);
+        assert.deepEqual(longLines(r.stderr + r.stdout), [], "no line quotes a value whole");
+        assert.equal(await Deno.readTextFile(join(outside, "keep.txt")), "TOPSECRET\n");
+        if (c.lists) {
+          const written = JSON.parse(await Deno.readTextFile(join(reg, "index.json")));
+          assert.deepEqual(written, { packages: c.lists });
+        } else {
+          const index = await Deno.lstat(join(reg, "index.json")).catch(() => undefined);
+          assert.ok(index === undefined || index.isSymlink, "no index.json written");
+        }
+      });
+    }
+  });
+});
+
+/** Serves `files` (path → body) on 127.0.0.1 until closed. */
+function serve(files: Record<string, string>) {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const body = files[decodeURIComponent(new URL(req.url).pathname)];
+    return body === undefined ? new Response("not found", { status: 404 }) : new Response(body);
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+Deno.test("an index written by hpm registry index, served as it is, gives every entry, named in any form", async () => {
+  await withRoot(async (root) => {
+    const reg = join(root, "reg");
+    await writeFile(join(reg, "packages", "Rag_Plug.yaml"), entry("Rag_Plug"));
+    expectOk(await hpm(["registry", "index", reg], root), "index");
+    const host = serve({
+      "/index.json": await Deno.readTextFile(join(reg, "index.json")),
+      "/packages/Rag_Plug.yaml": entry("Rag_Plug"),
+    });
+    try {
+      const dir = join(root, "core");
+      await writeFile(join(dir, "pyproject.toml"), PROJECT);
+      await writeFile(join(dir, "hpm.yaml"), `registry: ${host.url}\n`);
+      const env = { HPM_CACHE_DIR: join(root, "cache") };
+      const shown = await hpm(["registry", "show", "rag-plug"], dir, env);
+      expectOk(shown, "show");
+      assert.match(shown.stdout, /pypi ==1\.0\.0/);
+    } finally {
+      await host.close();
+    }
+  });
+});
+
+interface ServedIndexCase {
+  /** What it tries. */
+  name: string;
+  /** index.json's text. */
+  index: string;
+  /** Entries served, by name. @default each listed name, a small entry */
+  entries?: (name: string) => string;
+  /** What the output must say. */
+  says: RegExp;
+}
+
+const servedCases: ServedIndexCase[] = [
+  {
+    name: "a name of 500 KB",
+    index: JSON.stringify(["n".repeat(500 * 1024)]),
+    says: /lists "n{20,}… \(512000 characters\)", which is not a package name/,
+  },
+  {
+    name: "an item nested 100,000 lists deep",
+    index: `[${"[".repeat(100_000)}${"]".repeat(100_000)}]`,
+    says: /lists \[\[\[+… \(200000 characters\), which is not a package name/,
+  },
+  {
+    name: "items that are not names",
+    index: JSON.stringify({ packages: [1, null] }),
+    says: /lists 1, which is not a package name/,
+  },
+  {
+    name: "packages that is not a list",
+    index: JSON.stringify({ packages: "plug" }),
+    says: /must be a list of at most 5000 package names/,
+  },
+  {
+    name: "one package listed in two forms",
+    index: JSON.stringify(["Plug", "plug"]),
+    says: /lists `Plug` and `plug`, one package once normalised/,
+  },
+  {
+    name: "5,000 names of entries of 250 KB each",
+    index: JSON.stringify(Array.from({ length: 5000 }, (_, i) => `p${i}`)),
+    entries: (name) => entry(name, 250 * 1024),
+    says: /a refresh may write at most 16777216 bytes to the cache/,
+  },
+];
+
+Deno.test(`a hostile index.json: ${servedCases.length} cases refused with exit 2 and a short message, in bounded time and memory`, async (t) => {
+  await withRoot(async (root) => {
+    for (const [i, c] of servedCases.entries()) {
+      await t.step(c.name, async () => {
+        const listed = (() => {
+          try {
+            const parsed = JSON.parse(c.index);
+            return (Array.isArray(parsed) ? parsed : []).filter((n) => typeof n === "string");
+          } catch {
+            return [];
+          }
+        })();
+        const files: Record<string, string> = { "/index.json": c.index };
+        for (const n of listed) files[`/packages/${n}.yaml`] = (c.entries ?? entry)(n);
+        const host = serve(files);
+        try {
+          const dir = join(root, `s${i}`, "core");
+          await writeFile(join(dir, "pyproject.toml"), PROJECT);
+          await writeFile(join(dir, "hpm.yaml"), `registry: ${host.url}\n`);
+          const env = { HPM_CACHE_DIR: join(root, `s${i}`, "cache") };
+          const r = await hpm(["registry", "list"], dir, env);
+          assert.equal(r.code, 2, r.stderr);
+          assert.match(r.stderr, c.says);
+          assert.deepEqual(longLines(r.stderr + r.stdout), [], "no line quotes a value whole");
+        } finally {
+          await host.close();
+        }
+      });
+    }
+  });
+});
