@@ -29,6 +29,19 @@ async function tree(dir: string, prefix = ""): Promise<string[]> {
 /** Lines of output longer than `max`: a message quoting a hostile value whole. */
 const longLines = (text: string, max = 400) => text.split("\n").filter((l) => l.length > max);
 
+/** Runs each case as a step of `t`, in a folder of its own (`home`) under one temporary root. */
+function eachCase<C extends { name: string }>(
+  t: Deno.TestContext,
+  cases: readonly C[],
+  fn: (c: C, home: string) => Promise<void>,
+): Promise<void> {
+  return withRoot(async (root) => {
+    for (const [i, c] of cases.entries()) {
+      await t.step(c.name, () => fn(c, join(root, String(i))));
+    }
+  });
+}
+
 interface InitCase {
   /** What it tries. */
   name: string;
@@ -145,36 +158,32 @@ const initCases: InitCase[] = [
 ];
 
 Deno.test(`hpm init on a hostile pyproject.toml: ${initCases.length} cases end clearly, nothing written outside the project`, async (t) => {
-  await withRoot(async (root) => {
-    for (const [i, c] of initCases.entries()) {
-      await t.step(c.name, async () => {
-        const dir = join(root, `p${i}`, "core");
-        const outside = join(root, `p${i}`, "outside");
-        await writeFile(join(outside, "keep.txt"), "mine\n");
-        await writeFile(join(dir, "pyproject.toml"), PROJECT + c.pyproject);
-        await c.arrange?.(dir, outside);
-        const before = await tree(join(root, `p${i}`));
-        const r = await hpm(["init"], dir);
-        assert.equal(r.code, c.code ?? 0, r.stderr);
-        assert.match(r.stderr, c.says);
-        assert.deepEqual(longLines(r.stderr + r.stdout), [], "no line quotes a value whole");
-        assert.doesNotMatch(r.stderr, /internal error|Invalid input/);
-        assert.deepEqual(await tree(outside), ["keep.txt"], "nothing written outside");
-        if ((c.code ?? 0) !== 0) {
-          assert.deepEqual(await tree(join(root, `p${i}`)), before, "nothing written");
-          return;
-        }
-        // What init wrote is what every later command reads.
-        const manifest = await Deno.readTextFile(join(dir, "hpm.yaml"));
-        parseManifest(manifest, "hpm.yaml");
-        const entries = (await tree(join(dir, "hpm-registry", "packages")))
-          .filter((f) => f.endsWith(".yaml"));
-        assert.deepEqual(entries, c.adopted ?? []);
-        expectOk(await hpm(["registry", "list"], dir), "the registry init wrote is readable");
-      });
+  await eachCase(t, initCases, async (c, home) => {
+    const dir = join(home, "core");
+    const outside = join(home, "outside");
+    await writeFile(join(outside, "keep.txt"), "mine\n");
+    await writeFile(join(dir, "pyproject.toml"), PROJECT + c.pyproject);
+    await c.arrange?.(dir, outside);
+    const before = await tree(home);
+    const r = await hpm(["init"], dir);
+    assert.equal(r.code, c.code ?? 0, r.stderr);
+    assert.match(r.stderr, c.says);
+    assert.deepEqual(longLines(r.stderr + r.stdout), [], "no line quotes a value whole");
+    assert.doesNotMatch(r.stderr, /internal error|Invalid input/);
+    assert.deepEqual(await tree(outside), ["keep.txt"], "nothing written outside");
+    if ((c.code ?? 0) !== 0) {
+      assert.deepEqual(await tree(home), before, "nothing written");
+      return;
     }
-    await assert.rejects(Deno.stat("/tmp/pwned"));
+    // What init wrote is what every later command reads.
+    const manifest = await Deno.readTextFile(join(dir, "hpm.yaml"));
+    parseManifest(manifest, "hpm.yaml");
+    const entries = (await tree(join(dir, "hpm-registry", "packages")))
+      .filter((f) => f.endsWith(".yaml"));
+    assert.deepEqual(entries, c.adopted ?? []);
+    expectOk(await hpm(["registry", "list"], dir), "the registry init wrote is readable");
   });
+  await assert.rejects(Deno.stat("/tmp/pwned"));
 });
 
 const entry = (name: string, padding = 0) =>
@@ -291,28 +300,24 @@ const indexCases: IndexCase[] = [
 ];
 
 Deno.test(`hpm registry index on a hostile registry folder: ${indexCases.length} cases end clearly, nothing read or written outside`, async (t) => {
-  await withRoot(async (root) => {
-    for (const [i, c] of indexCases.entries()) {
-      await t.step(c.name, async () => {
-        const reg = join(root, `r${i}`, "reg");
-        const outside = join(root, `r${i}`, "outside");
-        await writeFile(join(outside, "keep.txt"), "TOPSECRET\n");
-        await writeFile(join(reg, "packages", "plug.yaml"), entry("plug"));
-        await c.arrange(reg, outside);
-        const r = await hpm(["registry", "index", reg], root);
-        assert.equal(r.code, c.code ?? 2, r.stderr);
-        assert.match(r.stderr, c.says);
-        assert.doesNotMatch(r.stderr + r.stdout, /TOPSECRET|internal error/);
-        assert.deepEqual(longLines(r.stderr + r.stdout), [], "no line quotes a value whole");
-        assert.equal(await Deno.readTextFile(join(outside, "keep.txt")), "TOPSECRET\n");
-        if (c.lists) {
-          const written = JSON.parse(await Deno.readTextFile(join(reg, "index.json")));
-          assert.deepEqual(written, { packages: c.lists });
-        } else {
-          const index = await Deno.lstat(join(reg, "index.json")).catch(() => undefined);
-          assert.ok(index === undefined || index.isSymlink, "no index.json written");
-        }
-      });
+  await eachCase(t, indexCases, async (c, home) => {
+    const reg = join(home, "reg");
+    const outside = join(home, "outside");
+    await writeFile(join(outside, "keep.txt"), "TOPSECRET\n");
+    await writeFile(join(reg, "packages", "plug.yaml"), entry("plug"));
+    await c.arrange(reg, outside);
+    const r = await hpm(["registry", "index", reg], home);
+    assert.equal(r.code, c.code ?? 2, r.stderr);
+    assert.match(r.stderr, c.says);
+    assert.doesNotMatch(r.stderr + r.stdout, /TOPSECRET|internal error/);
+    assert.deepEqual(longLines(r.stderr + r.stdout), [], "no line quotes a value whole");
+    assert.equal(await Deno.readTextFile(join(outside, "keep.txt")), "TOPSECRET\n");
+    if (c.lists) {
+      const written = JSON.parse(await Deno.readTextFile(join(reg, "index.json")));
+      assert.deepEqual(written, { packages: c.lists });
+    } else {
+      const index = await Deno.lstat(join(reg, "index.json")).catch(() => undefined);
+      assert.ok(index === undefined || index.isSymlink, "no index.json written");
     }
   });
 });
@@ -395,33 +400,29 @@ const servedCases: ServedIndexCase[] = [
 ];
 
 Deno.test(`a hostile index.json: ${servedCases.length} cases refused with exit 2 and a short message, in bounded time and memory`, async (t) => {
-  await withRoot(async (root) => {
-    for (const [i, c] of servedCases.entries()) {
-      await t.step(c.name, async () => {
-        const listed = (() => {
-          try {
-            const parsed = JSON.parse(c.index);
-            return (Array.isArray(parsed) ? parsed : []).filter((n) => typeof n === "string");
-          } catch {
-            return [];
-          }
-        })();
-        const files: Record<string, string> = { "/index.json": c.index };
-        for (const n of listed) files[`/packages/${n}.yaml`] = (c.entries ?? entry)(n);
-        const host = serve(files);
-        try {
-          const dir = join(root, `s${i}`, "core");
-          await writeFile(join(dir, "pyproject.toml"), PROJECT);
-          await writeFile(join(dir, "hpm.yaml"), `registry: ${host.url}\n`);
-          const env = { HPM_CACHE_DIR: join(root, `s${i}`, "cache") };
-          const r = await hpm(["registry", "list"], dir, env);
-          assert.equal(r.code, 2, r.stderr);
-          assert.match(r.stderr, c.says);
-          assert.deepEqual(longLines(r.stderr + r.stdout), [], "no line quotes a value whole");
-        } finally {
-          await host.close();
-        }
-      });
+  await eachCase(t, servedCases, async (c, home) => {
+    const listed = (() => {
+      try {
+        const parsed = JSON.parse(c.index);
+        return (Array.isArray(parsed) ? parsed : []).filter((n) => typeof n === "string");
+      } catch {
+        return [];
+      }
+    })();
+    const files: Record<string, string> = { "/index.json": c.index };
+    for (const n of listed) files[`/packages/${n}.yaml`] = (c.entries ?? entry)(n);
+    const host = serve(files);
+    try {
+      const dir = join(home, "core");
+      await writeFile(join(dir, "pyproject.toml"), PROJECT);
+      await writeFile(join(dir, "hpm.yaml"), `registry: ${host.url}\n`);
+      const env = { HPM_CACHE_DIR: join(home, "cache") };
+      const r = await hpm(["registry", "list"], dir, env);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, c.says);
+      assert.deepEqual(longLines(r.stderr + r.stdout), [], "no line quotes a value whole");
+    } finally {
+      await host.close();
     }
   });
 });
