@@ -122,6 +122,10 @@ const OS_HINT = "the system refused it (free space, a read-only disk, permission
   "and run the command again; hpm's writes are atomic, and a sync that failed midway is undone " +
   "(at once, or by the next run)";
 
+// ENAMETOOLONG (its text on Linux and macOS), ERROR_FILENAME_EXCED_RANGE on Windows.
+const LONG_PATH_HINT = "a path is too long for the file system: move the project to a shorter " +
+  "path (or HPM_STATE_DIR and HPM_CACHE_DIR, if the path named is there)";
+
 /** Render an error the way users see it: message, file:line:col, source line, hint. */
 export function renderError(error: unknown, io: Io): string {
   const red = paint(io.color, "31;1");
@@ -152,7 +156,10 @@ export function renderError(error: unknown, io: Io): string {
   // The system refused a file operation (a full disk, a read-only file
   // system, permissions): the user's to fix, not a bug of HPM's.
   if (error instanceof Error && /\(os error \d+\)/.test(error.message)) {
-    return `${red("error")}: ${visible(error.message)}\n  ${dim("hint:")} ${OS_HINT}`;
+    const hint = /File name too long|\(os error 206\)/.test(error.message)
+      ? LONG_PATH_HINT
+      : OS_HINT;
+    return `${red("error")}: ${visible(error.message)}\n  ${dim("hint:")} ${hint}`;
   }
   const message = error instanceof Error ? error.stack ?? error.message : String(error);
   return `${red("internal error")}: ${message}\n  hint: this is a bug in hpm; please report it`;

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseManifest } from "../mod.ts";
 import { withRoot, writeFile } from "./_fixtures.ts";
-import { expectOk, hpm } from "./_project.ts";
+import { expectOk, hpm, makeProject } from "./_project.ts";
 
 const PROJECT = '[project]\nname = "core"\nversion = "0.1.0"\n';
 
@@ -424,5 +424,46 @@ Deno.test(`a hostile index.json: ${servedCases.length} cases refused with exit 2
     } finally {
       await host.close();
     }
+  });
+});
+
+Deno.test("a project whose encoded path nearly fills a state file name syncs and checks a mode with a 60-character name", async () => {
+  await withRoot(async (base) => {
+    // The project's real path, encoded for its state files' names, is 190 characters.
+    const real = Deno.realPathSync(base);
+    const root = join(real, "p".repeat(190 - 3 - encodeURIComponent(join(real, "core")).length));
+    const { dir } = await makeProject(root, [{ name: "plug" }]);
+    assert.equal(encodeURIComponent(dir).length, 190);
+    const mode = "m".repeat(60);
+    const file = join(dir, "hpm-registry", "packages", "plug.yaml");
+    await Deno.writeTextFile(file, (await Deno.readTextFile(file)).replace("  dev:", `  ${mode}:`));
+    expectOk(await hpm(["sync", "--mode", mode], dir), "sync");
+    expectOk(await hpm(["check", "--mode", mode], dir), "check");
+  });
+});
+
+Deno.test("a project root near PATH_MAX: init and sync work while the paths fit, then a clear error", async () => {
+  await withRoot(async (base) => {
+    let root = Deno.realPathSync(base);
+    while (root.length < 3700) root = join(root, "d".repeat(250));
+    const fits = join(root, "core");
+    await writeFile(join(fits, "pyproject.toml"), PROJECT);
+    expectOk(await hpm(["init"], fits), "init");
+    expectOk(await hpm(["sync", "--no-install"], fits), "sync");
+    expectOk(await hpm(["status"], fits), "status");
+    // A registry whose path is longer than the system takes.
+    await writeFile(join(fits, "hpm.yaml"), `registry: ./${"r/".repeat(200)}reg\n`);
+    const far = await hpm(["registry", "list"], fits);
+    assert.equal(far.code, 1, far.stderr);
+    assert.match(far.stderr, /hint: a path is too long for the file system/);
+    // hpm-registry/registry-entry.schema.json (and its temporary file) no longer fit.
+    let over = root;
+    while (over.length < 4060) over = join(over, "e".repeat(Math.min(250, 4060 - over.length)));
+    await writeFile(join(over, "pyproject.toml"), PROJECT);
+    const r = await hpm(["init"], over);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /error: File name too long/);
+    assert.match(r.stderr, /hint: a path is too long for the file system/);
+    assert.doesNotMatch(r.stderr, /internal error/);
   });
 });
