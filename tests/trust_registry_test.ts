@@ -201,6 +201,9 @@ Deno.test("one refresh writes at most 16 MiB to the cache: a bigger registry is 
     assert.match(r.stderr, /error: registry .*\/big: a refresh may write at most 16777216 bytes/);
     const cached = await usage(join(env.HPM_CACHE_DIR, "registries"));
     assert.ok(cached.bytes < 1024 * 1024, `the cache holds ${cached.bytes} bytes`);
+    const old = await hpm(["registry", "show", "plug-0"], dir, { ...env, HPM_OFFLINE: "1" });
+    expectOk(old, "the old copy, offline");
+    assert.match(old.stdout, /pypi ==1\.0\.0/);
   });
 });
 
