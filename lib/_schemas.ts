@@ -21,7 +21,7 @@ import {
 } from "./value_checks.ts";
 
 const packageName = z.string().check(
-  z.maxLength(200),
+  z.maxLength(200, { message: "a package name has at most 200 characters" }),
   z.regex(PEP508_NAME, {
     message: "not a valid package name (PEP 508: letters, digits, `-`, `_`, `.`; " +
       "starts and ends with a letter or digit)",
@@ -154,6 +154,11 @@ export const localOverlaySchema = z.strictObject({
     z.strictObject({ path: localPath, editable: z.optional(z.boolean()) }),
   )).check(z.describe("per-package local clone paths on this machine")),
 });
+
+/** Whether `name` is a valid group name for hpm.yaml. */
+export function isGroupName(name: string): boolean {
+  return groupName.safeParse(name).success;
+}
 
 /** Whether `mode` is a valid mode name. */
 export function isModeName(mode: string): boolean {

@@ -11,11 +11,14 @@
  */
 
 import { stringify } from "yaml";
-import { normalizeName, PEP508_NAME } from "./names.ts";
+import { isGroupName } from "./_schemas.ts";
+import { lineColumn } from "./_toml_scan.ts";
+import { excerpt, HpmInputError, type SourcePosition } from "./errors.ts";
+import { isValidPackageName, normalizeName, PEP508_NAME } from "./names.ts";
 import type { Plan, SourceTable } from "./plan.ts";
 import { applyPlan, readManaged } from "./pyproject.ts";
 import { parseRegistryEntry } from "./registry_entry.ts";
-import { parseToml } from "./toml.ts";
+import { parseToml, scanTomlFile } from "./toml.ts";
 import { isSafeGitRef, isSafeGitUrl, isUsablePath } from "./value_checks.ts";
 
 /** One package taken over from pyproject.toml. */
@@ -51,6 +54,10 @@ const isTable = (v: unknown): v is Table =>
 
 const GIT_REFS = ["tag", "branch", "rev"] as const;
 
+// More plugins than any project has: adopting is a file each, and the edit of
+// pyproject.toml grows with their square.
+const MAX_ADOPTED = 500;
+
 /**
  * Work out what `hpm init` adopts from a pyproject.toml: every dependency
  * group whose items are all plain names of packages with a path or git
@@ -61,7 +68,8 @@ const GIT_REFS = ["tag", "branch", "rev"] as const;
  * @param file its path, for errors
  * @returns the adoption; `packages` is empty when there is nothing to adopt
  *   (or HPM already manages the file)
- * @throws {HpmInputError} when pyproject.toml is not valid TOML
+ * @throws {HpmInputError} when pyproject.toml is not valid TOML, or has more
+ *   plugin sources than HPM adopts (500)
  *
  * @example Usage
  * ```ts
@@ -97,33 +105,59 @@ export function planAdoption(text: string, file: string): Adoption {
   const skipped: string[] = [];
 
   const sources = new Map<string, { name: string; table: SourceTable; mode: "dev" | "prod" }>();
+  const twins = new Set<string>();
   for (const [name, value] of Object.entries(rawSources)) {
     const source = adoptableSource(value);
-    if (typeof source === "string") {
-      if (source) skipped.push(`source \`${name}\`: ${source}`);
-      continue;
-    }
-    sources.set(normalizeName(name), { name, ...source });
+    if (source === "") continue;
+    const key = normalizeName(name);
+    const twin = sources.get(key);
+    if (typeof source === "string") skipped.push(`source \`${excerpt(name)}\`: ${source}`);
+    else if (!isValidPackageName(name)) {
+      skipped.push(
+        `source \`${excerpt(name)}\`: not a valid package name (PEP 508, at most 200 characters)`,
+      );
+    } else if (twin !== undefined || twins.has(key)) {
+      // Which of two spellings of one package is the plugin is the user's to say.
+      if (twin !== undefined) {
+        skipped.push(
+          `sources \`${twin.name}\` and \`${name}\` are one package once normalised ` +
+            "(PEP 503): keep one and run `hpm init` again",
+        );
+      }
+      sources.delete(key);
+      twins.add(key);
+    } else sources.set(key, { name, ...source });
   }
 
   const groups: { name: string; options: string[] }[] = [];
   const inGroups = new Set<string>();
   for (const [group, items] of Object.entries(rawGroups)) {
     if (!Array.isArray(items)) continue;
-    const plugins = items.filter((i) => typeof i === "string" && sources.has(plainName(i) ?? ""));
+    const named = items.map((i) => typeof i === "string" ? plainName(i) : undefined);
+    const plugins = items.filter((_, i) => sources.has(named[i] ?? "")) as string[];
     if (!plugins.length) continue;
-    const others = items.filter((i) => !plugins.includes(i));
-    if (others.length) {
-      skipped.push(
-        `group \`${group}\` also holds ${
-          others.map((o) => `\`${typeof o === "string" ? o : JSON.stringify(o)}\``).join(", ")
-        }: hpm would own the whole group, so it was left as it is (move the plugins into a ` +
-          "group of their own and run `hpm init` again)",
-      );
+    const others = items.filter((_, i) => !sources.has(named[i] ?? ""));
+    const keys = new Set(plugins.map(normalizeName));
+    const why = !isGroupName(group)
+      ? ": not a valid group name (PEP 735: letters, digits, `-`, `_`, `.`)"
+      : others.length
+      ? ` also holds ${
+        others.slice(0, 3).map((o) =>
+          `\`${excerpt(typeof o === "string" ? o : JSON.stringify(o))}\``
+        )
+          .join(", ")
+      }${others.length > 3 ? ` and ${others.length - 3} more` : ""}: hpm would own the whole ` +
+        "group, so it was left as it is (move the plugins into a group of their own and run " +
+        "`hpm init` again)"
+      : keys.size < plugins.length
+      ? ": names a plugin more than once"
+      : undefined;
+    if (why) {
+      skipped.push(`group \`${excerpt(group)}\`${why}`);
       continue;
     }
-    groups.push({ name: group, options: plugins as string[] });
-    for (const p of plugins as string[]) inGroups.add(normalizeName(p));
+    groups.push({ name: group, options: plugins });
+    for (const key of keys) inGroups.add(key);
   }
   for (const [key, source] of sources) {
     if (!inGroups.has(key)) {
@@ -134,6 +168,16 @@ export function planAdoption(text: string, file: string): Adoption {
     }
   }
   if (!groups.length) return { ...none, skipped };
+  if (inGroups.size > MAX_ADOPTED) {
+    const first = [...sources.keys()].filter((k) => inGroups.has(k))[MAX_ADOPTED];
+    throw new HpmInputError(
+      "too-large",
+      `pyproject.toml has ${inGroups.size} path and git sources for plugins; ` +
+        `hpm init adopts at most ${MAX_ADOPTED}`,
+      sourcePosition(text, file, first),
+      "run `hpm init --no-adopt`, then add the plugins with `hpm registry add` and `hpm group add`",
+    );
+  }
 
   const mode = [...inGroups].some((k) => sources.get(k)!.mode === "dev") ? "dev" : "prod";
   const names = new Map<string, string>();
@@ -159,6 +203,18 @@ export function planAdoption(text: string, file: string): Adoption {
   return { mode, packages, groups, pyproject, changed, skipped };
 }
 
+// Where pyproject.toml gives the source of `key` (a key of [tool.uv.sources], or a table of its own).
+function sourcePosition(text: string, file: string, key: string): SourcePosition {
+  for (const s of scanTomlFile(text, file).statements) {
+    const path = s.kind === "header" ? s.path : [...s.table, ...s.key];
+    if (
+      path.length >= 4 && path[0] === "tool" && path[1] === "uv" && path[2] === "sources" &&
+      normalizeName(path[3]) === key
+    ) return { file, ...lineColumn(text, s.keyStart) };
+  }
+  return { file };
+}
+
 // The package a plain requirement names (`plug`, not `plug>=1` or `plug[x]`).
 function plainName(item: string): string | undefined {
   const name = item.trim();
@@ -175,7 +231,9 @@ function adoptableSource(
   if (typeof value.path === "string") {
     const unknown = extra(["path", "editable"]);
     if (unknown.length) return `it has keys hpm does not write (${unknown.join(", ")})`;
-    if (!isUsablePath(value.path)) return `the path ${JSON.stringify(value.path)} is not usable`;
+    if (!isUsablePath(value.path)) {
+      return `the path ${JSON.stringify(excerpt(value.path))} is not usable`;
+    }
     if (value.editable !== undefined && typeof value.editable !== "boolean") {
       return "bad `editable`";
     }
@@ -184,7 +242,9 @@ function adoptableSource(
   if (typeof value.git === "string") {
     const unknown = extra(["git", ...GIT_REFS, "subdirectory"]);
     if (unknown.length) return `it has keys hpm does not write (${unknown.join(", ")})`;
-    if (!isSafeGitUrl(value.git)) return `the git URL ${JSON.stringify(value.git)} is not allowed`;
+    if (!isSafeGitUrl(value.git)) {
+      return `the git URL ${JSON.stringify(excerpt(value.git))} is not allowed`;
+    }
     const refs = GIT_REFS.filter((k) => value[k] !== undefined);
     if (
       refs.length > 1 || refs.some((k) => typeof value[k] !== "string" || !isSafeGitRef(value[k]))

@@ -41,7 +41,8 @@ export async function writeFileAtomic(
     path.lastIndexOf("/"),
     Deno.build.os === "windows" ? path.lastIndexOf("\\") : -1,
   );
-  const tmp = `${path.slice(0, cut + 1)}.${path.slice(cut + 1)}.hpm-${Deno.pid}-${
+  // At most 200 characters of the name, so the temporary one fits where it does (255 bytes).
+  const tmp = `${path.slice(0, cut + 1)}.${path.slice(cut + 1, cut + 201)}.hpm-${Deno.pid}-${
     crypto.randomUUID().slice(0, 8)
   }.tmp`;
   const file = await Deno.open(tmp, { write: true, createNew: true, mode: mode ?? 0o644 });

@@ -45,6 +45,8 @@ export function diffColors(on: boolean): DiffColors {
   return { added: paint(on, "32"), removed: paint(on, "31"), header: paint(on, "1") };
 }
 
+const SNIPPET_WIDTH = 120;
+
 // The quoted line comes from the bytes HPM read through lib/files.ts, never
 // from a fresh read: the file may be a link the error is about.
 function snippet(file: string, line: number, column: number): string[] {
@@ -54,10 +56,19 @@ function snippet(file: string, line: number, column: number): string[] {
     const source = new TextDecoder().decode(bytes).split(/\r?\n/)[line - 1];
     if (source === undefined) return [];
     const gutter = String(line).length;
+    // A long line (a minified file, a hostile one) is shown around the column.
+    const start = Math.max(
+      0,
+      Math.min(column - 1 - SNIPPET_WIDTH / 2, source.length - SNIPPET_WIDTH),
+    );
+    const end = start + SNIPPET_WIDTH;
+    const shown = (start > 0 ? "…" : "") + source.slice(start, end) +
+      (end < source.length ? "…" : "");
+    const caret = column - 1 - start + (start > 0 ? 1 : 0);
     return [
       `${" ".repeat(gutter)} |`,
-      `${line} | ${visible(source)}`,
-      `${" ".repeat(gutter)} | ${" ".repeat(Math.max(0, column - 1))}^`,
+      `${line} | ${visible(shown)}`,
+      `${" ".repeat(gutter)} | ${" ".repeat(Math.max(0, caret))}^`,
     ];
   } catch {
     return [];
@@ -111,6 +122,10 @@ const OS_HINT = "the system refused it (free space, a read-only disk, permission
   "and run the command again; hpm's writes are atomic, and a sync that failed midway is undone " +
   "(at once, or by the next run)";
 
+// ENAMETOOLONG (its text on Linux and macOS), ERROR_FILENAME_EXCED_RANGE on Windows.
+const LONG_PATH_HINT = "a path is too long for the file system: move the project to a shorter " +
+  "path (or HPM_STATE_DIR and HPM_CACHE_DIR, if the path named is there)";
+
 /** Render an error the way users see it: message, file:line:col, source line, hint. */
 export function renderError(error: unknown, io: Io): string {
   const red = paint(io.color, "31;1");
@@ -141,7 +156,10 @@ export function renderError(error: unknown, io: Io): string {
   // The system refused a file operation (a full disk, a read-only file
   // system, permissions): the user's to fix, not a bug of HPM's.
   if (error instanceof Error && /\(os error \d+\)/.test(error.message)) {
-    return `${red("error")}: ${visible(error.message)}\n  ${dim("hint:")} ${OS_HINT}`;
+    const hint = /File name too long|\(os error 206\)/.test(error.message)
+      ? LONG_PATH_HINT
+      : OS_HINT;
+    return `${red("error")}: ${visible(error.message)}\n  ${dim("hint:")} ${hint}`;
   }
   const message = error instanceof Error ? error.stack ?? error.message : String(error);
   return `${red("internal error")}: ${message}\n  hint: this is a bug in hpm; please report it`;

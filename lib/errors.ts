@@ -15,6 +15,28 @@ export interface SourcePosition {
   column?: number;
 }
 
+/**
+ * A value from untrusted input as a message quotes it: whole when short, else
+ * its first `max` characters and its length (a name of a megabyte must not
+ * become a message of a megabyte).
+ *
+ * @param text the value
+ * @param max the most characters quoted
+ * @returns the text to put in the message
+ *
+ * @example Usage
+ * ```ts
+ * import { excerpt } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(excerpt("plug"), "plug");
+ * assert.equal(excerpt("x".repeat(100), 3), "xxx… (100 characters)");
+ * ```
+ */
+export function excerpt(text: string, max = 60): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 /** Stable error codes, listed with their fixes in docs/errors.md. */
 export type HpmErrorCode =
   | "yaml-syntax"

@@ -290,23 +290,52 @@ function parentOf(path: string): string {
   return cut < 0 ? "." : cut === 0 ? "/" : path.slice(0, cut);
 }
 
-// The real folder a new or removed entry lives in, which must be inside the root.
-function confinedParent(path: string, where: Confinement): string {
-  const realParent = Deno.realPathSync(parentOf(path));
-  if (!isInside(realParent, realRoot(where.root))) {
+// The real location of the folder `dir`, which must be inside the root
+// (`path` is the file or folder being made there, for the message).
+function confinedFolder(dir: string, path: string, where: Confinement): string {
+  const real = Deno.realPathSync(dir);
+  if (!isInside(real, realRoot(where.root))) {
     throw refuse(
       path,
-      `is in ${realParent}, outside ${where.root}`,
+      `is in ${real}, outside ${where.root}`,
       "a folder on its path is a link out of the project; replace it with a real folder",
     );
   }
-  return realParent;
+  return real;
+}
+
+// The real folder a new or removed entry lives in, which must be inside the root.
+function confinedParent(path: string, where: Confinement): string {
+  return confinedFolder(parentOf(path), path, where);
 }
 
 // Where writing `path` lands: the file it really is (checked by `locate`), or
 // a new entry in its parent's real folder, which must be inside the root.
 function confinedTarget(path: string, where: Confinement): string {
   return locate(path, where)?.real ?? joinPath(confinedParent(path, where), baseName(path));
+}
+
+/**
+ * Create a folder, and the missing folders above it, inside a root: the
+ * deepest one that exists must really be a folder inside the root, so no
+ * folder is ever created through a link out of it.
+ *
+ * @param path the folder
+ * @param where the folder it must stay in
+ * @throws {HpmInputError} `unsafe-path` when it would be made outside the root, or a file is in the way
+ */
+export function makeFolderConfined(path: string, where: Confinement): void {
+  const missing: string[] = [];
+  let dir = path;
+  while (lstatOrUndefined(dir) === undefined && parentOf(dir) !== dir) {
+    missing.push(dir);
+    dir = parentOf(dir);
+  }
+  const real = confinedFolder(dir, path, where);
+  if (!Deno.statSync(real).isDirectory) {
+    throw refuse(dir, "is not a folder", "move it away, or choose another folder");
+  }
+  for (const folder of missing.reverse()) Deno.mkdirSync(folder);
 }
 
 /**

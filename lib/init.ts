@@ -7,7 +7,7 @@
 import { join, relative, resolve } from "node:path";
 import { stringify } from "yaml";
 import { type Adoption, planAdoption } from "./adopt.ts";
-import { MAX_PYPROJECT_BYTES, readConfined, writeConfined } from "./files.ts";
+import { makeFolderConfined, MAX_PYPROJECT_BYTES, readConfined, writeConfined } from "./files.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName } from "./names.ts";
 import { decodeUtf8 } from "./utf8.ts";
@@ -131,7 +131,7 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     }
   }
   const changed: string[] = [];
-  await Deno.mkdir(packages, { recursive: true });
+  makeFolderConfined(packages, { root });
   const keep = join(packages, ".gitkeep");
   if (readConfined(keep, { root }, 1024) === undefined) await writeConfined(keep, "", { root });
   changed.push(keep);

@@ -10,6 +10,9 @@ import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
 import { parseRegistryLocation } from "./remote_registry.ts";
 
+/** Most registries hpm.yaml may list. */
+const MAX_REGISTRIES = 16;
+
 /** One group of hpm.yaml. */
 export interface ManifestGroup {
   /** The group name. */
@@ -98,6 +101,14 @@ export function parseManifest(text: string, file: string): Manifest {
     return { name, options: group.options, select: group.select };
   });
   const registries = typeof data.registry === "string" ? [data.registry] : data.registry;
+  if (registries.length > MAX_REGISTRIES) {
+    throw new HpmInputError(
+      "schema",
+      `more than ${MAX_REGISTRIES} registries: each is read (a remote one fetched) by every command`,
+      yaml.positionOf(["registry", MAX_REGISTRIES]),
+      "merge registries into fewer folders or repositories",
+    );
+  }
   for (const [i, location] of registries.entries()) {
     try {
       parseRegistryLocation(location);

@@ -18,6 +18,7 @@ import {
   fetchRegistry,
   type FetchRegistryOptions,
   parseRegistryLocation,
+  RegistryLoad,
 } from "./remote_registry.ts";
 
 /** The text of one registry entry file, not yet parsed. */
@@ -43,6 +44,21 @@ export interface RegistryFolder {
 }
 
 const ENTRY_FILE = /\.ya?ml$/;
+
+/**
+ * The names of a registry folder's entry files (`*.yaml`, `*.yml`; not
+ * folders, not hidden files), sorted.
+ *
+ * @param folder the registry folder
+ * @param reader what lists it
+ * @returns the file names; none when the folder does not exist
+ * @throws {HpmInputError} `unsafe-path` when the folder is a link out of its root
+ */
+export function entryFiles(folder: RegistryFolder, reader: DoorReader = door): string[] {
+  return (reader.list(folder.dir, { root: folder.root }) ?? [])
+    .filter((e) => !e.isDirectory && ENTRY_FILE.test(e.name) && !e.name.startsWith("."))
+    .map((e) => e.name).sort();
+}
 
 /**
  * The packages that the project's registries know, first registry winning.
@@ -147,10 +163,7 @@ export class Registry {
     let listing = this.#listings.get(folder);
     if (listing === undefined) {
       listing = new Map();
-      const entries = (this.#reader.list(folder.dir, { root: folder.root }) ?? [])
-        .filter((e) => !e.isDirectory && ENTRY_FILE.test(e.name) && !e.name.startsWith("."))
-        .map((e) => e.name).sort();
-      for (const name of entries) {
+      for (const name of entryFiles(folder, this.#reader)) {
         const key = normalizeName(name.replace(ENTRY_FILE, ""));
         if (!listing.has(key)) listing.set(key, name);
       }
@@ -192,9 +205,10 @@ export class Registry {
 
 /**
  * Open the project's registries (I/O). Relative folders are relative to
- * `root`; remote registries are fetched into the cache first (and used from
- * it when offline). A missing folder is an error. Entries are read later, by
- * name.
+ * `root`; remote registries are fetched into the cache first, all at once and
+ * within one deadline (`HPM_REGISTRY_TIMEOUT`), each used from its cache when
+ * it cannot be reached in time. A missing folder is an error. Entries are read
+ * later, by name.
  *
  * @param locations registry locations in priority order
  * @param root the project root
@@ -208,12 +222,29 @@ export async function loadRegistry(
   manifestFile = "hpm.yaml",
   options: FetchRegistryOptions & { readonly reader?: DoorReader } = {},
 ): Promise<Registry> {
+  const load = options.load ?? new RegistryLoad(options.env ?? Deno.env.toObject());
+  // Each remote's notices, said in hpm.yaml's order whichever answers first.
+  const notices = locations.map(() => [] as string[]);
+  const fetches = new Map<string, Promise<string>>();
+  const parsed = locations.map(parseRegistryLocation);
+  const bases = await Promise.allSettled(parsed.map((where, i) => {
+    if (where.kind === "local") return Promise.resolve(resolve(root, where.path));
+    // A registry listed twice is fetched once (and its cache locked once).
+    const key = JSON.stringify(where);
+    let fetched = fetches.get(key);
+    if (fetched === undefined) {
+      const log = (message: string) => notices[i].push(message);
+      fetched = fetchRegistry(where, { ...options, log, load });
+      fetches.set(key, fetched);
+    }
+    return fetched;
+  }));
   const folders: RegistryFolder[] = [];
-  for (const location of locations) {
-    const parsed = parseRegistryLocation(location);
-    const base = parsed.kind === "local"
-      ? resolve(root, parsed.path)
-      : await fetchRegistry(parsed, options);
+  for (const [i, location] of locations.entries()) {
+    for (const message of notices[i]) options.log?.(message);
+    const settled = bases[i];
+    if (settled.status === "rejected") throw settled.reason;
+    const base = settled.value;
     const dir = join(base, "packages");
     let isFolder = false;
     try {
@@ -232,7 +263,7 @@ export async function loadRegistry(
     folders.push({
       dir,
       root: base,
-      ...(parsed.kind === "local" ? {} : { remote: location }),
+      ...(parsed[i].kind === "local" ? {} : { remote: location }),
     });
   }
   return new Registry([], folders, options.reader);

@@ -11,8 +11,9 @@ import { join, resolve } from "node:path";
 import { HpmInputError } from "./errors.ts";
 import { writeConfined } from "./files.ts";
 import { findProjectRoot, loadProject } from "./project.ts";
-import { Registry } from "./registry.ts";
-import { parseRegistryLocation } from "./remote_registry.ts";
+import { isValidPackageName, normalizeName } from "./names.ts";
+import { entryFiles, Registry } from "./registry.ts";
+import { indexProblem, parseRegistryLocation } from "./remote_registry.ts";
 
 /** What {@link registryIndex} wrote. */
 export interface RegistryIndexResult {
@@ -70,10 +71,48 @@ export async function registryIndex(
     }
     folder = resolve(root, local.path);
   }
-  const registry = new Registry([], [{ dir: join(folder, "packages"), root: folder }]);
-  const names = registry.names();
-  for (const name of names) registry.get(name);
+  const packages = { dir: join(folder, "packages"), root: folder };
   const file = join(folder, "index.json");
-  await writeConfined(file, indexJson(names), { root: folder });
-  return { file, names };
+  // A host serving the folder is asked for `packages/<name>.yaml` exactly as
+  // the index lists the name: each entry must be there under one name.
+  const registry = new Registry([], [packages]);
+  const names = new Map<string, string>();
+  for (const entry of entryFiles(packages)) {
+    const path = join(packages.dir, entry);
+    const name = entry.replace(/\.ya?ml$/, "");
+    if (!entry.endsWith(".yaml")) {
+      throw new HpmInputError(
+        "usage",
+        `${path}: a host serving the registry is asked for packages/<name>.yaml`,
+        { file: path },
+        `rename it to ${name}.yaml`,
+      );
+    }
+    // A file name that is not a package name: the entry's `name:` says why, at its line.
+    if (!isValidPackageName(name)) registry.get(name);
+    const twin = names.get(normalizeName(name));
+    if (twin !== undefined) {
+      throw new HpmInputError(
+        "schema",
+        `packages/${twin}.yaml and packages/${entry} are one package once normalised (PEP 503)`,
+        { file: path },
+        "keep one of them",
+      );
+    }
+    names.set(normalizeName(name), name);
+  }
+  const listed = [...names.values()];
+  const problem = indexProblem(listed);
+  if (problem !== undefined) {
+    throw new HpmInputError(
+      "too-large",
+      `${file} would be refused by HPM: it ${problem}`,
+      { file },
+      "an https registry serves at most 5000 packages: split it",
+    );
+  }
+  // Every entry is parsed, so a broken one is reported instead of published.
+  for (const name of listed) registry.get(name);
+  await writeConfined(file, indexJson(listed), { root: folder });
+  return { file, names: [...listed].sort() };
 }

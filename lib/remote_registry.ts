@@ -11,7 +11,7 @@
 
 import { decodeYaml, MAX_YAML_BYTES } from "./_yaml.ts";
 import { sha256Hex } from "./digest.ts";
-import { CommandFailedError, HpmInputError, HpmOperationError } from "./errors.ts";
+import { CommandFailedError, excerpt, HpmInputError, HpmOperationError } from "./errors.ts";
 import {
   joinPath,
   listConfined,
@@ -30,9 +30,16 @@ import { isSafeGitRef, isSafeGitUrl } from "./value_checks.ts";
 const FRESH_MS = 10 * 60 * 1000;
 const MAX_INDEX_BYTES = 1024 * 1024;
 const MAX_PACKAGES = 5000;
-/** A whole fetch of one registry (every request, or git's fetch) must end by then. */
+/** A whole load of the project's registries (every request, every git fetch) must end by then. */
 const DEFAULT_DEADLINE_S = 60;
 const MAX_REDIRECTS = 5;
+// What a refresh may write to the cache: a registry is small YAML entries
+// (5,000 of 1 KB are 5 MB), and a remote must not be able to fill the disk.
+const MAX_REFRESH_BYTES = 16 * 1024 * 1024;
+const MAX_REFRESH_FILES = MAX_PACKAGES;
+// …and what one load of every registry in hpm.yaml may write, together.
+const MAX_LOAD_BYTES = 64 * 1024 * 1024;
+const MAX_LOAD_FILES = 4 * MAX_PACKAGES;
 
 /** A parsed registry location. */
 export type RegistryLocation =
@@ -123,7 +130,8 @@ export interface FetchRegistryOptions {
   readonly log?: (message: string) => void;
   /**
    * Environment: cache location, `HPM_OFFLINE=1` to never ask the remote,
-   * `HPM_REGISTRY_TIMEOUT` (seconds, default 60) to bound a whole fetch.
+   * `HPM_REGISTRY_TIMEOUT` (seconds, default 60) to bound a whole load of
+   * the registries.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Ask the remote even when the cached copy is fresh (`--refresh`). */
@@ -134,6 +142,109 @@ export interface FetchRegistryOptions {
    * registry that serves no index.
    */
   readonly wanted?: readonly string[];
+  /**
+   * The load this fetch is part of, shared by its fetches (one deadline, one
+   * cap on what they write). @default a load of its own
+   */
+  readonly load?: RegistryLoad;
+}
+
+/**
+ * One load of a project's remote registries: the deadline every fetch in it
+ * must meet (`HPM_REGISTRY_TIMEOUT` seconds from its start), and what its
+ * refreshes may still write to the cache.
+ */
+export class RegistryLoad {
+  readonly #started = Date.now();
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #cap = new WriteCap(
+    MAX_LOAD_BYTES,
+    MAX_LOAD_FILES,
+    "the project's registries together",
+  );
+
+  /**
+   * Start a load now.
+   *
+   * @param env the environment (`HPM_REGISTRY_TIMEOUT`)
+   */
+  constructor(env: Readonly<Record<string, string | undefined>>) {
+    this.#env = env;
+  }
+
+  /**
+   * How many seconds the load may take: read when first needed, so an unset
+   * or bad `HPM_REGISTRY_TIMEOUT` matters only when a remote is asked.
+   *
+   * @throws {HpmInputError} when `HPM_REGISTRY_TIMEOUT` is not a number of seconds
+   */
+  get seconds(): number {
+    const seconds = Number(this.#env.HPM_REGISTRY_TIMEOUT ?? DEFAULT_DEADLINE_S);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw new HpmInputError(
+        "usage",
+        `HPM_REGISTRY_TIMEOUT=${this.#env.HPM_REGISTRY_TIMEOUT} is not a number of seconds`,
+        undefined,
+        "for example HPM_REGISTRY_TIMEOUT=120",
+      );
+    }
+    return seconds;
+  }
+
+  /** When every fetch of the load must have ended (ms since the epoch). */
+  get deadline(): number {
+    return this.#started + this.seconds * 1000;
+  }
+
+  /**
+   * Count what a refresh is about to write against the whole load's cap.
+   *
+   * @param shown the registry, for the message
+   * @param bytes bytes about to be written
+   * @param files files about to be written
+   * @throws {HpmInputError} `too-large` when the load would write more than its cap
+   */
+  spend(shown: string, bytes: number, files: number): void {
+    this.#cap.spend(shown, bytes, files);
+  }
+}
+
+// What may still be written to the cache, by one refresh or one whole load.
+class WriteCap {
+  readonly #limits: readonly [bytes: number, files: number];
+  readonly #who: string;
+  #bytes: number;
+  #files: number;
+
+  constructor(bytes: number, files: number, who: string) {
+    this.#limits = [bytes, files];
+    [this.#bytes, this.#files] = this.#limits;
+    this.#who = who;
+  }
+
+  spend(shown: string, bytes: number, files: number): void {
+    this.#bytes -= bytes;
+    this.#files -= files;
+    if (this.#bytes >= 0 && this.#files >= 0) return;
+    const [maxBytes, maxFiles] = this.#limits;
+    throw new HpmInputError(
+      "too-large",
+      `registry ${shown}: ${this.#who} may write at most ${
+        this.#bytes < 0 ? `${maxBytes} bytes` : `${maxFiles} files`
+      } to the cache`,
+      undefined,
+      "a registry holds small YAML entries; check the registry URLs in hpm.yaml",
+    );
+  }
+}
+
+// What one refresh writes, counted against its own cap and its load's.
+function refreshMeter(shown: string, load: RegistryLoad): (bytes: number, files: number) => void {
+  const own = new WriteCap(MAX_REFRESH_BYTES, MAX_REFRESH_FILES, "a refresh");
+  return (bytes, files) => {
+    own.spend(shown, bytes, files);
+    load.spend(shown, bytes, files);
+  };
 }
 
 // When the cache was last refreshed: the stamp's time, if the stamp is a
@@ -178,24 +289,11 @@ export function cacheFolder(
   return folder;
 }
 
-function deadlineMs(env: Readonly<Record<string, string | undefined>>): number {
-  const seconds = Number(env.HPM_REGISTRY_TIMEOUT ?? DEFAULT_DEADLINE_S);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new HpmInputError(
-      "usage",
-      `HPM_REGISTRY_TIMEOUT=${env.HPM_REGISTRY_TIMEOUT} is not a number of seconds`,
-      undefined,
-      "for example HPM_REGISTRY_TIMEOUT=120",
-    );
-  }
-  return seconds * 1000;
-}
-
 /**
  * Bring a remote registry's cached copy up to date (at most every ten
  * minutes, or now with `refresh`), falling back to the cache when the remote
- * cannot be reached. Runs sharing the cache take turns (a lock per registry),
- * and a whole fetch ends within its deadline.
+ * cannot be reached. Runs sharing the cache take turns (a lock per registry);
+ * a fetch ends by its load's deadline, and writes at most its caps.
  *
  * @param location a remote location from {@link parseRegistryLocation}
  * @param options runner, logger, environment
@@ -257,17 +355,23 @@ async function fetchLocked(
       "run once with network access, or unset HPM_OFFLINE",
     );
   }
-  const deadline = Date.now() + deadlineMs(env);
+  const load = options.load ?? new RegistryLoad(env);
+  const deadline = load.deadline;
+  const spend = refreshMeter(shown, load);
   try {
     if (location.kind === "git") {
-      await refreshGit(location, dir, options.runner ?? denoRunner, deadline);
-    } else await refreshHttp(location.url, dir, deadline, options.wanted ?? []);
+      await refreshGit(location, dir, options.runner ?? denoRunner, deadline, spend);
+    } else await refreshHttp(location.url, dir, deadline, options.wanted ?? [], spend);
     const own = { root: registries, strict: true };
     await removeConfined(stamp, own);
     await writeConfined(stamp, new Date().toISOString() + "\n", own);
   } catch (e) {
     if (e instanceof HpmInputError) throw e;
-    const why = e instanceof CommandFailedError
+    // Past the deadline, whatever stopped the fetch (an aborted request, git
+    // stopped) was the deadline.
+    const why = Date.now() >= deadline
+      ? `no answer within HPM_REGISTRY_TIMEOUT=${load.seconds} s`
+      : e instanceof CommandFailedError
       ? gitFailure(e.stderrTail) ?? e.message
       : e instanceof Error
       ? e.message
@@ -286,17 +390,24 @@ async function fetchLocked(
   return dir;
 }
 
+// `git count-objects -v` sizes are in KiB.
+function objectBytes(counts: string): number {
+  const kib = (key: string) => Number(counts.match(new RegExp(`^${key}: (\\d+)$`, "m"))?.[1] ?? 0);
+  return (kib("size") + kib("size-pack")) * 1024;
+}
+
 async function refreshGit(
   location: { url: string; ref?: string },
   dir: string,
   runner: Runner,
   deadline: number,
+  spend: (bytes: number, files: number) => void,
 ) {
   const git = async (args: string[], network?: "repository") => {
-    const timeoutMs = Math.max(1, deadline - Date.now());
+    if (Date.now() >= deadline) throw new Error("deadline passed");
     const r = await runGit(runner, dir, args, {
       env: { GIT_TERMINAL_PROMPT: "0" },
-      timeoutMs,
+      timeoutMs: deadline - Date.now(),
       ...(network ? { network } : {}),
     });
     if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr);
@@ -308,16 +419,31 @@ async function refreshGit(
     await git(["remote", "add", "origin", location.url]);
   }
   ownFolder(dir, false);
+  const before = objectBytes(await git(["count-objects", "-v"]));
+  // One commit, no tags: what the registry is, and nothing a remote could
+  // add beside it (its history, a thousand tags).
   await git([
     "fetch",
     "--quiet",
     "--force",
-    "--tags",
+    "--no-tags",
+    "--depth=1",
     "--end-of-options",
     "origin",
     location.ref ?? "HEAD",
   ], "repository");
   const commit = await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]);
+  try {
+    // git cannot cap what a fetch downloads, so what it wrote is counted
+    // after it, and what a checkout would write before it.
+    spend(objectBytes(await git(["count-objects", "-v"])) - before, 0);
+    const sizes = (await git(["ls-tree", "-r", "--format=%(objectsize)", commit])).split("\n");
+    spend(sizes.reduce((sum, size) => sum + (Number(size) || 0), 0), sizes.length);
+  } catch (e) {
+    // Too much was fetched: the copy goes, objects and all (the next fetch starts afresh).
+    if (e instanceof HpmInputError) await Deno.remove(dir, { recursive: true });
+    throw e;
+  }
   await git(["checkout", "--quiet", "--force", "--detach", commit]);
   // A packages/ linked out of the checkout is refused here, before any entry is read.
   if (listConfined(joinPath(dir, "packages"), { root: dir }) === undefined) {
@@ -421,6 +547,7 @@ async function refreshHttp(
   dir: string,
   deadline: number,
   wanted: readonly string[],
+  spend: (bytes: number, files: number) => void,
 ) {
   const indexUrl = `${base}/index.json`;
   const listed = await fetchIndex(indexUrl, deadline);
@@ -430,12 +557,16 @@ async function refreshHttp(
   ownFolder(fresh, true);
   ownFolder(joinPath(fresh, "packages"), true);
   const own = { root: parent, strict: true };
+  const write = (file: string, data: Uint8Array | string) => {
+    spend(typeof data === "string" ? new TextEncoder().encode(data).length : data.length, 1);
+    return writeConfined(file, data, own);
+  };
   const entryUrl = (name: string) => `${base}/packages/${encodeURIComponent(name)}.yaml`;
   try {
     if (listed !== undefined) {
       for (const n of listed) {
         const entry = await fetchLimited(entryUrl(n), MAX_YAML_BYTES, deadline);
-        await writeConfined(joinPath(fresh, "packages", `${n}.yaml`), entry, own);
+        await write(joinPath(fresh, "packages", `${n}.yaml`), entry);
       }
     } else {
       const asked = new Set<string>();
@@ -448,11 +579,11 @@ async function refreshHttp(
         const entry = await fetchLimited(entryUrl(name), MAX_YAML_BYTES, deadline, true);
         if (entry === undefined) continue;
         const file = joinPath(fresh, "packages", `${name}.yaml`);
-        await writeConfined(file, entry, own);
+        await write(file, entry);
         queue.push(...parseRegistryEntry(decodeYaml(entry, file), file, name).requires);
       }
-      await writeConfined(joinPath(fresh, ASKED), [...asked].join("\n") + "\n", own);
-      await writeConfined(joinPath(fresh, STATIC_MARK), "", own);
+      await write(joinPath(fresh, ASKED), [...asked].join("\n") + "\n");
+      await write(joinPath(fresh, STATIC_MARK), "");
     }
     // Swap in the complete new copy; a failure above leaves the old cache whole.
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -474,19 +605,49 @@ async function fetchIndex(indexUrl: string, deadline: number): Promise<string[] 
     throw new HpmInputError("schema", `${indexUrl} is not valid JSON`);
   }
   const list = Array.isArray(names) ? names : (names as { packages?: unknown })?.packages;
-  if (!Array.isArray(list) || list.length > MAX_PACKAGES) {
+  if (!Array.isArray(list)) {
     throw new HpmInputError(
       "schema",
       `${indexUrl} must be a list of at most ${MAX_PACKAGES} package names`,
     );
   }
-  for (const n of list) {
-    if (typeof n !== "string" || !isValidPackageName(n)) {
-      throw new HpmInputError(
-        "schema",
-        `${indexUrl} lists ${JSON.stringify(n)}, which is not a package name`,
-      );
-    }
-  }
+  const problem = indexProblem(list);
+  if (problem !== undefined) throw new HpmInputError("schema", `${indexUrl} ${problem}`);
   return list as string[];
+}
+
+/**
+ * Why HPM would refuse an `index.json` listing `names`, if it would: more
+ * names than it reads, a value that is not a package name, or one package
+ * listed twice (in two PEP 503 forms).
+ *
+ * @param names what the index lists
+ * @returns the reason, as a phrase after the index's name, or undefined
+ *
+ * @example Usage
+ * ```ts
+ * import { indexProblem } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(indexProblem(["plug", "Rag_Plug"]), undefined);
+ * assert.equal(indexProblem(["../x"]), 'lists "../x", which is not a package name');
+ * ```
+ */
+export function indexProblem(names: readonly unknown[]): string | undefined {
+  if (names.length > MAX_PACKAGES) {
+    return `lists ${names.length} names; HPM reads at most ${MAX_PACKAGES}`;
+  }
+  const seen = new Map<string, string>();
+  for (const n of names) {
+    if (typeof n !== "string" || !isValidPackageName(n)) {
+      const shown = typeof n === "string"
+        ? JSON.stringify(excerpt(n))
+        : excerpt(JSON.stringify(n) ?? String(n));
+      return `lists ${shown}, which is not a package name`;
+    }
+    const twin = seen.get(normalizeName(n));
+    if (twin !== undefined) return `lists \`${twin}\` and \`${n}\`, one package once normalised`;
+    seen.set(normalizeName(n), n);
+  }
+  return undefined;
 }

@@ -172,8 +172,10 @@ export async function journalLeft(root: string, env: Env): Promise<boolean> {
  */
 export async function projectStateName(root: string, extension: string): Promise<string> {
   const real = Deno.realPathSync(root);
-  const name = encodeURIComponent(real);
-  if (name.length <= 200) return `${name}.${extension}`;
+  const encoded = encodeURIComponent(real);
+  // The whole name too must fit in a file name's 255 bytes (it is ASCII).
+  const name = `${encoded}.${extension}`;
+  if (encoded.length <= 200 && name.length <= 255) return name;
   // Only a path too long for a name is hashed: a run that never does loads no digest.
   const { sha256Hex } = await import("./digest.ts");
   return `${await sha256Hex(real)}.${extension}`;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { journalLeft, projectStateName } from "./state.ts";
+import { journalLeft, projectStateName, writeStateFile } from "./state.ts";
 
 Deno.test("journalLeft(): the project's journal in the user's state is a yes, anything in the project a no", async () => {
   const root = await Deno.makeTempDir({ prefix: "hpm-unit-" });
@@ -28,6 +28,35 @@ Deno.test("journalLeft(): the project's journal in the user's state is a yes, an
     assert.equal(await journalLeft(root, { HPM_STATE_DIR: "relative" }), true, "no usable state");
   } finally {
     await Deno.remove(root, { recursive: true });
+    await Deno.remove(state, { recursive: true });
+  }
+});
+
+Deno.test("projectStateName(): a name fits in a file name however long the path and the extension, and can be written", async () => {
+  const base = await Deno.makeTempDir({ prefix: "hpm-unit-" });
+  const state = await Deno.makeTempDir({ prefix: "hpm-state-" });
+  try {
+    const real = Deno.realPathSync(base);
+    // Lengths of the encoded path: short, just under and over the 200 kept, far over.
+    for (const length of [150, 190, 200, 201, 260, 3000]) {
+      let root = real;
+      const encoded = () => encodeURIComponent(root).length;
+      while (encoded() < length) {
+        root = join(root, "p".repeat(Math.max(1, Math.min(200, length - encoded() - 3))));
+      }
+      await Deno.mkdir(root, { recursive: true });
+      for (
+        const extension of ["journal", `${"m".repeat(41)}.uv.lock`, `${"m".repeat(64)}.uv.lock`]
+      ) {
+        const name = await projectStateName(root, extension);
+        assert.ok(name.length <= 255, `${length}, ${extension}: ${name.length}`);
+        assert.ok(name.endsWith(`.${extension}`));
+        await writeStateFile(state, name, "x");
+        assert.equal(await Deno.readTextFile(join(state, name)), "x");
+      }
+    }
+  } finally {
+    await Deno.remove(base, { recursive: true });
     await Deno.remove(state, { recursive: true });
   }
 });
