@@ -192,13 +192,20 @@ Deno.test("a large pyproject.toml is recorded too (the largest real one is 136 K
   }
 });
 
-Deno.test("an input changed after planning read it: the record holds what was read, and does not answer", async () => {
-  const dir = await tempTree("hpm-unit-", {
-    "hpm.yaml": "groups: {}\n",
-    "pyproject.toml": AFTER,
-    "reg/a.yaml": "",
-  });
+// A project's files in a new temporary folder, removed afterwards.
+async function inTree(files: Record<string, string>, fn: (dir: string) => Promise<void>) {
+  const dir = await tempTree("hpm-unit-", files);
   try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const PROJECT = { "hpm.yaml": "groups: {}\n", "pyproject.toml": AFTER, "reg/a.yaml": "" };
+
+Deno.test("an input changed after planning read it: the record holds what was read, and does not answer", () =>
+  inTree(PROJECT, async (dir) => {
     // Settled long before the sync: its stat would vouch, had it not changed.
     await new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));
     const startedAt = Date.now();
@@ -212,18 +219,10 @@ Deno.test("an input changed after planning read it: the record holds what was re
     // The bytes planning read, back again: content decides.
     await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {}\n");
     assert.ok(await stillHolds(stored(record), here(dir)));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("files written within the sync's first milliseconds, or dated in the future, are recorded", async () => {
-  const dir = await tempTree("hpm-unit-", {
-    "hpm.yaml": "groups: {}\n",
-    "pyproject.toml": AFTER,
-    "reg/a.yaml": "",
-  });
-  try {
+Deno.test("files written within the sync's first milliseconds, or dated in the future, are recorded", () =>
+  inTree(PROJECT, async (dir) => {
     const future = new Date(Date.now() + 3_600_000);
     await Deno.utime(join(dir, "hpm.yaml"), future, future);
     const record = await takeFingerprint(inputs(dir, Date.now()));
@@ -231,10 +230,7 @@ Deno.test("files written within the sync's first milliseconds, or dated in the f
     assert.ok(await stillHolds(stored(record), here(dir)));
     await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {y: {options: []}}\n");
     assert.equal(await stillHolds(stored(record), here(dir)), undefined);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("a linked input is read back inside the root planning confined it to", async () => {
   const dir = await tempTree("hpm-unit-", {
