@@ -14,12 +14,12 @@ import {
   type Io,
   renderError,
   syncSummary,
-} from "./lib/cli_output.ts";
-import { exitCodeOf } from "./lib/errors.ts";
-import { answerFast, type FastCommand, fastCommandOf } from "./lib/fast_path.ts";
-import { readPlainCommand } from "./lib/plain_command.ts";
-import type { Runner } from "./lib/runner.ts";
-import { VERSION } from "./lib/version.ts";
+} from "./lib/cli/output.ts";
+import { exitCodeOf } from "./lib/core/errors.ts";
+import { answerFast, type FastCommand, fastCommandOf } from "./lib/state/fast_path.ts";
+import { readPlainCommand } from "./lib/cli/plain_command.ts";
+import type { Runner } from "./lib/io/runner.ts";
+import { VERSION } from "./lib/core/version.ts";
 
 // Start-up is most of what a no-op costs, so only the modules above (which
 // import nothing heavy: the fast path and the plain command-line reader among
@@ -42,7 +42,7 @@ async function answerFromFingerprint(
   // Loaded only when uv runs: a no-op does not need it.
   const runner: Runner = async (request) => {
     if (command.verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
-    const { denoRunner } = await import("./lib/runner.ts");
+    const { denoRunner } = await import("./lib/io/runner.ts");
     return await denoRunner(request);
   };
   try {
@@ -88,7 +88,7 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
   const fastCommand = fastCommandOf(plain);
   const fast = fastCommand && await answerFromFingerprint(fastCommand, io);
   if (fast !== undefined) return fast;
-  const { runParsed, runPlain } = await import("./lib/commands.ts");
+  const { runParsed, runPlain } = await import("./lib/cli/commands.ts");
   return (plain && await runPlain(plain, io)) ?? await runParsed(args, io);
 }
 

@@ -29,43 +29,43 @@
  * @module
  */
 
-export * from "./lib/errors.ts";
-export * from "./lib/names.ts";
-export type * from "./lib/plan.ts";
-export * from "./lib/manifest.ts";
-export * from "./lib/registry_entry.ts";
-export * from "./lib/registry.ts";
-export * from "./lib/remote_registry.ts";
-export * from "./lib/resolve.ts";
-export * from "./lib/pyproject.ts";
-export * from "./lib/diff.ts";
-export * from "./lib/unified_diff.ts";
-export * from "./lib/runner.ts";
-export * from "./lib/uv.ts";
-export * from "./lib/project.ts";
-export * from "./lib/sync.ts";
-export * from "./lib/groups.ts";
-export * from "./lib/yaml_edit.ts";
-export * from "./lib/schema.ts";
-export * from "./lib/init.ts";
-export * from "./lib/registry_add.ts";
-export * from "./lib/registry_index.ts";
-export * from "./lib/verify.ts";
-export * from "./lib/stage.ts";
-export * from "./lib/commit_mode.ts";
-export * from "./lib/hook.ts";
-export * from "./lib/status.ts";
-export * from "./lib/clone.ts";
-export * from "./lib/pin.ts";
-export * from "./lib/completions.ts";
-export * from "./lib/workspace.ts";
-export type { LockOptions } from "./lib/project_lock.ts";
-export type { Recovery } from "./lib/transaction.ts";
-export type { Confinement, DoorReader } from "./lib/files.ts";
+export * from "./lib/core/errors.ts";
+export * from "./lib/core/names.ts";
+export type * from "./lib/core/plan.ts";
+export * from "./lib/core/manifest.ts";
+export * from "./lib/core/registry_entry.ts";
+export * from "./lib/core/registry.ts";
+export * from "./lib/registry/remote.ts";
+export * from "./lib/core/resolve.ts";
+export * from "./lib/edit/pyproject.ts";
+export * from "./lib/edit/pyproject_diff.ts";
+export * from "./lib/edit/unified_diff.ts";
+export * from "./lib/io/runner.ts";
+export * from "./lib/io/uv.ts";
+export * from "./lib/project/load.ts";
+export * from "./lib/commands/sync.ts";
+export * from "./lib/commands/groups.ts";
+export * from "./lib/edit/yaml_edit.ts";
+export * from "./lib/core/json_schema.ts";
+export * from "./lib/commands/init.ts";
+export * from "./lib/registry/add.ts";
+export * from "./lib/registry/index_file.ts";
+export * from "./lib/commands/verify.ts";
+export * from "./lib/commands/stage.ts";
+export * from "./lib/core/commit_mode.ts";
+export * from "./lib/commands/hook.ts";
+export * from "./lib/commands/status.ts";
+export * from "./lib/commands/clone.ts";
+export * from "./lib/commands/pin.ts";
+export * from "./lib/cli/completions.ts";
+export * from "./lib/core/workspace.ts";
+export type { LockOptions } from "./lib/state/project_mutex.ts";
+export type { Recovery } from "./lib/state/transaction.ts";
+export type { Confinement, DoorReader } from "./lib/io/files.ts";
 
-export * from "./lib/lock_check.ts";
-export * from "./lib/adopt.ts";
-export { VERSION } from "./lib/version.ts";
+export * from "./lib/project/lockfile_check.ts";
+export * from "./lib/core/adopt.ts";
+export { VERSION } from "./lib/core/version.ts";
 
 if (import.meta.main) {
   // `deno run -A jsr:@hpm/cli sync` runs this module: hand over to the CLI.

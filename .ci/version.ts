@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console
 /**
  * One version everywhere: deno.json's `version` (what JSR publishes),
- * lib/version.ts's `VERSION` (what `hpm --version` prints: a literal, so
+ * lib/core/version.ts's `VERSION` (what `hpm --version` prints: a literal, so
  * reading it loads nothing), the newest release in CHANGELOG.md, and, when
  * releasing, the tag.
  *
@@ -17,7 +17,7 @@
 export interface ReleaseFiles {
   /** deno.json's `version`. */
   readonly version: string;
-  /** lib/version.ts's `VERSION`, if it holds a literal. */
+  /** lib/core/version.ts's `VERSION`, if it holds a literal. */
   readonly built?: string;
   /** The text of CHANGELOG.md. */
   readonly changelog: string;
@@ -54,7 +54,9 @@ export function versionProblems(files: ReleaseFiles, tag?: string): string[] {
   }
   if (files.built !== files.version) {
     problems.push(
-      `lib/version.ts says ${files.built ?? "no literal VERSION"}, deno.json says ${files.version}`,
+      `lib/core/version.ts says ${
+        files.built ?? "no literal VERSION"
+      }, deno.json says ${files.version}`,
     );
   }
   if (tag !== undefined && tag !== `v${files.version}`) {
@@ -63,10 +65,10 @@ export function versionProblems(files: ReleaseFiles, tag?: string): string[] {
   return problems;
 }
 
-/** Reads deno.json, lib/version.ts and CHANGELOG.md from the repository root `dir`. */
+/** Reads deno.json, lib/core/version.ts and CHANGELOG.md from the repository root `dir`. */
 export async function readReleaseFiles(dir: URL): Promise<ReleaseFiles> {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", dir)));
-  const source = await Deno.readTextFile(new URL("lib/version.ts", dir));
+  const source = await Deno.readTextFile(new URL("lib/core/version.ts", dir));
   return {
     version: String(config.version),
     built: /^export const VERSION: string = "([^"]*)";$/m.exec(source)?.[1],

@@ -17,7 +17,7 @@ import {
   type RunResult,
   writeFile,
 } from "./_fixtures.ts";
-import { JOURNALS, projectStateName, userStateDir } from "../lib/state.ts";
+import { JOURNALS, projectStateName, userStateDir } from "../lib/state/folder.ts";
 
 Deno.env.set("UV_PYTHON_DOWNLOADS", "never");
 

@@ -5,9 +5,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { clone, summarizeClone } from "../lib/clone.ts";
-import { HpmInputError } from "../lib/errors.ts";
-import { status } from "../lib/status.ts";
+import { clone, summarizeClone } from "../lib/commands/clone.ts";
+import { HpmInputError } from "../lib/core/errors.ts";
+import { status } from "../lib/commands/status.ts";
 import {
   fileUrl,
   git,

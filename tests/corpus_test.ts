@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { diffArrays } from "diff";
 import { parse } from "smol-toml";
-import { HpmInputError } from "../lib/errors.ts";
-import { normalizeName } from "../lib/names.ts";
-import type { Plan, PlannedSource } from "../lib/plan.ts";
-import { applyPlan, emptyPlan, readManaged } from "../lib/pyproject.ts";
+import { HpmInputError } from "../lib/core/errors.ts";
+import { normalizeName } from "../lib/core/names.ts";
+import type { Plan, PlannedSource } from "../lib/core/plan.ts";
+import { applyPlan, emptyPlan, readManaged } from "../lib/edit/pyproject.ts";
 
 const CORPUS = new URL("../../shared/corpus/pyproject/", import.meta.url);
 const INVALID = new URL("invalid/", CORPUS);

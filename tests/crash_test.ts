@@ -247,7 +247,7 @@ Deno.test("a run holding the lock makes the next one wait; killed, it releases t
     await writeFile(
       script,
       `import { withProjectLock } from ${
-        JSON.stringify(new URL("../lib/project_lock.ts", import.meta.url).href)
+        JSON.stringify(new URL("../lib/state/project_mutex.ts", import.meta.url).href)
       };\n` +
         `await withProjectLock(${JSON.stringify(dir)}, async () => {\n` +
         `  console.log("locked");\n` +

@@ -92,11 +92,16 @@ Deno.test("modules are imported with literal specifiers, so deno compile embeds 
   // deno compile follows `import("./lib/x.ts")`; a computed specifier would
   // need `--include` in the compile task and the release workflow.
   const files = ["cli.ts", "mod.ts"];
-  for await (const e of Deno.readDir(join(ROOT, "lib"))) {
-    if (e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
-      files.push(`lib/${e.name}`);
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(join(ROOT, dir))) {
+      if (e.isDirectory) await walk(`${dir}/${e.name}`);
+      else if (e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
+        files.push(`${dir}/${e.name}`);
+      }
     }
-  }
+  };
+  await walk("lib");
+  assert.ok(files.includes("lib/cli/commands.ts"), "every folder of lib/ is read");
   for (const file of files) {
     const text = await Deno.readTextFile(join(ROOT, file));
     for (const m of text.matchAll(/\bimport\(\s*([^)]*)\)/g)) {

@@ -181,7 +181,7 @@ Deno.test("a planned sync, a check that passes and status load no text-diff pack
 // HPM's own modules a fast answer has no use for: each costs Deno about half
 // a millisecond to load from source (docs/benchmarks.md, "Modules").
 const WRITE_AND_HASH = ["atomic_write.ts", "digest.ts"].map((m) =>
-  new URL(`../lib/${m}`, import.meta.url).href
+  new URL(`../lib/io/${m}`, import.meta.url).href
 );
 
 Deno.test("answers from the record load neither the atomic write nor the SHA-256 code", async () => {

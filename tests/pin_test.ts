@@ -6,9 +6,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { HpmOperationError } from "../lib/errors.ts";
-import { pin } from "../lib/pin.ts";
-import { status } from "../lib/status.ts";
+import { HpmOperationError } from "../lib/core/errors.ts";
+import { pin } from "../lib/commands/pin.ts";
+import { status } from "../lib/commands/status.ts";
 import { git, makeCoreProject, makePluginRepo, makeTempRoot, writeFile } from "./_fixtures.ts";
 
 Deno.env.set("UV_PYTHON_DOWNLOADS", "never");

@@ -10,11 +10,11 @@
  */
 
 import assert from "node:assert/strict";
-import { HpmInputError } from "../lib/errors.ts";
-import type { Plan } from "../lib/plan.ts";
-import { applyPlan, emptyPlan, type ManagedRecord, readManaged } from "../lib/pyproject.ts";
-import { parseToml } from "../lib/toml.ts";
-import { decodeUtf8 } from "../lib/utf8.ts";
+import { HpmInputError } from "../lib/core/errors.ts";
+import type { Plan } from "../lib/core/plan.ts";
+import { applyPlan, emptyPlan, type ManagedRecord, readManaged } from "../lib/edit/pyproject.ts";
+import { parseToml } from "../lib/edit/toml/parse.ts";
+import { decodeUtf8 } from "../lib/edit/utf8.ts";
 
 const SUITE = new URL("./data/toml-test/", import.meta.url);
 const FILES = Deno.readTextFileSync(new URL("files-toml-1.0.0", SUITE))

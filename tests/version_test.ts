@@ -1,5 +1,5 @@
 /**
- * One version everywhere: deno.json, lib/version.ts (`hpm --version`), the newest release of
+ * One version everywhere: deno.json, lib/core/version.ts (`hpm --version`), the newest release of
  * CHANGELOG.md, the pinned `jsr:@hpm/cli@…` in README and the CI examples,
  * and (in the release workflow) the tag. The rules live in .ci/version.ts.
  */
@@ -11,7 +11,7 @@ import { hpm } from "./_project.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
-Deno.test("deno.json, lib/version.ts, hpm --version and CHANGELOG.md's newest release agree", async () => {
+Deno.test("deno.json, lib/core/version.ts, hpm --version and CHANGELOG.md's newest release agree", async () => {
   const files = await readReleaseFiles(ROOT);
   assert.deepEqual(versionProblems(files), []);
   assert.deepEqual(versionProblems(files, `v${files.version}`), []);
@@ -42,10 +42,10 @@ Deno.test("the version check names each disagreement", () => {
     "CHANGELOG.md's newest release is 0.2.0, deno.json says 0.3.0",
   ]);
   assert.deepEqual(versionProblems({ version: "0.2.0", built: "0.1.0", changelog }), [
-    "lib/version.ts says 0.1.0, deno.json says 0.2.0",
+    "lib/core/version.ts says 0.1.0, deno.json says 0.2.0",
   ]);
   assert.deepEqual(versionProblems({ version: "0.2.0", changelog }), [
-    "lib/version.ts says no literal VERSION, deno.json says 0.2.0",
+    "lib/core/version.ts says no literal VERSION, deno.json says 0.2.0",
   ]);
   assert.equal(newestReleaseNotes(changelog), "\n");
   assert.equal(

@@ -1,0 +1,534 @@
+/**
+ * `hpm clone`: put the dev checkouts of plugins on disk, cloned from their git
+ * source, several at once. One failure never stops the others; the report says
+ * what happened to each package and the caller decides the exit code.
+ *
+ * @module
+ */
+
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { CommandFailedError, HpmInputError } from "../core/errors.ts";
+import { runPool } from "../io/pool.ts";
+import { updateCheckout } from "./_clone_update.ts";
+import { isInside } from "../io/files.ts";
+import { gitClone, gitFailure } from "../io/git.ts";
+import { chooseMode } from "../core/manifest.ts";
+import { normalizeName } from "../core/names.ts";
+import {
+  findProjectRoot,
+  loadProject,
+  type Project,
+  readLocalDependencies,
+} from "../project/load.ts";
+import type { GitSource, RegistryEntry } from "../core/registry_entry.ts";
+import { sourceInForce } from "../core/resolve.ts";
+import { denoRunner, type Runner } from "../io/runner.ts";
+
+/** Where a package's dev checkout lives. */
+export interface DevCheckout {
+  /** The mode whose `local` source gave the path. */
+  readonly mode: string;
+  /** Absolute path of the checkout. */
+  readonly path: string;
+  /** Whether hpm.local.yaml moved it. */
+  readonly overridden: boolean;
+}
+
+/**
+ * Where the dev checkout of a package lives: its `local` source in `mode`, else
+ * in `dev`, else in the first mode that has one, with hpm.local.yaml's
+ * overrides applied.
+ *
+ * @param project the loaded project
+ * @param entry the package's registry entry
+ * @param mode the mode asked for
+ * @param home the home folder, for `~` in paths
+ * @returns the checkout, or undefined when no mode has a local source
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { devCheckout, loadProject } from "@hpm/cli";
+ *
+ * const project = await loadProject("/path/to/core");
+ * const entry = project.registry.get("rag4code-qdrant");
+ * console.log(devCheckout(project, entry, "dev")?.path); // /path/to/core/packages/rag4code-qdrant
+ * ```
+ */
+export function devCheckout(
+  project: Project,
+  entry: RegistryEntry,
+  mode: string,
+  home?: string,
+): DevCheckout | undefined {
+  const modes = Object.keys(entry.sources);
+  const chosen = [mode, "dev", ...modes].find((m) => entry.sources[m]?.type === "local");
+  if (chosen === undefined) return undefined;
+  const found = sourceInForce(entry, chosen, {
+    root: project.root,
+    overlay: project.overlay,
+    home,
+    cache: project.cache,
+  })!;
+  return { mode: chosen, path: found.localPath!, overridden: found.overridden };
+}
+
+/**
+ * The git source a dev checkout is cloned from: the one of `prod`, else the
+ * first mode's that has one, else the entry's `repository:` (a package
+ * released on an index but developed in git).
+ *
+ * @param entry the registry entry
+ * @returns the source and its mode (none for `repository:`), or undefined
+ *   when no mode has a git source and there is no `repository:`
+ *
+ * @example Usage
+ * ```ts
+ * import { cloneSource, parseRegistryEntry } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const entry = parseRegistryEntry(
+ *   "name: q\nsources:\n  dev: {type: local, path: ./q}\n" +
+ *     "  prod: {type: git, url: 'https://example.com/q.git', ref: v1.0.0}\n",
+ *   "q.yaml",
+ * );
+ * assert.equal(cloneSource(entry)?.source.url, "https://example.com/q.git");
+ *
+ * const indexed = parseRegistryEntry(
+ *   "name: o\nrepository: 'https://example.com/o.git'\nsources:\n  prod: {type: pypi}\n",
+ *   "o.yaml",
+ * );
+ * assert.deepEqual(cloneSource(indexed), {
+ *   source: { type: "git", url: "https://example.com/o.git" },
+ * });
+ * ```
+ */
+export function cloneSource(
+  entry: RegistryEntry,
+): { mode?: string; source: GitSource } | undefined {
+  const modes = ["prod", ...Object.keys(entry.sources)];
+  for (const mode of modes) {
+    const source = entry.sources[mode];
+    if (source?.type === "git") return { mode, source };
+  }
+  return entry.repository === undefined
+    ? undefined
+    : { source: { type: "git", url: entry.repository } };
+}
+
+/** Options of {@link clone}. */
+export interface CloneOptions {
+  /** The project root, or a folder inside it. @default Deno.cwd() */
+  readonly root?: string;
+  /** Packages to clone; default: every option of every group, and what they require. */
+  readonly packages?: readonly string[];
+  /** How many clones (or updates) run at once (at least 1). @default 4 */
+  readonly jobs?: number;
+  /**
+   * Also bring existing checkouts up to date: fetch, and fast-forward the
+   * clean ones that are only behind; the others are reported as `kept`.
+   */
+  readonly update?: boolean;
+  /** The mode whose `local` source gives the path; otherwise RUN_MODE, hpm.local.yaml, hpm.yaml, `dev`. */
+  readonly mode?: string;
+  /** Runs git. @default denoRunner */
+  readonly runner?: Runner;
+  /** A progress line per package. */
+  readonly log?: (message: string) => void;
+  /** Environment to read RUN_MODE and HOME from. @default Deno.env.toObject() */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Clone into folders outside the project without asking (`--yes`). */
+  readonly yes?: boolean;
+  /**
+   * Asked before cloning into folders outside the project (their real
+   * location, links followed); without it (and without `yes`) such clones
+   * are refused.
+   */
+  readonly confirm?: (targets: readonly string[]) => Promise<boolean>;
+  /** Ask remote registries again even when their cached copies are fresh. */
+  readonly refresh?: boolean;
+}
+
+/** What happened to one package. */
+export interface CloneOutcome {
+  /** The package name, as the registry writes it. */
+  readonly name: string;
+  /**
+   * `cloned`; `present` (its path exists and is not empty, left alone);
+   * `failed` (see `reason`); `skipped` (no local source in any mode: it has
+   * no dev checkout; only for packages not named explicitly). With `update`,
+   * an existing checkout is `updated` (fast-forwarded), `current` (nothing to
+   * pull) or `kept` (left alone: uncommitted changes, unpushed commits…; see
+   * `reason`).
+   */
+  readonly status: "cloned" | "present" | "updated" | "current" | "kept" | "failed" | "skipped";
+  /** Absolute path of the dev checkout, when it has one. */
+  readonly path?: string;
+  /** The URL cloned from (or that failed). */
+  readonly url?: string;
+  /** Why it failed or was skipped. */
+  readonly reason?: string;
+}
+
+/** The result of {@link clone}. */
+export interface CloneReport {
+  /** One outcome per package, sorted by name. */
+  readonly results: readonly CloneOutcome[];
+  /** Whether nothing failed. */
+  readonly ok: boolean;
+}
+
+const DEFAULT_JOBS = 4;
+
+/**
+ * Clone every missing dev checkout (or the named packages') from the plugin's
+ * git source into its dev path, up to `jobs` at once. Checkouts that already
+ * exist are left alone. Packages that a fresh clone declares as dependencies
+ * (in its pyproject.toml) and the registry knows are cloned too, as `hpm sync`
+ * will need them.
+ *
+ * Per-package failures do not throw: every clone runs to the end and the
+ * report lists each failure with its reason (`ok` is false); the CLI turns
+ * that into exit code 1.
+ *
+ * @param options project, packages, parallelism, runner
+ * @returns what happened to each package
+ * @throws {HpmInputError} before cloning anything: an unknown package name
+ *   (with "did you mean"), a bad `jobs`, or a broken manifest or registry entry
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { clone } from "@hpm/cli";
+ *
+ * const report = await clone({ root: "/path/to/core", jobs: 8, log: console.error });
+ * for (const r of report.results) console.log(r.name, r.status, r.reason ?? "");
+ * if (!report.ok) Deno.exitCode = 1;
+ * ```
+ */
+export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
+  const jobs = options.jobs ?? DEFAULT_JOBS;
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new HpmInputError(
+      "usage",
+      `--jobs must be a whole number of at least 1, not ${jobs}`,
+      undefined,
+      "for example --jobs 4",
+    );
+  }
+  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  // No project lock: cloning can take minutes and touches none of the files
+  // the lock protects, and status/sync must not wait for it.
+  const env = options.env ?? Deno.env.toObject();
+  const project = await loadProject(root, {
+    runner: options.runner,
+    log: options.log,
+    env,
+    refresh: options.refresh,
+  });
+  const { mode } = chooseMode({
+    flag: options.mode,
+    env: env.RUN_MODE,
+    local: project.overlay?.mode,
+    manifest: project.manifest.mode,
+  });
+  const home = env.HOME ?? env.USERPROFILE;
+  const named = options.packages !== undefined && options.packages.length > 0;
+  const first = named ? namedEntries(project, options.packages!) : manifestEntries(project);
+
+  const runner = options.runner ?? denoRunner;
+  const log = options.log ?? (() => {});
+  const results = new Map<string, CloneOutcome>();
+  let queue = first;
+  while (queue.length) {
+    await confirmOutside(project, queue, mode, home, options);
+    // Parallel clones asking for credentials at once would garble the terminal.
+    const quiet = jobs > 1 && queue.length > 1;
+    const round = await runPool(queue, jobs, (entry) =>
+      cloneOne(project, entry, {
+        mode,
+        home,
+        explicit: named,
+        update: options.update ?? false,
+        runner,
+        log,
+        quiet,
+      }));
+    for (const [i, outcome] of round.entries()) results.set(queue[i].key, outcome);
+    queue = named ? [] : discovered(project, round, results);
+  }
+  const sorted = [...results.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { results: sorted, ok: sorted.every((r) => r.status !== "failed") };
+}
+
+function namedEntries(project: Project, names: readonly string[]): RegistryEntry[] {
+  const entries = new Map<string, RegistryEntry>();
+  for (const name of names) {
+    if (!project.registry.has(name)) throw project.registry.unknown(name);
+    const entry = project.registry.get(name);
+    entries.set(entry.key, entry);
+  }
+  return [...entries.values()];
+}
+
+function manifestEntries(project: Project): RegistryEntry[] {
+  const { manifest, registry } = project;
+  const entries = new Map<string, RegistryEntry>();
+  const visit = (name: string, where?: () => HpmInputError) => {
+    if (entries.has(normalizeName(name))) return;
+    if (!registry.has(name)) throw where?.() ?? registry.unknown(name);
+    const entry = registry.get(name);
+    entries.set(entry.key, entry);
+    for (const dep of entry.requires) visit(dep);
+  };
+  for (const group of manifest.groups) {
+    for (const [i, option] of group.options.entries()) {
+      visit(
+        option,
+        () => registry.unknown(option, manifest.positionOf(["groups", group.name, "options", i])),
+      );
+    }
+  }
+  return [...entries.values()];
+}
+
+// Dependencies a checkout's own pyproject.toml declares that the registry
+// knows: dev-mode sync follows these, so they need checkouts too.
+function discovered(
+  project: Project,
+  round: readonly CloneOutcome[],
+  seen: ReadonlyMap<string, CloneOutcome>,
+): RegistryEntry[] {
+  const next = new Map<string, RegistryEntry>();
+  for (const outcome of round) {
+    if (outcome.path === undefined || outcome.status === "failed") continue;
+    for (const dep of readLocalDependencies(outcome.path) ?? []) {
+      if (seen.has(dep) || next.has(dep) || !project.registry.has(dep)) continue;
+      next.set(dep, project.registry.get(dep));
+    }
+  }
+  return [...next.values()];
+}
+
+interface CloneContext {
+  readonly mode: string;
+  readonly home?: string;
+  readonly explicit: boolean;
+  readonly update: boolean;
+  readonly runner: Runner;
+  readonly log: (message: string) => void;
+  readonly quiet: boolean;
+}
+
+// Whatever goes wrong with one package is that package's failure: the
+// others are still running and must be allowed to finish.
+async function cloneOne(
+  project: Project,
+  entry: RegistryEntry,
+  ctx: CloneContext,
+): Promise<CloneOutcome> {
+  try {
+    return await cloneOneUnguarded(project, entry, ctx);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    ctx.log(`${entry.name}: failed: ${reason}`);
+    return { name: entry.name, status: "failed", reason };
+  }
+}
+
+async function cloneOneUnguarded(
+  project: Project,
+  entry: RegistryEntry,
+  ctx: CloneContext,
+): Promise<CloneOutcome> {
+  const name = entry.name;
+  const checkout = devCheckout(project, entry, ctx.mode, ctx.home);
+  if (!checkout) {
+    const reason = `no mode of ${entry.file} has a local source, so it has no dev checkout`;
+    if (!ctx.explicit) {
+      ctx.log(`${name}: skipped (${reason})`);
+      return { name, status: "skipped", reason };
+    }
+    ctx.log(`${name}: failed: ${reason}`);
+    return { name, status: "failed", reason };
+  }
+  const path = checkout.path;
+  const shown = relative(project.root, path) || ".";
+  const fail = (reason: string, url?: string): CloneOutcome => {
+    ctx.log(`${name}: failed: ${reason}`);
+    return { name, status: "failed", path, url, reason };
+  };
+
+  const existing = await folderState(path);
+  if (existing === "not-a-folder") return fail(`${shown} exists and is not a folder`);
+  if (existing === "non-empty" && ctx.update) {
+    try {
+      const env = ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined;
+      const { status, reason } = await updateCheckout(ctx.runner, path, env);
+      ctx.log(
+        `${name}: ${
+          status === "updated"
+            ? reason
+            : status === "current"
+            ? "up to date"
+            : `left alone (${reason})`
+        }`,
+      );
+      return { name, status, path, ...(reason ? { reason } : {}) };
+    } catch (e) {
+      if (!(e instanceof CommandFailedError)) throw e;
+      return fail(gitReason(e));
+    }
+  }
+  if (existing === "non-empty") {
+    ctx.log(`${name}: already there (${shown})`);
+    return { name, status: "present", path };
+  }
+  const from = cloneSource(entry);
+  if (!from) {
+    return fail(
+      `no mode of ${entry.file} has a git source to clone from, and it has no \`repository:\``,
+    );
+  }
+  const url = from.source.url;
+  if (from.source.subdirectory !== undefined) {
+    // The checkout would be a folder inside a bigger repository; where that
+    // repository should go is the user's call.
+    return fail(
+      `its git source is the subdirectory \`${from.source.subdirectory}\` of ${url}; ` +
+        `clone that repository yourself so that ${shown} is inside it`,
+      url,
+    );
+  }
+  ctx.log(`${name}: cloning ${url} into ${shown}…`);
+  // Clone beside the target and rename into place, so an interrupted clone
+  // never leaves a half-filled folder that the next run takes for a checkout.
+  const partial = join(dirname(path), `.${basename(path)}.hpm-clone-${Deno.pid}`);
+  try {
+    await gitClone(
+      ctx.runner,
+      url,
+      partial,
+      project.root,
+      false,
+      ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined,
+    );
+    if (existing === "empty") await Deno.remove(path);
+    await Deno.rename(partial, path);
+  } catch (e) {
+    await Deno.remove(partial, { recursive: true }).catch(() => {});
+    if (!(e instanceof CommandFailedError)) throw e;
+    return fail(gitReason(e), url);
+  }
+  ctx.log(`${name}: cloned into ${shown}`);
+  return { name, status: "cloned", path, url };
+}
+
+// Where a path really is: its nearest existing ancestor with links followed,
+// then the rest of the path.
+function realLocation(path: string): string {
+  const rest: string[] = [];
+  let dir = resolve(path);
+  while (true) {
+    try {
+      return join(Deno.realPathSync(dir), ...rest.reverse());
+    } catch {
+      const parent = dirname(dir);
+      if (parent === dir) return resolve(path);
+      rest.push(basename(dir));
+      dir = parent;
+    }
+  }
+}
+
+// The project's own registry is committed, so a stranger's project could aim
+// a clone at ~/.config/autostart or ../../elsewhere (also through a committed
+// link): clones outside the project happen only when the user agrees.
+async function confirmOutside(
+  project: Project,
+  entries: readonly RegistryEntry[],
+  mode: string,
+  home: string | undefined,
+  options: CloneOptions,
+): Promise<void> {
+  if (options.yes) return;
+  const root = Deno.realPathSync(project.root);
+  const outside: string[] = [];
+  for (const entry of entries) {
+    const checkout = devCheckout(project, entry, mode, home);
+    if (!checkout || (await folderState(checkout.path)) === "non-empty") continue;
+    const real = realLocation(checkout.path);
+    if (!isInside(real, root)) outside.push(`${entry.name}: ${real}`);
+  }
+  if (!outside.length || (options.confirm && await options.confirm(outside))) return;
+  throw new HpmInputError(
+    "untrusted-path",
+    `refusing to clone outside the project without confirmation:\n  ${outside.join("\n  ")}`,
+    undefined,
+    "check these paths (the registry or hpm.local.yaml sets them); pass --yes to clone there",
+  );
+}
+
+async function folderState(
+  path: string,
+): Promise<"missing" | "empty" | "non-empty" | "not-a-folder"> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return "missing";
+    throw e;
+  }
+  if (!info.isDirectory) return "not-a-folder";
+  for await (const _ of Deno.readDir(path)) return "non-empty";
+  return "empty";
+}
+
+// git's "fatal:" line says why (no such repository, auth failed…).
+function gitReason(e: CommandFailedError): string {
+  const why = gitFailure(e.stderrTail);
+  // The subcommand: the first argument that is not an option or its value.
+  const what = e.args.find((a) => !a.startsWith("-") && !a.includes("="));
+  return why ? `git ${what} failed: ${why}` : e.message;
+}
+
+/**
+ * One line summing up a clone report, e.g. `2 cloned, 1 already there, 1 failed (x)`.
+ *
+ * @param report what {@link clone} returned
+ * @returns the summary
+ *
+ * @example Usage
+ * ```ts
+ * import { summarizeClone } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   summarizeClone({
+ *     ok: false,
+ *     results: [
+ *       { name: "a", status: "cloned" },
+ *       { name: "b", status: "failed", reason: "no git source" },
+ *     ],
+ *   }),
+ *   "1 cloned, 1 failed (b)",
+ * );
+ * ```
+ */
+export function summarizeClone(report: CloneReport): string {
+  const count = (status: CloneOutcome["status"]) =>
+    report.results.filter((r) => r.status === status);
+  const failed = count("failed");
+  const kept = count("kept");
+  const parts = [
+    [count("cloned").length, "cloned"],
+    [count("updated").length, "updated"],
+    [count("current").length, "up to date"],
+    [count("present").length, "already there"],
+    [kept.length, `left alone (${kept.map((r) => `${r.name}: ${r.reason}`).join("; ")})`],
+    [count("skipped").length, "skipped (no local source)"],
+  ].filter(([n]) => n).map(([n, what]) => `${n} ${what}`);
+  if (failed.length) {
+    parts.push(`${failed.length} failed (${failed.map((r) => r.name).join(", ")})`);
+  }
+  return parts.join(", ") ||
+    "nothing to clone: no group in hpm.yaml names a plugin (`hpm group add`, or `hpm clone PACKAGE`)";
+}

@@ -1,0 +1,300 @@
+/**
+ * `hpm group …`: edits of hpm.yaml's `groups:` that keep the user's comments
+ * and layout. Pure text functions, plus the I/O wrappers the CLI calls.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
+import { readConfined, writeConfined } from "../io/files.ts";
+import { HpmInputError } from "../core/errors.ts";
+import { chooseMode, type Manifest, parseManifest } from "../core/manifest.ts";
+import { normalizeName } from "../core/names.ts";
+import { findProjectRoot, loadProject, MANIFEST_FILE, type Project } from "../project/load.ts";
+import { readManaged } from "../edit/pyproject.ts";
+import { withProjectLock } from "../state/project_mutex.ts";
+import { yamlAppendToSequence, yamlDelete, yamlSetScalar } from "../edit/yaml_edit.ts";
+
+function findGroup(manifest: Manifest, group: string) {
+  const key = normalizeName(group);
+  return manifest.groups.find((g) => normalizeName(g.name) === key);
+}
+
+function noSuchGroup(manifest: Manifest, group: string): HpmInputError {
+  const names = manifest.groups.map((g) => g.name);
+  return new HpmInputError(
+    "usage",
+    `no group \`${group}\` in ${manifest.file}`,
+    { file: manifest.file },
+    names.length
+      ? `groups: ${names.join(", ")}`
+      : "add one with `hpm group add GROUP --option PACKAGE`",
+  );
+}
+
+/**
+ * Add options to a group of hpm.yaml (creating the group), skipping ones it
+ * already has. Does not check the registry: see {@link groupAdd}.
+ *
+ * @param text hpm.yaml's text
+ * @param group the group name
+ * @param options package names to add
+ * @param file the file name, for errors
+ * @returns the new text (identical when nothing was added)
+ * @throws {HpmInputError} when the text is not a valid manifest
+ *
+ * @example Usage
+ * ```ts
+ * import { addGroupOptions } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const text = "registry: ./reg  # here\ngroups:\n  llm:\n    options: [a]\n";
+ * assert.equal(
+ *   addGroupOptions(text, "llm", ["b"]),
+ *   "registry: ./reg  # here\ngroups:\n  llm:\n    options: [a, b]\n",
+ * );
+ * ```
+ */
+export function addGroupOptions(
+  text: string,
+  group: string,
+  options: readonly string[],
+  file = MANIFEST_FILE,
+): string {
+  const manifest = parseManifest(text, file);
+  const existing = findGroup(manifest, group);
+  const name = existing?.name ?? group;
+  const have = new Set(existing?.options.map(normalizeName));
+  let out = text;
+  for (const option of options) {
+    if (have.has(normalizeName(option))) continue;
+    have.add(normalizeName(option));
+    out = yamlAppendToSequence(out, ["groups", name, "options"], option).text;
+  }
+  parseManifest(out, file);
+  return out;
+}
+
+/**
+ * Remove a whole group, or one option of it (clearing `select:` if it named
+ * that option).
+ *
+ * @param text hpm.yaml's text
+ * @param group the group
+ * @param option the option to remove; omit to remove the group
+ * @param file the file name, for errors
+ * @returns the new text
+ * @throws {HpmInputError} when the group or option does not exist
+ *
+ * @example Usage
+ * ```ts
+ * import { removeGroupOption } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const text = "registry: ./reg\ngroups:\n  llm:\n    options: [a, b]\n";
+ * assert.equal(removeGroupOption(text, "llm", "a"), "registry: ./reg\ngroups:\n  llm:\n    options: [b]\n");
+ * ```
+ */
+export function removeGroupOption(
+  text: string,
+  group: string,
+  option?: string,
+  file = MANIFEST_FILE,
+): string {
+  const manifest = parseManifest(text, file);
+  const existing = findGroup(manifest, group);
+  if (!existing) throw noSuchGroup(manifest, group);
+  let out: string;
+  if (option === undefined) {
+    out = yamlDelete(text, ["groups", existing.name]).text;
+  } else {
+    const index = existing.options.findIndex((o) => normalizeName(o) === normalizeName(option));
+    if (index < 0) {
+      throw new HpmInputError(
+        "usage",
+        `group \`${existing.name}\` has no option \`${option}\``,
+        manifest.positionOf(["groups", existing.name, "options"]),
+        `its options: ${existing.options.join(", ") || "(none)"}`,
+      );
+    }
+    out = text;
+    if (existing.select !== undefined && normalizeName(existing.select) === normalizeName(option)) {
+      out = yamlDelete(out, ["groups", existing.name, "select"]).text;
+    }
+    out = yamlDelete(out, ["groups", existing.name, "options", index]).text;
+  }
+  parseManifest(out, file);
+  return out;
+}
+
+/**
+ * Make `option` the one installed member of a group of alternatives
+ * (`select:`), adding it to the options if needed.
+ *
+ * @param text hpm.yaml's text
+ * @param group the group
+ * @param option the option to use
+ * @param file the file name, for errors
+ * @returns the new text
+ *
+ * @example Usage
+ * ```ts
+ * import { selectGroupOption } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const text = "registry: ./reg\ngroups:\n  db:\n    options: [qdrant, chroma]\n";
+ * assert.match(selectGroupOption(text, "db", "chroma"), /select: chroma/);
+ * ```
+ */
+export function selectGroupOption(
+  text: string,
+  group: string,
+  option: string,
+  file = MANIFEST_FILE,
+): string {
+  const manifest = parseManifest(text, file);
+  const existing = findGroup(manifest, group);
+  if (!existing) throw noSuchGroup(manifest, group);
+  let out = addGroupOptions(text, existing.name, [option], file);
+  const listed = parseManifest(out, file).groups.find((g) => g.name === existing.name)!
+    .options.find((o) => normalizeName(o) === normalizeName(option))!;
+  out = yamlSetScalar(out, ["groups", existing.name, "select"], listed).text;
+  parseManifest(out, file);
+  return out;
+}
+
+/** Options of the `group*` commands. */
+export interface GroupCommandOptions {
+  /** The project root, or a folder inside it. @default Deno.cwd() */
+  readonly root?: string;
+  /** Environment to read RUN_MODE from. @default Deno.env.toObject() */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a `group*` command did. */
+export interface GroupEditResult {
+  /** Whether hpm.yaml changed. */
+  readonly changed: boolean;
+  /** hpm.yaml's path. */
+  readonly file: string;
+  /**
+   * The mode the project is in: the one pyproject.toml was last synced for,
+   * else the one `hpm sync` would choose. The next sync should keep it.
+   */
+  readonly mode: string;
+}
+
+async function editManifest(
+  options: GroupCommandOptions,
+  check: (project: Project) => void,
+  edit: (text: string, file: string) => string,
+): Promise<GroupEditResult> {
+  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  return await withProjectLock(root, async () => {
+    const project = await loadProject(root);
+    check(project);
+    const file = join(root, MANIFEST_FILE);
+    const before = new TextDecoder().decode(readConfined(file, { root }, MAX_YAML_BYTES));
+    const after = edit(before, file);
+    if (after !== before) await writeConfined(file, after, { root });
+    return { changed: after !== before, file, mode: modeInForce(project, options.env) };
+  });
+}
+
+function modeInForce(
+  project: Project,
+  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
+): string {
+  let synced: string | undefined;
+  try {
+    synced = readManaged(project.pyproject, project.pyprojectFile)?.mode;
+  } catch (e) {
+    // A broken pyproject.toml is for `hpm sync` to report; hpm.yaml was still edited.
+    if (!(e instanceof HpmInputError)) throw e;
+  }
+  return synced ??
+    chooseMode({
+      env: env.RUN_MODE,
+      local: project.overlay?.mode,
+      manifest: project.manifest.mode,
+    }).mode;
+}
+
+function requireKnown(project: Project, names: readonly string[]) {
+  for (const name of names) {
+    if (!project.registry.has(name)) throw project.registry.unknown(name);
+    project.registry.get(name); // a broken entry is reported now, not at the next sync
+  }
+}
+
+/**
+ * `hpm group add G --option P…`: add known registry packages to a group.
+ *
+ * @param group the group
+ * @param packages the packages
+ * @param options where the project is
+ * @returns whether hpm.yaml changed, and the mode the project is in
+ * @throws {HpmInputError} for an unknown package (with "did you mean"); nothing written
+ */
+export function groupAdd(
+  group: string,
+  packages: readonly string[],
+  options: GroupCommandOptions = {},
+): Promise<GroupEditResult> {
+  if (!packages.length) {
+    return Promise.reject(
+      new HpmInputError(
+        "usage",
+        "name at least one package with --option",
+        undefined,
+        `hpm group add ${group} --option PACKAGE`,
+      ),
+    );
+  }
+  return editManifest(
+    options,
+    (project) => requireKnown(project, packages),
+    (text, file) => addGroupOptions(text, group, packages, file),
+  );
+}
+
+/**
+ * `hpm group remove G [--option P]`.
+ *
+ * @param group the group
+ * @param option one option to remove; omit to remove the group
+ * @param options where the project is
+ * @returns whether hpm.yaml changed, and the mode the project is in
+ */
+export function groupRemove(
+  group: string,
+  option: string | undefined,
+  options: GroupCommandOptions = {},
+): Promise<GroupEditResult> {
+  return editManifest(
+    options,
+    () => {},
+    (text, file) => removeGroupOption(text, group, option, file),
+  );
+}
+
+/**
+ * `hpm group use G P`: install only P of the group's alternatives.
+ *
+ * @param group the group
+ * @param option the option to use
+ * @param options where the project is
+ * @returns whether hpm.yaml changed, and the mode the project is in
+ */
+export function groupUse(
+  group: string,
+  option: string,
+  options: GroupCommandOptions = {},
+): Promise<GroupEditResult> {
+  return editManifest(
+    options,
+    (project) => requireKnown(project, [option]),
+    (text, file) => selectGroupOption(text, group, option, file),
+  );
+}

@@ -1,0 +1,191 @@
+/**
+ * `hpm init`: add HPM to an existing uv project.
+ *
+ * @module
+ */
+
+import { join, relative, resolve } from "node:path";
+import { stringify } from "yaml";
+import { type Adoption, planAdoption } from "../core/adopt.ts";
+import {
+  makeFolderConfined,
+  MAX_PYPROJECT_BYTES,
+  readConfined,
+  writeConfined,
+} from "../io/files.ts";
+import { HpmInputError } from "../core/errors.ts";
+import { normalizeName } from "../core/names.ts";
+import { decodeUtf8 } from "../edit/utf8.ts";
+import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "../project/load.ts";
+import { jsonSchema } from "../core/json_schema.ts";
+
+/** Options of {@link init}. */
+export interface InitOptions {
+  /** The uv project folder. @default Deno.cwd() */
+  readonly root?: string;
+  /** The registry folder to create, relative to the root. @default "hpm-registry" */
+  readonly registry?: string;
+  /**
+   * Adopt the path and git sources pyproject.toml already has for the plugins
+   * in its dependency groups (see {@link planAdoption}). @default true
+   */
+  readonly adopt?: boolean;
+  /** What was adopted, and what was left to the user. */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * The hpm.yaml that `hpm init` writes.
+ *
+ * @param registry the registry folder
+ * @param groups groups adopted from pyproject.toml, with their options
+ * @returns the text
+ *
+ * @example Usage
+ * ```ts
+ * import { initialManifest, parseManifest } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parseManifest(initialManifest("hpm-registry"), "hpm.yaml").registries, ["./hpm-registry"]);
+ * ```
+ */
+export function initialManifest(
+  registry: string,
+  groups: Adoption["groups"] = [],
+): string {
+  const lines = [
+    `# yaml-language-server: $schema=./${registry}/hpm.schema.json`,
+    "# HPM manifest: the plugins this project is built and tested with.",
+    "# Add one:  hpm group add GROUP --option PACKAGE   then:  hpm sync",
+    `registry: ./${registry}`,
+    "mode: dev",
+  ];
+  if (groups.length) {
+    lines.push(
+      stringify({ groups: Object.fromEntries(groups.map((g) => [g.name, { options: g.options }])) })
+        .trimEnd(),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+// The clone folder too (`git add -A` would record clones as gitlinks, and test
+// runners would collect the plugins' suites), anchored: the registry has a
+// packages/ folder of its own.
+const IGNORED = [LOCAL_FILE, "/packages/"];
+
+/**
+ * Create hpm.yaml, a registry folder (with JSON Schemas for editors) and
+ * .gitignore entries for hpm.local.yaml and the clone folder /packages/.
+ * Refuses to overwrite.
+ *
+ * Unless `adopt` is false, the path and git sources pyproject.toml already has
+ * for the plugins in its dependency groups become registry entries and
+ * groups of hpm.yaml, and pyproject.toml records them as HPM's (their bytes
+ * unchanged), so that `hpm sync` manages them instead of refusing them.
+ *
+ * @param options where; whether to adopt
+ * @returns the paths created or changed
+ * @throws {HpmInputError} when there is no pyproject.toml, hpm.yaml exists, or
+ *   pyproject.toml is not valid TOML
+ */
+export async function init(options: InitOptions = {}): Promise<string[]> {
+  const root = resolve(options.root ?? Deno.cwd());
+  const registry = (options.registry ?? "hpm-registry").replace(/^\.\/|\/$/g, "");
+  try {
+    await Deno.stat(join(root, PYPROJECT_FILE));
+  } catch {
+    throw new HpmInputError(
+      "not-found",
+      `no ${PYPROJECT_FILE} in ${root}`,
+      undefined,
+      "HPM manages a uv project: run `uv init` first",
+    );
+  }
+  const manifest = join(root, MANIFEST_FILE);
+  try {
+    await Deno.stat(manifest);
+    throw new HpmInputError(
+      "usage",
+      `${manifest} already exists`,
+      { file: manifest },
+      "HPM is already set up here; edit hpm.yaml or use `hpm group add`",
+    );
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const pyprojectFile = join(root, PYPROJECT_FILE);
+  const adoption = options.adopt === false ? undefined : planAdoption(
+    decodeUtf8(
+      readConfined(pyprojectFile, { root }, MAX_PYPROJECT_BYTES) ?? new Uint8Array(),
+      pyprojectFile,
+    ),
+    pyprojectFile,
+  );
+  const log = options.log ?? (() => {});
+  const packages = join(root, registry, "packages");
+  for (const p of adoption?.packages ?? []) {
+    const file = join(packages, `${normalizeName(p.name)}.yaml`);
+    if (readConfined(file, { root }, 1024 * 1024) !== undefined) {
+      throw new HpmInputError(
+        "usage",
+        `${file} already exists: hpm init would adopt \`${p.name}\` from pyproject.toml into it`,
+        { file },
+        "remove or rename that file, or run `hpm init --no-adopt`",
+      );
+    }
+  }
+  const changed: string[] = [];
+  makeFolderConfined(packages, { root });
+  const keep = join(packages, ".gitkeep");
+  if (readConfined(keep, { root }, 1024) === undefined) await writeConfined(keep, "", { root });
+  changed.push(keep);
+  for (
+    const [kind, name] of [["manifest", "hpm.schema.json"], ["local", "hpm.local.schema.json"], [
+      "registry",
+      "registry-entry.schema.json",
+    ]] as const
+  ) {
+    const file = join(root, registry, name);
+    await writeConfined(file, JSON.stringify(jsonSchema(kind), null, 2) + "\n", { root });
+    changed.push(file);
+  }
+  for (const p of adoption?.packages ?? []) {
+    const file = join(packages, `${normalizeName(p.name)}.yaml`);
+    await writeConfined(file, p.entry, { root });
+    changed.push(file);
+    log(
+      `adopted ${p.name}: its ${p.mode === "dev" ? "path" : "git"} source in pyproject.toml ` +
+        `is now the \`${p.mode}\` source of ${relative(root, file)}` +
+        (p.mode === "dev" ? "; add a `prod:` source there before `hpm sync --mode prod`" : ""),
+    );
+  }
+  for (const reason of adoption?.skipped ?? []) log(`not adopted: ${reason}`);
+  if (adoption?.changed) {
+    await writeConfined(pyprojectFile, adoption.pyproject, { root });
+    changed.push(pyprojectFile);
+    log(`pyproject.toml is hpm's in ${adoption.mode} mode; your entries are unchanged`);
+  }
+  const gitignore = join(root, ".gitignore");
+  const text = new TextDecoder().decode(readConfined(gitignore, { root }, 1024 * 1024));
+  const lines = new Set(text.split(/\r?\n/).map((l) => l.trim()));
+  const missing = IGNORED.filter((l) => !lines.has(l) && !lines.has(`/${l}`));
+  if (missing.length) {
+    const eol = text.includes("\r\n") ? "\r\n" : "\n";
+    const sep = text === "" || text.endsWith("\n") ? "" : eol;
+    await writeConfined(
+      gitignore,
+      text + sep +
+        ["# hpm: per-machine overrides, its lock/journal, the plugins' clones", ...missing].join(
+          eol,
+        ) +
+        eol,
+      { root },
+    );
+    changed.push(gitignore);
+  }
+  // Last, so an interrupted init can simply be run again.
+  await writeConfined(manifest, initialManifest(registry, adoption?.groups), { root });
+  changed.push(manifest);
+  return changed;
+}

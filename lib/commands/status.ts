@@ -1,0 +1,543 @@
+/**
+ * `hpm status`: which mode is in force, where each plugin comes from, and the
+ * state of the local clones. Read-only; missing clones and an out-of-sync
+ * pyproject.toml are reported, never thrown.
+ *
+ * @module
+ */
+
+import { isAbsolute, relative, sep } from "node:path";
+import { cloneSource, devCheckout } from "./clone.ts";
+import { runPool } from "../io/pool.ts";
+import { reallyInside } from "../io/files.ts";
+import { cacheDir } from "../registry/remote.ts";
+import { CommandFailedError, HpmInputError } from "../core/errors.ts";
+import { cloneState, commitsAfter, hasOwnGit } from "../io/git.ts";
+import type { ModeOrigin } from "../core/manifest.ts";
+import { isPackageDir } from "../project/load.ts";
+import { readManaged } from "../edit/pyproject.ts";
+import { releaseRefs } from "../project/releases.ts";
+import type { RegistryEntry, Source } from "../core/registry_entry.ts";
+import { denoRunner, type Runner } from "../io/runner.ts";
+import { type CommittedForms, committedForms } from "./stage.ts";
+import { planSync, type ProjectOptions, type SyncPlan } from "./sync.ts";
+
+/** The state of one local clone. Fields that could not be determined are null. */
+export interface CloneStatus {
+  /** Absolute path. */
+  readonly path: string;
+  /** The path as shown to the user: relative to the project root when inside or near it. */
+  readonly displayPath: string;
+  /** Whether the folder exists. */
+  readonly exists: boolean;
+  /** Whether a Python project is there (what `hpm sync` needs). */
+  readonly present: boolean;
+  /** Whether it is a git clone of its own (not just a folder of the core's repository). */
+  readonly git: boolean;
+  /** The current branch; null when detached or unknown. */
+  readonly branch: string | null;
+  /** When detached: the tag at HEAD, or its short commit. */
+  readonly detachedAt: string | null;
+  /** Uncommitted changes, tracked or untracked. */
+  readonly dirty: boolean | null;
+  /** How many paths have uncommitted changes. */
+  readonly changedPaths: number | null;
+  /** The ref the `prod` source releases (a git ref, or `v<version>` for an exact pypi version). */
+  readonly prodRef: string | null;
+  /** Whether `prodRef` exists in the clone. */
+  readonly prodRefExists: boolean | null;
+  /** Commits on HEAD that `prodRef` does not have (unreleased work). */
+  readonly commitsSinceProdRef: number | null;
+  /** What went wrong asking git, if anything. */
+  readonly error: string | null;
+  /** What `hpm clone` would clone it from (a git source or `repository:`); null when nothing. */
+  readonly cloneUrl: string | null;
+}
+
+/** One plugin in the mode in force. */
+export interface PackageStatus {
+  /** The name as the registry writes it. */
+  readonly name: string;
+  /** PEP 503 normal name. */
+  readonly key: string;
+  /** The groups it is in. */
+  readonly groups: readonly string[];
+  /** The packages it is only there for (empty when a group lists it). */
+  readonly requiredBy: readonly string[];
+  /** Its source in the mode, after hpm.local.yaml overrides. */
+  readonly source: Source;
+  /** A short description: `local packages/x (editable)`, `git <url> @ v1.0.0`, `pypi ==1.2.0`. */
+  readonly description: string;
+  /** Whether hpm.local.yaml moved its local path. */
+  readonly overridden: boolean;
+  /** For a local source: the clone's state; null otherwise. */
+  readonly clone: CloneStatus | null;
+}
+
+/** The result of {@link status}: plain, JSON-serialisable data. */
+export interface StatusReport {
+  /** Absolute project root. */
+  readonly root: string;
+  /** The mode asked for. */
+  readonly mode: string;
+  /** Where that mode came from (`flag`, `RUN_MODE`, `hpm.local.yaml`, `hpm.yaml`, `default`). */
+  readonly modeOrigin: ModeOrigin;
+  /** The mode pyproject.toml was last synced for; null when HPM manages nothing in it. */
+  readonly pyprojectMode: string | null;
+  /** Whether pyproject.toml is what `hpm sync` would write for `mode`. */
+  readonly inSync: boolean;
+  /** hpm.local.yaml, when there is one. */
+  readonly local: {
+    /** Its path. */
+    readonly file: string;
+    /** The mode it sets, if any. */
+    readonly mode: string | null;
+    /** Every package it overrides (normal names). */
+    readonly overrides: readonly string[];
+  } | null;
+  /** Plugins in the mode, sorted by name. */
+  readonly packages: readonly PackageStatus[];
+  /** Names of local clones the mode needs that are missing. */
+  readonly missingClones: readonly string[];
+  /** Why `hpm sync` would fail on pyproject.toml (e.g. a collision); null when it would not. */
+  readonly problem: {
+    /** The error code (docs/errors.md). */
+    readonly code: string;
+    /** What is wrong. */
+    readonly message: string;
+    /** Where: the file, and the 1-based line and column when known. */
+    readonly file: string | null;
+    /** 1-based line. */
+    readonly line: number | null;
+    /** 1-based column. */
+    readonly column: number | null;
+    /** What to do. */
+    readonly hint: string | null;
+  } | null;
+  /** pyproject.toml's mode in the working tree, git's index and HEAD; null outside git. */
+  readonly git: CommittedForms | null;
+}
+
+/** Options of {@link status}: the project, the mode, and the runner for git. */
+export type StatusOptions = ProjectOptions;
+
+// Each clone costs two git processes (four when its HEAD is detached); a few
+// clones at a time keep a large project from starting hundreds at once.
+const GIT_JOBS = 8;
+
+/**
+ * The status of a project: mode asked for and mode pyproject.toml is in,
+ * whether it is in sync, each plugin's source and its clone's state.
+ *
+ * @param options project, mode, environment, runner
+ * @returns the report
+ * @throws {HpmInputError} when hpm.yaml, a registry entry or pyproject.toml is
+ *   malformed (missing clones and drift are reported, not thrown)
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { formatStatus, status } from "@hpm/cli";
+ *
+ * const report = await status({ root: "/path/to/core" });
+ * console.log(formatStatus(report, { color: false }));
+ * if (!report.inSync) console.log("run hpm sync");
+ * ```
+ */
+export async function status(options: StatusOptions = {}): Promise<StatusReport> {
+  const plan = await planSync({ ...options, reportProblems: true });
+  const { project } = plan;
+  const runner = options.runner ?? denoRunner;
+  const env = options.env ?? Deno.env.toObject();
+  // In a mode without local sources (prod) the dev clones still matter: they
+  // show what is not released yet.
+  const checkoutOf = (pkg: (typeof plan.resolution.packages)[number]) =>
+    pkg.localPath ?? devCheckout(project, pkg.entry, plan.mode, env.HOME ?? env.USERPROFILE)?.path;
+  const packages = await runPool(plan.resolution.packages, GIT_JOBS, async (pkg) => {
+    const checkout = checkoutOf(pkg);
+    return {
+      name: pkg.entry.name,
+      key: pkg.key,
+      groups: [...pkg.groups],
+      requiredBy: [...(pkg.requiredBy ?? [])],
+      source: pkg.source,
+      description: describeSource(pkg.source, project.root, pkg.localPath),
+      overridden: pkg.overridden,
+      clone: checkout === undefined
+        ? null
+        : await inspectClone(runner, checkout, project.root, pkg.entry, cacheDir(env)),
+    };
+  });
+  return {
+    root: project.root,
+    mode: plan.mode,
+    modeOrigin: plan.modeOrigin,
+    pyprojectMode: syncedMode(plan),
+    inSync: !plan.changed && !plan.problem,
+    local: project.overlay
+      ? {
+        file: project.overlay.file,
+        mode: project.overlay.mode ?? null,
+        overrides: [...project.overlay.overrides.keys()].sort(),
+      }
+      : null,
+    packages,
+    missingClones: [...plan.missingClones],
+    problem: plan.problem
+      ? {
+        code: plan.problem.code,
+        message: plan.problem.message,
+        file: plan.problem.file ?? null,
+        line: plan.problem.line ?? null,
+        column: plan.problem.column ?? null,
+        hint: plan.problem.hint ?? null,
+      }
+      : null,
+    git: await committedForms(project, runner),
+  };
+}
+
+// The mode pyproject.toml was synced for; unknown when the problem is the file itself.
+function syncedMode(plan: SyncPlan): string | null {
+  try {
+    return readManaged(plan.before, plan.project.pyprojectFile)?.mode ?? null;
+  } catch (e) {
+    if (plan.problem && e instanceof HpmInputError) return null;
+    throw e;
+  }
+}
+
+async function inspectClone(
+  runner: Runner,
+  path: string,
+  root: string,
+  entry: RegistryEntry,
+  cache: string,
+): Promise<CloneStatus> {
+  const candidates = releaseRefs(entry.sources.prod);
+  const folder = await exists(path);
+  const base: CloneStatus = {
+    path,
+    displayPath: displayPath(path, root),
+    exists: folder,
+    present: folder && isPackageDir(path),
+    git: false,
+    branch: null,
+    detachedAt: null,
+    dirty: null,
+    changedPaths: null,
+    prodRef: candidates[0] ?? null,
+    prodRefExists: null,
+    commitsSinceProdRef: null,
+    error: null,
+    cloneUrl: cloneSource(entry)?.source.url ?? null,
+  };
+  if (!folder) return base;
+  try {
+    // Git runs only in a clone of its own, never in a registry's cached
+    // checkout (a registry could have laid out a repository there).
+    if (!hasOwnGit(path) || reallyInside(path, cache)) return base;
+    const state = await cloneState(runner, path);
+    let prodRef = base.prodRef;
+    let prodRefExists: boolean | null = null;
+    let commitsSinceProdRef: number | null = null;
+    for (const candidate of candidates) {
+      const after = await commitsAfter(runner, path, candidate);
+      prodRefExists = after !== undefined;
+      if (after !== undefined) {
+        prodRef = candidate;
+        commitsSinceProdRef = after;
+        break;
+      }
+    }
+    return {
+      ...base,
+      git: true,
+      branch: state.branch ?? null,
+      detachedAt: state.detachedAt ?? null,
+      dirty: state.dirty,
+      changedPaths: state.changedPaths,
+      prodRef,
+      prodRefExists,
+      commitsSinceProdRef,
+    };
+  } catch (e) {
+    if (!(e instanceof CommandFailedError)) throw e;
+    const detail = e.stderrTail.trim().split("\n").at(-1) || e.message;
+    return { ...base, git: true, error: detail };
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function displayPath(path: string, root: string): string {
+  const rel = relative(root, path);
+  if (rel === "") return ".";
+  // Far-away clones read better as the absolute path than as ../../../..
+  if (isAbsolute(rel) || rel.split(sep).filter((p) => p === "..").length > 2) return path;
+  return rel.split(sep).join("/");
+}
+
+/**
+ * A short description of a source: `local packages/x (editable)`,
+ * `git <url> @ v1.0.0`, `pypi ==1.2.0`.
+ *
+ * @param source the source
+ * @param root the project root, to show local paths relative to it
+ * @param localPath the absolute path of a local source, when known (after overrides)
+ * @returns the description
+ *
+ * @example Usage
+ * ```ts
+ * import { describeSource } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   describeSource({ type: "git", url: "https://example.com/q.git", tag: "v1.0.0" }),
+ *   "git https://example.com/q.git @ v1.0.0",
+ * );
+ * assert.equal(describeSource({ type: "pypi", version: "==1.2.0" }), "pypi ==1.2.0");
+ * assert.equal(
+ *   describeSource({ type: "local", path: "./packages/q", editable: true }, "/p", "/p/packages/q"),
+ *   "local packages/q (editable)",
+ * );
+ * ```
+ */
+export function describeSource(source: Source, root?: string, localPath?: string): string {
+  switch (source.type) {
+    case "local": {
+      const path = root !== undefined && localPath !== undefined
+        ? displayPath(localPath, root)
+        : source.path;
+      return `local ${path}${source.editable ? " (editable)" : ""}`;
+    }
+    case "git": {
+      const ref = source.tag ?? source.ref ?? source.rev;
+      const at = ref ? ` @ ${ref}` : source.branch ? ` @ branch ${source.branch}` : "";
+      const sub = source.subdirectory ? ` (subdirectory ${source.subdirectory})` : "";
+      return `git ${source.url}${at}${sub}`;
+    }
+    case "pypi":
+      return `pypi ${source.version ?? "(any version)"}${
+        source.index ? ` from ${source.index}` : ""
+      }`;
+  }
+}
+
+/** Options of {@link formatStatus}. */
+export interface FormatStatusOptions {
+  /** Use ANSI colours. */
+  readonly color: boolean;
+}
+
+const paint = (on: boolean, code: string) => (s: string) => on ? `\x1b[${code}m${s}\x1b[0m` : s;
+
+interface Cell {
+  readonly text: string;
+  readonly paint?: (s: string) => string;
+}
+
+/**
+ * Render a {@link StatusReport} as the table `hpm status` prints. Pure.
+ *
+ * @param report what {@link status} returned
+ * @param options colours on or off
+ * @returns the text, without a trailing newline
+ *
+ * @example Usage
+ * ```ts
+ * import { formatStatus } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const text = formatStatus({
+ *   root: "/p",
+ *   mode: "dev",
+ *   modeOrigin: "default",
+ *   pyprojectMode: "dev",
+ *   inSync: true,
+ *   local: null,
+ *   missingClones: [],
+ *   problem: null,
+ *   git: { commitMode: "prod", worktree: "dev", staged: false, index: "prod", head: "prod" },
+ *   packages: [{
+ *     name: "rag4code-qdrant",
+ *     key: "rag4code-qdrant",
+ *     groups: ["vector-db"],
+ *     requiredBy: [],
+ *     source: { type: "pypi", version: "==1.2.0" },
+ *     description: "pypi ==1.2.0",
+ *     overridden: false,
+ *     clone: null,
+ *   }],
+ * }, { color: false });
+ * assert.match(text, /^mode: dev \(default\)/);
+ * assert.match(text, /^git: working tree dev, index not staged, HEAD prod/m);
+ * assert.match(text, /rag4code-qdrant +vector-db +pypi ==1\.2\.0/);
+ * ```
+ */
+export function formatStatus(report: StatusReport, options: FormatStatusOptions): string {
+  const c = options.color;
+  const red = paint(c, "31");
+  const green = paint(c, "32");
+  const yellow = paint(c, "33");
+  const bold = paint(c, "1");
+  const dim = paint(c, "2");
+  const lines: string[] = [];
+
+  lines.push(`mode: ${bold(report.mode)} (${originText(report.modeOrigin)})`);
+  let py: string;
+  if (report.problem) {
+    py = (report.pyprojectMode === null ? "" : `in ${report.pyprojectMode} mode, `) +
+      red(`cannot be synced for ${report.mode} (see below)`);
+  } else if (report.pyprojectMode === null) {
+    py = report.packages.length
+      ? yellow(`not managed by hpm yet: run \`hpm sync --mode ${report.mode}\``)
+      : "nothing managed by hpm";
+  } else {
+    py = `in ${report.pyprojectMode} mode, ` +
+      (report.inSync
+        ? green("in sync")
+        : red(`out of sync for ${report.mode}: run \`hpm sync --mode ${report.mode}\``));
+  }
+  if (report.pyprojectMode !== null || !report.inSync || report.packages.length) {
+    lines.push(`pyproject.toml: ${py}`);
+  }
+  if (report.git) lines.push(`git: ${formsText(report.git, { red, green })}`);
+  if (report.local) {
+    const parts = [];
+    if (report.local.mode !== null) parts.push(`mode ${report.local.mode}`);
+    if (report.local.overrides.length) parts.push(`overrides ${report.local.overrides.join(", ")}`);
+    lines.push(`hpm.local.yaml: in effect${parts.length ? ` (${parts.join("; ")})` : ""}`);
+  }
+
+  if (!report.packages.length) {
+    lines.push("", "no plugins: add one with `hpm group add GROUP --option PACKAGE`");
+    return lines.join("\n");
+  }
+
+  const header: Cell[] = ["PACKAGE", "GROUP", "SOURCE", "CHECKOUT"].map((text) => ({
+    text,
+    paint: dim,
+  }));
+  const rows: Cell[][] = report.packages.map((p) => [
+    { text: p.name, paint: bold },
+    {
+      text: p.groups.join(", ") +
+        (p.requiredBy.length ? ` (for ${p.requiredBy.join(", ")})` : ""),
+    },
+    { text: p.description + (p.overridden ? " *" : "") },
+    checkoutCell(p, { red, green, yellow }),
+  ]);
+  const widths = header.map((_, i) =>
+    Math.max(...[header, ...rows].map((r) => [...r[i].text].length))
+  );
+  lines.push("");
+  for (const row of [header, ...rows]) {
+    lines.push(
+      row.map((cell, i) => {
+        const pad = i === row.length - 1 ? "" : " ".repeat(widths[i] - [...cell.text].length);
+        return (cell.paint ? cell.paint(cell.text) : cell.text) + pad;
+      }).join("  ").trimEnd(),
+    );
+  }
+  if (report.packages.some((p) => p.overridden)) {
+    lines.push("", dim("* path set by hpm.local.yaml"));
+  }
+  if (report.missingClones.length) {
+    lines.push(
+      "",
+      yellow(`missing clones: run \`hpm clone ${report.missingClones.join(" ")}\``),
+    );
+  }
+  const problem = report.problem;
+  if (problem) {
+    const at = problem.file === null
+      ? ""
+      : ` (${problem.file}${problem.line === null ? "" : `:${problem.line}:${problem.column}`})`;
+    lines.push("", red(`\`hpm sync\` would fail: ${problem.message}${at}`));
+    if (problem.hint !== null) lines.push(`  hint: ${problem.hint}`);
+  }
+  return lines.join("\n");
+}
+
+// "working tree dev, index prod (staged), HEAD prod; commit mode prod"
+function formsText(
+  forms: CommittedForms,
+  colors: Record<"red" | "green", (s: string) => string>,
+): string {
+  const mode = (m: string | null) => m ?? "unmanaged";
+  const want = forms.commitMode;
+  const index = forms.staged ? `index ${mode(forms.index)} (staged)` : "index not staged";
+  let text = `working tree ${mode(forms.worktree)}, ${index}, HEAD ${mode(forms.head)}`;
+  if (want === null) return text;
+  text += `; commit mode ${want}`;
+  if (forms.staged && forms.index !== want) return text + colors.red(": run `hpm stage`");
+  if (!forms.staged && forms.head !== null && forms.head !== want) {
+    return text + colors.red(`: HEAD is in ${forms.head}; run \`hpm stage\``);
+  }
+  return forms.staged ? text + colors.green(": ready to commit") : text;
+}
+
+function originText(origin: ModeOrigin): string {
+  switch (origin) {
+    case "flag":
+      return "from --mode";
+    case "default":
+      return "default";
+    default:
+      return `from ${origin}`;
+  }
+}
+
+function checkoutCell(
+  p: PackageStatus,
+  colors: Record<"red" | "green" | "yellow", (s: string) => string>,
+): Cell {
+  const clone = p.clone;
+  if (!clone) return { text: "-" };
+  if (!clone.exists) {
+    return {
+      text: clone.cloneUrl === null
+        ? "missing, and no git URL to clone it from: add `repository:` to its registry entry"
+        : `missing: run \`hpm clone ${p.name}\``,
+      paint: colors.red,
+    };
+  }
+  if (!clone.present) {
+    return { text: "not a Python project (no pyproject.toml)", paint: colors.red };
+  }
+  if (!clone.git) return { text: "present (not a git clone)" };
+  if (clone.error !== null) return { text: `git: ${clone.error}`, paint: colors.red };
+  const parts: { text: string; paint?: (s: string) => string }[] = [];
+  parts.push({ text: clone.branch !== null ? clone.branch : `detached at ${clone.detachedAt}` });
+  parts.push(
+    clone.dirty
+      ? {
+        text: `${clone.changedPaths} uncommitted change${clone.changedPaths === 1 ? "" : "s"}`,
+        paint: colors.yellow,
+      }
+      : { text: "clean", paint: colors.green },
+  );
+  if (clone.prodRef !== null) {
+    if (clone.prodRefExists === false) {
+      parts.push({ text: `prod ref ${clone.prodRef} not found`, paint: colors.red });
+    } else if (clone.commitsSinceProdRef) {
+      const n = clone.commitsSinceProdRef;
+      parts.push({
+        text: `${n} commit${n === 1 ? "" : "s"} since ${clone.prodRef}`,
+        paint: colors.yellow,
+      });
+    } else {
+      parts.push({ text: `no commits since ${clone.prodRef}` });
+    }
+  }
+  // The cell is padded by its plain text, so colour each part separately here.
+  const text = parts.map((x) => x.text).join(", ");
+  const painted = parts.map((x) => x.paint ? x.paint(x.text) : x.text).join(", ");
+  return { text, paint: () => painted };
+}

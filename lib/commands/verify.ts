@@ -1,0 +1,73 @@
+/**
+ * `hpm verify`: will this mode resolve? Runs `uv lock` on what `hpm sync`
+ * would write, in a scratch copy of the project, so the working tree, uv.lock
+ * and the virtual environment are never touched.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { findProjectRoot, loadProject, LOCK_FILE } from "../project/load.ts";
+import { lockInScratch } from "../project/scratch_resolve.ts";
+import { missingCloneError, planProject, type ProjectOptions, scratchLeaveOut } from "./sync.ts";
+import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
+
+/** Options of {@link verify}. */
+export interface VerifyOptions extends ProjectOptions {
+  /** Let uv write to the terminal directly. @default false */
+  readonly stream?: boolean;
+}
+
+/** What {@link verify} found. */
+export interface VerifyResult {
+  /** The mode verified. */
+  readonly mode: string;
+  /** Packages in the resolved lock. */
+  readonly lockedPackages: number;
+}
+
+/**
+ * Resolve a mode's environment (`uv lock`) in a temporary copy of the project.
+ *
+ * @param options project, mode, runner
+ * @returns the mode and the number of locked packages
+ * @throws {HpmInputError} on bad input
+ * @throws {CommandFailedError} when the mode does not resolve (uv's message inside)
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { verify } from "@hpm/cli";
+ *
+ * const { lockedPackages } = await verify({ root: ".", mode: "prod" });
+ * ```
+ */
+export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
+  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const plan = await withProjectLock(
+    root,
+    async () =>
+      await planProject(await loadProject(root, options), { ...options, absolutePaths: true }),
+    lockOptions(options),
+  );
+  if (plan.missingClones.length) throw missingCloneError(plan);
+  return await lockInScratch(
+    {
+      root: plan.project.root,
+      mode: plan.mode,
+      pyproject: plan.after,
+      leaveOut: scratchLeaveOut(plan, options.env ?? Deno.env.toObject()),
+      runner: options.runner,
+      env: options.env,
+      stream: options.stream,
+      log: options.log,
+    },
+    async (scratch) => {
+      let lockedPackages = 0;
+      try {
+        lockedPackages = (await Deno.readTextFile(join(scratch, LOCK_FILE)))
+          .match(/^\[\[package\]\]/gm)?.length ?? 0;
+      } catch { /* a recording runner writes no lock */ }
+      return { mode: plan.mode, lockedPackages };
+    },
+  );
+}

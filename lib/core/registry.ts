@@ -1,0 +1,270 @@
+/**
+ * Registries: folders of `packages/<name>.yaml`. An entry is read when a
+ * command asks for it by name (`packages/<name>.yaml` opened directly) and
+ * parsed then, so a large registry costs what the project uses, and one broken
+ * entry only stops the commands that need that package. The folder is listed
+ * only for `hpm registry list` and to suggest a name after a miss.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
+import { door, type DoorReader, joinPath } from "../io/files.ts";
+import { HpmInputError } from "./errors.ts";
+import { normalizeName, suggestName } from "./names.ts";
+import { parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
+import {
+  fetchRegistry,
+  type FetchRegistryOptions,
+  parseRegistryLocation,
+  RegistryLoad,
+} from "../registry/remote.ts";
+
+/** The text of one registry entry file, not yet parsed. */
+export interface RegistryFile {
+  /** The path of the file. */
+  readonly file: string;
+  /** The file name without `.yaml`. */
+  readonly stem: string;
+  /** Its text. */
+  readonly text: string;
+  /** The remote registry it was fetched from (the file is a cached copy). */
+  readonly remote?: string;
+}
+
+/** A registry folder to look entries up in, by name. */
+export interface RegistryFolder {
+  /** The folder of entry files (a registry's `packages/`). */
+  readonly dir: string;
+  /** The folder entries must stay in (links out of it are refused). */
+  readonly root: string;
+  /** The remote registry it was fetched from (the folder is a cached copy). */
+  readonly remote?: string;
+}
+
+const ENTRY_FILE = /\.ya?ml$/;
+
+/**
+ * The names of a registry folder's entry files (`*.yaml`, `*.yml`; not
+ * folders, not hidden files), sorted.
+ *
+ * @param folder the registry folder
+ * @param reader what lists it
+ * @returns the file names; none when the folder does not exist
+ * @throws {HpmInputError} `unsafe-path` when the folder is a link out of its root
+ */
+export function entryFiles(folder: RegistryFolder, reader: DoorReader = door): string[] {
+  return (reader.list(folder.dir, { root: folder.root }) ?? [])
+    .filter((e) => !e.isDirectory && ENTRY_FILE.test(e.name) && !e.name.startsWith("."))
+    .map((e) => e.name).sort();
+}
+
+/**
+ * The packages that the project's registries know, first registry winning.
+ *
+ * @example Usage
+ * ```ts
+ * import { Registry } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const registry = new Registry([{
+ *   file: "reg/packages/rag4code-qdrant.yaml",
+ *   stem: "rag4code-qdrant",
+ *   text: "name: rag4code-qdrant\nsources:\n  prod: {type: pypi, version: '1.0'}\n",
+ * }]);
+ * assert.deepEqual(registry.names(), ["rag4code-qdrant"]);
+ * assert.equal(registry.get("Rag4Code_Qdrant").sources.prod.type, "pypi");
+ * ```
+ */
+export class Registry {
+  readonly #files = new Map<string, RegistryFile | null>();
+  readonly #parsed = new Map<string, RegistryEntry>();
+  readonly #folders: readonly RegistryFolder[];
+  readonly #listings = new Map<RegistryFolder, Map<string, string>>();
+  readonly #reader: DoorReader;
+
+  /**
+   * Index entry files by normalised name; look further ones up in folders.
+   *
+   * @param files entry files already read, first in priority order; a later duplicate is shadowed
+   * @param folders registry folders, in priority order, read by name on demand
+   * @param reader what reads the folders' entries
+   */
+  constructor(
+    files: Iterable<RegistryFile>,
+    folders: readonly RegistryFolder[] = [],
+    reader: DoorReader = door,
+  ) {
+    this.#reader = reader;
+    for (const f of files) {
+      const key = normalizeName(f.stem);
+      if (!this.#files.has(key)) this.#files.set(key, f);
+    }
+    this.#folders = folders;
+  }
+
+  /** Normalised names of every known package, sorted (lists every folder). */
+  names(): string[] {
+    const names = new Set([...this.#files].flatMap(([k, f]) => f ? [k] : []));
+    for (const folder of this.#folders) {
+      for (const key of this.#listing(folder).keys()) names.add(key);
+    }
+    return [...names].sort();
+  }
+
+  /** Whether the registries know `name`. */
+  has(name: string): boolean {
+    return this.fileOf(name) !== undefined;
+  }
+
+  /** The entry file for `name`, unparsed, if known. */
+  fileOf(name: string): RegistryFile | undefined {
+    const key = normalizeName(name);
+    if (!this.#files.has(key)) {
+      let found: RegistryFile | null = null;
+      for (const folder of this.#folders) {
+        found = this.#lookUp(folder, key, name);
+        if (found) break;
+      }
+      this.#files.set(key, found);
+    }
+    return this.#files.get(key) ?? undefined;
+  }
+
+  // `<name>.yaml` is opened directly, in the name's normal and given forms;
+  // only a miss lists the folder, for a file named in another PEP 503 form.
+  #lookUp(folder: RegistryFolder, key: string, given: string): RegistryFile | null {
+    const stems = [...new Set([key, given])];
+    for (const stem of stems) {
+      for (const ext of [".yaml", ".yml"]) {
+        const file = this.#read(folder, stem + ext);
+        if (file) return file;
+      }
+    }
+    const listed = this.#listing(folder).get(key);
+    return listed === undefined ? null : this.#read(folder, listed);
+  }
+
+  #read(folder: RegistryFolder, name: string): RegistryFile | null {
+    if (!ENTRY_FILE.test(name) || /[\\/]/.test(name) || name.startsWith(".")) return null;
+    const file = joinPath(folder.dir, name);
+    const bytes = this.#reader.read(file, { root: folder.root }, MAX_YAML_BYTES + 1);
+    if (bytes === undefined) return null;
+    return {
+      file,
+      stem: name.replace(ENTRY_FILE, ""),
+      text: decodeYaml(bytes, file),
+      ...(folder.remote ? { remote: folder.remote } : {}),
+    };
+  }
+
+  #listing(folder: RegistryFolder): Map<string, string> {
+    let listing = this.#listings.get(folder);
+    if (listing === undefined) {
+      listing = new Map();
+      for (const name of entryFiles(folder, this.#reader)) {
+        const key = normalizeName(name.replace(ENTRY_FILE, ""));
+        if (!listing.has(key)) listing.set(key, name);
+      }
+      this.#listings.set(folder, listing);
+    }
+    return listing;
+  }
+
+  /**
+   * The parsed entry for `name`.
+   *
+   * @throws {HpmInputError} when unknown (with a suggestion) or invalid
+   */
+  get(name: string): RegistryEntry {
+    const key = normalizeName(name);
+    const cached = this.#parsed.get(key);
+    if (cached) return cached;
+    const f = this.fileOf(key);
+    if (!f) throw this.unknown(name);
+    const parsed = parseRegistryEntry(f.text, f.file, f.stem);
+    const entry = f.remote ? { ...parsed, remote: f.remote } : parsed;
+    this.#parsed.set(key, entry);
+    return entry;
+  }
+
+  /** The error for an unknown package, with "did you mean". */
+  unknown(name: string, where?: { file: string; line?: number; column?: number }): HpmInputError {
+    const guess = suggestName(name, this.names());
+    return new HpmInputError(
+      "unknown-package",
+      `unknown package \`${name}\`: no registry has it`,
+      where,
+      guess
+        ? `did you mean \`${guess}\`?`
+        : "run `hpm registry list` to see known packages, or `hpm registry add` to add one",
+    );
+  }
+}
+
+/**
+ * Open the project's registries (I/O). Relative folders are relative to
+ * `root`; remote registries are fetched into the cache first, all at once and
+ * within one deadline (`HPM_REGISTRY_TIMEOUT`), each used from its cache when
+ * it cannot be reached in time. A missing folder is an error. Entries are read
+ * later, by name.
+ *
+ * @param locations registry locations in priority order
+ * @param root the project root
+ * @param manifestFile hpm.yaml's path, for errors
+ * @param options runner, logger and environment for remote registries; what reads entries
+ * @returns the registry
+ */
+export async function loadRegistry(
+  locations: readonly string[],
+  root: string,
+  manifestFile = "hpm.yaml",
+  options: FetchRegistryOptions & { readonly reader?: DoorReader } = {},
+): Promise<Registry> {
+  const load = options.load ?? new RegistryLoad(options.env ?? Deno.env.toObject());
+  // Each remote's notices, said in hpm.yaml's order whichever answers first.
+  const notices = locations.map(() => [] as string[]);
+  const fetches = new Map<string, Promise<string>>();
+  const parsed = locations.map(parseRegistryLocation);
+  const bases = await Promise.allSettled(parsed.map((where, i) => {
+    if (where.kind === "local") return Promise.resolve(resolve(root, where.path));
+    // A registry listed twice is fetched once (and its cache locked once).
+    const key = JSON.stringify(where);
+    let fetched = fetches.get(key);
+    if (fetched === undefined) {
+      const log = (message: string) => notices[i].push(message);
+      fetched = fetchRegistry(where, { ...options, log, load });
+      fetches.set(key, fetched);
+    }
+    return fetched;
+  }));
+  const folders: RegistryFolder[] = [];
+  for (const [i, location] of locations.entries()) {
+    for (const message of notices[i]) options.log?.(message);
+    const settled = bases[i];
+    if (settled.status === "rejected") throw settled.reason;
+    const base = settled.value;
+    const dir = join(base, "packages");
+    let isFolder = false;
+    try {
+      isFolder = Deno.statSync(dir).isDirectory;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    if (!isFolder) {
+      throw new HpmInputError(
+        "not-found",
+        `registry folder \`${dir}\` does not exist`,
+        { file: manifestFile },
+        "check `registry:` in hpm.yaml, or run `hpm init`",
+      );
+    }
+    folders.push({
+      dir,
+      root: base,
+      ...(parsed[i].kind === "local" ? {} : { remote: location }),
+    });
+  }
+  return new Registry([], folders, options.reader);
+}

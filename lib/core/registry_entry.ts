@@ -1,0 +1,148 @@
+/**
+ * Registry entries: `packages/<name>.yaml`, where a plugin's code comes from
+ * in each mode.
+ *
+ * @module
+ */
+
+import { registryEntrySchema } from "./_schemas.ts";
+import { loadYaml, validateYaml } from "../edit/yaml_load.ts";
+import { HpmInputError, type SourcePosition } from "./errors.ts";
+import { normalizeName } from "./names.ts";
+
+/** A `local` source: a clone on disk. */
+export interface LocalSource {
+  /** The source type. */
+  readonly type: "local";
+  /** The clone's path: relative to the project root, absolute, or `~/…`. */
+  readonly path: string;
+  /** Install it editable. */
+  readonly editable: boolean;
+}
+
+/** A `git` source: a repository URL at a ref. At most one of ref/tag/branch/rev. */
+export interface GitSource {
+  /** The source type. */
+  readonly type: "git";
+  /** The repository URL (https, ssh, git or file). */
+  readonly url: string;
+  /** Any tag, branch or commit (written to uv as `rev`). */
+  readonly ref?: string;
+  /** A tag. */
+  readonly tag?: string;
+  /** A branch. */
+  readonly branch?: string;
+  /** A commit (or any ref). */
+  readonly rev?: string;
+  /** The package's folder inside the repository. */
+  readonly subdirectory?: string;
+}
+
+/** A `pypi` source: a version on a package index. */
+export interface PypiSource {
+  /** The source type. */
+  readonly type: "pypi";
+  /** A PEP 440 specifier, normalised (`1.2.0` becomes `==1.2.0`). */
+  readonly version?: string;
+  /** A private index URL. */
+  readonly index?: string;
+}
+
+/** Where a package's code comes from in one mode. */
+export type Source = LocalSource | GitSource | PypiSource;
+
+/** A validated registry entry, with where it was read from. */
+export interface RegistryEntry {
+  /** The name as written. */
+  readonly name: string;
+  /** PEP 503 normal form of the name. */
+  readonly key: string;
+  /** Optional description. */
+  readonly description?: string;
+  /** The git URL the code is developed in (for packages released on an index). */
+  readonly repository?: string;
+  /** Other registry packages this one needs (normalised names). */
+  readonly requires: readonly string[];
+  /** Source per mode. */
+  readonly sources: Readonly<Record<string, Source>>;
+  /** The file it came from. */
+  readonly file: string;
+  /**
+   * The remote registry it came from, if any: its local paths must then stay
+   * inside the project.
+   */
+  readonly remote?: string;
+  /** Position of `sources:` (or of a mode under it) in that file, for errors. */
+  readonly positionOf: (path: readonly PropertyKey[], key?: boolean) => SourcePosition;
+}
+
+/**
+ * Parse and validate one registry entry. When `expectedName` is given (the
+ * file name without `.yaml`), `name:` must agree with it after normalisation.
+ *
+ * @param text the YAML text
+ * @param file its path, for errors
+ * @param expectedName the name implied by the file name
+ * @returns the entry
+ * @throws {HpmInputError} on bad YAML, schema errors or a name mismatch
+ *
+ * @example Usage
+ * ```ts
+ * import { parseRegistryEntry } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const entry = parseRegistryEntry(
+ *   "name: Rag4Code_Qdrant\nsources:\n  prod: {type: pypi, version: 1.2.0}\n",
+ *   "packages/rag4code-qdrant.yaml",
+ *   "rag4code-qdrant",
+ * );
+ * assert.equal(entry.key, "rag4code-qdrant");
+ * assert.deepEqual(entry.sources.prod, { type: "pypi", version: "==1.2.0" });
+ * ```
+ */
+export function parseRegistryEntry(
+  text: string,
+  file: string,
+  expectedName?: string,
+): RegistryEntry {
+  const yaml = loadYaml(text, file);
+  const data = validateYaml(yaml, registryEntrySchema);
+  const key = normalizeName(data.name);
+  if (expectedName !== undefined && normalizeName(expectedName) !== key) {
+    throw new HpmInputError(
+      "name-mismatch",
+      `name \`${data.name}\` does not match the file name \`${expectedName}.yaml\``,
+      yaml.positionOf(["name"]),
+      `rename the file to \`${key}.yaml\` or fix \`name:\``,
+    );
+  }
+  return {
+    name: data.name,
+    key,
+    description: data.description,
+    repository: data.repository,
+    requires: (data.requires ?? []).map(normalizeName),
+    sources: data.sources,
+    file,
+    positionOf: yaml.positionOf,
+  };
+}
+
+/**
+ * The error for an entry that has no source for `mode`, naming the modes it has.
+ *
+ * @param entry the registry entry
+ * @param mode the mode asked for
+ * @param hint what to do (the default suggests adding the mode or choosing another)
+ * @returns the error, pointing at `sources:` in the entry's file
+ */
+export function missingModeError(entry: RegistryEntry, mode: string, hint?: string): HpmInputError {
+  return new HpmInputError(
+    "missing-mode",
+    `package \`${entry.name}\` has no source for mode \`${mode}\` (it has: ${
+      Object.keys(entry.sources).join(", ")
+    })`,
+    entry.positionOf(["sources"], true),
+    hint ?? `add a \`${mode}:\` source to ${entry.file}, or choose another mode with --mode`,
+  );
+}

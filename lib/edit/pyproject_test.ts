@@ -1,0 +1,1030 @@
+import assert from "node:assert/strict";
+import { parse } from "smol-toml";
+import { HpmInputError } from "../core/errors.ts";
+import type { Plan, PlannedSource } from "../core/plan.ts";
+import { applyPlan, emptyPlan, foreignSources, plannedPackages, readManaged } from "./pyproject.ts";
+
+const COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
+  "editing the entries listed here.";
+
+/** Lines joined with (and ended by) `eol`. */
+function lines(...text: string[]): string {
+  return text.map((line) => line + "\n").join("");
+}
+
+interface RecordFields {
+  mode?: string;
+  groups?: string[];
+  packages?: string[];
+  sources?: string[];
+  indexes?: string[];
+  defaultGroups?: string[];
+  created?: string[];
+}
+
+/** The [tool.hpm] block as applyPlan writes it (short lists only). */
+function record(r: RecordFields): string[] {
+  const list = (items: string[] = []) => `[${items.map((i) => JSON.stringify(i)).join(", ")}]`;
+  return [
+    "[tool.hpm]",
+    COMMENT,
+    `mode = "${r.mode ?? "dev"}"`,
+    `groups = ${list(r.groups)}`,
+    `packages = ${list(r.packages)}`,
+    `sources = ${list(r.sources)}`,
+    `indexes = ${list(r.indexes)}`,
+    `default-groups = ${list(r.defaultGroups)}`,
+    `created = ${list(r.created)}`,
+  ];
+}
+
+const qdrantDev: PlannedSource = {
+  name: "rag4code-qdrant",
+  table: [["path", "packages/rag4code-qdrant"], ["editable", true]],
+};
+const qdrantProd: PlannedSource = {
+  name: "rag4code-qdrant",
+  table: [["git", "https://github.com/rag4code/adapter-qdrant.git"], ["tag", "v1.0.0"]],
+};
+const chromaDev: PlannedSource = {
+  name: "rag4code-chroma",
+  table: [["path", "../libs/chroma"], ["editable", true]],
+};
+
+function plan(
+  groups: Record<string, string[]>,
+  sources: PlannedSource[] = [],
+  indexes: { name: string; url: string }[] = [],
+  mode = "dev",
+): Plan {
+  return {
+    mode,
+    groups: Object.entries(groups).map(([name, requirements]) => ({ name, requirements })),
+    sources,
+    indexes,
+  };
+}
+
+const devPlan = plan({ "vector-db": ["rag4code-qdrant"] }, [qdrantDev]);
+
+/** Apply `p` and check that the empty plan then restores `original`. */
+function applyAndRestore(original: string, p: Plan): string {
+  const { text, changed } = applyPlan(original, p);
+  assert.ok(changed);
+  assert.equal(applyPlan(text, p).text, text, "applying twice changes nothing");
+  assert.equal(applyPlan(text, emptyPlan(p.mode)).text, original, "the empty plan restores");
+  return text;
+}
+
+/** The value at `path` in parsed TOML, as plain JSON data (smol-toml makes null-prototype objects). */
+function at(value: unknown, ...path: string[]): unknown {
+  const found = path.reduce((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
+  return found === undefined ? undefined : JSON.parse(JSON.stringify(found));
+}
+
+function inputError(code: string, line?: number, column?: number, message?: RegExp) {
+  return (e: unknown) => {
+    assert.ok(e instanceof HpmInputError, `expected HpmInputError, got ${e}`);
+    assert.equal(e.code, code);
+    if (line !== undefined) assert.equal(e.line, line);
+    if (column !== undefined) assert.equal(e.column, column);
+    if (message) assert.match(e.message, message);
+    assert.ok(e.hint, "an error has a hint");
+    return true;
+  };
+}
+
+Deno.test("applyPlan() inserts into existing tables after their last entry", () => {
+  const original = lines(
+    "[project]",
+    'name = "core"',
+    "",
+    "[dependency-groups]",
+    'dev = ["pytest"]',
+    "# a comment at the end of the table stays there",
+    "",
+    "[tool.uv]",
+    "package = true",
+    "",
+    "[tool.uv.sources]",
+    "foo = { workspace = true }",
+    "",
+    "# the end",
+  );
+  assert.equal(
+    applyAndRestore(original, devPlan),
+    lines(
+      "[project]",
+      'name = "core"',
+      "",
+      "[dependency-groups]",
+      'dev = ["pytest"]',
+      'vector-db = ["rag4code-qdrant"]',
+      "# a comment at the end of the table stays there",
+      "",
+      "[tool.uv]",
+      "package = true",
+      'default-groups = ["dev", "vector-db"]',
+      "",
+      "[tool.uv.sources]",
+      "foo = { workspace = true }",
+      'rag4code-qdrant = { path = "packages/rag4code-qdrant", editable = true }',
+      "",
+      "# the end",
+      "",
+      ...record({
+        groups: ["vector-db"],
+        packages: ["vector-db/rag4code-qdrant"],
+        sources: ["rag4code-qdrant"],
+        defaultGroups: ["vector-db"],
+        created: ["tool.uv.default-groups"],
+      }),
+    ),
+  );
+});
+
+Deno.test("applyPlan() inserts right after the header of a table without entries", () => {
+  const original = lines("[tool.uv.sources]", "# none yet", "", "[tool.ruff]", "line-length = 100");
+  const result = applyAndRestore(original, devPlan);
+  assert.ok(result.startsWith(lines(
+    "[tool.uv.sources]",
+    'rag4code-qdrant = { path = "packages/rag4code-qdrant", editable = true }',
+    "# none yet",
+    "",
+    "[tool.ruff]",
+  )));
+});
+
+Deno.test("applyPlan() creates missing tables at the end", () => {
+  const original = lines("[project]", 'name = "core"');
+  const p = plan(
+    { "vector-db": ["rag4code-qdrant"], llm: ["rag4code-ollama==0.3.1"] },
+    [{ name: "rag4code-ollama", table: [["index", "hpm-localhost"]] }, qdrantDev],
+    [{ name: "hpm-localhost", url: "http://127.0.0.1:8765/simple" }],
+  );
+  assert.equal(
+    applyAndRestore(original, p),
+    lines(
+      "[project]",
+      'name = "core"',
+      "",
+      "[dependency-groups]",
+      'vector-db = ["rag4code-qdrant"]',
+      'llm = ["rag4code-ollama==0.3.1"]',
+      "",
+      "[tool.uv]",
+      'default-groups = ["vector-db", "llm"]',
+      "",
+      "[tool.uv.sources]",
+      'rag4code-ollama = { index = "hpm-localhost" }',
+      'rag4code-qdrant = { path = "packages/rag4code-qdrant", editable = true }',
+      "",
+      "[[tool.uv.index]]",
+      'name = "hpm-localhost"',
+      'url = "http://127.0.0.1:8765/simple"',
+      "explicit = true",
+      "",
+      "[tool.hpm]",
+      COMMENT,
+      'mode = "dev"',
+      'groups = ["vector-db", "llm"]',
+      'packages = ["llm/rag4code-ollama", "vector-db/rag4code-qdrant"]',
+      'sources = ["rag4code-ollama", "rag4code-qdrant"]',
+      'indexes = ["hpm-localhost"]',
+      'default-groups = ["llm", "vector-db"]',
+      'created = ["dependency-groups", "tool.uv", "tool.uv.default-groups", "tool.uv.sources"]',
+    ),
+  );
+});
+
+Deno.test("applyPlan() handles an empty file", () => {
+  const result = applyAndRestore("", plan({ g: ["a"] }));
+  assert.equal(
+    result,
+    lines(
+      "[dependency-groups]",
+      'g = ["a"]',
+      "",
+      "[tool.uv]",
+      'default-groups = ["g"]',
+      "",
+      ...record({
+        groups: ["g"],
+        packages: ["g/a"],
+        defaultGroups: ["g"],
+        created: ["dependency-groups", "tool.uv", "tool.uv.default-groups"],
+      }),
+    ),
+  );
+});
+
+Deno.test("applyPlan() updates values in place when the mode changes", () => {
+  const original = lines(
+    "[project]",
+    'name = "core"',
+    "",
+    "[dependency-groups]",
+    'dev = ["pytest"]',
+    "",
+    "[tool.uv.sources]",
+    "foo = { workspace = true }",
+  );
+  const dev = applyAndRestore(original, devPlan);
+  const prodPlan = plan({ "vector-db": ["rag4code-qdrant==1.0.0"] }, [qdrantProd], [], "prod");
+  const prod = applyAndRestore(original, prodPlan);
+  assert.equal(applyPlan(dev, prodPlan).text, prod);
+  assert.equal(applyPlan(prod, devPlan).text, dev);
+  const devLines = dev.split("\n");
+  const changed = prod.split("\n").filter((line, i) => line !== devLines[i]);
+  assert.deepEqual(changed, [
+    'vector-db = ["rag4code-qdrant==1.0.0"]',
+    'rag4code-qdrant = { git = "https://github.com/rag4code/adapter-qdrant.git", tag = "v1.0.0" }',
+    'mode = "prod"',
+  ]);
+});
+
+Deno.test("applyPlan() keeps its entries in plan order when one comes back", () => {
+  const original = lines(
+    "[tool.uv.sources]",
+    "foo = { workspace = true }",
+    "zzz = { workspace = true }",
+  );
+  const both = plan({ g: ["rag4code-chroma", "rag4code-qdrant"] }, [chromaDev, qdrantDev]);
+  const one = plan({ g: ["rag4code-chroma", "rag4code-qdrant"] }, [qdrantDev], [], "prod");
+  const withBoth = applyAndRestore(original, both);
+  const withOne = applyPlan(withBoth, one).text;
+  assert.ok(!withOne.includes("rag4code-chroma = "));
+  assert.equal(applyPlan(withOne, both).text, withBoth);
+  assert.ok(withBoth.startsWith(lines(
+    "[tool.uv.sources]",
+    "foo = { workspace = true }",
+    "zzz = { workspace = true }",
+    'rag4code-chroma = { path = "../libs/chroma", editable = true }',
+    'rag4code-qdrant = { path = "packages/rag4code-qdrant", editable = true }',
+  )));
+});
+
+Deno.test("applyPlan() puts an index back where it was", () => {
+  const original = lines("[[tool.uv.index]]", 'name = "pytorch"', 'url = "https://pytorch/simple"');
+  const a = { name: "hpm-a", url: "https://a/simple" };
+  const b = { name: "hpm-b", url: "https://b/simple" };
+  const both = applyAndRestore(original, plan({ g: ["x"] }, [], [a, b]));
+  const onlyB = applyPlan(both, plan({ g: ["x"] }, [], [b])).text;
+  assert.equal(applyPlan(onlyB, plan({ g: ["x"] }, [], [a, b])).text, both);
+  assert.deepEqual(both.split("\n").filter((line) => line.startsWith("name =")), [
+    'name = "pytorch"',
+    'name = "hpm-a"',
+    'name = "hpm-b"',
+  ]);
+});
+
+Deno.test("applyPlan() removes only the entries it wrote", () => {
+  const original = lines(
+    "[dependency-groups]",
+    'dev = ["pytest"]',
+    "",
+    "[tool.uv.sources]",
+    "foo = { workspace = true }",
+  );
+  const two = plan({ "vector-db": ["rag4code-qdrant"], llm: ["rag4code-chroma"] }, [
+    chromaDev,
+    qdrantDev,
+  ]);
+  const withTwo = applyAndRestore(original, two);
+  assert.equal(
+    applyPlan(withTwo, devPlan).text,
+    applyPlan(original, devPlan).text,
+    "removing a group and a source gives what adding only the rest gives",
+  );
+});
+
+Deno.test("applyPlan() deletes a table it created once it is not needed", () => {
+  const original = lines("[project]", 'name = "core"');
+  const withSources = applyPlan(original, devPlan).text;
+  const withoutSources = applyPlan(withSources, plan({ "vector-db": ["rag4code-qdrant"] })).text;
+  assert.equal(
+    withoutSources,
+    lines(
+      "[project]",
+      'name = "core"',
+      "",
+      "[dependency-groups]",
+      'vector-db = ["rag4code-qdrant"]',
+      "",
+      "[tool.uv]",
+      'default-groups = ["vector-db"]',
+      "",
+      ...record({
+        groups: ["vector-db"],
+        packages: ["vector-db/rag4code-qdrant"],
+        defaultGroups: ["vector-db"],
+        created: ["dependency-groups", "tool.uv", "tool.uv.default-groups"],
+      }),
+    ),
+  );
+  assert.equal(applyPlan(withoutSources, devPlan).text, withSources);
+});
+
+Deno.test("applyPlan() keeps the tables it adds in one order", () => {
+  const original = lines("[project]", 'name = "core"');
+  const sourcesOnly = plan({}, [qdrantDev], [{ name: "i", url: "https://i/simple" }]);
+  const full = plan({ "vector-db": ["rag4code-qdrant"] }, [qdrantDev], [
+    { name: "i", url: "https://i/simple" },
+  ]);
+  const direct = applyPlan(original, full).text;
+  assert.equal(applyPlan(applyPlan(original, sourcesOnly).text, full).text, direct);
+  assert.deepEqual(direct.split("\n").filter((line) => line.startsWith("[")), [
+    "[project]",
+    "[dependency-groups]",
+    "[tool.uv]",
+    "[tool.uv.sources]",
+    "[[tool.uv.index]]",
+    "[tool.hpm]",
+  ]);
+});
+
+Deno.test("applyPlan() keeps a table it created once the user wrote in it", () => {
+  const managed = applyPlan(lines("[project]", 'name = "core"'), devPlan).text;
+  const edited = managed.replace(
+    'vector-db = ["rag4code-qdrant"]\n',
+    'vector-db = ["rag4code-qdrant"]\ndocs = ["mkdocs"]\n',
+  );
+  const result = applyPlan(edited, emptyPlan("dev")).text;
+  assert.equal(
+    result,
+    lines("[project]", 'name = "core"', "", "[dependency-groups]", 'docs = ["mkdocs"]'),
+  );
+});
+
+Deno.test("applyPlan() keeps CRLF", () => {
+  const original =
+    '[project]\r\nname = "core"\r\n\r\n[dependency-groups]\r\ndev = [\r\n  "pytest",\r\n]\r\n';
+  const result = applyAndRestore(
+    original,
+    plan({ "vector-db": ["rag4code-qdrant"] }, [qdrantDev], [{
+      name: "i",
+      url: "https://x/simple",
+    }]),
+  );
+  assert.equal(result.split("\n").length, result.split("\r\n").length, "every newline is CRLF");
+  assert.ok(result.startsWith(original + 'vector-db = ["rag4code-qdrant"]\r\n\r\n[tool.uv]\r\n'));
+});
+
+Deno.test("applyPlan() keeps a byte order mark", () => {
+  const original = '\uFEFF[project]\nname = "core"\n';
+  const result = applyAndRestore(original, devPlan);
+  assert.ok(result.startsWith(original + "\n[dependency-groups]\n"));
+  const bare = applyAndRestore("\uFEFF", plan({ g: ["a"] }));
+  assert.ok(bare.startsWith('\uFEFF[dependency-groups]\ng = ["a"]\n'));
+});
+
+Deno.test("applyPlan() keeps tabs", () => {
+  const original = lines(
+    "[dependency-groups]",
+    "\tdev\t=\t[",
+    '\t\t"pytest",\t# tab',
+    "\t]",
+    "\t# tab comment",
+  );
+  const result = applyAndRestore(original, plan({ g: ["a"] }));
+  assert.ok(result.startsWith(lines(
+    "[dependency-groups]",
+    "\tdev\t=\t[",
+    '\t\t"pytest",\t# tab',
+    "\t]",
+    'g = ["a"]',
+    "\t# tab comment",
+  )));
+});
+
+Deno.test("applyPlan() keeps a file without a final newline without one", async (t) => {
+  for (const eol of ["\n", "\r\n"]) {
+    await t.step(JSON.stringify(eol), () => {
+      const original = `[project]${eol}name = "core"${eol}[tool.uv]${eol}package = false`;
+      assert.equal(applyPlan(original, emptyPlan("dev")).text, original);
+      const dev = applyPlan(original, devPlan).text;
+      assert.ok(dev.startsWith(`${original}${eol}default-groups = ["vector-db"]${eol}`));
+      assert.ok(!dev.endsWith("\n"));
+      const prod = applyPlan(dev, plan({ "vector-db": ["rag4code-qdrant"] }, [qdrantProd])).text;
+      assert.notEqual(prod, dev);
+      assert.ok(!prod.endsWith("\n"));
+      assert.equal(applyPlan(prod, emptyPlan("dev")).text, original);
+      assert.equal(applyPlan(dev, emptyPlan("dev")).text, original);
+    });
+  }
+});
+
+Deno.test("applyPlan() returns the very same string when nothing changes", () => {
+  const unmanaged = lines("[project]", 'name = "core"', "# comment");
+  const noop = applyPlan(unmanaged, emptyPlan("dev"));
+  assert.equal(noop.changed, false);
+  assert.ok(noop.text === unmanaged);
+  const managed = applyPlan(unmanaged, devPlan).text;
+  const again = applyPlan(managed, devPlan);
+  assert.equal(again.changed, false);
+  assert.ok(again.text === managed);
+});
+
+Deno.test("applyPlan() writes a long group one requirement a line", () => {
+  const requirements = [
+    "rag4code-qdrant==1.2.0",
+    "rag4code-chroma==1.2.0",
+    "rag4code-openai==1.2.0",
+    "rag4code-ollama==1.2.0",
+  ];
+  const result = applyAndRestore("", plan({ plugins: requirements }));
+  assert.ok(result.startsWith(lines(
+    "[dependency-groups]",
+    "plugins = [",
+    '    "rag4code-qdrant==1.2.0",',
+    '    "rag4code-chroma==1.2.0",',
+    '    "rag4code-openai==1.2.0",',
+    '    "rag4code-ollama==1.2.0",',
+    "]",
+  )));
+  assert.deepEqual(at(parse(result), "dependency-groups", "plugins"), requirements);
+});
+
+Deno.test("applyPlan() quotes keys that are not bare keys", () => {
+  const source: PlannedSource = { name: "zope.interface", table: [["path", "libs/zope"]] };
+  const result = applyAndRestore("", plan({ "my group": ["zope.interface"] }, [source]));
+  assert.match(result, /^"my group" = \["zope.interface"\]$/m);
+  assert.match(result, /^"zope.interface" = \{ path = "libs\/zope" \}$/m);
+  assert.deepEqual(Object.keys(at(parse(result), "tool", "uv", "sources") as object), [
+    "zope.interface",
+  ]);
+});
+
+Deno.test("applyPlan() handles tool.uv.default-groups", async (t) => {
+  const p = plan({ "vector-db": ["rag4code-qdrant"] });
+  const cases: [string, string, string, string[]][] = [
+    [
+      "absent, no dev group",
+      lines("[tool.uv]", "package = true"),
+      lines("[tool.uv]", "package = true", 'default-groups = ["vector-db"]'),
+      ["tool.uv.default-groups"],
+    ],
+    [
+      "absent, dev group kept",
+      lines("[dependency-groups]", 'Dev = ["pytest"]', "", "[tool.uv]", "package = true"),
+      lines(
+        "[dependency-groups]",
+        'Dev = ["pytest"]',
+        'vector-db = ["rag4code-qdrant"]',
+        "",
+        "[tool.uv]",
+        "package = true",
+        'default-groups = ["dev", "vector-db"]',
+      ),
+      ["tool.uv.default-groups"],
+    ],
+    [
+      "absent, legacy dev-dependencies kept",
+      lines("[tool.uv]", 'dev-dependencies = ["pytest"]'),
+      lines("[tool.uv]", 'dev-dependencies = ["pytest"]', 'default-groups = ["dev", "vector-db"]'),
+      ["tool.uv.default-groups"],
+    ],
+    [
+      "one line",
+      lines("[tool.uv]", "default-groups = ['dev', 'docs']  # why"),
+      lines("[tool.uv]", "default-groups = ['dev', 'docs', 'vector-db']  # why"),
+      [],
+    ],
+    [
+      "one line with a trailing comma",
+      lines("[tool.uv]", 'default-groups = ["dev",]'),
+      lines("[tool.uv]", 'default-groups = ["dev", "vector-db",]'),
+      [],
+    ],
+    [
+      "empty",
+      lines("[tool.uv]", "default-groups = [ ]"),
+      lines("[tool.uv]", 'default-groups = ["vector-db" ]'),
+      [],
+    ],
+    [
+      "multi-line with a trailing comma",
+      lines("[tool.uv]", "default-groups = [", '  "dev", # tests', "]"),
+      lines("[tool.uv]", "default-groups = [", '  "dev", # tests', '  "vector-db",', "]"),
+      [],
+    ],
+    [
+      "multi-line without a trailing comma",
+      lines("[tool.uv]", "default-groups = [", '\t"dev" # tests', "]"),
+      lines("[tool.uv]", "default-groups = [", '\t"dev", # tests', '\t"vector-db"', "]"),
+      [],
+    ],
+    [
+      "multi-line, empty",
+      lines("[tool.uv]", "default-groups = [", "]"),
+      lines("[tool.uv]", "default-groups = [", '    "vector-db",', "]"),
+      [],
+    ],
+    [
+      "a dotted key under [tool]",
+      lines("[tool]", 'uv.default-groups = ["dev"]'),
+      lines("[tool]", 'uv.default-groups = ["dev", "vector-db"]'),
+      [],
+    ],
+    [
+      '"all"',
+      lines("[tool.uv]", 'default-groups = "all"'),
+      lines("[tool.uv]", 'default-groups = "all"'),
+      [],
+    ],
+  ];
+  for (const [name, original, expectedStart, created] of cases) {
+    await t.step(name, () => {
+      const result = applyAndRestore(original, p);
+      assert.ok(
+        result.startsWith(expectedStart),
+        `expected to start with:\n${expectedStart}\ngot:\n${result}`,
+      );
+      const r = readManaged(result);
+      assert.deepEqual(r?.defaultGroups, name === '"all"' ? [] : ["vector-db"]);
+      assert.deepEqual(r?.created.filter((c) => c.includes("default")), created);
+    });
+  }
+
+  await t.step("several groups added and removed one by one", () => {
+    const original = lines("[tool.uv]", "default-groups = [", '    "dev"', "]");
+    const a = plan({ a: ["x"] });
+    const ab = plan({ a: ["x"], b: ["y"] });
+    const b = plan({ b: ["y"] });
+    const withAb = applyPlan(applyPlan(original, a).text, ab).text;
+    assert.ok(withAb.startsWith(lines(
+      "[tool.uv]",
+      "default-groups = [",
+      '    "dev",',
+      '    "a",',
+      '    "b"',
+      "]",
+    )));
+    const withB = applyPlan(withAb, b).text;
+    assert.ok(
+      withB.startsWith(lines("[tool.uv]", "default-groups = [", '    "dev",', '    "b"', "]")),
+    );
+    assert.equal(applyPlan(withB, emptyPlan("dev")).text, original);
+  });
+
+  await t.step("a group the user listed already stays when hpm stops managing it", () => {
+    const original = lines("[tool.uv]", 'default-groups = ["vector-db"]');
+    const result = applyAndRestore(original, p);
+    assert.ok(result.startsWith(original));
+    assert.deepEqual(readManaged(result)?.defaultGroups, []);
+  });
+
+  await t.step("a key hpm created follows the dev group", () => {
+    const managed = applyPlan(lines("[tool.uv]", "package = true"), p).text;
+    assert.match(managed, /^default-groups = \["vector-db"\]$/m);
+    const withDev = managed.replace("vector-db = [", 'dev = ["pytest"]\nvector-db = [');
+    assert.match(applyPlan(withDev, p).text, /^default-groups = \["dev", "vector-db"\]$/m);
+  });
+
+  await t.step("neither an array nor all", () => {
+    assert.throws(
+      () => applyPlan(lines("[tool.uv]", "default-groups = 3"), p),
+      inputError("toml-layout", 2, 1, /default-groups/),
+    );
+  });
+});
+
+Deno.test("applyPlan() reports collisions naming both entries", async (t) => {
+  await t.step("dependency group (normalised)", () => {
+    const original = lines(
+      "[project]",
+      'name = "core"',
+      "",
+      "[dependency-groups]",
+      'Vector_DB = ["mine"]',
+    );
+    assert.throws(
+      () => applyPlan(original, devPlan, "core/pyproject.toml"),
+      inputError(
+        "conflict",
+        5,
+        1,
+        /"vector-db".*core\/pyproject\.toml:5:1.*"Vector_DB".*vector-db = \["rag4code-qdrant"\]/,
+      ),
+    );
+  });
+  await t.step("dependency group written as an inline table", () => {
+    const original = lines('dependency-groups = { dev = [], vector-db = ["mine"] }');
+    assert.throws(() => applyPlan(original, devPlan), inputError("conflict", 1, 33));
+  });
+  await t.step("source (normalised)", () => {
+    const original = lines("[tool.uv.sources]", "  Rag4Code_Qdrant = { workspace = true }");
+    assert.throws(
+      () => applyPlan(original, devPlan),
+      inputError(
+        "conflict",
+        2,
+        3,
+        /source "rag4code-qdrant".*pyproject\.toml:2:3.*"Rag4Code_Qdrant".*rag4code-qdrant = \{ path = "packages\/rag4code-qdrant", editable = true \}/,
+      ),
+    );
+  });
+  await t.step("index", () => {
+    const original = lines(
+      "[[tool.uv.index]]",
+      'name = "pytorch"',
+      'url = "https://download.pytorch.org/whl/cpu"',
+      "",
+      "[[tool.uv.index]]",
+      'url = "https://example.com/simple"',
+      'name = "hpm-localhost"',
+    );
+    const p = plan({ g: ["a"] }, [], [{ name: "hpm-localhost", url: "http://127.0.0.1/simple" }]);
+    assert.throws(
+      () => applyPlan(original, p),
+      inputError("conflict", 7, 1, /index "hpm-localhost".*:7:1.*http:\/\/127\.0\.0\.1\/simple/),
+    );
+  });
+  await t.step("an entry hpm wrote is not a collision", () => {
+    const managed = applyPlan("", devPlan).text;
+    assert.equal(applyPlan(managed, devPlan).changed, false);
+  });
+});
+
+Deno.test("a source of the user's for a package the plan installs is refused, whatever [tool.hpm] says", async (t) => {
+  // prod installs rag4code-openai from the package index: it writes no source for it.
+  const prod = plan(
+    { "vector-db": ["rag4code-qdrant"], llm: ["rag4code-openai==1.2.0"] },
+    [qdrantProd],
+    [],
+    "prod",
+  );
+  const synced = applyPlan(lines("[project]", 'name = "core"'), prod).text;
+  const withLine = (line: string) =>
+    synced.replace("[tool.uv.sources]\n", `[tool.uv.sources]\n${line}\n`);
+  const lineOf = (text: string, line: string) => text.split("\n").indexOf(line) + 1;
+
+  await t.step(
+    "a local path, a git URL, an index: applyPlan refuses, foreignSources names it",
+    () => {
+      for (
+        const value of [
+          '{ path = "packages/openai", editable = true }',
+          '{ git = "https://evil.example/o.git", tag = "v1" }',
+          '{ index = "mine" }',
+        ]
+      ) {
+        const text = withLine(`Rag4Code_OpenAI = ${value}`);
+        const line = lineOf(text, `Rag4Code_OpenAI = ${value}`);
+        assert.throws(
+          () => applyPlan(text, prod, "core/pyproject.toml"),
+          inputError(
+            "conflict",
+            line,
+            1,
+            new RegExp(
+              `core/pyproject\\.toml:${line}:1 has source "Rag4Code_OpenAI", which hpm did not write \\(mode prod installs rag4code-openai==1\\.2\\.0 from the package index, with no source\\)`,
+            ),
+          ),
+        );
+        assert.deepEqual(foreignSources(text, prod), [
+          `pyproject.toml:${line}:1: [tool.uv.sources] Rag4Code_OpenAI = ${value} is not mode ` +
+          "prod's source for rag4code-openai (mode prod installs rag4code-openai==1.2.0 from the " +
+          "package index, with no source)",
+        ]);
+      }
+    },
+  );
+  await t.step("the plan's own source, changed where [tool.hpm] does not list it", () => {
+    const text = synced.replace(/^rag4code-qdrant = .*$/m, 'rag4code-qdrant = { path = "../q" }')
+      .replace('sources = ["rag4code-qdrant"]', "sources = []");
+    assert.throws(() => applyPlan(text, prod), inputError("conflict"));
+    assert.deepEqual(foreignSources(text, prod), [
+      `pyproject.toml:${
+        lineOf(text, 'rag4code-qdrant = { path = "../q" }')
+      }:1: [tool.uv.sources] ` +
+      `rag4code-qdrant = { path = "../q" } is not mode prod's source for rag4code-qdrant (mode ` +
+      `prod: rag4code-qdrant = { git = "https://github.com/rag4code/adapter-qdrant.git", tag = ` +
+      `"v1.0.0" })`,
+    ]);
+  });
+  await t.step("written as dotted keys, or a list of sources", () => {
+    const text = lines(
+      "[tool]",
+      'uv.sources.rag4code-openai = [{ path = "a", marker = "sys_platform == \'linux\'" }]',
+    );
+    assert.throws(() => applyPlan(text, prod), inputError("conflict", 2, 1));
+    assert.equal(foreignSources(text, prod).length, 1);
+    assert.match(
+      foreignSources(text, prod)[0],
+      /^pyproject\.toml:2:1: .*\[\{ path = "a", marker = /,
+    );
+  });
+  await t.step(
+    "a requirement of the user's with a URL for it, in any list but hpm's groups",
+    () => {
+      const url = '"rag4code-openai[x] @ file:///home/me/openai"';
+      for (
+        const [before, line, shown] of [
+          ['name = "core"', `dependencies = [${url}]`, url],
+          // Inside an inline table: the key of its list.
+          ['name = "core"', `optional-dependencies = { extra = ["a", ${url}] }`, "extra"],
+          ["[tool.uv]", `override-dependencies = [${url}]`, url],
+        ]
+      ) {
+        const text = synced.replace(`${before}\n`, `${before}\n${line}\n`);
+        const at = lineOf(text, line);
+        const column = line.indexOf(shown) + 1;
+        assert.throws(
+          () => applyPlan(text, prod),
+          inputError("conflict", at, column, /rag4code-openai\[x\] @ file:\/\/\/home\/me\/openai/),
+        );
+        const [found, ...more] = foreignSources(text, prod);
+        assert.deepEqual(more, []);
+        assert.match(
+          found,
+          new RegExp(
+            `^pyproject\\.toml:${at}:${column}: .* is not mode prod's source for rag4code-openai`,
+          ),
+        );
+      }
+      // Without a URL it is the user's requirement, which hpm leaves alone.
+      const plain = synced.replace(
+        'name = "core"\n',
+        'name = "core"\ndependencies = ["rag4code-openai>=1"]\n',
+      );
+      assert.deepEqual(foreignSources(plain, prod), []);
+      assert.equal(applyPlan(plain, prod).changed, false);
+    },
+  );
+  await t.step("sources for packages hpm does not manage are the user's, and stay", () => {
+    const text = withLine('mine = { path = "../mine", editable = true }');
+    assert.deepEqual(foreignSources(text, prod), []);
+    assert.equal(applyPlan(text, prod).changed, false);
+    assert.equal(applyPlan(text, emptyPlan("prod")).text.includes("mine = { path"), true);
+  });
+  await t.step("hpm's own entries, as it wrote them, are not foreign", () => {
+    assert.deepEqual(foreignSources(synced, prod), []);
+    const dev = applyPlan(
+      synced,
+      plan({ "vector-db": ["rag4code-qdrant"], llm: ["rag4code-openai"] }, [qdrantDev, {
+        name: "rag4code-openai",
+        table: [["path", "o"], ["editable", true]],
+      }]),
+    ).text;
+    // A dev form's entries are hpm's too: prod rewrites them (drift, not a collision).
+    assert.deepEqual(foreignSources(dev, prod), []);
+    assert.equal(applyPlan(dev, prod).text, synced);
+  });
+});
+
+Deno.test("plannedPackages(): every package the groups install, once, by normalised name", () => {
+  const p = plan({ a: ["X_y>=1", "z"], b: ["x-y", "w[extra]==2"] });
+  assert.deepEqual([...plannedPackages(p)], [
+    ["x-y", { name: "X_y", requirement: "X_y>=1" }],
+    ["z", { name: "z", requirement: "z" }],
+    ["w", { name: "w", requirement: "w[extra]==2" }],
+  ]);
+});
+
+Deno.test("applyPlan() refuses layouts it cannot extend", async (t) => {
+  const cases: [string, string, Plan, number, number][] = [
+    [
+      "sources as an inline table",
+      lines("[tool.uv]", "sources = { foo = { workspace = true } }"),
+      devPlan,
+      2,
+      1,
+    ],
+    [
+      "sources as dotted keys",
+      lines("[tool]", "uv.sources.foo = { workspace = true }"),
+      devPlan,
+      2,
+      1,
+    ],
+    ["tool as an inline table", lines("tool = { black = { line-length = 100 } }"), devPlan, 1, 1],
+    [
+      "dependency groups as dotted keys",
+      lines('dependency-groups.dev = ["pytest"]'),
+      devPlan,
+      1,
+      1,
+    ],
+    [
+      "tool.uv as dotted keys, for default-groups",
+      lines("[tool]", "uv.package = true"),
+      plan({ g: ["a"] }),
+      2,
+      1,
+    ],
+    [
+      "tool.uv as dotted keys, after a header that only implies it",
+      lines("[tool.uv.workspace]", "members = []", "", "[tool]", "uv.package = false"),
+      plan({ g: ["a"] }),
+      5,
+      1,
+    ],
+    [
+      "default-groups inside [[tool.uv]], with only default-groups to write",
+      lines("[[tool.uv]]", 'default-groups = ["dev"]'),
+      plan({ g: ["a"] }, [], [], "prod"),
+      1,
+      1,
+    ],
+    [
+      "inline sources after a group hpm extends first: the line in the file as it is",
+      lines(
+        "[dependency-groups]",
+        'dev = ["pytest"]',
+        "",
+        "[tool.uv]",
+        'sources = { foo = { path = "x" } }',
+        "",
+        "[other]",
+      ),
+      devPlan,
+      5,
+      1,
+    ],
+    [
+      "index as an inline array",
+      lines("[tool.uv]", 'index = [{ name = "a", url = "https://a" }]'),
+      plan({ g: ["a"] }, [], [{ name: "b", url: "https://b" }]),
+      2,
+      1,
+    ],
+  ];
+  for (const [name, original, p, line, column] of cases) {
+    await t.step(name, () => {
+      assert.throws(
+        () => applyPlan(original, p),
+        inputError("toml-layout", line, column, /^cannot add entries to /),
+      );
+    });
+  }
+  await t.step("an hpm entry the user moved", () => {
+    const managed = applyPlan("", devPlan).text;
+    const moved = managed.replace(
+      '[dependency-groups]\nvector-db = ["rag4code-qdrant"]\n',
+      'dependency-groups.vector-db = ["rag4code-qdrant"]\n',
+    );
+    assert.throws(
+      () => applyPlan(moved, emptyPlan("dev")),
+      inputError("toml-layout", 1, 1, /vector-db/),
+    );
+  });
+});
+
+Deno.test("applyPlan() keeps injected values as strings", () => {
+  const evil = 'x"]\n[evil]\nkey = "v';
+  const p = plan(
+    { "vector-db": [evil, "back\\slash", "ctl\u0000\u0007\u001f\u007f\ttab\r\n\f\b"] },
+    [{ name: "rag4code-qdrant", table: [["path", 'a" }\n[evil2]\n'], ["editable", true]] }],
+    [{ name: 'idx"\n[evil3]', url: "https://x/\u2028'''\"\"\"" }],
+  );
+  const result = applyAndRestore("", p);
+  const parsed = parse(result);
+  assert.deepEqual(Object.keys(parsed).sort(), ["dependency-groups", "tool"]);
+  assert.deepEqual(at(parsed, "dependency-groups", "vector-db"), p.groups[0].requirements);
+  assert.deepEqual(at(parsed, "tool", "uv", "sources"), {
+    "rag4code-qdrant": { path: 'a" }\n[evil2]\n', editable: true },
+  });
+  assert.deepEqual(at(parsed, "tool", "uv", "index"), [{
+    name: 'idx"\n[evil3]',
+    url: "https://x/\u2028'''\"\"\"",
+    explicit: true,
+  }]);
+  const raw = [...result].filter((c) => (c < " " && c !== "\n") || c === "\u007f");
+  assert.deepEqual(raw, [], "control characters are escaped");
+  assert.match(result, /\\u0000\\u0007\\u001f\\u007f\\ttab\\r\\n\\f\\b/);
+});
+
+Deno.test("applyPlan() rejects invalid TOML with its position", () => {
+  assert.throws(
+    () => applyPlan('[project]\nname = "core"\nversion = \n', devPlan, "x/pyproject.toml"),
+    inputError("toml-syntax", 3, 11, /^cannot parse x\/pyproject\.toml: /),
+  );
+});
+
+Deno.test("applyPlan() rejects values that are not valid Unicode", () => {
+  assert.throws(() => applyPlan("", plan({ g: ["\uD800"] })), inputError("schema"));
+});
+
+Deno.test("readManaged() reads the record", async (t) => {
+  await t.step("absent", () => {
+    assert.equal(readManaged(lines("[tool.uv]", "package = true")), undefined);
+  });
+  await t.step("as applyPlan writes it", () => {
+    const managed = applyPlan(lines("[tool.uv]", "package = true"), devPlan).text;
+    assert.deepEqual(readManaged(managed), {
+      mode: "dev",
+      groups: ["vector-db"],
+      packages: ["vector-db/rag4code-qdrant"],
+      sources: ["rag4code-qdrant"],
+      indexes: [],
+      defaultGroups: ["vector-db"],
+      created: ["dependency-groups", "tool.uv.default-groups", "tool.uv.sources"],
+    });
+  });
+  await t.step("damaged", () => {
+    const damaged = lines("[tool.hpm]", 'mode = "dev"', 'groups = "vector-db"');
+    assert.throws(
+      () => readManaged(damaged, "p.toml"),
+      inputError("toml-layout", 3, 1, /tool\.hpm\.groups.*array of strings/),
+    );
+    assert.throws(() => applyPlan(damaged, devPlan), inputError("toml-layout", 3, 1));
+    assert.throws(() => readManaged(lines("[tool]", "hpm = 1")), inputError("toml-layout", 2, 1));
+  });
+});
+
+Deno.test("applyPlan() keeps items the user added to hpm's groups", async (t) => {
+  const original = lines("[project]", 'name = "core"');
+  const prodPlan = plan({ "vector-db": ["rag4code-qdrant==1.0.0"] }, [qdrantProd], [], "prod");
+  const dev = applyPlan(original, devPlan).text;
+  const added = dev.replace(
+    'vector-db = ["rag4code-qdrant"]',
+    'vector-db = [\'coverage[toml]>=7\', "rag4code-qdrant", { include-group = "dev" }]',
+  );
+
+  await t.step("in the same mode: nothing changes, and they are reported", () => {
+    const r = applyPlan(added, devPlan);
+    assert.equal(r.changed, false);
+    assert.deepEqual(r.kept, [{
+      group: "vector-db",
+      items: ["coverage[toml]>=7", "(a table)"],
+      handedOver: false,
+    }]);
+  });
+  await t.step("across a mode switch and back, as written", () => {
+    const prod = applyPlan(added, prodPlan);
+    assert.match(
+      prod.text,
+      /^vector-db = \["rag4code-qdrant==1\.0\.0", 'coverage\[toml\]>=7', \{ include-group = "dev" \}\]$/m,
+    );
+    assert.equal(prod.kept.length, 1);
+    const back = applyPlan(prod.text, devPlan).text;
+    assert.match(back, /^vector-db = \["rag4code-qdrant", 'coverage\[toml\]>=7', /m);
+    assert.equal(applyPlan(back, devPlan).changed, false);
+  });
+  await t.step("when hpm drops the group, the group stays with the user's items only", () => {
+    const r = applyPlan(added, emptyPlan("dev"));
+    assert.deepEqual(r.kept.map((k) => [k.group, k.handedOver]), [["vector-db", true]]);
+    assert.equal(
+      r.text,
+      lines(
+        "[project]",
+        'name = "core"',
+        "",
+        "[dependency-groups]",
+        "vector-db = ['coverage[toml]>=7', { include-group = \"dev\" }]",
+        "",
+        "[tool.uv]",
+        'default-groups = ["vector-db"]',
+      ),
+      "still installed by default; hpm's source and record are gone",
+    );
+    assert.equal(readManaged(r.text), undefined);
+  });
+  await t.step("an item for a package hpm puts in the group is hpm's", () => {
+    const twice = dev.replace(
+      'vector-db = ["rag4code-qdrant"]',
+      'vector-db = ["rag4code-qdrant", "Rag4Code_Qdrant>=0.1"]',
+    );
+    assert.match(applyPlan(twice, prodPlan).text, /^vector-db = \["rag4code-qdrant==1\.0\.0"\]$/m);
+  });
+  await t.step("a record from before hpm recorded items: every item is hpm's, as then", () => {
+    const legacy = added.replace(/^packages = .*\n/m, "");
+    assert.equal(readManaged(legacy)?.packages, undefined);
+    assert.match(applyPlan(legacy, prodPlan).text, /^vector-db = \["rag4code-qdrant==1\.0\.0"\]$/m);
+  });
+});
+
+Deno.test("applyPlan() with [tool.hpm] deleted: the error names --adopt, which takes exact matches only", async (t) => {
+  const original = lines("[project]", 'name = "core"');
+  const managed = applyPlan(original, devPlan).text;
+  const orphaned = managed.slice(0, managed.indexOf("\n[tool.hpm]"));
+
+  await t.step("without --adopt: a conflict whose hint is the recovery", () => {
+    assert.throws(() => applyPlan(orphaned, devPlan), (e) => {
+      assert.ok(e instanceof HpmInputError);
+      assert.equal(e.code, "conflict");
+      assert.match(e.message, /^cannot write dependency group "vector-db"/);
+      assert.match(e.hint!, /`hpm sync --mode dev --adopt`/);
+      return true;
+    });
+  });
+  await t.step("with adopt: the entries are hpm's again, the record is back", () => {
+    const r = applyPlan(orphaned, devPlan, "pyproject.toml", { adopt: true });
+    assert.equal(r.text, managed, "as if the record had never gone");
+    assert.equal(applyPlan(r.text, emptyPlan("dev")).text, original, "and hpm can leave again");
+  });
+  await t.step("an entry that differs is still a conflict, with a real fix as hint", () => {
+    const mine = orphaned.replace("editable = true }", "editable = false }");
+    assert.throws(
+      () => applyPlan(mine, devPlan, "pyproject.toml", { adopt: true }),
+      (e) => {
+        assert.ok(e instanceof HpmInputError);
+        assert.match(e.message, /^cannot write source "rag4code-qdrant"/);
+        assert.match(e.hint!, /^remove your source for `rag4code-qdrant`/);
+        assert.doesNotMatch(e.hint!, /rename/);
+        return true;
+      },
+    );
+  });
+});

@@ -1,0 +1,866 @@
+/**
+ * The git operations HPM needs: the one door through which HPM runs git.
+ *
+ * Git runs in folders HPM did not create (plugin clones, a project from a
+ * stranger, a registry's checkout), and a repository's own configuration can
+ * make git run commands (`core.fsmonitor`, hooks, an embedded bare
+ * repository). So every call is hardened the way git's own security notes
+ * advise for untrusted repositories, and git only ever runs inside a folder
+ * that has its own `.git` (see {@link hasOwnGit}) or one HPM made. Only the
+ * calls that must reach a remote may use a transport, and they refuse a
+ * repository whose own configuration names a command for git to run there
+ * (`core.sshCommand`, `remote.<name>.uploadpack`…). Every URL and ref has
+ * been validated by the registry schema; they still go after `--` or
+ * `--end-of-options`.
+ *
+ * @module
+ */
+
+import { CommandFailedError, HpmInputError } from "../core/errors.ts";
+import { door, type DoorReader, joinPath } from "./files.ts";
+import type { Runner, RunRequest, RunResult } from "./runner.ts";
+
+/**
+ * The options every git call starts with: no filesystem monitor command, no
+ * hooks, no implicitly found bare repository (a folder laid out as one inside
+ * a project), no transports that run commands, no pager.
+ */
+export const GIT_HARDENING: readonly string[] = [
+  "-c",
+  "core.fsmonitor=false",
+  "-c",
+  "core.hooksPath=/dev/null",
+  "-c",
+  "safe.bareRepository=explicit",
+  "-c",
+  "protocol.ext.allow=never",
+  "-c",
+  "protocol.fd.allow=never",
+  "-c",
+  "core.pager=cat",
+  "-c",
+  "advice.detachedHead=false",
+];
+
+/** How to run one git command. */
+export interface GitCall {
+  /** Environment for git (e.g. `GIT_TERMINAL_PROMPT=0`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Stop git after this long (network operations). */
+  readonly timeoutMs?: number;
+  /** Let git's progress show. */
+  readonly stream?: boolean;
+  /**
+   * Leave `core.hooksPath` as configured: only for asking git where hooks
+   * live (a query that runs none), so `hpm init --hook` honours the user's setting.
+   */
+  readonly configuredHooks?: boolean;
+  /**
+   * Whether the call may reach a remote; no other call may use a transport
+   * at all (in a partial clone, git would otherwise fetch a missing object
+   * from the clone's remote, with the clone's settings). `repository`: git
+   * reads the configuration of the repository it runs in (fetch, ls-remote,
+   * a merge that fetches missing objects), so the call is refused when that
+   * configuration names a command git would run while reaching the remote;
+   * `clone`: git reads only the user's configuration.
+   */
+  readonly network?: "repository" | "clone";
+  /** The most output to collect (see {@link RunRequest.maxOutputBytes}). */
+  readonly maxOutputBytes?: number;
+}
+
+// Read-only queries must not even take git's optional index lock.
+const QUIET_ENV = { GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" };
+
+// With an empty list of allowed protocols git reaches no remote, whatever
+// the repository's `protocol.*.allow` says.
+const NO_TRANSPORT = { GIT_ALLOW_PROTOCOL: "" };
+
+/**
+ * The settings with which a repository's own configuration makes git run a
+ * program while it reaches a remote: the ssh command, the `git://` proxy,
+ * the askpass and credential helpers, the upload-pack or remote helper, the
+ * command listing an alternate's refs, and the program checking signatures
+ * (a fast-forward under `merge.verifySignatures`). Names as `git config
+ * --list` prints them, lower-cased but for the middle part.
+ */
+const COMMAND_SETTING =
+  /^(core\.(sshcommand|gitproxy|askpass|alternaterefscommand)|credential\.(.+\.)?helper|remote\..+\.(uploadpack|vcs)|gpg\.(.+\.)?program)$/;
+
+// git's own spelling of the lower-cased core settings, for messages.
+const CORE_SPELLING: Readonly<Record<string, string>> = {
+  sshcommand: "sshCommand",
+  gitproxy: "gitProxy",
+  askpass: "askPass",
+  alternaterefscommand: "alternateRefsCommand",
+};
+
+/**
+ * Run git, hardened; the result whatever the exit code.
+ *
+ * @param runner runs git
+ * @param cwd where to run it
+ * @param args its arguments (after the hardening options)
+ * @param call environment, timeout, streaming, network, output limit
+ * @returns how it ended (a refusal to reach a remote fails like git, code 128)
+ */
+export async function runGit(
+  runner: Runner,
+  cwd: string,
+  args: readonly string[],
+  call: GitCall = {},
+): Promise<RunResult> {
+  if (call.network === "repository") {
+    const refused = await refuseCommandSettings(runner, cwd);
+    if (refused) return refused;
+  }
+  const env = call.network ? call.env : { ...call.env, ...NO_TRANSPORT };
+  const request: RunRequest = {
+    program: "git",
+    args: [
+      ...(call.configuredHooks
+        ? GIT_HARDENING.filter((a, i, all) =>
+          a !== "core.hooksPath=/dev/null" && all[i + 1] !== "core.hooksPath=/dev/null"
+        )
+        : GIT_HARDENING),
+      ...args,
+    ],
+    cwd,
+    ...(env ? { env } : {}),
+    ...(call.stream ? { stream: true } : {}),
+    ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
+    ...(call.maxOutputBytes !== undefined ? { maxOutputBytes: call.maxOutputBytes } : {}),
+  };
+  return await runner(request);
+}
+
+// A repository that came as an archive or a shared folder (or a `.git` file
+// naming a git folder elsewhere) has a configuration nobody vetted, and the
+// command-valued settings cannot all be overridden from the command line
+// (`credential.helper` is a list, `remote.<name>.uploadpack` is per remote):
+// so the configuration git will read (includes followed, as git does) is
+// checked first, and a failure like git's own says which settings and where.
+async function refuseCommandSettings(
+  runner: Runner,
+  cwd: string,
+): Promise<RunResult | undefined> {
+  const listed = await runGit(
+    runner,
+    cwd,
+    ["config", "--list", "--show-scope", "--show-origin", "-z"],
+    { env: QUIET_ENV },
+  );
+  if (listed.code !== 0) return listed;
+  // Each entry is `scope NUL origin NUL key LF value NUL`.
+  const fields = listed.stdout.split("\0");
+  const found = new Map<string, string>();
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const key = fields[i + 2].split("\n", 1)[0];
+    if ((fields[i] === "local" || fields[i] === "worktree") && COMMAND_SETTING.test(key)) {
+      const spelled = key.replace(/^core\.(\w+)$/, (_, name) => `core.${CORE_SPELLING[name]}`);
+      found.set(spelled, fields[i + 1].replace(/^file:/, ""));
+    }
+  }
+  if (found.size === 0) return undefined;
+  // git names the repository's own files relative to the top of its work
+  // tree; `includeIf "gitdir:…"` matches the git folder, wherever it is.
+  const [top = cwd, gitDir = `${top}/.git`] =
+    (await gitOk(runner, cwd, ["rev-parse", "--show-toplevel", "--absolute-git-dir"]))
+      ?.split("\n") ?? [];
+  const { resolve } = await import("node:path");
+  const named = [...found].map(([key, file]) => `${key} (${resolve(top, file)})`);
+  const [what, it, is] = found.size === 1
+    ? ["a command", "it", "it is"]
+    : ["commands", "them", "they are"];
+  return {
+    code: 128,
+    stdout: "",
+    stderr: `fatal: refusing to reach a remote from ${cwd}: its git config sets ` +
+      `${named.join(", ")}, ${what} git would run; remove ${it}, or if ${is} your own, ` +
+      `set ${it} in your global git config instead ` +
+      `(under [includeIf "gitdir:${gitDir}"] for this repository alone)\n`,
+  };
+}
+
+/**
+ * Run git, hardened; its stdout exactly as written (file contents keep their bytes).
+ *
+ * @throws {CommandFailedError} when git fails
+ */
+async function gitRaw(
+  runner: Runner,
+  cwd: string,
+  args: string[],
+  call: GitCall = {},
+): Promise<string> {
+  const r = await runGit(runner, cwd, args, { env: QUIET_ENV, ...call });
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+  return r.stdout;
+}
+
+/** {@link gitRaw}, its stdout trimmed. */
+async function git(
+  runner: Runner,
+  cwd: string,
+  args: string[],
+  call: GitCall = {},
+): Promise<string> {
+  return (await gitRaw(runner, cwd, args, call)).trim();
+}
+
+/**
+ * Why git failed, from its stderr: its `fatal:` line (without the prefix),
+ * else its last line.
+ *
+ * @param stderr what git wrote to stderr
+ * @returns the reason, or undefined when git said nothing
+ */
+export function gitFailure(stderr: string): string | undefined {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  return (lines.find((l) => l.startsWith("fatal:")) ?? lines.at(-1))?.replace(/^fatal:\s*/, "");
+}
+
+async function gitOk(runner: Runner, cwd: string, args: string[]): Promise<string | undefined> {
+  const r = await runGit(runner, cwd, args, { env: QUIET_ENV });
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Whether `dir` is the top of a git work tree of its own: it has a `.git`
+ * entry (a folder, or the file of a linked work tree). Git is only run in such
+ * folders, so a folder that merely looks like a repository (`HEAD`,
+ * `objects/`, a `config`) or one inside another repository is never queried.
+ *
+ * @param dir a folder
+ * @returns whether it has its own `.git`
+ */
+export function hasOwnGit(dir: string): boolean {
+  try {
+    const info = Deno.lstatSync(joinPath(dir, ".git"));
+    return info.isDirectory || info.isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Clone `url` into `dest` (its default branch).
+ *
+ * @param runner runs git
+ * @param url the repository
+ * @param dest the folder to create
+ * @param cwd where to run git
+ * @param stream let git's progress show
+ * @param env extra environment for git (e.g. `GIT_TERMINAL_PROMPT=0`)
+ * @throws {CommandFailedError} when git fails
+ */
+export async function gitClone(
+  runner: Runner,
+  url: string,
+  dest: string,
+  cwd: string,
+  stream = false,
+  env?: Readonly<Record<string, string>>,
+): Promise<void> {
+  const args = ["clone", "--quiet", "--", url, dest];
+  const r = await runGit(runner, cwd, args, {
+    stream,
+    network: "clone",
+    ...(env ? { env } : {}),
+  });
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+}
+
+/** The state of a local clone, as `hpm status` reports it. */
+export interface CloneState {
+  /** The current branch, undefined when HEAD is detached. */
+  readonly branch?: string;
+  /** When detached: the tag at HEAD, or its short commit. */
+  readonly detachedAt?: string;
+  /** Uncommitted changes (tracked or untracked files). */
+  readonly dirty: boolean;
+  /** Number of changed paths. */
+  readonly changedPaths: number;
+}
+
+/**
+ * Branch / detached state and uncommitted changes of a clone: one `git
+ * status` (two more processes only when HEAD is detached).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns its state
+ */
+export async function cloneState(runner: Runner, dir: string): Promise<CloneState> {
+  const lines = (await git(runner, dir, ["status", "--porcelain=v2", "--branch"]))
+    .split("\n").filter((l) => l !== "");
+  const head = lines.find((l) => l.startsWith("# branch.head "))?.slice("# branch.head ".length);
+  const branch = head === undefined || head === "(detached)" ? undefined : head;
+  const detachedAt = branch ? undefined : (
+    await gitOk(runner, dir, ["describe", "--tags", "--exact-match", "HEAD"]) ??
+      await git(runner, dir, ["rev-parse", "--short", "HEAD"])
+  );
+  const changedPaths = lines.filter((l) => !l.startsWith("#")).length;
+  return { branch, detachedAt, dirty: changedPaths > 0, changedPaths };
+}
+
+/**
+ * How many commits HEAD has that `ref` does not; undefined when `ref` names
+ * no commit in the clone. One git process answers both.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param ref a tag, branch or commit (the release ref)
+ * @returns the count, or undefined
+ */
+export async function commitsAfter(
+  runner: Runner,
+  dir: string,
+  ref: string,
+): Promise<number | undefined> {
+  const count = await gitOk(runner, dir, [
+    "rev-list",
+    "--count",
+    "--end-of-options",
+    `${ref}^{commit}..HEAD`,
+  ]);
+  return count === undefined ? undefined : Number(count);
+}
+
+/**
+ * The newest tag of a clone, by version order (`v1.10.0` after `v1.9.0`).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns the tag, or undefined when there is none
+ */
+export async function newestTag(runner: Runner, dir: string): Promise<string | undefined> {
+  const tags = await git(runner, dir, ["tag", "--list", "--sort=-v:refname"]);
+  return tags.split("\n").find((t) => t.trim() !== "")?.trim();
+}
+
+/** Where a folder sits in its git repository. */
+export interface RepoLocation {
+  /** The top folder of the work tree. */
+  readonly top: string;
+  /** The folder relative to `top`, `/`-separated, ending in `/` (empty at the top). */
+  readonly prefix: string;
+}
+
+/**
+ * The work tree `dir` is in, and its path inside it.
+ *
+ * @param runner runs git
+ * @param dir a folder
+ * @returns the location, or undefined when `dir` is not in a work tree
+ */
+export async function repoLocation(runner: Runner, dir: string): Promise<RepoLocation | undefined> {
+  const out = await gitOk(runner, dir, ["rev-parse", "--show-toplevel", "--show-prefix"]);
+  if (!out) return undefined;
+  const [top, prefix = ""] = out.split("\n");
+  return { top, prefix };
+}
+
+/**
+ * Paths with unresolved conflicts in the index (stages 1–3).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @returns the paths, relative to `top`, each once
+ */
+export async function unmergedPaths(runner: Runner, top: string): Promise<string[]> {
+  const out = await gitRaw(runner, top, ["ls-files", "--unmerged", "-z"]);
+  return [...new Set(out.split("\0").filter(Boolean).map((l) => l.slice(l.indexOf("\t") + 1)))];
+}
+
+// The refs git keeps while a multi-step operation waits for its commit.
+const OPERATIONS = [
+  ["MERGE_HEAD", "merge"],
+  ["CHERRY_PICK_HEAD", "cherry-pick"],
+  ["REVERT_HEAD", "revert"],
+] as const;
+
+/** Where a folder sits in its repository, and what the repository is in the middle of. */
+export interface RepoState extends RepoLocation {
+  /** A merge, cherry-pick or revert whose commit is not made yet. */
+  readonly operation?: (typeof OPERATIONS)[number][1];
+}
+
+/**
+ * {@link repoLocation} and the multi-step operation the repository is in the
+ * middle of (a merge, cherry-pick or revert whose commit is not made yet), in
+ * one git call.
+ *
+ * @param runner runs git
+ * @param dir a folder
+ * @returns the location and operation, or undefined when `dir` is not in a work tree
+ */
+export async function repoState(runner: Runner, dir: string): Promise<RepoState | undefined> {
+  const out = await gitOk(runner, dir, [
+    "rev-parse",
+    "--show-toplevel",
+    "--show-prefix",
+    ...OPERATIONS.flatMap(([ref]) => ["--git-path", ref]),
+  ]);
+  if (!out) return undefined;
+  // The prefix line is empty at the top; each --git-path is relative to `dir`.
+  const [top, prefix, ...markers] = out.split("\n");
+  if (markers.length !== OPERATIONS.length) {
+    throw new CommandFailedError("git", ["rev-parse"], 0, `unexpected output: ${out}`);
+  }
+  // Loaded here, not with the module: node:path would cost every importer its load.
+  const { resolve } = await import("node:path");
+  const present = await Promise.all(
+    markers.map((path) => Deno.stat(resolve(dir, path)).then(() => true, () => false)),
+  );
+  const at = present.indexOf(true);
+  return at < 0 ? { top, prefix } : { top, prefix, operation: OPERATIONS[at][1] };
+}
+
+/** One file's entry in the index. */
+export interface IndexEntry {
+  /** Its file mode, e.g. `100644`. */
+  readonly mode: string;
+  /** Its blob id. */
+  readonly blob: string;
+}
+
+/**
+ * Files' entries in the index (stage 0).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param paths the files, relative to `top`
+ * @returns the entries, by path; a file not in the index has none
+ */
+export async function indexEntries(
+  runner: Runner,
+  top: string,
+  paths: readonly string[],
+): Promise<Map<string, IndexEntry>> {
+  const out = await gitRaw(runner, top, [
+    "--literal-pathspecs",
+    "ls-files",
+    "--stage",
+    "-z",
+    "--",
+    ...paths,
+  ]);
+  const entries = new Map<string, IndexEntry>();
+  for (const line of out.split("\0")) {
+    const m = /^(\d+) ([0-9a-f]+) 0\t(.*)$/s.exec(line);
+    if (m) entries.set(m[3], { mode: m[1], blob: m[2] });
+  }
+  return entries;
+}
+
+/**
+ * Whether git ignores a path (`.gitignore`, `info/exclude`, `core.excludesFile`).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param path the path, relative to `top`
+ * @returns true when it is ignored
+ */
+export async function isIgnored(runner: Runner, top: string, path: string): Promise<boolean> {
+  return await gitOk(runner, top, ["check-ignore", "--quiet", "--no-index", "--", path]) !==
+    undefined;
+}
+
+/**
+ * Whether git tracks a path, or any file below it (a folder).
+ *
+ * @param runner runs git
+ * @param dir a folder in the work tree, where git runs
+ * @param path the path, relative to `dir`
+ * @returns true when the index has it; false too when `dir` is not in a work tree
+ */
+export async function isTracked(runner: Runner, dir: string, path: string): Promise<boolean> {
+  return !!await gitOk(runner, dir, ["--literal-pathspecs", "ls-files", "-z", "--", path]);
+}
+
+/**
+ * The blob id of a file in HEAD.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param path the file, relative to `top`
+ * @returns the blob id, or undefined when there is no commit yet or HEAD lacks the file
+ */
+export async function headBlob(
+  runner: Runner,
+  top: string,
+  path: string,
+): Promise<string | undefined> {
+  return await gitOk(runner, top, [
+    "rev-parse",
+    "--quiet",
+    "--verify",
+    "--end-of-options",
+    `HEAD:${path}`,
+  ]);
+}
+
+/**
+ * The content of a blob, byte for byte (decoded as UTF-8).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param blob the blob id
+ * @returns its text
+ */
+export async function readBlob(runner: Runner, top: string, blob: string): Promise<string> {
+  return await gitRaw(runner, top, ["cat-file", "blob", blob]);
+}
+
+/**
+ * Write a file's content into the object store, as `git add` would store it
+ * at `path` (its clean filters and line-ending rules applied).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param file the file holding the content (anywhere on disk)
+ * @param path the path it will have in the repository, relative to `top`
+ * @returns the blob id
+ */
+export async function writeBlob(
+  runner: Runner,
+  top: string,
+  file: string,
+  path: string,
+): Promise<string> {
+  return await git(runner, top, ["hash-object", "-w", `--path=${path}`, "--", file]);
+}
+
+/**
+ * Point index entries at blobs, in one index update: the working tree is not
+ * touched.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param entries the paths (relative to `top`) with their mode and blob
+ */
+export async function setIndexEntries(
+  runner: Runner,
+  top: string,
+  entries: readonly ({ readonly path: string } & IndexEntry)[],
+): Promise<void> {
+  await git(runner, top, [
+    "update-index",
+    "--add",
+    ...entries.flatMap((e) => ["--cacheinfo", `${e.mode},${e.blob},${e.path}`]),
+  ]);
+}
+
+/**
+ * Where git looks for the pre-commit hook (`core.hooksPath` respected).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @returns the absolute path of the hook file
+ */
+export async function preCommitHookPath(runner: Runner, top: string): Promise<string> {
+  const path = await git(runner, top, ["rev-parse", "--git-path", "hooks/pre-commit"], {
+    configuredHooks: true,
+  });
+  const { resolve } = await import("node:path");
+  return resolve(top, path);
+}
+
+/** What a remote says about a ref; see {@link remoteRef}. */
+export type RemoteRefState =
+  | { readonly state: "found" | "missing" | "commit" }
+  | { readonly state: "unreachable"; readonly reason: string };
+
+/**
+ * Whether `ref` is a tag or branch on the remote `url` (`git ls-remote`),
+ * within `timeoutMs`. A commit id cannot be asked for this way: one that names
+ * no ref is `commit`.
+ *
+ * @param runner runs git
+ * @param cwd where to run git
+ * @param url the repository
+ * @param ref a tag, branch, full ref name or commit
+ * @param timeoutMs how long to wait for the remote
+ * @returns `found`, `missing`, `commit`, or `unreachable` with git's reason
+ */
+export async function remoteRef(
+  runner: Runner,
+  cwd: string,
+  url: string,
+  ref: string,
+  timeoutMs: number,
+): Promise<RemoteRefState> {
+  const r = await runGit(runner, cwd, ["ls-remote", "--end-of-options", url, ref], {
+    env: QUIET_ENV,
+    timeoutMs,
+    network: "repository",
+  });
+  if (r.code !== 0) {
+    const reason = gitFailure(r.stderr) ??
+      `git ls-remote stopped (exit code ${r.code}, after at most ${timeoutMs} ms)`;
+    return { state: "unreachable", reason };
+  }
+  // ls-remote matches patterns by their tail (`v1` also matches `refs/tags/x/v1`).
+  const names = new Set(r.stdout.split("\n").map((l) => l.split("\t")[1]?.trim()));
+  const exact = [`refs/tags/${ref}`, `refs/heads/${ref}`, ref];
+  if (exact.some((n) => names.has(n))) return { state: "found" };
+  return /^[0-9a-f]{7,40}$/i.test(ref) ? { state: "commit" } : { state: "missing" };
+}
+
+/**
+ * The files whose content decides which object `ref` names in the clone at
+ * `dir`, as git's rules for a name look it up (`$GIT_DIR/REF`, `refs/REF`,
+ * `refs/tags/REF`, `refs/heads/REF`, `refs/remotes/REF`,
+ * `refs/remotes/REF/HEAD`, then `packed-refs`), plus the repository's
+ * `config` (which also says how refs are stored). While none of them changes,
+ * {@link fileAtRef} gives the same answer: objects never change. Undefined
+ * when files alone do not tell: refs kept in a reftable, a clone whose `.git`
+ * is a link or a file (a linked worktree), a ref that is an expression or an
+ * abbreviated commit (new objects can make it ambiguous).
+ *
+ * Each is read through `reader` before git reads it, so a reader that keeps
+ * what it saw holds the content git is about to answer from (a file that
+ * changes in between then no longer matches what was kept).
+ *
+ * @param dir the clone
+ * @param ref a tag, branch or full commit id
+ * @param reader what reads them
+ * @returns absolute paths, present or absent
+ */
+export function refFiles(
+  dir: string,
+  ref: string,
+  reader: DoorReader = door,
+): string[] | undefined {
+  const gitDir = joinPath(dir, ".git");
+  try {
+    if (!Deno.lstatSync(gitDir).isDirectory) return undefined;
+  } catch {
+    return undefined;
+  }
+  const files = [joinPath(gitDir, "config"), joinPath(gitDir, "packed-refs")];
+  const readable = (list: string[]) => {
+    try {
+      for (const file of list) reader.read(file, { root: gitDir }, MAX_REF_FILE_BYTES);
+      return list;
+    } catch {
+      return undefined; // a link out, a folder, too large: what decides is not a file here
+    }
+  };
+  if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) return readable(files);
+  // git reads a name that is all hex, or ends in `-g<hex>` (git describe), as
+  // an abbreviated object when no ref has it.
+  const plain = /^[A-Za-z0-9_][A-Za-z0-9._/+-]*$/.test(ref) &&
+    !/^[0-9a-f]{4,}$|-g[0-9a-f]{4,}$/i.test(ref) &&
+    !/\.\.|\/\/|\/\.|\.lock(\/|$)|[/.]$/.test(ref);
+  if (!plain) return undefined;
+  try {
+    Deno.lstatSync(joinPath(gitDir, "reftable"));
+    return undefined;
+  } catch {
+    // no reftable: refs are files
+  }
+  const loose = [
+    ...["", "refs/", "refs/tags/", "refs/heads/", "refs/remotes/"].map((at) =>
+      joinPath(gitDir, `${at}${ref}`)
+    ),
+    joinPath(gitDir, `refs/remotes/${ref}/HEAD`),
+  ];
+  // A symbolic ref leads to a file not in the list.
+  const symbolic = loose.some((file) => {
+    try {
+      const head = reader.read(file, { root: gitDir }, MAX_REF_FILE_BYTES);
+      return head !== undefined && new TextDecoder().decode(head).startsWith("ref:");
+    } catch {
+      return true; // a link or a folder: what decides is elsewhere
+    }
+  });
+  return symbolic ? undefined : readable([...files, ...loose]);
+}
+
+// packed-refs holds every tag of a clone: thousands in a large project.
+const MAX_REF_FILE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A file as it is at `ref` in a clone (`git cat-file blob REF:./PATH`, the
+ * path relative to `dir`).
+ *
+ * @param runner runs git
+ * @param dir a folder of the clone
+ * @param ref a tag, branch or commit
+ * @param path the file, relative to `dir`
+ * @param maxBytes the file's size limit
+ * @returns its text, or undefined when the ref or the file is not there
+ * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
+ */
+export async function fileAtRef(
+  runner: Runner,
+  dir: string,
+  ref: string,
+  path: string,
+  maxBytes: number,
+): Promise<string | undefined> {
+  return await blobText(
+    runner,
+    dir,
+    `${ref}:./${path}`,
+    maxBytes,
+    `${path} at ${ref} in ${dir}`,
+    // What uv installs is fetched from the remote, which never sends the
+    // clone's replace refs: read the same objects.
+    { ...QUIET_ENV, GIT_NO_REPLACE_OBJECTS: "1" },
+  );
+}
+
+// A blob's text, undefined when there is no such blob; never more than
+// `maxBytes` of it is held, by HPM or by git (which streams a blob larger
+// than core.bigFileThreshold instead of inflating it whole).
+async function blobText(
+  runner: Runner,
+  dir: string,
+  object: string,
+  maxBytes: number,
+  shown: string,
+  env: Readonly<Record<string, string>>,
+): Promise<string | undefined> {
+  const r = await runGit(
+    runner,
+    dir,
+    ["-c", `core.bigFileThreshold=${maxBytes}`, "cat-file", "blob", "--end-of-options", object],
+    { env, maxOutputBytes: maxBytes },
+  );
+  if (r.tooLarge) {
+    throw new HpmInputError(
+      "too-large",
+      `${shown} is larger than ${maxBytes} bytes`,
+      undefined,
+      "check that release: a real one is far smaller",
+    );
+  }
+  return r.code === 0 ? r.stdout : undefined;
+}
+
+/**
+ * The upstream branch of the current branch (`origin/main`).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns its name, or undefined when the branch tracks none
+ */
+export async function upstreamOf(runner: Runner, dir: string): Promise<string | undefined> {
+  return await gitOk(runner, dir, [
+    "rev-parse",
+    "--abbrev-ref",
+    "--symbolic-full-name",
+    "@{upstream}",
+  ]) || undefined;
+}
+
+/**
+ * Fetch the current branch's remote; touches no branch and no file.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param env extra environment (e.g. `GIT_TERMINAL_PROMPT=0` when several run at once)
+ * @throws {CommandFailedError} when git fails
+ */
+export async function fetchRemote(
+  runner: Runner,
+  dir: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<void> {
+  // A submodule's fetch would read the submodule's own config, not checked here.
+  const args = ["fetch", "--quiet", "--recurse-submodules=no"];
+  const r = await runGit(runner, dir, args, { network: "repository", ...(env ? { env } : {}) });
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+}
+
+/**
+ * Commits HEAD has that its upstream does not, and the other way round.
+ *
+ * @param runner runs git
+ * @param dir the clone (its branch has an upstream)
+ * @returns `ahead` and `behind`
+ */
+export async function aheadBehind(
+  runner: Runner,
+  dir: string,
+): Promise<{ ahead: number; behind: number }> {
+  const out = await git(runner, dir, ["rev-list", "--left-right", "--count", "HEAD...@{upstream}"]);
+  const [ahead, behind] = out.split(/\s+/).map(Number);
+  return { ahead, behind };
+}
+
+/**
+ * Fast-forward the current branch to its upstream (never a merge commit).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns the short commits before and after
+ * @throws {CommandFailedError} when it cannot fast-forward
+ */
+export async function fastForward(
+  runner: Runner,
+  dir: string,
+): Promise<{ from: string; to: string }> {
+  const from = await git(runner, dir, ["rev-parse", "--short", "HEAD"]);
+  // In a partial clone the merge fetches the objects it lacks, so it reaches
+  // the remote; not from submodules, whose own config is not checked.
+  await git(
+    runner,
+    dir,
+    ["-c", "submodule.recurse=false", "merge", "--ff-only", "--quiet", "@{upstream}"],
+    { network: "repository" },
+  );
+  return { from, to: await git(runner, dir, ["rev-parse", "--short", "HEAD"]) };
+}
+
+/**
+ * A file as it is at `ref` of the remote `url`, fetched shallowly into `dir`,
+ * a repository HPM owns (one per remote, made here when it has no `.git`
+ * yet), within `timeoutMs`.
+ *
+ * @param runner runs git
+ * @param dir an existing folder of HPM's cache
+ * @param url the remote
+ * @param ref a tag or branch (a commit when the remote allows fetching one)
+ * @param path the file, from the repository's top
+ * @param timeoutMs how long the fetch may take
+ * @param maxBytes the file's size limit
+ * @returns its text, or why it could not be read
+ * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
+ */
+export async function remoteFileAtRef(
+  runner: Runner,
+  dir: string,
+  url: string,
+  ref: string,
+  path: string,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<{ text: string } | { reason: string }> {
+  const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
+  const why = (r: { code: number; stderr: string }) =>
+    gitFailure(r.stderr) ?? `git stopped with exit code ${r.code}`;
+  if (!hasOwnGit(dir)) {
+    const init = await runGit(runner, dir, ["init", "--quiet"], call);
+    if (init.code !== 0) return { reason: why(init) };
+  }
+  const fetched = await runGit(
+    runner,
+    dir,
+    ["fetch", "--quiet", "--depth", "1", "--end-of-options", url, ref],
+    { ...call, timeoutMs, network: "repository" },
+  );
+  if (fetched.code !== 0) return { reason: why(fetched) };
+  const text = await blobText(
+    runner,
+    dir,
+    `FETCH_HEAD:${path}`,
+    maxBytes,
+    `${path} at ${ref} of ${url}`,
+    call.env,
+  );
+  return text === undefined ? { reason: `${ref} has no ${path}` } : { text };
+}

@@ -1,0 +1,188 @@
+/**
+ * Loading a project from disk: find its root, read hpm.yaml, hpm.local.yaml,
+ * the registries and pyproject.toml. This is the read side of the I/O edge.
+ *
+ * @module
+ */
+
+import { dirname, join, resolve } from "node:path";
+import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
+import { declaredDependencies } from "../core/dependencies.ts";
+import { door, type DoorReader, MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
+import { HpmInputError } from "../core/errors.ts";
+import {
+  type LocalOverlay,
+  type Manifest,
+  parseLocalOverlay,
+  parseManifest,
+} from "../core/manifest.ts";
+import { loadRegistry, type Registry } from "../core/registry.ts";
+import { cacheDir, type FetchRegistryOptions } from "../registry/remote.ts";
+import { decodeUtf8 } from "../edit/utf8.ts";
+import { PYPROJECT_FILE } from "../io/uv.ts";
+
+/** The manifest file name. */
+export const MANIFEST_FILE = "hpm.yaml";
+/** The per-machine overlay file name. */
+export const LOCAL_FILE = "hpm.local.yaml";
+export { LOCK_FILE, PYPROJECT_FILE } from "../io/uv.ts";
+
+/** Everything HPM reads from a project. */
+export interface Project {
+  /** Absolute project root. */
+  readonly root: string;
+  /** hpm.yaml. */
+  readonly manifest: Manifest;
+  /** hpm.local.yaml, when present. */
+  readonly overlay?: LocalOverlay;
+  /** The registries. */
+  readonly registry: Registry;
+  /** Absolute path of pyproject.toml. */
+  readonly pyprojectFile: string;
+  /** Its text. */
+  readonly pyproject: string;
+  /** The remote registries' cache folder (no dev path may lie in it). */
+  readonly cache?: string;
+  /** What read the project's files; planning reads the plan's other inputs through it too. */
+  readonly reader: DoorReader;
+}
+
+/** Options of {@link loadProject}. */
+export interface LoadOptions extends FetchRegistryOptions {
+  /**
+   * Reads hpm.yaml, hpm.local.yaml and the registry entries (pyproject.toml,
+   * which a record keeps whole, is read through the door itself).
+   * @default door
+   */
+  readonly reader?: DoorReader;
+}
+
+/**
+ * The nearest folder at or above `start` holding hpm.yaml.
+ *
+ * @param start where to start looking
+ * @returns the project root
+ * @throws {HpmInputError} when there is none
+ */
+export async function findProjectRoot(start: string): Promise<string> {
+  let dir = resolve(start);
+  while (true) {
+    try {
+      await Deno.stat(join(dir, MANIFEST_FILE));
+      return dir;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new HpmInputError(
+        "not-found",
+        `no ${MANIFEST_FILE} in ${resolve(start)} or any parent folder`,
+        undefined,
+        "run `hpm init` in your uv project, or pass --project DIR",
+      );
+    }
+    dir = parent;
+  }
+}
+
+function readText(path: string, root: string, what: string, hint: string): string {
+  const bytes = readConfined(path, { root }, MAX_PYPROJECT_BYTES);
+  if (bytes === undefined) {
+    throw new HpmInputError("not-found", `${what} not found: ${path}`, undefined, hint);
+  }
+  return decodeUtf8(bytes, path);
+}
+
+/**
+ * Read a project's files. Parsing and validation errors carry positions.
+ * Every file is read through lib/files.ts: it must be a regular file inside
+ * the project (a link out of it is refused) and small enough.
+ *
+ * @param root the project root
+ * @param options the reader; runner, logger and environment for remote registries
+ * @returns the project
+ */
+export async function loadProject(
+  root: string,
+  options: LoadOptions = {},
+): Promise<Project> {
+  const reader = options.reader ?? door;
+  const manifestFile = join(root, MANIFEST_FILE);
+  const manifestBytes = reader.read(manifestFile, { root }, MAX_YAML_BYTES + 1);
+  if (manifestBytes === undefined) {
+    throw new HpmInputError("not-found", `${manifestFile} not found`, undefined, "run `hpm init`");
+  }
+  const manifest = parseManifest(decodeYaml(manifestBytes, manifestFile), manifestFile);
+  const localFile = join(root, LOCAL_FILE);
+  const localBytes = reader.read(localFile, { root }, MAX_YAML_BYTES + 1);
+  const overlay = localBytes === undefined
+    ? undefined
+    : parseLocalOverlay(decodeYaml(localBytes, localFile), localFile);
+  const wanted = [
+    ...manifest.groups.flatMap((g) => g.options),
+    ...(overlay ? [...overlay.overrides.keys()] : []),
+  ];
+  const registry = await loadRegistry(manifest.registries, root, manifestFile, {
+    ...options,
+    wanted,
+    reader,
+  });
+  const pyprojectFile = join(root, PYPROJECT_FILE);
+  const pyproject = readText(
+    pyprojectFile,
+    root,
+    PYPROJECT_FILE,
+    "HPM manages a uv project: run `uv init` first",
+  );
+  const cache = cacheDir(options.env ?? Deno.env.toObject());
+  return { root, manifest, overlay, registry, pyprojectFile, pyproject, cache, reader };
+}
+
+/**
+ * The dependency names (normalised) a local package declares in its
+ * pyproject.toml, or undefined if it has none that can be read.
+ *
+ * @param dir the package folder
+ * @param reader what reads it
+ * @returns normalised names of `[project] dependencies`
+ */
+export function readLocalDependencies(
+  dir: string,
+  reader: DoorReader = door,
+): string[] | undefined {
+  let text: string;
+  try {
+    // The clone's own folder bounds what its pyproject.toml may link to.
+    const bytes = reader.read(join(dir, PYPROJECT_FILE), { root: dir }, MAX_PYPROJECT_BYTES);
+    if (bytes === undefined) return undefined;
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+  return declaredDependencies(text);
+}
+
+/**
+ * Whether `dir` looks like a Python project (so uv can install it): it has a
+ * pyproject.toml, setup.py or setup.cfg. They are read, not only looked for,
+ * so that a reader keeping what planning saw keeps them.
+ *
+ * @param dir the folder
+ * @param reader what reads them
+ * @returns whether one of them is there
+ */
+export function isPackageDir(dir: string, reader: DoorReader = door): boolean {
+  for (const name of [PYPROJECT_FILE, "setup.py", "setup.cfg"]) {
+    try {
+      if (reader.read(join(dir, name), { root: dir }, MAX_PYPROJECT_BYTES) !== undefined) {
+        return true;
+      }
+    } catch (e) {
+      // There, but not readable as it is (a link out of the clone, too large): uv decides.
+      if (e instanceof HpmInputError) return true;
+      throw e;
+    }
+  }
+  return false;
+}

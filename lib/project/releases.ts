@@ -1,0 +1,152 @@
+/**
+ * A plugin's release as its registry source names it: the git refs that are
+ * the release, and what the release itself declares it depends on.
+ *
+ * @module
+ */
+
+import { isAbsolute, posix } from "node:path";
+import { devCheckout } from "../commands/clone.ts";
+import { declaredDependencies } from "../core/dependencies.ts";
+import { sha256Hex } from "../io/digest.ts";
+import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, reallyInside } from "../io/files.ts";
+import { fileAtRef, hasOwnGit, refFiles, remoteFileAtRef } from "../io/git.ts";
+import { type Project, PYPROJECT_FILE } from "./load.ts";
+import type { RegistryEntry, Source } from "../core/registry_entry.ts";
+import { cacheDir, cacheFolder } from "../registry/remote.ts";
+import type { Runner } from "../io/runner.ts";
+
+/**
+ * The refs a source releases, most likely first: a git source's tag, ref,
+ * rev or branch; for an exact pypi version `v1.2.0` and `1.2.0` (how releases
+ * are usually tagged).
+ *
+ * @param source the source (undefined: none)
+ * @returns the candidate refs, possibly none
+ */
+export function releaseRefs(source: Source | undefined): string[] {
+  if (source?.type === "git") {
+    const ref = source.tag ?? source.ref ?? source.rev ?? source.branch;
+    return ref ? [ref] : [];
+  }
+  if (source?.type === "pypi") {
+    const exact = /^===?([0-9][A-Za-z0-9.+!_-]*)$/.exec(source.version ?? "");
+    if (exact) return [`v${exact[1]}`, exact[1]];
+  }
+  return [];
+}
+
+/** How long fetching one release's pyproject.toml may take. */
+const FETCH_TIMEOUT_MS = 60_000;
+
+/** Where {@link releaseDependencies} looks, and how it reports. */
+export interface ReleaseLookup {
+  /** Runs git. */
+  readonly runner: Runner;
+  /** The loaded project. */
+  readonly project: Project;
+  /** Environment: HOME (for `~`), the cache folder, `HPM_OFFLINE=1`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Says when a release could not be read. */
+  readonly log?: (message: string) => void;
+}
+
+/** What a release declares, and whether files alone decided that answer. */
+export interface ReleaseRead {
+  /** Normalised dependency names; undefined when the release could not be read. */
+  readonly dependencies?: readonly string[];
+  /**
+   * Whether files alone decided the answer, each read through the project's
+   * reader: the release was read from a dev clone's ref files, or the source
+   * has no release on a remote to fall back to. False when a remote was asked
+   * (a ref can move there) or git looked where files do not tell, so the
+   * answer is not recorded.
+   */
+  readonly fromFiles: boolean;
+}
+
+/**
+ * What a release of a package depends on, by its own pyproject.toml at the
+ * release ref: read from the package's dev clone when it has the ref (no
+ * network), else, for a git source, fetched shallowly from its remote into
+ * HPM's cache (not with `HPM_OFFLINE=1`). This is how a mode without local
+ * clones (prod) finds the plugins a plugin needs, as dev mode does from the
+ * clone's working tree.
+ *
+ * @param lookup runner, project, environment, log
+ * @param entry the package's registry entry
+ * @param source its source in the mode
+ * @returns the dependencies, and what decided them
+ */
+export async function releaseDependencies(
+  lookup: ReleaseLookup,
+  entry: RegistryEntry,
+  source: Source,
+): Promise<ReleaseRead> {
+  const refs = releaseRefs(source);
+  if (!refs.length) return { fromFiles: true };
+  const local = await fromDevClone(lookup, entry, refs);
+  if (local.dependencies !== undefined || source.type !== "git") return local;
+  if (lookup.env.HPM_OFFLINE === "1") return { fromFiles: false };
+  const cache = await releaseCache(lookup.env, source.url);
+  if (cache === undefined) return { fromFiles: false };
+  const path = source.subdirectory
+    ? posix.join(source.subdirectory, PYPROJECT_FILE)
+    : PYPROJECT_FILE;
+  const read = await remoteFileAtRef(
+    lookup.runner,
+    cache,
+    source.url,
+    refs[0],
+    path,
+    FETCH_TIMEOUT_MS,
+    MAX_PYPROJECT_BYTES,
+  );
+  if ("text" in read) return { dependencies: declaredDependencies(read.text), fromFiles: false };
+  lookup.log?.(
+    `could not read ${entry.name}'s pyproject.toml at ${refs[0]} from ${source.url} ` +
+      `(${read.reason}): plugins it depends on are only known from \`requires:\``,
+  );
+  return { fromFiles: false };
+}
+
+// HPM's own repository for a remote's releases, in the cache (none without an
+// absolute cache folder: no HOME, no cache).
+async function releaseCache(
+  env: Readonly<Record<string, string | undefined>>,
+  url: string,
+): Promise<string | undefined> {
+  if (!isAbsolute(cacheDir(env))) return undefined;
+  const dir = joinPath(cacheFolder(env, "releases"), (await sha256Hex(url)).slice(0, 16));
+  ownFolder(dir, true);
+  return dir;
+}
+
+async function fromDevClone(
+  { runner, project, env }: ReleaseLookup,
+  entry: RegistryEntry,
+  refs: readonly string[],
+): Promise<ReleaseRead> {
+  const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
+  if (!checkout) return { fromFiles: true };
+  // Git runs only in a clone of its own (a folder of the core's repository
+  // would answer with the core's files), never in a registry's cached checkout.
+  if (reallyInside(checkout.path, cacheDir(env))) return { fromFiles: false };
+  if (!hasOwnGit(checkout.path)) {
+    // That the clone is not there is part of the answer: read, its absence is kept.
+    try {
+      project.reader.read(joinPath(checkout.path, ".git"), { root: checkout.path }, 0);
+      return { fromFiles: true };
+    } catch {
+      return { fromFiles: false }; // a link: git would not run there, and no record says so
+    }
+  }
+  let fromFiles = true;
+  for (const ref of refs) {
+    // Read before git reads them (see refFiles).
+    if (!refFiles(checkout.path, ref, project.reader)) fromFiles = false;
+    const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE, MAX_PYPROJECT_BYTES);
+    if (text !== undefined) return { dependencies: declaredDependencies(text), fromFiles };
+  }
+  return { fromFiles };
+}

@@ -1,0 +1,128 @@
+/**
+ * `uv lock` on a pyproject.toml that is not on disk, in a scratch copy of the
+ * project, so the working tree, uv.lock and the virtual environment are never
+ * touched. Shared by `hpm verify` (will this mode resolve?) and `hpm stage`
+ * (the lock to commit).
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { CommandFailedError } from "../core/errors.ts";
+import { denoRunner, type Runner } from "../io/runner.ts";
+import { isolatedUv, LOCK_FILE, PYPROJECT_FILE, uvLockArgs, warnCommittedVenv } from "../io/uv.ts";
+
+// Never copied into the scratch project: environments, VCS data, caches.
+const SKIP = new Set([
+  ".venv",
+  ".git",
+  ".hpm",
+  "node_modules",
+  "__pycache__",
+  ".mypy_cache",
+  ".ruff_cache",
+]);
+
+async function copyTree(from: string, to: string, skipDirs: ReadonlySet<string>): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    const src = join(from, e.name);
+    if (SKIP.has(e.name) || skipDirs.has(src)) continue;
+    if (e.isDirectory) await copyTree(src, join(to, e.name), skipDirs);
+    else if (e.isFile) await Deno.copyFile(src, join(to, e.name));
+    else if (e.isSymlink) await Deno.symlink(await Deno.readLink(src), join(to, e.name));
+  }
+}
+
+/** Options of {@link lockInScratch}. */
+export interface ScratchLockOptions {
+  /** The project root: copied, without `leaveOut`. */
+  readonly root: string;
+  /** The mode locked (for messages). */
+  readonly mode: string;
+  /** The pyproject.toml to lock (local sources written absolute, or none). */
+  readonly pyproject: string;
+  /**
+   * Folders inside the root the copy leaves out: dev clones, never needed
+   * there (a local source is referenced by absolute path, and other modes do
+   * not use the clones at all).
+   */
+  readonly leaveOut: readonly string[];
+  /** The uv.lock to start from (uv keeps its versions where it can); default: the one on disk. */
+  readonly baseLock?: string;
+  /**
+   * `first`: try `uv lock --offline` (from uv's cache), then online if that
+   * fails; `only`: never go online; `never`: online at once. @default "never"
+   */
+  readonly offline?: "first" | "only" | "never";
+  /** Runs uv (and git, to see whether `.venv` is committed). @default denoRunner */
+  readonly runner?: Runner;
+  /** The environment: UV_PYTHON, PATH (see `isolatedUv`). @default Deno.env.toObject() */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Let uv write to the terminal directly. @default false */
+  readonly stream?: boolean;
+  /** Progress for the user. */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Copy the project to a temporary folder, write `plan.after` as its
+ * pyproject.toml, run `uv lock` there and hand the folder to `use`; the copy
+ * is removed afterwards.
+ *
+ * @param options the plan, the lock to start from, the offline policy, the runner
+ * @param use what to do with the locked copy (read its uv.lock…)
+ * @returns what `use` returns
+ * @throws {CommandFailedError} when uv cannot lock (uv's message inside)
+ */
+export async function lockInScratch<T>(
+  options: ScratchLockOptions,
+  use: (scratch: string) => Promise<T>,
+): Promise<T> {
+  const { root } = options;
+  const clones = new Set(options.leaveOut.map((path) => resolve(path)));
+  const runner = options.runner ?? denoRunner;
+  // Outside the project, not merely outside the copy: a PATH folder may be in
+  // the project. Given to uv, it also outranks the copied .python-version.
+  const { python, env } = isolatedUv(root, options.env ?? Deno.env.toObject());
+  if (options.log) await warnCommittedVenv(root, runner, options.log);
+  const scratch = await Deno.makeTempDir({ prefix: "hpm-lock-" });
+  try {
+    await copyTree(root, scratch, clones);
+    await Deno.writeTextFile(join(scratch, PYPROJECT_FILE), options.pyproject);
+    if (options.baseLock !== undefined) {
+      await Deno.writeTextFile(join(scratch, LOCK_FILE), options.baseLock);
+    }
+    const policy = options.offline ?? "never";
+    const attempts = policy === "first" ? [true, false] : [policy === "only"];
+    for (const [i, offline] of attempts.entries()) {
+      options.log?.(
+        i > 0
+          ? "uv's cache does not hold everything needed: resolving online…"
+          : `resolving mode ${options.mode} in a scratch copy${offline ? " from uv's cache" : ""}…`,
+      );
+      const args = uvLockArgs({ offline, python });
+      const result = await runner({
+        program: "uv",
+        args,
+        cwd: scratch,
+        env,
+        stream: options.stream ?? false,
+      });
+      if (result.code === 0) break;
+      if (i === attempts.length - 1) {
+        throw new CommandFailedError(
+          "uv",
+          args,
+          result.code,
+          result.stderr.slice(-4000),
+          `nothing was changed (uv ran in a scratch copy); mode ${options.mode} does not ` +
+            "resolve as hpm.yaml and the registry describe it",
+        );
+      }
+    }
+    return await use(scratch);
+  } finally {
+    await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  }
+}

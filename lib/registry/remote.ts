@@ -1,0 +1,653 @@
+/**
+ * Remote registries: a git repository (cloned into a cache, optionally at a
+ * pinned ref: `https://host/reg.git#v3`) or an HTTPS base URL serving the
+ * registry folder's layout (`packages/<name>.yaml`, and optionally
+ * `index.json`, which `hpm registry index` writes). Either way the result is a folder in
+ * the cache with the local layout, so reading it is the local code path. A
+ * registry that cannot be reached is used from its cache, and HPM says so.
+ *
+ * @module
+ */
+
+import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
+import { sha256Hex } from "../io/digest.ts";
+import { CommandFailedError, excerpt, HpmInputError, HpmOperationError } from "../core/errors.ts";
+import {
+  joinPath,
+  listConfined,
+  ownFolder,
+  readConfined,
+  removeConfined,
+  writeConfined,
+} from "../io/files.ts";
+import { gitFailure, runGit } from "../io/git.ts";
+import { isValidPackageName, normalizeName } from "../core/names.ts";
+import { parseRegistryEntry } from "../core/registry_entry.ts";
+import { denoRunner, readLimited, type Runner } from "../io/runner.ts";
+import { isSafeGitRef, isSafeGitUrl } from "../core/value_checks.ts";
+
+/** How long a fetched registry is used without asking the remote again. */
+const FRESH_MS = 10 * 60 * 1000;
+const MAX_INDEX_BYTES = 1024 * 1024;
+const MAX_PACKAGES = 5000;
+/** A whole load of the project's registries (every request, every git fetch) must end by then. */
+const DEFAULT_DEADLINE_S = 60;
+const MAX_REDIRECTS = 5;
+// What a refresh may write to the cache: a registry is small YAML entries
+// (5,000 of 1 KB are 5 MB), and a remote must not be able to fill the disk.
+const MAX_REFRESH_BYTES = 16 * 1024 * 1024;
+const MAX_REFRESH_FILES = MAX_PACKAGES;
+// …and what one load of every registry in hpm.yaml may write, together.
+const MAX_LOAD_BYTES = 64 * 1024 * 1024;
+const MAX_LOAD_FILES = 4 * MAX_PACKAGES;
+
+/** A parsed registry location. */
+export type RegistryLocation =
+  | { readonly kind: "local"; readonly path: string }
+  | { readonly kind: "git"; readonly url: string; readonly ref?: string }
+  | { readonly kind: "http"; readonly url: string };
+
+/**
+ * Classify a `registry:` value: a folder, a git repository (`git+URL`, or a
+ * URL ending in `.git`, optionally `#ref`), or an HTTPS base URL.
+ *
+ * @param location the value from hpm.yaml
+ * @returns the parsed location
+ * @throws {HpmInputError} for an unsafe URL or ref
+ *
+ * @example Usage
+ * ```ts
+ * import { parseRegistryLocation } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parseRegistryLocation("https://example.com/reg.git#v3"), {
+ *   kind: "git",
+ *   url: "https://example.com/reg.git",
+ *   ref: "v3",
+ * });
+ * assert.deepEqual(parseRegistryLocation("./hpm-registry"), { kind: "local", path: "./hpm-registry" });
+ * ```
+ */
+export function parseRegistryLocation(location: string): RegistryLocation {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith("git+")) {
+    return { kind: "local", path: location };
+  }
+  const hash = location.indexOf("#");
+  const base = hash < 0 ? location : location.slice(0, hash);
+  const ref = hash < 0 ? undefined : location.slice(hash + 1);
+  const bad = (what: string) =>
+    new HpmInputError(
+      "schema",
+      `registry \`${location}\`: ${what}`,
+      undefined,
+      "a registry is a folder, a git URL (https://…/reg.git#ref) or an https:// base URL",
+    );
+  if (base.startsWith("git+") || base.endsWith(".git")) {
+    const url = base.replace(/^git\+/, "");
+    if (!isSafeGitUrl(url)) throw bad("git URLs must use https://, ssh://, git:// or file://");
+    if (ref !== undefined && !isSafeGitRef(ref)) throw bad(`\`${ref}\` is not a valid git ref`);
+    return ref === undefined ? { kind: "git", url } : { kind: "git", url, ref };
+  }
+  if (ref !== undefined) throw bad("only git registries take a #ref");
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    throw bad("not a URL");
+  }
+  // Plain http only on this machine (a test or a local mirror), never across a network.
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
+  if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
+    throw bad("remote registries must use https:// (http:// only on localhost)");
+  }
+  return { kind: "http", url: base.replace(/\/+$/, "") };
+}
+
+/**
+ * Where HPM keeps fetched registries: `$HPM_CACHE_DIR`, else the user cache
+ * folder. Variables missing from `env` are taken from the process; with no
+ * home at all, a folder under the system's temporary folder (never the
+ * working folder, which may be a project).
+ *
+ * @param env the environment
+ * @returns the cache folder
+ */
+export function cacheDir(env: Readonly<Record<string, string | undefined>>): string {
+  const all = { ...Deno.env.toObject(), ...env };
+  if (all.HPM_CACHE_DIR) return all.HPM_CACHE_DIR;
+  if (all.XDG_CACHE_HOME) return joinPath(all.XDG_CACHE_HOME, "hpm");
+  if (all.LOCALAPPDATA) return joinPath(all.LOCALAPPDATA, "hpm", "cache");
+  const home = all.HOME ?? all.USERPROFILE;
+  if (home) return joinPath(home, ".cache", "hpm");
+  return joinPath(all.TMPDIR ?? all.TEMP ?? "/tmp", `hpm-cache-${Deno.uid() ?? "user"}`);
+}
+
+/** Options of {@link fetchRegistry}. */
+export interface FetchRegistryOptions {
+  /** Runs git. @default denoRunner */
+  readonly runner?: Runner;
+  /** Notices (offline, refreshed). */
+  readonly log?: (message: string) => void;
+  /**
+   * Environment: cache location, `HPM_OFFLINE=1` to never ask the remote,
+   * `HPM_REGISTRY_TIMEOUT` (seconds, default 60) to bound a whole load of
+   * the registries.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Ask the remote even when the cached copy is fresh (`--refresh`). */
+  readonly refresh?: boolean;
+  /**
+   * The packages the project names (hpm.yaml's groups, hpm.local.yaml's
+   * overrides): what is fetched, with what they `require:`, from a static
+   * registry that serves no index.
+   */
+  readonly wanted?: readonly string[];
+  /**
+   * The load this fetch is part of, shared by its fetches (one deadline, one
+   * cap on what they write). @default a load of its own
+   */
+  readonly load?: RegistryLoad;
+}
+
+/**
+ * One load of a project's remote registries: the deadline every fetch in it
+ * must meet (`HPM_REGISTRY_TIMEOUT` seconds from its start), and what its
+ * refreshes may still write to the cache.
+ */
+export class RegistryLoad {
+  readonly #started = Date.now();
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #cap = new WriteCap(
+    MAX_LOAD_BYTES,
+    MAX_LOAD_FILES,
+    "the project's registries together",
+  );
+
+  /**
+   * Start a load now.
+   *
+   * @param env the environment (`HPM_REGISTRY_TIMEOUT`)
+   */
+  constructor(env: Readonly<Record<string, string | undefined>>) {
+    this.#env = env;
+  }
+
+  /**
+   * How many seconds the load may take: read when first needed, so an unset
+   * or bad `HPM_REGISTRY_TIMEOUT` matters only when a remote is asked.
+   *
+   * @throws {HpmInputError} when `HPM_REGISTRY_TIMEOUT` is not a number of seconds
+   */
+  get seconds(): number {
+    const seconds = Number(this.#env.HPM_REGISTRY_TIMEOUT ?? DEFAULT_DEADLINE_S);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw new HpmInputError(
+        "usage",
+        `HPM_REGISTRY_TIMEOUT=${this.#env.HPM_REGISTRY_TIMEOUT} is not a number of seconds`,
+        undefined,
+        "for example HPM_REGISTRY_TIMEOUT=120",
+      );
+    }
+    return seconds;
+  }
+
+  /** When every fetch of the load must have ended (ms since the epoch). */
+  get deadline(): number {
+    return this.#started + this.seconds * 1000;
+  }
+
+  /**
+   * Count what a refresh is about to write against the whole load's cap.
+   *
+   * @param shown the registry, for the message
+   * @param bytes bytes about to be written
+   * @param files files about to be written
+   * @throws {HpmInputError} `too-large` when the load would write more than its cap
+   */
+  spend(shown: string, bytes: number, files: number): void {
+    this.#cap.spend(shown, bytes, files);
+  }
+}
+
+// What may still be written to the cache, by one refresh or one whole load.
+class WriteCap {
+  readonly #limits: readonly [bytes: number, files: number];
+  readonly #who: string;
+  #bytes: number;
+  #files: number;
+
+  constructor(bytes: number, files: number, who: string) {
+    this.#limits = [bytes, files];
+    [this.#bytes, this.#files] = this.#limits;
+    this.#who = who;
+  }
+
+  spend(shown: string, bytes: number, files: number): void {
+    this.#bytes -= bytes;
+    this.#files -= files;
+    if (this.#bytes >= 0 && this.#files >= 0) return;
+    const [maxBytes, maxFiles] = this.#limits;
+    throw new HpmInputError(
+      "too-large",
+      `registry ${shown}: ${this.#who} may write at most ${
+        this.#bytes < 0 ? `${maxBytes} bytes` : `${maxFiles} files`
+      } to the cache`,
+      undefined,
+      "a registry holds small YAML entries; check the registry URLs in hpm.yaml",
+    );
+  }
+}
+
+// What one refresh writes, counted against its own cap and its load's.
+function refreshMeter(shown: string, load: RegistryLoad): (bytes: number, files: number) => void {
+  const own = new WriteCap(MAX_REFRESH_BYTES, MAX_REFRESH_FILES, "a refresh");
+  return (bytes, files) => {
+    own.spend(shown, bytes, files);
+    load.spend(shown, bytes, files);
+  };
+}
+
+// When the cache was last refreshed: the stamp's time, if the stamp is a
+// regular file (a link or anything else means "never"), and never later than
+// now (a stamp dated in the future must not freeze a planted copy).
+function fetchedAt(stamp: string): number | undefined {
+  try {
+    const info = Deno.lstatSync(stamp);
+    const when = info.isFile ? info.mtime?.getTime() : undefined;
+    return when !== undefined && when <= Date.now() ? when : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One of the cache's own folders (`registries`, `releases`), created private:
+ * it and the cache folder must be real folders of the user's, never links.
+ *
+ * @param env the environment (where the cache is)
+ * @param name the folder
+ * @returns its path
+ * @throws {HpmInputError} `unsafe-path` when the cache or the folder is a link or another user's
+ */
+export function cacheFolder(
+  env: Readonly<Record<string, string | undefined>>,
+  name: "registries" | "releases",
+): string {
+  const root = cacheDir(env);
+  Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+  ownFolder(root, true);
+  const folder = joinPath(root, name);
+  ownFolder(folder, true);
+  return folder;
+}
+
+/**
+ * Bring a remote registry's cached copy up to date (at most every ten
+ * minutes, or now with `refresh`), falling back to the cache when the remote
+ * cannot be reached. Runs sharing the cache take turns (a lock per registry);
+ * a fetch ends by its load's deadline, and writes at most its caps.
+ *
+ * @param location a remote location from {@link parseRegistryLocation}
+ * @param options runner, logger, environment
+ * @returns the cache folder, laid out like a local registry
+ * @throws {HpmOperationError} when the remote cannot be reached and nothing is cached
+ * @throws {HpmInputError} when the remote serves something hostile (too large, not a registry)
+ */
+export async function fetchRegistry(
+  location: Exclude<RegistryLocation, { kind: "local" }>,
+  options: FetchRegistryOptions = {},
+): Promise<string> {
+  const env = options.env ?? Deno.env.toObject();
+  const key = location.kind === "git" ? `${location.url}#${location.ref ?? ""}` : location.url;
+  const registries = cacheFolder(env, "registries");
+  const name = (await sha256Hex(key)).slice(0, 16);
+  const dir = joinPath(registries, name);
+  const lock = await Deno.open(joinPath(registries, `${name}.lock`), {
+    read: true,
+    write: true,
+    create: true,
+  });
+  try {
+    // An exclusive lock, released by the system even if this process dies.
+    await lock.lock(true);
+    return await fetchLocked(location, options, env, registries, dir);
+  } finally {
+    lock.close();
+  }
+}
+
+async function fetchLocked(
+  location: Exclude<RegistryLocation, { kind: "local" }>,
+  options: FetchRegistryOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  registries: string,
+  dir: string,
+): Promise<string> {
+  const stamp = `${dir}.fetched`;
+  const cached = isFolder(dir) && isFolder(joinPath(dir, "packages")) &&
+    // A static registry's copy holds the entries asked for so far: a name
+    // not asked for before is a reason to ask the remote.
+    !(location.kind === "http" && missingFromStaticCopy(dir, options.wanted ?? []));
+  const when = fetchedAt(stamp);
+  const shown = location.kind === "git" && location.ref
+    ? `${location.url}#${location.ref}`
+    : location.url;
+  const offline = env.HPM_OFFLINE === "1";
+  if (
+    cached && (offline || (!options.refresh && when !== undefined && Date.now() - when < FRESH_MS))
+  ) {
+    if (offline) {
+      options.log?.(`registry ${shown}: offline (HPM_OFFLINE=1), using the cached copy`);
+    }
+    return dir;
+  }
+  if (offline) {
+    throw new HpmOperationError(
+      `registry ${shown} has no cached copy and HPM_OFFLINE=1 is set`,
+      "run once with network access, or unset HPM_OFFLINE",
+    );
+  }
+  const load = options.load ?? new RegistryLoad(env);
+  const deadline = load.deadline;
+  const spend = refreshMeter(shown, load);
+  try {
+    if (location.kind === "git") {
+      await refreshGit(location, dir, options.runner ?? denoRunner, deadline, spend);
+    } else await refreshHttp(location.url, dir, deadline, options.wanted ?? [], spend);
+    const own = { root: registries, strict: true };
+    await removeConfined(stamp, own);
+    await writeConfined(stamp, new Date().toISOString() + "\n", own);
+  } catch (e) {
+    if (e instanceof HpmInputError) throw e;
+    // Past the deadline, whatever stopped the fetch (an aborted request, git
+    // stopped) was the deadline.
+    const why = Date.now() >= deadline
+      ? `no answer within HPM_REGISTRY_TIMEOUT=${load.seconds} s`
+      : e instanceof CommandFailedError
+      ? gitFailure(e.stderrTail) ?? e.message
+      : e instanceof Error
+      ? e.message
+      : String(e);
+    if (!cached) {
+      throw new HpmOperationError(
+        `cannot fetch registry ${shown}: ${why}`,
+        "check the URL and your network; once fetched, a registry also works offline",
+      );
+    }
+    const age = when
+      ? ` from ${new Date(when).toISOString().slice(0, 16).replace("T", " ")} UTC`
+      : "";
+    options.log?.(`registry ${shown}: cannot reach it (${why}); using the cached copy${age}`);
+  }
+  return dir;
+}
+
+// `git count-objects -v` sizes are in KiB.
+function objectBytes(counts: string): number {
+  const kib = (key: string) => Number(counts.match(new RegExp(`^${key}: (\\d+)$`, "m"))?.[1] ?? 0);
+  return (kib("size") + kib("size-pack")) * 1024;
+}
+
+async function refreshGit(
+  location: { url: string; ref?: string },
+  dir: string,
+  runner: Runner,
+  deadline: number,
+  spend: (bytes: number, files: number) => void,
+) {
+  const git = async (args: string[], network?: "repository") => {
+    if (Date.now() >= deadline) throw new Error("deadline passed");
+    const r = await runGit(runner, dir, args, {
+      env: { GIT_TERMINAL_PROMPT: "0" },
+      timeoutMs: deadline - Date.now(),
+      ...(network ? { network } : {}),
+    });
+    if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr);
+    return r.stdout.trim();
+  };
+  if (!isFolder(joinPath(dir, ".git"))) {
+    ownFolder(dir, true);
+    await git(["init", "--quiet"]);
+    await git(["remote", "add", "origin", location.url]);
+  }
+  ownFolder(dir, false);
+  const before = objectBytes(await git(["count-objects", "-v"]));
+  // One commit, no tags: what the registry is, and nothing a remote could
+  // add beside it (its history, a thousand tags).
+  await git([
+    "fetch",
+    "--quiet",
+    "--force",
+    "--no-tags",
+    "--depth=1",
+    "--end-of-options",
+    "origin",
+    location.ref ?? "HEAD",
+  ], "repository");
+  const commit = await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]);
+  try {
+    // git cannot cap what a fetch downloads, so what it wrote is counted
+    // after it, and what a checkout would write before it.
+    spend(objectBytes(await git(["count-objects", "-v"])) - before, 0);
+    const sizes = (await git(["ls-tree", "-r", "--format=%(objectsize)", commit])).split("\n");
+    spend(sizes.reduce((sum, size) => sum + (Number(size) || 0), 0), sizes.length);
+  } catch (e) {
+    // Too much was fetched: the copy goes, objects and all (the next fetch starts afresh).
+    if (e instanceof HpmInputError) await Deno.remove(dir, { recursive: true });
+    throw e;
+  }
+  await git(["checkout", "--quiet", "--force", "--detach", commit]);
+  // A packages/ linked out of the checkout is refused here, before any entry is read.
+  if (listConfined(joinPath(dir, "packages"), { root: dir }) === undefined) {
+    throw new HpmOperationError(`registry ${location.url} has no packages/ folder`);
+  }
+}
+
+// Redirects are followed only within the registry's own origin (same scheme,
+// host and port): a registry must not be able to send HPM to another host,
+// such as an internal service, and have that answer cached and shown.
+async function fetchLimited(
+  url: string,
+  limit: number,
+  deadline: number,
+): Promise<Uint8Array>;
+async function fetchLimited(
+  url: string,
+  limit: number,
+  deadline: number,
+  optional: true,
+): Promise<Uint8Array | undefined>;
+async function fetchLimited(
+  url: string,
+  limit: number,
+  deadline: number,
+  optional = false,
+): Promise<Uint8Array | undefined> {
+  const origin = new URL(url).origin;
+  let current = url;
+  let response: Response;
+  for (let hops = 0;; hops++) {
+    response = await fetch(current, {
+      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      redirect: "manual",
+    });
+    if (response.status < 300 || response.status >= 400) break;
+    await response.body?.cancel();
+    const next = response.headers.get("location");
+    const target = next === null ? undefined : new URL(next, current);
+    if (target === undefined || target.origin !== origin) {
+      throw new HpmInputError(
+        "schema",
+        `${url} redirects to ${target?.href ?? "nowhere"}, outside ${origin}`,
+        undefined,
+        "HPM follows a registry's redirects only within its own origin; use the final URL in hpm.yaml",
+      );
+    }
+    if (hops >= MAX_REDIRECTS) throw new Error(`${url}: too many redirects`);
+    current = target.href;
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    if (optional && response.status === 404) return undefined;
+    throw new Error(`${current}: HTTP ${response.status}`);
+  }
+  const declared = Number(response.headers.get("content-length") ?? 0);
+  const tooLarge = () =>
+    new HpmInputError(
+      "too-large",
+      `${current} is larger than ${limit} bytes`,
+      undefined,
+      "a registry serves small files; check the registry URL",
+    );
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const bytes = response.body ? await readLimited(response.body, limit) : new Uint8Array();
+  if (bytes === undefined) throw tooLarge();
+  return bytes;
+}
+
+const STATIC_MARK = ".static";
+const ASKED = ".asked";
+
+function missingFromStaticCopy(dir: string, wanted: readonly string[]): boolean {
+  if (!isFolder(joinPath(dir, "packages")) || !wanted.length) return false;
+  let asked: Set<string>;
+  try {
+    if (!Deno.lstatSync(joinPath(dir, STATIC_MARK)).isFile) return false;
+    asked = new Set(
+      new TextDecoder().decode(
+        readConfined(joinPath(dir, ASKED), { root: dir, strict: true }, MAX_INDEX_BYTES),
+      )
+        .split("\n").filter(Boolean),
+    );
+  } catch {
+    return false;
+  }
+  return wanted.some((name) => !asked.has(normalizeName(name)));
+}
+
+// An https registry is the registry folder's layout served as it is. With an
+// index.json (`["name", …]` or `{"packages": [...]}`, see `hpm registry
+// index`) every entry is fetched, so listing and suggestions work; without
+// one, the entries the project names are fetched by name, with what they
+// `require:`. Names are checked before they become file names, so a hostile
+// registry cannot write outside the cache.
+async function refreshHttp(
+  base: string,
+  dir: string,
+  deadline: number,
+  wanted: readonly string[],
+  spend: (bytes: number, files: number) => void,
+) {
+  const indexUrl = `${base}/index.json`;
+  const listed = await fetchIndex(indexUrl, deadline);
+  const parent = dir.slice(0, dir.lastIndexOf("/"));
+  const fresh = `${dir}.new-${Deno.pid}`;
+  await Deno.remove(fresh, { recursive: true }).catch(() => {});
+  ownFolder(fresh, true);
+  ownFolder(joinPath(fresh, "packages"), true);
+  const own = { root: parent, strict: true };
+  const write = (file: string, data: Uint8Array | string) => {
+    spend(typeof data === "string" ? new TextEncoder().encode(data).length : data.length, 1);
+    return writeConfined(file, data, own);
+  };
+  const entryUrl = (name: string) => `${base}/packages/${encodeURIComponent(name)}.yaml`;
+  try {
+    if (listed !== undefined) {
+      for (const n of listed) {
+        const entry = await fetchLimited(entryUrl(n), MAX_YAML_BYTES, deadline);
+        await write(joinPath(fresh, "packages", `${n}.yaml`), entry);
+      }
+    } else {
+      const asked = new Set<string>();
+      const queue = wanted.map(normalizeName);
+      while (queue.length) {
+        const name = queue.shift()!;
+        if (asked.has(name) || !isValidPackageName(name)) continue;
+        asked.add(name);
+        if (asked.size > MAX_PACKAGES) break;
+        const entry = await fetchLimited(entryUrl(name), MAX_YAML_BYTES, deadline, true);
+        if (entry === undefined) continue;
+        const file = joinPath(fresh, "packages", `${name}.yaml`);
+        await write(file, entry);
+        queue.push(...parseRegistryEntry(decodeYaml(entry, file), file, name).requires);
+      }
+      await write(joinPath(fresh, ASKED), [...asked].join("\n") + "\n");
+      await write(joinPath(fresh, STATIC_MARK), "");
+    }
+    // Swap in the complete new copy; a failure above leaves the old cache whole.
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.rename(fresh, dir);
+  } catch (e) {
+    await Deno.remove(fresh, { recursive: true }).catch(() => {});
+    throw e;
+  }
+}
+
+// The names index.json lists, or undefined when the registry serves none (404).
+async function fetchIndex(indexUrl: string, deadline: number): Promise<string[] | undefined> {
+  const bytes = await fetchLimited(indexUrl, MAX_INDEX_BYTES, deadline, true);
+  if (bytes === undefined) return undefined;
+  let names: unknown;
+  try {
+    names = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new HpmInputError("schema", `${indexUrl} is not valid JSON`);
+  }
+  const list = Array.isArray(names) ? names : (names as { packages?: unknown })?.packages;
+  if (!Array.isArray(list)) {
+    throw new HpmInputError(
+      "schema",
+      `${indexUrl} must be a list of at most ${MAX_PACKAGES} package names`,
+    );
+  }
+  const problem = indexProblem(list);
+  if (problem !== undefined) throw new HpmInputError("schema", `${indexUrl} ${problem}`);
+  return list as string[];
+}
+
+/**
+ * Why HPM would refuse an `index.json` listing `names`, if it would: more
+ * names than it reads, a value that is not a package name, or one package
+ * listed twice (in two PEP 503 forms).
+ *
+ * @param names what the index lists
+ * @returns the reason, as a phrase after the index's name, or undefined
+ *
+ * @example Usage
+ * ```ts
+ * import { indexProblem } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(indexProblem(["plug", "Rag_Plug"]), undefined);
+ * assert.equal(indexProblem(["../x"]), 'lists "../x", which is not a package name');
+ * ```
+ */
+export function indexProblem(names: readonly unknown[]): string | undefined {
+  if (names.length > MAX_PACKAGES) {
+    return `lists ${names.length} names; HPM reads at most ${MAX_PACKAGES}`;
+  }
+  const seen = new Map<string, string>();
+  for (const n of names) {
+    if (typeof n !== "string" || !isValidPackageName(n)) {
+      const shown = typeof n === "string"
+        ? JSON.stringify(excerpt(n))
+        : excerpt(JSON.stringify(n) ?? String(n));
+      return `lists ${shown}, which is not a package name`;
+    }
+    const twin = seen.get(normalizeName(n));
+    if (twin !== undefined) return `lists \`${twin}\` and \`${n}\`, one package once normalised`;
+    seen.set(normalizeName(n), n);
+  }
+  return undefined;
+}

@@ -1,0 +1,764 @@
+/**
+ * The fast path's memory. After a successful sync, HPM records, for the mode
+ * synced, the content hash of every input that decided pyproject.toml
+ * (hpm.yaml, hpm.local.yaml, the registry entries used and the listings of the
+ * registry folders, the plugin clones' build files, the ref files of releases
+ * read from clones), the environment that chose the mode, HPM's version, and
+ * pyproject.toml before and after. When the inputs are unchanged, the result
+ * is known without loading a parser: pyproject.toml as the sync left it is in
+ * sync, and pyproject.toml as the sync found it becomes what the sync wrote
+ * (a switch back to a mode synced before).
+ *
+ * Content decides a match (a `touch` changes nothing). A record holds the
+ * content planning read (plan_inputs.ts), not a second read after the sync,
+ * so a sync that succeeds always leaves one, however recently its inputs were
+ * written. As in git's index, an input's `lstat` (inode, size, modification
+ * and change times) vouches for its content while it is the same, so an
+ * unchanged input is not read again; a different stat sends the check to the
+ * content. A stat that a change during the run, or yet to come, could share
+ * (a time inside the run or the second it started in) does not vouch: that
+ * input is compared by content.
+ *
+ * The records are kept in the user's own state folder, never in the project.
+ * This module is loaded on every `sync`, `check` and `diff` before anything
+ * else, so it imports no package and no `node:` module: Deno APIs, the door
+ * to the disk (files.ts) and the state folder's access (state.ts).
+ *
+ * @module
+ */
+
+import type { ChangeCounts } from "../edit/pyproject_diff.ts";
+import type { Plan } from "../core/plan.ts";
+import type { SeenFile, SeenFolder } from "../project/plan_inputs.ts";
+import { HpmInputError } from "../core/errors.ts";
+import {
+  joinPath,
+  listConfined,
+  MAX_PYPROJECT_BYTES,
+  MAX_UV_LOCK_BYTES,
+  readConfined,
+} from "../io/files.ts";
+import {
+  projectStateName,
+  readStateFile,
+  removeStateFile,
+  userStateSubfolder,
+  writeStateFile,
+} from "./folder.ts";
+import { VERSION } from "../core/version.ts";
+
+/** One input of a record, as the sync that recorded it found it. */
+export interface RecordedInput {
+  /** Its absolute path. */
+  readonly path: string;
+  /** The folder it is confined to, as planning read it (a link inside it is followed). */
+  readonly root: string;
+  /** A file (its bytes, or its absence) or a folder (the names in it and their kinds). */
+  readonly kind: "file" | "folder";
+  /** sha256 of the bytes or of the listing; null for a file that was absent. */
+  readonly sha256: string | null;
+  /**
+   * What `lstat` said of it (of the nearest folder above it that exists,
+   * when it was absent), when that vouches for the content: the same again
+   * means unchanged, without reading. Null when it cannot vouch: a link (its
+   * content is elsewhere), a time inside the sync, no change time.
+   */
+  readonly seen: { readonly at: string; readonly stat: string } | null;
+}
+
+/** What a sync into one mode found, decided and left. */
+export interface ModeRecord {
+  /** The HPM version that wrote it. */
+  readonly hpm: string;
+  /** The project root. */
+  readonly root: string;
+  /** The mode synced. */
+  readonly mode: string;
+  /** The mode hpm.local.yaml, hpm.yaml or the default give, without --mode or RUN_MODE. */
+  readonly fileMode: string;
+  /** Where `fileMode` came from. */
+  readonly fileModeOrigin: string;
+  /** The home folder, for `~` in paths. */
+  readonly home: string | null;
+  /** The variables that place HPM's cache (see {@link cacheEnvOf}). */
+  readonly cacheEnv: string;
+  /** Every input: files (present or absent) and folders whose listing decided. */
+  readonly inputs: readonly RecordedInput[];
+  /** pyproject.toml as the sync found it. */
+  readonly before: string;
+  /** pyproject.toml as the sync left it. */
+  readonly after: string;
+  /** What the sync changed, in numbers, for its message. */
+  readonly change: ChangeCounts;
+  /** uv.lock around a switch that ran uv (see {@link LockMemory}). */
+  readonly lock?: LockMemory;
+  /** The committed mode the files choose (see `commitModeOf`), if they choose one. */
+  readonly commit?: { readonly mode: string; readonly origin: string };
+  /** What `hpm stage` needs of this mode, when it installs nothing from a local path. */
+  readonly stage?: RecordedStage;
+}
+
+/**
+ * uv.lock as a switch into a mode found it and as uv left it: a switch back
+ * to that mode from the same pyproject.toml and the same uv.lock puts uv's
+ * lock back too (its copy is kept beside the records), so uv checks a lock
+ * that fits instead of resolving anew from the other mode's.
+ */
+export interface LockMemory {
+  /** sha256 of uv.lock before the switch; null when there was none. */
+  readonly before: string | null;
+  /** sha256 of uv.lock as uv left it. */
+  readonly after: string;
+}
+
+/** What `hpm stage` takes from a record instead of planning. */
+export interface RecordedStage {
+  /** The mode's plan, applied to the working pyproject.toml. */
+  readonly plan: Plan;
+  /** The folders a scratch copy of the project leaves out (see `lockInScratch`). */
+  readonly leaveOut: readonly string[];
+}
+
+/**
+ * What {@link takeFingerprint} needs to know about a finished sync: what the
+ * record keeps as it is, and what it is made from.
+ */
+export interface SyncInputs extends
+  Pick<
+    ModeRecord,
+    | "hpm"
+    | "root"
+    | "mode"
+    | "cacheEnv"
+    | "before"
+    | "after"
+    | "change"
+    | "lock"
+    | "commit"
+    | "stage"
+  > {
+  /** The mode without --mode and RUN_MODE, and its origin. */
+  readonly fileMode: { readonly mode: string; readonly origin: string };
+  /** The home folder used for `~`. */
+  readonly home?: string;
+  /** Every file whose content or absence decided the result, as planning read it. */
+  readonly files: ReadonlyMap<string, SeenFile>;
+  /** Every folder whose listing decided which files were read, as planning listed it. */
+  readonly folders: ReadonlyMap<string, SeenFolder>;
+  /** `Date.now()` before the sync read anything. */
+  readonly startedAt: number;
+}
+
+/** How the current run would choose its mode (before reading any file). */
+export interface ModeRequest {
+  /** `--mode`. */
+  readonly flag?: string;
+  /** `$RUN_MODE`. */
+  readonly env?: string;
+}
+
+const encoder = new TextEncoder();
+
+// The most of one input read back: planning's own caps are lower (the ref
+// files of a large clone's releases are the largest), so anything larger has
+// changed since.
+const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+
+// Reads are synchronous on purpose: a handful of small files, each of which
+// would otherwise cross to a thread pool and back. They go through
+// lib/files.ts, confined to the folder planning confined them to and
+// size-capped. A file the door refuses now (a link elsewhere, /dev/zero) is
+// not what planning read (a record is never made from a refusal), so the
+// normal path runs and reports it.
+function readOrRefused(
+  path: string,
+  root: string,
+  maxBytes = MAX_INPUT_BYTES,
+): Uint8Array | null | "refused" {
+  try {
+    return readConfined(path, { root }, maxBytes) ?? null;
+  } catch (e) {
+    if (e instanceof HpmInputError) return "refused";
+    throw e;
+  }
+}
+
+const parentOf = (path: string) => path.slice(0, Math.max(path.lastIndexOf("/"), 1));
+const baseOf = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+
+// Folders listed while checking one record: their names (lowercased), or
+// null for a folder that is not there.
+type Listings = Map<string, Set<string> | null>;
+
+// The names in a folder, each folder listed once per check; null for a
+// folder that is not there, known without a system call when its own folder
+// was listed. Deno reports a missing file by throwing, which costs fifty
+// times the system call: a prod record holds dozens of absent ref files, and
+// listing their folders is the cheap way to see that they still are.
+function namesIn(dir: string, listed: Listings): Set<string> | null {
+  let names = listed.get(dir);
+  if (names !== undefined) return names;
+  const above = dir === "/" ? undefined : listed.get(parentOf(dir));
+  if (above === null || (above !== undefined && !above.has(baseOf(dir).toLowerCase()))) {
+    names = null;
+  } else {
+    try {
+      names = new Set([...Deno.readDirSync(dir)].map((e) => e.name.toLowerCase()));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+      names = null;
+    }
+  }
+  listed.set(dir, names);
+  return names;
+}
+
+// An input's bytes; one recorded absent is looked for in its folder's
+// listing first. Names are compared without case (a file system may ignore
+// it) and a name that is not plain ASCII is always looked up, so the listing
+// only ever saves a lookup that would have found nothing.
+function readInput(input: RecordedInput, listed: Listings): Uint8Array | null | "refused" {
+  const base = baseOf(input.path);
+  if (
+    input.sha256 === null && /^[\x21-\x7e]+$/.test(base) &&
+    !namesIn(parentOf(input.path), listed)?.has(base.toLowerCase())
+  ) {
+    return null;
+  }
+  return readOrRefused(input.path, input.root);
+}
+
+// Names with their kind: a file replaced by a folder of the same name counts.
+function listing(entries: Iterable<Deno.DirEntry>): Uint8Array {
+  const names: string[] = [];
+  for (const e of entries) {
+    names.push(`${e.isFile ? "f" : e.isDirectory ? "d" : "l"} ${e.name}`);
+  }
+  return encoder.encode(names.sort().join("\n"));
+}
+
+// A folder's listing now, through the door; a folder gone or refused is not
+// what planning listed.
+function listingNow(dir: string, root: string): Uint8Array | "refused" {
+  try {
+    const entries = listConfined(dir, { root });
+    return entries === undefined ? "refused" : listing(entries);
+  } catch (e) {
+    if (e instanceof HpmInputError) return "refused";
+    throw e;
+  }
+}
+
+// Loaded when content must decide: while every stat vouches, a check hashes nothing.
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return await (await import("../io/digest.ts")).sha256Hex(bytes);
+}
+
+const hashOf = async (bytes: Uint8Array | null) => bytes === null ? null : await sha256Hex(bytes);
+
+// What lstat says of a path that can vouch for its content, as git's index
+// does: kind, device, inode, size and both times. The change time cannot be
+// set by hand (unlike the modification time, which `touch -d`, `tar` and
+// `cp -p` put back), and a folder's times change when a name in it comes or
+// goes. A link vouches for nothing: its content is elsewhere.
+function statOf(info: Deno.FileInfo): string | null {
+  if (info.isSymlink || info.mtime === null || info.ctime === null || info.ino === null) {
+    return null;
+  }
+  const kind = info.isFile ? "f" : info.isDirectory ? "d" : "o";
+  return `${kind} ${info.dev} ${info.ino} ${info.size} ${info.mtime.getTime()} ${info.ctime.getTime()}`;
+}
+
+// Whether no change after `startedAt` can leave this time as it is: it is
+// older than the clock's tick before the run or, kept in whole seconds (as
+// Deno gives the change time), from an earlier second.
+function settled(time: Date, startedAt: number): boolean {
+  const t = time.getTime();
+  return t % 1000 === 0 ? t < Math.floor(startedAt / 1000) * 1000 : t < startedAt - 50;
+}
+
+// At recording, before the content is read: the path's stat, or for an
+// absent one its nearest existing folder's (nothing can appear below it
+// without changing it). A time that a change yet to come could share does
+// not vouch.
+function seenOf(path: string, startedAt: number): RecordedInput["seen"] {
+  for (let at = path;; at = parentOf(at)) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.lstatSync(at);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+      if (at === "/") return null;
+      continue;
+    }
+    const stat = statOf(info);
+    return stat === null || !settled(info.mtime!, startedAt) || !settled(info.ctime!, startedAt)
+      ? null
+      : { at, stat };
+  }
+}
+
+// The stats taken while checking one record, by path (null: not there).
+type Stats = Map<string, string | null>;
+
+function statNow(path: string, stats: Stats): string | null {
+  let stat = stats.get(path);
+  if (stat === undefined) {
+    try {
+      stat = statOf(Deno.lstatSync(path));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+      stat = null;
+    }
+    stats.set(path, stat);
+  }
+  return stat;
+}
+
+// Whether an input is as recorded: by its stat when that vouches and is the
+// same, else by its content.
+async function unchanged(input: RecordedInput, stats: Stats, listed: Listings): Promise<boolean> {
+  if (input.seen !== null && statNow(input.seen.at, stats) === input.seen.stat) return true;
+  const bytes = input.kind === "folder"
+    ? listingNow(input.path, input.root)
+    : readInput(input, listed);
+  return bytes !== "refused" && await hashOf(bytes) === input.sha256;
+}
+
+const pyprojectOf = (root: string) => `${root}/pyproject.toml`;
+
+/**
+ * The variables that place HPM's cache, which a plan checks local paths
+ * against: a record holds only while they are the same.
+ *
+ * @param env the environment
+ * @returns them, as one comparable string
+ */
+export function cacheEnvOf(env: Readonly<Record<string, string | undefined>>): string {
+  return JSON.stringify([env.HPM_CACHE_DIR, env.XDG_CACHE_HOME, env.LOCALAPPDATA]);
+}
+
+// The most a record keeps of pyproject.toml, before and after together (the
+// record of the mode in force is read on every command; the largest real
+// pyproject.toml seen is 136 KB).
+const MAX_KEPT_BYTES = 1024 * 1024;
+
+/**
+ * The record of a finished sync, made from what planning read, or undefined
+ * when pyproject.toml is too large to keep.
+ *
+ * An input's stat, taken now, vouches only when its times are settled before
+ * the sync started: then it has not changed since planning read it. One that
+ * changed after it was read has a time inside the run, so its content decides
+ * the next check, and differs from what the record holds.
+ *
+ * @param inputs what decided the sync and what it left
+ * @returns the record to store
+ */
+export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | undefined> {
+  if (encoder.encode(inputs.before + inputs.after).length > MAX_KEPT_BYTES) return undefined;
+  const recorded: RecordedInput[] = [];
+  for (const [path, { root, bytes }] of inputs.files) {
+    const seen = seenOf(path, inputs.startedAt);
+    recorded.push({ path, root, kind: "file", sha256: await hashOf(bytes), seen });
+  }
+  for (const [path, { root, entries }] of inputs.folders) {
+    const seen = seenOf(path, inputs.startedAt);
+    recorded.push({ path, root, kind: "folder", sha256: await hashOf(listing(entries)), seen });
+  }
+  return {
+    hpm: inputs.hpm,
+    root: inputs.root,
+    mode: inputs.mode,
+    fileMode: inputs.fileMode.mode,
+    fileModeOrigin: inputs.fileMode.origin,
+    home: inputs.home ?? null,
+    cacheEnv: inputs.cacheEnv,
+    inputs: recorded,
+    before: inputs.before,
+    after: inputs.after,
+    change: inputs.change,
+    ...(inputs.lock ? { lock: inputs.lock } : {}),
+    ...(inputs.commit ? { commit: inputs.commit } : {}),
+    ...(inputs.stage ? { stage: inputs.stage } : {}),
+  };
+}
+
+// The mode a run is in: --mode, else RUN_MODE, else what the files choose
+// (they are among a record's inputs, so a record that holds knows it).
+function modeRequested(request: ModeRequest, fileMode: string): string {
+  return request.flag || request.env || fileMode;
+}
+
+/** What the fingerprint knows about this run, when it knows. */
+export interface FastAnswer {
+  /** The mode. */
+  readonly mode: string;
+  /** `flag`, `RUN_MODE`, `hpm.local.yaml`, `hpm.yaml` or `default`. */
+  readonly origin: string;
+  /** pyproject.toml to write for a switch; undefined when it is already in sync. */
+  readonly write?: string;
+  /** What the switch changes, in numbers. */
+  readonly change?: ChangeCounts;
+  /** uv.lock as the last switch into this mode found and left it. */
+  readonly lock?: LockMemory;
+}
+
+/**
+ * Whether a stored fingerprint answers this run: a record for the mode in
+ * force from the same HPM, root and home, whose inputs are all unchanged, and
+ * pyproject.toml as that sync left it (in sync) or found it (a switch).
+ * Anything unreadable or unexpected is a no.
+ *
+ * @param stored the fingerprint as stored (unvalidated)
+ * @param here the project root, HPM version, mode request and home folder of this run
+ * @returns the answer, or undefined
+ */
+export async function stillHolds(
+  stored: unknown,
+  here: { root: string; hpm: string; request: ModeRequest; home?: string; cacheEnv: string },
+): Promise<FastAnswer | undefined> {
+  try {
+    const records = asRecords(stored);
+    for (const r of records) {
+      if (
+        r.hpm !== here.hpm || r.root !== here.root || r.home !== (here.home ?? null) ||
+        r.cacheEnv !== here.cacheEnv
+      ) continue;
+      if (modeRequested(here.request, r.fileMode) !== r.mode) continue;
+      const origin = here.request.flag ? "flag" : here.request.env ? "RUN_MODE" : r.fileModeOrigin;
+      if (!await inputsHold(r)) continue;
+      const now = readOrRefused(pyprojectOf(r.root), r.root, MAX_PYPROJECT_BYTES);
+      if (now === null || now === "refused") return undefined;
+      // Compared as text, byte for byte: a byte order mark is kept, and bytes
+      // that are not UTF-8 throw (the normal path reports them).
+      const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(now);
+      const lock = r.lock ? { lock: r.lock } : {};
+      if (text === r.after) return { mode: r.mode, origin, ...lock };
+      if (text === r.before) {
+        return { mode: r.mode, origin, write: r.after, change: r.change, ...lock };
+      }
+      return undefined;
+    }
+  } catch {
+    // unreadable input: the normal path reports it
+  }
+  return undefined;
+}
+
+// Whether every input of a record is as it was.
+async function inputsHold(r: ModeRecord): Promise<boolean> {
+  const stats: Stats = new Map();
+  const listed: Listings = new Map();
+  for (const input of r.inputs) {
+    if (!await unchanged(input, stats, listed)) return false;
+  }
+  return true;
+}
+
+/** What {@link recordedStage} found. */
+export interface StageAnswer extends RecordedStage {
+  /** The committed mode. */
+  readonly mode: string;
+  /** `flag`, or where the files chose it (`hpm.yaml`, `default`). */
+  readonly origin: string;
+}
+
+/**
+ * The committed mode's plan from the record of its last sync, when every
+ * input of that sync is unchanged (pyproject.toml may be anything: `hpm
+ * stage` applies the plan to the working file); undefined otherwise.
+ *
+ * @param root the project root
+ * @param env where the per-user state folder is, HOME and the cache's variables
+ * @param flag `--mode`, if given
+ * @returns the plan and what the scratch copy leaves out, or undefined
+ */
+export async function recordedStage(
+  root: string,
+  env: Env,
+  flag?: string,
+): Promise<StageAnswer | undefined> {
+  try {
+    const here = {
+      hpm: VERSION,
+      home: env.HOME ?? env.USERPROFILE ?? null,
+      cacheEnv: cacheEnvOf(env),
+    };
+    for (const r of asRecords(await readFingerprint(root, env))) {
+      if (r.hpm !== here.hpm || r.root !== root || r.home !== here.home) continue;
+      if (r.cacheEnv !== here.cacheEnv || !r.stage) continue;
+      const mode = flag || r.commit?.mode;
+      if (mode !== r.mode || !await inputsHold(r)) continue;
+      return { mode, origin: flag ? "flag" : r.commit!.origin, ...r.stage };
+    }
+  } catch {
+    // unreadable input: planning reports it
+  }
+  return undefined;
+}
+
+const isString = (v: unknown): v is string => typeof v === "string";
+const isPath = (v: unknown): v is string => isString(v) && v.startsWith("/");
+
+// The plan is the normal path's own output, kept whole; its shape is checked
+// only as far as a record written by another version could differ.
+function isStage(v: unknown): boolean {
+  if (v === undefined) return true;
+  const s = v as { plan?: Record<string, unknown>; leaveOut?: unknown } | null;
+  const plan = s?.plan;
+  return typeof plan === "object" && plan !== null && isString(plan.mode) &&
+    Array.isArray(plan.groups) && Array.isArray(plan.sources) && Array.isArray(plan.indexes) &&
+    Array.isArray(s!.leaveOut) && s!.leaveOut.every(isPath);
+}
+
+function isLock(v: unknown): boolean {
+  const l = v as { before?: unknown; after?: unknown } | null | undefined;
+  return l === undefined || (typeof l === "object" && l !== null &&
+    (l.before === null || isString(l.before)) && isString(l.after));
+}
+
+function isCommit(v: unknown): boolean {
+  const c = v as { mode?: unknown; origin?: unknown } | null | undefined;
+  return c === undefined || (typeof c === "object" && c !== null && isString(c.mode) &&
+    isString(c.origin));
+}
+
+function isInput(v: unknown): v is RecordedInput {
+  if (typeof v !== "object" || v === null) return false;
+  const i = v as Record<string, unknown>;
+  const seen = i.seen as Record<string, unknown> | null;
+  return isPath(i.path) && isPath(i.root) && (i.kind === "file" || i.kind === "folder") &&
+    (isString(i.sha256) || (i.sha256 === null && i.kind === "file")) &&
+    (seen === null || (typeof seen === "object" && isPath(seen.at) && isString(seen.stat)));
+}
+const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+
+// Checked by hand: a schema library is exactly what the fast path avoids loading.
+function asRecords(v: unknown): ModeRecord[] {
+  if (typeof v !== "object" || v === null) return [];
+  const { format, modes } = v as { format?: unknown; modes?: unknown };
+  if (format !== FORMAT || typeof modes !== "object" || modes === null) return [];
+  return Object.values(modes).filter((m): m is ModeRecord => {
+    if (typeof m !== "object" || m === null) return false;
+    const r = m as Record<string, unknown>;
+    const c = r.change as Record<string, unknown> | undefined;
+    return isString(r.hpm) && isString(r.root) && isString(r.mode) && isString(r.fileMode) &&
+      isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) &&
+      isString(r.cacheEnv) && Array.isArray(r.inputs) && r.inputs.every(isInput) &&
+      isString(r.before) && isString(r.after) && isLock(r.lock) && isCommit(r.commit) &&
+      isStage(r.stage) &&
+      typeof c === "object" && c !== null && isCount(c.sources) && isCount(c.groups) &&
+      (c.modeBefore === undefined || isString(c.modeBefore)) &&
+      (c.modeAfter === undefined || isString(c.modeAfter));
+  });
+}
+
+const FORMAT = 4;
+// A record lists every input: a prod mode of 200 plugins released by tag
+// holds some 1,600 ref files.
+const MAX_RECORDS_BYTES = 8 * 1024 * 1024;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+// The records of a project live in the user's own state folder, in a file
+// named after the project's real path: no project, whoever committed or sent
+// it, can put a record there, so a record needs no seal and the fast path no
+// cryptography.
+const FOLDER = "fingerprints";
+
+// One record per line, starting with its mode and the files' mode, so that a
+// check parses only a record that could answer it (each is kilobytes).
+const LABEL = /^\{"mode":("(?:[^"\\]|\\.)*"),"fileMode":("(?:[^"\\]|\\.)*"),/;
+
+function labelOf(line: Uint8Array): { mode: string; fileMode: string } | undefined {
+  const found = LABEL.exec(new TextDecoder().decode(line.subarray(0, 1024)));
+  try {
+    return found ? { mode: JSON.parse(found[1]), fileMode: JSON.parse(found[2]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The stored fingerprint of a project (unvalidated), or undefined when there
+ * is none or the state folder is unusable: the records in the user's state
+ * folder for the project's real path, only those `wanted` by their label.
+ *
+ * @param root the project root
+ * @param env where the per-user state folder is
+ * @param wanted the mode requested (see {@link stillHolds}); default: all records
+ * @returns the records, to check with {@link stillHolds}
+ */
+export async function readFingerprint(
+  root: string,
+  env: Env,
+  wanted?: ModeRequest,
+): Promise<unknown> {
+  let bytes: Uint8Array | undefined;
+  try {
+    const dir = userStateSubfolder(env, FOLDER, false);
+    if (dir === undefined) return undefined;
+    bytes = readStateFile(dir, await projectStateName(root, "jsonl"), MAX_RECORDS_BYTES);
+  } catch {
+    return undefined;
+  }
+  if (bytes === undefined) return undefined;
+  const modes: Record<string, unknown> = {};
+  for (let start = 0; start < bytes.length;) {
+    const newline = bytes.indexOf(10, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const line = bytes.subarray(start, end);
+    start = end + 1;
+    const label = labelOf(line);
+    if (!label || (wanted && modeRequested(wanted, label.fileMode) !== label.mode)) continue;
+    try {
+      const stored = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(line));
+      const record = stored?.record as { mode?: unknown } | undefined;
+      if (stored?.format === FORMAT && typeof record?.mode === "string") {
+        modes[record.mode] = record;
+      }
+    } catch {
+      // not a record: skipped
+    }
+  }
+  return { format: FORMAT, modes };
+}
+
+// A mode's copy of uv.lock, beside the project's records.
+const lockCopyName = (root: string, mode: string) =>
+  projectStateName(root, `${encodeURIComponent(mode)}.uv.lock`);
+
+/**
+ * The copy of uv.lock kept for a mode, when it is the one `lock` names.
+ *
+ * @param root the project root
+ * @param mode the mode
+ * @param lock what the mode's record says of uv.lock
+ * @param env where the per-user state folder is
+ * @returns its bytes, or undefined when missing, unreadable or different
+ */
+export async function readLockCopy(
+  root: string,
+  mode: string,
+  lock: LockMemory,
+  env: Env,
+): Promise<Uint8Array | undefined> {
+  try {
+    const dir = userStateSubfolder(env, FOLDER, false);
+    const bytes = dir && readStateFile(dir, await lockCopyName(root, mode), MAX_UV_LOCK_BYTES);
+    return bytes && await sha256Hex(bytes) === lock.after ? bytes : undefined;
+  } catch {
+    return undefined; // uv locks anew, as it would without HPM
+  }
+}
+
+/**
+ * uv.lock as it is now, after uv ran, with what it was before (see
+ * {@link LockMemory}).
+ *
+ * @param root the project root
+ * @param before sha256 of uv.lock before the switch (null: absent)
+ * @returns the memory and the bytes to keep, or undefined when there is no uv.lock (or none to keep)
+ */
+export async function lockNow(
+  root: string,
+  before: string | null,
+): Promise<{ lock: LockMemory; bytes: Uint8Array } | undefined> {
+  let bytes;
+  try {
+    bytes = readConfined(joinPath(root, "uv.lock"), { root }, MAX_UV_LOCK_BYTES);
+  } catch (e) {
+    // One the door refuses now (a link out, too large) is not kept; the sync itself succeeded.
+    if (e instanceof HpmInputError) return undefined;
+    throw e;
+  }
+  return bytes && { lock: { before, after: await sha256Hex(bytes) }, bytes };
+}
+
+/**
+ * Whether uv.lock is, byte for byte, the one uv left after the switch that
+ * `lock` remembers: uv then locked it from the pyproject.toml of that
+ * switch. Anything unreadable is a no.
+ *
+ * @param root the project root
+ * @param lock what a mode's record says of uv.lock
+ * @returns whether uv.lock is that one
+ */
+export async function lockUnchanged(root: string, lock: LockMemory): Promise<boolean> {
+  try {
+    return (await lockNow(root, null))?.lock.after === lock.after;
+  } catch {
+    return false; // the normal path reads it and reports
+  }
+}
+
+/**
+ * Keep what a switch back to a mode found and left of uv.lock in that mode's
+ * record, when it differs from what the record says (a record holds while
+ * its inputs do; uv.lock is not one of them, so a switch from the record can
+ * meet a uv.lock changed since).
+ *
+ * @param root the project root
+ * @param mode the mode switched to
+ * @param now what {@link lockNow} found
+ * @param env where the per-user state folder is
+ * @param recorded what the record said, as the caller read it under this lock
+ */
+export async function rememberLock(
+  root: string,
+  mode: string,
+  now: { lock: LockMemory; bytes: Uint8Array },
+  env: Env,
+  recorded: LockMemory | undefined,
+): Promise<void> {
+  const same = (l?: LockMemory) => l?.before === now.lock.before && l?.after === now.lock.after;
+  if (same(recorded)) return;
+  const r = asRecords(await readFingerprint(root, env)).find((r) => r.mode === mode);
+  if (r && !same(r.lock)) {
+    await writeFingerprint(root, mode, { ...r, lock: now.lock }, env, now.bytes);
+  }
+}
+
+/**
+ * Store the record of a sync into one mode beside those of the other modes
+ * still valid for this HPM and project; or, without a record, drop that
+ * mode's (its inputs may have changed under the sync). The mode's copy of
+ * uv.lock is kept when the record has a {@link LockMemory}, and removed
+ * otherwise.
+ *
+ * @param root the project root
+ * @param mode the mode synced
+ * @param record what {@link takeFingerprint} made, or undefined
+ * @param env where the per-user state folder is
+ * @param lock uv.lock as uv left it, whose hash is `record.lock.after`
+ */
+export async function writeFingerprint(
+  root: string,
+  mode: string,
+  record: ModeRecord | undefined,
+  env: Env,
+  lock?: Uint8Array,
+): Promise<void> {
+  const kept = asRecords(await readFingerprint(root, env))
+    .filter((r) =>
+      r.mode !== mode && (record === undefined || (r.hpm === record.hpm && r.root === record.root))
+    );
+  const records = record ? [...kept, record] : kept;
+  const dir = userStateSubfolder(env, FOLDER, records.length > 0);
+  if (dir === undefined) return;
+  const name = await projectStateName(root, "jsonl");
+  const copy = await lockCopyName(root, mode);
+  // Not synced to disk: a copy lost to a power loss fails its hash, and uv locks anew.
+  if (record?.lock && lock) await writeStateFile(dir, copy, lock, { durable: false });
+  else await removeStateFile(dir, copy);
+  if (!records.length) {
+    await removeStateFile(dir, name);
+    return;
+  }
+  const lines = records.map((r) =>
+    JSON.stringify({ mode: r.mode, fileMode: r.fileMode, format: FORMAT, record: r }) + "\n"
+  );
+  // Not synced to disk: a record lost to a power loss only means the normal path.
+  await writeStateFile(dir, name, lines.join(""), { durable: false });
+}
