@@ -56,12 +56,16 @@ export * from "./lib/core/commit_mode.ts";
 export * from "./lib/commands/hook.ts";
 export * from "./lib/commands/status.ts";
 export * from "./lib/commands/clone.ts";
+export * from "./lib/core/checkout.ts";
+export * from "./lib/core/project.ts";
 export * from "./lib/commands/pin.ts";
 export * from "./lib/cli/completions.ts";
 export * from "./lib/core/workspace.ts";
 export type { LockOptions } from "./lib/state/project_mutex.ts";
 export type { Recovery } from "./lib/state/transaction.ts";
-export type { Confinement, DoorReader } from "./lib/io/files.ts";
+export type { Confinement, FolderEntry, Reader } from "./lib/core/reader.ts";
+export * from "./lib/core/registry_location.ts";
+export * from "./lib/registry/load.ts";
 
 export * from "./lib/project/lockfile_check.ts";
 export * from "./lib/core/adopt.ts";

@@ -738,7 +738,7 @@ Examples:
     .description("fetch every remote registry now, whatever the age of its cached copy")
     .action(async () => {
       const { findProjectRoot, loadProject } = await import("../project/load.ts");
-      const { parseRegistryLocation } = await import("../registry/remote.ts");
+      const { parseRegistryLocation } = await import("../core/registry_location.ts");
       const root = await findProjectRoot(globals().project ?? Deno.cwd());
       const project = await loadProject(root, { log, runner, refresh: true });
       const remote = project.manifest.registries.filter((r) =>

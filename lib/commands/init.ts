@@ -16,7 +16,7 @@ import {
 import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
-import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "../project/load.ts";
+import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "../core/project.ts";
 import { jsonSchema } from "../core/json_schema.ts";
 
 /** Options of {@link init}. */

@@ -11,7 +11,7 @@ import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { cloneState, commitsAfter, hasOwnGit, newestTag } from "../io/git.ts";
-import { devCheckout } from "./clone.ts";
+import { devCheckout } from "../core/checkout.ts";
 import { findProjectRoot, loadProject } from "../project/load.ts";
 import {
   missingModeError,

@@ -30,7 +30,7 @@ import { nearestProjectRoot } from "../state/fast_path.ts";
 import { recordedStage } from "../state/fingerprint.ts";
 import { MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
 import type { Plan } from "../core/plan.ts";
-import type { Project } from "../project/load.ts";
+import type { Project } from "../core/project.ts";
 import { applyPlan, foreignSources, readManaged } from "../edit/pyproject.ts";
 import { lockSourceProblems } from "../project/lockfile_check.ts";
 import { parseToml } from "../edit/toml/parse.ts";
@@ -39,7 +39,7 @@ import { lockInScratch } from "../project/scratch_resolve.ts";
 import type { ProjectOptions, SyncPlan } from "./sync.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
-import { LOCK_FILE, PYPROJECT_FILE } from "../io/uv.ts";
+import { LOCK_FILE, PYPROJECT_FILE } from "../core/project.ts";
 
 // How errors name the files in git's index: their bytes are not the working
 // files', which an error must not quote.

@@ -7,7 +7,7 @@
  */
 
 import { isAbsolute, relative, sep } from "node:path";
-import { cloneSource, devCheckout } from "./clone.ts";
+import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { runPool } from "../io/pool.ts";
 import { reallyInside } from "../io/files.ts";
 import { cacheDir } from "../registry/remote.ts";

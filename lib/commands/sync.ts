@@ -16,13 +16,13 @@ import {
   findProjectRoot,
   isPackageDir,
   loadProject,
-  type Project,
   readLocalDependencies,
 } from "../project/load.ts";
+import type { Project } from "../core/project.ts";
 import { applyPlan, type KeptItems, readManaged } from "../edit/pyproject.ts";
-import { PlanInputs } from "../project/plan_inputs.ts";
+import { PlanInputs } from "../state/plan_inputs.ts";
 import { releaseDependencies, type ReleaseRead } from "../project/releases.ts";
-import { parseRegistryLocation } from "../registry/remote.ts";
+import { parseRegistryLocation } from "../core/registry_location.ts";
 import { type Resolution, resolvePlan } from "../core/resolve.ts";
 import { denoRunner, programPath, type Runner } from "../io/runner.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
@@ -31,7 +31,7 @@ import { runUvTransaction } from "../state/uv_transaction.ts";
 import { VERSION } from "../core/version.ts";
 import { checkWorkspaceMembers } from "../core/workspace.ts";
 import { runPool } from "../io/pool.ts";
-import { devCheckout } from "./clone.ts";
+import { devCheckout } from "../core/checkout.ts";
 import { commitModeOf } from "../core/commit_mode.ts";
 
 // git processes reading releases at once.

@@ -7,7 +7,8 @@
  */
 
 import { join } from "node:path";
-import { findProjectRoot, loadProject, LOCK_FILE } from "../project/load.ts";
+import { findProjectRoot, loadProject } from "../project/load.ts";
+import { LOCK_FILE } from "../core/project.ts";
 import { lockInScratch } from "../project/scratch_resolve.ts";
 import { missingCloneError, planProject, type ProjectOptions, scratchLeaveOut } from "./sync.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";

@@ -7,7 +7,7 @@
 
 import { HpmInputError } from "./errors.ts";
 import { chooseMode } from "./manifest.ts";
-import type { Project } from "../project/load.ts";
+import type { Project } from "./project.ts";
 
 /** Where the committed mode came from. */
 export type CommitModeOrigin = "flag" | "hpm.yaml" | "default";

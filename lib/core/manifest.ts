@@ -8,7 +8,7 @@ import { isModeName, localOverlaySchema, manifestSchema } from "./_schemas.ts";
 import { loadYaml, validateYaml } from "../edit/yaml_load.ts";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
-import { parseRegistryLocation } from "../registry/remote.ts";
+import { parseRegistryLocation } from "./registry_location.ts";
 
 /** Most registries hpm.yaml may list. */
 const MAX_REGISTRIES = 16;

@@ -8,18 +8,12 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
-import { door, type DoorReader, joinPath } from "../io/files.ts";
 import { HpmInputError } from "./errors.ts";
 import { normalizeName, suggestName } from "./names.ts";
+import { NO_FILES, type Reader } from "./reader.ts";
 import { parseRegistryEntry, type RegistryEntry } from "./registry_entry.ts";
-import {
-  fetchRegistry,
-  type FetchRegistryOptions,
-  parseRegistryLocation,
-  RegistryLoad,
-} from "../registry/remote.ts";
 
 /** The text of one registry entry file, not yet parsed. */
 export interface RegistryFile {
@@ -54,7 +48,7 @@ const ENTRY_FILE = /\.ya?ml$/;
  * @returns the file names; none when the folder does not exist
  * @throws {HpmInputError} `unsafe-path` when the folder is a link out of its root
  */
-export function entryFiles(folder: RegistryFolder, reader: DoorReader = door): string[] {
+export function entryFiles(folder: RegistryFolder, reader: Reader): string[] {
   return (reader.list(folder.dir, { root: folder.root }) ?? [])
     .filter((e) => !e.isDirectory && ENTRY_FILE.test(e.name) && !e.name.startsWith("."))
     .map((e) => e.name).sort();
@@ -82,7 +76,7 @@ export class Registry {
   readonly #parsed = new Map<string, RegistryEntry>();
   readonly #folders: readonly RegistryFolder[];
   readonly #listings = new Map<RegistryFolder, Map<string, string>>();
-  readonly #reader: DoorReader;
+  readonly #reader: Reader;
 
   /**
    * Index entry files by normalised name; look further ones up in folders.
@@ -94,7 +88,7 @@ export class Registry {
   constructor(
     files: Iterable<RegistryFile>,
     folders: readonly RegistryFolder[] = [],
-    reader: DoorReader = door,
+    reader: Reader = NO_FILES,
   ) {
     this.#reader = reader;
     for (const f of files) {
@@ -148,7 +142,7 @@ export class Registry {
 
   #read(folder: RegistryFolder, name: string): RegistryFile | null {
     if (!ENTRY_FILE.test(name) || /[\\/]/.test(name) || name.startsWith(".")) return null;
-    const file = joinPath(folder.dir, name);
+    const file = join(folder.dir, name);
     const bytes = this.#reader.read(file, { root: folder.root }, MAX_YAML_BYTES + 1);
     if (bytes === undefined) return null;
     return {
@@ -201,70 +195,4 @@ export class Registry {
         : "run `hpm registry list` to see known packages, or `hpm registry add` to add one",
     );
   }
-}
-
-/**
- * Open the project's registries (I/O). Relative folders are relative to
- * `root`; remote registries are fetched into the cache first, all at once and
- * within one deadline (`HPM_REGISTRY_TIMEOUT`), each used from its cache when
- * it cannot be reached in time. A missing folder is an error. Entries are read
- * later, by name.
- *
- * @param locations registry locations in priority order
- * @param root the project root
- * @param manifestFile hpm.yaml's path, for errors
- * @param options runner, logger and environment for remote registries; what reads entries
- * @returns the registry
- */
-export async function loadRegistry(
-  locations: readonly string[],
-  root: string,
-  manifestFile = "hpm.yaml",
-  options: FetchRegistryOptions & { readonly reader?: DoorReader } = {},
-): Promise<Registry> {
-  const load = options.load ?? new RegistryLoad(options.env ?? Deno.env.toObject());
-  // Each remote's notices, said in hpm.yaml's order whichever answers first.
-  const notices = locations.map(() => [] as string[]);
-  const fetches = new Map<string, Promise<string>>();
-  const parsed = locations.map(parseRegistryLocation);
-  const bases = await Promise.allSettled(parsed.map((where, i) => {
-    if (where.kind === "local") return Promise.resolve(resolve(root, where.path));
-    // A registry listed twice is fetched once (and its cache locked once).
-    const key = JSON.stringify(where);
-    let fetched = fetches.get(key);
-    if (fetched === undefined) {
-      const log = (message: string) => notices[i].push(message);
-      fetched = fetchRegistry(where, { ...options, log, load });
-      fetches.set(key, fetched);
-    }
-    return fetched;
-  }));
-  const folders: RegistryFolder[] = [];
-  for (const [i, location] of locations.entries()) {
-    for (const message of notices[i]) options.log?.(message);
-    const settled = bases[i];
-    if (settled.status === "rejected") throw settled.reason;
-    const base = settled.value;
-    const dir = join(base, "packages");
-    let isFolder = false;
-    try {
-      isFolder = Deno.statSync(dir).isDirectory;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    if (!isFolder) {
-      throw new HpmInputError(
-        "not-found",
-        `registry folder \`${dir}\` does not exist`,
-        { file: manifestFile },
-        "check `registry:` in hpm.yaml, or run `hpm init`",
-      );
-    }
-    folders.push({
-      dir,
-      root: base,
-      ...(parsed[i].kind === "local" ? {} : { remote: location }),
-    });
-  }
-  return new Registry([], folders, options.reader);
 }

@@ -20,6 +20,7 @@
  */
 
 import type { AtomicWriteOptions } from "./atomic_write.ts";
+import type { Confinement, Reader } from "../core/reader.ts";
 import { HpmInputError } from "../core/errors.ts";
 
 const WINDOWS = Deno.build.os === "windows";
@@ -64,17 +65,6 @@ export function reallyInside(path: string, dir: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** How strictly a file is checked. */
-export interface Confinement {
-  /** The folder the file must stay in, after links are followed. */
-  readonly root: string;
-  /**
-   * HPM's own state: no symbolic link at all, and (where the platform says)
-   * owned by the current user.
-   */
-  readonly strict?: boolean;
 }
 
 function refuse(path: string, why: string, hint: string): HpmInputError {
@@ -238,19 +228,11 @@ export function lastRead(path: string): Uint8Array | undefined {
 }
 
 /**
- * Reading through the door, as an object that can be handed down: loading a
- * project passes one to everything that reads an input of the plan, so a
- * sync can keep what was read (see `PlanInputs`).
+ * The door as a {@link Reader} that can be handed down: loading a project
+ * passes one to everything that reads an input of the plan (a sync passes
+ * one that keeps what was read, `PlanInputs`).
  */
-export interface DoorReader {
-  /** {@link readConfined}. */
-  read(path: string, where: Confinement, maxBytes: number): Uint8Array | undefined;
-  /** {@link listConfined}. */
-  list(dir: string, where: Confinement): Deno.DirEntry[] | undefined;
-}
-
-/** The door itself, keeping nothing. */
-export const door: DoorReader = {
+export const door: Reader = {
   read: (path, where, maxBytes) => readConfined(path, where, maxBytes),
   list: (dir, where) => listConfined(dir, where),
 };

@@ -17,7 +17,8 @@
  */
 
 import { CommandFailedError, HpmInputError } from "../core/errors.ts";
-import { door, type DoorReader, joinPath } from "./files.ts";
+import type { Reader } from "../core/reader.ts";
+import { door, joinPath } from "./files.ts";
 import type { Runner, RunRequest, RunResult } from "./runner.ts";
 
 /**
@@ -631,7 +632,7 @@ export async function remoteRef(
 export function refFiles(
   dir: string,
   ref: string,
-  reader: DoorReader = door,
+  reader: Reader = door,
 ): string[] | undefined {
   const gitDir = joinPath(dir, ".git");
   try {

@@ -15,11 +15,6 @@ import {
   type RunRequest,
 } from "./runner.ts";
 
-/** The file HPM edits. */
-export const PYPROJECT_FILE = "pyproject.toml";
-/** The lock file uv writes beside it. */
-export const LOCK_FILE = "uv.lock";
-
 /** Flags of `hpm sync` that reach `uv sync`. */
 export interface UvSyncFlags {
   /** Pass `--frozen`: install from uv.lock without checking it. */

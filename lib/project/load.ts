@@ -8,44 +8,14 @@
 import { dirname, join, resolve } from "node:path";
 import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { declaredDependencies } from "../core/dependencies.ts";
-import { door, type DoorReader, MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
+import { LOCAL_FILE, MANIFEST_FILE, type Project, PYPROJECT_FILE } from "../core/project.ts";
+import type { Reader } from "../core/reader.ts";
+import { door, MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
-import {
-  type LocalOverlay,
-  type Manifest,
-  parseLocalOverlay,
-  parseManifest,
-} from "../core/manifest.ts";
-import { loadRegistry, type Registry } from "../core/registry.ts";
+import { parseLocalOverlay, parseManifest } from "../core/manifest.ts";
+import { loadRegistry } from "../registry/load.ts";
 import { cacheDir, type FetchRegistryOptions } from "../registry/remote.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
-import { PYPROJECT_FILE } from "../io/uv.ts";
-
-/** The manifest file name. */
-export const MANIFEST_FILE = "hpm.yaml";
-/** The per-machine overlay file name. */
-export const LOCAL_FILE = "hpm.local.yaml";
-export { LOCK_FILE, PYPROJECT_FILE } from "../io/uv.ts";
-
-/** Everything HPM reads from a project. */
-export interface Project {
-  /** Absolute project root. */
-  readonly root: string;
-  /** hpm.yaml. */
-  readonly manifest: Manifest;
-  /** hpm.local.yaml, when present. */
-  readonly overlay?: LocalOverlay;
-  /** The registries. */
-  readonly registry: Registry;
-  /** Absolute path of pyproject.toml. */
-  readonly pyprojectFile: string;
-  /** Its text. */
-  readonly pyproject: string;
-  /** The remote registries' cache folder (no dev path may lie in it). */
-  readonly cache?: string;
-  /** What read the project's files; planning reads the plan's other inputs through it too. */
-  readonly reader: DoorReader;
-}
 
 /** Options of {@link loadProject}. */
 export interface LoadOptions extends FetchRegistryOptions {
@@ -54,7 +24,7 @@ export interface LoadOptions extends FetchRegistryOptions {
    * which a record keeps whole, is read through the door itself).
    * @default door
    */
-  readonly reader?: DoorReader;
+  readonly reader?: Reader;
 }
 
 /**
@@ -149,7 +119,7 @@ export async function loadProject(
  */
 export function readLocalDependencies(
   dir: string,
-  reader: DoorReader = door,
+  reader: Reader = door,
 ): string[] | undefined {
   let text: string;
   try {
@@ -172,7 +142,7 @@ export function readLocalDependencies(
  * @param reader what reads them
  * @returns whether one of them is there
  */
-export function isPackageDir(dir: string, reader: DoorReader = door): boolean {
+export function isPackageDir(dir: string, reader: Reader = door): boolean {
   for (const name of [PYPROJECT_FILE, "setup.py", "setup.cfg"]) {
     try {
       if (reader.read(join(dir, name), { root: dir }, MAX_PYPROJECT_BYTES) !== undefined) {

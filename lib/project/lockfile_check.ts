@@ -28,7 +28,8 @@ import { denoRunner, isAbsolutePath, type Runner } from "../io/runner.ts";
 import type { SyncPlan } from "../commands/sync.ts";
 import { parseToml, readTomlValues, scanTomlFile } from "../edit/toml/parse.ts";
 import { lineColumn } from "../edit/toml/scan.ts";
-import { LOCK_FILE, PYPROJECT_FILE, uvLockCheckRequest, warnCommittedVenv } from "../io/uv.ts";
+import { uvLockCheckRequest, warnCommittedVenv } from "../io/uv.ts";
+import { LOCK_FILE, PYPROJECT_FILE } from "../core/project.ts";
 
 type LockedSource = Readonly<Record<string, unknown>>;
 

@@ -6,12 +6,12 @@
  */
 
 import { isAbsolute, posix } from "node:path";
-import { devCheckout } from "../commands/clone.ts";
+import { devCheckout } from "../core/checkout.ts";
 import { declaredDependencies } from "../core/dependencies.ts";
 import { sha256Hex } from "../io/digest.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, reallyInside } from "../io/files.ts";
 import { fileAtRef, hasOwnGit, refFiles, remoteFileAtRef } from "../io/git.ts";
-import { type Project, PYPROJECT_FILE } from "./load.ts";
+import { type Project, PYPROJECT_FILE } from "../core/project.ts";
 import type { RegistryEntry, Source } from "../core/registry_entry.ts";
 import { cacheDir, cacheFolder } from "../registry/remote.ts";
 import type { Runner } from "../io/runner.ts";

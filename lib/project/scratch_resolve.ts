@@ -10,7 +10,8 @@
 import { join, resolve } from "node:path";
 import { CommandFailedError } from "../core/errors.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
-import { isolatedUv, LOCK_FILE, PYPROJECT_FILE, uvLockArgs, warnCommittedVenv } from "../io/uv.ts";
+import { isolatedUv, uvLockArgs, warnCommittedVenv } from "../io/uv.ts";
+import { LOCK_FILE, PYPROJECT_FILE } from "../core/project.ts";
 
 // Never copied into the scratch project: environments, VCS data, caches.
 const SKIP = new Set([

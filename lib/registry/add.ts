@@ -10,7 +10,7 @@ import { writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
 import { findProjectRoot, loadProject } from "../project/load.ts";
-import { parseRegistryLocation } from "./remote.ts";
+import { parseRegistryLocation } from "../core/registry_location.ts";
 import { parseRegistryEntry } from "../core/registry_entry.ts";
 import { checkReleaseOnRemote } from "./release_check.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";

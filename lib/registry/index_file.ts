@@ -9,11 +9,12 @@
 
 import { join, resolve } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
-import { writeConfined } from "../io/files.ts";
+import { door, writeConfined } from "../io/files.ts";
 import { findProjectRoot, loadProject } from "../project/load.ts";
 import { isValidPackageName, normalizeName } from "../core/names.ts";
 import { entryFiles, Registry } from "../core/registry.ts";
-import { indexProblem, parseRegistryLocation } from "./remote.ts";
+import { parseRegistryLocation } from "../core/registry_location.ts";
+import { indexProblem } from "./remote.ts";
 
 /** What {@link registryIndex} wrote. */
 export interface RegistryIndexResult {
@@ -75,9 +76,9 @@ export async function registryIndex(
   const file = join(folder, "index.json");
   // A host serving the folder is asked for `packages/<name>.yaml` exactly as
   // the index lists the name: each entry must be there under one name.
-  const registry = new Registry([], [packages]);
+  const registry = new Registry([], [packages], door);
   const names = new Map<string, string>();
-  for (const entry of entryFiles(packages)) {
+  for (const entry of entryFiles(packages, door)) {
     const path = join(packages.dir, entry);
     const name = entry.replace(/\.ya?ml$/, "");
     if (!entry.endsWith(".yaml")) {

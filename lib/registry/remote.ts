@@ -24,7 +24,7 @@ import { gitFailure, runGit } from "../io/git.ts";
 import { isValidPackageName, normalizeName } from "../core/names.ts";
 import { parseRegistryEntry } from "../core/registry_entry.ts";
 import { denoRunner, readLimited, type Runner } from "../io/runner.ts";
-import { isSafeGitRef, isSafeGitUrl } from "../core/value_checks.ts";
+import type { RegistryLocation } from "../core/registry_location.ts";
 
 /** How long a fetched registry is used without asking the remote again. */
 const FRESH_MS = 10 * 60 * 1000;
@@ -40,68 +40,6 @@ const MAX_REFRESH_FILES = MAX_PACKAGES;
 // …and what one load of every registry in hpm.yaml may write, together.
 const MAX_LOAD_BYTES = 64 * 1024 * 1024;
 const MAX_LOAD_FILES = 4 * MAX_PACKAGES;
-
-/** A parsed registry location. */
-export type RegistryLocation =
-  | { readonly kind: "local"; readonly path: string }
-  | { readonly kind: "git"; readonly url: string; readonly ref?: string }
-  | { readonly kind: "http"; readonly url: string };
-
-/**
- * Classify a `registry:` value: a folder, a git repository (`git+URL`, or a
- * URL ending in `.git`, optionally `#ref`), or an HTTPS base URL.
- *
- * @param location the value from hpm.yaml
- * @returns the parsed location
- * @throws {HpmInputError} for an unsafe URL or ref
- *
- * @example Usage
- * ```ts
- * import { parseRegistryLocation } from "@hpm/cli";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(parseRegistryLocation("https://example.com/reg.git#v3"), {
- *   kind: "git",
- *   url: "https://example.com/reg.git",
- *   ref: "v3",
- * });
- * assert.deepEqual(parseRegistryLocation("./hpm-registry"), { kind: "local", path: "./hpm-registry" });
- * ```
- */
-export function parseRegistryLocation(location: string): RegistryLocation {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith("git+")) {
-    return { kind: "local", path: location };
-  }
-  const hash = location.indexOf("#");
-  const base = hash < 0 ? location : location.slice(0, hash);
-  const ref = hash < 0 ? undefined : location.slice(hash + 1);
-  const bad = (what: string) =>
-    new HpmInputError(
-      "schema",
-      `registry \`${location}\`: ${what}`,
-      undefined,
-      "a registry is a folder, a git URL (https://…/reg.git#ref) or an https:// base URL",
-    );
-  if (base.startsWith("git+") || base.endsWith(".git")) {
-    const url = base.replace(/^git\+/, "");
-    if (!isSafeGitUrl(url)) throw bad("git URLs must use https://, ssh://, git:// or file://");
-    if (ref !== undefined && !isSafeGitRef(ref)) throw bad(`\`${ref}\` is not a valid git ref`);
-    return ref === undefined ? { kind: "git", url } : { kind: "git", url, ref };
-  }
-  if (ref !== undefined) throw bad("only git registries take a #ref");
-  let parsed: URL;
-  try {
-    parsed = new URL(base);
-  } catch {
-    throw bad("not a URL");
-  }
-  // Plain http only on this machine (a test or a local mirror), never across a network.
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
-  if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
-    throw bad("remote registries must use https:// (http:// only on localhost)");
-  }
-  return { kind: "http", url: base.replace(/\/+$/, "") };
-}
 
 /**
  * Where HPM keeps fetched registries: `$HPM_CACHE_DIR`, else the user cache
@@ -295,7 +233,7 @@ export function cacheFolder(
  * cannot be reached. Runs sharing the cache take turns (a lock per registry);
  * a fetch ends by its load's deadline, and writes at most its caps.
  *
- * @param location a remote location from {@link parseRegistryLocation}
+ * @param location a remote location from `parseRegistryLocation`
  * @param options runner, logger, environment
  * @returns the cache folder, laid out like a local registry
  * @throws {HpmOperationError} when the remote cannot be reached and nothing is cached

@@ -29,7 +29,8 @@
 
 import type { ChangeCounts } from "../edit/pyproject_diff.ts";
 import type { Plan } from "../core/plan.ts";
-import type { SeenFile, SeenFolder } from "../project/plan_inputs.ts";
+import type { FolderEntry } from "../core/reader.ts";
+import type { SeenFile, SeenFolder } from "./plan_inputs.ts";
 import { HpmInputError } from "../core/errors.ts";
 import {
   joinPath,
@@ -229,7 +230,7 @@ function readInput(input: RecordedInput, listed: Listings): Uint8Array | null | 
 }
 
 // Names with their kind: a file replaced by a folder of the same name counts.
-function listing(entries: Iterable<Deno.DirEntry>): Uint8Array {
+function listing(entries: Iterable<FolderEntry>): Uint8Array {
   const names: string[] = [];
   for (const e of entries) {
     names.push(`${e.isFile ? "f" : e.isDirectory ? "d" : "l"} ${e.name}`);

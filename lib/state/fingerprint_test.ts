@@ -10,7 +10,7 @@ import {
   takeFingerprint,
   writeFingerprint,
 } from "./fingerprint.ts";
-import { PlanInputs } from "../project/plan_inputs.ts";
+import { PlanInputs } from "./plan_inputs.ts";
 import { tempTree } from "../_testing.ts";
 
 const BEFORE = '[project]\nname = "core"\n';

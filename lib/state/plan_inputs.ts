@@ -9,7 +9,8 @@
  */
 
 import { HpmInputError } from "../core/errors.ts";
-import { type Confinement, door, type DoorReader } from "../io/files.ts";
+import type { Confinement, FolderEntry, Reader } from "../core/reader.ts";
+import { door } from "../io/files.ts";
 
 /** A file as planning read it. */
 export interface SeenFile {
@@ -24,7 +25,7 @@ export interface SeenFolder {
   /** The folder it was confined to. */
   readonly root: string;
   /** Its entries. */
-  readonly entries: readonly Deno.DirEntry[];
+  readonly entries: readonly FolderEntry[];
 }
 
 const sameBytes = (a: Uint8Array | null, b: Uint8Array | null) =>
@@ -48,7 +49,7 @@ const sameBytes = (a: Uint8Array | null, b: Uint8Array | null) =>
  * Deno.removeSync(dir, { recursive: true });
  * ```
  */
-export class PlanInputs implements DoorReader {
+export class PlanInputs implements Reader {
   /** Files by path. */
   readonly files: Map<string, SeenFile> = new Map();
   /** Folders by path. */
@@ -79,7 +80,7 @@ export class PlanInputs implements DoorReader {
   }
 
   /** List a folder through the door, keeping the names. */
-  list(dir: string, where: Confinement): Deno.DirEntry[] | undefined {
+  list(dir: string, where: Confinement): FolderEntry[] | undefined {
     let entries;
     try {
       entries = door.list(dir, where);

@@ -1,0 +1,116 @@
+/**
+ * The folders of lib/ are layers, and the import graph keeps them: the pure
+ * core (parsing manifests and entries, resolving a plan) and the editing of
+ * formats (applying a plan to pyproject text, diffing) reach no module that
+ * touches the disk, git, a process or the network, and do no I/O themselves.
+ * The graph is Deno's own (`deno info --json`), so an import that a type
+ * alone needs counts too.
+ */
+
+import assert from "node:assert/strict";
+import { join, relative } from "node:path";
+import { repoRoot } from "./_fixtures.ts";
+
+const LIB = join(repoRoot(), "lib");
+
+// Every module of lib/ (tests and test helpers aside), as a path from lib/.
+async function modules(dir = LIB): Promise<string[]> {
+  const found: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) found.push(...await modules(path));
+    else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts") && e.name !== "_testing.ts") {
+      found.push(relative(LIB, path));
+    }
+  }
+  return found.sort();
+}
+
+// What each module imports (code and types), by path from lib/; packages and
+// built-ins by their specifier.
+async function importGraph(roots: readonly string[]): Promise<Map<string, string[]>> {
+  const dir = await Deno.makeTempDir({ prefix: "hpm-layers-" });
+  try {
+    const all = join(dir, "all.ts");
+    await Deno.writeTextFile(
+      all,
+      roots.map((m) => `import ${JSON.stringify(`file://${join(LIB, m)}`)};\n`).join(""),
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", "--config", join(repoRoot(), "deno.json"), all],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    assert.equal(out.code, 0, "deno info ran");
+    const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+      modules: { specifier: string; dependencies?: { code?: Dep; type?: Dep }[] }[];
+    };
+    type Dep = { specifier: string };
+    const name = (specifier: string) =>
+      specifier.startsWith(`file://${LIB}/`) ? specifier.slice(`file://${LIB}/`.length) : specifier;
+    const graph = new Map<string, string[]>();
+    for (const m of info.modules) {
+      if (!m.specifier.startsWith(`file://${LIB}/`)) continue;
+      const deps = (m.dependencies ?? []).flatMap((d) =>
+        [d.code?.specifier, d.type?.specifier].filter((s): s is string => !!s)
+      );
+      graph.set(name(m.specifier), [...new Set(deps.map(name))]);
+    }
+    return graph;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+// The first chain of imports from `start` to a module `bad` says no to.
+function forbiddenPath(
+  graph: Map<string, string[]>,
+  start: string,
+  bad: (module: string) => boolean,
+): string[] | undefined {
+  const seen = new Set([start]);
+  const queue: string[][] = [[start]];
+  while (queue.length) {
+    const path = queue.shift()!;
+    for (const next of graph.get(path.at(-1)!) ?? []) {
+      if (bad(next)) return [...path, next];
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push([...path, next]);
+      }
+    }
+  }
+  return undefined;
+}
+
+const PURE = /^(core|edit)\//;
+// The packages the pure layers may use: parsers, validators, a text diff,
+// path arithmetic and deep equality.
+const PURE_PACKAGES = /^(npm:\/?(yaml|zod|smol-toml|diff|ajv)@|node:(path|util)$)/;
+
+Deno.test("the pure core and the format editors reach no I/O module, and call no Deno API", async () => {
+  const all = await modules();
+  const pure = all.filter((m) => PURE.test(m));
+  assert.ok(pure.includes("core/resolve.ts") && pure.includes("edit/pyproject.ts"));
+  const graph = await importGraph(pure);
+  const problems: string[] = [];
+  for (const m of pure) {
+    const path = forbiddenPath(graph, m, (dep) => !PURE.test(dep) && !PURE_PACKAGES.test(dep));
+    if (path) problems.push(path.join(" -> "));
+    const code = (await Deno.readTextFile(join(LIB, m)))
+      .split("\n").filter((l) => !/^\s*(\*|\/\/|\/\*\*)/.test(l)).join("\n");
+    for (const call of code.matchAll(/\bDeno\.[A-Za-z]+|\bfetch\(/g)) {
+      problems.push(`${m} uses ${call[0]}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+Deno.test("the layers' test sees a forbidden import when there is one", async () => {
+  const graph = await importGraph(["core/checkout.ts", "project/load.ts"]);
+  assert.deepEqual(forbiddenPath(graph, "project/load.ts", (d) => d === "io/files.ts"), [
+    "project/load.ts",
+    "io/files.ts",
+  ]);
+  assert.equal(forbiddenPath(graph, "core/checkout.ts", (d) => d.startsWith("io/")), undefined);
+});
