@@ -17,7 +17,7 @@
 
 import { dirname, join } from "node:path";
 import { makeTempRoot, repoRoot, run } from "../tests/_fixtures.ts";
-import { DENO_PIN, hpmWheels, pypiWheels, realPython } from "../tests/_wheels.ts";
+import { DENO_PIN, hpmWheels, uvToolInstall, windowsLauncher } from "../tests/_wheels.ts";
 import { command, median, medianOf, sample, uvBinary } from "./_measure.ts";
 import { gitProject } from "./_projects.ts";
 
@@ -36,27 +36,10 @@ const ok = (what: string, r: { code: number; stderr: string }) => {
 };
 try {
   progress("building the wheels, installing them and deno task install's hpm…");
-  const [{ posix, windows }, links, python] = await Promise.all([
-    hpmWheels(join(root, "dist")),
-    pypiWheels([DENO_PIN]),
-    realPython(),
-  ]);
-  const tools = { UV_TOOL_DIR: join(root, "tools"), UV_TOOL_BIN_DIR: join(root, "bin") };
-  ok(
-    "uv tool install",
-    await run("uv", [
-      "tool",
-      "install",
-      "--python",
-      python,
-      "--no-index",
-      "--find-links",
-      links,
-      posix,
-    ], { cwd: root, env: tools }),
-  );
-  const wheel = join(root, "bin", "hpm");
-
+  const { posix, windows } = await hpmWheels(join(root, "dist"));
+  const tool = await uvToolInstall(root, posix);
+  ok("uv tool install", tool);
+  const wheel = tool.hpm;
   const denoRoot = join(root, "deno-root");
   ok(
     "deno task install",
@@ -69,34 +52,7 @@ try {
     }),
   );
   const installed = join(denoRoot, "bin", "hpm");
-
-  // The Windows launcher: its package from the Windows wheel, a venv's python with deno beside it.
-  const site = join(root, "site");
-  const unzip = "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); " +
-    "z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith('hpm_cli/')])";
-  ok("unzip", await run(python, ["-c", unzip, windows, site], { cwd: root }));
-  const venv = join(root, "venv");
-  ok("uv venv", await run("uv", ["venv", "--python", python, venv], { cwd: root }));
-  ok(
-    "deno wheel",
-    await run("uv", [
-      "pip",
-      "install",
-      "--python",
-      venv,
-      "--no-index",
-      "--find-links",
-      links,
-      DENO_PIN,
-    ], { cwd: root }),
-  );
-  const launcher = [
-    join(venv, "bin", "python"),
-    "-c",
-    `import sys; sys.path.insert(0, ${
-      JSON.stringify(site)
-    }); import hpm_cli; sys.exit(hpm_cli.main())`,
-  ];
+  const { hpm: launcher } = await windowsLauncher(root, windows);
 
   const project = await gitProject(join(root, "r20"), 20);
   for (let i = 0; i < 2; i++) {

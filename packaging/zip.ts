@@ -73,35 +73,30 @@ export async function zip(entries: readonly ZipEntry[]): Promise<Uint8Array> {
     const body = stored ? entry.data : deflated;
     const crc = crc32(entry.data);
 
+    // The local header and the central directory entry share these fields, in this order.
+    const fields = (view: DataView, at: number) => {
+      view.setUint16(at, VERSION_NEEDED, true);
+      view.setUint16(at + 2, 0, true); // flags
+      view.setUint16(at + 4, stored ? STORE : DEFLATE, true);
+      view.setUint16(at + 6, DOS_TIME, true);
+      view.setUint16(at + 8, DOS_DATE, true);
+      view.setUint32(at + 10, crc, true);
+      view.setUint32(at + 14, body.length, true);
+      view.setUint32(at + 18, entry.data.length, true);
+      view.setUint16(at + 22, name.length, true);
+      // Extra field length 0; in the central entry, comment, disk and internal attributes 0 too.
+    };
     const local = new Uint8Array(30 + name.length);
     const l = new DataView(local.buffer);
     l.setUint32(0, 0x04034b50, true);
-    l.setUint16(4, VERSION_NEEDED, true);
-    l.setUint16(6, 0, true);
-    l.setUint16(8, stored ? STORE : DEFLATE, true);
-    l.setUint16(10, DOS_TIME, true);
-    l.setUint16(12, DOS_DATE, true);
-    l.setUint32(14, crc, true);
-    l.setUint32(18, body.length, true);
-    l.setUint32(22, entry.data.length, true);
-    l.setUint16(26, name.length, true);
-    l.setUint16(28, 0, true);
+    fields(l, 4);
     local.set(name, 30);
 
     const central = new Uint8Array(46 + name.length);
     const c = new DataView(central.buffer);
     c.setUint32(0, 0x02014b50, true);
     c.setUint16(4, MADE_BY_UNIX, true);
-    c.setUint16(6, VERSION_NEEDED, true);
-    c.setUint16(8, 0, true);
-    c.setUint16(10, stored ? STORE : DEFLATE, true);
-    c.setUint16(12, DOS_TIME, true);
-    c.setUint16(14, DOS_DATE, true);
-    c.setUint32(16, crc, true);
-    c.setUint32(20, body.length, true);
-    c.setUint32(24, entry.data.length, true);
-    c.setUint16(28, name.length, true);
-    // Extra field, comment, disk number and internal attributes stay 0.
+    fields(c, 6);
     c.setUint32(38, ((0o100000 | (entry.mode ?? 0o644)) << 16) >>> 0, true);
     c.setUint32(42, offset, true);
     central.set(name, 46);

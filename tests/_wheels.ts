@@ -10,7 +10,7 @@
 
 import { join } from "node:path";
 import { buildWheels, DENO_REQUIREMENT } from "../packaging/wheel.ts";
-import { repoRoot, run } from "./_fixtures.ts";
+import { repoRoot, run, type RunResult } from "./_fixtures.ts";
 import { toolsHome } from "./_tools.ts";
 
 /** The `deno` the wheel is tested with: the floor of its range. */
@@ -81,4 +81,83 @@ export async function realPython(): Promise<string> {
   const r = await run("uv", ["python", "find"], { cwd: repoRoot() });
   if (r.code !== 0) throw new Error(`uv python find: ${r.stderr}`);
   return r.stdout.trim();
+}
+
+/**
+ * `uv tool install` of `wheel` as a user would run it, offline: the tool
+ * environment in `<root>/tools`, `hpm` linked into `<root>/bin`.
+ *
+ * @param root the folder to install into
+ * @param wheel the POSIX wheel
+ * @param env the installer's environment (HOME, …)
+ * @returns uv's output, and the path of the `hpm` it linked
+ */
+export async function uvToolInstall(
+  root: string,
+  wheel: string,
+  env: Record<string, string> = {},
+): Promise<RunResult & { hpm: string }> {
+  const [links, python] = await Promise.all([pypiWheels([DENO_PIN]), realPython()]);
+  const r = await run(
+    "uv",
+    ["tool", "install", "--python", python, "--no-index", "--find-links", links, wheel],
+    {
+      cwd: root,
+      env: { ...env, UV_TOOL_DIR: join(root, "tools"), UV_TOOL_BIN_DIR: join(root, "bin") },
+    },
+  );
+  return { ...r, hpm: join(root, "bin", "hpm") };
+}
+
+/**
+ * The Windows wheel's launcher, runnable on any OS: its package unpacked into
+ * `<root>/site`, run by the python of a venv (`<root>/venv`) that has PyPI's
+ * deno beside it, as on Windows.
+ *
+ * @param root the folder to set it up in
+ * @param wheel the Windows wheel
+ * @returns the command line that is `hpm` (append its arguments), and the venv
+ */
+export async function windowsLauncher(
+  root: string,
+  wheel: string,
+): Promise<{ hpm: string[]; venv: string }> {
+  const [links, python] = await Promise.all([pypiWheels([DENO_PIN]), realPython()]);
+  const site = join(root, "site");
+  const venv = join(root, "venv");
+  const steps: [string, string[]][] = [
+    [python, [
+      "-c",
+      "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); " +
+      "z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith('hpm_cli/')])",
+      wheel,
+      site,
+    ]],
+    ["uv", ["venv", "--quiet", "--python", python, venv]],
+    ["uv", [
+      "pip",
+      "install",
+      "--quiet",
+      "--python",
+      venv,
+      "--no-index",
+      "--find-links",
+      links,
+      DENO_PIN,
+    ]],
+  ];
+  for (const [program, args] of steps) {
+    const r = await run(program, args, { cwd: root });
+    if (r.code !== 0) throw new Error(`windowsLauncher: ${program} ${args.join(" ")}\n${r.stderr}`);
+  }
+  return {
+    hpm: [
+      join(venv, "bin", "python"),
+      "-c",
+      `import sys; sys.path.insert(0, ${
+        JSON.stringify(site)
+      }); import hpm_cli; sys.exit(hpm_cli.main())`,
+    ],
+    venv,
+  };
 }

@@ -82,22 +82,27 @@ Deno.test("actionlint (with shellcheck) accepts the action's steps, and catches 
     pythonTool("shellcheck"),
   ]);
   const { data } = await action();
+  const broken = structuredClone(data);
+  broken.runs.steps[1].run = "hpm $COMMAND ${{ inputs.nope }}\n";
   const dir = await makeTempRoot();
   try {
-    const lint = async (workflow: string) => {
-      const file = join(dir, ".github", "workflows", "action.yml");
-      await Deno.mkdir(join(dir, ".github", "workflows"), { recursive: true });
-      await Deno.writeTextFile(file, workflow);
-      return await run(actionlint, ["-no-color", "-shellcheck", shellcheck, file], { cwd: dir });
-    };
-    const good = await lint(asWorkflow(data));
-    assert.equal(good.code, 0, good.stdout);
-    const broken = structuredClone(data);
-    broken.runs.steps[1].run = "hpm $COMMAND ${{ inputs.nope }}\n";
-    const bad = await lint(asWorkflow(broken));
-    assert.equal(bad.code, 1, bad.stdout);
-    assert.match(bad.stdout, /property "nope" is not defined/);
-    assert.match(bad.stdout, /SC2086/);
+    // Both in one run: the findings name their file.
+    const workflows = join(dir, ".github", "workflows");
+    await Deno.mkdir(workflows, { recursive: true });
+    await Deno.writeTextFile(join(workflows, "action.yml"), asWorkflow(data));
+    await Deno.writeTextFile(join(workflows, "broken.yml"), asWorkflow(broken));
+    const r = await run(actionlint, [
+      "-no-color",
+      "-shellcheck",
+      shellcheck,
+      join(workflows, "action.yml"),
+      join(workflows, "broken.yml"),
+    ], { cwd: dir });
+    assert.equal(r.code, 1, r.stdout);
+    const findings = r.stdout.split("\n").filter((l) => /^\S+\.yml:\d+:\d+:/.test(l));
+    assert.deepEqual(findings.filter((l) => !l.includes("broken.yml")), [], r.stdout);
+    assert.match(r.stdout, /broken\.yml:.*property "nope" is not defined/);
+    assert.match(r.stdout, /broken\.yml:.*SC2086/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
