@@ -161,3 +161,12 @@ export async function windowsLauncher(
     venv,
   };
 }
+
+/**
+ * A test of an installed wheel that runs only on Linux and macOS: there the
+ * wheel's `hpm` is a shell script, and the tests drive pseudo-terminals,
+ * process groups and POSIX paths.
+ */
+export function posixTest(name: string, fn: (t: Deno.TestContext) => Promise<void>): void {
+  Deno.test(name, { ignore: Deno.build.os === "windows" }, fn);
+}

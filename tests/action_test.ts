@@ -13,7 +13,7 @@ import { parse, stringify } from "yaml";
 import { makeTempRoot, repoRoot, run } from "./_fixtures.ts";
 import { makeProject } from "./_project.ts";
 import { pythonTool } from "./_tools.ts";
-import { DENO_PIN, hpmWheels, pypiWheels } from "./_wheels.ts";
+import { DENO_PIN, hpmWheels, posixTest, pypiWheels } from "./_wheels.ts";
 
 const ROOT = repoRoot();
 
@@ -115,49 +115,52 @@ Deno.test("the CI example uses the action, pinned by commit, at this version", a
   assert.doesNotMatch(text, /deno install|setup-deno/, "no Deno to install by hand");
 });
 
-Deno.test("the action's steps, run as a runner would: hpm-cli installed (offline here), only hpm put on PATH, the command run", async () => {
-  const root = await makeTempRoot();
-  try {
-    const [{ data }, , links] = await Promise.all([
-      action(),
-      hpmWheels(join(root, "dist")),
-      pypiWheels([DENO_PIN]),
-    ]);
-    const temp = join(root, "runner-temp");
-    await Deno.mkdir(temp);
-    const githubPath = join(root, "github-path");
-    await Deno.writeTextFile(githubPath, "");
-    const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
-    const runner = {
-      RUNNER_TEMP: temp,
-      GITHUB_PATH: githubPath,
-      PIP_CONFIG_FILE: "/dev/null",
-      PIP_NO_INDEX: "1",
-      PIP_FIND_LINKS: `${join(root, "dist")} ${links}`,
-      NO_COLOR: "1",
-    };
-    const step = (i: number, env: Record<string, string>) =>
-      run("bash", ["-e", "-c", data.runs.steps[i].run!], {
-        cwd: dir,
-        env: { ...runner, ...env },
-      });
+posixTest(
+  "the action's steps, run as a runner would: hpm-cli installed (offline here), only hpm put on PATH, the command run",
+  async () => {
+    const root = await makeTempRoot();
+    try {
+      const [{ data }, , links] = await Promise.all([
+        action(),
+        hpmWheels(join(root, "dist")),
+        pypiWheels([DENO_PIN]),
+      ]);
+      const temp = join(root, "runner-temp");
+      await Deno.mkdir(temp);
+      const githubPath = join(root, "github-path");
+      await Deno.writeTextFile(githubPath, "");
+      const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
+      const runner = {
+        RUNNER_TEMP: temp,
+        GITHUB_PATH: githubPath,
+        PIP_CONFIG_FILE: "/dev/null",
+        PIP_NO_INDEX: "1",
+        PIP_FIND_LINKS: `${join(root, "dist")} ${links}`,
+        NO_COLOR: "1",
+      };
+      const step = (i: number, env: Record<string, string>) =>
+        run("bash", ["-e", "-c", data.runs.steps[i].run!], {
+          cwd: dir,
+          env: { ...runner, ...env },
+        });
 
-    const install = await step(0, { VERSION: "", ACTION_PATH: ROOT });
-    assert.equal(install.code, 0, install.stderr);
-    const { version } = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
-    assert.equal(install.stdout.split("\n")[0], version, "this commit's version by default");
-    assert.deepEqual(await Deno.readTextFile(githubPath), `${join(temp, "hpm-bin")}\n`);
-    assert.deepEqual([...Deno.readDirSync(join(temp, "hpm-bin"))].map((e) => e.name), ["hpm"]);
+      const install = await step(0, { VERSION: "", ACTION_PATH: ROOT });
+      assert.equal(install.code, 0, install.stderr);
+      const { version } = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+      assert.equal(install.stdout.split("\n")[0], version, "this commit's version by default");
+      assert.deepEqual(await Deno.readTextFile(githubPath), `${join(temp, "hpm-bin")}\n`);
+      assert.deepEqual([...Deno.readDirSync(join(temp, "hpm-bin"))].map((e) => e.name), ["hpm"]);
 
-    const hpm = join(temp, "hpm-bin", "hpm");
-    const synced = await run(hpm, ["sync", "--mode", "prod"], { cwd: dir });
-    assert.equal(synced.code, 0, synced.stderr);
-    const check = await step(1, { COMMAND: data.inputs.command.default! });
-    assert.equal(check.code, 0, check.stderr);
-    assert.match(check.stderr, /pyproject\.toml is in sync for mode prod/);
-    const dev = await step(1, { COMMAND: "check --mode dev" });
-    assert.equal(dev.code, 1, "a failing command fails the step");
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+      const hpm = join(temp, "hpm-bin", "hpm");
+      const synced = await run(hpm, ["sync", "--mode", "prod"], { cwd: dir });
+      assert.equal(synced.code, 0, synced.stderr);
+      const check = await step(1, { COMMAND: data.inputs.command.default! });
+      assert.equal(check.code, 0, check.stderr);
+      assert.match(check.stderr, /pyproject\.toml is in sync for mode prod/);
+      const dev = await step(1, { COMMAND: "check --mode dev" });
+      assert.equal(dev.code, 1, "a failing command fails the step");
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   makeTempRoot,
   prepareExample,
@@ -23,6 +23,7 @@ import {
   DENO_PIN,
   type HpmWheels,
   hpmWheels,
+  posixTest,
   pypiWheels,
   realPython,
   uvToolInstall,
@@ -65,6 +66,9 @@ async function emptyHome(root: string): Promise<Record<string, string>> {
     UV_CACHE_DIR: uvCache,
   };
 }
+
+/** `text` as a regular expression that matches it literally. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function noDownloadLine(what: string, r: RunResult): void {
   for (const line of `${r.stdout}\n${r.stderr}`.split("\n")) {
@@ -128,7 +132,10 @@ Deno.test("deno task wheel: the same bytes twice, valid metadata from deno.json 
   }
   assert.match(config.tasks.wheel, /packaging\/wheel\.ts/);
 
-  const python = join((await pythonTool("pre-commit")).replace(/[\\/][^\\/]+$/, ""), "python");
+  const python = join(
+    dirname(await pythonTool("pre-commit")),
+    Deno.build.os === "windows" ? "python.exe" : "python",
+  );
   const readme = await Deno.readTextFile(join(repoRoot(), "README.md"));
   const inspect = async (wheel: string) => {
     const r = await run(python, ["-c", INSPECT, wheel], { cwd: ROOT });
@@ -199,102 +206,113 @@ Deno.test("the Windows launcher's logic (packaging/launcher_test.py): deno.exe b
   assert.match(r.stderr, /^OK$/m);
 });
 
-Deno.test("uv tool install, empty HOME and DENO_DIR, no network: the bundled example's scenario runs with that hpm", async () => {
-  const root = join(ROOT, "tool");
-  const { hpm, env } = await toolInstall(root);
-  assert.ok((await Deno.lstat(hpm)).isSymlink, "uv links the script from its tool environment");
-  const { project, plugins } = await prepareExample(root);
-  const outputs: RunResult[] = [];
-  const step = async (args: string[], code = 0) => {
-    const r = await run(hpm, args, { cwd: project, env });
-    outputs.push(r);
-    assert.equal(r.code, code, `hpm ${args.join(" ")}:\n${r.stderr}`);
-    return r;
-  };
+posixTest(
+  "uv tool install, empty HOME and DENO_DIR, no network: the bundled example's scenario runs with that hpm",
+  async () => {
+    const root = join(ROOT, "tool");
+    const { hpm, env } = await toolInstall(root);
+    assert.ok((await Deno.lstat(hpm)).isSymlink, "uv links the script from its tool environment");
+    const { project, plugins } = await prepareExample(root);
+    const outputs: RunResult[] = [];
+    const step = async (args: string[], code = 0) => {
+      const r = await run(hpm, args, { cwd: project, env });
+      outputs.push(r);
+      assert.equal(r.code, code, `hpm ${args.join(" ")}:\n${r.stderr}`);
+      return r;
+    };
 
-  const version = await step(["--version", "-v"]);
-  assert.equal(version.stdout.split("\n")[0], config.version);
-  assert.match(version.stdout, /^installed: uv tool install \(.*tools[\\/]hpm-cli\)$/m);
-  assert.match(version.stdout, /^upgrade: uv tool upgrade hpm-cli$/m);
-  assert.match(version.stdout, /^deno: \d+\.\d+\.\d+ \(.*tools[\\/]hpm-cli[\\/]bin[\\/]deno\)$/m);
+    const version = await step(["--version", "-v"]);
+    assert.equal(version.stdout.split("\n")[0], config.version);
+    assert.match(version.stdout, /^installed: uv tool install \(.*tools[\\/]hpm-cli\)$/m);
+    assert.match(version.stdout, /^upgrade: uv tool upgrade hpm-cli$/m);
+    assert.match(version.stdout, /^deno: \d+\.\d+\.\d+ \(.*tools[\\/]hpm-cli[\\/]bin[\\/]deno\)$/m);
 
-  await step(["group", "add", "vector-db", "--option", "rag4code-qdrant"]);
-  await step(["group", "add", "vector-db", "--option", "rag4code-chroma"]);
-  await step(["sync"]);
-  const dev = await pythonImport(project, "rag4code_qdrant");
-  assert.ok(dev.file.startsWith(plugins["rag4code-qdrant"].clone), dev.file);
-  await step(["diff", "--mode", "prod"]);
-  await step(["sync", "--mode", "prod"]);
-  const prod = await pythonImport(project, "rag4code_qdrant");
-  assert.match(prod.file, /site-packages/);
-  assert.equal(prod.value, "1.0.0");
-  await step(["check", "--mode", "prod"]);
-  await step(["check", "--mode", "dev"], 1);
-  for (const r of outputs) noDownloadLine("hpm", r);
-  // Deno makes its npm folder at start-up; nothing may be in it.
-  for (const folder of ["npm", "remote"]) {
-    const inside = await Array.fromAsync(Deno.readDir(join(env.DENO_DIR, folder))).catch(() => []);
-    assert.deepEqual(inside, [], `Deno fetched nothing into ${folder}/`);
-  }
-});
+    await step(["group", "add", "vector-db", "--option", "rag4code-qdrant"]);
+    await step(["group", "add", "vector-db", "--option", "rag4code-chroma"]);
+    await step(["sync"]);
+    const dev = await pythonImport(project, "rag4code_qdrant");
+    assert.ok(dev.file.startsWith(plugins["rag4code-qdrant"].clone), dev.file);
+    await step(["diff", "--mode", "prod"]);
+    await step(["sync", "--mode", "prod"]);
+    const prod = await pythonImport(project, "rag4code_qdrant");
+    assert.match(prod.file, /site-packages/);
+    assert.equal(prod.value, "1.0.0");
+    await step(["check", "--mode", "prod"]);
+    await step(["check", "--mode", "dev"], 1);
+    for (const r of outputs) noDownloadLine("hpm", r);
+    // Deno makes its npm folder at start-up; nothing may be in it.
+    for (const folder of ["npm", "remote"]) {
+      const inside = await Array.fromAsync(Deno.readDir(join(env.DENO_DIR, folder))).catch(
+        () => [],
+      );
+      assert.deepEqual(inside, [], `Deno fetched nothing into ${folder}/`);
+    }
+  },
+);
 
-Deno.test("uvx --from the wheel runs hpm; pip install into a plain venv gives a working hpm", async () => {
-  const root = join(ROOT, "uvx-pip");
-  const { posix, links, python, env } = await prepare(root);
-  // uvx keeps its environments in uv's cache: a fresh one, so it really installs.
-  const uvx = await run("uvx", [
-    "--python",
-    python,
-    "--cache-dir",
-    join(root, "uv-cache"),
-    "--no-index",
-    "--find-links",
-    links,
-    "--from",
-    posix,
-    "hpm",
-    "--version",
-    "-v",
-  ], { cwd: root, env });
-  assert.equal(uvx.code, 0, uvx.stderr);
-  assert.equal(uvx.stdout.split("\n")[0], config.version);
-  assert.match(uvx.stdout, /^installed: uvx/m);
-  noDownloadLine("uvx", uvx);
+posixTest(
+  "uvx --from the wheel runs hpm; pip install into a plain venv gives a working hpm",
+  async () => {
+    const root = join(ROOT, "uvx-pip");
+    const { posix, links, python, env } = await prepare(root);
+    // uvx keeps its environments in uv's cache: a fresh one, so it really installs.
+    const uvx = await run("uvx", [
+      "--python",
+      python,
+      "--cache-dir",
+      join(root, "uv-cache"),
+      "--no-index",
+      "--find-links",
+      links,
+      "--from",
+      posix,
+      "hpm",
+      "--version",
+      "-v",
+    ], { cwd: root, env });
+    assert.equal(uvx.code, 0, uvx.stderr);
+    assert.equal(uvx.stdout.split("\n")[0], config.version);
+    assert.match(uvx.stdout, /^installed: uvx/m);
+    noDownloadLine("uvx", uvx);
 
-  const venv = join(root, "venv");
-  assert.equal((await run(python, ["-m", "venv", venv], { cwd: root, env })).code, 0);
-  const pip = await run(join(venv, "bin", "python"), [
-    "-m",
-    "pip",
-    "install",
-    "--no-index",
-    "--find-links",
-    links,
-    posix,
-  ], { cwd: root, env: { ...env, PIP_CONFIG_FILE: "/dev/null", PIP_FIND_LINKS: links } });
-  assert.equal(pip.code, 0, pip.stderr);
-  noDownloadLine("pip install", pip);
-  const hpm = join(venv, "bin", "hpm");
-  const v = await run(hpm, ["--version", "-v"], { cwd: root, env });
-  assert.equal(v.code, 0, v.stderr);
-  assert.match(
-    v.stdout,
-    new RegExp(`^installed: pip or uv pip, into a Python environment \\(${venv}\\)$`, "m"),
-  );
-  assert.match(v.stdout, new RegExp(`^deno: .*\\(${venv}/bin/deno\\)$`, "m"));
-  // Any DENO_DIR, even one that cannot be made: Deno caches nothing then, and needs nothing.
-  const notAFolder = join(root, "a-file");
-  await Deno.writeTextFile(notAFolder, "");
-  const anyDenoDir = await run(hpm, ["--version"], {
-    cwd: root,
-    env: { ...env, DENO_DIR: notAFolder },
-  });
-  assert.equal(anyDenoDir.code, 0, anyDenoDir.stderr);
-  const bad = await run(hpm, ["group", "add", "g", "--option", "nope"], { cwd: root, env });
-  assert.equal(bad.code, 2, "exit codes pass through");
-  assert.match(bad.stderr, /^error: /m);
-  noDownloadLine("hpm", v);
-});
+    const venv = join(root, "venv");
+    assert.equal((await run(python, ["-m", "venv", venv], { cwd: root, env })).code, 0);
+    const pip = await run(join(venv, "bin", "python"), [
+      "-m",
+      "pip",
+      "install",
+      "--no-index",
+      "--find-links",
+      links,
+      posix,
+    ], { cwd: root, env: { ...env, PIP_CONFIG_FILE: "/dev/null", PIP_FIND_LINKS: links } });
+    assert.equal(pip.code, 0, pip.stderr);
+    noDownloadLine("pip install", pip);
+    const hpm = join(venv, "bin", "hpm");
+    const v = await run(hpm, ["--version", "-v"], { cwd: root, env });
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(
+      v.stdout,
+      new RegExp(
+        `^installed: pip or uv pip, into a Python environment \\(${literal(venv)}\\)$`,
+        "m",
+      ),
+    );
+    assert.match(v.stdout, new RegExp(`^deno: .*\\(${literal(venv)}/bin/deno\\)$`, "m"));
+    // Any DENO_DIR, even one that cannot be made: Deno caches nothing then, and needs nothing.
+    const notAFolder = join(root, "a-file");
+    await Deno.writeTextFile(notAFolder, "");
+    const anyDenoDir = await run(hpm, ["--version"], {
+      cwd: root,
+      env: { ...env, DENO_DIR: notAFolder },
+    });
+    assert.equal(anyDenoDir.code, 0, anyDenoDir.stderr);
+    const bad = await run(hpm, ["group", "add", "g", "--option", "nope"], { cwd: root, env });
+    assert.equal(bad.code, 2, "exit codes pass through");
+    assert.match(bad.stderr, /^error: /m);
+    noDownloadLine("hpm", v);
+  },
+);
 
 /** A `uv` first on PATH that sleeps before running the real one, so a signal lands while it runs. */
 async function slowUvPath(dir: string, env: Record<string, string>): Promise<string> {
@@ -306,7 +324,7 @@ async function slowUvPath(dir: string, env: Record<string, string>): Promise<str
   return `${bin}:${Deno.env.get("PATH")}`;
 }
 
-Deno.test("Ctrl-C during a sync through the wheel's hpm rolls back and exits 130", async () => {
+posixTest("Ctrl-C during a sync through the wheel's hpm rolls back and exits 130", async () => {
   const root = join(ROOT, "sigint");
   const { hpm, env } = await toolInstall(root);
   const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
@@ -361,36 +379,39 @@ sys.stdout.write(out.decode(errors="replace"))
 sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 `;
 
-Deno.test("hpm clone through the wheel's hpm still asks in a terminal, and clones on yes", async () => {
-  const root = join(ROOT, "clone");
-  const { hpm, env } = await toolInstall(root);
-  const { project } = await prepareExample(root, { clones: false });
-  const entry = join(project, "hpm-registry", "packages", "rag4code-qdrant.yaml");
-  await Deno.writeTextFile(
-    entry,
-    (await Deno.readTextFile(entry)).replace(
-      "./packages/rag4code-qdrant",
-      "../outside/rag4code-qdrant",
-    ),
-  );
-  await Deno.writeTextFile(
-    join(project, "hpm.yaml"),
-    `${await Deno.readTextFile(
+posixTest(
+  "hpm clone through the wheel's hpm still asks in a terminal, and clones on yes",
+  async () => {
+    const root = join(ROOT, "clone");
+    const { hpm, env } = await toolInstall(root);
+    const { project } = await prepareExample(root, { clones: false });
+    const entry = join(project, "hpm-registry", "packages", "rag4code-qdrant.yaml");
+    await Deno.writeTextFile(
+      entry,
+      (await Deno.readTextFile(entry)).replace(
+        "./packages/rag4code-qdrant",
+        "../outside/rag4code-qdrant",
+      ),
+    );
+    await Deno.writeTextFile(
       join(project, "hpm.yaml"),
-    )}groups:\n  vector-db:\n    options: [rag4code-qdrant]\n`,
-  );
-  const r = await run(await realPython(), ["-c", PTY, "clone there?", "y\n", hpm, "clone"], {
-    cwd: project,
-    env,
-  });
-  assert.equal(r.code, 0, r.stdout);
-  assert.match(r.stdout, /these clones would go outside the project/);
-  assert.match(r.stdout, /clone there\?/);
-  assert.ok(
-    (await Deno.stat(join(root, "outside", "rag4code-qdrant", "pyproject.toml"))).isFile,
-    "cloned where the user said yes",
-  );
-});
+      `${await Deno.readTextFile(
+        join(project, "hpm.yaml"),
+      )}groups:\n  vector-db:\n    options: [rag4code-qdrant]\n`,
+    );
+    const r = await run(await realPython(), ["-c", PTY, "clone there?", "y\n", hpm, "clone"], {
+      cwd: project,
+      env,
+    });
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /these clones would go outside the project/);
+    assert.match(r.stdout, /clone there\?/);
+    assert.ok(
+      (await Deno.stat(join(root, "outside", "rag4code-qdrant", "pyproject.toml"))).isFile,
+      "cloned where the user said yes",
+    );
+  },
+);
 
 /** Starts `argv` in a process group of its own and, once `file` exists, sends SIGINT to the whole group, as a terminal's Ctrl-C does. */
 const CTRL_C = `import os, signal, subprocess, sys, time
@@ -404,38 +425,41 @@ os.killpg(p.pid, signal.SIGINT)
 sys.exit(p.wait())
 `;
 
-Deno.test("the Windows wheel's launcher finds deno beside python, passes exit codes, and waits through Ctrl-C for the rollback's 130", async () => {
-  const root = join(ROOT, "windows-launcher");
-  const { windows, python, env } = await prepare(root);
-  const { hpm: launcher, venv } = await windowsLauncher(root, windows);
-  const hpm = (args: string[], cwd: string, extra: Record<string, string> = {}) =>
-    run(launcher[0], [...launcher.slice(1), ...args], { cwd, env: { ...env, ...extra } });
+posixTest(
+  "the Windows wheel's launcher finds deno beside python, passes exit codes, and waits through Ctrl-C for the rollback's 130",
+  async () => {
+    const root = join(ROOT, "windows-launcher");
+    const { windows, python, env } = await prepare(root);
+    const { hpm: launcher, venv } = await windowsLauncher(root, windows);
+    const hpm = (args: string[], cwd: string, extra: Record<string, string> = {}) =>
+      run(launcher[0], [...launcher.slice(1), ...args], { cwd, env: { ...env, ...extra } });
 
-  const v = await hpm(["--version", "-v"], root);
-  assert.equal(v.code, 0, v.stderr);
-  assert.equal(v.stdout.split("\n")[0], config.version);
-  assert.match(v.stdout, new RegExp(`^deno: .*\\(${venv}/bin/deno\\)$`, "m"));
-  const bad = await hpm(["group", "add", "g", "--option", "nope"], root);
-  assert.equal(bad.code, 2, bad.stderr);
+    const v = await hpm(["--version", "-v"], root);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stdout.split("\n")[0], config.version);
+    assert.match(v.stdout, new RegExp(`^deno: .*\\(${literal(venv)}/bin/deno\\)$`, "m"));
+    const bad = await hpm(["group", "add", "g", "--option", "nope"], root);
+    assert.equal(bad.code, 2, bad.stderr);
 
-  const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
-  const files = ["pyproject.toml", "uv.lock"];
-  for (const mode of ["prod", "dev"]) {
-    const r = await hpm(["sync", "--mode", mode], dir);
-    assert.equal(r.code, 0, r.stderr);
-  }
-  const before = await snapshot(dir, files);
-  const interrupted = await run(python, [
-    "-c",
-    CTRL_C,
-    await journalOf(dir, env),
-    ...launcher,
-    "sync",
-    "--mode",
-    "prod",
-  ], { cwd: dir, env: { ...env, PATH: await slowUvPath(root, env) } });
-  assert.equal(interrupted.code, 130, interrupted.stderr);
-  assert.match(interrupted.stderr, /interrupted by SIGINT/);
-  assert.doesNotMatch(interrupted.stderr, /Traceback|KeyboardInterrupt/);
-  assert.deepEqual(await snapshot(dir, files), before, "restored byte for byte");
-});
+    const { dir } = await makeProject(root, [{ name: "rag4code-qdrant" }]);
+    const files = ["pyproject.toml", "uv.lock"];
+    for (const mode of ["prod", "dev"]) {
+      const r = await hpm(["sync", "--mode", mode], dir);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const before = await snapshot(dir, files);
+    const interrupted = await run(python, [
+      "-c",
+      CTRL_C,
+      await journalOf(dir, env),
+      ...launcher,
+      "sync",
+      "--mode",
+      "prod",
+    ], { cwd: dir, env: { ...env, PATH: await slowUvPath(root, env) } });
+    assert.equal(interrupted.code, 130, interrupted.stderr);
+    assert.match(interrupted.stderr, /interrupted by SIGINT/);
+    assert.doesNotMatch(interrupted.stderr, /Traceback|KeyboardInterrupt/);
+    assert.deepEqual(await snapshot(dir, files), before, "restored byte for byte");
+  },
+);
