@@ -110,6 +110,18 @@ posixTest(
       // git shows a hook's output on stderr.
       assert.match(passed.stderr, /hpm check --staged\.+Passed/);
       assert.doesNotMatch(passed.stderr, /Installing environment/, "installed once");
+
+      // The hook's own hpm knows where it came from.
+      const home = env.PRE_COMMIT_HOME;
+      const repo = [...Deno.readDirSync(home)].find((e) =>
+        e.isDirectory && e.name.startsWith("repo")
+      );
+      const clone = join(home, repo!.name);
+      const hookEnv = [...Deno.readDirSync(clone)].find((e) => e.name.startsWith("py_env-"));
+      const hookHpm = join(clone, hookEnv!.name, "bin", "hpm");
+      const v = await run(hookHpm, ["--version", "-v"], { cwd: dir, env });
+      assert.equal(v.code, 0, v.stderr);
+      assert.match(v.stdout, /^installed: the pre-commit framework/m);
     } finally {
       await Deno.remove(root, { recursive: true });
     }
