@@ -30,27 +30,42 @@ const PIP = "pip==25.3";
 export async function pypiWheels(requirements: readonly string[]): Promise<string> {
   const dir = join(toolsHome(), "wheels");
   await Deno.mkdir(dir, { recursive: true });
-  const have = new Set(
-    [...Deno.readDirSync(dir)].map((e) => e.name.split("-").slice(0, 2).join("==")),
-  );
-  const missing = requirements.filter((r) => !have.has(r));
-  if (missing.length) {
-    using lock = await Deno.open(join(dir, ".lock"), { create: true, write: true });
-    await lock.lock(true);
-    const r = await run("uvx", [
-      "--from",
-      PIP,
-      "pip",
-      "download",
-      "--quiet",
-      "--no-deps",
-      "--only-binary=:all:",
-      "--dest",
-      dir,
-      ...missing,
-    ], { cwd: dir });
+  const missing = () => {
+    const have = new Set(
+      [...Deno.readDirSync(dir)].map((e) => e.name.split("-").slice(0, 2).join("==")),
+    );
+    return requirements.filter((r) => !have.has(r));
+  };
+  if (missing().length === 0) return dir;
+  using lock = await Deno.open(join(dir, ".lock"), { create: true, write: true });
+  await lock.lock(true);
+  try {
+    const wanted = missing();
+    if (wanted.length === 0) return dir;
+    // Into a folder of its own first: a wheel appears in `dir` whole, by a rename.
+    const fresh = await Deno.makeTempDir({ dir, prefix: ".download-" });
+    try {
+      const r = await run("uvx", [
+        "--from",
+        PIP,
+        "pip",
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--dest",
+        fresh,
+        ...wanted,
+      ], { cwd: dir });
+      if (r.code !== 0) throw new Error(`pip download ${wanted.join(" ")}:\n${r.stderr}`);
+      for (const e of Deno.readDirSync(fresh)) {
+        await Deno.rename(join(fresh, e.name), join(dir, e.name));
+      }
+    } finally {
+      await Deno.remove(fresh, { recursive: true });
+    }
+  } finally {
     await lock.unlock();
-    if (r.code !== 0) throw new Error(`pip download ${missing.join(" ")}:\n${r.stderr}`);
   }
   return dir;
 }
