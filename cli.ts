@@ -82,6 +82,10 @@ export async function main(args: readonly string[], terminal: Io = defaultIo()):
     args.every((a) => a === "--version" || a === "-V" || globalFlags.includes(a))
   ) {
     io.out(VERSION);
+    if (args.some((a) => a === "-v" || a === "--verbose")) {
+      const { installationLines } = await import("./lib/cli/installation.ts");
+      for (const line of installationLines()) io.out(line);
+    }
     return 0;
   }
   const plain = readPlainCommand(args);

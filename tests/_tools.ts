@@ -46,8 +46,8 @@ export const TOOL_PINS: readonly string[] = [
 
 const windows = Deno.build.os === "windows";
 
-/** `HPM_TEST_TOOLS`, else `~/.cache/hpm-test-tools`. */
-function toolsHome(): string {
+/** `HPM_TEST_TOOLS`, else `~/.cache/hpm-test-tools`: where the test tools are kept. */
+export function toolsHome(): string {
   const explicit = Deno.env.get("HPM_TEST_TOOLS");
   if (explicit) return explicit;
   const home = Deno.env.get(windows ? "USERPROFILE" : "HOME");

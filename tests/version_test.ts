@@ -20,15 +20,19 @@ Deno.test("deno.json, lib/core/version.ts, hpm --version and CHANGELOG.md's newe
   assert.equal(r.stdout.trim(), files.version);
 });
 
-Deno.test("README and the CI examples install the current version from JSR", async () => {
+Deno.test("README and the CI examples install the current version (JSR, PyPI, the action)", async () => {
   const { version } = await readReleaseFiles(ROOT);
-  for (
-    const file of ["README.md", "examples/ci/github-actions.yml", "examples/ci/.gitlab-ci.yml"]
-  ) {
+  const pinned: [string, RegExp][] = [
+    ["README.md", /jsr:@hpm\/cli@([^/\s]+)/g],
+    ["README.md", /hpm-cli==([^\s`]+)/g],
+    ["examples/ci/github-actions.yml", /uses: hpm-cli\/hpm@[0-9a-f]{40} # v(\S+)/g],
+    ["examples/ci/.gitlab-ci.yml", /hpm-cli==(\S+)/g],
+  ];
+  for (const [file, pattern] of pinned) {
     const text = await Deno.readTextFile(new URL(file, ROOT));
-    const pins = [...text.matchAll(/jsr:@hpm\/cli@([^/\s]+)/g)].map((m) => m[1]);
-    assert.ok(pins.length > 0, `${file} pins a version`);
-    for (const pin of pins) assert.equal(pin, version, `${file} pins jsr:@hpm/cli@${pin}`);
+    const pins = [...text.matchAll(pattern)].map((m) => m[1]);
+    assert.ok(pins.length > 0, `${file} pins a version (${pattern})`);
+    for (const pin of pins) assert.equal(pin, version, `${file} pins ${pin}`);
   }
 });
 

@@ -23,6 +23,7 @@ const GITLAB_CI = "examples/ci/.gitlab-ci.yml";
 type Workflow = {
   permissions?: unknown;
   jobs: Record<string, {
+    needs?: string | string[];
     permissions?: Record<string, string>;
     steps?: { uses?: string; with?: Record<string, unknown>; run?: string }[];
   }>;
@@ -105,14 +106,15 @@ Deno.test("every action is pinned by full commit SHA with its version in a comme
   }
 });
 
-Deno.test("no permission at the top; checkouts keep no credentials; id-token only for JSR", async () => {
+Deno.test("no permission at the top; checkouts keep no credentials; id-token only to publish to JSR and PyPI", async () => {
   for (const file of GITHUB_WORKFLOWS) {
     const { data } = await load<Workflow>(file);
     assert.deepEqual(data.permissions, {}, `${file}: top-level permissions`);
     for (const [name, job] of Object.entries(data.jobs)) {
       assert.ok(job.permissions, `${file}: job ${name} states its permissions`);
       const idToken = job.permissions["id-token"];
-      assert.equal(idToken === "write", file.endsWith("release.yml") && name === "jsr", name);
+      const publishes = file.endsWith("release.yml") && (name === "jsr" || name === "pypi");
+      assert.equal(idToken === "write", publishes, name);
       for (const step of job.steps ?? []) {
         if (step.uses?.startsWith("actions/checkout@")) {
           assert.equal(step.with?.["persist-credentials"], false, `${file}: ${name}`);
@@ -122,6 +124,14 @@ Deno.test("no permission at the top; checkouts keep no credentials; id-token onl
   }
   const release = (await load<Workflow>(".github/workflows/release.yml")).data;
   assert.ok(release.jobs.jsr.steps?.some((s) => s.run === "deno publish"));
+  // PyPI by trusted publishing (OIDC): no token, and only once the version check and every build passed.
+  const pypi = release.jobs.pypi;
+  assert.ok(pypi.steps?.some((s) => s.run === "uv publish --trusted-publishing always dist/*.whl"));
+  assert.doesNotMatch(JSON.stringify(pypi), /secrets\.|password|token:/i);
+  assert.deepEqual(pypi.permissions, { "id-token": "write" });
+  assert.deepEqual(pypi.needs, ["compile", "wheel"]);
+  assert.equal(release.jobs.wheel.needs, "version");
+  assert.ok(release.jobs.wheel.steps?.some((s) => s.run === "deno task wheel"));
 });
 
 Deno.test("the CI examples run hpm check and a locked prod sync; GitLab's scripts pass shellcheck", async () => {
