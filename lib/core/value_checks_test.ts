@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  CONTROL,
-  isSafeGitRef,
-  isSafeGitUrl,
-  isSafeIndexUrl,
-  isUsablePath,
-  normalizeSpecifier,
-} from "./value_checks.ts";
+import * as check from "./value_checks.ts";
 
 // Each value with the answer expected, so a failure names the value.
 function expectEach(check: (value: string) => unknown, cases: readonly [string, unknown][]): void {
@@ -17,15 +10,15 @@ function expectEach(check: (value: string) => unknown, cases: readonly [string, 
 
 Deno.test("CONTROL: C0, DEL and C1 characters, not a no-break space or other text", () => {
   for (const c of ["\u0000", "\t", "\n", "\r", "\u001b", "\u007f", "\u0085", "\u009f"]) {
-    assert.ok(CONTROL.test(`a${c}b`), JSON.stringify(c));
+    assert.ok(check.CONTROL.test(`a${c}b`), JSON.stringify(c));
   }
-  for (const c of [" ", "\u00a0", "é", "€", "\u200b"]) assert.ok(!CONTROL.test(`a${c}b`), c);
+  for (const c of [" ", "\u00a0", "é", "€", "\u200b"]) assert.ok(!check.CONTROL.test(`a${c}b`), c);
 });
 
 // The answers of `git check-ref-format --allow-onelevel`, except where HPM
 // is stricter (marked): a leading `-`, C1 characters, more than 255 characters.
 Deno.test("isSafeGitRef(): git's rules for ref names, and never an option", () => {
-  expectEach(isSafeGitRef, [
+  expectEach(check.isSafeGitRef, [
     ["v1.0.0", true],
     ["main", true],
     ["release/1.x", true],
@@ -72,7 +65,7 @@ Deno.test("isSafeGitRef(): git's rules for ref names, and never an option", () =
 });
 
 Deno.test("isSafeGitUrl(): https, ssh, git and file only; no transport that runs a command", () => {
-  expectEach(isSafeGitUrl, [
+  expectEach(check.isSafeGitUrl, [
     ["https://example.com/plug.git", true],
     ["HTTPS://example.com/plug.git", true],
     ["ssh://git@example.com/plug.git", true],
@@ -111,7 +104,7 @@ Deno.test("isSafeGitUrl(): https, ssh, git and file only; no transport that runs
 });
 
 Deno.test("isSafeIndexUrl(): http, https and file URLs without spaces or control characters", () => {
-  expectEach(isSafeIndexUrl, [
+  expectEach(check.isSafeIndexUrl, [
     ["https://pypi.example.com/simple", true],
     ["http://127.0.0.1:8080/simple/", true],
     ["file:///srv/wheels", true],
@@ -128,7 +121,7 @@ Deno.test("isSafeIndexUrl(): http, https and file URLs without spaces or control
 });
 
 Deno.test("isUsablePath(): any path that is text and not an option, up to 4096 characters", () => {
-  expectEach(isUsablePath, [
+  expectEach(check.isUsablePath, [
     ["./packages/plug", true],
     ["../plug", true],
     ["~/src/plug", true],
@@ -145,7 +138,7 @@ Deno.test("isUsablePath(): any path that is text and not an option, up to 4096 c
 });
 
 Deno.test("normalizeSpecifier(): PEP 440 specifiers normalised, a bare version pinned, anything else refused", () => {
-  expectEach(normalizeSpecifier, [
+  expectEach(check.normalizeSpecifier, [
     ["1.2.0", "==1.2.0"],
     [" 1.2.0 ", "==1.2.0"],
     ["2!1.0.post1", "==2!1.0.post1"],

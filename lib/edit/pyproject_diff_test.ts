@@ -20,22 +20,24 @@ qdrant = { path = "packages/qdrant", editable = true }
 mode = "dev"
 `;
 
+// The same kind of document laid out otherwise: compared by meaning, not by layout.
 const PROD = `[project]
 name = "core"
-dependencies = ["requests>=2", "plug==1.0"]
-
-[dependency-groups]
-db = ["qdrant"]
-docs = ["mkdocs"]
-
-[tool.uv]
-default-groups = ["db", "docs"]
-
-[tool.uv.sources]
-qdrant = { git = "https://example.com/q.git", tag = "v1" }
+dependencies = [
+  "requests>=2",
+  "plug==1.0",
+]
 
 [tool.hpm]
 mode = "prod"
+
+[tool.uv]
+default-groups = ["db", "docs"]
+sources.qdrant = { git = "https://example.com/q.git", tag = "v1" }
+
+[dependency-groups]
+docs = ["mkdocs"]
+db = ["qdrant"]
 `;
 
 Deno.test("diffPyproject(): requirements per group, sources, default groups and HPM's mode", () => {
