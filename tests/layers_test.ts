@@ -4,7 +4,9 @@
  * formats (applying a plan to pyproject text, diffing) reach no module that
  * touches the disk, git, a process or the network, and do no I/O themselves.
  * The graph is Deno's own (`deno info --json`), so an import that a type
- * alone needs counts too.
+ * alone needs counts too. Tests follow the same shape: a module's unit test
+ * sits beside it, and an end-to-end test in tests/ is named by the scenario it
+ * plays, never by a module, so no two test files share a name.
  */
 
 import assert from "node:assert/strict";
@@ -113,4 +115,28 @@ Deno.test("the layers' test sees a forbidden import when there is one", async ()
     "io/files.ts",
   ]);
   assert.equal(forbiddenPath(graph, "core/checkout.ts", (d) => d.startsWith("io/")), undefined);
+});
+
+// The base names of the `*_test.ts` files under `dir`, each with where it is.
+async function testFiles(dir: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) {
+      for (const [name, where] of await testFiles(path)) found.set(name, where);
+    } else if (e.name.endsWith("_test.ts")) found.set(e.name, relative(repoRoot(), path));
+  }
+  return found;
+}
+
+Deno.test("no end-to-end test in tests/ shares its name with a unit test in lib/", async () => {
+  const unit = await testFiles(LIB);
+  const scenarios = [...Deno.readDirSync(join(repoRoot(), "tests"))]
+    .filter((e) => e.isFile && e.name.endsWith("_test.ts")).map((e) => e.name);
+  assert.ok(unit.has("resolve_test.ts") && scenarios.includes("journey_test.ts"));
+  assert.deepEqual(
+    scenarios.filter((name) => unit.has(name)).map((name) => `tests/${name} and ${unit.get(name)}`),
+    [],
+    "name the test in tests/ by the scenario it plays",
+  );
 });
