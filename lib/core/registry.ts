@@ -175,7 +175,7 @@ export class Registry {
     const key = normalizeName(name);
     const cached = this.#parsed.get(key);
     if (cached) return cached;
-    const f = this.fileOf(key);
+    const f = this.fileOf(name);
     if (!f) throw this.unknown(name);
     const parsed = parseRegistryEntry(f.text, f.file, f.stem);
     const entry = f.remote ? { ...parsed, remote: f.remote } : parsed;

@@ -19,10 +19,10 @@ export function isSafeGitRef(ref: string): boolean {
     !CONTROL.test(ref) &&
     !/[ ~^:?*[\\]/.test(ref) &&
     !ref.startsWith("-") && !ref.startsWith("/") && !ref.endsWith("/") &&
-    !ref.endsWith(".") && !ref.endsWith(".lock") &&
+    !ref.endsWith(".") &&
     !ref.includes("..") && !ref.includes("@{") && !ref.includes("//") &&
     ref !== "@" &&
-    !ref.split("/").some((part) => part.startsWith("."));
+    !ref.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock"));
 }
 
 const GIT_TRANSPORTS = ["https:", "ssh:", "git:", "file:"];

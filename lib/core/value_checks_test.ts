@@ -39,6 +39,9 @@ Deno.test("isSafeGitRef(): git's rules for ref names, and never an option", () =
     ["a.", false],
     ["a.lock", false],
     ["a/b.lock", false],
+    // Each part is checked, as git does: no part may end with `.lock`.
+    ["a.lock/b", false],
+    ["ab.lock/cd", false],
     ["/a", false],
     ["a/", false],
     ["a//b", false],
