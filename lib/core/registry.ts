@@ -118,7 +118,7 @@ export class Registry {
     if (!this.#files.has(key)) {
       let found: RegistryFile | null = null;
       for (const folder of this.#folders) {
-        found = this.#lookUp(folder, key, name);
+        found = this.#lookUp(folder, key);
         if (found) break;
       }
       this.#files.set(key, found);
@@ -126,15 +126,13 @@ export class Registry {
     return this.#files.get(key) ?? undefined;
   }
 
-  // `<name>.yaml` is opened directly, in the name's normal and given forms;
-  // only a miss lists the folder, for a file named in another PEP 503 form.
-  #lookUp(folder: RegistryFolder, key: string, given: string): RegistryFile | null {
-    const stems = [...new Set([key, given])];
-    for (const stem of stems) {
-      for (const ext of [".yaml", ".yml"]) {
-        const file = this.#read(folder, stem + ext);
-        if (file) return file;
-      }
+  // `<name>.yaml` is opened directly, in the name's normal form; only a miss
+  // lists the folder, for a file named in another PEP 503 form (the first in
+  // order, whatever spelling was asked for: one name, one entry).
+  #lookUp(folder: RegistryFolder, key: string): RegistryFile | null {
+    for (const ext of [".yaml", ".yml"]) {
+      const file = this.#read(folder, key + ext);
+      if (file) return file;
     }
     const listed = this.#listing(folder).get(key);
     return listed === undefined ? null : this.#read(folder, listed);
@@ -175,7 +173,7 @@ export class Registry {
     const key = normalizeName(name);
     const cached = this.#parsed.get(key);
     if (cached) return cached;
-    const f = this.fileOf(name);
+    const f = this.fileOf(key);
     if (!f) throw this.unknown(name);
     const parsed = parseRegistryEntry(f.text, f.file, f.stem);
     const entry = f.remote ? { ...parsed, remote: f.remote } : parsed;

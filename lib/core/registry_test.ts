@@ -70,13 +70,14 @@ Deno.test({
   assert.equal(reader.reads.length, 1, "read once");
 });
 
-Deno.test("Registry: `.yml` entries, and a file in the given form, are found without a listing", () => {
+Deno.test("Registry: `.yml` entries are found without a listing; a file in another form, by one listing, whatever the spelling asked", () => {
   const reader = new MapReader({
     "/nowhere/first/packages/short.yml": entry("short"),
     "/nowhere/first/packages/Rag_Plug.yaml": entry("Rag_Plug"),
   });
   const registry = new Registry([], [FIRST], reader);
   assert.equal(registry.fileOf("short")?.stem, "short");
+  assert.deepEqual(reader.lists, []);
   assert.equal(registry.fileOf("Rag_Plug")?.file, "/nowhere/first/packages/Rag_Plug.yaml");
   assert.deepEqual(reader.reads, [
     "/nowhere/first/packages/short.yaml",
@@ -85,7 +86,7 @@ Deno.test("Registry: `.yml` entries, and a file in the given form, are found wit
     "/nowhere/first/packages/rag-plug.yml",
     "/nowhere/first/packages/Rag_Plug.yaml",
   ]);
-  assert.deepEqual(reader.lists, []);
+  assert.deepEqual(reader.lists, ["/nowhere/first/packages"]);
 });
 
 Deno.test("Registry: a name in another PEP 503 form lists the folder once, and finds the file", () => {
