@@ -19,7 +19,8 @@ import {
   readLocalDependencies,
 } from "../project/load.ts";
 import type { Project } from "../core/project.ts";
-import { applyPlan, type KeptItems, readManaged } from "../edit/pyproject.ts";
+import { applyPlan, type KeptItems } from "../edit/pyproject.ts";
+import { readManaged } from "../edit/pyproject_record.ts";
 import { PlanInputs } from "../state/plan_inputs.ts";
 import { releaseDependencies, type ReleaseRead } from "../project/releases.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
