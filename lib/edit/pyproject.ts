@@ -270,6 +270,9 @@ function ownedEntry(ctx: Context, path: TomlPath, name: string): KeyValue | unde
   );
 }
 
+// ---------------------------------------------------------------------------
+// Checks: that HPM can add to a table, and that the result holds the plan.
+
 /**
  * Throw unless HPM can add a `[path]` header (or `[[path]]` when `array`):
  * the table, or a table above it, must not be a value (`sources = {…}`,
