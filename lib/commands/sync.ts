@@ -9,7 +9,8 @@
 import { relative, resolve } from "node:path";
 import { changeCounts, diffPyproject } from "../edit/pyproject_diff.ts";
 import { HpmInputError } from "../core/errors.ts";
-import { cacheEnvOf, lockNow, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
+import { cacheEnvOf, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
+import { lockNow } from "../state/lock_memory.ts";
 import { chooseMode, type ModeOrigin } from "../core/manifest.ts";
 import type { Plan } from "../core/plan.ts";
 import {
