@@ -75,7 +75,8 @@ export interface ModeRecord {
  * uv.lock as a switch into a mode found it and as uv left it: a switch back
  * to that mode from the same pyproject.toml and the same uv.lock puts uv's
  * lock back too (its copy is kept beside the records), so uv checks a lock
- * that fits instead of resolving anew from the other mode's.
+ * that fits instead of resolving anew from the other mode's. A field of the
+ * record; what a switch does with it is lock_memory.ts's.
  */
 export interface LockMemory {
   /** sha256 of uv.lock before the switch; null when there was none. */

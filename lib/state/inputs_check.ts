@@ -46,12 +46,17 @@ const encoder = new TextEncoder();
 // changed since.
 const MAX_INPUT_BYTES = 32 * 1024 * 1024;
 
-// Reads are synchronous on purpose: a handful of small files, each of which
-// would otherwise cross to a thread pool and back. They go through
-// lib/files.ts, confined to the folder planning confined them to and
-// size-capped. A file the door refuses now (a link elsewhere, /dev/zero) is
-// not what planning read (a record is never made from a refusal), so the
-// normal path runs and reports it.
+/**
+ * A file's bytes as the door reads them now: null when it is absent,
+ * "refused" when the door refuses it.
+ *
+ * Reads are synchronous on purpose: a handful of small files, each of which
+ * would otherwise cross to a thread pool and back. They go through
+ * lib/io/files.ts, confined to the folder planning confined them to and
+ * size-capped. A file the door refuses now (a link elsewhere, /dev/zero) is
+ * not what planning read (a record is never made from a refusal), so the
+ * normal path runs and reports it.
+ */
 export function readOrRefused(
   path: string,
   root: string,
