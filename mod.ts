@@ -38,6 +38,12 @@ export * from "./lib/core/registry.ts";
 export * from "./lib/registry/remote.ts";
 export * from "./lib/core/resolve.ts";
 export * from "./lib/edit/pyproject.ts";
+export { type ManagedRecord, readManaged } from "./lib/edit/pyproject_record.ts";
+export {
+  foreignSources,
+  type PlannedPackage,
+  plannedPackages,
+} from "./lib/edit/pyproject_policy.ts";
 export * from "./lib/edit/pyproject_diff.ts";
 export * from "./lib/edit/unified_diff.ts";
 export * from "./lib/io/runner.ts";

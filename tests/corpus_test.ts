@@ -10,7 +10,8 @@ import { parse } from "smol-toml";
 import { HpmInputError } from "../lib/core/errors.ts";
 import { normalizeName } from "../lib/core/names.ts";
 import type { Plan, PlannedSource } from "../lib/core/plan.ts";
-import { applyPlan, emptyPlan, readManaged } from "../lib/edit/pyproject.ts";
+import { applyPlan, emptyPlan } from "../lib/edit/pyproject.ts";
+import { readManaged } from "../lib/edit/pyproject_record.ts";
 
 const CORPUS = new URL("../../shared/corpus/pyproject/", import.meta.url);
 const INVALID = new URL("invalid/", CORPUS);

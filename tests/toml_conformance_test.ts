@@ -12,7 +12,8 @@
 import assert from "node:assert/strict";
 import { HpmInputError } from "../lib/core/errors.ts";
 import type { Plan } from "../lib/core/plan.ts";
-import { applyPlan, emptyPlan, type ManagedRecord, readManaged } from "../lib/edit/pyproject.ts";
+import { applyPlan, emptyPlan } from "../lib/edit/pyproject.ts";
+import { type ManagedRecord, readManaged } from "../lib/edit/pyproject_record.ts";
 import { parseToml } from "../lib/edit/toml/parse.ts";
 import { decodeUtf8 } from "../lib/edit/utf8.ts";
 

@@ -230,7 +230,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   if (plan.problem) {
     // A source of the user's for a plugin hpm manages collides with the plan:
     // for a check, that is drift, named entry by entry.
-    const { foreignSources } = await import("../edit/pyproject.ts");
+    const { foreignSources } = await import("../edit/pyproject_policy.ts");
     const foreign = plan.problem.code === "conflict"
       ? foreignSources(plan.before, plan.resolution.plan, plan.project.pyprojectFile)
       : [];

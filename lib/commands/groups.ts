@@ -13,7 +13,7 @@ import { chooseMode, type Manifest, parseManifest } from "../core/manifest.ts";
 import { normalizeName } from "../core/names.ts";
 import { findProjectRoot, loadProject } from "../project/load.ts";
 import { MANIFEST_FILE, type Project } from "../core/project.ts";
-import { readManaged } from "../edit/pyproject.ts";
+import { readManaged } from "../edit/pyproject_record.ts";
 import { withProjectLock } from "../state/project_mutex.ts";
 import { yamlAppendToSequence, yamlDelete, yamlSetScalar } from "../edit/yaml_edit.ts";
 

@@ -15,7 +15,7 @@ import { CommandFailedError, HpmInputError } from "../core/errors.ts";
 import { cloneState, commitsAfter, hasOwnGit } from "../io/git.ts";
 import type { ModeOrigin } from "../core/manifest.ts";
 import { isPackageDir } from "../project/load.ts";
-import { readManaged } from "../edit/pyproject.ts";
+import { readManaged } from "../edit/pyproject_record.ts";
 import { releaseRefs } from "../project/releases.ts";
 import type { RegistryEntry, Source } from "../core/registry_entry.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";

@@ -9,7 +9,8 @@
 import { relative, resolve } from "node:path";
 import { changeCounts, diffPyproject } from "../edit/pyproject_diff.ts";
 import { HpmInputError } from "../core/errors.ts";
-import { cacheEnvOf, lockNow, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
+import { cacheEnvOf, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
+import { lockNow } from "../state/lock_memory.ts";
 import { chooseMode, type ModeOrigin } from "../core/manifest.ts";
 import type { Plan } from "../core/plan.ts";
 import {
@@ -19,7 +20,8 @@ import {
   readLocalDependencies,
 } from "../project/load.ts";
 import type { Project } from "../core/project.ts";
-import { applyPlan, type KeptItems, readManaged } from "../edit/pyproject.ts";
+import { applyPlan, type KeptItems } from "../edit/pyproject.ts";
+import { readManaged } from "../edit/pyproject_record.ts";
 import { PlanInputs } from "../state/plan_inputs.ts";
 import { releaseDependencies, type ReleaseRead } from "../project/releases.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { planAdoption } from "./adopt.ts";
 import { HpmInputError } from "./errors.ts";
 import type { Plan } from "./plan.ts";
-import { applyPlan, readManaged } from "../edit/pyproject.ts";
+import { applyPlan } from "../edit/pyproject.ts";
+import { readManaged } from "../edit/pyproject_record.ts";
 
 const HAND_WRITTEN = `[project]
 name = "core"

@@ -9,53 +9,63 @@
  * before HPM's first edit, byte for byte (a group holding items of the user's
  * stays, with those items).
  *
+ * Here are the writers, each entry kind's own. The record is
+ * pyproject_record.ts; who owns an entry, and what is a conflict,
+ * pyproject_policy.ts; the edits themselves, which know nothing of HPM,
+ * toml/splice.ts.
+ *
  * @module
  */
 
-import { posix } from "node:path";
-import { HpmInputError, type SourcePosition } from "../core/errors.ts";
+import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
-import type { Plan, PlannedIndex, SourceTable } from "../core/plan.ts";
-import { parseToml, scanTomlFile, type TomlTable } from "./toml/parse.ts";
+import type { Plan, PlannedIndex } from "../core/plan.ts";
 import {
-  type ArrayValue,
-  type KeyValue,
-  lineColumn,
-  type ScannedToml,
-  type ScannedValue,
-  scanToml,
-  type TableRegion,
-} from "./toml/scan.ts";
-
-/** What HPM owns in a pyproject.toml, as recorded in its `[tool.hpm]` table. */
-export interface ManagedRecord {
-  /** The mode of the last apply. */
-  readonly mode: string;
-  /** `[dependency-groups]` keys HPM wrote, in plan order. */
-  readonly groups: readonly string[];
-  /**
-   * The items HPM wrote into those groups, as `group/package` (normalised
-   * names), sorted. Anything else in a group is the user's and is kept.
-   * Undefined in a record from before HPM recorded items: then every item
-   * of its groups is HPM's.
-   */
-  readonly packages?: readonly string[];
-  /** `[tool.uv.sources]` keys HPM wrote, sorted. */
-  readonly sources: readonly string[];
-  /** Names of the `[[tool.uv.index]]` entries HPM wrote, sorted. */
-  readonly indexes: readonly string[];
-  /**
-   * Elements HPM put into `tool.uv.default-groups`, sorted. When HPM created
-   * that key (see `created`), these are HPM's groups in it.
-   */
-  readonly defaultGroups: readonly string[];
-  /**
-   * Tables and keys HPM created, sorted: any of `dependency-groups`,
-   * `tool.uv`, `tool.uv.sources`, `tool.uv.default-groups`. HPM deletes them
-   * again once it no longer needs them.
-   */
-  readonly created: readonly string[];
-}
+  adoptCreated,
+  checkConflicts,
+  createdDefaultGroups,
+  entryName,
+  indexRegion,
+  type Ownership,
+  sameRequirements,
+  sameSource,
+} from "./pyproject_policy.ts";
+import {
+  CREATED_DEFAULT_GROUPS,
+  DEFAULT_GROUPS,
+  DEPENDENCY_GROUPS,
+  INDEX,
+  itemKey,
+  type ManagedRecord,
+  RECORD,
+  recordOf,
+  renderRecord,
+  requirementName,
+  SOURCES,
+  TOOL_UV,
+} from "./pyproject_record.ts";
+import { isTable, parseToml, type TomlTable, valueAt } from "./toml/parse.ts";
+import {
+  renderArray,
+  renderInlineTable,
+  renderKey,
+  renderRawArray,
+  tomlString,
+} from "./toml/render.ts";
+import type { ArrayValue, KeyValue, ScannedValue, TableRegion } from "./toml/scan.ts";
+import {
+  appendElement,
+  deleteLines,
+  dotted,
+  findKey,
+  isPrefix,
+  locate,
+  removeElement,
+  replaceValue,
+  samePath,
+  TomlDoc,
+  type TomlPath,
+} from "./toml/splice.ts";
 
 /** Items of the user's that {@link applyPlan} kept in a group HPM manages (or managed). */
 export interface KeptItems {
@@ -87,18 +97,6 @@ export interface ApplyOptions {
   readonly adopt?: boolean;
 }
 
-type Path = readonly string[];
-
-const DEPENDENCY_GROUPS: Path = ["dependency-groups"];
-const TOOL_UV: Path = ["tool", "uv"];
-const SOURCES: Path = ["tool", "uv", "sources"];
-const INDEX: Path = ["tool", "uv", "index"];
-const DEFAULT_GROUPS: Path = ["tool", "uv", "default-groups"];
-const RECORD: Path = ["tool", "hpm"];
-const CREATED_DEFAULT_GROUPS = "tool.uv.default-groups";
-const MAX_LINE = 88;
-const RECORD_COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
-  "editing the entries listed here.";
 // Blocks HPM adds at the end of the file keep this order, so that taking one
 // away and adding it back (a mode switch) puts it where it was.
 const RANK_INDEX = 3;
@@ -111,9 +109,6 @@ const CREATED_RANK: Readonly<Record<string, number>> = {
 const CREATED = [...Object.keys(CREATED_RANK), CREATED_DEFAULT_GROUPS];
 const LAYOUT_HINT = "write it as a table with its own [header] line so hpm can add its " +
   "entries next to yours";
-const recordHint = (mode = "MODE") =>
-  "restore [tool.hpm] from version control, or delete it and run " +
-  `\`hpm sync --mode ${mode} --adopt\` to take back the entries that match what hpm would write`;
 
 /**
  * A plan that manages nothing: applying it removes every entry HPM wrote.
@@ -131,148 +126,6 @@ const recordHint = (mode = "MODE") =>
  */
 export function emptyPlan(mode: string): Plan {
   return { mode, groups: [], sources: [], indexes: [] };
-}
-
-/**
- * Read HPM's `[tool.hpm]` record from pyproject.toml text.
- *
- * @param text the pyproject.toml text
- * @param file the file name used in error positions
- * @returns the record, or undefined when the file has no `[tool.hpm]` table
- * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
- *   `toml-layout` when `[tool.hpm]` is not a record HPM wrote
- *
- * @example Usage
- * ```ts
- * import { readManaged } from "@hpm/cli";
- * import assert from "node:assert/strict";
- *
- * const text = [
- *   "[tool.hpm]",
- *   'mode = "prod"',
- *   'groups = ["vector-db"]',
- *   'sources = ["rag4code-qdrant"]',
- *   "indexes = []",
- *   'default-groups = ["vector-db"]',
- *   'created = ["dependency-groups"]',
- *   "",
- * ].join("\n");
- * assert.equal(readManaged(text)?.mode, "prod");
- * assert.deepEqual(readManaged(text)?.defaultGroups, ["vector-db"]);
- * assert.equal(readManaged('[project]\nname = "core"\n'), undefined);
- * ```
- */
-export function readManaged(text: string, file = "pyproject.toml"): ManagedRecord | undefined {
-  return recordOf(parseToml(text, file), text, file);
-}
-
-/** A package a {@link Plan} installs. */
-export interface PlannedPackage {
-  /** Its name as the plan writes it (`Rag4Code-Qdrant`). */
-  readonly name: string;
-  /** The requirement the plan writes for it (`rag4code-qdrant==1.2.0`). */
-  readonly requirement: string;
-}
-
-/**
- * Every package `plan` installs: the plugins of its groups (those only needed
- * by others included), by normalised name. These are the packages HPM
- * manages: their source in pyproject.toml and uv.lock is the mode's, or none.
- *
- * @param plan the plan
- * @returns the packages, by normalised name
- *
- * @example Usage
- * ```ts
- * import { plannedPackages } from "@hpm/cli";
- * import assert from "node:assert/strict";
- *
- * const plan = {
- *   mode: "prod",
- *   groups: [{ name: "llm", requirements: ["Rag4Code_OpenAI==1.2.0"] }],
- *   sources: [],
- *   indexes: [],
- * };
- * assert.deepEqual(
- *   plannedPackages(plan).get("rag4code-openai"),
- *   { name: "Rag4Code_OpenAI", requirement: "Rag4Code_OpenAI==1.2.0" },
- * );
- * ```
- */
-export function plannedPackages(plan: Plan): ReadonlyMap<string, PlannedPackage> {
-  const packages = new Map<string, PlannedPackage>();
-  for (const requirement of plan.groups.flatMap((g) => g.requirements)) {
-    const name = nameAsWritten(requirement);
-    if (name !== undefined && !packages.has(normalizeName(name))) {
-      packages.set(normalizeName(name), { name, requirement });
-    }
-  }
-  return packages;
-}
-
-/**
- * What in pyproject.toml gives a package `plan` installs another source than
- * the plan's, and was not written by HPM: a `[tool.uv.sources]` entry (a
- * local path, another git URL or ref, an index, or any source where the plan
- * writes none), or a requirement with a URL (`plug @ file:///…`) in a list of
- * the user's. Whoever wrote it, it would install that package from somewhere
- * the mode does not say. One line each, starting
- * `pyproject.toml:LINE:COLUMN:`. Pure.
- *
- * ({@link applyPlan} refuses such a file: the entry collides with the plan.)
- *
- * @param text the pyproject.toml text
- * @param plan the mode's plan
- * @param file the file name used in error positions
- * @returns the entries, one sentence each; empty when there is none
- * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
- *   `toml-layout` when `[tool.hpm]` is damaged
- *
- * @example Usage
- * ```ts
- * import { foreignSources } from "@hpm/cli";
- * import assert from "node:assert/strict";
- *
- * const plan = {
- *   mode: "prod",
- *   groups: [{ name: "db", requirements: ["q==1.0.0"] }],
- *   sources: [],
- *   indexes: [],
- * };
- * const text = '[tool.uv.sources]\nq = { path = "packages/q", editable = true }\n';
- * assert.deepEqual(foreignSources(text, plan), [
- *   'pyproject.toml:2:1: [tool.uv.sources] q = { path = "packages/q", editable = true } is ' +
- *   "not mode prod's source for q (mode prod installs q==1.0.0 from the package index, with " +
- *   "no source)",
- * ]);
- * assert.deepEqual(foreignSources('[tool.uv.sources]\nmine = { path = "../mine" }\n', plan), []);
- * ```
- */
-export function foreignSources(text: string, plan: Plan, file = "pyproject.toml"): string[] {
-  const parsed = parseToml(text, file);
-  const record = recordOf(parsed, text, file, plan.mode);
-  const sources = usersSources(parsed, plan, new Set(record?.sources.map(normalizeName)))
-    .filter((s) => !s.wanted || !sameSource(s.value, s.wanted));
-  const references = directReferences(parsed, plan, new Set(record?.groups.map(normalizeName)));
-  if (!sources.length && !references.length) return [];
-  const scan = scanTomlFile(text, file);
-  const line = (offset: number | undefined, what: string, source: ManagedSource) => {
-    const { line, column } = lineColumn(text, offset ?? 0);
-    return `pyproject.toml:${line}:${column}: ${what} is not mode ${plan.mode}'s source for ` +
-      `${source.name} (${modesSource(source, plan.mode)})`;
-  };
-  return [
-    ...sources.map((s) =>
-      line(
-        locate(scan, [...SOURCES, s.key]),
-        `[${dotted(SOURCES)}] ${renderKey(s.key)} = ${renderValue(s.value)}`,
-        s,
-      )
-    ),
-    ...references.map((r) =>
-      line(referenceOffset(scan, r), `${tomlString(r.item)} in \`${dotted(r.path)}\``, r)
-    ),
-  ];
 }
 
 /**
@@ -339,7 +192,7 @@ export function applyPlan(
   // while editing; it is taken off again at the end.
   const noFinalNewline = text.length > 0 && text !== "\uFEFF" && !text.endsWith("\n");
   const start = noFinalNewline ? text + eol : text;
-  const doc = new Doc(start, eol, file);
+  const doc = new TomlDoc(start, eol, file);
   const ctx: Context = {
     doc,
     plan,
@@ -373,268 +226,13 @@ export function applyPlan(
   return { text: result, changed: true, kept: ctx.kept };
 }
 
-interface Context {
-  readonly doc: Doc;
-  readonly plan: Plan;
-  /** The input, parsed: the user's entries, which HPM never edits. */
-  readonly parsed: TomlTable;
-  readonly record: ManagedRecord | undefined;
-  readonly ownedGroups: Set<string>;
-  readonly ownedSources: Set<string>;
-  readonly ownedIndexes: Set<string>;
+// What applying a plan knows and has done so far.
+interface Context extends Ownership {
   /** `group/package` items HPM wrote; undefined for a record that predates them. */
   readonly ownedItems: ReadonlySet<string> | undefined;
-  readonly created: Set<string>;
   defaultGroups: string[];
-  /** Groups taken over by `adopt`: their default-groups elements are HPM's too. */
-  readonly adoptedGroups: Set<string>;
   /** The user's items in HPM's groups, kept. */
   readonly kept: KeptItems[];
-}
-
-interface Edit {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
-
-/** The text being edited; it is rescanned after each edit. */
-class Doc {
-  #scan?: ScannedToml;
-  readonly #original: string;
-  /** Every edit made, in order: errors point into the file as the user has it. */
-  readonly #history: { start: number; removed: number; inserted: number }[] = [];
-
-  constructor(public text: string, readonly eol: string, readonly file: string) {
-    this.#original = text;
-  }
-
-  get scan(): ScannedToml {
-    this.#scan ??= scanTomlFile(this.text, this.file);
-    return this.#scan;
-  }
-
-  edit(...edits: Edit[]): void {
-    for (const e of [...edits].sort((a, b) => b.start - a.start)) {
-      this.text = this.text.slice(0, e.start) + e.text + this.text.slice(e.end);
-      this.#history.push({ start: e.start, removed: e.end - e.start, inserted: e.text.length });
-    }
-    this.#scan = undefined;
-  }
-
-  insert(at: number, text: string): void {
-    this.edit({ start: at, end: at, text });
-  }
-
-  remove(start: number, end: number): void {
-    this.edit({ start, end, text: "" });
-  }
-
-  /** The position in the original text of `offset` in the edited text. */
-  where(offset: number): SourcePosition {
-    let at = offset;
-    for (const e of this.#history.toReversed()) {
-      if (at >= e.start + e.inserted) at += e.removed - e.inserted;
-      else if (at > e.start) at = e.start;
-    }
-    return { file: this.file, ...lineColumn(this.#original, at) };
-  }
-
-  region(path: Path): TableRegion | undefined {
-    return this.scan.regions.find((r) =>
-      r.header && !r.header.array && samePath(r.header.path, path)
-    );
-  }
-
-  lineStartOf(offset: number): number {
-    // lastIndexOf treats a negative position as 0, which would find a newline at offset 0.
-    const lineStart = offset > 0 ? this.text.lastIndexOf("\n", offset - 1) + 1 : 0;
-    return Math.max(lineStart, this.scan.contentStart);
-  }
-
-  lineEndAfter(offset: number): number {
-    const newline = this.text.indexOf("\n", offset);
-    return newline < 0 ? this.text.length : newline + 1;
-  }
-
-  /**
-   * Where the block whose first line starts at `lineStart` begins, counting the
-   * blank line HPM writes before each table it adds.
-   */
-  blankLineBefore(lineStart: number): number {
-    if (lineStart <= this.scan.contentStart) return lineStart;
-    const previous = this.lineStartOf(lineStart - 1);
-    return /^[ \t]*\r?\n$/.test(this.text.slice(previous, lineStart)) ? previous : lineStart;
-  }
-
-  blockStart(region: TableRegion): number {
-    return this.blankLineBefore(region.header!.lineStart);
-  }
-
-  blockEnd(region: TableRegion): number {
-    return region.entries.at(-1)?.lineEnd ?? region.header!.lineEnd;
-  }
-
-  /** What HPM puts before a table it adds at `at`: a blank line, unless at the very top. */
-  separatorAt(at: number): string {
-    return at > this.scan.contentStart ? this.eol : "";
-  }
-}
-
-function recordOf(
-  parsed: TomlTable,
-  text: string,
-  file: string,
-  planMode?: string,
-): ManagedRecord | undefined {
-  const table = valueAt(parsed, RECORD);
-  if (table === undefined) return undefined;
-  const fail = (path: Path, expected: string): never => {
-    const scan = scanToml(text);
-    const offset = locate(scan, path) ?? locate(scan, RECORD);
-    const where = offset === undefined ? { file } : { file, ...lineColumn(text, offset) };
-    throw new HpmInputError(
-      "toml-layout",
-      `cannot read hpm's record in ${file}: \`${dotted(path)}\` must be ${expected}`,
-      where,
-      recordHint(planMode),
-    );
-  };
-  if (!isTable(table)) return fail(RECORD, "a table");
-  const list = (key: string): string[] => {
-    const value = table[key];
-    if (value === undefined) return [];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
-      return fail([...RECORD, key], "an array of strings");
-    }
-    return value;
-  };
-  const mode = table.mode;
-  if (typeof mode !== "string") return fail([...RECORD, "mode"], "a string");
-  return {
-    mode,
-    groups: list("groups"),
-    packages: table.packages === undefined ? undefined : list("packages"),
-    sources: list("sources"),
-    indexes: list("indexes"),
-    defaultGroups: list("default-groups"),
-    created: list("created"),
-  };
-}
-
-function sameRequirements(value: unknown, requirements: readonly string[]): boolean {
-  return Array.isArray(value) && value.length === requirements.length &&
-    value.every((v, i) => v === requirements[i]);
-}
-
-/**
- * Whether a source value means what `table` says to uv: key order, `./` in a
- * path and an explicit `editable = false` (uv's default) make no difference.
- */
-function sameSource(value: unknown, table: SourceTable): boolean {
-  if (!isTable(value)) return false;
-  const canonical = (t: TomlTable): TomlTable => {
-    const out = { ...t };
-    if (out.editable === false) delete out.editable;
-    if (typeof out.path === "string") out.path = posix.normalize(out.path).replace(/(.)\/$/, "$1");
-    return out;
-  };
-  const a = canonical(value);
-  const b = canonical(Object.fromEntries(table));
-  return Object.keys(a).length === Object.keys(b).length &&
-    Object.keys(a).every((k) => a[k] === b[k]);
-}
-
-function isTable(value: unknown): value is TomlTable {
-  return typeof value === "object" && value !== null && !Array.isArray(value) &&
-    !(value instanceof Date);
-}
-
-function valueAt(root: TomlTable, path: Path): unknown {
-  let value: unknown = root;
-  for (const key of path) {
-    if (!isTable(value)) return undefined;
-    value = value[key];
-  }
-  return value;
-}
-
-function samePath(a: Path, b: Path): boolean {
-  return a.length === b.length && a.every((k, i) => k === b[i]);
-}
-
-/** Whether `a` is `b` or one of its ancestors. */
-function isPrefix(a: Path, b: Path): boolean {
-  return a.length <= b.length && a.every((k, i) => k === b[i]);
-}
-
-function dotted(path: Path): string {
-  return path.map(renderKey).join(".");
-}
-
-// ---------------------------------------------------------------------------
-// Rendering. Every string goes through tomlString: values come from registries.
-
-const SHORT_ESCAPES: Readonly<Record<string, string>> = {
-  '"': '\\"',
-  "\\": "\\\\",
-  "\b": "\\b",
-  "\t": "\\t",
-  "\n": "\\n",
-  "\f": "\\f",
-  "\r": "\\r",
-};
-
-function tomlString(value: string): string {
-  let out = '"';
-  for (const ch of value) {
-    const code = ch.codePointAt(0)!;
-    if (ch in SHORT_ESCAPES) out += SHORT_ESCAPES[ch];
-    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, "0")}`;
-    else if (code >= 0xd800 && code <= 0xdfff) {
-      throw new HpmInputError(
-        "schema",
-        `cannot write ${JSON.stringify(value)} to pyproject.toml: it is not valid Unicode`,
-        undefined,
-        "fix the value in the registry",
-      );
-    } else out += ch;
-  }
-  return out + '"';
-}
-
-function renderKey(key: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(key) ? key : tomlString(key);
-}
-
-/** An array of strings: on one line when `prefix` plus the array fit, else one element a line. */
-function renderArray(prefix: string, items: readonly string[], eol: string): string {
-  return renderRawArray(prefix, items.map(tomlString), eol);
-}
-
-/** {@link renderArray} for elements already rendered (the user's, kept as written). */
-function renderRawArray(prefix: string, items: readonly string[], eol: string): string {
-  const oneLine = `[${items.join(", ")}]`;
-  if (items.length === 0 || prefix.length + oneLine.length <= MAX_LINE) return oneLine;
-  return `[${eol}${items.map((item) => `    ${item},${eol}`).join("")}]`;
-}
-
-function renderOneLineArray(items: readonly string[]): string {
-  return `[${items.map(tomlString).join(", ")}]`;
-}
-
-function renderInlineTable(table: SourceTable): string {
-  return renderValue(Object.fromEntries(table));
-}
-
-/** A value as TOML on one line (inline tables, arrays), for messages and {@link renderInlineTable}. */
-function renderValue(value: unknown): string {
-  if (typeof value === "string") return tomlString(value);
-  if (Array.isArray(value)) return `[${value.map(renderValue).join(", ")}]`;
-  if (value instanceof Date) return value.toISOString();
-  if (!isTable(value)) return String(value);
-  const entries = Object.entries(value).map(([k, v]) => `${renderKey(k)} = ${renderValue(v)}`);
-  return entries.length ? `{ ${entries.join(", ")} }` : "{}";
 }
 
 function renderIndex(index: PlannedIndex, eol: string): string {
@@ -647,83 +245,12 @@ function renderIndex(index: PlannedIndex, eol: string): string {
   ].join(eol);
 }
 
-function renderRecord(record: ManagedRecord, eol: string): string {
-  const array = (key: string, items: readonly string[]) =>
-    `${key} = ${renderArray(`${key} = `, items, eol)}`;
-  return [
-    "[tool.hpm]",
-    RECORD_COMMENT,
-    `mode = ${tomlString(record.mode)}`,
-    array("groups", record.groups),
-    array("packages", record.packages ?? []),
-    array("sources", record.sources),
-    array("indexes", record.indexes),
-    array("default-groups", record.defaultGroups),
-    array("created", record.created),
-    "",
-  ].join(eol);
-}
-
-// ---------------------------------------------------------------------------
-// Finding things.
-
-/**
- * Offset of the key that defines `path` (or the first thing inside it), looking
- * into inline tables too.
- */
-function locate(scan: ScannedToml, path: Path): number | undefined {
-  const within = (full: Path, keyStart: number, value: ScannedValue): number | undefined => {
-    if (isPrefix(path, full)) return keyStart;
-    if (!isPrefix(full, path) || value.kind !== "inline-table") return undefined;
-    for (const entry of value.entries) {
-      const found = within([...full, ...entry.key], entry.keyStart, entry.value);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  };
-  for (const statement of scan.statements) {
-    if (statement.kind === "header") {
-      if (isPrefix(path, statement.path)) return statement.keyStart;
-    } else {
-      const found = within(
-        [...statement.table, ...statement.key],
-        statement.keyStart,
-        statement.value,
-      );
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-/**
- * The statement whose full key path is `path`. One under an `[[array]]` header
- * (or under a table in one) is in an element of the array, not at `path`.
- */
-function findKey(scan: ScannedToml, path: Path): KeyValue | undefined {
-  const inArray = (table: Path) =>
-    scan.statements.some((s) => s.kind === "header" && s.array && isPrefix(s.path, table));
-  for (const statement of scan.statements) {
-    if (
-      statement.kind === "keyvalue" && samePath([...statement.table, ...statement.key], path) &&
-      !inArray(statement.table)
-    ) {
-      return statement;
-    }
-  }
-  return undefined;
-}
-
-function entryName(kv: KeyValue): string | undefined {
-  return kv.key.length === 1 ? normalizeName(kv.key[0]) : undefined;
-}
-
 /**
  * HPM's entry `name` in the table at `path`. HPM only ever writes it as a
  * `name = value` line under the table's header; if it is found elsewhere the
  * user moved it, and HPM cannot edit it safely.
  */
-function ownedEntry(ctx: Context, path: Path, name: string): KeyValue | undefined {
+function ownedEntry(ctx: Context, path: TomlPath, name: string): KeyValue | undefined {
   const wanted = normalizeName(name);
   const kv = ctx.doc.region(path)?.entries.find((e) => entryName(e) === wanted);
   if (kv) return kv;
@@ -743,331 +270,15 @@ function ownedEntry(ctx: Context, path: Path, name: string): KeyValue | undefine
   );
 }
 
-function indexRegions(doc: Doc): TableRegion[] {
-  return doc.scan.regions.filter((r) => r.header?.array && samePath(r.header.path, INDEX));
-}
-
-function indexNameEntry(region: TableRegion): KeyValue | undefined {
-  return region.entries.find((kv) => samePath(kv.key, ["name"]) && kv.value.kind === "string");
-}
-
-function indexRegion(doc: Doc, name: string): TableRegion | undefined {
-  return indexRegions(doc).find((r) => {
-    const value = indexNameEntry(r)?.value;
-    return value?.kind === "string" && value.value === name;
-  });
-}
-
 // ---------------------------------------------------------------------------
-// Checks.
-
-/** The error for an entry the user wrote where HPM needs to write `wanted`. */
-function conflict(
-  ctx: Context,
-  what: string,
-  name: string,
-  existing: string,
-  offset: number | undefined,
-  wanted: string,
-  hint: string,
-): HpmInputError {
-  return collision(
-    ctx,
-    offset,
-    (at) =>
-      `cannot write ${what} "${name}": ${at} already has ${what} "${existing}", which hpm did ` +
-      `not write (hpm would write ${wanted})`,
-    hint,
-  );
-}
-
-/** A `conflict` error for the user's entry at `offset`, the message given where it is. */
-function collision(
-  ctx: Context,
-  offset: number | undefined,
-  message: (at: string) => string,
-  hint: string,
-): HpmInputError {
-  const where = offset === undefined ? { file: ctx.doc.file } : ctx.doc.where(offset);
-  const at = where.line === undefined ? where.file : `${where.file}:${where.line}:${where.column}`;
-  return new HpmInputError("conflict", message(at), where, hint);
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  const canonical = (v: unknown): unknown =>
-    isTable(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]))
-      : Array.isArray(v)
-      ? v.map(canonical)
-      : v;
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-/**
- * After an adoption, the tables that hold nothing but adopted entries are
- * taken to be ones HPM created (as it would have recorded), so that removing
- * the plugins later gives back the file as it was before HPM.
- */
-function adoptCreated(ctx: Context): void {
-  const { doc } = ctx;
-  const onlyOwned = (path: Path, owned: ReadonlySet<string>) => {
-    const region = doc.region(path);
-    return region !== undefined && region.entries.length > 0 &&
-      region.entries.every((kv) => owned.has(entryName(kv) ?? ""));
-  };
-  if (onlyOwned(DEPENDENCY_GROUPS, ctx.ownedGroups)) ctx.created.add("dependency-groups");
-  if (onlyOwned(SOURCES, ctx.ownedSources)) ctx.created.add("tool.uv.sources");
-  const defaults = findKey(doc.scan, DEFAULT_GROUPS)?.value;
-  if (defaults?.kind === "array") {
-    const names = defaults.elements.map((e) => e.value.kind === "string" ? e.value.value : "");
-    const expected = createdDefaultGroups(ctx, [...ctx.adoptedGroups]);
-    if (sameJson(names.map(normalizeName), expected.map(normalizeName))) {
-      ctx.created.add(CREATED_DEFAULT_GROUPS);
-      const uv = doc.region(TOOL_UV);
-      if (uv?.entries.every((kv) => samePath(kv.key, ["default-groups"]))) {
-        ctx.created.add("tool.uv");
-      }
-    }
-  }
-}
-
-/** A package the plan installs, and its source there. */
-interface ManagedSource {
-  /** The package, normalised. */
-  readonly name: string;
-  /** The requirement the plan writes for it. */
-  readonly requirement: string;
-  /** The plan's source for the package; undefined when it writes none. */
-  readonly wanted?: SourceTable;
-}
-
-/** A `[tool.uv.sources]` entry HPM did not write, for a package the plan installs. */
-interface UsersSource extends ManagedSource {
-  /** The key as written. */
-  readonly key: string;
-  readonly value: unknown;
-}
-
-/** A requirement of the user's with a URL (`plug @ file:///…`) for a package the plan installs. */
-interface DirectReference extends ManagedSource {
-  /** The list it is in. */
-  readonly path: Path;
-  /** The requirement as written. */
-  readonly item: string;
-}
-
-/**
- * The entries of `[tool.uv.sources]` that are not HPM's (`owned`) for the
- * packages `plan` installs: whoever wrote them, they decide where a package
- * HPM manages comes from.
- */
-function usersSources(parsed: TomlTable, plan: Plan, owned: ReadonlySet<string>): UsersSource[] {
-  const table = valueAt(parsed, SOURCES);
-  if (!isTable(table)) return [];
-  const packages = plannedPackages(plan);
-  const planned = new Map(plan.sources.map((s) => [normalizeName(s.name), s.table]));
-  return Object.keys(table).flatMap((key) => {
-    const name = normalizeName(key);
-    if (owned.has(name) || !(packages.has(name) || planned.has(name))) return [];
-    const requirement = packages.get(name)?.requirement ?? name;
-    return [{ key, value: table[key], name, requirement, wanted: planned.get(name) }];
-  });
-}
-
-// The lists of requirements a pyproject.toml can give a package a URL in
-// (`plug @ file:///…`), HPM's own groups left out (it rewrites those).
-function requirementLists(parsed: TomlTable, ownedGroups: ReadonlySet<string>): Path[] {
-  const keysOf = (path: Path) => {
-    const table = valueAt(parsed, path);
-    return isTable(table) ? Object.keys(table).map((key) => [...path, key]) : [];
-  };
-  return [
-    ["project", "dependencies"],
-    ...keysOf(["project", "optional-dependencies"]),
-    ...keysOf(DEPENDENCY_GROUPS).filter((path) => !ownedGroups.has(normalizeName(path[1]))),
-    [...TOOL_UV, "dev-dependencies"],
-    [...TOOL_UV, "override-dependencies"],
-    [...TOOL_UV, "constraint-dependencies"],
-  ];
-}
-
-/**
- * The requirements of the user's that give a package `plan` installs a URL
- * (`plug @ file:///…`): uv takes it from there, whatever its source in the
- * mode. HPM writes none.
- */
-function directReferences(
-  parsed: TomlTable,
-  plan: Plan,
-  ownedGroups: ReadonlySet<string>,
-): DirectReference[] {
-  const packages = plannedPackages(plan);
-  const planned = new Map(plan.sources.map((s) => [normalizeName(s.name), s.table]));
-  return requirementLists(parsed, ownedGroups).flatMap((path) => {
-    const items = valueAt(parsed, path);
-    return (Array.isArray(items) ? items : []).flatMap((item) => {
-      const name = typeof item === "string" ? directReferenceName(item) : undefined;
-      const pkg = name === undefined ? undefined : packages.get(name);
-      if (pkg === undefined) return [];
-      const wanted = planned.get(name!);
-      return [{ path, item, name: name!, requirement: pkg.requirement, wanted }];
-    });
-  });
-}
-
-/** The package a PEP 508 requirement with a URL names (`Plug[x] @ https://…`), normalised. */
-function directReferenceName(requirement: string): string | undefined {
-  const name = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\]\s*)?@/.exec(
-    requirement,
-  )?.[1];
-  return name === undefined ? undefined : normalizeName(name);
-}
-
-/** Where a direct reference is written: its element, else the key of its list. */
-function referenceOffset(scan: ScannedToml, reference: DirectReference): number | undefined {
-  for (const s of scan.statements) {
-    if (s.kind !== "keyvalue" || !samePath([...s.table, ...s.key], reference.path)) continue;
-    if (s.value.kind !== "array") break;
-    const element = s.value.elements.find((e) =>
-      e.value.kind === "string" && e.value.value === reference.item
-    );
-    if (element) return element.value.start;
-  }
-  return locate(scan, reference.path);
-}
-
-/** What mode `mode` installs `source`'s package from, for a message. */
-function modesSource(source: ManagedSource, mode: string): string {
-  return source.wanted
-    ? `mode ${mode}: ${renderKey(source.name)} = ${renderInlineTable(source.wanted)}`
-    : `mode ${mode} installs ${source.requirement} from the package index, with no source`;
-}
-
-/**
- * Entries of the user's where HPM needs to write its own are errors, except
- * with `adopt`, which takes those that are exactly what HPM would write (its
- * own entries, after `[tool.hpm]` was deleted) as HPM's.
- */
-function checkConflicts(ctx: Context, adopt: boolean): boolean {
-  let adopted = false;
-  const { doc, plan, parsed } = ctx;
-  const mode = plan.mode;
-  // Without a record, the entry may be HPM's own from before [tool.hpm] was deleted.
-  const hint = (matches: boolean, fix: string) =>
-    matches
-      ? `these are hpm's own entries if [tool.hpm] was deleted: run ` +
-        `\`hpm sync --mode ${mode} --adopt\` to take back the ones that match exactly`
-      : ctx.record
-      ? fix
-      : `${fix}; if hpm wrote it and [tool.hpm] was deleted, run \`hpm sync --adopt\` ` +
-        `with the --mode it was synced for`;
-  const userKey = (path: Path, name: string, owned: ReadonlySet<string>) => {
-    const wanted = normalizeName(name);
-    const table = valueAt(parsed, path);
-    if (owned.has(wanted) || !isTable(table)) return undefined;
-    const key = Object.keys(table).find((k) => normalizeName(k) === wanted);
-    return key === undefined ? undefined : { key, value: table[key] };
-  };
-  for (const group of plan.groups) {
-    const existing = userKey(DEPENDENCY_GROUPS, group.name, ctx.ownedGroups);
-    if (existing === undefined) continue;
-    const matches = sameRequirements(existing.value, group.requirements);
-    if (adopt && matches) {
-      ctx.ownedGroups.add(normalizeName(group.name));
-      ctx.adoptedGroups.add(normalizeName(group.name));
-      adopted = true;
-      continue;
-    }
-    throw conflict(
-      ctx,
-      "dependency group",
-      group.name,
-      existing.key,
-      locate(doc.scan, [...DEPENDENCY_GROUPS, existing.key]),
-      `${renderKey(group.name)} = ${renderOneLineArray(group.requirements)}`,
-      hint(
-        matches,
-        `rename or remove your group "${existing.key}", or rename hpm's group ` +
-          `"${group.name}" in hpm.yaml`,
-      ),
-    );
-  }
-  for (const existing of usersSources(parsed, plan, ctx.ownedSources)) {
-    const { name, wanted } = existing;
-    const matches = wanted !== undefined && sameSource(existing.value, wanted);
-    if (adopt && matches) {
-      ctx.ownedSources.add(normalizeName(name));
-      adopted = true;
-      continue;
-    }
-    const fix = `remove your source for \`${existing.key}\` (hpm ${
-      wanted ? "then writes its own" : "writes none"
-    } for mode ${mode}), or take \`${name}\` out of hpm.yaml's groups`;
-    const offset = locate(doc.scan, [...SOURCES, existing.key]);
-    if (wanted) {
-      throw conflict(
-        ctx,
-        "source",
-        name,
-        existing.key,
-        offset,
-        `${renderKey(name)} = ${renderInlineTable(wanted)}`,
-        hint(matches, fix),
-      );
-    }
-    // The mode installs it from the package index: any source would replace that.
-    throw collision(
-      ctx,
-      offset,
-      (at) =>
-        `cannot write mode ${mode}'s entries: ${at} has source "${existing.key}", which hpm ` +
-        `did not write (${modesSource(existing, mode)})`,
-      hint(false, fix),
-    );
-  }
-  for (const reference of directReferences(parsed, plan, ctx.ownedGroups)) {
-    throw collision(
-      ctx,
-      referenceOffset(doc.scan, reference),
-      (at) =>
-        `cannot write mode ${mode}'s entries: ${at} has ${tomlString(reference.item)} in ` +
-        `\`${dotted(reference.path)}\`, which installs ${reference.name} from there ` +
-        `(${modesSource(reference, mode)})`,
-      `write \`${reference.name}\` without a URL there, or remove it: hpm gives ` +
-        `${reference.name} its source for the mode`,
-    );
-  }
-  const indexes = valueAt(parsed, INDEX);
-  for (const index of plan.indexes) {
-    if (ctx.ownedIndexes.has(index.name) || !Array.isArray(indexes)) continue;
-    const existing = indexes.find((entry) => isTable(entry) && entry.name === index.name);
-    if (existing === undefined) continue;
-    const matches = sameJson(existing, { ...index, explicit: true });
-    if (adopt && matches) {
-      ctx.ownedIndexes.add(index.name);
-      adopted = true;
-      continue;
-    }
-    const region = indexRegion(doc, index.name);
-    throw conflict(
-      ctx,
-      "index",
-      index.name,
-      index.name,
-      region ? indexNameEntry(region)!.keyStart : locate(doc.scan, INDEX),
-      `[[tool.uv.index]] name = ${tomlString(index.name)}, url = ${tomlString(index.url)}`,
-      hint(matches, `rename your index "${index.name}", or remove it (hpm then writes its own)`),
-    );
-  }
-  return adopted;
-}
+// Checks: that HPM can add to a table, and that the result holds the plan.
 
 /**
  * Throw unless HPM can add a `[path]` header (or `[[path]]` when `array`):
  * the table, or a table above it, must not be a value (`sources = {…}`,
  * `tool = {…}`) nor be made by dotted keys (`uv.sources.x = …` under `[tool]`).
  */
-function checkExtendable(doc: Doc, path: Path, array = false): void {
+function checkExtendable(doc: TomlDoc, path: TomlPath, array = false): void {
   const fail = (offset: number, how: string): never => {
     throw new HpmInputError(
       "toml-layout",
@@ -1116,7 +327,7 @@ function verify(text: string, plan: Plan, file: string, kept: readonly KeptItems
   } catch (e) {
     return fail(`the edit would not be valid TOML (${(e as Error).message.split("\n")[0]})`);
   }
-  const entry = (path: Path, name: string): unknown => {
+  const entry = (path: TomlPath, name: string): unknown => {
     const table = valueAt(result, path);
     if (!isTable(table)) return undefined;
     const key = Object.keys(table).find((k) => normalizeName(k) === normalizeName(name));
@@ -1158,16 +369,6 @@ function verify(text: string, plan: Plan, file: string, kept: readonly KeptItems
 // ---------------------------------------------------------------------------
 // Edits.
 
-function deleteLines(doc: Doc, kv: KeyValue): void {
-  doc.remove(kv.lineStart, kv.lineEnd);
-}
-
-function replaceValue(doc: Doc, kv: KeyValue, value: string): void {
-  if (doc.text.slice(kv.value.start, kv.value.end) !== value) {
-    doc.edit({ start: kv.value.start, end: kv.value.end, text: value });
-  }
-}
-
 /**
  * Where a new block of rank `rank` goes at the end of the file: before the
  * first of HPM's end blocks that ranks after it, else at the very end.
@@ -1192,7 +393,7 @@ function endInsertionPoint(ctx: Context, rank: number, subRank = 0): number {
 }
 
 /** Add `[path]` with `lines` at the end of the file, after one blank line. */
-function createTable(ctx: Context, path: Path, lines: string): void {
+function createTable(ctx: Context, path: TomlPath, lines: string): void {
   const { doc } = ctx;
   checkExtendable(doc, path);
   const name = path.join(".");
@@ -1208,7 +409,7 @@ function createTable(ctx: Context, path: Path, lines: string): void {
  */
 function insertLine(
   ctx: Context,
-  path: Path,
+  path: TomlPath,
   line: string,
   before?: (kv: KeyValue) => boolean,
 ): void {
@@ -1224,7 +425,7 @@ function insertLine(
  */
 function writeEntry(
   ctx: Context,
-  path: Path,
+  path: TomlPath,
   name: string,
   value: string,
   rank: ReadonlyMap<string, number>,
@@ -1306,22 +507,6 @@ function writeGroups(ctx: Context): void {
   }
 }
 
-/** The package a requirement string names, as written (`Foo_Bar[x]>=1` → `Foo_Bar`). */
-function nameAsWritten(requirement: string): string | undefined {
-  return /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement)?.[1];
-}
-
-/** The package a requirement string names, normalised (`Foo_Bar[x]>=1` → `foo-bar`). */
-function requirementName(requirement: string): string | undefined {
-  const name = nameAsWritten(requirement);
-  return name === undefined ? undefined : normalizeName(name);
-}
-
-function itemKey(group: string, requirement: string): string | undefined {
-  const name = requirementName(requirement);
-  return name === undefined ? undefined : `${normalizeName(group)}/${name}`;
-}
-
 /**
  * The elements of HPM's group `group` that the user added: everything HPM did
  * not record writing, except items for the packages HPM now puts in that group
@@ -1382,19 +567,6 @@ function writeIndexes(ctx: Context): void {
 
 function isGroup(value: ScannedValue, name: string): boolean {
   return value.kind === "string" && normalizeName(value.value) === normalizeName(name);
-}
-
-/** Whether the user has a `dev` group, which uv installs by default when default-groups is absent. */
-function hasUserDevGroup(ctx: Context): boolean {
-  const groups = valueAt(ctx.parsed, DEPENDENCY_GROUPS);
-  const devGroup = isTable(groups) && !ctx.ownedGroups.has("dev") &&
-    Object.keys(groups).some((k) => normalizeName(k) === "dev");
-  return devGroup || valueAt(ctx.parsed, [...TOOL_UV, "dev-dependencies"]) !== undefined;
-}
-
-function createdDefaultGroups(ctx: Context, names: readonly string[]): string[] {
-  const dev = hasUserDevGroup(ctx) && !names.some((n) => normalizeName(n) === "dev");
-  return dev ? ["dev", ...names] : [...names];
 }
 
 function removeStaleDefaultGroups(ctx: Context): void {
@@ -1474,90 +646,11 @@ function writeDefaultGroups(ctx: Context): void {
 
 // Follow the array's quoting (`['dev']` gets `'vector-db'`): group names are
 // PEP 735 names, which never need escaping, so a literal string is always safe.
-function inQuoteStyleOf(doc: Doc, array: ArrayValue, name: string): string {
+function inQuoteStyleOf(doc: TomlDoc, array: ArrayValue, name: string): string {
   const last = array.elements.at(-1);
   const literal = last !== undefined && doc.text[last.value.start] === "'" &&
     /^[A-Za-z0-9._-]+$/.test(name);
   return literal ? `'${name}'` : tomlString(name);
-}
-
-/**
- * Whether the array has one element a line with `]` on its own line: then a
- * new element gets its own line too.
- */
-function isOneElementALine(doc: Doc, array: ArrayValue): boolean {
-  const close = array.end - 1;
-  if (doc.text.slice(doc.lineStartOf(close), close).trim() !== "") return false;
-  const last = array.elements.at(-1);
-  return !last || isAloneOnItsLine(doc, last.value.start, last.comma ?? last.value.end - 1);
-}
-
-function isAloneOnItsLine(doc: Doc, start: number, last: number): boolean {
-  const before = doc.text.slice(doc.lineStartOf(start), start);
-  const after = doc.text.slice(last + 1, doc.lineEndAfter(last + 1));
-  return before.trim() === "" && /^[ \t]*(#.*)?\r?\n?$/.test(after) &&
-    !doc.text.slice(start, last + 1).includes("\n");
-}
-
-/**
- * Append `item` to `array` in the array's own style. {@link removeElement}
- * undoes exactly this.
- */
-function appendElement(doc: Doc, array: ArrayValue, item: string): void {
-  const last = array.elements.at(-1);
-  const close = array.end - 1;
-  if (isOneElementALine(doc, array)) {
-    if (!last) {
-      return doc.insert(doc.lineStartOf(close), `    ${item},${doc.eol}`);
-    }
-    const start = doc.lineStartOf(last.value.start);
-    const indent = doc.text.slice(start, last.value.start);
-    if (last.comma !== undefined) {
-      return doc.insert(doc.lineEndAfter(last.comma), `${indent}${item},${doc.eol}`);
-    }
-    return doc.edit(
-      { start: last.value.end, end: last.value.end, text: "," },
-      {
-        start: doc.lineEndAfter(last.value.end),
-        end: doc.lineEndAfter(last.value.end),
-        text: `${indent}${item}${doc.eol}`,
-      },
-    );
-  }
-  if (!last) return doc.insert(array.start + 1, item);
-  if (last.comma !== undefined) return doc.insert(last.comma + 1, ` ${item},`);
-  doc.insert(last.value.end, `, ${item}`);
-}
-
-/** Remove element `index` of `array`, undoing {@link appendElement}. */
-function removeElement(doc: Doc, array: ArrayValue, index: number): void {
-  const elements = array.elements;
-  const element = elements[index];
-  const previous = elements[index - 1];
-  const next = elements[index + 1];
-  const end = element.comma ?? element.value.end - 1;
-  if (isOneElementALine(doc, array) && isAloneOnItsLine(doc, element.value.start, end)) {
-    const line = {
-      start: doc.lineStartOf(element.value.start),
-      end: doc.lineEndAfter(end + 1),
-      text: "",
-    };
-    // The last element without a trailing comma got its comma from the one before.
-    if (element.comma === undefined && previous?.comma !== undefined) {
-      return doc.edit(line, { start: previous.comma, end: previous.comma + 1, text: "" });
-    }
-    return doc.edit(line);
-  }
-  const trailingComma = elements.at(-1)!.comma !== undefined;
-  if (previous) {
-    const from = trailingComma ? previous.comma! + 1 : previous.value.end;
-    return doc.remove(from, trailingComma ? element.comma! + 1 : element.value.end);
-  }
-  if (next) return doc.remove(element.value.start, next.value.start);
-  doc.remove(
-    element.value.start,
-    element.comma === undefined ? element.value.end : element.comma + 1,
-  );
 }
 
 // ---------------------------------------------------------------------------

@@ -1,71 +1,24 @@
 import assert from "node:assert/strict";
 import { parse } from "smol-toml";
-import { HpmInputError } from "../core/errors.ts";
 import type { Plan, PlannedSource } from "../core/plan.ts";
-import { applyPlan, emptyPlan, foreignSources, plannedPackages, readManaged } from "./pyproject.ts";
+import {
+  at,
+  COMMENT,
+  devPlan,
+  inputError,
+  lines,
+  plan,
+  qdrantDev,
+  qdrantProd,
+  record,
+} from "./_testing.ts";
+import { applyPlan, emptyPlan } from "./pyproject.ts";
+import { readManaged } from "./pyproject_record.ts";
 
-const COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
-  "editing the entries listed here.";
-
-/** Lines joined with (and ended by) `eol`. */
-function lines(...text: string[]): string {
-  return text.map((line) => line + "\n").join("");
-}
-
-interface RecordFields {
-  mode?: string;
-  groups?: string[];
-  packages?: string[];
-  sources?: string[];
-  indexes?: string[];
-  defaultGroups?: string[];
-  created?: string[];
-}
-
-/** The [tool.hpm] block as applyPlan writes it (short lists only). */
-function record(r: RecordFields): string[] {
-  const list = (items: string[] = []) => `[${items.map((i) => JSON.stringify(i)).join(", ")}]`;
-  return [
-    "[tool.hpm]",
-    COMMENT,
-    `mode = "${r.mode ?? "dev"}"`,
-    `groups = ${list(r.groups)}`,
-    `packages = ${list(r.packages)}`,
-    `sources = ${list(r.sources)}`,
-    `indexes = ${list(r.indexes)}`,
-    `default-groups = ${list(r.defaultGroups)}`,
-    `created = ${list(r.created)}`,
-  ];
-}
-
-const qdrantDev: PlannedSource = {
-  name: "rag4code-qdrant",
-  table: [["path", "packages/rag4code-qdrant"], ["editable", true]],
-};
-const qdrantProd: PlannedSource = {
-  name: "rag4code-qdrant",
-  table: [["git", "https://github.com/rag4code/adapter-qdrant.git"], ["tag", "v1.0.0"]],
-};
 const chromaDev: PlannedSource = {
   name: "rag4code-chroma",
   table: [["path", "../libs/chroma"], ["editable", true]],
 };
-
-function plan(
-  groups: Record<string, string[]>,
-  sources: PlannedSource[] = [],
-  indexes: { name: string; url: string }[] = [],
-  mode = "dev",
-): Plan {
-  return {
-    mode,
-    groups: Object.entries(groups).map(([name, requirements]) => ({ name, requirements })),
-    sources,
-    indexes,
-  };
-}
-
-const devPlan = plan({ "vector-db": ["rag4code-qdrant"] }, [qdrantDev]);
 
 /** Apply `p` and check that the empty plan then restores `original`. */
 function applyAndRestore(original: string, p: Plan): string {
@@ -74,24 +27,6 @@ function applyAndRestore(original: string, p: Plan): string {
   assert.equal(applyPlan(text, p).text, text, "applying twice changes nothing");
   assert.equal(applyPlan(text, emptyPlan(p.mode)).text, original, "the empty plan restores");
   return text;
-}
-
-/** The value at `path` in parsed TOML, as plain JSON data (smol-toml makes null-prototype objects). */
-function at(value: unknown, ...path: string[]): unknown {
-  const found = path.reduce((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
-  return found === undefined ? undefined : JSON.parse(JSON.stringify(found));
-}
-
-function inputError(code: string, line?: number, column?: number, message?: RegExp) {
-  return (e: unknown) => {
-    assert.ok(e instanceof HpmInputError, `expected HpmInputError, got ${e}`);
-    assert.equal(e.code, code);
-    if (line !== undefined) assert.equal(e.line, line);
-    if (column !== undefined) assert.equal(e.column, column);
-    if (message) assert.match(e.message, message);
-    assert.ok(e.hint, "an error has a hint");
-    return true;
-  };
 }
 
 Deno.test("applyPlan() inserts into existing tables after their last entry", () => {
@@ -589,199 +524,6 @@ Deno.test("applyPlan() handles tool.uv.default-groups", async (t) => {
   });
 });
 
-Deno.test("applyPlan() reports collisions naming both entries", async (t) => {
-  await t.step("dependency group (normalised)", () => {
-    const original = lines(
-      "[project]",
-      'name = "core"',
-      "",
-      "[dependency-groups]",
-      'Vector_DB = ["mine"]',
-    );
-    assert.throws(
-      () => applyPlan(original, devPlan, "core/pyproject.toml"),
-      inputError(
-        "conflict",
-        5,
-        1,
-        /"vector-db".*core\/pyproject\.toml:5:1.*"Vector_DB".*vector-db = \["rag4code-qdrant"\]/,
-      ),
-    );
-  });
-  await t.step("dependency group written as an inline table", () => {
-    const original = lines('dependency-groups = { dev = [], vector-db = ["mine"] }');
-    assert.throws(() => applyPlan(original, devPlan), inputError("conflict", 1, 33));
-  });
-  await t.step("source (normalised)", () => {
-    const original = lines("[tool.uv.sources]", "  Rag4Code_Qdrant = { workspace = true }");
-    assert.throws(
-      () => applyPlan(original, devPlan),
-      inputError(
-        "conflict",
-        2,
-        3,
-        /source "rag4code-qdrant".*pyproject\.toml:2:3.*"Rag4Code_Qdrant".*rag4code-qdrant = \{ path = "packages\/rag4code-qdrant", editable = true \}/,
-      ),
-    );
-  });
-  await t.step("index", () => {
-    const original = lines(
-      "[[tool.uv.index]]",
-      'name = "pytorch"',
-      'url = "https://download.pytorch.org/whl/cpu"',
-      "",
-      "[[tool.uv.index]]",
-      'url = "https://example.com/simple"',
-      'name = "hpm-localhost"',
-    );
-    const p = plan({ g: ["a"] }, [], [{ name: "hpm-localhost", url: "http://127.0.0.1/simple" }]);
-    assert.throws(
-      () => applyPlan(original, p),
-      inputError("conflict", 7, 1, /index "hpm-localhost".*:7:1.*http:\/\/127\.0\.0\.1\/simple/),
-    );
-  });
-  await t.step("an entry hpm wrote is not a collision", () => {
-    const managed = applyPlan("", devPlan).text;
-    assert.equal(applyPlan(managed, devPlan).changed, false);
-  });
-});
-
-Deno.test("a source of the user's for a package the plan installs is refused, whatever [tool.hpm] says", async (t) => {
-  // prod installs rag4code-openai from the package index: it writes no source for it.
-  const prod = plan(
-    { "vector-db": ["rag4code-qdrant"], llm: ["rag4code-openai==1.2.0"] },
-    [qdrantProd],
-    [],
-    "prod",
-  );
-  const synced = applyPlan(lines("[project]", 'name = "core"'), prod).text;
-  const withLine = (line: string) =>
-    synced.replace("[tool.uv.sources]\n", `[tool.uv.sources]\n${line}\n`);
-  const lineOf = (text: string, line: string) => text.split("\n").indexOf(line) + 1;
-
-  await t.step(
-    "a local path, a git URL, an index: applyPlan refuses, foreignSources names it",
-    () => {
-      for (
-        const value of [
-          '{ path = "packages/openai", editable = true }',
-          '{ git = "https://evil.example/o.git", tag = "v1" }',
-          '{ index = "mine" }',
-        ]
-      ) {
-        const text = withLine(`Rag4Code_OpenAI = ${value}`);
-        const line = lineOf(text, `Rag4Code_OpenAI = ${value}`);
-        assert.throws(
-          () => applyPlan(text, prod, "core/pyproject.toml"),
-          inputError(
-            "conflict",
-            line,
-            1,
-            new RegExp(
-              `core/pyproject\\.toml:${line}:1 has source "Rag4Code_OpenAI", which hpm did not write \\(mode prod installs rag4code-openai==1\\.2\\.0 from the package index, with no source\\)`,
-            ),
-          ),
-        );
-        assert.deepEqual(foreignSources(text, prod), [
-          `pyproject.toml:${line}:1: [tool.uv.sources] Rag4Code_OpenAI = ${value} is not mode ` +
-          "prod's source for rag4code-openai (mode prod installs rag4code-openai==1.2.0 from the " +
-          "package index, with no source)",
-        ]);
-      }
-    },
-  );
-  await t.step("the plan's own source, changed where [tool.hpm] does not list it", () => {
-    const text = synced.replace(/^rag4code-qdrant = .*$/m, 'rag4code-qdrant = { path = "../q" }')
-      .replace('sources = ["rag4code-qdrant"]', "sources = []");
-    assert.throws(() => applyPlan(text, prod), inputError("conflict"));
-    assert.deepEqual(foreignSources(text, prod), [
-      `pyproject.toml:${
-        lineOf(text, 'rag4code-qdrant = { path = "../q" }')
-      }:1: [tool.uv.sources] ` +
-      `rag4code-qdrant = { path = "../q" } is not mode prod's source for rag4code-qdrant (mode ` +
-      `prod: rag4code-qdrant = { git = "https://github.com/rag4code/adapter-qdrant.git", tag = ` +
-      `"v1.0.0" })`,
-    ]);
-  });
-  await t.step("written as dotted keys, or a list of sources", () => {
-    const text = lines(
-      "[tool]",
-      'uv.sources.rag4code-openai = [{ path = "a", marker = "sys_platform == \'linux\'" }]',
-    );
-    assert.throws(() => applyPlan(text, prod), inputError("conflict", 2, 1));
-    assert.equal(foreignSources(text, prod).length, 1);
-    assert.match(
-      foreignSources(text, prod)[0],
-      /^pyproject\.toml:2:1: .*\[\{ path = "a", marker = /,
-    );
-  });
-  await t.step(
-    "a requirement of the user's with a URL for it, in any list but hpm's groups",
-    () => {
-      const url = '"rag4code-openai[x] @ file:///home/me/openai"';
-      for (
-        const [before, line, shown] of [
-          ['name = "core"', `dependencies = [${url}]`, url],
-          // Inside an inline table: the key of its list.
-          ['name = "core"', `optional-dependencies = { extra = ["a", ${url}] }`, "extra"],
-          ["[tool.uv]", `override-dependencies = [${url}]`, url],
-        ]
-      ) {
-        const text = synced.replace(`${before}\n`, `${before}\n${line}\n`);
-        const at = lineOf(text, line);
-        const column = line.indexOf(shown) + 1;
-        assert.throws(
-          () => applyPlan(text, prod),
-          inputError("conflict", at, column, /rag4code-openai\[x\] @ file:\/\/\/home\/me\/openai/),
-        );
-        const [found, ...more] = foreignSources(text, prod);
-        assert.deepEqual(more, []);
-        assert.match(
-          found,
-          new RegExp(
-            `^pyproject\\.toml:${at}:${column}: .* is not mode prod's source for rag4code-openai`,
-          ),
-        );
-      }
-      // Without a URL it is the user's requirement, which hpm leaves alone.
-      const plain = synced.replace(
-        'name = "core"\n',
-        'name = "core"\ndependencies = ["rag4code-openai>=1"]\n',
-      );
-      assert.deepEqual(foreignSources(plain, prod), []);
-      assert.equal(applyPlan(plain, prod).changed, false);
-    },
-  );
-  await t.step("sources for packages hpm does not manage are the user's, and stay", () => {
-    const text = withLine('mine = { path = "../mine", editable = true }');
-    assert.deepEqual(foreignSources(text, prod), []);
-    assert.equal(applyPlan(text, prod).changed, false);
-    assert.equal(applyPlan(text, emptyPlan("prod")).text.includes("mine = { path"), true);
-  });
-  await t.step("hpm's own entries, as it wrote them, are not foreign", () => {
-    assert.deepEqual(foreignSources(synced, prod), []);
-    const dev = applyPlan(
-      synced,
-      plan({ "vector-db": ["rag4code-qdrant"], llm: ["rag4code-openai"] }, [qdrantDev, {
-        name: "rag4code-openai",
-        table: [["path", "o"], ["editable", true]],
-      }]),
-    ).text;
-    // A dev form's entries are hpm's too: prod rewrites them (drift, not a collision).
-    assert.deepEqual(foreignSources(dev, prod), []);
-    assert.equal(applyPlan(dev, prod).text, synced);
-  });
-});
-
-Deno.test("plannedPackages(): every package the groups install, once, by normalised name", () => {
-  const p = plan({ a: ["X_y>=1", "z"], b: ["x-y", "w[extra]==2"] });
-  assert.deepEqual([...plannedPackages(p)], [
-    ["x-y", { name: "X_y", requirement: "X_y>=1" }],
-    ["z", { name: "z", requirement: "z" }],
-    ["w", { name: "w", requirement: "w[extra]==2" }],
-  ]);
-});
-
 Deno.test("applyPlan() refuses layouts it cannot extend", async (t) => {
   const cases: [string, string, Plan, number, number][] = [
     [
@@ -906,33 +648,6 @@ Deno.test("applyPlan() rejects values that are not valid Unicode", () => {
   assert.throws(() => applyPlan("", plan({ g: ["\uD800"] })), inputError("schema"));
 });
 
-Deno.test("readManaged() reads the record", async (t) => {
-  await t.step("absent", () => {
-    assert.equal(readManaged(lines("[tool.uv]", "package = true")), undefined);
-  });
-  await t.step("as applyPlan writes it", () => {
-    const managed = applyPlan(lines("[tool.uv]", "package = true"), devPlan).text;
-    assert.deepEqual(readManaged(managed), {
-      mode: "dev",
-      groups: ["vector-db"],
-      packages: ["vector-db/rag4code-qdrant"],
-      sources: ["rag4code-qdrant"],
-      indexes: [],
-      defaultGroups: ["vector-db"],
-      created: ["dependency-groups", "tool.uv.default-groups", "tool.uv.sources"],
-    });
-  });
-  await t.step("damaged", () => {
-    const damaged = lines("[tool.hpm]", 'mode = "dev"', 'groups = "vector-db"');
-    assert.throws(
-      () => readManaged(damaged, "p.toml"),
-      inputError("toml-layout", 3, 1, /tool\.hpm\.groups.*array of strings/),
-    );
-    assert.throws(() => applyPlan(damaged, devPlan), inputError("toml-layout", 3, 1));
-    assert.throws(() => readManaged(lines("[tool]", "hpm = 1")), inputError("toml-layout", 2, 1));
-  });
-});
-
 Deno.test("applyPlan() keeps items the user added to hpm's groups", async (t) => {
   const original = lines("[project]", 'name = "core"');
   const prodPlan = plan({ "vector-db": ["rag4code-qdrant==1.0.0"] }, [qdrantProd], [], "prod");
@@ -992,39 +707,5 @@ Deno.test("applyPlan() keeps items the user added to hpm's groups", async (t) =>
     const legacy = added.replace(/^packages = .*\n/m, "");
     assert.equal(readManaged(legacy)?.packages, undefined);
     assert.match(applyPlan(legacy, prodPlan).text, /^vector-db = \["rag4code-qdrant==1\.0\.0"\]$/m);
-  });
-});
-
-Deno.test("applyPlan() with [tool.hpm] deleted: the error names --adopt, which takes exact matches only", async (t) => {
-  const original = lines("[project]", 'name = "core"');
-  const managed = applyPlan(original, devPlan).text;
-  const orphaned = managed.slice(0, managed.indexOf("\n[tool.hpm]"));
-
-  await t.step("without --adopt: a conflict whose hint is the recovery", () => {
-    assert.throws(() => applyPlan(orphaned, devPlan), (e) => {
-      assert.ok(e instanceof HpmInputError);
-      assert.equal(e.code, "conflict");
-      assert.match(e.message, /^cannot write dependency group "vector-db"/);
-      assert.match(e.hint!, /`hpm sync --mode dev --adopt`/);
-      return true;
-    });
-  });
-  await t.step("with adopt: the entries are hpm's again, the record is back", () => {
-    const r = applyPlan(orphaned, devPlan, "pyproject.toml", { adopt: true });
-    assert.equal(r.text, managed, "as if the record had never gone");
-    assert.equal(applyPlan(r.text, emptyPlan("dev")).text, original, "and hpm can leave again");
-  });
-  await t.step("an entry that differs is still a conflict, with a real fix as hint", () => {
-    const mine = orphaned.replace("editable = true }", "editable = false }");
-    assert.throws(
-      () => applyPlan(mine, devPlan, "pyproject.toml", { adopt: true }),
-      (e) => {
-        assert.ok(e instanceof HpmInputError);
-        assert.match(e.message, /^cannot write source "rag4code-qdrant"/);
-        assert.match(e.hint!, /^remove your source for `rag4code-qdrant`/);
-        assert.doesNotMatch(e.hint!, /rename/);
-        return true;
-      },
-    );
   });
 });

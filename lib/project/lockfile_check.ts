@@ -23,7 +23,7 @@ import { HpmOperationError } from "../core/errors.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
 import { normalizeName } from "../core/names.ts";
 import type { Plan } from "../core/plan.ts";
-import { plannedPackages } from "../edit/pyproject.ts";
+import { plannedPackages } from "../edit/pyproject_policy.ts";
 import { denoRunner, isAbsolutePath, type Runner } from "../io/runner.ts";
 import type { SyncPlan } from "../commands/sync.ts";
 import { parseToml, readTomlValues, scanTomlFile } from "../edit/toml/parse.ts";

@@ -7,21 +7,13 @@
  * path, which is always right.
  *
  * Like `fingerprint.ts`, it imports no package and no `node:` module; `sync`
- * loads the transaction code only once it knows it will run uv.
+ * loads the transaction code only once it knows it will run uv, and uv.lock's
+ * memory (`lock_memory.ts`) only for a switch or to check uv.lock.
  *
  * @module
  */
 
-import {
-  cacheEnvOf,
-  type FastAnswer,
-  lockNow,
-  lockUnchanged,
-  readFingerprint,
-  readLockCopy,
-  rememberLock,
-  stillHolds,
-} from "./fingerprint.ts";
+import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
 import type { PlainCommand } from "../cli/plain_command.ts";
 import { journalLeft } from "./folder.ts";
@@ -123,7 +115,9 @@ async function lockStillMatches(
   answer: FastAnswer,
   options: FastOptions,
 ): Promise<boolean> {
-  if (!answer.lock || !await lockUnchanged(root, answer.lock)) return false;
+  if (!answer.lock) return false;
+  const { lockUnchanged } = await import("./lock_memory.ts");
+  if (!await lockUnchanged(root, answer.lock)) return false;
   if (!sourceTreesPlainlyStatic(root)) return false;
   const { uvLockCheckRequest } = await import("../io/uv.ts");
   let request;
@@ -275,7 +269,11 @@ export async function answerFast(
     // The lock uv left for this mode, put back if uv.lock is what it was
     // when the record's switch began: the same inputs give the same output.
     const relock = answer.write !== undefined && command.install && answer.lock;
-    const copy = relock ? await readLockCopy(root, answer.mode, relock, options.env) : undefined;
+    let copy;
+    if (relock) {
+      const { readLockCopy } = await import("./lock_memory.ts");
+      copy = await readLockCopy(root, answer.mode, relock, options.env);
+    }
     // With nothing to write, starting uv finds it missing (runUvTransaction).
     const { lockBefore } = await runUvTransaction(
       root,
@@ -285,6 +283,7 @@ export async function answerFast(
     );
     // What this switch found and uv left, for the next one.
     if (lockBefore !== undefined) {
+      const { lockNow, rememberLock } = await import("./lock_memory.ts");
       const now = await lockNow(root, lockBefore);
       if (now) await rememberLock(root, answer.mode, now, options.env, answer.lock);
     }

@@ -9,36 +9,26 @@
  * sync, and pyproject.toml as the sync found it becomes what the sync wrote
  * (a switch back to a mode synced before).
  *
- * Content decides a match (a `touch` changes nothing). A record holds the
- * content planning read (plan_inputs.ts), not a second read after the sync,
- * so a sync that succeeds always leaves one, however recently its inputs were
- * written. As in git's index, an input's `lstat` (inode, size, modification
- * and change times) vouches for its content while it is the same, so an
- * unchanged input is not read again; a different stat sends the check to the
- * content. A stat that a change during the run, or yet to come, could share
- * (a time inside the run or the second it started in) does not vouch: that
- * input is compared by content.
+ * Here are the records: what one holds, their validation, the records file,
+ * and whether a record answers a run. A record holds the content planning
+ * read (plan_inputs.ts), not a second read after the sync, so a sync that
+ * succeeds always leaves one, however recently its inputs were written.
+ * Whether its inputs are unchanged is inputs_check.ts's to say (stats vouch
+ * for content, as in git's index); what a switch does with uv.lock is
+ * lock_memory.ts's.
  *
  * The records are kept in the user's own state folder, never in the project.
  * This module is loaded on every `sync`, `check` and `diff` before anything
  * else, so it imports no package and no `node:` module: Deno APIs, the door
- * to the disk (files.ts) and the state folder's access (state.ts).
+ * to the disk (files.ts) and the state folder's access (folder.ts).
  *
  * @module
  */
 
 import type { ChangeCounts } from "../edit/pyproject_diff.ts";
 import type { Plan } from "../core/plan.ts";
-import type { FolderEntry } from "../core/reader.ts";
 import type { SeenFile, SeenFolder } from "./plan_inputs.ts";
-import { HpmInputError } from "../core/errors.ts";
-import {
-  joinPath,
-  listConfined,
-  MAX_PYPROJECT_BYTES,
-  MAX_UV_LOCK_BYTES,
-  readConfined,
-} from "../io/files.ts";
+import { MAX_PYPROJECT_BYTES } from "../io/files.ts";
 import {
   projectStateName,
   readStateFile,
@@ -46,26 +36,8 @@ import {
   userStateSubfolder,
   writeStateFile,
 } from "./folder.ts";
+import { inputsHold, readOrRefused, type RecordedInput, recordInputs } from "./inputs_check.ts";
 import { VERSION } from "../core/version.ts";
-
-/** One input of a record, as the sync that recorded it found it. */
-export interface RecordedInput {
-  /** Its absolute path. */
-  readonly path: string;
-  /** The folder it is confined to, as planning read it (a link inside it is followed). */
-  readonly root: string;
-  /** A file (its bytes, or its absence) or a folder (the names in it and their kinds). */
-  readonly kind: "file" | "folder";
-  /** sha256 of the bytes or of the listing; null for a file that was absent. */
-  readonly sha256: string | null;
-  /**
-   * What `lstat` said of it (of the nearest folder above it that exists,
-   * when it was absent), when that vouches for the content: the same again
-   * means unchanged, without reading. Null when it cannot vouch: a link (its
-   * content is elsewhere), a time inside the sync, no change time.
-   */
-  readonly seen: { readonly at: string; readonly stat: string } | null;
-}
 
 /** What a sync into one mode found, decided and left. */
 export interface ModeRecord {
@@ -103,7 +75,8 @@ export interface ModeRecord {
  * uv.lock as a switch into a mode found it and as uv left it: a switch back
  * to that mode from the same pyproject.toml and the same uv.lock puts uv's
  * lock back too (its copy is kept beside the records), so uv checks a lock
- * that fits instead of resolving anew from the other mode's.
+ * that fits instead of resolving anew from the other mode's. A field of the
+ * record; what a switch does with it is lock_memory.ts's.
  */
 export interface LockMemory {
   /** sha256 of uv.lock before the switch; null when there was none. */
@@ -158,174 +131,6 @@ export interface ModeRequest {
   readonly env?: string;
 }
 
-const encoder = new TextEncoder();
-
-// The most of one input read back: planning's own caps are lower (the ref
-// files of a large clone's releases are the largest), so anything larger has
-// changed since.
-const MAX_INPUT_BYTES = 32 * 1024 * 1024;
-
-// Reads are synchronous on purpose: a handful of small files, each of which
-// would otherwise cross to a thread pool and back. They go through
-// lib/files.ts, confined to the folder planning confined them to and
-// size-capped. A file the door refuses now (a link elsewhere, /dev/zero) is
-// not what planning read (a record is never made from a refusal), so the
-// normal path runs and reports it.
-function readOrRefused(
-  path: string,
-  root: string,
-  maxBytes = MAX_INPUT_BYTES,
-): Uint8Array | null | "refused" {
-  try {
-    return readConfined(path, { root }, maxBytes) ?? null;
-  } catch (e) {
-    if (e instanceof HpmInputError) return "refused";
-    throw e;
-  }
-}
-
-const parentOf = (path: string) => path.slice(0, Math.max(path.lastIndexOf("/"), 1));
-const baseOf = (path: string) => path.slice(path.lastIndexOf("/") + 1);
-
-// Folders listed while checking one record: their names (lowercased), or
-// null for a folder that is not there.
-type Listings = Map<string, Set<string> | null>;
-
-// The names in a folder, each folder listed once per check; null for a
-// folder that is not there, known without a system call when its own folder
-// was listed. Deno reports a missing file by throwing, which costs fifty
-// times the system call: a prod record holds dozens of absent ref files, and
-// listing their folders is the cheap way to see that they still are.
-function namesIn(dir: string, listed: Listings): Set<string> | null {
-  let names = listed.get(dir);
-  if (names !== undefined) return names;
-  const above = dir === "/" ? undefined : listed.get(parentOf(dir));
-  if (above === null || (above !== undefined && !above.has(baseOf(dir).toLowerCase()))) {
-    names = null;
-  } else {
-    try {
-      names = new Set([...Deno.readDirSync(dir)].map((e) => e.name.toLowerCase()));
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
-      names = null;
-    }
-  }
-  listed.set(dir, names);
-  return names;
-}
-
-// An input's bytes; one recorded absent is looked for in its folder's
-// listing first. Names are compared without case (a file system may ignore
-// it) and a name that is not plain ASCII is always looked up, so the listing
-// only ever saves a lookup that would have found nothing.
-function readInput(input: RecordedInput, listed: Listings): Uint8Array | null | "refused" {
-  const base = baseOf(input.path);
-  if (
-    input.sha256 === null && /^[\x21-\x7e]+$/.test(base) &&
-    !namesIn(parentOf(input.path), listed)?.has(base.toLowerCase())
-  ) {
-    return null;
-  }
-  return readOrRefused(input.path, input.root);
-}
-
-// Names with their kind: a file replaced by a folder of the same name counts.
-function listing(entries: Iterable<FolderEntry>): Uint8Array {
-  const names: string[] = [];
-  for (const e of entries) {
-    names.push(`${e.isFile ? "f" : e.isDirectory ? "d" : "l"} ${e.name}`);
-  }
-  return encoder.encode(names.sort().join("\n"));
-}
-
-// A folder's listing now, through the door; a folder gone or refused is not
-// what planning listed.
-function listingNow(dir: string, root: string): Uint8Array | "refused" {
-  try {
-    const entries = listConfined(dir, { root });
-    return entries === undefined ? "refused" : listing(entries);
-  } catch (e) {
-    if (e instanceof HpmInputError) return "refused";
-    throw e;
-  }
-}
-
-// Loaded when content must decide: while every stat vouches, a check hashes nothing.
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return await (await import("../io/digest.ts")).sha256Hex(bytes);
-}
-
-const hashOf = async (bytes: Uint8Array | null) => bytes === null ? null : await sha256Hex(bytes);
-
-// What lstat says of a path that can vouch for its content, as git's index
-// does: kind, device, inode, size and both times. The change time cannot be
-// set by hand (unlike the modification time, which `touch -d`, `tar` and
-// `cp -p` put back), and a folder's times change when a name in it comes or
-// goes. A link vouches for nothing: its content is elsewhere.
-function statOf(info: Deno.FileInfo): string | null {
-  if (info.isSymlink || info.mtime === null || info.ctime === null || info.ino === null) {
-    return null;
-  }
-  const kind = info.isFile ? "f" : info.isDirectory ? "d" : "o";
-  return `${kind} ${info.dev} ${info.ino} ${info.size} ${info.mtime.getTime()} ${info.ctime.getTime()}`;
-}
-
-// Whether no change after `startedAt` can leave this time as it is: it is
-// older than the clock's tick before the run or, kept in whole seconds (as
-// Deno gives the change time), from an earlier second.
-function settled(time: Date, startedAt: number): boolean {
-  const t = time.getTime();
-  return t % 1000 === 0 ? t < Math.floor(startedAt / 1000) * 1000 : t < startedAt - 50;
-}
-
-// At recording, before the content is read: the path's stat, or for an
-// absent one its nearest existing folder's (nothing can appear below it
-// without changing it). A time that a change yet to come could share does
-// not vouch.
-function seenOf(path: string, startedAt: number): RecordedInput["seen"] {
-  for (let at = path;; at = parentOf(at)) {
-    let info: Deno.FileInfo;
-    try {
-      info = Deno.lstatSync(at);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
-      if (at === "/") return null;
-      continue;
-    }
-    const stat = statOf(info);
-    return stat === null || !settled(info.mtime!, startedAt) || !settled(info.ctime!, startedAt)
-      ? null
-      : { at, stat };
-  }
-}
-
-// The stats taken while checking one record, by path (null: not there).
-type Stats = Map<string, string | null>;
-
-function statNow(path: string, stats: Stats): string | null {
-  let stat = stats.get(path);
-  if (stat === undefined) {
-    try {
-      stat = statOf(Deno.lstatSync(path));
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
-      stat = null;
-    }
-    stats.set(path, stat);
-  }
-  return stat;
-}
-
-// Whether an input is as recorded: by its stat when that vouches and is the
-// same, else by its content.
-async function unchanged(input: RecordedInput, stats: Stats, listed: Listings): Promise<boolean> {
-  if (input.seen !== null && statNow(input.seen.at, stats) === input.seen.stat) return true;
-  const bytes = input.kind === "folder"
-    ? listingNow(input.path, input.root)
-    : readInput(input, listed);
-  return bytes !== "refused" && await hashOf(bytes) === input.sha256;
-}
-
 const pyprojectOf = (root: string) => `${root}/pyproject.toml`;
 
 /**
@@ -357,16 +162,10 @@ const MAX_KEPT_BYTES = 1024 * 1024;
  * @returns the record to store
  */
 export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | undefined> {
-  if (encoder.encode(inputs.before + inputs.after).length > MAX_KEPT_BYTES) return undefined;
-  const recorded: RecordedInput[] = [];
-  for (const [path, { root, bytes }] of inputs.files) {
-    const seen = seenOf(path, inputs.startedAt);
-    recorded.push({ path, root, kind: "file", sha256: await hashOf(bytes), seen });
+  if (new TextEncoder().encode(inputs.before + inputs.after).length > MAX_KEPT_BYTES) {
+    return undefined;
   }
-  for (const [path, { root, entries }] of inputs.folders) {
-    const seen = seenOf(path, inputs.startedAt);
-    recorded.push({ path, root, kind: "folder", sha256: await hashOf(listing(entries)), seen });
-  }
+  const recorded = await recordInputs(inputs.files, inputs.folders, inputs.startedAt);
   return {
     hpm: inputs.hpm,
     root: inputs.root,
@@ -428,7 +227,7 @@ export async function stillHolds(
       ) continue;
       if (modeRequested(here.request, r.fileMode) !== r.mode) continue;
       const origin = here.request.flag ? "flag" : here.request.env ? "RUN_MODE" : r.fileModeOrigin;
-      if (!await inputsHold(r)) continue;
+      if (!await inputsHold(r.inputs)) continue;
       const now = readOrRefused(pyprojectOf(r.root), r.root, MAX_PYPROJECT_BYTES);
       if (now === null || now === "refused") return undefined;
       // Compared as text, byte for byte: a byte order mark is kept, and bytes
@@ -445,16 +244,6 @@ export async function stillHolds(
     // unreadable input: the normal path reports it
   }
   return undefined;
-}
-
-// Whether every input of a record is as it was.
-async function inputsHold(r: ModeRecord): Promise<boolean> {
-  const stats: Stats = new Map();
-  const listed: Listings = new Map();
-  for (const input of r.inputs) {
-    if (!await unchanged(input, stats, listed)) return false;
-  }
-  return true;
 }
 
 /** What {@link recordedStage} found. */
@@ -490,7 +279,7 @@ export async function recordedStage(
       if (r.hpm !== here.hpm || r.root !== root || r.home !== here.home) continue;
       if (r.cacheEnv !== here.cacheEnv || !r.stage) continue;
       const mode = flag || r.commit?.mode;
-      if (mode !== r.mode || !await inputsHold(r)) continue;
+      if (mode !== r.mode || !await inputsHold(r.inputs)) continue;
       return { mode, origin: flag ? "flag" : r.commit!.origin, ...r.stage };
     }
   } catch {
@@ -535,8 +324,12 @@ function isInput(v: unknown): v is RecordedInput {
 }
 const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
 
-// Checked by hand: a schema library is exactly what the fast path avoids loading.
-function asRecords(v: unknown): ModeRecord[] {
+/**
+ * The records in a stored fingerprint that are well formed; none for one of
+ * another format. Checked by hand: a schema library is exactly what the fast
+ * path avoids loading.
+ */
+export function asRecords(v: unknown): ModeRecord[] {
   if (typeof v !== "object" || v === null) return [];
   const { format, modes } = v as { format?: unknown; modes?: unknown };
   if (format !== FORMAT || typeof modes !== "object" || modes === null) return [];
@@ -566,7 +359,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 // named after the project's real path: no project, whoever committed or sent
 // it, can put a record there, so a record needs no seal and the fast path no
 // cryptography.
-const FOLDER = "fingerprints";
+/** The state folder's subfolder that holds the records, and each mode's copy of uv.lock. */
+export const FOLDER = "fingerprints";
 
 // One record per line, starting with its mode and the files' mode, so that a
 // check parses only a record that could answer it (each is kilobytes).
@@ -626,100 +420,9 @@ export async function readFingerprint(
   return { format: FORMAT, modes };
 }
 
-// A mode's copy of uv.lock, beside the project's records.
-const lockCopyName = (root: string, mode: string) =>
+/** The name of a mode's copy of uv.lock (see {@link LockMemory}), beside the project's records. */
+export const lockCopyName = (root: string, mode: string): Promise<string> =>
   projectStateName(root, `${encodeURIComponent(mode)}.uv.lock`);
-
-/**
- * The copy of uv.lock kept for a mode, when it is the one `lock` names.
- *
- * @param root the project root
- * @param mode the mode
- * @param lock what the mode's record says of uv.lock
- * @param env where the per-user state folder is
- * @returns its bytes, or undefined when missing, unreadable or different
- */
-export async function readLockCopy(
-  root: string,
-  mode: string,
-  lock: LockMemory,
-  env: Env,
-): Promise<Uint8Array | undefined> {
-  try {
-    const dir = userStateSubfolder(env, FOLDER, false);
-    const bytes = dir && readStateFile(dir, await lockCopyName(root, mode), MAX_UV_LOCK_BYTES);
-    return bytes && await sha256Hex(bytes) === lock.after ? bytes : undefined;
-  } catch {
-    return undefined; // uv locks anew, as it would without HPM
-  }
-}
-
-/**
- * uv.lock as it is now, after uv ran, with what it was before (see
- * {@link LockMemory}).
- *
- * @param root the project root
- * @param before sha256 of uv.lock before the switch (null: absent)
- * @returns the memory and the bytes to keep, or undefined when there is no uv.lock (or none to keep)
- */
-export async function lockNow(
-  root: string,
-  before: string | null,
-): Promise<{ lock: LockMemory; bytes: Uint8Array } | undefined> {
-  let bytes;
-  try {
-    bytes = readConfined(joinPath(root, "uv.lock"), { root }, MAX_UV_LOCK_BYTES);
-  } catch (e) {
-    // One the door refuses now (a link out, too large) is not kept; the sync itself succeeded.
-    if (e instanceof HpmInputError) return undefined;
-    throw e;
-  }
-  return bytes && { lock: { before, after: await sha256Hex(bytes) }, bytes };
-}
-
-/**
- * Whether uv.lock is, byte for byte, the one uv left after the switch that
- * `lock` remembers: uv then locked it from the pyproject.toml of that
- * switch. Anything unreadable is a no.
- *
- * @param root the project root
- * @param lock what a mode's record says of uv.lock
- * @returns whether uv.lock is that one
- */
-export async function lockUnchanged(root: string, lock: LockMemory): Promise<boolean> {
-  try {
-    return (await lockNow(root, null))?.lock.after === lock.after;
-  } catch {
-    return false; // the normal path reads it and reports
-  }
-}
-
-/**
- * Keep what a switch back to a mode found and left of uv.lock in that mode's
- * record, when it differs from what the record says (a record holds while
- * its inputs do; uv.lock is not one of them, so a switch from the record can
- * meet a uv.lock changed since).
- *
- * @param root the project root
- * @param mode the mode switched to
- * @param now what {@link lockNow} found
- * @param env where the per-user state folder is
- * @param recorded what the record said, as the caller read it under this lock
- */
-export async function rememberLock(
-  root: string,
-  mode: string,
-  now: { lock: LockMemory; bytes: Uint8Array },
-  env: Env,
-  recorded: LockMemory | undefined,
-): Promise<void> {
-  const same = (l?: LockMemory) => l?.before === now.lock.before && l?.after === now.lock.after;
-  if (same(recorded)) return;
-  const r = asRecords(await readFingerprint(root, env)).find((r) => r.mode === mode);
-  if (r && !same(r.lock)) {
-    await writeFingerprint(root, mode, { ...r, lock: now.lock }, env, now.bytes);
-  }
-}
 
 /**
  * Store the record of a sync into one mode beside those of the other modes

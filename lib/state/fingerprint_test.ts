@@ -1,68 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  lockNow,
-  type ModeRecord,
-  readFingerprint,
-  readLockCopy,
-  rememberLock,
-  stillHolds,
-  takeFingerprint,
-  writeFingerprint,
-} from "./fingerprint.ts";
-import { PlanInputs } from "./plan_inputs.ts";
+import { readFingerprint, stillHolds, takeFingerprint, writeFingerprint } from "./fingerprint.ts";
+import { AFTER, BEFORE, CHANGE, here, inputs, recorded, stored } from "./_testing.ts";
 import { tempTree } from "../_testing.ts";
-
-const BEFORE = '[project]\nname = "core"\n';
-const AFTER = '[project]\nname = "core"\n\n[tool.hpm]\nmode = "dev"\n';
-const CHANGE = { modeAfter: "dev", sources: 1, groups: 1 };
-
-// What planning saw: the files (read as planning reads them, confined to the
-// project) and the registry folder's listing.
-function planned(dir: string, files = ["hpm.yaml", "hpm.local.yaml"]): PlanInputs {
-  const seen = new PlanInputs();
-  for (const file of files) seen.read(join(dir, file), { root: dir }, 1024);
-  seen.list(join(dir, "reg"), { root: dir });
-  return seen;
-}
-
-const inputs = (dir: string, startedAt: number, seen = planned(dir)) => ({
-  hpm: "1.0.0",
-  root: dir,
-  mode: "dev",
-  fileMode: { mode: "dev", origin: "default" },
-  home: "/home/u",
-  cacheEnv: "[]",
-  files: seen.files,
-  folders: seen.folders,
-  before: BEFORE,
-  after: AFTER,
-  change: CHANGE,
-  startedAt,
-});
-
-const here = (dir: string) => ({
-  root: dir,
-  hpm: "1.0.0",
-  request: {},
-  home: "/home/u",
-  cacheEnv: "[]",
-});
-const stored = (...records: ModeRecord[]) => ({
-  format: 4,
-  modes: Object.fromEntries(records.map((r) => [r.mode, r])),
-});
-
-// Recorded as a sync right after the files were written: their stats do not
-// vouch (times inside the run's second), so content decides every check.
-async function recorded(files: Record<string, string>) {
-  const dir = await tempTree("hpm-unit-", files);
-  const startedAt = Date.now();
-  const record = await takeFingerprint(inputs(dir, startedAt));
-  assert.ok(record, "a sync that succeeds always leaves its record");
-  assert.ok(record.inputs.every((i) => i.seen === null));
-  return { dir, record };
-}
 
 Deno.test("a record answers while every input is unchanged: in sync after, a switch before", async () => {
   const { dir, record } = await recorded({
@@ -120,62 +60,6 @@ Deno.test("a record answers while every input is unchanged: in sync after, a swi
   }
 });
 
-Deno.test("an absent input is seen appearing, in a folder listed or in one that was missing", async () => {
-  const dir = await tempTree("hpm-unit-", {
-    "hpm.yaml": "groups: {}\n",
-    "pyproject.toml": AFTER,
-    "reg/a.yaml": "",
-    "git/refs/tags/v2": "2\n",
-  });
-  try {
-    // Change times come in whole seconds: only those of an earlier second
-    // than the sync vouch for what they stat.
-    await new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));
-    // Ref files as a prod record reads them: one there, the others absent,
-    // one of them in a folder that does not exist.
-    const names = [
-      "git/refs/tags/v1",
-      "git/refs/tags/v2",
-      "git/refs/v1",
-      "git/refs/remotes/v1/HEAD",
-    ];
-    const refs = names.map((f) => join(dir, f));
-    const record = await takeFingerprint(inputs(dir, Date.now(), planned(dir, names)));
-    assert.ok(record);
-    assert.deepEqual(
-      record.inputs.filter((i) => i.sha256 === null).map((i) => i.path),
-      [refs[0], refs[2], refs[3]],
-    );
-    // An absent file is vouched for by the nearest folder above it that exists.
-    assert.deepEqual(record.inputs.slice(0, 4).map((i) => i.seen?.at), [
-      join(dir, "git", "refs", "tags"),
-      refs[1],
-      join(dir, "git", "refs"),
-      join(dir, "git", "refs"),
-    ]);
-    const fp = stored(record);
-    assert.ok(await stillHolds(fp, here(dir)));
-    for (const [i, file] of [0, 2, 3].map((i) => [i, refs[i]] as const)) {
-      await Deno.mkdir(join(file, ".."), { recursive: true });
-      await Deno.writeTextFile(file, "1\n");
-      assert.equal(await stillHolds(fp, here(dir)), undefined, `ref ${i} appeared`);
-      await Deno.remove(file);
-      assert.ok(await stillHolds(fp, here(dir)), `ref ${i} gone again`);
-    }
-    // Another name's case: a different file on this file system.
-    await Deno.writeTextFile(join(dir, "git", "refs", "tags", "V1"), "1\n");
-    assert.ok(await stillHolds(fp, here(dir)));
-    // Rewritten in place, same size, its modification time put back: the
-    // change time still moves.
-    const { mtime } = await Deno.stat(refs[1]);
-    await Deno.writeTextFile(refs[1], "3\n");
-    await Deno.utime(refs[1], mtime!, mtime!);
-    assert.equal(await stillHolds(fp, here(dir)), undefined, "ref 1 rewritten");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
 Deno.test("a large pyproject.toml is recorded too (the largest real one is 136 KB)", async () => {
   const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n", "reg/a.yaml": "" });
   try {
@@ -187,70 +71,6 @@ Deno.test("a large pyproject.toml is recorded too (the largest real one is 136 K
     });
     assert.ok(record);
     assert.equal(record.before, big);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-// A project's files in a new temporary folder, removed afterwards.
-async function inTree(files: Record<string, string>, fn: (dir: string) => Promise<void>) {
-  const dir = await tempTree("hpm-unit-", files);
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-const PROJECT = { "hpm.yaml": "groups: {}\n", "pyproject.toml": AFTER, "reg/a.yaml": "" };
-
-Deno.test("an input changed after planning read it: the record holds what was read, and does not answer", () =>
-  inTree(PROJECT, async (dir) => {
-    // Settled long before the sync: its stat would vouch, had it not changed.
-    await new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));
-    const startedAt = Date.now();
-    const seen = planned(dir);
-    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {x: {options: []}}\n");
-    const record = await takeFingerprint(inputs(dir, startedAt, seen));
-    assert.ok(record);
-    const yaml = record.inputs.find((i) => i.path.endsWith("hpm.yaml"))!;
-    assert.equal(yaml.seen, null, "a stat taken after a change in the run does not vouch");
-    assert.equal(await stillHolds(stored(record), here(dir)), undefined);
-    // The bytes planning read, back again: content decides.
-    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {}\n");
-    assert.ok(await stillHolds(stored(record), here(dir)));
-  }));
-
-Deno.test("files written within the sync's first milliseconds, or dated in the future, are recorded", () =>
-  inTree(PROJECT, async (dir) => {
-    const future = new Date(Date.now() + 3_600_000);
-    await Deno.utime(join(dir, "hpm.yaml"), future, future);
-    const record = await takeFingerprint(inputs(dir, Date.now()));
-    assert.ok(record);
-    assert.ok(await stillHolds(stored(record), here(dir)));
-    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {y: {options: []}}\n");
-    assert.equal(await stillHolds(stored(record), here(dir)), undefined);
-  }));
-
-Deno.test("a linked input is read back inside the root planning confined it to", async () => {
-  const dir = await tempTree("hpm-unit-", {
-    "hpm.yaml": "groups: {}\n",
-    "pyproject.toml": AFTER,
-    "reg/entries/a.yaml": "name: a\n",
-  });
-  try {
-    await Deno.symlink("entries/a.yaml", join(dir, "reg", "a.yaml"));
-    const seen = new PlanInputs();
-    seen.read(join(dir, "reg", "a.yaml"), { root: join(dir, "reg") }, 1024);
-    const record = await takeFingerprint(inputs(dir, Date.now(), seen));
-    assert.ok(record);
-    assert.ok(await stillHolds(stored(record), here(dir)));
-    await Deno.writeTextFile(join(dir, "reg", "entries", "a.yaml"), "name: a\n# 2.0\n");
-    assert.equal(
-      await stillHolds(stored(record), here(dir)),
-      undefined,
-      "the link's target changed",
-    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -342,62 +162,6 @@ Deno.test("records live in the user's state folder, one per line; a check reads 
     // Dropping the last record removes the file.
     await writeFingerprint(dir, "prod", undefined, env);
     assert.deepEqual([...Deno.readDirSync(folder)], []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("a mode's uv.lock is kept beside its record, and given back only while its hash matches", async () => {
-  const { dir, record } = await recorded({
-    "hpm.yaml": "",
-    "pyproject.toml": BEFORE,
-    "reg/a.yaml": "",
-    "uv.lock": "version = 1\n# prod\n",
-  });
-  const env = { HPM_STATE_DIR: join(dir, "user-state") };
-  try {
-    const now = await lockNow(dir, null);
-    assert.ok(now);
-    assert.deepEqual(now.lock.before, null);
-    await writeFingerprint(dir, "dev", { ...record, lock: now.lock }, env, now.bytes);
-    const folder = join(dir, "user-state", "fingerprints");
-    const copy = join(folder, `${encodeURIComponent(Deno.realPathSync(dir))}.dev.uv.lock`);
-    assert.equal(await Deno.readTextFile(copy), "version = 1\n# prod\n");
-    assert.deepEqual(await readLockCopy(dir, "dev", now.lock, env), now.bytes);
-
-    // The switch carries the memory; a switch from a uv.lock that differs refreshes it.
-    const answer = await stillHolds(await readFingerprint(dir, env), here(dir));
-    assert.deepEqual(answer?.lock, now.lock);
-    await Deno.writeTextFile(join(dir, "uv.lock"), "version = 1\n# relocked\n");
-    const later = (await lockNow(dir, "0".repeat(64)))!;
-    await rememberLock(dir, "dev", later, env, now.lock);
-    const stored = (await readFingerprint(dir, env)) as { modes: Record<string, ModeRecord> };
-    assert.deepEqual(stored.modes.dev.lock, later.lock);
-    assert.equal(await Deno.readTextFile(copy), "version = 1\n# relocked\n");
-    assert.equal(await readLockCopy(dir, "dev", now.lock, env), undefined, "the old hash");
-
-    // A copy whose bytes are not the recorded ones is not given back.
-    await Deno.writeTextFile(copy, "version = 1\n# tampered\n");
-    assert.equal(await readLockCopy(dir, "dev", later.lock, env), undefined);
-    // A copy that is a link is not followed.
-    await Deno.remove(copy);
-    await Deno.symlink(join(dir, "uv.lock"), copy);
-    assert.equal(await readLockCopy(dir, "dev", later.lock, env), undefined);
-    await Deno.remove(copy);
-    await Deno.writeTextFile(copy, "version = 1\n# relocked\n");
-
-    // A uv.lock the door refuses (here a link out of the project) is not kept.
-    const outside = await Deno.makeTempFile();
-    await Deno.remove(join(dir, "uv.lock"));
-    await Deno.symlink(outside, join(dir, "uv.lock"));
-    assert.equal(await lockNow(dir, null), undefined);
-    await Deno.remove(outside);
-
-    // A record without the memory (a sync that did not lock) takes the copy away.
-    await writeFingerprint(dir, "dev", record, env);
-    assert.deepEqual([...Deno.readDirSync(folder)].map((e) => e.name), [
-      `${encodeURIComponent(Deno.realPathSync(dir))}.jsonl`,
-    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -26,6 +26,22 @@ import { buildTables } from "./tables.ts";
 /** A parsed TOML table. Integers are `bigint`, so that every 64-bit one is kept exactly. */
 export type TomlTable = Record<string, unknown>;
 
+/** Whether a parsed value is a table (not an array, a date or a scalar). */
+export function isTable(value: unknown): value is TomlTable {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    !(value instanceof Date);
+}
+
+/** The value at `path` (keys from the top), or undefined where a table on the way is missing. */
+export function valueAt(root: TomlTable, path: readonly string[]): unknown {
+  let value: unknown = root;
+  for (const key of path) {
+    if (!isTable(value)) return undefined;
+    value = value[key];
+  }
+  return value;
+}
+
 /**
  * The values of a TOML 1.0 document.
  *

@@ -1,8 +1,8 @@
 /**
  * A TOML statement scanner that keeps offsets: where each table header and
  * key/value statement is, where its value is, and where the elements of an
- * array value are. `lib/pyproject.ts` edits pyproject.toml through these
- * offsets so it can touch only the bytes it owns.
+ * array value are. `splice.ts` edits TOML through these offsets, so that
+ * pyproject.toml's editor touches only the bytes it owns.
  *
  * It reads TOML 1.0, the version every tool that reads pyproject.toml after
  * HPM accepts (uv, pip, Python's tomllib), and refuses what TOML 1.1 added:

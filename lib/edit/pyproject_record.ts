@@ -1,0 +1,180 @@
+/**
+ * HPM's record in pyproject.toml, the `[tool.hpm]` table at the end of the
+ * file: what HPM owns there (its dependency groups and their items, its
+ * sources, indexes and default-groups elements, the tables and keys it
+ * created) and so may change or remove, where those entries are, and how the
+ * record is read and written.
+ *
+ * @module
+ */
+
+import { HpmInputError } from "../core/errors.ts";
+import { normalizeName } from "../core/names.ts";
+import { isTable, parseToml, type TomlTable, valueAt } from "./toml/parse.ts";
+import { renderArray, tomlString } from "./toml/render.ts";
+import { lineColumn, scanToml } from "./toml/scan.ts";
+import { dotted, locate, type TomlPath } from "./toml/splice.ts";
+
+/** What HPM owns in a pyproject.toml, as recorded in its `[tool.hpm]` table. */
+export interface ManagedRecord {
+  /** The mode of the last apply. */
+  readonly mode: string;
+  /** `[dependency-groups]` keys HPM wrote, in plan order. */
+  readonly groups: readonly string[];
+  /**
+   * The items HPM wrote into those groups, as `group/package` (normalised
+   * names), sorted. Anything else in a group is the user's and is kept.
+   * Undefined in a record from before HPM recorded items: then every item
+   * of its groups is HPM's.
+   */
+  readonly packages?: readonly string[];
+  /** `[tool.uv.sources]` keys HPM wrote, sorted. */
+  readonly sources: readonly string[];
+  /** Names of the `[[tool.uv.index]]` entries HPM wrote, sorted. */
+  readonly indexes: readonly string[];
+  /**
+   * Elements HPM put into `tool.uv.default-groups`, sorted. When HPM created
+   * that key (see `created`), these are HPM's groups in it.
+   */
+  readonly defaultGroups: readonly string[];
+  /**
+   * Tables and keys HPM created, sorted: any of `dependency-groups`,
+   * `tool.uv`, `tool.uv.sources`, `tool.uv.default-groups`. HPM deletes them
+   * again once it no longer needs them.
+   */
+  readonly created: readonly string[];
+}
+
+// Where the entries a record lists are.
+/** The table of the dependency groups HPM writes. */
+export const DEPENDENCY_GROUPS: TomlPath = ["dependency-groups"];
+/** uv's table, which holds the sources, the indexes and default-groups. */
+export const TOOL_UV: TomlPath = ["tool", "uv"];
+/** The table of the sources HPM writes. */
+export const SOURCES: TomlPath = ["tool", "uv", "sources"];
+/** The array of tables of the indexes HPM writes. */
+export const INDEX: TomlPath = ["tool", "uv", "index"];
+/** The key HPM adds its groups to, so that uv installs them. */
+export const DEFAULT_GROUPS: TomlPath = ["tool", "uv", "default-groups"];
+/** The record itself. */
+export const RECORD: TomlPath = ["tool", "hpm"];
+/** How `created` names `tool.uv.default-groups`, the one key (not table) HPM creates. */
+export const CREATED_DEFAULT_GROUPS = "tool.uv.default-groups";
+const RECORD_COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
+  "editing the entries listed here.";
+const recordHint = (mode = "MODE") =>
+  "restore [tool.hpm] from version control, or delete it and run " +
+  `\`hpm sync --mode ${mode} --adopt\` to take back the entries that match what hpm would write`;
+
+/**
+ * Read HPM's `[tool.hpm]` record from pyproject.toml text.
+ *
+ * @param text the pyproject.toml text
+ * @param file the file name used in error positions
+ * @returns the record, or undefined when the file has no `[tool.hpm]` table
+ * @throws {HpmInputError} `toml-syntax` when the text is not valid TOML 1.0;
+ *   `toml-layout` when `[tool.hpm]` is not a record HPM wrote
+ *
+ * @example Usage
+ * ```ts
+ * import { readManaged } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const text = [
+ *   "[tool.hpm]",
+ *   'mode = "prod"',
+ *   'groups = ["vector-db"]',
+ *   'sources = ["rag4code-qdrant"]',
+ *   "indexes = []",
+ *   'default-groups = ["vector-db"]',
+ *   'created = ["dependency-groups"]',
+ *   "",
+ * ].join("\n");
+ * assert.equal(readManaged(text)?.mode, "prod");
+ * assert.deepEqual(readManaged(text)?.defaultGroups, ["vector-db"]);
+ * assert.equal(readManaged('[project]\nname = "core"\n'), undefined);
+ * ```
+ */
+export function readManaged(text: string, file = "pyproject.toml"): ManagedRecord | undefined {
+  return recordOf(parseToml(text, file), text, file);
+}
+
+/**
+ * The record in parsed pyproject.toml text, or undefined when it has none.
+ * `planMode` is the mode a sync is for, named in the hint of an error.
+ */
+export function recordOf(
+  parsed: TomlTable,
+  text: string,
+  file: string,
+  planMode?: string,
+): ManagedRecord | undefined {
+  const table = valueAt(parsed, RECORD);
+  if (table === undefined) return undefined;
+  const fail = (path: TomlPath, expected: string): never => {
+    const scan = scanToml(text);
+    const offset = locate(scan, path) ?? locate(scan, RECORD);
+    const where = offset === undefined ? { file } : { file, ...lineColumn(text, offset) };
+    throw new HpmInputError(
+      "toml-layout",
+      `cannot read hpm's record in ${file}: \`${dotted(path)}\` must be ${expected}`,
+      where,
+      recordHint(planMode),
+    );
+  };
+  if (!isTable(table)) return fail(RECORD, "a table");
+  const list = (key: string): string[] => {
+    const value = table[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+      return fail([...RECORD, key], "an array of strings");
+    }
+    return value;
+  };
+  const mode = table.mode;
+  if (typeof mode !== "string") return fail([...RECORD, "mode"], "a string");
+  return {
+    mode,
+    groups: list("groups"),
+    packages: table.packages === undefined ? undefined : list("packages"),
+    sources: list("sources"),
+    indexes: list("indexes"),
+    defaultGroups: list("default-groups"),
+    created: list("created"),
+  };
+}
+
+/** The `[tool.hpm]` block, as HPM writes it. */
+export function renderRecord(record: ManagedRecord, eol: string): string {
+  const array = (key: string, items: readonly string[]) =>
+    `${key} = ${renderArray(`${key} = `, items, eol)}`;
+  return [
+    "[tool.hpm]",
+    RECORD_COMMENT,
+    `mode = ${tomlString(record.mode)}`,
+    array("groups", record.groups),
+    array("packages", record.packages ?? []),
+    array("sources", record.sources),
+    array("indexes", record.indexes),
+    array("default-groups", record.defaultGroups),
+    array("created", record.created),
+    "",
+  ].join(eol);
+}
+
+/** The package a requirement string names, as written (`Foo_Bar[x]>=1` → `Foo_Bar`). */
+export function nameAsWritten(requirement: string): string | undefined {
+  return /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(requirement)?.[1];
+}
+
+/** The package a requirement string names, normalised (`Foo_Bar[x]>=1` → `foo-bar`). */
+export function requirementName(requirement: string): string | undefined {
+  const name = nameAsWritten(requirement);
+  return name === undefined ? undefined : normalizeName(name);
+}
+
+/** An item of a group as the record's `packages` lists it: `group/package`, normalised. */
+export function itemKey(group: string, requirement: string): string | undefined {
+  const name = requirementName(requirement);
+  return name === undefined ? undefined : `${normalizeName(group)}/${name}`;
+}

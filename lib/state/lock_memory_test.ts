@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type ModeRecord, readFingerprint, stillHolds, writeFingerprint } from "./fingerprint.ts";
+import { lockNow, readLockCopy, rememberLock } from "./lock_memory.ts";
+import { BEFORE, here, recorded } from "./_testing.ts";
+
+Deno.test("a mode's uv.lock is kept beside its record, and given back only while its hash matches", async () => {
+  const { dir, record } = await recorded({
+    "hpm.yaml": "",
+    "pyproject.toml": BEFORE,
+    "reg/a.yaml": "",
+    "uv.lock": "version = 1\n# prod\n",
+  });
+  const env = { HPM_STATE_DIR: join(dir, "user-state") };
+  try {
+    const now = await lockNow(dir, null);
+    assert.ok(now);
+    assert.deepEqual(now.lock.before, null);
+    await writeFingerprint(dir, "dev", { ...record, lock: now.lock }, env, now.bytes);
+    const folder = join(dir, "user-state", "fingerprints");
+    const copy = join(folder, `${encodeURIComponent(Deno.realPathSync(dir))}.dev.uv.lock`);
+    assert.equal(await Deno.readTextFile(copy), "version = 1\n# prod\n");
+    assert.deepEqual(await readLockCopy(dir, "dev", now.lock, env), now.bytes);
+
+    // The switch carries the memory; a switch from a uv.lock that differs refreshes it.
+    const answer = await stillHolds(await readFingerprint(dir, env), here(dir));
+    assert.deepEqual(answer?.lock, now.lock);
+    await Deno.writeTextFile(join(dir, "uv.lock"), "version = 1\n# relocked\n");
+    const later = (await lockNow(dir, "0".repeat(64)))!;
+    await rememberLock(dir, "dev", later, env, now.lock);
+    const stored = (await readFingerprint(dir, env)) as { modes: Record<string, ModeRecord> };
+    assert.deepEqual(stored.modes.dev.lock, later.lock);
+    assert.equal(await Deno.readTextFile(copy), "version = 1\n# relocked\n");
+    assert.equal(await readLockCopy(dir, "dev", now.lock, env), undefined, "the old hash");
+
+    // A copy whose bytes are not the recorded ones is not given back.
+    await Deno.writeTextFile(copy, "version = 1\n# tampered\n");
+    assert.equal(await readLockCopy(dir, "dev", later.lock, env), undefined);
+    // A copy that is a link is not followed.
+    await Deno.remove(copy);
+    await Deno.symlink(join(dir, "uv.lock"), copy);
+    assert.equal(await readLockCopy(dir, "dev", later.lock, env), undefined);
+    await Deno.remove(copy);
+    await Deno.writeTextFile(copy, "version = 1\n# relocked\n");
+
+    // A uv.lock the door refuses (here a link out of the project) is not kept.
+    const outside = await Deno.makeTempFile();
+    await Deno.remove(join(dir, "uv.lock"));
+    await Deno.symlink(outside, join(dir, "uv.lock"));
+    assert.equal(await lockNow(dir, null), undefined);
+    await Deno.remove(outside);
+
+    // A record without the memory (a sync that did not lock) takes the copy away.
+    await writeFingerprint(dir, "dev", record, env);
+    assert.deepEqual([...Deno.readDirSync(folder)].map((e) => e.name), [
+      `${encodeURIComponent(Deno.realPathSync(dir))}.jsonl`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
