@@ -33,6 +33,7 @@ export * from "./lib/core/errors.ts";
 export * from "./lib/core/names.ts";
 export type * from "./lib/core/plan.ts";
 export * from "./lib/core/manifest.ts";
+export * from "./lib/core/mode.ts";
 export * from "./lib/core/registry_entry.ts";
 export * from "./lib/core/registry.ts";
 export * from "./lib/registry/remote.ts";

@@ -12,7 +12,7 @@ import { runPool } from "../io/pool.ts";
 import { updateCheckout } from "./_clone_update.ts";
 import { isInside } from "../io/files.ts";
 import { gitClone, gitFailure } from "../io/git.ts";
-import { chooseMode } from "../core/manifest.ts";
+import { projectMode } from "../core/mode.ts";
 import { normalizeName } from "../core/names.ts";
 import { findProjectRoot, loadProject, readLocalDependencies } from "../project/load.ts";
 import type { Project } from "../core/project.ts";
@@ -129,12 +129,7 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
     env,
     refresh: options.refresh,
   });
-  const { mode } = chooseMode({
-    flag: options.mode,
-    env: env.RUN_MODE,
-    local: project.overlay?.mode,
-    manifest: project.manifest.mode,
-  });
+  const { mode } = projectMode(project, { flag: options.mode, env: env.RUN_MODE });
   const home = env.HOME ?? env.USERPROFILE;
   const named = options.packages !== undefined && options.packages.length > 0;
   const first = named ? namedEntries(project, options.packages!) : manifestEntries(project);

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
-import { chooseMode, type Manifest, parseManifest } from "../core/manifest.ts";
+import { type Manifest, parseManifest } from "../core/manifest.ts";
+import { projectMode } from "../core/mode.ts";
 import { normalizeName } from "../core/names.ts";
 import { findProjectRoot, loadProject } from "../project/load.ts";
 import { MANIFEST_FILE, type Project } from "../core/project.ts";
@@ -214,12 +215,7 @@ function modeInForce(
     // A broken pyproject.toml is for `hpm sync` to report; hpm.yaml was still edited.
     if (!(e instanceof HpmInputError)) throw e;
   }
-  return synced ??
-    chooseMode({
-      env: env.RUN_MODE,
-      local: project.overlay?.mode,
-      manifest: project.manifest.mode,
-    }).mode;
+  return synced ?? projectMode(project, { env: env.RUN_MODE }).mode;
 }
 
 function requireKnown(project: Project, names: readonly string[]) {

@@ -27,7 +27,8 @@ import {
 } from "../io/git.ts";
 import type { CommitModeOrigin } from "../core/commit_mode.ts";
 import { nearestProjectRoot } from "../state/fast_path.ts";
-import { recordedStage } from "../state/fingerprint.ts";
+import { recordedStage, type StageAnswer } from "../state/fingerprint.ts";
+import { isModeName } from "../core/mode.ts";
 import { MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
 import type { Plan } from "../core/plan.ts";
 import type { Project } from "../core/project.ts";
@@ -241,8 +242,7 @@ type Opts = StageOptions & Required<Pick<StageOptions, "runner" | "env">>;
 // Anything else (no record, a changed input, a pyproject.toml that cannot be
 // read) is the planner's to handle and report.
 async function recordedForm(root: string, options: Opts): Promise<CommittedForm | undefined> {
-  if (Deno.build.os === "windows") return undefined;
-  const recorded = await recordedStage(root, options.env, options.mode);
+  const recorded = await recordedCommit(root, options.env, options.mode);
   if (!recorded) return undefined;
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const working = workingPyproject(root);
@@ -255,6 +255,17 @@ async function recordedForm(root: string, options: Opts): Promise<CommittedForm 
     pyproject: applyPlan(working, recorded.plan, pyprojectFile).text,
     leaveOut: recorded.leaveOut,
   };
+}
+
+// The committed mode's plan from its record (see recordedStage), unless a
+// --mode that is no mode name asks for planning to refuse it in its words.
+async function recordedCommit(
+  root: string,
+  env: Readonly<Record<string, string | undefined>>,
+  flag: string | undefined,
+): Promise<StageAnswer | undefined> {
+  if (Deno.build.os === "windows" || (flag !== undefined && !isModeName(flag))) return undefined;
+  return await recordedStage(root, env, flag);
 }
 
 async function plannedForm(root: string, options: Opts): Promise<CommittedForm> {
@@ -430,9 +441,7 @@ export async function checkStaged(options: ProjectOptions = {}): Promise<StagedC
   return await withProjectLock(root, async (recovered) => {
     // A pre-commit hook runs this on every commit: from the committed mode's
     // record it needs no parser, as `hpm stage` (see recordedForm).
-    const recorded = recovered || Deno.build.os === "windows"
-      ? undefined
-      : await recordedStage(root, env, options.mode);
+    const recorded = recovered ? undefined : await recordedCommit(root, env, options.mode);
     // Planned, hpm.yaml and the registry load before git is asked: their errors come first.
     const planner = recorded ? undefined : await committedPlanner(root, options);
     const repo = await gitRepo(runner, root);

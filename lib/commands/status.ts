@@ -13,7 +13,7 @@ import { reallyInside } from "../io/files.ts";
 import { cacheDir } from "../registry/remote.ts";
 import { CommandFailedError, HpmInputError } from "../core/errors.ts";
 import { cloneState, commitsAfter, hasOwnGit } from "../io/git.ts";
-import type { ModeOrigin } from "../core/manifest.ts";
+import type { ModeOrigin } from "../core/mode.ts";
 import { isPackageDir } from "../project/load.ts";
 import { readManaged } from "../edit/pyproject.ts";
 import { releaseRefs } from "../project/releases.ts";

@@ -10,7 +10,7 @@ import { relative, resolve } from "node:path";
 import { changeCounts, diffPyproject } from "../edit/pyproject_diff.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { cacheEnvOf, lockNow, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
-import { chooseMode, type ModeOrigin } from "../core/manifest.ts";
+import { type ModeOrigin, projectMode } from "../core/mode.ts";
 import type { Plan } from "../core/plan.ts";
 import {
   findProjectRoot,
@@ -131,12 +131,7 @@ export async function planProject(
   options: PlanOptions & { readonly absolutePaths?: boolean },
 ): Promise<SyncPlan> {
   const env = options.env ?? Deno.env.toObject();
-  const { mode, origin } = chooseMode({
-    flag: options.mode,
-    env: env.RUN_MODE,
-    local: project.overlay?.mode,
-    manifest: project.manifest.mode,
-  });
+  const { mode, origin } = projectMode(project, { flag: options.mode, env: env.RUN_MODE });
   const home = env.HOME ?? env.USERPROFILE;
   const runner = options.runner ?? denoRunner;
   // Releases are read from git, which is async and the resolver is not: each
@@ -379,7 +374,7 @@ function filesCommitMode(project: Project): { mode: string; origin: string } | u
 // The mode the files choose, without --mode and RUN_MODE.
 function filesMode(project: Project): { mode: string; origin: string } | undefined {
   try {
-    return chooseMode({ local: project.overlay?.mode, manifest: project.manifest.mode });
+    return projectMode(project);
   } catch {
     return undefined; // an invalid mode in the files, overridden by --mode or RUN_MODE
   }

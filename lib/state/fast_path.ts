@@ -27,6 +27,7 @@ import type { PlainCommand } from "../cli/plain_command.ts";
 import { journalLeft } from "./folder.ts";
 import type { Runner } from "../io/runner.ts";
 import { VERSION } from "../core/version.ts";
+import { decidingRequest } from "../core/mode.ts";
 
 /** A `sync`, `check` or `diff` command line the fast path understands. */
 export interface FastCommand {
@@ -224,10 +225,16 @@ export async function answerFast(
   if (Deno.build.os === "windows") return undefined;
   const root = nearestProjectRoot(command.project ?? Deno.cwd());
   if (root === undefined) return undefined;
+  let request;
+  try {
+    request = decidingRequest({ flag: command.mode, env: options.env.RUN_MODE });
+  } catch {
+    return undefined; // not a mode name: the normal path says so
+  }
   const here = {
     root,
     hpm: VERSION,
-    request: { flag: command.mode, env: options.env.RUN_MODE },
+    request,
     home: options.env.HOME ?? options.env.USERPROFILE,
     cacheEnv: cacheEnvOf(options.env),
   };
