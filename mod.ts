@@ -44,6 +44,7 @@ export * from "./lib/edit/unified_diff.ts";
 export * from "./lib/io/runner.ts";
 export * from "./lib/io/uv.ts";
 export * from "./lib/project/load.ts";
+export * from "./lib/project/root.ts";
 export * from "./lib/commands/sync.ts";
 export * from "./lib/commands/groups.ts";
 export * from "./lib/edit/yaml_edit.ts";

@@ -391,9 +391,12 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
   const root = () => globals().project;
   // The read-only listing commands load the project without locking it.
   const loadHere = async () => {
-    const { findProjectRoot, loadProject } = await import("../project/load.ts");
+    const [{ findProjectRoot }, { loadProject }] = await Promise.all([
+      import("../project/root.ts"),
+      import("../project/load.ts"),
+    ]);
     const { log, runner, refresh } = reading();
-    return await loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log, runner, refresh });
+    return await loadProject(findProjectRoot(root()), { log, runner, refresh });
   };
   const modeOption = () =>
     new Option(
@@ -659,12 +662,18 @@ Examples:
         "  hpm init   # in a project whose [tool.uv.sources] has path/git entries: adopts them",
     )
     .action(async (flags) => {
-      const { findProjectRoot } = await import("../project/load.ts");
+      const { findProjectRoot } = await import("../project/root.ts");
       const { init } = await import("../commands/init.ts");
       const { installHook } = await import("../commands/hook.ts");
       const here = globals().project;
-      const setUp = flags.hook &&
-        await findProjectRoot(here ?? Deno.cwd()).then(() => true, () => false);
+      const found = () => {
+        try {
+          return findProjectRoot(here);
+        } catch {
+          return undefined;
+        }
+      };
+      const setUp = flags.hook && found();
       if (!setUp) {
         const changed = await init({
           root: here,
@@ -676,7 +685,7 @@ Examples:
       }
       if (flags.hook) {
         const { path, changed } = await installHook({
-          root: setUp ? await findProjectRoot(here ?? Deno.cwd()) : here,
+          root: setUp || here,
           runner,
         });
         log(changed ? `wrote ${path}` : `${path} is already hpm's hook`);
@@ -737,9 +746,10 @@ Examples:
   registry.command("update")
     .description("fetch every remote registry now, whatever the age of its cached copy")
     .action(async () => {
-      const { findProjectRoot, loadProject } = await import("../project/load.ts");
+      const { findProjectRoot } = await import("../project/root.ts");
+      const { loadProject } = await import("../project/load.ts");
       const { parseRegistryLocation } = await import("../core/registry_location.ts");
-      const root = await findProjectRoot(globals().project ?? Deno.cwd());
+      const root = findProjectRoot(globals().project);
       const project = await loadProject(root, { log, runner, refresh: true });
       const remote = project.manifest.registries.filter((r) =>
         parseRegistryLocation(r).kind !== "local"

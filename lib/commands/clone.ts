@@ -14,7 +14,8 @@ import { isInside } from "../io/files.ts";
 import { gitClone, gitFailure } from "../io/git.ts";
 import { projectMode } from "../core/mode.ts";
 import { normalizeName } from "../core/names.ts";
-import { findProjectRoot, loadProject, readLocalDependencies } from "../project/load.ts";
+import { loadProject, readLocalDependencies } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import type { Project } from "../core/project.ts";
 import type { RegistryEntry } from "../core/registry_entry.ts";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
@@ -119,7 +120,7 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
       "for example --jobs 4",
     );
   }
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   // No project lock: cloning can take minutes and touches none of the files
   // the lock protects, and status/sync must not wait for it.
   const env = options.env ?? Deno.env.toObject();

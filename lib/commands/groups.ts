@@ -12,7 +12,8 @@ import { HpmInputError } from "../core/errors.ts";
 import { type Manifest, parseManifest } from "../core/manifest.ts";
 import { projectMode } from "../core/mode.ts";
 import { normalizeName } from "../core/names.ts";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import { MANIFEST_FILE, type Project } from "../core/project.ts";
 import { readManaged } from "../edit/pyproject.ts";
 import { withProjectLock } from "../state/project_mutex.ts";
@@ -192,7 +193,7 @@ async function editManifest(
   check: (project: Project) => void,
   edit: (text: string, file: string) => string,
 ): Promise<GroupEditResult> {
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   return await withProjectLock(root, async () => {
     const project = await loadProject(root);
     check(project);

@@ -12,7 +12,8 @@ import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { cloneState, commitsAfter, hasOwnGit, newestTag } from "../io/git.ts";
 import { devCheckout } from "../core/checkout.ts";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import {
   missingModeError,
   parseRegistryEntry,
@@ -110,7 +111,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
   const runner = options.runner ?? denoRunner;
   const log = options.log ?? (() => {});
   const env = options.env ?? Deno.env.toObject();
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   return await withProjectLock(root, async () => {
     const project = await loadProject(root, { runner, log, env });
     const { registry } = project;

@@ -26,9 +26,9 @@ import {
   writeBlob,
 } from "../io/git.ts";
 import type { CommitModeOrigin } from "../core/commit_mode.ts";
-import { nearestProjectRoot } from "../state/fast_path.ts";
 import { recordedStage, type StageAnswer } from "../state/fingerprint.ts";
 import { isModeName } from "../core/mode.ts";
+import { findProjectRoot } from "../project/root.ts";
 import { MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
 import type { Plan } from "../core/plan.ts";
 import type { Project } from "../core/project.ts";
@@ -56,13 +56,6 @@ const planning = () =>
     import("./sync.ts"),
     import("../core/commit_mode.ts"),
   ]);
-
-async function findRoot(start: string): Promise<string> {
-  const root = Deno.build.os === "windows" ? undefined : nearestProjectRoot(start);
-  if (root !== undefined) return root;
-  const [{ findProjectRoot }] = await planning();
-  return await findProjectRoot(start); // no hpm.yaml anywhere: its error
-}
 
 // A committed pyproject.toml must not point at anyone's disk.
 function refuseLocalSources(plan: SyncPlan, origin: CommitModeOrigin): void {
@@ -203,7 +196,7 @@ export interface StageResult {
  * ```
  */
 export async function stage(options: StageOptions = {}): Promise<StageResult> {
-  const root = await findRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
   return await withProjectLock(root, async (recovered) => {
@@ -435,7 +428,7 @@ export interface StagedCheck {
  * ```
  */
 export async function checkStaged(options: ProjectOptions = {}): Promise<StagedCheck> {
-  const root = await findRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
   return await withProjectLock(root, async (recovered) => {

@@ -12,12 +12,8 @@ import { HpmInputError } from "../core/errors.ts";
 import { cacheEnvOf, lockNow, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
 import { type ModeOrigin, projectMode } from "../core/mode.ts";
 import type { Plan } from "../core/plan.ts";
-import {
-  findProjectRoot,
-  isPackageDir,
-  loadProject,
-  readLocalDependencies,
-} from "../project/load.ts";
+import { isPackageDir, loadProject, readLocalDependencies } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import type { Project } from "../core/project.ts";
 import { applyPlan, type KeptItems, readManaged } from "../edit/pyproject.ts";
 import { PlanInputs } from "../state/plan_inputs.ts";
@@ -111,7 +107,7 @@ export interface PlanOptions extends ProjectOptions {
  * @throws {HpmInputError} on bad input (for pyproject.toml, unless `reportProblems`)
  */
 export async function planSync(options: PlanOptions = {}): Promise<SyncPlan> {
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   return await withProjectLock(root, async (recovered) => {
     const plan = await planProject(await loadProject(root, options), options);
     if (recovered?.environmentMayDiffer) options.log?.(resyncHint(plan));
@@ -313,7 +309,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   });
   // Before anything is written: an unusable HPM_UV is bad input.
   if (options.install ?? true) programPath("uv", options.env);
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   return await withProjectLock(root, async (recovered) => {
     const inputs = new PlanInputs();
     const plan = await planProject(

@@ -7,7 +7,8 @@
  */
 
 import { join } from "node:path";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import { LOCK_FILE } from "../core/project.ts";
 import { lockInScratch } from "../project/scratch_resolve.ts";
 import { missingCloneError, planProject, type ProjectOptions, scratchLeaveOut } from "./sync.ts";
@@ -43,7 +44,7 @@ export interface VerifyResult {
  * ```
  */
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   const plan = await withProjectLock(
     root,
     async () =>

@@ -1,11 +1,11 @@
 /**
- * Loading a project from disk: find its root, read hpm.yaml, hpm.local.yaml,
+ * Loading a project from disk (its root found by root.ts): read hpm.yaml, hpm.local.yaml,
  * the registries and pyproject.toml. This is the read side of the I/O edge.
  *
  * @module
  */
 
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { declaredDependencies } from "../core/dependencies.ts";
 import { LOCAL_FILE, MANIFEST_FILE, type Project, PYPROJECT_FILE } from "../core/project.ts";
@@ -25,35 +25,6 @@ export interface LoadOptions extends FetchRegistryOptions {
    * @default door
    */
   readonly reader?: Reader;
-}
-
-/**
- * The nearest folder at or above `start` holding hpm.yaml.
- *
- * @param start where to start looking
- * @returns the project root
- * @throws {HpmInputError} when there is none
- */
-export async function findProjectRoot(start: string): Promise<string> {
-  let dir = resolve(start);
-  while (true) {
-    try {
-      await Deno.stat(join(dir, MANIFEST_FILE));
-      return dir;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new HpmInputError(
-        "not-found",
-        `no ${MANIFEST_FILE} in ${resolve(start)} or any parent folder`,
-        undefined,
-        "run `hpm init` in your uv project, or pass --project DIR",
-      );
-    }
-    dir = parent;
-  }
 }
 
 function readText(path: string, root: string, what: string, hint: string): string {

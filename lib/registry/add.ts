@@ -9,7 +9,8 @@ import { stringify } from "yaml";
 import { writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
 import { parseRegistryEntry } from "../core/registry_entry.ts";
 import { checkReleaseOnRemote } from "./release_check.ts";
@@ -123,7 +124,7 @@ export async function registryAdd(
   options: RegistryAddOptions = {},
 ): Promise<string> {
   const text = renderRegistryEntry(entry);
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   return await withProjectLock(root, async () => {
     const project = await loadProject(root);
     if (project.registry.has(entry.name)) {

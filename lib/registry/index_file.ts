@@ -10,7 +10,8 @@
 import { join, resolve } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
 import { door, writeConfined } from "../io/files.ts";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import { isValidPackageName, normalizeName } from "../core/names.ts";
 import { entryFiles, Registry } from "../core/registry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
@@ -58,7 +59,7 @@ export async function registryIndex(
   let folder: string;
   if (options.folder !== undefined) folder = resolve(options.folder);
   else {
-    const root = await findProjectRoot(options.root ?? Deno.cwd());
+    const root = findProjectRoot(options.root);
     const project = await loadProject(root);
     const local = project.manifest.registries.map(parseRegistryLocation)
       .find((r) => r.kind === "local");

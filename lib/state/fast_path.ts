@@ -28,6 +28,7 @@ import { journalLeft } from "./folder.ts";
 import type { Runner } from "../io/runner.ts";
 import { VERSION } from "../core/version.ts";
 import { decidingRequest } from "../core/mode.ts";
+import { findProjectRoot } from "../project/root.ts";
 
 /** A `sync`, `check` or `diff` command line the fast path understands. */
 export interface FastCommand {
@@ -79,37 +80,6 @@ export function fastCommandOf(command: PlainCommand | undefined): FastCommand | 
     locked: flags.locked === true,
     uvArgs: command.rest,
   };
-}
-
-// `path.resolve` for POSIX paths, without node:path.
-function absolute(path: string): string {
-  const parts: string[] = [];
-  for (const part of (path.startsWith("/") ? path : `${Deno.cwd()}/${path}`).split("/")) {
-    if (part === "..") parts.pop();
-    else if (part !== "" && part !== ".") parts.push(part);
-  }
-  return `/${parts.join("/")}`;
-}
-
-/**
- * The nearest folder holding hpm.yaml, as `findProjectRoot` finds it, without
- * loading it (POSIX paths only). Synchronous, like every file access here: a
- * few calls, each cheaper than a round trip through the async pool.
- *
- * @param start the folder to search from (absolute, or relative to the working folder)
- * @returns the project root, or undefined when no folder above holds hpm.yaml
- */
-export function nearestProjectRoot(start: string): string | undefined {
-  let dir = absolute(start);
-  while (true) {
-    try {
-      Deno.statSync(`${dir === "/" ? "" : dir}/hpm.yaml`);
-      return dir;
-    } catch {
-      if (dir === "/") return undefined;
-      dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
-    }
-  }
 }
 
 // Plain `check` asks about uv.lock too. The fingerprint answers it only when
@@ -223,8 +193,12 @@ export async function answerFast(
   options: FastOptions,
 ): Promise<FastResult | undefined> {
   if (Deno.build.os === "windows") return undefined;
-  const root = nearestProjectRoot(command.project ?? Deno.cwd());
-  if (root === undefined) return undefined;
+  let root;
+  try {
+    root = findProjectRoot(command.project);
+  } catch {
+    return undefined; // no project, or no way to look: the normal path says so
+  }
   let request;
   try {
     request = decidingRequest({ flag: command.mode, env: options.env.RUN_MODE });
