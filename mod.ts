@@ -46,6 +46,8 @@ export * from "./lib/io/uv.ts";
 export * from "./lib/project/load.ts";
 export * from "./lib/project/root.ts";
 export * from "./lib/commands/sync.ts";
+export * from "./lib/project/plan.ts";
+export * from "./lib/project/context.ts";
 export * from "./lib/commands/groups.ts";
 export * from "./lib/edit/yaml_edit.ts";
 export * from "./lib/core/json_schema.ts";

@@ -178,7 +178,7 @@ export interface DiffFlags extends GlobalFlags {
  */
 export async function diffCommand(flags: DiffFlags, io: Io): Promise<void> {
   const { reading } = reporting(() => flags, io);
-  const { planSync } = await import("../commands/sync.ts");
+  const { planSync } = await import("../project/plan.ts");
   const { diffPyproject } = await import("../edit/pyproject_diff.ts");
   const plan = await planSync(reading(flags.mode));
   if (flags.json) {
@@ -225,7 +225,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
     log(`the staged files are in the committed mode ${mode}`);
     return;
   }
-  const { planSync } = await import("../commands/sync.ts");
+  const { planSync } = await import("../project/plan.ts");
   const plan = await planSync({ ...reading(flags.mode), reportProblems: true });
   if (plan.problem) {
     // A source of the user's for a plugin hpm manages collides with the plan:

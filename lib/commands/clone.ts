@@ -20,11 +20,10 @@ import type { Project } from "../core/project.ts";
 import type { RegistryEntry } from "../core/registry_entry.ts";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
+import type { CommandContext } from "../project/context.ts";
 
 /** Options of {@link clone}. */
-export interface CloneOptions {
-  /** The project root, or a folder inside it. @default Deno.cwd() */
-  readonly root?: string;
+export interface CloneOptions extends CommandContext {
   /** Packages to clone; default: every option of every group, and what they require. */
   readonly packages?: readonly string[];
   /** How many clones (or updates) run at once (at least 1). @default 4 */
@@ -34,14 +33,6 @@ export interface CloneOptions {
    * clean ones that are only behind; the others are reported as `kept`.
    */
   readonly update?: boolean;
-  /** The mode whose `local` source gives the path; otherwise RUN_MODE, hpm.local.yaml, hpm.yaml, `dev`. */
-  readonly mode?: string;
-  /** Runs git. @default denoRunner */
-  readonly runner?: Runner;
-  /** A progress line per package. */
-  readonly log?: (message: string) => void;
-  /** Environment to read RUN_MODE and HOME from. @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Clone into folders outside the project without asking (`--yes`). */
   readonly yes?: boolean;
   /**
@@ -50,8 +41,6 @@ export interface CloneOptions {
    * are refused.
    */
   readonly confirm?: (targets: readonly string[]) => Promise<boolean>;
-  /** Ask remote registries again even when their cached copies are fresh. */
-  readonly refresh?: boolean;
 }
 
 /** What happened to one package. */

@@ -11,6 +11,7 @@ import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { type Manifest, parseManifest } from "../core/manifest.ts";
 import { projectMode } from "../core/mode.ts";
+import type { CommandContext } from "../project/context.ts";
 import { normalizeName } from "../core/names.ts";
 import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
@@ -167,14 +168,6 @@ export function selectGroupOption(
   return out;
 }
 
-/** Options of the `group*` commands. */
-export interface GroupCommandOptions {
-  /** The project root, or a folder inside it. @default Deno.cwd() */
-  readonly root?: string;
-  /** Environment to read RUN_MODE from. @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
 /** What a `group*` command did. */
 export interface GroupEditResult {
   /** Whether hpm.yaml changed. */
@@ -189,7 +182,7 @@ export interface GroupEditResult {
 }
 
 async function editManifest(
-  options: GroupCommandOptions,
+  options: CommandContext,
   check: (project: Project) => void,
   edit: (text: string, file: string) => string,
 ): Promise<GroupEditResult> {
@@ -238,7 +231,7 @@ function requireKnown(project: Project, names: readonly string[]) {
 export function groupAdd(
   group: string,
   packages: readonly string[],
-  options: GroupCommandOptions = {},
+  options: CommandContext = {},
 ): Promise<GroupEditResult> {
   if (!packages.length) {
     return Promise.reject(
@@ -268,7 +261,7 @@ export function groupAdd(
 export function groupRemove(
   group: string,
   option: string | undefined,
-  options: GroupCommandOptions = {},
+  options: CommandContext = {},
 ): Promise<GroupEditResult> {
   return editManifest(
     options,
@@ -288,7 +281,7 @@ export function groupRemove(
 export function groupUse(
   group: string,
   option: string,
-  options: GroupCommandOptions = {},
+  options: CommandContext = {},
 ): Promise<GroupEditResult> {
   return editManifest(
     options,

@@ -10,7 +10,8 @@ import { dirname, resolve } from "node:path";
 import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { preCommitHookPath, repoLocation } from "../io/git.ts";
-import { denoRunner, type Runner } from "../io/runner.ts";
+import { denoRunner } from "../io/runner.ts";
+import type { CommandContext } from "../project/context.ts";
 
 // How HPM recognises a hook it wrote (and may rewrite).
 const MARKER = "# hpm-hook: written by `hpm init --hook`";
@@ -44,14 +45,6 @@ export function hookScript(prefix: string): string {
   ].join("\n");
 }
 
-/** Options of {@link installHook}. */
-export interface InstallHookOptions {
-  /** The project root. @default Deno.cwd() */
-  readonly root?: string;
-  /** Runs git. @default denoRunner */
-  readonly runner?: Runner;
-}
-
 /**
  * Write the git pre-commit hook (where `core.hooksPath` says, else
  * `.git/hooks/pre-commit`). A hook HPM did not write is never replaced.
@@ -68,7 +61,7 @@ export interface InstallHookOptions {
  * ```
  */
 export async function installHook(
-  options: InstallHookOptions = {},
+  options: CommandContext = {},
 ): Promise<{ path: string; changed: boolean }> {
   const runner = options.runner ?? denoRunner;
   const root = resolve(options.root ?? Deno.cwd());

@@ -18,11 +18,10 @@ import { normalizeName } from "../core/names.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
 import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "../core/project.ts";
 import { jsonSchema } from "../core/json_schema.ts";
+import type { CommandContext } from "../project/context.ts";
 
 /** Options of {@link init}. */
-export interface InitOptions {
-  /** The uv project folder. @default Deno.cwd() */
-  readonly root?: string;
+export interface InitOptions extends CommandContext {
   /** The registry folder to create, relative to the root. @default "hpm-registry" */
   readonly registry?: string;
   /**
@@ -30,8 +29,6 @@ export interface InitOptions {
    * in its dependency groups (see {@link planAdoption}). @default true
    */
   readonly adopt?: boolean;
-  /** What was adopted, and what was left to the user. */
-  readonly log?: (message: string) => void;
 }
 
 /**
@@ -84,7 +81,7 @@ const IGNORED = [LOCAL_FILE, "/packages/"];
  * groups of hpm.yaml, and pyproject.toml records them as HPM's (their bytes
  * unchanged), so that `hpm sync` manages them instead of refusing them.
  *
- * @param options where; whether to adopt
+ * @param options `root`: the uv project folder (default: the working folder); whether to adopt
  * @returns the paths created or changed
  * @throws {HpmInputError} when there is no pyproject.toml, hpm.yaml exists, or
  *   pyproject.toml is not valid TOML

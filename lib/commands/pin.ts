@@ -20,15 +20,14 @@ import {
   type RegistryEntry,
 } from "../core/registry_entry.ts";
 import { checkReleaseOnRemote } from "../registry/release_check.ts";
-import { denoRunner, type Runner } from "../io/runner.ts";
+import { denoRunner } from "../io/runner.ts";
+import type { CommandContext } from "../project/context.ts";
 import { withProjectLock } from "../state/project_mutex.ts";
 import { isSafeGitRef, normalizeSpecifier } from "../core/value_checks.ts";
 import { yamlDelete, yamlGet, yamlSetScalar } from "../edit/yaml_edit.ts";
 
 /** Options of {@link pin}. */
-export interface PinOptions {
-  /** The project root, or a folder inside it. @default Deno.cwd() */
-  readonly root?: string;
+export interface PinOptions extends CommandContext {
   /** The package to pin. */
   readonly package: string;
   /** The ref to pin; default: the newest tag (by version order) of the local clone. */
@@ -40,16 +39,8 @@ export interface PinOptions {
    * source's URL, or `repository:` for a pypi source). @default true
    */
   readonly verify?: boolean;
-  /** The mode whose source is set. @default "prod" */
+  /** The registry mode whose source is set. @default "prod" */
   readonly mode?: string;
-  /** Runs git. @default denoRunner */
-  readonly runner?: Runner;
-  /** Notices (e.g. what `force` let through). */
-  readonly log?: (message: string) => void;
-  /** Environment to read HOME from (for `~` in paths). @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** How long to wait for another hpm run holding the lock. @default 60000 */
-  readonly lockTimeoutMs?: number;
 }
 
 /** What {@link pin} did. */

@@ -37,7 +37,8 @@ import { lockSourceProblems } from "../project/lockfile_check.ts";
 import { parseToml } from "../edit/toml/parse.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
 import { lockInScratch } from "../project/scratch_resolve.ts";
-import type { ProjectOptions, SyncPlan } from "./sync.ts";
+import type { CommandContext } from "../project/context.ts";
+import type { SyncPlan } from "../project/plan.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
 import { LOCK_FILE, PYPROJECT_FILE } from "../core/project.ts";
@@ -53,7 +54,7 @@ const STAGED_LOCK = `${LOCK_FILE} (staged)`;
 const planning = () =>
   Promise.all([
     import("../project/load.ts"),
-    import("./sync.ts"),
+    import("../project/plan.ts"),
     import("../core/commit_mode.ts"),
   ]);
 
@@ -158,7 +159,7 @@ function refuseUnstageable(side: IndexSide): void {
 }
 
 /** Options of {@link stage}. */
-export interface StageOptions extends ProjectOptions {
+export interface StageOptions extends CommandContext {
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
   /** Resolve from uv's cache only, never online. @default HPM_OFFLINE=1 */
@@ -427,7 +428,7 @@ export interface StagedCheck {
  * if (problems.length) console.log("run `hpm stage`");
  * ```
  */
-export async function checkStaged(options: ProjectOptions = {}): Promise<StagedCheck> {
+export async function checkStaged(options: CommandContext = {}): Promise<StagedCheck> {
   const root = findProjectRoot(options.root);
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
@@ -466,7 +467,7 @@ export async function checkStaged(options: ProjectOptions = {}): Promise<StagedC
 // now, the plan made for the pyproject.toml given (the staged one) or the
 // working one; a pyproject.toml the plan cannot be applied to is its
 // `problem`.
-async function committedPlanner(root: string, options: ProjectOptions) {
+async function committedPlanner(root: string, options: CommandContext) {
   const [{ loadProject }, { planProject }, { commitModeOf }] = await planning();
   const project = await loadProject(root, options);
   const { mode, origin } = commitModeOf(project, options.mode);

@@ -20,7 +20,8 @@ import { releaseRefs } from "../project/releases.ts";
 import type { RegistryEntry, Source } from "../core/registry_entry.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
 import { type CommittedForms, committedForms } from "./stage.ts";
-import { planSync, type ProjectOptions, type SyncPlan } from "./sync.ts";
+import type { CommandContext } from "../project/context.ts";
+import { planSync, type SyncPlan } from "../project/plan.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
 export interface CloneStatus {
@@ -119,7 +120,7 @@ export interface StatusReport {
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
-export type StatusOptions = ProjectOptions;
+export type StatusOptions = CommandContext;
 
 // Each clone costs two git processes (four when its HEAD is detached); a few
 // clones at a time keep a large project from starting hundreds at once.

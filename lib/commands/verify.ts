@@ -11,11 +11,12 @@ import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
 import { LOCK_FILE } from "../core/project.ts";
 import { lockInScratch } from "../project/scratch_resolve.ts";
-import { missingCloneError, planProject, type ProjectOptions, scratchLeaveOut } from "./sync.ts";
+import type { CommandContext } from "../project/context.ts";
+import { missingCloneError, planProject, scratchLeaveOut } from "../project/plan.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 
 /** Options of {@link verify}. */
-export interface VerifyOptions extends ProjectOptions {
+export interface VerifyOptions extends CommandContext {
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
 }

@@ -12,6 +12,7 @@ import { HpmInputError } from "../core/errors.ts";
 import { door, writeConfined } from "../io/files.ts";
 import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
+import type { CommandContext } from "../project/context.ts";
 import { isValidPackageName, normalizeName } from "../core/names.ts";
 import { entryFiles, Registry } from "../core/registry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
@@ -54,7 +55,7 @@ export function indexJson(names: readonly string[]): string {
  * @throws {HpmInputError} when there is no local registry, or an entry is invalid
  */
 export async function registryIndex(
-  options: { folder?: string; root?: string } = {},
+  options: CommandContext & { readonly folder?: string } = {},
 ): Promise<RegistryIndexResult> {
   let folder: string;
   if (options.folder !== undefined) folder = resolve(options.folder);
