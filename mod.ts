@@ -56,6 +56,8 @@ export * from "./lib/registry/add.ts";
 export * from "./lib/registry/index_file.ts";
 export * from "./lib/commands/verify.ts";
 export * from "./lib/commands/stage.ts";
+export * from "./lib/commands/check.ts";
+export { type CommittedForms, committedForms } from "./lib/project/committed.ts";
 export * from "./lib/core/commit_mode.ts";
 export * from "./lib/commands/hook.ts";
 export * from "./lib/commands/status.ts";

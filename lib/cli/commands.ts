@@ -212,7 +212,7 @@ export interface CheckFlags extends GlobalFlags {
 export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   const { log, runner, reading } = reporting(() => flags, io);
   if (flags.staged) {
-    const { checkStaged } = await import("../commands/stage.ts");
+    const { checkStaged } = await import("../commands/check.ts");
     const { mode, problems } = await checkStaged(reading(flags.mode));
     for (const p of problems) io.out(p);
     if (problems.length) {
@@ -722,7 +722,7 @@ Examples:
     .argument("<package>", "the package")
     .option("--json", "print JSON")
     .action(async (name: string, flags) => {
-      const { describeSource } = await import("../commands/status.ts");
+      const { describeSource } = await import("../core/registry_entry.ts");
       const project = await loadHere();
       const e = project.registry.get(name);
       const data = {

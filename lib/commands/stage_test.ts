@@ -7,7 +7,8 @@ import { applyPlan } from "../edit/pyproject.ts";
 import { Registry } from "../core/registry.ts";
 import { recordingRunner } from "../io/runner.ts";
 import { commitModeOf } from "../core/commit_mode.ts";
-import { stage, stagedProblems } from "./stage.ts";
+import { stage } from "./stage.ts";
+import { stagedProblems } from "./check.ts";
 import { sync } from "./sync.ts";
 import { ONE_PLUGIN, tempTree, writeTree } from "../_testing.ts";
 

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { isAbsolute, relative, sep } from "node:path";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { runPool } from "../io/pool.ts";
 import { reallyInside } from "../io/files.ts";
@@ -17,9 +16,14 @@ import type { ModeOrigin } from "../core/mode.ts";
 import { isPackageDir } from "../project/load.ts";
 import { readManaged } from "../edit/pyproject.ts";
 import { releaseRefs } from "../project/releases.ts";
-import type { RegistryEntry, Source } from "../core/registry_entry.ts";
+import {
+  describeSource,
+  displayPath,
+  type RegistryEntry,
+  type Source,
+} from "../core/registry_entry.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
-import { type CommittedForms, committedForms } from "./stage.ts";
+import { type CommittedForms, committedForms } from "../project/committed.ts";
 import type { CommandContext } from "../project/context.ts";
 import { planSync, type SyncPlan } from "../project/plan.ts";
 
@@ -273,60 +277,6 @@ async function exists(path: string): Promise<boolean> {
     return (await Deno.stat(path)).isDirectory;
   } catch {
     return false;
-  }
-}
-
-function displayPath(path: string, root: string): string {
-  const rel = relative(root, path);
-  if (rel === "") return ".";
-  // Far-away clones read better as the absolute path than as ../../../..
-  if (isAbsolute(rel) || rel.split(sep).filter((p) => p === "..").length > 2) return path;
-  return rel.split(sep).join("/");
-}
-
-/**
- * A short description of a source: `local packages/x (editable)`,
- * `git <url> @ v1.0.0`, `pypi ==1.2.0`.
- *
- * @param source the source
- * @param root the project root, to show local paths relative to it
- * @param localPath the absolute path of a local source, when known (after overrides)
- * @returns the description
- *
- * @example Usage
- * ```ts
- * import { describeSource } from "@hpm/cli";
- * import assert from "node:assert/strict";
- *
- * assert.equal(
- *   describeSource({ type: "git", url: "https://example.com/q.git", tag: "v1.0.0" }),
- *   "git https://example.com/q.git @ v1.0.0",
- * );
- * assert.equal(describeSource({ type: "pypi", version: "==1.2.0" }), "pypi ==1.2.0");
- * assert.equal(
- *   describeSource({ type: "local", path: "./packages/q", editable: true }, "/p", "/p/packages/q"),
- *   "local packages/q (editable)",
- * );
- * ```
- */
-export function describeSource(source: Source, root?: string, localPath?: string): string {
-  switch (source.type) {
-    case "local": {
-      const path = root !== undefined && localPath !== undefined
-        ? displayPath(localPath, root)
-        : source.path;
-      return `local ${path}${source.editable ? " (editable)" : ""}`;
-    }
-    case "git": {
-      const ref = source.tag ?? source.ref ?? source.rev;
-      const at = ref ? ` @ ${ref}` : source.branch ? ` @ branch ${source.branch}` : "";
-      const sub = source.subdirectory ? ` (subdirectory ${source.subdirectory})` : "";
-      return `git ${source.url}${at}${sub}`;
-    }
-    case "pypi":
-      return `pypi ${source.version ?? "(any version)"}${
-        source.index ? ` from ${source.index}` : ""
-      }`;
   }
 }
 
