@@ -59,7 +59,6 @@ export * from "./lib/commands/stage.ts";
 export * from "./lib/commands/check.ts";
 export { type CommittedForms, committedForms } from "./lib/project/committed.ts";
 export * from "./lib/core/commit_mode.ts";
-export * from "./lib/commands/hook.ts";
 export * from "./lib/commands/status.ts";
 export * from "./lib/commands/clone.ts";
 export * from "./lib/core/checkout.ts";

@@ -664,7 +664,7 @@ Examples:
     .action(async (flags) => {
       const { findProjectRoot } = await import("../project/root.ts");
       const { init } = await import("../commands/init.ts");
-      const { installHook } = await import("../commands/hook.ts");
+      const { installHook } = await import("../commands/init.ts");
       const here = globals().project;
       const found = () => {
         try {
