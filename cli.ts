@@ -6,15 +6,8 @@
  * @module
  */
 
-import {
-  ALREADY_IN_SYNC,
-  checkPassed,
-  defaultIo,
-  guardOutput,
-  type Io,
-  renderError,
-  syncSummary,
-} from "./lib/cli/output.ts";
+import { defaultIo, guardOutput, type Io } from "./lib/io/terminal.ts";
+import { ALREADY_IN_SYNC, checkPassed, syncSummary } from "./lib/core/sync_result.ts";
 import { exitCodeOf } from "./lib/core/errors.ts";
 import { answerFast, type FastCommand, fastCommandOf } from "./lib/state/fast_path.ts";
 import { readPlainCommand } from "./lib/cli/plain_command.ts";
@@ -61,6 +54,8 @@ async function answerFromFingerprint(
     } else log(syncSummary(answer.mode, answer.origin, answer.change, command.install));
     return 0;
   } catch (error) {
+    // An error's words load when there is one to show.
+    const { renderError } = await import("./lib/cli/output.ts");
     io.err(renderError(error, io));
     return exitCodeOf(error);
   }

@@ -46,6 +46,7 @@ export * from "./lib/io/uv.ts";
 export * from "./lib/project/load.ts";
 export * from "./lib/project/root.ts";
 export * from "./lib/commands/sync.ts";
+export * from "./lib/core/sync_result.ts";
 export * from "./lib/project/plan.ts";
 export * from "./lib/project/context.ts";
 export * from "./lib/commands/groups.ts";

@@ -8,14 +8,9 @@
  */
 
 import type { Command } from "commander";
-import {
-  ALREADY_IN_SYNC,
-  checkPassed,
-  diffColors,
-  type Io,
-  renderError,
-  syncSummary,
-} from "./output.ts";
+import { type Io, pyprojectDiff } from "../io/terminal.ts";
+import { renderError } from "./output.ts";
+import { ALREADY_IN_SYNC, checkPassed, syncSummary } from "../core/sync_result.ts";
 import type { CompletionCommand } from "./completions.ts";
 import { exitCodeOf, HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
@@ -155,12 +150,6 @@ export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): P
     result.changed ? changeCounts(diffPyproject(result.before, result.after)) : undefined,
     result.installed,
   ));
-}
-
-// pyproject.toml's unified diff ("" for none), its package loaded only to show one.
-async function pyprojectDiff(before: string, after: string, io: Io): Promise<string> {
-  const { unifiedDiff } = await import("../edit/unified_diff.ts");
-  return unifiedDiff(before, after, "pyproject.toml", diffColors(io.color)).trimEnd();
 }
 
 /** `hpm diff`'s flags. */

@@ -25,6 +25,7 @@ import {
 import { denoRunner, type Runner } from "../io/runner.ts";
 import { type CommittedForms, committedForms } from "../project/committed.ts";
 import type { CommandContext } from "../project/context.ts";
+import { paint } from "../io/terminal.ts";
 import { planSync, type SyncPlan } from "../project/plan.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
@@ -285,8 +286,6 @@ export interface FormatStatusOptions {
   /** Use ANSI colours. */
   readonly color: boolean;
 }
-
-const paint = (on: boolean, code: string) => (s: string) => on ? `\x1b[${code}m${s}\x1b[0m` : s;
 
 interface Cell {
   readonly text: string;

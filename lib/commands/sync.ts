@@ -8,13 +8,12 @@
 
 import { changeCounts, diffPyproject } from "../edit/pyproject_diff.ts";
 import { cacheEnvOf, lockNow, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
-import { type ModeOrigin, projectMode } from "../core/mode.ts";
-import type { Plan } from "../core/plan.ts";
+import { projectMode } from "../core/mode.ts";
+import type { SyncResult } from "../core/sync_result.ts";
 import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
 import type { CommandContext } from "../project/context.ts";
 import type { Project } from "../core/project.ts";
-import type { KeptItems } from "../edit/pyproject.ts";
 import { PlanInputs } from "../state/plan_inputs.ts";
 import {
   missingCloneError,
@@ -47,26 +46,6 @@ export interface SyncOptions extends CommandContext {
   readonly adopt?: boolean;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
-}
-
-/** What {@link sync} did. */
-export interface SyncResult {
-  /** The mode synced. */
-  readonly mode: string;
-  /** Where the mode came from. */
-  readonly modeOrigin: ModeOrigin;
-  /** The plan applied. */
-  readonly plan: Plan;
-  /** pyproject.toml before. */
-  readonly before: string;
-  /** pyproject.toml after (equal to `before` for a dry run). */
-  readonly after: string;
-  /** Whether pyproject.toml changed (or would, for a dry run). */
-  readonly changed: boolean;
-  /** Whether `uv sync` ran. */
-  readonly installed: boolean;
-  /** What the user added to HPM's groups, which the sync kept. */
-  readonly kept: readonly KeptItems[];
 }
 
 /**
