@@ -1,6 +1,8 @@
 /**
- * `hpm check --staged`: are the pyproject.toml and uv.lock in git's index
- * the committed mode's form (what `hpm stage` writes)? For a pre-commit hook.
+ * `hpm check`: is pyproject.toml (and uv.lock) what `hpm sync` would write
+ * for the mode? A CI guard. With `--staged`: are the pyproject.toml and
+ * uv.lock in git's index the committed mode's form (what `hpm stage`
+ * writes)? For a pre-commit hook.
  *
  * @module
  */
@@ -10,10 +12,13 @@ import { indexEntries, readBlob, type RepoLocation, repoLocation } from "../io/g
 import type { CommitModeOrigin } from "../core/commit_mode.ts";
 import type { Plan } from "../core/plan.ts";
 import { applyPlan, foreignSources, readManaged } from "../edit/pyproject.ts";
-import { lockSourceProblems } from "../project/lockfile_check.ts";
+import { checkLock, lockSourceProblems } from "../project/lockfile_check.ts";
+import { HpmOperationError } from "../core/errors.ts";
+import { checkPassed } from "../core/sync_result.ts";
+import { type Io, pyprojectDiff } from "../io/terminal.ts";
 import { parseToml } from "../edit/toml/parse.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
-import type { CommandContext } from "../project/context.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import { findProjectRoot } from "../project/root.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { notInRepo, planning, recordedCommit, workingPyproject } from "../project/committed.ts";
@@ -194,4 +199,97 @@ function recordedPlanFor(root: string, staged: string | undefined, plan: Plan): 
   if (hasForeignSources(staged, plan)) return plan;
   applyPlan(text, plan, staged === undefined ? join(root, PYPROJECT_FILE) : STAGED_PYPROJECT);
   return plan;
+}
+
+/** `hpm check`'s command line. */
+export interface CheckFlags extends GlobalFlags {
+  /** `--mode`. */
+  readonly mode?: string;
+  /** `--staged`: check git's index instead. */
+  readonly staged?: boolean;
+  /** `--pyproject-only`: not uv.lock. */
+  readonly pyprojectOnly?: boolean;
+}
+
+/**
+ * `hpm check` (normal path), whether the argument parser read its command
+ * line or cli.ts read it plainly.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ * @throws {HpmOperationError} when pyproject.toml, uv.lock or the staged files are not in the mode
+ */
+export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { log } = context;
+  if (flags.staged) {
+    const { mode, problems } = await checkStaged(context);
+    for (const p of problems) io.out(p);
+    if (problems.length) {
+      throw new HpmOperationError(
+        `the staged pyproject.toml / uv.lock are not in the committed mode ${mode}`,
+        `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is); ` +
+          "a source named above that hpm did not write must first be removed from pyproject.toml",
+      );
+    }
+    log(`the staged files are in the committed mode ${mode}`);
+    return;
+  }
+  // The planner loads only here: a pre-commit hook's check from the record needs none of it.
+  const { planSync } = await import("../project/plan.ts");
+  const plan = await planSync({ ...context, reportProblems: true });
+  if (plan.problem) {
+    // A source of the user's for a plugin hpm manages collides with the plan:
+    // for a check, that is drift, named entry by entry.
+    const foreign = plan.problem.code === "conflict"
+      ? foreignSources(plan.before, plan.resolution.plan, plan.project.pyprojectFile)
+      : [];
+    if (!foreign.length) throw plan.problem;
+    for (const f of foreign) io.out(f);
+    throw new HpmOperationError(
+      `pyproject.toml gives ${foreign.length === 1 ? "a plugin" : "plugins"} hpm manages ` +
+        `another source than mode ${plan.mode}'s`,
+      `remove ${foreign.length === 1 ? "it" : "them"} from pyproject.toml (from a requirement, ` +
+        `its URL): hpm writes each plugin's source for the mode (\`hpm sync --mode ${plan.mode}\`)`,
+    );
+  }
+  if (plan.changed) {
+    io.out(await pyprojectDiff(plan.before, plan.after, io));
+    throw new HpmOperationError(
+      `pyproject.toml is out of sync with hpm.yaml for mode ${plan.mode}`,
+      `run \`hpm sync --mode ${plan.mode}\``,
+    );
+  }
+  log(checkPassed("pyproject.toml", plan.mode));
+  if (flags.pyprojectOnly) return;
+  const lock = await checkLock(plan, context);
+  if (!lock.present) {
+    log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
+    return;
+  }
+  if (lock.problems.length) {
+    for (const p of lock.problems) io.out(p);
+    throw new HpmOperationError(
+      `uv.lock does not match mode ${plan.mode}`,
+      `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
+    );
+  }
+  if (lock.uvSkipped) {
+    throw new HpmOperationError(
+      `uv.lock was not checked by uv: ${lock.uvSkipped}, so uv would have to run its ` +
+        "build backend to check it, and hpm check runs no code from the project",
+      `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; where running the ` +
+        "project's code is acceptable, `uv lock --check --offline` checks the rest " +
+        "(and `hpm check --pyproject-only` checks pyproject.toml alone)",
+    );
+  }
+  if (lock.uvUnanswered) {
+    throw new HpmOperationError(
+      `uv could not check uv.lock offline, so it is not known to match mode ${plan.mode}: ` +
+        lock.uvUnanswered,
+      "let uv fetch what it needs first (`uv lock --check`, online), then run `hpm check` " +
+        "again; `hpm check --pyproject-only` checks pyproject.toml alone",
+    );
+  }
+  log(checkPassed("uv.lock", plan.mode));
 }

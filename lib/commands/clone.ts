@@ -7,7 +7,7 @@
  */
 
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { CommandFailedError, HpmInputError } from "../core/errors.ts";
+import { CommandFailedError, HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { runPool } from "../io/pool.ts";
 import { isInside } from "../io/files.ts";
 import {
@@ -28,7 +28,8 @@ import type { Project } from "../core/project.ts";
 import type { RegistryEntry } from "../core/registry_entry.ts";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
-import type { CommandContext } from "../project/context.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
 
 /** Options of {@link clone}. */
 export interface CloneOptions extends CommandContext {
@@ -475,4 +476,51 @@ async function updateCheckout(
     status: "updated",
     reason: `fast-forwarded ${plural(behind, "commit")} (${from}..${to})`,
   };
+}
+
+/** `hpm clone`'s command line: its options and the packages named. */
+export interface CloneFlags extends GlobalFlags, Pick<CloneOptions, "update" | "yes" | "mode"> {
+  /** The packages named (none: every plugin of every group). */
+  readonly packages: readonly string[];
+  /** `--jobs`, as given. */
+  readonly jobs: string;
+  /** `--json`. */
+  readonly json?: boolean;
+}
+
+/**
+ * `hpm clone`: a line per plugin, then a summary; asks before cloning
+ * outside the project when stdin is a terminal.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ * @throws {HpmOperationError} when a clone failed (the others were cloned)
+ */
+export async function cloneCommand(flags: CloneFlags, io: Io): Promise<void> {
+  const report = await clone({
+    ...commandContext(flags, io),
+    packages: flags.packages.length ? flags.packages : undefined,
+    jobs: Number(flags.jobs),
+    update: flags.update,
+    yes: flags.yes,
+    confirm: Deno.stdin.isTerminal()
+      ? (targets) => {
+        io.err(`hpm: these clones would go outside the project:\n  ${targets.join("\n  ")}`);
+        return Promise.resolve(confirm("clone there?"));
+      }
+      : undefined,
+  });
+  if (flags.json) io.out(JSON.stringify(report, null, 2));
+  else if (!flags.quiet) io.out(summarizeClone(report));
+  if (!report.ok) {
+    const failed = report.results.filter((r) => r.status === "failed");
+    // -q hides the progress lines, but a failure's reason is an error.
+    if (flags.quiet) {
+      for (const r of failed) io.err(`hpm: ${r.name}: failed: ${r.reason}`);
+    }
+    throw new HpmOperationError(
+      `some clones failed (${failed.map((r) => r.name).join(", ")})`,
+      "see the lines above; the others were cloned",
+    );
+  }
 }

@@ -11,9 +11,10 @@ import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { type Manifest, parseManifest } from "../core/manifest.ts";
 import { projectMode } from "../core/mode.ts";
-import type { CommandContext } from "../project/context.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
 import { normalizeName } from "../core/names.ts";
-import { loadProject } from "../project/load.ts";
+import { loadProject, loadProjectAt } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
 import { MANIFEST_FILE, type Project } from "../core/project.ts";
 import { readManaged } from "../edit/pyproject.ts";
@@ -288,4 +289,96 @@ export function groupUse(
     (project) => requireKnown(project, [option]),
     (text, file) => selectGroupOption(text, group, option, file),
   );
+}
+
+/** `hpm group add`'s command line. */
+export interface GroupAddFlags extends GlobalFlags {
+  /** The group. */
+  readonly group: string;
+  /** `--option`, every one given. */
+  readonly option: readonly string[];
+}
+
+/**
+ * `hpm group add`.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function groupAddCommand(flags: GroupAddFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { changed, mode } = await groupAdd(flags.group, flags.option, context);
+  context.log(
+    changed
+      ? `group ${flags.group} updated in hpm.yaml; run \`hpm sync --mode ${mode}\``
+      : `group ${flags.group} already has that`,
+  );
+}
+
+/** `hpm group remove`'s command line. */
+export interface GroupRemoveFlags extends GlobalFlags {
+  /** The group. */
+  readonly group: string;
+  /** `--option`: only this one. */
+  readonly option?: string;
+}
+
+/**
+ * `hpm group remove`.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function groupRemoveCommand(flags: GroupRemoveFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { mode } = await groupRemove(flags.group, flags.option, context);
+  context.log(`hpm.yaml updated; run \`hpm sync --mode ${mode}\``);
+}
+
+/** `hpm group use`'s command line. */
+export interface GroupUseFlags extends GlobalFlags {
+  /** The group. */
+  readonly group: string;
+  /** The option to use. */
+  readonly package: string;
+}
+
+/**
+ * `hpm group use`.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function groupUseCommand(flags: GroupUseFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { mode } = await groupUse(flags.group, flags.package, context);
+  context.log(`group ${flags.group} now uses ${flags.package}; run \`hpm sync --mode ${mode}\``);
+}
+
+/**
+ * `hpm group list`: each group and its options, the selected one marked.
+ *
+ * @param flags the command line (`json`: print JSON)
+ * @param io where it reports
+ */
+export async function groupListCommand(
+  flags: GlobalFlags & { readonly json?: boolean },
+  io: Io,
+): Promise<void> {
+  const groups = (await loadProjectAt(commandContext(flags, io))).manifest.groups;
+  if (flags.json) {
+    io.out(
+      JSON.stringify(
+        groups.map(({ name, options, select }) => ({ name, options, select })),
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (!groups.length) io.out("no groups; add one with `hpm group add GROUP --option PACKAGE`");
+  for (const g of groups) {
+    const opts = g.options.map((o) => (g.select === o ? `${o} (selected)` : o));
+    io.out(`${g.name}: ${opts.join(", ") || "(empty)"}`);
+  }
 }

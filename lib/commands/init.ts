@@ -23,7 +23,9 @@ import { normalizeName } from "../core/names.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
 import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "../core/project.ts";
 import { jsonSchema } from "../core/json_schema.ts";
-import type { CommandContext } from "../project/context.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import { findProjectRoot } from "../project/root.ts";
+import type { Io } from "../io/terminal.ts";
 
 /** Options of {@link init}. */
 export interface InitOptions extends CommandContext {
@@ -272,4 +274,42 @@ export async function installHook(
   await writeConfined(path, script, hooks);
   await Deno.chmod(path, 0o755).catch(() => {}); // Windows has no mode bits; git runs it anyway
   return { path, changed: true };
+}
+
+/** `hpm init`'s command line: `--registry`, `--no-adopt`, `--hook`. */
+export interface InitFlags extends GlobalFlags, Pick<InitOptions, "registry" | "adopt"> {
+  /** `--hook`. */
+  readonly hook?: boolean;
+}
+
+/**
+ * `hpm init`: set HPM up (unless `--hook` finds it set up already), then the
+ * pre-commit hook if asked for; a line per file written, and what to do next.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function initCommand(flags: InitFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { log } = context;
+  const found = () => {
+    try {
+      return findProjectRoot(flags.project);
+    } catch {
+      return undefined;
+    }
+  };
+  const setUp = flags.hook && found();
+  if (!setUp) {
+    const changed = await init({ ...context, registry: flags.registry, adopt: flags.adopt });
+    for (const file of changed) log(`wrote ${file}`);
+  }
+  if (flags.hook) {
+    const { path, changed } = await installHook({ ...context, root: setUp || flags.project });
+    log(changed ? `wrote ${path}` : `${path} is already hpm's hook`);
+    return;
+  }
+  log(
+    "next: `hpm registry add NAME --git URL --ref TAG`, then `hpm group add GROUP --option NAME`",
+  );
 }

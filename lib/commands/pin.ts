@@ -21,7 +21,8 @@ import {
 } from "../core/registry_entry.ts";
 import { checkReleaseOnRemote } from "../registry/release_check.ts";
 import { denoRunner } from "../io/runner.ts";
-import type { CommandContext } from "../project/context.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
 import { withProjectLock } from "../state/project_mutex.ts";
 import { isSafeGitRef, normalizeSpecifier } from "../core/value_checks.ts";
 import { yamlDelete, yamlGet, yamlSetScalar } from "../edit/yaml_edit.ts";
@@ -272,5 +273,32 @@ function rawSource(text: string, mode: string): Record<string, string | undefine
   const raw = (yamlGet(text, ["sources", mode]) ?? {}) as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(raw).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]),
+  );
+}
+
+/** `hpm pin`'s command line: the plugin, `--ref`, `--force`, `--no-verify`, `--mode`. */
+export type PinFlags =
+  & GlobalFlags
+  & Pick<PinOptions, "package" | "ref" | "force" | "verify" | "mode">;
+
+/**
+ * `hpm pin`: what changed in the registry entry, or that nothing had to.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function pinCommand(flags: PinFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const r = await pin({
+    ...context,
+    package: flags.package,
+    ref: flags.ref,
+    force: flags.force,
+    verify: flags.verify,
+  });
+  context.log(
+    r.changed
+      ? `${r.file}: ${r.previous ?? "(none)"} → ${r.ref}`
+      : `${flags.package} is already pinned to ${r.ref}`,
   );
 }

@@ -28,7 +28,8 @@ import { notInRepo, planning, recordedCommit, workingPyproject } from "../projec
 import { applyPlan } from "../edit/pyproject.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
 import { lockInScratch } from "../project/scratch_resolve.ts";
-import type { CommandContext } from "../project/context.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
 import type { SyncPlan } from "../project/plan.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { LOCK_FILE, PYPROJECT_FILE } from "../core/project.ts";
@@ -282,4 +283,29 @@ async function stageForm(
         : `fix what uv names in pyproject.toml (\`hpm verify --mode ${mode}\` shows the same)`,
     );
   }
+}
+
+/** `hpm stage`'s command line: `--mode` (the mode to stage), `--offline`. */
+export type StageFlags = GlobalFlags & Pick<StageOptions, "mode" | "offline">;
+
+/**
+ * `hpm stage`, whether the argument parser read its command line or cli.ts
+ * read it plainly: the same words either way.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { mode, modeOrigin, files } = await stage({
+    ...context,
+    offline: flags.offline,
+    stream: flags.verbose,
+  });
+  const changed = files.filter((f) => f.changed).map((f) => f.path);
+  context.log(
+    `mode ${mode} (from ${modeOrigin}): ` +
+      (changed.length ? `staged ${changed.join(", ")}` : "the index already had it") +
+      "; the working tree and the environment are unchanged",
+  );
 }

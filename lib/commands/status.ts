@@ -24,8 +24,8 @@ import {
 } from "../core/registry_entry.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
 import { type CommittedForms, committedForms } from "../project/committed.ts";
-import type { CommandContext } from "../project/context.ts";
-import { paint } from "../io/terminal.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import { type Io, paint } from "../io/terminal.ts";
 import { planSync, type SyncPlan } from "../project/plan.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
@@ -490,4 +490,24 @@ function checkoutCell(
   const text = parts.map((x) => x.text).join(", ");
   const painted = parts.map((x) => x.paint ? x.paint(x.text) : x.text).join(", ");
   return { text, paint: () => painted };
+}
+
+/** `hpm status`'s command line. */
+export interface StatusFlags extends GlobalFlags {
+  /** `--mode`. */
+  readonly mode?: string;
+  /** `--json`. */
+  readonly json?: boolean;
+}
+
+/**
+ * `hpm status`, whether the argument parser read its command line or cli.ts
+ * read it plainly.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function statusCommand(flags: StatusFlags, io: Io): Promise<void> {
+  const report = await status(commandContext(flags, io));
+  io.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }));
 }

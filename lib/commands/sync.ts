@@ -9,10 +9,11 @@
 import { changeCounts, diffPyproject } from "../edit/pyproject_diff.ts";
 import { cacheEnvOf, lockNow, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
 import { projectMode } from "../core/mode.ts";
-import type { SyncResult } from "../core/sync_result.ts";
+import { ALREADY_IN_SYNC, type SyncResult, syncSummary } from "../core/sync_result.ts";
+import { type Io, pyprojectDiff } from "../io/terminal.ts";
 import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
-import type { CommandContext } from "../project/context.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import type { Project } from "../core/project.ts";
 import { PlanInputs } from "../state/plan_inputs.ts";
 import {
@@ -190,4 +191,70 @@ async function rememberSync(
       startedAt,
     });
   await writeFingerprint(project.root, plan.mode, fingerprint || undefined, env, lock?.bytes);
+}
+
+/** `hpm sync`'s command line: its options, and uv's arguments after `--`. */
+export interface SyncFlags
+  extends
+    GlobalFlags,
+    Pick<SyncOptions, "mode" | "dryRun" | "frozen" | "locked" | "adopt" | "uvArgs"> {
+  /** Not `--no-install`. */
+  readonly install: boolean;
+  /** `--json`. */
+  readonly json?: boolean;
+}
+
+/**
+ * `hpm sync`, whether the argument parser read its command line or cli.ts
+ * read it plainly: the same words either way.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { log } = context;
+  const result = await sync({
+    ...context,
+    dryRun: flags.dryRun,
+    install: flags.install,
+    frozen: flags.frozen,
+    locked: flags.locked,
+    uvArgs: flags.uvArgs,
+    adopt: flags.adopt,
+    stream: !flags.quiet && !flags.json,
+  });
+  if (flags.json) {
+    io.out(JSON.stringify(
+      {
+        targetMode: result.mode,
+        modeOrigin: result.modeOrigin,
+        dryRun: flags.dryRun ?? false,
+        installed: result.installed,
+        kept: result.kept,
+        ...diffPyproject(result.before, result.after),
+      },
+      null,
+      2,
+    ));
+    return;
+  }
+  for (const k of result.kept) {
+    const items = k.items.join(", ");
+    log(
+      k.handedOver
+        ? `kept group ${k.group}: it holds what you added (${items}); hpm no longer manages it`
+        : `kept what you added to hpm's groups: ${k.group}: ${items}`,
+    );
+  }
+  if (flags.dryRun) {
+    io.out(await pyprojectDiff(result.before, result.after, io) || ALREADY_IN_SYNC);
+    return;
+  }
+  log(syncSummary(
+    result.mode,
+    result.modeOrigin,
+    result.changed ? changeCounts(diffPyproject(result.before, result.after)) : undefined,
+    result.installed,
+  ));
 }

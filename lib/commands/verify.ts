@@ -11,7 +11,8 @@ import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
 import { LOCK_FILE } from "../core/project.ts";
 import { lockInScratch } from "../project/scratch_resolve.ts";
-import type { CommandContext } from "../project/context.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
 import { missingCloneError, planProject, scratchLeaveOut } from "../project/plan.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 
@@ -73,4 +74,19 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
       return { mode: plan.mode, lockedPackages };
     },
   );
+}
+
+/** `hpm verify`'s command line: `--mode`. */
+export type VerifyFlags = GlobalFlags & Pick<VerifyOptions, "mode">;
+
+/**
+ * `hpm verify`: whether the mode resolves, and how many packages it locks.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { mode, lockedPackages } = await verify({ ...context, stream: flags.verbose });
+  context.log(`mode ${mode} resolves (${lockedPackages} packages locked); nothing was changed`);
 }

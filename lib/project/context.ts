@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Runner } from "../io/runner.ts";
+import { denoRunner, type Runner } from "../io/runner.ts";
+import type { Io } from "../io/terminal.ts";
 
 /** What every command takes (each adds its own options). */
 export interface CommandContext {
@@ -28,4 +29,39 @@ export interface CommandContext {
   readonly refresh?: boolean;
   /** How long to wait for another hpm run holding the lock. @default 60000 */
   readonly lockTimeoutMs?: number;
+}
+
+/** The flags every command takes. */
+export interface GlobalFlags {
+  /** `-C DIR`: the project. */
+  readonly project?: string;
+  /** `-q`: print only errors. */
+  readonly quiet?: boolean;
+  /** `-v`: print more detail. */
+  readonly verbose?: boolean;
+  /** `--refresh`: ask remote registries again. */
+  readonly refresh?: boolean;
+}
+
+/**
+ * The context a command line gives a command: its project, its `--mode`,
+ * `hpm: …` notices on stderr unless quiet, and with --verbose every uv and
+ * git command line before it runs.
+ *
+ * @param flags the global flags, and the command's `--mode` if it has one
+ * @param io where notices go
+ * @returns the context, its logger and runner set
+ */
+export function commandContext(
+  flags: GlobalFlags & { readonly mode?: string },
+  io: Io,
+): CommandContext & Required<Pick<CommandContext, "log" | "runner">> {
+  const log = (message: string) => {
+    if (!flags.quiet) io.err(`hpm: ${message}`);
+  };
+  const runner: Runner = (request) => {
+    if (flags.verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
+    return denoRunner(request);
+  };
+  return { root: flags.project, mode: flags.mode, log, runner, refresh: flags.refresh };
 }

@@ -16,6 +16,8 @@ import { parseLocalOverlay, parseManifest } from "../core/manifest.ts";
 import { loadRegistry } from "../registry/load.ts";
 import { cacheDir, type FetchRegistryOptions } from "../registry/remote.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
+import { findProjectRoot } from "./root.ts";
+import type { CommandContext } from "./context.ts";
 
 /** Options of {@link loadProject}. */
 export interface LoadOptions extends FetchRegistryOptions {
@@ -126,4 +128,16 @@ export function isPackageDir(dir: string, reader: Reader = door): boolean {
     }
   }
   return false;
+}
+
+/**
+ * The project a command names (`root`, else the working folder's), found
+ * and loaded without locking it: what the read-only listings read.
+ *
+ * @param context where the project is; runner, logger and refresh for remote registries
+ * @returns the project
+ * @throws {HpmInputError} when there is no project, or a file of it is malformed
+ */
+export async function loadProjectAt(context: CommandContext): Promise<Project> {
+  return await loadProject(findProjectRoot(context.root), context);
 }
