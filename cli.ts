@@ -9,8 +9,8 @@
 import { defaultIo, guardOutput, type Io } from "./lib/io/terminal.ts";
 import { ALREADY_IN_SYNC, checkPassed, syncSummary } from "./lib/core/sync_result.ts";
 import { exitCodeOf } from "./lib/core/errors.ts";
-import { answerFast, type FastCommand, fastCommandOf } from "./lib/state/fast_path.ts";
-import { readPlainCommand } from "./lib/cli/plain_command.ts";
+import { answerFast, type FastCommand } from "./lib/state/fast_path.ts";
+import { fastCommandOf, readPlainCommand } from "./lib/cli/plain_command.ts";
 import type { Runner } from "./lib/io/runner.ts";
 import { VERSION } from "./lib/core/version.ts";
 

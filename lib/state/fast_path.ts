@@ -23,7 +23,6 @@ import {
   stillHolds,
 } from "./fingerprint.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
-import type { PlainCommand } from "../cli/plain_command.ts";
 import { journalLeft } from "./folder.ts";
 import type { Runner } from "../io/runner.ts";
 import { VERSION } from "../core/version.ts";
@@ -52,34 +51,6 @@ export interface FastCommand {
   readonly locked: boolean;
   /** Arguments after `--` (sync). */
   readonly uvArgs: readonly string[];
-}
-
-/**
- * The command line read plainly (see `plain_command.ts`), when the fast path
- * can answer it: `sync`, `check` or `diff`; anything else (other commands,
- * `--refresh`, `check --staged`, both `--frozen` and `--locked`) is
- * undefined, for the full parser or the normal path.
- *
- * @param command the plain command line, if it is one
- * @returns the command, or undefined
- */
-export function fastCommandOf(command: PlainCommand | undefined): FastCommand | undefined {
-  if (!command || !["sync", "check", "diff"].includes(command.name)) return undefined;
-  const { flags } = command;
-  if (flags.refresh || flags.staged || (flags.frozen && flags.locked)) return undefined;
-  const value = (v: string | true | undefined) => typeof v === "string" ? v : undefined;
-  return {
-    name: command.name as FastCommand["name"],
-    project: value(flags.project),
-    quiet: flags.quiet === true,
-    verbose: flags.verbose === true,
-    mode: value(flags.mode),
-    pyprojectOnly: flags["pyproject-only"] === true,
-    install: !flags["no-install"],
-    frozen: flags.frozen === true,
-    locked: flags.locked === true,
-    uvArgs: command.rest,
-  };
 }
 
 // Plain `check` asks about uv.lock too. The fingerprint answers it only when

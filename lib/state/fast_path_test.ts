@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { answerFast, fastCommandOf, plainlyStatic } from "./fast_path.ts";
+import { answerFast, plainlyStatic } from "./fast_path.ts";
 import { whyUvWouldBuild } from "../project/lockfile_check.ts";
-import { readPlainCommand } from "../cli/plain_command.ts";
+import { fastCommandOf, readPlainCommand } from "../cli/plain_command.ts";
 import { recordingRunner } from "../io/runner.ts";
 import { projectStateName } from "./folder.ts";
 import { sync } from "../commands/sync.ts";
