@@ -1,7 +1,8 @@
 /**
  * The `hpm` command line: flags in, calls into mod.ts, text and exit codes out.
- * What answers a plain command line is here; the full parser and its commands
- * are in lib/commands.ts.
+ * What answers a plain command line is here; the full parser is in
+ * lib/cli/commands.ts, and each command's handler in its module under
+ * lib/commands/.
  *
  * @module
  */
@@ -17,8 +18,8 @@ import { VERSION } from "./lib/core/version.ts";
 // Start-up is most of what a no-op costs, so only the modules above (which
 // import nothing heavy: the fast path and the plain command-line reader among
 // them) load with the CLI. The argument parser and the command tree load only
-// for a command line that is not plain (lib/commands.ts runs the plain ones
-// without them), and each command loads its own modules (`await
+// for a command line that is not plain (lib/cli/commands.ts runs the plain
+// ones without them), and each command loads its own modules (`await
 // import` with a literal path, so `deno compile` and `deno bundle` still see
 // them).
 

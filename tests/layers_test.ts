@@ -159,3 +159,13 @@ Deno.test("nothing below the commands reaches a command or the command line", as
 Deno.test("only the command line reaches the command line's modules", async () => {
   assert.deepEqual(await forbiddenPaths((m) => !CLI.test(m), (_, dep) => CLI.test(dep)), []);
 });
+
+Deno.test("the doors, the core and the formats reach nothing above them", async () => {
+  assert.deepEqual(
+    await forbiddenPaths(
+      (m) => /^(core|edit|io)\//.test(m),
+      (_, dep) => /^(project|registry|state|commands|cli)\//.test(dep),
+    ),
+    [],
+  );
+});
