@@ -1,31 +1,25 @@
 /**
  * The `hpm` command line: flags in, calls into mod.ts, text and exit codes out.
- * What answers a plain command line is here; the full parser and its commands
- * are in lib/commands.ts.
+ * What answers a plain command line is here; the full parser is in
+ * lib/cli/commands.ts, and each command's handler in its module under
+ * lib/commands/.
  *
  * @module
  */
 
-import {
-  ALREADY_IN_SYNC,
-  checkPassed,
-  defaultIo,
-  guardOutput,
-  type Io,
-  renderError,
-  syncSummary,
-} from "./lib/cli/output.ts";
+import { defaultIo, guardOutput, type Io } from "./lib/io/terminal.ts";
+import { ALREADY_IN_SYNC, checkPassed, syncSummary } from "./lib/core/sync_result.ts";
 import { exitCodeOf } from "./lib/core/errors.ts";
-import { answerFast, type FastCommand, fastCommandOf } from "./lib/state/fast_path.ts";
-import { readPlainCommand } from "./lib/cli/plain_command.ts";
+import { answerFast, type FastCommand } from "./lib/state/fast_path.ts";
+import { fastCommandOf, readPlainCommand } from "./lib/cli/plain_command.ts";
 import type { Runner } from "./lib/io/runner.ts";
 import { VERSION } from "./lib/core/version.ts";
 
 // Start-up is most of what a no-op costs, so only the modules above (which
 // import nothing heavy: the fast path and the plain command-line reader among
 // them) load with the CLI. The argument parser and the command tree load only
-// for a command line that is not plain (lib/commands.ts runs the plain ones
-// without them), and each command loads its own modules (`await
+// for a command line that is not plain (lib/cli/commands.ts runs the plain
+// ones without them), and each command loads its own modules (`await
 // import` with a literal path, so `deno compile` and `deno bundle` still see
 // them).
 
@@ -61,6 +55,8 @@ async function answerFromFingerprint(
     } else log(syncSummary(answer.mode, answer.origin, answer.change, command.install));
     return 0;
   } catch (error) {
+    // An error's words load when there is one to show.
+    const { renderError } = await import("./lib/cli/output.ts");
     io.err(renderError(error, io));
     return exitCodeOf(error);
   }

@@ -1,10 +1,14 @@
 /**
- * The folders of lib/ are layers, and the import graph keeps them: the pure
- * core (parsing manifests and entries, resolving a plan) and the editing of
+ * The folders of lib/ are layers, and the import graph keeps them: cli →
+ * commands → (project, registry, state) → (io, core, edit). The pure core
+ * (parsing manifests and entries, resolving a plan) and the editing of
  * formats (applying a plan to pyproject text, diffing) reach no module that
- * touches the disk, git, a process or the network, and do no I/O themselves.
- * The graph is Deno's own (`deno info --json`), so an import that a type
- * alone needs counts too. Tests follow the same shape: a module's unit test
+ * touches the disk, git, a process or the network, and do no I/O themselves;
+ * each command is a module of its own that reaches no other command; nothing
+ * below the commands reaches one, and nothing but the command line reaches
+ * the command line's modules. The graph is Deno's own (`deno info --json`),
+ * so an import that a type alone needs counts too, and so does one loaded
+ * lazily (`await import`). Tests follow the same shape: a module's unit test
  * sits beside it, and an end-to-end test in tests/ is named by the scenario it
  * plays, never by a module, so no two test files share a name.
  */
@@ -138,5 +142,56 @@ Deno.test("no end-to-end test in tests/ shares its name with a unit test in lib/
     scenarios.filter((name) => unit.has(name)).map((name) => `tests/${name} and ${unit.get(name)}`),
     [],
     "name the test in tests/ by the scenario it plays",
+  );
+});
+
+const COMMANDS = /^commands\//;
+const CLI = /^cli\//;
+// What the commands stand on.
+const BELOW_COMMANDS = /^(core|edit|io|state|project|registry)\//;
+
+// Every chain of imports from a module in `from` to a module `bad` says no to.
+async function forbiddenPaths(
+  from: (module: string) => boolean,
+  bad: (start: string, module: string) => boolean,
+): Promise<string[]> {
+  const starts = (await modules()).filter(from);
+  const graph = await importGraph(starts);
+  return starts.flatMap((m) => {
+    const path = forbiddenPath(graph, m, (dep) => bad(m, dep));
+    return path ? [path.join(" -> ")] : [];
+  });
+}
+
+Deno.test("a command reaches no other command: what commands share lives below them", async () => {
+  const all = await modules();
+  assert.ok(all.includes("commands/sync.ts") && all.includes("commands/status.ts"));
+  assert.deepEqual(
+    await forbiddenPaths((m) => COMMANDS.test(m), (m, dep) => COMMANDS.test(dep) && dep !== m),
+    [],
+  );
+});
+
+Deno.test("nothing below the commands reaches a command or the command line", async () => {
+  assert.deepEqual(
+    await forbiddenPaths(
+      (m) => BELOW_COMMANDS.test(m),
+      (_, dep) => COMMANDS.test(dep) || CLI.test(dep),
+    ),
+    [],
+  );
+});
+
+Deno.test("only the command line reaches the command line's modules", async () => {
+  assert.deepEqual(await forbiddenPaths((m) => !CLI.test(m), (_, dep) => CLI.test(dep)), []);
+});
+
+Deno.test("the doors, the core and the formats reach nothing above them", async () => {
+  assert.deepEqual(
+    await forbiddenPaths(
+      (m) => /^(core|edit|io)\//.test(m),
+      (_, dep) => /^(project|registry|state|commands|cli)\//.test(dep),
+    ),
+    [],
   );
 });

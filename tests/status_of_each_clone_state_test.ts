@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { formatStatus, type PackageStatus, status } from "../lib/commands/status.ts";
-import { planSync } from "../lib/commands/sync.ts";
+import { planSync } from "../lib/project/plan.ts";
 import {
   fileUrl,
   git,

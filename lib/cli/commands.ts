@@ -1,52 +1,21 @@
 /**
  * The full command line: every command and flag, read by the argument
  * parser (commander), which loads only when a command line is not plain
- * enough for cli.ts to answer first (see `plain_command.ts`). Each command
- * loads its own modules when it runs.
+ * enough for cli.ts to answer first (see `plain_command.ts`). It only reads
+ * and dispatches: each command is a handler in its module under
+ * lib/commands/, loaded when it runs.
  *
  * @module
  */
 
 import type { Command } from "commander";
-import {
-  ALREADY_IN_SYNC,
-  checkPassed,
-  diffColors,
-  type Io,
-  renderError,
-  syncSummary,
-} from "./output.ts";
-import type { CompletionCommand } from "./completions.ts";
-import { exitCodeOf, HpmInputError, HpmOperationError } from "../core/errors.ts";
-import { denoRunner, type Runner } from "../io/runner.ts";
+import type { Io } from "../io/terminal.ts";
+import { renderError } from "./output.ts";
+import type { CompletionCommand } from "../commands/completions.ts";
+import { exitCodeOf } from "../core/errors.ts";
+import type { GlobalFlags } from "../project/context.ts";
 import type { PlainCommand } from "./plain_command.ts";
 import { VERSION } from "../core/version.ts";
-
-/** The flags every command takes. */
-export interface GlobalFlags {
-  project?: string;
-  quiet?: boolean;
-  verbose?: boolean;
-  refresh?: boolean;
-}
-
-/** `hpm stage`'s flags. */
-export interface StageFlags extends GlobalFlags {
-  mode?: string;
-  offline?: boolean;
-}
-
-/** `hpm sync`'s flags. */
-export interface SyncFlags extends GlobalFlags {
-  mode?: string;
-  dryRun?: boolean;
-  /** Not `--no-install`. */
-  install: boolean;
-  frozen?: boolean;
-  locked?: boolean;
-  json?: boolean;
-  adopt?: boolean;
-}
 
 // What `verify` and `stage` say of what they run: `uv lock`, with uv's reach.
 const LOCKS_AS_UV_DOES =
@@ -54,256 +23,6 @@ const LOCKS_AS_UV_DOES =
   "\n(UV_PYTHON, else python3 or python on PATH), never its .venv or a .python-version." +
   "\nuv may build a source tree (the project, a local path) whose metadata is dynamic to" +
   "\nread it, running its build backend: code from the project. `hpm check` does not.";
-
-// How a command reports (`hpm: …` notices unless quiet; with --verbose every
-// uv and git command line before it runs), and what every command that reads
-// the project is given. Flags are read when used: the parser fills them in
-// after the command tree is built.
-function reporting(flags: () => GlobalFlags, io: Io) {
-  const log = (message: string) => {
-    if (!flags().quiet) io.err(`hpm: ${message}`);
-  };
-  const runner: Runner = (request) => {
-    if (flags().verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
-    return denoRunner(request);
-  };
-  const reading = (mode?: string) => ({
-    root: flags().project,
-    mode,
-    log,
-    runner,
-    refresh: flags().refresh,
-  });
-  return { log, runner, reading };
-}
-
-/**
- * `hpm stage`, whether the argument parser read its command line or cli.ts
- * read it plainly: the same words either way.
- *
- * @param flags the command's flags
- * @param io where it reports
- */
-export async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
-  const { log, reading } = reporting(() => flags, io);
-  const { stage } = await import("../commands/stage.ts");
-  const { mode, modeOrigin, files } = await stage({
-    ...reading(flags.mode),
-    offline: flags.offline,
-    stream: flags.verbose,
-  });
-  const changed = files.filter((f) => f.changed).map((f) => f.path);
-  log(
-    `mode ${mode} (from ${modeOrigin}): ` +
-      (changed.length ? `staged ${changed.join(", ")}` : "the index already had it") +
-      "; the working tree and the environment are unchanged",
-  );
-}
-
-/**
- * `hpm sync`, whether the argument parser read its command line or cli.ts
- * read it plainly: the same words either way.
- *
- * @param flags the command's flags
- * @param uvArgs arguments for `uv sync`
- * @param io where it reports
- */
-export async function syncCommand(flags: SyncFlags, uvArgs: string[], io: Io): Promise<void> {
-  const { log, reading } = reporting(() => flags, io);
-  const { sync } = await import("../commands/sync.ts");
-  const { changeCounts, diffPyproject } = await import("../edit/pyproject_diff.ts");
-  const result = await sync({
-    ...reading(flags.mode),
-    dryRun: flags.dryRun,
-    install: flags.install,
-    frozen: flags.frozen,
-    locked: flags.locked,
-    uvArgs,
-    adopt: flags.adopt,
-    stream: !flags.quiet && !flags.json,
-  });
-  if (flags.json) {
-    io.out(JSON.stringify(
-      {
-        targetMode: result.mode,
-        modeOrigin: result.modeOrigin,
-        dryRun: flags.dryRun ?? false,
-        installed: result.installed,
-        kept: result.kept,
-        ...diffPyproject(result.before, result.after),
-      },
-      null,
-      2,
-    ));
-    return;
-  }
-  for (const k of result.kept) {
-    const items = k.items.join(", ");
-    log(
-      k.handedOver
-        ? `kept group ${k.group}: it holds what you added (${items}); hpm no longer manages it`
-        : `kept what you added to hpm's groups: ${k.group}: ${items}`,
-    );
-  }
-  if (flags.dryRun) {
-    io.out(await pyprojectDiff(result.before, result.after, io) || ALREADY_IN_SYNC);
-    return;
-  }
-  log(syncSummary(
-    result.mode,
-    result.modeOrigin,
-    result.changed ? changeCounts(diffPyproject(result.before, result.after)) : undefined,
-    result.installed,
-  ));
-}
-
-// pyproject.toml's unified diff ("" for none), its package loaded only to show one.
-async function pyprojectDiff(before: string, after: string, io: Io): Promise<string> {
-  const { unifiedDiff } = await import("../edit/unified_diff.ts");
-  return unifiedDiff(before, after, "pyproject.toml", diffColors(io.color)).trimEnd();
-}
-
-/** `hpm diff`'s flags. */
-export interface DiffFlags extends GlobalFlags {
-  mode?: string;
-  json?: boolean;
-}
-
-/**
- * `hpm diff` (normal path), whether the argument parser read its command
- * line or cli.ts read it plainly.
- *
- * @param flags the command's flags
- * @param io where it reports
- */
-export async function diffCommand(flags: DiffFlags, io: Io): Promise<void> {
-  const { reading } = reporting(() => flags, io);
-  const { planSync } = await import("../commands/sync.ts");
-  const { diffPyproject } = await import("../edit/pyproject_diff.ts");
-  const plan = await planSync(reading(flags.mode));
-  if (flags.json) {
-    io.out(
-      JSON.stringify(
-        { targetMode: plan.mode, ...diffPyproject(plan.before, plan.after) },
-        null,
-        2,
-      ),
-    );
-  } else {
-    io.out(await pyprojectDiff(plan.before, plan.after, io) || ALREADY_IN_SYNC);
-  }
-}
-
-/** `hpm check`'s flags. */
-export interface CheckFlags extends GlobalFlags {
-  mode?: string;
-  staged?: boolean;
-  pyprojectOnly?: boolean;
-}
-
-/**
- * `hpm check` (normal path), whether the argument parser read its command
- * line or cli.ts read it plainly.
- *
- * @param flags the command's flags
- * @param io where it reports
- * @throws {HpmOperationError} when pyproject.toml, uv.lock or the staged files are not in the mode
- */
-export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
-  const { log, runner, reading } = reporting(() => flags, io);
-  if (flags.staged) {
-    const { checkStaged } = await import("../commands/stage.ts");
-    const { mode, problems } = await checkStaged(reading(flags.mode));
-    for (const p of problems) io.out(p);
-    if (problems.length) {
-      throw new HpmOperationError(
-        `the staged pyproject.toml / uv.lock are not in the committed mode ${mode}`,
-        `run \`hpm stage\` to stage mode ${mode}'s form (your working tree stays as it is); ` +
-          "a source named above that hpm did not write must first be removed from pyproject.toml",
-      );
-    }
-    log(`the staged files are in the committed mode ${mode}`);
-    return;
-  }
-  const { planSync } = await import("../commands/sync.ts");
-  const plan = await planSync({ ...reading(flags.mode), reportProblems: true });
-  if (plan.problem) {
-    // A source of the user's for a plugin hpm manages collides with the plan:
-    // for a check, that is drift, named entry by entry.
-    const { foreignSources } = await import("../edit/pyproject_policy.ts");
-    const foreign = plan.problem.code === "conflict"
-      ? foreignSources(plan.before, plan.resolution.plan, plan.project.pyprojectFile)
-      : [];
-    if (!foreign.length) throw plan.problem;
-    for (const f of foreign) io.out(f);
-    throw new HpmOperationError(
-      `pyproject.toml gives ${foreign.length === 1 ? "a plugin" : "plugins"} hpm manages ` +
-        `another source than mode ${plan.mode}'s`,
-      `remove ${foreign.length === 1 ? "it" : "them"} from pyproject.toml (from a requirement, ` +
-        `its URL): hpm writes each plugin's source for the mode (\`hpm sync --mode ${plan.mode}\`)`,
-    );
-  }
-  if (plan.changed) {
-    io.out(await pyprojectDiff(plan.before, plan.after, io));
-    throw new HpmOperationError(
-      `pyproject.toml is out of sync with hpm.yaml for mode ${plan.mode}`,
-      `run \`hpm sync --mode ${plan.mode}\``,
-    );
-  }
-  log(checkPassed("pyproject.toml", plan.mode));
-  if (flags.pyprojectOnly) return;
-  const { checkLock } = await import("../project/lockfile_check.ts");
-  const lock = await checkLock(plan, { runner, log });
-  if (!lock.present) {
-    log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
-    return;
-  }
-  if (lock.problems.length) {
-    for (const p of lock.problems) io.out(p);
-    throw new HpmOperationError(
-      `uv.lock does not match mode ${plan.mode}`,
-      `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
-    );
-  }
-  if (lock.uvSkipped) {
-    throw new HpmOperationError(
-      `uv.lock was not checked by uv: ${lock.uvSkipped}, so uv would have to run its ` +
-        "build backend to check it, and hpm check runs no code from the project",
-      `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; where running the ` +
-        "project's code is acceptable, `uv lock --check --offline` checks the rest " +
-        "(and `hpm check --pyproject-only` checks pyproject.toml alone)",
-    );
-  }
-  if (lock.uvUnanswered) {
-    throw new HpmOperationError(
-      `uv could not check uv.lock offline, so it is not known to match mode ${plan.mode}: ` +
-        lock.uvUnanswered,
-      "let uv fetch what it needs first (`uv lock --check`, online), then run `hpm check` " +
-        "again; `hpm check --pyproject-only` checks pyproject.toml alone",
-    );
-  }
-  log(checkPassed("uv.lock", plan.mode));
-}
-
-/** `hpm status`'s flags. */
-export interface StatusFlags extends GlobalFlags {
-  mode?: string;
-  json?: boolean;
-}
-
-/**
- * `hpm status`, whether the argument parser read its command line or cli.ts
- * read it plainly.
- *
- * @param flags the command's flags
- * @param io where it reports
- */
-export async function statusCommand(flags: StatusFlags, io: Io): Promise<void> {
-  const { reading } = reporting(() => flags, io);
-  const { formatStatus, status } = await import("../commands/status.ts");
-  const report = await status(reading(flags.mode));
-  io.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }));
-}
 
 /**
  * Run a command line read plainly (see `plain_command.ts`: `sync`, `check`,
@@ -326,11 +45,13 @@ export async function runPlain(plain: PlainCommand, io: Io): Promise<number | un
   };
   try {
     if (plain.name === "stage") {
+      const { stageCommand } = await import("../commands/stage.ts");
       await stageCommand(
         { ...globals, mode: text(flags.mode), offline: flags.offline === true },
         io,
       );
     } else if (plain.name === "check") {
+      const { checkCommand } = await import("../commands/check.ts");
       await checkCommand({
         ...globals,
         mode: text(flags.mode),
@@ -338,22 +59,22 @@ export async function runPlain(plain: PlainCommand, io: Io): Promise<number | un
         pyprojectOnly: flags["pyproject-only"] === true,
       }, io);
     } else if (plain.name === "status") {
+      const { statusCommand } = await import("../commands/status.ts");
       await statusCommand({ ...globals, mode: text(flags.mode) }, io);
     } else if (plain.name === "diff") {
+      const { diffCommand } = await import("../commands/diff.ts");
       await diffCommand({ ...globals, mode: text(flags.mode) }, io);
     } else if (plain.name === "sync" && !(flags.frozen && flags.locked)) {
       // Both at once is the parser's to refuse, in its words.
-      await syncCommand(
-        {
-          ...globals,
-          mode: text(flags.mode),
-          install: !flags["no-install"],
-          frozen: flags.frozen === true,
-          locked: flags.locked === true,
-        },
-        [...plain.rest],
-        io,
-      );
+      const { syncCommand } = await import("../commands/sync.ts");
+      await syncCommand({
+        ...globals,
+        mode: text(flags.mode),
+        install: !flags["no-install"],
+        frozen: flags.frozen === true,
+        locked: flags.locked === true,
+        uvArgs: plain.rest,
+      }, io);
     } else return undefined;
     return 0;
   } catch (error) {
@@ -386,15 +107,8 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
       writeErr: (s) => io.err(s.replace(/\n$/, "")),
     });
 
+  // Read when a command runs: the parser fills them in after the tree is built.
   const globals = () => program.opts<GlobalFlags>();
-  const { log, runner, reading } = reporting(globals, io);
-  const root = () => globals().project;
-  // The read-only listing commands load the project without locking it.
-  const loadHere = async () => {
-    const { findProjectRoot, loadProject } = await import("../project/load.ts");
-    const { log, runner, refresh } = reading();
-    return await loadProject(await findProjectRoot(root() ?? Deno.cwd()), { log, runner, refresh });
-  };
   const modeOption = () =>
     new Option(
       "-m, --mode <mode>",
@@ -425,7 +139,8 @@ Examples:
   hpm sync -- --no-dev          # extra flags for uv sync`,
     )
     .action(async (uvArgs: string[], flags) => {
-      await syncCommand({ ...globals(), ...flags }, uvArgs, io);
+      const { syncCommand } = await import("../commands/sync.ts");
+      await syncCommand({ ...globals(), ...flags, uvArgs }, io);
     });
 
   program.command("diff")
@@ -434,6 +149,7 @@ Examples:
     .option("--json", "print a structured diff")
     .addHelpText("after", "\nExamples:\n  hpm diff --mode prod\n  hpm diff --json | jq .sources")
     .action(async (flags) => {
+      const { diffCommand } = await import("../commands/diff.ts");
       await diffCommand({ ...globals(), ...flags }, io);
     });
 
@@ -459,6 +175,7 @@ Examples:
         "\ncheck fails, saying so.",
     )
     .action(async (flags) => {
+      const { checkCommand } = await import("../commands/check.ts");
       await checkCommand({ ...globals(), ...flags }, io);
     });
 
@@ -472,6 +189,7 @@ Examples:
         LOCKS_AS_UV_DOES,
     )
     .action(async (flags) => {
+      const { stageCommand } = await import("../commands/stage.ts");
       await stageCommand({ ...globals(), mode: flags.mode, offline: flags.offline }, io);
     });
 
@@ -485,22 +203,16 @@ Examples:
       "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group add llm -o rag4code-openai -o rag4code-ollama",
     )
     .action(async (name: string, flags) => {
-      const { groupAdd } = await import("../commands/groups.ts");
-      const { changed, mode } = await groupAdd(name, flags.option, { root: root() });
-      log(
-        changed
-          ? `group ${name} updated in hpm.yaml; run \`hpm sync --mode ${mode}\``
-          : `group ${name} already has that`,
-      );
+      const { groupAddCommand } = await import("../commands/groups.ts");
+      await groupAddCommand({ ...globals(), group: name, option: flags.option }, io);
     });
   group.command("remove")
     .description("remove a group, or one option of it")
     .argument("<group>", "the group")
     .option("-o, --option <package>", "remove only this option")
     .action(async (name: string, flags) => {
-      const { groupRemove } = await import("../commands/groups.ts");
-      const { mode } = await groupRemove(name, flags.option, { root: root() });
-      log(`hpm.yaml updated; run \`hpm sync --mode ${mode}\``);
+      const { groupRemoveCommand } = await import("../commands/groups.ts");
+      await groupRemoveCommand({ ...globals(), group: name, option: flags.option }, io);
     });
   group.command("use")
     .description("install only this option of a group of alternatives")
@@ -508,31 +220,15 @@ Examples:
     .argument("<package>", "the option to use")
     .addHelpText("after", "\nExamples:\n  hpm group use vector-db rag4code-chroma && hpm sync")
     .action(async (name: string, pkg: string) => {
-      const { groupUse } = await import("../commands/groups.ts");
-      const { mode } = await groupUse(name, pkg, { root: root() });
-      log(`group ${name} now uses ${pkg}; run \`hpm sync --mode ${mode}\``);
+      const { groupUseCommand } = await import("../commands/groups.ts");
+      await groupUseCommand({ ...globals(), group: name, package: pkg }, io);
     });
   group.command("list")
     .description("list groups and their options")
     .option("--json", "print JSON")
     .action(async (flags) => {
-      const project = await loadHere();
-      const groups = project.manifest.groups;
-      if (flags.json) {
-        io.out(
-          JSON.stringify(
-            groups.map(({ name, options, select }) => ({ name, options, select })),
-            null,
-            2,
-          ),
-        );
-        return;
-      }
-      if (!groups.length) io.out("no groups; add one with `hpm group add GROUP --option PACKAGE`");
-      for (const g of groups) {
-        const opts = g.options.map((o) => (g.select === o ? `${o} (selected)` : o));
-        io.out(`${g.name}: ${opts.join(", ") || "(empty)"}`);
-      }
+      const { groupListCommand } = await import("../commands/groups.ts");
+      await groupListCommand({ ...globals(), ...flags }, io);
     });
 
   program.command("status")
@@ -544,6 +240,7 @@ Examples:
       "\nExamples:\n  hpm status\n  hpm status --json | jq '.packages[] | select(.clone.dirty)'",
     )
     .action(async (flags) => {
+      const { statusCommand } = await import("../commands/status.ts");
       await statusCommand({ ...globals(), ...flags }, io);
     });
 
@@ -563,37 +260,8 @@ Examples:
       "\nExamples:\n  hpm clone\n  hpm clone rag4code-qdrant --jobs 1\n  hpm clone --update   # and pull",
     )
     .action(async (packages: string[], flags) => {
-      const { clone, summarizeClone } = await import("../commands/clone.ts");
-      const report = await clone({
-        root: root(),
-        packages: packages.length ? packages : undefined,
-        jobs: Number(flags.jobs),
-        update: flags.update,
-        mode: flags.mode,
-        yes: flags.yes,
-        confirm: Deno.stdin.isTerminal()
-          ? (targets) => {
-            io.err(`hpm: these clones would go outside the project:\n  ${targets.join("\n  ")}`);
-            return Promise.resolve(confirm("clone there?"));
-          }
-          : undefined,
-        log,
-        runner,
-        refresh: globals().refresh,
-      });
-      if (flags.json) io.out(JSON.stringify(report, null, 2));
-      else if (!globals().quiet) io.out(summarizeClone(report));
-      if (!report.ok) {
-        const failed = report.results.filter((r) => r.status === "failed");
-        // -q hides the progress lines, but a failure's reason is an error.
-        if (globals().quiet) {
-          for (const r of failed) io.err(`hpm: ${r.name}: failed: ${r.reason}`);
-        }
-        throw new HpmOperationError(
-          `some clones failed (${failed.map((r) => r.name).join(", ")})`,
-          "see the lines above; the others were cloned",
-        );
-      }
+      const { cloneCommand } = await import("../commands/clone.ts");
+      await cloneCommand({ ...globals(), ...flags, packages }, io);
     });
 
   program.command("pin")
@@ -608,22 +276,8 @@ Examples:
       "\nExamples:\n  hpm pin rag4code-qdrant\n  hpm pin rag4code-qdrant --ref v1.1.0",
     )
     .action(async (name: string, flags) => {
-      const { pin } = await import("../commands/pin.ts");
-      const r = await pin({
-        root: root(),
-        package: name,
-        ref: flags.ref,
-        force: flags.force,
-        verify: flags.verify,
-        mode: flags.mode,
-        log,
-        runner,
-      });
-      log(
-        r.changed
-          ? `${r.file}: ${r.previous ?? "(none)"} → ${r.ref}`
-          : `${name} is already pinned to ${r.ref}`,
-      );
+      const { pinCommand } = await import("../commands/pin.ts");
+      await pinCommand({ ...globals(), ...flags, package: name }, io);
     });
 
   program.command("verify")
@@ -634,12 +288,8 @@ Examples:
       "\nExamples:\n  hpm verify --mode prod   # before tagging or deploying" + LOCKS_AS_UV_DOES,
     )
     .action(async (flags) => {
-      const { verify } = await import("../commands/verify.ts");
-      const { mode, lockedPackages } = await verify({
-        ...reading(flags.mode),
-        stream: globals().verbose,
-      });
-      log(`mode ${mode} resolves (${lockedPackages} packages locked); nothing was changed`);
+      const { verifyCommand } = await import("../commands/verify.ts");
+      await verifyCommand({ ...globals(), ...flags }, io);
     });
 
   program.command("init")
@@ -659,32 +309,8 @@ Examples:
         "  hpm init   # in a project whose [tool.uv.sources] has path/git entries: adopts them",
     )
     .action(async (flags) => {
-      const { findProjectRoot } = await import("../project/load.ts");
-      const { init } = await import("../commands/init.ts");
-      const { installHook } = await import("../commands/hook.ts");
-      const here = globals().project;
-      const setUp = flags.hook &&
-        await findProjectRoot(here ?? Deno.cwd()).then(() => true, () => false);
-      if (!setUp) {
-        const changed = await init({
-          root: here,
-          registry: flags.registry,
-          adopt: flags.adopt,
-          log,
-        });
-        for (const file of changed) log(`wrote ${file}`);
-      }
-      if (flags.hook) {
-        const { path, changed } = await installHook({
-          root: setUp ? await findProjectRoot(here ?? Deno.cwd()) : here,
-          runner,
-        });
-        log(changed ? `wrote ${path}` : `${path} is already hpm's hook`);
-        return;
-      }
-      log(
-        "next: `hpm registry add NAME --git URL --ref TAG`, then `hpm group add GROUP --option NAME`",
-      );
+      const { initCommand } = await import("../commands/init.ts");
+      await initCommand({ ...globals(), ...flags }, io);
     });
 
   const registry = program.command("registry").description("what the registries know");
@@ -692,72 +318,30 @@ Examples:
     .description("list known packages and their modes")
     .option("--json", "print JSON")
     .action(async (flags) => {
-      const project = await loadHere();
-      const rows = project.registry.names().map((name) => {
-        const e = project.registry.get(name);
-        return {
-          name: e.name,
-          description: e.description,
-          modes: Object.keys(e.sources),
-          file: e.file,
-        };
-      });
-      if (flags.json) io.out(JSON.stringify(rows, null, 2));
-      else if (!rows.length) io.out("the registry is empty; add a package with `hpm registry add`");
-      else {for (const r of rows) {
-          io.out(`${r.name}  [${r.modes.join(", ")}]${r.description ? `  ${r.description}` : ""}`);
-        }}
+      const { registryListCommand } = await import("../commands/registry.ts");
+      await registryListCommand({ ...globals(), ...flags }, io);
     });
   registry.command("show")
     .description("show one package's entry")
     .argument("<package>", "the package")
     .option("--json", "print JSON")
     .action(async (name: string, flags) => {
-      const { describeSource } = await import("../commands/status.ts");
-      const project = await loadHere();
-      const e = project.registry.get(name);
-      const data = {
-        name: e.name,
-        description: e.description,
-        repository: e.repository,
-        requires: e.requires,
-        sources: e.sources,
-        file: e.file,
-      };
-      if (flags.json) io.out(JSON.stringify(data, null, 2));
-      else {
-        io.out(`${e.name}${e.description ? ` — ${e.description}` : ""}\n  file: ${e.file}`);
-        if (e.repository) io.out(`  repository: ${e.repository}`);
-        if (e.requires.length) io.out(`  requires: ${e.requires.join(", ")}`);
-        for (const [mode, source] of Object.entries(e.sources)) {
-          io.out(`  ${mode}: ${describeSource(source)}`);
-        }
-      }
+      const { registryShowCommand } = await import("../commands/registry.ts");
+      await registryShowCommand({ ...globals(), ...flags, package: name }, io);
     });
   registry.command("update")
     .description("fetch every remote registry now, whatever the age of its cached copy")
     .action(async () => {
-      const { findProjectRoot, loadProject } = await import("../project/load.ts");
-      const { parseRegistryLocation } = await import("../core/registry_location.ts");
-      const root = await findProjectRoot(globals().project ?? Deno.cwd());
-      const project = await loadProject(root, { log, runner, refresh: true });
-      const remote = project.manifest.registries.filter((r) =>
-        parseRegistryLocation(r).kind !== "local"
-      );
-      log(
-        remote.length
-          ? `updated ${remote.join(", ")}`
-          : "no remote registry in hpm.yaml: nothing to update",
-      );
+      const { registryUpdateCommand } = await import("../commands/registry.ts");
+      await registryUpdateCommand(globals(), io);
     });
   registry.command("index")
     .description("write index.json into a local registry folder, for hosts that serve it")
     .argument("[folder]", "the registry folder (default: the project's first local registry)")
     .addHelpText("after", "\nExamples:\n  hpm registry index\n  hpm registry index ./hpm-registry")
     .action(async (folder: string | undefined) => {
-      const { registryIndex } = await import("../registry/index_file.ts");
-      const { file, names } = await registryIndex({ folder, root: globals().project });
-      log(`wrote ${file} (${names.length} package${names.length === 1 ? "" : "s"})`);
+      const { registryIndexCommand } = await import("../commands/registry.ts");
+      await registryIndexCommand({ ...globals(), folder }, io);
     });
   registry.command("add")
     .description("add a package to the first local registry")
@@ -777,18 +361,21 @@ Examples:
         "  hpm registry add rag4code-openai --pypi 1.2.0 --repository https://github.com/rag4code/openai.git",
     )
     .action(async (name: string, flags) => {
-      const { registryAdd } = await import("../registry/add.ts");
-      const file = await registryAdd({
-        name,
-        description: flags.description,
-        devPath: flags.devPath,
-        git: flags.git,
-        ref: flags.ref,
-        pypi: flags.pypi,
-        index: flags.index,
-        repository: flags.repository,
-      }, { root: root(), verify: flags.verify, runner, log });
-      log(`wrote ${file}`);
+      const { registryAddCommand } = await import("../commands/registry.ts");
+      await registryAddCommand({
+        ...globals(),
+        entry: {
+          name,
+          description: flags.description,
+          devPath: flags.devPath,
+          git: flags.git,
+          ref: flags.ref,
+          pypi: flags.pypi,
+          index: flags.index,
+          repository: flags.repository,
+        },
+        verify: flags.verify,
+      }, io);
     });
 
   program.command("schema")
@@ -796,14 +383,8 @@ Examples:
     .option("--registry", "the schema of a registry entry")
     .option("--local", "the schema of hpm.local.yaml")
     .action(async (flags) => {
-      const { jsonSchema } = await import("../core/json_schema.ts");
-      io.out(
-        JSON.stringify(
-          jsonSchema(flags.registry ? "registry" : flags.local ? "local" : "manifest"),
-          null,
-          2,
-        ),
-      );
+      const { schemaCommand } = await import("../commands/schema.ts");
+      schemaCommand(flags, io);
     });
 
   program.command("completions")
@@ -815,16 +396,8 @@ Examples:
         "  hpm completions fish > ~/.config/fish/completions/hpm.fish",
     )
     .action(async (shell: string) => {
-      const { completionScript } = await import("./completions.ts");
-      if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
-        throw new HpmInputError(
-          "usage",
-          `unknown shell \`${shell}\``,
-          undefined,
-          "choose bash, zsh or fish",
-        );
-      }
-      io.out(completionScript(completionTree(program), shell).trimEnd());
+      const { completionsCommand } = await import("../commands/completions.ts");
+      completionsCommand({ shell, program: completionTree(program) }, io);
     });
 
   try {

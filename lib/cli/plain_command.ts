@@ -7,10 +7,12 @@
  * anything else (help, other spellings, unknown or repeated flags) is left to
  * the parser, which answers it, errors included.
  *
- * Imports nothing: it runs before anything else loads.
+ * Imports nothing (but a type): it runs before anything else loads.
  *
  * @module
  */
+
+import type { FastCommand } from "../state/fast_path.ts";
 
 /** A command line read without the argument parser. */
 export interface PlainCommand {
@@ -97,4 +99,32 @@ export function readPlainCommand(args: readonly string[]): PlainCommand | undefi
     flags[key] = value;
   }
   return name ? { name, flags, rest: [] } : undefined;
+}
+
+/**
+ * The command line read plainly, when the fast path (state/fast_path.ts)
+ * can answer it: `sync`, `check` or `diff`; anything else (other commands,
+ * `--refresh`, `check --staged`, both `--frozen` and `--locked`) is
+ * undefined, for the full parser or the normal path.
+ *
+ * @param command the plain command line, if it is one
+ * @returns the command, or undefined
+ */
+export function fastCommandOf(command: PlainCommand | undefined): FastCommand | undefined {
+  if (!command || !["sync", "check", "diff"].includes(command.name)) return undefined;
+  const { flags } = command;
+  if (flags.refresh || flags.staged || (flags.frozen && flags.locked)) return undefined;
+  const value = (v: string | true | undefined) => typeof v === "string" ? v : undefined;
+  return {
+    name: command.name as FastCommand["name"],
+    project: value(flags.project),
+    quiet: flags.quiet === true,
+    verbose: flags.verbose === true,
+    mode: value(flags.mode),
+    pyprojectOnly: flags["pyproject-only"] === true,
+    install: !flags["no-install"],
+    frozen: flags.frozen === true,
+    locked: flags.locked === true,
+    uvArgs: command.rest,
+  };
 }

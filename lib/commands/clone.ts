@@ -7,23 +7,32 @@
  */
 
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { CommandFailedError, HpmInputError } from "../core/errors.ts";
+import { CommandFailedError, HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { runPool } from "../io/pool.ts";
-import { updateCheckout } from "./_clone_update.ts";
 import { isInside } from "../io/files.ts";
-import { gitClone, gitFailure } from "../io/git.ts";
-import { chooseMode } from "../core/manifest.ts";
+import {
+  aheadBehind,
+  cloneState,
+  fastForward,
+  fetchRemote,
+  gitClone,
+  gitFailure,
+  hasOwnGit,
+  upstreamOf,
+} from "../io/git.ts";
+import { projectMode } from "../core/mode.ts";
 import { normalizeName } from "../core/names.ts";
-import { findProjectRoot, loadProject, readLocalDependencies } from "../project/load.ts";
+import { loadProject, readLocalDependencies } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import type { Project } from "../core/project.ts";
 import type { RegistryEntry } from "../core/registry_entry.ts";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
 
 /** Options of {@link clone}. */
-export interface CloneOptions {
-  /** The project root, or a folder inside it. @default Deno.cwd() */
-  readonly root?: string;
+export interface CloneOptions extends CommandContext {
   /** Packages to clone; default: every option of every group, and what they require. */
   readonly packages?: readonly string[];
   /** How many clones (or updates) run at once (at least 1). @default 4 */
@@ -33,14 +42,6 @@ export interface CloneOptions {
    * clean ones that are only behind; the others are reported as `kept`.
    */
   readonly update?: boolean;
-  /** The mode whose `local` source gives the path; otherwise RUN_MODE, hpm.local.yaml, hpm.yaml, `dev`. */
-  readonly mode?: string;
-  /** Runs git. @default denoRunner */
-  readonly runner?: Runner;
-  /** A progress line per package. */
-  readonly log?: (message: string) => void;
-  /** Environment to read RUN_MODE and HOME from. @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Clone into folders outside the project without asking (`--yes`). */
   readonly yes?: boolean;
   /**
@@ -49,8 +50,6 @@ export interface CloneOptions {
    * are refused.
    */
   readonly confirm?: (targets: readonly string[]) => Promise<boolean>;
-  /** Ask remote registries again even when their cached copies are fresh. */
-  readonly refresh?: boolean;
 }
 
 /** What happened to one package. */
@@ -119,7 +118,7 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
       "for example --jobs 4",
     );
   }
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   // No project lock: cloning can take minutes and touches none of the files
   // the lock protects, and status/sync must not wait for it.
   const env = options.env ?? Deno.env.toObject();
@@ -129,12 +128,7 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
     env,
     refresh: options.refresh,
   });
-  const { mode } = chooseMode({
-    flag: options.mode,
-    env: env.RUN_MODE,
-    local: project.overlay?.mode,
-    manifest: project.manifest.mode,
-  });
+  const { mode } = projectMode(project, { flag: options.mode, env: env.RUN_MODE });
   const home = env.HOME ?? env.USERPROFILE;
   const named = options.packages !== undefined && options.packages.length > 0;
   const first = named ? namedEntries(project, options.packages!) : manifestEntries(project);
@@ -436,4 +430,97 @@ export function summarizeClone(report: CloneReport): string {
   }
   return parts.join(", ") ||
     "nothing to clone: no group in hpm.yaml names a plugin (`hpm group add`, or `hpm clone PACKAGE`)";
+}
+
+// What updateCheckout did.
+interface UpdateOutcome {
+  /** `updated` (fast-forwarded), `current` (nothing to pull), `kept` (left alone). */
+  readonly status: "updated" | "current" | "kept";
+  /** What was pulled, or why it was left alone. */
+  readonly reason?: string;
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+
+// `hpm clone --update`: bring an existing dev checkout up to date with its
+// remote, only when that cannot lose or mix anyone's work: a clean clone on a
+// branch that is behind its upstream is fast-forwarded; one with uncommitted
+// changes, unpushed commits, a detached HEAD or no upstream is left exactly
+// as it is, and the reason reported. Fetching or fast-forwarding that fails
+// throws (CommandFailedError).
+async function updateCheckout(
+  runner: Runner,
+  dir: string,
+  env?: Readonly<Record<string, string>>,
+): Promise<UpdateOutcome> {
+  if (!hasOwnGit(dir)) return { status: "kept", reason: "not a git clone of its own" };
+  const state = await cloneState(runner, dir);
+  if (state.branch === undefined) {
+    return { status: "kept", reason: `detached at ${state.detachedAt}, not on a branch` };
+  }
+  if (state.dirty) {
+    return { status: "kept", reason: plural(state.changedPaths, "uncommitted change") };
+  }
+  if ((await upstreamOf(runner, dir)) === undefined) {
+    return { status: "kept", reason: `branch ${state.branch} tracks no remote branch` };
+  }
+  await fetchRemote(runner, dir, env);
+  const { ahead, behind } = await aheadBehind(runner, dir);
+  if (ahead > 0) {
+    const pull = behind > 0 ? `, ${behind} to pull: diverged` : "";
+    return { status: "kept", reason: `${plural(ahead, "commit")} not pushed${pull}` };
+  }
+  if (behind === 0) return { status: "current" };
+  const { from, to } = await fastForward(runner, dir);
+  return {
+    status: "updated",
+    reason: `fast-forwarded ${plural(behind, "commit")} (${from}..${to})`,
+  };
+}
+
+/** `hpm clone`'s command line: its options and the packages named. */
+export interface CloneFlags extends GlobalFlags, Pick<CloneOptions, "update" | "yes" | "mode"> {
+  /** The packages named (none: every plugin of every group). */
+  readonly packages: readonly string[];
+  /** `--jobs`, as given. */
+  readonly jobs: string;
+  /** `--json`. */
+  readonly json?: boolean;
+}
+
+/**
+ * `hpm clone`: a line per plugin, then a summary; asks before cloning
+ * outside the project when stdin is a terminal.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ * @throws {HpmOperationError} when a clone failed (the others were cloned)
+ */
+export async function cloneCommand(flags: CloneFlags, io: Io): Promise<void> {
+  const report = await clone({
+    ...commandContext(flags, io),
+    packages: flags.packages.length ? flags.packages : undefined,
+    jobs: Number(flags.jobs),
+    update: flags.update,
+    yes: flags.yes,
+    confirm: Deno.stdin.isTerminal()
+      ? (targets) => {
+        io.err(`hpm: these clones would go outside the project:\n  ${targets.join("\n  ")}`);
+        return Promise.resolve(confirm("clone there?"));
+      }
+      : undefined,
+  });
+  if (flags.json) io.out(JSON.stringify(report, null, 2));
+  else if (!flags.quiet) io.out(summarizeClone(report));
+  if (!report.ok) {
+    const failed = report.results.filter((r) => r.status === "failed");
+    // -q hides the progress lines, but a failure's reason is an error.
+    if (flags.quiet) {
+      for (const r of failed) io.err(`hpm: ${r.name}: failed: ${r.reason}`);
+    }
+    throw new HpmOperationError(
+      `some clones failed (${failed.map((r) => r.name).join(", ")})`,
+      "see the lines above; the others were cloned",
+    );
+  }
 }

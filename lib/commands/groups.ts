@@ -9,9 +9,13 @@ import { join } from "node:path";
 import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
-import { chooseMode, type Manifest, parseManifest } from "../core/manifest.ts";
+import { type Manifest, parseManifest } from "../core/manifest.ts";
+import { projectMode } from "../core/mode.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
 import { normalizeName } from "../core/names.ts";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject, loadProjectAt } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import { MANIFEST_FILE, type Project } from "../core/project.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
 import { withProjectLock } from "../state/project_mutex.ts";
@@ -165,14 +169,6 @@ export function selectGroupOption(
   return out;
 }
 
-/** Options of the `group*` commands. */
-export interface GroupCommandOptions {
-  /** The project root, or a folder inside it. @default Deno.cwd() */
-  readonly root?: string;
-  /** Environment to read RUN_MODE from. @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
 /** What a `group*` command did. */
 export interface GroupEditResult {
   /** Whether hpm.yaml changed. */
@@ -187,11 +183,11 @@ export interface GroupEditResult {
 }
 
 async function editManifest(
-  options: GroupCommandOptions,
+  options: CommandContext,
   check: (project: Project) => void,
   edit: (text: string, file: string) => string,
 ): Promise<GroupEditResult> {
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   return await withProjectLock(root, async () => {
     const project = await loadProject(root);
     check(project);
@@ -214,12 +210,7 @@ function modeInForce(
     // A broken pyproject.toml is for `hpm sync` to report; hpm.yaml was still edited.
     if (!(e instanceof HpmInputError)) throw e;
   }
-  return synced ??
-    chooseMode({
-      env: env.RUN_MODE,
-      local: project.overlay?.mode,
-      manifest: project.manifest.mode,
-    }).mode;
+  return synced ?? projectMode(project, { env: env.RUN_MODE }).mode;
 }
 
 function requireKnown(project: Project, names: readonly string[]) {
@@ -241,7 +232,7 @@ function requireKnown(project: Project, names: readonly string[]) {
 export function groupAdd(
   group: string,
   packages: readonly string[],
-  options: GroupCommandOptions = {},
+  options: CommandContext = {},
 ): Promise<GroupEditResult> {
   if (!packages.length) {
     return Promise.reject(
@@ -271,7 +262,7 @@ export function groupAdd(
 export function groupRemove(
   group: string,
   option: string | undefined,
-  options: GroupCommandOptions = {},
+  options: CommandContext = {},
 ): Promise<GroupEditResult> {
   return editManifest(
     options,
@@ -291,11 +282,103 @@ export function groupRemove(
 export function groupUse(
   group: string,
   option: string,
-  options: GroupCommandOptions = {},
+  options: CommandContext = {},
 ): Promise<GroupEditResult> {
   return editManifest(
     options,
     (project) => requireKnown(project, [option]),
     (text, file) => selectGroupOption(text, group, option, file),
   );
+}
+
+/** `hpm group add`'s command line. */
+export interface GroupAddFlags extends GlobalFlags {
+  /** The group. */
+  readonly group: string;
+  /** `--option`, every one given. */
+  readonly option: readonly string[];
+}
+
+/**
+ * `hpm group add`.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function groupAddCommand(flags: GroupAddFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { changed, mode } = await groupAdd(flags.group, flags.option, context);
+  context.log(
+    changed
+      ? `group ${flags.group} updated in hpm.yaml; run \`hpm sync --mode ${mode}\``
+      : `group ${flags.group} already has that`,
+  );
+}
+
+/** `hpm group remove`'s command line. */
+export interface GroupRemoveFlags extends GlobalFlags {
+  /** The group. */
+  readonly group: string;
+  /** `--option`: only this one. */
+  readonly option?: string;
+}
+
+/**
+ * `hpm group remove`.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function groupRemoveCommand(flags: GroupRemoveFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { mode } = await groupRemove(flags.group, flags.option, context);
+  context.log(`hpm.yaml updated; run \`hpm sync --mode ${mode}\``);
+}
+
+/** `hpm group use`'s command line. */
+export interface GroupUseFlags extends GlobalFlags {
+  /** The group. */
+  readonly group: string;
+  /** The option to use. */
+  readonly package: string;
+}
+
+/**
+ * `hpm group use`.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function groupUseCommand(flags: GroupUseFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { mode } = await groupUse(flags.group, flags.package, context);
+  context.log(`group ${flags.group} now uses ${flags.package}; run \`hpm sync --mode ${mode}\``);
+}
+
+/**
+ * `hpm group list`: each group and its options, the selected one marked.
+ *
+ * @param flags the command line (`json`: print JSON)
+ * @param io where it reports
+ */
+export async function groupListCommand(
+  flags: GlobalFlags & { readonly json?: boolean },
+  io: Io,
+): Promise<void> {
+  const groups = (await loadProjectAt(commandContext(flags, io))).manifest.groups;
+  if (flags.json) {
+    io.out(
+      JSON.stringify(
+        groups.map(({ name, options, select }) => ({ name, options, select })),
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  if (!groups.length) io.out("no groups; add one with `hpm group add GROUP --option PACKAGE`");
+  for (const g of groups) {
+    const opts = g.options.map((o) => (g.select === o ? `${o} (selected)` : o));
+    io.out(`${g.name}: ${opts.join(", ") || "(empty)"}`);
+  }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
-import { hookScript, installHook } from "./hook.ts";
+import { hookScript, installHook } from "./init.ts";
 import { denoRunner } from "../io/runner.ts";
 
 async function gitInit(dir: string, ...config: string[][]): Promise<void> {

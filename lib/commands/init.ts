@@ -1,10 +1,13 @@
 /**
- * `hpm init`: add HPM to an existing uv project.
+ * `hpm init`: add HPM to an existing uv project; with `--hook`, a plain git
+ * pre-commit hook running `hpm check --staged`, for teams without the
+ * pre-commit framework (which uses the repository's
+ * `.pre-commit-hooks.yaml` instead).
  *
  * @module
  */
 
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { stringify } from "yaml";
 import { type Adoption, planAdoption } from "../core/adopt.ts";
 import {
@@ -14,15 +17,18 @@ import {
   writeConfined,
 } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
+import { preCommitHookPath, repoLocation } from "../io/git.ts";
+import { denoRunner } from "../io/runner.ts";
 import { normalizeName } from "../core/names.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
 import { LOCAL_FILE, MANIFEST_FILE, PYPROJECT_FILE } from "../core/project.ts";
 import { jsonSchema } from "../core/json_schema.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import { findProjectRoot } from "../project/root.ts";
+import type { Io } from "../io/terminal.ts";
 
 /** Options of {@link init}. */
-export interface InitOptions {
-  /** The uv project folder. @default Deno.cwd() */
-  readonly root?: string;
+export interface InitOptions extends CommandContext {
   /** The registry folder to create, relative to the root. @default "hpm-registry" */
   readonly registry?: string;
   /**
@@ -30,8 +36,6 @@ export interface InitOptions {
    * in its dependency groups (see {@link planAdoption}). @default true
    */
   readonly adopt?: boolean;
-  /** What was adopted, and what was left to the user. */
-  readonly log?: (message: string) => void;
 }
 
 /**
@@ -84,7 +88,7 @@ const IGNORED = [LOCAL_FILE, "/packages/"];
  * groups of hpm.yaml, and pyproject.toml records them as HPM's (their bytes
  * unchanged), so that `hpm sync` manages them instead of refusing them.
  *
- * @param options where; whether to adopt
+ * @param options `root`: the uv project folder (default: the working folder); whether to adopt
  * @returns the paths created or changed
  * @throws {HpmInputError} when there is no pyproject.toml, hpm.yaml exists, or
  *   pyproject.toml is not valid TOML
@@ -188,4 +192,124 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
   await writeConfined(manifest, initialManifest(registry, adoption?.groups), { root });
   changed.push(manifest);
   return changed;
+}
+
+// How HPM recognises a hook it wrote (and may rewrite).
+const MARKER = "# hpm-hook: written by `hpm init --hook`";
+
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The pre-commit hook script. Git runs hooks at the top of the work tree, so
+ * a project in a subfolder is named with `-C`.
+ *
+ * @param prefix the project's folder relative to the work tree's top (`""` at the top)
+ * @returns the script
+ *
+ * @example Usage
+ * ```ts
+ * import { hookScript } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(hookScript(""), /^exec hpm check --staged$/m);
+ * assert.match(hookScript("core/"), /^exec hpm -C 'core\/' check --staged$/m);
+ * ```
+ */
+export function hookScript(prefix: string): string {
+  return [
+    "#!/bin/sh",
+    MARKER,
+    "# Refuses a commit whose pyproject.toml / uv.lock are not in the committed mode;",
+    "# `hpm stage` puts them there. Skip once with `git commit --no-verify`.",
+    `exec hpm${prefix ? ` -C ${shellQuote(prefix)}` : ""} check --staged`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Write the git pre-commit hook (where `core.hooksPath` says, else
+ * `.git/hooks/pre-commit`). A hook HPM did not write is never replaced.
+ *
+ * @param options the project and the runner
+ * @returns the hook's path and whether it was written (false: already there)
+ * @throws {HpmInputError} `hook-exists` for another hook; `git-state` outside a work tree
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { installHook } from "@hpm/cli";
+ *
+ * const { path } = await installHook({ root: "." });
+ * ```
+ */
+export async function installHook(
+  options: CommandContext = {},
+): Promise<{ path: string; changed: boolean }> {
+  const runner = options.runner ?? denoRunner;
+  const root = resolve(options.root ?? Deno.cwd());
+  const repo = await repoLocation(runner, root);
+  if (!repo) {
+    throw new HpmInputError(
+      "git-state",
+      `${root} is not in a git work tree`,
+      undefined,
+      "run `git init` first, then `hpm init --hook`",
+    );
+  }
+  const path = await preCommitHookPath(runner, repo.top);
+  const script = hookScript(repo.prefix);
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const hooks = { root: dirname(path) };
+  const bytes = readConfined(path, hooks, 1024 * 1024);
+  const existing = bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+  if (existing === script) return { path, changed: false };
+  if (existing !== undefined && !existing.includes(MARKER)) {
+    throw new HpmInputError(
+      "hook-exists",
+      `${path} exists and was not written by hpm; it was left as it is`,
+      { file: path },
+      "add the line `hpm check --staged || exit 1` to it yourself, or use the pre-commit " +
+        "framework's `hpm-check` hook",
+    );
+  }
+  await writeConfined(path, script, hooks);
+  await Deno.chmod(path, 0o755).catch(() => {}); // Windows has no mode bits; git runs it anyway
+  return { path, changed: true };
+}
+
+/** `hpm init`'s command line: `--registry`, `--no-adopt`, `--hook`. */
+export interface InitFlags extends GlobalFlags, Pick<InitOptions, "registry" | "adopt"> {
+  /** `--hook`. */
+  readonly hook?: boolean;
+}
+
+/**
+ * `hpm init`: set HPM up (unless `--hook` finds it set up already), then the
+ * pre-commit hook if asked for; a line per file written, and what to do next.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function initCommand(flags: InitFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { log } = context;
+  const found = () => {
+    try {
+      return findProjectRoot(flags.project);
+    } catch {
+      return undefined;
+    }
+  };
+  const setUp = flags.hook && found();
+  if (!setUp) {
+    const changed = await init({ ...context, registry: flags.registry, adopt: flags.adopt });
+    for (const file of changed) log(`wrote ${file}`);
+  }
+  if (flags.hook) {
+    const { path, changed } = await installHook({ ...context, root: setUp || flags.project });
+    log(changed ? `wrote ${path}` : `${path} is already hpm's hook`);
+    return;
+  }
+  log(
+    "next: `hpm registry add NAME --git URL --ref TAG`, then `hpm group add GROUP --option NAME`",
+  );
 }

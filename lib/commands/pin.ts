@@ -12,22 +12,23 @@ import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { cloneState, commitsAfter, hasOwnGit, newestTag } from "../io/git.ts";
 import { devCheckout } from "../core/checkout.ts";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import {
   missingModeError,
   parseRegistryEntry,
   type RegistryEntry,
 } from "../core/registry_entry.ts";
 import { checkReleaseOnRemote } from "../registry/release_check.ts";
-import { denoRunner, type Runner } from "../io/runner.ts";
+import { denoRunner } from "../io/runner.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
 import { withProjectLock } from "../state/project_mutex.ts";
 import { isSafeGitRef, normalizeSpecifier } from "../core/value_checks.ts";
 import { yamlDelete, yamlGet, yamlSetScalar } from "../edit/yaml_edit.ts";
 
 /** Options of {@link pin}. */
-export interface PinOptions {
-  /** The project root, or a folder inside it. @default Deno.cwd() */
-  readonly root?: string;
+export interface PinOptions extends CommandContext {
   /** The package to pin. */
   readonly package: string;
   /** The ref to pin; default: the newest tag (by version order) of the local clone. */
@@ -39,16 +40,8 @@ export interface PinOptions {
    * source's URL, or `repository:` for a pypi source). @default true
    */
   readonly verify?: boolean;
-  /** The mode whose source is set. @default "prod" */
+  /** The registry mode whose source is set. @default "prod" */
   readonly mode?: string;
-  /** Runs git. @default denoRunner */
-  readonly runner?: Runner;
-  /** Notices (e.g. what `force` let through). */
-  readonly log?: (message: string) => void;
-  /** Environment to read HOME from (for `~` in paths). @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** How long to wait for another hpm run holding the lock. @default 60000 */
-  readonly lockTimeoutMs?: number;
 }
 
 /** What {@link pin} did. */
@@ -110,7 +103,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
   const runner = options.runner ?? denoRunner;
   const log = options.log ?? (() => {});
   const env = options.env ?? Deno.env.toObject();
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   return await withProjectLock(root, async () => {
     const project = await loadProject(root, { runner, log, env });
     const { registry } = project;
@@ -280,5 +273,32 @@ function rawSource(text: string, mode: string): Record<string, string | undefine
   const raw = (yamlGet(text, ["sources", mode]) ?? {}) as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(raw).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]),
+  );
+}
+
+/** `hpm pin`'s command line: the plugin, `--ref`, `--force`, `--no-verify`, `--mode`. */
+export type PinFlags =
+  & GlobalFlags
+  & Pick<PinOptions, "package" | "ref" | "force" | "verify" | "mode">;
+
+/**
+ * `hpm pin`: what changed in the registry entry, or that nothing had to.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function pinCommand(flags: PinFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const r = await pin({
+    ...context,
+    package: flags.package,
+    ref: flags.ref,
+    force: flags.force,
+    verify: flags.verify,
+  });
+  context.log(
+    r.changed
+      ? `${r.file}: ${r.previous ?? "(none)"} → ${r.ref}`
+      : `${flags.package} is already pinned to ${r.ref}`,
   );
 }

@@ -1,10 +1,10 @@
 /**
- * The committed form: commit pyproject.toml and uv.lock in one mode (`prod`)
- * while working in another (`dev`). `hpm stage` writes that form into the git
- * index only (git plumbing: `hash-object -w`, `update-index --cacheinfo`), so
- * the working tree and the environment stay in dev; `hpm check --staged`
- * guards it in a pre-commit hook; `hpm status` shows working tree, index and
- * HEAD side by side.
+ * `hpm stage`: commit pyproject.toml and uv.lock in one mode (`prod`) while
+ * working in another (`dev`). It writes that form into the git index only
+ * (git plumbing: `hash-object -w`, `update-index --cacheinfo`), so the
+ * working tree and the environment stay in dev; `hpm check --staged` guards
+ * it in a pre-commit hook (check.ts); project/committed.ts holds what they
+ * share.
  *
  * @module
  */
@@ -12,13 +12,10 @@
 import { join } from "node:path";
 import { CommandFailedError, HpmInputError } from "../core/errors.ts";
 import {
-  headBlob,
   indexEntries,
   type IndexEntry,
   isIgnored,
   readBlob,
-  type RepoLocation,
-  repoLocation,
   type RepoState,
   repoState,
   setIndexEntries,
@@ -26,44 +23,16 @@ import {
   writeBlob,
 } from "../io/git.ts";
 import type { CommitModeOrigin } from "../core/commit_mode.ts";
-import { nearestProjectRoot } from "../state/fast_path.ts";
-import { recordedStage } from "../state/fingerprint.ts";
-import { MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
-import type { Plan } from "../core/plan.ts";
-import type { Project } from "../core/project.ts";
+import { findProjectRoot } from "../project/root.ts";
+import { notInRepo, planning, recordedCommit, workingPyproject } from "../project/committed.ts";
 import { applyPlan } from "../edit/pyproject.ts";
-import { foreignSources } from "../edit/pyproject_policy.ts";
-import { readManaged } from "../edit/pyproject_record.ts";
-import { lockSourceProblems } from "../project/lockfile_check.ts";
-import { parseToml } from "../edit/toml/parse.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
 import { lockInScratch } from "../project/scratch_resolve.ts";
-import type { ProjectOptions, SyncPlan } from "./sync.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
+import type { SyncPlan } from "../project/plan.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
-import { decodeUtf8 } from "../edit/utf8.ts";
 import { LOCK_FILE, PYPROJECT_FILE } from "../core/project.ts";
-
-// How errors name the files in git's index: their bytes are not the working
-// files', which an error must not quote.
-const STAGED_PYPROJECT = `${PYPROJECT_FILE} (staged)`;
-const STAGED_LOCK = `${LOCK_FILE} (staged)`;
-
-// hpm.yaml's and the registry's parsers, and the planner, load only when
-// `hpm stage` plans: from the committed mode's record it needs none of them
-// (loading them is most of a stage's time).
-const planning = () =>
-  Promise.all([
-    import("../project/load.ts"),
-    import("./sync.ts"),
-    import("../core/commit_mode.ts"),
-  ]);
-
-async function findRoot(start: string): Promise<string> {
-  const root = Deno.build.os === "windows" ? undefined : nearestProjectRoot(start);
-  if (root !== undefined) return root;
-  const [{ findProjectRoot }] = await planning();
-  return await findProjectRoot(start); // no hpm.yaml anywhere: its error
-}
 
 // A committed pyproject.toml must not point at anyone's disk.
 function refuseLocalSources(plan: SyncPlan, origin: CommitModeOrigin): void {
@@ -76,21 +45,6 @@ function refuseLocalSources(plan: SyncPlan, origin: CommitModeOrigin): void {
     origin === "hpm.yaml" ? manifest.positionOf(["commit-mode"]) : undefined,
     "commit a mode whose sources are released: `hpm stage --mode prod`, or `commit-mode: prod` " +
       "in hpm.yaml",
-  );
-}
-
-async function gitRepo(runner: Runner, root: string): Promise<RepoLocation> {
-  const repo = await repoLocation(runner, root);
-  if (repo) return repo;
-  throw notInRepo(root);
-}
-
-function notInRepo(root: string): HpmInputError {
-  return new HpmInputError(
-    "git-state",
-    `${root} is not in a git work tree`,
-    undefined,
-    "run `git init` first; `hpm stage` writes into git's index",
   );
 }
 
@@ -166,7 +120,7 @@ function refuseUnstageable(side: IndexSide): void {
 }
 
 /** Options of {@link stage}. */
-export interface StageOptions extends ProjectOptions {
+export interface StageOptions extends CommandContext {
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
   /** Resolve from uv's cache only, never online. @default HPM_OFFLINE=1 */
@@ -204,7 +158,7 @@ export interface StageResult {
  * ```
  */
 export async function stage(options: StageOptions = {}): Promise<StageResult> {
-  const root = await findRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
   return await withProjectLock(root, async (recovered) => {
@@ -243,8 +197,7 @@ type Opts = StageOptions & Required<Pick<StageOptions, "runner" | "env">>;
 // Anything else (no record, a changed input, a pyproject.toml that cannot be
 // read) is the planner's to handle and report.
 async function recordedForm(root: string, options: Opts): Promise<CommittedForm | undefined> {
-  if (Deno.build.os === "windows") return undefined;
-  const recorded = await recordedStage(root, options.env, options.mode);
+  const recorded = await recordedCommit(root, options.env, options.mode);
   if (!recorded) return undefined;
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const working = workingPyproject(root);
@@ -332,239 +285,27 @@ async function stageForm(
   }
 }
 
-/**
- * Why a staged pyproject.toml / uv.lock is not the committed form of `plan`'s
- * mode. Pure.
- *
- * @param staged the texts in the index (undefined: not staged)
- * @param plan the committed mode's plan
- * @returns one line per problem; empty when the form is right
- * @throws {HpmInputError} `toml-syntax` when the staged pyproject.toml or uv.lock cannot be parsed
- *
- * @example Usage
- * ```ts
- * import { applyPlan, stagedProblems } from "@hpm/cli";
- * import assert from "node:assert/strict";
- *
- * const plan = (mode: string, table: [string, string | boolean][]) => ({
- *   mode,
- *   groups: [{ name: "db", requirements: ["q"] }],
- *   sources: [{ name: "q", table }],
- *   indexes: [],
- * });
- * const prod = plan("prod", [["git", "https://example.com/q.git"], ["tag", "v1"]]);
- * const dev = applyPlan("", plan("dev", [["path", "packages/q"], ["editable", true]])).text;
- * assert.deepEqual(stagedProblems({ pyproject: dev }, prod), [
- *   "pyproject.toml is in mode dev, not the committed mode prod",
- *   "pyproject.toml installs `q` from a local path (packages/q, editable)",
- * ]);
- * assert.deepEqual(stagedProblems({ pyproject: applyPlan(dev, prod).text }, prod), []);
- * ```
- */
-export function stagedProblems(
-  staged: { readonly pyproject?: string; readonly lock?: string },
-  plan: Plan,
-): string[] {
-  const problems: string[] = [];
-  if (staged.pyproject !== undefined) {
-    const file = STAGED_PYPROJECT;
-    const record = readManaged(staged.pyproject, file);
-    if (record && record.mode !== plan.mode) {
-      problems.push(
-        `pyproject.toml is in mode ${record.mode}, not the committed mode ${plan.mode}`,
-      );
-    }
-    const data = parseToml(staged.pyproject, file) as { tool?: { uv?: { sources?: unknown } } };
-    const sources = (data.tool?.uv?.sources ?? {}) as Record<string, Record<string, unknown>>;
-    for (const name of record?.sources ?? []) {
-      const path = sources[name]?.path;
-      if (typeof path !== "string") continue;
-      problems.push(
-        `pyproject.toml installs \`${name}\` from a local path (${path}` +
-          `${sources[name].editable === true ? ", editable" : ""})`,
-      );
-    }
-    problems.push(...foreignSources(staged.pyproject, plan, file));
-    if (!problems.length && applyPlan(staged.pyproject, plan, file).changed) {
-      problems.push(
-        `pyproject.toml's hpm entries are not what mode ${plan.mode} writes ` +
-          "(hpm.yaml or the registry changed since it was staged)",
-      );
-    }
-  }
-  if (staged.lock !== undefined) {
-    problems.push(...lockSourceProblems(staged.lock, plan, STAGED_LOCK));
-  }
-  return problems;
-}
-
-/** What {@link checkStaged} found. */
-export interface StagedCheck {
-  /** The committed mode. */
-  readonly mode: string;
-  /** Where it came from. */
-  readonly modeOrigin: CommitModeOrigin;
-  /** Why the index is not in the committed form; empty when it is. */
-  readonly problems: readonly string[];
-}
+/** `hpm stage`'s command line: `--mode` (the mode to stage), `--offline`. */
+export type StageFlags = GlobalFlags & Pick<StageOptions, "mode" | "offline">;
 
 /**
- * Whether the pyproject.toml and uv.lock in the git index are the committed
- * mode's form (what `hpm stage` writes): no local path, no editable entry,
- * the committed mode's record. For a pre-commit hook.
+ * `hpm stage`, whether the argument parser read its command line or cli.ts
+ * read it plainly: the same words either way.
  *
- * @param options project, `mode` (default: the committed mode), runner
- * @returns the mode and the problems found
- * @throws {HpmInputError} `git-state` outside a git work tree; `commit-mode`
- *
- * @example Usage
- * ```ts ignore
- * import { checkStaged } from "@hpm/cli";
- *
- * const { problems } = await checkStaged({ root: "." });
- * if (problems.length) console.log("run `hpm stage`");
- * ```
+ * @param flags the command line
+ * @param io where it reports
  */
-export async function checkStaged(options: ProjectOptions = {}): Promise<StagedCheck> {
-  const root = await findRoot(options.root ?? Deno.cwd());
-  const runner = options.runner ?? denoRunner;
-  const env = options.env ?? Deno.env.toObject();
-  return await withProjectLock(root, async (recovered) => {
-    // A pre-commit hook runs this on every commit: from the committed mode's
-    // record it needs no parser, as `hpm stage` (see recordedForm).
-    const recorded = recovered || Deno.build.os === "windows"
-      ? undefined
-      : await recordedStage(root, env, options.mode);
-    // Planned, hpm.yaml and the registry load before git is asked: their errors come first.
-    const planner = recorded ? undefined : await committedPlanner(root, options);
-    const repo = await gitRepo(runner, root);
-    const paths = [PYPROJECT_FILE, LOCK_FILE].map((f) => repo.prefix + f);
-    const entries = await indexEntries(runner, repo.top, paths);
-    const [pyproject, lock] = await Promise.all(
-      paths.map((p) =>
-        entries.has(p) ? readBlob(runner, repo.top, entries.get(p)!.blob) : undefined
-      ),
-    );
-    const staged = { pyproject, lock };
-    const plan = recorded && recordedPlanFor(root, staged.pyproject, recorded.plan);
-    if (plan) {
-      const modeOrigin = recorded.origin as CommitModeOrigin;
-      return { mode: recorded.mode, modeOrigin, problems: stagedProblems(staged, plan) };
-    }
-    const planned = await (planner ?? await committedPlanner(root, options))(staged.pyproject);
-    const { problem, resolution } = planned.plan;
-    if (problem && !hasForeignSources(staged.pyproject, resolution.plan)) throw problem;
-    return {
-      mode: planned.mode,
-      modeOrigin: planned.origin,
-      problems: stagedProblems(staged, resolution.plan),
-    };
-  }, lockOptions(options));
-}
-
-// The committed mode's plan, planned anew: hpm.yaml and the registry loaded
-// now, the plan made for the pyproject.toml given (the staged one) or the
-// working one; a pyproject.toml the plan cannot be applied to is its
-// `problem`.
-async function committedPlanner(root: string, options: ProjectOptions) {
-  const [{ loadProject }, { planProject }, { commitModeOf }] = await planning();
-  const project = await loadProject(root, options);
-  const { mode, origin } = commitModeOf(project, options.mode);
-  return async (pyproject: string | undefined) => ({
-    mode,
-    origin,
-    plan: await planProject(
-      pyproject === undefined
-        ? project
-        : { ...project, pyproject, pyprojectFile: STAGED_PYPROJECT },
-      { ...options, mode, reportProblems: true },
-    ),
+export async function stageCommand(flags: StageFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { mode, modeOrigin, files } = await stage({
+    ...context,
+    offline: flags.offline,
+    stream: flags.verbose,
   });
-}
-
-// A staged pyproject.toml giving a plugin hpm manages a source of its own
-// collides with the plan, which the check reports as one of its problems
-// rather than as an error.
-function hasForeignSources(staged: string | undefined, plan: Plan): boolean {
-  return staged !== undefined && foreignSources(staged, plan, STAGED_PYPROJECT).length > 0;
-}
-
-// The working pyproject.toml, read through the door; undefined when it cannot
-// be read (planning then reports why).
-function workingPyproject(root: string): string | undefined {
-  const file = join(root, PYPROJECT_FILE);
-  try {
-    const bytes = readConfined(file, { root }, MAX_PYPROJECT_BYTES);
-    return bytes === undefined ? undefined : decodeUtf8(bytes, file);
-  } catch {
-    return undefined;
-  }
-}
-
-// The recorded plan, once applied to the pyproject.toml that planning would
-// apply it to (the staged one, else the working one), so that a file it
-// cannot take fails in planning's words; undefined sends the check to
-// planning, which reports what could not be read.
-function recordedPlanFor(root: string, staged: string | undefined, plan: Plan): Plan | undefined {
-  const text = staged ?? workingPyproject(root);
-  if (text === undefined) return undefined;
-  if (hasForeignSources(staged, plan)) return plan;
-  applyPlan(text, plan, staged === undefined ? join(root, PYPROJECT_FILE) : STAGED_PYPROJECT);
-  return plan;
-}
-
-/** The mode of pyproject.toml in the working tree, the index and HEAD. */
-export interface CommittedForms {
-  /** The committed mode; null when none can be chosen. */
-  readonly commitMode: string | null;
-  /** The working tree's mode (null: HPM manages nothing in it). */
-  readonly worktree: string | null;
-  /** Whether the index differs from HEAD (something is staged). */
-  readonly staged: boolean;
-  /** The index's mode (null: not in the index, or HPM manages nothing in it). */
-  readonly index: string | null;
-  /** HEAD's mode (null: no commit, not in HEAD, or HPM manages nothing in it). */
-  readonly head: string | null;
-}
-
-/**
- * pyproject.toml's mode in the working tree, the index and HEAD, for
- * `hpm status`.
- *
- * @param project the loaded project
- * @param runner runs git
- * @returns the three modes, or null outside a git work tree
- */
-export async function committedForms(
-  project: Project,
-  runner: Runner,
-): Promise<CommittedForms | null> {
-  const repo = await repoLocation(runner, project.root);
-  if (!repo) return null;
-  const path = repo.prefix + PYPROJECT_FILE;
-  const modeOf = (text: string | undefined) => {
-    try {
-      return text === undefined ? null : readManaged(text)?.mode ?? null;
-    } catch {
-      return null; // a damaged record is `hpm check`'s to report
-    }
-  };
-  const [index, head] = await Promise.all([
-    indexEntries(runner, repo.top, [path]).then((e) => e.get(path)),
-    headBlob(runner, repo.top, path),
-  ]);
-  let commitMode: string | null = null;
-  const { commitModeOf } = await import("../core/commit_mode.ts");
-  try {
-    commitMode = commitModeOf(project).mode;
-  } catch (e) {
-    if (!(e instanceof HpmInputError)) throw e;
-  }
-  return {
-    commitMode,
-    worktree: modeOf(project.pyproject),
-    staged: index?.blob !== head,
-    index: modeOf(index && await readBlob(runner, repo.top, index.blob)),
-    head: modeOf(head && await readBlob(runner, repo.top, head)),
-  };
+  const changed = files.filter((f) => f.changed).map((f) => f.path);
+  context.log(
+    `mode ${mode} (from ${modeOrigin}): ` +
+      (changed.length ? `staged ${changed.join(", ")}` : "the index already had it") +
+      "; the working tree and the environment are unchanged",
+  );
 }

@@ -7,7 +7,9 @@ import { applyPlan } from "../edit/pyproject.ts";
 import { Registry } from "../core/registry.ts";
 import { recordingRunner } from "../io/runner.ts";
 import { commitModeOf } from "../core/commit_mode.ts";
-import { stage, stagedProblems } from "./stage.ts";
+import { stage } from "./stage.ts";
+import { stagedProblems } from "./check.ts";
+import { sync } from "./sync.ts";
 import { ONE_PLUGIN, tempTree, writeTree } from "../_testing.ts";
 
 // The interpreter uv is given (from outside the project: see isolatedUv).
@@ -266,6 +268,34 @@ Deno.test("stage() resolves online when uv's cache is not enough, unless offline
     runner = fakeGit(dir, "", [], { alwaysFails: true });
     await assert.rejects(stage({ root: dir, runner, env: OUTSIDE }), HpmInputError);
     assert.ok(!runner.calls.some((c) => c.args.includes("update-index")), "nothing staged");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("stage() takes the same --mode from the committed mode's record as when it plans", async () => {
+  const dir = await tempTree("hpm-unit-", {
+    ...ONE_PLUGIN,
+    // Released to an index: a sync into prod leaves a record stage can use.
+    "reg/packages/plug.yaml":
+      "name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n" +
+      "  prod: {type: pypi, version: 1.0.0}\n",
+    "pyproject.toml": '[project]\nname = "core"\nversion = "0.1.0"\n',
+  });
+  const env = { ...OUTSIDE, HOME: "/home/u", HPM_STATE_DIR: join(dir, "user-state") };
+  try {
+    await sync({ root: dir, mode: "prod", env, install: false });
+    const notices: string[] = [];
+    const log = (m: string) => notices.push(m);
+    assert.equal((await stage({ root: dir, runner: fakeGit(dir, ""), env, log })).mode, "prod");
+    assert.match(notices.join("\n"), /plan comes from its last sync/, "the record answered");
+    for (const mode of ["", " ", "no/such"]) {
+      await assert.rejects(
+        stage({ root: dir, runner: fakeGit(dir, ""), env, log, mode }),
+        (e) => e instanceof HpmInputError && e.code === "usage" && /invalid mode/.test(e.message),
+        JSON.stringify(mode),
+      );
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -6,21 +6,27 @@
  * @module
  */
 
-import { isAbsolute, relative, sep } from "node:path";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { runPool } from "../io/pool.ts";
 import { reallyInside } from "../io/files.ts";
 import { cacheDir } from "../registry/remote.ts";
 import { CommandFailedError, HpmInputError } from "../core/errors.ts";
 import { cloneState, commitsAfter, hasOwnGit } from "../io/git.ts";
-import type { ModeOrigin } from "../core/manifest.ts";
+import type { ModeOrigin } from "../core/mode.ts";
 import { isPackageDir } from "../project/load.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
 import { releaseRefs } from "../project/releases.ts";
-import type { RegistryEntry, Source } from "../core/registry_entry.ts";
+import {
+  describeSource,
+  displayPath,
+  type RegistryEntry,
+  type Source,
+} from "../core/registry_entry.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
-import { type CommittedForms, committedForms } from "./stage.ts";
-import { planSync, type ProjectOptions, type SyncPlan } from "./sync.ts";
+import { type CommittedForms, committedForms } from "../project/committed.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import { type Io, paint } from "../io/terminal.ts";
+import { planSync, type SyncPlan } from "../project/plan.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
 export interface CloneStatus {
@@ -119,7 +125,7 @@ export interface StatusReport {
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
-export type StatusOptions = ProjectOptions;
+export type StatusOptions = CommandContext;
 
 // Each clone costs two git processes (four when its HEAD is detached); a few
 // clones at a time keep a large project from starting hundreds at once.
@@ -275,67 +281,11 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function displayPath(path: string, root: string): string {
-  const rel = relative(root, path);
-  if (rel === "") return ".";
-  // Far-away clones read better as the absolute path than as ../../../..
-  if (isAbsolute(rel) || rel.split(sep).filter((p) => p === "..").length > 2) return path;
-  return rel.split(sep).join("/");
-}
-
-/**
- * A short description of a source: `local packages/x (editable)`,
- * `git <url> @ v1.0.0`, `pypi ==1.2.0`.
- *
- * @param source the source
- * @param root the project root, to show local paths relative to it
- * @param localPath the absolute path of a local source, when known (after overrides)
- * @returns the description
- *
- * @example Usage
- * ```ts
- * import { describeSource } from "@hpm/cli";
- * import assert from "node:assert/strict";
- *
- * assert.equal(
- *   describeSource({ type: "git", url: "https://example.com/q.git", tag: "v1.0.0" }),
- *   "git https://example.com/q.git @ v1.0.0",
- * );
- * assert.equal(describeSource({ type: "pypi", version: "==1.2.0" }), "pypi ==1.2.0");
- * assert.equal(
- *   describeSource({ type: "local", path: "./packages/q", editable: true }, "/p", "/p/packages/q"),
- *   "local packages/q (editable)",
- * );
- * ```
- */
-export function describeSource(source: Source, root?: string, localPath?: string): string {
-  switch (source.type) {
-    case "local": {
-      const path = root !== undefined && localPath !== undefined
-        ? displayPath(localPath, root)
-        : source.path;
-      return `local ${path}${source.editable ? " (editable)" : ""}`;
-    }
-    case "git": {
-      const ref = source.tag ?? source.ref ?? source.rev;
-      const at = ref ? ` @ ${ref}` : source.branch ? ` @ branch ${source.branch}` : "";
-      const sub = source.subdirectory ? ` (subdirectory ${source.subdirectory})` : "";
-      return `git ${source.url}${at}${sub}`;
-    }
-    case "pypi":
-      return `pypi ${source.version ?? "(any version)"}${
-        source.index ? ` from ${source.index}` : ""
-      }`;
-  }
-}
-
 /** Options of {@link formatStatus}. */
 export interface FormatStatusOptions {
   /** Use ANSI colours. */
   readonly color: boolean;
 }
-
-const paint = (on: boolean, code: string) => (s: string) => on ? `\x1b[${code}m${s}\x1b[0m` : s;
 
 interface Cell {
   readonly text: string;
@@ -540,4 +490,24 @@ function checkoutCell(
   const text = parts.map((x) => x.text).join(", ");
   const painted = parts.map((x) => x.paint ? x.paint(x.text) : x.text).join(", ");
   return { text, paint: () => painted };
+}
+
+/** `hpm status`'s command line. */
+export interface StatusFlags extends GlobalFlags {
+  /** `--mode`. */
+  readonly mode?: string;
+  /** `--json`. */
+  readonly json?: boolean;
+}
+
+/**
+ * `hpm status`, whether the argument parser read its command line or cli.ts
+ * read it plainly.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function statusCommand(flags: StatusFlags, io: Io): Promise<void> {
+  const report = await status(commandContext(flags, io));
+  io.out(flags.json ? JSON.stringify(report, null, 2) : formatStatus(report, { color: io.color }));
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { GIT_HARDENING } from "../io/git.ts";
 import { join } from "node:path";
 import { recordingRunner, type RunRequest } from "../io/runner.ts";
-import { describeSource, formatStatus, status, type StatusReport } from "./status.ts";
+import { formatStatus, status, type StatusReport } from "./status.ts";
+import { describeSource } from "../core/registry_entry.ts";
 import { tempTree } from "../_testing.ts";
 
 const SAFE = GIT_HARDENING;

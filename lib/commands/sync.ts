@@ -1,259 +1,39 @@
 /**
- * `sync()` and its read-only twin `planSync()`: read the project, resolve the
- * mode, render pyproject.toml, and (for sync) write it and run `uv sync` as one
- * transaction.
+ * `hpm sync`: write pyproject.toml for the mode (planned by
+ * project/plan.ts) and run `uv sync`, as one transaction; then record what
+ * decided it, for the fast path.
  *
  * @module
  */
 
-import { relative, resolve } from "node:path";
 import { changeCounts, diffPyproject } from "../edit/pyproject_diff.ts";
-import { HpmInputError } from "../core/errors.ts";
 import { cacheEnvOf, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
 import { lockNow } from "../state/lock_memory.ts";
-import { chooseMode, type ModeOrigin } from "../core/manifest.ts";
-import type { Plan } from "../core/plan.ts";
-import {
-  findProjectRoot,
-  isPackageDir,
-  loadProject,
-  readLocalDependencies,
-} from "../project/load.ts";
+import { projectMode } from "../core/mode.ts";
+import { ALREADY_IN_SYNC, type SyncResult, syncSummary } from "../core/sync_result.ts";
+import { type Io, pyprojectDiff } from "../io/terminal.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import type { Project } from "../core/project.ts";
-import { applyPlan, type KeptItems } from "../edit/pyproject.ts";
-import { readManaged } from "../edit/pyproject_record.ts";
 import { PlanInputs } from "../state/plan_inputs.ts";
-import { releaseDependencies, type ReleaseRead } from "../project/releases.ts";
+import {
+  missingCloneError,
+  planProject,
+  resyncHint,
+  scratchLeaveOut,
+  type SyncPlan,
+} from "../project/plan.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
-import { type Resolution, resolvePlan } from "../core/resolve.ts";
-import { denoRunner, programPath, type Runner } from "../io/runner.ts";
+import { programPath } from "../io/runner.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { requireUv, uvSyncArgs } from "../io/uv.ts";
 import { runUvTransaction } from "../state/uv_transaction.ts";
 import { VERSION } from "../core/version.ts";
-import { checkWorkspaceMembers } from "../core/workspace.ts";
-import { runPool } from "../io/pool.ts";
-import { devCheckout } from "../core/checkout.ts";
 import { commitModeOf } from "../core/commit_mode.ts";
 
-// git processes reading releases at once.
-const RELEASE_JOBS = 8;
-
-/** Options shared by every command that reads a project. */
-export interface ProjectOptions {
-  /** The project root, or a folder inside it. @default Deno.cwd() */
-  readonly root?: string;
-  /** The mode (`--mode`); otherwise RUN_MODE, hpm.local.yaml, hpm.yaml, `dev`. */
-  readonly mode?: string;
-  /** Environment to read RUN_MODE and HOME from. @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Progress and notices for the user. */
-  readonly log?: (message: string) => void;
-  /** How long to wait for another hpm run holding the lock. @default 60000 */
-  readonly lockTimeoutMs?: number;
-  /** Runs uv and git. @default denoRunner */
-  readonly runner?: Runner;
-  /** Ask remote registries again even when their cached copies are fresh (`--refresh`). */
-  readonly refresh?: boolean;
-}
-
-/** What {@link planSync} found: the project and what a sync would write. */
-export interface SyncPlan {
-  /** The loaded project. */
-  readonly project: Project;
-  /** The mode in force. */
-  readonly mode: string;
-  /** Where the mode came from. */
-  readonly modeOrigin: ModeOrigin;
-  /** The plan and its packages. */
-  readonly resolution: Resolution;
-  /** pyproject.toml now. */
-  readonly before: string;
-  /** pyproject.toml after a sync. */
-  readonly after: string;
-  /** Whether they differ. */
-  readonly changed: boolean;
-  /** What the user added to HPM's groups, which a sync keeps. */
-  readonly kept: readonly KeptItems[];
-  /** Local clones the mode needs that are not on disk. */
-  readonly missingClones: readonly string[];
-  /**
-   * Whether files alone decided what the releases read from git declare (see
-   * `releaseDependencies`): not when a remote was asked.
-   */
-  readonly releasesFromFiles: boolean;
-  /**
-   * With `reportProblems`: why pyproject.toml cannot be written for the mode
-   * (an entry of the user's collides with HPM's, or a layout HPM cannot edit);
-   * `after` is then `before`.
-   */
-  readonly problem?: HpmInputError;
-}
-
-/** Options of {@link planSync}. */
-export interface PlanOptions extends ProjectOptions {
-  /**
-   * Return a pyproject.toml that cannot be written for the mode as `problem`
-   * instead of throwing, so a report can still show everything else.
-   */
-  readonly reportProblems?: boolean;
-  /**
-   * Take entries of pyproject.toml that are exactly what HPM would write as
-   * HPM's (after its `[tool.hpm]` record was deleted by hand).
-   */
-  readonly adopt?: boolean;
-}
-
-/**
- * Work out what `hpm sync` would write, without writing anything (beyond
- * recovering an interrupted earlier run).
- *
- * @param options project, mode, environment
- * @returns the plan and both versions of pyproject.toml
- * @throws {HpmInputError} on bad input (for pyproject.toml, unless `reportProblems`)
- */
-export async function planSync(options: PlanOptions = {}): Promise<SyncPlan> {
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
-  return await withProjectLock(root, async (recovered) => {
-    const plan = await planProject(await loadProject(root, options), options);
-    if (recovered?.environmentMayDiffer) options.log?.(resyncHint(plan));
-    return plan;
-  }, lockOptions(options));
-}
-
-/**
- * {@link planSync} for a project already loaded (and locked by the caller).
- *
- * @param project the loaded project
- * @param options mode and environment; `absolutePaths` writes local paths absolute
- * @returns the plan and both versions of pyproject.toml
- */
-export async function planProject(
-  project: Project,
-  options: PlanOptions & { readonly absolutePaths?: boolean },
-): Promise<SyncPlan> {
-  const env = options.env ?? Deno.env.toObject();
-  const { mode, origin } = chooseMode({
-    flag: options.mode,
-    env: env.RUN_MODE,
-    local: project.overlay?.mode,
-    manifest: project.manifest.mode,
-  });
-  const home = env.HOME ?? env.USERPROFILE;
-  const runner = options.runner ?? denoRunner;
-  // Releases are read from git, which is async and the resolver is not: each
-  // round reads the releases the previous one reached, until none is new.
-  const released = new Map<string, ReleaseRead>();
-  let resolution: Resolution;
-  while (true) {
-    resolution = resolvePlan({
-      manifest: project.manifest,
-      registry: project.registry,
-      mode,
-      root: project.root,
-      overlay: project.overlay,
-      home,
-      cache: project.cache,
-      localDependencies: (dir) => readLocalDependencies(dir, project.reader),
-      releaseDependencies: (key) => released.get(key)?.dependencies,
-      absolutePaths: options.absolutePaths,
-    });
-    const unread = resolution.packages.filter((p) => !p.localPath && !released.has(p.key));
-    if (!unread.length) break;
-    const lookup = { runner, project, env, log: options.log };
-    const deps = await runPool(
-      unread,
-      RELEASE_JOBS,
-      (p) => releaseDependencies(lookup, p.entry, p.source),
-    );
-    for (const [i, p] of unread.entries()) released.set(p.key, deps[i]);
-  }
-  const missingClones: string[] = [];
-  for (const pkg of resolution.packages) {
-    if (pkg.localPath && !isPackageDir(pkg.localPath, project.reader)) {
-      missingClones.push(pkg.entry.name);
-    }
-  }
-  const plan = {
-    project,
-    mode,
-    modeOrigin: origin,
-    resolution,
-    before: project.pyproject,
-    missingClones,
-    releasesFromFiles: [...released.values()].every((r) => r.fromFiles),
-  };
-  try {
-    const { text: after, changed, kept } = applyPlan(
-      project.pyproject,
-      resolution.plan,
-      project.pyprojectFile,
-      { adopt: options.adopt },
-    );
-    checkWorkspaceMembers(
-      project.pyproject,
-      project.pyprojectFile,
-      project.root,
-      resolution.packages.flatMap((p) =>
-        p.localPath ? [{ name: p.entry.name, path: p.localPath }] : []
-      ),
-    );
-    return { ...plan, after, changed, kept };
-  } catch (e) {
-    if (!options.reportProblems || !(e instanceof HpmInputError)) throw e;
-    return { ...plan, after: project.pyproject, changed: false, kept: [], problem: e };
-  }
-}
-
-/**
- * The folders inside the project that a scratch copy for `plan` leaves out
- * (see `lockInScratch`): the local clones and the dev checkouts of its
- * packages.
- *
- * @param plan the plan
- * @param env environment, for HOME (where dev clones may live)
- * @returns absolute paths
- */
-export function scratchLeaveOut(
-  plan: SyncPlan,
-  env: Readonly<Record<string, string | undefined>>,
-): string[] {
-  const root = plan.project.root;
-  return [
-    ...new Set(plan.resolution.packages.flatMap((p) => {
-      const path = p.localPath ?? devCheckout(plan.project, p.entry, plan.mode, env.HOME)?.path;
-      return path && !relative(root, path).startsWith("..") ? [resolve(path)] : [];
-    })),
-  ];
-}
-
-/**
- * The error for local clones a mode needs that are not on disk.
- *
- * @param plan a plan with `missingClones`
- * @returns the error, naming `hpm clone`
- */
-export function missingCloneError(plan: SyncPlan): HpmInputError {
-  const name = plan.missingClones[0];
-  const pkg = plan.resolution.packages.find((p) => p.entry.name === name)!;
-  const rel = relative(plan.project.root, pkg.localPath!) || ".";
-  const where = pkg.overridden
-    ? { file: plan.project.overlay!.file }
-    : pkg.entry.positionOf(["sources", plan.mode, "path"]);
-  const all = plan.missingClones.join(" ");
-  return new HpmInputError(
-    "missing-clone",
-    `local clone of \`${name}\` is missing: ${rel} is not a Python project` +
-      (plan.missingClones.length > 1
-        ? ` (also missing: ${plan.missingClones.slice(1).join(", ")})`
-        : ""),
-    where,
-    `run \`hpm clone ${all}\`, or sync another mode (--mode prod)`,
-  );
-}
-
 /** Options of {@link sync}. */
-export interface SyncOptions extends ProjectOptions {
+export interface SyncOptions extends CommandContext {
   /** Show what would change and stop. */
   readonly dryRun?: boolean;
   /** Run `uv sync` after writing pyproject.toml. @default true */
@@ -264,30 +44,10 @@ export interface SyncOptions extends ProjectOptions {
   readonly locked?: boolean;
   /** Extra arguments for `uv sync`. */
   readonly uvArgs?: readonly string[];
-  /** Take entries that are exactly what HPM would write as HPM's; see {@link PlanOptions}. */
+  /** Take entries that are exactly what HPM would write as HPM's; see `PlanOptions`. */
   readonly adopt?: boolean;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
-}
-
-/** What {@link sync} did. */
-export interface SyncResult {
-  /** The mode synced. */
-  readonly mode: string;
-  /** Where the mode came from. */
-  readonly modeOrigin: ModeOrigin;
-  /** The plan applied. */
-  readonly plan: Plan;
-  /** pyproject.toml before. */
-  readonly before: string;
-  /** pyproject.toml after (equal to `before` for a dry run). */
-  readonly after: string;
-  /** Whether pyproject.toml changed (or would, for a dry run). */
-  readonly changed: boolean;
-  /** Whether `uv sync` ran. */
-  readonly installed: boolean;
-  /** What the user added to HPM's groups, which the sync kept. */
-  readonly kept: readonly KeptItems[];
 }
 
 /**
@@ -320,7 +80,7 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   });
   // Before anything is written: an unusable HPM_UV is bad input.
   if (options.install ?? true) programPath("uv", options.env);
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   return await withProjectLock(root, async (recovered) => {
     const inputs = new PlanInputs();
     const plan = await planProject(
@@ -360,14 +120,6 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
   }, lockOptions(options));
 }
 
-// After a rollback under a uv that had started, the environment may hold
-// what uv installed before it was stopped.
-function resyncHint(plan: SyncPlan): string {
-  const mode = readManaged(plan.before, plan.project.pyprojectFile)?.mode ?? plan.mode;
-  return `warning: the interrupted run's uv had started, so the environment may not match ` +
-    `the restored files: run \`hpm sync --mode ${mode}\``;
-}
-
 // The committed mode as the files choose it (hpm.yaml and the registry
 // entries of what the groups install: all inputs of the record).
 function filesCommitMode(project: Project): { mode: string; origin: string } | undefined {
@@ -381,7 +133,7 @@ function filesCommitMode(project: Project): { mode: string; origin: string } | u
 // The mode the files choose, without --mode and RUN_MODE.
 function filesMode(project: Project): { mode: string; origin: string } | undefined {
   try {
-    return chooseMode({ local: project.overlay?.mode, manifest: project.manifest.mode });
+    return projectMode(project);
   } catch {
     return undefined; // an invalid mode in the files, overridden by --mode or RUN_MODE
   }
@@ -401,7 +153,7 @@ async function rememberSync(
   plan: SyncPlan,
   inputs: PlanInputs,
   startedAt: number,
-  options: ProjectOptions,
+  options: CommandContext,
   lockBefore?: string | null,
 ) {
   const { project, resolution } = plan;
@@ -440,4 +192,70 @@ async function rememberSync(
       startedAt,
     });
   await writeFingerprint(project.root, plan.mode, fingerprint || undefined, env, lock?.bytes);
+}
+
+/** `hpm sync`'s command line: its options, and uv's arguments after `--`. */
+export interface SyncFlags
+  extends
+    GlobalFlags,
+    Pick<SyncOptions, "mode" | "dryRun" | "frozen" | "locked" | "adopt" | "uvArgs"> {
+  /** Not `--no-install`. */
+  readonly install: boolean;
+  /** `--json`. */
+  readonly json?: boolean;
+}
+
+/**
+ * `hpm sync`, whether the argument parser read its command line or cli.ts
+ * read it plainly: the same words either way.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { log } = context;
+  const result = await sync({
+    ...context,
+    dryRun: flags.dryRun,
+    install: flags.install,
+    frozen: flags.frozen,
+    locked: flags.locked,
+    uvArgs: flags.uvArgs,
+    adopt: flags.adopt,
+    stream: !flags.quiet && !flags.json,
+  });
+  if (flags.json) {
+    io.out(JSON.stringify(
+      {
+        targetMode: result.mode,
+        modeOrigin: result.modeOrigin,
+        dryRun: flags.dryRun ?? false,
+        installed: result.installed,
+        kept: result.kept,
+        ...diffPyproject(result.before, result.after),
+      },
+      null,
+      2,
+    ));
+    return;
+  }
+  for (const k of result.kept) {
+    const items = k.items.join(", ");
+    log(
+      k.handedOver
+        ? `kept group ${k.group}: it holds what you added (${items}); hpm no longer manages it`
+        : `kept what you added to hpm's groups: ${k.group}: ${items}`,
+    );
+  }
+  if (flags.dryRun) {
+    io.out(await pyprojectDiff(result.before, result.after, io) || ALREADY_IN_SYNC);
+    return;
+  }
+  log(syncSummary(
+    result.mode,
+    result.modeOrigin,
+    result.changed ? changeCounts(diffPyproject(result.before, result.after)) : undefined,
+    result.installed,
+  ));
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CommandFailedError, HpmInputError } from "../core/errors.ts";
 import { recordingRunner } from "../io/runner.ts";
-import { planSync, sync } from "./sync.ts";
+import { sync } from "./sync.ts";
+import { planSync } from "../project/plan.ts";
 import { ONE_PLUGIN, tempTree } from "../_testing.ts";
 
 const PYPROJECT = '# core\n[project]\nname = "core"\nversion = "0.1.0"\n';

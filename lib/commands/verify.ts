@@ -7,14 +7,17 @@
  */
 
 import { join } from "node:path";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import { LOCK_FILE } from "../core/project.ts";
 import { lockInScratch } from "../project/scratch_resolve.ts";
-import { missingCloneError, planProject, type ProjectOptions, scratchLeaveOut } from "./sync.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { Io } from "../io/terminal.ts";
+import { missingCloneError, planProject, scratchLeaveOut } from "../project/plan.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 
 /** Options of {@link verify}. */
-export interface VerifyOptions extends ProjectOptions {
+export interface VerifyOptions extends CommandContext {
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
 }
@@ -43,7 +46,7 @@ export interface VerifyResult {
  * ```
  */
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   const plan = await withProjectLock(
     root,
     async () =>
@@ -71,4 +74,19 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyResult>
       return { mode: plan.mode, lockedPackages };
     },
   );
+}
+
+/** `hpm verify`'s command line: `--mode`. */
+export type VerifyFlags = GlobalFlags & Pick<VerifyOptions, "mode">;
+
+/**
+ * `hpm verify`: whether the mode resolves, and how many packages it locks.
+ *
+ * @param flags the command line
+ * @param io where it reports
+ */
+export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const { mode, lockedPackages } = await verify({ ...context, stream: flags.verbose });
+  context.log(`mode ${mode} resolves (${lockedPackages} packages locked); nothing was changed`);
 }

@@ -11,6 +11,7 @@
  */
 
 import * as z from "zod/mini";
+import { MODE_NAME } from "./mode.ts";
 import { PEP508_NAME } from "./names.ts";
 import {
   isSafeGitRef,
@@ -29,7 +30,7 @@ const packageName = z.string().check(
 );
 
 const modeName = z.string().check(
-  z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+  z.regex(MODE_NAME, {
     message: "a mode name is letters, digits, `-`, `_`, `.`, starting with a letter or digit",
   }),
 );
@@ -158,9 +159,4 @@ export const localOverlaySchema = z.strictObject({
 /** Whether `name` is a valid group name for hpm.yaml. */
 export function isGroupName(name: string): boolean {
   return groupName.safeParse(name).success;
-}
-
-/** Whether `mode` is a valid mode name. */
-export function isModeName(mode: string): boolean {
-  return modeName.safeParse(mode).success;
 }

@@ -6,7 +6,7 @@
  */
 
 import { HpmInputError } from "./errors.ts";
-import { chooseMode } from "./manifest.ts";
+import { chooseMode } from "./mode.ts";
 import type { Project } from "./project.ts";
 
 /** Where the committed mode came from. */

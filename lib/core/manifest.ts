@@ -4,7 +4,7 @@
  * @module
  */
 
-import { isModeName, localOverlaySchema, manifestSchema } from "./_schemas.ts";
+import { localOverlaySchema, manifestSchema } from "./_schemas.ts";
 import { loadYaml, validateYaml } from "../edit/yaml_load.ts";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
@@ -158,52 +158,4 @@ export function parseLocalOverlay(text: string, file: string): LocalOverlay {
     file,
     positionOf: yaml.positionOf,
   };
-}
-
-/** Where the mode in force came from. */
-export type ModeOrigin = "flag" | "RUN_MODE" | "hpm.local.yaml" | "hpm.yaml" | "default";
-
-/**
- * Choose the mode: `--mode`, else `RUN_MODE`, else `hpm.local.yaml`'s `mode:`,
- * else `hpm.yaml`'s `mode:`, else `dev`. An empty RUN_MODE counts as unset; an
- * empty `--mode` is a mistake (a variable that expanded to nothing), not a choice.
- *
- * @param sources the candidates, highest priority first
- * @returns the mode and where it came from
- * @throws {HpmInputError} when the flag or RUN_MODE is not a valid mode name (an empty flag too)
- *
- * @example Usage
- * ```ts
- * import { chooseMode } from "@hpm/cli";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(chooseMode({ env: "prod", manifest: "dev" }), { mode: "prod", origin: "RUN_MODE" });
- * assert.deepEqual(chooseMode({}), { mode: "dev", origin: "default" });
- * ```
- */
-export function chooseMode(sources: {
-  flag?: string;
-  env?: string;
-  local?: string;
-  manifest?: string;
-}): { mode: string; origin: ModeOrigin } {
-  const pick = (
-    [
-      [sources.flag, "flag"],
-      [sources.env, "RUN_MODE"],
-      [sources.local, "hpm.local.yaml"],
-      [sources.manifest, "hpm.yaml"],
-    ] as const
-  ).find(([value, origin]) => value !== undefined && (value !== "" || origin === "flag"));
-  if (!pick) return { mode: "dev", origin: "default" };
-  const [mode, origin] = pick;
-  if (!isModeName(mode!)) {
-    throw new HpmInputError(
-      "usage",
-      `invalid mode \`${mode}\` (from ${origin === "flag" ? "--mode" : origin})`,
-      undefined,
-      "a mode name is letters, digits, `-`, `_`, `.`",
-    );
-  }
-  return { mode: mode!, origin };
 }

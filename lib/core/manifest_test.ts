@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { HpmInputError } from "./errors.ts";
-import { chooseMode, parseLocalOverlay, parseManifest } from "./manifest.ts";
+import { parseLocalOverlay, parseManifest } from "./manifest.ts";
+import { chooseMode } from "./mode.ts";
 
 function inputError(f: () => unknown): HpmInputError {
   try {

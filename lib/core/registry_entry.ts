@@ -5,6 +5,7 @@
  * @module
  */
 
+import { isAbsolute, relative, sep } from "node:path";
 import { registryEntrySchema } from "./_schemas.ts";
 import { loadYaml, validateYaml } from "../edit/yaml_load.ts";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
@@ -145,4 +146,66 @@ export function missingModeError(entry: RegistryEntry, mode: string, hint?: stri
     entry.positionOf(["sources"], true),
     hint ?? `add a \`${mode}:\` source to ${entry.file}, or choose another mode with --mode`,
   );
+}
+
+/**
+ * A path as shown to the user: relative to the project root (with `/`) when
+ * inside it or near it, else absolute.
+ *
+ * @param path an absolute path
+ * @param root the project root
+ * @returns the path to show
+ */
+export function displayPath(path: string, root: string): string {
+  const rel = relative(root, path);
+  if (rel === "") return ".";
+  // Far-away clones read better as the absolute path than as ../../../..
+  if (isAbsolute(rel) || rel.split(sep).filter((p) => p === "..").length > 2) return path;
+  return rel.split(sep).join("/");
+}
+
+/**
+ * A short description of a source: `local packages/x (editable)`,
+ * `git <url> @ v1.0.0`, `pypi ==1.2.0`.
+ *
+ * @param source the source
+ * @param root the project root, to show local paths relative to it
+ * @param localPath the absolute path of a local source, when known (after overrides)
+ * @returns the description
+ *
+ * @example Usage
+ * ```ts
+ * import { describeSource } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   describeSource({ type: "git", url: "https://example.com/q.git", tag: "v1.0.0" }),
+ *   "git https://example.com/q.git @ v1.0.0",
+ * );
+ * assert.equal(describeSource({ type: "pypi", version: "==1.2.0" }), "pypi ==1.2.0");
+ * assert.equal(
+ *   describeSource({ type: "local", path: "./packages/q", editable: true }, "/p", "/p/packages/q"),
+ *   "local packages/q (editable)",
+ * );
+ * ```
+ */
+export function describeSource(source: Source, root?: string, localPath?: string): string {
+  switch (source.type) {
+    case "local": {
+      const path = root !== undefined && localPath !== undefined
+        ? displayPath(localPath, root)
+        : source.path;
+      return `local ${path}${source.editable ? " (editable)" : ""}`;
+    }
+    case "git": {
+      const ref = source.tag ?? source.ref ?? source.rev;
+      const at = ref ? ` @ ${ref}` : source.branch ? ` @ branch ${source.branch}` : "";
+      const sub = source.subdirectory ? ` (subdirectory ${source.subdirectory})` : "";
+      return `git ${source.url}${at}${sub}`;
+    }
+    case "pypi":
+      return `pypi ${source.version ?? "(any version)"}${
+        source.index ? ` from ${source.index}` : ""
+      }`;
+  }
 }

@@ -1,11 +1,11 @@
 /**
- * Loading a project from disk: find its root, read hpm.yaml, hpm.local.yaml,
+ * Loading a project from disk (its root found by root.ts): read hpm.yaml, hpm.local.yaml,
  * the registries and pyproject.toml. This is the read side of the I/O edge.
  *
  * @module
  */
 
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { declaredDependencies } from "../core/dependencies.ts";
 import { LOCAL_FILE, MANIFEST_FILE, type Project, PYPROJECT_FILE } from "../core/project.ts";
@@ -16,6 +16,8 @@ import { parseLocalOverlay, parseManifest } from "../core/manifest.ts";
 import { loadRegistry } from "../registry/load.ts";
 import { cacheDir, type FetchRegistryOptions } from "../registry/remote.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
+import { findProjectRoot } from "./root.ts";
+import type { CommandContext } from "./context.ts";
 
 /** Options of {@link loadProject}. */
 export interface LoadOptions extends FetchRegistryOptions {
@@ -25,35 +27,6 @@ export interface LoadOptions extends FetchRegistryOptions {
    * @default door
    */
   readonly reader?: Reader;
-}
-
-/**
- * The nearest folder at or above `start` holding hpm.yaml.
- *
- * @param start where to start looking
- * @returns the project root
- * @throws {HpmInputError} when there is none
- */
-export async function findProjectRoot(start: string): Promise<string> {
-  let dir = resolve(start);
-  while (true) {
-    try {
-      await Deno.stat(join(dir, MANIFEST_FILE));
-      return dir;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new HpmInputError(
-        "not-found",
-        `no ${MANIFEST_FILE} in ${resolve(start)} or any parent folder`,
-        undefined,
-        "run `hpm init` in your uv project, or pass --project DIR",
-      );
-    }
-    dir = parent;
-  }
 }
 
 function readText(path: string, root: string, what: string, hint: string): string {
@@ -155,4 +128,16 @@ export function isPackageDir(dir: string, reader: Reader = door): boolean {
     }
   }
   return false;
+}
+
+/**
+ * The project a command names (`root`, else the working folder's), found
+ * and loaded without locking it: what the read-only listings read.
+ *
+ * @param context where the project is; runner, logger and refresh for remote registries
+ * @returns the project
+ * @throws {HpmInputError} when there is no project, or a file of it is malformed
+ */
+export async function loadProjectAt(context: CommandContext): Promise<Project> {
+  return await loadProject(findProjectRoot(context.root), context);
 }

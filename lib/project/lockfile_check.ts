@@ -24,8 +24,9 @@ import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "
 import { normalizeName } from "../core/names.ts";
 import type { Plan } from "../core/plan.ts";
 import { plannedPackages } from "../edit/pyproject_policy.ts";
-import { denoRunner, isAbsolutePath, type Runner } from "../io/runner.ts";
-import type { SyncPlan } from "../commands/sync.ts";
+import { denoRunner, isAbsolutePath } from "../io/runner.ts";
+import type { SyncPlan } from "./plan.ts";
+import type { CommandContext } from "./context.ts";
 import { parseToml, readTomlValues, scanTomlFile } from "../edit/toml/parse.ts";
 import { lineColumn } from "../edit/toml/scan.ts";
 import { uvLockCheckRequest, warnCommittedVenv } from "../io/uv.ts";
@@ -328,11 +329,7 @@ export interface LockCheck {
  */
 export async function checkLock(
   plan: SyncPlan,
-  options: {
-    readonly runner?: Runner;
-    readonly env?: Readonly<Record<string, string | undefined>>;
-    readonly log?: (message: string) => void;
-  } = {},
+  options: Pick<CommandContext, "runner" | "env" | "log"> = {},
 ): Promise<LockCheck> {
   const { root } = plan.project;
   const file = joinPath(root, LOCK_FILE);

@@ -4,7 +4,7 @@ import { HpmInputError } from "../core/errors.ts";
 import { checkLock, lockSourceProblems, whyUvWouldBuild } from "./lockfile_check.ts";
 import type { Plan } from "../core/plan.ts";
 import { recordingRunner } from "../io/runner.ts";
-import type { SyncPlan } from "../commands/sync.ts";
+import type { SyncPlan } from "./plan.ts";
 
 const plan = (mode: string, table: [string, string | boolean][] | undefined): Plan => ({
   mode,

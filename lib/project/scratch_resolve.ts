@@ -9,7 +9,8 @@
 
 import { join, resolve } from "node:path";
 import { CommandFailedError } from "../core/errors.ts";
-import { denoRunner, type Runner } from "../io/runner.ts";
+import { denoRunner } from "../io/runner.ts";
+import type { CommandContext } from "./context.ts";
 import { isolatedUv, uvLockArgs, warnCommittedVenv } from "../io/uv.ts";
 import { LOCK_FILE, PYPROJECT_FILE } from "../core/project.ts";
 
@@ -36,7 +37,7 @@ async function copyTree(from: string, to: string, skipDirs: ReadonlySet<string>)
 }
 
 /** Options of {@link lockInScratch}. */
-export interface ScratchLockOptions {
+export interface ScratchLockOptions extends Pick<CommandContext, "runner" | "env" | "log"> {
   /** The project root: copied, without `leaveOut`. */
   readonly root: string;
   /** The mode locked (for messages). */
@@ -56,14 +57,8 @@ export interface ScratchLockOptions {
    * fails; `only`: never go online; `never`: online at once. @default "never"
    */
   readonly offline?: "first" | "only" | "never";
-  /** Runs uv (and git, to see whether `.venv` is committed). @default denoRunner */
-  readonly runner?: Runner;
-  /** The environment: UV_PYTHON, PATH (see `isolatedUv`). @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Let uv write to the terminal directly. @default false */
   readonly stream?: boolean;
-  /** Progress for the user. */
-  readonly log?: (message: string) => void;
 }
 
 /**

@@ -9,11 +9,13 @@ import { stringify } from "yaml";
 import { writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
 import { parseRegistryEntry } from "../core/registry_entry.ts";
 import { checkReleaseOnRemote } from "./release_check.ts";
-import { denoRunner, type Runner } from "../io/runner.ts";
+import { denoRunner } from "../io/runner.ts";
+import type { CommandContext } from "../project/context.ts";
 import { withProjectLock } from "../state/project_mutex.ts";
 
 /** What a new registry entry says. */
@@ -94,17 +96,9 @@ export function renderRegistryEntry(entry: NewEntry): string {
 }
 
 /** Options of {@link registryAdd}. */
-export interface RegistryAddOptions {
-  /** The project root, or a folder inside it. @default Deno.cwd() */
-  readonly root?: string;
-  /** Check that `ref` exists on the `git` remote (`git ls-remote`). @default true */
+export interface RegistryAddOptions extends CommandContext {
+  /** Check that `ref` exists on the `git` remote (`git ls-remote`; not with `HPM_OFFLINE=1`). @default true */
   readonly verify?: boolean;
-  /** Runs git. @default denoRunner */
-  readonly runner?: Runner;
-  /** Warnings (an unreachable remote). */
-  readonly log?: (message: string) => void;
-  /** Environment: `HPM_OFFLINE=1` does not ask the remote. @default Deno.env.toObject() */
-  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -123,7 +117,7 @@ export async function registryAdd(
   options: RegistryAddOptions = {},
 ): Promise<string> {
   const text = renderRegistryEntry(entry);
-  const root = await findProjectRoot(options.root ?? Deno.cwd());
+  const root = findProjectRoot(options.root);
   return await withProjectLock(root, async () => {
     const project = await loadProject(root);
     if (project.registry.has(entry.name)) {

@@ -10,7 +10,9 @@
 import { join, resolve } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
 import { door, writeConfined } from "../io/files.ts";
-import { findProjectRoot, loadProject } from "../project/load.ts";
+import { loadProject } from "../project/load.ts";
+import { findProjectRoot } from "../project/root.ts";
+import type { CommandContext } from "../project/context.ts";
 import { isValidPackageName, normalizeName } from "../core/names.ts";
 import { entryFiles, Registry } from "../core/registry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
@@ -53,12 +55,12 @@ export function indexJson(names: readonly string[]): string {
  * @throws {HpmInputError} when there is no local registry, or an entry is invalid
  */
 export async function registryIndex(
-  options: { folder?: string; root?: string } = {},
+  options: CommandContext & { readonly folder?: string } = {},
 ): Promise<RegistryIndexResult> {
   let folder: string;
   if (options.folder !== undefined) folder = resolve(options.folder);
   else {
-    const root = await findProjectRoot(options.root ?? Deno.cwd());
+    const root = findProjectRoot(options.root);
     const project = await loadProject(root);
     const local = project.manifest.registries.map(parseRegistryLocation)
       .find((r) => r.kind === "local");

@@ -15,10 +15,11 @@
 
 import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
-import type { PlainCommand } from "../cli/plain_command.ts";
 import { journalLeft } from "./folder.ts";
 import type { Runner } from "../io/runner.ts";
 import { VERSION } from "../core/version.ts";
+import { decidingRequest } from "../core/mode.ts";
+import { findProjectRoot } from "../project/root.ts";
 
 /** A `sync`, `check` or `diff` command line the fast path understands. */
 export interface FastCommand {
@@ -42,65 +43,6 @@ export interface FastCommand {
   readonly locked: boolean;
   /** Arguments after `--` (sync). */
   readonly uvArgs: readonly string[];
-}
-
-/**
- * The command line read plainly (see `plain_command.ts`), when the fast path
- * can answer it: `sync`, `check` or `diff`; anything else (other commands,
- * `--refresh`, `check --staged`, both `--frozen` and `--locked`) is
- * undefined, for the full parser or the normal path.
- *
- * @param command the plain command line, if it is one
- * @returns the command, or undefined
- */
-export function fastCommandOf(command: PlainCommand | undefined): FastCommand | undefined {
-  if (!command || !["sync", "check", "diff"].includes(command.name)) return undefined;
-  const { flags } = command;
-  if (flags.refresh || flags.staged || (flags.frozen && flags.locked)) return undefined;
-  const value = (v: string | true | undefined) => typeof v === "string" ? v : undefined;
-  return {
-    name: command.name as FastCommand["name"],
-    project: value(flags.project),
-    quiet: flags.quiet === true,
-    verbose: flags.verbose === true,
-    mode: value(flags.mode),
-    pyprojectOnly: flags["pyproject-only"] === true,
-    install: !flags["no-install"],
-    frozen: flags.frozen === true,
-    locked: flags.locked === true,
-    uvArgs: command.rest,
-  };
-}
-
-// `path.resolve` for POSIX paths, without node:path.
-function absolute(path: string): string {
-  const parts: string[] = [];
-  for (const part of (path.startsWith("/") ? path : `${Deno.cwd()}/${path}`).split("/")) {
-    if (part === "..") parts.pop();
-    else if (part !== "" && part !== ".") parts.push(part);
-  }
-  return `/${parts.join("/")}`;
-}
-
-/**
- * The nearest folder holding hpm.yaml, as `findProjectRoot` finds it, without
- * loading it (POSIX paths only). Synchronous, like every file access here: a
- * few calls, each cheaper than a round trip through the async pool.
- *
- * @param start the folder to search from (absolute, or relative to the working folder)
- * @returns the project root, or undefined when no folder above holds hpm.yaml
- */
-export function nearestProjectRoot(start: string): string | undefined {
-  let dir = absolute(start);
-  while (true) {
-    try {
-      Deno.statSync(`${dir === "/" ? "" : dir}/hpm.yaml`);
-      return dir;
-    } catch {
-      if (dir === "/") return undefined;
-      dir = dir.slice(0, dir.lastIndexOf("/")) || "/";
-    }
-  }
 }
 
 // Plain `check` asks about uv.lock too. The fingerprint answers it only when
@@ -216,12 +158,22 @@ export async function answerFast(
   options: FastOptions,
 ): Promise<FastResult | undefined> {
   if (Deno.build.os === "windows") return undefined;
-  const root = nearestProjectRoot(command.project ?? Deno.cwd());
-  if (root === undefined) return undefined;
+  let root;
+  try {
+    root = findProjectRoot(command.project);
+  } catch {
+    return undefined; // no project, or no way to look: the normal path says so
+  }
+  let request;
+  try {
+    request = decidingRequest({ flag: command.mode, env: options.env.RUN_MODE });
+  } catch {
+    return undefined; // not a mode name: the normal path says so
+  }
   const here = {
     root,
     hpm: VERSION,
-    request: { flag: command.mode, env: options.env.RUN_MODE },
+    request,
     home: options.env.HOME ?? options.env.USERPROFILE,
     cacheEnv: cacheEnvOf(options.env),
   };

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { answerFast, fastCommandOf, plainlyStatic } from "./fast_path.ts";
+import { answerFast, plainlyStatic } from "./fast_path.ts";
 import { whyUvWouldBuild } from "../project/lockfile_check.ts";
-import { readPlainCommand } from "../cli/plain_command.ts";
+import { fastCommandOf, readPlainCommand } from "../cli/plain_command.ts";
 import { recordingRunner } from "../io/runner.ts";
 import { projectStateName } from "./folder.ts";
 import { sync } from "../commands/sync.ts";
+import { planSync } from "../project/plan.ts";
+import { HpmInputError } from "../core/errors.ts";
 import { ONE_PLUGIN, tempTree } from "../_testing.ts";
 
 const parseFastCommand = (args: string[]) => fastCommandOf(readPlainCommand(args));
@@ -125,6 +127,63 @@ Deno.test("answerFast answers only after a recorded sync, and never for another 
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// --mode and RUN_MODE as a run may give them: unset, empty, blank, padded,
+// not a mode name, a mode only hpm.local.yaml or the registry knows.
+const FLAGS = [undefined, "", " ", "prod", " prod", "qa", "no/such"];
+const RUN_MODES = [undefined, "", " ", "prod", "qa", "bad mode"];
+
+Deno.test("the fast path and the normal path choose the same mode from the same --mode, RUN_MODE and files", async () => {
+  const requests = [
+    ...FLAGS.map((flag) => ({ flag, env: undefined })),
+    ...RUN_MODES.map((env) => ({ flag: undefined, env })),
+    { flag: "prod", env: "qa" },
+    { flag: "", env: "prod" },
+    { flag: " ", env: "" },
+  ];
+  const files: Record<string, Record<string, string>> = {
+    "no mode in the files": {},
+    "hpm.yaml's mode": { "hpm.yaml": `${ONE_PLUGIN["hpm.yaml"]}mode: prod\n` },
+    "a mode only hpm.local.yaml names": { "hpm.local.yaml": "mode: qa\n" },
+  };
+  for (const [name, extra] of Object.entries(files)) {
+    const dir = await tempTree("hpm-unit-", {
+      ...ONE_PLUGIN,
+      // Released to an index: nothing read from a remote, so every mode is recorded.
+      "reg/packages/plug.yaml":
+        "name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n" +
+        "  prod: {type: pypi, version: 1.0.0}\n  qa: {type: pypi, version: 1.1.0}\n",
+      "pyproject.toml": PYPROJECT,
+      ...extra,
+    });
+    try {
+      for (const { flag, env: runMode } of requests) {
+        const env = {
+          HOME: "/home/u",
+          HPM_STATE_DIR: join(dir, "user-state"),
+          ...(runMode === undefined ? {} : { RUN_MODE: runMode }),
+        };
+        const what = `${name}: --mode ${JSON.stringify(flag)}, RUN_MODE ${JSON.stringify(runMode)}`;
+        const normal = await planSync({ root: dir, mode: flag, env }).then(
+          (plan) => ({ mode: plan.mode, origin: plan.modeOrigin }),
+          (e) => {
+            assert.ok(e instanceof HpmInputError, `${what}: ${e}`);
+            return undefined;
+          },
+        );
+        // The mode's record, and pyproject.toml in it: the fast path can answer.
+        if (normal) await sync({ root: dir, mode: flag, env, install: false });
+        const fast = await answerFast(
+          command("check", { project: dir, mode: flag }),
+          { env, log: () => {}, runner: recordingRunner(), stream: false },
+        );
+        assert.deepEqual(fast, normal && { root: dir, ...normal }, what);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   }
 });
 

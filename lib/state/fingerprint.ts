@@ -25,6 +25,7 @@
  * @module
  */
 
+import { chooseMode, type ModeRequest } from "../core/mode.ts";
 import type { ChangeCounts } from "../edit/pyproject_diff.ts";
 import type { Plan } from "../core/plan.ts";
 import type { SeenFile, SeenFolder } from "./plan_inputs.ts";
@@ -123,14 +124,6 @@ export interface SyncInputs extends
   readonly startedAt: number;
 }
 
-/** How the current run would choose its mode (before reading any file). */
-export interface ModeRequest {
-  /** `--mode`. */
-  readonly flag?: string;
-  /** `$RUN_MODE`. */
-  readonly env?: string;
-}
-
 const pyprojectOf = (root: string) => `${root}/pyproject.toml`;
 
 /**
@@ -184,10 +177,15 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
   };
 }
 
-// The mode a run is in: --mode, else RUN_MODE, else what the files choose
-// (they are among a record's inputs, so a record that holds knows it).
-function modeRequested(request: ModeRequest, fileMode: string): string {
-  return request.flag || request.env || fileMode;
+// The mode a run is in, decided as everywhere (core/mode.ts), the files'
+// choice being the record's (they are among its inputs, so a record that
+// holds knows it); undefined for a request no record answers.
+function modeRequested(request: ModeRequest, fileMode: string): string | undefined {
+  try {
+    return chooseMode({ ...request, local: fileMode }).mode;
+  } catch {
+    return undefined; // an invalid --mode or RUN_MODE: the normal path says so
+  }
 }
 
 /** What the fingerprint knows about this run, when it knows. */

@@ -1,9 +1,12 @@
 /**
  * Shell completion scripts, generated from the command tree so they never
- * drift from the CLI.
+ * drift from the CLI (which hands `hpm completions` its tree).
  *
  * @module
  */
+
+import { HpmInputError } from "../core/errors.ts";
+import type { Io } from "../io/terminal.ts";
 
 /** A command as completion sees it. */
 export interface CompletionCommand {
@@ -96,4 +99,27 @@ export function completionScript(program: CompletionCommand, shell: Shell): stri
     `complete -F ${fn} ${program.name}`,
   ];
   return bash.join("\n") + "\n";
+}
+
+/**
+ * `hpm completions SHELL`: the completion script of the command tree.
+ *
+ * @param flags the shell asked for, and the command tree (`hpm` and its commands)
+ * @param io where it prints
+ * @throws {HpmInputError} `usage` for a shell other than bash, zsh or fish
+ */
+export function completionsCommand(
+  flags: { readonly shell: string; readonly program: CompletionCommand },
+  io: Io,
+): void {
+  const { shell } = flags;
+  if (shell !== "bash" && shell !== "zsh" && shell !== "fish") {
+    throw new HpmInputError(
+      "usage",
+      `unknown shell \`${shell}\``,
+      undefined,
+      "choose bash, zsh or fish",
+    );
+  }
+  io.out(completionScript(flags.program, shell).trimEnd());
 }
