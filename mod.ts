@@ -3,9 +3,21 @@
  * packages between local editable clones (dev) and released versions (prod),
  * by managing pyproject.toml and driving uv.
  *
- * The pure functions (parse, choose a mode, resolve a plan, apply it to
- * pyproject text, diff) do no I/O; `sync()` and the command functions do the
- * I/O, running uv and git through an injectable {@link Runner}.
+ * What a script needs, in the order data flows:
+ *
+ * - **parse**: {@link parseManifest}, {@link parseLocalOverlay},
+ *   {@link parseRegistryEntry}, {@link parseRegistryLocation}, {@link readManaged}
+ * - **resolve** (pure): {@link chooseMode}, {@link Registry}, {@link resolvePlan},
+ *   {@link commitModeOf}
+ * - **apply and diff** (pure): {@link applyPlan}, {@link emptyPlan},
+ *   {@link diffPyproject}, {@link unifiedDiff}; also as `@hpm/cli/pyproject`
+ * - **run** (I/O, uv and git through an injectable {@link Runner}):
+ *   {@link findProjectRoot}, {@link loadProject}, {@link planSync}, {@link sync},
+ *   {@link checkLock}, {@link checkStaged}, {@link stage}, {@link verify},
+ *   {@link status}, {@link clone}, {@link pin}, {@link groupAdd},
+ *   {@link groupRemove}, {@link groupUse}
+ * - **errors**: typed, with a source position ({@link HpmInputError}), turned
+ *   into words and exit codes only by the CLI ({@link exitCodeOf})
  *
  * @example Usage
  * ```ts
@@ -29,59 +41,115 @@
  * @module
  */
 
-export * from "./lib/core/errors.ts";
-export * from "./lib/core/names.ts";
-export type * from "./lib/core/plan.ts";
-export * from "./lib/core/manifest.ts";
-export * from "./lib/core/mode.ts";
-export * from "./lib/core/registry_entry.ts";
-export * from "./lib/core/registry.ts";
-export * from "./lib/registry/remote.ts";
-export * from "./lib/core/resolve.ts";
-export * from "./lib/edit/pyproject.ts";
-export { type ManagedRecord, readManaged } from "./lib/edit/pyproject_record.ts";
+// Parse
 export {
-  foreignSources,
-  type PlannedPackage,
-  plannedPackages,
-} from "./lib/edit/pyproject_policy.ts";
-export * from "./lib/edit/pyproject_diff.ts";
-export * from "./lib/edit/unified_diff.ts";
-export * from "./lib/io/runner.ts";
-export * from "./lib/io/uv.ts";
-export * from "./lib/project/load.ts";
-export * from "./lib/project/root.ts";
-export * from "./lib/commands/sync.ts";
-export * from "./lib/core/sync_result.ts";
-export * from "./lib/project/plan.ts";
-export * from "./lib/project/context.ts";
-export * from "./lib/commands/groups.ts";
-export * from "./lib/edit/yaml_edit.ts";
-export * from "./lib/core/json_schema.ts";
-export * from "./lib/commands/init.ts";
-export * from "./lib/registry/add.ts";
-export * from "./lib/registry/index_file.ts";
-export * from "./lib/commands/verify.ts";
-export * from "./lib/commands/stage.ts";
-export * from "./lib/commands/check.ts";
-export { type CommittedForms, committedForms } from "./lib/project/committed.ts";
-export * from "./lib/core/commit_mode.ts";
-export * from "./lib/commands/status.ts";
-export * from "./lib/commands/clone.ts";
-export * from "./lib/core/checkout.ts";
-export * from "./lib/core/project.ts";
-export * from "./lib/commands/pin.ts";
-export * from "./lib/commands/completions.ts";
-export * from "./lib/core/workspace.ts";
-export type { LockOptions } from "./lib/state/project_mutex.ts";
-export type { Recovery } from "./lib/state/transaction.ts";
-export type { Io } from "./lib/io/terminal.ts";
-export type { Confinement, FolderEntry, Reader } from "./lib/core/reader.ts";
-export * from "./lib/core/registry_location.ts";
-export * from "./lib/registry/load.ts";
+  type LocalOverlay,
+  type Manifest,
+  type ManifestGroup,
+  parseLocalOverlay,
+  parseManifest,
+} from "./lib/core/manifest.ts";
+export {
+  type GitSource,
+  type LocalSource,
+  parseRegistryEntry,
+  type PypiSource,
+  type RegistryEntry,
+  type Source,
+} from "./lib/core/registry_entry.ts";
+export { parseRegistryLocation, type RegistryLocation } from "./lib/core/registry_location.ts";
+export { type ManagedRecord, readManaged } from "./lib/edit/pyproject_record.ts";
 
-export * from "./lib/project/lockfile_check.ts";
-export * from "./lib/core/adopt.ts";
+// Resolve
+export {
+  chooseMode,
+  type FileModes,
+  type ModeChoice,
+  type ModeOrigin,
+  type ModeRequest,
+} from "./lib/core/mode.ts";
+export { Registry, type RegistryFile, type RegistryFolder } from "./lib/core/registry.ts";
+export type { Confinement, FolderEntry, Reader } from "./lib/core/reader.ts";
+export {
+  type Resolution,
+  type ResolvedPackage,
+  type ResolveInput,
+  resolvePlan,
+} from "./lib/core/resolve.ts";
+export type {
+  Plan,
+  PlannedGroup,
+  PlannedIndex,
+  PlannedSource,
+  SourceTable,
+} from "./lib/core/plan.ts";
+export { commitModeOf, type CommitModeOrigin } from "./lib/core/commit_mode.ts";
+
+// Apply and diff
+export {
+  type ApplyOptions,
+  applyPlan,
+  type ApplyResult,
+  emptyPlan,
+  type KeptItems,
+} from "./lib/edit/pyproject.ts";
+export {
+  type ChangeCounts,
+  diffPyproject,
+  type PyprojectDiff,
+  type RequirementChange,
+  type SourceChange,
+} from "./lib/edit/pyproject_diff.ts";
+export { type DiffColors, unifiedDiff } from "./lib/edit/unified_diff.ts";
+
+// Run
+export {
+  denoRunner,
+  type RecordingRunner,
+  recordingRunner,
+  type Runner,
+  type RunRequest,
+  type RunResult,
+} from "./lib/io/runner.ts";
+export type { CommandContext } from "./lib/project/context.ts";
+export type { Project } from "./lib/core/project.ts";
+export { findProjectRoot } from "./lib/project/root.ts";
+export { type LoadOptions, loadProject } from "./lib/project/load.ts";
+export type { FetchRegistryOptions, RegistryLoad } from "./lib/registry/remote.ts";
+export { type PlanOptions, planSync, type SyncPlan } from "./lib/project/plan.ts";
+export { sync, type SyncOptions } from "./lib/commands/sync.ts";
+export type { SyncResult } from "./lib/core/sync_result.ts";
+export { checkLock, type LockCheck } from "./lib/project/lockfile_check.ts";
+export { checkStaged, type StagedCheck } from "./lib/commands/check.ts";
+export { stage, type StageOptions, type StageResult } from "./lib/commands/stage.ts";
+export { verify, type VerifyOptions, type VerifyResult } from "./lib/commands/verify.ts";
+export type { CommittedForms } from "./lib/project/committed.ts";
+export {
+  type CloneStatus,
+  type PackageStatus,
+  status,
+  type StatusOptions,
+  type StatusReport,
+} from "./lib/commands/status.ts";
+export {
+  clone,
+  type CloneOptions,
+  type CloneOutcome,
+  type CloneReport,
+} from "./lib/commands/clone.ts";
+export { pin, type PinOptions, type PinResult } from "./lib/commands/pin.ts";
+export { groupAdd, type GroupEditResult, groupRemove, groupUse } from "./lib/commands/groups.ts";
+
+// Errors
+export {
+  CommandFailedError,
+  exitCodeOf,
+  type HpmErrorCode,
+  HpmInputError,
+  HpmOperationError,
+  InterruptedError,
+  type SourcePosition,
+} from "./lib/core/errors.ts";
 export { VERSION } from "./lib/core/version.ts";
 
 if (import.meta.main) {

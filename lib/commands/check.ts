@@ -47,7 +47,8 @@ async function gitRepo(runner: Runner, root: string): Promise<RepoLocation> {
  *
  * @example Usage
  * ```ts
- * import { applyPlan, stagedProblems } from "@hpm/cli";
+ * import { applyPlan } from "@hpm/cli";
+ * import { stagedProblems } from "./check.ts";
  * import assert from "node:assert/strict";
  *
  * const plan = (mode: string, table: [string, string | boolean][]) => ({
@@ -122,11 +123,25 @@ export interface StagedCheck {
  * @throws {HpmInputError} `git-state` outside a git work tree; `commit-mode`
  *
  * @example Usage
- * ```ts ignore
- * import { checkStaged } from "@hpm/cli";
+ * ```ts
+ * import { checkStaged, denoRunner, sync } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const { problems } = await checkStaged({ root: "." });
- * if (problems.length) console.log("run `hpm stage`");
+ * // A core with one plugin, `q`, released on the package index:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ * const git = (...args: string[]) => denoRunner({ program: "git", args, cwd: root });
+ * await git("init", "--quiet");
+ * await sync({ root, mode: "prod", install: false });
+ * await git("add", "pyproject.toml");
+ *
+ * const { mode, problems } = await checkStaged({ root });
+ * assert.equal(mode, "prod");
+ * assert.deepEqual(problems, []);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function checkStaged(options: CommandContext = {}): Promise<StagedCheck> {

@@ -100,12 +100,28 @@ const DEFAULT_JOBS = 4;
  *   (with "did you mean"), a bad `jobs`, or a broken manifest or registry entry
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
  * import { clone } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const report = await clone({ root: "/path/to/core", jobs: 8, log: console.error });
- * for (const r of report.results) console.log(r.name, r.status, r.reason ?? "");
- * if (!report.ok) Deno.exitCode = 1;
+ * // A core with one plugin, `q`, released by a git tag; a dev clone in packages/q.
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(
+ *   `${root}/reg/packages/q.yaml`,
+ *   "name: q\nsources:\n  dev: {type: local, path: ./packages/q}\n" +
+ *     "  prod: {type: git, url: 'https://example.com/q.git', tag: v1.0.0}\n",
+ * );
+ * await Deno.mkdir(`${root}/packages/q`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/packages/q/pyproject.toml`, '[project]\nname = "q"\nversion = "1.0.0"\n');
+ *
+ * // q's checkout is there already: nothing to clone (the others would be cloned from their git source).
+ * const report = await clone({ root });
+ * assert.deepEqual(report.results.map((r) => [r.name, r.status]), [["q", "present"]]);
+ * assert.equal(report.ok, true);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
@@ -397,7 +413,7 @@ function gitReason(e: CommandFailedError): string {
  *
  * @example Usage
  * ```ts
- * import { summarizeClone } from "@hpm/cli";
+ * import { summarizeClone } from "./clone.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(

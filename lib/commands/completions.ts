@@ -38,7 +38,7 @@ const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
  *
  * @example Usage
  * ```ts
- * import { completionScript } from "@hpm/cli";
+ * import { completionScript } from "./completions.ts";
  * import assert from "node:assert/strict";
  *
  * const script = completionScript({

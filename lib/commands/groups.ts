@@ -51,7 +51,7 @@ function noSuchGroup(manifest: Manifest, group: string): HpmInputError {
  *
  * @example Usage
  * ```ts
- * import { addGroupOptions } from "@hpm/cli";
+ * import { addGroupOptions } from "./groups.ts";
  * import assert from "node:assert/strict";
  *
  * const text = "registry: ./reg  # here\ngroups:\n  llm:\n    options: [a]\n";
@@ -94,7 +94,7 @@ export function addGroupOptions(
  *
  * @example Usage
  * ```ts
- * import { removeGroupOption } from "@hpm/cli";
+ * import { removeGroupOption } from "./groups.ts";
  * import assert from "node:assert/strict";
  *
  * const text = "registry: ./reg\ngroups:\n  llm:\n    options: [a, b]\n";
@@ -145,7 +145,7 @@ export function removeGroupOption(
  *
  * @example Usage
  * ```ts
- * import { selectGroupOption } from "@hpm/cli";
+ * import { selectGroupOption } from "./groups.ts";
  * import assert from "node:assert/strict";
  *
  * const text = "registry: ./reg\ngroups:\n  db:\n    options: [qdrant, chroma]\n";
@@ -228,6 +228,27 @@ function requireKnown(project: Project, names: readonly string[]) {
  * @param options where the project is
  * @returns whether hpm.yaml changed, and the mode the project is in
  * @throws {HpmInputError} for an unknown package (with "did you mean"); nothing written
+ *
+ * @example Usage
+ * ```ts
+ * import { groupAdd, groupRemove, groupUse } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * // A core with one plugin, `q`, released on the package index:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ * await Deno.writeTextFile(`${root}/reg/packages/r.yaml`, "name: r\nsources:\n  prod: {type: pypi, version: 2.0.0}\n");
+ *
+ * await groupAdd("db", ["r"], { root });
+ * await groupUse("db", "r", { root });
+ * assert.match(await Deno.readTextFile(`${root}/hpm.yaml`), /options: \[q, r\]\n    select: r/);
+ * await groupRemove("db", "q", { root });
+ * assert.match(await Deno.readTextFile(`${root}/hpm.yaml`), /options: \[r\]/);
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export function groupAdd(
   group: string,
@@ -258,6 +279,24 @@ export function groupAdd(
  * @param option one option to remove; omit to remove the group
  * @param options where the project is
  * @returns whether hpm.yaml changed, and the mode the project is in
+ *
+ * @example Usage
+ * ```ts
+ * import { groupRemove } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q, r]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * for (const name of ["q", "r"]) {
+ *   await Deno.writeTextFile(`${root}/reg/packages/${name}.yaml`, `name: ${name}\nsources:\n  prod: {type: pypi}\n`);
+ * }
+ *
+ * await groupRemove("db", "q", { root });
+ * assert.match(await Deno.readTextFile(`${root}/hpm.yaml`), /options: \[r\]/);
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export function groupRemove(
   group: string,
@@ -278,6 +317,24 @@ export function groupRemove(
  * @param option the option to use
  * @param options where the project is
  * @returns whether hpm.yaml changed, and the mode the project is in
+ *
+ * @example Usage
+ * ```ts
+ * import { groupUse } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q, r]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * for (const name of ["q", "r"]) {
+ *   await Deno.writeTextFile(`${root}/reg/packages/${name}.yaml`, `name: ${name}\nsources:\n  prod: {type: pypi}\n`);
+ * }
+ *
+ * await groupUse("db", "r", { root });
+ * assert.match(await Deno.readTextFile(`${root}/hpm.yaml`), /select: r/);
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export function groupUse(
   group: string,

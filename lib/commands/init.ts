@@ -47,7 +47,8 @@ export interface InitOptions extends CommandContext {
  *
  * @example Usage
  * ```ts
- * import { initialManifest, parseManifest } from "@hpm/cli";
+ * import { parseManifest } from "@hpm/cli";
+ * import { initialManifest } from "./init.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseManifest(initialManifest("hpm-registry"), "hpm.yaml").registries, ["./hpm-registry"]);
@@ -208,7 +209,7 @@ const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
  *
  * @example Usage
  * ```ts
- * import { hookScript } from "@hpm/cli";
+ * import { hookScript } from "./init.ts";
  * import assert from "node:assert/strict";
  *
  * assert.match(hookScript(""), /^exec hpm check --staged$/m);
@@ -236,7 +237,7 @@ export function hookScript(prefix: string): string {
  *
  * @example Usage
  * ```ts ignore
- * import { installHook } from "@hpm/cli";
+ * import { installHook } from "./init.ts";
  *
  * const { path } = await installHook({ root: "." });
  * ```

@@ -83,11 +83,34 @@ export interface PinResult {
  *   or the clone has no tags
  *
  * @example Usage
- * ```ts ignore
- * import { pin } from "@hpm/cli";
+ * ```ts
+ * import { denoRunner, pin } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const { file, ref, previous } = await pin({ root: "/path/to/core", package: "rag4code-qdrant" });
- * console.log(`${file}: ${previous} -> ${ref}`);
+ * // A core with one plugin, `q`, released by a git tag; a dev clone in packages/q.
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(
+ *   `${root}/reg/packages/q.yaml`,
+ *   "name: q\nsources:\n  dev: {type: local, path: ./packages/q}\n" +
+ *     "  prod: {type: git, url: 'https://example.com/q.git', tag: v1.0.0}\n",
+ * );
+ * await Deno.mkdir(`${root}/packages/q`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/packages/q/pyproject.toml`, '[project]\nname = "q"\nversion = "1.0.0"\n');
+ *
+ * const git = (...args: string[]) => denoRunner({ program: "git", args, cwd: `${root}/packages/q` });
+ * await git("init", "--quiet");
+ * await git("add", "-A");
+ * await git("-c", "user.name=me", "-c", "user.email=me@example.com", "commit", "--quiet", "-m", "1.1");
+ * await git("tag", "v1.1.0");
+ *
+ * // The newest tag of q's clone becomes prod's ref (`verify: false`: the remote is not asked).
+ * const { previous, ref } = await pin({ root, package: "q", verify: false });
+ * assert.deepEqual([previous, ref], ["v1.0.0", "v1.1.0"]);
+ * assert.match(await Deno.readTextFile(`${root}/reg/packages/q.yaml`), /tag: v1\.1\.0/);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function pin(options: PinOptions): Promise<PinResult> {

@@ -150,11 +150,31 @@ export interface StageResult {
  *   a merge in progress, no repository), `unresolvable` (uv's message inside)
  *
  * @example Usage
- * ```ts ignore
- * import { stage } from "@hpm/cli";
+ * ```ts
+ * import { denoRunner, recordingRunner, type Runner, stage, sync } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const { mode, files } = await stage({ root: "." });
- * console.log(`staged ${files.map((f) => f.path).join(", ")} in mode ${mode}`);
+ * // A core with one plugin, `q`, released on the package index:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ * await denoRunner({ program: "git", args: ["init", "--quiet"], cwd: root });
+ * await sync({ root, mode: "prod", install: false });
+ *
+ * // git runs for real; `uv lock` in the scratch copy is faked: it writes the lock uv would.
+ * const lock = 'version = 1\nrequires-python = ">=3.9"\n\n[[package]]\nname = "q"\n' +
+ *   'version = "1.0.0"\nsource = { registry = "https://pypi.org/simple" }\n';
+ * const uv = recordingRunner((r) => {
+ *   Deno.writeTextFileSync(`${r.cwd}/uv.lock`, lock);
+ *   return { code: 0, stdout: "", stderr: "" };
+ * });
+ * const runner: Runner = (r) => r.program === "uv" ? uv(r) : denoRunner(r);
+ * const { mode, files } = await stage({ root, runner, offline: true });
+ * assert.equal(mode, "prod");
+ * assert.deepEqual(files.map((f) => f.path), ["pyproject.toml", "uv.lock"]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function stage(options: StageOptions = {}): Promise<StageResult> {

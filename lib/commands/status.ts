@@ -141,12 +141,22 @@ const GIT_JOBS = 8;
  *   malformed (missing clones and drift are reported, not thrown)
  *
  * @example Usage
- * ```ts ignore
- * import { formatStatus, status } from "@hpm/cli";
+ * ```ts
+ * import { status, sync } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const report = await status({ root: "/path/to/core" });
- * console.log(formatStatus(report, { color: false }));
- * if (!report.inSync) console.log("run hpm sync");
+ * // A core with one plugin, `q`, released on the package index:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ * await sync({ root, mode: "prod", install: false });
+ *
+ * const report = await status({ root, mode: "prod" });
+ * assert.equal(report.inSync, true);
+ * assert.deepEqual(report.packages.map((p) => p.name), ["q"]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function status(options: StatusOptions = {}): Promise<StatusReport> {
@@ -301,7 +311,7 @@ interface Cell {
  *
  * @example Usage
  * ```ts
- * import { formatStatus } from "@hpm/cli";
+ * import { formatStatus } from "./status.ts";
  * import assert from "node:assert/strict";
  *
  * const text = formatStatus({

@@ -63,12 +63,24 @@ export interface SyncOptions extends CommandContext {
  * @throws {InterruptedError} on SIGINT/SIGTERM (everything restored)
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
  * import { recordingRunner, sync } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
+ * // A core with one plugin, `q`, released on the package index:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ *
+ * // pyproject.toml written for prod, then `uv sync` through the runner (a recording one here).
  * const runner = recordingRunner();
- * await sync({ root: "examples/rag4code-core", mode: "prod", runner });
- * console.log(runner.calls.map((c) => c.args)); // [["sync"]]
+ * const result = await sync({ root, mode: "prod", runner });
+ * assert.equal(result.changed, true);
+ * assert.deepEqual(runner.calls.map((c) => c.program), ["uv"]);
+ * assert.match(await Deno.readTextFile(`${root}/pyproject.toml`), /"q==1\.0\.0"/);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function sync(options: SyncOptions = {}): Promise<SyncResult> {

@@ -39,10 +39,23 @@ export interface VerifyResult {
  * @throws {CommandFailedError} when the mode does not resolve (uv's message inside)
  *
  * @example Usage
- * ```ts ignore
- * import { verify } from "@hpm/cli";
+ * ```ts
+ * import { recordingRunner, verify } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const { lockedPackages } = await verify({ root: ".", mode: "prod" });
+ * // A core with one plugin, `q`, released on the package index:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ *
+ * // `uv lock` runs in a scratch copy; a recording runner stands in for uv here.
+ * const runner = recordingRunner();
+ * const { mode } = await verify({ root, mode: "prod", runner });
+ * assert.equal(mode, "prod");
+ * assert.deepEqual(runner.calls[0].args.slice(0, 1), ["lock"]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {

@@ -74,7 +74,7 @@ const MAX_ADOPTED = 500;
  *
  * @example Usage
  * ```ts
- * import { planAdoption } from "@hpm/cli";
+ * import { planAdoption } from "./adopt.ts";
  * import assert from "node:assert/strict";
  *
  * const adoption = planAdoption(

@@ -33,7 +33,8 @@ export interface DevCheckout {
  *
  * @example Usage
  * ```ts ignore
- * import { devCheckout, loadProject } from "@hpm/cli";
+ * import { loadProject } from "@hpm/cli";
+ * import { devCheckout } from "./checkout.ts";
  *
  * const project = await loadProject("/path/to/core");
  * const entry = project.registry.get("rag4code-qdrant");
@@ -69,7 +70,8 @@ export function devCheckout(
  *
  * @example Usage
  * ```ts
- * import { cloneSource, parseRegistryEntry } from "@hpm/cli";
+ * import { parseRegistryEntry } from "@hpm/cli";
+ * import { cloneSource } from "./checkout.ts";
  * import assert from "node:assert/strict";
  *
  * const entry = parseRegistryEntry(

@@ -26,7 +26,7 @@ export interface SourcePosition {
  *
  * @example Usage
  * ```ts
- * import { excerpt } from "@hpm/cli";
+ * import { excerpt } from "./errors.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(excerpt("plug"), "plug");

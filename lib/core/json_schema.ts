@@ -29,7 +29,7 @@ const TITLES: Record<SchemaKind, [string, z.ZodMiniType]> = {
  *
  * @example Usage
  * ```ts
- * import { jsonSchema } from "@hpm/cli";
+ * import { jsonSchema } from "./json_schema.ts";
  * import assert from "node:assert/strict";
  *
  * const schema = jsonSchema("manifest");

@@ -73,7 +73,7 @@ function checked(mode: string, origin: ModeOrigin): ModeChoice {
  *
  * @example Usage
  * ```ts
- * import { decidingRequest } from "@hpm/cli";
+ * import { decidingRequest } from "./mode.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(decidingRequest({ flag: "prod", env: "qa" }), { flag: "prod" });

@@ -16,7 +16,7 @@ export const PEP508_NAME: RegExp = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Z
  *
  * @example Usage
  * ```ts
- * import { isValidPackageName } from "@hpm/cli";
+ * import { isValidPackageName } from "./names.ts";
  * import assert from "node:assert/strict";
  *
  * assert.ok(isValidPackageName("rag4code-qdrant"));
@@ -35,7 +35,7 @@ export function isValidPackageName(name: string): boolean {
  *
  * @example Usage
  * ```ts
- * import { normalizeName } from "@hpm/cli";
+ * import { normalizeName } from "./names.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(normalizeName("Rag4Code_Qdrant"), "rag4code-qdrant");
@@ -66,7 +66,7 @@ function editDistance(a: string, b: string): number {
  *
  * @example Usage
  * ```ts
- * import { suggestName } from "@hpm/cli";
+ * import { suggestName } from "./names.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(suggestName("rag4code-qdrnt", ["rag4code-qdrant", "rag4code-chroma"]), "rag4code-qdrant");

@@ -175,7 +175,7 @@ export function displayPath(path: string, root: string): string {
  *
  * @example Usage
  * ```ts
- * import { describeSource } from "@hpm/cli";
+ * import { describeSource } from "./registry_entry.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(

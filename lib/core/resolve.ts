@@ -228,7 +228,8 @@ export interface SourceInForce {
  *
  * @example Usage
  * ```ts
- * import { parseRegistryEntry, sourceInForce } from "@hpm/cli";
+ * import { parseRegistryEntry } from "@hpm/cli";
+ * import { sourceInForce } from "./resolve.ts";
  * import assert from "node:assert/strict";
  *
  * const entry = parseRegistryEntry("name: q\nsources:\n  dev: {type: local, path: ./packages/q}\n", "q.yaml");

@@ -7,5 +7,13 @@
  * @module
  */
 
-/** The version of this HPM build. */
+/** The version of this HPM build. *
+ * @example Usage
+ * ```ts
+ * import { VERSION } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(VERSION, /^\d+\.\d+\.\d+/);
+ * ```
+ */
 export const VERSION: string = "0.1.0";

@@ -32,7 +32,8 @@ function globToRegExp(glob: string): RegExp {
  *
  * @example Usage
  * ```ts
- * import { checkWorkspaceMembers, HpmInputError } from "@hpm/cli";
+ * import { HpmInputError } from "@hpm/cli";
+ * import { checkWorkspaceMembers } from "./workspace.ts";
  * import assert from "node:assert/strict";
  *
  * const text = '[tool.uv.workspace]\nmembers = ["packages/*"]\n';

@@ -14,6 +14,26 @@
  * pyproject_policy.ts; the edits themselves, which know nothing of HPM,
  * toml/splice.ts.
  *
+ * It is published on its own as `@hpm/cli/pyproject`, for a script that only
+ * edits text: it loads no YAML or schema library.
+ *
+ * @example Usage
+ * ```ts
+ * import { applyPlan, emptyPlan } from "./pyproject.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const before = '[project]\nname = "core"\n';
+ * const plan = {
+ *   mode: "prod",
+ *   groups: [{ name: "db", requirements: ["q==1.0.0"] }],
+ *   sources: [],
+ *   indexes: [],
+ * };
+ * const { text } = applyPlan(before, plan);
+ * assert.match(text, /db = \["q==1\.0\.0"\]/);
+ * assert.equal(applyPlan(text, emptyPlan("prod")).text, before);
+ * ```
+ *
  * @module
  */
 

@@ -62,7 +62,8 @@ export interface ChangeCounts {
  *
  * @example Usage
  * ```ts
- * import { changeCounts, diffPyproject } from "@hpm/cli";
+ * import { diffPyproject } from "@hpm/cli";
+ * import { changeCounts } from "./pyproject_diff.ts";
  * import assert from "node:assert/strict";
  *
  * const d = diffPyproject('[tool.hpm]\nmode = "dev"\n', '[tool.hpm]\nmode = "prod"\n');

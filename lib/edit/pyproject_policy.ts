@@ -80,7 +80,7 @@ export interface PlannedPackage {
  *
  * @example Usage
  * ```ts
- * import { plannedPackages } from "@hpm/cli";
+ * import { plannedPackages } from "./pyproject_policy.ts";
  * import assert from "node:assert/strict";
  *
  * const plan = {
@@ -126,7 +126,7 @@ export function plannedPackages(plan: Plan): ReadonlyMap<string, PlannedPackage>
  *
  * @example Usage
  * ```ts
- * import { foreignSources } from "@hpm/cli";
+ * import { foreignSources } from "./pyproject_policy.ts";
  * import assert from "node:assert/strict";
  *
  * const plan = {

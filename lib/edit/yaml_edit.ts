@@ -99,7 +99,7 @@ interface Leaf {
  *
  * @example Usage
  * ```ts
- * import { yamlSetScalar } from "@hpm/cli";
+ * import { yamlSetScalar } from "./yaml_edit.ts";
  * import assert from "node:assert/strict";
  *
  * const text = "sources:\n  prod:\n    ref: v1.0.0   # released\n";
@@ -141,7 +141,7 @@ export function yamlSetScalar(
  *
  * @example Usage
  * ```ts
- * import { yamlAppendToSequence } from "@hpm/cli";
+ * import { yamlAppendToSequence } from "./yaml_edit.ts";
  * import assert from "node:assert/strict";
  *
  * const text = "groups:\n  llm:\n    options:\n      - rag4code-openai\n";
@@ -186,7 +186,7 @@ export function yamlAppendToSequence(
  *
  * @example Usage
  * ```ts
- * import { yamlDelete } from "@hpm/cli";
+ * import { yamlDelete } from "./yaml_edit.ts";
  * import assert from "node:assert/strict";
  *
  * const out = yamlDelete("options: [a, b, c]   # three\n", ["options", 1]);
@@ -218,7 +218,7 @@ export function yamlDelete(
  *
  * @example Usage
  * ```ts
- * import { yamlGet } from "@hpm/cli";
+ * import { yamlGet } from "./yaml_edit.ts";
  * import assert from "node:assert/strict";
  *
  * const text = "groups:\n  llm:\n    options: [a, b]\n";

@@ -80,7 +80,7 @@ const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
  *
  * @example Usage
  * ```ts
- * import { programPath } from "@hpm/cli";
+ * import { programPath } from "./runner.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(programPath("uv", {}), "uv");

@@ -34,7 +34,7 @@ export interface UvSyncFlags {
  *
  * @example Usage
  * ```ts
- * import { uvSyncArgs } from "@hpm/cli";
+ * import { uvSyncArgs } from "./uv.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(uvSyncArgs({ locked: true, extra: ["--no-dev"] }), ["sync", "--locked", "--no-dev"]);
@@ -107,7 +107,7 @@ export const UV_LOCK_CHECK_ARGS: readonly string[] = [
  *
  * @example Usage
  * ```ts
- * import { outsidePython } from "@hpm/cli";
+ * import { outsidePython } from "./uv.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(outsidePython("/srv/app", { UV_PYTHON: "3.12" }), "3.12");
@@ -231,7 +231,7 @@ export async function warnCommittedVenv(
  *
  * @example Usage
  * ```ts
- * import { requireUv } from "@hpm/cli";
+ * import { requireUv } from "./uv.ts";
  * import assert from "node:assert/strict";
  *
  * assert.throws(() => requireUv({ PATH: "" }), /uv cannot be run/);

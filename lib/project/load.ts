@@ -45,6 +45,24 @@ function readText(path: string, root: string, what: string, hint: string): strin
  * @param root the project root
  * @param options the reader; runner, logger and environment for remote registries
  * @returns the project
+ *
+ * @example Usage
+ * ```ts
+ * import { loadProject } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * // A core with one plugin, `q`, released on the package index:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ *
+ * const project = await loadProject(root);
+ * assert.deepEqual(project.manifest.groups.map((g) => g.name), ["db"]);
+ * assert.equal(project.registry.get("q").sources.prod.type, "pypi");
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export async function loadProject(
   root: string,

@@ -49,7 +49,7 @@ type LockedSource = Readonly<Record<string, unknown>>;
  *
  * @example Usage
  * ```ts
- * import { lockSourceProblems } from "@hpm/cli";
+ * import { lockSourceProblems } from "./lockfile_check.ts";
  * import assert from "node:assert/strict";
  *
  * const plan = {
@@ -237,7 +237,7 @@ const CHECKED_FIELDS = ["version", "dependencies", "optional-dependencies", "req
  *
  * @example Usage
  * ```ts
- * import { whyUvWouldBuild } from "@hpm/cli";
+ * import { whyUvWouldBuild } from "./lockfile_check.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(whyUvWouldBuild('[project]\nname = "a"\nversion = "1.0"\n'), undefined);
@@ -319,12 +319,22 @@ export interface LockCheck {
  * @returns what was found; the caller decides the exit code
  *
  * @example Usage
- * ```ts ignore
- * import { checkLock, planSync } from "@hpm/cli";
+ * ```ts
+ * import { checkLock, planSync, recordingRunner, sync } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const plan = await planSync({ root: "/path/to/core", mode: "prod" });
- * const lock = await checkLock(plan);
- * if (lock.problems.length) console.error(lock.problems.join("\n"));
+ * // A core with one plugin, `q`, released on the package index:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ * await sync({ root, mode: "prod", install: false });
+ *
+ * const plan = await planSync({ root, mode: "prod" });
+ * const lock = await checkLock(plan, { runner: recordingRunner() });
+ * assert.deepEqual(lock, { file: `${root}/uv.lock`, present: false, problems: [] });
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function checkLock(

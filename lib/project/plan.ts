@@ -80,6 +80,26 @@ export interface PlanOptions extends CommandContext {
  * @param options project, mode, environment
  * @returns the plan and both versions of pyproject.toml
  * @throws {HpmInputError} on bad input (for pyproject.toml, unless `reportProblems`)
+ *
+ * @example Usage
+ * ```ts
+ * import { planSync } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * // A core with one plugin, `q`, released on the package index:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ *
+ * const plan = await planSync({ root, mode: "prod" });
+ * assert.equal(plan.changed, true);
+ * assert.match(plan.after, /db = \["q==1\.0\.0"\]/);
+ * // Nothing was written.
+ * assert.equal(await Deno.readTextFile(`${root}/pyproject.toml`), plan.before);
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export async function planSync(options: PlanOptions = {}): Promise<SyncPlan> {
   const root = findProjectRoot(options.root);

@@ -54,6 +54,18 @@ function absolute(path: string): string {
  * @returns the project root, absolute
  * @throws {HpmInputError} `not-found` when no folder above holds one; the
  *   system's error when a folder cannot be looked into
+ *
+ * @example Usage
+ * ```ts
+ * import { findProjectRoot } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.realPath(await Deno.makeTempDir());
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups: {}\n");
+ * await Deno.mkdir(`${root}/src/core`, { recursive: true });
+ * assert.equal(findProjectRoot(`${root}/src/core`), root);
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export function findProjectRoot(start: string = Deno.cwd()): string {
   const from = absolute(start);

@@ -49,7 +49,7 @@ const scalar = (value: string) => stringify(value).trimEnd();
  *
  * @example Usage
  * ```ts
- * import { renderRegistryEntry } from "@hpm/cli";
+ * import { renderRegistryEntry } from "./add.ts";
  * import assert from "node:assert/strict";
  *
  * const text = renderRegistryEntry({ name: "q", git: "https://example.com/q.git", ref: "v1.0.0" });

@@ -35,7 +35,7 @@ export interface RegistryIndexResult {
  *
  * @example Usage
  * ```ts
- * import { indexJson } from "@hpm/cli";
+ * import { indexJson } from "./index_file.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(JSON.parse(indexJson(["b", "a"])), { packages: ["a", "b"] });

@@ -91,6 +91,15 @@ export interface FetchRegistryOptions {
  * One load of a project's remote registries: the deadline every fetch in it
  * must meet (`HPM_REGISTRY_TIMEOUT` seconds from its start), and what its
  * refreshes may still write to the cache.
+ *
+ * @example Usage
+ * ```ts
+ * import { RegistryLoad } from "./remote.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const load = new RegistryLoad({ HPM_REGISTRY_TIMEOUT: "5" });
+ * assert.ok(load.deadline - Date.now() <= 5_000);
+ * ```
  */
 export class RegistryLoad {
   readonly #started = Date.now();
@@ -564,7 +573,7 @@ async function fetchIndex(indexUrl: string, deadline: number): Promise<string[] 
  *
  * @example Usage
  * ```ts
- * import { indexProblem } from "@hpm/cli";
+ * import { indexProblem } from "./remote.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(indexProblem(["plug", "Rag_Plug"]), undefined);
