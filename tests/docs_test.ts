@@ -61,3 +61,27 @@ Deno.test("README's command table names only real commands", async () => {
     assert.match(help, new RegExp(`^  ${command} `, "m"), `hpm ${command} is in --help`);
   }
 });
+
+Deno.test("docs/design.md maps every module of lib/, and links only inside the repository", async () => {
+  const design = await read("docs/design.md");
+  const modules: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(join(repoRoot(), dir))) {
+      if (e.isDirectory) await walk(`${dir}/${e.name}`);
+      else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
+        modules.push(`${dir}/${e.name}`);
+      }
+    }
+  };
+  await walk("lib");
+  assert.deepEqual(
+    modules.filter((m) => !design.includes(`(../${m})`)),
+    [],
+    "every module is in the map",
+  );
+  for (const [, target] of design.matchAll(/\]\(([^)]+)\)/g)) {
+    assert.doesNotMatch(target, /^[a-z]+:/, `${target}: a link inside the repository`);
+    const path = join(repoRoot(), "docs", target.replace(/#.*$/, ""));
+    assert.ok(await Deno.stat(path).then(() => true, () => false), `${target} exists`);
+  }
+});
