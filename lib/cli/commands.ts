@@ -378,6 +378,19 @@ Examples:
       }, io);
     });
 
+  program.command("modes")
+    .description("list the modes the project defines (hpm.yaml and its plugins' entries)")
+    .option("--json", "print the modes every plugin has as a JSON array, for a CI matrix")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  hpm modes\n  hpm modes --json      # ["dev","prod"]\n' +
+        "  # GitHub Actions: strategy.matrix.mode: ${{ fromJSON(needs.modes.outputs.modes) }}",
+    )
+    .action(async (flags) => {
+      const { modesCommand } = await import("../commands/modes.ts");
+      await modesCommand({ ...globals(), ...flags }, io);
+    });
+
   program.command("schema")
     .description("print the JSON Schema of hpm.yaml (or of a registry entry), for editors")
     .option("--registry", "the schema of a registry entry")
