@@ -378,6 +378,27 @@ Examples:
       }, io);
     });
 
+  program.command("graph")
+    .description("draw the project: core → groups → plugins → what they need, with their sources")
+    .addOption(modeOption())
+    .addOption(
+      new Option("-f, --format <format>", "tree (the terminal), mermaid (Markdown) or dot")
+        .choices(["tree", "mermaid", "dot"]).default("tree"),
+    )
+    .option("--json", "print the graph's nodes and edges as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm graph\n  hpm graph --mode prod\n" +
+        "  hpm graph --format mermaid   # paste into a README or a pull request (```mermaid)\n" +
+        "  hpm graph --format dot | dot -Tsvg > graph.svg" +
+        "\n\nMarks: [missing checkout] (`hpm clone`), [not selected] (an alternative of its" +
+        "\ngroup), [collision] (pyproject.toml gives it a source of its own, which sync refuses).",
+    )
+    .action(async (flags) => {
+      const { graphCommand } = await import("../commands/graph.ts");
+      await graphCommand({ ...globals(), ...flags }, io);
+    });
+
   program.command("modes")
     .description("list the modes the project defines (hpm.yaml and its plugins' entries)")
     .option("--json", "print the modes every plugin has as a JSON array, for a CI matrix")
