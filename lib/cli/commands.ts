@@ -378,6 +378,29 @@ Examples:
       }, io);
     });
 
+  program.command("foreach")
+    .description("run a program in each dev checkout on disk, several at once (no shell)")
+    .argument("<command...>", "the program and its arguments, after --")
+    .option("-g, --group <group>", "only the checkouts of this group's plugins (and what they need)")
+    .option("--dirty", "only checkouts with uncommitted changes")
+    .option("-j, --jobs <n>", "programs at once", "4")
+    .option("--prefix", "print each line as it comes, after the checkout's name")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm foreach -- git status --short\n  hpm foreach --dirty -- git diff --stat\n" +
+        "  hpm foreach -g vector-db -- uv run pytest -q\n" +
+        "  hpm foreach --prefix -j 8 -- git pull --ff-only\n" +
+        "  hpm foreach -- sh -c 'git log -1 --format=%h && ls'   # a shell only when you ask" +
+        "\n\nIt runs only what you type, in the checkouts hpm.yaml's plugins have on disk; exit 1" +
+        "\nwhen it fails in any. Installed hpm may start only uv and git (Deno's" +
+        "\n--allow-run=uv,git): run another program through uv (`uv run --no-project CMD`), or" +
+        "\nstart hpm with Deno's --allow-run.",
+    )
+    .action(async (command: string[], flags) => {
+      const { foreachCommand } = await import("../commands/foreach.ts");
+      await foreachCommand({ ...globals(), ...flags, command }, io);
+    });
+
   program.command("graph")
     .description("draw the project: core → groups → plugins → what they need, with their sources")
     .addOption(modeOption())
