@@ -280,6 +280,37 @@ Examples:
       await pinCommand({ ...globals(), ...flags, package: name }, io);
     });
 
+  program.command("release")
+    .description(
+      "release a plugin: version, tag, push, pin the registry's prod ref, verify prod, stage the core",
+    )
+    .argument("<package>", "the plugin")
+    .argument("[version]", "the version to release (PEP 440, e.g. 1.2.0; the tag is v1.2.0)")
+    .addOption(
+      new Option("--bump <part>", "raise the newest tag's version instead").choices([
+        "patch",
+        "minor",
+        "major",
+      ]),
+    )
+    .option("--test <command>", "run this in a scratch prod environment (uv run --, no shell)")
+    .option("-n, --dry-run", "check everything and print the steps; change nothing")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm release rag4code-qdrant --bump minor --dry-run\n" +
+        "  hpm release rag4code-qdrant 1.2.0\n" +
+        '  hpm release rag4code-qdrant --bump patch --test "pytest -q tests/integration"' +
+        "\n\nThe clone must be clean, on a branch whose commits are all on its remote, and the tag" +
+        "\nnew. A static [project] version is written and committed; a dynamic one is only" +
+        "\ntagged. A step that fails says what was done and what is left: an unpushed tag is" +
+        "\ndeleted, a pin that does not verify is undone, a pushed tag is never deleted." +
+        LOCKS_AS_UV_DOES,
+    )
+    .action(async (name: string, version: string | undefined, flags) => {
+      const { releaseCommand } = await import("../commands/release.ts");
+      await releaseCommand({ ...globals(), ...flags, package: name, version }, io);
+    });
+
   program.command("verify")
     .description("will this mode resolve? `uv lock` in a scratch copy; touches nothing")
     .addOption(modeOption())
@@ -381,7 +412,10 @@ Examples:
   program.command("foreach")
     .description("run a program in each dev checkout on disk, several at once (no shell)")
     .argument("<command...>", "the program and its arguments, after --")
-    .option("-g, --group <group>", "only the checkouts of this group's plugins (and what they need)")
+    .option(
+      "-g, --group <group>",
+      "only the checkouts of this group's plugins (and what they need)",
+    )
     .option("--dirty", "only checkouts with uncommitted changes")
     .option("-j, --jobs <n>", "programs at once", "4")
     .option("--prefix", "print each line as it comes, after the checkout's name")
