@@ -8,7 +8,7 @@
 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { CommandFailedError, HpmInputError, HpmOperationError } from "../core/errors.ts";
-import { runPool } from "../io/pool.ts";
+import { checkJobs, runPool } from "../io/pool.ts";
 import { isInside } from "../io/files.ts";
 import {
   aheadBehind,
@@ -109,15 +109,7 @@ const DEFAULT_JOBS = 4;
  * ```
  */
 export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
-  const jobs = options.jobs ?? DEFAULT_JOBS;
-  if (!Number.isInteger(jobs) || jobs < 1) {
-    throw new HpmInputError(
-      "usage",
-      `--jobs must be a whole number of at least 1, not ${jobs}`,
-      undefined,
-      "for example --jobs 4",
-    );
-  }
+  const jobs = checkJobs(options.jobs ?? DEFAULT_JOBS);
   const root = findProjectRoot(options.root);
   // No project lock: cloning can take minutes and touches none of the files
   // the lock protects, and status/sync must not wait for it.

@@ -10,7 +10,8 @@ import { relative } from "node:path";
 import { HpmInputError, HpmOperationError, InterruptedError } from "../core/errors.ts";
 import { projectMode } from "../core/mode.ts";
 import { cloneState } from "../io/git.ts";
-import { runPool } from "../io/pool.ts";
+import { Interrupts } from "../io/interrupts.ts";
+import { checkJobs, runPool } from "../io/pool.ts";
 import { denoRunner } from "../io/runner.ts";
 import type { Io } from "../io/terminal.ts";
 import { mayRun, runUserProgram } from "../io/user_program.ts";
@@ -85,15 +86,7 @@ export async function foreach(options: ForeachOptions): Promise<ForeachOutcome[]
       "put it after --: `hpm foreach -- git status --short`",
     );
   }
-  const jobs = options.jobs ?? DEFAULT_JOBS;
-  if (!Number.isInteger(jobs) || jobs < 1) {
-    throw new HpmInputError(
-      "usage",
-      `--jobs must be a whole number of at least 1, not ${jobs}`,
-      undefined,
-      "for example --jobs 4",
-    );
-  }
+  const jobs = checkJobs(options.jobs ?? DEFAULT_JOBS);
   if (!mayRun(program)) throw notPermitted(program, options.command);
   const env = options.env ?? Deno.env.toObject();
   const project = await loadProjectAt(options);
@@ -191,21 +184,8 @@ export type ForeachFlags = GlobalFlags & {
  */
 export async function foreachCommand(flags: ForeachFlags, io: Io): Promise<void> {
   const context = commandContext(flags, io);
-  const abort = new AbortController();
-  let caught: "SIGINT" | "SIGTERM" | undefined;
-  const listeners: [Deno.Signal, () => void][] = [];
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    const listener = () => {
-      caught ??= signal;
-      abort.abort();
-    };
-    try {
-      Deno.addSignalListener(signal, listener);
-      listeners.push([signal, listener]);
-    } catch {
-      // SIGTERM cannot be listened to on Windows
-    }
-  }
+  const interrupts = new Interrupts();
+  interrupts.listen();
   const where = (c: Checkout) => relative(Deno.cwd(), c.path) || ".";
   let outcomes: ForeachOutcome[];
   try {
@@ -215,7 +195,7 @@ export async function foreachCommand(flags: ForeachFlags, io: Io): Promise<void>
       group: flags.group,
       dirty: flags.dirty,
       jobs: flags.jobs === undefined ? undefined : Number(flags.jobs),
-      signal: abort.signal,
+      signal: interrupts.abort.signal,
       output: flags.prefix
         ? {
           line: (c, stream, text) => (stream === "stdout" ? io.out : io.err)(`${c.name}: ${text}`),
@@ -228,8 +208,9 @@ export async function foreachCommand(flags: ForeachFlags, io: Io): Promise<void>
         },
     });
   } finally {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    interrupts.close();
   }
+  const { caught } = interrupts;
   if (caught) {
     throw Object.assign(new InterruptedError(caught, false), {
       message: `interrupted by ${caught}; the programs still running were stopped`,
