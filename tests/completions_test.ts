@@ -23,7 +23,9 @@ Deno.test("hpm completions bash completes commands, subcommands and options in b
       assert.equal(r.code, 0, r.stderr);
       return r.stdout.trim().split(" ");
     };
-    assert.deepEqual(await complete("gr"), ["group"]);
+    assert.deepEqual(await complete("gro"), ["group"]);
+    assert.deepEqual(await complete("gr"), ["group", "graph"]);
+    assert.deepEqual(await complete("foreach", "--d"), ["--dirty"]);
     assert.deepEqual(await complete("group", ""), ["add", "remove", "use", "list", "--help"]);
     assert.deepEqual(await complete("sync", "--dry-run", "--m"), ["--mode"]);
     assert.deepEqual(await complete("-C", "some/dir", "registry", "add", "x", "--p"), ["--pypi"]);

@@ -280,6 +280,37 @@ Examples:
       await pinCommand({ ...globals(), ...flags, package: name }, io);
     });
 
+  program.command("release")
+    .description(
+      "release a plugin: version, tag, push, pin the registry's prod ref, verify prod, stage the core",
+    )
+    .argument("<package>", "the plugin")
+    .argument("[version]", "the version to release (PEP 440, e.g. 1.2.0; the tag is v1.2.0)")
+    .addOption(
+      new Option("--bump <part>", "raise the newest tag's version instead").choices([
+        "patch",
+        "minor",
+        "major",
+      ]),
+    )
+    .option("--test <command>", "run this in a scratch prod environment (uv run --, no shell)")
+    .option("-n, --dry-run", "check everything and print the steps; change nothing")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm release rag4code-qdrant --bump minor --dry-run\n" +
+        "  hpm release rag4code-qdrant 1.2.0\n" +
+        '  hpm release rag4code-qdrant --bump patch --test "pytest -q tests/integration"' +
+        "\n\nThe clone must be clean, on a branch whose commits are all on its remote, and the tag" +
+        "\nnew. A static [project] version is written and committed; a dynamic one is only" +
+        "\ntagged. A step that fails says what was done and what is left: an unpushed tag is" +
+        "\ndeleted, a pin that does not verify is undone, a pushed tag is never deleted." +
+        LOCKS_AS_UV_DOES,
+    )
+    .action(async (name: string, version: string | undefined, flags) => {
+      const { releaseCommand } = await import("../commands/release.ts");
+      await releaseCommand({ ...globals(), ...flags, package: name, version }, io);
+    });
+
   program.command("verify")
     .description("will this mode resolve? `uv lock` in a scratch copy; touches nothing")
     .addOption(modeOption())
@@ -376,6 +407,66 @@ Examples:
         },
         verify: flags.verify,
       }, io);
+    });
+
+  program.command("foreach")
+    .description("run a program in each dev checkout on disk, several at once (no shell)")
+    .argument("<command...>", "the program and its arguments, after --")
+    .option(
+      "-g, --group <group>",
+      "only the checkouts of this group's plugins (and what they need)",
+    )
+    .option("--dirty", "only checkouts with uncommitted changes")
+    .option("-j, --jobs <n>", "programs at once", "4")
+    .option("--prefix", "print each line as it comes, after the checkout's name")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm foreach -- git status --short\n  hpm foreach --dirty -- git diff --stat\n" +
+        "  hpm foreach -g vector-db -- uv run pytest -q\n" +
+        "  hpm foreach --prefix -j 8 -- git pull --ff-only\n" +
+        "  hpm foreach -- sh -c 'git log -1 --format=%h && ls'   # a shell only when you ask" +
+        "\n\nIt runs only what you type, in the checkouts hpm.yaml's plugins have on disk; exit 1" +
+        "\nwhen it fails in any. Installed hpm may start only uv and git (Deno's" +
+        "\n--allow-run=uv,git): run another program through uv (`uv run --no-project CMD`), or" +
+        "\nstart hpm with Deno's --allow-run.",
+    )
+    .action(async (command: string[], flags) => {
+      const { foreachCommand } = await import("../commands/foreach.ts");
+      await foreachCommand({ ...globals(), ...flags, command }, io);
+    });
+
+  program.command("graph")
+    .description("draw the project: core → groups → plugins → what they need, with their sources")
+    .addOption(modeOption())
+    .addOption(
+      new Option("-f, --format <format>", "tree (the terminal), mermaid (Markdown) or dot")
+        .choices(["tree", "mermaid", "dot"]).default("tree"),
+    )
+    .option("--json", "print the graph's nodes and edges as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm graph\n  hpm graph --mode prod\n" +
+        "  hpm graph --format mermaid   # paste into a README or a pull request (```mermaid)\n" +
+        "  hpm graph --format dot | dot -Tsvg > graph.svg" +
+        "\n\nMarks: [missing checkout] (`hpm clone`), [not selected] (an alternative of its" +
+        "\ngroup), [collision] (pyproject.toml gives it a source of its own, which sync refuses).",
+    )
+    .action(async (flags) => {
+      const { graphCommand } = await import("../commands/graph.ts");
+      await graphCommand({ ...globals(), ...flags }, io);
+    });
+
+  program.command("modes")
+    .description("list the modes the project defines (hpm.yaml and its plugins' entries)")
+    .option("--json", "print the modes every plugin has as a JSON array, for a CI matrix")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  hpm modes\n  hpm modes --json      # ["dev","prod"]\n' +
+        "  # GitHub Actions: strategy.matrix.mode: ${{ fromJSON(needs.modes.outputs.modes) }}",
+    )
+    .action(async (flags) => {
+      const { modesCommand } = await import("../commands/modes.ts");
+      await modesCommand({ ...globals(), ...flags }, io);
     });
 
   program.command("schema")

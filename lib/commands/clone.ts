@@ -8,7 +8,7 @@
 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { CommandFailedError, HpmInputError, HpmOperationError } from "../core/errors.ts";
-import { runPool } from "../io/pool.ts";
+import { checkJobs, runPool } from "../io/pool.ts";
 import { isInside } from "../io/files.ts";
 import {
   aheadBehind,
@@ -21,7 +21,7 @@ import {
   upstreamOf,
 } from "../io/git.ts";
 import { projectMode } from "../core/mode.ts";
-import { normalizeName } from "../core/names.ts";
+import { namedPlugins } from "../core/plugins.ts";
 import { loadProject, readLocalDependencies } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
 import type { Project } from "../core/project.ts";
@@ -125,15 +125,7 @@ const DEFAULT_JOBS = 4;
  * ```
  */
 export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
-  const jobs = options.jobs ?? DEFAULT_JOBS;
-  if (!Number.isInteger(jobs) || jobs < 1) {
-    throw new HpmInputError(
-      "usage",
-      `--jobs must be a whole number of at least 1, not ${jobs}`,
-      undefined,
-      "for example --jobs 4",
-    );
-  }
+  const jobs = checkJobs(options.jobs ?? DEFAULT_JOBS);
   const root = findProjectRoot(options.root);
   // No project lock: cloning can take minutes and touches none of the files
   // the lock protects, and status/sync must not wait for it.
@@ -147,7 +139,9 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
   const { mode } = projectMode(project, { flag: options.mode, env: env.RUN_MODE });
   const home = env.HOME ?? env.USERPROFILE;
   const named = options.packages !== undefined && options.packages.length > 0;
-  const first = named ? namedEntries(project, options.packages!) : manifestEntries(project);
+  const first = named
+    ? namedEntries(project, options.packages!)
+    : namedPlugins(project.manifest, project.registry);
 
   const runner = options.runner ?? denoRunner;
   const log = options.log ?? (() => {});
@@ -180,27 +174,6 @@ function namedEntries(project: Project, names: readonly string[]): RegistryEntry
     if (!project.registry.has(name)) throw project.registry.unknown(name);
     const entry = project.registry.get(name);
     entries.set(entry.key, entry);
-  }
-  return [...entries.values()];
-}
-
-function manifestEntries(project: Project): RegistryEntry[] {
-  const { manifest, registry } = project;
-  const entries = new Map<string, RegistryEntry>();
-  const visit = (name: string, where?: () => HpmInputError) => {
-    if (entries.has(normalizeName(name))) return;
-    if (!registry.has(name)) throw where?.() ?? registry.unknown(name);
-    const entry = registry.get(name);
-    entries.set(entry.key, entry);
-    for (const dep of entry.requires) visit(dep);
-  };
-  for (const group of manifest.groups) {
-    for (const [i, option] of group.options.entries()) {
-      visit(
-        option,
-        () => registry.unknown(option, manifest.positionOf(["groups", group.name, "options", i])),
-      );
-    }
   }
   return [...entries.values()];
 }

@@ -9,34 +9,18 @@ import { join } from "node:path";
 import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
-import { type Manifest, parseManifest } from "../core/manifest.ts";
+import { parseManifest } from "../core/manifest.ts";
 import { projectMode } from "../core/mode.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import type { Io } from "../io/terminal.ts";
 import { normalizeName } from "../core/names.ts";
+import { findGroup, noSuchGroup } from "../core/plugins.ts";
 import { loadProject, loadProjectAt } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
 import { MANIFEST_FILE, type Project } from "../core/project.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
 import { withProjectLock } from "../state/project_mutex.ts";
 import { yamlAppendToSequence, yamlDelete, yamlSetScalar } from "../edit/yaml_edit.ts";
-
-function findGroup(manifest: Manifest, group: string) {
-  const key = normalizeName(group);
-  return manifest.groups.find((g) => normalizeName(g.name) === key);
-}
-
-function noSuchGroup(manifest: Manifest, group: string): HpmInputError {
-  const names = manifest.groups.map((g) => g.name);
-  return new HpmInputError(
-    "usage",
-    `no group \`${group}\` in ${manifest.file}`,
-    { file: manifest.file },
-    names.length
-      ? `groups: ${names.join(", ")}`
-      : "add one with `hpm group add GROUP --option PACKAGE`",
-  );
-}
 
 /**
  * Add options to a group of hpm.yaml (creating the group), skipping ones it

@@ -1,31 +1,22 @@
 /**
  * `hpm pin`: the release step. Sets a plugin's prod ref in its registry entry
- * (by default to the newest tag of its local clone), editing only that value
- * so the file's comments and layout stay as they were.
+ * (by default to the newest tag of its local clone); lib/registry/pin_entry.ts
+ * does it, as `hpm release` does too.
  *
  * @module
  */
 
-import { dirname, relative } from "node:path";
-import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
-import { readConfined, writeConfined } from "../io/files.ts";
-import { HpmInputError, HpmOperationError } from "../core/errors.ts";
-import { cloneState, commitsAfter, hasOwnGit, newestTag } from "../io/git.ts";
-import { devCheckout } from "../core/checkout.ts";
+import { HpmInputError } from "../core/errors.ts";
 import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
-import {
-  missingModeError,
-  parseRegistryEntry,
-  type RegistryEntry,
-} from "../core/registry_entry.ts";
-import { checkReleaseOnRemote } from "../registry/release_check.ts";
+import { pinEntry, type PinResult, pinTarget } from "../registry/pin_entry.ts";
 import { denoRunner } from "../io/runner.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import type { Io } from "../io/terminal.ts";
 import { withProjectLock } from "../state/project_mutex.ts";
-import { isSafeGitRef, normalizeSpecifier } from "../core/value_checks.ts";
-import { yamlDelete, yamlGet, yamlSetScalar } from "../edit/yaml_edit.ts";
+import { isSafeGitRef } from "../core/value_checks.ts";
+
+export type { PinResult } from "../registry/pin_entry.ts";
 
 /** Options of {@link pin}. */
 export interface PinOptions extends CommandContext {
@@ -42,24 +33,6 @@ export interface PinOptions extends CommandContext {
   readonly verify?: boolean;
   /** The registry mode whose source is set. @default "prod" */
   readonly mode?: string;
-}
-
-/** What {@link pin} did. */
-export interface PinResult {
-  /** The registry entry file. */
-  readonly file: string;
-  /** The ref pinned (the tag, even when a pypi version was written). */
-  readonly ref: string;
-  /** The key set: `ref`, `tag` or `rev` for a git source, `version` for pypi. */
-  readonly key: string;
-  /** The value written: the ref, or for pypi the version (the tag without a leading `v`). */
-  readonly value: string;
-  /** The value it replaced (a `branch:` value when that key was replaced), if there was one. */
-  readonly previous?: string;
-  /** Whether the file changed. */
-  readonly changed: boolean;
-  /** False when the edit could not be spliced in and the YAML was re-rendered whole. */
-  readonly exact: boolean;
 }
 
 /**
@@ -129,174 +102,9 @@ export async function pin(options: PinOptions): Promise<PinResult> {
   const root = findProjectRoot(options.root);
   return await withProjectLock(root, async () => {
     const project = await loadProject(root, { runner, log, env });
-    const { registry } = project;
-    if (!registry.has(options.package)) throw registry.unknown(options.package);
-    const entry = registry.get(options.package);
-    const remote = registry.fileOf(entry.key)?.remote;
-    if (remote) {
-      throw new HpmInputError(
-        "usage",
-        `\`${entry.name}\` comes from the remote registry ${remote}; hpm only edits local registries`,
-        { file: entry.file },
-        "pin it in that registry's own repository (clone it and run `hpm pin` there)",
-      );
-    }
-    const edit = editFor(entry, mode, registry.fileOf(entry.key)!.text);
-
-    const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
-    const where = checkout ? relative(root, checkout.path) || "." : undefined;
-    if (!checkout || !hasOwnGit(checkout.path)) {
-      throw new HpmInputError(
-        "missing-clone",
-        checkout
-          ? `no git clone of \`${entry.name}\` at ${where}: pin takes the release from it`
-          : `\`${entry.name}\` has no local source in any mode, so there is no clone to pin from`,
-        checkout ? undefined : entry.positionOf(["sources"], true),
-        checkout
-          ? `run \`hpm clone ${entry.name}\``
-          : `add a \`dev: {type: local, path: …}\` source to ${entry.file}`,
-      );
-    }
-    const dir = checkout.path;
-
-    let ref = options.ref;
-    if (ref === undefined) {
-      ref = await newestTag(runner, dir);
-      if (ref === undefined) {
-        throw new HpmOperationError(
-          `the clone of \`${entry.name}\` at ${where} has no tags`,
-          `tag the release (\`git -C ${where} tag -a v1.0.0 -m v1.0.0\`) or pass --ref`,
-        );
-      }
-    }
-    const ahead = await commitsAfter(runner, dir, ref);
-    if (ahead === undefined) {
-      throw new HpmOperationError(
-        `\`${ref}\` does not exist in the clone of \`${entry.name}\` at ${where}`,
-        `check the name, or fetch it first (\`git -C ${where} fetch --tags\`)`,
-      );
-    }
-
-    const problems: string[] = [];
-    const state = await cloneState(runner, dir);
-    if (state.dirty) {
-      problems.push(
-        `it has ${state.changedPaths} uncommitted change${state.changedPaths === 1 ? "" : "s"}`,
-      );
-    }
-    if (ahead > 0) problems.push(`it has ${ahead} commit${ahead === 1 ? "" : "s"} after ${ref}`);
-    if (problems.length) {
-      const what = `the clone of \`${entry.name}\` at ${where} is not the release ${ref}: ` +
-        problems.join(", and ");
-      if (!options.force) {
-        throw new HpmOperationError(
-          `refusing to pin: ${what}`,
-          `commit and tag a new release, then run \`hpm pin ${entry.name}\`; or pass --force`,
-        );
-      }
-      log(`pinning anyway (--force): ${what}`);
-    }
-
-    const value = edit.valueOf(ref);
-    const source = entry.sources[mode];
-    const url = source?.type === "git" ? source.url : entry.repository;
-    if (url !== undefined && options.verify !== false) {
-      await checkReleaseOnRemote({
-        runner,
-        cwd: dir,
-        url,
-        ref,
-        name: entry.name,
-        command: `hpm pin ${entry.name}`,
-        log,
-        offline: env.HPM_OFFLINE === "1",
-      });
-    }
-    const file = entry.file;
-    // Read again as bytes, not the parsed text: that text lost a BOM.
-    const packages = dirname(file);
-    const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(
-      readConfined(file, { root: packages }, MAX_YAML_BYTES)!,
-    );
-    const set = yamlSetScalar(before, ["sources", mode, edit.key], value);
-    const removed = edit.replaces
-      ? yamlDelete(set.text, ["sources", mode, edit.replaces])
-      : { text: set.text, exact: true };
-    const after = removed.text;
-    const exact = set.exact && removed.exact;
-    if (!exact) {
-      log(`${file} could not be edited in place and was rewritten whole: check its comments`);
-    }
-    // The edit must leave a valid entry that says exactly what we meant.
-    const check = parseRegistryEntry(after, file, registry.fileOf(entry.key)?.stem);
-    const written = check.sources[mode] as unknown as Record<string, unknown> | undefined;
-    const expected = edit.key === "version" ? normalizeSpecifier(value) : value;
-    if (written?.[edit.key] !== expected || (edit.replaces && written?.[edit.replaces])) {
-      throw new Error(`internal: editing ${file} did not set sources.${mode}.${edit.key}`);
-    }
-    const changed = after !== before;
-    if (changed) await writeConfined(file, after, { root: packages });
-    return { file, ref, key: edit.key, value, previous: edit.previous, changed, exact };
+    const target = pinTarget(project, options.package, mode, env);
+    return await pinEntry(project, target, { ...options, mode, runner, log, env });
   }, { timeoutMs: options.lockTimeoutMs, log });
-}
-
-interface Edit {
-  /** The key to set under `sources.<mode>`. */
-  readonly key: string;
-  /** A key to remove (a `branch:` that the pinned ref replaces). */
-  readonly replaces?: string;
-  /** The current value, as written. */
-  readonly previous?: string;
-  /** The value to write for a ref. */
-  readonly valueOf: (ref: string) => string;
-}
-
-function editFor(entry: RegistryEntry, mode: string, text: string): Edit {
-  const source = entry.sources[mode];
-  if (!source) {
-    throw missingModeError(entry, mode, `add a \`${mode}:\` git or pypi source to ${entry.file}`);
-  }
-  const raw = rawSource(text, mode);
-  switch (source.type) {
-    case "local":
-      throw new HpmInputError(
-        "usage",
-        `the \`${mode}\` source of \`${entry.name}\` is a local path: there is no ref to pin`,
-        entry.positionOf(["sources", mode, "type"]),
-        `make it a git or pypi source, or pin another mode with --mode`,
-      );
-    case "git": {
-      const key = (["ref", "tag", "rev"] as const).find((k) => source[k] !== undefined);
-      if (key) return { key, previous: raw[key], valueOf: (ref) => ref };
-      // A branch moves; a release is a fixed ref.
-      return source.branch !== undefined
-        ? { key: "ref", replaces: "branch", previous: raw.branch, valueOf: (ref) => ref }
-        : { key: "ref", valueOf: (ref) => ref };
-    }
-    case "pypi":
-      return {
-        key: "version",
-        previous: raw.version,
-        valueOf: (ref) => {
-          const version = ref.replace(/^v(?=\d)/, "");
-          if (!/^\d/.test(version) || normalizeSpecifier(version) !== `==${version}`) {
-            throw new HpmOperationError(
-              `tag \`${ref}\` is not a version, so it cannot be the \`version\` of a pypi source`,
-              "pass --ref with a version tag such as v1.2.0",
-            );
-          }
-          return version;
-        },
-      };
-  }
-}
-
-// The values as written in the file (the parsed source normalises pypi versions).
-function rawSource(text: string, mode: string): Record<string, string | undefined> {
-  const raw = (yamlGet(text, ["sources", mode]) ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.entries(raw).map(([k, v]) => [k, v === undefined || v === null ? undefined : String(v)]),
-  );
 }
 
 /** `hpm pin`'s command line: the plugin, `--ref`, `--force`, `--no-verify`, `--mode`. */

@@ -7,14 +7,10 @@
  */
 
 import { join } from "node:path";
-import { loadProject } from "../project/load.ts";
-import { findProjectRoot } from "../project/root.ts";
 import { LOCK_FILE } from "../core/project.ts";
-import { lockInScratch } from "../project/scratch_resolve.ts";
+import { lockModeInScratch } from "../project/scratch_mode.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import type { Io } from "../io/terminal.ts";
-import { missingCloneError, planProject, scratchLeaveOut } from "../project/plan.ts";
-import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 
 /** Options of {@link verify}. */
 export interface VerifyOptions extends CommandContext {
@@ -59,34 +55,14 @@ export interface VerifyResult {
  * ```
  */
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
-  const root = findProjectRoot(options.root);
-  const plan = await withProjectLock(
-    root,
-    async () =>
-      await planProject(await loadProject(root, options), { ...options, absolutePaths: true }),
-    lockOptions(options),
-  );
-  if (plan.missingClones.length) throw missingCloneError(plan);
-  return await lockInScratch(
-    {
-      root: plan.project.root,
-      mode: plan.mode,
-      pyproject: plan.after,
-      leaveOut: scratchLeaveOut(plan, options.env ?? Deno.env.toObject()),
-      runner: options.runner,
-      env: options.env,
-      stream: options.stream,
-      log: options.log,
-    },
-    async (scratch) => {
-      let lockedPackages = 0;
-      try {
-        lockedPackages = (await Deno.readTextFile(join(scratch, LOCK_FILE)))
-          .match(/^\[\[package\]\]/gm)?.length ?? 0;
-      } catch { /* a recording runner writes no lock */ }
-      return { mode: plan.mode, lockedPackages };
-    },
-  );
+  return await lockModeInScratch(options, async (scratch, plan) => {
+    let lockedPackages = 0;
+    try {
+      lockedPackages = (await Deno.readTextFile(join(scratch, LOCK_FILE)))
+        .match(/^\[\[package\]\]/gm)?.length ?? 0;
+    } catch { /* a recording runner writes no lock */ }
+    return { mode: plan.mode, lockedPackages };
+  });
 }
 
 /** `hpm verify`'s command line: `--mode`. */

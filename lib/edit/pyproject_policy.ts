@@ -145,6 +145,22 @@ export function plannedPackages(plan: Plan): ReadonlyMap<string, PlannedPackage>
  * ```
  */
 export function foreignSources(text: string, plan: Plan, file = "pyproject.toml"): string[] {
+  return foreignSourceEntries(text, plan, file).map((e) => e.sentence);
+}
+
+/**
+ * {@link foreignSources}, each sentence with the (normalised) package it is about.
+ *
+ * @param text the pyproject.toml text
+ * @param plan the mode's plan
+ * @param file the file name used in error positions
+ * @returns the package and the sentence of each entry
+ */
+export function foreignSourceEntries(
+  text: string,
+  plan: Plan,
+  file = "pyproject.toml",
+): { readonly name: string; readonly sentence: string }[] {
   const parsed = parseToml(text, file);
   const record = recordOf(parsed, text, file, plan.mode);
   const sources = usersSources(parsed, plan, new Set(record?.sources.map(normalizeName)))
@@ -154,8 +170,9 @@ export function foreignSources(text: string, plan: Plan, file = "pyproject.toml"
   const scan = scanTomlFile(text, file);
   const line = (offset: number | undefined, what: string, source: ManagedSource) => {
     const { line, column } = lineColumn(text, offset ?? 0);
-    return `pyproject.toml:${line}:${column}: ${what} is not mode ${plan.mode}'s source for ` +
-      `${source.name} (${modesSource(source, plan.mode)})`;
+    const sentence = `pyproject.toml:${line}:${column}: ${what} is not mode ${plan.mode}'s ` +
+      `source for ${source.name} (${modesSource(source, plan.mode)})`;
+    return { name: source.name, sentence };
   };
   return [
     ...sources.map((s) =>

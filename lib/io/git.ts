@@ -865,3 +865,151 @@ export async function remoteFileAtRef(
   );
   return text === undefined ? { reason: `${ref} has no ${path}` } : { text };
 }
+
+/** Where the current branch is pushed: its upstream's remote and branch. */
+export interface Upstream {
+  /** The current branch (`main`). */
+  readonly branch: string;
+  /** The remote's name (`origin`). */
+  readonly remote: string;
+  /** The branch on the remote, as a full ref (`refs/heads/main`). */
+  readonly ref: string;
+}
+
+/**
+ * The current branch and where it is pushed.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns the branch and its upstream, or undefined when HEAD is detached or
+ *   the branch tracks no remote branch
+ */
+export async function upstreamBranch(runner: Runner, dir: string): Promise<Upstream | undefined> {
+  const branch = await gitOk(runner, dir, ["symbolic-ref", "--quiet", "--short", "HEAD"]);
+  if (!branch) return undefined;
+  const out = await gitOk(runner, dir, [
+    "for-each-ref",
+    "--format=%(upstream:remotename)%00%(upstream:remoteref)",
+    "--end-of-options",
+    `refs/heads/${branch}`,
+  ]);
+  const [remote, ref] = out?.split("\0") ?? [];
+  return remote && ref?.startsWith("refs/heads/") ? { branch, remote, ref } : undefined;
+}
+
+/**
+ * Whether a tag exists in the clone.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param tag the tag's name
+ * @returns whether `refs/tags/TAG` exists
+ */
+export async function hasTag(runner: Runner, dir: string, tag: string): Promise<boolean> {
+  return await gitOk(runner, dir, ["rev-parse", "--verify", "--quiet", `refs/tags/${tag}`]) !==
+    undefined;
+}
+
+/**
+ * Commit one file of the work tree, as it is, with a message.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param path the file, relative to `dir`
+ * @param message the commit message
+ * @returns the new commit's id
+ * @throws {CommandFailedError} when git fails
+ */
+export async function commitFile(
+  runner: Runner,
+  dir: string,
+  path: string,
+  message: string,
+): Promise<string> {
+  await git(runner, dir, ["add", "--", path]);
+  // Hooks are off (hardening): HPM's own commit runs no program of the clone's.
+  await git(runner, dir, ["commit", "--quiet", "--no-verify", "-m", message, "--", path]);
+  return await git(runner, dir, ["rev-parse", "HEAD"]);
+}
+
+/**
+ * Make an annotated tag at HEAD.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param tag the tag (a valid ref name, checked by the caller)
+ * @param message its message
+ * @throws {CommandFailedError} when git fails (a tag of that name exists)
+ */
+export async function createTag(
+  runner: Runner,
+  dir: string,
+  tag: string,
+  message: string,
+): Promise<void> {
+  await git(runner, dir, ["tag", "--annotate", "-m", message, "--end-of-options", tag, "HEAD"]);
+}
+
+/**
+ * Delete a tag from the clone (never from a remote).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param tag the tag
+ * @throws {CommandFailedError} when git fails
+ */
+export async function deleteLocalTag(runner: Runner, dir: string, tag: string): Promise<void> {
+  await git(runner, dir, ["tag", "--delete", "--end-of-options", tag]);
+}
+
+/**
+ * Take back the last commit of the current branch, keeping the work tree
+ * safe (`git reset --keep HEAD~1`: refused when a change there would be lost).
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param commit the commit HEAD must be (the one to take back)
+ * @throws {CommandFailedError} when HEAD is another commit, or git refuses
+ */
+export async function undoLastCommit(runner: Runner, dir: string, commit: string): Promise<void> {
+  const head = await git(runner, dir, ["rev-parse", "HEAD"]);
+  if (head !== commit) {
+    throw new CommandFailedError("git", ["reset"], 1, `HEAD is ${head}, not ${commit}`);
+  }
+  await git(runner, dir, ["reset", "--quiet", "--keep", "HEAD~1"]);
+}
+
+/**
+ * Push refs to a remote of the clone, all or none (`--atomic`). Like fetch,
+ * it reaches the remote from the repository, so it is refused when the
+ * repository's own configuration names a command git would run then.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @param remote the remote's name (from the clone's upstream)
+ * @param refspecs `SRC:DST` refspecs (validated by the caller)
+ * @throws {CommandFailedError} when git fails or refuses
+ */
+export async function gitPush(
+  runner: Runner,
+  dir: string,
+  remote: string,
+  refspecs: readonly string[],
+): Promise<void> {
+  // A push to a submodule's remote would read the submodule's own config.
+  const args = [
+    "push",
+    "--quiet",
+    "--atomic",
+    "--no-verify",
+    "--recurse-submodules=no",
+    "--end-of-options",
+    remote,
+    ...refspecs,
+  ];
+  const r = await runGit(runner, dir, args, {
+    network: "repository",
+    env: { GIT_TERMINAL_PROMPT: "0" },
+  });
+  if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr.slice(-2000));
+}

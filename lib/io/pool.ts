@@ -5,6 +5,25 @@
  * @module
  */
 
+import { HpmInputError } from "../core/errors.ts";
+
+/**
+ * A `--jobs` value, checked: a whole number of at least 1.
+ *
+ * @param jobs the value
+ * @returns it
+ * @throws {HpmInputError} `usage` otherwise
+ */
+export function checkJobs(jobs: number): number {
+  if (Number.isInteger(jobs) && jobs >= 1) return jobs;
+  throw new HpmInputError(
+    "usage",
+    `--jobs must be a whole number of at least 1, not ${jobs}`,
+    undefined,
+    "for example --jobs 4",
+  );
+}
+
 /** Map `items` through `work`, at most `jobs` at a time, keeping order. */
 export async function runPool<T, R>(
   items: readonly T[],

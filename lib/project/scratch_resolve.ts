@@ -2,7 +2,7 @@
  * `uv lock` on a pyproject.toml that is not on disk, in a scratch copy of the
  * project, so the working tree, uv.lock and the virtual environment are never
  * touched. Shared by `hpm verify` (will this mode resolve?) and `hpm stage`
- * (the lock to commit).
+ * (the lock to commit); scratch_mode.ts plans a mode for it.
  *
  * @module
  */

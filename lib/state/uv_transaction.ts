@@ -9,8 +9,7 @@
 import { CommandFailedError, InterruptedError } from "../core/errors.ts";
 import { denoRunner, programPath, type Runner } from "../io/runner.ts";
 import { FROZEN_WARNING, requireUv } from "../io/uv.ts";
-
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+import { Interrupts } from "../io/interrupts.ts";
 
 /** How {@link runUvTransaction} runs uv. */
 export interface UvTransactionOptions {
@@ -61,28 +60,12 @@ export async function runUvTransaction(
   uvArgs: readonly string[] | undefined,
   options: UvTransactionOptions = {},
 ): Promise<UvTransactionResult> {
-  const abort = new AbortController();
-  let caught: (typeof SIGNALS)[number] | undefined;
-  const listeners: [(typeof SIGNALS)[number], () => void][] = [];
-  const listen = () => {
-    for (const signal of SIGNALS) {
-      const listener = () => {
-        caught ??= signal;
-        abort.abort();
-      };
-      try {
-        Deno.addSignalListener(signal, listener);
-        listeners.push([signal, listener]);
-      } catch {
-        // SIGTERM cannot be listened to on Windows
-      }
-    }
-  };
+  const interrupts = new Interrupts();
   // A signal must not land between a change and its rollback, so HPM
   // listens before it changes anything. With nothing to change it listens
   // once uv runs (a signal before that ends HPM, and nothing is left to
   // undo): the first listener costs a millisecond, which uv's run hides.
-  if (pyproject !== undefined) listen();
+  if (pyproject !== undefined) interrupts.listen();
   // With nothing of HPM's to write, the run is a plain `uv sync` and uv.lock
   // is uv's to keep or change, as it is outside HPM: no journal to pay for,
   // and the journal code is not even loaded.
@@ -108,7 +91,7 @@ export async function runUvTransaction(
     } else if (tx && options.lock) {
       options.trace?.("uv.lock changed since that switch: uv locks from it");
     }
-    if (caught) throw new InterruptedError(caught, tx !== undefined);
+    if (interrupts.caught) throw new InterruptedError(interrupts.caught, tx !== undefined);
     if (uvArgs) {
       const runner = options.runner ?? denoRunner;
       const result = await runner({
@@ -116,11 +99,11 @@ export async function runUvTransaction(
         args: [...uvArgs],
         cwd: root,
         stream: options.stream ?? false,
-        signal: abort.signal,
+        signal: interrupts.abort.signal,
         onSpawn: (pid: number) =>
-          tx ? tx.recordChild(pid, programPath("uv", options.env)) : listen(),
+          tx ? tx.recordChild(pid, programPath("uv", options.env)) : interrupts.listen(),
       });
-      if (caught) throw new InterruptedError(caught, tx !== undefined);
+      if (interrupts.caught) throw new InterruptedError(interrupts.caught, tx !== undefined);
       // With nothing written, callers leave it to starting uv to find it
       // missing; it is reported in the words of the check made before a write.
       if (result.code === 127 && !tx) requireUv({ ...Deno.env.toObject(), ...options.env });
@@ -141,8 +124,8 @@ export async function runUvTransaction(
   } catch (e) {
     await tx?.rollback();
     // An aborted uv may surface as an AbortError; the user's signal is the real cause.
-    throw caught ? new InterruptedError(caught, tx !== undefined) : e;
+    throw interrupts.caught ? new InterruptedError(interrupts.caught, tx !== undefined) : e;
   } finally {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    interrupts.close();
   }
 }
