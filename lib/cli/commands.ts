@@ -197,10 +197,14 @@ Examples:
   group.command("add")
     .description("add plugins to a group (creating it)")
     .argument("<group>", "the group, e.g. vector-db")
-    .requiredOption("-o, --option <package>", "a registry package (repeatable)", collect, [])
+    .requiredOption(
+      "-o, --option <package...>",
+      "registry packages (several after one -o, or -o repeated)",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group add llm -o rag4code-openai -o rag4code-ollama",
+      "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group add llm -o rag4code-openai rag4code-ollama" +
+        "\n  hpm group add llm -o rag4code-openai -o rag4code-ollama",
     )
     .action(async (name: string, flags) => {
       const { groupAddCommand } = await import("../commands/groups.ts");
@@ -425,8 +429,4 @@ function completionTree(command: Command): CompletionCommand {
     ],
     commands: command.commands.map(completionTree),
   };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
