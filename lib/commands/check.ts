@@ -179,7 +179,7 @@ async function committedPlanner(root: string, options: CommandContext) {
       pyproject === undefined
         ? project
         : { ...project, pyproject, pyprojectFile: STAGED_PYPROJECT },
-      { ...options, mode, reportProblems: true },
+      { ...options, mode, reportProblems: true, committed: true },
     ),
   });
 }

@@ -59,7 +59,8 @@ export type HpmErrorCode =
   | "commit-mode"
   | "git-state"
   | "unresolvable"
-  | "hook-exists";
+  | "hook-exists"
+  | "no-checkout";
 
 /**
  * Bad input: a file HPM read is malformed, inconsistent or unsafe. Nothing was
