@@ -248,6 +248,49 @@ Examples:
       await statusCommand({ ...globals(), ...flags }, io);
     });
 
+  // `hpm develop` and `hpm free` edit hpm.local.yaml, then sync as `hpm sync` would.
+  const syncAfter = async (flags: { sync: boolean }) => {
+    if (!flags.sync) return;
+    const { syncCommand } = await import("../commands/sync.ts");
+    await syncCommand({ ...globals(), install: true }, io);
+  };
+
+  program.command("develop")
+    .description(
+      "install plugins from their clones in every mode, the others from their releases " +
+        "(hpm.local.yaml), and sync",
+    )
+    .argument("[packages...]", "the plugins (none: list the developed ones)")
+    .option("--no-sync", "edit hpm.local.yaml only; `hpm sync` later")
+    .option("--json", "with no plugins: print the list as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm develop rag4code-qdrant   # it from its clone, every other plugin from its release" +
+        "\n  hpm develop                   # which plugins are developed, and where" +
+        "\n  hpm free rag4code-qdrant      # back to its release" +
+        "\n\nThe plugins go under `develop:` in hpm.local.yaml (this machine only). When the mode" +
+        "\nthat file and hpm.yaml choose is not the committed one (dev, say), `mode:` there is" +
+        "\nset to the committed mode (prod), so the other plugins come from their releases." +
+        "\n`hpm stage`, `hpm check --staged` and CI never see `develop:`.",
+    )
+    .action(async (packages: string[], flags) => {
+      const { developCommand } = await import("../commands/develop.ts");
+      await developCommand({ ...globals(), ...flags, packages }, io);
+      if (packages.length) await syncAfter(flags);
+    });
+
+  program.command("free")
+    .description("stop developing plugins: they come from their releases again (and sync)")
+    .argument("[packages...]", "the plugins")
+    .option("-a, --all", "every developed plugin")
+    .option("--no-sync", "edit hpm.local.yaml only; `hpm sync` later")
+    .addHelpText("after", "\nExamples:\n  hpm free rag4code-qdrant\n  hpm free --all")
+    .action(async (packages: string[], flags) => {
+      const { freeCommand } = await import("../commands/develop.ts");
+      await freeCommand({ ...globals(), ...flags, packages }, io);
+      await syncAfter(flags);
+    });
+
   program.command("clone")
     .description("clone missing dev checkouts from the plugins' git URLs, several at once")
     .argument("[packages...]", "only these (default: every plugin of every group)")
