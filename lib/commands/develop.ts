@@ -139,6 +139,10 @@ export interface DevelopResult {
   readonly develop: readonly DevelopedPlugin[];
   /** The plugins asked for that were (develop) or were not (free) developed already. */
   readonly unchanged: readonly string[];
+  /** The mode hpm.local.yaml sets, if any: the one the others come from (unless RUN_MODE). */
+  readonly localMode?: string;
+  /** Plugins named that the mode in force installs from their clones anyway (dev). */
+  readonly localAnyway?: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -243,12 +247,15 @@ export async function develop(
     if (missing.length) throw noClone(project, missing, names, env);
     if (plan.problem) throw plan.problem;
     if (after !== text) await writeConfined(file, after, { root });
+    const inEffect = new Set(plan.resolution.plan.develop);
     return {
       file,
       changed: after !== text,
       ...(modeSet === undefined ? {} : { modeSet }),
       develop: developedPlugins(project, overlay, env),
       unchanged,
+      ...(overlay.mode === undefined ? {} : { localMode: overlay.mode }),
+      localAnyway: names.filter((n) => !inEffect.has(normalizeName(n))),
     };
   });
 }
@@ -311,6 +318,7 @@ export async function free(
       changed: after !== text,
       develop: developedPlugins(project, overlay, env),
       unchanged,
+      ...(overlay?.mode === undefined ? {} : { localMode: overlay.mode }),
     };
   });
 }
@@ -353,6 +361,15 @@ export async function developCommand(flags: DevelopFlags, io: Io): Promise<void>
   }
   const result = await develop(flags.packages, context);
   for (const name of result.unchanged) context.log(`${name} is developed already`);
+  for (const name of result.localAnyway ?? []) {
+    context.log(
+      `the mode in force installs ${name} from its clone anyway` +
+        (result.localMode === undefined
+          ? ""
+          : ` (${LOCAL_FILE} sets mode ${result.localMode}: set the committed mode there for ` +
+            "the other plugins to come from their releases)"),
+    );
+  }
   const named = result.develop.filter((p) => flags.packages.some((n) => sameName(n, p.name)));
   context.log(
     `${LOCAL_FILE}: ${named.map((p) => `${p.name} from ${p.path}`).join(", ")}` +
@@ -381,9 +398,12 @@ export async function freeCommand(flags: DevelopFlags, io: Io): Promise<void> {
   const result = await free(flags.all ? undefined : flags.packages, context);
   for (const name of result.unchanged) context.log(`${name} was not developed`);
   context.log(
-    result.develop.length
+    (result.develop.length
       ? `${LOCAL_FILE}: still developed: ${result.develop.map((p) => p.name).join(", ")}`
-      : `${LOCAL_FILE}: no plugin is developed now`,
+      : `${LOCAL_FILE}: no plugin is developed now`) +
+      (result.localMode === undefined
+        ? ""
+        : `; it still sets mode ${result.localMode} (remove that line for hpm.yaml's mode)`),
   );
 }
 
