@@ -750,6 +750,14 @@ Deno.test("applyPlan() writes its overrides into tool.uv.override-dependencies",
     const adopted = applyPlan(original, pinned(["plug-b"]), "pyproject.toml", { adopt: true });
     assert.deepEqual(readManaged(adopted.text)!.overrides, ["plug-b"]);
   });
+  await t.step("taken back with the rest after [tool.hpm] was deleted", () => {
+    const original = lines("[project]", 'name = "core"');
+    const text = applyPlan(original, pinned(["plug-b"])).text;
+    const lost = text.slice(0, text.indexOf("\n\n[tool.hpm]") + 1);
+    const adopted = applyPlan(lost, pinned(["plug-b"]), "pyproject.toml", { adopt: true }).text;
+    assert.equal(adopted, text);
+    assert.equal(applyPlan(adopted, emptyPlan("dev")).text, original);
+  });
   await t.step("another of the user's for the same package is a conflict", () => {
     const original = lines("[tool.uv]", "override-dependencies = [", '    "plug-b>=2",', "]");
     assert.throws(
