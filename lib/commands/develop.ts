@@ -226,7 +226,7 @@ export async function develop(
     // machine chose a mode of its own.
     let modeSet: string | undefined;
     if (project.overlay?.mode === undefined) {
-      const committed = commitModeOf(project).mode;
+      const committed = othersMode(project);
       if (projectMode(project).mode !== committed) modeSet = committed;
     }
     const after = addDeveloped(text, names, modeSet, file);
@@ -261,6 +261,22 @@ export async function develop(
 }
 
 const sameName = (a: string, b: string) => normalizeName(a) === normalizeName(b);
+
+// The mode the plugins not developed come from: the committed one.
+function othersMode(project: Project): string {
+  try {
+    return commitModeOf(project).mode;
+  } catch (e) {
+    if (!(e instanceof HpmInputError)) throw e;
+    throw new HpmInputError(
+      e.code,
+      `${e.message}: the other plugins would come from it`,
+      e.file === undefined ? undefined : { file: e.file, line: e.line, column: e.column },
+      `set \`mode: MODE\` in ${LOCAL_FILE} (a mode whose sources are released), or ` +
+        "`commit-mode: MODE` in hpm.yaml, then run `hpm develop` again",
+    );
+  }
+}
 
 // A plugin to develop whose dev checkout is not on disk: nothing is written,
 // and `hpm clone` is offered.
