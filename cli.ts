@@ -52,7 +52,9 @@ async function answerFromFingerprint(
     else if (command.name === "check") {
       log(checkPassed("pyproject.toml", answer.mode));
       if (!command.pyprojectOnly) log(checkPassed("uv.lock", answer.mode));
-    } else log(syncSummary(answer.mode, answer.origin, answer.change, command.install));
+    } else {
+      log(syncSummary(answer.mode, answer.origin, answer.change, command.install, answer.develop));
+    }
     return 0;
   } catch (error) {
     // An error's words load when there is one to show.

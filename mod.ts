@@ -71,6 +71,7 @@ export {
 export { Registry, type RegistryFile, type RegistryFolder } from "./lib/core/registry.ts";
 export type { Confinement, FolderEntry, Reader } from "./lib/core/reader.ts";
 export {
+  type DeclaredDependencies,
   type Resolution,
   type ResolvedPackage,
   type ResolveInput,

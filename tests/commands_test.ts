@@ -51,6 +51,14 @@ Deno.test("hpm group add/remove/list edit hpm.yaml keeping comments; unknown pac
     assert.match(await Deno.readTextFile(file), /options: \[rag4code-chroma\]\n$/);
     expectOk(await hpm(["group", "remove", "vector-db"], dir), "remove group");
     assert.deepEqual(parseYaml(await Deno.readTextFile(file)).groups, {});
+    // Several plugins after one -o, as `--help` and README write it.
+    expectOk(
+      await hpm(["group", "add", "llm", "-o", "rag4code-qdrant", "rag4code-chroma"], dir),
+      "add -o P P",
+    );
+    assert.deepEqual(parseYaml(await Deno.readTextFile(file)).groups, {
+      llm: { options: ["rag4code-qdrant", "rag4code-chroma"] },
+    });
     assert.equal((await hpm(["group", "remove", "nope"], dir)).code, 2);
   });
 });

@@ -149,6 +149,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
         file: join(core, "hpm.local.yaml"),
         mode: null,
         overrides: ["p-moved"],
+        develop: [],
       });
     });
     await t.step("JSON shape", () => {
@@ -169,6 +170,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
       assert.deepEqual(Object.keys(json.packages[0]).sort(), [
         "clone",
         "description",
+        "developed",
         "groups",
         "key",
         "name",

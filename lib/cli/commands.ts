@@ -197,10 +197,14 @@ Examples:
   group.command("add")
     .description("add plugins to a group (creating it)")
     .argument("<group>", "the group, e.g. vector-db")
-    .requiredOption("-o, --option <package>", "a registry package (repeatable)", collect, [])
+    .requiredOption(
+      "-o, --option <package...>",
+      "registry packages (several after one -o, or -o repeated)",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group add llm -o rag4code-openai -o rag4code-ollama",
+      "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group add llm -o rag4code-openai rag4code-ollama" +
+        "\n  hpm group add llm -o rag4code-openai -o rag4code-ollama",
     )
     .action(async (name: string, flags) => {
       const { groupAddCommand } = await import("../commands/groups.ts");
@@ -242,6 +246,49 @@ Examples:
     .action(async (flags) => {
       const { statusCommand } = await import("../commands/status.ts");
       await statusCommand({ ...globals(), ...flags }, io);
+    });
+
+  // `hpm develop` and `hpm free` edit hpm.local.yaml, then sync as `hpm sync` would.
+  const syncAfter = async (flags: { sync: boolean }) => {
+    if (!flags.sync) return;
+    const { syncCommand } = await import("../commands/sync.ts");
+    await syncCommand({ ...globals(), install: true }, io);
+  };
+
+  program.command("develop")
+    .description(
+      "install plugins from their clones in every mode, the others from their releases " +
+        "(hpm.local.yaml), and sync",
+    )
+    .argument("[packages...]", "the plugins (none: list the developed ones)")
+    .option("--no-sync", "edit hpm.local.yaml only; `hpm sync` later")
+    .option("--json", "with no plugins: print the list as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm develop rag4code-qdrant   # it from its clone, every other plugin from its release" +
+        "\n  hpm develop                   # which plugins are developed, and where" +
+        "\n  hpm free rag4code-qdrant      # back to its release" +
+        "\n\nThe plugins go under `develop:` in hpm.local.yaml (this machine only). When the mode" +
+        "\nthat file and hpm.yaml choose is not the committed one (dev, say), `mode:` there is" +
+        "\nset to the committed mode (prod), so the other plugins come from their releases." +
+        "\n`hpm stage`, `hpm check --staged` and CI never see `develop:`.",
+    )
+    .action(async (packages: string[], flags) => {
+      const { developCommand } = await import("../commands/develop.ts");
+      await developCommand({ ...globals(), ...flags, packages }, io);
+      if (packages.length) await syncAfter(flags);
+    });
+
+  program.command("free")
+    .description("stop developing plugins: they come from their releases again (and sync)")
+    .argument("[packages...]", "the plugins")
+    .option("-a, --all", "every developed plugin")
+    .option("--no-sync", "edit hpm.local.yaml only; `hpm sync` later")
+    .addHelpText("after", "\nExamples:\n  hpm free rag4code-qdrant\n  hpm free --all")
+    .action(async (packages: string[], flags) => {
+      const { freeCommand } = await import("../commands/develop.ts");
+      await freeCommand({ ...globals(), ...flags, packages }, io);
+      await syncAfter(flags);
     });
 
   program.command("clone")
@@ -516,8 +563,4 @@ function completionTree(command: Command): CompletionCommand {
     ],
     commands: command.commands.map(completionTree),
   };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -194,7 +194,7 @@ async function committedPlanner(root: string, options: CommandContext) {
       pyproject === undefined
         ? project
         : { ...project, pyproject, pyprojectFile: STAGED_PYPROJECT },
-      { ...options, mode, reportProblems: true },
+      { ...options, mode, reportProblems: true, committed: true },
     ),
   });
 }

@@ -188,7 +188,7 @@ function discovered(
   const next = new Map<string, RegistryEntry>();
   for (const outcome of round) {
     if (outcome.path === undefined || outcome.status === "failed") continue;
-    for (const dep of readLocalDependencies(outcome.path) ?? []) {
+    for (const dep of readLocalDependencies(outcome.path)?.names ?? []) {
       if (seen.has(dep) || next.has(dep) || !project.registry.has(dep)) continue;
       next.set(dep, project.registry.get(dep));
     }

@@ -310,7 +310,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
 
   try {
     const packages = await lockModeInScratch(
-      { ...context, mode: PROD, stream: options.stream },
+      // What the core will commit: prod, with no plugin developed from its clone.
+      { ...context, mode: PROD, stream: options.stream, committed: true },
       async (scratch) => {
         const count = (await Deno.readTextFile(join(scratch, "uv.lock")).catch(() => ""))
           .match(/^\[\[package\]\]/gm)?.length ?? 0;

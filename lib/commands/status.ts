@@ -76,6 +76,8 @@ export interface PackageStatus {
   readonly description: string;
   /** Whether hpm.local.yaml moved its local path. */
   readonly overridden: boolean;
+  /** Whether hpm.local.yaml's `develop:` installs it from its clone instead of the mode's source. */
+  readonly developed: boolean;
   /** For a local source: the clone's state; null otherwise. */
   readonly clone: CloneStatus | null;
 }
@@ -100,6 +102,8 @@ export interface StatusReport {
     readonly mode: string | null;
     /** Every package it overrides (normal names). */
     readonly overrides: readonly string[];
+    /** The plugins it develops (`develop:`), as written. */
+    readonly develop: readonly string[];
   } | null;
   /** Plugins in the mode, sorted by name. */
   readonly packages: readonly PackageStatus[];
@@ -178,6 +182,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
       source: pkg.source,
       description: describeSource(pkg.source, project.root, pkg.localPath),
       overridden: pkg.overridden,
+      developed: pkg.developed ?? false,
       clone: checkout === undefined
         ? null
         : await inspectClone(runner, checkout, project.root, pkg.entry, cacheDir(env)),
@@ -194,6 +199,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
         file: project.overlay.file,
         mode: project.overlay.mode ?? null,
         overrides: [...project.overlay.overrides.keys()].sort(),
+        develop: [...project.overlay.develop],
       }
       : null,
     packages,
@@ -332,6 +338,7 @@ interface Cell {
  *     source: { type: "pypi", version: "==1.2.0" },
  *     description: "pypi ==1.2.0",
  *     overridden: false,
+ *     developed: false,
  *     clone: null,
  *   }],
  * }, { color: false });
@@ -371,6 +378,7 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
   if (report.local) {
     const parts = [];
     if (report.local.mode !== null) parts.push(`mode ${report.local.mode}`);
+    if (report.local.develop.length) parts.push(`develop ${report.local.develop.join(", ")}`);
     if (report.local.overrides.length) parts.push(`overrides ${report.local.overrides.join(", ")}`);
     lines.push(`hpm.local.yaml: in effect${parts.length ? ` (${parts.join("; ")})` : ""}`);
   }
@@ -390,7 +398,7 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
       text: p.groups.join(", ") +
         (p.requiredBy.length ? ` (for ${p.requiredBy.join(", ")})` : ""),
     },
-    { text: p.description + (p.overridden ? " *" : "") },
+    { text: p.description + (p.developed ? ", developed" : "") + (p.overridden ? " *" : "") },
     checkoutCell(p, { red, green, yellow }),
   ]);
   const widths = header.map((_, i) =>

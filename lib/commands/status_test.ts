@@ -133,7 +133,7 @@ const report: StatusReport = {
   modeOrigin: "RUN_MODE",
   pyprojectMode: "dev",
   inSync: false,
-  local: { file: "/p/hpm.local.yaml", mode: null, overrides: ["b"] },
+  local: { file: "/p/hpm.local.yaml", mode: null, overrides: ["b"], develop: [] },
   missingClones: ["c"],
   problem: null,
   git: null,
@@ -146,6 +146,7 @@ const report: StatusReport = {
       source: { type: "local", path: "./packages/a", editable: true },
       description: "local packages/a (editable)",
       overridden: false,
+      developed: false,
       clone,
     },
     {
@@ -156,6 +157,7 @@ const report: StatusReport = {
       source: { type: "local", path: "../b", editable: true },
       description: "local ../b (editable)",
       overridden: true,
+      developed: false,
       clone: {
         ...clone,
         path: "/b",
@@ -175,6 +177,7 @@ const report: StatusReport = {
       source: { type: "local", path: "./c", editable: true },
       description: "local c (editable)",
       overridden: false,
+      developed: false,
       clone: {
         ...clone,
         exists: false,
@@ -192,6 +195,7 @@ const report: StatusReport = {
       source: { type: "local", path: "./d", editable: true },
       description: "local d (editable)",
       overridden: false,
+      developed: false,
       clone: { ...clone, prodRef: "v9", prodRefExists: false, commitsSinceProdRef: null },
     },
     {
@@ -202,6 +206,7 @@ const report: StatusReport = {
       source: { type: "local", path: "./e", editable: false },
       description: "local e",
       overridden: false,
+      developed: false,
       clone: { ...clone, present: false },
     },
   ],

@@ -7,7 +7,7 @@
  */
 
 import { changeCounts, diffPyproject } from "../edit/pyproject_diff.ts";
-import { cacheEnvOf, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
+import { cacheEnvOf, stateKey, takeFingerprint, writeFingerprint } from "../state/fingerprint.ts";
 import { lockNow } from "../state/lock_memory.ts";
 import { projectMode } from "../core/mode.ts";
 import { ALREADY_IN_SYNC, type SyncResult, syncSummary } from "../core/sync_result.ts";
@@ -186,6 +186,7 @@ async function rememberSync(
       hpm: VERSION,
       root: project.root,
       mode: plan.mode,
+      develop: resolution.plan.develop,
       fileMode,
       home: env.HOME ?? env.USERPROFILE,
       cacheEnv: cacheEnvOf(env),
@@ -203,7 +204,8 @@ async function rememberSync(
         : { plan: resolution.plan, leaveOut: scratchLeaveOut(plan, env) },
       startedAt,
     });
-  await writeFingerprint(project.root, plan.mode, fingerprint || undefined, env, lock?.bytes);
+  const key = stateKey(plan.mode, resolution.plan.develop);
+  await writeFingerprint(project.root, key, fingerprint || undefined, env, lock?.bytes);
 }
 
 /** `hpm sync`'s command line: its options, and uv's arguments after `--`. */
@@ -269,5 +271,6 @@ export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
     result.modeOrigin,
     result.changed ? changeCounts(diffPyproject(result.before, result.after)) : undefined,
     result.installed,
+    result.plan.develop,
   ));
 }

@@ -154,6 +154,10 @@ export const localOverlaySchema = z.strictObject({
     packageName,
     z.strictObject({ path: localPath, editable: z.optional(z.boolean()) }),
   )).check(z.describe("per-package local clone paths on this machine")),
+  develop: z.optional(z.array(packageName).check(z.maxLength(200))).check(z.describe(
+    "plugins installed from their clones in every mode (`hpm develop`); the others take the " +
+      "mode's sources",
+  )),
 });
 
 /** Whether `name` is a valid group name for hpm.yaml. */

@@ -7,7 +7,7 @@
  */
 
 import type { Project } from "./project.ts";
-import type { GitSource, RegistryEntry } from "./registry_entry.ts";
+import { checkoutMode, type GitSource, type RegistryEntry } from "./registry_entry.ts";
 import { sourceInForce } from "./resolve.ts";
 
 /** Where a package's dev checkout lives. */
@@ -47,8 +47,7 @@ export function devCheckout(
   mode: string,
   home?: string,
 ): DevCheckout | undefined {
-  const modes = Object.keys(entry.sources);
-  const chosen = [mode, "dev", ...modes].find((m) => entry.sources[m]?.type === "local");
+  const chosen = checkoutMode(entry, mode);
   if (chosen === undefined) return undefined;
   const found = sourceInForce(entry, chosen, {
     root: project.root,

@@ -60,7 +60,8 @@ export type HpmErrorCode =
   | "git-state"
   | "unresolvable"
   | "hook-exists"
-  | "not-permitted";
+  | "not-permitted"
+  | "no-checkout";
 
 /**
  * Bad input: a file HPM read is malformed, inconsistent or unsafe. Nothing was

@@ -45,6 +45,11 @@ export interface LocalOverlay {
   readonly mode?: string;
   /** Local path overrides by normalised package name; `name` is the key as written. */
   readonly overrides: ReadonlyMap<string, { path: string; editable?: boolean; name: string }>;
+  /**
+   * `develop:`, the plugins this machine installs from their clones in every
+   * mode, as written (normalised, they are unique).
+   */
+  readonly develop: readonly string[];
   /** The file it came from. */
   readonly file: string;
   /** Position lookup for errors. */
@@ -148,8 +153,21 @@ export function parseManifest(text: string, file: string): Manifest {
 export function parseLocalOverlay(text: string, file: string): LocalOverlay {
   const yaml = loadYaml(text, file);
   const data = validateYaml(yaml, localOverlaySchema);
+  const develop = data.develop ?? [];
+  const twin = develop.findIndex((name, i) =>
+    develop.findIndex((other) => normalizeName(other) === normalizeName(name)) !== i
+  );
+  if (twin >= 0) {
+    throw new HpmInputError(
+      "schema",
+      `\`${develop[twin]}\` is listed twice under \`develop:\``,
+      yaml.positionOf(["develop", twin]),
+      "list each plugin once",
+    );
+  }
   return {
     mode: data.mode,
+    develop,
     overrides: new Map(
       Object.entries(data.overrides ?? {}).map((
         [name, o],

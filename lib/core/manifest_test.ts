@@ -101,6 +101,18 @@ Deno.test("parseLocalOverlay() normalises override names", () => {
   assert.deepEqual(o.overrides.get("rag4code-qdrant"), { path: "../q", name: "Rag4Code_Qdrant" });
 });
 
+Deno.test("parseLocalOverlay() reads develop: as written, each plugin once", () => {
+  assert.deepEqual(parseLocalOverlay("develop: [Plug_A, plug-c]\n", "l.yaml").develop, [
+    "Plug_A",
+    "plug-c",
+  ]);
+  assert.deepEqual(parseLocalOverlay("mode: prod\n", "l.yaml").develop, []);
+  assert.throws(
+    () => parseLocalOverlay("develop:\n  - plug-a\n  - Plug_A\n", "l.yaml"),
+    (e: HpmInputError) => e.code === "schema" && e.line === 3 && /listed twice/.test(e.message),
+  );
+});
+
 Deno.test("chooseMode() prefers flag, RUN_MODE, local, manifest, then dev", async (t) => {
   const all = { flag: "f", env: "e", local: "l", manifest: "m" };
   await t.step("flag", () => assert.deepEqual(chooseMode(all), { mode: "f", origin: "flag" }));

@@ -49,4 +49,15 @@ export interface Plan {
   readonly sources: readonly PlannedSource[];
   /** Private indexes, sorted by name. */
   readonly indexes: readonly PlannedIndex[];
+  /**
+   * `tool.uv.override-dependencies` elements HPM writes, sorted by name: the
+   * plan's requirement for each plugin another plugin of the plan gives a
+   * source of its own, so that the mode's source wins there too. Absent: none.
+   */
+  readonly overrides?: readonly string[];
+  /**
+   * The plugins installed from their clones although the mode's source is
+   * another (hpm.local.yaml's `develop:`), normalised, sorted. Absent: none.
+   */
+  readonly develop?: readonly string[];
 }

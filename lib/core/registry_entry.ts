@@ -149,6 +149,31 @@ export function missingModeError(entry: RegistryEntry, mode: string, hint?: stri
 }
 
 /**
+ * The mode whose `local` source is a package's dev checkout: `mode` when its
+ * source there is local, else `dev`, else the first mode with a local source.
+ *
+ * @param entry the registry entry
+ * @param mode the mode asked for
+ * @returns the mode, or undefined when no mode has a local source
+ *
+ * @example Usage
+ * ```ts
+ * import { checkoutMode, parseRegistryEntry } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const entry = parseRegistryEntry(
+ *   "name: q\nsources:\n  work: {type: local, path: ./q}\n  prod: {type: pypi}\n",
+ *   "q.yaml",
+ * );
+ * assert.equal(checkoutMode(entry, "prod"), "work");
+ * ```
+ */
+export function checkoutMode(entry: RegistryEntry, mode: string): string | undefined {
+  return [mode, "dev", ...Object.keys(entry.sources)]
+    .find((m) => entry.sources[m]?.type === "local");
+}
+
+/**
  * A path as shown to the user: relative to the project root (with `/`) when
  * inside it or near it, else absolute.
  *

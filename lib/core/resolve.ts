@@ -12,7 +12,20 @@ import type { LocalOverlay, Manifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import type { Plan, PlannedIndex, PlannedSource, SourceTable } from "./plan.ts";
 import type { Registry } from "./registry.ts";
-import { missingModeError, type RegistryEntry, type Source } from "./registry_entry.ts";
+import {
+  checkoutMode,
+  missingModeError,
+  type RegistryEntry,
+  type Source,
+} from "./registry_entry.ts";
+
+/** What a package's pyproject.toml declares of other packages (see `declaredDependencies`). */
+export interface DeclaredDependencies {
+  /** `[project] dependencies`, by normalised name. */
+  readonly names: readonly string[];
+  /** The packages its `[tool.uv.sources]` gives a source, by normalised name. */
+  readonly sourced: readonly string[];
+}
 
 /** A package the plan includes, with its source for the mode. */
 export interface ResolvedPackage {
@@ -30,6 +43,8 @@ export interface ResolvedPackage {
   readonly groups: readonly string[];
   /** Set when it is only in the plan because these packages need it. */
   readonly requiredBy?: readonly string[];
+  /** Whether hpm.local.yaml's `develop:` gave it its clone instead of the mode's source. */
+  readonly developed?: boolean;
 }
 
 /** The result of {@link resolvePlan}. */
@@ -57,17 +72,22 @@ export interface ResolveInput {
   /** The remote registries' cache folder: no local path may lie in it. */
   readonly cache?: string;
   /**
-   * The dependency names (normalised) that the package at a local path
-   * declares, if it can be read. Lets dev mode follow plugin → plugin
-   * dependencies without the registry listing them.
+   * What the package at a local path declares of other packages, if it can
+   * be read. Lets dev mode follow plugin → plugin dependencies without the
+   * registry listing them.
    */
-  readonly localDependencies?: (absolutePath: string) => readonly string[] | undefined;
+  readonly localDependencies?: (absolutePath: string) => DeclaredDependencies | undefined;
   /**
-   * The dependency names (normalised) that a package's release (its source in
-   * the mode, when not local) declares, if known. Lets prod follow plugin →
-   * plugin dependencies as dev does.
+   * What a package's release (its source in the mode, when not local)
+   * declares of other packages, if known. Lets prod follow plugin → plugin
+   * dependencies as dev does.
    */
-  readonly releaseDependencies?: (key: string) => readonly string[] | undefined;
+  readonly releaseDependencies?: (key: string) => DeclaredDependencies | undefined;
+  /**
+   * Plan the committed form (`hpm stage`, `hpm check --staged`): hpm.local.yaml's
+   * `develop:` is this machine's, and does not apply.
+   */
+  readonly committed?: boolean;
   /**
    * Write local paths absolute, for a pyproject.toml that will be used from
    * another folder (`hpm verify`'s scratch copy).
@@ -81,11 +101,19 @@ export interface ResolveInput {
  * Plugins that another plugin depends on (by `requires:` in the registry, or
  * by its own pyproject.toml: a local clone's, or its release's) are added to
  * the same group with their own source, because uv applies
- * `[tool.uv.sources]` to the project's direct dependencies only.
+ * `[tool.uv.sources]` to the project's direct dependencies only. When a
+ * plugin installed from a source tree (a clone, a git ref) gives another
+ * plugin of the plan a source of its own, which uv would honour too, that
+ * plugin's requirement also becomes an override, so the mode's source wins.
+ *
+ * The plugins hpm.local.yaml's `develop:` lists come from their dev checkout
+ * (see `checkoutMode`) in every mode whose own source for them is not local;
+ * every other plugin takes the mode's source.
  *
  * @param input manifest, registry, mode and project root
  * @returns the plan and the resolved packages
- * @throws {HpmInputError} for an unknown package or one without the mode
+ * @throws {HpmInputError} for an unknown package or one without the mode; for a
+ *   developed one without a local source in any mode (`no-checkout`)
  *
  * @example Usage
  * ```ts
@@ -118,7 +146,19 @@ export function resolvePlan(input: ResolveInput): Resolution {
       );
     }
   }
+  const develop = new Set<string>();
+  if (!input.committed) {
+    for (const [i, name] of (input.overlay?.develop ?? []).entries()) {
+      const key = normalizeName(name);
+      if (!registry.has(key)) {
+        throw registry.unknown(name, input.overlay!.positionOf(["develop", i]));
+      }
+      develop.add(key);
+    }
+  }
   const packages = new Map<string, ResolvedPackage & { groups: string[] }>();
+  // What each plugin installed from a source tree gives a source of its own.
+  const sourcedBy = new Map<string, readonly string[]>();
   const groups = [];
 
   const resolveOne = (
@@ -131,6 +171,11 @@ export function resolvePlan(input: ResolveInput): Resolution {
     if (known) return known;
     if (!registry.has(key)) throw where() ?? registry.unknown(name);
     const entry = registry.get(key);
+    if (develop.has(key) && entry.sources[mode]?.type !== "local") {
+      const resolved = { key, entry, ...developedSource(entry, mode, input), groups: [] };
+      packages.set(key, resolved);
+      return resolved;
+    }
     if (!entry.sources[mode]) {
       // A package nobody listed in hpm.yaml needs its reason in the message.
       throw missingModeError(
@@ -178,8 +223,11 @@ export function resolvePlan(input: ResolveInput): Resolution {
       const declared = pkg.localPath
         ? input.localDependencies?.(pkg.localPath)
         : input.releaseDependencies?.(pkg.key);
-      for (const dep of declared ?? []) {
+      for (const dep of declared?.names ?? []) {
         if (registry.has(dep)) needs.add(normalizeName(dep));
+      }
+      if (declared?.sourced.length && pkg.source.type !== "pypi") {
+        sourcedBy.set(pkg.key, declared.sourced);
       }
       for (const dep of [...needs].sort()) queue.push({ name: dep, requiredBy: pkg.entry.name });
     }
@@ -195,6 +243,12 @@ export function resolvePlan(input: ResolveInput): Resolution {
       : sourceTable(pkg.source, input.root, indexes);
     if (table) sources.push({ name: pkg.key, table });
   }
+  const overridden = new Set(
+    [...sourcedBy].flatMap(([by, names]) => names.filter((n) => n !== by && packages.has(n))),
+  );
+  const overrides = sorted.filter((p) => overridden.has(p.key))
+    .map((p) => requirementOf(p.entry, p.source));
+  const developed = sorted.filter((p) => p.developed).map((p) => p.key);
   return {
     plan: {
       mode,
@@ -202,9 +256,33 @@ export function resolvePlan(input: ResolveInput): Resolution {
       sources,
       indexes: [...indexes].map(([url, name]): PlannedIndex => ({ name, url }))
         .sort((a, b) => a.name.localeCompare(b.name)),
+      ...(overrides.length ? { overrides } : {}),
+      ...(developed.length ? { develop: developed } : {}),
     },
     packages: sorted,
   };
+}
+
+// A developed plugin's source: its dev checkout's, whatever the mode's is.
+function developedSource(
+  entry: RegistryEntry,
+  mode: string,
+  input: ResolveInput,
+): SourceInForce & { developed: true } {
+  const local = checkoutMode(entry, mode);
+  if (local === undefined) {
+    const overlay = input.overlay!;
+    const at = overlay.develop.findIndex((name) => normalizeName(name) === entry.key);
+    throw new HpmInputError(
+      "no-checkout",
+      `\`${entry.name}\` is under \`develop:\` in ${overlay.file}, but no mode of its registry ` +
+        `entry has a local source to develop it from`,
+      overlay.positionOf(["develop", at]),
+      `add a \`dev: {type: local, path: ./packages/${entry.name}}\` source to ${entry.file}, ` +
+        `or stop developing it: \`hpm free ${entry.name}\``,
+    );
+  }
+  return { ...sourceInForce(entry, local, input)!, developed: true };
 }
 
 /** Where a package's code comes from in a mode, on this machine. */

@@ -3,7 +3,7 @@ import type { HpmInputError } from "./errors.ts";
 import { parseLocalOverlay, parseManifest } from "./manifest.ts";
 import { Registry } from "./registry.ts";
 import { posix, win32 } from "node:path";
-import { pyprojectPath, resolvePlan } from "./resolve.ts";
+import { pyprojectPath, type ResolveInput, resolvePlan } from "./resolve.ts";
 
 const entry = (name: string, body: string) => ({
   file: `/p/reg/packages/${name}.yaml`,
@@ -28,6 +28,9 @@ const registry = new Registry([
     "sources:\n  dev: {type: local, path: /abs/base}\n  prod: {type: pypi, version: '>=2,<3'}\n",
   ),
 ]);
+
+// What a package's pyproject.toml declares: these dependencies, and sources for `sourced`.
+const declared = (names: string[], sourced: string[] = []) => ({ names, sourced });
 
 const manifest = parseManifest(
   "registry: ./reg\ngroups:\n  vector-db:\n    options: [rag4code-qdrant, Rag4Code_Chroma]\n",
@@ -96,7 +99,7 @@ Deno.test("resolvePlan() follows a local clone's own dependencies on registry pa
     mode: "dev",
     root: "/p",
     localDependencies: (path) =>
-      path === "/p/packages/rag4code-qdrant" ? ["numpy", "rag4code-base"] : [],
+      declared(path === "/p/packages/rag4code-qdrant" ? ["numpy", "rag4code-base"] : []),
   });
   assert.deepEqual(plan.groups[0].requirements, ["rag4code-qdrant", "rag4code-base"]);
   assert.deepEqual(plan.sources.map((s) => s.name), ["rag4code-base", "rag4code-qdrant"]);
@@ -113,10 +116,10 @@ Deno.test("resolvePlan() follows a release's own dependencies in a mode without 
     registry,
     mode: "prod",
     root: "/p",
-    localDependencies: () => ["rag4code-chroma"],
+    localDependencies: () => declared(["rag4code-chroma"]),
     releaseDependencies: (key) => {
       asked.push(key);
-      return key === "rag4code-qdrant" ? ["rag4code-base"] : undefined;
+      return key === "rag4code-qdrant" ? declared(["rag4code-base"]) : undefined;
     },
   });
   assert.deepEqual(plan.groups[0].requirements, ["rag4code-qdrant", "rag4code-base>=2,<3"]);
@@ -246,4 +249,125 @@ Deno.test("a registry path written with `\\` resolves to the same clone as with 
   assert.deepEqual(backslash.plan, slash.plan);
   assert.equal(backslash.packages[0].localPath, slash.packages[0].localPath);
   assert.equal(slash.packages[0].localPath, "/libs/q");
+});
+
+// plug-c needs plug-b and pins it itself (a plugin that must build on its own).
+const pinning = new Registry([
+  entry(
+    "plug-a",
+    "sources:\n  dev: {type: local, path: ../other/x}\n" +
+      "  prod: {type: git, url: 'https://example.com/a.git', tag: v1.0.0}\n" +
+      "  index: {type: pypi, version: 1.0.0}\n",
+  ),
+  entry(
+    "plug-b",
+    "sources:\n  dev: {type: local, path: ../libs-b}\n" +
+      "  prod: {type: git, url: 'https://example.com/b.git', tag: v1.1.0}\n" +
+      "  index: {type: pypi, version: 1.1.0}\n",
+  ),
+  entry(
+    "plug-c",
+    "sources:\n  dev: {type: local, path: ./packages/plug-c}\n" +
+      "  prod: {type: git, url: 'https://example.com/c.git', tag: v1.0.0}\n" +
+      "  index: {type: pypi, version: 1.0.0}\n",
+  ),
+  entry("plug-d", "sources:\n  prod: {type: pypi, version: 2.0.0}\n"),
+]);
+const ac = parseManifest(
+  "registry: ./reg\ngroups:\n  g:\n    options: [plug-a, plug-c]\n",
+  "/p/hpm.yaml",
+);
+
+// plug-a and plug-c of `pinning` resolved for a mode, with what else is given.
+const resolvePinned = (mode: string, more: Partial<ResolveInput> = {}) =>
+  resolvePlan({ manifest: ac, registry: pinning, mode, root: "/p", ...more });
+const pinsB = (key: string) =>
+  key === "plug-c" ? declared(["plug-b"], ["plug-b", "numpy"]) : declared([]);
+
+Deno.test("resolvePlan() overrides a plugin another plugin of the plan gives a source of its own", async (t) => {
+  await t.step("dev: plug-c's clone pins plug-b", () => {
+    const { plan } = resolvePinned("dev", {
+      localDependencies: (path) => pinsB(path === "/p/packages/plug-c" ? "plug-c" : path),
+    });
+    assert.deepEqual(plan.groups[0].requirements, ["plug-a", "plug-c", "plug-b"]);
+    assert.deepEqual(plan.overrides, ["plug-b"]);
+  });
+  await t.step("prod: plug-c's release pins plug-b", () => {
+    const { plan } = resolvePinned("prod", { releaseDependencies: pinsB });
+    assert.deepEqual(plan.overrides, ["plug-b"]);
+  });
+  await t.step("a wheel from an index carries no sources: no override", () => {
+    const { plan } = resolvePinned("index", { releaseDependencies: pinsB });
+    assert.deepEqual(plan.groups[0].requirements, [
+      "plug-a==1.0.0",
+      "plug-c==1.0.0",
+      "plug-b==1.1.0",
+    ]);
+    assert.equal(plan.overrides, undefined);
+  });
+  await t.step("sources of packages the plan does not manage are plug-c's own business", () => {
+    const { plan } = resolvePinned("prod", {
+      releaseDependencies: (key) => key === "plug-c" ? declared(["plug-b"], ["numpy"]) : undefined,
+    });
+    assert.equal(plan.overrides, undefined);
+  });
+});
+
+Deno.test("resolvePlan() develop: those plugins from their clones, the others from the mode", async (t) => {
+  const overlay = parseLocalOverlay("develop: [Plug_A, plug-d]\n", "/p/hpm.local.yaml");
+  await t.step("prod, plug-a developed", () => {
+    const { plan, packages } = resolvePinned("prod", {
+      overlay,
+      localDependencies: () => declared(["plug-b"]),
+    });
+    assert.deepEqual(plan.sources.map((s) => [s.name, s.table[0]]), [
+      ["plug-a", ["path", "../other/x"]],
+      ["plug-b", ["git", "https://example.com/b.git"]],
+      ["plug-c", ["git", "https://example.com/c.git"]],
+    ]);
+    // What the developed clone needs comes from the mode, as the rest.
+    assert.deepEqual(plan.groups[0].requirements, ["plug-a", "plug-c", "plug-b"]);
+    assert.equal(packages.find((p) => p.key === "plug-b")?.source.type, "git");
+    assert.deepEqual(plan.develop, ["plug-a"]);
+    assert.equal(packages.find((p) => p.key === "plug-a")?.developed, true);
+    assert.equal(packages.find((p) => p.key === "plug-a")?.localPath, "/other/x");
+  });
+  await t.step("its path from hpm.local.yaml's overrides", () => {
+    const moved = parseLocalOverlay(
+      "overrides: {plug-a: {path: ../mine/a}}\ndevelop: [plug-a]\n",
+      "/p/hpm.local.yaml",
+    );
+    const { plan } = resolvePinned("prod", { overlay: moved });
+    assert.deepEqual(plan.sources[0], {
+      name: "plug-a",
+      table: [["path", "../mine/a"], ["editable", true]],
+    });
+  });
+  await t.step("dev installs every plugin from its clone: nothing is developed", () => {
+    const { plan } = resolvePinned("dev", { overlay });
+    assert.equal(plan.develop, undefined);
+  });
+  await t.step("the committed form never has it", () => {
+    const { plan } = resolvePinned("prod", { overlay, committed: true });
+    assert.equal(plan.develop, undefined);
+    assert.deepEqual(plan.sources[0].table[0], ["git", "https://example.com/a.git"]);
+  });
+  await t.step("an unknown plugin, at its line in hpm.local.yaml", () => {
+    const typo = parseLocalOverlay("develop:\n  - plug-a\n  - plug-x\n", "/p/hpm.local.yaml");
+    assert.throws(
+      () => resolvePinned("prod", { overlay: typo }),
+      (e: HpmInputError) => e.code === "unknown-package" && e.line === 3 && e.column === 5,
+    );
+  });
+  await t.step("one with no local source in any mode", () => {
+    const d = parseManifest(
+      "registry: ./reg\ngroups:\n  g:\n    options: [plug-d]\n",
+      "/p/hpm.yaml",
+    );
+    assert.throws(
+      () => resolvePlan({ manifest: d, registry: pinning, mode: "prod", root: "/p", overlay }),
+      (e: HpmInputError) =>
+        e.code === "no-checkout" && e.line === 1 && /hpm free plug-d/.test(e.hint ?? ""),
+    );
+  });
 });

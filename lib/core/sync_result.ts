@@ -40,6 +40,7 @@ export interface SyncResult {
  * @param origin where the mode came from
  * @param change what pyproject.toml's change was, in numbers; undefined when unchanged
  * @param installed whether uv ran
+ * @param develop the plugins developed in the mode (from their clones), if any
  * @returns the sentence
  */
 export function syncSummary(
@@ -47,8 +48,10 @@ export function syncSummary(
   origin: string,
   change: ChangeCounts | undefined,
   installed: boolean,
+  develop: readonly string[] = [],
 ): string {
-  return `mode ${mode} (from ${origin}): ` +
+  const developing = develop.length ? `; ${develop.join(", ")} from ${clones(develop)}` : "";
+  return `mode ${mode} (from ${origin}${developing}): ` +
     (change ? `pyproject.toml updated${changeSummary(change)}` : "pyproject.toml unchanged") +
     (installed ? ", environment synced" : "");
 }
@@ -72,6 +75,8 @@ export function checkPassed(file: "pyproject.toml" | "uv.lock", mode: string): s
     ? `uv.lock matches mode ${mode}`
     : `${file} is in sync for mode ${mode}`;
 }
+
+const clones = (names: readonly string[]) => names.length === 1 ? "its clone" : "their clones";
 
 // " (dev → prod; 2 sources, 1 group changed)": what a sync changed, in a few words.
 function changeSummary(d: ChangeCounts): string {

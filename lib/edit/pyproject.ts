@@ -52,11 +52,14 @@ import {
 } from "./pyproject_policy.ts";
 import {
   CREATED_DEFAULT_GROUPS,
+  CREATED_OVERRIDES,
   DEFAULT_GROUPS,
   DEPENDENCY_GROUPS,
   INDEX,
+  isOverrideOf,
   itemKey,
   type ManagedRecord,
+  OVERRIDES,
   RECORD,
   recordOf,
   renderRecord,
@@ -126,7 +129,7 @@ const CREATED_RANK: Readonly<Record<string, number>> = {
   "tool.uv": 1,
   "tool.uv.sources": 2,
 };
-const CREATED = [...Object.keys(CREATED_RANK), CREATED_DEFAULT_GROUPS];
+const CREATED = [...Object.keys(CREATED_RANK), CREATED_DEFAULT_GROUPS, CREATED_OVERRIDES];
 const LAYOUT_HINT = "write it as a table with its own [header] line so hpm can add its " +
   "entries next to yours";
 
@@ -151,7 +154,8 @@ export function emptyPlan(mode: string): Plan {
 /**
  * Make pyproject.toml hold exactly what `plan` says HPM manages: its
  * dependency groups, `[tool.uv.sources]` entries, `[[tool.uv.index]]` entries,
- * HPM's groups in `tool.uv.default-groups`, and the `[tool.hpm]` record. Every
+ * HPM's groups in `tool.uv.default-groups`, its elements of
+ * `tool.uv.override-dependencies`, and the `[tool.hpm]` record. Every
  * other byte is kept: comments, blank lines, order, quoting, indentation, line
  * endings and a byte order mark. New lines use the file's line ending.
  *
@@ -222,8 +226,10 @@ export function applyPlan(
     ownedSources: new Set(record?.sources.map(normalizeName)),
     ownedIndexes: new Set(record?.indexes),
     ownedItems: record?.packages && new Set(record.packages),
+    ownedOverrides: new Set(record?.overrides?.map(normalizeName)),
     created: new Set(record?.created.filter((name) => CREATED.includes(name))),
     defaultGroups: [],
+    overrides: [],
     adoptedGroups: new Set(),
     kept: [],
   };
@@ -232,8 +238,10 @@ export function applyPlan(
   if (adopted && !record) adoptCreated(ctx);
   removeStaleEntries(ctx);
   removeStaleDefaultGroups(ctx);
+  removeStaleOverrides(ctx);
   writeGroups(ctx);
   writeDefaultGroups(ctx);
+  writeOverrides(ctx);
   writeSources(ctx);
   writeIndexes(ctx);
   removeEmptyCreatedTables(ctx);
@@ -251,6 +259,8 @@ interface Context extends Ownership {
   /** `group/package` items HPM wrote; undefined for a record that predates them. */
   readonly ownedItems: ReadonlySet<string> | undefined;
   defaultGroups: string[];
+  /** The packages whose override HPM has in `tool.uv.override-dependencies`. */
+  overrides: string[];
   /** The user's items in HPM's groups, kept. */
   readonly kept: KeptItems[];
 }
@@ -376,6 +386,12 @@ function verify(text: string, plan: Plan, file: string, kept: readonly KeptItems
       fail(`source "${source.name}" did not come out as planned`);
     }
   }
+  const overrides = valueAt(result, OVERRIDES);
+  for (const requirement of plan.overrides ?? []) {
+    if (!Array.isArray(overrides) || !overrides.includes(requirement)) {
+      fail(`tool.uv.override-dependencies misses "${requirement}"`);
+    }
+  }
   const indexes = valueAt(result, INDEX);
   for (const index of plan.indexes) {
     const found = Array.isArray(indexes) &&
@@ -403,9 +419,7 @@ function endInsertionPoint(ctx: Context, rank: number, subRank = 0): number {
     }
   };
   for (const name of ctx.created) {
-    if (name !== CREATED_DEFAULT_GROUPS) {
-      consider(CREATED_RANK[name], 0, doc.region(name.split(".")));
-    }
+    if (name in CREATED_RANK) consider(CREATED_RANK[name], 0, doc.region(name.split(".")));
   }
   ctx.plan.indexes.forEach((index, i) => consider(RANK_INDEX, i, indexRegion(doc, index.name)));
   consider(RANK_RECORD, 0, doc.region(RECORD));
@@ -608,11 +622,23 @@ function removeStaleDefaultGroups(ctx: Context): void {
     // keeps only its own elements in it from here on.
     ctx.created.delete(CREATED_DEFAULT_GROUPS);
   }
-  for (const name of record?.defaultGroups ?? []) {
-    if (wanted.has(normalizeName(name)) || handedOver.has(normalizeName(name))) continue;
-    const value = findKey(doc.scan, DEFAULT_GROUPS)?.value;
+  const stale = (record?.defaultGroups ?? []).filter((name) =>
+    !wanted.has(normalizeName(name)) && !handedOver.has(normalizeName(name))
+  );
+  removeLastElements(doc, DEFAULT_GROUPS, stale, isGroup);
+}
+
+/** From the array at `path`, remove the last element that `is` each of `names`. */
+function removeLastElements(
+  doc: TomlDoc,
+  path: TomlPath,
+  names: readonly string[],
+  is: (value: ScannedValue, name: string) => boolean,
+): void {
+  for (const name of names) {
+    const value = findKey(doc.scan, path)?.value;
     if (value?.kind !== "array") return;
-    const index = value.elements.findLastIndex((e) => isGroup(e.value, name));
+    const index = value.elements.findLastIndex((e) => is(e.value, name));
     if (index >= 0) removeElement(doc, value, index);
   }
 }
@@ -674,6 +700,63 @@ function inQuoteStyleOf(doc: TomlDoc, array: ArrayValue, name: string): string {
 }
 
 // ---------------------------------------------------------------------------
+// tool.uv.override-dependencies
+
+function removeStaleOverrides(ctx: Context): void {
+  const wanted = new Set(ctx.plan.overrides?.map(requirementName));
+  const stale = [...ctx.ownedOverrides].filter((name) => !wanted.has(name));
+  removeLastElements(ctx.doc, OVERRIDES, stale, isOverrideOf);
+}
+
+/**
+ * HPM's overrides: each planned requirement is an element of
+ * `tool.uv.override-dependencies` (added, or brought up to date in place),
+ * unless the user has that very element (checkConflicts refuses any other of
+ * theirs for the package). The key HPM adds goes again once it holds nothing;
+ * one that holds only the user's elements is theirs from then on.
+ */
+function writeOverrides(ctx: Context): void {
+  const { doc } = ctx;
+  const planned = ctx.plan.overrides ?? [];
+  const kv = findKey(doc.scan, OVERRIDES);
+  if (planned.length && !kv) {
+    const prefix = "override-dependencies = ";
+    insertLine(ctx, TOOL_UV, `${prefix}${renderArray(prefix, planned, doc.eol)}${doc.eol}`);
+    ctx.created.add(CREATED_OVERRIDES);
+    ctx.overrides = planned.map((r) => requirementName(r)!);
+    return;
+  }
+  if (planned.length && kv?.value.kind !== "array") {
+    throw new HpmInputError(
+      "toml-layout",
+      `cannot add hpm's overrides to tool.uv.override-dependencies in ${doc.file}: it is not ` +
+        "an array",
+      doc.where(kv!.keyStart),
+      "make it an array of requirements",
+    );
+  }
+  for (const requirement of planned) {
+    const name = requirementName(requirement)!;
+    const value = findKey(doc.scan, OVERRIDES)!.value as ArrayValue;
+    const index = value.elements.findLastIndex((e) => isOverrideOf(e.value, name));
+    const element = value.elements[index]?.value;
+    if (!element) appendElement(doc, value, tomlString(requirement));
+    else if (!ctx.ownedOverrides.has(name)) continue;
+    else if (doc.text.slice(element.start, element.end) !== tomlString(requirement)) {
+      doc.edit({ start: element.start, end: element.end, text: tomlString(requirement) });
+    }
+    ctx.overrides.push(name);
+  }
+  if (!ctx.created.has(CREATED_OVERRIDES)) return;
+  const left = findKey(doc.scan, OVERRIDES)?.value;
+  if (left?.kind === "array" && left.elements.length === 0) {
+    deleteLines(doc, findKey(doc.scan, OVERRIDES)!);
+  }
+  // Gone, or holding only the user's elements (theirs from now on): not HPM's.
+  if (!ctx.overrides.length) ctx.created.delete(CREATED_OVERRIDES);
+}
+
+// ---------------------------------------------------------------------------
 // Tables HPM created, and its record.
 
 function removeEmptyCreatedTables(ctx: Context): void {
@@ -693,6 +776,7 @@ function writeRecord(ctx: Context): void {
   const { doc, plan } = ctx;
   const record: ManagedRecord = {
     mode: plan.mode,
+    develop: plan.develop,
     groups: plan.groups.map((g) => g.name),
     packages: [
       ...new Set(
@@ -702,6 +786,7 @@ function writeRecord(ctx: Context): void {
     sources: plan.sources.map((s) => s.name).sort(),
     indexes: plan.indexes.map((i) => i.name).sort(),
     defaultGroups: [...ctx.defaultGroups].sort(),
+    overrides: [...ctx.overrides].sort(),
     created: [...ctx.created].sort(),
   };
   const region = doc.region(RECORD);

@@ -16,12 +16,16 @@ import { normalizeName } from "../core/names.ts";
 import type { Plan, SourceTable } from "../core/plan.ts";
 import {
   CREATED_DEFAULT_GROUPS,
+  CREATED_OVERRIDES,
   DEFAULT_GROUPS,
   DEPENDENCY_GROUPS,
   INDEX,
+  isOverrideOf,
   type ManagedRecord,
   nameAsWritten,
+  OVERRIDES,
   recordOf,
+  requirementName,
   SOURCES,
   TOOL_UV,
 } from "./pyproject_record.ts";
@@ -56,6 +60,8 @@ export interface Ownership {
   readonly ownedSources: Set<string>;
   /** Names of HPM's indexes. */
   readonly ownedIndexes: Set<string>;
+  /** Normalised names of the packages whose override HPM wrote. */
+  readonly ownedOverrides: Set<string>;
   /** What HPM created, as the record's `created` names it. */
   readonly created: Set<string>;
   /** Groups taken over by `adopt`: their default-groups elements are HPM's too. */
@@ -293,6 +299,11 @@ export function adoptCreated(ctx: Ownership): void {
   };
   if (onlyOwned(DEPENDENCY_GROUPS, ctx.ownedGroups)) ctx.created.add("dependency-groups");
   if (onlyOwned(SOURCES, ctx.ownedSources)) ctx.created.add("tool.uv.sources");
+  const overrides = findKey(doc.scan, OVERRIDES)?.value;
+  if (
+    overrides?.kind === "array" && overrides.elements.length > 0 &&
+    overrides.elements.every((e) => [...ctx.ownedOverrides].some((n) => isOverrideOf(e.value, n)))
+  ) ctx.created.add(CREATED_OVERRIDES);
   const defaults = findKey(doc.scan, DEFAULT_GROUPS)?.value;
   if (defaults?.kind === "array") {
     const names = defaults.elements.map((e) => e.value.kind === "string" ? e.value.value : "");
@@ -300,9 +311,10 @@ export function adoptCreated(ctx: Ownership): void {
     if (sameJson(names.map(normalizeName), expected.map(normalizeName))) {
       ctx.created.add(CREATED_DEFAULT_GROUPS);
       const uv = doc.region(TOOL_UV);
-      if (uv?.entries.every((kv) => samePath(kv.key, ["default-groups"]))) {
-        ctx.created.add("tool.uv");
-      }
+      const created = (kv: KeyValue) =>
+        samePath(kv.key, ["default-groups"]) ||
+        (samePath(kv.key, ["override-dependencies"]) && ctx.created.has(CREATED_OVERRIDES));
+      if (uv?.entries.every(created)) ctx.created.add("tool.uv");
     }
   }
 }
@@ -512,6 +524,31 @@ export function checkConflicts(ctx: Ownership, adopt: boolean): boolean {
       `write \`${reference.name}\` without a URL there, or remove it: hpm gives ` +
         `${reference.name} its source for the mode`,
     );
+  }
+  const overrides = findKey(doc.scan, OVERRIDES)?.value;
+  for (const requirement of plan.overrides ?? []) {
+    const name = requirementName(requirement)!;
+    if (ctx.ownedOverrides.has(name) || overrides?.kind !== "array") continue;
+    const users = overrides.elements.filter((e) => isOverrideOf(e.value, name));
+    const other = users.find((e) => e.value.kind !== "string" || e.value.value !== requirement);
+    if (other) {
+      throw collision(
+        ctx,
+        other.value.start,
+        (at) =>
+          `cannot write mode ${mode}'s override for ${name}: ${at} has ` +
+          `${doc.text.slice(other.value.start, other.value.end)} in ` +
+          `\`${dotted(OVERRIDES)}\`, which hpm did not write (hpm would write ` +
+          `${tomlString(requirement)}, so that mode ${mode}'s source for ${name} wins over the ` +
+          "one a plugin gives it)",
+        `remove your override of ${name}: hpm writes its own for mode ${mode}`,
+      );
+    }
+    // The very element hpm would write is the user's, unless taken back.
+    if (adopt && users.length) {
+      ctx.ownedOverrides.add(name);
+      adopted = true;
+    }
   }
   const indexes = valueAt(parsed, INDEX);
   for (const index of plan.indexes) {

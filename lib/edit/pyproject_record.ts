@@ -12,13 +12,18 @@ import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
 import { isTable, parseToml, type TomlTable, valueAt } from "./toml/parse.ts";
 import { renderArray, tomlString } from "./toml/render.ts";
-import { lineColumn, scanToml } from "./toml/scan.ts";
+import { lineColumn, type ScannedValue, scanToml } from "./toml/scan.ts";
 import { dotted, locate, type TomlPath } from "./toml/splice.ts";
 
 /** What HPM owns in a pyproject.toml, as recorded in its `[tool.hpm]` table. */
 export interface ManagedRecord {
   /** The mode of the last apply. */
   readonly mode: string;
+  /**
+   * The plugins installed from their clones although the mode's source is
+   * another (hpm.local.yaml's `develop:`), sorted; absent when none.
+   */
+  readonly develop?: readonly string[];
   /** `[dependency-groups]` keys HPM wrote, in plan order. */
   readonly groups: readonly string[];
   /**
@@ -38,9 +43,15 @@ export interface ManagedRecord {
    */
   readonly defaultGroups: readonly string[];
   /**
+   * The packages whose element of `tool.uv.override-dependencies` HPM wrote
+   * (normalised names), sorted; absent when none. Other elements are the user's.
+   */
+  readonly overrides?: readonly string[];
+  /**
    * Tables and keys HPM created, sorted: any of `dependency-groups`,
-   * `tool.uv`, `tool.uv.sources`, `tool.uv.default-groups`. HPM deletes them
-   * again once it no longer needs them.
+   * `tool.uv`, `tool.uv.sources`, `tool.uv.default-groups`,
+   * `tool.uv.override-dependencies`. HPM deletes them again once it no longer
+   * needs them.
    */
   readonly created: readonly string[];
 }
@@ -56,10 +67,14 @@ export const SOURCES: TomlPath = ["tool", "uv", "sources"];
 export const INDEX: TomlPath = ["tool", "uv", "index"];
 /** The key HPM adds its groups to, so that uv installs them. */
 export const DEFAULT_GROUPS: TomlPath = ["tool", "uv", "default-groups"];
+/** The array HPM adds overrides to, so that the mode's source wins over a plugin's own. */
+export const OVERRIDES: TomlPath = ["tool", "uv", "override-dependencies"];
 /** The record itself. */
 export const RECORD: TomlPath = ["tool", "hpm"];
 /** How `created` names `tool.uv.default-groups`, the one key (not table) HPM creates. */
 export const CREATED_DEFAULT_GROUPS = "tool.uv.default-groups";
+/** How `created` names `tool.uv.override-dependencies`, when HPM added that key. */
+export const CREATED_OVERRIDES = "tool.uv.override-dependencies";
 const RECORD_COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
   "editing the entries listed here.";
 const recordHint = (mode = "MODE") =>
@@ -133,13 +148,16 @@ export function recordOf(
   };
   const mode = table.mode;
   if (typeof mode !== "string") return fail([...RECORD, "mode"], "a string");
+  const optional = (key: string) => table[key] === undefined ? {} : { [key]: list(key) };
   return {
     mode,
+    ...optional("develop"),
     groups: list("groups"),
     packages: table.packages === undefined ? undefined : list("packages"),
     sources: list("sources"),
     indexes: list("indexes"),
     defaultGroups: list("default-groups"),
+    ...optional("overrides"),
     created: list("created"),
   };
 }
@@ -148,15 +166,20 @@ export function recordOf(
 export function renderRecord(record: ManagedRecord, eol: string): string {
   const array = (key: string, items: readonly string[]) =>
     `${key} = ${renderArray(`${key} = `, items, eol)}`;
+  // Written only when there are any, so a record without them reads as before.
+  const some = (key: string, items: readonly string[] = []) =>
+    items.length ? [array(key, items)] : [];
   return [
     "[tool.hpm]",
     RECORD_COMMENT,
     `mode = ${tomlString(record.mode)}`,
+    ...some("develop", record.develop),
     array("groups", record.groups),
     array("packages", record.packages ?? []),
     array("sources", record.sources),
     array("indexes", record.indexes),
     array("default-groups", record.defaultGroups),
+    ...some("overrides", record.overrides),
     array("created", record.created),
     "",
   ].join(eol);
@@ -171,6 +194,14 @@ export function nameAsWritten(requirement: string): string | undefined {
 export function requirementName(requirement: string): string | undefined {
   const name = nameAsWritten(requirement);
   return name === undefined ? undefined : normalizeName(name);
+}
+
+/**
+ * Whether an element of `tool.uv.override-dependencies` is a requirement of
+ * the package `name` (normalised).
+ */
+export function isOverrideOf(value: ScannedValue, name: string): boolean {
+  return value.kind === "string" && requirementName(value.value) === name;
 }
 
 /** An item of a group as the record's `packages` lists it: `group/package`, normalised. */

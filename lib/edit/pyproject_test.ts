@@ -709,3 +709,80 @@ Deno.test("applyPlan() keeps items the user added to hpm's groups", async (t) =>
     assert.match(applyPlan(legacy, prodPlan).text, /^vector-db = \["rag4code-qdrant==1\.0\.0"\]$/m);
   });
 });
+
+Deno.test("applyPlan() writes its overrides into tool.uv.override-dependencies", async (t) => {
+  const b = (table: [string, string | boolean][]): PlannedSource => ({ name: "plug-b", table });
+  const pinned = (overrides: string[] | undefined, mode = "dev"): Plan => ({
+    ...plan({ plugins: ["plug-c", "plug-b"] }, [b([["path", "../libs-b"], ["editable", true]])]),
+    mode,
+    ...(overrides ? { overrides } : {}),
+  });
+  await t.step("a key of its own, recorded, and gone with the plan", () => {
+    const original = lines("[project]", 'name = "core"', "", "[tool.uv]", "package = true");
+    const text = applyAndRestore(original, pinned(["plug-b"]));
+    assert.match(
+      text,
+      /^\[tool\.uv\]\npackage = true\ndefault-groups = \["plugins"\]\noverride-dependencies = \["plug-b"\]\n/m,
+    );
+    const managed = readManaged(text)!;
+    assert.deepEqual(managed.overrides, ["plug-b"]);
+    assert.ok(managed.created.includes("tool.uv.override-dependencies"));
+    assert.equal(
+      applyPlan(text, pinned(undefined)).text,
+      applyPlan(original, pinned(undefined)).text,
+    );
+  });
+  await t.step("beside the user's elements, kept as they are", () => {
+    const original = lines("[tool.uv]", 'override-dependencies = ["numpy<2"]  # ours');
+    const text = applyAndRestore(original, pinned(["plug-b==1.1.0"], "prod"));
+    assert.match(text, /^override-dependencies = \["numpy<2", "plug-b==1\.1\.0"\] {2}# ours$/m);
+    const later = applyPlan(text, pinned(["plug-b==1.2.0"], "prod")).text;
+    assert.match(later, /^override-dependencies = \["numpy<2", "plug-b==1\.2\.0"\] {2}# ours$/m);
+    assert.equal(applyPlan(later, pinned(undefined)).text.includes('"numpy<2"]  # ours'), true);
+    assert.equal(applyPlan(later, emptyPlan("dev")).text, original);
+  });
+  await t.step("the user's very element stays theirs", () => {
+    const original = lines("[tool.uv]", 'override-dependencies = ["plug-b"]');
+    const text = applyPlan(original, pinned(["plug-b"])).text;
+    assert.equal(readManaged(text)!.overrides, undefined);
+    assert.match(text, /^override-dependencies = \["plug-b"\]$/m);
+    assert.equal(applyPlan(text, emptyPlan("dev")).text, original);
+    const adopted = applyPlan(original, pinned(["plug-b"]), "pyproject.toml", { adopt: true });
+    assert.deepEqual(readManaged(adopted.text)!.overrides, ["plug-b"]);
+  });
+  await t.step("taken back with the rest after [tool.hpm] was deleted", () => {
+    const original = lines("[project]", 'name = "core"');
+    const text = applyPlan(original, pinned(["plug-b"])).text;
+    const lost = text.slice(0, text.indexOf("\n\n[tool.hpm]") + 1);
+    const adopted = applyPlan(lost, pinned(["plug-b"]), "pyproject.toml", { adopt: true }).text;
+    assert.equal(adopted, text);
+    assert.equal(applyPlan(adopted, emptyPlan("dev")).text, original);
+  });
+  await t.step("another of the user's for the same package is a conflict", () => {
+    const original = lines("[tool.uv]", "override-dependencies = [", '    "plug-b>=2",', "]");
+    assert.throws(
+      () => applyPlan(original, pinned(["plug-b"])),
+      inputError("conflict", 3, 5, /"plug-b>=2" in `tool\.uv\.override-dependencies`/),
+    );
+  });
+  await t.step("one that is not an array cannot take them", () => {
+    assert.throws(
+      () => applyPlan(lines("[tool.uv]", "override-dependencies = 1"), pinned(["plug-b"])),
+      inputError("toml-layout", 2, 1, /not an array/),
+    );
+  });
+});
+
+Deno.test("applyPlan() records the plugins developed from their clones", () => {
+  const developed: Plan = {
+    ...plan({ "vector-db": ["rag4code-qdrant"] }, [qdrantDev], [], "prod"),
+    develop: ["rag4code-qdrant"],
+  };
+  const text = applyAndRestore(lines("[project]", 'name = "core"'), developed);
+  assert.match(text, /^mode = "prod"\ndevelop = \["rag4code-qdrant"\]\ngroups = /m);
+  assert.deepEqual(readManaged(text)!.develop, ["rag4code-qdrant"]);
+  const released =
+    applyPlan(text, plan({ "vector-db": ["rag4code-qdrant"] }, [qdrantProd], [], "prod")).text;
+  assert.equal(readManaged(released)!.develop, undefined);
+  assert.doesNotMatch(released, /develop/);
+});

@@ -55,7 +55,7 @@ export function existingCheckouts(project: Project, options: CheckoutsOptions): 
     const git = hasOwnGit(path);
     if (!git && !isPackageDir(path, project.reader)) return;
     found.set(path, { name: entry.name, path, git });
-    for (const dep of readLocalDependencies(path, project.reader) ?? []) {
+    for (const dep of readLocalDependencies(path, project.reader)?.names ?? []) {
       if (project.registry.has(dep)) visit(project.registry.get(dep));
     }
   };

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { declaredDependencies } from "../core/dependencies.ts";
+import type { DeclaredDependencies } from "../core/resolve.ts";
 import { LOCAL_FILE, MANIFEST_FILE, type Project, PYPROJECT_FILE } from "../core/project.ts";
 import type { Reader } from "../core/reader.ts";
 import { door, MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
@@ -101,17 +102,18 @@ export async function loadProject(
 }
 
 /**
- * The dependency names (normalised) a local package declares in its
- * pyproject.toml, or undefined if it has none that can be read.
+ * What a local package's pyproject.toml declares of other packages, or
+ * undefined if it has none that can be read.
  *
  * @param dir the package folder
  * @param reader what reads it
- * @returns normalised names of `[project] dependencies`
+ * @returns normalised names of `[project] dependencies`, and of the packages
+ *   its `[tool.uv.sources]` gives a source
  */
 export function readLocalDependencies(
   dir: string,
   reader: Reader = door,
-): string[] | undefined {
+): DeclaredDependencies | undefined {
   let text: string;
   try {
     // The clone's own folder bounds what its pyproject.toml may link to.

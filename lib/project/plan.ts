@@ -22,6 +22,7 @@ import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { checkWorkspaceMembers } from "../core/workspace.ts";
 import { runPool } from "../io/pool.ts";
 import { devCheckout } from "../core/checkout.ts";
+import { normalizeName } from "../core/names.ts";
 
 // git processes reading releases at once.
 const RELEASE_JOBS = 8;
@@ -71,6 +72,11 @@ export interface PlanOptions extends CommandContext {
    * HPM's (after its `[tool.hpm]` record was deleted by hand).
    */
   readonly adopt?: boolean;
+  /**
+   * Plan the committed form (`hpm stage`, `hpm check --staged`): without
+   * hpm.local.yaml's `develop:`, which is this machine's.
+   */
+  readonly committed?: boolean;
 }
 
 /**
@@ -141,6 +147,7 @@ export async function planProject(
       localDependencies: (dir) => readLocalDependencies(dir, project.reader),
       releaseDependencies: (key) => released.get(key)?.dependencies,
       absolutePaths: options.absolutePaths,
+      committed: options.committed,
     });
     const unread = resolution.packages.filter((p) => !p.localPath && !released.has(p.key));
     if (!unread.length) break;
@@ -221,8 +228,14 @@ export function missingCloneError(plan: SyncPlan): HpmInputError {
   const name = plan.missingClones[0];
   const pkg = plan.resolution.packages.find((p) => p.entry.name === name)!;
   const rel = relative(plan.project.root, pkg.localPath!) || ".";
-  const where = pkg.overridden
-    ? { file: plan.project.overlay!.file }
+  const overlay = plan.project.overlay;
+  const where = pkg.developed
+    ? overlay!.positionOf([
+      "develop",
+      overlay!.develop.findIndex((n) => normalizeName(n) === pkg.key),
+    ])
+    : pkg.overridden
+    ? { file: overlay!.file }
     : pkg.entry.positionOf(["sources", plan.mode, "path"]);
   const all = plan.missingClones.join(" ");
   return new HpmInputError(
@@ -232,7 +245,9 @@ export function missingCloneError(plan: SyncPlan): HpmInputError {
         ? ` (also missing: ${plan.missingClones.slice(1).join(", ")})`
         : ""),
     where,
-    `run \`hpm clone ${all}\`, or sync another mode (--mode prod)`,
+    pkg.developed
+      ? `run \`hpm clone ${all}\`, or stop developing it: \`hpm free ${name}\``
+      : `run \`hpm clone ${all}\`, or sync another mode (--mode prod)`,
   );
 }
 

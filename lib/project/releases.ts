@@ -8,6 +8,7 @@
 import { isAbsolute, posix } from "node:path";
 import { devCheckout } from "../core/checkout.ts";
 import { declaredDependencies } from "../core/dependencies.ts";
+import type { DeclaredDependencies } from "../core/resolve.ts";
 import { sha256Hex } from "../io/digest.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, reallyInside } from "../io/files.ts";
 import { fileAtRef, hasOwnGit, refFiles, remoteFileAtRef } from "../io/git.ts";
@@ -53,8 +54,8 @@ export interface ReleaseLookup {
 
 /** What a release declares, and whether files alone decided that answer. */
 export interface ReleaseRead {
-  /** Normalised dependency names; undefined when the release could not be read. */
-  readonly dependencies?: readonly string[];
+  /** What the release declares of other packages; undefined when it could not be read. */
+  readonly dependencies?: DeclaredDependencies;
   /**
    * Whether files alone decided the answer, each read through the project's
    * reader: the release was read from a dev clone's ref files, or the source

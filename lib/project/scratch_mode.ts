@@ -19,14 +19,15 @@ import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
  * (see {@link lockInScratch}): will it resolve? `use` gets the locked copy
  * and the plan.
  *
- * @param options project, mode, environment, runner; `stream` lets uv write
+ * @param options project, mode, environment, runner; `stream` lets uv write;
+ *   `committed` plans the mode as committed (hpm.local.yaml's `develop:` left out)
  * @param use what to do with the locked copy
  * @returns what `use` returns
  * @throws {HpmInputError} on bad input, or a dev clone the mode needs missing
  * @throws {CommandFailedError} when the mode does not resolve (uv's message inside)
  */
 export async function lockModeInScratch<T>(
-  options: CommandContext & { readonly stream?: boolean },
+  options: CommandContext & { readonly stream?: boolean; readonly committed?: boolean },
   use: (scratch: string, plan: SyncPlan) => Promise<T>,
 ): Promise<T> {
   const root = findProjectRoot(options.root);

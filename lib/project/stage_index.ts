@@ -235,7 +235,7 @@ async function plannedForm(root: string, options: Opts): Promise<CommittedForm> 
     await planning();
   const project = await loadProject(root, options);
   const { mode, origin } = commitModeOf(project, options.mode);
-  const plan = await planProject(project, { ...options, mode });
+  const plan = await planProject(project, { ...options, mode, committed: true });
   refuseLocalSources(plan, origin);
   if (plan.missingClones.length) throw missingCloneError(plan);
   return {

@@ -13,7 +13,13 @@
  * @module
  */
 
-import { cacheEnvOf, type FastAnswer, readFingerprint, stillHolds } from "./fingerprint.ts";
+import {
+  cacheEnvOf,
+  type FastAnswer,
+  readFingerprint,
+  stateKey,
+  stillHolds,
+} from "./fingerprint.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
 import { journalLeft } from "./folder.ts";
 import type { Runner } from "../io/runner.ts";
@@ -218,13 +224,14 @@ export async function answerFast(
       // As the normal path: a missing uv is found out before anything is written.
       requireUv(options.env);
     }
+    const key = stateKey(answer.mode, answer.develop);
     // The lock uv left for this mode, put back if uv.lock is what it was
     // when the record's switch began: the same inputs give the same output.
     const relock = answer.write !== undefined && command.install && answer.lock;
     let copy;
     if (relock) {
       const { readLockCopy } = await import("./lock_memory.ts");
-      copy = await readLockCopy(root, answer.mode, relock, options.env);
+      copy = await readLockCopy(root, key, relock, options.env);
     }
     // With nothing to write, starting uv finds it missing (runUvTransaction).
     const { lockBefore } = await runUvTransaction(
@@ -237,7 +244,7 @@ export async function answerFast(
     if (lockBefore !== undefined) {
       const { lockNow, rememberLock } = await import("./lock_memory.ts");
       const now = await lockNow(root, lockBefore);
-      if (now) await rememberLock(root, answer.mode, now, options.env, answer.lock);
+      if (now) await rememberLock(root, key, now, options.env, answer.lock);
     }
     return { root, ...answer };
   }, {

@@ -10,7 +10,10 @@
  * (a switch back to a mode synced before).
  *
  * Here are the records: what one holds, their validation, the records file,
- * and whether a record answers a run. A record holds the content planning
+ * and whether a record answers a run. A record is kept for each state a
+ * project was synced into: a mode, with the plugins hpm.local.yaml develops
+ * in it (see {@link stateKey}), so that prod and "prod, plug-a from its
+ * clone" each keep their own record and their own uv.lock. A record holds the content planning
  * read (plan_inputs.ts), not a second read after the sync, so a sync that
  * succeeds always leaves one, however recently its inputs were written.
  * Whether its inputs are unchanged is inputs_check.ts's to say (stats vouch
@@ -48,6 +51,8 @@ export interface ModeRecord {
   readonly root: string;
   /** The mode synced. */
   readonly mode: string;
+  /** The plugins installed from their clones although the mode's source is another. */
+  readonly develop?: readonly string[];
   /** The mode hpm.local.yaml, hpm.yaml or the default give, without --mode or RUN_MODE. */
   readonly fileMode: string;
   /** Where `fileMode` came from. */
@@ -104,6 +109,7 @@ export interface SyncInputs extends
     | "hpm"
     | "root"
     | "mode"
+    | "develop"
     | "cacheEnv"
     | "before"
     | "after"
@@ -125,6 +131,26 @@ export interface SyncInputs extends
 }
 
 const pyprojectOf = (root: string) => `${root}/pyproject.toml`;
+
+/**
+ * What a record and its copy of uv.lock are kept under: the mode, and the
+ * plugins developed in it (`prod+plug-a`); `+` is in no mode or package name.
+ *
+ * @param mode the mode
+ * @param develop the plugins developed in it, sorted
+ * @returns the key
+ */
+export function stateKey(mode: string, develop: readonly string[] = []): string {
+  return [mode, ...develop].join("+");
+}
+
+/**
+ * A record's {@link stateKey}.
+ *
+ * @param r the record
+ * @returns its key
+ */
+export const recordKey = (r: ModeRecord): string => stateKey(r.mode, r.develop);
 
 /**
  * The variables that place HPM's cache, which a plan checks local paths
@@ -163,6 +189,7 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
     hpm: inputs.hpm,
     root: inputs.root,
     mode: inputs.mode,
+    ...(inputs.develop?.length ? { develop: inputs.develop } : {}),
     fileMode: inputs.fileMode.mode,
     fileModeOrigin: inputs.fileMode.origin,
     home: inputs.home ?? null,
@@ -192,6 +219,8 @@ function modeRequested(request: ModeRequest, fileMode: string): string | undefin
 export interface FastAnswer {
   /** The mode. */
   readonly mode: string;
+  /** The plugins developed in it (see {@link stateKey}), when any. */
+  readonly develop?: readonly string[];
   /** `flag`, `RUN_MODE`, `hpm.local.yaml`, `hpm.yaml` or `default`. */
   readonly origin: string;
   /** pyproject.toml to write for a switch; undefined when it is already in sync. */
@@ -231,11 +260,10 @@ export async function stillHolds(
       // Compared as text, byte for byte: a byte order mark is kept, and bytes
       // that are not UTF-8 throw (the normal path reports them).
       const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(now);
+      const state = { mode: r.mode, origin, ...(r.develop && { develop: r.develop }) };
       const lock = r.lock ? { lock: r.lock } : {};
-      if (text === r.after) return { mode: r.mode, origin, ...lock };
-      if (text === r.before) {
-        return { mode: r.mode, origin, write: r.after, change: r.change, ...lock };
-      }
+      if (text === r.after) return { ...state, ...lock };
+      if (text === r.before) return { ...state, write: r.after, change: r.change, ...lock };
       return undefined;
     }
   } catch {
@@ -287,6 +315,7 @@ export async function recordedStage(
 }
 
 const isString = (v: unknown): v is string => typeof v === "string";
+const isNames = (v: unknown) => v === undefined || (Array.isArray(v) && v.every(isString));
 const isPath = (v: unknown): v is string => isString(v) && v.startsWith("/");
 
 // The plan is the normal path's own output, kept whole; its shape is checked
@@ -335,7 +364,8 @@ export function asRecords(v: unknown): ModeRecord[] {
     if (typeof m !== "object" || m === null) return false;
     const r = m as Record<string, unknown>;
     const c = r.change as Record<string, unknown> | undefined;
-    return isString(r.hpm) && isString(r.root) && isString(r.mode) && isString(r.fileMode) &&
+    return isString(r.hpm) && isString(r.root) && isString(r.mode) && isNames(r.develop) &&
+      isString(r.fileMode) &&
       isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) &&
       isString(r.cacheEnv) && Array.isArray(r.inputs) && r.inputs.every(isInput) &&
       isString(r.before) && isString(r.after) && isLock(r.lock) && isCommit(r.commit) &&
@@ -407,9 +437,11 @@ export async function readFingerprint(
     if (!label || (wanted && modeRequested(wanted, label.fileMode) !== label.mode)) continue;
     try {
       const stored = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(line));
-      const record = stored?.record as { mode?: unknown } | undefined;
-      if (stored?.format === FORMAT && typeof record?.mode === "string") {
-        modes[record.mode] = record;
+      const record = stored?.record as { mode?: unknown; develop?: unknown } | undefined;
+      if (
+        stored?.format === FORMAT && typeof record?.mode === "string" && isNames(record.develop)
+      ) {
+        modes[stateKey(record.mode, record.develop as string[] | undefined)] = record;
       }
     } catch {
       // not a record: skipped
@@ -418,39 +450,47 @@ export async function readFingerprint(
   return { format: FORMAT, modes };
 }
 
-/** The name of a mode's copy of uv.lock (see {@link LockMemory}), beside the project's records. */
-export const lockCopyName = (root: string, mode: string): Promise<string> =>
-  projectStateName(root, `${encodeURIComponent(mode)}.uv.lock`);
+/**
+ * The name of a state's copy of uv.lock (see {@link LockMemory}), beside the
+ * project's records.
+ *
+ * @param root the project root
+ * @param key the state's {@link stateKey}
+ * @returns the file name
+ */
+export const lockCopyName = (root: string, key: string): Promise<string> =>
+  projectStateName(root, `${encodeURIComponent(key)}.uv.lock`);
 
 /**
- * Store the record of a sync into one mode beside those of the other modes
+ * Store the record of a sync into one state beside those of the other states
  * still valid for this HPM and project; or, without a record, drop that
- * mode's (its inputs may have changed under the sync). The mode's copy of
+ * state's (its inputs may have changed under the sync). The state's copy of
  * uv.lock is kept when the record has a {@link LockMemory}, and removed
  * otherwise.
  *
  * @param root the project root
- * @param mode the mode synced
+ * @param key the state synced (its {@link stateKey})
  * @param record what {@link takeFingerprint} made, or undefined
  * @param env where the per-user state folder is
  * @param lock uv.lock as uv left it, whose hash is `record.lock.after`
  */
 export async function writeFingerprint(
   root: string,
-  mode: string,
+  key: string,
   record: ModeRecord | undefined,
   env: Env,
   lock?: Uint8Array,
 ): Promise<void> {
   const kept = asRecords(await readFingerprint(root, env))
     .filter((r) =>
-      r.mode !== mode && (record === undefined || (r.hpm === record.hpm && r.root === record.root))
+      recordKey(r) !== key &&
+      (record === undefined || (r.hpm === record.hpm && r.root === record.root))
     );
   const records = record ? [...kept, record] : kept;
   const dir = userStateSubfolder(env, FOLDER, records.length > 0);
   if (dir === undefined) return;
   const name = await projectStateName(root, "jsonl");
-  const copy = await lockCopyName(root, mode);
+  const copy = await lockCopyName(root, key);
   // Not synced to disk: a copy lost to a power loss fails its hash, and uv locks anew.
   if (record?.lock && lock) await writeStateFile(dir, copy, lock, { durable: false });
   else await removeStateFile(dir, copy);

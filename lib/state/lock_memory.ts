@@ -1,8 +1,9 @@
 /**
- * Each mode's memory of uv.lock (see {@link LockMemory}): uv.lock as it is
- * after uv ran, whether it is still the one uv left, the copy kept for a
- * mode read back for a switch into it, and the memory brought up to date
- * after such a switch. The memory itself is a field of the mode's record, and
+ * Each state's memory of uv.lock (see {@link LockMemory}; a state is a mode,
+ * with the plugins developed in it: `stateKey`): uv.lock as it is after uv
+ * ran, whether it is still the one uv left, the copy kept for a state read
+ * back for a switch into it, and the memory brought up to date after such a
+ * switch. The memory itself is a field of the state's record, and
  * its copy is kept beside the records (fingerprint.ts): this module reads
  * uv.lock, and is loaded only when a command will (a switch, plain `check`),
  * not by every no-op.
@@ -19,6 +20,7 @@ import {
   lockCopyName,
   type LockMemory,
   readFingerprint,
+  recordKey,
   writeFingerprint,
 } from "./fingerprint.ts";
 import { readStateFile, userStateSubfolder } from "./folder.ts";
@@ -26,23 +28,23 @@ import { readStateFile, userStateSubfolder } from "./folder.ts";
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The copy of uv.lock kept for a mode, when it is the one `lock` names.
+ * The copy of uv.lock kept for a state, when it is the one `lock` names.
  *
  * @param root the project root
- * @param mode the mode
- * @param lock what the mode's record says of uv.lock
+ * @param key the state's `stateKey`
+ * @param lock what the state's record says of uv.lock
  * @param env where the per-user state folder is
  * @returns its bytes, or undefined when missing, unreadable or different
  */
 export async function readLockCopy(
   root: string,
-  mode: string,
+  key: string,
   lock: LockMemory,
   env: Env,
 ): Promise<Uint8Array | undefined> {
   try {
     const dir = userStateSubfolder(env, FOLDER, false);
-    const bytes = dir && readStateFile(dir, await lockCopyName(root, mode), MAX_UV_LOCK_BYTES);
+    const bytes = dir && readStateFile(dir, await lockCopyName(root, key), MAX_UV_LOCK_BYTES);
     return bytes && await sha256Hex(bytes) === lock.after ? bytes : undefined;
   } catch {
     return undefined; // uv locks anew, as it would without HPM
@@ -90,28 +92,28 @@ export async function lockUnchanged(root: string, lock: LockMemory): Promise<boo
 }
 
 /**
- * Keep what a switch back to a mode found and left of uv.lock in that mode's
- * record, when it differs from what the record says (a record holds while
- * its inputs do; uv.lock is not one of them, so a switch from the record can
- * meet a uv.lock changed since).
+ * Keep what a switch back to a state found and left of uv.lock in that
+ * state's record, when it differs from what the record says (a record holds
+ * while its inputs do; uv.lock is not one of them, so a switch from the
+ * record can meet a uv.lock changed since).
  *
  * @param root the project root
- * @param mode the mode switched to
+ * @param key the state switched to (its `stateKey`)
  * @param now what {@link lockNow} found
  * @param env where the per-user state folder is
  * @param recorded what the record said, as the caller read it under this lock
  */
 export async function rememberLock(
   root: string,
-  mode: string,
+  key: string,
   now: { lock: LockMemory; bytes: Uint8Array },
   env: Env,
   recorded: LockMemory | undefined,
 ): Promise<void> {
   const same = (l?: LockMemory) => l?.before === now.lock.before && l?.after === now.lock.after;
   if (same(recorded)) return;
-  const r = asRecords(await readFingerprint(root, env)).find((r) => r.mode === mode);
+  const r = asRecords(await readFingerprint(root, env)).find((r) => recordKey(r) === key);
   if (r && !same(r.lock)) {
-    await writeFingerprint(root, mode, { ...r, lock: now.lock }, env, now.bytes);
+    await writeFingerprint(root, key, { ...r, lock: now.lock }, env, now.bytes);
   }
 }

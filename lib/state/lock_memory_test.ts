@@ -1,18 +1,35 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type ModeRecord, readFingerprint, stillHolds, writeFingerprint } from "./fingerprint.ts";
+import {
+  type ModeRecord,
+  readFingerprint,
+  recordKey,
+  stateKey,
+  stillHolds,
+  writeFingerprint,
+} from "./fingerprint.ts";
 import { lockNow, readLockCopy, rememberLock } from "./lock_memory.ts";
 import { BEFORE, here, recorded } from "./_testing.ts";
 
-Deno.test("a mode's uv.lock is kept beside its record, and given back only while its hash matches", async () => {
+// A project synced into dev, with a uv.lock, and where the user's state is.
+async function withRecord(
+  fn: (dir: string, record: ModeRecord, env: Record<string, string>) => Promise<void>,
+): Promise<void> {
   const { dir, record } = await recorded({
     "hpm.yaml": "",
     "pyproject.toml": BEFORE,
     "reg/a.yaml": "",
     "uv.lock": "version = 1\n# prod\n",
   });
-  const env = { HPM_STATE_DIR: join(dir, "user-state") };
   try {
+    await fn(dir, record, { HPM_STATE_DIR: join(dir, "user-state") });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("a mode's uv.lock is kept beside its record, and given back only while its hash matches", async () => {
+  await withRecord(async (dir, record, env) => {
     const now = await lockNow(dir, null);
     assert.ok(now);
     assert.deepEqual(now.lock.before, null);
@@ -55,7 +72,37 @@ Deno.test("a mode's uv.lock is kept beside its record, and given back only while
     assert.deepEqual([...Deno.readDirSync(folder)].map((e) => e.name), [
       `${encodeURIComponent(Deno.realPathSync(dir))}.jsonl`,
     ]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
+});
+
+Deno.test("a mode with plugins developed is a state of its own: its record and uv.lock beside the mode's", async () => {
+  await withRecord(async (dir, record, env) => {
+    const prod = { ...record, mode: "prod", lock: (await lockNow(dir, null))!.lock };
+    await writeFingerprint(dir, stateKey("prod"), prod, env, new TextEncoder().encode("# prod\n"));
+    await Deno.writeTextFile(join(dir, "uv.lock"), "version = 1\n# prod, plug-a from its clone\n");
+    const now = (await lockNow(dir, prod.lock.after))!;
+    const developed = { ...prod, develop: ["plug-a"], lock: now.lock };
+    assert.equal(recordKey(developed), "prod+plug-a");
+    await writeFingerprint(dir, recordKey(developed), developed, env, now.bytes);
+
+    const stored = (await readFingerprint(dir, env)) as { modes: Record<string, ModeRecord> };
+    assert.deepEqual(Object.keys(stored.modes).sort(), ["prod", "prod+plug-a"]);
+    assert.equal(await readLockCopy(dir, "prod+plug-a", prod.lock, env), undefined);
+    assert.deepEqual(await readLockCopy(dir, "prod+plug-a", now.lock, env), now.bytes);
+    // prod's own copy is untouched by the developed state's.
+    const copy = join(dir, "user-state", "fingerprints");
+    const name = (key: string) => `${encodeURIComponent(Deno.realPathSync(dir))}.${key}.uv.lock`;
+    assert.equal(await Deno.readTextFile(join(copy, name("prod"))), "# prod\n");
+    assert.equal(
+      await Deno.readTextFile(join(copy, name(encodeURIComponent("prod+plug-a")))),
+      "version = 1\n# prod, plug-a from its clone\n",
+    );
+    const answer = await stillHolds(stored, { ...here(dir), request: { flag: "prod" } });
+    assert.equal(answer?.mode, "prod");
+    assert.equal(answer?.develop, undefined);
+    // Dropping one state's record leaves the other's.
+    await writeFingerprint(dir, "prod+plug-a", undefined, env);
+    const left = (await readFingerprint(dir, env)) as { modes: Record<string, ModeRecord> };
+    assert.deepEqual(Object.keys(left.modes), ["prod"]);
+  });
 });
