@@ -315,8 +315,20 @@ Examples:
 
   const registry = program.command("registry").description("what the registries know");
   registry.command("list")
-    .description("list known packages and their modes")
+    .description("list known packages: description, each mode's source and ref")
     .option("--json", "print JSON")
+    .option(
+      "--outdated",
+      "ask each prod source's git remote (or the index it names) for newer releases",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm registry list\n  hpm registry list --outdated          # plug  v1.0.0 → v1.2.0" +
+        "\n  hpm registry list --outdated --json | jq '.[] | select(.state == \"outdated\")'" +
+        "\n\n--outdated compares tag names (v1.2.0, 1.2.0) and versions by PEP 440; pre-releases" +
+        "\ncount only when the prod ref is one. A pypi source is checked only on the index its" +
+        "\nentry names. HPM_OFFLINE=1 asks nothing.",
+    )
     .action(async (flags) => {
       const { registryListCommand } = await import("../commands/registry.ts");
       await registryListCommand({ ...globals(), ...flags }, io);

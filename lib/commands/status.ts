@@ -25,7 +25,7 @@ import {
 import { denoRunner, type Runner } from "../io/runner.ts";
 import { type CommittedForms, committedForms } from "../project/committed.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
-import { type Io, paint } from "../io/terminal.ts";
+import { type Cell, type Io, paint, tableLines } from "../io/terminal.ts";
 import { planSync, type SyncPlan } from "../project/plan.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
@@ -287,11 +287,6 @@ export interface FormatStatusOptions {
   readonly color: boolean;
 }
 
-interface Cell {
-  readonly text: string;
-  readonly paint?: (s: string) => string;
-}
-
 /**
  * Render a {@link StatusReport} as the table `hpm status` prints. Pure.
  *
@@ -383,18 +378,7 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
     { text: p.description + (p.overridden ? " *" : "") },
     checkoutCell(p, { red, green, yellow }),
   ]);
-  const widths = header.map((_, i) =>
-    Math.max(...[header, ...rows].map((r) => [...r[i].text].length))
-  );
-  lines.push("");
-  for (const row of [header, ...rows]) {
-    lines.push(
-      row.map((cell, i) => {
-        const pad = i === row.length - 1 ? "" : " ".repeat(widths[i] - [...cell.text].length);
-        return (cell.paint ? cell.paint(cell.text) : cell.text) + pad;
-      }).join("  ").trimEnd(),
-    );
-  }
+  lines.push("", ...tableLines([header, ...rows]));
   if (report.packages.some((p) => p.overridden)) {
     lines.push("", dim("* path set by hpm.local.yaml"));
   }

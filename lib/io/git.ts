@@ -610,6 +610,43 @@ export async function remoteRef(
 }
 
 /**
+ * The tags of the remote `url` (`git ls-remote --tags --refs`), within
+ * `timeoutMs`, reading at most `maxBytes` of git's answer.
+ *
+ * @param runner runs git
+ * @param cwd where to run git
+ * @param url the repository
+ * @param timeoutMs how long to wait for the remote
+ * @param maxBytes the most output to read (a remote with more tags is refused)
+ * @returns the tag names (without `refs/tags/`), or why the remote did not answer
+ */
+export async function remoteTags(
+  runner: Runner,
+  cwd: string,
+  url: string,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<{ tags: string[] } | { reason: string }> {
+  const r = await runGit(runner, cwd, ["ls-remote", "--tags", "--refs", "--end-of-options", url], {
+    env: QUIET_ENV,
+    timeoutMs,
+    network: "repository",
+    maxOutputBytes: maxBytes,
+  });
+  if (r.code !== 0) {
+    return {
+      reason: gitFailure(r.stderr) ??
+        `git ls-remote stopped (exit code ${r.code}, after at most ${timeoutMs} ms)`,
+    };
+  }
+  const tags = r.stdout.split("\n").flatMap((line) => {
+    const name = line.split("\t")[1]?.trim();
+    return name?.startsWith("refs/tags/") ? [name.slice("refs/tags/".length)] : [];
+  });
+  return { tags };
+}
+
+/**
  * The files whose content decides which object `ref` names in the clone at
  * `dir`, as git's rules for a name look it up (`$GIT_DIR/REF`, `refs/REF`,
  * `refs/tags/REF`, `refs/heads/REF`, `refs/remotes/REF`,
