@@ -8,10 +8,9 @@
 
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { runPool } from "../io/pool.ts";
-import { reallyInside } from "../io/files.ts";
 import { cacheDir } from "../registry/remote.ts";
-import { CommandFailedError, HpmInputError } from "../core/errors.ts";
-import { cloneState, commitsAfter, hasOwnGit } from "../io/git.ts";
+import { HpmInputError } from "../core/errors.ts";
+import { inspectCheckout } from "../project/checkout_state.ts";
 import type { ModeOrigin } from "../core/mode.ts";
 import { isPackageDir } from "../project/load.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
@@ -54,6 +53,8 @@ export interface CloneStatus {
   readonly prodRefExists: boolean | null;
   /** Commits on HEAD that `prodRef` does not have (unreleased work). */
   readonly commitsSinceProdRef: number | null;
+  /** Commits on HEAD that its upstream branch does not have, as of the last fetch. */
+  readonly commitsNotPushed: number | null;
   /** What went wrong asking git, if anything. */
   readonly error: string | null;
   /** What `hpm clone` would clone it from (a git source or `repository:`); null when nothing. */
@@ -127,7 +128,7 @@ export interface StatusReport {
 /** Options of {@link status}: the project, the mode, and the runner for git. */
 export type StatusOptions = CommandContext;
 
-// Each clone costs two git processes (four when its HEAD is detached); a few
+// Each clone costs three git processes (five when its HEAD is detached); a few
 // clones at a time keep a large project from starting hundreds at once.
 const GIT_JOBS = 8;
 
@@ -219,66 +220,24 @@ async function inspectClone(
   entry: RegistryEntry,
   cache: string,
 ): Promise<CloneStatus> {
-  const candidates = releaseRefs(entry.sources.prod);
-  const folder = await exists(path);
-  const base: CloneStatus = {
+  const state = await inspectCheckout(runner, path, releaseRefs(entry.sources.prod), cache);
+  return {
     path,
     displayPath: displayPath(path, root),
-    exists: folder,
-    present: folder && isPackageDir(path),
-    git: false,
-    branch: null,
-    detachedAt: null,
-    dirty: null,
-    changedPaths: null,
-    prodRef: candidates[0] ?? null,
-    prodRefExists: null,
-    commitsSinceProdRef: null,
-    error: null,
+    exists: state.exists,
+    present: state.exists && isPackageDir(path),
+    git: state.git,
+    branch: state.branch,
+    detachedAt: state.detachedAt,
+    dirty: state.dirty,
+    changedPaths: state.changedPaths,
+    prodRef: state.ref,
+    prodRefExists: state.refExists,
+    commitsSinceProdRef: state.commitsAfterRef,
+    commitsNotPushed: state.commitsNotPushed,
+    error: state.error,
     cloneUrl: cloneSource(entry)?.source.url ?? null,
   };
-  if (!folder) return base;
-  try {
-    // Git runs only in a clone of its own, never in a registry's cached
-    // checkout (a registry could have laid out a repository there).
-    if (!hasOwnGit(path) || reallyInside(path, cache)) return base;
-    const state = await cloneState(runner, path);
-    let prodRef = base.prodRef;
-    let prodRefExists: boolean | null = null;
-    let commitsSinceProdRef: number | null = null;
-    for (const candidate of candidates) {
-      const after = await commitsAfter(runner, path, candidate);
-      prodRefExists = after !== undefined;
-      if (after !== undefined) {
-        prodRef = candidate;
-        commitsSinceProdRef = after;
-        break;
-      }
-    }
-    return {
-      ...base,
-      git: true,
-      branch: state.branch ?? null,
-      detachedAt: state.detachedAt ?? null,
-      dirty: state.dirty,
-      changedPaths: state.changedPaths,
-      prodRef,
-      prodRefExists,
-      commitsSinceProdRef,
-    };
-  } catch (e) {
-    if (!(e instanceof CommandFailedError)) throw e;
-    const detail = e.stderrTail.trim().split("\n").at(-1) || e.message;
-    return { ...base, git: true, error: detail };
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
 }
 
 /** Options of {@link formatStatus}. */
@@ -469,6 +428,10 @@ function checkoutCell(
     } else {
       parts.push({ text: `no commits since ${clone.prodRef}` });
     }
+  }
+  if (clone.commitsNotPushed) {
+    const n = clone.commitsNotPushed;
+    parts.push({ text: `${n} commit${n === 1 ? "" : "s"} not pushed`, paint: colors.yellow });
   }
   // The cell is padded by its plain text, so colour each part separately here.
   const text = parts.map((x) => x.text).join(", ");

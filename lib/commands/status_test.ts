@@ -47,6 +47,7 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
     for (const call of runner.calls) assert.deepEqual(call.args.slice(0, SAFE.length), SAFE);
     assert.deepEqual(runner.calls.map((c) => c.args.slice(SAFE.length)), [
       ["status", "--porcelain=v2", "--branch"],
+      ["rev-list", "--count", "@{upstream}..HEAD"],
       ["rev-list", "--count", "--end-of-options", "v1.0.0^{commit}..HEAD"],
       ["rev-parse", "--show-toplevel", "--show-prefix"],
     ]);
@@ -71,6 +72,7 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       prodRef: "v1.0.0",
       prodRefExists: true,
       commitsSinceProdRef: 3,
+      commitsNotPushed: 3,
       error: null,
       cloneUrl: "https://example.com/a.git",
     });
@@ -123,6 +125,7 @@ const clone = {
   prodRef: "v1.0.0",
   prodRefExists: true,
   commitsSinceProdRef: 0,
+  commitsNotPushed: 0,
   error: null,
   cloneUrl: "https://example.com/a.git",
 };

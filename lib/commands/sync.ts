@@ -18,6 +18,7 @@ import { type CommandContext, commandContext, type GlobalFlags } from "../projec
 import type { Project } from "../core/project.ts";
 import { PlanInputs } from "../state/plan_inputs.ts";
 import {
+  checkoutsLeftOut,
   missingCloneError,
   planProject,
   resyncHint,
@@ -25,7 +26,9 @@ import {
   type SyncPlan,
 } from "../project/plan.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
-import { programPath } from "../io/runner.ts";
+import { denoRunner, programPath } from "../io/runner.ts";
+import { leftBehindWarnings, type LeftCheckout } from "../project/checkout_state.ts";
+import { readManaged } from "../edit/pyproject_record.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { requireUv, uvSyncArgs } from "../io/uv.ts";
 import { runUvTransaction } from "../state/uv_transaction.ts";
@@ -103,8 +106,13 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     };
     const install = options.install ?? true;
     if (options.dryRun) return result;
+    const env = options.env ?? Deno.env.toObject();
+    const leftOut = checkoutsLeftOut(plan, env);
+    if (plan.changed && syncedMode(plan) !== plan.mode) {
+      await warnLeftBehind(plan.mode, leftOut, options);
+    }
     if (!plan.changed && !install) {
-      await rememberSync(plan, inputs, startedAt, options);
+      await rememberSync(plan, inputs, startedAt, options, leftOut);
       return result;
     }
     // PATH and HPM_UV come from the process unless the caller's environment sets them.
@@ -115,9 +123,27 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       install ? uvArgs : undefined,
       options,
     );
-    await rememberSync(plan, inputs, startedAt, options, lockBefore);
+    await rememberSync(plan, inputs, startedAt, options, leftOut, lockBefore);
     return { ...result, installed: install };
   }, lockOptions(options));
+}
+
+// The mode pyproject.toml was synced for before this sync.
+function syncedMode(plan: SyncPlan): string | undefined {
+  return readManaged(plan.before, plan.project.pyprojectFile)?.mode;
+}
+
+// A switch to a mode that does not install from some dev checkouts warns,
+// one line per checkout, about the work there the mode will not contain.
+async function warnLeftBehind(
+  mode: string,
+  checkouts: readonly LeftCheckout[],
+  options: CommandContext,
+): Promise<void> {
+  if (!checkouts.length || !options.log) return;
+  for (const line of await leftBehindWarnings(options.runner ?? denoRunner, mode, checkouts)) {
+    options.log(line);
+  }
 }
 
 // The committed mode as the files choose it (hpm.yaml and the registry
@@ -154,6 +180,7 @@ async function rememberSync(
   inputs: PlanInputs,
   startedAt: number,
   options: CommandContext,
+  leftOut: readonly LeftCheckout[],
   lockBefore?: string | null,
 ) {
   const { project, resolution } = plan;
@@ -189,6 +216,8 @@ async function rememberSync(
       stage: resolution.packages.some((p) => p.localPath !== undefined)
         ? undefined
         : { plan: resolution.plan, leaveOut: scratchLeaveOut(plan, env) },
+      // What a switch back to this mode warns about (see checkoutsLeftOut).
+      checkouts: leftOut.length ? leftOut : undefined,
       startedAt,
     });
   await writeFingerprint(project.root, plan.mode, fingerprint || undefined, env, lock?.bytes);

@@ -329,6 +329,23 @@ export async function commitsAfter(
 }
 
 /**
+ * How many commits HEAD has that its upstream branch does not (as of the
+ * last fetch: nothing is asked of the remote); undefined when HEAD is
+ * detached or its branch tracks none.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns the count, or undefined
+ */
+export async function commitsNotPushed(
+  runner: Runner,
+  dir: string,
+): Promise<number | undefined> {
+  const count = await gitOk(runner, dir, ["rev-list", "--count", "@{upstream}..HEAD"]);
+  return count === undefined ? undefined : Number(count);
+}
+
+/**
  * The newest tag of a clone, by version order (`v1.10.0` after `v1.9.0`).
  *
  * @param runner runs git
