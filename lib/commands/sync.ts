@@ -18,7 +18,6 @@ import { type CommandContext, commandContext, type GlobalFlags } from "../projec
 import type { Project } from "../core/project.ts";
 import { PlanInputs } from "../state/plan_inputs.ts";
 import {
-  checkoutsLeftOut,
   missingCloneError,
   planProject,
   resyncHint,
@@ -29,6 +28,11 @@ import { parseRegistryLocation } from "../core/registry_location.ts";
 import { denoRunner, programPath } from "../io/runner.ts";
 import { leftBehindWarnings, type LeftCheckout } from "../project/checkout_state.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
+import { devCheckout } from "../core/checkout.ts";
+import { displayPath } from "../core/registry_entry.ts";
+import { reallyInside } from "../io/files.ts";
+import { cacheDir } from "../registry/remote.ts";
+import { releaseRefs } from "../project/releases.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { requireUv, uvSyncArgs } from "../io/uv.ts";
 import { runUvTransaction } from "../state/uv_transaction.ts";
@@ -131,6 +135,29 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
 // The mode pyproject.toml was synced for before this sync.
 function syncedMode(plan: SyncPlan): string | undefined {
   return readManaged(plan.before, plan.project.pyprojectFile)?.mode;
+}
+
+// The dev checkouts of the plan's packages that its mode does not install
+// from (a prod mode's released sources): work in them that the release lacks
+// is left behind by a switch to the mode. Checkouts in HPM's cache (a remote
+// registry's) are not the user's and are left out.
+function checkoutsLeftOut(
+  plan: SyncPlan,
+  env: Readonly<Record<string, string | undefined>>,
+): LeftCheckout[] {
+  const { project } = plan;
+  const cache = cacheDir(env);
+  return plan.resolution.packages.flatMap((p) => {
+    if (p.localPath !== undefined) return [];
+    const checkout = devCheckout(project, p.entry, plan.mode, env.HOME ?? env.USERPROFILE);
+    if (!checkout || reallyInside(checkout.path, cache)) return [];
+    return [{
+      name: p.entry.name,
+      path: checkout.path,
+      shown: displayPath(checkout.path, project.root),
+      refs: releaseRefs(p.source),
+    }];
+  });
 }
 
 // A switch to a mode that does not install from some dev checkouts warns,

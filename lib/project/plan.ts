@@ -15,17 +15,13 @@ import type { CommandContext } from "./context.ts";
 import type { Project } from "../core/project.ts";
 import { applyPlan, type KeptItems } from "../edit/pyproject.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
-import { releaseDependencies, type ReleaseRead, releaseRefs } from "./releases.ts";
+import { releaseDependencies, type ReleaseRead } from "./releases.ts";
 import { type Resolution, resolvePlan } from "../core/resolve.ts";
 import { denoRunner } from "../io/runner.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { checkWorkspaceMembers } from "../core/workspace.ts";
 import { runPool } from "../io/pool.ts";
 import { devCheckout } from "../core/checkout.ts";
-import { displayPath } from "../core/registry_entry.ts";
-import { reallyInside } from "../io/files.ts";
-import { cacheDir } from "../registry/remote.ts";
-import type { LeftCheckout } from "./checkout_state.ts";
 
 // git processes reading releases at once.
 const RELEASE_JOBS = 8;
@@ -193,35 +189,6 @@ export function scratchLeaveOut(
       return path && !relative(root, path).startsWith("..") ? [resolve(path)] : [];
     })),
   ];
-}
-
-/**
- * The dev checkouts of `plan`'s packages that its mode does not install from
- * (a prod mode's released sources): work in them that the release lacks is
- * left behind by a switch to the mode. Checkouts in HPM's cache (a remote
- * registry's) are not the user's and are left out.
- *
- * @param plan the plan
- * @param env environment, for HOME (where dev clones may live) and the cache
- * @returns the checkouts, with the refs the mode's sources release
- */
-export function checkoutsLeftOut(
-  plan: SyncPlan,
-  env: Readonly<Record<string, string | undefined>>,
-): LeftCheckout[] {
-  const { project } = plan;
-  const cache = cacheDir(env);
-  return plan.resolution.packages.flatMap((p) => {
-    if (p.localPath !== undefined) return [];
-    const checkout = devCheckout(project, p.entry, plan.mode, env.HOME ?? env.USERPROFILE);
-    if (!checkout || reallyInside(checkout.path, cache)) return [];
-    return [{
-      name: p.entry.name,
-      path: checkout.path,
-      shown: displayPath(checkout.path, project.root),
-      refs: releaseRefs(p.source),
-    }];
-  });
 }
 
 /**
