@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { clone, summarizeClone } from "../lib/commands/clone.ts";
+import { clone, summarizeClone } from "../lib/project/clones.ts";
 import { HpmInputError } from "../lib/core/errors.ts";
 import { status } from "../lib/commands/status.ts";
 import {

@@ -55,7 +55,7 @@ const digits = (s: string | undefined) => (s ?? "0").replace(/^0+(?=\d)/, "");
  *
  * @example Usage
  * ```ts
- * import { parsePep440 } from "@hpm/cli";
+ * import { parsePep440 } from "./pep440.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parsePep440("v1.2.0rc1")?.pre, { kind: "rc", n: "1" });
@@ -136,7 +136,7 @@ function compareLocal(a: readonly string[] = [], b: readonly string[] = []): num
  *
  * @example Usage
  * ```ts
- * import { comparePep440, parsePep440 } from "@hpm/cli";
+ * import { comparePep440, parsePep440 } from "./pep440.ts";
  * import assert from "node:assert/strict";
  *
  * const v = (s: string) => parsePep440(s)!;
@@ -182,7 +182,7 @@ export function isPreRelease(v: Pep440Version): boolean {
  *
  * @example Usage
  * ```ts
- * import { newerRelease } from "@hpm/cli";
+ * import { newerRelease } from "./pep440.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(newerRelease("v1.0.0", ["v1.0.0", "v1.2.0", "v1.10.0", "v2.0.0rc1", "latest"]), "v1.10.0");

@@ -146,7 +146,7 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
  *
  * @example Usage
  * ```ts
- * import { leftBehindWarning } from "@hpm/cli";
+ * import { leftBehindWarning } from "./checkout_state.ts";
  * import assert from "node:assert/strict";
  *
  * const state = {

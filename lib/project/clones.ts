@@ -1,7 +1,8 @@
 /**
- * `hpm clone`: put the dev checkouts of plugins on disk, cloned from their git
- * source, several at once. One failure never stops the others; the report says
- * what happened to each package and the caller decides the exit code.
+ * Putting the dev checkouts of plugins on disk, cloned from their git source,
+ * several at once: what `hpm clone` does, and `hpm sync --clone` before it
+ * syncs. One failure never stops the others; the report says what happened
+ * to each package and the caller decides the exit code.
  *
  * @module
  */
@@ -22,13 +23,14 @@ import {
 } from "../io/git.ts";
 import { projectMode } from "../core/mode.ts";
 import { normalizeName } from "../core/names.ts";
-import { loadProject, readLocalDependencies } from "../project/load.ts";
-import { findProjectRoot } from "../project/root.ts";
+import { loadProject, readLocalDependencies } from "./load.ts";
+import { findProjectRoot } from "./root.ts";
+import { planSync } from "./plan.ts";
 import type { Project } from "../core/project.ts";
 import type { RegistryEntry } from "../core/registry_entry.ts";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
-import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import type { CommandContext } from "./context.ts";
 import type { Io } from "../io/terminal.ts";
 
 /** Options of {@link clone}. */
@@ -478,49 +480,64 @@ async function updateCheckout(
   };
 }
 
-/** `hpm clone`'s command line: its options and the packages named. */
-export interface CloneFlags extends GlobalFlags, Pick<CloneOptions, "update" | "yes" | "mode"> {
-  /** The packages named (none: every plugin of every group). */
-  readonly packages: readonly string[];
-  /** `--jobs`, as given. */
-  readonly jobs: string;
-  /** `--json`. */
-  readonly json?: boolean;
+/**
+ * Clone the dev checkouts that `hpm sync` would find missing for the mode
+ * (`missingClones` of its plan), with {@link clone}'s rules (outside the
+ * project only with `yes` or a yes from `confirm`), planning again after each
+ * round: a fresh clone may declare plugins whose checkouts are missing too.
+ *
+ * @param options project, mode, parallelism, runner, `yes` / `confirm`
+ * @returns what happened to each package cloned (none when nothing was missing)
+ * @throws {HpmInputError} as {@link clone}, and for a malformed hpm.yaml or
+ *   registry entry
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { cloneMissing, sync } from "@hpm/cli";
+ *
+ * const report = await cloneMissing({ root: "/path/to/core", log: console.error });
+ * if (report.ok) await sync({ root: "/path/to/core" });
+ * ```
+ */
+export async function cloneMissing(options: CloneOptions = {}): Promise<CloneReport> {
+  const results = new Map<string, CloneOutcome>();
+  while (true) {
+    const plan = await planSync({ ...options, reportProblems: true });
+    const missing = plan.missingClones.filter((name) => !results.has(normalizeName(name)));
+    if (!missing.length) break;
+    const round = await clone({ ...options, packages: missing });
+    for (const r of round.results) results.set(normalizeName(r.name), r);
+  }
+  const sorted = [...results.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { results: sorted, ok: sorted.every((r) => r.status !== "failed") };
 }
 
 /**
- * `hpm clone`: a line per plugin, then a summary; asks before cloning
- * outside the project when stdin is a terminal.
+ * The question asked before cloning outside the project, when stdin is a
+ * terminal; undefined otherwise (such clones then need `--yes`).
  *
- * @param flags the command line
- * @param io where it reports
- * @throws {HpmOperationError} when a clone failed (the others were cloned)
+ * @param io where the folders are listed
+ * @returns the question, for {@link CloneOptions.confirm}
  */
-export async function cloneCommand(flags: CloneFlags, io: Io): Promise<void> {
-  const report = await clone({
-    ...commandContext(flags, io),
-    packages: flags.packages.length ? flags.packages : undefined,
-    jobs: Number(flags.jobs),
-    update: flags.update,
-    yes: flags.yes,
-    confirm: Deno.stdin.isTerminal()
-      ? (targets) => {
-        io.err(`hpm: these clones would go outside the project:\n  ${targets.join("\n  ")}`);
-        return Promise.resolve(confirm("clone there?"));
-      }
-      : undefined,
-  });
-  if (flags.json) io.out(JSON.stringify(report, null, 2));
-  else if (!flags.quiet) io.out(summarizeClone(report));
-  if (!report.ok) {
-    const failed = report.results.filter((r) => r.status === "failed");
-    // -q hides the progress lines, but a failure's reason is an error.
-    if (flags.quiet) {
-      for (const r of failed) io.err(`hpm: ${r.name}: failed: ${r.reason}`);
-    }
-    throw new HpmOperationError(
-      `some clones failed (${failed.map((r) => r.name).join(", ")})`,
-      "see the lines above; the others were cloned",
-    );
-  }
+export function confirmOnTerminal(io: Io): CloneOptions["confirm"] {
+  if (!Deno.stdin.isTerminal()) return undefined;
+  return (targets) => {
+    io.err(`hpm: these clones would go outside the project:\n  ${targets.join("\n  ")}`);
+    return Promise.resolve(confirm("clone there?"));
+  };
+}
+
+/**
+ * The error for a report with failed clones, or undefined when none failed.
+ *
+ * @param report what {@link clone} or {@link cloneMissing} returned
+ * @returns the error, naming the packages
+ */
+export function cloneFailure(report: CloneReport): HpmOperationError | undefined {
+  const failed = report.results.filter((r) => r.status === "failed");
+  if (!failed.length) return undefined;
+  return new HpmOperationError(
+    `some clones failed (${failed.map((r) => r.name).join(", ")})`,
+    "see the lines above; the others were cloned",
+  );
 }
