@@ -127,6 +127,11 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
       "--adopt",
       "take entries that are exactly what hpm would write as hpm's (after [tool.hpm] was deleted)",
     )
+    .addOption(
+      new Option("--clone", "first clone the dev checkouts the mode needs and lacks (as hpm clone)")
+        .conflicts("dryRun"),
+    )
+    .option("-y, --yes", "with --clone: clone into folders outside the project without asking")
     .argument("[uv-args...]", "arguments for `uv sync`, after --")
     .addHelpText(
       "after",
@@ -136,6 +141,7 @@ Examples:
   hpm sync --mode prod          # released git tags / index versions
   RUN_MODE=prod hpm sync --locked
   hpm sync --dry-run            # show what would change
+  hpm sync --clone              # clone missing dev checkouts first, then sync
   hpm sync -- --no-dev          # extra flags for uv sync`,
     )
     .action(async (uvArgs: string[], flags) => {

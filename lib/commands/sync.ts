@@ -28,6 +28,7 @@ import { parseRegistryLocation } from "../core/registry_location.ts";
 import { denoRunner, programPath } from "../io/runner.ts";
 import { leftBehindWarnings, type LeftCheckout } from "../project/checkout_state.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
+import { cloneFailure, cloneMissing, confirmOnTerminal } from "../project/clones.ts";
 import { devCheckout } from "../core/checkout.ts";
 import { displayPath } from "../core/registry_entry.ts";
 import { reallyInside } from "../io/files.ts";
@@ -259,6 +260,10 @@ export interface SyncFlags
   readonly install: boolean;
   /** `--json`. */
   readonly json?: boolean;
+  /** `--clone`: clone the missing dev checkouts first. */
+  readonly clone?: boolean;
+  /** `--yes`: with `clone`, clone outside the project without asking. */
+  readonly yes?: boolean;
 }
 
 /**
@@ -271,6 +276,15 @@ export interface SyncFlags
 export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
   const context = commandContext(flags, io);
   const { log } = context;
+  if (flags.clone) {
+    const cloned = await cloneMissing({
+      ...context,
+      yes: flags.yes,
+      confirm: confirmOnTerminal(io),
+    });
+    const failure = cloneFailure(cloned);
+    if (failure) throw failure;
+  }
   const result = await sync({
     ...context,
     dryRun: flags.dryRun,

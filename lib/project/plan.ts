@@ -212,7 +212,8 @@ export function missingCloneError(plan: SyncPlan): HpmInputError {
         ? ` (also missing: ${plan.missingClones.slice(1).join(", ")})`
         : ""),
     where,
-    `run \`hpm clone ${all}\`, or sync another mode (--mode prod)`,
+    `run \`hpm sync${plan.modeOrigin === "flag" ? ` --mode ${plan.mode}` : ""} --clone\` ` +
+      `(or \`hpm clone ${all}\` first), or sync another mode (--mode prod)`,
   );
 }
 
