@@ -157,6 +157,8 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
       const json = JSON.parse(JSON.stringify(report));
       assert.deepEqual(json, report);
       assert.deepEqual(Object.keys(json).sort(), [
+        "alternatives",
+        "environment",
         "git",
         "inSync",
         "local",

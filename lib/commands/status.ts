@@ -26,6 +26,9 @@ import { type CommittedForms, committedForms } from "../project/committed.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import { type Cell, type Io, paint, tableLines } from "../io/terminal.ts";
 import { planSync, type SyncPlan } from "../project/plan.ts";
+import { type EnvironmentState, environmentState } from "../project/environment.ts";
+import type { Manifest } from "../core/manifest.ts";
+import { normalizeName } from "../core/names.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
 export interface CloneStatus {
@@ -123,6 +126,20 @@ export interface StatusReport {
   } | null;
   /** pyproject.toml's mode in the working tree, git's index and HEAD; null outside git. */
   readonly git: CommittedForms | null;
+  /** Whether the environment holds what uv.lock installs, as uv answers without installing. */
+  readonly environment: EnvironmentState;
+  /** The groups of alternatives (`select:`): the option in use and those that are not. */
+  readonly alternatives: readonly Alternatives[];
+}
+
+/** A group of alternatives in hpm.yaml: one option selected, the others not installed. */
+export interface Alternatives {
+  /** The group. */
+  readonly group: string;
+  /** The option in use. */
+  readonly selected: string;
+  /** The options not installed. */
+  readonly others: readonly string[];
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
@@ -200,7 +217,20 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
       }
       : null,
     git: await committedForms(project, runner),
+    environment: await environmentState(project.root, runner, env),
+    alternatives: alternativesOf(project.manifest),
   };
+}
+
+// Each group with `select:`, and the options it leaves out.
+function alternativesOf(manifest: Manifest): Alternatives[] {
+  return manifest.groups.flatMap((g) =>
+    g.select === undefined ? [] : [{
+      group: g.name,
+      selected: g.select,
+      others: g.options.filter((o) => normalizeName(o) !== normalizeName(g.select!)),
+    }]
+  );
 }
 
 // The mode pyproject.toml was synced for; unknown when the problem is the file itself.
@@ -268,6 +298,8 @@ export interface FormatStatusOptions {
  *   missingClones: [],
  *   problem: null,
  *   git: { commitMode: "prod", worktree: "dev", staged: false, index: "prod", head: "prod" },
+ *   environment: { state: "in-sync", path: "/p/.venv", reason: null },
+ *   alternatives: [{ group: "vector-db", selected: "rag4code-qdrant", others: ["rag4code-chroma"] }],
  *   packages: [{
  *     name: "rag4code-qdrant",
  *     key: "rag4code-qdrant",
@@ -281,6 +313,9 @@ export interface FormatStatusOptions {
  * }, { color: false });
  * assert.match(text, /^mode: dev \(default\)/);
  * assert.match(text, /^git: working tree dev, index not staged, HEAD prod/m);
+ * assert.match(text, /^ +you work in dev; the index and HEAD hold prod, as committed$/m);
+ * assert.match(text, /^environment: matches uv\.lock$/m);
+ * assert.match(text, /^alternatives: vector-db uses rag4code-qdrant \(not rag4code-chroma\)$/m);
  * assert.match(text, /rag4code-qdrant +vector-db +pypi ==1\.2\.0/);
  * ```
  */
@@ -311,12 +346,21 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
   if (report.pyprojectMode !== null || !report.inSync || report.packages.length) {
     lines.push(`pyproject.toml: ${py}`);
   }
-  if (report.git) lines.push(`git: ${formsText(report.git, { red, green })}`);
+  if (report.git) {
+    lines.push(
+      `git: ${formsText(report.git, { red, green })}`,
+      `     ${formsSentence(report.git)}`,
+    );
+  }
   if (report.local) {
     const parts = [];
     if (report.local.mode !== null) parts.push(`mode ${report.local.mode}`);
     if (report.local.overrides.length) parts.push(`overrides ${report.local.overrides.join(", ")}`);
     lines.push(`hpm.local.yaml: in effect${parts.length ? ` (${parts.join("; ")})` : ""}`);
+  }
+  lines.push(`environment: ${environmentText(report, { red, green, yellow, dim })}`);
+  if (report.alternatives.length) {
+    lines.push(`alternatives: ${alternativesText(report.alternatives)}`);
   }
 
   if (!report.packages.length) {
@@ -374,6 +418,50 @@ function formsText(
     return text + colors.red(`: HEAD is in ${forms.head}; run \`hpm stage\``);
   }
   return forms.staged ? text + colors.green(": ready to commit") : text;
+}
+
+// The three forms in plain words: "you work in dev; the index and HEAD hold
+// prod, as committed".
+function formsSentence(forms: CommittedForms): string {
+  const form = (m: string | null) => m ?? "no mode of hpm's";
+  const committed = (m: string | null) =>
+    m !== null && m === forms.commitMode ? ", as committed" : "";
+  const work = forms.worktree === null
+    ? "hpm manages nothing in your pyproject.toml"
+    : `you work in ${forms.worktree}`;
+  if (!forms.staged) {
+    return `${work}; the index and HEAD hold ${form(forms.head)}${committed(forms.head)}`;
+  }
+  return `${work}; the index holds ${form(forms.index)}${committed(forms.index)}, ` +
+    `ready to commit; HEAD holds ${form(forms.head)}`;
+}
+
+// Whether the environment holds what uv.lock installs, and what to do if not.
+function environmentText(
+  report: StatusReport,
+  colors: Record<"red" | "green" | "yellow" | "dim", (s: string) => string>,
+): string {
+  const env = report.environment;
+  const sync = `run \`hpm sync --mode ${report.mode}\``;
+  switch (env.state) {
+    case "missing":
+      return colors.yellow(`none yet: ${sync}`);
+    case "outdated":
+      return colors.red(`does not match uv.lock (${env.reason}): ${sync}`);
+    case "unknown":
+      return colors.dim(`not known (${env.reason})`);
+    case "in-sync":
+      return report.inSync
+        ? colors.green("matches uv.lock")
+        : colors.yellow(`matches uv.lock, which is not yet for ${report.mode}: ${sync}`);
+  }
+}
+
+// "vector-db uses qdrant (not chroma)".
+function alternativesText(groups: readonly Alternatives[]): string {
+  return groups.map((g) =>
+    `${g.group} uses ${g.selected}` + (g.others.length ? ` (not ${g.others.join(", ")})` : "")
+  ).join("; ");
 }
 
 function originText(origin: ModeOrigin): string {

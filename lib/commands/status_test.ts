@@ -140,6 +140,8 @@ const report: StatusReport = {
   missingClones: ["c"],
   problem: null,
   git: null,
+  environment: { state: "missing", path: "/p/.venv", reason: null },
+  alternatives: [],
   packages: [
     {
       name: "a",
@@ -217,6 +219,7 @@ Deno.test("formatStatus() renders a plain table", () => {
       "mode: prod (from RUN_MODE)",
       "pyproject.toml: in dev mode, out of sync for prod: run `hpm sync --mode prod`",
       "hpm.local.yaml: in effect (overrides b)",
+      "environment: none yet: run `hpm sync --mode prod`",
       "",
       "PACKAGE  GROUP       SOURCE                       CHECKOUT",
       "a        db          local packages/a (editable)  main, clean, no commits since v1.0.0",
@@ -248,7 +251,8 @@ Deno.test("formatStatus() with no plugins says how to add one", () => {
   );
   assert.equal(
     text,
-    "mode: prod (from RUN_MODE)\n\nno plugins: add one with `hpm group add GROUP --option PACKAGE`",
+    "mode: prod (from RUN_MODE)\nenvironment: none yet: run `hpm sync --mode prod`\n\n" +
+      "no plugins: add one with `hpm group add GROUP --option PACKAGE`",
   );
 });
 
@@ -276,4 +280,57 @@ Deno.test("formatStatus() shows working tree, index and HEAD, and when to run hp
     "git: working tree dev, index not staged, HEAD unmanaged",
   );
   assert.equal(line(null), undefined, "outside git, no line");
+});
+
+Deno.test("formatStatus() says the forms in plain words", () => {
+  const sentence = (git: StatusReport["git"]) => {
+    const lines = formatStatus({ ...report, git }, { color: false }).split("\n");
+    return lines[lines.findIndex((l) => l.startsWith("git: ")) + 1].trim();
+  };
+  const forms = { commitMode: "prod", worktree: "dev", staged: false, index: "prod", head: "prod" };
+  assert.equal(sentence(forms), "you work in dev; the index and HEAD hold prod, as committed");
+  assert.equal(
+    sentence({ ...forms, staged: true, head: "dev" }),
+    "you work in dev; the index holds prod, as committed, ready to commit; HEAD holds dev",
+  );
+  assert.equal(
+    sentence({ ...forms, worktree: null, head: null, commitMode: null }),
+    "hpm manages nothing in your pyproject.toml; the index and HEAD hold no mode of hpm's",
+  );
+});
+
+Deno.test("formatStatus() tells the environment's state and the alternatives not selected", () => {
+  const row = (r: Partial<StatusReport>, name: string) =>
+    formatStatus({ ...report, ...r }, { color: false }).split("\n").find((l) =>
+      l.startsWith(`${name}: `)
+    );
+  const environment = (state: StatusReport["environment"]["state"], reason: string | null) => ({
+    environment: { state, path: "/p/.venv", reason },
+  });
+  assert.equal(
+    row({ ...environment("in-sync", null), inSync: true }, "environment"),
+    "environment: matches uv.lock",
+  );
+  assert.equal(
+    row(environment("in-sync", null), "environment"),
+    "environment: matches uv.lock, which is not yet for prod: run `hpm sync --mode prod`",
+  );
+  assert.equal(
+    row(environment("outdated", "uv would install 1 package"), "environment"),
+    "environment: does not match uv.lock (uv would install 1 package): run `hpm sync --mode prod`",
+  );
+  assert.equal(
+    row(environment("unknown", "uv was not found"), "environment"),
+    "environment: not known (uv was not found)",
+  );
+  assert.equal(row({}, "alternatives"), undefined, "no group of alternatives, no row");
+  assert.equal(
+    row({
+      alternatives: [
+        { group: "db", selected: "qdrant", others: ["chroma", "milvus"] },
+        { group: "llm", selected: "openai", others: [] },
+      ],
+    }, "alternatives"),
+    "alternatives: db uses qdrant (not chroma, milvus); llm uses openai",
+  );
 });
