@@ -53,6 +53,7 @@ export async function cloneCommand(flags: CloneFlags, io: Io): Promise<void> {
     update: flags.update,
     yes: flags.yes,
     confirm: confirmOnTerminal(io),
+    progress: !flags.quiet && Deno.stderr.isTerminal(),
   });
   if (flags.json) io.out(JSON.stringify(report, null, 2));
   else if (!flags.quiet) io.out(summarizeClone(report));

@@ -281,6 +281,7 @@ export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
       ...context,
       yes: flags.yes,
       confirm: confirmOnTerminal(io),
+      progress: !flags.quiet && Deno.stderr.isTerminal(),
     });
     const failure = cloneFailure(cloned);
     if (failure) throw failure;

@@ -251,7 +251,8 @@ export function hasOwnGit(dir: string): boolean {
  * @param url the repository
  * @param dest the folder to create
  * @param cwd where to run git
- * @param stream let git's progress show
+ * @param progress let git's progress show on the terminal (its output is
+ *   then not captured, so a failure's reason is what git showed there)
  * @param env extra environment for git (e.g. `GIT_TERMINAL_PROMPT=0`)
  * @throws {CommandFailedError} when git fails
  */
@@ -260,12 +261,12 @@ export async function gitClone(
   url: string,
   dest: string,
   cwd: string,
-  stream = false,
+  progress = false,
   env?: Readonly<Record<string, string>>,
 ): Promise<void> {
-  const args = ["clone", "--quiet", "--", url, dest];
+  const args = ["clone", progress ? "--progress" : "--quiet", "--", url, dest];
   const r = await runGit(runner, cwd, args, {
-    stream,
+    stream: progress,
     network: "clone",
     ...(env ? { env } : {}),
   });

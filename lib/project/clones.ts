@@ -52,6 +52,11 @@ export interface CloneOptions extends CommandContext {
    * are refused.
    */
   readonly confirm?: (targets: readonly string[]) => Promise<boolean>;
+  /**
+   * Let git show its own progress (inherit stderr) when clones run one at a
+   * time; for a stderr that is a terminal. Several at once never do.
+   */
+  readonly progress?: boolean;
 }
 
 /** What happened to one package. */
@@ -141,8 +146,11 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
   let queue = first;
   while (queue.length) {
     await confirmOutside(project, queue, mode, home, options);
-    // Parallel clones asking for credentials at once would garble the terminal.
+    // Parallel clones asking for credentials, or drawing their progress, at
+    // once would garble the terminal: each says one line as it ends.
     const quiet = jobs > 1 && queue.length > 1;
+    const total = queue.length;
+    let finished = 0;
     const round = await runPool(queue, jobs, (entry) =>
       cloneOne(project, entry, {
         mode,
@@ -151,7 +159,9 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
         update: options.update ?? false,
         runner,
         log,
+        done: (line) => log(total > 1 ? `${line} (${++finished}/${total})` : line),
         quiet,
+        progress: !quiet && (options.progress ?? false),
       }));
     for (const [i, outcome] of round.entries()) results.set(queue[i].key, outcome);
     queue = named ? [] : discovered(project, round, results);
@@ -216,7 +226,11 @@ interface CloneContext {
   readonly update: boolean;
   readonly runner: Runner;
   readonly log: (message: string) => void;
+  /** Says how a package ended: its one line, counted. */
+  readonly done: (line: string) => void;
   readonly quiet: boolean;
+  /** git's own progress on the terminal. */
+  readonly progress: boolean;
 }
 
 // Whatever goes wrong with one package is that package's failure: the
@@ -230,7 +244,7 @@ async function cloneOne(
     return await cloneOneUnguarded(project, entry, ctx);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    ctx.log(`${entry.name}: failed: ${reason}`);
+    ctx.done(`${entry.name}: failed: ${reason}`);
     return { name: entry.name, status: "failed", reason };
   }
 }
@@ -245,16 +259,16 @@ async function cloneOneUnguarded(
   if (!checkout) {
     const reason = `no mode of ${entry.file} has a local source, so it has no dev checkout`;
     if (!ctx.explicit) {
-      ctx.log(`${name}: skipped (${reason})`);
+      ctx.done(`${name}: skipped (${reason})`);
       return { name, status: "skipped", reason };
     }
-    ctx.log(`${name}: failed: ${reason}`);
+    ctx.done(`${name}: failed: ${reason}`);
     return { name, status: "failed", reason };
   }
   const path = checkout.path;
   const shown = relative(project.root, path) || ".";
   const fail = (reason: string, url?: string): CloneOutcome => {
-    ctx.log(`${name}: failed: ${reason}`);
+    ctx.done(`${name}: failed: ${reason}`);
     return { name, status: "failed", path, url, reason };
   };
 
@@ -264,7 +278,7 @@ async function cloneOneUnguarded(
     try {
       const env = ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined;
       const { status, reason } = await updateCheckout(ctx.runner, path, env);
-      ctx.log(
+      ctx.done(
         `${name}: ${
           status === "updated"
             ? reason
@@ -280,7 +294,7 @@ async function cloneOneUnguarded(
     }
   }
   if (existing === "non-empty") {
-    ctx.log(`${name}: already there (${shown})`);
+    ctx.done(`${name}: already there (${shown})`);
     return { name, status: "present", path };
   }
   const from = cloneSource(entry);
@@ -299,7 +313,9 @@ async function cloneOneUnguarded(
       url,
     );
   }
-  ctx.log(`${name}: cloning ${url} into ${shown}…`);
+  // One at a time, a line says what it waits for (git's progress follows
+  // on a terminal); several at once, the line as each ends is enough.
+  if (!ctx.quiet) ctx.log(`${name}: cloning ${url} into ${shown}…`);
   // Clone beside the target and rename into place, so an interrupted clone
   // never leaves a half-filled folder that the next run takes for a checkout.
   const partial = join(dirname(path), `.${basename(path)}.hpm-clone-${Deno.pid}`);
@@ -309,7 +325,7 @@ async function cloneOneUnguarded(
       url,
       partial,
       project.root,
-      false,
+      ctx.progress,
       ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined,
     );
     if (existing === "empty") await Deno.remove(path);
@@ -319,7 +335,7 @@ async function cloneOneUnguarded(
     if (!(e instanceof CommandFailedError)) throw e;
     return fail(gitReason(e), url);
   }
-  ctx.log(`${name}: cloned into ${shown}`);
+  ctx.done(`${name}: cloned into ${shown}`);
   return { name, status: "cloned", path, url };
 }
 

@@ -12,6 +12,9 @@ import { FROZEN_WARNING, requireUv } from "../io/uv.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
+// How long uv runs before HPM says what it waits for.
+const WAIT_NOTICE_MS = 2000;
+
 /** How {@link runUvTransaction} runs uv. */
 export interface UvTransactionOptions {
   /** Runs uv. @default denoRunner */
@@ -111,6 +114,15 @@ export async function runUvTransaction(
     if (caught) throw new InterruptedError(caught, tx !== undefined);
     if (uvArgs) {
       const runner = options.runner ?? denoRunner;
+      const waiting = setTimeout(() => {
+        // uv draws its own progress on a terminal; elsewhere (CI, -q, --json)
+        // a long wait would otherwise say nothing.
+        if (!(options.stream && Deno.stderr.isTerminal())) {
+          options.log?.(
+            `waiting for uv sync (${frozen ? "installing" : "resolving and installing"})…`,
+          );
+        }
+      }, WAIT_NOTICE_MS);
       const result = await runner({
         program: "uv",
         args: [...uvArgs],
@@ -119,7 +131,7 @@ export async function runUvTransaction(
         signal: abort.signal,
         onSpawn: (pid: number) =>
           tx ? tx.recordChild(pid, programPath("uv", options.env)) : listen(),
-      });
+      }).finally(() => clearTimeout(waiting));
       if (caught) throw new InterruptedError(caught, tx !== undefined);
       // With nothing written, callers leave it to starting uv to find it
       // missing; it is reported in the words of the check made before a write.
