@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { makeTempRoot, run, writeFile } from "./_fixtures.ts";
+import { makeTempRoot, run, withRoot, writeFile } from "./_fixtures.ts";
 import { expectOk, hpm, makeProject } from "./_project.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
@@ -69,9 +69,8 @@ Deno.test("hpm clone: a counted line per repository as it finishes; git's progre
   }
 });
 
-Deno.test("a sync whose uv runs long says once what it waits for", async () => {
-  const root = await makeTempRoot();
-  try {
+Deno.test("a sync whose uv runs long says once what it waits for", () =>
+  withRoot(async (root) => {
     const { dir } = await makeProject(root, [{ name: "plug-a" }]);
     const slowUv = join(root, "bin", "slow-uv");
     await writeFile(slowUv, '#!/bin/sh\nsleep 3\nexec uv "$@"\n');
@@ -81,7 +80,4 @@ Deno.test("a sync whose uv runs long says once what it waits for", async () => {
     const waits = r.stderr.split("\n").filter((l) => l.startsWith("hpm: waiting for"));
     assert.deepEqual(waits, ["hpm: waiting for uv sync (resolving and installing)…"]);
     assert.match(r.stderr, /hpm: mode dev \(from default\): pyproject\.toml updated/);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+  }));

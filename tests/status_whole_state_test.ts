@@ -8,23 +8,19 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { git, makeTempRoot, run, writeFile } from "./_fixtures.ts";
-import { expectOk, hpm, makeProject } from "./_project.ts";
+import { makeTempRoot, run, writeFile } from "./_fixtures.ts";
+import { devCheckoutOfProdCommit, expectOk, hpm } from "./_project.ts";
 
 Deno.test("hpm status: environment, alternatives, and the committed forms in plain words", async (t) => {
   const root = await makeTempRoot();
   try {
     const env = { HPM_STATE_DIR: join(root, "state") };
-    const { dir } = await makeProject(root, [{ name: "plug-a" }, { name: "plug-b" }]);
+    // HEAD holds prod, the working tree dev; then one option of the group is selected.
+    const { dir } = await devCheckoutOfProdCommit(root, ["plug-a", "plug-b"], env);
     await writeFile(
       join(dir, "hpm.yaml"),
       "registry: ./hpm-registry\ngroups:\n  db:\n    options: [plug-a, plug-b]\n    select: plug-a\n",
     );
-    await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
-    await git(["init", "--quiet"], { cwd: dir });
-    expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "hpm sync --mode prod");
-    await git(["add", "-A"], { cwd: dir });
-    await git(["commit", "--quiet", "-m", "prod form"], { cwd: dir });
     expectOk(await hpm(["sync"], dir, env), "hpm sync (dev)");
     const status = async () => {
       const r = await hpm(["status"], dir, env);

@@ -48,15 +48,17 @@ export async function environmentState(
   const chosen = env.UV_PROJECT_ENVIRONMENT;
   const path = chosen ? (isAbsolute(chosen) ? chosen : join(root, chosen)) : join(root, ".venv");
   const unknown = (reason: string): EnvironmentState => ({ state: "unknown", path, reason });
-  if (!isFolder(path)) return { state: "missing", path, reason: null };
-  if (!isFile(join(root, "uv.lock"))) return unknown("there is no uv.lock to compare it with");
+  if (!statOf(path)?.isDirectory) return { state: "missing", path, reason: null };
+  if (!statOf(join(root, "uv.lock"))?.isFile) {
+    return unknown("there is no uv.lock to compare it with");
+  }
   if (isInside(path, root) && await isTracked(runner, root, path.slice(root.length + 1))) {
     return unknown("it is committed to git, so its programs are the project's: not started");
   }
   const python = Deno.build.os === "windows"
     ? join(path, "Scripts", "python.exe")
     : join(path, "bin", "python");
-  if (!isFile(python)) return unknown(`it has no interpreter (${python})`);
+  if (!statOf(python)?.isFile) return unknown(`it has no interpreter (${python})`);
   if (reallyInside(python, root)) {
     return unknown("its interpreter is a file inside the project (not a link out): not started");
   }
@@ -75,18 +77,11 @@ export async function environmentState(
   return unknown(`uv could not tell offline: ${why ?? `exit code ${r.code}`}`);
 }
 
-function isFolder(path: string): boolean {
+// What a path is (links followed); undefined when it is not there.
+function statOf(path: string): Deno.FileInfo | undefined {
   try {
-    return Deno.statSync(path).isDirectory;
+    return Deno.statSync(path);
   } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
+    return undefined;
   }
 }
