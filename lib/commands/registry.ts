@@ -82,12 +82,12 @@ export async function registryListCommand(flags: RegistryListFlags, io: Io): Pro
 // were not compared, on stderr.
 function printOutdated(report: readonly OutdatedEntry[], io: Io, log: (m: string) => void) {
   const found = report.filter((r) => r.state === "outdated");
-  io.out(
-    tableLines(
-      found.map((r) => [{ text: r.name }, { text: r.current! }, { text: `→ ${r.latest}` }]),
-    )
-      .join("\n"),
-  );
+  if (found.length) {
+    const rows = found.map((r) => [{ text: r.name }, { text: r.current! }, {
+      text: `→ ${r.latest}`,
+    }]);
+    io.out(tableLines(rows).join("\n"));
+  }
   for (const r of report) {
     if (r.state === "unreachable") log(`warning: ${r.name}: could not ask ${r.from}: ${r.reason}`);
     else if (r.state === "not-checked" && r.reason !== null) {

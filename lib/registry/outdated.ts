@@ -127,6 +127,12 @@ async function check(
         { from },
       );
     }
+    if (/^[0-9a-f]{7,64}$/i.test(ref) && !ref.includes(".")) {
+      return skip(`\`${ref}\` looks like a commit: nothing to compare tags with`, {
+        current: ref,
+        from,
+      });
+    }
     if (parsePep440(ref) === undefined) {
       return skip(`\`${ref}\` is not a version to compare tags with`, { current: ref, from });
     }

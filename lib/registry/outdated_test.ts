@@ -56,6 +56,7 @@ Deno.test("outdated(): an index that redirects is not followed; nothing to compa
     entry("r", `{type: pypi, version: 1.0.0, index: '${INDEX}'}`),
     entry("range", `{type: pypi, version: '>=1.0', index: '${INDEX}'}`),
     entry("sha", "{type: git, url: 'https://example.com/s.git', rev: 0123abcd}"),
+    entry("named", "{type: git, url: 'https://example.com/n.git', ref: stable}"),
     entry("file", "{type: pypi, version: 1.0.0, index: 'file:///srv/simple'}"),
     parseRegistryEntry("name: d\nsources:\n  dev: {type: local, path: ./d}\n", "d.yaml"),
   ], { runner, cwd: "/p", fetch: fetcher as typeof fetch });
@@ -66,7 +67,8 @@ Deno.test("outdated(): an index that redirects is not followed; nothing to compa
   );
   assert.deepEqual(report.slice(1).map((r) => [r.state, r.reason]), [
     ["not-checked", "`>=1.0` allows more than one version"],
-    ["not-checked", "`0123abcd` is not a version to compare tags with"],
+    ["not-checked", "`0123abcd` looks like a commit: nothing to compare tags with"],
+    ["not-checked", "`stable` is not a version to compare tags with"],
     ["not-checked", "not an http(s) index"],
     ["not-checked", "no prod source"],
   ]);
