@@ -56,9 +56,10 @@ Deno.test("hpm sync --clone clones the missing checkouts, then syncs", async (t)
         await Deno.realPath(join(packages, "plug-c", "src", "plug_c", "__init__.py")),
       );
       // Nothing missing now: --clone clones nothing and syncs.
-      const again = await hpm(["sync", "--clone"], dir, env);
+      const again = await hpm(["sync", "--clone", "--json"], dir, env);
       expectOk(again, "hpm sync --clone (again)");
       assert.doesNotMatch(again.stderr, /clon/);
+      assert.deepEqual(JSON.parse(again.stdout).cloned, []);
     });
 
     await t.step("outside the project: refused without --yes, cloned with it", async () => {

@@ -28,7 +28,12 @@ import { parseRegistryLocation } from "../core/registry_location.ts";
 import { denoRunner, programPath } from "../io/runner.ts";
 import { leftBehindWarnings, type LeftCheckout } from "../project/checkout_state.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
-import { cloneFailure, cloneMissing, confirmOnTerminal } from "../project/clones.ts";
+import {
+  cloneFailure,
+  cloneMissing,
+  type CloneReport,
+  confirmOnTerminal,
+} from "../project/clones.ts";
 import { devCheckout } from "../core/checkout.ts";
 import { displayPath } from "../core/registry_entry.ts";
 import { reallyInside } from "../io/files.ts";
@@ -276,8 +281,9 @@ export interface SyncFlags
 export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
   const context = commandContext(flags, io);
   const { log } = context;
+  let cloned: CloneReport | undefined;
   if (flags.clone) {
-    const cloned = await cloneMissing({
+    cloned = await cloneMissing({
       ...context,
       yes: flags.yes,
       confirm: confirmOnTerminal(io),
@@ -304,6 +310,7 @@ export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
         dryRun: flags.dryRun ?? false,
         installed: result.installed,
         kept: result.kept,
+        ...(cloned ? { cloned: cloned.results } : {}),
         ...diffPyproject(result.before, result.after),
       },
       null,
