@@ -228,7 +228,8 @@ function requireKnown(project: Project, names: readonly string[]) {
  * @param group the group
  * @param packages the packages
  * @param options where the project is
- * @returns whether hpm.yaml changed, and the mode the project is in
+ * @returns whether hpm.yaml changed, the mode the project is in, and the
+ *   packages added whose checkout that mode needs and lacks
  * @throws {HpmInputError} for an unknown package (with "did you mean"); nothing written
  */
 export async function groupAdd(

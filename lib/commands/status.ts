@@ -27,11 +27,11 @@ import { type CommandContext, commandContext, type GlobalFlags } from "../projec
 import { type Cell, type Io, paint, tableLines } from "../io/terminal.ts";
 import { planSync, type SyncPlan } from "../project/plan.ts";
 import { type EnvironmentState, environmentState } from "../project/environment.ts";
+import type { Manifest } from "../core/manifest.ts";
+import { normalizeName } from "../core/names.ts";
 
 // Part of the report's type, public with it.
 export type { EnvironmentState } from "../project/environment.ts";
-import type { Manifest } from "../core/manifest.ts";
-import { normalizeName } from "../core/names.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
 export interface CloneStatus {

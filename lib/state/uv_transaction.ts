@@ -30,7 +30,7 @@ export interface UvTransactionOptions {
    * pyproject.toml, and locks anew where it does not fit.
    */
   readonly lock?: { readonly when: string | null; readonly bytes: Uint8Array };
-  /** Warnings for the user. */
+  /** Warnings for the user, and what a long uv run waits for. */
   readonly log?: (message: string) => void;
   /** Detail for `--verbose`: whether the lock given was put back. */
   readonly trace?: (message: string) => void;
@@ -115,8 +115,8 @@ export async function runUvTransaction(
     if (uvArgs) {
       const runner = options.runner ?? denoRunner;
       const waiting = setTimeout(() => {
-        // uv draws its own progress on a terminal; elsewhere (CI, -q, --json)
-        // a long wait would otherwise say nothing.
+        // uv draws its own progress on a terminal; elsewhere (a CI log,
+        // --json) a long wait would otherwise say nothing.
         if (!(options.stream && Deno.stderr.isTerminal())) {
           options.log?.(
             `waiting for uv sync (${frozen ? "installing" : "resolving and installing"})…`,
