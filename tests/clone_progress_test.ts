@@ -46,38 +46,48 @@ Deno.test("hpm clone: a counted line per repository as it finishes; git's progre
       },
     );
 
-    await t.step("one clone on a terminal: git's own progress shows", async () => {
-      await Deno.remove(join(packages, "plug-a"), { recursive: true });
-      const command = [Deno.execPath(), "run", "-A", "--quiet", CLI, "clone", "plug-a"]
-        .map((a) => `'${a}'`).join(" ");
-      const r = await run("script", ["-q", "-e", "-c", command, "/dev/null"], {
-        cwd: dir,
-        env: { ...env, NO_COLOR: "1" },
-      });
-      assert.equal(r.code, 0, r.stdout);
-      assert.match(r.stdout, /hpm: plug-a: cloning \S+ into packages\/plug-a…/);
-      assert.match(r.stdout, /Cloning into /, "git's progress, which --quiet hides");
-      assert.match(r.stdout, /hpm: plug-a: cloned into packages\/plug-a\r?\n/);
-      // Off a terminal, the same clone draws nothing of git's.
-      await Deno.remove(join(packages, "plug-a"), { recursive: true });
-      const piped = await hpm(["clone", "plug-a"], dir, env);
-      expectOk(piped, "hpm clone plug-a");
-      assert.doesNotMatch(piped.stderr, /Cloning into/);
+    // util-linux's `script` gives the command a pseudo-terminal.
+    await t.step({
+      name: "one clone on a terminal: git's own progress shows",
+      ignore: Deno.build.os !== "linux",
+      fn: async () => {
+        await Deno.remove(join(packages, "plug-a"), { recursive: true });
+        const command = [Deno.execPath(), "run", "-A", "--quiet", CLI, "clone", "plug-a"]
+          .map((a) => `'${a}'`).join(" ");
+        const r = await run("script", ["-q", "-e", "-c", command, "/dev/null"], {
+          cwd: dir,
+          env: { ...env, NO_COLOR: "1" },
+        });
+        assert.equal(r.code, 0, r.stdout);
+        assert.match(r.stdout, /hpm: plug-a: cloning \S+ into packages\/plug-a…/);
+        assert.match(r.stdout, /Cloning into /, "git's progress, which --quiet hides");
+        assert.match(r.stdout, /hpm: plug-a: cloned into packages\/plug-a\r?\n/);
+        // Off a terminal, the same clone draws nothing of git's.
+        await Deno.remove(join(packages, "plug-a"), { recursive: true });
+        const piped = await hpm(["clone", "plug-a"], dir, env);
+        expectOk(piped, "hpm clone plug-a");
+        assert.doesNotMatch(piped.stderr, /Cloning into/);
+      },
     });
   } finally {
     await Deno.remove(root, { recursive: true });
   }
 });
 
-Deno.test("a sync whose uv runs long says once what it waits for", () =>
-  withRoot(async (root) => {
-    const { dir } = await makeProject(root, [{ name: "plug-a" }]);
-    const slowUv = join(root, "bin", "slow-uv");
-    await writeFile(slowUv, '#!/bin/sh\nsleep 3\nexec uv "$@"\n');
-    await Deno.chmod(slowUv, 0o755);
-    const r = await hpm(["sync"], dir, { HPM_STATE_DIR: join(root, "state"), HPM_UV: slowUv });
-    expectOk(r, "hpm sync with a slow uv");
-    const waits = r.stderr.split("\n").filter((l) => l.startsWith("hpm: waiting for"));
-    assert.deepEqual(waits, ["hpm: waiting for uv sync (resolving and installing)…"]);
-    assert.match(r.stderr, /hpm: mode dev \(from default\): pyproject\.toml updated/);
-  }));
+// uv here is a shell script.
+Deno.test({
+  name: "a sync whose uv runs long says once what it waits for",
+  ignore: Deno.build.os === "windows",
+  fn: () =>
+    withRoot(async (root) => {
+      const { dir } = await makeProject(root, [{ name: "plug-a" }]);
+      const slowUv = join(root, "bin", "slow-uv");
+      await writeFile(slowUv, '#!/bin/sh\nsleep 3\nexec uv "$@"\n');
+      await Deno.chmod(slowUv, 0o755);
+      const r = await hpm(["sync"], dir, { HPM_STATE_DIR: join(root, "state"), HPM_UV: slowUv });
+      expectOk(r, "hpm sync with a slow uv");
+      const waits = r.stderr.split("\n").filter((l) => l.startsWith("hpm: waiting for"));
+      assert.deepEqual(waits, ["hpm: waiting for uv sync (resolving and installing)…"]);
+      assert.match(r.stderr, /hpm: mode dev \(from default\): pyproject\.toml updated/);
+    }),
+});

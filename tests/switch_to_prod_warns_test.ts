@@ -52,7 +52,10 @@ Deno.test("a switch to prod warns, per plugin, about unreleased work in its dev 
     await t.step("back to prod through the fast path: the same warning", async () => {
       const r = await hpm(["-v", "sync", "--mode", "prod"], dir, env);
       expectOk(r, "hpm sync --mode prod (fast)");
-      assert.match(r.stderr, /inputs unchanged since this mode was last synced/);
+      // (Windows has no fast path: the normal path warns the same.)
+      if (Deno.build.os !== "windows") {
+        assert.match(r.stderr, /inputs unchanged since this mode was last synced/);
+      }
       assert.ok(r.stderr.split("\n").includes(WARNING), r.stderr);
     });
 
