@@ -15,7 +15,9 @@
  *   {@link findProjectRoot}, {@link loadProject}, {@link planSync}, {@link sync},
  *   {@link checkLock}, {@link checkStaged}, {@link stage}, {@link verify},
  *   {@link status}, {@link clone}, {@link pin}, {@link groupAdd},
- *   {@link groupRemove}, {@link groupUse}
+ *   {@link groupRemove}, {@link groupUse}, {@link develop}, {@link free},
+ *   {@link release}, {@link foreach}, {@link outdated}; {@link projectModes},
+ *   {@link projectGraph} and {@link renderGraph} picture a project
  * - **errors**: typed, with a source position ({@link HpmInputError}), turned
  *   into words and exit codes only by the CLI ({@link exitCodeOf})
  *
@@ -126,12 +128,14 @@ export { stage, type StageOptions, type StageResult } from "./lib/commands/stage
 export { verify, type VerifyOptions, type VerifyResult } from "./lib/commands/verify.ts";
 export type { CommittedForms } from "./lib/project/committed.ts";
 export {
+  type Alternatives,
   type CloneStatus,
   type PackageStatus,
   status,
   type StatusOptions,
   type StatusReport,
 } from "./lib/commands/status.ts";
+export type { EnvironmentState } from "./lib/project/environment.ts";
 export {
   clone,
   type CloneOptions,
@@ -139,7 +143,36 @@ export {
   type CloneReport,
 } from "./lib/commands/clone.ts";
 export { pin, type PinOptions, type PinResult } from "./lib/commands/pin.ts";
-export { groupAdd, type GroupEditResult, groupRemove, groupUse } from "./lib/commands/groups.ts";
+export {
+  groupAdd,
+  type GroupAddResult,
+  type GroupEditResult,
+  groupRemove,
+  groupUse,
+} from "./lib/commands/groups.ts";
+
+export {
+  develop,
+  developed,
+  type DevelopedPlugin,
+  type DevelopResult,
+  free,
+} from "./lib/commands/develop.ts";
+export { release, type ReleaseOptions, type ReleaseResult } from "./lib/commands/release.ts";
+export type { Bump } from "./lib/edit/release_version.ts";
+export type { Checkout } from "./lib/project/checkouts.ts";
+export { foreach, type ForeachOptions, type ForeachOutcome } from "./lib/commands/foreach.ts";
+export { outdated, type OutdatedEntry, type OutdatedOptions } from "./lib/registry/outdated.ts";
+export { type ProjectMode, projectModes } from "./lib/core/modes.ts";
+export {
+  type GraphEdge,
+  type GraphInput,
+  type GraphMark,
+  type GraphNode,
+  type ProjectGraph,
+  projectGraph,
+} from "./lib/core/graph.ts";
+export { GRAPH_FORMATS, type GraphFormat, renderGraph } from "./lib/edit/graph_formats.ts";
 
 // Errors
 export {

@@ -106,6 +106,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
         prodRef: "v1.0.0",
         prodRefExists: true,
         commitsSinceProdRef: 0,
+        commitsNotPushed: 0,
         error: null,
         cloneUrl: fileUrl(join(root, "remotes", "p-clean.git")),
       });
@@ -118,6 +119,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
     await t.step("ahead of the tag", () => {
       assert.equal(by["p-ahead"].clone?.dirty, false);
       assert.equal(by["p-ahead"].clone?.commitsSinceProdRef, 2);
+      assert.equal(by["p-ahead"].clone?.commitsNotPushed, 2);
     });
     await t.step("detached", () => {
       assert.equal(by["p-detached"].clone?.branch, null);
@@ -156,6 +158,8 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
       const json = JSON.parse(JSON.stringify(report));
       assert.deepEqual(json, report);
       assert.deepEqual(Object.keys(json).sort(), [
+        "alternatives",
+        "environment",
         "git",
         "inSync",
         "local",

@@ -127,6 +127,11 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
       "--adopt",
       "take entries that are exactly what hpm would write as hpm's (after [tool.hpm] was deleted)",
     )
+    .addOption(
+      new Option("--clone", "first clone the dev checkouts the mode needs and lacks (as hpm clone)")
+        .conflicts("dryRun"),
+    )
+    .option("-y, --yes", "with --clone: clone into folders outside the project without asking")
     .argument("[uv-args...]", "arguments for `uv sync`, after --")
     .addHelpText(
       "after",
@@ -136,6 +141,7 @@ Examples:
   hpm sync --mode prod          # released git tags / index versions
   RUN_MODE=prod hpm sync --locked
   hpm sync --dry-run            # show what would change
+  hpm sync --clone              # clone missing dev checkouts first, then sync
   hpm sync -- --no-dev          # extra flags for uv sync`,
     )
     .action(async (uvArgs: string[], flags) => {
@@ -393,8 +399,20 @@ Examples:
 
   const registry = program.command("registry").description("what the registries know");
   registry.command("list")
-    .description("list known packages and their modes")
+    .description("list known packages: description, each mode's source and ref")
     .option("--json", "print JSON")
+    .option(
+      "--outdated",
+      "ask each prod source's git remote (or the index it names) for newer releases",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm registry list\n  hpm registry list --outdated          # plug  v1.0.0 → v1.2.0" +
+        "\n  hpm registry list --outdated --json | jq '.[] | select(.state == \"outdated\")'" +
+        "\n\n--outdated compares tag names (v1.2.0, 1.2.0) and versions by PEP 440; pre-releases" +
+        "\ncount only when the prod ref is one. A pypi source is checked only on the index its" +
+        "\nentry names. HPM_OFFLINE=1 asks nothing.",
+    )
     .action(async (flags) => {
       const { registryListCommand } = await import("../commands/registry.ts");
       await registryListCommand({ ...globals(), ...flags }, io);

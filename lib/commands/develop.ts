@@ -189,11 +189,30 @@ function requireKnown(project: Project, names: readonly string[]): void {
  *   (no committed mode to take the others from); nothing written
  *
  * @example Usage
- * ```ts ignore
- * import { develop } from "./develop.ts";
+ * ```ts
+ * import { develop, sync } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const { develop: now } = await develop(["plug-a"], { root: "." });
- * console.log(now.map((p) => `${p.name} from ${p.path}`).join("\n"));
+ * // A core whose plugin `q` is released on the index, with a dev checkout in packages/q:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(
+ *   `${root}/reg/packages/q.yaml`,
+ *   "name: q\nsources:\n  dev: {type: local, path: ./packages/q}\n  prod: {type: pypi, version: 1.0.0}\n",
+ * );
+ * await Deno.mkdir(`${root}/packages/q`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/packages/q/pyproject.toml`, '[project]\nname = "q"\nversion = "1.0.0"\n');
+ *
+ * // q from its clone, every other plugin from prod (the committed mode): hpm.local.yaml says so,
+ * // and the next sync (`hpm develop` runs one) installs it that way.
+ * const { develop: now } = await develop(["q"], { root });
+ * assert.deepEqual(now.map((p) => [p.name, p.present]), [["q", true]]);
+ * assert.match(await Deno.readTextFile(`${root}/hpm.local.yaml`), /develop: \[q\]/);
+ * await sync({ root, install: false });
+ * assert.match(await Deno.readTextFile(`${root}/pyproject.toml`), /q = \{ path = "packages\/q"/);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function develop(
@@ -312,6 +331,32 @@ function noClone(
  * @param options the project, environment
  * @returns what changed, and the plugins still developed
  * @throws {HpmInputError} `unknown-package` for a name no registry knows; nothing written
+ *
+ * @example Usage
+ * ```ts
+ * import { develop, free, sync } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * // A core whose plugin `q` is released on the index, with a dev checkout in packages/q:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(
+ *   `${root}/reg/packages/q.yaml`,
+ *   "name: q\nsources:\n  dev: {type: local, path: ./packages/q}\n  prod: {type: pypi, version: 1.0.0}\n",
+ * );
+ * await Deno.mkdir(`${root}/packages/q`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/packages/q/pyproject.toml`, '[project]\nname = "q"\nversion = "1.0.0"\n');
+ * await develop(["q"], { root });
+ *
+ * // Back to q's release: nothing is developed, and the next sync takes q from the index again.
+ * const { develop: now } = await free(["q"], { root });
+ * assert.deepEqual(now, []);
+ * await sync({ root, install: false });
+ * assert.match(await Deno.readTextFile(`${root}/pyproject.toml`), /"q==1\.0\.0"/);
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export async function free(
   names: readonly string[] | undefined,
@@ -344,6 +389,28 @@ export async function free(
  *
  * @param options the project
  * @returns the plugins, in hpm.local.yaml's order
+ *
+ * @example Usage
+ * ```ts
+ * import { developed } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * // A core whose plugin `q` is released on the index, with a dev checkout in packages/q:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(
+ *   `${root}/reg/packages/q.yaml`,
+ *   "name: q\nsources:\n  dev: {type: local, path: ./packages/q}\n  prod: {type: pypi, version: 1.0.0}\n",
+ * );
+ * await Deno.mkdir(`${root}/packages/q`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/packages/q/pyproject.toml`, '[project]\nname = "q"\nversion = "1.0.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.local.yaml`, "mode: prod\ndevelop: [q]\n");
+ *
+ * assert.deepEqual(await developed({ root }), [{ name: "q", path: "packages/q", present: true }]);
+ * await Deno.remove(root, { recursive: true });
+ * ```
  */
 export async function developed(options: CommandContext = {}): Promise<DevelopedPlugin[]> {
   const project = await loadProjectAt(options);

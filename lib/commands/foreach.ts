@@ -65,15 +65,33 @@ const DEFAULT_JOBS = 4;
  *   (nothing ran); bad input in the project's files
  *
  * @example Usage
- * ```ts ignore
- * import { foreach } from "@hpm/cli";
+ * ```ts
+ * import { denoRunner, foreach } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
+ * // A core whose plugin `q` is released on the index, with a dev checkout in packages/q:
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${root}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${root}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(
+ *   `${root}/reg/packages/q.yaml`,
+ *   "name: q\nsources:\n  dev: {type: local, path: ./packages/q}\n  prod: {type: pypi, version: 1.0.0}\n",
+ * );
+ * await Deno.mkdir(`${root}/packages/q`, { recursive: true });
+ * await Deno.writeTextFile(`${root}/packages/q/pyproject.toml`, '[project]\nname = "q"\nversion = "1.0.0"\n');
+ * await denoRunner({ program: "git", args: ["init", "--quiet"], cwd: `${root}/packages/q` });
+ *
+ * // git runs in each dev checkout on disk (another program needs --allow-run).
+ * const seen: string[] = [];
  * const outcomes = await foreach({
- *   root: ".",
+ *   root,
  *   command: ["git", "status", "--short"],
- *   output: { done: (c, text) => console.log(`${c.name}\n${text}`) },
+ *   output: { done: (checkout, text) => seen.push(`${checkout.name}: ${text.trim()}`) },
  * });
- * if (outcomes.some((o) => o.code !== 0)) Deno.exitCode = 1;
+ * assert.deepEqual(outcomes.map((o) => [o.name, o.code]), [["q", 0]]);
+ * assert.deepEqual(seen, ["q: ?? pyproject.toml"]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function foreach(options: ForeachOptions): Promise<ForeachOutcome[]> {

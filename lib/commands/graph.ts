@@ -32,7 +32,7 @@ import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
  *
  * @example Usage
  * ```ts ignore
- * import { graph } from "@hpm/cli";
+ * import { graph } from "./graph.ts";
  *
  * const { graph: g } = await graph({ root: ".", mode: "prod" });
  * console.log(g.nodes.filter((n) => n.marks.length));

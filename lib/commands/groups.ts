@@ -15,7 +15,9 @@ import { type CommandContext, commandContext, type GlobalFlags } from "../projec
 import type { Io } from "../io/terminal.ts";
 import { normalizeName } from "../core/names.ts";
 import { findGroup, noSuchGroup } from "../core/plugins.ts";
-import { loadProject, loadProjectAt } from "../project/load.ts";
+import { isPackageDir, loadProject, loadProjectAt } from "../project/load.ts";
+import { devCheckout } from "../core/checkout.ts";
+import { displayPath } from "../core/registry_entry.ts";
 import { findProjectRoot } from "../project/root.ts";
 import { MANIFEST_FILE, type Project } from "../core/project.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
@@ -210,7 +212,8 @@ function requireKnown(project: Project, names: readonly string[]) {
  * @param group the group
  * @param packages the packages
  * @param options where the project is
- * @returns whether hpm.yaml changed, and the mode the project is in
+ * @returns whether hpm.yaml changed, the mode the project is in, and the
+ *   packages added whose checkout that mode needs and lacks
  * @throws {HpmInputError} for an unknown package (with "did you mean"); nothing written
  *
  * @example Usage
@@ -234,26 +237,54 @@ function requireKnown(project: Project, names: readonly string[]) {
  * await Deno.remove(root, { recursive: true });
  * ```
  */
-export function groupAdd(
+export async function groupAdd(
   group: string,
   packages: readonly string[],
   options: CommandContext = {},
-): Promise<GroupEditResult> {
+): Promise<GroupAddResult> {
   if (!packages.length) {
-    return Promise.reject(
-      new HpmInputError(
-        "usage",
-        "name at least one package with --option",
-        undefined,
-        `hpm group add ${group} --option PACKAGE`,
-      ),
+    throw new HpmInputError(
+      "usage",
+      "name at least one package with --option",
+      undefined,
+      `hpm group add ${group} --option PACKAGE`,
     );
   }
-  return editManifest(
+  let missing: GroupAddResult["missingCheckouts"] = [];
+  const result = await editManifest(
     options,
-    (project) => requireKnown(project, packages),
+    (project) => {
+      requireKnown(project, packages);
+      missing = missingCheckouts(project, packages, modeInForce(project, options.env), options.env);
+    },
     (text, file) => addGroupOptions(text, group, packages, file),
   );
+  return { ...result, missingCheckouts: missing };
+}
+
+/** What `hpm group add` did. */
+export interface GroupAddResult extends GroupEditResult {
+  /**
+   * The packages added whose source in the mode is a local checkout that is
+   * not there yet (`hpm clone` or `hpm sync --clone` fetches it), each with
+   * the checkout's path as shown.
+   */
+  readonly missingCheckouts: readonly { readonly name: string; readonly path: string }[];
+}
+
+// The packages whose source in `mode` is a dev checkout that is missing.
+function missingCheckouts(
+  project: Project,
+  names: readonly string[],
+  mode: string,
+  env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
+): { name: string; path: string }[] {
+  return names.flatMap((name) => {
+    const entry = project.registry.get(name);
+    const checkout = devCheckout(project, entry, mode, env.HOME ?? env.USERPROFILE);
+    if (checkout?.mode !== mode || isPackageDir(checkout.path)) return [];
+    return [{ name: entry.name, path: displayPath(checkout.path, project.root) }];
+  });
 }
 
 /**
@@ -348,11 +379,20 @@ export interface GroupAddFlags extends GlobalFlags {
  */
 export async function groupAddCommand(flags: GroupAddFlags, io: Io): Promise<void> {
   const context = commandContext(flags, io);
-  const { changed, mode } = await groupAdd(flags.group, flags.option, context);
+  const { changed, mode, missingCheckouts } = await groupAdd(flags.group, flags.option, context);
+  if (!changed) {
+    context.log(`group ${flags.group} already has that`);
+    return;
+  }
+  if (!missingCheckouts.length) {
+    context.log(`group ${flags.group} updated in hpm.yaml; run \`hpm sync --mode ${mode}\``);
+    return;
+  }
+  const names = missingCheckouts.map((m) => m.name);
+  const which = missingCheckouts.map((m) => `${m.name} has no checkout at ${m.path}`).join(", ");
   context.log(
-    changed
-      ? `group ${flags.group} updated in hpm.yaml; run \`hpm sync --mode ${mode}\``
-      : `group ${flags.group} already has that`,
+    `group ${flags.group} updated in hpm.yaml; ${which}: run \`hpm sync --mode ${mode} --clone\` ` +
+      `(or \`hpm clone ${names.join(" ")}\`, then \`hpm sync --mode ${mode}\`)`,
   );
 }
 

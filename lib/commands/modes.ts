@@ -21,7 +21,7 @@ import { loadProjectAt } from "../project/load.ts";
  *
  * @example Usage
  * ```ts ignore
- * import { modes } from "@hpm/cli";
+ * import { modes } from "./modes.ts";
  *
  * const full = (await modes({ root: "." })).filter((m) => !m.missing.length);
  * console.log(full.map((m) => m.name)); // ["dev", "prod"]

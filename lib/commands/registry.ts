@@ -7,39 +7,101 @@
 
 import { describeSource } from "../core/registry_entry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
-import type { Io } from "../io/terminal.ts";
+import { type Cell, type Io, paint, tableLines, visible } from "../io/terminal.ts";
 import { commandContext, type GlobalFlags } from "../project/context.ts";
 import { loadProjectAt } from "../project/load.ts";
 import { type NewEntry, registryAdd } from "../registry/add.ts";
 import { registryIndex } from "../registry/index_file.ts";
+import { outdated, type OutdatedEntry } from "../registry/outdated.ts";
+
+/** `hpm registry list`'s command line. */
+export interface RegistryListFlags extends GlobalFlags {
+  /** `--json`. */
+  readonly json?: boolean;
+  /** `--outdated`: ask each prod source's remote for newer releases. */
+  readonly outdated?: boolean;
+}
 
 /**
- * `hpm registry list`: every known package and its modes.
+ * `hpm registry list`: every known package, its description and each mode's
+ * source, as a table; with `--outdated`, the packages whose prod release is
+ * not the newest their remote has.
  *
- * @param flags the command line (`json`: print JSON)
+ * @param flags the command line (`json`: print JSON; `outdated`: ask the remotes)
  * @param io where it reports
  */
-export async function registryListCommand(
-  flags: GlobalFlags & { readonly json?: boolean },
-  io: Io,
-): Promise<void> {
-  const project = await loadProjectAt(commandContext(flags, io));
-  const rows = project.registry.names().map((name) => {
-    const e = project.registry.get(name);
-    return {
-      name: e.name,
-      description: e.description,
-      modes: Object.keys(e.sources),
-      file: e.file,
-    };
-  });
-  if (flags.json) io.out(JSON.stringify(rows, null, 2));
-  else if (!rows.length) io.out("the registry is empty; add a package with `hpm registry add`");
-  else {
-    for (const r of rows) {
-      io.out(`${r.name}  [${r.modes.join(", ")}]${r.description ? `  ${r.description}` : ""}`);
+export async function registryListCommand(flags: RegistryListFlags, io: Io): Promise<void> {
+  const context = commandContext(flags, io);
+  const project = await loadProjectAt(context);
+  const entries = project.registry.names().map((name) => project.registry.get(name));
+  if (flags.outdated) {
+    const env = context.env ?? Deno.env.toObject();
+    const report = await outdated(entries, {
+      runner: context.runner,
+      cwd: project.root,
+      offline: env.HPM_OFFLINE === "1",
+    });
+    if (flags.json) io.out(JSON.stringify(report, null, 2));
+    else printOutdated(report, io, context.log);
+    return;
+  }
+  if (flags.json) {
+    io.out(JSON.stringify(
+      entries.map((e) => ({
+        name: e.name,
+        description: e.description,
+        modes: Object.keys(e.sources),
+        sources: e.sources,
+        file: e.file,
+      })),
+      null,
+      2,
+    ));
+    return;
+  }
+  if (!entries.length) {
+    io.out("the registry is empty; add a package with `hpm registry add`");
+    return;
+  }
+  const modes = [...new Set(["dev", "prod", ...entries.flatMap((e) => Object.keys(e.sources))])]
+    .filter((m) => entries.some((e) => e.sources[m] !== undefined));
+  const dim = paint(io.color, "2");
+  const bold = paint(io.color, "1");
+  const header: Cell[] = ["PACKAGE", "DESCRIPTION", ...modes.map((m) => m.toUpperCase())]
+    .map((text) => ({ text, paint: dim }));
+  const rows = entries.map((e): Cell[] => [
+    { text: e.name, paint: bold },
+    // Escaped before it is measured, so the columns after it stay aligned.
+    { text: visible(e.description ?? "") },
+    ...modes.map((m) => ({ text: e.sources[m] ? describeSource(e.sources[m]) : "-" })),
+  ]);
+  io.out(tableLines([header, ...rows]).join("\n"));
+}
+
+// `plug  v1.0.0 → v1.2.0` for each outdated package, on stdout; why others
+// were not compared, on stderr.
+function printOutdated(report: readonly OutdatedEntry[], io: Io, log: (m: string) => void) {
+  const found = report.filter((r) => r.state === "outdated");
+  if (found.length) {
+    const rows = found.map((r) => [{ text: r.name }, { text: r.current! }, {
+      text: `→ ${r.latest}`,
+    }]);
+    io.out(tableLines(rows).join("\n"));
+  }
+  for (const r of report) {
+    if (r.state === "unreachable") log(`warning: ${r.name}: could not ask ${r.from}: ${r.reason}`);
+    else if (r.state === "not-checked" && r.reason !== null) {
+      log(`${r.name}: not checked: ${r.reason}`);
     }
   }
+  const asked = report.filter((r) => r.state === "outdated" || r.state === "current").length;
+  log(
+    found.length
+      ? `${found.length} of ${asked} checked ${
+        found.length === 1 ? "has" : "have"
+      } a newer release: \`hpm pin PACKAGE --ref TAG\` takes one`
+      : `nothing outdated (${asked} checked)`,
+  );
 }
 
 /**

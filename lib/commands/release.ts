@@ -99,11 +99,37 @@ const PROD = "prod";
  *   (what was done, what is left, what was undone)
  *
  * @example Usage
- * ```ts ignore
- * import { release } from "@hpm/cli";
+ * ```ts
+ * import { denoRunner, release } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const { tag } = await release({ root: ".", package: "rag4code-qdrant", bump: "minor" });
- * console.log(`released ${tag}; commit the core to use it`);
+ * // A plugin `q` with a remote (a bare repository here), and a core whose registry pins its tag:
+ * const root = await Deno.makeTempDir();
+ * const core = `${root}/core`;
+ * const git = (cwd: string, ...args: string[]) =>
+ *   denoRunner({ program: "git", args: ["-c", "user.name=me", "-c", "user.email=me@x", ...args], cwd });
+ * await git(root, "init", "--quiet", "--bare", "q.git");
+ * await git(root, "clone", "--quiet", `${root}/q.git`, `${core}/packages/q`);
+ * await Deno.writeTextFile(`${core}/packages/q/pyproject.toml`, '[project]\nname = "q"\nversion = "1.0.0"\n');
+ * await git(`${core}/packages/q`, "add", "-A");
+ * await git(`${core}/packages/q`, "commit", "--quiet", "-m", "q 1.0.0");
+ * await git(`${core}/packages/q`, "tag", "v1.0.0");
+ * await git(`${core}/packages/q`, "push", "--quiet", "origin", "HEAD", "v1.0.0");
+ * await Deno.writeTextFile(`${core}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${core}/hpm.yaml`, "registry: ./reg\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${core}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(
+ *   `${core}/reg/packages/q.yaml`,
+ *   "name: q\nsources:\n  dev: {type: local, path: ./packages/q}\n" +
+ *     `  prod: {type: git, url: 'file://${root}/q.git', tag: v1.0.0}\n`,
+ * );
+ * await git(core, "init", "--quiet");
+ *
+ * // --dry-run: every check made, every step listed, nothing changed.
+ * const { tag, steps } = await release({ root: core, package: "q", bump: "minor", dryRun: true });
+ * assert.equal(tag, "v1.1.0");
+ * assert.equal(steps.length, 6); // commit, tag, push, pin, verify, stage
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function release(options: ReleaseOptions): Promise<ReleaseResult> {

@@ -8,10 +8,9 @@
 
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { runPool } from "../io/pool.ts";
-import { reallyInside } from "../io/files.ts";
 import { cacheDir } from "../registry/remote.ts";
-import { CommandFailedError, HpmInputError } from "../core/errors.ts";
-import { cloneState, commitsAfter, hasOwnGit } from "../io/git.ts";
+import { HpmInputError } from "../core/errors.ts";
+import { inspectCheckout } from "../project/checkout_state.ts";
 import type { ModeOrigin } from "../core/mode.ts";
 import { isPackageDir } from "../project/load.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
@@ -25,8 +24,14 @@ import {
 import { denoRunner, type Runner } from "../io/runner.ts";
 import { type CommittedForms, committedForms } from "../project/committed.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
-import { type Io, paint } from "../io/terminal.ts";
+import { type Cell, type Io, paint, tableLines } from "../io/terminal.ts";
 import { planSync, type SyncPlan } from "../project/plan.ts";
+import { type EnvironmentState, environmentState } from "../project/environment.ts";
+import type { Manifest } from "../core/manifest.ts";
+import { normalizeName } from "../core/names.ts";
+
+// Part of the report's type, public with it.
+export type { EnvironmentState } from "../project/environment.ts";
 
 /** The state of one local clone. Fields that could not be determined are null. */
 export interface CloneStatus {
@@ -54,6 +59,8 @@ export interface CloneStatus {
   readonly prodRefExists: boolean | null;
   /** Commits on HEAD that `prodRef` does not have (unreleased work). */
   readonly commitsSinceProdRef: number | null;
+  /** Commits on HEAD that its upstream branch does not have, as of the last fetch. */
+  readonly commitsNotPushed: number | null;
   /** What went wrong asking git, if anything. */
   readonly error: string | null;
   /** What `hpm clone` would clone it from (a git source or `repository:`); null when nothing. */
@@ -126,12 +133,26 @@ export interface StatusReport {
   } | null;
   /** pyproject.toml's mode in the working tree, git's index and HEAD; null outside git. */
   readonly git: CommittedForms | null;
+  /** Whether the environment holds what uv.lock installs, as uv answers without installing. */
+  readonly environment: EnvironmentState;
+  /** The groups of alternatives (`select:`): the option in use and those that are not. */
+  readonly alternatives: readonly Alternatives[];
+}
+
+/** A group of alternatives in hpm.yaml: one option selected, the others not installed. */
+export interface Alternatives {
+  /** The group. */
+  readonly group: string;
+  /** The option in use. */
+  readonly selected: string;
+  /** The options not installed. */
+  readonly others: readonly string[];
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
 export type StatusOptions = CommandContext;
 
-// Each clone costs two git processes (four when its HEAD is detached); a few
+// Each clone costs three git processes (five when its HEAD is detached); a few
 // clones at a time keep a large project from starting hundreds at once.
 const GIT_JOBS = 8;
 
@@ -215,7 +236,20 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
       }
       : null,
     git: await committedForms(project, runner),
+    environment: await environmentState(project.root, runner, env),
+    alternatives: alternativesOf(project.manifest),
   };
+}
+
+// Each group with `select:`, and the options it leaves out.
+function alternativesOf(manifest: Manifest): Alternatives[] {
+  return manifest.groups.flatMap((g) =>
+    g.select === undefined ? [] : [{
+      group: g.name,
+      selected: g.select,
+      others: g.options.filter((o) => normalizeName(o) !== normalizeName(g.select!)),
+    }]
+  );
 }
 
 // The mode pyproject.toml was synced for; unknown when the problem is the file itself.
@@ -235,77 +269,30 @@ async function inspectClone(
   entry: RegistryEntry,
   cache: string,
 ): Promise<CloneStatus> {
-  const candidates = releaseRefs(entry.sources.prod);
-  const folder = await exists(path);
-  const base: CloneStatus = {
+  const state = await inspectCheckout(runner, path, releaseRefs(entry.sources.prod), cache);
+  return {
     path,
     displayPath: displayPath(path, root),
-    exists: folder,
-    present: folder && isPackageDir(path),
-    git: false,
-    branch: null,
-    detachedAt: null,
-    dirty: null,
-    changedPaths: null,
-    prodRef: candidates[0] ?? null,
-    prodRefExists: null,
-    commitsSinceProdRef: null,
-    error: null,
+    exists: state.exists,
+    present: state.exists && isPackageDir(path),
+    git: state.git,
+    branch: state.branch,
+    detachedAt: state.detachedAt,
+    dirty: state.dirty,
+    changedPaths: state.changedPaths,
+    prodRef: state.ref,
+    prodRefExists: state.refExists,
+    commitsSinceProdRef: state.commitsAfterRef,
+    commitsNotPushed: state.commitsNotPushed,
+    error: state.error,
     cloneUrl: cloneSource(entry)?.source.url ?? null,
   };
-  if (!folder) return base;
-  try {
-    // Git runs only in a clone of its own, never in a registry's cached
-    // checkout (a registry could have laid out a repository there).
-    if (!hasOwnGit(path) || reallyInside(path, cache)) return base;
-    const state = await cloneState(runner, path);
-    let prodRef = base.prodRef;
-    let prodRefExists: boolean | null = null;
-    let commitsSinceProdRef: number | null = null;
-    for (const candidate of candidates) {
-      const after = await commitsAfter(runner, path, candidate);
-      prodRefExists = after !== undefined;
-      if (after !== undefined) {
-        prodRef = candidate;
-        commitsSinceProdRef = after;
-        break;
-      }
-    }
-    return {
-      ...base,
-      git: true,
-      branch: state.branch ?? null,
-      detachedAt: state.detachedAt ?? null,
-      dirty: state.dirty,
-      changedPaths: state.changedPaths,
-      prodRef,
-      prodRefExists,
-      commitsSinceProdRef,
-    };
-  } catch (e) {
-    if (!(e instanceof CommandFailedError)) throw e;
-    const detail = e.stderrTail.trim().split("\n").at(-1) || e.message;
-    return { ...base, git: true, error: detail };
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
-  }
 }
 
 /** Options of {@link formatStatus}. */
 export interface FormatStatusOptions {
   /** Use ANSI colours. */
   readonly color: boolean;
-}
-
-interface Cell {
-  readonly text: string;
-  readonly paint?: (s: string) => string;
 }
 
 /**
@@ -330,6 +317,8 @@ interface Cell {
  *   missingClones: [],
  *   problem: null,
  *   git: { commitMode: "prod", worktree: "dev", staged: false, index: "prod", head: "prod" },
+ *   environment: { state: "in-sync", path: "/p/.venv", reason: null },
+ *   alternatives: [{ group: "vector-db", selected: "rag4code-qdrant", others: ["rag4code-chroma"] }],
  *   packages: [{
  *     name: "rag4code-qdrant",
  *     key: "rag4code-qdrant",
@@ -344,6 +333,9 @@ interface Cell {
  * }, { color: false });
  * assert.match(text, /^mode: dev \(default\)/);
  * assert.match(text, /^git: working tree dev, index not staged, HEAD prod/m);
+ * assert.match(text, /^ +you work in dev; the index and HEAD hold prod, as committed$/m);
+ * assert.match(text, /^environment: matches uv\.lock$/m);
+ * assert.match(text, /^alternatives: vector-db uses rag4code-qdrant \(not rag4code-chroma\)$/m);
  * assert.match(text, /rag4code-qdrant +vector-db +pypi ==1\.2\.0/);
  * ```
  */
@@ -374,13 +366,22 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
   if (report.pyprojectMode !== null || !report.inSync || report.packages.length) {
     lines.push(`pyproject.toml: ${py}`);
   }
-  if (report.git) lines.push(`git: ${formsText(report.git, { red, green })}`);
+  if (report.git) {
+    lines.push(
+      `git: ${formsText(report.git, { red, green })}`,
+      `     ${formsSentence(report.git)}`,
+    );
+  }
   if (report.local) {
     const parts = [];
     if (report.local.mode !== null) parts.push(`mode ${report.local.mode}`);
     if (report.local.develop.length) parts.push(`develop ${report.local.develop.join(", ")}`);
     if (report.local.overrides.length) parts.push(`overrides ${report.local.overrides.join(", ")}`);
     lines.push(`hpm.local.yaml: in effect${parts.length ? ` (${parts.join("; ")})` : ""}`);
+  }
+  lines.push(`environment: ${environmentText(report, { red, green, yellow, dim })}`);
+  if (report.alternatives.length) {
+    lines.push(`alternatives: ${alternativesText(report.alternatives)}`);
   }
 
   if (!report.packages.length) {
@@ -401,18 +402,7 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
     { text: p.description + (p.developed ? ", developed" : "") + (p.overridden ? " *" : "") },
     checkoutCell(p, { red, green, yellow }),
   ]);
-  const widths = header.map((_, i) =>
-    Math.max(...[header, ...rows].map((r) => [...r[i].text].length))
-  );
-  lines.push("");
-  for (const row of [header, ...rows]) {
-    lines.push(
-      row.map((cell, i) => {
-        const pad = i === row.length - 1 ? "" : " ".repeat(widths[i] - [...cell.text].length);
-        return (cell.paint ? cell.paint(cell.text) : cell.text) + pad;
-      }).join("  ").trimEnd(),
-    );
-  }
+  lines.push("", ...tableLines([header, ...rows]));
   if (report.packages.some((p) => p.overridden)) {
     lines.push("", dim("* path set by hpm.local.yaml"));
   }
@@ -449,6 +439,50 @@ function formsText(
     return text + colors.red(`: HEAD is in ${forms.head}; run \`hpm stage\``);
   }
   return forms.staged ? text + colors.green(": ready to commit") : text;
+}
+
+// The three forms in plain words: "you work in dev; the index and HEAD hold
+// prod, as committed".
+function formsSentence(forms: CommittedForms): string {
+  const form = (m: string | null) => m ?? "no mode of hpm's";
+  const committed = (m: string | null) =>
+    m !== null && m === forms.commitMode ? ", as committed" : "";
+  const work = forms.worktree === null
+    ? "hpm manages nothing in your pyproject.toml"
+    : `you work in ${forms.worktree}`;
+  if (!forms.staged) {
+    return `${work}; the index and HEAD hold ${form(forms.head)}${committed(forms.head)}`;
+  }
+  return `${work}; the index holds ${form(forms.index)}${committed(forms.index)}, ` +
+    `ready to commit; HEAD holds ${form(forms.head)}`;
+}
+
+// Whether the environment holds what uv.lock installs, and what to do if not.
+function environmentText(
+  report: StatusReport,
+  colors: Record<"red" | "green" | "yellow" | "dim", (s: string) => string>,
+): string {
+  const env = report.environment;
+  const sync = `run \`hpm sync --mode ${report.mode}\``;
+  switch (env.state) {
+    case "missing":
+      return colors.yellow(`none yet: ${sync}`);
+    case "outdated":
+      return colors.red(`does not match uv.lock (${env.reason}): ${sync}`);
+    case "unknown":
+      return colors.dim(`not known (${env.reason})`);
+    case "in-sync":
+      return report.inSync
+        ? colors.green("matches uv.lock")
+        : colors.yellow(`matches uv.lock, which is not yet for ${report.mode}: ${sync}`);
+  }
+}
+
+// "vector-db uses qdrant (not chroma)".
+function alternativesText(groups: readonly Alternatives[]): string {
+  return groups.map((g) =>
+    `${g.group} uses ${g.selected}` + (g.others.length ? ` (not ${g.others.join(", ")})` : "")
+  ).join("; ");
 }
 
 function originText(origin: ModeOrigin): string {
@@ -503,6 +537,10 @@ function checkoutCell(
     } else {
       parts.push({ text: `no commits since ${clone.prodRef}` });
     }
+  }
+  if (clone.commitsNotPushed) {
+    const n = clone.commitsNotPushed;
+    parts.push({ text: `${n} commit${n === 1 ? "" : "s"} not pushed`, paint: colors.yellow });
   }
   // The cell is padded by its plain text, so colour each part separately here.
   const text = parts.map((x) => x.text).join(", ");

@@ -47,6 +47,7 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
     for (const call of runner.calls) assert.deepEqual(call.args.slice(0, SAFE.length), SAFE);
     assert.deepEqual(runner.calls.map((c) => c.args.slice(SAFE.length)), [
       ["status", "--porcelain=v2", "--branch"],
+      ["rev-list", "--count", "@{upstream}..HEAD"],
       ["rev-list", "--count", "--end-of-options", "v1.0.0^{commit}..HEAD"],
       ["rev-parse", "--show-toplevel", "--show-prefix"],
     ]);
@@ -71,6 +72,7 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       prodRef: "v1.0.0",
       prodRefExists: true,
       commitsSinceProdRef: 3,
+      commitsNotPushed: 3,
       error: null,
       cloneUrl: "https://example.com/a.git",
     });
@@ -123,6 +125,7 @@ const clone = {
   prodRef: "v1.0.0",
   prodRefExists: true,
   commitsSinceProdRef: 0,
+  commitsNotPushed: 0,
   error: null,
   cloneUrl: "https://example.com/a.git",
 };
@@ -137,6 +140,8 @@ const report: StatusReport = {
   missingClones: ["c"],
   problem: null,
   git: null,
+  environment: { state: "missing", path: "/p/.venv", reason: null },
+  alternatives: [],
   packages: [
     {
       name: "a",
@@ -219,6 +224,7 @@ Deno.test("formatStatus() renders a plain table", () => {
       "mode: prod (from RUN_MODE)",
       "pyproject.toml: in dev mode, out of sync for prod: run `hpm sync --mode prod`",
       "hpm.local.yaml: in effect (overrides b)",
+      "environment: none yet: run `hpm sync --mode prod`",
       "",
       "PACKAGE  GROUP       SOURCE                       CHECKOUT",
       "a        db          local packages/a (editable)  main, clean, no commits since v1.0.0",
@@ -250,7 +256,8 @@ Deno.test("formatStatus() with no plugins says how to add one", () => {
   );
   assert.equal(
     text,
-    "mode: prod (from RUN_MODE)\n\nno plugins: add one with `hpm group add GROUP --option PACKAGE`",
+    "mode: prod (from RUN_MODE)\nenvironment: none yet: run `hpm sync --mode prod`\n\n" +
+      "no plugins: add one with `hpm group add GROUP --option PACKAGE`",
   );
 });
 
@@ -278,4 +285,57 @@ Deno.test("formatStatus() shows working tree, index and HEAD, and when to run hp
     "git: working tree dev, index not staged, HEAD unmanaged",
   );
   assert.equal(line(null), undefined, "outside git, no line");
+});
+
+Deno.test("formatStatus() says the forms in plain words", () => {
+  const sentence = (git: StatusReport["git"]) => {
+    const lines = formatStatus({ ...report, git }, { color: false }).split("\n");
+    return lines[lines.findIndex((l) => l.startsWith("git: ")) + 1].trim();
+  };
+  const forms = { commitMode: "prod", worktree: "dev", staged: false, index: "prod", head: "prod" };
+  assert.equal(sentence(forms), "you work in dev; the index and HEAD hold prod, as committed");
+  assert.equal(
+    sentence({ ...forms, staged: true, head: "dev" }),
+    "you work in dev; the index holds prod, as committed, ready to commit; HEAD holds dev",
+  );
+  assert.equal(
+    sentence({ ...forms, worktree: null, head: null, commitMode: null }),
+    "hpm manages nothing in your pyproject.toml; the index and HEAD hold no mode of hpm's",
+  );
+});
+
+Deno.test("formatStatus() tells the environment's state and the alternatives not selected", () => {
+  const row = (r: Partial<StatusReport>, name: string) =>
+    formatStatus({ ...report, ...r }, { color: false }).split("\n").find((l) =>
+      l.startsWith(`${name}: `)
+    );
+  const environment = (state: StatusReport["environment"]["state"], reason: string | null) => ({
+    environment: { state, path: "/p/.venv", reason },
+  });
+  assert.equal(
+    row({ ...environment("in-sync", null), inSync: true }, "environment"),
+    "environment: matches uv.lock",
+  );
+  assert.equal(
+    row(environment("in-sync", null), "environment"),
+    "environment: matches uv.lock, which is not yet for prod: run `hpm sync --mode prod`",
+  );
+  assert.equal(
+    row(environment("outdated", "uv would install 1 package"), "environment"),
+    "environment: does not match uv.lock (uv would install 1 package): run `hpm sync --mode prod`",
+  );
+  assert.equal(
+    row(environment("unknown", "uv was not found"), "environment"),
+    "environment: not known (uv was not found)",
+  );
+  assert.equal(row({}, "alternatives"), undefined, "no group of alternatives, no row");
+  assert.equal(
+    row({
+      alternatives: [
+        { group: "db", selected: "qdrant", others: ["chroma", "milvus"] },
+        { group: "llm", selected: "openai", others: [] },
+      ],
+    }, "alternatives"),
+    "alternatives: db uses qdrant (not chroma, milvus); llm uses openai",
+  );
 });

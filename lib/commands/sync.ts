@@ -25,7 +25,20 @@ import {
   type SyncPlan,
 } from "../project/plan.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
-import { programPath } from "../io/runner.ts";
+import { denoRunner, programPath } from "../io/runner.ts";
+import { leftBehindWarnings, type LeftCheckout } from "../project/checkout_state.ts";
+import { readManaged } from "../edit/pyproject_record.ts";
+import {
+  cloneFailure,
+  cloneMissing,
+  type CloneReport,
+  confirmOnTerminal,
+} from "../project/clones.ts";
+import { devCheckout } from "../core/checkout.ts";
+import { displayPath } from "../core/registry_entry.ts";
+import { reallyInside } from "../io/files.ts";
+import { cacheDir } from "../registry/remote.ts";
+import { releaseRefs } from "../project/releases.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
 import { requireUv, uvSyncArgs } from "../io/uv.ts";
 import { runUvTransaction } from "../state/uv_transaction.ts";
@@ -115,8 +128,13 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
     };
     const install = options.install ?? true;
     if (options.dryRun) return result;
+    const env = options.env ?? Deno.env.toObject();
+    const leftOut = checkoutsLeftOut(plan, env);
+    if (plan.changed && syncedMode(plan) !== plan.mode) {
+      await warnLeftBehind(plan.mode, leftOut, options);
+    }
     if (!plan.changed && !install) {
-      await rememberSync(plan, inputs, startedAt, options);
+      await rememberSync(plan, inputs, startedAt, options, leftOut);
       return result;
     }
     // PATH and HPM_UV come from the process unless the caller's environment sets them.
@@ -127,9 +145,50 @@ export async function sync(options: SyncOptions = {}): Promise<SyncResult> {
       install ? uvArgs : undefined,
       options,
     );
-    await rememberSync(plan, inputs, startedAt, options, lockBefore);
+    await rememberSync(plan, inputs, startedAt, options, leftOut, lockBefore);
     return { ...result, installed: install };
   }, lockOptions(options));
+}
+
+// The mode pyproject.toml was synced for before this sync.
+function syncedMode(plan: SyncPlan): string | undefined {
+  return readManaged(plan.before, plan.project.pyprojectFile)?.mode;
+}
+
+// The dev checkouts of the plan's packages that its mode does not install
+// from (a prod mode's released sources): work in them that the release lacks
+// is left behind by a switch to the mode. Checkouts in HPM's cache (a remote
+// registry's) are not the user's and are left out.
+function checkoutsLeftOut(
+  plan: SyncPlan,
+  env: Readonly<Record<string, string | undefined>>,
+): LeftCheckout[] {
+  const { project } = plan;
+  const cache = cacheDir(env);
+  return plan.resolution.packages.flatMap((p) => {
+    if (p.localPath !== undefined) return [];
+    const checkout = devCheckout(project, p.entry, plan.mode, env.HOME ?? env.USERPROFILE);
+    if (!checkout || reallyInside(checkout.path, cache)) return [];
+    return [{
+      name: p.entry.name,
+      path: checkout.path,
+      shown: displayPath(checkout.path, project.root),
+      refs: releaseRefs(p.source),
+    }];
+  });
+}
+
+// A switch to a mode that does not install from some dev checkouts warns,
+// one line per checkout, about the work there the mode will not contain.
+async function warnLeftBehind(
+  mode: string,
+  checkouts: readonly LeftCheckout[],
+  options: CommandContext,
+): Promise<void> {
+  if (!checkouts.length || !options.log) return;
+  for (const line of await leftBehindWarnings(options.runner ?? denoRunner, mode, checkouts)) {
+    options.log(line);
+  }
 }
 
 // The committed mode as the files choose it (hpm.yaml and the registry
@@ -166,6 +225,7 @@ async function rememberSync(
   inputs: PlanInputs,
   startedAt: number,
   options: CommandContext,
+  leftOut: readonly LeftCheckout[],
   lockBefore?: string | null,
 ) {
   const { project, resolution } = plan;
@@ -202,6 +262,8 @@ async function rememberSync(
       stage: resolution.packages.some((p) => p.localPath !== undefined)
         ? undefined
         : { plan: resolution.plan, leaveOut: scratchLeaveOut(plan, env) },
+      // What a switch back to this mode warns about (see checkoutsLeftOut).
+      checkouts: leftOut.length ? leftOut : undefined,
       startedAt,
     });
   const key = stateKey(plan.mode, resolution.plan.develop);
@@ -217,6 +279,10 @@ export interface SyncFlags
   readonly install: boolean;
   /** `--json`. */
   readonly json?: boolean;
+  /** `--clone`: clone the missing dev checkouts first. */
+  readonly clone?: boolean;
+  /** `--yes`: with `clone`, clone outside the project without asking. */
+  readonly yes?: boolean;
 }
 
 /**
@@ -229,6 +295,17 @@ export interface SyncFlags
 export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
   const context = commandContext(flags, io);
   const { log } = context;
+  let cloned: CloneReport | undefined;
+  if (flags.clone) {
+    cloned = await cloneMissing({
+      ...context,
+      yes: flags.yes,
+      confirm: confirmOnTerminal(io),
+      progress: !flags.quiet && Deno.stderr.isTerminal(),
+    });
+    const failure = cloneFailure(cloned);
+    if (failure) throw failure;
+  }
   const result = await sync({
     ...context,
     dryRun: flags.dryRun,
@@ -247,6 +324,7 @@ export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
         dryRun: flags.dryRun ?? false,
         installed: result.installed,
         kept: result.kept,
+        ...(cloned ? { cloned: cloned.results } : {}),
         ...diffPyproject(result.before, result.after),
       },
       null,

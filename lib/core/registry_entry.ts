@@ -158,7 +158,8 @@ export function missingModeError(entry: RegistryEntry, mode: string, hint?: stri
  *
  * @example Usage
  * ```ts
- * import { checkoutMode, parseRegistryEntry } from "@hpm/cli";
+ * import { parseRegistryEntry } from "@hpm/cli";
+ * import { checkoutMode } from "./registry_entry.ts";
  * import assert from "node:assert/strict";
  *
  * const entry = parseRegistryEntry(

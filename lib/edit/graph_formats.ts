@@ -11,7 +11,17 @@
 
 import type { GraphEdge, GraphMark, GraphNode, ProjectGraph } from "../core/graph.ts";
 
-/** The formats {@link renderGraph} draws. */
+/**
+ * The formats {@link renderGraph} draws.
+ *
+ * @example Usage
+ * ```ts
+ * import { GRAPH_FORMATS } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual([...GRAPH_FORMATS], ["tree", "mermaid", "dot"]);
+ * ```
+ */
 export const GRAPH_FORMATS = ["tree", "mermaid", "dot"] as const;
 
 /** One of {@link GRAPH_FORMATS}. */

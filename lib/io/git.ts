@@ -251,7 +251,8 @@ export function hasOwnGit(dir: string): boolean {
  * @param url the repository
  * @param dest the folder to create
  * @param cwd where to run git
- * @param stream let git's progress show
+ * @param progress let git's progress show on the terminal (its output is
+ *   then not captured, so a failure's reason is what git showed there)
  * @param env extra environment for git (e.g. `GIT_TERMINAL_PROMPT=0`)
  * @throws {CommandFailedError} when git fails
  */
@@ -260,12 +261,12 @@ export async function gitClone(
   url: string,
   dest: string,
   cwd: string,
-  stream = false,
+  progress = false,
   env?: Readonly<Record<string, string>>,
 ): Promise<void> {
-  const args = ["clone", "--quiet", "--", url, dest];
+  const args = ["clone", progress ? "--progress" : "--quiet", "--", url, dest];
   const r = await runGit(runner, cwd, args, {
-    stream,
+    stream: progress,
     network: "clone",
     ...(env ? { env } : {}),
   });
@@ -325,6 +326,23 @@ export async function commitsAfter(
     "--end-of-options",
     `${ref}^{commit}..HEAD`,
   ]);
+  return count === undefined ? undefined : Number(count);
+}
+
+/**
+ * How many commits HEAD has that its upstream branch does not (as of the
+ * last fetch: nothing is asked of the remote); undefined when HEAD is
+ * detached or its branch tracks none.
+ *
+ * @param runner runs git
+ * @param dir the clone
+ * @returns the count, or undefined
+ */
+export async function commitsNotPushed(
+  runner: Runner,
+  dir: string,
+): Promise<number | undefined> {
+  const count = await gitOk(runner, dir, ["rev-list", "--count", "@{upstream}..HEAD"]);
   return count === undefined ? undefined : Number(count);
 }
 
@@ -607,6 +625,43 @@ export async function remoteRef(
   const exact = [`refs/tags/${ref}`, `refs/heads/${ref}`, ref];
   if (exact.some((n) => names.has(n))) return { state: "found" };
   return /^[0-9a-f]{7,40}$/i.test(ref) ? { state: "commit" } : { state: "missing" };
+}
+
+/**
+ * The tags of the remote `url` (`git ls-remote --tags --refs`), within
+ * `timeoutMs`, reading at most `maxBytes` of git's answer.
+ *
+ * @param runner runs git
+ * @param cwd where to run git
+ * @param url the repository
+ * @param timeoutMs how long to wait for the remote
+ * @param maxBytes the most output to read (a remote with more tags is refused)
+ * @returns the tag names (without `refs/tags/`), or why the remote did not answer
+ */
+export async function remoteTags(
+  runner: Runner,
+  cwd: string,
+  url: string,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<{ tags: string[] } | { reason: string }> {
+  const r = await runGit(runner, cwd, ["ls-remote", "--tags", "--refs", "--end-of-options", url], {
+    env: QUIET_ENV,
+    timeoutMs,
+    network: "repository",
+    maxOutputBytes: maxBytes,
+  });
+  if (r.code !== 0) {
+    return {
+      reason: gitFailure(r.stderr) ??
+        `git ls-remote stopped (exit code ${r.code}, after at most ${timeoutMs} ms)`,
+    };
+  }
+  const tags = r.stdout.split("\n").flatMap((line) => {
+    const name = line.split("\t")[1]?.trim();
+    return name?.startsWith("refs/tags/") ? [name.slice("refs/tags/".length)] : [];
+  });
+  return { tags };
 }
 
 /**

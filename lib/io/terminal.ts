@@ -46,6 +46,32 @@ export function defaultIo(): Io {
 export const paint = (on: boolean, code: string) => (s: string): string =>
   on ? `\x1b[${code}m${s}\x1b[0m` : s;
 
+/** One cell of a table: its text, and how to colour it. */
+export interface Cell {
+  /** The text, as it is measured. */
+  readonly text: string;
+  /** Colours it (after padding is measured). */
+  readonly paint?: (s: string) => string;
+}
+
+/**
+ * A table's lines: each column as wide as its widest text (in characters),
+ * columns two spaces apart, the last one not padded.
+ *
+ * @param rows the rows, the header first if there is one
+ * @returns the lines
+ */
+export function tableLines(rows: readonly (readonly Cell[])[]): string[] {
+  const width = (cell: Cell | undefined) => cell ? [...cell.text].length : 0;
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => width(r[i])))) ?? [];
+  return rows.map((row) =>
+    row.map((cell, i) => {
+      const pad = i === row.length - 1 ? "" : " ".repeat(widths[i] - width(cell));
+      return (cell.paint ? cell.paint(cell.text) : cell.text) + pad;
+    }).join("  ").trimEnd()
+  );
+}
+
 // The colours of a unified diff, or none.
 function diffColors(on: boolean): DiffColors {
   return { added: paint(on, "32"), removed: paint(on, "31"), header: paint(on, "1") };

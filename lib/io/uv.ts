@@ -191,6 +191,41 @@ export function uvLockCheckRequest(
 }
 
 /**
+ * The `uv sync --check` request of `hpm status`: does the project's
+ * environment hold what uv.lock installs? Asked without installing or
+ * locking anything (`--check`, `--frozen`: uv.lock is read as it is, so no
+ * source tree is built), offline, with extra packages allowed (`--inexact`:
+ * as `uv run` judges an environment), and with the environment's own
+ * interpreter named (`--python`), so uv starts no interpreter a
+ * `.python-version` names. Whether that interpreter may be started is the
+ * caller's to decide.
+ *
+ * @param root the project root, where uv runs
+ * @param python the environment's interpreter
+ * @returns the request for a {@link Runner}
+ */
+export function uvSyncCheckRequest(root: string, python: string): RunRequest {
+  return {
+    program: "uv",
+    args: [
+      "sync",
+      "--check",
+      "--frozen",
+      "--offline",
+      "--inexact",
+      "--no-progress",
+      "--python",
+      python,
+    ],
+    cwd: root,
+    timeoutMs: UV_CHECK_TIMEOUT_MS,
+  };
+}
+
+// uv answers a check from its cache in milliseconds; a stuck one must not hold `hpm status`.
+const UV_CHECK_TIMEOUT_MS = 60_000;
+
+/**
  * Say so when the project's `.venv` is tracked by git: whoever committed it
  * chose the programs in it. HPM's checks do not run them; `hpm sync` and uv
  * use the project's environment.

@@ -247,7 +247,8 @@ export function missingCloneError(plan: SyncPlan): HpmInputError {
     where,
     pkg.developed
       ? `run \`hpm clone ${all}\`, or stop developing it: \`hpm free ${name}\``
-      : `run \`hpm clone ${all}\`, or sync another mode (--mode prod)`,
+      : `run \`hpm sync${plan.modeOrigin === "flag" ? ` --mode ${plan.mode}` : ""} --clone\` ` +
+        `(or \`hpm clone ${all}\` first), or sync another mode (--mode prod)`,
   );
 }
 

@@ -224,6 +224,14 @@ export async function answerFast(
       // As the normal path: a missing uv is found out before anything is written.
       requireUv(options.env);
     }
+    // As the normal path: a switch warns about the work it leaves behind in
+    // the dev checkouts; git is asked only then.
+    if (answer.checkouts?.length && answer.change?.modeBefore !== answer.mode) {
+      const { leftBehindWarnings } = await import("../project/checkout_state.ts");
+      for (const line of await leftBehindWarnings(options.runner, answer.mode, answer.checkouts)) {
+        options.log(line);
+      }
+    }
     const key = stateKey(answer.mode, answer.develop);
     // The lock uv left for this mode, put back if uv.lock is what it was
     // when the record's switch began: the same inputs give the same output.

@@ -31,6 +31,7 @@
 import { chooseMode, type ModeRequest } from "../core/mode.ts";
 import type { ChangeCounts } from "../edit/pyproject_diff.ts";
 import type { Plan } from "../core/plan.ts";
+import type { LeftCheckout } from "../project/checkout_state.ts";
 import type { SeenFile, SeenFolder } from "./plan_inputs.ts";
 import { MAX_PYPROJECT_BYTES } from "../io/files.ts";
 import {
@@ -75,6 +76,8 @@ export interface ModeRecord {
   readonly commit?: { readonly mode: string; readonly origin: string };
   /** What `hpm stage` needs of this mode, when it installs nothing from a local path. */
   readonly stage?: RecordedStage;
+  /** The dev checkouts the mode does not install from, which a switch to it warns about. */
+  readonly checkouts?: readonly LeftCheckout[];
 }
 
 /**
@@ -117,6 +120,7 @@ export interface SyncInputs extends
     | "lock"
     | "commit"
     | "stage"
+    | "checkouts"
   > {
   /** The mode without --mode and RUN_MODE, and its origin. */
   readonly fileMode: { readonly mode: string; readonly origin: string };
@@ -201,6 +205,7 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
     ...(inputs.lock ? { lock: inputs.lock } : {}),
     ...(inputs.commit ? { commit: inputs.commit } : {}),
     ...(inputs.stage ? { stage: inputs.stage } : {}),
+    ...(inputs.checkouts ? { checkouts: inputs.checkouts } : {}),
   };
 }
 
@@ -229,6 +234,8 @@ export interface FastAnswer {
   readonly change?: ChangeCounts;
   /** uv.lock as the last switch into this mode found and left it. */
   readonly lock?: LockMemory;
+  /** For a switch: the dev checkouts the mode does not install from. */
+  readonly checkouts?: readonly LeftCheckout[];
 }
 
 /**
@@ -262,8 +269,11 @@ export async function stillHolds(
       const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(now);
       const state = { mode: r.mode, origin, ...(r.develop && { develop: r.develop }) };
       const lock = r.lock ? { lock: r.lock } : {};
+      const checkouts = r.checkouts ? { checkouts: r.checkouts } : {};
       if (text === r.after) return { ...state, ...lock };
-      if (text === r.before) return { ...state, write: r.after, change: r.change, ...lock };
+      if (text === r.before) {
+        return { ...state, write: r.after, change: r.change, ...lock, ...checkouts };
+      }
       return undefined;
     }
   } catch {
@@ -341,6 +351,15 @@ function isCommit(v: unknown): boolean {
     isString(c.origin));
 }
 
+function isCheckouts(v: unknown): boolean {
+  return v === undefined || (Array.isArray(v) && v.every((c) => {
+    const checkout = c as Record<string, unknown> | null;
+    return typeof checkout === "object" && checkout !== null && isString(checkout.name) &&
+      isPath(checkout.path) && isString(checkout.shown) && Array.isArray(checkout.refs) &&
+      checkout.refs.every(isString);
+  }));
+}
+
 function isInput(v: unknown): v is RecordedInput {
   if (typeof v !== "object" || v === null) return false;
   const i = v as Record<string, unknown>;
@@ -369,7 +388,7 @@ export function asRecords(v: unknown): ModeRecord[] {
       isString(r.fileModeOrigin) && (r.home === null || isString(r.home)) &&
       isString(r.cacheEnv) && Array.isArray(r.inputs) && r.inputs.every(isInput) &&
       isString(r.before) && isString(r.after) && isLock(r.lock) && isCommit(r.commit) &&
-      isStage(r.stage) &&
+      isStage(r.stage) && isCheckouts(r.checkouts) &&
       typeof c === "object" && c !== null && isCount(c.sources) && isCount(c.groups) &&
       (c.modeBefore === undefined || isString(c.modeBefore)) &&
       (c.modeAfter === undefined || isString(c.modeAfter));

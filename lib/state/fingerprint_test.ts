@@ -107,6 +107,12 @@ Deno.test("a stored fingerprint that is not one is never trusted", async () => {
         { format: 4, modes: { dev: { ...record, change: { sources: -1, groups: 0 } } } },
         { format: 4, modes: { dev: { ...record, lock: { before: null } } } },
         { format: 4, modes: { dev: { ...record, lock: { before: 1, after: "0" } } } },
+        {
+          format: 4,
+          modes: {
+            dev: { ...record, checkouts: [{ name: "p", path: "p", shown: "p", refs: [] }] },
+          },
+        },
       ]
     ) {
       assert.equal(await stillHolds(bad, here(dir)), undefined, JSON.stringify(bad));

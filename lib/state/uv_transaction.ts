@@ -11,6 +11,9 @@ import { denoRunner, programPath, type Runner } from "../io/runner.ts";
 import { FROZEN_WARNING, requireUv } from "../io/uv.ts";
 import { Interrupts } from "../io/interrupts.ts";
 
+// How long uv runs before HPM says what it waits for.
+const WAIT_NOTICE_MS = 2000;
+
 /** How {@link runUvTransaction} runs uv. */
 export interface UvTransactionOptions {
   /** Runs uv. @default denoRunner */
@@ -26,7 +29,7 @@ export interface UvTransactionOptions {
    * pyproject.toml, and locks anew where it does not fit.
    */
   readonly lock?: { readonly when: string | null; readonly bytes: Uint8Array };
-  /** Warnings for the user. */
+  /** Warnings for the user, and what a long uv run waits for. */
   readonly log?: (message: string) => void;
   /** Detail for `--verbose`: whether the lock given was put back. */
   readonly trace?: (message: string) => void;
@@ -94,6 +97,15 @@ export async function runUvTransaction(
     if (interrupts.caught) throw new InterruptedError(interrupts.caught, tx !== undefined);
     if (uvArgs) {
       const runner = options.runner ?? denoRunner;
+      const waiting = setTimeout(() => {
+        // uv draws its own progress on a terminal; elsewhere (a CI log,
+        // --json) a long wait would otherwise say nothing.
+        if (!(options.stream && Deno.stderr.isTerminal())) {
+          options.log?.(
+            `waiting for uv sync (${frozen ? "installing" : "resolving and installing"})…`,
+          );
+        }
+      }, WAIT_NOTICE_MS);
       const result = await runner({
         program: "uv",
         args: [...uvArgs],
@@ -102,7 +114,7 @@ export async function runUvTransaction(
         signal: interrupts.abort.signal,
         onSpawn: (pid: number) =>
           tx ? tx.recordChild(pid, programPath("uv", options.env)) : interrupts.listen(),
-      });
+      }).finally(() => clearTimeout(waiting));
       if (interrupts.caught) throw new InterruptedError(interrupts.caught, tx !== undefined);
       // With nothing written, callers leave it to starting uv to find it
       // missing; it is reported in the words of the check made before a write.

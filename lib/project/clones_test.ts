@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { GIT_HARDENING } from "../io/git.ts";
 import { basename, dirname, join } from "node:path";
-import { clone, summarizeClone } from "./clone.ts";
+import { clone, summarizeClone } from "./clones.ts";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { loadProject } from "../project/load.ts";
