@@ -82,7 +82,11 @@ Deno.test("git registry: fetched into the cache, pinned refs honoured, used offl
 
     await Deno.rename(reg.bare, `${reg.bare}.gone`);
     await expire(env.HPM_CACHE_DIR);
-    const offline = await hpm(["sync", "--mode", "prod", "--no-install"], dir, env);
+    // The commit pyproject.toml records is in the cache: nothing to ask.
+    const recorded = await hpm(["sync", "--mode", "prod", "--no-install"], dir, env);
+    expectOk(recorded, "sync at the recorded commit");
+    assert.doesNotMatch(recorded.stderr, /cannot reach/);
+    const offline = await hpm(["--refresh", "sync", "--mode", "prod", "--no-install"], dir, env);
     expectOk(offline, "offline sync");
     assert.match(offline.stderr, /cannot reach it .*using the cached copy from \d{4}-\d\d-\d\d/);
 

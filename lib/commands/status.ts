@@ -10,6 +10,7 @@ import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { runPool } from "../io/pool.ts";
 import { reallyInside } from "../io/files.ts";
 import { cacheDir } from "../registry/remote.ts";
+import { ageOf, type RegistryFolder, shortCommit } from "../core/registry.ts";
 import { CommandFailedError, HpmInputError } from "../core/errors.ts";
 import { cloneState, commitsAfter, hasOwnGit } from "../io/git.ts";
 import type { ModeOrigin } from "../core/mode.ts";
@@ -122,6 +123,26 @@ export interface StatusReport {
   } | null;
   /** pyproject.toml's mode in the working tree, git's index and HEAD; null outside git. */
   readonly git: CommittedForms | null;
+  /** The remote registries, and which state of each the report was read at. */
+  readonly registries: readonly RegistryStatus[];
+}
+
+/** A remote registry as `hpm status` reads it. */
+export interface RegistryStatus {
+  /** As hpm.yaml names it. */
+  readonly location: string;
+  /** A git repository or an https folder. */
+  readonly kind: "git" | "http";
+  /** For a git registry: the commit read. */
+  readonly commit: string | null;
+  /** Whether that commit is the one pyproject.toml records. */
+  readonly recorded: boolean;
+  /** For a git registry: its newest state when the remote last gave it, when known. */
+  readonly newest: string | null;
+  /** When the remote last gave its newest state (ISO 8601), when known. */
+  readonly fetchedAt: string | null;
+  /** Whether the remote was asked during this run. */
+  readonly asked: boolean;
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
@@ -199,7 +220,26 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
       }
       : null,
     git: await committedForms(project, runner),
+    registries: registryStatuses(project.registry.folders),
   };
+}
+
+// Each remote registry once, as the report reads it.
+function registryStatuses(folders: readonly RegistryFolder[]): RegistryStatus[] {
+  const seen = new Map<string, RegistryStatus>();
+  for (const { remote, copy } of folders) {
+    if (!remote || !copy || seen.has(remote)) continue;
+    seen.set(remote, {
+      location: remote,
+      kind: copy.kind,
+      commit: copy.commit ?? null,
+      recorded: copy.pinned,
+      newest: copy.newest ?? null,
+      fetchedAt: copy.fetchedAt === undefined ? null : new Date(copy.fetchedAt).toISOString(),
+      asked: copy.asked,
+    });
+  }
+  return [...seen.values()];
 }
 
 // The mode pyproject.toml was synced for; unknown when the problem is the file itself.
@@ -285,6 +325,8 @@ async function exists(path: string): Promise<boolean> {
 export interface FormatStatusOptions {
   /** Use ANSI colours. */
   readonly color: boolean;
+  /** The time now (ms since the epoch), for the age of cached registries. @default Date.now() */
+  readonly now?: number;
 }
 
 interface Cell {
@@ -314,6 +356,7 @@ interface Cell {
  *   missingClones: [],
  *   problem: null,
  *   git: { commitMode: "prod", worktree: "dev", staged: false, index: "prod", head: "prod" },
+ *   registries: [],
  *   packages: [{
  *     name: "rag4code-qdrant",
  *     key: "rag4code-qdrant",
@@ -358,6 +401,9 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
     lines.push(`pyproject.toml: ${py}`);
   }
   if (report.git) lines.push(`git: ${formsText(report.git, { red, green })}`);
+  for (const r of report.registries) {
+    lines.push(`registry ${r.location}: ${registryText(r, options.now ?? Date.now(), yellow)}`);
+  }
   if (report.local) {
     const parts = [];
     if (report.local.mode !== null) parts.push(`mode ${report.local.mode}`);
@@ -431,6 +477,24 @@ function formsText(
     return text + colors.red(`: HEAD is in ${forms.head}; run \`hpm stage\``);
   }
   return forms.staged ? text + colors.green(": ready to commit") : text;
+}
+
+// "at a1b2c3d (pyproject.toml's record); newer: d4e5f6a (fetched 2 h ago): …"
+function registryText(r: RegistryStatus, now: number, yellow: (s: string) => string): string {
+  const age = r.fetchedAt === null ? undefined : ageOf(Date.parse(r.fetchedAt), now);
+  const asked = r.asked ? "asked just now" : age ? `fetched ${age}` : "never fetched";
+  if (r.kind === "http") return `cached copy, ${asked} (\`--refresh\` asks it again)`;
+  const at = `at ${r.commit ? shortCommit(r.commit) : "?"}`;
+  if (!r.recorded) return `${at}, its newest state (${asked})`;
+  if (r.newest !== null && r.newest !== r.commit) {
+    return `${at} (pyproject.toml's record); ` +
+      yellow(`newer: ${shortCommit(r.newest)} (${asked}): \`hpm registry update\` moves to it`);
+  }
+  if (!r.asked && age === undefined) {
+    return `${at} (pyproject.toml's record): \`hpm registry update\` asks for its newest state`;
+  }
+  return `${at} (pyproject.toml's record), its newest state when ${asked}` +
+    (r.asked ? "" : ": `hpm registry update` asks again");
 }
 
 function originText(origin: ModeOrigin): string {

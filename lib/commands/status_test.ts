@@ -137,6 +137,7 @@ const report: StatusReport = {
   missingClones: ["c"],
   problem: null,
   git: null,
+  registries: [],
   packages: [
     {
       name: "a",

@@ -10,7 +10,14 @@ import * as hostPath from "node:path";
 import { HpmInputError } from "./errors.ts";
 import type { LocalOverlay, Manifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
-import type { Plan, PlannedIndex, PlannedSource, SourceTable } from "./plan.ts";
+import {
+  byLocation,
+  type Plan,
+  type PlannedIndex,
+  type PlannedSource,
+  type RegistryState,
+  type SourceTable,
+} from "./plan.ts";
 import type { Registry } from "./registry.ts";
 import { missingModeError, type RegistryEntry, type Source } from "./registry_entry.ts";
 
@@ -195,6 +202,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
       : sourceTable(pkg.source, input.root, indexes);
     if (table) sources.push({ name: pkg.key, table });
   }
+  const registries = registryStates(registry);
   return {
     plan: {
       mode,
@@ -202,9 +210,21 @@ export function resolvePlan(input: ResolveInput): Resolution {
       sources,
       indexes: [...indexes].map(([url, name]): PlannedIndex => ({ name, url }))
         .sort((a, b) => a.name.localeCompare(b.name)),
+      ...(registries.length ? { registries } : {}),
     },
     packages: sorted,
   };
+}
+
+// The git registries' commits the entries were read at, each registry once.
+function registryStates(registry: Registry): RegistryState[] {
+  const states = new Map<string, string>();
+  for (const { remote, copy } of registry.folders) {
+    if (remote !== undefined && copy?.kind === "git" && copy.commit) {
+      states.set(remote, copy.commit);
+    }
+  }
+  return byLocation([...states].map(([location, commit]) => ({ location, commit })));
 }
 
 /** Where a package's code comes from in a mode, on this machine. */

@@ -683,6 +683,7 @@ function writeRecord(ctx: Context): void {
     indexes: plan.indexes.map((i) => i.name).sort(),
     defaultGroups: [...ctx.defaultGroups].sort(),
     created: [...ctx.created].sort(),
+    ...(plan.registries?.length ? { registries: plan.registries } : {}),
   };
   const region = doc.region(RECORD);
   const manages = record.groups.length + record.sources.length + record.indexes.length +

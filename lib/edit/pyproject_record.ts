@@ -10,6 +10,7 @@
 
 import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
+import { byLocation, type RegistryState } from "../core/plan.ts";
 import { isTable, parseToml, type TomlTable, valueAt } from "./toml/parse.ts";
 import { renderArray, tomlString } from "./toml/render.ts";
 import { lineColumn, scanToml } from "./toml/scan.ts";
@@ -43,6 +44,12 @@ export interface ManagedRecord {
    * again once it no longer needs them.
    */
   readonly created: readonly string[];
+  /**
+   * The git registries' states the entries were written from (see
+   * `RegistryState`), sorted by location; undefined in a record that names
+   * none (no git registry, or written by an HPM that did not record them).
+   */
+  readonly registries?: readonly RegistryState[];
 }
 
 // Where the entries a record lists are.
@@ -60,6 +67,8 @@ export const DEFAULT_GROUPS: TomlPath = ["tool", "uv", "default-groups"];
 export const RECORD: TomlPath = ["tool", "hpm"];
 /** How `created` names `tool.uv.default-groups`, the one key (not table) HPM creates. */
 export const CREATED_DEFAULT_GROUPS = "tool.uv.default-groups";
+// A git commit id, SHA-1 or SHA-256.
+const COMMIT_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 const RECORD_COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
   "editing the entries listed here.";
 const recordHint = (mode = "MODE") =>
@@ -133,6 +142,14 @@ export function recordOf(
   };
   const mode = table.mode;
   if (typeof mode !== "string") return fail([...RECORD, "mode"], "a string");
+  const states = table.registries;
+  if (
+    states !== undefined &&
+    (!isTable(states) ||
+      !Object.values(states).every((v) => typeof v === "string" && COMMIT_ID.test(v)))
+  ) {
+    return fail([...RECORD, "registries"], "a table of commit ids (registry = commit)");
+  }
   return {
     mode,
     groups: list("groups"),
@@ -141,6 +158,12 @@ export function recordOf(
     indexes: list("indexes"),
     defaultGroups: list("default-groups"),
     created: list("created"),
+    ...(states === undefined ? {} : {
+      registries: byLocation(
+        Object.entries(states as Record<string, string>)
+          .map(([location, commit]) => ({ location, commit })),
+      ),
+    }),
   };
 }
 
@@ -158,6 +181,10 @@ export function renderRecord(record: ManagedRecord, eol: string): string {
     array("indexes", record.indexes),
     array("default-groups", record.defaultGroups),
     array("created", record.created),
+    // One line per registry: a move shows, and merges, as that line alone.
+    ...byLocation(record.registries ?? []).map((r) =>
+      `registries.${tomlString(r.location)} = ${tomlString(r.commit)}`
+    ),
     "",
   ].join(eol);
 }
