@@ -166,3 +166,36 @@ Deno.test("records live in the user's state folder, one per line; a check reads 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a record holds until its remote registries' cached copies are due to be asked again; why not is said", async () => {
+  const { dir, record } = await recorded({
+    "hpm.yaml": "groups: {}\n",
+    "pyproject.toml": AFTER,
+    "reg/a.yaml": "name: a\n",
+  });
+  try {
+    const why: string[] = [];
+    const say = (reason: string) => why.push(reason);
+    assert.ok(await stillHolds(stored({ ...record, until: Date.now() + 60_000 }), here(dir), say));
+    assert.equal(
+      await stillHolds(stored({ ...record, until: Date.now() - 1 }), here(dir), say),
+      undefined,
+    );
+    assert.equal(await stillHolds(stored(), here(dir), say), undefined);
+    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {x: {options: [a]}}\n");
+    assert.equal(await stillHolds(stored(record), here(dir), say), undefined);
+    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {}\n");
+    await Deno.writeTextFile(join(dir, "pyproject.toml"), "# mine\n");
+    assert.equal(await stillHolds(stored(record), here(dir), say), undefined);
+    assert.equal(await stillHolds(stored(record), { ...here(dir), hpm: "9" }, say), undefined);
+    assert.deepEqual(why, [
+      "a remote registry's cached copy is due to be asked again since the last sync into dev",
+      "no record of a sync into this mode",
+      "hpm.yaml changed since the last sync into dev",
+      "pyproject.toml is neither as the last sync into dev found it nor as it left it",
+      "no record of a sync into dev by this hpm, here, for this home and cache",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
