@@ -214,3 +214,17 @@ export async function pushEntry(
   await git(["commit", "--quiet", "-m", `${name}`], { cwd: registry.work });
   await git(["push", "--quiet", "origin", "main"], { cwd: registry.work });
 }
+
+/**
+ * A bare core (`<root>/core`: a pyproject.toml and hpm.yaml, no clones) whose
+ * one group `plugins` holds `options`, from the registry at `registry`.
+ */
+export async function coreOn(root: string, registry: string, options: string[]): Promise<string> {
+  const dir = join(root, "core");
+  await writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nversion = "0.1.0"\n');
+  await writeFile(
+    join(dir, "hpm.yaml"),
+    `registry: ${registry}\ngroups:\n  plugins:\n    options: [${options.join(", ")}]\n`,
+  );
+  return dir;
+}

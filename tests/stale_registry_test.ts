@@ -9,8 +9,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { withRoot, writeFile } from "./_fixtures.ts";
-import { expectOk, hpm, makeProject, pushEntry, teamRegistry } from "./_project.ts";
+import { staticHost, withRoot, writeFile } from "./_fixtures.ts";
+import { coreOn, expectOk, hpm, makeProject, pushEntry, teamRegistry } from "./_project.ts";
 
 const pypi = (name: string, version: string) =>
   `name: ${name}\nsources:\n  prod: {type: pypi, version: ${version}}\n`;
@@ -73,40 +73,24 @@ Deno.test("offline, an answer from the cached copy says how old it is and that -
   });
 });
 
-/** Serves the files under `dir` as they are (a static host), on 127.0.0.1. */
-function staticHost(dir: string) {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    try {
-      return new Response(
-        await Deno.readFile(join(dir, decodeURIComponent(new URL(req.url).pathname))),
-      );
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-  return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
-}
-
 Deno.test("a static https folder without index.json: group add and registry show fetch packages/P.yaml by name", async () => {
   await withRoot(async (root) => {
+    // The registry folder as it is, on a static host: no index.json.
     const site = join(root, "site");
-    await writeFile(join(site, "packages", "plug.yaml"), pypi("plug", "1.0.0"));
+    const publish = (name: string, version: string) =>
+      writeFile(join(site, "packages", `${name}.yaml`), pypi(name, version));
+    await publish("plug", "1.0.0");
     const host = staticHost(site);
     try {
-      const dir = join(root, "core");
-      await writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nversion = "0.1.0"\n');
-      await writeFile(
-        join(dir, "hpm.yaml"),
-        `registry: ${host.url}\ngroups:\n  plugins:\n    options: [plug]\n`,
-      );
       const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
+      const dir = await coreOn(root, host.url, ["plug"]);
       expectOk(await hpm(["sync", "--no-install", "--mode", "prod"], dir, env), "sync");
       // Published after the copy was made, named by no group yet.
-      await writeFile(join(site, "packages", "other.yaml"), pypi("other", "2.0.0"));
+      await publish("other", "2.0.0");
       const show = await hpm(["registry", "show", "other"], dir, env);
       expectOk(show, "registry show of an entry the copy never had");
       assert.match(show.stdout, /prod: pypi ==2\.0\.0/);
-      await writeFile(join(site, "packages", "third.yaml"), pypi("third", "3.0.0"));
+      await publish("third", "3.0.0");
       expectOk(await hpm(["group", "add", "more", "-o", "third"], dir, env), "group add");
       assert.match(await Deno.readTextFile(join(dir, "hpm.yaml")), /more:\n\s+options: \[third\]/);
     } finally {

@@ -15,17 +15,24 @@ const entry = (url: string, ref: string) =>
   `name: plug\nsources:\n  dev: {type: local, path: ./packages/plug}\n` +
   `  prod: {type: git, url: "${url}", ref: ${ref}}\n`;
 
+// A core whose plugin `plug` (tags v1.0.0 and v1.1.0) is pinned to v1.0.0 in
+// the team registry, which hpm.yaml names at `ref`.
+async function pluginAtV1(root: string, ref: string) {
+  const { dir, plugins } = await makeProject(root, [{
+    name: "plug",
+    versions: ["1.0.0", "1.1.0"],
+    prod: (repo) => `{type: git, url: "${repo.bareUrl}", ref: v1.0.0}`,
+  }]);
+  const registry = await teamRegistry(root, dir, ref);
+  const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
+  return { dir, plugins, registry, env };
+}
+
 const RECORD = /^registries\."file:\/\/[^"]*team-registry\.git#main" = "([0-9a-f]{40})"$/m;
 
 Deno.test("a pin pushed to the team registry turns no commit red; `hpm registry update` moves, says what changes, and `hpm stage` commits it", async () => {
   await withRoot(async (root) => {
-    const { dir, plugins } = await makeProject(root, [{
-      name: "plug",
-      versions: ["1.0.0", "1.1.0"],
-      prod: (repo) => `{type: git, url: "${repo.bareUrl}", ref: v1.0.0}`,
-    }]);
-    const registry = await teamRegistry(root, dir);
-    const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
+    const { dir, plugins, registry, env } = await pluginAtV1(root, "main");
     await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
     await git(["init", "--quiet", "-b", "main"], { cwd: dir });
     expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "sync prod");
@@ -109,15 +116,9 @@ Deno.test("a pin pushed to the team registry turns no commit red; `hpm registry 
 
 Deno.test("a registry pinned to a tag: the record pins its commit; a moved tag is reported, not taken", async () => {
   await withRoot(async (root) => {
-    const { dir, plugins } = await makeProject(root, [{
-      name: "plug",
-      versions: ["1.0.0", "1.1.0"],
-      prod: (repo) => `{type: git, url: "${repo.bareUrl}", ref: v1.0.0}`,
-    }]);
-    const registry = await teamRegistry(root, dir, "v3");
+    const { dir, plugins, registry, env } = await pluginAtV1(root, "v3");
     await git(["tag", "v3"], { cwd: registry.work });
     await git(["push", "--quiet", "origin", "v3"], { cwd: registry.work });
-    const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
     const sync = ["sync", "--mode", "prod", "--no-install"];
     expectOk(await hpm(sync, dir, env), "sync at v3");
     const pinned = /^registries\."[^"]*#v3" = "([0-9a-f]{40})"$/m;

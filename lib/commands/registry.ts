@@ -6,8 +6,7 @@
  */
 
 import { describeSource } from "../core/registry_entry.ts";
-import { copyNotice, type RegistryFolder } from "../core/registry.ts";
-import type { RegistryMove } from "../core/registry_move.ts";
+import { copyNotice, type RegistryFolder, type RegistryMove } from "../core/registry.ts";
 import type { Io } from "../io/terminal.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import { loadProject, loadProjectAt } from "../project/load.ts";

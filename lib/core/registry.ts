@@ -64,6 +64,22 @@ export interface RemoteCopy {
   readonly newestHas?: readonly string[];
 }
 
+/** One git registry the project moved to another state of. */
+export interface RegistryMove {
+  /** The registry as hpm.yaml names it. */
+  readonly location: string;
+  /** The commit pyproject.toml recorded. */
+  readonly from: string;
+  /** The commit the project is read at now. */
+  readonly to: string;
+  /**
+   * What changed for the packages the project uses, one phrase each (`plug
+   * prod v1.0.0 → v1.1.0`); undefined when the recorded state is not in the
+   * cache to compare with.
+   */
+  readonly changes?: readonly string[];
+}
+
 /**
  * A commit as messages show it: its first seven characters.
  *

@@ -8,26 +8,9 @@
  * @module
  */
 
-import type { Registry } from "./registry.ts";
-import { shortCommit } from "./registry.ts";
+import { type Registry, type RegistryMove, shortCommit } from "./registry.ts";
 import { describeSource, type RegistryEntry, type Source } from "./registry_entry.ts";
 import type { ResolvedPackage } from "./resolve.ts";
-
-/** One git registry the project moved to another state of. */
-export interface RegistryMove {
-  /** The registry as hpm.yaml names it. */
-  readonly location: string;
-  /** The commit pyproject.toml recorded. */
-  readonly from: string;
-  /** The commit the project is read at now. */
-  readonly to: string;
-  /**
-   * What changed for the packages the project uses, one phrase each (`plug
-   * prod v1.0.0 → v1.1.0`); undefined when the recorded state is not in the
-   * cache to compare with.
-   */
-  readonly changes?: readonly string[];
-}
 
 /**
  * The moves of a project's git registries away from the commits

@@ -7,8 +7,8 @@
  */
 
 import { join, relative, resolve } from "node:path";
-import { describeMove, type RegistryMove, registryMoves } from "../core/registry_move.ts";
-import { Registry } from "../core/registry.ts";
+import { describeMove, registryMoves } from "../core/registry_move.ts";
+import { Registry, type RegistryMove } from "../core/registry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
 import { cachedCopyAt } from "../registry/remote.ts";
 import { door } from "../io/files.ts";

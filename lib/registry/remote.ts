@@ -321,9 +321,6 @@ interface Locked<L> {
   readonly shown: string;
 }
 
-const offlineNotice = (shown: string) =>
-  `registry ${shown}: offline (HPM_OFFLINE=1), using the cached copy`;
-
 // Why a fetch failed, for a message: past the deadline, whatever stopped it
 // (an aborted request, git stopped) was the deadline.
 function whyFailed(e: unknown, deadline: number, load: RegistryLoad): string {
@@ -336,33 +333,23 @@ function whyFailed(e: unknown, deadline: number, load: RegistryLoad): string {
     : String(e);
 }
 
-const cachedFrom = (when: number | undefined) =>
-  when ? ` from ${new Date(when).toISOString().slice(0, 16).replace("T", " ")} UTC` : "";
-
-async function fetchHttpLocked(
-  { location, options, env, registries, dir, shown }: Locked<{ kind: "http"; url: string }>,
-): Promise<FetchedRegistry> {
-  const stamp = `${dir}.fetched`;
-  const cached = isFolder(dir) && isFolder(joinPath(dir, "packages")) &&
-    // A static registry's copy holds the entries asked for so far: a name
-    // not asked for before is a reason to ask the remote.
-    !missingFromStaticCopy(dir, options.wanted ?? []);
-  const when = fetchedAt(stamp);
+/**
+ * The remote's newest state, fetched by `ask` within the load's deadline, or
+ * the cached copy (`cached`, when there is one), which answers without
+ * asking while it is fresh, always with HPM_OFFLINE=1, and when the remote
+ * cannot be reached; either is said.
+ */
+async function newestOrCached<T>(
+  { options, env, shown }: Locked<unknown>,
+  when: number | undefined,
+  cached: (() => T) | undefined,
+  ask: (deadline: number, spend: (bytes: number, files: number) => void) => Promise<T>,
+): Promise<T> {
   const offline = env.HPM_OFFLINE === "1";
-  const copy = (asked: boolean, at = when): FetchedRegistry => ({
-    dir,
-    copy: {
-      kind: "http",
-      pinned: false,
-      asked,
-      ...(at === undefined ? {} : { fetchedAt: at, freshUntil: at + FRESH_MS }),
-    },
-  });
-  if (
-    cached && (offline || (!options.refresh && when !== undefined && Date.now() - when < FRESH_MS))
-  ) {
-    if (offline) options.log?.(offlineNotice(shown));
-    return copy(false);
+  const fresh = !options.refresh && when !== undefined && Date.now() - when < FRESH_MS;
+  if (cached && (offline || fresh)) {
+    if (offline) options.log?.(`registry ${shown}: offline (HPM_OFFLINE=1), using the cached copy`);
+    return cached();
   }
   if (offline) {
     throw new HpmOperationError(
@@ -373,9 +360,7 @@ async function fetchHttpLocked(
   const load = options.load ?? new RegistryLoad(env);
   const deadline = load.deadline;
   try {
-    await refreshHttp(location.url, dir, deadline, options.wanted ?? [], refreshMeter(shown, load));
-    await writeStamp(stamp, registries, new Date().toISOString());
-    return copy(true, Date.now());
+    return await ask(deadline, refreshMeter(shown, load));
   } catch (e) {
     if (e instanceof HpmInputError) throw e;
     const why = whyFailed(e, deadline, load);
@@ -385,11 +370,43 @@ async function fetchHttpLocked(
         "check the URL and your network; once fetched, a registry also works offline",
       );
     }
-    options.log?.(
-      `registry ${shown}: cannot reach it (${why}); using the cached copy${cachedFrom(when)}`,
-    );
-    return copy(false);
+    const from = when
+      ? ` from ${new Date(when).toISOString().slice(0, 16).replace("T", " ")} UTC`
+      : "";
+    options.log?.(`registry ${shown}: cannot reach it (${why}); using the cached copy${from}`);
+    return cached();
   }
+}
+
+async function fetchHttpLocked(
+  at: Locked<{ kind: "http"; url: string }>,
+): Promise<FetchedRegistry> {
+  const { location, options, registries, dir } = at;
+  const stamp = `${dir}.fetched`;
+  const when = fetchedAt(stamp);
+  const copy = (asked: boolean, at = when): FetchedRegistry => ({
+    dir,
+    copy: {
+      kind: "http",
+      pinned: false,
+      asked,
+      ...(at === undefined ? {} : { fetchedAt: at, freshUntil: at + FRESH_MS }),
+    },
+  });
+  // A static registry's copy holds the entries asked for so far: a name not
+  // asked for before is a reason to ask the remote.
+  const cached = isFolder(dir) && isFolder(joinPath(dir, "packages")) &&
+    !missingFromStaticCopy(dir, options.wanted ?? []);
+  return await newestOrCached(
+    at,
+    when,
+    cached ? () => copy(false) : undefined,
+    async (deadline, spend) => {
+      await refreshHttp(location.url, dir, deadline, options.wanted ?? [], spend);
+      await writeStamp(stamp, registries, new Date().toISOString());
+      return copy(true, Date.now());
+    },
+  );
 }
 
 async function writeStamp(stamp: string, registries: string, text: string) {
@@ -417,15 +434,12 @@ function newestOf(stamp: string, registries: string, reader: Reader): string | u
 const copyDir = (dir: string, commit: string) => joinPath(dir, "at", commit);
 
 async function fetchGitLocked(
-  { location, options, env, registries, dir, shown }: Locked<
-    { kind: "git"; url: string; ref?: string }
-  >,
+  at: Locked<{ kind: "git"; url: string; ref?: string }>,
 ): Promise<FetchedRegistry> {
+  const { location, options, env, registries, dir, shown } = at;
   const stamp = `${dir}.fetched`;
   const when = fetchedAt(stamp);
   const newest = newestOf(stamp, registries, door);
-  const offline = env.HPM_OFFLINE === "1";
-  const load = options.load ?? new RegistryLoad(env);
   const runner = options.runner ?? denoRunner;
   const made = (commit: string) => isFolder(joinPath(copyDir(dir, commit), "packages"));
   const result = (commit: string, asked: boolean, at = when): FetchedRegistry => {
@@ -444,72 +458,47 @@ async function fetchGitLocked(
     ...(commit === options.commit || at === undefined ? {} : { freshUntil: at + FRESH_MS }),
   });
   const wanted = options.commit;
-  if (wanted !== undefined) {
-    if (!COMMIT.test(wanted)) {
-      throw new HpmInputError(
-        "schema",
-        `registry ${shown}: \`${excerpt(wanted)}\` is not a commit id`,
-      );
-    }
-    if (made(wanted)) return result(wanted, false);
-    if (offline) {
-      throw new HpmOperationError(
-        `registry ${shown}: its commit ${wanted.slice(0, 7)}, which pyproject.toml records, ` +
-          "is not in the cache and HPM_OFFLINE=1 is set",
-        "run once with network access, or unset HPM_OFFLINE",
-      );
-    }
-    const deadline = load.deadline;
-    try {
+  if (wanted === undefined) {
+    const cached = newest !== undefined && made(newest) ? () => result(newest, false) : undefined;
+    return await newestOrCached(at, when, cached, async (deadline, spend) => {
       const git = gitIn(dir, runner, deadline);
-      await fetchInto(git, location.url, dir, refreshMeter(shown, load), wanted, location.ref);
-      await makeCopy(git, dir, wanted, refreshMeter(shown, load));
-    } catch (e) {
-      if (e instanceof HpmInputError) throw e;
-      throw new HpmOperationError(
-        `cannot fetch registry ${shown} at ${wanted.slice(0, 7)}, the commit pyproject.toml ` +
-          `records: ${whyFailed(e, deadline, load)}`,
-        "check your network and your access to the registry; if that commit is gone from " +
-          "it, `hpm registry update` moves the project to the registry's newest state",
-      );
-    }
-    return result(wanted, false);
+      const commit = await fetchInto(git, location.url, dir, spend, location.ref ?? "HEAD");
+      if (!made(commit)) await makeCopy(git, dir, commit, spend);
+      await writeStamp(stamp, registries, commit);
+      return result(commit, true, Date.now());
+    });
   }
-  const cached = newest !== undefined && made(newest);
-  if (
-    cached && (offline || (!options.refresh && when !== undefined && Date.now() - when < FRESH_MS))
-  ) {
-    if (offline) options.log?.(offlineNotice(shown));
-    return result(newest, false);
+  if (!COMMIT.test(wanted)) {
+    throw new HpmInputError(
+      "schema",
+      `registry ${shown}: \`${excerpt(wanted)}\` is not a commit id`,
+    );
   }
-  if (offline) {
+  if (made(wanted)) return result(wanted, false);
+  if (env.HPM_OFFLINE === "1") {
     throw new HpmOperationError(
-      `registry ${shown} has no cached copy and HPM_OFFLINE=1 is set`,
+      `registry ${shown}: its commit ${wanted.slice(0, 7)}, which pyproject.toml records, ` +
+        "is not in the cache and HPM_OFFLINE=1 is set",
       "run once with network access, or unset HPM_OFFLINE",
     );
   }
+  const load = options.load ?? new RegistryLoad(env);
   const deadline = load.deadline;
   try {
     const git = gitIn(dir, runner, deadline);
     const spend = refreshMeter(shown, load);
-    const commit = await fetchInto(git, location.url, dir, spend, location.ref ?? "HEAD");
-    if (!made(commit)) await makeCopy(git, dir, commit, spend);
-    await writeStamp(stamp, registries, commit);
-    return result(commit, true, Date.now());
+    await fetchInto(git, location.url, dir, spend, wanted, location.ref);
+    await makeCopy(git, dir, wanted, spend);
   } catch (e) {
     if (e instanceof HpmInputError) throw e;
-    const why = whyFailed(e, deadline, load);
-    if (!cached) {
-      throw new HpmOperationError(
-        `cannot fetch registry ${shown}: ${why}`,
-        "check the URL and your network; once fetched, a registry also works offline",
-      );
-    }
-    options.log?.(
-      `registry ${shown}: cannot reach it (${why}); using the cached copy${cachedFrom(when)}`,
+    throw new HpmOperationError(
+      `cannot fetch registry ${shown} at ${wanted.slice(0, 7)}, the commit pyproject.toml ` +
+        `records: ${whyFailed(e, deadline, load)}`,
+      "check your network and your access to the registry; if that commit is gone from " +
+        "it, `hpm registry update` moves the project to the registry's newest state",
     );
-    return result(newest, false);
   }
+  return result(wanted, false);
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
+import { gitAt } from "../_testing.ts";
 import {
   cacheDir,
   cacheFolder,
@@ -314,16 +315,7 @@ Deno.test("fetchRegistry(): a static copy is asked again for a name it was never
 // A git registry in `base`: one entry per commit, each committed on main.
 async function gitRegistry(base: string) {
   const work = join(base, "registry");
-  const git = async (...args: string[]) => {
-    const out = await new Deno.Command("git", {
-      args: ["-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args],
-      cwd: work,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-    return new TextDecoder().decode(out.stdout).trim();
-  };
+  const git = gitAt(work);
   Deno.mkdirSync(join(work, "packages"), { recursive: true });
   await git("init", "--quiet", "-b", "main");
   const commit = async (version: string) => {

@@ -4,12 +4,15 @@ import { readFingerprint, stillHolds, takeFingerprint, writeFingerprint } from "
 import { AFTER, BEFORE, CHANGE, here, inputs, recorded, stored } from "./_testing.ts";
 import { tempTree } from "../_testing.ts";
 
+// A project as a sync into dev left it.
+const SYNCED = {
+  "hpm.yaml": "groups: {}\n",
+  "pyproject.toml": AFTER,
+  "reg/a.yaml": "name: a\n",
+};
+
 Deno.test("a record answers while every input is unchanged: in sync after, a switch before", async () => {
-  const { dir, record } = await recorded({
-    "hpm.yaml": "groups: {}\n",
-    "pyproject.toml": AFTER,
-    "reg/a.yaml": "name: a\n",
-  });
+  const { dir, record } = await recorded(SYNCED);
   try {
     const fp = stored(record);
     assert.deepEqual(await stillHolds(fp, here(dir)), {
@@ -168,11 +171,7 @@ Deno.test("records live in the user's state folder, one per line; a check reads 
 });
 
 Deno.test("a record holds until its remote registries' cached copies are due to be asked again; why not is said", async () => {
-  const { dir, record } = await recorded({
-    "hpm.yaml": "groups: {}\n",
-    "pyproject.toml": AFTER,
-    "reg/a.yaml": "name: a\n",
-  });
+  const { dir, record } = await recorded(SYNCED);
   try {
     const why: string[] = [];
     const say = (reason: string) => why.push(reason);
