@@ -124,6 +124,17 @@ Deno.test("a registry pinned to a tag: the record pins its commit; a moved tag i
     const pinned = /^registries\."[^"]*#v3" = "([0-9a-f]{40})"$/m;
     const first = pinned.exec(await Deno.readTextFile(join(dir, "pyproject.toml")))?.[1];
     assert.ok(first);
+    // A pyproject.toml an older hpm wrote records no state: checked as it was then.
+    const pyproject = join(dir, "pyproject.toml");
+    const recorded = await Deno.readTextFile(pyproject);
+    await Deno.writeTextFile(pyproject, recorded.replace(pinned, ""));
+    const older = await hpm(["check", "--mode", "prod", "--pyproject-only"], dir, env);
+    expectOk(older, "a check of what an older hpm wrote");
+    assert.match(
+      older.stderr,
+      /pyproject\.toml records no registry state \(an older hpm wrote it\)/,
+    );
+    await Deno.writeTextFile(pyproject, recorded);
 
     // The tag is moved to a commit with the pin.
     await pushEntry(registry, "plug", entry(plugins.plug.bareUrl, "v1.1.0"));

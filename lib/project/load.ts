@@ -84,7 +84,10 @@ export async function loadProject(
     PYPROJECT_FILE,
     "HPM manages a uv project: run `uv init` first",
   );
-  const recorded = recordedCommits(options.recordedIn ?? pyproject);
+  // pyproject.toml is parsed for its record only when a git registry is read at one.
+  const recorded = manifest.registries.some((l) => parseRegistryLocation(l).kind === "git")
+    ? recordedCommits(options.recordedIn ?? pyproject)
+    : undefined;
   const load = {
     ...options,
     wanted,
@@ -94,19 +97,18 @@ export async function loadProject(
     recorded,
   };
   let registry = await loadRegistry(manifest.registries, root, manifestFile, load);
+  // A name a remote copy lacks may be one the remote has gained since: its
+  // newest state is asked for once before the name is refused.
+  const online = env(options).HPM_OFFLINE !== "1";
   const missing = () => wanted.filter((name) => !registry.has(name));
-  // A name a copy from the cache lacks may be one the remote has gained
-  // since: its newest state is asked for once before the name is refused.
-  if (
-    missing().length && env(options).HPM_OFFLINE !== "1" &&
-    registry.folders.some((f) => f.copy && !f.copy.pinned && !f.copy.asked)
-  ) {
+  const remote = registry.folders.filter((f) => f.copy);
+  if (online && remote.some((f) => !f.copy!.pinned && !f.copy!.asked) && missing().length) {
     registry = await loadRegistry(manifest.registries, root, manifestFile, {
       ...load,
       refresh: true,
     });
   }
-  if (missing().length && env(options).HPM_OFFLINE !== "1") {
+  if (online && remote.some((f) => f.copy!.pinned) && missing().length) {
     registry = await withNewestNames(registry, missing(), load);
   }
   const cache = cacheDir(env(options));
