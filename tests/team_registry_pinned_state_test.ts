@@ -35,6 +35,8 @@ Deno.test("a pin pushed to the team registry turns no commit red; `hpm registry 
     const { dir, plugins, registry, env } = await pluginAtV1(root, "main");
     await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
     await git(["init", "--quiet", "-b", "main"], { cwd: dir });
+    // The first sync records the registry's commit; prod is then read at it.
+    expectOk(await hpm(["sync", "--no-install"], dir, env), "sync dev");
     expectOk(await hpm(["sync", "--mode", "prod"], dir, env), "sync prod");
     const committed = await Deno.readTextFile(join(dir, "pyproject.toml"));
     const before = RECORD.exec(committed)?.[1];
