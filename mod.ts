@@ -70,7 +70,13 @@ export {
   type ModeOrigin,
   type ModeRequest,
 } from "./lib/core/mode.ts";
-export { Registry, type RegistryFile, type RegistryFolder } from "./lib/core/registry.ts";
+export {
+  Registry,
+  type RegistryFile,
+  type RegistryFolder,
+  type RegistryMove,
+  type RemoteCopy,
+} from "./lib/core/registry.ts";
 export type { Confinement, FolderEntry, Reader } from "./lib/core/reader.ts";
 export {
   type DeclaredDependencies,
@@ -84,6 +90,7 @@ export type {
   PlannedGroup,
   PlannedIndex,
   PlannedSource,
+  RegistryState,
   SourceTable,
 } from "./lib/core/plan.ts";
 export { commitModeOf, type CommitModeOrigin } from "./lib/core/commit_mode.ts";
@@ -131,6 +138,7 @@ export {
   type Alternatives,
   type CloneStatus,
   type PackageStatus,
+  type RegistryStatus,
   status,
   type StatusOptions,
   type StatusReport,

@@ -17,7 +17,7 @@ import {
   writeFile,
   writePythonPackage,
 } from "../tests/_fixtures.ts";
-import { makeProject } from "../tests/_project.ts";
+import { makeProject, teamRegistry } from "../tests/_project.ts";
 
 /** Plugin names `plug-00`, `plug-01`, … */
 export function pluginNames(count: number): string[] {
@@ -28,6 +28,16 @@ export function pluginNames(count: number): string[] {
 export async function gitProject(root: string, count: number): Promise<string> {
   await Deno.mkdir(root, { recursive: true });
   const { dir } = await makeProject(root, pluginNames(count).map((name) => ({ name })));
+  return dir;
+}
+
+/**
+ * A git project whose registry is a team's git repository (a bare remote on
+ * disk, hpm.yaml naming it by `file://…#main`), as a team shares one.
+ */
+export async function teamProject(root: string, count: number): Promise<string> {
+  const dir = await gitProject(root, count);
+  await teamRegistry(root, dir);
   return dir;
 }
 

@@ -19,6 +19,25 @@ export async function writeTree(
   }
 }
 
+/**
+ * git in a test's own repository at `dir`, with an identity of its own: each
+ * call's output, trimmed; a failure fails the test with git's words.
+ */
+export function gitAt(dir: string): (...args: string[]) => Promise<string> {
+  return async (...args) => {
+    const r = await new Deno.Command("git", {
+      args: ["-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (r.code !== 0) {
+      throw new Error(`git ${args.join(" ")}: ${new TextDecoder().decode(r.stderr)}`);
+    }
+    return new TextDecoder().decode(r.stdout).trim();
+  };
+}
+
 /** A new temporary folder holding `files`; the caller removes it. */
 export async function tempTree(
   prefix: string,

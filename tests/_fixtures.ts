@@ -378,6 +378,25 @@ export async function buildWheels(root: string, ...pkgs: PythonPackageSpec[]): P
   return out;
 }
 
+/** Serves the files under `dir` as they are (a static host), on 127.0.0.1. */
+export function staticHost(dir: string): {
+  url: string;
+  asked: string[];
+  close: () => Promise<void>;
+} {
+  const asked: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const path = decodeURIComponent(new URL(req.url).pathname);
+    asked.push(path);
+    try {
+      return new Response(await Deno.readFile(join(dir, path)));
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}`, asked, close: () => server.shutdown() };
+}
+
 /** How {@link serveIndex} answers. */
 export interface IndexOptions {
   /** Sent with the index pages (PyPI sends `max-age=600`; many private indexes ask for revalidation). */

@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  fileUrl,
   git,
   makeCoreProject,
   makePluginRepo,
@@ -161,4 +162,69 @@ export async function journalOf(
   env: Readonly<Record<string, string | undefined>> = Deno.env.toObject(),
 ): Promise<string> {
   return join(userStateDir(env), JOURNALS, await projectStateName(dir, "journal"));
+}
+
+/** A registry in a git repository of its own: a working clone and its bare remote. */
+export interface TeamRegistry {
+  /** The working clone (teammates edit and push here). */
+  readonly work: string;
+  /** The bare remote. */
+  readonly bare: string;
+  /** `registry:` in hpm.yaml: the remote's file:// URL and `#ref`. */
+  readonly location: string;
+}
+
+/**
+ * Moves a project's `hpm-registry/` into a git repository of its own (branch
+ * `main`, pushed to a bare remote at `<root>/remotes/team-registry.git`) and
+ * points hpm.yaml at it by URL (`#ref`, default `main`).
+ */
+export async function teamRegistry(
+  root: string,
+  dir: string,
+  ref = "main",
+): Promise<TeamRegistry> {
+  const work = join(root, "team-registry");
+  await Deno.rename(join(dir, "hpm-registry"), work);
+  await git(["init", "--quiet", "-b", "main"], { cwd: work });
+  await git(["add", "-A"], { cwd: work });
+  await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
+  const bare = join(root, "remotes", "team-registry.git");
+  await git(["init", "--quiet", "--bare", bare], { cwd: root });
+  await git(["remote", "add", "origin", bare], { cwd: work });
+  await git(["push", "--quiet", "-u", "origin", "main"], { cwd: work });
+  const location = `${fileUrl(bare)}#${ref}`;
+  const manifest = join(dir, "hpm.yaml");
+  const text = await Deno.readTextFile(manifest);
+  await Deno.writeTextFile(
+    manifest,
+    text.replace("registry: ./hpm-registry", `registry: "${location}"`),
+  );
+  return { work, bare, location };
+}
+
+/** A teammate's change to the team registry: an entry written, committed and pushed. */
+export async function pushEntry(
+  registry: TeamRegistry,
+  name: string,
+  text: string,
+): Promise<void> {
+  await writeFile(join(registry.work, "packages", `${name}.yaml`), text);
+  await git(["add", "-A"], { cwd: registry.work });
+  await git(["commit", "--quiet", "-m", `${name}`], { cwd: registry.work });
+  await git(["push", "--quiet", "origin", "main"], { cwd: registry.work });
+}
+
+/**
+ * A bare core (`<root>/core`: a pyproject.toml and hpm.yaml, no clones) whose
+ * one group `plugins` holds `options`, from the registry at `registry`.
+ */
+export async function coreOn(root: string, registry: string, options: string[]): Promise<string> {
+  const dir = join(root, "core");
+  await writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nversion = "0.1.0"\n');
+  await writeFile(
+    join(dir, "hpm.yaml"),
+    `registry: ${registry}\ngroups:\n  plugins:\n    options: [${options.join(", ")}]\n`,
+  );
+  return dir;
 }

@@ -6,8 +6,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileUrl, git, withRoot, writeFile } from "./_fixtures.ts";
-import { expectOk, hpm, makeProject } from "./_project.ts";
+import { fileUrl, git, staticHost, withRoot, writeFile } from "./_fixtures.ts";
+import { coreOn, expectOk, hpm, makeProject } from "./_project.ts";
 
 /** A registry repository (working copy + bare remote) holding `entries` (name → YAML). */
 async function registryRepo(root: string, entries: Record<string, string>) {
@@ -82,7 +82,11 @@ Deno.test("git registry: fetched into the cache, pinned refs honoured, used offl
 
     await Deno.rename(reg.bare, `${reg.bare}.gone`);
     await expire(env.HPM_CACHE_DIR);
-    const offline = await hpm(["sync", "--mode", "prod", "--no-install"], dir, env);
+    // The commit pyproject.toml records is in the cache: nothing to ask.
+    const recorded = await hpm(["sync", "--mode", "prod", "--no-install"], dir, env);
+    expectOk(recorded, "sync at the recorded commit");
+    assert.doesNotMatch(recorded.stderr, /cannot reach/);
+    const offline = await hpm(["--refresh", "sync", "--mode", "prod", "--no-install"], dir, env);
     expectOk(offline, "offline sync");
     assert.match(offline.stderr, /cannot reach it .*using the cached copy from \d{4}-\d\d-\d\d/);
 
@@ -153,21 +157,6 @@ Deno.test("http registry on 127.0.0.1: index.json + entries, first registry wins
   });
 });
 
-/** Serves the files under `dir` as they are (a static host), on 127.0.0.1. */
-function staticHost(dir: string) {
-  const asked: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const path = decodeURIComponent(new URL(req.url).pathname);
-    asked.push(path);
-    try {
-      return new Response(await Deno.readFile(join(dir, path)));
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-  return { url: `http://127.0.0.1:${server.addr.port}`, asked, close: () => server.shutdown() };
-}
-
 const pypiEntry = (name: string, version: string, extra = "") =>
   `name: ${name}\n${extra}sources:\n  prod: {type: pypi, version: ${version}}\n`;
 
@@ -182,12 +171,7 @@ Deno.test("static https registry: a plain copy of the folder works without index
     await writeFile(join(site, "packages", "unused.yaml"), pypiEntry("unused", "3.0.0"));
     const host = staticHost(site);
     try {
-      const dir = join(root, "core");
-      await writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nversion = "0.1.0"\n');
-      await writeFile(
-        join(dir, "hpm.yaml"),
-        `registry: ${host.url}\ngroups:\n  plugins:\n    options: [plug-a]\n`,
-      );
+      const dir = await coreOn(root, host.url, ["plug-a"]);
       const env = { HPM_CACHE_DIR: join(root, "cache") };
       expectOk(await hpm(["sync", "--no-install", "--mode", "prod"], dir, env), "sync");
       const text = await Deno.readTextFile(join(dir, "pyproject.toml"));
@@ -216,12 +200,7 @@ Deno.test("--refresh and hpm registry update ask the remote again inside the fre
     await writeFile(join(site, "packages", "plug.yaml"), pypiEntry("plug", "1.0.0"));
     const host = staticHost(site);
     try {
-      const dir = join(root, "core");
-      await writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nversion = "0.1.0"\n');
-      await writeFile(
-        join(dir, "hpm.yaml"),
-        `registry: ${host.url}\ngroups:\n  plugins:\n    options: [plug]\n`,
-      );
+      const dir = await coreOn(root, host.url, ["plug"]);
       const env = { HPM_CACHE_DIR: join(root, "cache") };
       const shown = async (args: string[]) => {
         const r = await hpm([...args, "registry", "show", "plug"], dir, env);

@@ -169,6 +169,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
         "packages",
         "problem",
         "pyprojectMode",
+        "registries",
         "root",
       ]);
       assert.deepEqual(Object.keys(json.packages[0]).sort(), [

@@ -99,7 +99,10 @@ export async function runParsed(args: readonly string[], io: Io): Promise<number
     .option("-C, --project <dir>", "the project (folder with hpm.yaml); default: search upwards")
     .option("-q, --quiet", "print only errors")
     .option("-v, --verbose", "print more detail")
-    .option("--refresh", "ask remote registries again, even when their cached copies are fresh")
+    .option(
+      "--refresh",
+      "read remote registries' newest states (not the commits pyproject.toml records)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -426,7 +429,16 @@ Examples:
       await registryShowCommand({ ...globals(), ...flags, package: name }, io);
     });
   registry.command("update")
-    .description("fetch every remote registry now, whatever the age of its cached copy")
+    .description(
+      "move pyproject.toml to the remote registries' newest states, saying what changes",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm registry update && hpm sync && hpm stage   # then commit the move" +
+        "\n\nA git registry is read at the commit pyproject.toml records; this fetches each" +
+        "\nremote registry's newest state and writes pyproject.toml for its mode (nothing is" +
+        "\ninstalled), recording the new commits.",
+    )
     .action(async () => {
       const { registryUpdateCommand } = await import("../commands/registry.ts");
       await registryUpdateCommand(globals(), io);

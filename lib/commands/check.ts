@@ -23,7 +23,15 @@ import { denoRunner, type Runner } from "../io/runner.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import { findProjectRoot } from "../project/root.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
-import { notInRepo, planning, recordedCommit, workingPyproject } from "../project/committed.ts";
+import {
+  notInRepo,
+  planning,
+  planToCheck,
+  recordedCommit,
+  statesDiffer,
+  workingPyproject,
+} from "../project/committed.ts";
+import type { Project } from "../core/project.ts";
 import { LOCK_FILE, PYPROJECT_FILE } from "../core/project.ts";
 // How errors name the files in git's index: their bytes are not the working
 // files', which an error must not quote.
@@ -90,7 +98,10 @@ export function stagedProblems(
       );
     }
     problems.push(...foreignSources(staged.pyproject, plan, file));
-    if (!problems.length && applyPlan(staged.pyproject, plan, file).changed) {
+    if (
+      !problems.length &&
+      applyPlan(staged.pyproject, planToCheck(staged.pyproject, plan), file).changed
+    ) {
       problems.push(
         `pyproject.toml's hpm entries are not what mode ${plan.mode} writes ` +
           "(hpm.yaml or the registry changed since it was staged)",
@@ -163,7 +174,9 @@ export async function checkStaged(options: CommandContext = {}): Promise<StagedC
       ),
     );
     const staged = { pyproject, lock };
-    const plan = recorded && recordedPlanFor(root, staged.pyproject, recorded.plan);
+    // A staged form made at other registry states is checked at its own.
+    const plan = recorded && !statesDiffer(recorded.plan, staged.pyproject ?? "") &&
+      recordedPlanFor(root, staged.pyproject, recorded.plan);
     if (plan) {
       const modeOrigin = recorded.origin as CommitModeOrigin;
       return { mode: recorded.mode, modeOrigin, problems: stagedProblems(staged, plan) };
@@ -187,16 +200,22 @@ async function committedPlanner(root: string, options: CommandContext) {
   const [{ loadProject }, { planProject }, { commitModeOf }] = await planning();
   const project = await loadProject(root, options);
   const { mode, origin } = commitModeOf(project, options.mode);
-  return async (pyproject: string | undefined) => ({
-    mode,
-    origin,
-    plan: await planProject(
-      pyproject === undefined
-        ? project
-        : { ...project, pyproject, pyprojectFile: STAGED_PYPROJECT },
+  const planFor = (at: Project, pyproject: string | undefined) =>
+    planProject(
+      pyproject === undefined ? at : { ...at, pyproject, pyprojectFile: STAGED_PYPROJECT },
       { ...options, mode, reportProblems: true, committed: true },
-    ),
-  });
+    );
+  return async (pyproject: string | undefined) => {
+    let plan = await planFor(project, pyproject);
+    // The staged form records other registry states: it is checked at its own.
+    if (pyproject !== undefined && statesDiffer(plan.resolution.plan, pyproject)) {
+      plan = await planFor(
+        await loadProject(root, { ...options, recordedIn: pyproject }),
+        pyproject,
+      );
+    }
+    return { mode, origin, plan };
+  };
 }
 
 // A staged pyproject.toml giving a plugin hpm manages a source of its own
@@ -270,11 +289,18 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
         `its URL): hpm writes each plugin's source for the mode (\`hpm sync --mode ${plan.mode}\`)`,
     );
   }
-  if (plan.changed) {
+  const asRecorded = planToCheck(plan.before, plan.resolution.plan);
+  if (plan.changed && applyPlan(plan.before, asRecorded, plan.project.pyprojectFile).changed) {
     io.out(await pyprojectDiff(plan.before, plan.after, io));
     throw new HpmOperationError(
       `pyproject.toml is out of sync with hpm.yaml for mode ${plan.mode}`,
       `run \`hpm sync --mode ${plan.mode}\``,
+    );
+  }
+  if (plan.changed) {
+    log(
+      "pyproject.toml records no registry state (an older hpm wrote it), so it was checked " +
+        "against the registries' newest states; `hpm sync` or `hpm stage` records them",
     );
   }
   log(checkPassed("pyproject.toml", plan.mode));

@@ -172,10 +172,13 @@ async function editManifest(
   options: CommandContext,
   check: (project: Project) => void,
   edit: (text: string, file: string) => string,
+  named: readonly string[] = [],
 ): Promise<GroupEditResult> {
   const root = findProjectRoot(options.root);
   return await withProjectLock(root, async () => {
-    const project = await loadProject(root);
+    // The packages named are looked for as those of hpm.yaml are: a static
+    // registry is asked for them, a cached copy that lacks them asked again.
+    const project = await loadProject(root, { ...options, wanted: named });
     check(project);
     const file = join(root, MANIFEST_FILE);
     const before = new TextDecoder().decode(readConfined(file, { root }, MAX_YAML_BYTES));
@@ -258,6 +261,7 @@ export async function groupAdd(
       missing = missingCheckouts(project, packages, modeInForce(project, options.env), options.env);
     },
     (text, file) => addGroupOptions(text, group, packages, file),
+    packages,
   );
   return { ...result, missingCheckouts: missing };
 }
@@ -360,6 +364,7 @@ export function groupUse(
     options,
     (project) => requireKnown(project, [option]),
     (text, file) => selectGroupOption(text, group, option, file),
+    [option],
   );
 }
 

@@ -6,10 +6,15 @@
  */
 
 import { describeSource } from "../core/registry_entry.ts";
-import { parseRegistryLocation } from "../core/registry_location.ts";
+import { copyNotice, type RegistryFolder, type RegistryMove } from "../core/registry.ts";
 import { type Cell, type Io, paint, tableLines, visible } from "../io/terminal.ts";
-import { commandContext, type GlobalFlags } from "../project/context.ts";
-import { loadProjectAt } from "../project/load.ts";
+import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
+import { loadProject, loadProjectAt } from "../project/load.ts";
+import { missingCloneError, planProject } from "../project/plan.ts";
+import { findProjectRoot } from "../project/root.ts";
+import { readManaged } from "../edit/pyproject_record.ts";
+import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
+import { runUvTransaction } from "../state/uv_transaction.ts";
 import { type NewEntry, registryAdd } from "../registry/add.ts";
 import { registryIndex } from "../registry/index_file.ts";
 import { outdated, type OutdatedEntry } from "../registry/outdated.ts";
@@ -33,6 +38,7 @@ export interface RegistryListFlags extends GlobalFlags {
 export async function registryListCommand(flags: RegistryListFlags, io: Io): Promise<void> {
   const context = commandContext(flags, io);
   const project = await loadProjectAt(context);
+  sayCopies(project.registry.folders, context.log);
   const entries = project.registry.names().map((name) => project.registry.get(name));
   if (flags.outdated) {
     const env = context.env ?? Deno.env.toObject();
@@ -114,8 +120,10 @@ export async function registryShowCommand(
   flags: GlobalFlags & { readonly package: string; readonly json?: boolean },
   io: Io,
 ): Promise<void> {
-  const project = await loadProjectAt(commandContext(flags, io));
+  const context = commandContext(flags, io);
+  const project = await loadProjectAt({ ...context, wanted: [flags.package] });
   const e = project.registry.get(flags.package);
+  sayCopies(project.registry.folders.filter((f) => f.remote === e.remote), context.log);
   const data = {
     name: e.name,
     description: e.description,
@@ -135,23 +143,84 @@ export async function registryShowCommand(
   }
 }
 
+// Where an answer from a remote registry comes from, when the remote did not
+// give it during this run: the commit pyproject.toml records, or a cached
+// copy of a given age.
+function sayCopies(folders: readonly RegistryFolder[], log: (message: string) => void) {
+  const now = Date.now();
+  const said = new Set<string>();
+  for (const { remote, copy } of folders) {
+    const notice = remote && copy && copyNotice(remote, copy, now);
+    if (notice && !said.has(notice)) log(notice);
+    if (notice) said.add(notice);
+  }
+}
+
+/** What {@link registryUpdate} did. */
+export interface RegistryUpdateResult {
+  /** The remote registries, as hpm.yaml names them. */
+  readonly remotes: readonly string[];
+  /** The mode pyproject.toml is in, when HPM manages it. */
+  readonly mode?: string;
+  /** The git registries that moved from the states pyproject.toml recorded, and what changed. */
+  readonly moves: readonly RegistryMove[];
+  /** Whether pyproject.toml was written. */
+  readonly written: boolean;
+}
+
 /**
- * `hpm registry update`: every remote registry fetched now.
+ * `hpm registry update`: every remote registry asked for its newest state
+ * now, and pyproject.toml moved to those states: written again for the mode
+ * it is in (nothing is installed; `hpm sync` does), its record naming the new
+ * states, so that the next `hpm stage` commits the move. What moved is
+ * logged (`registry … moved a1b2c3d → d4e5f6a: plug prod v1.0.0 → v1.1.0`).
+ *
+ * @param options project, runner, logger, environment
+ * @returns the registries, what moved, and whether pyproject.toml was written
+ * @throws {HpmInputError} when pyproject.toml cannot be written for its mode (nothing written)
+ */
+export async function registryUpdate(
+  options: CommandContext = {},
+): Promise<RegistryUpdateResult> {
+  const root = findProjectRoot(options.root);
+  return await withProjectLock(root, async () => {
+    const project = await loadProject(root, { ...options, refresh: true });
+    const remotes = [
+      ...new Set(project.registry.folders.flatMap((f) => f.remote && f.copy ? [f.remote] : [])),
+    ];
+    const mode = readManaged(project.pyproject, project.pyprojectFile)?.mode;
+    if (mode === undefined || !remotes.length) return { remotes, moves: [], written: false };
+    const plan = await planProject(project, { ...options, mode, refresh: true });
+    if (plan.missingClones.length) throw missingCloneError(plan);
+    if (plan.changed) await runUvTransaction(root, plan.after, undefined, options);
+    return { remotes, mode, moves: plan.moves, written: plan.changed };
+  }, lockOptions(options));
+}
+
+/**
+ * `hpm registry update`: {@link registryUpdate}, said.
  *
  * @param flags the command line
  * @param io where it reports
  */
 export async function registryUpdateCommand(flags: GlobalFlags, io: Io): Promise<void> {
   const context = commandContext(flags, io);
-  const project = await loadProjectAt({ ...context, refresh: true });
-  const remote = project.manifest.registries.filter((r) =>
-    parseRegistryLocation(r).kind !== "local"
-  );
-  context.log(
-    remote.length
-      ? `updated ${remote.join(", ")}`
-      : "no remote registry in hpm.yaml: nothing to update",
-  );
+  const { remotes, mode, moves, written } = await registryUpdate(context);
+  if (!remotes.length) {
+    context.log("no remote registry in hpm.yaml: nothing to update");
+    return;
+  }
+  context.log(`updated ${remotes.join(", ")}`);
+  if (mode === undefined) {
+    context.log("pyproject.toml records no registry state yet: `hpm sync` records them");
+  } else if (written) {
+    context.log(
+      `pyproject.toml (mode ${mode}) now names the registries' newest states: run ` +
+        `\`hpm sync --mode ${mode}\` to install, and \`hpm stage\` to commit the move`,
+    );
+  } else if (!moves.length) {
+    context.log("pyproject.toml already names the registries' newest states");
+  }
 }
 
 /**

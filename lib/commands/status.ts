@@ -11,6 +11,7 @@ import { runPool } from "../io/pool.ts";
 import { cacheDir } from "../registry/remote.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { inspectCheckout } from "../project/checkout_state.ts";
+import { ageOf, type RegistryFolder, shortCommit } from "../core/registry.ts";
 import type { ModeOrigin } from "../core/mode.ts";
 import { isPackageDir } from "../project/load.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
@@ -137,6 +138,8 @@ export interface StatusReport {
   readonly environment: EnvironmentState;
   /** The groups of alternatives (`select:`): the option in use and those that are not. */
   readonly alternatives: readonly Alternatives[];
+  /** The remote registries, and which state of each the report was read at. */
+  readonly registries: readonly RegistryStatus[];
 }
 
 /** A group of alternatives in hpm.yaml: one option selected, the others not installed. */
@@ -147,6 +150,24 @@ export interface Alternatives {
   readonly selected: string;
   /** The options not installed. */
   readonly others: readonly string[];
+}
+
+/** A remote registry as `hpm status` reads it. */
+export interface RegistryStatus {
+  /** As hpm.yaml names it. */
+  readonly location: string;
+  /** A git repository or an https folder. */
+  readonly kind: "git" | "http";
+  /** For a git registry: the commit read. */
+  readonly commit: string | null;
+  /** Whether that commit is the one pyproject.toml records. */
+  readonly recorded: boolean;
+  /** For a git registry: its newest state when the remote last gave it, when known. */
+  readonly newest: string | null;
+  /** When the remote last gave its newest state (ISO 8601), when known. */
+  readonly fetchedAt: string | null;
+  /** Whether the remote was asked during this run. */
+  readonly asked: boolean;
 }
 
 /** Options of {@link status}: the project, the mode, and the runner for git. */
@@ -238,6 +259,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
     git: await committedForms(project, runner),
     environment: await environmentState(project.root, runner, env),
     alternatives: alternativesOf(project.manifest),
+    registries: registryStatuses(project.registry.folders),
   };
 }
 
@@ -250,6 +272,24 @@ function alternativesOf(manifest: Manifest): Alternatives[] {
       others: g.options.filter((o) => normalizeName(o) !== normalizeName(g.select!)),
     }]
   );
+}
+
+// Each remote registry once, as the report reads it.
+function registryStatuses(folders: readonly RegistryFolder[]): RegistryStatus[] {
+  const seen = new Map<string, RegistryStatus>();
+  for (const { remote, copy } of folders) {
+    if (!remote || !copy || seen.has(remote)) continue;
+    seen.set(remote, {
+      location: remote,
+      kind: copy.kind,
+      commit: copy.commit ?? null,
+      recorded: copy.pinned,
+      newest: copy.newest ?? null,
+      fetchedAt: copy.fetchedAt === undefined ? null : new Date(copy.fetchedAt).toISOString(),
+      asked: copy.asked,
+    });
+  }
+  return [...seen.values()];
 }
 
 // The mode pyproject.toml was synced for; unknown when the problem is the file itself.
@@ -293,6 +333,8 @@ async function inspectClone(
 export interface FormatStatusOptions {
   /** Use ANSI colours. */
   readonly color: boolean;
+  /** The time now (ms since the epoch), for the age of cached registries. @default Date.now() */
+  readonly now?: number;
 }
 
 /**
@@ -319,6 +361,7 @@ export interface FormatStatusOptions {
  *   git: { commitMode: "prod", worktree: "dev", staged: false, index: "prod", head: "prod" },
  *   environment: { state: "in-sync", path: "/p/.venv", reason: null },
  *   alternatives: [{ group: "vector-db", selected: "rag4code-qdrant", others: ["rag4code-chroma"] }],
+ *   registries: [],
  *   packages: [{
  *     name: "rag4code-qdrant",
  *     key: "rag4code-qdrant",
@@ -371,6 +414,9 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
       `git: ${formsText(report.git, { red, green })}`,
       `     ${formsSentence(report.git)}`,
     );
+  }
+  for (const r of report.registries) {
+    lines.push(`registry ${r.location}: ${registryText(r, options.now ?? Date.now(), yellow)}`);
   }
   if (report.local) {
     const parts = [];
@@ -483,6 +529,24 @@ function alternativesText(groups: readonly Alternatives[]): string {
   return groups.map((g) =>
     `${g.group} uses ${g.selected}` + (g.others.length ? ` (not ${g.others.join(", ")})` : "")
   ).join("; ");
+}
+
+// "at a1b2c3d (pyproject.toml's record); newer: d4e5f6a (fetched 2 h ago): …"
+function registryText(r: RegistryStatus, now: number, yellow: (s: string) => string): string {
+  const age = r.fetchedAt === null ? undefined : ageOf(Date.parse(r.fetchedAt), now);
+  const asked = r.asked ? "asked just now" : age ? `fetched ${age}` : "never fetched";
+  if (r.kind === "http") return `cached copy, ${asked} (\`--refresh\` asks it again)`;
+  const at = `at ${r.commit ? shortCommit(r.commit) : "?"}`;
+  if (!r.recorded) return `${at}, its newest state (${asked})`;
+  if (r.newest !== null && r.newest !== r.commit) {
+    return `${at} (pyproject.toml's record); ` +
+      yellow(`newer: ${shortCommit(r.newest)} (${asked}): \`hpm registry update\` moves to it`);
+  }
+  if (!r.asked && age === undefined) {
+    return `${at} (pyproject.toml's record): \`hpm registry update\` asks for its newest state`;
+  }
+  return `${at} (pyproject.toml's record), its newest state when ${asked}` +
+    (r.asked ? "" : ": `hpm registry update` asks again");
 }
 
 function originText(origin: ModeOrigin): string {

@@ -142,6 +142,7 @@ const report: StatusReport = {
   git: null,
   environment: { state: "missing", path: "/p/.venv", reason: null },
   alternatives: [],
+  registries: [],
   packages: [
     {
       name: "a",

@@ -24,7 +24,6 @@ import {
   scratchLeaveOut,
   type SyncPlan,
 } from "../project/plan.ts";
-import { parseRegistryLocation } from "../core/registry_location.ts";
 import { denoRunner, programPath } from "../io/runner.ts";
 import { leftBehindWarnings, type LeftCheckout } from "../project/checkout_state.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
@@ -214,12 +213,14 @@ function filesMode(project: Project): { mode: string; origin: string } | undefin
 // back to this mode, is answered without parsing (fast_path.ts). What decided
 // it is what planning read (`inputs`: hpm.yaml, hpm.local.yaml, the registry
 // entries looked up and the folders listed, the clones' build files, the ref
-// files of releases read from clones), as it read them. Some inputs change
-// behind HPM's back and are never recorded: a remote registry (its cache
-// refreshes on a timer) and a release read from a remote (a ref can move
-// there). `lockBefore`: uv.lock's hash before a switch that uv locked for (see
-// `runUvTransaction`); the record then keeps what uv left, for the next switch
-// back to this mode.
+// files of releases read from clones or from HPM's cache of a remote's
+// releases, the cache's note of the newest state of a git registry read
+// there), as it read them. A git registry read at the commit pyproject.toml
+// records is as fixed as a local file; one read at its newest state, or an
+// https registry, only for as long as its cached copy is used without asking
+// the remote (the record says until when). `lockBefore`: uv.lock's hash
+// before a switch that uv locked for (see `runUvTransaction`); the record
+// then keeps what uv left, for the next switch back to this mode.
 async function rememberSync(
   plan: SyncPlan,
   inputs: PlanInputs,
@@ -234,9 +235,12 @@ async function rememberSync(
   // Before the inputs are taken: the committed mode may look up entries that
   // planning did not, and they are inputs too.
   const commit = filesCommitMode(project);
-  const recorded = fileMode !== undefined && Deno.build.os !== "windows" &&
-    project.manifest.registries.every((l) => parseRegistryLocation(l).kind === "local") &&
-    plan.releasesFromFiles && !plan.kept.length && inputs.recordable;
+  const until = freshUntil(project);
+  const why = fileMode === undefined
+    ? "the mode hpm.local.yaml or hpm.yaml names is not a mode"
+    : unrecorded(plan, inputs, until);
+  if (why !== undefined) options.trace?.(`no record kept of this sync into ${plan.mode}: ${why}`);
+  const recorded = why === undefined && Deno.build.os !== "windows";
   // uv.lock is read only for a record that will keep it.
   const lock = recorded && lockBefore !== undefined
     ? await lockNow(project.root, lockBefore)
@@ -247,7 +251,7 @@ async function rememberSync(
       root: project.root,
       mode: plan.mode,
       develop: resolution.plan.develop,
-      fileMode,
+      fileMode: fileMode!,
       home: env.HOME ?? env.USERPROFILE,
       cacheEnv: cacheEnvOf(env),
       files: inputs.files,
@@ -264,10 +268,37 @@ async function rememberSync(
         : { plan: resolution.plan, leaveOut: scratchLeaveOut(plan, env) },
       // What a switch back to this mode warns about (see checkoutsLeftOut).
       checkouts: leftOut.length ? leftOut : undefined,
+      ...(until === undefined ? {} : { until }),
       startedAt,
     });
   const key = stateKey(plan.mode, resolution.plan.develop);
   await writeFingerprint(project.root, key, fingerprint || undefined, env, lock?.bytes);
+}
+
+// Until when the remote registries' copies are used without asking again;
+// undefined when every one is used for good (a commit pyproject.toml records).
+function freshUntil(project: Project): number | undefined {
+  const times = project.registry.folders.flatMap((f) => f.copy?.freshUntil ?? []);
+  return times.length ? Math.min(...times) : undefined;
+}
+
+// Why a sync's record would not answer as the sync did, if it would not.
+function unrecorded(plan: SyncPlan, inputs: PlanInputs, until?: number): string | undefined {
+  const moved = plan.project.registry.folders.find((f) => f.copy?.recorded);
+  if (moved) {
+    return `registry ${moved.remote} was read at its newest state, not at the commit ` +
+      "pyproject.toml recorded (`--refresh`)";
+  }
+  if (until !== undefined && until <= Date.now()) {
+    return "a remote registry's cached copy is due to be asked again";
+  }
+  if (!plan.releasesFromFiles) {
+    return "what a release declares was read from its remote, or git read it where files " +
+      "do not tell";
+  }
+  if (plan.kept.length) return "it kept items you added to hpm's groups";
+  if (!inputs.recordable) return "an input changed while it was read, or could not be read";
+  return undefined;
 }
 
 /** `hpm sync`'s command line: its options, and uv's arguments after `--`. */

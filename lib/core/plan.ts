@@ -37,6 +37,29 @@ export interface PlannedIndex {
 }
 
 /**
+ * The state a remote registry was read at, as `[tool.hpm]` records it: a git
+ * registry's commit. The committed form names the registry states it was
+ * made from, as Cargo.lock names its index's, so it stays checkable against
+ * them however the registries move on.
+ */
+export interface RegistryState {
+  /** The registry as hpm.yaml names it (`https://…/reg.git#main`). */
+  readonly location: string;
+  /** The commit id it was read at. */
+  readonly commit: string;
+}
+
+/**
+ * Registry states in the record's order: by location, as code points.
+ *
+ * @param states the states
+ * @returns a sorted copy
+ */
+export function byLocation(states: readonly RegistryState[]): RegistryState[] {
+  return [...states].sort((a, b) => a.location < b.location ? -1 : a.location > b.location ? 1 : 0);
+}
+
+/**
  * Everything HPM manages in one pyproject.toml for one mode. An empty plan
  * (no groups) means "HPM manages nothing": applying it removes all HPM entries.
  */
@@ -60,4 +83,6 @@ export interface Plan {
    * another (hpm.local.yaml's `develop:`), normalised, sorted. Absent: none.
    */
   readonly develop?: readonly string[];
+  /** The git registries' states the plan was read from, sorted by location; none: no record. */
+  readonly registries?: readonly RegistryState[];
 }

@@ -35,6 +35,93 @@ export interface RegistryFolder {
   readonly root: string;
   /** The remote registry it was fetched from (the folder is a cached copy). */
   readonly remote?: string;
+  /** For a remote registry: what the copy is of, and how fresh. */
+  readonly copy?: RemoteCopy;
+}
+
+/** What is known of a remote registry's cached copy. */
+export interface RemoteCopy {
+  /** A git repository or an https folder. */
+  readonly kind: "git" | "http";
+  /** For a git registry: the commit the copy is of. */
+  readonly commit?: string;
+  /** Whether that commit was asked for (the one pyproject.toml records), not the newest state. */
+  readonly pinned: boolean;
+  /** Whether the remote gave its newest state during this run. */
+  readonly asked: boolean;
+  /** When the remote last gave its newest state (ms since the epoch), when known. */
+  readonly fetchedAt?: number;
+  /** For a git registry: its newest state when the remote last gave it, when known. */
+  readonly newest?: string;
+  /**
+   * Until when the copy is used without asking the remote again (ms since
+   * the epoch); none for a pinned commit, which is used for good.
+   */
+  readonly freshUntil?: number;
+  /** The commit pyproject.toml records, when the copy is at another (`--refresh` moved on). */
+  readonly recorded?: string;
+  /** Names the registry's newest state has that this pinned copy lacks (normalised). */
+  readonly newestHas?: readonly string[];
+}
+
+/** One git registry the project moved to another state of. */
+export interface RegistryMove {
+  /** The registry as hpm.yaml names it. */
+  readonly location: string;
+  /** The commit pyproject.toml recorded. */
+  readonly from: string;
+  /** The commit the project is read at now. */
+  readonly to: string;
+  /**
+   * What changed for the packages the project uses, one phrase each (`plug
+   * prod v1.0.0 → v1.1.0`); undefined when the recorded state is not in the
+   * cache to compare with.
+   */
+  readonly changes?: readonly string[];
+}
+
+/**
+ * A commit as messages show it: its first seven characters.
+ *
+ * @param commit a commit id
+ * @returns the short form
+ */
+export const shortCommit = (commit: string): string => commit.slice(0, 7);
+
+/**
+ * How long ago a time was, as messages say it (`just now`, `12 min ago`,
+ * `3 h ago`, `2 days ago`).
+ *
+ * @param then the time (ms since the epoch)
+ * @param now the time now
+ * @returns the phrase
+ */
+export function ageOf(then: number, now: number): string {
+  const minutes = Math.floor(Math.max(0, now - then) / 60_000);
+  if (minutes < 1) return "just now";
+  if (minutes < 120) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours} h ago` : `${Math.floor(hours / 24)} days ago`;
+}
+
+/**
+ * What a copy's answer rests on, for a message: the commit pyproject.toml
+ * records, or a cached copy of a given age; `--refresh` asks the remote.
+ *
+ * @param location the registry
+ * @param copy its copy
+ * @param now the time now
+ * @returns the phrase, or undefined when the remote answered during this run
+ */
+export function copyNotice(location: string, copy: RemoteCopy, now: number): string | undefined {
+  if (copy.pinned && copy.commit) {
+    return `registry ${location} answered at ${
+      shortCommit(copy.commit)
+    }, the state pyproject.toml records`;
+  }
+  if (copy.asked) return undefined;
+  const age = copy.fetchedAt === undefined ? "" : ` (fetched ${ageOf(copy.fetchedAt, now)})`;
+  return `registry ${location} answered from its cached copy${age}: \`--refresh\` asks it again`;
 }
 
 const ENTRY_FILE = /\.ya?ml$/;
@@ -96,6 +183,22 @@ export class Registry {
       if (!this.#files.has(key)) this.#files.set(key, f);
     }
     this.#folders = folders;
+  }
+
+  /** The folders entries are looked up in, in priority order. */
+  get folders(): readonly RegistryFolder[] {
+    return this.#folders;
+  }
+
+  /**
+   * A registry of these folders (what is known of a copy changed), its
+   * entries read by the same reader.
+   *
+   * @param folders the folders, in priority order
+   * @returns the registry
+   */
+  withFolders(folders: readonly RegistryFolder[]): Registry {
+    return new Registry([], folders, this.#reader);
   }
 
   /** Normalised names of every known package, sorted (lists every folder). */
@@ -183,14 +286,33 @@ export class Registry {
 
   /** The error for an unknown package, with "did you mean". */
   unknown(name: string, where?: { file: string; line?: number; column?: number }): HpmInputError {
+    const key = normalizeName(name);
+    const newer = this.#folders.find((f) => f.copy?.newestHas?.includes(key));
+    if (newer?.copy?.commit) {
+      return new HpmInputError(
+        "unknown-package",
+        `unknown package \`${name}\`: registry ${newer.remote} has it only after ` +
+          `${shortCommit(newer.copy.commit)}, the state pyproject.toml records`,
+        where,
+        "`hpm registry update` moves the project to the registry's newest state " +
+          "(it prints what changes), or run the command with `--refresh`",
+      );
+    }
     const guess = suggestName(name, this.names());
+    const now = Date.now();
+    const notices = this.#folders.flatMap((f) =>
+      f.copy && f.remote ? copyNotice(f.remote, f.copy, now) ?? [] : []
+    );
     return new HpmInputError(
       "unknown-package",
       `unknown package \`${name}\`: no registry has it`,
       where,
-      guess
-        ? `did you mean \`${guess}\`?`
-        : "run `hpm registry list` to see known packages, or `hpm registry add` to add one",
+      [
+        guess
+          ? `did you mean \`${guess}\`?`
+          : "run `hpm registry list` to see known packages, or `hpm registry add` to add one",
+        ...notices,
+      ].join("; "),
     );
   }
 }

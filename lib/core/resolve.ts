@@ -10,7 +10,14 @@ import * as hostPath from "node:path";
 import { HpmInputError } from "./errors.ts";
 import type { LocalOverlay, Manifest } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
-import type { Plan, PlannedIndex, PlannedSource, SourceTable } from "./plan.ts";
+import {
+  byLocation,
+  type Plan,
+  type PlannedIndex,
+  type PlannedSource,
+  type RegistryState,
+  type SourceTable,
+} from "./plan.ts";
 import type { Registry } from "./registry.ts";
 import {
   checkoutMode,
@@ -249,6 +256,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
   const overrides = sorted.filter((p) => overridden.has(p.key))
     .map((p) => requirementOf(p.entry, p.source));
   const developed = sorted.filter((p) => p.developed).map((p) => p.key);
+  const registries = registryStates(registry);
   return {
     plan: {
       mode,
@@ -258,6 +266,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
         .sort((a, b) => a.name.localeCompare(b.name)),
       ...(overrides.length ? { overrides } : {}),
       ...(developed.length ? { develop: developed } : {}),
+      ...(registries.length ? { registries } : {}),
     },
     packages: sorted,
   };
@@ -283,6 +292,17 @@ function developedSource(
     );
   }
   return { ...sourceInForce(entry, local, input)!, developed: true };
+}
+
+// The git registries' commits the entries were read at, each registry once.
+function registryStates(registry: Registry): RegistryState[] {
+  const states = new Map<string, string>();
+  for (const { remote, copy } of registry.folders) {
+    if (remote !== undefined && copy?.kind === "git" && copy.commit) {
+      states.set(remote, copy.commit);
+    }
+  }
+  return byLocation([...states].map(([location, commit]) => ({ location, commit })));
 }
 
 /** Where a package's code comes from in a mode, on this machine. */

@@ -788,6 +788,7 @@ function writeRecord(ctx: Context): void {
     defaultGroups: [...ctx.defaultGroups].sort(),
     overrides: [...ctx.overrides].sort(),
     created: [...ctx.created].sort(),
+    ...(plan.registries?.length ? { registries: plan.registries } : {}),
   };
   const region = doc.region(RECORD);
   const manages = record.groups.length + record.sources.length + record.indexes.length +

@@ -10,6 +10,7 @@
 
 import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
+import { byLocation, type RegistryState } from "../core/plan.ts";
 import { isTable, parseToml, type TomlTable, valueAt } from "./toml/parse.ts";
 import { renderArray, tomlString } from "./toml/render.ts";
 import { lineColumn, type ScannedValue, scanToml } from "./toml/scan.ts";
@@ -54,6 +55,12 @@ export interface ManagedRecord {
    * needs them.
    */
   readonly created: readonly string[];
+  /**
+   * The git registries' states the entries were written from (see
+   * `RegistryState`), sorted by location; undefined in a record that names
+   * none (no git registry, or written by an HPM that did not record them).
+   */
+  readonly registries?: readonly RegistryState[];
 }
 
 // Where the entries a record lists are.
@@ -75,6 +82,8 @@ export const RECORD: TomlPath = ["tool", "hpm"];
 export const CREATED_DEFAULT_GROUPS = "tool.uv.default-groups";
 /** How `created` names `tool.uv.override-dependencies`, when HPM added that key. */
 export const CREATED_OVERRIDES = "tool.uv.override-dependencies";
+// A git commit id, SHA-1 or SHA-256.
+const COMMIT_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 const RECORD_COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
   "editing the entries listed here.";
 const recordHint = (mode = "MODE") =>
@@ -149,6 +158,14 @@ export function recordOf(
   const mode = table.mode;
   if (typeof mode !== "string") return fail([...RECORD, "mode"], "a string");
   const optional = (key: string) => table[key] === undefined ? {} : { [key]: list(key) };
+  const states = table.registries;
+  if (
+    states !== undefined &&
+    (!isTable(states) ||
+      !Object.values(states).every((v) => typeof v === "string" && COMMIT_ID.test(v)))
+  ) {
+    return fail([...RECORD, "registries"], "a table of commit ids (registry = commit)");
+  }
   return {
     mode,
     ...optional("develop"),
@@ -159,6 +176,12 @@ export function recordOf(
     defaultGroups: list("default-groups"),
     ...optional("overrides"),
     created: list("created"),
+    ...(states === undefined ? {} : {
+      registries: byLocation(
+        Object.entries(states as Record<string, string>)
+          .map(([location, commit]) => ({ location, commit })),
+      ),
+    }),
   };
 }
 
@@ -181,6 +204,10 @@ export function renderRecord(record: ManagedRecord, eol: string): string {
     array("default-groups", record.defaultGroups),
     ...some("overrides", record.overrides),
     array("created", record.created),
+    // One line per registry: a move shows, and merges, as that line alone.
+    ...byLocation(record.registries ?? []).map((r) =>
+      `registries.${tomlString(r.location)} = ${tomlString(r.commit)}`
+    ),
     "",
   ].join(eol);
 }

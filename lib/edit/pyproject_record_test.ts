@@ -29,3 +29,25 @@ Deno.test("readManaged() reads the record", async (t) => {
     assert.throws(() => readManaged(lines("[tool]", "hpm = 1")), inputError("toml-layout", 2, 1));
   });
 });
+
+Deno.test("readManaged() and applyPlan(): the git registries' states, one line each, commit ids only", () => {
+  const a = { location: "https://example.com/b.git#main", commit: "b".repeat(40) };
+  const b = { location: "file:///srv/a reg.git#v3", commit: "a".repeat(64) };
+  const text = applyPlan(lines("[tool.uv]", "package = true"), { ...devPlan, registries: [a, b] })
+    .text;
+  assert.match(
+    text,
+    /^registries\."file:\/\/\/srv\/a reg\.git#v3" = "a{64}"\nregistries\."https:/m,
+  );
+  assert.deepEqual(readManaged(text)?.registries, [b, a], "by location");
+  const moved = { ...devPlan, registries: [{ ...a, commit: "c".repeat(40) }] };
+  const after = applyPlan(text, moved).text;
+  assert.deepEqual(readManaged(after)?.registries, moved.registries);
+  assert.equal(applyPlan(after, moved).changed, false);
+  assert.equal(readManaged(applyPlan(after, devPlan).text)?.registries, undefined, "none: no line");
+  const planted = after.replace("c".repeat(40), "../../etc");
+  assert.throws(
+    () => readManaged(planted, "p.toml"),
+    inputError("toml-layout", 20, 1, /tool\.hpm\.registries.*commit ids/),
+  );
+});

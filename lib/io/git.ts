@@ -884,6 +884,7 @@ export async function fastForward(
  * @param path the file, from the repository's top
  * @param timeoutMs how long the fetch may take
  * @param maxBytes the file's size limit
+ * @param keep keep what `ref` named as the tag `ref` in `dir`, so {@link fileAtRef} reads it there
  * @returns its text, or why it could not be read
  * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
  */
@@ -895,6 +896,7 @@ export async function remoteFileAtRef(
   path: string,
   timeoutMs: number,
   maxBytes: number,
+  keep = false,
 ): Promise<{ text: string } | { reason: string }> {
   const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
   const why = (r: { code: number; stderr: string }) =>
@@ -910,6 +912,10 @@ export async function remoteFileAtRef(
     { ...call, timeoutMs, network: "repository" },
   );
   if (fetched.code !== 0) return { reason: why(fetched) };
+  if (keep && !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) {
+    const kept = await runGit(runner, dir, ["update-ref", `refs/tags/${ref}`, "FETCH_HEAD"], call);
+    if (kept.code !== 0) return { reason: why(kept) };
+  }
   const text = await blobText(
     runner,
     dir,

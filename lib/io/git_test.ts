@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cloneState, commitsAfter, refFiles } from "./git.ts";
 import { denoRunner } from "./runner.ts";
+import { gitAt } from "../_testing.ts";
 
 Deno.test("refFiles(): the files git reads for a plain name; undefined when files alone do not tell", async () => {
   const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
@@ -43,15 +44,7 @@ Deno.test("refFiles(): the files git reads for a plain name; undefined when file
 
 Deno.test("cloneState() and commitsAfter() with real git: branch, changes, detached at a tag, commits after a release", async () => {
   const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
-  const git = async (...args: string[]) => {
-    const r = await new Deno.Command("git", {
-      args: ["-c", "user.name=t", "-c", "user.email=t@e", ...args],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
-  };
+  const git = gitAt(dir);
   try {
     await git("init", "-q", "-b", "main");
     await Deno.writeTextFile(join(dir, "a.py"), "A = 1\n");

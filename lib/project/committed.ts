@@ -17,6 +17,7 @@ import { readManaged } from "../edit/pyproject_record.ts";
 import type { Runner } from "../io/runner.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
 import { type Project, PYPROJECT_FILE } from "../core/project.ts";
+import type { Plan, RegistryState } from "../core/plan.ts";
 
 /**
  * hpm.yaml's and the registry's parsers and the planner, loaded only when
@@ -81,6 +82,45 @@ export function workingPyproject(root: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+// The git registries' states a pyproject.toml's record names; undefined when
+// it names none, or cannot be read (planning reports why).
+function recordedStates(text: string): readonly RegistryState[] | undefined {
+  try {
+    return readManaged(text)?.registries;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The plan a pyproject.toml is checked against: `plan` itself, or, for a file
+ * whose record names no registry state (written before HPM recorded them),
+ * `plan` without its states, so that a commit made then is checked as it was
+ * then: against the registries as they are read now.
+ *
+ * @param text the pyproject.toml checked
+ * @param plan the plan
+ * @returns the plan to compare it with
+ */
+export function planToCheck(text: string, plan: Plan): Plan {
+  if (!plan.registries || recordedStates(text) !== undefined) return plan;
+  const { registries: _, ...rest } = plan;
+  return rest;
+}
+
+/**
+ * Whether a pyproject.toml records other registry states than `plan` was
+ * read at: then it is checked against a plan read at its own.
+ *
+ * @param plan the plan
+ * @param text the pyproject.toml
+ * @returns whether its record names states, and other ones
+ */
+export function statesDiffer(plan: Plan, text: string): boolean {
+  const states = recordedStates(text);
+  return states !== undefined && JSON.stringify(states) !== JSON.stringify(plan.registries ?? []);
 }
 
 /** The mode of pyproject.toml in the working tree, the index and HEAD. */

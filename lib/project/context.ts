@@ -23,6 +23,8 @@ export interface CommandContext {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Progress and notices for the user. */
   readonly log?: (message: string) => void;
+  /** Detail for `--verbose` (why a switch was planned, why no record was kept). */
+  readonly trace?: (message: string) => void;
   /** Runs uv and git. @default denoRunner */
   readonly runner?: Runner;
   /** Ask remote registries again even when their cached copies are fresh (`--refresh`). */
@@ -63,5 +65,12 @@ export function commandContext(
     if (flags.verbose) log(`$ ${request.program} ${request.args.join(" ")}`);
     return denoRunner(request);
   };
-  return { root: flags.project, mode: flags.mode, log, runner, refresh: flags.refresh };
+  return {
+    root: flags.project,
+    mode: flags.mode,
+    log,
+    runner,
+    refresh: flags.refresh,
+    ...(flags.verbose ? { trace: log } : {}),
+  };
 }

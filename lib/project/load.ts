@@ -12,22 +12,32 @@ import type { DeclaredDependencies } from "../core/resolve.ts";
 import { LOCAL_FILE, MANIFEST_FILE, type Project, PYPROJECT_FILE } from "../core/project.ts";
 import type { Reader } from "../core/reader.ts";
 import { door, MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
-import { HpmInputError } from "../core/errors.ts";
+import { HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { parseLocalOverlay, parseManifest } from "../core/manifest.ts";
-import { loadRegistry } from "../registry/load.ts";
-import { cacheDir, type FetchRegistryOptions } from "../registry/remote.ts";
+import { loadRegistry, type LoadRegistryOptions } from "../registry/load.ts";
+import { cacheDir, fetchRegistryCopy, type FetchRegistryOptions } from "../registry/remote.ts";
+import { readManaged } from "../edit/pyproject_record.ts";
+import { Registry } from "../core/registry.ts";
+import { parseRegistryLocation } from "../core/registry_location.ts";
+import { normalizeName } from "../core/names.ts";
 import { decodeUtf8 } from "../edit/utf8.ts";
 import { findProjectRoot } from "./root.ts";
 import type { CommandContext } from "./context.ts";
 
 /** Options of {@link loadProject}. */
-export interface LoadOptions extends FetchRegistryOptions {
+export interface LoadOptions extends Omit<FetchRegistryOptions, "commit"> {
   /**
    * Reads hpm.yaml, hpm.local.yaml and the registry entries (pyproject.toml,
    * which a record keeps whole, is read through the door itself).
    * @default door
    */
   readonly reader?: Reader;
+  /**
+   * The pyproject.toml whose `[tool.hpm]` record names the states the git
+   * registries are read at (`hpm check --staged`: the staged one).
+   * @default the project's own
+   */
+  readonly recordedIn?: string;
 }
 
 function readText(path: string, root: string, what: string, hint: string): string {
@@ -84,12 +94,8 @@ export async function loadProject(
   const wanted = [
     ...manifest.groups.flatMap((g) => g.options),
     ...(overlay ? [...overlay.overrides.keys()] : []),
+    ...options.wanted ?? [],
   ];
-  const registry = await loadRegistry(manifest.registries, root, manifestFile, {
-    ...options,
-    wanted,
-    reader,
-  });
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const pyproject = readText(
     pyprojectFile,
@@ -97,8 +103,84 @@ export async function loadProject(
     PYPROJECT_FILE,
     "HPM manages a uv project: run `uv init` first",
   );
-  const cache = cacheDir(options.env ?? Deno.env.toObject());
+  // pyproject.toml is parsed for its record only when a git registry is read at one.
+  const recorded = manifest.registries.some((l) => parseRegistryLocation(l).kind === "git")
+    ? recordedCommits(options.recordedIn ?? pyproject)
+    : undefined;
+  const load = {
+    ...options,
+    wanted,
+    reader,
+    // `--refresh` moves to each registry's newest state; the record is what it moved from.
+    commits: options.refresh ? undefined : recorded,
+    recorded,
+  };
+  let registry = await loadRegistry(manifest.registries, root, manifestFile, load);
+  // A name a remote copy lacks may be one the remote has gained since: its
+  // newest state is asked for once before the name is refused.
+  const online = env(options).HPM_OFFLINE !== "1";
+  const missing = () => wanted.filter((name) => !registry.has(name));
+  const remote = registry.folders.filter((f) => f.copy);
+  if (online && remote.some((f) => !f.copy!.pinned && !f.copy!.asked) && missing().length) {
+    registry = await loadRegistry(manifest.registries, root, manifestFile, {
+      ...load,
+      refresh: true,
+    });
+  }
+  if (online && remote.some((f) => f.copy!.pinned) && missing().length) {
+    registry = await withNewestNames(registry, missing(), load);
+  }
+  const cache = cacheDir(env(options));
   return { root, manifest, overlay, registry, pyprojectFile, pyproject, cache, reader };
+}
+
+const env = (options: LoadOptions) => options.env ?? Deno.env.toObject();
+
+// The commits the git registries are read at, by location, as pyproject.toml
+// records them; none when it records none, or cannot be read (planning then
+// reports why, in its words).
+function recordedCommits(pyproject: string): Map<string, string> | undefined {
+  let record;
+  try {
+    record = readManaged(pyproject);
+  } catch {
+    return undefined;
+  }
+  return record?.registries && new Map(record.registries.map((r) => [r.location, r.commit]));
+}
+
+// The registries read at a pinned commit that lacks some names: which of
+// those names each one's newest state has, so that refusing them can say so.
+async function withNewestNames(
+  registry: Registry,
+  names: readonly string[],
+  options: LoadRegistryOptions,
+): Promise<Registry> {
+  const folders = await Promise.all(registry.folders.map(async (folder) => {
+    if (!folder.remote || !folder.copy?.pinned) return folder;
+    const where = parseRegistryLocation(folder.remote);
+    if (where.kind !== "git") return folder;
+    try {
+      const newest = await fetchRegistryCopy(where, {
+        ...options,
+        refresh: true,
+        reader: door,
+        commit: undefined,
+      });
+      if (newest.copy.commit === folder.copy.commit) return folder;
+      const there = new Registry(
+        [],
+        [{ dir: join(newest.dir, "packages"), root: newest.dir }],
+        door,
+      );
+      const has = names.filter((name) => there.has(name)).map(normalizeName);
+      return has.length ? { ...folder, copy: { ...folder.copy, newestHas: has } } : folder;
+    } catch (e) {
+      if (e instanceof HpmOperationError) return folder; // not reachable: refused as it is
+      throw e;
+    }
+  }));
+  return registry.withFolders(folders);
 }
 
 /**
@@ -154,10 +236,13 @@ export function isPackageDir(dir: string, reader: Reader = door): boolean {
  * The project a command names (`root`, else the working folder's), found
  * and loaded without locking it: what the read-only listings read.
  *
- * @param context where the project is; runner, logger and refresh for remote registries
+ * @param context where the project is; runner, logger and refresh for remote registries; the
+ *   packages a command names, besides hpm.yaml's
  * @returns the project
  * @throws {HpmInputError} when there is no project, or a file of it is malformed
  */
-export async function loadProjectAt(context: CommandContext): Promise<Project> {
+export async function loadProjectAt(
+  context: CommandContext & Pick<LoadOptions, "wanted">,
+): Promise<Project> {
   return await loadProject(findProjectRoot(context.root), context);
 }

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
+import { describeMove, registryMoves } from "../core/registry_move.ts";
+import { Registry, type RegistryMove } from "../core/registry.ts";
+import { parseRegistryLocation } from "../core/registry_location.ts";
+import { cachedCopyAt } from "../registry/remote.ts";
+import { door } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { type ModeOrigin, projectMode } from "../core/mode.ts";
 import { isPackageDir, loadProject, readLocalDependencies } from "./load.ts";
@@ -52,6 +57,8 @@ export interface SyncPlan {
    * `releaseDependencies`): not when a remote was asked.
    */
   readonly releasesFromFiles: boolean;
+  /** The git registries read at another state than pyproject.toml records (`--refresh`). */
+  readonly moves: readonly RegistryMove[];
   /**
    * With `reportProblems`: why pyproject.toml cannot be written for the mode
    * (an entry of the user's collides with HPM's, or a layout HPM cannot edit);
@@ -151,7 +158,7 @@ export async function planProject(
     });
     const unread = resolution.packages.filter((p) => !p.localPath && !released.has(p.key));
     if (!unread.length) break;
-    const lookup = { runner, project, env, log: options.log };
+    const lookup = { runner, project, env, log: options.log, refresh: options.refresh };
     const deps = await runPool(
       unread,
       RELEASE_JOBS,
@@ -165,6 +172,8 @@ export async function planProject(
       missingClones.push(pkg.entry.name);
     }
   }
+  const moves = await movesOf(project, resolution, env);
+  for (const move of moves) options.log?.(describeMove(move));
   const plan = {
     project,
     mode,
@@ -173,6 +182,7 @@ export async function planProject(
     before: project.pyproject,
     missingClones,
     releasesFromFiles: [...released.values()].every((r) => r.fromFiles),
+    moves,
   };
   try {
     const { text: after, changed, kept } = applyPlan(
@@ -194,6 +204,24 @@ export async function planProject(
     if (!options.reportProblems || !(e instanceof HpmInputError)) throw e;
     return { ...plan, after: project.pyproject, changed: false, kept: [], problem: e };
   }
+}
+
+// What moved, compared with the entries at the recorded commits where the cache has them.
+async function movesOf(
+  project: Project,
+  resolution: Resolution,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<RegistryMove[]> {
+  const recorded = new Map<string, Registry>();
+  for (const { remote, copy } of project.registry.folders) {
+    const where = remote && copy?.recorded ? parseRegistryLocation(remote) : undefined;
+    if (where?.kind !== "git") continue;
+    const dir = await cachedCopyAt(where, copy!.recorded!, env);
+    if (dir) {
+      recorded.set(remote!, new Registry([], [{ dir: join(dir, "packages"), root: dir }], door));
+    }
+  }
+  return registryMoves(project.registry, resolution.packages, (location) => recorded.get(location));
 }
 
 /**

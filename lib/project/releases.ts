@@ -50,6 +50,8 @@ export interface ReleaseLookup {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Says when a release could not be read. */
   readonly log?: (message: string) => void;
+  /** Read releases from their remotes again, not from what the cache kept (`--refresh`). */
+  readonly refresh?: boolean;
 }
 
 /** What a release declares, and whether files alone decided that answer. */
@@ -69,10 +71,13 @@ export interface ReleaseRead {
 /**
  * What a release of a package depends on, by its own pyproject.toml at the
  * release ref: read from the package's dev clone when it has the ref (no
- * network), else, for a git source, fetched shallowly from its remote into
- * HPM's cache (not with `HPM_OFFLINE=1`). This is how a mode without local
- * clones (prod) finds the plugins a plugin needs, as dev mode does from the
- * clone's working tree.
+ * network), else, for a git source, from HPM's cache of its remote, where a
+ * ref fetched once is kept (fetched shallowly when the cache lacks it, not
+ * with `HPM_OFFLINE=1`). A release ref is taken to stay where it was, as
+ * uv.lock keeps the commit it locked a tag at: `refresh` asks the remote
+ * again; a `branch:` source, which moves, is always asked. This is how a mode
+ * without local clones (prod) finds the plugins a plugin needs, as dev mode
+ * does from the clone's working tree.
  *
  * @param lookup runner, project, environment, log
  * @param entry the package's registry entry
@@ -88,12 +93,20 @@ export async function releaseDependencies(
   if (!refs.length) return { fromFiles: true };
   const local = await fromDevClone(lookup, entry, refs);
   if (local.dependencies !== undefined || source.type !== "git") return local;
-  if (lookup.env.HPM_OFFLINE === "1") return { fromFiles: false };
   const cache = await releaseCache(lookup.env, source.url);
   if (cache === undefined) return { fromFiles: false };
   const path = source.subdirectory
     ? posix.join(source.subdirectory, PYPROJECT_FILE)
     : PYPROJECT_FILE;
+  const keep = source.branch === undefined;
+  // Only once HPM made the repository: git must not look above it for one.
+  if (keep && !lookup.refresh && hasOwnGit(cache)) {
+    const kept = await fromClone(lookup, cache, refs.slice(0, 1), path);
+    if (kept.dependencies !== undefined) {
+      return { ...kept, fromFiles: kept.fromFiles && local.fromFiles };
+    }
+  }
+  if (lookup.env.HPM_OFFLINE === "1") return { fromFiles: false };
   const read = await remoteFileAtRef(
     lookup.runner,
     cache,
@@ -102,6 +115,7 @@ export async function releaseDependencies(
     path,
     FETCH_TIMEOUT_MS,
     MAX_PYPROJECT_BYTES,
+    keep,
   );
   if ("text" in read) return { dependencies: declaredDependencies(read.text), fromFiles: false };
   lookup.log?.(
@@ -142,11 +156,22 @@ async function fromDevClone(
       return { fromFiles: false }; // a link: git would not run there, and no record says so
     }
   }
+  return await fromClone({ runner, project }, checkout.path, refs, PYPROJECT_FILE);
+}
+
+// A release's pyproject.toml in a clone of its repository (a dev clone, or
+// HPM's cache of the remote), at the first of `refs` it has.
+async function fromClone(
+  { runner, project }: Pick<ReleaseLookup, "runner" | "project">,
+  dir: string,
+  refs: readonly string[],
+  path: string,
+): Promise<ReleaseRead> {
   let fromFiles = true;
   for (const ref of refs) {
     // Read before git reads them (see refFiles).
-    if (!refFiles(checkout.path, ref, project.reader)) fromFiles = false;
-    const text = await fileAtRef(runner, checkout.path, ref, PYPROJECT_FILE, MAX_PYPROJECT_BYTES);
+    if (!refFiles(dir, ref, project.reader)) fromFiles = false;
+    const text = await fileAtRef(runner, dir, ref, path, MAX_PYPROJECT_BYTES);
     if (text !== undefined) return { dependencies: declaredDependencies(text), fromFiles };
   }
   return { fromFiles };

@@ -23,7 +23,13 @@ import {
 } from "../io/git.ts";
 import type { CommitModeOrigin } from "../core/commit_mode.ts";
 import { findProjectRoot } from "./root.ts";
-import { notInRepo, planning, recordedCommit, workingPyproject } from "./committed.ts";
+import {
+  notInRepo,
+  planning,
+  recordedCommit,
+  statesDiffer,
+  workingPyproject,
+} from "./committed.ts";
 import { applyPlan } from "../edit/pyproject.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
 import { lockInScratch } from "./scratch_resolve.ts";
@@ -219,7 +225,9 @@ async function recordedForm(root: string, options: Opts): Promise<CommittedForm 
   if (!recorded) return undefined;
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const working = workingPyproject(root);
-  if (working === undefined) return undefined;
+  // A record read at other registry states than the working pyproject.toml
+  // records (`hpm registry update` moved it since) is not the committed form.
+  if (working === undefined || statesDiffer(recorded.plan, working)) return undefined;
   options.log?.(`mode ${recorded.mode}'s plan comes from its last sync: its inputs are unchanged`);
   return {
     mode: recorded.mode,

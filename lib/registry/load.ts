@@ -13,7 +13,29 @@ import type { Reader } from "../core/reader.ts";
 import { Registry, type RegistryFolder } from "../core/registry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
 import { door } from "../io/files.ts";
-import { fetchRegistry, type FetchRegistryOptions, RegistryLoad } from "./remote.ts";
+import {
+  type FetchedRegistry,
+  fetchRegistryCopy,
+  type FetchRegistryOptions,
+  RegistryLoad,
+} from "./remote.ts";
+
+/** Options of {@link loadRegistry}. */
+export interface LoadRegistryOptions extends Omit<FetchRegistryOptions, "commit"> {
+  /** What reads the entries (and the cache's notes that chose a copy). @default door */
+  readonly reader?: Reader;
+  /**
+   * The commit to read each git registry at, by its location as hpm.yaml
+   * names it (pyproject.toml's record); a git registry not named is read at
+   * its newest state.
+   */
+  readonly commits?: ReadonlyMap<string, string>;
+  /**
+   * What pyproject.toml records, by location: a copy at another commit says
+   * so (`RemoteCopy.recorded`), for a report of the move. @default commits
+   */
+  readonly recorded?: ReadonlyMap<string, string>;
+}
 
 /**
  * Open the project's registries (I/O). Relative folders are relative to
@@ -25,28 +47,30 @@ import { fetchRegistry, type FetchRegistryOptions, RegistryLoad } from "./remote
  * @param locations registry locations in priority order
  * @param root the project root
  * @param manifestFile hpm.yaml's path, for errors
- * @param options runner, logger and environment for remote registries; what reads entries
+ * @param options runner, logger and environment for remote registries; what reads entries; the
+ *   commits to read git registries at
  * @returns the registry
  */
 export async function loadRegistry(
   locations: readonly string[],
   root: string,
   manifestFile = "hpm.yaml",
-  options: FetchRegistryOptions & { readonly reader?: Reader } = {},
+  options: LoadRegistryOptions = {},
 ): Promise<Registry> {
   const load = options.load ?? new RegistryLoad(options.env ?? Deno.env.toObject());
   // Each remote's notices, said in hpm.yaml's order whichever answers first.
   const notices = locations.map(() => [] as string[]);
-  const fetches = new Map<string, Promise<string>>();
+  const fetches = new Map<string, Promise<FetchedRegistry>>();
   const parsed = locations.map(parseRegistryLocation);
   const bases = await Promise.allSettled(parsed.map((where, i) => {
-    if (where.kind === "local") return Promise.resolve(resolve(root, where.path));
+    if (where.kind === "local") return Promise.resolve({ dir: resolve(root, where.path) });
     // A registry listed twice is fetched once (and its cache locked once).
     const key = JSON.stringify(where);
     let fetched = fetches.get(key);
     if (fetched === undefined) {
       const log = (message: string) => notices[i].push(message);
-      fetched = fetchRegistry(where, { ...options, log, load });
+      const commit = where.kind === "git" ? options.commits?.get(locations[i]) : undefined;
+      fetched = fetchRegistryCopy(where, { ...options, log, load, commit });
       fetches.set(key, fetched);
     }
     return fetched;
@@ -56,7 +80,7 @@ export async function loadRegistry(
     for (const message of notices[i]) options.log?.(message);
     const settled = bases[i];
     if (settled.status === "rejected") throw settled.reason;
-    const base = settled.value;
+    const { dir: base, copy } = settled.value as Partial<FetchedRegistry> & { dir: string };
     const dir = join(base, "packages");
     let isFolder = false;
     try {
@@ -72,10 +96,14 @@ export async function loadRegistry(
         "check `registry:` in hpm.yaml, or run `hpm init`",
       );
     }
+    const recorded = (options.recorded ?? options.commits)?.get(location);
     folders.push({
       dir,
       root: base,
-      ...(parsed[i].kind === "local" ? {} : { remote: location }),
+      ...(copy === undefined ? {} : {
+        remote: location,
+        copy: recorded !== undefined && copy.commit !== recorded ? { ...copy, recorded } : copy,
+      }),
     });
   }
   return new Registry([], folders, options.reader ?? door);

@@ -13,6 +13,7 @@ import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { sha256Hex } from "../io/digest.ts";
 import { CommandFailedError, excerpt, HpmInputError, HpmOperationError } from "../core/errors.ts";
 import {
+  door,
   joinPath,
   listConfined,
   ownFolder,
@@ -25,6 +26,8 @@ import { isValidPackageName, normalizeName } from "../core/names.ts";
 import { parseRegistryEntry } from "../core/registry_entry.ts";
 import { denoRunner, readLimited, type Runner } from "../io/runner.ts";
 import type { RegistryLocation } from "../core/registry_location.ts";
+import type { Reader } from "../core/reader.ts";
+import type { RemoteCopy } from "../core/registry.ts";
 
 /** How long a fetched registry is used without asking the remote again. */
 const FRESH_MS = 10 * 60 * 1000;
@@ -85,6 +88,23 @@ export interface FetchRegistryOptions {
    * cap on what they write). @default a load of its own
    */
   readonly load?: RegistryLoad;
+  /**
+   * For a git registry: the commit to read it at (the one pyproject.toml
+   * records), taken from the cache, or fetched when the cache lacks it,
+   * whatever the age of the cached copy; the remote's newest state is not
+   * asked for. @default its newest state
+   */
+  readonly commit?: string;
+  /** Reads the cache's note of a git registry's newest state, so a record keeps it. @default door */
+  readonly reader?: Reader;
+}
+
+/** A remote registry fetched into the cache: where its copy is, and what is known of it. */
+export interface FetchedRegistry {
+  /** The copy, laid out like a local registry folder. */
+  readonly dir: string;
+  /** What the copy is of, and how fresh. */
+  readonly copy: RemoteCopy;
 }
 
 /**
@@ -252,49 +272,93 @@ export async function fetchRegistry(
   location: Exclude<RegistryLocation, { kind: "local" }>,
   options: FetchRegistryOptions = {},
 ): Promise<string> {
+  return (await fetchRegistryCopy(location, options)).dir;
+}
+
+/**
+ * {@link fetchRegistry}, saying what the copy is of: for a git registry the
+ * commit (`options.commit` when given: taken from the cache, fetched when the
+ * cache lacks it, never replaced by a newer state), and for either kind how
+ * fresh it is. A git registry's copy is a folder per commit, never changed
+ * once made, so what is read there is as good as the commit it is of.
+ *
+ * @param location a remote location from `parseRegistryLocation`
+ * @param options runner, logger, environment, the commit to read
+ * @returns the copy and what is known of it
+ * @throws {HpmOperationError} when the remote cannot be reached and the cache lacks what is asked for
+ * @throws {HpmInputError} when the remote serves something hostile (too large, not a registry)
+ */
+export async function fetchRegistryCopy(
+  location: Exclude<RegistryLocation, { kind: "local" }>,
+  options: FetchRegistryOptions = {},
+): Promise<FetchedRegistry> {
   const env = options.env ?? Deno.env.toObject();
-  const key = location.kind === "git" ? `${location.url}#${location.ref ?? ""}` : location.url;
   const registries = cacheFolder(env, "registries");
-  const name = (await sha256Hex(key)).slice(0, 16);
-  const dir = joinPath(registries, name);
-  const lock = await Deno.open(joinPath(registries, `${name}.lock`), {
-    read: true,
-    write: true,
-    create: true,
-  });
+  const dir = joinPath(registries, await cacheKey(location));
+  const lock = await Deno.open(`${dir}.lock`, { read: true, write: true, create: true });
   try {
     // An exclusive lock, released by the system even if this process dies.
     await lock.lock(true);
-    return await fetchLocked(location, options, env, registries, dir);
+    const at = { options, env, registries, dir, shown: shownLocation(location) };
+    return location.kind === "git"
+      ? await fetchGitLocked({ ...at, location })
+      : await fetchHttpLocked({ ...at, location });
   } finally {
     lock.close();
   }
 }
 
-async function fetchLocked(
-  location: Exclude<RegistryLocation, { kind: "local" }>,
-  options: FetchRegistryOptions,
-  env: Readonly<Record<string, string | undefined>>,
-  registries: string,
-  dir: string,
-): Promise<string> {
-  const stamp = `${dir}.fetched`;
-  const cached = isFolder(dir) && isFolder(joinPath(dir, "packages")) &&
-    // A static registry's copy holds the entries asked for so far: a name
-    // not asked for before is a reason to ask the remote.
-    !(location.kind === "http" && missingFromStaticCopy(dir, options.wanted ?? []));
-  const when = fetchedAt(stamp);
-  const shown = location.kind === "git" && location.ref
-    ? `${location.url}#${location.ref}`
-    : location.url;
+// One registry's folder in the cache, by its URL (and ref).
+async function cacheKey(location: Exclude<RegistryLocation, { kind: "local" }>) {
+  const key = location.kind === "git" ? `${location.url}#${location.ref ?? ""}` : location.url;
+  return (await sha256Hex(key)).slice(0, 16);
+}
+
+function shownLocation(location: Exclude<RegistryLocation, { kind: "local" }>): string {
+  return location.kind === "git" && location.ref ? `${location.url}#${location.ref}` : location.url;
+}
+
+/** What a fetch of one registry works with, under its lock. */
+interface Locked<L> {
+  readonly location: L;
+  readonly options: FetchRegistryOptions;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The cache's folder of registries. */
+  readonly registries: string;
+  /** This registry's folder in it. */
+  readonly dir: string;
+  readonly shown: string;
+}
+
+// Why a fetch failed, for a message: past the deadline, whatever stopped it
+// (an aborted request, git stopped) was the deadline.
+function whyFailed(e: unknown, deadline: number, load: RegistryLoad): string {
+  return Date.now() >= deadline
+    ? `no answer within HPM_REGISTRY_TIMEOUT=${load.seconds} s`
+    : e instanceof CommandFailedError
+    ? gitFailure(e.stderrTail) ?? e.message
+    : e instanceof Error
+    ? e.message
+    : String(e);
+}
+
+/**
+ * The remote's newest state, fetched by `ask` within the load's deadline, or
+ * the cached copy (`cached`, when there is one), which answers without
+ * asking while it is fresh, always with HPM_OFFLINE=1, and when the remote
+ * cannot be reached; either is said.
+ */
+async function newestOrCached<T>(
+  { options, env, shown }: Locked<unknown>,
+  when: number | undefined,
+  cached: (() => T) | undefined,
+  ask: (deadline: number, spend: (bytes: number, files: number) => void) => Promise<T>,
+): Promise<T> {
   const offline = env.HPM_OFFLINE === "1";
-  if (
-    cached && (offline || (!options.refresh && when !== undefined && Date.now() - when < FRESH_MS))
-  ) {
-    if (offline) {
-      options.log?.(`registry ${shown}: offline (HPM_OFFLINE=1), using the cached copy`);
-    }
-    return dir;
+  const fresh = !options.refresh && when !== undefined && Date.now() - when < FRESH_MS;
+  if (cached && (offline || fresh)) {
+    if (offline) options.log?.(`registry ${shown}: offline (HPM_OFFLINE=1), using the cached copy`);
+    return cached();
   }
   if (offline) {
     throw new HpmOperationError(
@@ -304,37 +368,165 @@ async function fetchLocked(
   }
   const load = options.load ?? new RegistryLoad(env);
   const deadline = load.deadline;
-  const spend = refreshMeter(shown, load);
   try {
-    if (location.kind === "git") {
-      await refreshGit(location, dir, options.runner ?? denoRunner, deadline, spend);
-    } else await refreshHttp(location.url, dir, deadline, options.wanted ?? [], spend);
-    const own = { root: registries, strict: true };
-    await removeConfined(stamp, own);
-    await writeConfined(stamp, new Date().toISOString() + "\n", own);
+    return await ask(deadline, refreshMeter(shown, load));
   } catch (e) {
     if (e instanceof HpmInputError) throw e;
-    // Past the deadline, whatever stopped the fetch (an aborted request, git
-    // stopped) was the deadline.
-    const why = Date.now() >= deadline
-      ? `no answer within HPM_REGISTRY_TIMEOUT=${load.seconds} s`
-      : e instanceof CommandFailedError
-      ? gitFailure(e.stderrTail) ?? e.message
-      : e instanceof Error
-      ? e.message
-      : String(e);
+    const why = whyFailed(e, deadline, load);
     if (!cached) {
       throw new HpmOperationError(
         `cannot fetch registry ${shown}: ${why}`,
         "check the URL and your network; once fetched, a registry also works offline",
       );
     }
-    const age = when
+    const from = when
       ? ` from ${new Date(when).toISOString().slice(0, 16).replace("T", " ")} UTC`
       : "";
-    options.log?.(`registry ${shown}: cannot reach it (${why}); using the cached copy${age}`);
+    options.log?.(`registry ${shown}: cannot reach it (${why}); using the cached copy${from}`);
+    return cached();
   }
-  return dir;
+}
+
+async function fetchHttpLocked(
+  at: Locked<{ kind: "http"; url: string }>,
+): Promise<FetchedRegistry> {
+  const { location, options, registries, dir } = at;
+  const stamp = `${dir}.fetched`;
+  const when = fetchedAt(stamp);
+  const copy = (asked: boolean, at = when): FetchedRegistry => ({
+    dir,
+    copy: {
+      kind: "http",
+      pinned: false,
+      asked,
+      ...(at === undefined ? {} : { fetchedAt: at, freshUntil: at + FRESH_MS }),
+    },
+  });
+  // A static registry's copy holds the entries asked for so far: a name not
+  // asked for before is a reason to ask the remote.
+  const cached = isFolder(dir) && isFolder(joinPath(dir, "packages")) &&
+    !missingFromStaticCopy(dir, options.wanted ?? []);
+  return await newestOrCached(
+    at,
+    when,
+    cached ? () => copy(false) : undefined,
+    async (deadline, spend) => {
+      await refreshHttp(location.url, dir, deadline, options.wanted ?? [], spend);
+      await writeStamp(stamp, registries, new Date().toISOString());
+      return copy(true, Date.now());
+    },
+  );
+}
+
+async function writeStamp(stamp: string, registries: string, text: string) {
+  const own = { root: registries, strict: true };
+  await removeConfined(stamp, own);
+  await writeConfined(stamp, text + "\n", own);
+}
+
+const COMMIT = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+
+// A git registry's stamp holds the commit its remote last gave as its newest
+// state; its time is when. Read through `reader`, so a record made from the
+// copy the stamp chose keeps what chose it.
+function newestOf(stamp: string, registries: string, reader: Reader): string | undefined {
+  try {
+    const bytes = reader.read(stamp, { root: registries, strict: true }, 128);
+    const text = bytes && new TextDecoder().decode(bytes).trim();
+    return text && COMMIT.test(text) ? text : undefined;
+  } catch {
+    return undefined; // not a stamp of HPM's own: never fetched
+  }
+}
+
+// The folder of a git registry's copy at a commit.
+const copyDir = (dir: string, commit: string) => joinPath(dir, "at", commit);
+
+async function fetchGitLocked(
+  at: Locked<{ kind: "git"; url: string; ref?: string }>,
+): Promise<FetchedRegistry> {
+  const { location, options, env, registries, dir, shown } = at;
+  const stamp = `${dir}.fetched`;
+  const when = fetchedAt(stamp);
+  const newest = newestOf(stamp, registries, door);
+  const runner = options.runner ?? denoRunner;
+  const made = (commit: string) => isFolder(joinPath(copyDir(dir, commit), "packages"));
+  const result = (commit: string, asked: boolean, at = when): FetchedRegistry => {
+    // The stamp chose a copy that is not pinned: a record of what was read
+    // there keeps the stamp as it is now, which chose it.
+    if (commit !== options.commit) newestOf(stamp, registries, options.reader ?? door);
+    return { dir: copyDir(dir, commit), copy: copyOf(commit, asked, at) };
+  };
+  const copyOf = (commit: string, asked: boolean, at: number | undefined): RemoteCopy => ({
+    kind: "git",
+    commit,
+    pinned: commit === options.commit,
+    asked,
+    ...(at === undefined ? {} : { fetchedAt: at }),
+    ...(asked ? { newest: commit } : newest ? { newest } : {}),
+    ...(commit === options.commit || at === undefined ? {} : { freshUntil: at + FRESH_MS }),
+  });
+  const wanted = options.commit;
+  if (wanted === undefined) {
+    const cached = newest !== undefined && made(newest) ? () => result(newest, false) : undefined;
+    return await newestOrCached(at, when, cached, async (deadline, spend) => {
+      const git = gitIn(dir, runner, deadline);
+      const commit = await fetchInto(git, location.url, dir, spend, location.ref ?? "HEAD");
+      if (!made(commit)) await makeCopy(git, dir, commit, spend);
+      await writeStamp(stamp, registries, commit);
+      return result(commit, true, Date.now());
+    });
+  }
+  if (!COMMIT.test(wanted)) {
+    throw new HpmInputError(
+      "schema",
+      `registry ${shown}: \`${excerpt(wanted)}\` is not a commit id`,
+    );
+  }
+  if (made(wanted)) return result(wanted, false);
+  if (env.HPM_OFFLINE === "1") {
+    throw new HpmOperationError(
+      `registry ${shown}: its commit ${wanted.slice(0, 7)}, which pyproject.toml records, ` +
+        "is not in the cache and HPM_OFFLINE=1 is set",
+      "run once with network access, or unset HPM_OFFLINE",
+    );
+  }
+  const load = options.load ?? new RegistryLoad(env);
+  const deadline = load.deadline;
+  try {
+    const git = gitIn(dir, runner, deadline);
+    const spend = refreshMeter(shown, load);
+    await fetchInto(git, location.url, dir, spend, wanted, location.ref);
+    await makeCopy(git, dir, wanted, spend);
+  } catch (e) {
+    if (e instanceof HpmInputError) throw e;
+    throw new HpmOperationError(
+      `cannot fetch registry ${shown} at ${wanted.slice(0, 7)}, the commit pyproject.toml ` +
+        `records: ${whyFailed(e, deadline, load)}`,
+      "check your network and your access to the registry; if that commit is gone from " +
+        "it, `hpm registry update` moves the project to the registry's newest state",
+    );
+  }
+  return result(wanted, false);
+}
+
+/**
+ * The folder of a git registry's copy at `commit`, when the cache has made
+ * it (a move's report reads what the project was at from there).
+ *
+ * @param location a git registry
+ * @param commit the commit
+ * @param env where the cache is
+ * @returns the folder, laid out like a local registry, or undefined
+ */
+export async function cachedCopyAt(
+  location: Extract<RegistryLocation, { kind: "git" }>,
+  commit: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string | undefined> {
+  if (!COMMIT.test(commit)) return undefined;
+  const at = copyDir(joinPath(cacheDir(env), "registries", await cacheKey(location)), commit);
+  return isFolder(joinPath(at, "packages")) ? at : undefined;
 }
 
 // `git count-objects -v` sizes are in KiB.
@@ -343,58 +535,102 @@ function objectBytes(counts: string): number {
   return (kib("size") + kib("size-pack")) * 1024;
 }
 
-async function refreshGit(
-  location: { url: string; ref?: string },
-  dir: string,
-  runner: Runner,
-  deadline: number,
-  spend: (bytes: number, files: number) => void,
-) {
-  const git = async (args: string[], network?: "repository") => {
+type Git = (
+  args: string[],
+  call?: { network?: "repository"; env?: Record<string, string> },
+) => Promise<string>;
+
+// git in a registry's repository in the cache, every call within the load's deadline.
+function gitIn(dir: string, runner: Runner, deadline: number): Git {
+  return async (args, call = {}) => {
     if (Date.now() >= deadline) throw new Error("deadline passed");
     const r = await runGit(runner, dir, args, {
-      env: { GIT_TERMINAL_PROMPT: "0" },
+      env: { GIT_TERMINAL_PROMPT: "0", ...call.env },
       timeoutMs: deadline - Date.now(),
-      ...(network ? { network } : {}),
+      ...(call.network ? { network: call.network } : {}),
     });
     if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr);
     return r.stdout.trim();
   };
+}
+
+// Fetch `what` (the ref, or a commit) into the registry's repository, made
+// first when missing: one commit, no tags, nothing a remote could add beside
+// it (its history, a thousand tags). A commit a server will not give by its
+// id is looked for in the history of `ref`. What it wrote is counted after
+// it, since git cannot cap a fetch.
+async function fetchInto(
+  git: Git,
+  url: string,
+  dir: string,
+  spend: (bytes: number, files: number) => void,
+  what: string,
+  ref?: string,
+): Promise<string> {
   if (!isFolder(joinPath(dir, ".git"))) {
     ownFolder(dir, true);
     await git(["init", "--quiet"]);
-    await git(["remote", "add", "origin", location.url]);
+    await git(["remote", "add", "origin", url]);
   }
   ownFolder(dir, false);
   const before = objectBytes(await git(["count-objects", "-v"]));
-  // One commit, no tags: what the registry is, and nothing a remote could
-  // add beside it (its history, a thousand tags).
-  await git([
-    "fetch",
-    "--quiet",
-    "--force",
-    "--no-tags",
-    "--depth=1",
-    "--end-of-options",
-    "origin",
-    location.ref ?? "HEAD",
-  ], "repository");
-  const commit = await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]);
+  const fetch = (depth: string, target: string) =>
+    git(
+      ["fetch", "--quiet", "--force", "--no-tags", depth, "--end-of-options", "origin", target],
+      { network: "repository" },
+    );
+  let commit: string;
   try {
-    // git cannot cap what a fetch downloads, so what it wrote is counted
-    // after it, and what a checkout would write before it.
+    if (COMMIT.test(what)) {
+      try {
+        await fetch("--depth=1", what);
+      } catch (e) {
+        if (!(e instanceof CommandFailedError)) throw e;
+        await fetch("--depth=2147483647", ref ?? "HEAD");
+      }
+      commit = await git(["rev-parse", "--verify", "--end-of-options", `${what}^{commit}`]);
+    } else {
+      await fetch("--depth=1", what);
+      commit = await git(["rev-parse", "--verify", "FETCH_HEAD^{commit}"]);
+    }
     spend(objectBytes(await git(["count-objects", "-v"])) - before, 0);
-    const sizes = (await git(["ls-tree", "-r", "--format=%(objectsize)", commit])).split("\n");
-    spend(sizes.reduce((sum, size) => sum + (Number(size) || 0), 0), sizes.length);
   } catch (e) {
-    // Too much was fetched: the copy goes, objects and all (the next fetch starts afresh).
+    // Too much was fetched: the repository goes, objects and all (the next fetch starts afresh).
     if (e instanceof HpmInputError) await Deno.remove(dir, { recursive: true });
     throw e;
   }
-  await git(["checkout", "--quiet", "--force", "--detach", commit]);
-  // A packages/ linked out of the checkout is refused here, before any entry is read.
-  if (listConfined(joinPath(dir, "packages"), { root: dir }) === undefined) {
-    throw new HpmOperationError(`registry ${location.url} has no packages/ folder`);
+  return commit;
+}
+
+// The registry's copy at `commit`, written from the repository's objects
+// into a folder of its own (through a scratch index, so nothing is checked
+// out in the repository) and renamed into place whole. What it would write
+// is counted first.
+async function makeCopy(
+  git: Git,
+  dir: string,
+  commit: string,
+  spend: (bytes: number, files: number) => void,
+): Promise<void> {
+  const sizes = (await git(["ls-tree", "-r", "--format=%(objectsize)", commit])).split("\n");
+  spend(sizes.reduce((sum, size) => sum + (Number(size) || 0), 0), sizes.length);
+  const copies = joinPath(dir, "at");
+  ownFolder(copies, true);
+  const fresh = joinPath(copies, `${commit}.new-${Deno.pid}`);
+  const index = { GIT_INDEX_FILE: joinPath(dir, ".git", `hpm-index-${Deno.pid}`) };
+  await Deno.remove(fresh, { recursive: true }).catch(() => {});
+  try {
+    ownFolder(fresh, true);
+    await git(["read-tree", "--end-of-options", commit], { env: index });
+    await git(["checkout-index", "--all", `--prefix=${fresh}/`], { env: index });
+    // A packages/ linked out of the copy is refused here, before any entry is read.
+    if (listConfined(joinPath(fresh, "packages"), { root: fresh }) === undefined) {
+      throw new HpmOperationError(`the registry has no packages/ folder at ${commit.slice(0, 7)}`);
+    }
+    await Deno.rename(fresh, copyDir(dir, commit));
+  } finally {
+    await Deno.remove(index.GIT_INDEX_FILE).catch(() => {});
+    await Deno.remove(fresh, { recursive: true }).catch(() => {});
   }
 }
 

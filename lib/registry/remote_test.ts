@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
-import { cacheDir, cacheFolder, fetchRegistry, indexProblem, RegistryLoad } from "./remote.ts";
+import { gitAt } from "../_testing.ts";
+import {
+  cacheDir,
+  cacheFolder,
+  fetchRegistry,
+  fetchRegistryCopy,
+  indexProblem,
+  RegistryLoad,
+} from "./remote.ts";
 
 const MIB = 1024 * 1024;
 // The variables cacheDir() looks at, all unset: a case sets the ones it needs.
@@ -301,5 +309,85 @@ Deno.test("fetchRegistry(): a static copy is asked again for a name it was never
     } finally {
       await host.stop();
     }
+  });
+});
+
+// A git registry in `base`: one entry per commit, each committed on main.
+async function gitRegistry(base: string) {
+  const work = join(base, "registry");
+  const git = gitAt(work);
+  Deno.mkdirSync(join(work, "packages"), { recursive: true });
+  await git("init", "--quiet", "-b", "main");
+  const commit = async (version: string) => {
+    Deno.writeTextFileSync(join(work, "packages", "plug.yaml"), entry("plug", version));
+    await git("add", "-A");
+    await git("commit", "--quiet", "-m", version);
+    return await git("rev-parse", "HEAD");
+  };
+  return { location: { kind: "git", url: `file://${work}`, ref: "main" } as const, commit };
+}
+
+Deno.test("fetchRegistryCopy(): a git registry's copy per commit; the commit asked for comes from the cache, else is fetched", async () => {
+  await withCache(async (env, base) => {
+    const registry = await gitRegistry(base);
+    const first = await registry.commit("1.0.0");
+    const newest = await fetchRegistryCopy(registry.location, { env });
+    assert.equal(newest.copy.commit, first);
+    assert.deepEqual(
+      { pinned: newest.copy.pinned, asked: newest.copy.asked, newest: newest.copy.newest },
+      { pinned: false, asked: true, newest: first },
+    );
+    assert.ok(newest.copy.freshUntil! > Date.now());
+    assert.match(newest.dir, new RegExp(`/at/${first}$`));
+
+    const second = await registry.commit("1.1.0");
+    const pinned = await fetchRegistryCopy(registry.location, { env, commit: first });
+    assert.equal(pinned.dir, newest.dir, "from the cache, whatever the remote has now");
+    assert.deepEqual(
+      { pinned: pinned.copy.pinned, asked: pinned.copy.asked, until: pinned.copy.freshUntil },
+      { pinned: true, asked: false, until: undefined },
+    );
+    const moved = await fetchRegistryCopy(registry.location, { env, refresh: true });
+    assert.equal(moved.copy.commit, second);
+    assert.equal(
+      Deno.readTextFileSync(join(newest.dir, "packages", "plug.yaml")),
+      entry("plug", "1.0.0"),
+      "a copy is never changed",
+    );
+
+    const ci = { HPM_CACHE_DIR: join(base, "ci-cache") };
+    const fetched = await fetchRegistryCopy(registry.location, { env: ci, commit: first });
+    assert.equal(
+      Deno.readTextFileSync(join(fetched.dir, "packages", "plug.yaml")),
+      entry("plug", "1.0.0"),
+      "an older commit is fetched by its id",
+    );
+    // A server that gives no commit by its id (git's protocol v0): found in the branch's history.
+    Deno.env.set("GIT_CONFIG_COUNT", "1");
+    Deno.env.set("GIT_CONFIG_KEY_0", "protocol.version");
+    Deno.env.set("GIT_CONFIG_VALUE_0", "0");
+    try {
+      const old = await fetchRegistryCopy(registry.location, {
+        env: { HPM_CACHE_DIR: join(base, "v0-cache") },
+        commit: first,
+      });
+      assert.equal(old.copy.commit, first);
+    } finally {
+      for (const name of ["GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"]) {
+        Deno.env.delete(name);
+      }
+    }
+    await assert.rejects(
+      () =>
+        fetchRegistryCopy(registry.location, {
+          env: { HPM_CACHE_DIR: join(base, "offline"), HPM_OFFLINE: "1" },
+          commit: first,
+        }),
+      /its commit [0-9a-f]{7}, which pyproject\.toml records, is not in the cache and HPM_OFFLINE=1/,
+    );
+    await assert.rejects(
+      () => fetchRegistryCopy(registry.location, { env, commit: "../../x" }),
+      (e) => e instanceof HpmInputError && /is not a commit id/.test(e.message),
+    );
   });
 });

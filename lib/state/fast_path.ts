@@ -139,7 +139,7 @@ export interface FastOptions {
   readonly runner: Runner;
   /** Let uv write to the terminal. */
   readonly stream: boolean;
-  /** Detail for `--verbose`: that the fingerprint answered. */
+  /** Detail for `--verbose`: that the fingerprint answered, or why it could not. */
   readonly trace?: (message: string) => void;
 }
 
@@ -183,15 +183,25 @@ export async function answerFast(
     home: options.env.HOME ?? options.env.USERPROFILE,
     cacheEnv: cacheEnvOf(options.env),
   };
+  // Said with `--verbose`: why the normal path plans this run anew.
+  const planned = (why: string) => options.trace?.(`planned anew: ${why}`);
   const check = async () =>
-    await stillHolds(await readFingerprint(root, options.env, here.request), here);
+    await stillHolds(await readFingerprint(root, options.env, here.request), here, planned);
+  const interrupted = async () => {
+    const left = await journalLeft(root, options.env);
+    if (left) planned("an interrupted run is to be finished or undone first");
+    return left;
+  };
   // Nothing to write and nothing to run needs no lock: the answer is given.
   if (command.name !== "sync" || !command.install) {
     // An interrupted run is the normal path's to finish or undo first.
-    const answer = await journalLeft(root, options.env) ? undefined : await check();
+    const answer = await interrupted() ? undefined : await check();
     if (answer?.write === undefined) {
       if (answer && command.name === "check" && !command.pyprojectOnly) {
-        if (!await lockStillMatches(root, answer, options)) return undefined;
+        if (!await lockStillMatches(root, answer, options)) {
+          planned("uv.lock is to be checked by the normal path");
+          return undefined;
+        }
       }
       if (answer) options.trace?.(HIT);
       return answer && { root, ...answer };
@@ -216,7 +226,7 @@ export async function answerFast(
   return await withProjectLock(root, async () => {
     // An interrupted run (even one that died holding the lock while this
     // one waited) is the normal path's to finish or undo first.
-    if (await journalLeft(root, options.env)) return undefined;
+    if (await interrupted()) return undefined;
     const answer = await check();
     if (!answer) return undefined;
     options.trace?.(answer.write === undefined ? HIT : SWITCH);

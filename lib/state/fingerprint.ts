@@ -41,7 +41,7 @@ import {
   userStateSubfolder,
   writeStateFile,
 } from "./folder.ts";
-import { inputsHold, readOrRefused, type RecordedInput, recordInputs } from "./inputs_check.ts";
+import { changedInput, readOrRefused, type RecordedInput, recordInputs } from "./inputs_check.ts";
 import { VERSION } from "../core/version.ts";
 
 /** What a sync into one mode found, decided and left. */
@@ -78,6 +78,11 @@ export interface ModeRecord {
   readonly stage?: RecordedStage;
   /** The dev checkouts the mode does not install from, which a switch to it warns about. */
   readonly checkouts?: readonly LeftCheckout[];
+  /**
+   * Until when the record holds (ms since the epoch): a remote registry read
+   * from a cached copy that is asked again after that. None: for good.
+   */
+  readonly until?: number;
 }
 
 /**
@@ -121,6 +126,7 @@ export interface SyncInputs extends
     | "commit"
     | "stage"
     | "checkouts"
+    | "until"
   > {
   /** The mode without --mode and RUN_MODE, and its origin. */
   readonly fileMode: { readonly mode: string; readonly origin: string };
@@ -206,6 +212,7 @@ export async function takeFingerprint(inputs: SyncInputs): Promise<ModeRecord | 
     ...(inputs.commit ? { commit: inputs.commit } : {}),
     ...(inputs.stage ? { stage: inputs.stage } : {}),
     ...(inputs.checkouts ? { checkouts: inputs.checkouts } : {}),
+    ...(inputs.until === undefined ? {} : { until: inputs.until }),
   };
 }
 
@@ -246,24 +253,34 @@ export interface FastAnswer {
  *
  * @param stored the fingerprint as stored (unvalidated)
  * @param here the project root, HPM version, mode request and home folder of this run
+ * @param why told why no record answers, when none does (for `--verbose`)
  * @returns the answer, or undefined
  */
 export async function stillHolds(
   stored: unknown,
   here: { root: string; hpm: string; request: ModeRequest; home?: string; cacheEnv: string },
+  why?: (reason: string) => void,
 ): Promise<FastAnswer | undefined> {
+  let reason = "no record of a sync into this mode";
   try {
     const records = asRecords(stored);
     for (const r of records) {
+      if (modeRequested(here.request, r.fileMode) !== r.mode) continue;
+      reason = `no record of a sync into ${r.mode} by this hpm, here, for this home and cache`;
       if (
         r.hpm !== here.hpm || r.root !== here.root || r.home !== (here.home ?? null) ||
         r.cacheEnv !== here.cacheEnv
       ) continue;
-      if (modeRequested(here.request, r.fileMode) !== r.mode) continue;
       const origin = here.request.flag ? "flag" : here.request.env ? "RUN_MODE" : r.fileModeOrigin;
-      if (!await inputsHold(r.inputs)) continue;
+      const changed = await inputChanged(r);
+      if (changed !== undefined) {
+        reason = `${changed} since the last sync into ${r.mode}`;
+        continue;
+      }
+      reason = `pyproject.toml is neither as the last sync into ${r.mode} found it nor as it ` +
+        "left it";
       const now = readOrRefused(pyprojectOf(r.root), r.root, MAX_PYPROJECT_BYTES);
-      if (now === null || now === "refused") return undefined;
+      if (now === null || now === "refused") break;
       // Compared as text, byte for byte: a byte order mark is kept, and bytes
       // that are not UTF-8 throw (the normal path reports them).
       const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(now);
@@ -274,12 +291,27 @@ export async function stillHolds(
       if (text === r.before) {
         return { ...state, write: r.after, change: r.change, ...lock, ...checkouts };
       }
-      return undefined;
+      break;
     }
   } catch {
-    // unreadable input: the normal path reports it
+    reason = "an input could not be read"; // the normal path reports it
   }
+  why?.(reason);
   return undefined;
+}
+
+// What changed of a record's inputs, said relative to its project; undefined
+// when nothing did.
+async function inputChanged(r: ModeRecord): Promise<string | undefined> {
+  if (r.until !== undefined && Date.now() >= r.until) {
+    return "a remote registry's cached copy is due to be asked again";
+  }
+  const input = await changedInput(r.inputs);
+  if (input === undefined) return undefined;
+  const path = input.path.startsWith(`${r.root}/`)
+    ? input.path.slice(r.root.length + 1)
+    : input.path;
+  return `${path} changed`;
 }
 
 /** What {@link recordedStage} found. */
@@ -315,7 +347,7 @@ export async function recordedStage(
       if (r.hpm !== here.hpm || r.root !== root || r.home !== here.home) continue;
       if (r.cacheEnv !== here.cacheEnv || !r.stage) continue;
       const mode = flag || r.commit?.mode;
-      if (mode !== r.mode || !await inputsHold(r.inputs)) continue;
+      if (mode !== r.mode || await inputChanged(r) !== undefined) continue;
       return { mode, origin: flag ? "flag" : r.commit!.origin, ...r.stage };
     }
   } catch {
@@ -389,6 +421,7 @@ export function asRecords(v: unknown): ModeRecord[] {
       isString(r.cacheEnv) && Array.isArray(r.inputs) && r.inputs.every(isInput) &&
       isString(r.before) && isString(r.after) && isLock(r.lock) && isCommit(r.commit) &&
       isStage(r.stage) && isCheckouts(r.checkouts) &&
+      (r.until === undefined || Number.isFinite(r.until)) &&
       typeof c === "object" && c !== null && isCount(c.sources) && isCount(c.groups) &&
       (c.modeBefore === undefined || isString(c.modeBefore)) &&
       (c.modeAfter === undefined || isString(c.modeAfter));

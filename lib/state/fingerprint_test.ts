@@ -4,12 +4,15 @@ import { readFingerprint, stillHolds, takeFingerprint, writeFingerprint } from "
 import { AFTER, BEFORE, CHANGE, here, inputs, recorded, stored } from "./_testing.ts";
 import { tempTree } from "../_testing.ts";
 
+// A project as a sync into dev left it.
+const SYNCED = {
+  "hpm.yaml": "groups: {}\n",
+  "pyproject.toml": AFTER,
+  "reg/a.yaml": "name: a\n",
+};
+
 Deno.test("a record answers while every input is unchanged: in sync after, a switch before", async () => {
-  const { dir, record } = await recorded({
-    "hpm.yaml": "groups: {}\n",
-    "pyproject.toml": AFTER,
-    "reg/a.yaml": "name: a\n",
-  });
+  const { dir, record } = await recorded(SYNCED);
   try {
     const fp = stored(record);
     assert.deepEqual(await stillHolds(fp, here(dir)), {
@@ -168,6 +171,35 @@ Deno.test("records live in the user's state folder, one per line; a check reads 
     // Dropping the last record removes the file.
     await writeFingerprint(dir, "prod", undefined, env);
     assert.deepEqual([...Deno.readDirSync(folder)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a record holds until its remote registries' cached copies are due to be asked again; why not is said", async () => {
+  const { dir, record } = await recorded(SYNCED);
+  try {
+    const why: string[] = [];
+    const say = (reason: string) => why.push(reason);
+    assert.ok(await stillHolds(stored({ ...record, until: Date.now() + 60_000 }), here(dir), say));
+    assert.equal(
+      await stillHolds(stored({ ...record, until: Date.now() - 1 }), here(dir), say),
+      undefined,
+    );
+    assert.equal(await stillHolds(stored(), here(dir), say), undefined);
+    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {x: {options: [a]}}\n");
+    assert.equal(await stillHolds(stored(record), here(dir), say), undefined);
+    await Deno.writeTextFile(join(dir, "hpm.yaml"), "groups: {}\n");
+    await Deno.writeTextFile(join(dir, "pyproject.toml"), "# mine\n");
+    assert.equal(await stillHolds(stored(record), here(dir), say), undefined);
+    assert.equal(await stillHolds(stored(record), { ...here(dir), hpm: "9" }, say), undefined);
+    assert.deepEqual(why, [
+      "a remote registry's cached copy is due to be asked again since the last sync into dev",
+      "no record of a sync into this mode",
+      "hpm.yaml changed since the last sync into dev",
+      "pyproject.toml is neither as the last sync into dev found it nor as it left it",
+      "no record of a sync into dev by this hpm, here, for this home and cache",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

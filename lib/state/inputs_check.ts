@@ -240,16 +240,18 @@ export async function recordInputs(
 }
 
 /**
- * Whether every input of a record is as it was.
+ * The first input of a record that is not as it was.
  *
  * @param inputs the record's inputs
- * @returns true when each one's stat vouches or its content is the same
+ * @returns it, or undefined when each one's stat vouches or its content is the same
  */
-export async function inputsHold(inputs: readonly RecordedInput[]): Promise<boolean> {
+export async function changedInput(
+  inputs: readonly RecordedInput[],
+): Promise<RecordedInput | undefined> {
   const stats: Stats = new Map();
   const listed: Listings = new Map();
   for (const input of inputs) {
-    if (!await unchanged(input, stats, listed)) return false;
+    if (!await unchanged(input, stats, listed)) return input;
   }
-  return true;
+  return undefined;
 }
