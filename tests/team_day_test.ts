@@ -58,6 +58,9 @@ Deno.test("hpm init ignores the clone folder packages/ too", async () => {
     expectOk(await hpm(["init"], dir), "init");
     const ignored = (await Deno.readTextFile(join(dir, ".gitignore"))).split("\n");
     assert.ok(ignored.includes("/packages/"), ignored.join("|"));
+    // Its comment names what the lines are: no lock or journal lives in the project.
+    const comment = ignored.find((l) => l.startsWith("# hpm"));
+    assert.equal(comment, "# hpm: this machine's settings (hpm.local.yaml), the plugins' clones");
     // Anchored: the registry's own packages/ folder stays tracked.
     const check = await run("git", ["check-ignore", "-q", "hpm-registry/packages/x.yaml"], {
       cwd: dir,

@@ -82,7 +82,8 @@ export function renderError(error: unknown, io: Io): string {
       (error.hint ? `\n  ${dim("hint:")} ${error.hint}` : "");
   }
   if (error instanceof Error && error.name === "InterruptedError") {
-    return `${red("interrupted")}: ${error.message}`;
+    // Its message starts with the word ("interrupted by SIGINT; …").
+    return `${red("error")}: ${error.message}`;
   }
   // The system refused a file operation (a full disk, a read-only file
   // system, permissions): the user's to fix, not a bug of HPM's.

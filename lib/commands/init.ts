@@ -181,7 +181,7 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     await writeConfined(
       gitignore,
       text + sep +
-        ["# hpm: per-machine overrides, its lock/journal, the plugins' clones", ...missing].join(
+        ["# hpm: this machine's settings (hpm.local.yaml), the plugins' clones", ...missing].join(
           eol,
         ) +
         eol,
