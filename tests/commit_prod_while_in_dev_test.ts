@@ -120,6 +120,33 @@ Deno.test("hpm check --staged from the committed mode's record says what plannin
   });
 });
 
+Deno.test("a dev form committed by `git commit -a`: CI's hpm check names `hpm stage && git commit`", async () => {
+  await withRoot(async (root) => {
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    const { dir } = await devCheckoutOfProdCommit(root, [PLUGIN], env);
+    // (The fixture's .gitignore keeps out every packages/, the registry's too.)
+    await git(["add", "-f", "hpm-registry"], { cwd: dir });
+    await git(["commit", "--quiet", "-a", "-m", "oops: the dev form"], { cwd: dir });
+    // CI: a fresh clone, no plugin clones.
+    const ci = join(root, "ci");
+    await git(["clone", "--quiet", dir, ci], { cwd: root });
+    for (
+      const args of [["check", "--mode", "prod"], ["check", "--mode", "prod", "--pyproject-only"]]
+    ) {
+      const r = await hpm(args, ci, env);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /error: pyproject\.toml is in mode dev, not the checked mode prod/);
+      assert.match(
+        r.stderr,
+        /hint: to commit mode prod's form, run `hpm stage && git commit` where the dev form was committed/,
+      );
+    }
+    // A mode that is not the committed one is only ever synced.
+    const staging = await hpm(["check", "--mode", "dev", "--pyproject-only"], dir, env);
+    assert.equal(staging.code, 0, staging.stderr);
+  });
+});
+
 Deno.test("hpm stage: a dependency added in dev is committed in prod form; working tree and .venv untouched", async () => {
   await withRoot(async (root) => {
     const { dir, plugins } = await devCheckoutOfProdCommit(root, [PLUGIN]);

@@ -9,12 +9,13 @@
 
 import { join } from "node:path";
 import { indexEntries, readBlob, type RepoLocation, repoLocation } from "../io/git.ts";
-import type { CommitModeOrigin } from "../core/commit_mode.ts";
+import { commitModeOf, type CommitModeOrigin } from "../core/commit_mode.ts";
 import type { Plan } from "../core/plan.ts";
 import { applyPlan } from "../edit/pyproject.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
 import { foreignSources } from "../edit/pyproject_policy.ts";
 import { checkLock, lockSourceProblems } from "../project/lockfile_check.ts";
+import type { SyncPlan } from "../project/plan.ts";
 import { HpmOperationError } from "../core/errors.ts";
 import { checkPassed } from "../core/sync_result.ts";
 import { type Io, pyprojectDiff } from "../io/terminal.ts";
@@ -237,6 +238,24 @@ function recordedPlanFor(root: string, staged: string | undefined, plan: Plan): 
   return plan;
 }
 
+// A check of the committed mode is most often CI's, on a commit: the fix is
+// then to commit that mode's form (`hpm stage`), not to switch a working
+// tree; a check of another mode is only ever a working tree's.
+function fixHint(plan: SyncPlan): string {
+  const sync = `\`hpm sync --mode ${plan.mode}\``;
+  let committed: string | undefined;
+  try {
+    committed = commitModeOf(plan.project).mode;
+  } catch {
+    committed = undefined; // no committed mode: nothing is staged for one
+  }
+  return committed === plan.mode
+    ? `to commit mode ${plan.mode}'s form, run \`hpm stage && git commit\` where the ` +
+      `${readManaged(plan.before, plan.project.pyprojectFile)?.mode ?? "other"} form was ` +
+      `committed (its working tree stays as it is); to switch this working tree, run ${sync}`
+    : `run ${sync}`;
+}
+
 /** `hpm check`'s command line. */
 export interface CheckFlags extends GlobalFlags {
   /** `--mode`. */
@@ -292,9 +311,12 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   const asRecorded = planToCheck(plan.before, plan.resolution.plan);
   if (plan.changed && applyPlan(plan.before, asRecorded, plan.project.pyprojectFile).changed) {
     io.out(await pyprojectDiff(plan.before, plan.after, io));
+    const synced = readManaged(plan.before, plan.project.pyprojectFile)?.mode;
     throw new HpmOperationError(
-      `pyproject.toml is out of sync with hpm.yaml for mode ${plan.mode}`,
-      `run \`hpm sync --mode ${plan.mode}\``,
+      synced !== undefined && synced !== plan.mode
+        ? `pyproject.toml is in mode ${synced}, not the checked mode ${plan.mode}`
+        : `pyproject.toml is out of sync with hpm.yaml for mode ${plan.mode}`,
+      fixHint(plan),
     );
   }
   if (plan.changed) {
@@ -313,8 +335,8 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   if (lock.problems.length) {
     for (const p of lock.problems) io.out(p);
     throw new HpmOperationError(
-      `uv.lock does not match mode ${plan.mode}`,
-      `run \`hpm sync --mode ${plan.mode}\` (pyproject.toml is right; uv.lock was not re-locked)`,
+      `uv.lock does not match mode ${plan.mode} (pyproject.toml does: uv.lock was not locked again)`,
+      fixHint(plan),
     );
   }
   if (lock.uvSkipped) {
