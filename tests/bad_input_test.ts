@@ -96,13 +96,12 @@ const cases: Case[] = [
     ],
   },
   {
-    name: "an entry without the requested mode",
+    name: "a mode no entry defines",
     arrange: async () => {},
     args: ["sync", "--mode", "staging"],
     expect: [
-      /no source for mode `staging`/,
-      /rag4code-qdrant\.yaml:\d+:\d+/,
-      /add a `staging:` source/,
+      /unknown mode `staging` \(the registry entries define dev, prod\)/,
+      /give the plugins a `staging:` source/,
     ],
   },
   {

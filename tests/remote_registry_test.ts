@@ -221,3 +221,37 @@ Deno.test("--refresh and hpm registry update ask the remote again inside the fre
     }
   });
 });
+
+Deno.test("a mistyped mode is unknown, with the modes the entries define; no hint points into the cache", async () => {
+  await withRoot(async (root) => {
+    const { dir, plugins } = await makeProject(root, [{ name: "plug-a" }, { name: "plug-b" }]);
+    const entry = (name: string, extra = "") =>
+      `name: ${name}\nsources:\n  dev: {type: local, path: ./packages/${name}}\n` +
+      `  prod: {type: git, url: "${plugins[name].bareUrl}", ref: v1.0.0}\n${extra}`;
+    const reg = await registryRepo(root, {
+      "plug-a": entry("plug-a", `  staging: {type: git, url: "${plugins["plug-a"].bareUrl}"}\n`),
+      "plug-b": entry("plug-b"),
+    });
+    await Deno.remove(join(dir, "hpm-registry"), { recursive: true });
+    await writeFile(
+      join(dir, "hpm.yaml"),
+      `registry: "${reg.url}"\ngroups:\n  plugins:\n    options: [plug-a, plug-b]\n`,
+    );
+    const cache = join(root, "cache");
+    const env = { HPM_CACHE_DIR: cache };
+    const typo = await hpm(["sync", "--mode", "prdo"], dir, env);
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.match(
+      typo.stderr,
+      /^error: unknown mode `prdo`; did you mean `prod`\? \(the registry entries define dev, prod, staging\)$/m,
+    );
+    assert.doesNotMatch(typo.stderr, /plug-/, "no package is blamed");
+    // A mode some entries lack is that package's, said without the cached file.
+    const staging = await hpm(["sync", "--mode", "staging"], dir, env);
+    assert.equal(staging.code, 2, staging.stderr);
+    assert.match(staging.stderr, /package `plug-b` has no source for mode `staging`/);
+    const hint = staging.stderr.split("\n").find((l) => l.includes("hint:")) ?? "";
+    assert.match(hint, new RegExp(`plug-b's entry in the registry ${reg.url}`), hint);
+    assert.ok(!hint.includes(cache), hint);
+  });
+});

@@ -45,6 +45,7 @@ export type HpmErrorCode =
   | "name-mismatch"
   | "unknown-package"
   | "missing-mode"
+  | "unknown-mode"
   | "missing-clone"
   | "toml-syntax"
   | "too-deep"

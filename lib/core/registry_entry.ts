@@ -130,6 +130,33 @@ export function parseRegistryEntry(
 }
 
 /**
+ * Where to change an entry, for a hint: its file for a local registry; for a
+ * remote one, the registry itself (its file is HPM's cached copy, which the
+ * next fetch replaces).
+ *
+ * @param entry the registry entry
+ * @returns the file, or "`NAME`'s entry in the registry URL"
+ *
+ * @example Usage
+ * ```ts
+ * import { entryPlace, parseRegistryEntry } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const entry = parseRegistryEntry("name: q\nsources:\n  prod: {type: pypi}\n", "reg/packages/q.yaml");
+ * assert.equal(entryPlace(entry), "reg/packages/q.yaml");
+ * assert.equal(
+ *   entryPlace({ ...entry, remote: "https://example.com/reg.git" }),
+ *   "q's entry in the registry https://example.com/reg.git",
+ * );
+ * ```
+ */
+export function entryPlace(entry: RegistryEntry): string {
+  return entry.remote === undefined
+    ? entry.file
+    : `${entry.name}'s entry in the registry ${entry.remote}`;
+}
+
+/**
  * The error for an entry that has no source for `mode`, naming the modes it has.
  *
  * @param entry the registry entry
@@ -144,7 +171,7 @@ export function missingModeError(entry: RegistryEntry, mode: string, hint?: stri
       Object.keys(entry.sources).join(", ")
     })`,
     entry.positionOf(["sources"], true),
-    hint ?? `add a \`${mode}:\` source to ${entry.file}, or choose another mode with --mode`,
+    hint ?? `add a \`${mode}:\` source to ${entryPlace(entry)}, or choose another mode with --mode`,
   );
 }
 

@@ -9,7 +9,7 @@
 import * as hostPath from "node:path";
 import { HpmInputError } from "./errors.ts";
 import type { LocalOverlay, Manifest } from "./manifest.ts";
-import { normalizeName } from "./names.ts";
+import { normalizeName, suggestName } from "./names.ts";
 import {
   byLocation,
   type Plan,
@@ -21,6 +21,7 @@ import {
 import type { Registry } from "./registry.ts";
 import {
   checkoutMode,
+  entryPlace,
   missingModeError,
   type RegistryEntry,
   type Source,
@@ -163,6 +164,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
       develop.add(key);
     }
   }
+  refuseUnknownMode(input);
   const packages = new Map<string, ResolvedPackage & { groups: string[] }>();
   // What each plugin installed from a source tree gives a source of its own.
   const sourcedBy = new Map<string, readonly string[]>();
@@ -191,7 +193,7 @@ export function resolvePlan(input: ResolveInput): Resolution {
         requiredBy === undefined
           ? undefined
           : `\`${requiredBy}\` depends on it (by \`requires:\` or its ` +
-            `pyproject.toml): add a \`${mode}:\` source to ${entry.file}`,
+            `pyproject.toml): add a \`${mode}:\` source to ${entryPlace(entry)}`,
       );
     }
     const resolved = { key, entry, ...sourceInForce(entry, mode, input)!, groups: [] as string[] };
@@ -303,6 +305,32 @@ function registryStates(registry: Registry): RegistryState[] {
     }
   }
   return byLocation([...states].map(([location, commit]) => ({ location, commit })));
+}
+
+// A mode that no entry of the groups' plugins defines is a mistyped or
+// unknown mode, not one package's missing source (which would send the user
+// to add it to an arbitrary entry).
+function refuseUnknownMode({ manifest, registry, mode }: ResolveInput): void {
+  const modes = new Set<string>();
+  for (
+    const name of manifest.groups.flatMap((g) => g.select === undefined ? g.options : [g.select])
+  ) {
+    if (!registry.has(name)) continue; // planning names it in its own words
+    const sources = registry.get(name).sources;
+    if (mode in sources) return;
+    for (const known of Object.keys(sources)) modes.add(known);
+  }
+  if (!modes.size) return;
+  const known = [...modes].sort();
+  const guess = suggestName(mode, known);
+  throw new HpmInputError(
+    "unknown-mode",
+    `unknown mode \`${mode}\`${guess ? `; did you mean \`${guess}\`?` : ""} ` +
+      `(the registry entries define ${known.join(", ")})`,
+    undefined,
+    `choose one of them (--mode, RUN_MODE, \`mode:\`), or give the plugins a \`${mode}:\` source ` +
+      "in the registry",
+  );
 }
 
 /** Where a package's code comes from in a mode, on this machine. */

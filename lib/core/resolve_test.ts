@@ -177,16 +177,18 @@ Deno.test("resolvePlan() errors name the package, the file and the position", as
       assert.match(error.hint!, /did you mean `rag4code-qdrant`/);
     }
   });
-  await t.step("no source for the mode", () => {
+  await t.step("a mode no entry defines is unknown, with the modes they define", () => {
     try {
-      resolvePlan({ manifest, registry, mode: "staging", root: "/p" });
+      resolvePlan({ manifest, registry, mode: "tagegd", root: "/p" });
       assert.fail("expected an error");
     } catch (err) {
       const error = err as HpmInputError;
-      assert.equal(error.code, "missing-mode");
-      assert.equal(error.file, "/p/reg/packages/rag4code-qdrant.yaml");
-      assert.equal(error.line, 2);
-      assert.match(error.message, /has no source for mode `staging` \(it has: dev, prod, tagged\)/);
+      assert.equal(error.code, "unknown-mode");
+      assert.equal(error.file, undefined);
+      assert.equal(
+        error.message,
+        "unknown mode `tagegd`; did you mean `tagged`? (the registry entries define dev, prod, tagged)",
+      );
     }
   });
 });

@@ -28,7 +28,7 @@ import { loadProject, readLocalDependencies } from "./load.ts";
 import { findProjectRoot } from "./root.ts";
 import { planSync } from "./plan.ts";
 import type { Project } from "../core/project.ts";
-import type { RegistryEntry } from "../core/registry_entry.ts";
+import { entryPlace, type RegistryEntry } from "../core/registry_entry.ts";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
 import type { CommandContext } from "./context.ts";
@@ -246,7 +246,7 @@ async function cloneOneUnguarded(
   const name = entry.name;
   const checkout = devCheckout(project, entry, ctx.mode, ctx.home);
   if (!checkout) {
-    const reason = `no mode of ${entry.file} has a local source, so it has no dev checkout`;
+    const reason = `no mode of ${entryPlace(entry)} has a local source, so it has no dev checkout`;
     if (!ctx.explicit) {
       ctx.done(`${name}: skipped (${reason})`);
       return { name, status: "skipped", reason };
@@ -289,7 +289,7 @@ async function cloneOneUnguarded(
   const from = cloneSource(entry);
   if (!from) {
     return fail(
-      `no mode of ${entry.file} has a git source to clone from, and it has no \`repository:\``,
+      `no mode of ${entryPlace(entry)} has a git source to clone from, and it has no \`repository:\``,
     );
   }
   const url = from.source.url;

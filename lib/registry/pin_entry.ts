@@ -15,6 +15,7 @@ import { cloneState, commitsAfter, hasOwnGit, newestTag } from "../io/git.ts";
 import { devCheckout } from "../core/checkout.ts";
 import type { Project } from "../core/project.ts";
 import {
+  entryPlace,
   missingModeError,
   parseRegistryEntry,
   type RegistryEntry,
@@ -98,7 +99,7 @@ export function pinTarget(
       checkout ? undefined : entry.positionOf(["sources"], true),
       checkout
         ? `run \`hpm clone ${entry.name}\``
-        : `add a \`dev: {type: local, path: …}\` source to ${entry.file}`,
+        : `add a \`dev: {type: local, path: …}\` source to ${entryPlace(entry)}`,
     );
   }
   return { entry, edit, dir: checkout.path, where: where! };
@@ -237,7 +238,11 @@ export interface Edit {
 function editFor(entry: RegistryEntry, mode: string, text: string): Edit {
   const source = entry.sources[mode];
   if (!source) {
-    throw missingModeError(entry, mode, `add a \`${mode}:\` git or pypi source to ${entry.file}`);
+    throw missingModeError(
+      entry,
+      mode,
+      `add a \`${mode}:\` git or pypi source to ${entryPlace(entry)}`,
+    );
   }
   const raw = rawSource(text, mode);
   switch (source.type) {
