@@ -225,7 +225,9 @@ export function applyPlan(
     ownedGroups: new Set(record?.groups.map(normalizeName)),
     ownedSources: new Set(record?.sources.map(normalizeName)),
     ownedIndexes: new Set(record?.indexes),
-    ownedItems: record?.packages && new Set(record.packages),
+    // Without a record nothing is HPM's yet: an adopted group's items are the
+    // user's but for the plan's own.
+    ownedItems: record ? record.packages && new Set(record.packages) : new Set(),
     ownedOverrides: new Set(record?.overrides?.map(normalizeName)),
     created: new Set(record?.created.filter((name) => CREATED.includes(name))),
     defaultGroups: [],

@@ -201,6 +201,18 @@ export function sameRequirements(value: unknown, requirements: readonly string[]
 }
 
 /**
+ * Whether a group's value holds these requirements, in this order, beside
+ * items for other packages: how HPM's group looks once the user added to it
+ * (HPM's items first, theirs kept after).
+ */
+function holdsRequirements(value: unknown, requirements: readonly string[]): boolean {
+  if (!Array.isArray(value)) return false;
+  const names = new Set(requirements.map(requirementName));
+  const hpms = value.filter((v) => typeof v === "string" && names.has(requirementName(v)));
+  return sameRequirements(hpms, requirements);
+}
+
+/**
  * Whether a source value means what `table` says to uv: key order, `./` in a
  * path and an explicit `editable = false` (uv's default) make no difference.
  */
@@ -459,7 +471,8 @@ export function checkConflicts(ctx: Ownership, adopt: boolean): boolean {
   for (const group of plan.groups) {
     const existing = userKey(DEPENDENCY_GROUPS, group.name, ctx.ownedGroups);
     if (existing === undefined) continue;
-    const matches = sameRequirements(existing.value, group.requirements);
+    // The user's own items in it stay theirs (see writeGroups).
+    const matches = holdsRequirements(existing.value, group.requirements);
     if (adopt && matches) {
       ctx.ownedGroups.add(normalizeName(group.name));
       ctx.adoptedGroups.add(normalizeName(group.name));

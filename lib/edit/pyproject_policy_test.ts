@@ -216,6 +216,33 @@ Deno.test("applyPlan() with [tool.hpm] deleted: the error names --adopt, which t
     assert.equal(r.text, managed, "as if the record had never gone");
     assert.equal(applyPlan(r.text, emptyPlan("dev")).text, original, "and hpm can leave again");
   });
+  await t.step("a group holding an item the user added is adopted, the item kept as theirs", () => {
+    const withMine = applyPlan(
+      managed.replace(
+        'vector-db = ["rag4code-qdrant"]',
+        'vector-db = ["rag4code-qdrant", "pytest-mock"]',
+      ),
+      devPlan,
+    );
+    assert.deepEqual(withMine.kept, [
+      { group: "vector-db", items: ["pytest-mock"], handedOver: false },
+    ]);
+    const lost = withMine.text.slice(0, withMine.text.indexOf("\n[tool.hpm]"));
+    assert.throws(() => applyPlan(lost, devPlan), (e) => {
+      assert.ok(e instanceof HpmInputError);
+      assert.match(e.hint!, /`hpm sync --mode dev --adopt`/);
+      return true;
+    });
+    const r = applyPlan(lost, devPlan, "pyproject.toml", { adopt: true });
+    assert.equal(r.text, withMine.text, "the record as it was: pytest-mock is not hpm's");
+    assert.deepEqual(r.kept, withMine.kept);
+    const left = applyPlan(r.text, emptyPlan("dev")).text;
+    assert.match(
+      left,
+      /^vector-db = \["pytest-mock"\]$/m,
+      "when hpm leaves, the user's item stays",
+    );
+  });
   await t.step("an entry that differs is still a conflict, with a real fix as hint", () => {
     const mine = orphaned.replace("editable = true }", "editable = false }");
     assert.throws(
