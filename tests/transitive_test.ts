@@ -71,3 +71,43 @@ Deno.test("transitive plugin in prod without dev clones (CI): the release is fet
     );
   });
 });
+
+Deno.test("a setup.py-only release: its unread pyproject.toml is said once per registry state; `requires:` answers for it", async () => {
+  await withRoot(async (root) => {
+    const { dir, plugins } = await makeProject(root, [{ name: "datasette-plug" }]);
+    // The plugin as most of the datasette ecosystem ships it: setup.py, no pyproject.toml.
+    const clone = plugins["datasette-plug"].clone;
+    await Deno.remove(join(clone, "pyproject.toml"));
+    await Deno.writeTextFile(
+      join(clone, "setup.py"),
+      'from setuptools import setup\nsetup(name="datasette-plug", version="1.1.0")\n',
+    );
+    await git(["add", "-A"], { cwd: clone });
+    await git(["commit", "--quiet", "-m", "setup.py"], { cwd: clone });
+    await git(["tag", "-a", "v1.1.0", "-m", "v1.1.0"], { cwd: clone });
+    await git(["push", "--quiet", "origin", "main", "v1.1.0"], { cwd: clone });
+    await Deno.remove(clone, { recursive: true }); // CI: no dev clone
+    const file = join(dir, "hpm-registry", "packages", "datasette-plug.yaml");
+    const at = (ref: string, extra = "") =>
+      Deno.writeTextFile(
+        file,
+        `name: datasette-plug\n${extra}sources:\n  dev: {type: local, path: ./packages/datasette-plug}\n` +
+          `  prod: {type: git, url: "${plugins["datasette-plug"].bareUrl}", ref: ${ref}}\n`,
+      );
+    const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
+    const notices = async () => {
+      const r = await hpm(["diff", "--mode", "prod"], dir, env);
+      expectOk(r, "diff --mode prod");
+      return r.stderr.split("\n").filter((l) => l.includes("could not read datasette-plug's"));
+    };
+    await at("v1.1.0");
+    assert.equal((await notices()).length, 1, "said the first time");
+    assert.deepEqual(await notices(), [], "not again for the same registry state");
+    await at("v1.1.0", "# touched\n");
+    assert.equal((await notices()).length, 1, "a new registry state: said again");
+    assert.deepEqual(await notices(), []);
+    await Deno.remove(join(root, "state"), { recursive: true });
+    await at("v1.1.0", "requires: []\n");
+    assert.deepEqual(await notices(), [], "an explicit `requires:` is the answer");
+  });
+});

@@ -64,6 +64,12 @@ export interface RegistryEntry {
   readonly repository?: string;
   /** Other registry packages this one needs (normalised names). */
   readonly requires: readonly string[];
+  /**
+   * Whether the entry lists `requires:` (an empty list included): then it is
+   * the answer to what a release needs of the registry, which is not read
+   * from the release itself.
+   */
+  readonly requiresListed: boolean;
   /** Source per mode. */
   readonly sources: Readonly<Record<string, Source>>;
   /** The file it came from. */
@@ -123,6 +129,7 @@ export function parseRegistryEntry(
     description: data.description,
     repository: data.repository,
     requires: (data.requires ?? []).map(normalizeName),
+    requiresListed: data.requires !== undefined,
     sources: data.sources,
     file,
     positionOf: yaml.positionOf,

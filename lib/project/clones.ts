@@ -289,7 +289,9 @@ async function cloneOneUnguarded(
   const from = cloneSource(entry);
   if (!from) {
     return fail(
-      `no mode of ${entryPlace(entry)} has a git source to clone from, and it has no \`repository:\``,
+      `no mode of ${
+        entryPlace(entry)
+      } has a git source to clone from, and it has no \`repository:\``,
     );
   }
   const url = from.source.url;

@@ -13,7 +13,8 @@ import { sha256Hex } from "../io/digest.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, reallyInside } from "../io/files.ts";
 import { fileAtRef, hasOwnGit, refFiles, remoteFileAtRef } from "../io/git.ts";
 import { type Project, PYPROJECT_FILE } from "../core/project.ts";
-import type { RegistryEntry, Source } from "../core/registry_entry.ts";
+import { entryPlace, type RegistryEntry, type Source } from "../core/registry_entry.ts";
+import { firstNotice } from "../state/notices.ts";
 import { cacheDir, cacheFolder } from "../registry/remote.ts";
 import type { Runner } from "../io/runner.ts";
 
@@ -90,7 +91,8 @@ export async function releaseDependencies(
   source: Source,
 ): Promise<ReleaseRead> {
   const refs = releaseRefs(source);
-  if (!refs.length) return { fromFiles: true };
+  // The entry's own `requires:` is the answer: the release is not read.
+  if (!refs.length || entry.requiresListed) return { fromFiles: true };
   const local = await fromDevClone(lookup, entry, refs);
   if (local.dependencies !== undefined || source.type !== "git") return local;
   const cache = await releaseCache(lookup.env, source.url);
@@ -118,10 +120,16 @@ export async function releaseDependencies(
     keep,
   );
   if ("text" in read) return { dependencies: declaredDependencies(read.text), fromFiles: false };
-  lookup.log?.(
-    `could not read ${entry.name}'s pyproject.toml at ${refs[0]} from ${source.url} ` +
-      `(${read.reason}): plugins it depends on are only known from \`requires:\``,
-  );
+  // Said once for the entry as it is (a setup.py-only plugin never has one):
+  // a changed entry, or another ref, is a new state, said again.
+  const state = `${entry.key}\n${refs[0]}\n${lookup.project.registry.fileOf(entry.key)?.text}`;
+  if (await firstNotice(lookup.project.root, lookup.env, state)) {
+    lookup.log?.(
+      `could not read ${entry.name}'s pyproject.toml at ${refs[0]} from ${source.url} ` +
+        `(${read.reason}): the plugins it depends on in the registry are not known; list them ` +
+        `with \`requires:\` in ${entryPlace(entry)} (\`requires: []\` for none)`,
+    );
+  }
   return { fromFiles: false };
 }
 
