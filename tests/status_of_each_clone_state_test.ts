@@ -170,6 +170,7 @@ Deno.test("status(): each clone state, overrides, JSON shape, sync flag", async 
         "problem",
         "pyprojectMode",
         "registries",
+        "registry",
         "root",
       ]);
       assert.deepEqual(Object.keys(json.packages[0]).sort(), [

@@ -199,7 +199,7 @@ export async function checkStaged(options: CommandContext = {}): Promise<StagedC
 // `problem`.
 async function committedPlanner(root: string, options: CommandContext) {
   const [{ loadProject }, { planProject }, { commitModeOf }] = await planning();
-  const project = await loadProject(root, options);
+  const project = await loadProject(root, { ...options, committed: true });
   const { mode, origin } = commitModeOf(project, options.mode);
   const planFor = (at: Project, pyproject: string | undefined) =>
     planProject(
@@ -211,7 +211,7 @@ async function committedPlanner(root: string, options: CommandContext) {
     // The staged form records other registry states: it is checked at its own.
     if (pyproject !== undefined && statesDiffer(plan.resolution.plan, pyproject)) {
       plan = await planFor(
-        await loadProject(root, { ...options, recordedIn: pyproject }),
+        await loadProject(root, { ...options, committed: true, recordedIn: pyproject }),
         pyproject,
       );
     }

@@ -12,6 +12,7 @@ import { cacheDir } from "../registry/remote.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { inspectCheckout } from "../project/checkout_state.ts";
 import { ageOf, type RegistryFolder, shortCommit } from "../core/registry.ts";
+import type { RegistriesInForce } from "../core/manifest.ts";
 import type { ModeOrigin } from "../core/mode.ts";
 import { isPackageDir } from "../project/load.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
@@ -113,6 +114,8 @@ export interface StatusReport {
     /** The plugins it develops (`develop:`), as written. */
     readonly develop: readonly string[];
   } | null;
+  /** The registries in force, and which file lists them (hpm.local.yaml may replace hpm.yaml's). */
+  readonly registry: RegistriesInForce;
   /** Plugins in the mode, sorted by name. */
   readonly packages: readonly PackageStatus[];
   /** Names of local clones the mode needs that are missing. */
@@ -244,6 +247,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
         develop: [...project.overlay.develop],
       }
       : null,
+    registry: project.registries,
     packages,
     missingClones: [...plan.missingClones],
     problem: plan.problem
@@ -362,6 +366,7 @@ export interface FormatStatusOptions {
  *   environment: { state: "in-sync", path: "/p/.venv", reason: null },
  *   alternatives: [{ group: "vector-db", selected: "rag4code-qdrant", others: ["rag4code-chroma"] }],
  *   registries: [],
+ *   registry: { locations: ["./hpm-registry"], file: "/p/hpm.yaml" },
  *   packages: [{
  *     name: "rag4code-qdrant",
  *     key: "rag4code-qdrant",
@@ -417,6 +422,13 @@ export function formatStatus(report: StatusReport, options: FormatStatusOptions)
   }
   for (const r of report.registries) {
     lines.push(`registry ${r.location}: ${registryText(r, options.now ?? Date.now(), yellow)}`);
+  }
+  const { registry } = report;
+  if (registry.overriding) {
+    lines.push(
+      `registry: ${registry.locations.join(", ")} (hpm.local.yaml, overriding hpm.yaml's ` +
+        `${registry.overriding.join(", ")})`,
+    );
   }
   if (report.local) {
     const parts = [];

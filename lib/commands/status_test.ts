@@ -143,6 +143,7 @@ const report: StatusReport = {
   environment: { state: "missing", path: "/p/.venv", reason: null },
   alternatives: [],
   registries: [],
+  registry: { locations: ["./reg"], file: "/p/hpm.yaml" },
   packages: [
     {
       name: "a",

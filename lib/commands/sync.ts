@@ -262,8 +262,10 @@ async function rememberSync(
       lock: lock?.lock,
       commit,
       // What `hpm stage` needs to stage this mode without planning it again;
-      // a mode with local paths is never staged.
-      stage: resolution.packages.some((p) => p.localPath !== undefined)
+      // a mode with local paths is never staged, nor a plan made from
+      // hpm.local.yaml's registries (the committed form is hpm.yaml's).
+      stage: resolution.packages.some((p) => p.localPath !== undefined) ||
+          project.registries.overriding
         ? undefined
         : { plan: resolution.plan, leaveOut: scratchLeaveOut(plan, env) },
       // What a switch back to this mode warns about (see checkoutsLeftOut).

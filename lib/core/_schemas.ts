@@ -108,13 +108,14 @@ const groupName = z.string().check(
 );
 
 const registryRef = z.string().check(z.minLength(1), z.maxLength(4096));
+const registryList = z.union([registryRef, z.array(registryRef).check(z.minLength(1))], {
+  error: "expected a registry folder (a string) or a list of them",
+});
 
 /** `hpm.yaml`. */
 export const manifestSchema = z.strictObject({
   $schema: z.optional(z.string()),
-  registry: z.union([registryRef, z.array(registryRef).check(z.minLength(1))], {
-    error: "expected a registry folder (a string) or a list of them",
-  }).check(
+  registry: registryList.check(
     z.describe(
       "a registry folder (relative to hpm.yaml), or a list; the first that has a package wins",
     ),
@@ -150,6 +151,10 @@ export const manifestSchema = z.strictObject({
 export const localOverlaySchema = z.strictObject({
   $schema: z.optional(z.string()),
   mode: z.optional(modeName).check(z.describe("this machine's default mode")),
+  registry: z.optional(registryList).check(z.describe(
+    "this machine's registries, replacing hpm.yaml's list (to try a registry change before " +
+      "pushing it); the committed form is still planned from hpm.yaml's",
+  )),
   overrides: z.optional(z.record(
     packageName,
     z.strictObject({ path: localPath, editable: z.optional(z.boolean()) }),

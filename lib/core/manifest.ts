@@ -43,6 +43,8 @@ export interface Manifest {
 export interface LocalOverlay {
   /** This machine's default mode. */
   readonly mode?: string;
+  /** This machine's registry locations, replacing hpm.yaml's, as written. */
+  readonly registries?: readonly string[];
   /** Local path overrides by normalised package name; `name` is the key as written. */
   readonly overrides: ReadonlyMap<string, { path: string; editable?: boolean; name: string }>;
   /**
@@ -105,12 +107,27 @@ export function parseManifest(text: string, file: string): Manifest {
     }
     return { name, options: group.options, select: group.select };
   });
-  const registries = typeof data.registry === "string" ? [data.registry] : data.registry;
+  return {
+    registries: registryLocations(data.registry, yaml.positionOf),
+    mode: data.mode,
+    commitMode: data["commit-mode"],
+    groups,
+    file,
+    positionOf: yaml.positionOf,
+  };
+}
+
+// `registry:` as a list, each location checked where it is written.
+function registryLocations(
+  value: string | readonly string[],
+  positionOf: (path: readonly PropertyKey[]) => SourcePosition,
+): string[] {
+  const registries = typeof value === "string" ? [value] : [...value];
   if (registries.length > MAX_REGISTRIES) {
     throw new HpmInputError(
       "schema",
       `more than ${MAX_REGISTRIES} registries: each is read (a remote one fetched) by every command`,
-      yaml.positionOf(["registry", MAX_REGISTRIES]),
+      positionOf(["registry", MAX_REGISTRIES]),
       "merge registries into fewer folders or repositories",
     );
   }
@@ -119,18 +136,58 @@ export function parseManifest(text: string, file: string): Manifest {
       parseRegistryLocation(location);
     } catch (e) {
       if (!(e instanceof HpmInputError)) throw e;
-      const at = typeof data.registry === "string" ? ["registry"] : ["registry", i];
-      throw new HpmInputError(e.code, e.message, yaml.positionOf(at), e.hint);
+      const at = typeof value === "string" ? ["registry"] : ["registry", i];
+      throw new HpmInputError(e.code, e.message, positionOf(at), e.hint);
     }
   }
-  return {
-    registries,
-    mode: data.mode,
-    commitMode: data["commit-mode"],
-    groups,
-    file,
-    positionOf: yaml.positionOf,
-  };
+  return registries;
+}
+
+/** The registries a project uses on this machine, and the file that lists them. */
+export interface RegistriesInForce {
+  /** The locations, in priority order, as written. */
+  readonly locations: readonly string[];
+  /** hpm.yaml, or hpm.local.yaml when it names its own. */
+  readonly file: string;
+  /** hpm.yaml's list, when hpm.local.yaml's replaces it. */
+  readonly overriding?: readonly string[];
+}
+
+/**
+ * The registries in force: hpm.local.yaml's `registry:` when it has one
+ * (this machine only: it replaces hpm.yaml's list, as go.work's `replace`
+ * does), else hpm.yaml's; with `committed`, always hpm.yaml's (what every
+ * teammate and CI plans the committed form from).
+ *
+ * @param manifest hpm.yaml
+ * @param overlay hpm.local.yaml, if any
+ * @param committed plan the committed form: hpm.yaml's list whatever hpm.local.yaml says
+ * @returns the locations and where they are written
+ *
+ * @example Usage
+ * ```ts
+ * import { parseLocalOverlay, parseManifest, registriesInForce } from "@hpm/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const manifest = parseManifest("registry: https://example.com/reg.git\n", "hpm.yaml");
+ * const overlay = parseLocalOverlay("registry: ../team-registry\n", "hpm.local.yaml");
+ * assert.deepEqual(registriesInForce(manifest, overlay), {
+ *   locations: ["../team-registry"],
+ *   file: "hpm.local.yaml",
+ *   overriding: ["https://example.com/reg.git"],
+ * });
+ * assert.equal(registriesInForce(manifest, overlay, true).file, "hpm.yaml");
+ * ```
+ */
+export function registriesInForce(
+  manifest: Manifest,
+  overlay?: LocalOverlay,
+  committed = false,
+): RegistriesInForce {
+  if (committed || overlay?.registries === undefined) {
+    return { locations: manifest.registries, file: manifest.file };
+  }
+  return { locations: overlay.registries, file: overlay.file, overriding: manifest.registries };
 }
 
 /**
@@ -168,6 +225,9 @@ export function parseLocalOverlay(text: string, file: string): LocalOverlay {
   return {
     mode: data.mode,
     develop,
+    ...(data.registry === undefined
+      ? {}
+      : { registries: registryLocations(data.registry, yaml.positionOf) }),
     overrides: new Map(
       Object.entries(data.overrides ?? {}).map((
         [name, o],

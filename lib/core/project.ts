@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LocalOverlay, Manifest } from "./manifest.ts";
+import type { LocalOverlay, Manifest, RegistriesInForce } from "./manifest.ts";
 import type { Reader } from "./reader.ts";
 import type { Registry } from "./registry.ts";
 
@@ -28,6 +28,8 @@ export interface Project {
   readonly overlay?: LocalOverlay;
   /** The registries. */
   readonly registry: Registry;
+  /** Their locations, and which file lists them (hpm.local.yaml may replace hpm.yaml's). */
+  readonly registries: RegistriesInForce;
   /** Absolute path of pyproject.toml. */
   readonly pyprojectFile: string;
   /** Its text. */

@@ -13,7 +13,7 @@ import { LOCAL_FILE, MANIFEST_FILE, type Project, PYPROJECT_FILE } from "../core
 import type { Reader } from "../core/reader.ts";
 import { door, MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
-import { parseLocalOverlay, parseManifest } from "../core/manifest.ts";
+import { parseLocalOverlay, parseManifest, registriesInForce } from "../core/manifest.ts";
 import { loadRegistry, type LoadRegistryOptions } from "../registry/load.ts";
 import { cacheDir, fetchRegistryCopy, type FetchRegistryOptions } from "../registry/remote.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
@@ -38,6 +38,11 @@ export interface LoadOptions extends Omit<FetchRegistryOptions, "commit"> {
    * @default the project's own
    */
   readonly recordedIn?: string;
+  /**
+   * Load hpm.yaml's registries even when hpm.local.yaml names its own: for
+   * the committed form, which every teammate and CI plans from them.
+   */
+  readonly committed?: boolean;
 }
 
 function readText(path: string, root: string, what: string, hint: string): string {
@@ -96,6 +101,7 @@ export async function loadProject(
     ...(overlay ? [...overlay.overrides.keys()] : []),
     ...options.wanted ?? [],
   ];
+  const registries = registriesInForce(manifest, overlay, options.committed);
   const pyprojectFile = join(root, PYPROJECT_FILE);
   const pyproject = readText(
     pyprojectFile,
@@ -104,7 +110,7 @@ export async function loadProject(
     "HPM manages a uv project: run `uv init` first",
   );
   // pyproject.toml is parsed for its record only when a git registry is read at one.
-  const recorded = manifest.registries.some((l) => parseRegistryLocation(l).kind === "git")
+  const recorded = registries.locations.some((l) => parseRegistryLocation(l).kind === "git")
     ? recordedCommits(options.recordedIn ?? pyproject)
     : undefined;
   const load = {
@@ -115,14 +121,14 @@ export async function loadProject(
     commits: options.refresh ? undefined : recorded,
     recorded,
   };
-  let registry = await loadRegistry(manifest.registries, root, manifestFile, load);
+  let registry = await loadRegistry(registries.locations, root, registries.file, load);
   // A name a remote copy lacks may be one the remote has gained since: its
   // newest state is asked for once before the name is refused.
   const online = env(options).HPM_OFFLINE !== "1";
   const missing = () => wanted.filter((name) => !registry.has(name));
   const remote = registry.folders.filter((f) => f.copy);
   if (online && remote.some((f) => !f.copy!.pinned && !f.copy!.asked) && missing().length) {
-    registry = await loadRegistry(manifest.registries, root, manifestFile, {
+    registry = await loadRegistry(registries.locations, root, registries.file, {
       ...load,
       refresh: true,
     });
@@ -131,7 +137,17 @@ export async function loadProject(
     registry = await withNewestNames(registry, missing(), load);
   }
   const cache = cacheDir(env(options));
-  return { root, manifest, overlay, registry, pyprojectFile, pyproject, cache, reader };
+  return {
+    root,
+    manifest,
+    overlay,
+    registry,
+    registries,
+    pyprojectFile,
+    pyproject,
+    cache,
+    reader,
+  };
 }
 
 const env = (options: LoadOptions) => options.env ?? Deno.env.toObject();

@@ -241,7 +241,15 @@ async function recordedForm(root: string, options: Opts): Promise<CommittedForm 
 async function plannedForm(root: string, options: Opts): Promise<CommittedForm> {
   const [{ loadProject }, { missingCloneError, planProject, scratchLeaveOut }, { commitModeOf }] =
     await planning();
-  const project = await loadProject(root, options);
+  const project = await loadProject(root, { ...options, committed: true });
+  const tried = project.overlay?.registries;
+  if (tried) {
+    options.log?.(
+      `hpm.local.yaml's registry (${tried.join(", ")}) is not used for the committed form: ` +
+        `it is planned from hpm.yaml's (${project.registries.locations.join(", ")}), as your ` +
+        "teammates' and CI's are; push the registry change first",
+    );
+  }
   const { mode, origin } = commitModeOf(project, options.mode);
   const plan = await planProject(project, { ...options, mode, committed: true });
   refuseLocalSources(plan, origin);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
@@ -130,13 +130,15 @@ export async function registryAdd(
         "edit that file, or `hpm pin` to change its prod ref",
       );
     }
-    const local = project.manifest.registries.map(parseRegistryLocation)
+    const local = project.registries.locations.map(parseRegistryLocation)
       .find((r) => r.kind === "local");
     if (!local) {
       throw new HpmInputError(
         "usage",
-        "every registry in hpm.yaml is remote: there is no local folder to add to",
-        { file: join(root, "hpm.yaml") },
+        `every registry in ${
+          basename(project.registries.file)
+        } is remote: there is no local folder to add to`,
+        { file: project.registries.file },
         "add the entry in the registry's own repository, or list a local folder first",
       );
     }

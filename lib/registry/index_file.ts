@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
 import { door, writeConfined } from "../io/files.ts";
 import { loadProject } from "../project/load.ts";
@@ -62,13 +62,15 @@ export async function registryIndex(
   else {
     const root = findProjectRoot(options.root);
     const project = await loadProject(root);
-    const local = project.manifest.registries.map(parseRegistryLocation)
+    const local = project.registries.locations.map(parseRegistryLocation)
       .find((r) => r.kind === "local");
     if (!local) {
       throw new HpmInputError(
         "usage",
-        "every registry in hpm.yaml is remote: there is no local folder to index",
-        { file: project.manifest.file },
+        `every registry in ${
+          basename(project.registries.file)
+        } is remote: there is no local folder to index`,
+        { file: project.registries.file },
         "pass the registry folder: `hpm registry index PATH`",
       );
     }

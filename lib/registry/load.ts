@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
 import type { Reader } from "../core/reader.ts";
 import { Registry, type RegistryFolder } from "../core/registry.ts";
@@ -46,7 +46,7 @@ export interface LoadRegistryOptions extends Omit<FetchRegistryOptions, "commit"
  *
  * @param locations registry locations in priority order
  * @param root the project root
- * @param manifestFile hpm.yaml's path, for errors
+ * @param listFile the file listing them (hpm.yaml, or hpm.local.yaml), for errors
  * @param options runner, logger and environment for remote registries; what reads entries; the
  *   commits to read git registries at
  * @returns the registry
@@ -54,7 +54,7 @@ export interface LoadRegistryOptions extends Omit<FetchRegistryOptions, "commit"
 export async function loadRegistry(
   locations: readonly string[],
   root: string,
-  manifestFile = "hpm.yaml",
+  listFile = "hpm.yaml",
   options: LoadRegistryOptions = {},
 ): Promise<Registry> {
   const load = options.load ?? new RegistryLoad(options.env ?? Deno.env.toObject());
@@ -92,8 +92,8 @@ export async function loadRegistry(
       throw new HpmInputError(
         "not-found",
         `registry folder \`${dir}\` does not exist`,
-        { file: manifestFile },
-        "check `registry:` in hpm.yaml, or run `hpm init`",
+        { file: listFile },
+        `check \`registry:\` in ${basename(listFile)}, or run \`hpm init\``,
       );
     }
     const recorded = (options.recorded ?? options.commits)?.get(location);
