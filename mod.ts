@@ -50,6 +50,8 @@ export {
   type ManifestGroup,
   parseLocalOverlay,
   parseManifest,
+  type RegistriesInForce,
+  registriesInForce,
 } from "./lib/core/manifest.ts";
 export {
   type GitSource,

@@ -327,9 +327,15 @@ Examples:
     .option("-f, --force", "pin even if the clone has uncommitted changes or commits after the tag")
     .option("--no-verify", "do not check that the ref exists on the remote (git ls-remote)")
     .option("-m, --mode <mode>", "the registry mode to edit", "prod")
+    .option(
+      "--registry <dir>",
+      "edit the entry in this registry folder or clone (e.g. of a git registry, to try first)",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  hpm pin rag4code-qdrant\n  hpm pin rag4code-qdrant --ref v1.1.0",
+      "\nExamples:\n  hpm pin rag4code-qdrant\n  hpm pin rag4code-qdrant --ref v1.1.0" +
+        "\n  hpm pin rag4code-qdrant --registry ../team-registry   # from the core, into a clone" +
+        "\n  cd ../team-registry && hpm pin rag4code-qdrant       # in the registry: newest tag of its remote",
     )
     .action(async (name: string, flags) => {
       const { pinCommand } = await import("../commands/pin.ts");

@@ -6,10 +6,18 @@
  * @module
  */
 
+import { dirname, resolve } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
+import { normalizeName } from "../core/names.ts";
 import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
-import { pinEntry, type PinResult, pinTarget } from "../registry/pin_entry.ts";
+import {
+  folderPinTarget,
+  folderRegistry,
+  pinEntry,
+  type PinResult,
+  pinTarget,
+} from "../registry/pin_entry.ts";
 import { denoRunner } from "../io/runner.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import type { Io } from "../io/terminal.ts";
@@ -33,6 +41,14 @@ export interface PinOptions extends CommandContext {
   readonly verify?: boolean;
   /** The registry mode whose source is set. @default "prod" */
   readonly mode?: string;
+  /**
+   * A registry folder or clone (`--registry DIR`) whose entry is edited
+   * instead of the project's registry; from a core, the release is still
+   * taken from the core's clone of the plugin. Without a project (no
+   * hpm.yaml above `root`), the registry folder at or above `root` holding
+   * the package's entry is edited, the release taken from the plugin's remote.
+   */
+  readonly registry?: string;
 }
 
 /**
@@ -99,18 +115,55 @@ export async function pin(options: PinOptions): Promise<PinResult> {
   const runner = options.runner ?? denoRunner;
   const log = options.log ?? (() => {});
   const env = options.env ?? Deno.env.toObject();
-  const root = findProjectRoot(options.root);
+  const place = pinPlace(options);
+  const how = { ...options, mode, runner, log, env };
+  if (place.project === undefined) {
+    // A registry folder or clone of its own: no project, so no clone of the
+    // plugin's; the release is the newest tag of its remote.
+    return await pinEntry(folderPinTarget(place.registry!, options.package, mode), how);
+  }
+  const root = place.project;
   return await withProjectLock(root, async () => {
     const project = await loadProject(root, { runner, log, env });
-    const target = pinTarget(project, options.package, mode, env);
-    return await pinEntry(project, target, { ...options, mode, runner, log, env });
+    const registry = place.registry === undefined
+      ? project.registry
+      : folderRegistry(place.registry, options.package);
+    return await pinEntry(pinTarget(project, options.package, mode, env, registry), how);
   }, { timeoutMs: options.lockTimeoutMs, log });
+}
+
+// Where `hpm pin` runs: the project (hpm.yaml) at or above where it starts,
+// if any; and the registry folder whose entry it edits: `--registry DIR`, or
+// one holding the package's entry between the start and the project (a
+// registry folder or clone, inside a core or not), else the project's own.
+function pinPlace(options: PinOptions): { project?: string; registry?: string } {
+  const start = resolve(options.root ?? Deno.cwd());
+  let project: string | undefined;
+  try {
+    project = findProjectRoot(start);
+  } catch (e) {
+    if (!(e instanceof HpmInputError)) throw e;
+  }
+  if (options.registry !== undefined) return { project, registry: resolve(options.registry) };
+  for (let dir = start; dir !== project; dir = dirname(dir)) {
+    if (folderRegistry(dir).has(options.package)) return { project, registry: dir };
+    if (dirname(dir) === dir) break;
+  }
+  if (project !== undefined) return { project };
+  throw new HpmInputError(
+    "not-found",
+    `no hpm.yaml, and no registry folder with packages/${normalizeName(options.package)}.yaml, ` +
+      `in ${start} or any parent folder`,
+    undefined,
+    "run `hpm pin` in your core (the folder with hpm.yaml) or in a registry folder or clone; " +
+      "or name the registry with --registry DIR",
+  );
 }
 
 /** `hpm pin`'s command line: the plugin, `--ref`, `--force`, `--no-verify`, `--mode`. */
 export type PinFlags =
   & GlobalFlags
-  & Pick<PinOptions, "package" | "ref" | "force" | "verify" | "mode">;
+  & Pick<PinOptions, "package" | "ref" | "force" | "verify" | "mode" | "registry">;
 
 /**
  * `hpm pin`: what changed in the registry entry, or that nothing had to.
@@ -126,6 +179,7 @@ export async function pinCommand(flags: PinFlags, io: Io): Promise<void> {
     ref: flags.ref,
     force: flags.force,
     verify: flags.verify,
+    registry: flags.registry,
   });
   context.log(
     r.changed

@@ -167,7 +167,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     lockOptions(options),
   );
   const target = pinTarget(project, options.package, PROD, env);
-  const { entry, dir, where } = target;
+  const { entry, clone: { dir, where } } = target;
   if (!await repoState(runner, root)) throw notInRepo(root);
   const refuse = (what: string, hint: string) =>
     new HpmOperationError(
@@ -324,7 +324,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       const fresh = await loadProject(root, context);
       const again = pinTarget(fresh, entry.name, PROD, env);
       before = readConfined(again.entry.file, { root: dirname(again.entry.file) }, MAX_YAML_BYTES);
-      return await pinEntry(fresh, again, { ref: tag, mode: PROD, runner, log, env });
+      return await pinEntry(again, { ref: tag, mode: PROD, runner, log, env });
     }, lockOptions(options));
   } catch (e) {
     throw new HpmOperationError(

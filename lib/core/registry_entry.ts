@@ -146,7 +146,8 @@ export function parseRegistryEntry(
  *
  * @example Usage
  * ```ts
- * import { entryPlace, parseRegistryEntry } from "@hpm/cli";
+ * import { parseRegistryEntry } from "@hpm/cli";
+ * import { entryPlace } from "./registry_entry.ts";
  * import assert from "node:assert/strict";
  *
  * const entry = parseRegistryEntry("name: q\nsources:\n  prod: {type: pypi}\n", "reg/packages/q.yaml");

@@ -636,6 +636,7 @@ export async function remoteRef(
  * @param url the repository
  * @param timeoutMs how long to wait for the remote
  * @param maxBytes the most output to read (a remote with more tags is refused)
+ * @param sort git's order for them (`-v:refname`: the newest version first); default: by name
  * @returns the tag names (without `refs/tags/`), or why the remote did not answer
  */
 export async function remoteTags(
@@ -644,13 +645,15 @@ export async function remoteTags(
   url: string,
   timeoutMs: number,
   maxBytes: number,
+  sort?: "-v:refname",
 ): Promise<{ tags: string[] } | { reason: string }> {
-  const r = await runGit(runner, cwd, ["ls-remote", "--tags", "--refs", "--end-of-options", url], {
-    env: QUIET_ENV,
-    timeoutMs,
-    network: "repository",
-    maxOutputBytes: maxBytes,
-  });
+  const order = sort ? [`--sort=${sort}`] : [];
+  const r = await runGit(
+    runner,
+    cwd,
+    ["ls-remote", "--tags", "--refs", ...order, "--end-of-options", url],
+    { env: QUIET_ENV, timeoutMs, network: "repository", maxOutputBytes: maxBytes },
+  );
   if (r.code !== 0) {
     return {
       reason: gitFailure(r.stderr) ??
@@ -663,6 +666,29 @@ export async function remoteTags(
   });
   return { tags };
 }
+
+/**
+ * The newest tag of the remote `url`, by version order (`v1.10.0` after
+ * `v1.9.0`), as {@link newestTag} finds it in a clone, within `timeoutMs`.
+ *
+ * @param runner runs git
+ * @param cwd where to run git
+ * @param url the repository
+ * @param timeoutMs how long to wait for the remote
+ * @returns the tag (undefined when it has none), or why the remote did not answer
+ */
+export async function newestRemoteTag(
+  runner: Runner,
+  cwd: string,
+  url: string,
+  timeoutMs: number,
+): Promise<{ readonly tag?: string } | { readonly reason: string }> {
+  const found = await remoteTags(runner, cwd, url, timeoutMs, MAX_TAG_LIST_BYTES, "-v:refname");
+  return "reason" in found ? found : { tag: found.tags[0] };
+}
+
+// What a remote's list of tags may take: 64 bytes a line, a million tags.
+const MAX_TAG_LIST_BYTES = 64 * 1024 * 1024;
 
 /**
  * The files whose content decides which object `ref` names in the clone at

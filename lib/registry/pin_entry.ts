@@ -7,11 +7,14 @@
  * @module
  */
 
-import { dirname, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
-import { readConfined, writeConfined } from "../io/files.ts";
+import { door, readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
-import { cloneState, commitsAfter, hasOwnGit, newestTag } from "../io/git.ts";
+import { cloneState, commitsAfter, hasOwnGit, newestRemoteTag, newestTag } from "../io/git.ts";
+import { normalizeName } from "../core/names.ts";
+import { Registry } from "../core/registry.ts";
+import { parseRegistryLocation } from "../core/registry_location.ts";
 import { devCheckout } from "../core/checkout.ts";
 import type { Project } from "../core/project.ts";
 import {
@@ -20,7 +23,7 @@ import {
   parseRegistryEntry,
   type RegistryEntry,
 } from "../core/registry_entry.ts";
-import { checkReleaseOnRemote } from "./release_check.ts";
+import { checkReleaseOnRemote, REMOTE_CHECK_TIMEOUT_MS } from "./release_check.ts";
 import type { Runner } from "../io/runner.ts";
 import { normalizeSpecifier } from "../core/value_checks.ts";
 import { yamlDelete, yamlGet, yamlSetScalar } from "../edit/yaml_edit.ts";
@@ -43,16 +46,28 @@ export interface PinResult {
   readonly exact: boolean;
 }
 
-/** A plugin whose ref can be pinned: its entry, the edit, and its clone. */
+/** A plugin whose ref can be pinned: its entry, the edit, and its clone when it has one. */
 export interface PinTarget {
+  /** The registry the entry is in. */
+  readonly registry: Registry;
   /** The registry entry. */
   readonly entry: RegistryEntry;
   /** The key to set, and how a ref becomes its value. */
   readonly edit: Edit;
-  /** The dev clone (absolute), which the release is taken from. */
-  readonly dir: string;
-  /** The clone as shown, relative to the project. */
-  readonly where: string;
+  /**
+   * The dev clone (absolute) the release is taken from, and how it is shown;
+   * none in a registry folder of its own, where the release is the newest
+   * tag of the plugin's remote.
+   */
+  readonly clone?: { readonly dir: string; readonly where: string };
+  /** Where git runs for the remote's answers: the clone, else the registry folder. */
+  readonly cwd: string;
+}
+
+/** A target with the clone its release is taken from (what {@link pinTarget} finds). */
+export interface CloneTarget extends PinTarget {
+  /** The dev clone (absolute), and how it is shown, relative to the project. */
+  readonly clone: { readonly dir: string; readonly where: string };
 }
 
 /**
@@ -64,6 +79,7 @@ export interface PinTarget {
  * @param name the plugin
  * @param mode the registry mode to edit
  * @param env the environment (HOME)
+ * @param registry where the entry is edited (a registry folder or clone: `--registry DIR`)
  * @returns the target
  * @throws {HpmInputError} an unknown package, a remote registry's, a mode it
  *   has no source for or a local one, no clone
@@ -73,19 +89,13 @@ export function pinTarget(
   name: string,
   mode: string,
   env: Readonly<Record<string, string | undefined>>,
-): PinTarget {
-  const { registry, root } = project;
+  registry: Registry = project.registry,
+): CloneTarget {
+  const { root } = project;
   if (!registry.has(name)) throw registry.unknown(name);
   const entry = registry.get(name);
   const remote = registry.fileOf(entry.key)?.remote;
-  if (remote) {
-    throw new HpmInputError(
-      "usage",
-      `\`${entry.name}\` comes from the remote registry ${remote}; hpm only edits local registries`,
-      { file: entry.file },
-      "pin it in that registry's own repository (clone it and run `hpm pin` there)",
-    );
-  }
+  if (remote) throw remoteRegistryError(entry, remote);
   const edit = editFor(entry, mode, registry.fileOf(entry.key)!.text);
 
   const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
@@ -102,7 +112,122 @@ export function pinTarget(
         : `add a \`dev: {type: local, path: …}\` source to ${entryPlace(entry)}`,
     );
   }
-  return { entry, edit, dir: checkout.path, where: where! };
+  const clone = { dir: checkout.path, where: where! };
+  return { registry, entry, edit, clone, cwd: clone.dir };
+}
+
+/**
+ * The entry of a plugin to pin in a registry folder or clone of its own (no
+ * project around it): its release is the newest tag of its remote.
+ *
+ * @param dir the registry folder
+ * @param name the plugin
+ * @param mode the registry mode to edit
+ * @returns the target
+ * @throws {HpmInputError} when the folder has no entry for it, or the mode no source
+ */
+export function folderPinTarget(dir: string, name: string, mode: string): PinTarget {
+  const registry = folderRegistry(dir, name);
+  const entry = registry.get(name);
+  return {
+    registry,
+    entry,
+    edit: editFor(entry, mode, registry.fileOf(entry.key)!.text),
+    cwd: dir,
+  };
+}
+
+/**
+ * A registry folder or clone of the user's, on its own.
+ *
+ * @param dir the folder
+ * @param name a package it must have an entry for, if any
+ * @returns the registry
+ * @throws {HpmInputError} `not-found` when it has no entry for `name`
+ */
+export function folderRegistry(dir: string, name?: string): Registry {
+  const registry = new Registry([], [{ dir: join(dir, "packages"), root: dir }], door);
+  if (name !== undefined && !registry.has(name)) {
+    throw new HpmInputError(
+      "not-found",
+      `${dir} has no packages/${normalizeName(name)}.yaml`,
+      undefined,
+      "--registry names a registry folder or a clone of a registry's repository",
+    );
+  }
+  return registry;
+}
+
+// A remote registry's entries are its repository's: the steps to change one,
+// trying it before anyone else gets it.
+function remoteRegistryError(entry: RegistryEntry, remote: string): HpmInputError {
+  const where = parseRegistryLocation(remote);
+  const name = entry.name;
+  let hint: string;
+  if (where.kind === "git") {
+    const folder = `../${
+      where.url.replace(/\/+$/, "").split("/").at(-1)!.replace(/\.git$/, "") || "registry"
+    }`;
+    hint = `pin it in a clone of the registry and try it here before pushing it: ` +
+      `\`git clone ${where.url} ${folder} && hpm pin ${name} --registry ${folder}\`; put ` +
+      `\`registry: ${folder}\` in hpm.local.yaml and run \`hpm sync\`; when it works, commit ` +
+      `and push it from ${folder}, remove that line from hpm.local.yaml, and run ` +
+      "`hpm registry update`" +
+      (where.ref === undefined
+        ? ""
+        : ` (hpm.yaml pins the registry at ${where.ref}: tag the new state, and point its ` +
+          "`#ref` there)");
+  } else {
+    hint = `change packages/${entry.key}.yaml where ${remote} is published, then run ` +
+      "`hpm registry update`; to try it first, name a copy of the registry folder in " +
+      "`registry:` of hpm.local.yaml";
+  }
+  return new HpmInputError(
+    "usage",
+    `\`${name}\` comes from the remote registry ${remote}; hpm only edits registry folders`,
+    undefined,
+    hint,
+  );
+}
+
+// The remote a release is installed from: the mode's git source, else `repository:`.
+function releaseRemote(entry: RegistryEntry, mode: string): string | undefined {
+  const source = entry.sources[mode];
+  return source?.type === "git" ? source.url : entry.repository;
+}
+
+// Without a clone (in a registry folder of its own), the newest tag of the
+// remote the release comes from.
+async function newestReleaseOnRemote(
+  entry: RegistryEntry,
+  mode: string,
+  cwd: string,
+  runner: Runner,
+): Promise<string> {
+  const url = releaseRemote(entry, mode);
+  if (url === undefined) {
+    throw new HpmInputError(
+      "usage",
+      `\`${entry.name}\` has no git source in mode ${mode} and no \`repository:\`, so there is ` +
+        "no remote to take its newest tag from",
+      entry.positionOf(["sources", mode], true),
+      "pass the release with --ref",
+    );
+  }
+  const found = await newestRemoteTag(runner, cwd, url, REMOTE_CHECK_TIMEOUT_MS);
+  if ("reason" in found) {
+    throw new HpmOperationError(
+      `cannot list the tags of ${url}: ${found.reason}`,
+      "check the URL and your network, or pass the release with --ref",
+    );
+  }
+  if (found.tag === undefined) {
+    throw new HpmOperationError(
+      `${url} has no tags`,
+      "tag and push the release first, or pass --ref",
+    );
+  }
+  return found.tag;
 }
 
 /** What {@link pinEntry} needs beside the target. */
@@ -126,23 +251,72 @@ export interface PinEntryOptions {
 /**
  * Pin a target: refuse (unless `force`) a clone that is not the release,
  * refuse a ref the remote lacks, then set the one value and write the file
- * atomically. The caller holds the project lock.
+ * atomically. Without a clone, the release is the newest tag of the remote
+ * (which then needs no second asking). The caller holds the project lock.
  *
- * @param project the loaded project
- * @param target from {@link pinTarget}
+ * @param target from {@link pinTarget} or {@link folderPinTarget}
  * @param options ref, force, verify, mode, runner, log, env
  * @returns the file, the ref, the previous value, whether the file changed
  * @throws {HpmOperationError} see `pin`
  */
-export async function pinEntry(
-  project: Project,
-  target: PinTarget,
-  options: PinEntryOptions,
-): Promise<PinResult> {
-  const { registry } = project;
-  const { entry, edit, dir, where } = target;
+export async function pinEntry(target: PinTarget, options: PinEntryOptions): Promise<PinResult> {
+  const { registry, entry, edit, clone } = target;
   const { runner, log, env, mode } = options;
+  const ref = clone
+    ? await releaseOfClone(entry, clone, options)
+    : options.ref ?? await newestReleaseOnRemote(entry, mode, target.cwd, runner);
+  // A tag just read from the remote is there.
+  const asked = !clone && options.ref === undefined;
 
+  const value = edit.valueOf(ref);
+  const url = releaseRemote(entry, mode);
+  if (url !== undefined && !asked && options.verify !== false) {
+    await checkReleaseOnRemote({
+      runner,
+      cwd: target.cwd,
+      url,
+      ref,
+      name: entry.name,
+      command: `hpm pin ${entry.name}`,
+      log,
+      offline: env.HPM_OFFLINE === "1",
+    });
+  }
+  const file = entry.file;
+  // Read again as bytes, not the parsed text: that text lost a BOM.
+  const packages = dirname(file);
+  const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(
+    readConfined(file, { root: packages }, MAX_YAML_BYTES)!,
+  );
+  const set = yamlSetScalar(before, ["sources", mode, edit.key], value);
+  const removed = edit.replaces
+    ? yamlDelete(set.text, ["sources", mode, edit.replaces])
+    : { text: set.text, exact: true };
+  const after = removed.text;
+  const exact = set.exact && removed.exact;
+  if (!exact) {
+    log(`${file} could not be edited in place and was rewritten whole: check its comments`);
+  }
+  // The edit must leave a valid entry that says exactly what we meant.
+  const check = parseRegistryEntry(after, file, registry.fileOf(entry.key)?.stem);
+  const written = check.sources[mode] as unknown as Record<string, unknown> | undefined;
+  const expected = edit.key === "version" ? normalizeSpecifier(value) : value;
+  if (written?.[edit.key] !== expected || (edit.replaces && written?.[edit.replaces])) {
+    throw new Error(`internal: editing ${file} did not set sources.${mode}.${edit.key}`);
+  }
+  const changed = after !== before;
+  if (changed) await writeConfined(file, after, { root: packages });
+  return { file, ref, key: edit.key, value, previous: edit.previous, changed, exact };
+}
+
+// The release to pin from a clone: `--ref`, else its newest tag; refused
+// (unless forced) when the clone is not that release.
+async function releaseOfClone(
+  entry: RegistryEntry,
+  { dir, where }: { readonly dir: string; readonly where: string },
+  options: PinEntryOptions,
+): Promise<string> {
+  const { runner, log } = options;
   let ref = options.ref;
   if (ref === undefined) {
     ref = await newestTag(runner, dir);
@@ -181,46 +355,7 @@ export async function pinEntry(
     log(`pinning anyway (--force): ${what}`);
   }
 
-  const value = edit.valueOf(ref);
-  const source = entry.sources[mode];
-  const url = source?.type === "git" ? source.url : entry.repository;
-  if (url !== undefined && options.verify !== false) {
-    await checkReleaseOnRemote({
-      runner,
-      cwd: dir,
-      url,
-      ref,
-      name: entry.name,
-      command: `hpm pin ${entry.name}`,
-      log,
-      offline: env.HPM_OFFLINE === "1",
-    });
-  }
-  const file = entry.file;
-  // Read again as bytes, not the parsed text: that text lost a BOM.
-  const packages = dirname(file);
-  const before = new TextDecoder("utf-8", { ignoreBOM: true }).decode(
-    readConfined(file, { root: packages }, MAX_YAML_BYTES)!,
-  );
-  const set = yamlSetScalar(before, ["sources", mode, edit.key], value);
-  const removed = edit.replaces
-    ? yamlDelete(set.text, ["sources", mode, edit.replaces])
-    : { text: set.text, exact: true };
-  const after = removed.text;
-  const exact = set.exact && removed.exact;
-  if (!exact) {
-    log(`${file} could not be edited in place and was rewritten whole: check its comments`);
-  }
-  // The edit must leave a valid entry that says exactly what we meant.
-  const check = parseRegistryEntry(after, file, registry.fileOf(entry.key)?.stem);
-  const written = check.sources[mode] as unknown as Record<string, unknown> | undefined;
-  const expected = edit.key === "version" ? normalizeSpecifier(value) : value;
-  if (written?.[edit.key] !== expected || (edit.replaces && written?.[edit.replaces])) {
-    throw new Error(`internal: editing ${file} did not set sources.${mode}.${edit.key}`);
-  }
-  const changed = after !== before;
-  if (changed) await writeConfined(file, after, { root: packages });
-  return { file, ref, key: edit.key, value, previous: edit.previous, changed, exact };
+  return ref;
 }
 
 /** How a pin edits an entry: see {@link pinTarget}. */
