@@ -129,7 +129,7 @@ export { findProjectRoot } from "./lib/project/root.ts";
 export { type LoadOptions, loadProject } from "./lib/project/load.ts";
 export type { FetchRegistryOptions, RegistryLoad } from "./lib/registry/remote.ts";
 export { type PlanOptions, planSync, type SyncPlan } from "./lib/project/plan.ts";
-export { sync, type SyncOptions } from "./lib/commands/sync.ts";
+export { sync, type SyncOptions } from "./lib/project/sync.ts";
 export type { SyncResult } from "./lib/core/sync_result.ts";
 export { checkLock, type LockCheck } from "./lib/project/lockfile_check.ts";
 export { checkStaged, type StagedCheck } from "./lib/commands/check.ts";

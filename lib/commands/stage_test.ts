@@ -9,7 +9,7 @@ import { recordingRunner } from "../io/runner.ts";
 import { commitModeOf } from "../core/commit_mode.ts";
 import { stage } from "./stage.ts";
 import { stagedProblems } from "./check.ts";
-import { sync } from "./sync.ts";
+import { sync } from "../project/sync.ts";
 import { ONE_PLUGIN, tempTree, writeTree } from "../_testing.ts";
 
 // The interpreter uv is given (from outside the project: see isolatedUv).

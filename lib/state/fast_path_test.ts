@@ -5,7 +5,7 @@ import { whyUvWouldBuild } from "../project/lockfile_check.ts";
 import { fastCommandOf, readPlainCommand } from "../cli/plain_command.ts";
 import { recordingRunner } from "../io/runner.ts";
 import { projectStateName } from "./folder.ts";
-import { sync } from "../commands/sync.ts";
+import { sync } from "../project/sync.ts";
 import { planSync } from "../project/plan.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { ONE_PLUGIN, tempTree } from "../_testing.ts";
