@@ -68,6 +68,8 @@ export interface GitCall {
   readonly network?: "repository" | "clone";
   /** The most output to collect (see {@link RunRequest.maxOutputBytes}). */
   readonly maxOutputBytes?: number;
+  /** Told git's process id once it runs (see {@link RunRequest.onSpawn}). */
+  readonly onSpawn?: (pid: number) => void | Promise<void>;
 }
 
 // Read-only queries must not even take git's optional index lock.
@@ -131,6 +133,7 @@ export async function runGit(
     ...(call.stream ? { stream: true } : {}),
     ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
     ...(call.maxOutputBytes !== undefined ? { maxOutputBytes: call.maxOutputBytes } : {}),
+    ...(call.onSpawn ? { onSpawn: call.onSpawn } : {}),
   };
   return await runner(request);
 }
@@ -805,11 +808,19 @@ async function blobText(
   maxBytes: number,
   shown: string,
   env: Readonly<Record<string, string>>,
+  filters = false,
 ): Promise<string | undefined> {
   const r = await runGit(
     runner,
     dir,
-    ["-c", `core.bigFileThreshold=${maxBytes}`, "cat-file", "blob", "--end-of-options", object],
+    [
+      "-c",
+      `core.bigFileThreshold=${maxBytes}`,
+      "cat-file",
+      ...(filters ? ["--filters"] : ["blob"]),
+      "--end-of-options",
+      object,
+    ],
     { env, maxOutputBytes: maxBytes },
   );
   if (r.tooLarge) {
@@ -821,6 +832,214 @@ async function blobText(
     );
   }
   return r.code === 0 ? r.stdout : undefined;
+}
+
+/**
+ * A file of the work tree as a checkout of `commit` writes it (`git cat-file
+ * --filters`: line endings and filters applied as for a checkout).
+ *
+ * @param runner runs git
+ * @param dir a folder of the work tree
+ * @param commit a commit id
+ * @param path the file, relative to `dir`
+ * @param maxBytes the file's size limit
+ * @returns its text, or undefined when the commit has no such file
+ * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
+ */
+export async function checkedOutAt(
+  runner: Runner,
+  dir: string,
+  commit: string,
+  path: string,
+  maxBytes: number,
+): Promise<string | undefined> {
+  return await blobText(
+    runner,
+    dir,
+    `${commit}:./${path}`,
+    maxBytes,
+    `${path} at ${commit.slice(0, 12)}`,
+    QUIET_ENV,
+    true,
+  );
+}
+
+/**
+ * The commit HEAD is at.
+ *
+ * @param runner runs git
+ * @param dir a folder of the work tree
+ * @returns its id, or undefined before the first commit
+ */
+export async function headCommit(runner: Runner, dir: string): Promise<string | undefined> {
+  return await gitOk(runner, dir, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]) ||
+    undefined;
+}
+
+/**
+ * The branch HEAD is on.
+ *
+ * @param runner runs git
+ * @param dir a folder of the work tree
+ * @returns its short name, or undefined when HEAD is detached
+ */
+export async function currentBranch(runner: Runner, dir: string): Promise<string | undefined> {
+  return await gitOk(runner, dir, ["symbolic-ref", "--quiet", "--short", "HEAD"]) || undefined;
+}
+
+/**
+ * Fetch as `git pull` does before it merges (`git fetch ARGS`: the branch's
+ * upstream without arguments), then the commits it fetched for merging (the
+ * lines of FETCH_HEAD not marked `not-for-merge`).
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param args `git pull`'s own arguments (repository, refspec, fetch options), from the user
+ * @param stream let git's progress show
+ * @returns the commits to merge; empty when the branch has no upstream and none was named
+ * @throws {CommandFailedError} when git fails
+ */
+export async function fetchForMerge(
+  runner: Runner,
+  top: string,
+  args: readonly string[],
+  stream: boolean,
+): Promise<string[]> {
+  const fetch = ["fetch", "--recurse-submodules=no", ...args];
+  const r = await runGit(runner, top, fetch, { network: "repository", stream });
+  if (r.code !== 0) throw new CommandFailedError("git", fetch, r.code, r.stderr.slice(-2000));
+  const file = await git(runner, top, ["rev-parse", "--git-path", "FETCH_HEAD"]);
+  const { resolve } = await import("node:path");
+  const path = resolve(top, file);
+  const bytes = door.read(path, { root: resolve(path, "..") }, 16 * 1024 * 1024);
+  return new TextDecoder().decode(bytes ?? new Uint8Array()).split("\n")
+    .map((line) => line.split("\t"))
+    .filter(([commit, mark]) => /^[0-9a-f]{40,64}$/.test(commit ?? "") && mark === "")
+    .map(([commit]) => commit);
+}
+
+/**
+ * Whether commit `a` is an ancestor of `b` (or is `b`).
+ *
+ * @param runner runs git
+ * @param dir a folder of the work tree
+ * @param a a commit id
+ * @param b a commit id
+ * @returns the answer
+ */
+export async function isAncestor(
+  runner: Runner,
+  dir: string,
+  a: string,
+  b: string,
+): Promise<boolean> {
+  return await gitOk(runner, dir, ["merge-base", "--is-ancestor", "--end-of-options", a, b]) !==
+    undefined;
+}
+
+/**
+ * How many commits `to` has that `from` does not.
+ *
+ * @param runner runs git
+ * @param dir a folder of the work tree
+ * @param from a commit id
+ * @param to a commit id
+ * @returns the count
+ */
+export async function commitsBetween(
+  runner: Runner,
+  dir: string,
+  from: string,
+  to: string,
+): Promise<number> {
+  return Number(
+    await git(runner, dir, ["rev-list", "--count", "--end-of-options", `${from}..${to}`]),
+  );
+}
+
+/**
+ * The files that differ between two commits, relative to the top.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param from a commit id
+ * @param to a commit id
+ * @returns their paths
+ */
+export async function changedFiles(
+  runner: Runner,
+  top: string,
+  from: string,
+  to: string,
+): Promise<string[]> {
+  const out = await gitRaw(runner, top, [
+    "diff",
+    "--name-only",
+    "--no-renames",
+    "-z",
+    "--end-of-options",
+    from,
+    to,
+  ]);
+  return out.split("\0").filter(Boolean);
+}
+
+/**
+ * The files of the work tree that differ from HEAD or are not tracked
+ * (ignored ones aside), and those staged, relative to the top.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @returns the changed paths (both sides of a rename), and the staged ones
+ */
+export async function uncommittedFiles(
+  runner: Runner,
+  top: string,
+): Promise<{ changed: string[]; staged: string[] }> {
+  const fields = (await gitRaw(runner, top, [
+    "status",
+    "--porcelain=v1",
+    "-z",
+    "--untracked-files=all",
+  ])).split("\0");
+  const changed: string[] = [];
+  const staged: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const entry = fields[i];
+    if (entry.length < 4) continue;
+    const path = entry.slice(3);
+    changed.push(path);
+    if (entry[0] !== " " && entry[0] !== "?") staged.push(path);
+    // A rename or copy is followed by its source path.
+    if (entry[0] === "R" || entry[0] === "C") changed.push(fields[++i]);
+  }
+  return { changed, staged };
+}
+
+/**
+ * Fast-forward the current branch to `commit` (never a merge commit), as
+ * `git pull --ff-only` does after its fetch: git refuses when a change in the
+ * work tree would be overwritten.
+ *
+ * @param runner runs git
+ * @param top the work tree's top folder
+ * @param commit the commit fetched
+ * @param onSpawn told git's process id, which may outlive a killed hpm
+ * @returns how git ended
+ */
+export async function fastForwardTo(
+  runner: Runner,
+  top: string,
+  commit: string,
+  onSpawn: (pid: number) => void | Promise<void>,
+): Promise<RunResult> {
+  // As fastForward: a partial clone's merge reaches the remote; submodules are left alone.
+  return await runGit(
+    runner,
+    top,
+    ["-c", "submodule.recurse=false", "merge", "--ff-only", "--quiet", "--end-of-options", commit],
+    { network: "repository", onSpawn },
+  );
 }
 
 /**

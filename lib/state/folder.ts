@@ -142,7 +142,7 @@ export function userStateSubfolder(env: Env, name: string, create: boolean): str
 }
 
 /**
- * Whether an interrupted run left the project's journal, seen without reading
+ * Whether an interrupted run left the project's journal (a sync's or a pull's), seen without reading
  * it: from the listing of the journals' folder, which is empty unless a sync
  * is in progress or was killed (Deno reports a missing file by throwing,
  * which costs more than listing an empty folder). Anything unreadable or odd
@@ -155,7 +155,12 @@ export function userStateSubfolder(env: Env, name: string, create: boolean): str
 export async function journalLeft(root: string, env: Env): Promise<boolean> {
   try {
     const names = [...Deno.readDirSync(joinPath(userStateDir(env), JOURNALS))].map((e) => e.name);
-    return names.length > 0 && names.includes(await projectStateName(root, "journal"));
+    if (names.length === 0) return false;
+    // A sync's journal, or a pull's.
+    for (const kind of ["journal", "pull"]) {
+      if (names.includes(await projectStateName(root, kind))) return true;
+    }
+    return false;
   } catch (e) {
     return !(e instanceof Deno.errors.NotFound);
   }

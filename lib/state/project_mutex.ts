@@ -124,7 +124,7 @@ export async function withProjectLock<T>(
     const recovered = options.recover && await journalLeft(root, env)
       ? await (await import("./transaction.ts")).recoverInterrupted(root, env)
       : undefined;
-    if (recovered) options.log?.(recovered.message);
+    for (const line of recovered?.message.split("\n") ?? []) options.log?.(line);
     return await fn(recovered);
   } finally {
     // Closing releases the lock.

@@ -60,8 +60,14 @@ interface JournalRecord {
   files: { name: JournaledFile; existed: boolean; size?: number; sha256?: string }[];
 }
 
-// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot.
-function procStartTime(pid: number): string | undefined {
+/**
+ * When a process started (field 22 of /proc/PID/stat, in clock ticks since
+ * boot), so that a process id that was reused is never taken for it.
+ *
+ * @param pid the process id
+ * @returns the start time, or undefined when the process is gone (or a zombie) or there is no /proc
+ */
+export function procStartTime(pid: number): string | undefined {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -104,20 +110,31 @@ export interface Recovery {
 }
 
 /**
- * Finish or undo a transaction that a killed HPM run left behind. Call it under
- * the project lock, before reading the project's files. A journal that does
- * not check out (damaged, another project's, copies that do not match) is
- * reported and left alone: nothing is restored, deleted or signalled.
+ * Finish or undo what a killed HPM run left behind: a sync's transaction,
+ * then a pull (see pull_journal.ts), whose sync it may have been. Call it
+ * under the project lock, before reading the project's files. A journal that
+ * does not check out (damaged, another project's, copies that do not match)
+ * is reported and left alone: nothing is restored, deleted or signalled.
  *
  * @param root the project root
  * @param env where the per-user state folder is
- * @returns what was recovered, if anything
+ * @returns what was recovered, if anything (one line per journal)
  * @throws {HpmInputError} when the state folder is unsafe (a link, another user's)
  */
 export async function recoverInterrupted(
   root: string,
   env: Env = Deno.env.toObject(),
 ): Promise<Recovery | undefined> {
+  const synced = await recoverSync(root, env);
+  const pulled = await (await import("./pull_journal.ts")).recoverPull(root, env);
+  if (pulled === undefined) return synced;
+  return {
+    message: synced ? `${synced.message}\n${pulled}` : pulled,
+    environmentMayDiffer: synced?.environmentMayDiffer ?? false,
+  };
+}
+
+async function recoverSync(root: string, env: Env): Promise<Recovery | undefined> {
   const dir = userStateSubfolder(env, JOURNALS, false);
   if (dir === undefined) return undefined;
   const name = await projectStateName(root, "journal");
