@@ -320,6 +320,31 @@ Examples:
       await cloneCommand({ ...globals(), ...flags, packages }, io);
     });
 
+  program.command("pull")
+    .description(
+      "pull the core (committed form swapped in, your edits kept), its registries and clones; " +
+        "sync the mode in force again",
+    )
+    .addOption(modeOption())
+    .option("-j, --jobs <n>", "clones (or updates) at once", "4")
+    .option("-y, --yes", "clone into folders outside the project without asking")
+    .option("--json", "print what was pulled, cloned and synced as JSON")
+    .argument("[git-args...]", "arguments for `git pull` (repository, refspec), after --")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm pull                    # every morning, in dev" +
+        "\n  hpm pull -- origin main     # a branch other than the upstream" +
+        "\n\nIt fetches and fast-forwards as `git pull --ff-only` does, with pyproject.toml and" +
+        "\nuv.lock in the committed form (your own edits carried over); then refreshes the" +
+        "\nremote registries, clones what is missing, fast-forwards the clean clones" +
+        "\n(`hpm clone --update`) and syncs. Killed at any point, the next hpm run finds" +
+        "\nthe files in your mode or in the committed form, never a mix.",
+    )
+    .action(async (gitArgs: string[], flags) => {
+      const { pullCommand } = await import("../commands/pull.ts");
+      await pullCommand({ ...globals(), ...flags, gitArgs }, io);
+    });
+
   program.command("pin")
     .description("release step: set a plugin's prod ref in its registry entry (comments kept)")
     .argument("<package>", "the plugin")

@@ -239,11 +239,12 @@ export class InterruptedError extends Error {
    *
    * @param signal the signal received
    * @param changed whether HPM had changed files (then rolled back)
+   * @param outcome what became of the files, when neither of those says it
    */
-  constructor(signal: "SIGINT" | "SIGTERM", changed = true) {
+  constructor(signal: "SIGINT" | "SIGTERM", changed = true, outcome?: string) {
     super(
       `interrupted by ${signal}; ${
-        changed ? "changes rolled back" : "hpm had changed nothing (uv was stopped)"
+        outcome ?? (changed ? "changes rolled back" : "hpm had changed nothing (uv was stopped)")
       }`,
     );
     this.name = "InterruptedError";

@@ -9,6 +9,8 @@
  */
 
 import { type Registry, type RegistryMove, shortCommit } from "./registry.ts";
+import { HpmInputError } from "./errors.ts";
+import { normalizeName } from "./names.ts";
 import { describeSource, type RegistryEntry, type Source } from "./registry_entry.ts";
 import type { ResolvedPackage } from "./resolve.ts";
 
@@ -99,13 +101,85 @@ function entryChanges(before: RegistryEntry | undefined, after: RegistryEntry): 
 
 // `v1.0.0 → v1.1.0` where only the release changed; the whole sources otherwise.
 function sourceChange(was: Source | undefined, is: Source | undefined): string {
-  if (was?.type === "git" && is?.type === "git" && was.url === is.url) {
-    const ref = (s: typeof was) => s.tag ?? s.ref ?? s.rev ?? `branch ${s.branch}`;
-    return `${ref(was)} → ${ref(is)}`;
-  }
-  if (was?.type === "pypi" && is?.type === "pypi" && was.index === is.index) {
-    return `${was.version ?? "(any version)"} → ${is.version ?? "(any version)"}`;
-  }
+  const sameGit = was?.type === "git" && is?.type === "git" && was.url === is.url;
+  const samePypi = was?.type === "pypi" && is?.type === "pypi" && was.index === is.index;
+  if (sameGit || samePypi) return `${releaseOf(was!)} → ${releaseOf(is!)}`;
   const shown = (s: Source | undefined) => s ? describeSource(s) : "(none)";
   return `${shown(was)} → ${shown(is)}`;
+}
+
+/** A package whose source in a mode changed between two states of the registries. */
+export interface EntryMove {
+  /** The package, as the registry writes it. */
+  readonly name: string;
+  /** The mode. */
+  readonly mode: string;
+  /** What it released before (a ref, a version, a path). */
+  readonly from: string;
+  /** What it releases now. */
+  readonly to: string;
+}
+
+// What a source releases, in a word: its ref, its version, its path.
+function releaseOf(source: Source): string {
+  switch (source.type) {
+    case "git":
+      return source.tag ?? source.ref ?? source.rev ?? source.branch ?? source.url;
+    case "pypi":
+      return source.version?.replace(/^==/, "") ?? "(any version)";
+    case "local":
+      return source.path;
+  }
+}
+
+/**
+ * What changed for `names` from one state of the registries to another: each
+ * mode whose source releases something else (`plug 1.0.0 → 1.1.0`). A
+ * package either state does not know, or fails to parse, is left out.
+ *
+ * @param before the registries before (a pull, an update)
+ * @param after the registries after
+ * @param names the packages to compare
+ * @returns the moves, by package then mode
+ *
+ * @example Usage
+ * ```ts
+ * import { Registry } from "./registry.ts";
+ * import { entryMoves } from "./registry_move.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const at = (version: string) =>
+ *   new Registry([{
+ *     file: "r/packages/plug.yaml",
+ *     stem: "plug",
+ *     text: `name: plug\nsources:\n  prod: {type: pypi, version: ${version}}\n`,
+ *   }]);
+ * assert.deepEqual(entryMoves(at("1.0.0"), at("1.1.0"), ["plug"]), [
+ *   { name: "plug", mode: "prod", from: "1.0.0", to: "1.1.0" },
+ * ]);
+ * ```
+ */
+export function entryMoves(
+  before: Registry,
+  after: Registry,
+  names: readonly string[],
+): EntryMove[] {
+  const moves: EntryMove[] = [];
+  for (const name of new Set(names.map(normalizeName))) {
+    let old: RegistryEntry, now: RegistryEntry;
+    try {
+      if (!before.has(name) || !after.has(name)) continue;
+      [old, now] = [before.get(name), after.get(name)];
+    } catch (e) {
+      if (e instanceof HpmInputError) continue; // an entry that does not parse is planning's to report
+      throw e;
+    }
+    for (const [mode, source] of Object.entries(now.sources)) {
+      const was = old.sources[mode];
+      if (was === undefined) continue;
+      const [from, to] = [releaseOf(was), releaseOf(source)];
+      if (from !== to) moves.push({ name: now.name, mode, from, to });
+    }
+  }
+  return moves;
 }

@@ -79,7 +79,7 @@ function applied(base: readonly string[], start: number, end: number, within: re
  *
  * @example Usage
  * ```ts
- * import { mergeThreeWay } from "@hpm/cli";
+ * import { mergeThreeWay } from "./merge3.ts";
  * import assert from "node:assert/strict";
  *
  * const base = "a\nb\nc\nd\ne\n";

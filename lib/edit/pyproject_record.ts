@@ -10,7 +10,8 @@
 
 import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
-import { byLocation, type RegistryState } from "../core/plan.ts";
+import { byLocation, type Plan, type RegistryState } from "../core/plan.ts";
+
 import { isTable, parseToml, type TomlTable, valueAt } from "./toml/parse.ts";
 import { renderArray, tomlString } from "./toml/render.ts";
 import { lineColumn, type ScannedValue, scanToml } from "./toml/scan.ts";
@@ -121,6 +122,84 @@ const recordHint = (mode = "MODE") =>
  */
 export function readManaged(text: string, file = "pyproject.toml"): ManagedRecord | undefined {
   return recordOf(parseToml(text, file), text, file);
+}
+
+/**
+ * The plan a pyproject.toml holds: the entries its `[tool.hpm]` record lists,
+ * as they are written (HPM's items in its groups, its sources, its indexes),
+ * so that applying it to another form of the same file gives it these very
+ * entries. Undefined when the file has no record.
+ *
+ * @param text the pyproject.toml text
+ * @param file the file name used in error positions
+ * @returns the plan, or undefined
+ * @throws {HpmInputError} `toml-syntax`, `toml-layout` as {@link readManaged}
+ *
+ * @example Usage
+ * ```ts
+ * import { applyPlan } from "./pyproject.ts";
+ * import { recordedPlan } from "./pyproject_record.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const plan = {
+ *   mode: "prod",
+ *   groups: [{ name: "db", requirements: ["q==1.0.0"] }],
+ *   sources: [{ name: "q", table: [["index", "hpm-example-com"]] as const }],
+ *   indexes: [{ name: "hpm-example-com", url: "https://example.com/simple" }],
+ * };
+ * const { text } = applyPlan('[project]\nname = "core"\n', plan);
+ * assert.deepEqual(recordedPlan(text), plan);
+ * ```
+ */
+export function recordedPlan(text: string, file = "pyproject.toml"): Plan | undefined {
+  const parsed = parseToml(text, file);
+  const record = recordOf(parsed, text, file);
+  if (!record) return undefined;
+  const entry = (path: TomlPath, name: string) => {
+    const table = valueAt(parsed, path);
+    if (!isTable(table)) return undefined;
+    const key = Object.keys(table).find((k) => normalizeName(k) === normalizeName(name));
+    return key === undefined ? undefined : table[key];
+  };
+  const items = record.packages && new Set(record.packages);
+  const indexes = valueAt(parsed, INDEX);
+  return {
+    mode: record.mode,
+    groups: record.groups.flatMap((name) => {
+      const value = entry(DEPENDENCY_GROUPS, name);
+      if (!Array.isArray(value)) return [];
+      const requirements = value.filter((item): item is string =>
+        typeof item === "string" && (items === undefined || items.has(itemKey(name, item)!))
+      );
+      return [{ name, requirements }];
+    }),
+    sources: record.sources.flatMap((name) => {
+      const value = entry(SOURCES, name);
+      if (!isTable(value)) return [];
+      const table = Object.entries(value).filter((kv): kv is [string, string | boolean] =>
+        typeof kv[1] === "string" || typeof kv[1] === "boolean"
+      );
+      return [{ name, table }];
+    }),
+    indexes: record.indexes.flatMap((name) => {
+      const found = Array.isArray(indexes)
+        ? indexes.find((i) => isTable(i) && i.name === name)
+        : undefined;
+      return isTable(found) && typeof found.url === "string" ? [{ name, url: found.url }] : [];
+    }),
+    ...overridesOf(valueAt(parsed, OVERRIDES), record.overrides),
+    ...(record.develop?.length ? { develop: record.develop } : {}),
+    ...(record.registries?.length ? { registries: record.registries } : {}),
+  };
+}
+
+// The override-dependencies elements the record names as HPM's, in the plan's order.
+function overridesOf(value: unknown, names: readonly string[] = []): Pick<Plan, "overrides"> {
+  const owned = new Set(names.map(normalizeName));
+  const overrides = (Array.isArray(value) ? value : []).filter((item): item is string =>
+    typeof item === "string" && owned.has(normalizeName(requirementName(item) ?? ""))
+  ).sort((a, b) => requirementName(a)!.localeCompare(requirementName(b)!));
+  return overrides.length ? { overrides } : {};
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { devPlan, inputError, lines } from "./_testing.ts";
+import { devPlan, inputError, lines, plan, qdrantProd } from "./_testing.ts";
 import { applyPlan } from "./pyproject.ts";
-import { readManaged } from "./pyproject_record.ts";
+import { readManaged, recordedPlan } from "./pyproject_record.ts";
 
 Deno.test("readManaged() reads the record", async (t) => {
   await t.step("absent", () => {
@@ -50,4 +50,31 @@ Deno.test("readManaged() and applyPlan(): the git registries' states, one line e
     () => readManaged(planted, "p.toml"),
     inputError("toml-layout", 20, 1, /tool\.hpm\.registries.*commit ids/),
   );
+});
+
+Deno.test("recordedPlan(): the entries a file holds, which applied to another form of it give the same file", () => {
+  const base = lines("[project]", 'name = "core"', "", "[dependency-groups]", 'dev = ["pytest"]');
+  const prod = plan(
+    { "vector-db": ["rag4code-qdrant"], llm: ["rag4code-openai==1.2.0"] },
+    [{ name: "rag4code-openai", table: [["index", "hpm-pypi-example-com"]] }, qdrantProd],
+    [{ name: "hpm-pypi-example-com", url: "https://pypi.example.com/simple" }],
+    "prod",
+  );
+  const prodText = applyPlan(base, prod).text;
+  assert.deepEqual(recordedPlan(prodText), prod);
+  // The user's item in hpm's group is not the plan's.
+  const withMine = prodText.replace(
+    'vector-db = ["rag4code-qdrant"]',
+    'vector-db = ["rag4code-qdrant", "mine"]',
+  );
+  assert.deepEqual(recordedPlan(withMine), prod);
+  // The dev form, switched with the plan the prod form holds, is the prod form.
+  const devText = applyPlan(prodText, devPlan).text;
+  assert.equal(applyPlan(devText, recordedPlan(prodText)!).text, prodText);
+  assert.equal(recordedPlan(base), undefined);
+  // What else a record names comes back too: the registries' states.
+  const pinned = { ...prod, registries: [{ location: "https://x/r.git", commit: "d".repeat(40) }] };
+  const pinnedText = applyPlan(base, pinned).text;
+  assert.deepEqual(recordedPlan(pinnedText), pinned);
+  assert.equal(applyPlan(applyPlan(pinnedText, devPlan).text, pinned).text, pinnedText);
 });
