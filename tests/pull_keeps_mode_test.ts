@@ -346,3 +346,48 @@ Deno.test("hpm pull killed (SIGKILL) at each step: the next hpm run finds the de
     );
   });
 });
+
+Deno.test("hpm pull refuses, touching nothing: pyproject.toml staged, a change the pull would overwrite, a diverged branch, no upstream", async () => {
+  await withRoot(async (root) => {
+    const t = await team(root);
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    const refused = async (code: number, pattern: RegExp, what: string) => {
+      const snapshot = await Promise.all(FILES.map((f) => read(t.dir, f)));
+      const r = await hpm(["pull"], t.dir, env);
+      assert.equal(r.code, code, `${what}: ${r.stderr}`);
+      assert.match(r.stderr, pattern, what);
+      assert.equal(await head(t.dir), t.before, `${what}: nothing pulled`);
+      assert.deepEqual(await Promise.all(FILES.map((f) => read(t.dir, f))), snapshot, what);
+    };
+    await git(["add", "pyproject.toml"], { cwd: t.dir });
+    await refused(2, /pyproject\.toml is staged; nothing was pulled/, "staged");
+    await git(["reset", "--quiet"], { cwd: t.dir });
+
+    const entry = join(t.dir, "hpm-registry", "packages", "plug-a.yaml");
+    const original = await Deno.readTextFile(entry);
+    await Deno.writeTextFile(entry, original + "# mine\n");
+    await refused(
+      2,
+      /your uncommitted changes to hpm-registry\/packages\/plug-a\.yaml would be overwritten/,
+      "a change of the user's in a file the pull changes",
+    );
+    await Deno.writeTextFile(entry, original);
+
+    await git(["commit", "--quiet", "--allow-empty", "-m", "mine"], { cwd: t.dir });
+    const mine = await head(t.dir);
+    const diverged = await hpm(["pull"], t.dir, env);
+    assert.equal(diverged.code, 1, diverged.stderr);
+    assert.match(
+      diverged.stderr,
+      /main and the fetched commits have diverged \(1 and 1 commits each\)/,
+    );
+    assert.equal(await head(t.dir), mine);
+    await git(["reset", "--quiet", "--soft", t.before], { cwd: t.dir });
+
+    await git(["branch", "--quiet", "--unset-upstream"], { cwd: t.dir });
+    await refused(2, /branch main tracks no remote branch, and none was named/, "no upstream");
+    // Naming one is what the hint says.
+    expectOk(await hpm(["pull", "--", "origin", "main"], t.dir, env), "hpm pull -- origin main");
+    assert.equal(await head(t.dir), t.after);
+  });
+});
