@@ -228,3 +228,41 @@ export async function coreOn(root: string, registry: string, options: string[]):
   );
   return dir;
 }
+
+/**
+ * A core project (see {@link makeProject}) with one plugin, `name`, tagged
+ * v1.0.0 and v1.1.0, whose registry is a git repository of its own: a bare
+ * remote at `<root>/registry.git`, which hpm.yaml names by its file:// URL,
+ * holding `entry(url, "v1.0.0")` (`url`: the plugin's remote's). With an
+ * environment for hpm: a cache and a state folder of the test's.
+ */
+export async function coreWithGitRegistry(
+  root: string,
+  name: string,
+  entry: (url: string, ref: string) => string,
+): Promise<{
+  dir: string;
+  plugin: PluginRepo;
+  url: string;
+  bare: string;
+  registryUrl: string;
+  env: Record<string, string>;
+}> {
+  const project = await makeProject(root, [{ name, versions: ["1.0.0", "1.1.0"] }]);
+  const plugin = project.plugins[name];
+  const work = join(root, "registry-work");
+  await writeFile(join(work, "packages", `${name}.yaml`), entry(plugin.bareUrl, "v1.0.0"));
+  await git(["init", "--quiet", "-b", "main"], { cwd: work });
+  await git(["add", "-A"], { cwd: work });
+  await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
+  const bare = join(root, "registry.git");
+  await git(["clone", "--quiet", "--bare", work, bare], { cwd: root });
+  const registryUrl = fileUrl(bare);
+  await Deno.remove(join(project.dir, "hpm-registry"), { recursive: true });
+  await writeFile(
+    join(project.dir, "hpm.yaml"),
+    `registry: "${registryUrl}"\ngroups:\n  plugins:\n    options: [${name}]\n`,
+  );
+  const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
+  return { dir: project.dir, plugin, url: plugin.bareUrl, bare, registryUrl, env };
+}

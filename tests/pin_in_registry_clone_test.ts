@@ -9,8 +9,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileUrl, git, withRoot, writeFile } from "./_fixtures.ts";
-import { expectOk, hpm, makeProject } from "./_project.ts";
+import { git, withRoot, writeFile } from "./_fixtures.ts";
+import { coreWithGitRegistry, expectOk, hpm } from "./_project.ts";
 
 const PLUGIN = "datasette-plug";
 
@@ -21,25 +21,11 @@ const entry = (url: string, ref: string) =>
 
 Deno.test("pin in a registry clone, try it through hpm.local.yaml, push, hpm registry update", async () => {
   await withRoot(async (root) => {
-    const { dir, plugins } = await makeProject(root, [{
-      name: PLUGIN,
-      versions: ["1.0.0", "1.1.0"],
-    }]);
-    const url = plugins[PLUGIN].bareUrl;
-    const work = join(root, "registry-work");
-    await writeFile(join(work, "packages", `${PLUGIN}.yaml`), entry(url, "v1.0.0"));
-    await git(["init", "--quiet", "-b", "main"], { cwd: work });
-    await git(["add", "-A"], { cwd: work });
-    await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
-    const bare = join(root, "registry.git");
-    await git(["clone", "--quiet", "--bare", work, bare], { cwd: root });
-    const registryUrl = fileUrl(bare);
-    await Deno.remove(join(dir, "hpm-registry"), { recursive: true });
-    await writeFile(
-      join(dir, "hpm.yaml"),
-      `registry: "${registryUrl}"\ngroups:\n  plugins:\n    options: [${PLUGIN}]\n`,
+    const { dir, plugin, url, bare, registryUrl, env } = await coreWithGitRegistry(
+      root,
+      PLUGIN,
+      entry,
     );
-    const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
     const prodRef = async () => {
       expectOk(await hpm(["sync", "--mode", "prod", "--no-install"], dir, env), "sync prod");
       return /rev = "(v[\d.]+)"/.exec(await Deno.readTextFile(join(dir, "pyproject.toml")))?.[1];
@@ -78,10 +64,10 @@ Deno.test("pin in a registry clone, try it through hpm.local.yaml, push, hpm reg
     const fromCore = await hpm(["pin", PLUGIN, "--registry", "../registry"], dir, env);
     expectOk(fromCore, "pin --registry from the core");
     assert.equal(await Deno.readTextFile(file), entry(url, "v1.1.0"));
-    await Deno.writeTextFile(join(plugins[PLUGIN].clone, "wip.py"), "x = 1\n");
+    await Deno.writeTextFile(join(plugin.clone, "wip.py"), "x = 1\n");
     const dirty = await hpm(["pin", PLUGIN, "--registry", "../registry"], dir, env);
     assert.equal(dirty.code, 1, "the core's clone is checked as for any pin");
-    await Deno.remove(join(plugins[PLUGIN].clone, "wip.py"));
+    await Deno.remove(join(plugin.clone, "wip.py"));
 
     // Tried from the core before it is pushed.
     await writeFile(join(dir, "hpm.local.yaml"), "registry: ../registry\n");

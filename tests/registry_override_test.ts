@@ -8,8 +8,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileUrl, git, withRoot, writeFile } from "./_fixtures.ts";
-import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
+import { git, withRoot, writeFile } from "./_fixtures.ts";
+import { coreWithGitRegistry, expectOk, hpm, makeProject, snapshot } from "./_project.ts";
 
 const PLUGIN = "plug";
 
@@ -19,26 +19,7 @@ const entry = (url: string, ref: string) =>
 
 Deno.test("registry: in hpm.local.yaml is this machine's; status says so; the committed form stays hpm.yaml's", async () => {
   await withRoot(async (root) => {
-    const { dir, plugins } = await makeProject(root, [{
-      name: PLUGIN,
-      versions: ["1.0.0", "1.1.0"],
-    }]);
-    const url = plugins[PLUGIN].bareUrl;
-    // The team's registry, in its own repository, at v1.0.0.
-    const work = join(root, "registry-work");
-    await writeFile(join(work, "packages", `${PLUGIN}.yaml`), entry(url, "v1.0.0"));
-    await git(["init", "--quiet", "-b", "main"], { cwd: work });
-    await git(["add", "-A"], { cwd: work });
-    await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
-    const bare = join(root, "registry.git");
-    await git(["clone", "--quiet", "--bare", work, bare], { cwd: root });
-    const registryUrl = fileUrl(bare);
-    await Deno.remove(join(dir, "hpm-registry"), { recursive: true });
-    await writeFile(
-      join(dir, "hpm.yaml"),
-      `registry: "${registryUrl}"\ngroups:\n  plugins:\n    options: [${PLUGIN}]\n`,
-    );
-    const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
+    const { dir, url, bare, registryUrl, env } = await coreWithGitRegistry(root, PLUGIN, entry);
     await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\nhpm.local.yaml\n", {
       append: true,
     });

@@ -30,11 +30,11 @@ import { recordedPlan } from "../edit/pyproject_record.ts";
 import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
 import {
   changedFiles,
-  checkedOutAt,
   commitsBetween,
   currentBranch,
   fastForwardTo,
   fetchForMerge,
+  fileAtRef,
   headCommit,
   isAncestor,
   repoState,
@@ -365,7 +365,7 @@ async function pulledForms(
     const limit = name === LOCK_FILE ? MAX_UV_LOCK_BYTES : MAX_PYPROJECT_BYTES;
     const worktree = readConfined(joinPath(root, name), { root }, limit);
     const [head, pulled] = await Promise.all(
-      [from, to].map((commit) => checkedOutAt(runner, root, commit, name, limit)),
+      [from, to].map((commit) => fileAtRef(runner, root, commit, name, limit, true)),
     );
     let result = encode(pulled) ?? worktree;
     const own = decode(worktree);

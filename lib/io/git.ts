@@ -769,13 +769,16 @@ const MAX_REF_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
  * A file as it is at `ref` in a clone (`git cat-file blob REF:./PATH`, the
- * path relative to `dir`).
+ * path relative to `dir`); with `asCheckedOut`, as a checkout of `ref`
+ * writes it into the work tree (`git cat-file --filters`: line endings and
+ * filters applied).
  *
  * @param runner runs git
  * @param dir a folder of the clone
  * @param ref a tag, branch or commit
  * @param path the file, relative to `dir`
  * @param maxBytes the file's size limit
+ * @param asCheckedOut as a checkout writes it, not as the blob holds it
  * @returns its text, or undefined when the ref or the file is not there
  * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
  */
@@ -785,6 +788,7 @@ export async function fileAtRef(
   ref: string,
   path: string,
   maxBytes: number,
+  asCheckedOut = false,
 ): Promise<string | undefined> {
   return await blobText(
     runner,
@@ -795,6 +799,7 @@ export async function fileAtRef(
     // What uv installs is fetched from the remote, which never sends the
     // clone's replace refs: read the same objects.
     { ...QUIET_ENV, GIT_NO_REPLACE_OBJECTS: "1" },
+    asCheckedOut,
   );
 }
 
@@ -832,36 +837,6 @@ async function blobText(
     );
   }
   return r.code === 0 ? r.stdout : undefined;
-}
-
-/**
- * A file of the work tree as a checkout of `commit` writes it (`git cat-file
- * --filters`: line endings and filters applied as for a checkout).
- *
- * @param runner runs git
- * @param dir a folder of the work tree
- * @param commit a commit id
- * @param path the file, relative to `dir`
- * @param maxBytes the file's size limit
- * @returns its text, or undefined when the commit has no such file
- * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
- */
-export async function checkedOutAt(
-  runner: Runner,
-  dir: string,
-  commit: string,
-  path: string,
-  maxBytes: number,
-): Promise<string | undefined> {
-  return await blobText(
-    runner,
-    dir,
-    `${commit}:./${path}`,
-    maxBytes,
-    `${path} at ${commit.slice(0, 12)}`,
-    QUIET_ENV,
-    true,
-  );
 }
 
 /**

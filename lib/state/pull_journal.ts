@@ -11,40 +11,24 @@
  * journal holds the working copies and what they become, and names the
  * commit before and after: whether git moved HEAD decides which way
  * recovery goes. A git that outlives a killed hpm is waited for first.
- * Like the sync's journal it is one file in the user's state folder, beside
- * it (`journals/`, named after the project's real path), its copies checked
- * against their hashes.
+ * Like the sync's journal it is one file in the user's state folder
+ * (journal_file.ts), a line of JSON and the saved copies.
  *
  * @module
  */
 
 import { sha256Hex } from "../io/digest.ts";
 import { headCommit } from "../io/git.ts";
-import {
-  joinPath,
-  MAX_PYPROJECT_BYTES,
-  MAX_UV_LOCK_BYTES,
-  readConfined,
-  removeConfined,
-  writeConfined,
-} from "../io/files.ts";
+import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
 import { denoRunner } from "../io/runner.ts";
-import {
-  JOURNALS,
-  projectStateName,
-  readStateFile,
-  removeStateFile,
-  userStateSubfolder,
-  writeStateFile,
-} from "./folder.ts";
+import { JournalFile, putBack, type SavedCopies } from "./journal_file.ts";
 import { procStartTime } from "./transaction.ts";
 
 /** The only files a pull journal may name. */
 const FILES = ["pyproject.toml", "uv.lock"] as const;
 /** A file a pull changes. */
 export type PulledName = (typeof FILES)[number];
-const MAX_HEADER_BYTES = 64 * 1024;
-const MAX_JOURNAL_BYTES = MAX_HEADER_BYTES + 2 * (MAX_PYPROJECT_BYTES + MAX_UV_LOCK_BYTES);
+const MAX_COPY_BYTES = 2 * (MAX_PYPROJECT_BYTES + MAX_UV_LOCK_BYTES);
 // How long recovery waits for a git left running by a killed pull.
 const WAIT_FOR_GIT_MS = 30_000;
 
@@ -97,32 +81,18 @@ interface JournalRecord {
 const hashOf = async (bytes: Uint8Array | undefined) =>
   bytes === undefined ? null : await sha256Hex(bytes);
 
-function encode(record: JournalRecord, files: readonly PulledFile[]): Uint8Array {
-  const parts: Uint8Array[] = [new TextEncoder().encode(JSON.stringify(record) + "\n")];
-  for (const f of files) for (const form of KEPT) if (f[form]) parts.push(f[form]!);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+// The saved copies, in the order the record lists them.
+const copiesOf = (files: readonly PulledFile[]) =>
+  files.flatMap((f) => KEPT.flatMap((form) => f[form] ? [f[form]!] : []));
 
 // The record and the kept copies, each checked against its size and hash;
 // undefined for anything else.
 async function decode(
-  bytes: Uint8Array,
+  header: unknown,
+  copies: SavedCopies,
   realRoot: string,
 ): Promise<{ record: JournalRecord; files: PulledFile[] } | undefined> {
-  const newline = bytes.subarray(0, MAX_HEADER_BYTES).indexOf(10);
-  if (newline < 0) return undefined;
-  let r: Partial<JournalRecord>;
-  try {
-    r = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, newline)));
-  } catch {
-    return undefined;
-  }
+  const r = header as Partial<JournalRecord> | null;
   const commit = (v: unknown) => typeof v === "string" && /^[0-9a-f]{40,64}$/.test(v);
   if (
     r === null || typeof r !== "object" || r.kind !== "pull" || !Number.isInteger(r.pid) ||
@@ -132,7 +102,6 @@ async function decode(
     (r.childStart !== undefined && typeof r.childStart !== "string")
   ) return undefined;
   const files: PulledFile[] = [];
-  let at = newline + 1;
   for (const f of r.files) {
     if (!FILES.includes(f?.name) || files.some((g) => g.name === f.name)) return undefined;
     const file: Record<string, unknown> = { name: f.name };
@@ -142,26 +111,18 @@ async function decode(
     }
     for (const form of KEPT) {
       if (f.sha256[form] === null) continue;
-      const size = f.size?.[form];
-      if (!Number.isInteger(size) || size! < 0 || at + size! > bytes.length) return undefined;
-      const copy = bytes.subarray(at, at + size!);
-      if (await sha256Hex(copy) !== f.sha256[form]) return undefined;
+      const copy = await copies.take(f.size?.[form], f.sha256[form]);
+      if (copy === undefined) return undefined;
       file[form] = copy;
-      at += size!;
     }
     files.push(file as unknown as PulledFile);
   }
-  return at === bytes.length ? { record: r as JournalRecord, files } : undefined;
+  return copies.done ? { record: r as JournalRecord, files } : undefined;
 }
 
 // Put each file in `form` (absent: removed).
 async function writeForm(root: string, files: readonly PulledFile[], form: Form): Promise<void> {
-  for (const f of files) {
-    const target = joinPath(root, f.name);
-    const bytes = f[form];
-    if (bytes === undefined) await removeConfined(target, { root });
-    else await writeConfined(target, bytes, { root });
-  }
+  for (const f of files) await putBack(root, f.name, f[form]);
 }
 
 /**
@@ -171,24 +132,18 @@ async function writeForm(root: string, files: readonly PulledFile[], form: Form)
  */
 export class PullJournal {
   readonly #root: string;
-  readonly #dir: string;
-  readonly #name: string;
+  readonly #file: JournalFile;
   readonly #record: JournalRecord;
   readonly #files: readonly PulledFile[];
   #open = true;
 
   private constructor(
     root: string,
-    dir: string,
-    name: string,
+    file: JournalFile,
     record: JournalRecord,
     files: readonly PulledFile[],
   ) {
-    this.#root = root;
-    this.#dir = dir;
-    this.#name = name;
-    this.#record = record;
-    this.#files = files;
+    [this.#root, this.#file, this.#record, this.#files] = [root, file, record, files];
   }
 
   /**
@@ -209,8 +164,7 @@ export class PullJournal {
     },
     env: Env,
   ): Promise<PullJournal> {
-    const dir = userStateSubfolder(env, JOURNALS, true)!;
-    const name = await projectStateName(root, "pull");
+    const file = (await JournalFile.of(root, "pull", env, true))!;
     const files: FileRecord[] = [];
     for (const f of pull.files) {
       const sha256 = {} as Record<Form, string | null>;
@@ -229,14 +183,14 @@ export class PullJournal {
       mode: pull.mode,
       files,
     };
-    const journal = new PullJournal(root, dir, name, record, pull.files);
+    const journal = new PullJournal(root, file, record, pull.files);
     await journal.#save();
     return journal;
   }
 
   // Synced to disk, as the sync's journal is: it must survive a power loss.
   async #save(): Promise<void> {
-    await writeStateFile(this.#dir, this.#name, encode(this.#record, this.#files));
+    await this.#file.write(this.#record, copiesOf(this.#files));
   }
 
   /** Put the committed form of HEAD in place of the working copies, for git to fast-forward. */
@@ -276,7 +230,7 @@ export class PullJournal {
   /** The pull is done: the journal goes. */
   async end(): Promise<void> {
     if (!this.#open) return;
-    await removeStateFile(this.#dir, this.#name);
+    await this.#file.remove();
     this.#open = false;
   }
 }
@@ -306,23 +260,23 @@ async function gitEnded(record: JournalRecord): Promise<boolean> {
  * @returns what was done, for the user; undefined when no pull was interrupted
  */
 export async function recoverPull(root: string, env: Env): Promise<string | undefined> {
-  const dir = userStateSubfolder(env, JOURNALS, false);
-  if (dir === undefined) return undefined;
-  const name = await projectStateName(root, "pull");
-  const file = joinPath(dir, name);
-  const kept = `nothing was restored; your working copies are kept in ${file} ` +
+  const file = await JournalFile.of(root, "pull", env, false);
+  if (file === undefined) return undefined;
+  const kept = `nothing was restored; your working copies are kept in ${file.path} ` +
     "(a line of JSON, then the files' bytes): delete it once you do not need it";
-  let bytes: Uint8Array | undefined;
+  let read;
   try {
-    bytes = readStateFile(dir, name, MAX_JOURNAL_BYTES);
+    read = file.read(MAX_COPY_BYTES);
   } catch (e) {
-    return `warning: ignored ${file}: ${e instanceof Error ? e.message : String(e)}`;
+    return `warning: ignored ${file.path}: ${e instanceof Error ? e.message : String(e)}`;
   }
-  if (bytes === undefined) return undefined;
-  const journal = await decode(bytes, Deno.realPathSync(root));
+  if (read === undefined) return undefined;
+  const journal = read === "damaged"
+    ? undefined
+    : await decode(read.header, read.copies, Deno.realPathSync(root));
   if (journal === undefined) {
-    return `warning: ignored ${file}: it is not an hpm pull journal of this project, or its ` +
-      "saved copies do not match it; nothing was restored (delete it if you do not need it)";
+    return `warning: ignored ${file.path}: it is not an hpm pull journal of this project, or ` +
+      "its saved copies do not match it; nothing was restored (delete it if you do not need it)";
   }
   const { record, files } = journal;
   const who = `an interrupted hpm pull (process ${record.pid})`;
@@ -330,7 +284,7 @@ export async function recoverPull(root: string, env: Env): Promise<string | unde
     "uv.lock are in the committed form, with your own edits; run `hpm sync` " +
     `to bring mode ${record.mode} back`;
   if (record.phase === "pulled") {
-    await removeStateFile(dir, name);
+    await file.remove();
     return forward;
   }
   if (!await gitEnded(record)) {
@@ -353,7 +307,7 @@ export async function recoverPull(root: string, env: Env): Promise<string | unde
     }
   }
   await writeForm(root, files, form);
-  await removeStateFile(dir, name);
+  await file.remove();
   return form === "result"
     ? forward
     : `${who} was undone before it pulled: pyproject.toml and uv.lock are as you had them`;

@@ -4,11 +4,8 @@
  * exactly as after; the next run finishes or undoes it. Use them under the
  * project lock (`project_lock.ts`).
  *
- * The journal is one file in the user's state folder (`journals/`, named
- * after the project's real path, as the lock and the fingerprint are): a line
- * of JSON, then the saved bytes of each file. No project can plant one there,
- * so it needs no seal; it is read like every state file (no links, the user's
- * own, size-capped) and its copies are checked against their hashes.
+ * The journal is one file in the user's state folder (journal_file.ts): a
+ * line of JSON, then the saved bytes of each file.
  *
  * @module
  */
@@ -19,17 +16,9 @@ import {
   MAX_PYPROJECT_BYTES,
   MAX_UV_LOCK_BYTES,
   readConfined,
-  removeConfined,
   writeConfined,
 } from "../io/files.ts";
-import {
-  JOURNALS,
-  projectStateName,
-  readStateFile,
-  removeStateFile,
-  userStateSubfolder,
-  writeStateFile,
-} from "./folder.ts";
+import { JournalFile, putBack, type SavedCopies } from "./journal_file.ts";
 
 /** The only files a journal may ever name: a journal can restore nothing else. */
 const JOURNALED = ["pyproject.toml", "uv.lock"] as const;
@@ -38,9 +27,7 @@ const LIMITS: Record<JournaledFile, number> = {
   "pyproject.toml": MAX_PYPROJECT_BYTES,
   "uv.lock": MAX_UV_LOCK_BYTES,
 };
-// The JSON line before the copies.
-const MAX_HEADER_BYTES = 64 * 1024;
-const MAX_JOURNAL_BYTES = MAX_HEADER_BYTES + MAX_PYPROJECT_BYTES + MAX_UV_LOCK_BYTES;
+const MAX_COPY_BYTES = MAX_PYPROJECT_BYTES + MAX_UV_LOCK_BYTES;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -135,20 +122,21 @@ export async function recoverInterrupted(
 }
 
 async function recoverSync(root: string, env: Env): Promise<Recovery | undefined> {
-  const dir = userStateSubfolder(env, JOURNALS, false);
-  if (dir === undefined) return undefined;
-  const name = await projectStateName(root, "journal");
-  let bytes: Uint8Array | undefined;
+  const file = await JournalFile.of(root, "journal", env, false);
+  if (file === undefined) return undefined;
+  let read;
   try {
-    bytes = readStateFile(dir, name, MAX_JOURNAL_BYTES);
+    read = file.read(MAX_COPY_BYTES);
   } catch (e) {
-    return ignored(joinPath(dir, name), e instanceof Error ? e.message : String(e));
+    return ignored(file.path, e instanceof Error ? e.message : String(e));
   }
-  if (bytes === undefined) return undefined;
-  const journal = await parseJournal(bytes, Deno.realPathSync(root));
+  if (read === undefined) return undefined;
+  const journal = read === "damaged"
+    ? undefined
+    : await parseJournal(read.header, read.copies, Deno.realPathSync(root));
   if (journal === undefined) {
     return ignored(
-      joinPath(dir, name),
+      file.path,
       "it is not an hpm journal of this project, or its saved copies do not match it",
     );
   }
@@ -158,7 +146,7 @@ async function recoverSync(root: string, env: Env): Promise<Recovery | undefined
     await stopOrphan(record.child!, record.childStart, record.childProgram ?? "uv");
   }
   await restoreFrom(root, record, saved);
-  await removeStateFile(dir, name);
+  await file.remove();
   return {
     message: `an interrupted hpm run (process ${record.pid}) was rolled back: ` +
       `${record.files.map((f) => f.name).join(" and ")} restored`,
@@ -174,35 +162,14 @@ function ignored(file: string, why: string): Recovery {
   };
 }
 
-// The journal's bytes: its record as one line of JSON, then each saved copy.
-function encodeJournal(
-  record: JournalRecord,
-  saved: ReadonlyMap<JournaledFile, Uint8Array>,
-): Uint8Array {
-  const parts = [new TextEncoder().encode(JSON.stringify(record) + "\n"), ...saved.values()];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 // The record and the copies, each copy checked against the size and hash the
 // record gives; undefined for anything else (the file is input like any other).
 async function parseJournal(
-  bytes: Uint8Array,
+  header: unknown,
+  copies: SavedCopies,
   realRoot: string,
 ): Promise<{ record: JournalRecord; saved: Map<JournaledFile, Uint8Array> } | undefined> {
-  const newline = bytes.subarray(0, MAX_HEADER_BYTES).indexOf(10);
-  if (newline < 0) return undefined;
-  let r: Partial<JournalRecord>;
-  try {
-    r = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, newline)));
-  } catch {
-    return undefined;
-  }
+  const r = header as Partial<JournalRecord> | null;
   if (r === null || typeof r !== "object" || !Number.isInteger(r.pid)) return undefined;
   if (r.state !== "applying" || r.root !== realRoot || !Array.isArray(r.files)) return undefined;
   if (r.child !== undefined && !Number.isInteger(r.child)) return undefined;
@@ -210,20 +177,17 @@ async function parseJournal(
   if (!text(r.childStart) || !text(r.childProgram)) return undefined;
   const names = new Set<string>();
   const saved = new Map<JournaledFile, Uint8Array>();
-  let at = newline + 1;
   for (const f of r.files) {
     if (!JOURNALED.includes(f?.name) || names.has(f.name) || typeof f.existed !== "boolean") {
       return undefined;
     }
     names.add(f.name);
     if (!f.existed) continue;
-    if (!Number.isInteger(f.size) || f.size! < 0 || at + f.size! > bytes.length) return undefined;
-    const copy = bytes.subarray(at, at + f.size!);
-    if (await sha256Hex(copy) !== f.sha256) return undefined;
+    const copy = await copies.take(f.size, f.sha256);
+    if (copy === undefined) return undefined;
     saved.set(f.name, copy);
-    at += f.size!;
   }
-  return at === bytes.length ? { record: r as JournalRecord, saved } : undefined;
+  return copies.done ? { record: r as JournalRecord, saved } : undefined;
 }
 
 // A killed hpm can leave its uv running; restoring under it would let uv's
@@ -250,11 +214,8 @@ async function restoreFrom(
   record: JournalRecord,
   saved: ReadonlyMap<JournaledFile, Uint8Array>,
 ): Promise<void> {
-  const where = { root };
   for (const f of record.files) {
-    const target = joinPath(root, f.name);
-    if (f.existed) await writeConfined(target, saved.get(f.name)!, where);
-    else await removeConfined(target, where);
+    await putBack(root, f.name, f.existed ? saved.get(f.name)! : undefined);
   }
 }
 
@@ -264,24 +225,18 @@ async function restoreFrom(
  */
 export class Transaction {
   readonly #root: string;
-  readonly #dir: string;
-  readonly #name: string;
+  readonly #file: JournalFile;
   readonly #record: JournalRecord;
   readonly #saved: Map<JournaledFile, Uint8Array>;
   #open = true;
 
   private constructor(
     root: string,
-    dir: string,
-    name: string,
+    file: JournalFile,
     record: JournalRecord,
     saved: Map<JournaledFile, Uint8Array>,
   ) {
-    this.#root = root;
-    this.#dir = dir;
-    this.#name = name;
-    this.#record = record;
-    this.#saved = saved;
+    [this.#root, this.#file, this.#record, this.#saved] = [root, file, record, saved];
   }
 
   /**
@@ -300,8 +255,7 @@ export class Transaction {
     files: readonly JournaledFile[],
     env: Env = Deno.env.toObject(),
   ): Promise<Transaction> {
-    const dir = userStateSubfolder(env, JOURNALS, true)!;
-    const name = await projectStateName(root, "journal");
+    const file = (await JournalFile.of(root, "journal", env, true))!;
     const record: JournalRecord = {
       pid: Deno.pid,
       root: Deno.realPathSync(root),
@@ -309,16 +263,16 @@ export class Transaction {
       files: [],
     };
     const saved = new Map<JournaledFile, Uint8Array>();
-    for (const file of files) {
-      const before = readConfined(joinPath(root, file), { root }, LIMITS[file]);
-      if (before !== undefined) saved.set(file, before);
+    for (const name of files) {
+      const before = readConfined(joinPath(root, name), { root }, LIMITS[name]);
+      if (before !== undefined) saved.set(name, before);
       record.files.push({
-        name: file,
+        name,
         existed: before !== undefined,
         ...(before !== undefined ? { size: before.length, sha256: await sha256Hex(before) } : {}),
       });
     }
-    const tx = new Transaction(root, dir, name, record, saved);
+    const tx = new Transaction(root, file, record, saved);
     await tx.#save();
     return tx;
   }
@@ -327,7 +281,7 @@ export class Transaction {
   // half-done switch (replacing it with bytes not yet on disk could leave
   // neither the old journal nor the new one).
   async #save(): Promise<void> {
-    await writeStateFile(this.#dir, this.#name, encodeJournal(this.#record, this.#saved));
+    await this.#file.write(this.#record, [...this.#saved.values()]);
   }
 
   /**
@@ -371,7 +325,7 @@ export class Transaction {
   /** Keep the changes: removing the journal is the commit. */
   async commit(): Promise<void> {
     if (!this.#open) return;
-    await removeStateFile(this.#dir, this.#name);
+    await this.#file.remove();
     this.#open = false;
   }
 
@@ -379,7 +333,7 @@ export class Transaction {
   async rollback(): Promise<void> {
     if (!this.#open) return;
     await restoreFrom(this.#root, this.#record, this.#saved);
-    await removeStateFile(this.#dir, this.#name);
+    await this.#file.remove();
     this.#open = false;
   }
 }
