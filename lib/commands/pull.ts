@@ -20,7 +20,7 @@ import {
   HpmOperationError,
   InterruptedError,
 } from "../core/errors.ts";
-import { projectMode } from "../core/mode.ts";
+import { chooseMode, projectMode } from "../core/mode.ts";
 import { LOCK_FILE, type Project, PYPROJECT_FILE } from "../core/project.ts";
 import { type EntryMove, entryMoves } from "../core/registry_move.ts";
 import type { SyncResult } from "../core/sync_result.ts";
@@ -120,9 +120,9 @@ export async function pull(options: PullOptions = {}): Promise<PullResult> {
   const ctx: Context = { root, runner, env, log, options };
   return await withProjectLock(root, async () => {
     const before = await cachedProject(ctx);
-    const mode = before
-      ? projectMode(before, { flag: options.mode, env: env.RUN_MODE }).mode
-      : options.mode ?? env.RUN_MODE ?? "dev";
+    // Checked before anything is touched: a bad --mode is bad input.
+    const request = { flag: options.mode, env: env.RUN_MODE };
+    const { mode } = before ? projectMode(before, request) : chooseMode(request);
     const core = await pullCore(ctx, mode);
     try {
       // The registries at their newest states, as `hpm registry update` takes
