@@ -121,6 +121,18 @@ Deno.test("pin(): default, refusals, force, explicit ref; comments kept", async 
       );
       assert.equal(await Deno.readTextFile(file), entry(repo.bareUrl, "rc-2"));
     });
+
+    await t.step("from inside the project's registry folder: still the core's clone", async () => {
+      const inside = { ...options, root: join(core, "hpm-registry", "packages") };
+      await assert.rejects(
+        pin(inside),
+        (e: unknown) =>
+          e instanceof HpmOperationError && /has 1 commit after v1\.1\.0$/.test(e.message),
+      );
+      const r = await pin({ ...inside, force: true });
+      assert.equal(r.file, file);
+      assert.equal(await Deno.readTextFile(file), entry(repo.bareUrl, "v1.1.0"));
+    });
   } finally {
     await Deno.remove(root, { recursive: true });
   }
