@@ -16,7 +16,7 @@
  *   {@link checkLock}, {@link checkStaged}, {@link stage}, {@link verify},
  *   {@link status}, {@link clone}, {@link pin}, {@link groupAdd},
  *   {@link groupRemove}, {@link groupUse}, {@link develop}, {@link free},
- *   {@link release}, {@link foreach}, {@link outdated}; {@link projectModes},
+ *   {@link release}, {@link foreach}, {@link outdated}, {@link pull}; {@link projectModes},
  *   {@link projectGraph} and {@link renderGraph} picture a project
  * - **errors**: typed, with a source position ({@link HpmInputError}), turned
  *   into words and exit codes only by the CLI ({@link exitCodeOf})
@@ -62,7 +62,7 @@ export {
   type Source,
 } from "./lib/core/registry_entry.ts";
 export { parseRegistryLocation, type RegistryLocation } from "./lib/core/registry_location.ts";
-export { type ManagedRecord, readManaged } from "./lib/edit/pyproject_record.ts";
+export { type ManagedRecord, readManaged, recordedPlan } from "./lib/edit/pyproject_record.ts";
 
 // Resolve
 export {
@@ -169,6 +169,8 @@ export {
   free,
 } from "./lib/commands/develop.ts";
 export { release, type ReleaseOptions, type ReleaseResult } from "./lib/commands/release.ts";
+export { pull, type PullOptions, type PullResult } from "./lib/commands/pull.ts";
+export type { EntryMove } from "./lib/core/registry_move.ts";
 export type { Bump } from "./lib/edit/release_version.ts";
 export type { Checkout } from "./lib/project/checkouts.ts";
 export { foreach, type ForeachOptions, type ForeachOutcome } from "./lib/commands/foreach.ts";

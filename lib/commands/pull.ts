@@ -14,6 +14,7 @@
  * @module
  */
 
+import { Interrupts } from "../io/interrupts.ts";
 import {
   CommandFailedError,
   HpmInputError,
@@ -88,8 +89,6 @@ interface Context {
   readonly options: PullOptions;
 }
 
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
-
 /**
  * Pull the core and its plugins, and sync the mode in force again.
  *
@@ -105,11 +104,39 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
  * @throws {InterruptedError} on SIGINT/SIGTERM while the files are swapped
  *
  * @example Usage
- * ```ts ignore
- * import { pull } from "@hpm/cli";
+ * ```ts
+ * import { denoRunner, pull, recordingRunner, type Runner, sync } from "@hpm/cli";
+ * import assert from "node:assert/strict";
  *
- * const { core, sync } = await pull({ root: "." });
- * console.log(`${core.commits} new commits; mode ${sync.mode} synced`);
+ * // A core with one plugin from the index, pushed to a remote (a bare repository here):
+ * const root = await Deno.makeTempDir();
+ * const git = (cwd: string, ...args: string[]) =>
+ *   denoRunner({ program: "git", args: ["-c", "user.name=me", "-c", "user.email=me@x", ...args], cwd });
+ * await git(root, "init", "--quiet", "--bare", "core.git");
+ * await git(root, "clone", "--quiet", `${root}/core.git`, "mine");
+ * const mine = `${root}/mine`;
+ * await Deno.writeTextFile(`${mine}/pyproject.toml`, '[project]\nname = "core"\nversion = "0.1.0"\n');
+ * await Deno.writeTextFile(`${mine}/hpm.yaml`, "registry: ./reg\nmode: prod\ngroups:\n  db:\n    options: [q]\n");
+ * await Deno.mkdir(`${mine}/reg/packages`, { recursive: true });
+ * await Deno.writeTextFile(`${mine}/reg/packages/q.yaml`, "name: q\nsources:\n  prod: {type: pypi, version: 1.0.0}\n");
+ * await sync({ root: mine, install: false });
+ * await git(mine, "add", "-A");
+ * await git(mine, "commit", "--quiet", "-m", "core");
+ * await git(mine, "push", "--quiet", "origin", "HEAD");
+ * // A teammate pushes a commit.
+ * await git(root, "clone", "--quiet", `${root}/core.git`, "mate");
+ * await Deno.writeTextFile(`${root}/mate/README.md`, "# core\n");
+ * await git(`${root}/mate`, "add", "-A");
+ * await git(`${root}/mate`, "commit", "--quiet", "-m", "readme");
+ * await git(`${root}/mate`, "push", "--quiet", "origin", "HEAD");
+ *
+ * // git runs for real; uv (the sync at the end) is a recording runner's here.
+ * const uv = recordingRunner();
+ * const runner: Runner = (r) => r.program === "uv" ? uv(r) : denoRunner(r);
+ * const { core, sync: synced } = await pull({ root: mine, runner });
+ * assert.equal(core.commits, 1);
+ * assert.equal(synced.mode, "prod");
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function pull(options: PullOptions = {}): Promise<PullResult> {
@@ -288,32 +315,24 @@ async function swapAndFastForward(
   journal: PullJournal,
   to: string,
 ): Promise<void> {
-  let caught: (typeof SIGNALS)[number] | undefined;
-  const listeners: [(typeof SIGNALS)[number], () => void][] = [];
-  for (const signal of SIGNALS) {
-    const listener = () => void (caught ??= signal);
-    try {
-      Deno.addSignalListener(signal, listener);
-      listeners.push([signal, listener]);
-    } catch {
-      // SIGTERM cannot be listened to on Windows
-    }
-  }
+  // Git is not aborted: the signal is only kept, and acted on between steps.
+  const interrupts = new Interrupts();
+  interrupts.listen();
   // Once git has moved HEAD, only going forward is right: the working copies
   // would undo the pulled changes. A failure from there on leaves the journal
   // to the next run, which goes forward.
   let moved = false;
   try {
     await journal.swap();
-    if (caught) {
+    if (interrupts.caught) {
       await journal.rollback();
-      throw new InterruptedError(caught);
+      throw new InterruptedError(interrupts.caught);
     }
     const r = await fastForwardTo(runner, root, to, (pid) => journal.recordChild(pid));
     moved = await headCommit(runner, root) === to;
     if (!moved) {
       await journal.rollback();
-      if (caught) throw new InterruptedError(caught);
+      if (interrupts.caught) throw new InterruptedError(interrupts.caught);
       throw new CommandFailedError(
         "git",
         ["merge", "--ff-only", to],
@@ -323,10 +342,10 @@ async function swapAndFastForward(
       );
     }
     await journal.pulled();
-    if (caught) {
+    if (interrupts.caught) {
       await journal.end();
       throw new InterruptedError(
-        caught,
+        interrupts.caught,
         true,
         "the pull was done: pyproject.toml and uv.lock are in the committed form, with your " +
           "own edits; run `hpm sync` (registries, clones and the sync were not)",
@@ -338,7 +357,7 @@ async function swapAndFastForward(
     if (!handled && !moved) await journal.rollback().catch(() => {});
     throw e;
   } finally {
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+    interrupts.close();
   }
 }
 
