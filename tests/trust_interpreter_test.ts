@@ -161,7 +161,17 @@ Deno.test("check does not let uv run the project's build backend for its dynamic
     assert.equal(check.code, 1, check.stderr);
     assert.match(check.stderr, words);
     assert.match(check.stderr, /so uv would have to run its build backend to check it/);
-    assert.match(check.stderr, /uv lock --check --offline/);
+    assert.match(check.stderr, /hpm check --allow-build/);
+
+    // Asked for, uv is asked anyway, builds the core with its backend, and
+    // believes what it says (this backend declares no dependencies).
+    const allowed = await hpm(["check", "--mode", "prod", "--allow-build"], dir, {
+      HPM_STATE_DIR: join(root, "other"),
+    });
+    assert.ok(await ran(marker), `--allow-build lets uv run the backend:\n${allowed.stderr}`);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stderr, /uv\.lock matches mode prod/);
+    await Deno.remove(marker);
 
     // verify and stage lock as uv lock does; their help says so.
     for (const command of ["verify", "stage", "check"]) {

@@ -57,6 +57,7 @@ export async function runPlain(plain: PlainCommand, io: Io): Promise<number | un
         mode: text(flags.mode),
         staged: flags.staged === true,
         pyprojectOnly: flags["pyproject-only"] === true,
+        allowBuild: flags["allow-build"] === true,
       }, io);
     } else if (plain.name === "status") {
       const { statusCommand } = await import("../commands/status.ts");
@@ -172,6 +173,10 @@ Examples:
       "check git's index: is it in the committed mode (--mode, else commit-mode)?",
     )
     .option("--pyproject-only", "check pyproject.toml only, not uv.lock")
+    .option(
+      "--allow-build",
+      "ask uv about uv.lock even when it would run the project's build backend to answer",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  hpm check --mode prod   # in CI: is anything still pointing at a local path?" +
@@ -181,7 +186,8 @@ Examples:
         "\n.venv or a .python-version. A source tree in uv.lock (the project, a local path)" +
         "\nthat declares its version, dependencies, optional-dependencies or requires-python" +
         "\ndynamic could only be checked by running its build backend: uv is not asked, and" +
-        "\ncheck fails, saying so.",
+        "\ncheck fails, saying so; --allow-build asks uv anyway, as `uv lock --check` does" +
+        "\n(for the project's own CI, which runs its code to test it anyway).",
     )
     .action(async (flags) => {
       const { checkCommand } = await import("../commands/check.ts");

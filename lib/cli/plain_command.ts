@@ -41,7 +41,14 @@ const COMMANDS: Readonly<Record<string, { flags: Record<string, string>; rest?: 
     flags: { ...MODE, "--no-install": "no-install", "--frozen": "frozen", "--locked": "locked" },
     rest: true,
   },
-  check: { flags: { ...MODE, "--pyproject-only": "pyproject-only", "--staged": "staged" } },
+  check: {
+    flags: {
+      ...MODE,
+      "--pyproject-only": "pyproject-only",
+      "--staged": "staged",
+      "--allow-build": "allow-build",
+    },
+  },
   diff: { flags: MODE },
   status: { flags: MODE },
   stage: { flags: { ...MODE, "--offline": "offline" } },
@@ -113,7 +120,9 @@ export function readPlainCommand(args: readonly string[]): PlainCommand | undefi
 export function fastCommandOf(command: PlainCommand | undefined): FastCommand | undefined {
   if (!command || !["sync", "check", "diff"].includes(command.name)) return undefined;
   const { flags } = command;
-  if (flags.refresh || flags.staged || (flags.frozen && flags.locked)) return undefined;
+  if (flags.refresh || flags.staged || flags["allow-build"] || (flags.frozen && flags.locked)) {
+    return undefined;
+  }
   const value = (v: string | true | undefined) => typeof v === "string" ? v : undefined;
   return {
     name: command.name as FastCommand["name"],

@@ -264,6 +264,8 @@ export interface CheckFlags extends GlobalFlags {
   readonly staged?: boolean;
   /** `--pyproject-only`: not uv.lock. */
   readonly pyprojectOnly?: boolean;
+  /** `--allow-build`: ask uv even when it would run a build backend to answer. */
+  readonly allowBuild?: boolean;
 }
 
 /**
@@ -327,7 +329,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   }
   log(checkPassed("pyproject.toml", plan.mode));
   if (flags.pyprojectOnly) return;
-  const lock = await checkLock(plan, context);
+  const lock = await checkLock(plan, { ...context, allowBuild: flags.allowBuild });
   if (!lock.present) {
     log(`no uv.lock: nothing to check there (\`hpm sync --mode ${plan.mode}\` writes one)`);
     return;
@@ -344,7 +346,7 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
       `uv.lock was not checked by uv: ${lock.uvSkipped}, so uv would have to run its ` +
         "build backend to check it, and hpm check runs no code from the project",
       `uv.lock locks every plugin from mode ${plan.mode}'s kind of source; where running the ` +
-        "project's code is acceptable, `uv lock --check --offline` checks the rest " +
+        "project's code is acceptable (its own CI), `hpm check --allow-build` asks uv anyway " +
         "(and `hpm check --pyproject-only` checks pyproject.toml alone)",
     );
   }

@@ -315,7 +315,7 @@ export interface LockCheck {
  *
  * @param plan what {@link planSync} returned (pyproject.toml should already match it)
  * @param options the runner for uv and git, the environment (UV_PYTHON, PATH),
- *   where a warning about a committed `.venv` goes
+ *   where a warning about a committed `.venv` goes; `allowBuild` asks uv anyway
  * @returns what was found; the caller decides the exit code
  *
  * @example Usage
@@ -339,7 +339,10 @@ export interface LockCheck {
  */
 export async function checkLock(
   plan: SyncPlan,
-  options: Pick<CommandContext, "runner" | "env" | "log"> = {},
+  options: Pick<CommandContext, "runner" | "env" | "log"> & {
+    /** Ask uv even when it would run a build backend to answer (`--allow-build`). */
+    readonly allowBuild?: boolean;
+  } = {},
 ): Promise<LockCheck> {
   const { root } = plan.project;
   const file = joinPath(root, LOCK_FILE);
@@ -351,7 +354,7 @@ export async function checkLock(
   if (problems.length) return { file, present: true, problems };
   const runner = options.runner ?? denoRunner;
   if (options.log) await warnCommittedVenv(root, runner, options.log);
-  const builds = packagesUvWouldBuild(packages, root);
+  const builds = options.allowBuild ? [] : packagesUvWouldBuild(packages, root);
   if (builds.length) return { file, present: true, problems: [], uvSkipped: builds.join("; ") };
   let request;
   try {
