@@ -4,14 +4,14 @@
  * @module
  */
 
-import { basename, join, resolve } from "node:path";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { normalizeName } from "../core/names.ts";
 import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
-import { parseRegistryLocation } from "../core/registry_location.ts";
+import { localRegistryFolder } from "./load.ts";
 import { parseRegistryEntry } from "../core/registry_entry.ts";
 import { checkReleaseOnRemote } from "./release_check.ts";
 import { denoRunner } from "../io/runner.ts";
@@ -130,19 +130,12 @@ export async function registryAdd(
         "edit that file, or `hpm pin` to change its prod ref",
       );
     }
-    const local = project.registries.locations.map(parseRegistryLocation)
-      .find((r) => r.kind === "local");
-    if (!local) {
-      throw new HpmInputError(
-        "usage",
-        `every registry in ${
-          basename(project.registries.file)
-        } is remote: there is no local folder to add to`,
-        { file: project.registries.file },
-        "add the entry in the registry's own repository, or list a local folder first",
-      );
-    }
-    const folder = resolve(root, local.path);
+    const folder = localRegistryFolder(
+      root,
+      project.registries,
+      "add to",
+      "add the entry in the registry's own repository, or list a local folder first",
+    );
     const file = join(folder, "packages", `${normalizeName(entry.name)}.yaml`);
     if (entry.git && entry.ref && options.verify !== false) {
       await checkReleaseOnRemote({

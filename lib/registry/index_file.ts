@@ -7,7 +7,7 @@
  * @module
  */
 
-import { basename, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
 import { door, writeConfined } from "../io/files.ts";
 import { loadProject } from "../project/load.ts";
@@ -15,7 +15,7 @@ import { findProjectRoot } from "../project/root.ts";
 import type { CommandContext } from "../project/context.ts";
 import { isValidPackageName, normalizeName } from "../core/names.ts";
 import { entryFiles, Registry } from "../core/registry.ts";
-import { parseRegistryLocation } from "../core/registry_location.ts";
+import { localRegistryFolder } from "./load.ts";
 import { indexProblem } from "./remote.ts";
 
 /** What {@link registryIndex} wrote. */
@@ -62,19 +62,12 @@ export async function registryIndex(
   else {
     const root = findProjectRoot(options.root);
     const project = await loadProject(root);
-    const local = project.registries.locations.map(parseRegistryLocation)
-      .find((r) => r.kind === "local");
-    if (!local) {
-      throw new HpmInputError(
-        "usage",
-        `every registry in ${
-          basename(project.registries.file)
-        } is remote: there is no local folder to index`,
-        { file: project.registries.file },
-        "pass the registry folder: `hpm registry index PATH`",
-      );
-    }
-    folder = resolve(root, local.path);
+    folder = localRegistryFolder(
+      root,
+      project.registries,
+      "index",
+      "pass the registry folder: `hpm registry index PATH`",
+    );
   }
   const packages = { dir: join(folder, "packages"), root: folder };
   const file = join(folder, "index.json");

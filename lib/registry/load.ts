@@ -9,6 +9,7 @@
 
 import { basename, join, resolve } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
+import type { RegistriesInForce } from "../core/manifest.ts";
 import type { Reader } from "../core/reader.ts";
 import { Registry, type RegistryFolder } from "../core/registry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
@@ -107,4 +108,36 @@ export async function loadRegistry(
     });
   }
   return new Registry([], folders, options.reader ?? door);
+}
+
+/**
+ * The first registry in force that is a folder: where `hpm registry add`
+ * writes an entry and `hpm registry index` writes index.json.
+ *
+ * @param root the project's root (relative locations start there)
+ * @param registries the registries in force
+ * @param task what the folder is wanted for, for the message (`add to`)
+ * @param hint what to do when every registry is remote
+ * @returns the folder's absolute path
+ * @throws {HpmInputError} `usage` when every registry is remote
+ */
+export function localRegistryFolder(
+  root: string,
+  registries: RegistriesInForce,
+  task: string,
+  hint: string,
+): string {
+  const local = registries.locations.map(parseRegistryLocation)
+    .find((r) => r.kind === "local");
+  if (!local) {
+    throw new HpmInputError(
+      "usage",
+      `every registry in ${
+        basename(registries.file)
+      } is remote: there is no local folder to ${task}`,
+      { file: registries.file },
+      hint,
+    );
+  }
+  return resolve(root, local.path);
 }
