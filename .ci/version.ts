@@ -2,8 +2,9 @@
 /**
  * One version everywhere: deno.json's `version` (what JSR publishes),
  * lib/core/version.ts's `VERSION` (what `hpm --version` prints: a literal, so
- * reading it loads nothing), the newest release in CHANGELOG.md, and, when
- * releasing, the tag.
+ * reading it loads nothing), the newest release in CHANGELOG.md, the root
+ * pyproject.toml's version and its `hpm-cli==` pin (the package the
+ * `hpm-check-pypi` pre-commit hook installs), and, when releasing, the tag.
  *
  * `deno run --allow-read=. .ci/version.ts v0.1.0` exits 1 and says what
  * disagrees; the release workflow runs it before building anything, and
@@ -21,6 +22,8 @@ export interface ReleaseFiles {
   readonly built?: string;
   /** The text of CHANGELOG.md. */
   readonly changelog: string;
+  /** The root pyproject.toml's `version` and its `hpm-cli==` pin, when read. */
+  readonly hook?: { readonly version?: string; readonly pin?: string };
 }
 
 /** The first `## [X]` heading of a Keep a Changelog file that is not `[Unreleased]`. */
@@ -59,20 +62,39 @@ export function versionProblems(files: ReleaseFiles, tag?: string): string[] {
       }, deno.json says ${files.version}`,
     );
   }
+  if (files.hook && files.hook.version !== files.version) {
+    problems.push(
+      `pyproject.toml's version is ${
+        files.hook.version ?? "missing"
+      }, deno.json says ${files.version}`,
+    );
+  }
+  if (files.hook && files.hook.pin !== files.version) {
+    problems.push(
+      `pyproject.toml's hook installs hpm-cli==${
+        files.hook.pin ?? "(no pin)"
+      }, deno.json says ${files.version}`,
+    );
+  }
   if (tag !== undefined && tag !== `v${files.version}`) {
     problems.push(`tag ${tag} is not v${files.version} (deno.json's version)`);
   }
   return problems;
 }
 
-/** Reads deno.json, lib/core/version.ts and CHANGELOG.md from the repository root `dir`. */
+/** Reads deno.json, lib/core/version.ts, CHANGELOG.md and pyproject.toml from the repository root `dir`. */
 export async function readReleaseFiles(dir: URL): Promise<ReleaseFiles> {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", dir)));
   const source = await Deno.readTextFile(new URL("lib/core/version.ts", dir));
+  const hook = await Deno.readTextFile(new URL("pyproject.toml", dir));
   return {
     version: String(config.version),
     built: /^export const VERSION: string = "([^"]*)";$/m.exec(source)?.[1],
     changelog: await Deno.readTextFile(new URL("CHANGELOG.md", dir)),
+    hook: {
+      version: /^version = "([^"]*)"$/m.exec(hook)?.[1],
+      pin: /"hpm-cli==([^"]*)"/.exec(hook)?.[1],
+    },
   };
 }
 

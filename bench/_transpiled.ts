@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { run } from "../tests/_fixtures.ts";
 
 /**
- * Transpile cli.ts and lib/ into `out` (imports of `.ts` files rewritten to
+ * Transpile cli.ts and lib/ (its layers' folders too) into `out` (imports of `.ts` files rewritten to
  * `.js`, deno.json and deno.lock beside them for the npm imports).
  *
  * @param repo the repository root
@@ -20,10 +20,7 @@ import { run } from "../tests/_fixtures.ts";
  * @returns the path of the transpiled cli.js
  */
 export async function transpiledCli(repo: string, out: string): Promise<string> {
-  const modules = [...Deno.readDirSync(join(repo, "lib"))]
-    .map((e) => e.name)
-    .filter((n) => n.endsWith(".ts") && !n.endsWith("_test.ts") && n !== "_testing.ts")
-    .map((n) => join("lib", n));
+  const modules = libModules(repo, "lib");
   const built = await run(Deno.execPath(), [
     "bundle",
     "--inline-imports=false",
@@ -47,4 +44,15 @@ export async function transpiledCli(repo: string, out: string): Promise<string> 
     await Deno.copyFile(join(repo, file), join(out, file));
   }
   return join(out, "cli.js");
+}
+
+// lib/'s modules, folder by folder (tests and test helpers left out).
+function libModules(repo: string, dir: string): string[] {
+  return [...Deno.readDirSync(join(repo, dir))].flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory) return libModules(repo, path);
+    const module = e.name.endsWith(".ts") && !e.name.endsWith("_test.ts") &&
+      e.name !== "_testing.ts";
+    return module ? [path] : [];
+  });
 }

@@ -51,6 +51,18 @@ Deno.test("the version check names each disagreement", () => {
   assert.deepEqual(versionProblems({ version: "0.2.0", changelog }), [
     "lib/core/version.ts says no literal VERSION, deno.json says 0.2.0",
   ]);
+  assert.deepEqual(
+    versionProblems({
+      version: "0.2.0",
+      built: "0.2.0",
+      changelog,
+      hook: { version: "0.1.0", pin: "0.1.0" },
+    }),
+    [
+      "pyproject.toml's version is 0.1.0, deno.json says 0.2.0",
+      "pyproject.toml's hook installs hpm-cli==0.1.0, deno.json says 0.2.0",
+    ],
+  );
   assert.equal(newestReleaseNotes(changelog), "\n");
   assert.equal(
     newestReleaseNotes("## [Unreleased]\n\n- x\n\n## [1.0.0] - 2027-01-01\n\n### Added\n\n- y\n"),
