@@ -137,8 +137,10 @@ export async function releaseDependencies(
   return { fromFiles: false };
 }
 
-// HPM's own repository for a remote's releases, in the cache (none without an
-// absolute cache folder: no HOME, no cache).
+// HPM's own repository for a remote's releases, in the cache; none while the
+// cache folder is relative (the variable it comes from is: HPM_CACHE_DIR,
+// XDG_CACHE_HOME…), which would put git's repository in whatever folder hpm
+// runs in, maybe a project.
 async function releaseCache(
   env: Readonly<Record<string, string | undefined>>,
   url: string,
