@@ -12,6 +12,7 @@
  */
 
 import { isAbsolute, join } from "node:path";
+import { HpmInputError } from "../core/errors.ts";
 import { isTracked } from "../io/git.ts";
 import { isInside, reallyInside } from "../io/files.ts";
 import { findProgram, type Runner } from "../io/runner.ts";
@@ -62,9 +63,15 @@ export async function environmentState(
   if (reallyInside(python, root)) {
     return unknown("its interpreter is a file inside the project (not a link out): not started");
   }
-  if (findProgram("uv", { ...Deno.env.toObject(), ...env }) === undefined) {
-    return unknown("uv was not found");
+  let uv;
+  try {
+    uv = findProgram("uv", { ...Deno.env.toObject(), ...env });
+  } catch (e) {
+    // A relative HPM_UV: a report of the environment, not a failed status.
+    if (e instanceof HpmInputError) return unknown(e.message);
+    throw e;
   }
+  if (uv === undefined) return unknown("uv was not found");
   const r = await runner(uvSyncCheckRequest(root, python));
   if (r.code === 0) return { state: "in-sync", path, reason: null };
   if (/The environment is outdated/.test(r.stderr)) {

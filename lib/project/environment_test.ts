@@ -86,3 +86,22 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "environmentState(): a relative HPM_UV makes the environment unknown, said why; nothing thrown",
+  posix,
+  async () => {
+    const root = await project();
+    try {
+      const runner = runnerAnswering({ code: 0, stdout: "", stderr: "" });
+      assert.deepEqual(await environmentState(root, runner, { HPM_UV: "bin/uv" }), {
+        state: "unknown",
+        path: join(root, ".venv"),
+        reason: "HPM_UV=bin/uv is a relative path",
+      });
+      assert.equal(runner.calls.filter((c) => c.program === "uv").length, 0);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);

@@ -230,7 +230,7 @@ async function movesOf(
  * packages.
  *
  * @param plan the plan
- * @param env environment, for HOME (where dev clones may live)
+ * @param env environment, for HOME or USERPROFILE (where dev clones may live)
  * @returns absolute paths
  */
 export function scratchLeaveOut(
@@ -238,9 +238,10 @@ export function scratchLeaveOut(
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
   const root = plan.project.root;
+  const home = env.HOME ?? env.USERPROFILE;
   return [
     ...new Set(plan.resolution.packages.flatMap((p) => {
-      const path = p.localPath ?? devCheckout(plan.project, p.entry, plan.mode, env.HOME)?.path;
+      const path = p.localPath ?? devCheckout(plan.project, p.entry, plan.mode, home)?.path;
       return path && !relative(root, path).startsWith("..") ? [resolve(path)] : [];
     })),
   ];

@@ -76,7 +76,9 @@ export interface ReleaseRead {
  * ref fetched once is kept (fetched shallowly when the cache lacks it, not
  * with `HPM_OFFLINE=1`). A release ref is taken to stay where it was, as
  * uv.lock keeps the commit it locked a tag at: `refresh` asks the remote
- * again; a `branch:` source, which moves, is always asked. This is how a mode
+ * again; a `branch:` source, which moves, is always asked, never answered
+ * from the dev clone's branch of that name (so not at all with
+ * `HPM_OFFLINE=1`). This is how a mode
  * without local clones (prod) finds the plugins a plugin needs, as dev mode
  * does from the clone's working tree.
  *
@@ -93,14 +95,16 @@ export async function releaseDependencies(
   const refs = releaseRefs(source);
   // The entry's own `requires:` is the answer: the release is not read.
   if (!refs.length || entry.requiresListed) return { fromFiles: true };
-  const local = await fromDevClone(lookup, entry, refs);
+  // A branch moves: the dev clone's own (unpushed work, or behind) is not the
+  // release, and no files decide where the remote's is now.
+  const keep = source.type !== "git" || source.branch === undefined;
+  const local = keep ? await fromDevClone(lookup, entry, refs) : { fromFiles: false };
   if (local.dependencies !== undefined || source.type !== "git") return local;
   const cache = await releaseCache(lookup.env, source.url);
   if (cache === undefined) return { fromFiles: false };
   const path = source.subdirectory
     ? posix.join(source.subdirectory, PYPROJECT_FILE)
     : PYPROJECT_FILE;
-  const keep = source.branch === undefined;
   // Only once HPM made the repository: git must not look above it for one.
   if (keep && !lookup.refresh && hasOwnGit(cache)) {
     const kept = await fromClone(lookup, cache, refs.slice(0, 1), path);
@@ -133,8 +137,10 @@ export async function releaseDependencies(
   return { fromFiles: false };
 }
 
-// HPM's own repository for a remote's releases, in the cache (none without an
-// absolute cache folder: no HOME, no cache).
+// HPM's own repository for a remote's releases, in the cache; none while the
+// cache folder is relative (the variable it comes from is: HPM_CACHE_DIR,
+// XDG_CACHE_HOME…), which would put git's repository in whatever folder hpm
+// runs in, maybe a project.
 async function releaseCache(
   env: Readonly<Record<string, string | undefined>>,
   url: string,

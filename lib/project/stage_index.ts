@@ -239,8 +239,7 @@ async function recordedForm(root: string, options: Opts): Promise<CommittedForm 
 }
 
 async function plannedForm(root: string, options: Opts): Promise<CommittedForm> {
-  const [{ loadProject }, { missingCloneError, planProject, scratchLeaveOut }, { commitModeOf }] =
-    await planning();
+  const [{ loadProject }, { planProject, scratchLeaveOut }, { commitModeOf }] = await planning();
   const project = await loadProject(root, { ...options, committed: true });
   const tried = project.overlay?.registries;
   if (tried) {
@@ -252,8 +251,9 @@ async function plannedForm(root: string, options: Opts): Promise<CommittedForm> 
   }
   const { mode, origin } = commitModeOf(project, options.mode);
   const plan = await planProject(project, { ...options, mode, committed: true });
+  // A missing clone is a local path too: cloning it would still leave a mode
+  // that cannot be committed, so that is what is said.
   refuseLocalSources(plan, origin);
-  if (plan.missingClones.length) throw missingCloneError(plan);
   return {
     mode,
     origin,

@@ -16,7 +16,9 @@ import { parseRegistryEntry } from "../core/registry_entry.ts";
 import { checkReleaseOnRemote } from "./release_check.ts";
 import { denoRunner } from "../io/runner.ts";
 import type { CommandContext } from "../project/context.ts";
-import { withProjectLock } from "../state/project_mutex.ts";
+import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
+import type { Registry } from "../core/registry.ts";
+import { remoteRegistryError } from "./pin_entry.ts";
 
 /** What a new registry entry says. */
 export interface NewEntry {
@@ -119,17 +121,8 @@ export async function registryAdd(
   const text = renderRegistryEntry(entry);
   const root = findProjectRoot(options.root);
   return await withProjectLock(root, async () => {
-    const project = await loadProject(root);
-    if (project.registry.has(entry.name)) {
-      throw new HpmInputError(
-        "usage",
-        `\`${entry.name}\` is already in the registry: ${
-          project.registry.fileOf(entry.name)!.file
-        }`,
-        undefined,
-        "edit that file, or `hpm pin` to change its prod ref",
-      );
-    }
+    const project = await loadProject(root, options);
+    if (project.registry.has(entry.name)) throw alreadyThere(project.registry, entry.name);
     const folder = localRegistryFolder(
       root,
       project.registries,
@@ -151,5 +144,25 @@ export async function registryAdd(
     }
     await writeConfined(file, text, { root: folder });
     return file;
-  });
+  }, lockOptions(options));
+}
+
+// A remote registry's entry is changed in a clone of its repository: the file
+// that has it here is HPM's cached copy, which no hint may send anyone to edit.
+function alreadyThere(registry: Registry, name: string): HpmInputError {
+  const { file, remote } = registry.fileOf(name)!;
+  if (remote) {
+    return new HpmInputError(
+      "usage",
+      `\`${name}\` is already in the remote registry ${remote}`,
+      undefined,
+      remoteRegistryError(registry.get(name), remote).hint,
+    );
+  }
+  return new HpmInputError(
+    "usage",
+    `\`${name}\` is already in the registry: ${file}`,
+    undefined,
+    "edit that file, or `hpm pin` to change its prod ref",
+  );
 }

@@ -61,7 +61,7 @@ export async function registryIndex(
   if (options.folder !== undefined) folder = resolve(options.folder);
   else {
     const root = findProjectRoot(options.root);
-    const project = await loadProject(root);
+    const project = await loadProject(root, options);
     folder = localRegistryFolder(
       root,
       project.registries,

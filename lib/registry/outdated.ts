@@ -3,8 +3,9 @@
  * release exists than the one its prod source names: newer tags on its git
  * remote (`git ls-remote --tags`), newer versions on the package index the
  * entry names (its simple API). What a person or a bot reads before `hpm pin`.
- * Every remote is asked at most once, a few at a time, each within a time
- * limit; `HPM_OFFLINE=1` asks none.
+ * A git remote is asked once however many entries it releases (a monorepo's
+ * subdirectories), a few remotes at a time, each within a time limit;
+ * `HPM_OFFLINE=1` asks none.
  *
  * @module
  */
@@ -109,13 +110,27 @@ export async function outdated(
   options: OutdatedOptions,
 ): Promise<OutdatedEntry[]> {
   const mode = options.mode ?? "prod";
-  return await runPool(entries, options.jobs ?? JOBS, (entry) => check(entry, mode, options));
+  // By URL, the answer itself: entries in one repository (a monorepo's
+  // subdirectories) checked side by side wait for one `ls-remote`.
+  const asked = new Map<string, ReturnType<typeof remoteTags>>();
+  const tagsOf = (url: string, timeoutMs: number) => {
+    if (!asked.has(url)) {
+      asked.set(url, remoteTags(options.runner, options.cwd, url, timeoutMs, MAX_ANSWER_BYTES));
+    }
+    return asked.get(url)!;
+  };
+  return await runPool(
+    entries,
+    options.jobs ?? JOBS,
+    (entry) => check(entry, mode, options, tagsOf),
+  );
 }
 
 async function check(
   entry: RegistryEntry,
   mode: string,
   options: OutdatedOptions,
+  tagsOf: (url: string, timeoutMs: number) => ReturnType<typeof remoteTags>,
 ): Promise<OutdatedEntry> {
   const source = entry.sources[mode];
   const base = {
@@ -144,7 +159,7 @@ async function check(
         { from },
       );
     }
-    if (/^[0-9a-f]{7,64}$/i.test(ref) && !ref.includes(".")) {
+    if (/^[0-9a-f]{7,64}$/i.test(ref)) {
       return skip(`\`${ref}\` looks like a commit: nothing to compare tags with`, {
         current: ref,
         from,
@@ -156,7 +171,7 @@ async function check(
     if (options.offline) {
       return skip("offline (HPM_OFFLINE=1): the remote was not asked", { current: ref, from });
     }
-    const answer = await remoteTags(options.runner, options.cwd, from, timeoutMs, MAX_ANSWER_BYTES);
+    const answer = await tagsOf(from, timeoutMs);
     if ("reason" in answer) {
       return { ...base, current: ref, from, state: "unreachable", reason: answer.reason };
     }

@@ -74,3 +74,24 @@ Deno.test("outdated(): an index that redirects is not followed; nothing to compa
   ]);
   assert.equal(runner.calls.length, 0);
 });
+
+Deno.test("outdated(): entries sharing a git remote (a monorepo's subdirectories) ask it once", async () => {
+  const runner = recordingRunner(() => ({
+    code: 0,
+    stdout: "a\trefs/tags/v1.0.0\nb\trefs/tags/v1.1.0\n",
+    stderr: "",
+  }));
+  const mono = "https://example.com/mono.git";
+  const report = await outdated([
+    entry("a", `{type: git, url: '${mono}', ref: v1.0.0, subdirectory: a}`),
+    entry("b", `{type: git, url: '${mono}', ref: v1.1.0, subdirectory: b}`),
+    entry("c", "{type: git, url: 'https://example.com/c.git', ref: v1.0.0}"),
+  ], { runner, cwd: "/p" });
+  assert.deepEqual(report.map((r) => [r.name, r.state, r.latest]), [
+    ["a", "outdated", "v1.1.0"],
+    ["b", "current", null],
+    ["c", "outdated", "v1.1.0"],
+  ]);
+  const asked = runner.calls.filter((c) => c.args.includes("ls-remote")).map((c) => c.args.at(-1));
+  assert.deepEqual(asked, [mono, "https://example.com/c.git"]);
+});

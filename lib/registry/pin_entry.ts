@@ -158,9 +158,15 @@ export function folderRegistry(dir: string, name?: string): Registry {
   return registry;
 }
 
-// A remote registry's entries are its repository's: the steps to change one,
-// trying it before anyone else gets it.
-function remoteRegistryError(entry: RegistryEntry, remote: string): HpmInputError {
+/**
+ * The refusal to edit a remote registry's entry, whose hint gives the steps to
+ * change it in a clone of the registry, trying it before anyone else gets it.
+ *
+ * @param entry the entry
+ * @param remote the registry it comes from, as hpm.yaml names it
+ * @returns the error
+ */
+export function remoteRegistryError(entry: RegistryEntry, remote: string): HpmInputError {
   const where = parseRegistryLocation(remote);
   const name = entry.name;
   let hint: string;
