@@ -70,6 +70,8 @@ export interface GitCall {
   readonly maxOutputBytes?: number;
   /** Told git's process id once it runs (see {@link RunRequest.onSpawn}). */
   readonly onSpawn?: (pid: number) => void | Promise<void>;
+  /** Written to git's stdin (see {@link RunRequest.stdin}). */
+  readonly stdin?: Uint8Array;
 }
 
 // Read-only queries must not even take git's optional index lock.
@@ -134,6 +136,7 @@ export async function runGit(
     ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
     ...(call.maxOutputBytes !== undefined ? { maxOutputBytes: call.maxOutputBytes } : {}),
     ...(call.onSpawn ? { onSpawn: call.onSpawn } : {}),
+    ...(call.stdin ? { stdin: call.stdin } : {}),
   };
   return await runner(request);
 }
@@ -692,6 +695,101 @@ export async function newestRemoteTag(
 
 // What a remote's list of tags may take: 64 bytes a line, a million tags.
 const MAX_TAG_LIST_BYTES = 64 * 1024 * 1024;
+
+/** An entry of a tree, as `git ls-tree -l` lists it. */
+export interface TreeEntry {
+  /** Its path from the tree. */
+  readonly path: string;
+  /** `100644` and `100755` are files, `120000` a link, `040000` a folder, `160000` a submodule. */
+  readonly mode: string;
+  /** Its object id. */
+  readonly object: string;
+  /** Its size in bytes; undefined for a folder or a submodule. */
+  readonly size?: number;
+}
+
+/**
+ * The entries of a tree (not those below them), or only those at `paths`,
+ * as the repository holds them: nothing of a work tree, attributes or
+ * filters is involved.
+ *
+ * @param runner runs git
+ * @param dir the repository
+ * @param tree a commit or tree id
+ * @param paths the entries wanted; all when none
+ * @param call timeout and environment
+ * @returns the entries
+ * @throws {CommandFailedError} when git fails (no such object)
+ */
+export async function treeEntries(
+  runner: Runner,
+  dir: string,
+  tree: string,
+  paths: readonly string[] = [],
+  call: GitCall = {},
+): Promise<TreeEntry[]> {
+  // `-l` rather than `--format`, which needs git 2.36.
+  const out = await gitRaw(
+    runner,
+    dir,
+    // A `--` with no path after it would match nothing.
+    ["ls-tree", "-z", "-l", "--end-of-options", tree, ...(paths.length ? ["--", ...paths] : [])],
+    call,
+  );
+  return out.split("\0").flatMap((line) => {
+    const m = /^(\d+) \w+ ([0-9a-f]+) +(-|\d+)\t(.*)$/s.exec(line);
+    if (!m) return [];
+    return [{ path: m[4], mode: m[1], object: m[2], ...(m[3] === "-" ? {} : { size: +m[3] }) }];
+  });
+}
+
+/**
+ * The bytes of blobs, in one `git cat-file --batch`: as the repository holds
+ * them, no filter or line-ending rule applied.
+ *
+ * @param runner runs git
+ * @param dir the repository
+ * @param blobs their ids
+ * @param maxBytes the most their contents may hold together
+ * @param call timeout and environment
+ * @returns each blob's bytes, in the order asked
+ * @throws {CommandFailedError} when git fails, a blob is missing, or they hold more than `maxBytes`
+ */
+export async function blobBytes(
+  runner: Runner,
+  dir: string,
+  blobs: readonly string[],
+  maxBytes: number,
+  call: GitCall = {},
+): Promise<Uint8Array[]> {
+  if (!blobs.length) return [];
+  const args = ["cat-file", "--batch"];
+  const encoder = new TextEncoder();
+  const r = await runGit(runner, dir, args, {
+    env: QUIET_ENV,
+    ...call,
+    stdin: encoder.encode(blobs.map((b) => `${b}\n`).join("")),
+    // Each blob comes after a line `<id> blob <size>` and is followed by a newline.
+    maxOutputBytes: maxBytes + blobs.reduce((sum, b) => sum + b.length + 32, 0),
+  });
+  const fail = (why: string) => new CommandFailedError("git", args, r.code, why);
+  if (r.code !== 0) throw fail(r.stderr.slice(-2000));
+  const out = r.stdoutBytes ?? encoder.encode(r.stdout);
+  const decoder = new TextDecoder();
+  const found: Uint8Array[] = [];
+  let at = 0;
+  for (const blob of blobs) {
+    const end = out.indexOf(0x0a, at);
+    const header = decoder.decode(out.subarray(at, end < 0 ? out.length : end));
+    const size = header.startsWith(`${blob} blob `) ? Number(header.split(" ")[2]) : NaN;
+    if (end < 0 || !Number.isSafeInteger(size) || end + 1 + size > out.length) {
+      throw fail(`unexpected answer for ${blob}: ${header}`);
+    }
+    found.push(out.subarray(end + 1, end + 1 + size));
+    at = end + 2 + size;
+  }
+  return found;
+}
 
 /**
  * The files whose content decides which object `ref` names in the clone at
