@@ -15,6 +15,7 @@ import { CommandFailedError, excerpt, HpmInputError, HpmOperationError } from ".
 import {
   door,
   joinPath,
+  openLockFile,
   ownFolder,
   readConfined,
   removeConfined,
@@ -294,7 +295,8 @@ export async function fetchRegistryCopy(
   const env = options.env ?? Deno.env.toObject();
   const registries = cacheFolder(env, "registries");
   const dir = joinPath(registries, await cacheKey(location));
-  const lock = await Deno.open(`${dir}.lock`, { read: true, write: true, create: true });
+  // Never through a link planted at its path, as the project lock.
+  const lock = openLockFile(`${dir}.lock`, { root: registries, strict: true });
   try {
     // An exclusive lock, released by the system even if this process dies.
     await lock.lock(true);

@@ -429,3 +429,27 @@ Deno.test("fetchRegistryCopy(): a git registry's entries are its blobs, byte for
     );
   });
 });
+
+Deno.test("fetchRegistryCopy(): a link planted at a registry's lock file is refused, never followed", async () => {
+  await withCache(async (env, base) => {
+    const registry = await gitRegistry(base);
+    await registry.commit("1.0.0");
+    await fetchRegistryCopy(registry.location, { env });
+    const registries = join(env.HPM_CACHE_DIR, "registries");
+    const lock = [...Deno.readDirSync(registries)].find((e) => e.name.endsWith(".lock"))!.name;
+    Deno.removeSync(join(registries, lock));
+    const target = join(base, "planted");
+    Deno.symlinkSync(target, join(registries, lock));
+    await assert.rejects(
+      () => fetchRegistryCopy(registry.location, { env, refresh: true }),
+      (e) =>
+        e instanceof HpmInputError && e.code === "unsafe-path" &&
+        /is a symbolic link/.test(e.message),
+    );
+    assert.throws(
+      () => Deno.lstatSync(target),
+      Deno.errors.NotFound,
+      "nothing made through the link",
+    );
+  });
+});
