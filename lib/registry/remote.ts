@@ -391,7 +391,7 @@ async function newestOrCached<T>(
 async function fetchHttpLocked(
   at: Locked<{ kind: "http"; url: string }>,
 ): Promise<FetchedRegistry> {
-  const { location, options, registries, dir } = at;
+  const { location, options, env, registries, dir } = at;
   const stamp = `${dir}.fetched`;
   const when = fetchedAt(stamp);
   const copy = (asked: boolean, at = when): FetchedRegistry => ({
@@ -404,9 +404,10 @@ async function fetchHttpLocked(
     },
   });
   // A static registry's copy holds the entries asked for so far: a name not
-  // asked for before is a reason to ask the remote.
+  // asked for before is a reason to ask the remote, unless nothing may be
+  // asked (the lookup then refuses the name, saying which copy it looked in).
   const cached = isFolder(dir) && isFolder(joinPath(dir, "packages")) &&
-    !missingFromStaticCopy(dir, options.wanted ?? []);
+    (env.HPM_OFFLINE === "1" || !missingFromStaticCopy(dir, options.wanted ?? []));
   return await newestOrCached(
     at,
     when,

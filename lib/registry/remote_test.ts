@@ -453,3 +453,28 @@ Deno.test("fetchRegistryCopy(): a link planted at a registry's lock file is refu
     );
   });
 });
+
+Deno.test("fetchRegistry(): offline, a static copy lacking a name is used, and says so (the lookup then refuses the name)", async () => {
+  await withCache(async (env) => {
+    const host = serve(new Map([["/packages/plug.yaml", entry("plug", "1.0.0")]]));
+    const location = { kind: "http", url: host.url } as const;
+    try {
+      const dir = await fetchRegistry(location, { env, wanted: ["plug"] });
+      host.asked.length = 0;
+      const notices: string[] = [];
+      const offline = await fetchRegistryCopy(location, {
+        env: { ...env, HPM_OFFLINE: "1" },
+        wanted: ["plug", "other"],
+        log: (m) => notices.push(m),
+      });
+      assert.equal(offline.dir, dir);
+      assert.equal(offline.copy.asked, false);
+      assert.deepEqual(host.asked, [], "nothing asked");
+      assert.deepEqual(notices, [
+        `registry ${host.url}: offline (HPM_OFFLINE=1), using the cached copy`,
+      ]);
+    } finally {
+      await host.stop();
+    }
+  });
+});
