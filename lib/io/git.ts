@@ -84,20 +84,23 @@ const NO_TRANSPORT = { GIT_ALLOW_PROTOCOL: "" };
 /**
  * The settings with which a repository's own configuration makes git run a
  * program while it reaches a remote: the ssh command, the `git://` proxy,
- * the askpass and credential helpers, the upload-pack or remote helper, the
- * command listing an alternate's refs, and the program checking signatures
- * (a fast-forward under `merge.verifySignatures`). Names as `git config
+ * the askpass and credential helpers, the upload-pack or receive-pack (run
+ * as a local command for a remote that is a path) or remote helper, the
+ * command listing an alternate's refs, and the programs checking or making
+ * signatures (a fast-forward under `merge.verifySignatures`, a signed push;
+ * with ssh signing, the command choosing the key). Names as `git config
  * --list` prints them, lower-cased but for the middle part.
  */
 const COMMAND_SETTING =
-  /^(core\.(sshcommand|gitproxy|askpass|alternaterefscommand)|credential\.(.+\.)?helper|remote\..+\.(uploadpack|vcs)|gpg\.(.+\.)?program)$/;
+  /^(core\.(sshcommand|gitproxy|askpass|alternaterefscommand)|credential\.(.+\.)?helper|remote\..+\.(uploadpack|receivepack|vcs)|gpg\.(.+\.)?program|gpg\.ssh\.defaultkeycommand)$/;
 
-// git's own spelling of the lower-cased core settings, for messages.
-const CORE_SPELLING: Readonly<Record<string, string>> = {
-  sshcommand: "sshCommand",
-  gitproxy: "gitProxy",
-  askpass: "askPass",
-  alternaterefscommand: "alternateRefsCommand",
+// git's own spelling of the lower-cased settings, for messages.
+const SPELLING: Readonly<Record<string, string>> = {
+  "core.sshcommand": "core.sshCommand",
+  "core.gitproxy": "core.gitProxy",
+  "core.askpass": "core.askPass",
+  "core.alternaterefscommand": "core.alternateRefsCommand",
+  "gpg.ssh.defaultkeycommand": "gpg.ssh.defaultKeyCommand",
 };
 
 /**
@@ -164,8 +167,7 @@ async function refuseCommandSettings(
   for (let i = 0; i + 2 < fields.length; i += 3) {
     const key = fields[i + 2].split("\n", 1)[0];
     if ((fields[i] === "local" || fields[i] === "worktree") && COMMAND_SETTING.test(key)) {
-      const spelled = key.replace(/^core\.(\w+)$/, (_, name) => `core.${CORE_SPELLING[name]}`);
-      found.set(spelled, fields[i + 1].replace(/^file:/, ""));
+      found.set(SPELLING[key] ?? key, fields[i + 1].replace(/^file:/, ""));
     }
   }
   if (found.size === 0) return undefined;

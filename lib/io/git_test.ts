@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cloneState, commitsAfter, refFiles } from "./git.ts";
+import { CommandFailedError } from "../core/errors.ts";
+import { cloneState, commitsAfter, gitPush, refFiles } from "./git.ts";
 import { denoRunner } from "./runner.ts";
 import { gitAt } from "../_testing.ts";
 
@@ -78,3 +79,31 @@ Deno.test("cloneState() and commitsAfter() with real git: branch, changes, detac
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("gitPush(): refused when the clone's own config names a receive-pack command, which never runs", () =>
+  inTempDir(async (dir) => {
+    const remote = join(dir, "remote.git");
+    const clone = join(dir, "clone");
+    const marker = join(dir, "pwned");
+    await gitAt(dir)("init", "-q", "--bare", remote);
+    await gitAt(dir)("clone", "-q", remote, clone);
+    const git = gitAt(clone);
+    await git("commit", "-q", "--allow-empty", "-m", "one");
+    await git("config", "remote.origin.receivepack", `touch '${marker}'; git-receive-pack`);
+    await assert.rejects(
+      () => gitPush(denoRunner, clone, "origin", ["HEAD:refs/heads/main"]),
+      (e) =>
+        e instanceof CommandFailedError &&
+        /refusing to reach a remote .* sets remote\.origin\.receivepack \(/.test(e.stderrTail),
+    );
+    assert.throws(() => Deno.lstatSync(marker), Deno.errors.NotFound, "the command never ran");
+  }));
+
+async function inTempDir(test: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
+  try {
+    await test(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
