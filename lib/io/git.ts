@@ -1195,7 +1195,10 @@ export async function fastForward(
 /**
  * A file as it is at `ref` of the remote `url`, fetched shallowly into `dir`,
  * a repository HPM owns (one per remote, made here when it has no `.git`
- * yet), within `timeoutMs`.
+ * yet), within `timeoutMs`. Calls for one `dir` take turns in this process;
+ * each fetch goes into a ref of its own, so another process fetching into
+ * the same repository cannot swap what is read (git's own locks may make one
+ * of them fail, which is then its reason).
  *
  * @param runner runs git
  * @param dir an existing folder of HPM's cache
@@ -1208,7 +1211,7 @@ export async function fastForward(
  * @returns its text, or why it could not be read
  * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
  */
-export async function remoteFileAtRef(
+export function remoteFileAtRef(
   runner: Runner,
   dir: string,
   url: string,
@@ -1218,33 +1221,55 @@ export async function remoteFileAtRef(
   maxBytes: number,
   keep = false,
 ): Promise<{ text: string } | { reason: string }> {
-  const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
-  const why = (r: { code: number; stderr: string }) =>
-    gitFailure(r.stderr) ?? `git stopped with exit code ${r.code}`;
-  if (!hasOwnGit(dir)) {
-    const init = await runGit(runner, dir, ["init", "--quiet"], call);
-    if (init.code !== 0) return { reason: why(init) };
-  }
-  const fetched = await runGit(
-    runner,
-    dir,
-    ["fetch", "--quiet", "--depth", "1", "--end-of-options", url, ref],
-    { ...call, timeoutMs, network: "repository" },
-  );
-  if (fetched.code !== 0) return { reason: why(fetched) };
-  if (keep && !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) {
-    const kept = await runGit(runner, dir, ["update-ref", `refs/tags/${ref}`, "FETCH_HEAD"], call);
-    if (kept.code !== 0) return { reason: why(kept) };
-  }
-  const text = await blobText(
-    runner,
-    dir,
-    `FETCH_HEAD:${path}`,
-    maxBytes,
-    `${path} at ${ref} of ${url}`,
-    call.env,
-  );
-  return text === undefined ? { reason: `${ref} has no ${path}` } : { text };
+  return inTurn(dir, async () => {
+    const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
+    const why = (r: { code: number; stderr: string }) =>
+      gitFailure(r.stderr) ?? `git stopped with exit code ${r.code}`;
+    if (!hasOwnGit(dir)) {
+      const init = await runGit(runner, dir, ["init", "--quiet"], call);
+      if (init.code !== 0) return { reason: why(init) };
+    }
+    // A tag to keep is fetched as that tag; anything else into this process's
+    // own ref, removed once read.
+    const own = keep && !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)
+      ? `refs/tags/${ref}`
+      : `refs/hpm/fetched-${Deno.pid}`;
+    const fetched = await runGit(
+      runner,
+      dir,
+      ["fetch", "--quiet", "--no-tags", "--depth", "1", "--end-of-options", url, `+${ref}:${own}`],
+      { ...call, timeoutMs, network: "repository" },
+    );
+    if (fetched.code !== 0) return { reason: why(fetched) };
+    try {
+      const text = await blobText(
+        runner,
+        dir,
+        `${own}:${path}`,
+        maxBytes,
+        `${path} at ${ref} of ${url}`,
+        call.env,
+      );
+      return text === undefined ? { reason: `${ref} has no ${path}` } : { text };
+    } finally {
+      if (own.startsWith("refs/hpm/")) {
+        await runGit(runner, dir, ["update-ref", "-d", "--end-of-options", own], call);
+      }
+    }
+  });
+}
+
+// The work on each of HPM's cache repositories, one call after another.
+const turns = new Map<string, Promise<unknown>>();
+
+function inTurn<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const mine = (turns.get(dir) ?? Promise.resolve()).then(work, work);
+  const done = mine.catch(() => {});
+  turns.set(dir, done);
+  done.then(() => {
+    if (turns.get(dir) === done) turns.delete(dir);
+  });
+  return mine;
 }
 
 /** Where the current branch is pushed: its upstream's remote and branch. */
