@@ -70,6 +70,8 @@ export interface GitCall {
   readonly maxOutputBytes?: number;
   /** Told git's process id once it runs (see {@link RunRequest.onSpawn}). */
   readonly onSpawn?: (pid: number) => void | Promise<void>;
+  /** Written to git's stdin (see {@link RunRequest.stdin}). */
+  readonly stdin?: Uint8Array;
 }
 
 // Read-only queries must not even take git's optional index lock.
@@ -82,20 +84,23 @@ const NO_TRANSPORT = { GIT_ALLOW_PROTOCOL: "" };
 /**
  * The settings with which a repository's own configuration makes git run a
  * program while it reaches a remote: the ssh command, the `git://` proxy,
- * the askpass and credential helpers, the upload-pack or remote helper, the
- * command listing an alternate's refs, and the program checking signatures
- * (a fast-forward under `merge.verifySignatures`). Names as `git config
+ * the askpass and credential helpers, the upload-pack or receive-pack (run
+ * as a local command for a remote that is a path) or remote helper, the
+ * command listing an alternate's refs, and the programs checking or making
+ * signatures (a fast-forward under `merge.verifySignatures`, a signed push;
+ * with ssh signing, the command choosing the key). Names as `git config
  * --list` prints them, lower-cased but for the middle part.
  */
 const COMMAND_SETTING =
-  /^(core\.(sshcommand|gitproxy|askpass|alternaterefscommand)|credential\.(.+\.)?helper|remote\..+\.(uploadpack|vcs)|gpg\.(.+\.)?program)$/;
+  /^(core\.(sshcommand|gitproxy|askpass|alternaterefscommand)|credential\.(.+\.)?helper|remote\..+\.(uploadpack|receivepack|vcs)|gpg\.(.+\.)?program|gpg\.ssh\.defaultkeycommand)$/;
 
-// git's own spelling of the lower-cased core settings, for messages.
-const CORE_SPELLING: Readonly<Record<string, string>> = {
-  sshcommand: "sshCommand",
-  gitproxy: "gitProxy",
-  askpass: "askPass",
-  alternaterefscommand: "alternateRefsCommand",
+// git's own spelling of the lower-cased settings, for messages.
+const SPELLING: Readonly<Record<string, string>> = {
+  "core.sshcommand": "core.sshCommand",
+  "core.gitproxy": "core.gitProxy",
+  "core.askpass": "core.askPass",
+  "core.alternaterefscommand": "core.alternateRefsCommand",
+  "gpg.ssh.defaultkeycommand": "gpg.ssh.defaultKeyCommand",
 };
 
 /**
@@ -134,6 +139,7 @@ export async function runGit(
     ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
     ...(call.maxOutputBytes !== undefined ? { maxOutputBytes: call.maxOutputBytes } : {}),
     ...(call.onSpawn ? { onSpawn: call.onSpawn } : {}),
+    ...(call.stdin ? { stdin: call.stdin } : {}),
   };
   return await runner(request);
 }
@@ -161,8 +167,7 @@ async function refuseCommandSettings(
   for (let i = 0; i + 2 < fields.length; i += 3) {
     const key = fields[i + 2].split("\n", 1)[0];
     if ((fields[i] === "local" || fields[i] === "worktree") && COMMAND_SETTING.test(key)) {
-      const spelled = key.replace(/^core\.(\w+)$/, (_, name) => `core.${CORE_SPELLING[name]}`);
-      found.set(spelled, fields[i + 1].replace(/^file:/, ""));
+      found.set(SPELLING[key] ?? key, fields[i + 1].replace(/^file:/, ""));
     }
   }
   if (found.size === 0) return undefined;
@@ -693,6 +698,101 @@ export async function newestRemoteTag(
 // What a remote's list of tags may take: 64 bytes a line, a million tags.
 const MAX_TAG_LIST_BYTES = 64 * 1024 * 1024;
 
+/** An entry of a tree, as `git ls-tree -l` lists it. */
+export interface TreeEntry {
+  /** Its path from the tree. */
+  readonly path: string;
+  /** `100644` and `100755` are files, `120000` a link, `040000` a folder, `160000` a submodule. */
+  readonly mode: string;
+  /** Its object id. */
+  readonly object: string;
+  /** Its size in bytes; undefined for a folder or a submodule. */
+  readonly size?: number;
+}
+
+/**
+ * The entries of a tree (not those below them), or only those at `paths`,
+ * as the repository holds them: nothing of a work tree, attributes or
+ * filters is involved.
+ *
+ * @param runner runs git
+ * @param dir the repository
+ * @param tree a commit or tree id
+ * @param paths the entries wanted; all when none
+ * @param call timeout and environment
+ * @returns the entries
+ * @throws {CommandFailedError} when git fails (no such object)
+ */
+export async function treeEntries(
+  runner: Runner,
+  dir: string,
+  tree: string,
+  paths: readonly string[] = [],
+  call: GitCall = {},
+): Promise<TreeEntry[]> {
+  // `-l` rather than `--format`, which needs git 2.36.
+  const out = await gitRaw(
+    runner,
+    dir,
+    // A `--` with no path after it would match nothing.
+    ["ls-tree", "-z", "-l", "--end-of-options", tree, ...(paths.length ? ["--", ...paths] : [])],
+    call,
+  );
+  return out.split("\0").flatMap((line) => {
+    const m = /^(\d+) \w+ ([0-9a-f]+) +(-|\d+)\t(.*)$/s.exec(line);
+    if (!m) return [];
+    return [{ path: m[4], mode: m[1], object: m[2], ...(m[3] === "-" ? {} : { size: +m[3] }) }];
+  });
+}
+
+/**
+ * The bytes of blobs, in one `git cat-file --batch`: as the repository holds
+ * them, no filter or line-ending rule applied.
+ *
+ * @param runner runs git
+ * @param dir the repository
+ * @param blobs their ids
+ * @param maxBytes the most their contents may hold together
+ * @param call timeout and environment
+ * @returns each blob's bytes, in the order asked
+ * @throws {CommandFailedError} when git fails, a blob is missing, or they hold more than `maxBytes`
+ */
+export async function blobBytes(
+  runner: Runner,
+  dir: string,
+  blobs: readonly string[],
+  maxBytes: number,
+  call: GitCall = {},
+): Promise<Uint8Array[]> {
+  if (!blobs.length) return [];
+  const args = ["cat-file", "--batch"];
+  const encoder = new TextEncoder();
+  const r = await runGit(runner, dir, args, {
+    env: QUIET_ENV,
+    ...call,
+    stdin: encoder.encode(blobs.map((b) => `${b}\n`).join("")),
+    // Each blob comes after a line `<id> blob <size>` and is followed by a newline.
+    maxOutputBytes: maxBytes + blobs.reduce((sum, b) => sum + b.length + 32, 0),
+  });
+  const fail = (why: string) => new CommandFailedError("git", args, r.code, why);
+  if (r.code !== 0) throw fail(r.stderr.slice(-2000));
+  const out = r.stdoutBytes ?? encoder.encode(r.stdout);
+  const decoder = new TextDecoder();
+  const found: Uint8Array[] = [];
+  let at = 0;
+  for (const blob of blobs) {
+    const end = out.indexOf(0x0a, at);
+    const header = decoder.decode(out.subarray(at, end < 0 ? out.length : end));
+    const size = header.startsWith(`${blob} blob `) ? Number(header.split(" ")[2]) : NaN;
+    if (end < 0 || !Number.isSafeInteger(size) || end + 1 + size > out.length) {
+      throw fail(`unexpected answer for ${blob}: ${header}`);
+    }
+    found.push(out.subarray(end + 1, end + 1 + size));
+    at = end + 2 + size;
+  }
+  return found;
+}
+
 /**
  * The files whose content decides which object `ref` names in the clone at
  * `dir`, as git's rules for a name look it up (`$GIT_DIR/REF`, `refs/REF`,
@@ -1095,7 +1195,10 @@ export async function fastForward(
 /**
  * A file as it is at `ref` of the remote `url`, fetched shallowly into `dir`,
  * a repository HPM owns (one per remote, made here when it has no `.git`
- * yet), within `timeoutMs`.
+ * yet), within `timeoutMs`. Calls for one `dir` take turns in this process;
+ * each fetch goes into a ref of its own, so another process fetching into
+ * the same repository cannot swap what is read (git's own locks may make one
+ * of them fail, which is then its reason).
  *
  * @param runner runs git
  * @param dir an existing folder of HPM's cache
@@ -1108,7 +1211,7 @@ export async function fastForward(
  * @returns its text, or why it could not be read
  * @throws {HpmInputError} `too-large` when the file is larger than `maxBytes`
  */
-export async function remoteFileAtRef(
+export function remoteFileAtRef(
   runner: Runner,
   dir: string,
   url: string,
@@ -1118,33 +1221,55 @@ export async function remoteFileAtRef(
   maxBytes: number,
   keep = false,
 ): Promise<{ text: string } | { reason: string }> {
-  const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
-  const why = (r: { code: number; stderr: string }) =>
-    gitFailure(r.stderr) ?? `git stopped with exit code ${r.code}`;
-  if (!hasOwnGit(dir)) {
-    const init = await runGit(runner, dir, ["init", "--quiet"], call);
-    if (init.code !== 0) return { reason: why(init) };
-  }
-  const fetched = await runGit(
-    runner,
-    dir,
-    ["fetch", "--quiet", "--depth", "1", "--end-of-options", url, ref],
-    { ...call, timeoutMs, network: "repository" },
-  );
-  if (fetched.code !== 0) return { reason: why(fetched) };
-  if (keep && !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) {
-    const kept = await runGit(runner, dir, ["update-ref", `refs/tags/${ref}`, "FETCH_HEAD"], call);
-    if (kept.code !== 0) return { reason: why(kept) };
-  }
-  const text = await blobText(
-    runner,
-    dir,
-    `FETCH_HEAD:${path}`,
-    maxBytes,
-    `${path} at ${ref} of ${url}`,
-    call.env,
-  );
-  return text === undefined ? { reason: `${ref} has no ${path}` } : { text };
+  return inTurn(dir, async () => {
+    const call = { env: { GIT_TERMINAL_PROMPT: "0" } };
+    const why = (r: { code: number; stderr: string }) =>
+      gitFailure(r.stderr) ?? `git stopped with exit code ${r.code}`;
+    if (!hasOwnGit(dir)) {
+      const init = await runGit(runner, dir, ["init", "--quiet"], call);
+      if (init.code !== 0) return { reason: why(init) };
+    }
+    // A tag to keep is fetched as that tag; anything else into this process's
+    // own ref, removed once read.
+    const own = keep && !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)
+      ? `refs/tags/${ref}`
+      : `refs/hpm/fetched-${Deno.pid}`;
+    const fetched = await runGit(
+      runner,
+      dir,
+      ["fetch", "--quiet", "--no-tags", "--depth", "1", "--end-of-options", url, `+${ref}:${own}`],
+      { ...call, timeoutMs, network: "repository" },
+    );
+    if (fetched.code !== 0) return { reason: why(fetched) };
+    try {
+      const text = await blobText(
+        runner,
+        dir,
+        `${own}:${path}`,
+        maxBytes,
+        `${path} at ${ref} of ${url}`,
+        call.env,
+      );
+      return text === undefined ? { reason: `${ref} has no ${path}` } : { text };
+    } finally {
+      if (own.startsWith("refs/hpm/")) {
+        await runGit(runner, dir, ["update-ref", "-d", "--end-of-options", own], call);
+      }
+    }
+  });
+}
+
+// The work on each of HPM's cache repositories, one call after another.
+const turns = new Map<string, Promise<unknown>>();
+
+function inTurn<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const mine = (turns.get(dir) ?? Promise.resolve()).then(work, work);
+  const done = mine.catch(() => {});
+  turns.set(dir, done);
+  done.then(() => {
+    if (turns.get(dir) === done) turns.delete(dir);
+  });
+  return mine;
 }
 
 /** Where the current branch is pushed: its upstream's remote and branch. */

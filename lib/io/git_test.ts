@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cloneState, commitsAfter, refFiles } from "./git.ts";
+import { CommandFailedError } from "../core/errors.ts";
+import { cloneState, commitsAfter, fileAtRef, gitPush, refFiles, remoteFileAtRef } from "./git.ts";
 import { denoRunner } from "./runner.ts";
 import { gitAt } from "../_testing.ts";
 
@@ -78,3 +79,71 @@ Deno.test("cloneState() and commitsAfter() with real git: branch, changes, detac
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("gitPush(): refused when the clone's own config names a receive-pack command, which never runs", () =>
+  inTempDir(async (dir) => {
+    const remote = join(dir, "remote.git");
+    const clone = join(dir, "clone");
+    const marker = join(dir, "pwned");
+    await gitAt(dir)("init", "-q", "--bare", remote);
+    await gitAt(dir)("clone", "-q", remote, clone);
+    const git = gitAt(clone);
+    await git("commit", "-q", "--allow-empty", "-m", "one");
+    await git("config", "remote.origin.receivepack", `touch '${marker}'; git-receive-pack`);
+    await assert.rejects(
+      () => gitPush(denoRunner, clone, "origin", ["HEAD:refs/heads/main"]),
+      (e) =>
+        e instanceof CommandFailedError &&
+        /refusing to reach a remote .* sets remote\.origin\.receivepack \(/.test(e.stderrTail),
+    );
+    assert.throws(() => Deno.lstatSync(marker), Deno.errors.NotFound, "the command never ran");
+  }));
+
+Deno.test("remoteFileAtRef(): two refs of one remote read at once, into one cache repository, each get their own file", () =>
+  inTempDir(async (dir) => {
+    const work = join(dir, "plugins");
+    const git = gitAt(work);
+    await Deno.mkdir(work);
+    await git("init", "-q", "-b", "main");
+    for (const version of ["1", "2", "3"]) {
+      await Deno.writeTextFile(join(work, "a.txt"), `a ${version}\n`);
+      await Deno.writeTextFile(join(work, "b.txt"), `b ${version}\n`);
+      await git("add", "-A");
+      await git("commit", "-q", "-m", version);
+      await git("tag", `v${version}`);
+    }
+    const cache = join(dir, "cache");
+    await Deno.mkdir(cache);
+    const url = `file://${work}`;
+    const read = (ref: string, path: string, keep = true) =>
+      remoteFileAtRef(denoRunner, cache, url, ref, path, 30_000, 1024, keep);
+    for (let round = 0; round < 4; round++) {
+      assert.deepEqual(
+        await Promise.all([
+          read("v1", "a.txt"),
+          read("v2", "b.txt"),
+          read("main", "b.txt", false),
+          read("v3", "a.txt"),
+        ]),
+        [{ text: "a 1\n" }, { text: "b 2\n" }, { text: "b 3\n" }, { text: "a 3\n" }],
+        `round ${round}`,
+      );
+      for (const version of ["1", "2", "3"]) {
+        assert.equal(
+          await fileAtRef(denoRunner, cache, `v${version}`, "b.txt", 1024),
+          `b ${version}\n`,
+          "each ref kept as the tag of its own commit",
+        );
+      }
+    }
+    assert.equal(await gitAt(cache)("for-each-ref", "refs/hpm"), "", "no ref of a fetch is left");
+  }));
+
+async function inTempDir(test: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
+  try {
+    await test(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -39,6 +39,8 @@ export interface RunRequest {
    * @default DEFAULT_MAX_OUTPUT_BYTES
    */
   readonly maxOutputBytes?: number;
+  /** Written to the program's stdin, which is then closed. @default stdin closed */
+  readonly stdin?: Uint8Array;
 }
 
 /**
@@ -60,6 +62,11 @@ export interface RunResult {
   readonly stderr: string;
   /** Set when stdout passed `maxOutputBytes`: the program was stopped, nothing is kept. */
   readonly tooLarge?: true;
+  /**
+   * Captured stdout as written, for output that is not text (a blob's
+   * bytes); a runner that leaves it out stands for `stdout` encoded as UTF-8.
+   */
+  readonly stdoutBytes?: Uint8Array;
 }
 
 /** Runs a program; never throws on a non-zero exit (the caller decides). */
@@ -201,7 +208,7 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
     args: [...request.args],
     cwd: request.cwd,
     env: request.env ? { ...request.env } : undefined,
-    stdin: "null",
+    stdin: request.stdin ? "piped" : "null",
     stdout: request.stream ? "inherit" : "piped",
     stderr: request.stream ? "inherit" : "piped",
     signal,
@@ -223,6 +230,7 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
     throw e;
   }
   await request.onSpawn?.(child.pid);
+  if (request.stdin) feed(child.stdin, request.stdin);
   const maxOutput = request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const [stdout, stderr, status] = request.stream
     ? [new Uint8Array(), new Uint8Array(), await child.status]
@@ -253,8 +261,20 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
   }
   const code = status.signal ? 128 + (SIGNALS[status.signal] ?? 0) : status.code;
   const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+  return {
+    code,
+    stdout: decoder.decode(stdout),
+    stderr: decoder.decode(stderr),
+    stdoutBytes: stdout,
+  };
 };
+
+// Written while the output is read (a program may answer before it has read
+// everything); one that exits without reading it all is not an error here.
+function feed(stdin: WritableStream<Uint8Array>, bytes: Uint8Array): void {
+  const writer = stdin.getWriter();
+  writer.write(bytes).then(() => writer.close()).catch(() => {});
+}
 
 /**
  * The bytes of a stream, or undefined once there are more than `limit`: what

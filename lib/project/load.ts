@@ -15,7 +15,12 @@ import { door, MAX_PYPROJECT_BYTES, readConfined } from "../io/files.ts";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { parseLocalOverlay, parseManifest, registriesInForce } from "../core/manifest.ts";
 import { loadRegistry, type LoadRegistryOptions } from "../registry/load.ts";
-import { cacheDir, fetchRegistryCopy, type FetchRegistryOptions } from "../registry/remote.ts";
+import {
+  cacheDir,
+  fetchRegistryCopy,
+  type FetchRegistryOptions,
+  RegistryLoad,
+} from "../registry/remote.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
 import { Registry } from "../core/registry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
@@ -115,6 +120,9 @@ export async function loadProject(
     : undefined;
   const load = {
     ...options,
+    // One deadline and one cap for every fetch below: the first load, the
+    // reload for a missing name, and the look at pinned registries' newest states.
+    load: options.load ?? new RegistryLoad(env(options)),
     wanted,
     reader,
     // `--refresh` moves to each registry's newest state; the record is what it moved from.

@@ -15,13 +15,13 @@ import { CommandFailedError, excerpt, HpmInputError, HpmOperationError } from ".
 import {
   door,
   joinPath,
-  listConfined,
+  openLockFile,
   ownFolder,
   readConfined,
   removeConfined,
   writeConfined,
 } from "../io/files.ts";
-import { gitFailure, runGit } from "../io/git.ts";
+import { blobBytes, type GitCall, gitFailure, runGit, treeEntries } from "../io/git.ts";
 import { isValidPackageName, normalizeName } from "../core/names.ts";
 import { parseRegistryEntry } from "../core/registry_entry.ts";
 import { denoRunner, readLimited, type Runner } from "../io/runner.ts";
@@ -295,7 +295,8 @@ export async function fetchRegistryCopy(
   const env = options.env ?? Deno.env.toObject();
   const registries = cacheFolder(env, "registries");
   const dir = joinPath(registries, await cacheKey(location));
-  const lock = await Deno.open(`${dir}.lock`, { read: true, write: true, create: true });
+  // Never through a link planted at its path, as the project lock.
+  const lock = openLockFile(`${dir}.lock`, { root: registries, strict: true });
   try {
     // An exclusive lock, released by the system even if this process dies.
     await lock.lock(true);
@@ -390,7 +391,7 @@ async function newestOrCached<T>(
 async function fetchHttpLocked(
   at: Locked<{ kind: "http"; url: string }>,
 ): Promise<FetchedRegistry> {
-  const { location, options, registries, dir } = at;
+  const { location, options, env, registries, dir } = at;
   const stamp = `${dir}.fetched`;
   const when = fetchedAt(stamp);
   const copy = (asked: boolean, at = when): FetchedRegistry => ({
@@ -403,9 +404,10 @@ async function fetchHttpLocked(
     },
   });
   // A static registry's copy holds the entries asked for so far: a name not
-  // asked for before is a reason to ask the remote.
+  // asked for before is a reason to ask the remote, unless nothing may be
+  // asked (the lookup then refuses the name, saying which copy it looked in).
   const cached = isFolder(dir) && isFolder(joinPath(dir, "packages")) &&
-    !missingFromStaticCopy(dir, options.wanted ?? []);
+    (env.HPM_OFFLINE === "1" || !missingFromStaticCopy(dir, options.wanted ?? []));
   return await newestOrCached(
     at,
     when,
@@ -472,7 +474,7 @@ async function fetchGitLocked(
     return await newestOrCached(at, when, cached, async (deadline, spend) => {
       const git = gitIn(dir, runner, deadline);
       const commit = await fetchInto(git, location.url, dir, spend, location.ref ?? "HEAD");
-      if (!made(commit)) await makeCopy(git, dir, commit, spend);
+      if (!made(commit)) await makeCopy(git, dir, commit, spend, shown);
       await writeStamp(stamp, registries, commit);
       return result(commit, true, Date.now());
     });
@@ -497,7 +499,7 @@ async function fetchGitLocked(
     const git = gitIn(dir, runner, deadline);
     const spend = refreshMeter(shown, load);
     await fetchInto(git, location.url, dir, spend, wanted, location.ref);
-    await makeCopy(git, dir, wanted, spend);
+    await makeCopy(git, dir, wanted, spend, shown);
   } catch (e) {
     if (e instanceof HpmInputError) throw e;
     throw new HpmOperationError(
@@ -535,23 +537,25 @@ function objectBytes(counts: string): number {
   return (kib("size") + kib("size-pack")) * 1024;
 }
 
-type Git = (
-  args: string[],
-  call?: { network?: "repository"; env?: Record<string, string> },
-) => Promise<string>;
+/** git in a registry's repository in the cache, every call within the load's deadline. */
+interface Git {
+  (args: string[], call?: { network?: "repository" }): Promise<string>;
+  readonly runner: Runner;
+  /** How a call made now must run. @throws {Error} once the deadline has passed */
+  readonly call: () => GitCall;
+}
 
-// git in a registry's repository in the cache, every call within the load's deadline.
 function gitIn(dir: string, runner: Runner, deadline: number): Git {
-  return async (args, call = {}) => {
+  const call = () => {
     if (Date.now() >= deadline) throw new Error("deadline passed");
-    const r = await runGit(runner, dir, args, {
-      env: { GIT_TERMINAL_PROMPT: "0", ...call.env },
-      timeoutMs: deadline - Date.now(),
-      ...(call.network ? { network: call.network } : {}),
-    });
+    return { env: { GIT_TERMINAL_PROMPT: "0" }, timeoutMs: deadline - Date.now() };
+  };
+  const git = async (args: string[], { network }: { network?: "repository" } = {}) => {
+    const r = await runGit(runner, dir, args, { ...call(), ...(network ? { network } : {}) });
     if (r.code !== 0) throw new CommandFailedError("git", args, r.code, r.stderr);
     return r.stdout.trim();
   };
+  return Object.assign(git, { runner, call });
 }
 
 // Fetch `what` (the ref, or a commit) into the registry's repository, made
@@ -602,34 +606,63 @@ async function fetchInto(
   return commit;
 }
 
-// The registry's copy at `commit`, written from the repository's objects
-// into a folder of its own (through a scratch index, so nothing is checked
-// out in the repository) and renamed into place whole. What it would write
-// is counted first.
+// The registry's copy at `commit`: the entry files of its packages/ (what a
+// registry is read for), their blobs as the commit holds them, written
+// through the door into a folder of their own, renamed into place whole.
+// git writes nothing: a checkout would apply the registry's .gitattributes,
+// and with them any filter the user configured (git-lfs, which would then
+// fetch from wherever the registry's .lfsconfig says). What it would write is
+// counted first.
 async function makeCopy(
   git: Git,
   dir: string,
   commit: string,
   spend: (bytes: number, files: number) => void,
+  shown: string,
 ): Promise<void> {
-  const sizes = (await git(["ls-tree", "-r", "--format=%(objectsize)", commit])).split("\n");
-  spend(sizes.reduce((sum, size) => sum + (Number(size) || 0), 0), sizes.length);
+  const short = commit.slice(0, 7);
+  const [packages] = (await treeEntries(git.runner, dir, commit, ["packages"], git.call()))
+    .filter((e) => e.path === "packages");
+  if (packages === undefined) {
+    throw new HpmOperationError(`the registry has no packages/ folder at ${short}`);
+  }
+  if (packages.mode !== "040000") {
+    throw new HpmInputError(
+      "unsafe-path",
+      `registry ${shown}: its packages/ at ${short} is a link or a file, not a folder`,
+      undefined,
+      "HPM reads a registry's entries from its own packages/ folder, and follows no link",
+    );
+  }
+  // Files named as a package's entry: no link, folder or submodule, no name a
+  // file system could read as a path.
+  const entries = (await treeEntries(git.runner, dir, packages.object, [], git.call()))
+    .filter((e) => {
+      const stem = e.path.match(/^(.*)\.ya?ml$/)?.[1];
+      return /^100\d{3}$/.test(e.mode) && stem !== undefined && isValidPackageName(stem);
+    });
+  const bytes = entries.reduce((sum, e) => sum + (e.size ?? 0), 0);
+  spend(bytes, entries.length);
+  const contents = await blobBytes(
+    git.runner,
+    dir,
+    entries.map((e) => e.object),
+    bytes,
+    git.call(),
+  );
   const copies = joinPath(dir, "at");
   ownFolder(copies, true);
   const fresh = joinPath(copies, `${commit}.new-${Deno.pid}`);
-  const index = { GIT_INDEX_FILE: joinPath(dir, ".git", `hpm-index-${Deno.pid}`) };
   await Deno.remove(fresh, { recursive: true }).catch(() => {});
   try {
     ownFolder(fresh, true);
-    await git(["read-tree", "--end-of-options", commit], { env: index });
-    await git(["checkout-index", "--all", `--prefix=${fresh}/`], { env: index });
-    // A packages/ linked out of the copy is refused here, before any entry is read.
-    if (listConfined(joinPath(fresh, "packages"), { root: fresh }) === undefined) {
-      throw new HpmOperationError(`the registry has no packages/ folder at ${commit.slice(0, 7)}`);
+    ownFolder(joinPath(fresh, "packages"), true);
+    const own = { root: fresh, strict: true };
+    for (const [i, e] of entries.entries()) {
+      await writeConfined(joinPath(fresh, "packages", e.path), contents[i], own);
     }
     await Deno.rename(fresh, copyDir(dir, commit));
   } finally {
-    await Deno.remove(index.GIT_INDEX_FILE).catch(() => {});
     await Deno.remove(fresh, { recursive: true }).catch(() => {});
   }
 }

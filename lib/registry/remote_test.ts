@@ -391,3 +391,90 @@ Deno.test("fetchRegistryCopy(): a git registry's copy per commit; the commit ask
     );
   });
 });
+
+Deno.test("fetchRegistryCopy(): a git registry's entries are its blobs, byte for byte: no filter, line-ending rule or link of its .gitattributes applies", async () => {
+  await withCache(async (env, base) => {
+    const registry = await gitRegistry(base);
+    const work = join(base, "registry");
+    // A filter the user configured (as git-lfs is), which the registry names for its entries.
+    const marker = join(base, "filter-ran");
+    const config = join(base, "gitconfig");
+    Deno.writeTextFileSync(config, `[filter "x"]\n\tsmudge = touch '${marker}'; cat\n`);
+    Deno.writeTextFileSync(join(work, ".gitattributes"), "*.yaml filter=x text eol=crlf\n");
+    Deno.writeFileSync(join(work, "packages", "odd.yaml"), new Uint8Array([0x6e, 0xff, 0x0a]));
+    Deno.mkdirSync(join(work, "packages", "deep"));
+    Deno.writeTextFileSync(join(work, "packages", "deep", "x.yaml"), entry("x", "1.0.0"));
+    Deno.writeTextFileSync(join(work, "packages", ".hidden.yaml"), entry("hidden", "1.0.0"));
+    Deno.symlinkSync("../.gitattributes", join(work, "packages", "link.yaml"));
+    const commit = await registry.commit("1.0.0");
+    Deno.env.set("GIT_CONFIG_GLOBAL", config);
+    let fetched;
+    try {
+      fetched = await fetchRegistryCopy(registry.location, { env });
+    } finally {
+      Deno.env.delete("GIT_CONFIG_GLOBAL");
+    }
+    assert.equal(fetched.copy.commit, commit);
+    assert.throws(() => Deno.lstatSync(marker), Deno.errors.NotFound, "the filter never ran");
+    const packages = join(fetched.dir, "packages");
+    assert.equal(Deno.readTextFileSync(join(packages, "plug.yaml")), entry("plug", "1.0.0"));
+    assert.deepEqual(
+      Deno.readFileSync(join(packages, "odd.yaml")),
+      new Uint8Array([0x6e, 0xff, 0x0a]),
+    );
+    assert.deepEqual(
+      [...Deno.readDirSync(packages)].map((e) => e.name).sort(),
+      ["odd.yaml", "plug.yaml"],
+      "only the entries a registry reads: no folder, hidden file or link",
+    );
+  });
+});
+
+Deno.test("fetchRegistryCopy(): a link planted at a registry's lock file is refused, never followed", async () => {
+  await withCache(async (env, base) => {
+    const registry = await gitRegistry(base);
+    await registry.commit("1.0.0");
+    await fetchRegistryCopy(registry.location, { env });
+    const registries = join(env.HPM_CACHE_DIR, "registries");
+    const lock = [...Deno.readDirSync(registries)].find((e) => e.name.endsWith(".lock"))!.name;
+    Deno.removeSync(join(registries, lock));
+    const target = join(base, "planted");
+    Deno.symlinkSync(target, join(registries, lock));
+    await assert.rejects(
+      () => fetchRegistryCopy(registry.location, { env, refresh: true }),
+      (e) =>
+        e instanceof HpmInputError && e.code === "unsafe-path" &&
+        /is a symbolic link/.test(e.message),
+    );
+    assert.throws(
+      () => Deno.lstatSync(target),
+      Deno.errors.NotFound,
+      "nothing made through the link",
+    );
+  });
+});
+
+Deno.test("fetchRegistry(): offline, a static copy lacking a name is used, and says so (the lookup then refuses the name)", async () => {
+  await withCache(async (env) => {
+    const host = serve(new Map([["/packages/plug.yaml", entry("plug", "1.0.0")]]));
+    const location = { kind: "http", url: host.url } as const;
+    try {
+      const dir = await fetchRegistry(location, { env, wanted: ["plug"] });
+      host.asked.length = 0;
+      const notices: string[] = [];
+      const offline = await fetchRegistryCopy(location, {
+        env: { ...env, HPM_OFFLINE: "1" },
+        wanted: ["plug", "other"],
+        log: (m) => notices.push(m),
+      });
+      assert.equal(offline.dir, dir);
+      assert.equal(offline.copy.asked, false);
+      assert.deepEqual(host.asked, [], "nothing asked");
+      assert.deepEqual(notices, [
+        `registry ${host.url}: offline (HPM_OFFLINE=1), using the cached copy`,
+      ]);
+    } finally {
+      await host.stop();
+    }
+  });
+});
