@@ -40,6 +40,15 @@ export function joinPath(first: string, ...rest: string[]): string {
   return out;
 }
 
+/**
+ * Whether `path` is absolute on POSIX or on Windows (`C:\`, `\\server`),
+ * whatever system HPM runs on: the rule for the folders HPM keeps its state
+ * and cache in, which must never be relative to the folder it runs in.
+ */
+export function isAbsoluteAnywhere(path: string): boolean {
+  return path.startsWith("/") || /^[A-Za-z]:[\\/]|^\\\\/.test(path);
+}
+
 function comparable(path: string): string {
   const unified = WINDOWS ? path.replaceAll("\\", "/").toLowerCase() : path;
   return unified.length > 1 ? unified.replace(/\/+$/, "") : unified;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isAbsolute, posix } from "node:path";
+import { posix } from "node:path";
 import { devCheckout } from "../core/checkout.ts";
 import { declaredDependencies } from "../core/dependencies.ts";
 import type { DeclaredDependencies } from "../core/resolve.ts";
@@ -101,7 +101,6 @@ export async function releaseDependencies(
   const local = keep ? await fromDevClone(lookup, entry, refs) : { fromFiles: false };
   if (local.dependencies !== undefined || source.type !== "git") return local;
   const cache = await releaseCache(lookup.env, source.url);
-  if (cache === undefined) return { fromFiles: false };
   const path = source.subdirectory
     ? posix.join(source.subdirectory, PYPROJECT_FILE)
     : PYPROJECT_FILE;
@@ -137,15 +136,11 @@ export async function releaseDependencies(
   return { fromFiles: false };
 }
 
-// HPM's own repository for a remote's releases, in the cache; none while the
-// cache folder is relative (the variable it comes from is: HPM_CACHE_DIR,
-// XDG_CACHE_HOME…), which would put git's repository in whatever folder hpm
-// runs in, maybe a project.
+// HPM's own repository for a remote's releases, in the cache.
 async function releaseCache(
   env: Readonly<Record<string, string | undefined>>,
   url: string,
-): Promise<string | undefined> {
-  if (!isAbsolute(cacheDir(env))) return undefined;
+): Promise<string> {
   const dir = joinPath(cacheFolder(env, "releases"), (await sha256Hex(url)).slice(0, 16));
   ownFolder(dir, true);
   return dir;

@@ -14,6 +14,7 @@ import { sha256Hex } from "../io/digest.ts";
 import { CommandFailedError, excerpt, HpmInputError, HpmOperationError } from "../core/errors.ts";
 import {
   door,
+  isAbsoluteAnywhere,
   joinPath,
   openLockFile,
   ownFolder,
@@ -48,17 +49,32 @@ const MAX_LOAD_FILES = 4 * MAX_PACKAGES;
  * Where HPM keeps fetched registries: `$HPM_CACHE_DIR`, else the user cache
  * folder. Variables missing from `env` are taken from the process; with no
  * home at all, a folder under the system's temporary folder (never the
- * working folder, which may be a project).
+ * working folder, which may be a project). A relative `XDG_CACHE_HOME`,
+ * `LOCALAPPDATA` or home is passed over, as the XDG spec asks; a relative
+ * `HPM_CACHE_DIR` is refused, as a relative `HPM_STATE_DIR` is: either would
+ * put HPM's cache in whatever folder it runs in, maybe a project.
  *
  * @param env the environment
- * @returns the cache folder
+ * @returns the cache folder, always absolute
+ * @throws {HpmInputError} `usage` for a relative `HPM_CACHE_DIR`
  */
 export function cacheDir(env: Readonly<Record<string, string | undefined>>): string {
   const all = { ...Deno.env.toObject(), ...env };
-  if (all.HPM_CACHE_DIR) return all.HPM_CACHE_DIR;
-  if (all.XDG_CACHE_HOME) return joinPath(all.XDG_CACHE_HOME, "hpm");
-  if (all.LOCALAPPDATA) return joinPath(all.LOCALAPPDATA, "hpm", "cache");
-  const home = all.HOME ?? all.USERPROFILE;
+  if (all.HPM_CACHE_DIR) {
+    if (isAbsoluteAnywhere(all.HPM_CACHE_DIR)) return all.HPM_CACHE_DIR;
+    throw new HpmInputError(
+      "usage",
+      `HPM_CACHE_DIR=${all.HPM_CACHE_DIR} is a relative path`,
+      undefined,
+      "set HPM_CACHE_DIR to an absolute path, or unset it",
+    );
+  }
+  const absolute = (dir: string | undefined) => dir && isAbsoluteAnywhere(dir) ? dir : undefined;
+  const xdg = absolute(all.XDG_CACHE_HOME);
+  if (xdg) return joinPath(xdg, "hpm");
+  const local = absolute(all.LOCALAPPDATA);
+  if (local) return joinPath(local, "hpm", "cache");
+  const home = absolute(all.HOME ?? all.USERPROFILE);
   if (home) return joinPath(home, ".cache", "hpm");
   return joinPath(all.TMPDIR ?? all.TEMP ?? "/tmp", `hpm-cache-${Deno.uid() ?? "user"}`);
 }

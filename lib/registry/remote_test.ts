@@ -48,6 +48,24 @@ Deno.test("cacheDir(): HPM_CACHE_DIR, else XDG, else LOCALAPPDATA, else the home
   assert.equal(cacheDir(NO_CACHE_VARS), `/tmp/hpm-cache-${user}`);
 });
 
+Deno.test("cacheDir(): a relative XDG_CACHE_HOME, LOCALAPPDATA or home is passed over; a relative HPM_CACHE_DIR is refused", () => {
+  const relative = {
+    ...NO_CACHE_VARS,
+    XDG_CACHE_HOME: "cache",
+    LOCALAPPDATA: "AppData",
+    HOME: "home/me",
+    TMPDIR: "/t",
+  };
+  assert.equal(cacheDir(relative), `/t/hpm-cache-${Deno.uid() ?? "user"}`);
+  assert.equal(cacheDir({ ...relative, HOME: "/home/me" }), "/home/me/.cache/hpm");
+  assert.throws(
+    () => cacheDir({ ...relative, HPM_CACHE_DIR: "my-cache" }),
+    (e: unknown) =>
+      e instanceof HpmInputError && e.code === "usage" &&
+      e.message === "HPM_CACHE_DIR=my-cache is a relative path",
+  );
+});
+
 Deno.test("cacheFolder(): made private under the cache; a cache or a folder that is a link is refused", async () => {
   const base = Deno.realPathSync(await Deno.makeTempDir({ prefix: "hpm-unit-cache-" }));
   try {
