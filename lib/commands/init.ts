@@ -11,9 +11,13 @@ import { dirname, join, relative, resolve } from "node:path";
 import { stringify } from "yaml";
 import { type Adoption, planAdoption } from "../core/adopt.ts";
 import {
+  kindOf,
+  makeExecutable,
   makeFolderConfined,
+  makeFolders,
   MAX_PYPROJECT_BYTES,
   readConfined,
+  statOrUndefined,
   writeConfined,
 } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
@@ -97,9 +101,8 @@ const IGNORED = [LOCAL_FILE, "/packages/"];
 export async function init(options: InitOptions = {}): Promise<string[]> {
   const root = resolve(options.root ?? Deno.cwd());
   const registry = (options.registry ?? "hpm-registry").replace(/^\.\/|\/$/g, "");
-  try {
-    await Deno.stat(join(root, PYPROJECT_FILE));
-  } catch {
+  const pyprojectFile = join(root, PYPROJECT_FILE);
+  if (kindOf(pyprojectFile) === undefined) {
     throw new HpmInputError(
       "not-found",
       `no ${PYPROJECT_FILE} in ${root}`,
@@ -108,18 +111,14 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     );
   }
   const manifest = join(root, MANIFEST_FILE);
-  try {
-    await Deno.stat(manifest);
+  if (statOrUndefined(manifest) !== undefined) {
     throw new HpmInputError(
       "usage",
       `${manifest} already exists`,
       { file: manifest },
       "HPM is already set up here; edit hpm.yaml or use `hpm group add`",
     );
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  const pyprojectFile = join(root, PYPROJECT_FILE);
   const adoption = options.adopt === false ? undefined : planAdoption(
     decodeUtf8(
       readConfined(pyprojectFile, { root }, MAX_PYPROJECT_BYTES) ?? new Uint8Array(),
@@ -258,7 +257,7 @@ export async function installHook(
   }
   const path = await preCommitHookPath(runner, repo.top);
   const script = hookScript(repo.prefix);
-  await Deno.mkdir(dirname(path), { recursive: true });
+  makeFolders(dirname(path));
   const hooks = { root: dirname(path) };
   const bytes = readConfined(path, hooks, 1024 * 1024);
   const existing = bytes === undefined ? undefined : new TextDecoder().decode(bytes);
@@ -273,7 +272,7 @@ export async function installHook(
     );
   }
   await writeConfined(path, script, hooks);
-  await Deno.chmod(path, 0o755).catch(() => {}); // Windows has no mode bits; git runs it anyway
+  await makeExecutable(path, hooks).catch(() => {}); // Windows has no mode bits; git runs it anyway
   return { path, changed: true };
 }
 

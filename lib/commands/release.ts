@@ -48,6 +48,7 @@ import { type CommandContext, commandContext, type GlobalFlags } from "../projec
 import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
 import { lockModeInScratch } from "../project/scratch_mode.ts";
+import { lockedPackageCount } from "../project/scratch_resolve.ts";
 import { stage } from "../project/stage_index.ts";
 import { pinEntry, type PinResult, pinTarget } from "../registry/pin_entry.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
@@ -339,8 +340,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
       // What the core will commit: prod, with no plugin developed from its clone.
       { ...context, mode: PROD, stream: options.stream, committed: true },
       async (scratch) => {
-        const count = (await Deno.readTextFile(join(scratch, "uv.lock")).catch(() => ""))
-          .match(/^\[\[package\]\]/gm)?.length ?? 0;
+        const count = lockedPackageCount(scratch);
         if (options.test) await testInScratch(scratch, root, options.test, context);
         return count;
       },

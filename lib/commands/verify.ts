@@ -6,9 +6,8 @@
  * @module
  */
 
-import { join } from "node:path";
-import { LOCK_FILE } from "../core/project.ts";
 import { lockModeInScratch } from "../project/scratch_mode.ts";
+import { lockedPackageCount } from "../project/scratch_resolve.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import type { Io } from "../io/terminal.ts";
 
@@ -55,14 +54,11 @@ export interface VerifyResult {
  * ```
  */
 export async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
-  return await lockModeInScratch(options, async (scratch, plan) => {
-    let lockedPackages = 0;
-    try {
-      lockedPackages = (await Deno.readTextFile(join(scratch, LOCK_FILE)))
-        .match(/^\[\[package\]\]/gm)?.length ?? 0;
-    } catch { /* a recording runner writes no lock */ }
-    return { mode: plan.mode, lockedPackages };
-  });
+  return await lockModeInScratch(
+    options,
+    (scratch, plan) =>
+      Promise.resolve({ mode: plan.mode, lockedPackages: lockedPackageCount(scratch) }),
+  );
 }
 
 /** `hpm verify`'s command line: `--mode`. */

@@ -53,3 +53,25 @@ Deno.test("verify() runs `uv lock` in a scratch copy without the clones, and rem
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("verify() writes the scratch copy's own pyproject.toml, never through a link copied from the project", async () => {
+  const pyproject = '[project]\nname = "core"\nversion = "0.1.0"\n';
+  const dir = await tempTree("hpm-unit-", { ...ONE_PLUGIN, "config/pyproject.toml": pyproject });
+  try {
+    // A link inside the project, which the copy keeps as it is: to the project's own file.
+    await Deno.symlink(join(dir, "config", "pyproject.toml"), join(dir, "pyproject.toml"));
+    let locked = "";
+    const runner = recordingRunner(async (r) => {
+      if (r.program === "git") return { code: 0, stdout: "", stderr: "" };
+      locked = await Deno.readTextFile(join(r.cwd, "pyproject.toml"));
+      await Deno.writeTextFile(join(r.cwd, "uv.lock"), '[[package]]\nname = "a"\n\n[[package]]\n');
+      return { code: 0, stdout: "", stderr: "" };
+    });
+    const result = await verify({ root: dir, mode: "prod", runner, env: { UV_PYTHON: "/x" } });
+    assert.match(locked, /plug = \{ git = /, "uv locked the plan");
+    assert.equal(result.lockedPackages, 2);
+    assert.equal(await Deno.readTextFile(join(dir, "config", "pyproject.toml")), pyproject);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

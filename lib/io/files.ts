@@ -91,7 +91,15 @@ function realRoot(root: string): string {
   return real;
 }
 
-function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
+/**
+ * What a path itself is (`lstat`: a link is not followed), without reading
+ * it: the stats that vouch for an input (state/inputs_check.ts). No root
+ * applies, as nothing is read or followed.
+ *
+ * @param path the path
+ * @returns what it is, or undefined when nothing is there (a path below a file included)
+ */
+export function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
   try {
     return Deno.lstatSync(path);
   } catch (e) {
@@ -426,4 +434,92 @@ export function listConfined(
     );
   }
   return [...Deno.readDirSync(real)];
+}
+
+/**
+ * What is at a path, links followed (`stat`), without reading it: whether a
+ * project's manifest, a registry's `packages/` or a hook is there. Questions
+ * of place, not of content, so no root or size cap applies here: what is
+ * then read goes through {@link readConfined}.
+ *
+ * @param path the path
+ * @returns what it is, or undefined when nothing is there
+ * @throws what `stat` throws for anything but a missing path (a file on the way, no permission)
+ */
+export function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * What kind of thing is at a path, links followed, for a question whose
+ * answer is "no" when the path cannot be looked at (is there an environment,
+ * an interpreter, a checkout?). Reads nothing, like {@link statOrUndefined}.
+ *
+ * @param path the path
+ * @returns `file`, `folder` or `other`; undefined when nothing is there or it cannot be looked at
+ */
+export function kindOf(path: string): "file" | "folder" | "other" | undefined {
+  try {
+    const info = Deno.statSync(path);
+    return info.isFile ? "file" : info.isDirectory ? "folder" : "other";
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where a path really is, links followed: the name a project's state is kept
+ * under, or a place to compare with {@link isInside}. Reads nothing.
+ *
+ * @param path an existing path
+ * @returns its real, absolute path
+ * @throws what `realpath` throws (NotFound when it does not exist)
+ */
+export function realPath(path: string): string {
+  return Deno.realPathSync(path);
+}
+
+/**
+ * The names in a folder, links followed: for whether a name is there (a
+ * journal left, a file absent), never to show them or read what they name,
+ * which goes through {@link readConfined}. So no root applies: a name says
+ * no more than an `lstat` of the path below it would.
+ *
+ * @param dir the folder
+ * @returns the names of its entries
+ * @throws what listing throws (NotFound, NotADirectory, no permission)
+ */
+export function folderNames(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((e) => e.name);
+}
+
+/**
+ * Create a folder and any missing folders above it, where no root confines
+ * them: the place is the user's or git's (the state folder's parents from
+ * `$HPM_STATE_DIR`, git's hooks folder), never one a file HPM read names.
+ * What HPM keeps there is checked on its own ({@link ownFolder}, writes
+ * confined to the folder).
+ *
+ * @param path the folder
+ */
+export function makeFolders(path: string): void {
+  Deno.mkdirSync(path, { recursive: true });
+}
+
+/**
+ * Let a file be run (mode 0755), confined like a write: the pre-commit hook
+ * HPM wrote.
+ *
+ * @param path the file
+ * @param where the folder it must stay in
+ * @throws {HpmInputError} `unsafe-path` (see {@link locate}); what `chmod`
+ *   throws (Windows has no mode bits)
+ */
+export async function makeExecutable(path: string, where: Confinement): Promise<void> {
+  await Deno.chmod(confinedTarget(path, where), 0o755);
 }

@@ -3,17 +3,22 @@ import { join } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
 import {
   door,
+  folderNames,
   isInside,
   joinPath,
+  kindOf,
   lastRead,
   listConfined,
   locate,
+  lstatOrUndefined,
+  makeExecutable,
   makeFolderConfined,
   openLockFile,
   ownFolder,
   readConfined,
   reallyInside,
   removeConfined,
+  statOrUndefined,
   writeConfined,
 } from "./files.ts";
 
@@ -420,4 +425,45 @@ Deno.test("listConfined(): a folder's entries; missing is undefined; a folder li
     Deno.symlinkSync(outside, join(root, "out"));
     refused(() => listConfined(join(root, "out"), { root }), new RegExp(`link to ${outside}`));
   });
+});
+
+Deno.test("statOrUndefined(), lstatOrUndefined(), kindOf(), folderNames(): what is there, nothing read", async () => {
+  await inWorld(({ root, secret }) => {
+    Deno.writeTextFileSync(join(root, "hpm.yaml"), "");
+    Deno.symlinkSync(secret, join(root, "out"));
+    assert.equal(statOrUndefined(join(root, "hpm.yaml"))?.isFile, true);
+    assert.equal(statOrUndefined(join(root, "out"))?.isFile, true, "stat follows the link");
+    assert.equal(lstatOrUndefined(join(root, "out"))?.isSymlink, true, "lstat does not");
+    assert.equal(statOrUndefined(join(root, "gone")), undefined);
+    assert.equal(lstatOrUndefined(join(root, "hpm.yaml", "below")), undefined);
+    assert.throws(
+      () => statOrUndefined(join(root, "hpm.yaml", "below")),
+      Deno.errors.NotADirectory,
+    );
+    assert.deepEqual(
+      [root, join(root, "hpm.yaml"), join(root, "gone"), join(root, "hpm.yaml", "below")].map(
+        kindOf,
+      ),
+      ["folder", "file", undefined, undefined],
+    );
+    assert.deepEqual(folderNames(root).sort(), ["hpm.yaml", "out"]);
+    assert.throws(() => folderNames(join(root, "gone")), Deno.errors.NotFound);
+  });
+});
+
+Deno.test({
+  name: "makeExecutable(): the file is made runnable; never one reached through a link out",
+  ignore: WINDOWS,
+  fn: async () => {
+    await inWorld(async ({ root, secret }) => {
+      const hook = join(root, "pre-commit");
+      await writeConfined(hook, "#!/bin/sh\n", { root });
+      await makeExecutable(hook, { root });
+      assert.equal(Deno.statSync(hook).mode! & 0o777, 0o755);
+      Deno.chmodSync(secret, 0o600);
+      Deno.symlinkSync(secret, join(root, "out"));
+      await refusedAsync(() => makeExecutable(join(root, "out"), { root }), /outside/);
+      assert.equal(Deno.statSync(secret).mode! & 0o777, 0o600);
+    });
+  },
 });

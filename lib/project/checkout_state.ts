@@ -9,7 +9,7 @@
  */
 
 import { CommandFailedError } from "../core/errors.ts";
-import { reallyInside } from "../io/files.ts";
+import { kindOf, reallyInside } from "../io/files.ts";
 import { cloneState, commitsAfter, commitsNotPushed, hasOwnGit } from "../io/git.ts";
 import { runPool } from "../io/pool.ts";
 import type { Runner } from "../io/runner.ts";
@@ -62,7 +62,7 @@ export async function inspectCheckout(
   cache?: string,
 ): Promise<CheckoutState> {
   const base: CheckoutState = {
-    exists: await isFolder(path),
+    exists: kindOf(path) === "folder",
     git: false,
     branch: null,
     detachedAt: null,
@@ -108,14 +108,6 @@ export async function inspectCheckout(
     if (!(e instanceof CommandFailedError)) throw e;
     const detail = e.stderrTail.trim().split("\n").at(-1) || e.message;
     return { ...base, git: true, error: detail };
-  }
-}
-
-async function isFolder(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
   }
 }
 

@@ -7,10 +7,11 @@
  * @module
  */
 
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { relative } from "node:path";
 import { CommandFailedError, HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { checkJobs, runPool } from "../io/pool.ts";
-import { isInside } from "../io/files.ts";
+import { isInside, realPath } from "../io/files.ts";
+import { cloneIntoPlace, folderState, realLocation } from "../io/clone_folders.ts";
 import {
   aheadBehind,
   cloneState,
@@ -307,44 +308,23 @@ async function cloneOneUnguarded(
   // One at a time, a line says what it waits for (git's progress follows
   // on a terminal); several at once, the line as each ends is enough.
   if (!ctx.quiet) ctx.log(`${name}: cloning ${url} into ${shown}…`);
-  // Clone beside the target and rename into place, so an interrupted clone
-  // never leaves a half-filled folder that the next run takes for a checkout.
-  const partial = join(dirname(path), `.${basename(path)}.hpm-clone-${Deno.pid}`);
   try {
-    await gitClone(
-      ctx.runner,
-      url,
-      partial,
-      project.root,
-      ctx.progress,
-      ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined,
-    );
-    if (existing === "empty") await Deno.remove(path);
-    await Deno.rename(partial, path);
+    await cloneIntoPlace(path, existing === "empty", async (partial) => {
+      await gitClone(
+        ctx.runner,
+        url,
+        partial,
+        project.root,
+        ctx.progress,
+        ctx.quiet ? { GIT_TERMINAL_PROMPT: "0" } : undefined,
+      );
+    });
   } catch (e) {
-    await Deno.remove(partial, { recursive: true }).catch(() => {});
     if (!(e instanceof CommandFailedError)) throw e;
     return fail(gitReason(e), url);
   }
   ctx.done(`${name}: cloned into ${shown}`);
   return { name, status: "cloned", path, url };
-}
-
-// Where a path really is: its nearest existing ancestor with links followed,
-// then the rest of the path.
-function realLocation(path: string): string {
-  const rest: string[] = [];
-  let dir = resolve(path);
-  while (true) {
-    try {
-      return join(Deno.realPathSync(dir), ...rest.reverse());
-    } catch {
-      const parent = dirname(dir);
-      if (parent === dir) return resolve(path);
-      rest.push(basename(dir));
-      dir = parent;
-    }
-  }
 }
 
 // The project's own registry is committed, so a stranger's project could aim
@@ -358,7 +338,7 @@ async function confirmOutside(
   options: CloneOptions,
 ): Promise<void> {
   if (options.yes) return;
-  const root = Deno.realPathSync(project.root);
+  const root = realPath(project.root);
   const outside: string[] = [];
   for (const entry of entries) {
     const checkout = devCheckout(project, entry, mode, home);
@@ -373,21 +353,6 @@ async function confirmOutside(
     undefined,
     "check these paths (the registry or hpm.local.yaml sets them); pass --yes to clone there",
   );
-}
-
-async function folderState(
-  path: string,
-): Promise<"missing" | "empty" | "non-empty" | "not-a-folder"> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return "missing";
-    throw e;
-  }
-  if (!info.isDirectory) return "not-a-folder";
-  for await (const _ of Deno.readDir(path)) return "non-empty";
-  return "empty";
 }
 
 // git's "fatal:" line says why (no such repository, auth failed…).

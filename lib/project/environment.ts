@@ -14,7 +14,7 @@
 import { isAbsolute, join } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
 import { isTracked } from "../io/git.ts";
-import { isInside, reallyInside } from "../io/files.ts";
+import { isInside, kindOf, reallyInside } from "../io/files.ts";
 import { findProgram, type Runner } from "../io/runner.ts";
 import { uvSyncCheckRequest } from "../io/uv.ts";
 
@@ -49,8 +49,8 @@ export async function environmentState(
   const chosen = env.UV_PROJECT_ENVIRONMENT;
   const path = chosen ? (isAbsolute(chosen) ? chosen : join(root, chosen)) : join(root, ".venv");
   const unknown = (reason: string): EnvironmentState => ({ state: "unknown", path, reason });
-  if (!statOf(path)?.isDirectory) return { state: "missing", path, reason: null };
-  if (!statOf(join(root, "uv.lock"))?.isFile) {
+  if (kindOf(path) !== "folder") return { state: "missing", path, reason: null };
+  if (kindOf(join(root, "uv.lock")) !== "file") {
     return unknown("there is no uv.lock to compare it with");
   }
   if (isInside(path, root) && await isTracked(runner, root, path.slice(root.length + 1))) {
@@ -59,7 +59,7 @@ export async function environmentState(
   const python = Deno.build.os === "windows"
     ? join(path, "Scripts", "python.exe")
     : join(path, "bin", "python");
-  if (!statOf(python)?.isFile) return unknown(`it has no interpreter (${python})`);
+  if (kindOf(python) !== "file") return unknown(`it has no interpreter (${python})`);
   if (reallyInside(python, root)) {
     return unknown("its interpreter is a file inside the project (not a link out): not started");
   }
@@ -82,13 +82,4 @@ export async function environmentState(
   const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
   const why = lines.find((l) => l.startsWith("error:"))?.replace(/^error:\s*/, "") ?? lines.at(-1);
   return unknown(`uv could not tell offline: ${why ?? `exit code ${r.code}`}`);
-}
-
-// What a path is (links followed); undefined when it is not there.
-function statOf(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.statSync(path);
-  } catch {
-    return undefined;
-  }
 }

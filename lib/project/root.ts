@@ -8,6 +8,7 @@
  */
 
 import { HpmInputError } from "../core/errors.ts";
+import { statOrUndefined } from "../io/files.ts";
 
 // MANIFEST_FILE (core/project.ts), spelled out as the fast path's modules
 // spell the files they read: one module fewer before its answer.
@@ -72,12 +73,7 @@ export function findProjectRoot(start: string = Deno.cwd()): string {
   let dir = from;
   while (true) {
     const root = rootOf(dir);
-    try {
-      Deno.statSync(`${dir === root ? dir : dir + SEP}${MANIFEST}`);
-      return dir;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
+    if (statOrUndefined(`${dir === root ? dir : dir + SEP}${MANIFEST}`) !== undefined) return dir;
     if (dir === root) {
       throw new HpmInputError(
         "not-found",

@@ -9,7 +9,9 @@
 
 import { join, resolve } from "node:path";
 import { CommandFailedError } from "../core/errors.ts";
+import { MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
 import { denoRunner } from "../io/runner.ts";
+import { withScratchCopy, writeScratchFile } from "../io/scratch.ts";
 import type { CommandContext } from "./context.ts";
 import { isolatedUv, uvLockArgs, warnCommittedVenv } from "../io/uv.ts";
 import { LOCK_FILE, PYPROJECT_FILE } from "../core/project.ts";
@@ -24,17 +26,6 @@ const SKIP = new Set([
   ".mypy_cache",
   ".ruff_cache",
 ]);
-
-async function copyTree(from: string, to: string, skipDirs: ReadonlySet<string>): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const e of Deno.readDir(from)) {
-    const src = join(from, e.name);
-    if (SKIP.has(e.name) || skipDirs.has(src)) continue;
-    if (e.isDirectory) await copyTree(src, join(to, e.name), skipDirs);
-    else if (e.isFile) await Deno.copyFile(src, join(to, e.name));
-    else if (e.isSymlink) await Deno.symlink(await Deno.readLink(src), join(to, e.name));
-  }
-}
 
 /** Options of {@link lockInScratch}. */
 export interface ScratchLockOptions extends Pick<CommandContext, "runner" | "env" | "log"> {
@@ -82,12 +73,11 @@ export async function lockInScratch<T>(
   // the project. Given to uv, it also outranks the copied .python-version.
   const { python, env } = isolatedUv(root, options.env ?? Deno.env.toObject());
   if (options.log) await warnCommittedVenv(root, runner, options.log);
-  const scratch = await Deno.makeTempDir({ prefix: "hpm-lock-" });
-  try {
-    await copyTree(root, scratch, clones);
-    await Deno.writeTextFile(join(scratch, PYPROJECT_FILE), options.pyproject);
+  const skip = (path: string, name: string) => SKIP.has(name) || clones.has(path);
+  return await withScratchCopy(root, skip, async (scratch) => {
+    await writeScratchFile(scratch, PYPROJECT_FILE, options.pyproject);
     if (options.baseLock !== undefined) {
-      await Deno.writeTextFile(join(scratch, LOCK_FILE), options.baseLock);
+      await writeScratchFile(scratch, LOCK_FILE, options.baseLock);
     }
     const policy = options.offline ?? "never";
     const attempts = policy === "first" ? [true, false] : [policy === "only"];
@@ -118,7 +108,23 @@ export async function lockInScratch<T>(
       }
     }
     return await use(scratch);
-  } finally {
-    await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  });
+}
+
+/**
+ * How many packages the uv.lock of a scratch copy locks, read through the
+ * door, confined to the copy.
+ *
+ * @param scratch the copy {@link lockInScratch} handed over
+ * @returns the count; 0 when there is no uv.lock (a recording runner writes
+ *   none) or it cannot be read
+ */
+export function lockedPackageCount(scratch: string): number {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = readConfined(join(scratch, LOCK_FILE), { root: scratch }, MAX_UV_LOCK_BYTES);
+  } catch {
+    return 0;
   }
+  return new TextDecoder().decode(bytes).match(/^\[\[package\]\]/gm)?.length ?? 0;
 }

@@ -13,7 +13,7 @@ import type { RegistriesInForce } from "../core/manifest.ts";
 import type { Reader } from "../core/reader.ts";
 import { Registry, type RegistryFolder } from "../core/registry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
-import { door } from "../io/files.ts";
+import { door, statOrUndefined } from "../io/files.ts";
 import {
   type FetchedRegistry,
   fetchRegistryCopy,
@@ -83,13 +83,7 @@ export async function loadRegistry(
     if (settled.status === "rejected") throw settled.reason;
     const { dir: base, copy } = settled.value as Partial<FetchedRegistry> & { dir: string };
     const dir = join(base, "packages");
-    let isFolder = false;
-    try {
-      isFolder = Deno.statSync(dir).isDirectory;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    if (!isFolder) {
+    if (!statOrUndefined(dir)?.isDirectory) {
       throw new HpmInputError(
         "not-found",
         `registry folder \`${dir}\` does not exist`,

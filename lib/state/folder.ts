@@ -15,7 +15,16 @@
 
 import type { AtomicWriteOptions } from "../io/atomic_write.ts";
 import { HpmInputError } from "../core/errors.ts";
-import { joinPath, ownFolder, readConfined, removeConfined, writeConfined } from "../io/files.ts";
+import {
+  folderNames,
+  joinPath,
+  makeFolders,
+  ownFolder,
+  readConfined,
+  realPath,
+  removeConfined,
+  writeConfined,
+} from "../io/files.ts";
 
 /** The folder of the journals of syncs in progress, in the user's state folder. */
 export const JOURNALS = "journals";
@@ -121,7 +130,7 @@ function userStateFolder(env: Env, create: boolean): string | undefined {
   }
   // The folders above it are created only the first time.
   const parent = dir.replace(/[\\/][^\\/]+[\\/]?$/, "");
-  if (parent && parent !== dir) Deno.mkdirSync(parent, { recursive: true });
+  if (parent && parent !== dir) makeFolders(parent);
   return ownFolder(dir, create) ? dir : undefined;
 }
 
@@ -154,7 +163,7 @@ export function userStateSubfolder(env: Env, name: string, create: boolean): str
  */
 export async function journalLeft(root: string, env: Env): Promise<boolean> {
   try {
-    const names = [...Deno.readDirSync(joinPath(userStateDir(env), JOURNALS))].map((e) => e.name);
+    const names = folderNames(joinPath(userStateDir(env), JOURNALS));
     if (names.length === 0) return false;
     // A sync's journal, or a pull's.
     for (const kind of ["journal", "pull"]) {
@@ -176,7 +185,7 @@ export async function journalLeft(root: string, env: Env): Promise<boolean> {
  * @returns the file name
  */
 export async function projectStateName(root: string, extension: string): Promise<string> {
-  const real = Deno.realPathSync(root);
+  const real = realPath(root);
   const encoded = encodeURIComponent(real);
   // The whole name too must fit in a file name's 255 bytes (it is ASCII).
   const name = `${encoded}.${extension}`;

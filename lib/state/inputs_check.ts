@@ -17,7 +17,7 @@
 
 import type { FolderEntry } from "../core/reader.ts";
 import { HpmInputError } from "../core/errors.ts";
-import { listConfined, readConfined } from "../io/files.ts";
+import { folderNames, listConfined, lstatOrUndefined, readConfined } from "../io/files.ts";
 import type { SeenFile, SeenFolder } from "./plan_inputs.ts";
 
 /** One input of a record, as the sync that recorded it found it. */
@@ -90,7 +90,7 @@ function namesIn(dir: string, listed: Listings): Set<string> | null {
     names = null;
   } else {
     try {
-      names = new Set([...Deno.readDirSync(dir)].map((e) => e.name.toLowerCase()));
+      names = new Set(folderNames(dir).map((name) => name.toLowerCase()));
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
       names = null;
@@ -170,11 +170,8 @@ function settled(time: Date, startedAt: number): boolean {
 // not vouch.
 function seenOf(path: string, startedAt: number): RecordedInput["seen"] {
   for (let at = path;; at = parentOf(at)) {
-    let info: Deno.FileInfo;
-    try {
-      info = Deno.lstatSync(at);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+    const info = lstatOrUndefined(at);
+    if (info === undefined) {
       if (at === "/") return null;
       continue;
     }
@@ -191,12 +188,8 @@ type Stats = Map<string, string | null>;
 function statNow(path: string, stats: Stats): string | null {
   let stat = stats.get(path);
   if (stat === undefined) {
-    try {
-      stat = statOf(Deno.lstatSync(path));
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
-      stat = null;
-    }
+    const info = lstatOrUndefined(path);
+    stat = info === undefined ? null : statOf(info);
     stats.set(path, stat);
   }
   return stat;

@@ -19,10 +19,16 @@
 
 import { sha256Hex } from "../io/digest.ts";
 import { headCommit } from "../io/git.ts";
-import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
+import {
+  joinPath,
+  MAX_PYPROJECT_BYTES,
+  MAX_UV_LOCK_BYTES,
+  readConfined,
+  realPath,
+} from "../io/files.ts";
+import { procStartTime } from "../io/processes.ts";
 import { denoRunner } from "../io/runner.ts";
 import { JournalFile, putBack, type SavedCopies } from "./journal_file.ts";
-import { procStartTime } from "./transaction.ts";
 
 /** The only files a pull journal may name. */
 const FILES = ["pyproject.toml", "uv.lock"] as const;
@@ -176,7 +182,7 @@ export class PullJournal {
     const record: JournalRecord = {
       kind: "pull",
       pid: Deno.pid,
-      root: Deno.realPathSync(root),
+      root: realPath(root),
       phase: "swap",
       head: pull.head,
       target: pull.target,
@@ -273,7 +279,7 @@ export async function recoverPull(root: string, env: Env): Promise<string | unde
   if (read === undefined) return undefined;
   const journal = read === "damaged"
     ? undefined
-    : await decode(read.header, read.copies, Deno.realPathSync(root));
+    : await decode(read.header, read.copies, realPath(root));
   if (journal === undefined) {
     return `warning: ignored ${file.path}: it is not an hpm pull journal of this project, or ` +
       "its saved copies do not match it; nothing was restored (delete it if you do not need it)";

@@ -16,8 +16,10 @@ import {
   MAX_PYPROJECT_BYTES,
   MAX_UV_LOCK_BYTES,
   readConfined,
+  realPath,
   writeConfined,
 } from "../io/files.ts";
+import { HAS_PROC, procRuns, procStartTime } from "../io/processes.ts";
 import { JournalFile, putBack, type SavedCopies } from "./journal_file.ts";
 
 /** The only files a journal may ever name: a journal can restore nothing else. */
@@ -46,44 +48,6 @@ interface JournalRecord {
   /** Each file, whether it existed, and the size and SHA-256 of its saved copy. */
   files: { name: JournaledFile; existed: boolean; size?: number; sha256?: string }[];
 }
-
-/**
- * When a process started (field 22 of /proc/PID/stat, in clock ticks since
- * boot), so that a process id that was reused is never taken for it.
- *
- * @param pid the process id
- * @returns the start time, or undefined when the process is gone (or a zombie) or there is no /proc
- */
-export function procStartTime(pid: number): string | undefined {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[0] === "Z" ? undefined : fields[19];
-  } catch {
-    return undefined;
-  }
-}
-
-// Whether the process's command line shows `program` as what runs (a
-// launcher such as a pyenv shim runs it as its first argument).
-function procRuns(pid: number, program: string): boolean {
-  try {
-    const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").slice(0, 2);
-    const want = program.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
-    return argv.some((a) => a.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "") === want);
-  } catch {
-    return false;
-  }
-}
-
-const HAS_PROC = (() => {
-  try {
-    Deno.statSync("/proc/self");
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** What {@link recoverInterrupted} did. */
 export interface Recovery {
@@ -133,7 +97,7 @@ async function recoverSync(root: string, env: Env): Promise<Recovery | undefined
   if (read === undefined) return undefined;
   const journal = read === "damaged"
     ? undefined
-    : await parseJournal(read.header, read.copies, Deno.realPathSync(root));
+    : await parseJournal(read.header, read.copies, realPath(root));
   if (journal === undefined) {
     return ignored(
       file.path,
@@ -258,7 +222,7 @@ export class Transaction {
     const file = (await JournalFile.of(root, "journal", env, true))!;
     const record: JournalRecord = {
       pid: Deno.pid,
-      root: Deno.realPathSync(root),
+      root: realPath(root),
       state: "applying",
       files: [],
     };
