@@ -19,15 +19,6 @@ const FILE_API = new RegExp(
   "g",
 );
 
-// Modules still calling Deno's file API themselves, each with the reason.
-const NOT_YET = new Map([
-  [
-    "lib/registry/remote.ts",
-    "the cache's copy folders (rename into place, removal, the fetch lock) move to lib/io in the " +
-    "registry cache's own change, made beside this one",
-  ],
-]);
-
 // The text with comments blanked out, lines kept where they were.
 function codeOnly(text: string): string {
   return text
@@ -73,14 +64,10 @@ Deno.test("no module outside lib/io calls Deno's file-system API: the doors do",
     found.push(...offenders(module, await Deno.readTextFile(join(repoRoot(), module))));
   }
   assert.deepEqual(
-    found.filter((line) => !NOT_YET.has(line.slice(0, line.indexOf(":")))),
+    found,
     [],
     "go through lib/io/files.ts, or a module of lib/io named for what it touches",
   );
-  // An exception that is no longer needed goes.
-  for (const module of NOT_YET.keys()) {
-    assert.ok(found.some((line) => line.startsWith(`${module}:`)), `${module} is through the door`);
-  }
 });
 
 Deno.test("the one-door rule sees a call in code, and none in comments or examples", () => {

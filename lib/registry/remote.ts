@@ -9,13 +9,17 @@
  * @module
  */
 
+import { dirname } from "node:path";
 import { decodeYaml, MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { sha256Hex } from "../io/digest.ts";
+import { removeCacheFolder, renameIntoPlace } from "../io/cache_copies.ts";
 import { CommandFailedError, excerpt, HpmInputError, HpmOperationError } from "../core/errors.ts";
 import {
   door,
   isAbsoluteAnywhere,
   joinPath,
+  lstatOrUndefined,
+  makeFolders,
   openLockFile,
   ownFolder,
   readConfined,
@@ -234,21 +238,13 @@ function refreshMeter(shown: string, load: RegistryLoad): (bytes: number, files:
 // regular file (a link or anything else means "never"), and never later than
 // now (a stamp dated in the future must not freeze a planted copy).
 function fetchedAt(stamp: string): number | undefined {
-  try {
-    const info = Deno.lstatSync(stamp);
-    const when = info.isFile ? info.mtime?.getTime() : undefined;
-    return when !== undefined && when <= Date.now() ? when : undefined;
-  } catch {
-    return undefined;
-  }
+  const info = lstatOrUndefined(stamp);
+  const when = info?.isFile ? info.mtime?.getTime() : undefined;
+  return when !== undefined && when <= Date.now() ? when : undefined;
 }
 
 function isFolder(path: string): boolean {
-  try {
-    return Deno.lstatSync(path).isDirectory;
-  } catch {
-    return false;
-  }
+  return lstatOrUndefined(path)?.isDirectory ?? false;
 }
 
 /**
@@ -265,7 +261,7 @@ export function cacheFolder(
   name: "registries" | "releases",
 ): string {
   const root = cacheDir(env);
-  Deno.mkdirSync(root, { recursive: true, mode: 0o700 });
+  makeFolders(dirname(root));
   ownFolder(root, true);
   const folder = joinPath(root, name);
   ownFolder(folder, true);
@@ -616,7 +612,7 @@ async function fetchInto(
     spend(objectBytes(await git(["count-objects", "-v"])) - before, 0);
   } catch (e) {
     // Too much was fetched: the repository goes, objects and all (the next fetch starts afresh).
-    if (e instanceof HpmInputError) await Deno.remove(dir, { recursive: true });
+    if (e instanceof HpmInputError) await removeCacheFolder(dir);
     throw e;
   }
   return commit;
@@ -669,7 +665,7 @@ async function makeCopy(
   const copies = joinPath(dir, "at");
   ownFolder(copies, true);
   const fresh = joinPath(copies, `${commit}.new-${Deno.pid}`);
-  await Deno.remove(fresh, { recursive: true }).catch(() => {});
+  await removeCacheFolder(fresh);
   try {
     ownFolder(fresh, true);
     ownFolder(joinPath(fresh, "packages"), true);
@@ -677,9 +673,9 @@ async function makeCopy(
     for (const [i, e] of entries.entries()) {
       await writeConfined(joinPath(fresh, "packages", e.path), contents[i], own);
     }
-    await Deno.rename(fresh, copyDir(dir, commit));
+    await renameIntoPlace(fresh, copyDir(dir, commit));
   } finally {
-    await Deno.remove(fresh, { recursive: true }).catch(() => {});
+    await removeCacheFolder(fresh).catch(() => {});
   }
 }
 
@@ -755,7 +751,7 @@ function missingFromStaticCopy(dir: string, wanted: readonly string[]): boolean 
   if (!isFolder(joinPath(dir, "packages")) || !wanted.length) return false;
   let asked: Set<string>;
   try {
-    if (!Deno.lstatSync(joinPath(dir, STATIC_MARK)).isFile) return false;
+    if (!lstatOrUndefined(joinPath(dir, STATIC_MARK))?.isFile) return false;
     asked = new Set(
       new TextDecoder().decode(
         readConfined(joinPath(dir, ASKED), { root: dir, strict: true }, MAX_INDEX_BYTES),
@@ -785,7 +781,7 @@ async function refreshHttp(
   const listed = await fetchIndex(indexUrl, deadline);
   const parent = dir.slice(0, dir.lastIndexOf("/"));
   const fresh = `${dir}.new-${Deno.pid}`;
-  await Deno.remove(fresh, { recursive: true }).catch(() => {});
+  await removeCacheFolder(fresh);
   ownFolder(fresh, true);
   ownFolder(joinPath(fresh, "packages"), true);
   const own = { root: parent, strict: true };
@@ -818,10 +814,10 @@ async function refreshHttp(
       await write(joinPath(fresh, STATIC_MARK), "");
     }
     // Swap in the complete new copy; a failure above leaves the old cache whole.
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    await Deno.rename(fresh, dir);
+    await removeCacheFolder(dir);
+    await renameIntoPlace(fresh, dir);
   } catch (e) {
-    await Deno.remove(fresh, { recursive: true }).catch(() => {});
+    await removeCacheFolder(fresh).catch(() => {});
     throw e;
   }
 }
