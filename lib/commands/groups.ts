@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
 import { readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
-import { parseManifest } from "../core/manifest.ts";
+import { parseManifest, selectedIndex } from "../core/manifest.ts";
 import { projectMode } from "../core/mode.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import type { Io } from "../io/terminal.ts";
@@ -464,7 +464,8 @@ export async function groupListCommand(
   }
   if (!groups.length) io.out("no groups; add one with `hpm group add GROUP --option PACKAGE`");
   for (const g of groups) {
-    const opts = g.options.map((o) => (g.select === o ? `${o} (selected)` : o));
+    const selected = selectedIndex(g);
+    const opts = g.options.map((o, i) => (i === selected ? `${o} (selected)` : o));
     io.out(`${g.name}: ${opts.join(", ") || "(empty)"}`);
   }
 }

@@ -23,6 +23,20 @@ export interface ManifestGroup {
   readonly select?: string;
 }
 
+/**
+ * Where in a group's options its `select:` is: the two are compared
+ * normalised, so `select: rag-plug` selects the option written `Rag_Plug`.
+ *
+ * @param group a group of hpm.yaml
+ * @returns the selected option's index, or undefined when the group selects none
+ */
+export function selectedIndex(group: ManifestGroup): number | undefined {
+  if (group.select === undefined) return undefined;
+  const wanted = normalizeName(group.select);
+  const at = group.options.findIndex((o) => normalizeName(o) === wanted);
+  return at < 0 ? undefined : at;
+}
+
 /** A validated `hpm.yaml`. */
 export interface Manifest {
   /** Registry locations, as written. */
@@ -94,16 +108,13 @@ export function parseManifest(text: string, file: string): Manifest {
       );
     }
     seen.set(key, name);
-    if (group.select !== undefined) {
-      const wanted = normalizeName(group.select);
-      if (!group.options.some((o) => normalizeName(o) === wanted)) {
-        throw new HpmInputError(
-          "schema",
-          `group \`${name}\` selects \`${group.select}\`, which is not one of its options`,
-          yaml.positionOf(["groups", name, "select"]),
-          `add it with \`hpm group add ${name} --option ${group.select}\``,
-        );
-      }
+    if (group.select !== undefined && selectedIndex({ name, ...group }) === undefined) {
+      throw new HpmInputError(
+        "schema",
+        `group \`${name}\` selects \`${group.select}\`, which is not one of its options`,
+        yaml.positionOf(["groups", name, "select"]),
+        `add it with \`hpm group add ${name} --option ${group.select}\``,
+      );
     }
     return { name, options: group.options, select: group.select };
   });

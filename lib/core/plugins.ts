@@ -8,7 +8,7 @@
  */
 
 import { HpmInputError } from "./errors.ts";
-import type { Manifest, ManifestGroup } from "./manifest.ts";
+import { type Manifest, type ManifestGroup, selectedIndex } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import type { Registry } from "./registry.ts";
 import type { RegistryEntry } from "./registry_entry.ts";
@@ -94,8 +94,9 @@ export function namedPlugins(
     for (const dep of entry.requires) visit(dep);
   };
   for (const group of groups) {
+    const selected = options.selectedOnly ? selectedIndex(group) : undefined;
     for (const [i, option] of group.options.entries()) {
-      if (options.selectedOnly && group.select !== undefined && option !== group.select) continue;
+      if (selected !== undefined && i !== selected) continue;
       visit(
         option,
         () => registry.unknown(option, manifest.positionOf(["groups", group.name, "options", i])),

@@ -8,7 +8,7 @@
 
 import * as hostPath from "node:path";
 import { HpmInputError } from "./errors.ts";
-import type { LocalOverlay, Manifest } from "./manifest.ts";
+import { type LocalOverlay, type Manifest, selectedIndex } from "./manifest.ts";
 import { normalizeName, suggestName } from "./names.ts";
 import {
   byLocation,
@@ -202,12 +202,13 @@ export function resolvePlan(input: ResolveInput): Resolution {
   };
 
   for (const [gi, group] of manifest.groups.entries()) {
-    const chosen = group.select === undefined ? group.options : [group.select];
+    const selected = selectedIndex(group);
+    const chosen = selected === undefined ? group.options : [group.options[selected]];
     const requirements: string[] = [];
     const inGroup = new Set<string>();
-    const queue: { name: string; requiredBy?: string; at?: number }[] = chosen.map((name) => ({
+    const queue: { name: string; requiredBy?: string; at?: number }[] = chosen.map((name, i) => ({
       name,
-      at: group.options.indexOf(name),
+      at: selected ?? i,
     }));
     while (queue.length) {
       const { name, requiredBy, at } = queue.shift()!;

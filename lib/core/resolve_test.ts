@@ -177,6 +177,19 @@ Deno.test("resolvePlan() errors name the package, the file and the position", as
       assert.match(error.hint!, /did you mean `rag4code-qdrant`/);
     }
   });
+  await t.step("an unknown selected option, however select: spells it, at its option", () => {
+    const m = parseManifest(
+      "registry: ./reg\ngroups:\n  g:\n    options: [rag4code-qdrant, Rag4Code_Qdrnt]\n" +
+        "    select: rag4code-qdrnt\n",
+      "/p/hpm.yaml",
+    );
+    assert.throws(
+      () => resolvePlan({ manifest: m, registry, mode: "dev", root: "/p" }),
+      (e: HpmInputError) =>
+        e.code === "unknown-package" && e.file === "/p/hpm.yaml" && e.line === 4 &&
+        e.column === 32,
+    );
+  });
   await t.step("a mode no entry defines is unknown, with the modes they define", () => {
     try {
       resolvePlan({ manifest, registry, mode: "tagegd", root: "/p" });
