@@ -16,7 +16,7 @@ import { type LocalOverlay, parseLocalOverlay } from "../core/manifest.ts";
 import { projectMode } from "../core/mode.ts";
 import { commitModeOf } from "../core/commit_mode.ts";
 import { normalizeName } from "../core/names.ts";
-import { checkoutMode, displayPath } from "../core/registry_entry.ts";
+import { addCheckoutHint, checkoutMode, displayPath } from "../core/registry_entry.ts";
 import { devCheckout } from "../core/checkout.ts";
 import { LOCAL_FILE, type Project } from "../core/project.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
@@ -234,7 +234,7 @@ export async function develop(
           "no-checkout",
           `\`${entry.name}\` cannot be developed: no mode of its registry entry has a local source`,
           entry.positionOf(["sources"], true),
-          `add a \`dev: {type: local, path: ./packages/${entry.name}}\` source to ${entry.file}`,
+          addCheckoutHint(entry),
         );
       }
     }

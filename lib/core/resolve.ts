@@ -20,6 +20,7 @@ import {
 } from "./plan.ts";
 import type { Registry } from "./registry.ts";
 import {
+  addCheckoutHint,
   checkoutMode,
   entryPlace,
   missingModeError,
@@ -290,8 +291,7 @@ function developedSource(
       `\`${entry.name}\` is under \`develop:\` in ${overlay.file}, but no mode of its registry ` +
         `entry has a local source to develop it from`,
       overlay.positionOf(["develop", at]),
-      `add a \`dev: {type: local, path: ./packages/${entry.name}}\` source to ${entry.file}, ` +
-        `or stop developing it: \`hpm free ${entry.name}\``,
+      `${addCheckoutHint(entry)}, or stop developing it: \`hpm free ${entry.name}\``,
     );
   }
   return { ...sourceInForce(entry, local, input)!, developed: true };

@@ -385,4 +385,29 @@ Deno.test("resolvePlan() develop: those plugins from their clones, the others fr
         e.code === "no-checkout" && e.line === 1 && /hpm free plug-d/.test(e.hint ?? ""),
     );
   });
+  await t.step("from a remote registry, the hint names the entry there, not HPM's copy", () => {
+    const d = parseManifest(
+      "registry: https://example.com/reg.git\ngroups:\n  g:\n    options: [plug-d]\n",
+      "/p/hpm.yaml",
+    );
+    const remote = new Registry([{
+      ...entry("plug-d", "sources:\n  prod: {type: pypi, version: 2.0.0}\n"),
+      file: "/cache/registries/abc/packages/plug-d.yaml",
+      remote: "https://example.com/reg.git",
+    }]);
+    assert.throws(
+      () =>
+        resolvePlan({
+          manifest: d,
+          registry: remote,
+          mode: "prod",
+          root: "/p",
+          overlay: parseLocalOverlay("develop: [plug-d]\n", "/p/hpm.local.yaml"),
+        }),
+      (e: HpmInputError) =>
+        e.code === "no-checkout" &&
+        e.hint?.includes("source to plug-d's entry in the registry https://example.com/reg.git,") &&
+        !e.hint.includes("/cache/"),
+    );
+  });
 });
