@@ -8,6 +8,7 @@ import { localOverlaySchema, manifestSchema } from "./_schemas.ts";
 import { loadYaml, validateYaml } from "../edit/yaml_load.ts";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
+import { selectedIndex } from "./plugins.ts";
 import { parseRegistryLocation } from "./registry_location.ts";
 
 /** Most registries hpm.yaml may list. */
@@ -21,20 +22,6 @@ export interface ManifestGroup {
   readonly options: readonly string[];
   /** The option in use, for a group of alternatives. */
   readonly select?: string;
-}
-
-/**
- * Where in a group's options its `select:` is: the two are compared
- * normalised, so `select: rag-plug` selects the option written `Rag_Plug`.
- *
- * @param group a group of hpm.yaml
- * @returns the selected option's index, or undefined when the group selects none
- */
-export function selectedIndex(group: ManifestGroup): number | undefined {
-  if (group.select === undefined) return undefined;
-  const wanted = normalizeName(group.select);
-  const at = group.options.findIndex((o) => normalizeName(o) === wanted);
-  return at < 0 ? undefined : at;
 }
 
 /** A validated `hpm.yaml`. */

@@ -8,7 +8,7 @@
  */
 
 import { HpmInputError } from "./errors.ts";
-import { type Manifest, type ManifestGroup, selectedIndex } from "./manifest.ts";
+import type { Manifest, ManifestGroup } from "./manifest.ts";
 import { normalizeName } from "./names.ts";
 import type { Registry } from "./registry.ts";
 import type { RegistryEntry } from "./registry_entry.ts";
@@ -42,6 +42,20 @@ export function noSuchGroup(manifest: Manifest, group: string): HpmInputError {
       ? `groups: ${names.join(", ")}`
       : "add one with `hpm group add GROUP --option PACKAGE`",
   );
+}
+
+/**
+ * Where in a group's options its `select:` is: the two are compared
+ * normalised, so `select: rag-plug` selects the option written `Rag_Plug`.
+ *
+ * @param group a group of hpm.yaml
+ * @returns the selected option's index, or undefined when the group selects none
+ */
+export function selectedIndex(group: ManifestGroup): number | undefined {
+  if (group.select === undefined) return undefined;
+  const wanted = normalizeName(group.select);
+  const at = group.options.findIndex((o) => normalizeName(o) === wanted);
+  return at < 0 ? undefined : at;
 }
 
 /** Which of hpm.yaml's plugins {@link namedPlugins} walks. */

@@ -8,7 +8,8 @@
 
 import * as hostPath from "node:path";
 import { HpmInputError } from "./errors.ts";
-import { type LocalOverlay, type Manifest, selectedIndex } from "./manifest.ts";
+import type { LocalOverlay, Manifest } from "./manifest.ts";
+import { selectedIndex } from "./plugins.ts";
 import { normalizeName, suggestName } from "./names.ts";
 import {
   byLocation,
