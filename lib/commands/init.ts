@@ -245,6 +245,19 @@ export function hookScript(prefix: string): string {
 export async function installHook(
   options: CommandContext = {},
 ): Promise<{ path: string; changed: boolean }> {
+  return await writeHook(await planHook(options));
+}
+
+/** Where the hook goes, what it says, and what is there now. */
+interface HookPlan {
+  readonly path: string;
+  readonly script: string;
+  readonly existing?: string;
+}
+
+// The hook installHook would write, refused (no work tree, another tool's
+// hook) before anything is written: `hpm init --hook` asks first.
+async function planHook(options: CommandContext): Promise<HookPlan> {
   const runner = options.runner ?? denoRunner;
   const root = resolve(options.root ?? Deno.cwd());
   const repo = await repoLocation(runner, root);
@@ -257,12 +270,8 @@ export async function installHook(
     );
   }
   const path = await preCommitHookPath(runner, repo.top);
-  const script = hookScript(repo.prefix);
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const hooks = { root: dirname(path) };
-  const bytes = readConfined(path, hooks, 1024 * 1024);
+  const bytes = readConfined(path, { root: dirname(path) }, 1024 * 1024);
   const existing = bytes === undefined ? undefined : new TextDecoder().decode(bytes);
-  if (existing === script) return { path, changed: false };
   if (existing !== undefined && !existing.includes(MARKER)) {
     throw new HpmInputError(
       "hook-exists",
@@ -272,7 +281,15 @@ export async function installHook(
         "framework's `hpm-check` hook",
     );
   }
-  await writeConfined(path, script, hooks);
+  return { path, script: hookScript(repo.prefix), existing };
+}
+
+async function writeHook(
+  { path, script, existing }: HookPlan,
+): Promise<{ path: string; changed: boolean }> {
+  if (existing === script) return { path, changed: false };
+  await Deno.mkdir(dirname(path), { recursive: true });
+  await writeConfined(path, script, { root: dirname(path) });
   await Deno.chmod(path, 0o755).catch(() => {}); // Windows has no mode bits; git runs it anyway
   return { path, changed: true };
 }
@@ -301,12 +318,16 @@ export async function initCommand(flags: InitFlags, io: Io): Promise<void> {
     }
   };
   const setUp = flags.hook && found();
+  // A hook that cannot be written is refused before init writes anything.
+  const hook = flags.hook
+    ? await planHook({ ...context, root: setUp || flags.project })
+    : undefined;
   if (!setUp) {
     const changed = await init({ ...context, registry: flags.registry, adopt: flags.adopt });
     for (const file of changed) log(`wrote ${file}`);
   }
-  if (flags.hook) {
-    const { path, changed } = await installHook({ ...context, root: setUp || flags.project });
+  if (hook) {
+    const { path, changed } = await writeHook(hook);
     log(changed ? `wrote ${path}` : `${path} is already hpm's hook`);
     return;
   }
