@@ -131,7 +131,9 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
   const packages = join(root, registry, "packages");
   for (const p of adoption?.packages ?? []) {
     const file = join(packages, `${normalizeName(p.name)}.yaml`);
-    if (readConfined(file, { root }, 1024 * 1024) !== undefined) {
+    const existing = readConfined(file, { root }, 1024 * 1024);
+    // The very entry an interrupted init wrote is no obstacle to running it again.
+    if (existing !== undefined && new TextDecoder().decode(existing) !== p.entry) {
       throw new HpmInputError(
         "usage",
         `${file} already exists: hpm init would adopt \`${p.name}\` from pyproject.toml into it`,
@@ -166,11 +168,6 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     );
   }
   for (const reason of adoption?.skipped ?? []) log(`not adopted: ${reason}`);
-  if (adoption?.changed) {
-    await writeConfined(pyprojectFile, adoption.pyproject, { root });
-    changed.push(pyprojectFile);
-    log(`pyproject.toml is hpm's in ${adoption.mode} mode; your entries are unchanged`);
-  }
   const gitignore = join(root, ".gitignore");
   const text = new TextDecoder().decode(readConfined(gitignore, { root }, 1024 * 1024));
   const lines = new Set(text.split(/\r?\n/).map((l) => l.trim()));
@@ -189,9 +186,18 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     );
     changed.push(gitignore);
   }
-  // Last, so an interrupted init can simply be run again.
+  // Stopped before hpm.yaml is written, init can simply be run again.
   await writeConfined(manifest, initialManifest(registry, adoption?.groups), { root });
   changed.push(manifest);
+  // The record last: without it the adopted entries are still the user's (an
+  // init stopped here leaves them so, and `hpm sync --adopt` takes them,
+  // as its refusal says). Recorded before hpm.yaml lists them, they would be
+  // HPM's with no group to keep them, and a rerun would adopt nothing.
+  if (adoption?.changed) {
+    await writeConfined(pyprojectFile, adoption.pyproject, { root });
+    changed.push(pyprojectFile);
+    log(`pyproject.toml is hpm's in ${adoption.mode} mode; your entries are unchanged`);
+  }
   return changed;
 }
 
