@@ -330,7 +330,8 @@ function noClone(
  * @param names the plugins; undefined: every developed one
  * @param options the project, environment
  * @returns what changed, and the plugins still developed
- * @throws {HpmInputError} `unknown-package` for a name no registry knows; nothing written
+ * @throws {HpmInputError} `unknown-package` for a name no registry knows and
+ *   `develop:` does not list; nothing written
  *
  * @example Usage
  * ```ts
@@ -366,9 +367,10 @@ export async function free(
   const env = options.env ?? Deno.env.toObject();
   return await withProjectLock(root, async () => {
     const project = await loadProject(root, options);
-    requireKnown(project, names ?? []);
-    const { file, text } = readLocal(root);
     const listed = project.overlay?.develop ?? [];
+    // A developed plugin whose registry entry is gone can still be freed.
+    requireKnown(project, (names ?? []).filter((n) => !listed.some((l) => sameName(l, n))));
+    const { file, text } = readLocal(root);
     const unchanged = (names ?? []).filter((n) => !listed.some((l) => sameName(l, n)));
     const after = removeDeveloped(text, names, file);
     if (after === undefined) await removeConfined(file, { root });

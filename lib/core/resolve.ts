@@ -161,7 +161,14 @@ export function resolvePlan(input: ResolveInput): Resolution {
     for (const [i, name] of (input.overlay?.develop ?? []).entries()) {
       const key = normalizeName(name);
       if (!registry.has(key)) {
-        throw registry.unknown(name, input.overlay!.positionOf(["develop", i]));
+        const at = input.overlay!.positionOf(["develop", i]);
+        const unknown = registry.unknown(name, at);
+        throw new HpmInputError(
+          unknown.code,
+          unknown.message,
+          at,
+          `${unknown.hint}; or stop developing it: \`hpm free ${name}\``,
+        );
       }
       develop.add(key);
     }

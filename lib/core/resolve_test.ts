@@ -371,7 +371,9 @@ Deno.test("resolvePlan() develop: those plugins from their clones, the others fr
     const typo = parseLocalOverlay("develop:\n  - plug-a\n  - plug-x\n", "/p/hpm.local.yaml");
     assert.throws(
       () => resolvePinned("prod", { overlay: typo }),
-      (e: HpmInputError) => e.code === "unknown-package" && e.line === 3 && e.column === 5,
+      (e: HpmInputError) =>
+        e.code === "unknown-package" && e.line === 3 && e.column === 5 &&
+        e.hint!.includes("or stop developing it: `hpm free plug-x`"),
     );
   });
   await t.step("one with no local source in any mode", () => {
