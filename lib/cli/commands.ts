@@ -283,9 +283,10 @@ Examples:
       "\nExamples:\n  hpm develop rag4code-qdrant   # it from its clone, every other plugin from its release" +
         "\n  hpm develop                   # which plugins are developed, and where" +
         "\n  hpm free rag4code-qdrant      # back to its release" +
-        "\n\nThe plugins go under `develop:` in hpm.local.yaml (this machine only). When the mode" +
-        "\nthat file and hpm.yaml choose is not the committed one (dev, say), `mode:` there is" +
-        "\nset to the committed mode (prod), so the other plugins come from their releases." +
+        "\n\nThe plugins go under `develop:` in hpm.local.yaml (this machine only). Unless that" +
+        "\nfile sets a `mode:` of its own, when the mode hpm.yaml chooses is not the committed" +
+        "\none (dev, say), `mode:` there is set to the committed mode (prod), so the other" +
+        "\nplugins come from their releases." +
         "\n`hpm stage`, `hpm check --staged` and CI never see `develop:`.",
     )
     .action(async (packages: string[], flags) => {
