@@ -177,9 +177,10 @@ function requireKnown(project: Project, names: readonly string[]): void {
  * the others from the mode's sources. hpm.local.yaml gets them under
  * `develop:`; unless it sets a `mode:` of its own, when the mode hpm.yaml
  * chooses is not the committed one (dev, say), it also gets `mode:` set to
- * the committed mode, so the other plugins come from their releases. Nothing is written unless a sync of the
- * result can be planned: every plugin named is installed by the project's
- * groups, has a dev checkout on disk, and pyproject.toml can take the plan.
+ * the committed mode, so the other plugins come from their releases.
+ * Nothing is written unless a sync of the result can be planned: every plugin
+ * named is installed by the project's groups, has a dev checkout on disk, and
+ * pyproject.toml can take the plan.
  *
  * @param names the plugins
  * @param options the project, environment, runner
