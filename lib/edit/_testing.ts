@@ -40,7 +40,7 @@ export function corpusFiles(dir: URL = CORPUS): string[] {
 export const COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
   "editing the entries listed here.";
 
-/** Lines joined with (and ended by) `eol`. */
+/** The lines, each ended by `\n`. */
 export function lines(...text: string[]): string {
   return text.map((line) => line + "\n").join("");
 }
