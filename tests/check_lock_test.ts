@@ -25,7 +25,12 @@ Deno.test("hpm check --mode prod fails on a uv.lock still locked for dev; passes
       stale.stdout,
       /^uv\.lock:\d+: rag4code-qdrant is locked from the local path packages\/rag4code-qdrant \(editable\)/m,
     );
-    assert.match(stale.stderr, /hpm sync --mode prod/);
+    // pyproject.toml is prod's already (the committed mode's): only locking again is left.
+    assert.match(
+      stale.stderr,
+      /hint: run `hpm sync --mode prod` to lock it again \(after `hpm sync --no-install`, say\); `hpm check --pyproject-only` checks pyproject\.toml alone/,
+    );
+    assert.doesNotMatch(stale.stderr, /hpm stage/);
 
     const only = await hpm(["check", "--mode", "prod", "--pyproject-only"], dir);
     expectOk(only, "--pyproject-only");

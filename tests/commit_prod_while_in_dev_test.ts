@@ -19,14 +19,7 @@ import {
   withRoot,
   writeFile,
 } from "./_fixtures.ts";
-import {
-  devCheckoutOfProdCommit,
-  expectOk,
-  hpm,
-  makeProject,
-  setCoreVersion,
-  snapshot,
-} from "./_project.ts";
+import { devCheckoutOfProdCommit, expectOk, hpm, setCoreVersion, snapshot } from "./_project.ts";
 import { pythonTool } from "./_tools.ts";
 
 const PLUGIN = "rag4code-qdrant";
@@ -251,19 +244,6 @@ Deno.test("pre-commit's hpm-check hook and `hpm init --hook` block a dev-form co
     assert.equal(r.code, 0, r.stderr);
     assert.notEqual(await head(), first);
     assert.match(await show(dir, "HEAD:pyproject.toml"), /version = "0\.2\.0"[^]*mode = "prod"/);
-  });
-});
-
-Deno.test("hpm init --hook never replaces a hook it did not write", async () => {
-  await withRoot(async (root) => {
-    const { dir } = await makeProject(root, [{ name: PLUGIN }]);
-    await git(["init", "--quiet"], { cwd: dir });
-    const hook = join(dir, ".git", "hooks", "pre-commit");
-    await writeFile(hook, "#!/bin/sh\nmake lint\n");
-    const r = await hpm(["init", "--hook"], dir);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /was not written by hpm/);
-    assert.equal(await Deno.readTextFile(hook), "#!/bin/sh\nmake lint\n");
   });
 });
 

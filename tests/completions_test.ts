@@ -1,4 +1,7 @@
-/** `hpm completions`: the generated bash script completes in a real bash. */
+/**
+ * `hpm completions`: the generated bash script completes in a real bash; the
+ * fish script completes each command path's own options.
+ */
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -41,6 +44,26 @@ Deno.test("hpm completions bash completes commands, subcommands and options in b
         shell === "fish" ? /complete -c hpm .*-a sync/ : /complete -F _hpm hpm/,
       );
     }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+// The conditions a fish script completes the lines matching `what` under.
+const conditions = (script: string, what: RegExp) =>
+  script.split("\n").filter((l) => what.test(l)).map((l) => l.match(/ -n ('[^']*')/)![1]);
+
+Deno.test("hpm completions fish offers each subcommand's options on its whole path: group add is not registry add", async () => {
+  const root = await makeTempRoot();
+  try {
+    const r = await hpm(["completions", "fish"], root);
+    assert.equal(r.code, 0, r.stderr);
+    const [git] = conditions(r.stdout, / -l git$/);
+    assert.match(git, /registry add'$/);
+    assert.deepEqual(conditions(r.stdout, / -l pypi$/), [git]);
+    assert.deepEqual(conditions(r.stdout, / -l option$/).filter((c) => c === git), []);
+    // `add` is offered after `group` and after `registry`, each on its own path.
+    assert.equal(new Set(conditions(r.stdout, / -a add /)).size, 2);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

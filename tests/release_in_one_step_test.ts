@@ -53,6 +53,21 @@ Deno.test("hpm release: refusals, --dry-run, a failing test un-pins, then a rele
       await git(["push", "--quiet", "origin", "main"], { cwd: clone });
     });
 
+    await t.step(
+      "a branch that tracks no remote branch is refused, the hint names it",
+      async () => {
+        await git(["switch", "--quiet", "-c", "topic"], { cwd: clone });
+        await unchanged(async () => {
+          const r = await hpm(["release", "plug-q", "--bump", "minor"], dir);
+          assert.equal(r.code, 1, r.stderr);
+          assert.match(r.stderr, /is not on a branch that tracks a remote branch/);
+          assert.match(r.stderr, /hint: .*`git -C packages\/plug-q push -u origin topic`/);
+        });
+        await git(["switch", "--quiet", "main"], { cwd: clone });
+        await git(["branch", "--quiet", "-D", "topic"], { cwd: clone });
+      },
+    );
+
     await t.step("a tag that exists is refused; bad versions are usage errors", async () => {
       await unchanged(async () => {
         const r = await hpm(["release", "plug-q", "1.0.0"], dir);
@@ -105,6 +120,26 @@ Deno.test("hpm release: refusals, --dry-run, a failing test un-pins, then a rele
       await Deno.writeTextFile(file, text);
       await git(["commit", "--quiet", "-am", "static version"], { cwd: clone });
       await git(["push", "--quiet", "origin", "main"], { cwd: clone });
+    });
+
+    await t.step("tagging fails: the version commit is taken back, nothing else done", async () => {
+      // Another git process holding the tag's ref, as git sees it.
+      const lock = join(clone, ".git", "refs", "tags", "v1.1.0.lock");
+      await Deno.writeTextFile(lock, "");
+      await unchanged(async () => {
+        const r = await hpm(["release", "plug-q", "--bump", "minor"], dir);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(
+          r.stderr,
+          /error: release of `plug-q` stopped: tagging v1\.1\.0 failed \(.*v1\.1\.0\.lock.*\); nothing was pushed, the version commit was taken back/,
+        );
+        assert.match(r.stderr, /hint: fix what git says, then run `hpm release` again/);
+        assert.equal(
+          (await git(["tag", "--list", "v1.1.0"], { cwd: clone })).stdout.trim(),
+          "",
+        );
+      });
+      await Deno.remove(lock);
     });
 
     const registryBefore = await Deno.readTextFile(join(dir, entry));

@@ -208,7 +208,11 @@ Examples:
       await stageCommand({ ...globals(), mode: flags.mode, offline: flags.offline }, io);
     });
 
-  const group = program.command("group").description("edit the plugin groups in hpm.yaml");
+  const group = program.command("group").description("edit the plugin groups in hpm.yaml")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm group add vector-db --option rag4code-qdrant\n  hpm group list",
+    );
   group.command("add")
     .description("add plugins to a group (creating it)")
     .argument("<group>", "the group, e.g. vector-db")
@@ -229,6 +233,11 @@ Examples:
     .description("remove a group, or one option of it")
     .argument("<group>", "the group")
     .option("-o, --option <package>", "remove only this option")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm group remove llm --option rag4code-ollama   # one option" +
+        "\n  hpm group remove llm                            # the whole group",
+    )
     .action(async (name: string, flags) => {
       const { groupRemoveCommand } = await import("../commands/groups.ts");
       await groupRemoveCommand({ ...globals(), group: name, option: flags.option }, io);
@@ -245,6 +254,11 @@ Examples:
   group.command("list")
     .description("list groups and their options")
     .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm group list   # vector-db: rag4code-qdrant (selected), rag4code-chroma" +
+        "\n  hpm group list --json | jq -r '.[].name'",
+    )
     .action(async (flags) => {
       const { groupListCommand } = await import("../commands/groups.ts");
       await groupListCommand({ ...globals(), ...flags }, io);
@@ -283,9 +297,10 @@ Examples:
       "\nExamples:\n  hpm develop rag4code-qdrant   # it from its clone, every other plugin from its release" +
         "\n  hpm develop                   # which plugins are developed, and where" +
         "\n  hpm free rag4code-qdrant      # back to its release" +
-        "\n\nThe plugins go under `develop:` in hpm.local.yaml (this machine only). When the mode" +
-        "\nthat file and hpm.yaml choose is not the committed one (dev, say), `mode:` there is" +
-        "\nset to the committed mode (prod), so the other plugins come from their releases." +
+        "\n\nThe plugins go under `develop:` in hpm.local.yaml (this machine only). Unless that" +
+        "\nfile sets a `mode:` of its own, when the mode hpm.yaml chooses is not the committed" +
+        "\none (dev, say), `mode:` there is set to the committed mode (prod), so the other" +
+        "\nplugins come from their releases." +
         "\n`hpm stage`, `hpm check --staged` and CI never see `develop:`.",
     )
     .action(async (packages: string[], flags) => {
@@ -437,7 +452,11 @@ Examples:
       await initCommand({ ...globals(), ...flags }, io);
     });
 
-  const registry = program.command("registry").description("what the registries know");
+  const registry = program.command("registry").description("what the registries know")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm registry list\n  hpm registry show rag4code-qdrant",
+    );
   registry.command("list")
     .description("list known packages: description, each mode's source and ref")
     .option("--json", "print JSON")
@@ -461,6 +480,11 @@ Examples:
     .description("show one package's entry")
     .argument("<package>", "the package")
     .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm registry show rag4code-qdrant" +
+        "\n  hpm registry show rag4code-qdrant --json | jq .sources.prod",
+    )
     .action(async (name: string, flags) => {
       const { registryShowCommand } = await import("../commands/registry.ts");
       await registryShowCommand({ ...globals(), ...flags, package: name }, io);
@@ -587,6 +611,12 @@ Examples:
     .description("print the JSON Schema of hpm.yaml (or of a registry entry), for editors")
     .option("--registry", "the schema of a registry entry")
     .option("--local", "the schema of hpm.local.yaml")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hpm schema > hpm-registry/hpm.schema.json   # hpm init writes all three" +
+        "\n  hpm schema --registry > hpm-registry/registry-entry.schema.json" +
+        "\n  hpm schema --local > hpm-registry/hpm.local.schema.json",
+    )
     .action(async (flags) => {
       const { schemaCommand } = await import("../commands/schema.ts");
       schemaCommand(flags, io);

@@ -12,7 +12,7 @@ import { type Io, paint, visible } from "../io/terminal.ts";
 
 const SNIPPET_WIDTH = 120;
 
-// The quoted line comes from the bytes HPM read through lib/files.ts, never
+// The quoted line comes from the bytes HPM read through lib/io/files.ts, never
 // from a fresh read: the file may be a link the error is about.
 function snippet(file: string, line: number, column: number): string[] {
   try {

@@ -336,9 +336,11 @@ export async function checkCommand(flags: CheckFlags, io: Io): Promise<void> {
   }
   if (lock.problems.length) {
     for (const p of lock.problems) io.out(p);
+    // pyproject.toml is in the mode already, whichever is committed: only a lock is missing.
     throw new HpmOperationError(
       `uv.lock does not match mode ${plan.mode} (pyproject.toml does: uv.lock was not locked again)`,
-      fixHint(plan),
+      `run \`hpm sync --mode ${plan.mode}\` to lock it again (after \`hpm sync --no-install\`, ` +
+        "say); `hpm check --pyproject-only` checks pyproject.toml alone",
     );
   }
   if (lock.uvSkipped) {

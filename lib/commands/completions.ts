@@ -52,28 +52,43 @@ const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
  */
 export function completionScript(program: CompletionCommand, shell: Shell): string {
   const all = paths(program);
+  const fn = `_${program.name.replace(/[^A-Za-z0-9_]/g, "_")}`;
   if (shell === "fish") {
-    const lines = [`# fish completion for ${program.name}`, `complete -c ${program.name} -f`];
+    // fish's __fish_seen_subcommand_from sees `add` in `group add` and in
+    // `registry add` alike: each line is for one whole command path, found as
+    // bash's script finds it (typed words that extend a known path).
+    const known = all.filter(([p]) => p.length).map(([p]) => quote(p.join(" "))).join(" ");
+    const lines = [
+      `# fish completion for ${program.name}`,
+      `complete -c ${program.name} -f`,
+      `function _${fn}_path`,
+      `    set -l words (commandline -opc)`,
+      `    set -e words[1]`,
+      `    set -l path`,
+      `    for word in $words`,
+      `        set -l next (string join " " -- $path $word)`,
+      `        contains -- $next ${known}; and set path $next`,
+      `    end`,
+      `    echo "$path"`,
+      `end`,
+      `function _${fn}_at`,
+      `    set -l path (_${fn}_path)`,
+      `    test "$path" = "$argv"`,
+      `end`,
+    ];
     for (const [path, command] of all) {
-      // fish's own helper tests "all of these words were seen", which is enough for a
-      // two-level tree like hpm's.
-      const seen = path.length
-        ? `__fish_seen_subcommand_from ${path.at(-1)}`
-        : "__fish_use_subcommand";
+      const at = quote([`_${fn}_at`, ...path].join(" "));
       for (const sub of command.commands) {
         lines.push(
-          `complete -c ${program.name} -n ${quote(seen)} -a ${sub.name} -d ${
-            quote(sub.description)
-          }`,
+          `complete -c ${program.name} -n ${at} -a ${sub.name} -d ${quote(sub.description)}`,
         );
       }
       for (const option of command.options.filter((o) => o.startsWith("--"))) {
-        lines.push(`complete -c ${program.name} -n ${quote(seen)} -l ${option.slice(2)}`);
+        lines.push(`complete -c ${program.name} -n ${at} -l ${option.slice(2)}`);
       }
     }
     return lines.join("\n") + "\n";
   }
-  const fn = `_${program.name.replace(/[^A-Za-z0-9_]/g, "_")}`;
   const cases = all.map(([path, command]) => {
     const words = [...command.commands.map((c) => c.name), ...command.options].join(" ");
     return `    ${quote(path.join(" "))}) words=${quote(words)} ;;`;

@@ -16,7 +16,7 @@ import { type LocalOverlay, parseLocalOverlay } from "../core/manifest.ts";
 import { projectMode } from "../core/mode.ts";
 import { commitModeOf } from "../core/commit_mode.ts";
 import { normalizeName } from "../core/names.ts";
-import { checkoutMode, displayPath } from "../core/registry_entry.ts";
+import { addCheckoutHint, checkoutMode, displayPath } from "../core/registry_entry.ts";
 import { devCheckout } from "../core/checkout.ts";
 import { LOCAL_FILE, type Project } from "../core/project.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
@@ -175,11 +175,12 @@ function requireKnown(project: Project, names: readonly string[]): void {
 /**
  * `hpm develop P…`: install these plugins from their clones in every mode,
  * the others from the mode's sources. hpm.local.yaml gets them under
- * `develop:`; when the mode it and hpm.yaml choose is not the committed one
- * (dev, say), it also gets `mode:` set to the committed mode, so the other
- * plugins come from their releases. Nothing is written unless a sync of the
- * result can be planned: every plugin named is installed by the project's
- * groups, has a dev checkout on disk, and pyproject.toml can take the plan.
+ * `develop:`; unless it sets a `mode:` of its own, when the mode hpm.yaml
+ * chooses is not the committed one (dev, say), it also gets `mode:` set to
+ * the committed mode, so the other plugins come from their releases.
+ * Nothing is written unless a sync of the result can be planned: every plugin
+ * named is installed by the project's groups, has a dev checkout on disk, and
+ * pyproject.toml can take the plan.
  *
  * @param names the plugins
  * @param options the project, environment, runner
@@ -234,7 +235,7 @@ export async function develop(
           "no-checkout",
           `\`${entry.name}\` cannot be developed: no mode of its registry entry has a local source`,
           entry.positionOf(["sources"], true),
-          `add a \`dev: {type: local, path: ./packages/${entry.name}}\` source to ${entry.file}`,
+          addCheckoutHint(entry),
         );
       }
     }
@@ -330,7 +331,8 @@ function noClone(
  * @param names the plugins; undefined: every developed one
  * @param options the project, environment
  * @returns what changed, and the plugins still developed
- * @throws {HpmInputError} `unknown-package` for a name no registry knows; nothing written
+ * @throws {HpmInputError} `unknown-package` for a name no registry knows and
+ *   `develop:` does not list; nothing written
  *
  * @example Usage
  * ```ts
@@ -366,9 +368,10 @@ export async function free(
   const env = options.env ?? Deno.env.toObject();
   return await withProjectLock(root, async () => {
     const project = await loadProject(root, options);
-    requireKnown(project, names ?? []);
-    const { file, text } = readLocal(root);
     const listed = project.overlay?.develop ?? [];
+    // A developed plugin whose registry entry is gone can still be freed.
+    requireKnown(project, (names ?? []).filter((n) => !listed.some((l) => sameName(l, n))));
+    const { file, text } = readLocal(root);
     const unchanged = (names ?? []).filter((n) => !listed.some((l) => sameName(l, n)));
     const after = removeDeveloped(text, names, file);
     if (after === undefined) await removeConfined(file, { root });

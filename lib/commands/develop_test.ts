@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { HpmInputError } from "../core/errors.ts";
 import { ONE_PLUGIN, tempTree } from "../_testing.ts";
-import { addDeveloped, develop, removeDeveloped } from "./develop.ts";
+import { addDeveloped, develop, free, removeDeveloped } from "./develop.ts";
 
 Deno.test("addDeveloped() and removeDeveloped() edit hpm.local.yaml byte for byte, both ways", () => {
   const mine = "# this machine only\r\noverrides:\r\n  plug-a: {path: ../other/x}   # here\r\n";
@@ -75,6 +75,27 @@ Deno.test("develop() refuses what it cannot sync, writing nothing", async (t) =>
         assert.deepEqual(result.develop, [{ name: "plug", path: "packages/plug", present: true }]);
       },
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("free() frees a developed plugin whose registry entry is gone; an unknown one is still refused", async () => {
+  const dir = await tempTree("hpm-free-", {
+    ...ONE_PLUGIN,
+    "pyproject.toml": '[project]\nname = "core"\nversion = "0.1.0"\n',
+    "hpm.local.yaml": "mode: prod\ndevelop: [plug, Gone_Plug]\n",
+  });
+  const options = { root: dir, env: { HPM_OFFLINE: "1", HPM_STATE_DIR: join(dir, "state") } };
+  const local = join(dir, "hpm.local.yaml");
+  try {
+    await assert.rejects(
+      () => free(["nope"], options),
+      (e: HpmInputError) => e.code === "unknown-package",
+    );
+    const result = await free(["gone-plug"], options);
+    assert.equal(result.changed, true);
+    assert.equal(await Deno.readTextFile(local), "mode: prod\ndevelop: [plug]\n");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -49,15 +49,17 @@ export async function graph(
     lockOptions(options),
   );
   const { project } = plan;
+  let name: unknown;
   let collisions: string[] = [];
   try {
+    name = valueAt(parseToml(plan.before, project.pyprojectFile), ["project", "name"]);
     collisions = foreignSourceEntries(plan.before, plan.resolution.plan, project.pyprojectFile)
       .map((e) => e.name);
   } catch (e) {
-    // A pyproject.toml HPM cannot read is the plan's problem, reported with it.
+    // A pyproject.toml HPM cannot read is the plan's problem, reported with it:
+    // the core is drawn under its folder's name.
     if (!(e instanceof HpmInputError) || !plan.problem) throw e;
   }
-  const name = valueAt(parseToml(plan.before, project.pyprojectFile), ["project", "name"]);
   const env = options.env ?? Deno.env.toObject();
   return {
     graph: projectGraph({

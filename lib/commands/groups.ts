@@ -14,7 +14,7 @@ import { projectMode } from "../core/mode.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import type { Io } from "../io/terminal.ts";
 import { normalizeName } from "../core/names.ts";
-import { findGroup, noSuchGroup } from "../core/plugins.ts";
+import { findGroup, noSuchGroup, selectedIndex } from "../core/plugins.ts";
 import { isPackageDir, loadProject, loadProjectAt } from "../project/load.ts";
 import { devCheckout } from "../core/checkout.ts";
 import { displayPath } from "../core/registry_entry.ts";
@@ -464,7 +464,8 @@ export async function groupListCommand(
   }
   if (!groups.length) io.out("no groups; add one with `hpm group add GROUP --option PACKAGE`");
   for (const g of groups) {
-    const opts = g.options.map((o) => (g.select === o ? `${o} (selected)` : o));
+    const selected = selectedIndex(g);
+    const opts = g.options.map((o, i) => (i === selected ? `${o} (selected)` : o));
     io.out(`${g.name}: ${opts.join(", ") || "(empty)"}`);
   }
 }

@@ -130,7 +130,9 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
   const packages = join(root, registry, "packages");
   for (const p of adoption?.packages ?? []) {
     const file = join(packages, `${normalizeName(p.name)}.yaml`);
-    if (readConfined(file, { root }, 1024 * 1024) !== undefined) {
+    const existing = readConfined(file, { root }, 1024 * 1024);
+    // The very entry an interrupted init wrote is no obstacle to running it again.
+    if (existing !== undefined && new TextDecoder().decode(existing) !== p.entry) {
       throw new HpmInputError(
         "usage",
         `${file} already exists: hpm init would adopt \`${p.name}\` from pyproject.toml into it`,
@@ -165,11 +167,6 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     );
   }
   for (const reason of adoption?.skipped ?? []) log(`not adopted: ${reason}`);
-  if (adoption?.changed) {
-    await writeConfined(pyprojectFile, adoption.pyproject, { root });
-    changed.push(pyprojectFile);
-    log(`pyproject.toml is hpm's in ${adoption.mode} mode; your entries are unchanged`);
-  }
   const gitignore = join(root, ".gitignore");
   const text = new TextDecoder().decode(readConfined(gitignore, { root }, 1024 * 1024));
   const lines = new Set(text.split(/\r?\n/).map((l) => l.trim()));
@@ -188,9 +185,18 @@ export async function init(options: InitOptions = {}): Promise<string[]> {
     );
     changed.push(gitignore);
   }
-  // Last, so an interrupted init can simply be run again.
+  // Stopped before hpm.yaml is written, init can simply be run again.
   await writeConfined(manifest, initialManifest(registry, adoption?.groups), { root });
   changed.push(manifest);
+  // The record last: without it the adopted entries are still the user's (an
+  // init stopped here leaves them so, and `hpm sync --adopt` takes them,
+  // as its refusal says). Recorded before hpm.yaml lists them, they would be
+  // HPM's with no group to keep them, and a rerun would adopt nothing.
+  if (adoption?.changed) {
+    await writeConfined(pyprojectFile, adoption.pyproject, { root });
+    changed.push(pyprojectFile);
+    log(`pyproject.toml is hpm's in ${adoption.mode} mode; your entries are unchanged`);
+  }
   return changed;
 }
 
@@ -244,6 +250,19 @@ export function hookScript(prefix: string): string {
 export async function installHook(
   options: CommandContext = {},
 ): Promise<{ path: string; changed: boolean }> {
+  return await writeHook(await planHook(options));
+}
+
+/** Where the hook goes, what it says, and what is there now. */
+interface HookPlan {
+  readonly path: string;
+  readonly script: string;
+  readonly existing?: string;
+}
+
+// The hook installHook would write, refused (no work tree, another tool's
+// hook) before anything is written: `hpm init --hook` asks first.
+async function planHook(options: CommandContext): Promise<HookPlan> {
   const runner = options.runner ?? denoRunner;
   const root = resolve(options.root ?? Deno.cwd());
   const repo = await repoLocation(runner, root);
@@ -256,12 +275,8 @@ export async function installHook(
     );
   }
   const path = await preCommitHookPath(runner, repo.top);
-  const script = hookScript(repo.prefix);
-  makeFolders(dirname(path));
-  const hooks = { root: dirname(path) };
-  const bytes = readConfined(path, hooks, 1024 * 1024);
+  const bytes = readConfined(path, { root: dirname(path) }, 1024 * 1024);
   const existing = bytes === undefined ? undefined : new TextDecoder().decode(bytes);
-  if (existing === script) return { path, changed: false };
   if (existing !== undefined && !existing.includes(MARKER)) {
     throw new HpmInputError(
       "hook-exists",
@@ -271,6 +286,15 @@ export async function installHook(
         "framework's `hpm-check` hook",
     );
   }
+  return { path, script: hookScript(repo.prefix), existing };
+}
+
+async function writeHook(
+  { path, script, existing }: HookPlan,
+): Promise<{ path: string; changed: boolean }> {
+  if (existing === script) return { path, changed: false };
+  makeFolders(dirname(path));
+  const hooks = { root: dirname(path) };
   await writeConfined(path, script, hooks);
   await makeExecutable(path, hooks).catch(() => {}); // Windows has no mode bits; git runs it anyway
   return { path, changed: true };
@@ -300,12 +324,16 @@ export async function initCommand(flags: InitFlags, io: Io): Promise<void> {
     }
   };
   const setUp = flags.hook && found();
+  // A hook that cannot be written is refused before init writes anything.
+  const hook = flags.hook
+    ? await planHook({ ...context, root: setUp || flags.project })
+    : undefined;
   if (!setUp) {
     const changed = await init({ ...context, registry: flags.registry, adopt: flags.adopt });
     for (const file of changed) log(`wrote ${file}`);
   }
-  if (flags.hook) {
-    const { path, changed } = await installHook({ ...context, root: setUp || flags.project });
+  if (hook) {
+    const { path, changed } = await writeHook(hook);
     log(changed ? `wrote ${path}` : `${path} is already hpm's hook`);
     return;
   }

@@ -29,6 +29,7 @@ import {
   cloneState,
   commitFile,
   createTag,
+  currentBranch,
   deleteLocalTag,
   fetchRemote,
   gitFailure,
@@ -185,9 +186,12 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   }
   const upstream = await upstreamBranch(runner, dir);
   if (!upstream) {
+    // The branch HEAD is on, when a shell takes its name as it is.
+    const current = await currentBranch(runner, dir);
+    const name = current !== undefined && /^[\w./-]+$/.test(current) ? current : "BRANCH";
     throw refuse(
       `its clone at ${where} is not on a branch that tracks a remote branch`,
-      `check out the release branch and set its upstream (\`git -C ${where} push -u origin main\`)`,
+      `check out the release branch and set its upstream (\`git -C ${where} push -u origin ${name}\`)`,
     );
   }
   const { branch, remote } = upstream;
@@ -284,19 +288,15 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     }
     say(`committed version ${version} (${shownPyproject}) as ${commit.slice(0, 10)}`);
   } else say(plan[0]);
-  await createTag(runner, dir, tag, `Release ${tag}`);
-  say(`tagged ${tag}`);
-  try {
-    await gitPush(runner, dir, remote, [
-      `HEAD:${upstream.ref}`,
-      `refs/tags/${tag}:refs/tags/${tag}`,
-    ]);
-  } catch (e) {
-    // Nothing reached the remote (an atomic push): the tag and the commit are
-    // only here, and go.
-    const undone = [`the tag ${tag} was deleted`];
+  // Until the push, what was made is only here: a failure takes it back and
+  // says so ("nothing was pushed, the tag v1.1.0 was deleted, …").
+  const takeBack = async (tagged: boolean) => {
+    const undone = ["nothing was pushed"];
     try {
-      await deleteLocalTag(runner, dir, tag);
+      if (tagged) {
+        await deleteLocalTag(runner, dir, tag);
+        undone.push(`the tag ${tag} was deleted`);
+      }
       if (commit) {
         await undoLastCommit(runner, dir, commit);
         undone.push("the version commit was taken back");
@@ -304,9 +304,28 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     } catch (undo) {
       undone.push(`undoing the rest failed (${describe(undo)}): check \`git -C ${where} log\``);
     }
+    return undone.join(", ");
+  };
+  try {
+    await createTag(runner, dir, tag, `Release ${tag}`);
+  } catch (e) {
+    throw new HpmOperationError(
+      `release of \`${entry.name}\` stopped: tagging ${tag} failed (${describe(e)}); ` +
+        await takeBack(false),
+      "fix what git says, then run `hpm release` again",
+    );
+  }
+  say(`tagged ${tag}`);
+  try {
+    await gitPush(runner, dir, remote, [
+      `HEAD:${upstream.ref}`,
+      `refs/tags/${tag}:refs/tags/${tag}`,
+    ]);
+  } catch (e) {
+    // An atomic push: nothing reached the remote.
     throw new HpmOperationError(
       `release of \`${entry.name}\` stopped: pushing to ${remote} failed (${describe(e)}); ` +
-        `nothing was pushed, ${undone.join(", ")}`,
+        await takeBack(true),
       "fix your access to the remote, then run `hpm release` again",
     );
   }

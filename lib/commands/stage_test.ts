@@ -49,6 +49,27 @@ Deno.test("commitModeOf(): --mode, then commit-mode, then prod when every plugin
   );
 });
 
+Deno.test("commitModeOf(): prod by default only when what the plugins require has it too", () => {
+  const registry = new Registry([
+    {
+      file: "r/packages/q.yaml",
+      stem: "q",
+      text: "name: q\nrequires: [base]\nsources:\n  prod: {type: pypi, version: 1.0.0}\n",
+    },
+    {
+      file: "r/packages/base.yaml",
+      stem: "base",
+      text: "name: base\nsources:\n  dev: {type: pypi}\n",
+    },
+  ]);
+  assert.throws(
+    () => commitModeOf({ manifest: manifest(), registry }),
+    (e) =>
+      e instanceof HpmInputError && e.code === "commit-mode" &&
+      e.message.includes("`base` has no prod source"),
+  );
+});
+
 const prod: Plan = {
   mode: "prod",
   groups: [{ name: "db", requirements: ["q"] }],

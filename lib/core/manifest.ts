@@ -8,6 +8,7 @@ import { localOverlaySchema, manifestSchema } from "./_schemas.ts";
 import { loadYaml, validateYaml } from "../edit/yaml_load.ts";
 import { HpmInputError, type SourcePosition } from "./errors.ts";
 import { normalizeName } from "./names.ts";
+import { selectedIndex } from "./plugins.ts";
 import { parseRegistryLocation } from "./registry_location.ts";
 
 /** Most registries hpm.yaml may list. */
@@ -94,16 +95,13 @@ export function parseManifest(text: string, file: string): Manifest {
       );
     }
     seen.set(key, name);
-    if (group.select !== undefined) {
-      const wanted = normalizeName(group.select);
-      if (!group.options.some((o) => normalizeName(o) === wanted)) {
-        throw new HpmInputError(
-          "schema",
-          `group \`${name}\` selects \`${group.select}\`, which is not one of its options`,
-          yaml.positionOf(["groups", name, "select"]),
-          `add it with \`hpm group add ${name} --option ${group.select}\``,
-        );
-      }
+    if (group.select !== undefined && selectedIndex({ name, ...group }) === undefined) {
+      throw new HpmInputError(
+        "schema",
+        `group \`${name}\` selects \`${group.select}\`, which is not one of its options`,
+        yaml.positionOf(["groups", name, "select"]),
+        `add it with \`hpm group add ${name} --option ${group.select}\``,
+      );
     }
     return { name, options: group.options, select: group.select };
   });

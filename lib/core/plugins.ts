@@ -44,6 +44,20 @@ export function noSuchGroup(manifest: Manifest, group: string): HpmInputError {
   );
 }
 
+/**
+ * Where in a group's options its `select:` is: the two are compared
+ * normalised, so `select: rag-plug` selects the option written `Rag_Plug`.
+ *
+ * @param group a group of hpm.yaml
+ * @returns the selected option's index, or undefined when the group selects none
+ */
+export function selectedIndex(group: ManifestGroup): number | undefined {
+  if (group.select === undefined) return undefined;
+  const wanted = normalizeName(group.select);
+  const at = group.options.findIndex((o) => normalizeName(o) === wanted);
+  return at < 0 ? undefined : at;
+}
+
 /** Which of hpm.yaml's plugins {@link namedPlugins} walks. */
 export interface NamedPluginsOptions {
   /** Only this group's options (and what they require). */
@@ -94,8 +108,9 @@ export function namedPlugins(
     for (const dep of entry.requires) visit(dep);
   };
   for (const group of groups) {
+    const selected = options.selectedOnly ? selectedIndex(group) : undefined;
     for (const [i, option] of group.options.entries()) {
-      if (options.selectedOnly && group.select !== undefined && option !== group.select) continue;
+      if (selected !== undefined && i !== selected) continue;
       visit(
         option,
         () => registry.unknown(option, manifest.positionOf(["groups", group.name, "options", i])),

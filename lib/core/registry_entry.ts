@@ -210,6 +210,19 @@ export function checkoutMode(entry: RegistryEntry, mode: string): string | undef
 }
 
 /**
+ * The hint for an entry with no local source to develop from: where to add
+ * one (the remote registry's entry, not HPM's copy of it).
+ *
+ * @param entry the registry entry
+ * @returns the hint
+ */
+export function addCheckoutHint(entry: RegistryEntry): string {
+  return `add a \`dev: {type: local, path: ./packages/${entry.name}}\` source to ${
+    entryPlace(entry)
+  }`;
+}
+
+/**
  * A path as shown to the user: relative to the project root (with `/`) when
  * inside it or near it, else absolute.
  *

@@ -56,9 +56,13 @@ export function registryMoves(
       remote,
       before === undefined ? move : {
         ...move,
-        changes: packages.filter((p) => p.entry.remote === remote).flatMap((p) =>
-          entryChanges(before.has(p.key) ? before.get(p.key) : undefined, p.entry)
-        ),
+        changes: packages.filter((p) => p.entry.remote === remote).flatMap((p) => {
+          const was = entryIn(before, p.key);
+          if (was !== UNREADABLE) return entryChanges(was, p.entry);
+          return [
+            `${p.entry.name} changed (its entry at ${shortCommit(move.from)} does not parse)`,
+          ];
+        }),
       },
     );
   }
@@ -99,11 +103,15 @@ function entryChanges(before: RegistryEntry | undefined, after: RegistryEntry): 
   return changes;
 }
 
-// `v1.0.0 → v1.1.0` where only the release changed; the whole sources otherwise.
+// `v1.0.0 → v1.1.0` where the release changed; the whole sources otherwise (the
+// same release, say, from another subdirectory).
 function sourceChange(was: Source | undefined, is: Source | undefined): string {
   const sameGit = was?.type === "git" && is?.type === "git" && was.url === is.url;
   const samePypi = was?.type === "pypi" && is?.type === "pypi" && was.index === is.index;
-  if (sameGit || samePypi) return `${releaseOf(was!)} → ${releaseOf(is!)}`;
+  if (sameGit || samePypi) {
+    const [from, to] = [releaseOf(was!), releaseOf(is!)];
+    if (from !== to) return `${from} → ${to}`;
+  }
   const shown = (s: Source | undefined) => s ? describeSource(s) : "(none)";
   return `${shown(was)} → ${shown(is)}`;
 }
@@ -166,14 +174,8 @@ export function entryMoves(
 ): EntryMove[] {
   const moves: EntryMove[] = [];
   for (const name of new Set(names.map(normalizeName))) {
-    let old: RegistryEntry, now: RegistryEntry;
-    try {
-      if (!before.has(name) || !after.has(name)) continue;
-      [old, now] = [before.get(name), after.get(name)];
-    } catch (e) {
-      if (e instanceof HpmInputError) continue; // an entry that does not parse is planning's to report
-      throw e;
-    }
+    const [old, now] = [entryIn(before, name), entryIn(after, name)];
+    if (typeof old !== "object" || typeof now !== "object") continue;
     for (const [mode, source] of Object.entries(now.sources)) {
       const was = old.sources[mode];
       if (was === undefined) continue;
@@ -182,4 +184,20 @@ export function entryMoves(
     }
   }
   return moves;
+}
+
+const UNREADABLE = "unreadable";
+
+// An entry of `registry`, undefined when it has none, UNREADABLE when its file
+// does not parse there: that is planning's to report, not a move's to throw.
+function entryIn(
+  registry: Registry,
+  name: string,
+): RegistryEntry | undefined | typeof UNREADABLE {
+  try {
+    return registry.has(name) ? registry.get(name) : undefined;
+  } catch (e) {
+    if (e instanceof HpmInputError) return UNREADABLE;
+    throw e;
+  }
 }

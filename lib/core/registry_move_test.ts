@@ -66,3 +66,23 @@ Deno.test("registryMoves(): per registry read at another commit than recorded, w
   assert.equal(describeMove(unknown), `registry ${LOCATION} moved aaaaaaa → bbbbbbb`);
   assert.deepEqual(registryMoves(registryOf({}, A), [], () => before), [], "not moved: none");
 });
+
+Deno.test("registryMoves(): an entry that does not parse at the recorded commit is said changed, not thrown", () => {
+  const before = registryOf({ plug: "name: plug\nsources: [not, a, map]\n" }, A);
+  const now = registryOf({ plug: git("plug", "v1.1.0") }, B, A);
+  const [move] = registryMoves(now, used(now, "plug"), () => before);
+  assert.deepEqual(move.changes, ["plug changed (its entry at aaaaaaa does not parse)"]);
+});
+
+Deno.test("registryMoves(): a change beside the release (a subdirectory) is said in full", () => {
+  const at = (sub: string) =>
+    `name: plug\nsources:\n  prod: {type: git, url: "https://example.com/plug.git", ` +
+    `tag: v1.0.0, subdirectory: ${sub}}\n`;
+  const before = registryOf({ plug: at("py") }, A);
+  const now = registryOf({ plug: at("python") }, B, A);
+  const [move] = registryMoves(now, used(now, "plug"), () => before);
+  assert.deepEqual(move.changes, [
+    "plug prod git https://example.com/plug.git @ v1.0.0 (subdirectory py) → " +
+    "git https://example.com/plug.git @ v1.0.0 (subdirectory python)",
+  ]);
+});

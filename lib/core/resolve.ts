@@ -9,6 +9,7 @@
 import * as hostPath from "node:path";
 import { HpmInputError } from "./errors.ts";
 import type { LocalOverlay, Manifest } from "./manifest.ts";
+import { selectedIndex } from "./plugins.ts";
 import { normalizeName, suggestName } from "./names.ts";
 import {
   byLocation,
@@ -20,6 +21,7 @@ import {
 } from "./plan.ts";
 import type { Registry } from "./registry.ts";
 import {
+  addCheckoutHint,
   checkoutMode,
   entryPlace,
   missingModeError,
@@ -159,7 +161,14 @@ export function resolvePlan(input: ResolveInput): Resolution {
     for (const [i, name] of (input.overlay?.develop ?? []).entries()) {
       const key = normalizeName(name);
       if (!registry.has(key)) {
-        throw registry.unknown(name, input.overlay!.positionOf(["develop", i]));
+        const at = input.overlay!.positionOf(["develop", i]);
+        const unknown = registry.unknown(name, at);
+        throw new HpmInputError(
+          unknown.code,
+          unknown.message,
+          at,
+          `${unknown.hint}; or stop developing it: \`hpm free ${name}\``,
+        );
       }
       develop.add(key);
     }
@@ -202,12 +211,13 @@ export function resolvePlan(input: ResolveInput): Resolution {
   };
 
   for (const [gi, group] of manifest.groups.entries()) {
-    const chosen = group.select === undefined ? group.options : [group.select];
+    const selected = selectedIndex(group);
+    const chosen = selected === undefined ? group.options : [group.options[selected]];
     const requirements: string[] = [];
     const inGroup = new Set<string>();
-    const queue: { name: string; requiredBy?: string; at?: number }[] = chosen.map((name) => ({
+    const queue: { name: string; requiredBy?: string; at?: number }[] = chosen.map((name, i) => ({
       name,
-      at: group.options.indexOf(name),
+      at: selected ?? i,
     }));
     while (queue.length) {
       const { name, requiredBy, at } = queue.shift()!;
@@ -289,8 +299,7 @@ function developedSource(
       `\`${entry.name}\` is under \`develop:\` in ${overlay.file}, but no mode of its registry ` +
         `entry has a local source to develop it from`,
       overlay.positionOf(["develop", at]),
-      `add a \`dev: {type: local, path: ./packages/${entry.name}}\` source to ${entry.file}, ` +
-        `or stop developing it: \`hpm free ${entry.name}\``,
+      `${addCheckoutHint(entry)}, or stop developing it: \`hpm free ${entry.name}\``,
     );
   }
   return { ...sourceInForce(entry, local, input)!, developed: true };

@@ -177,6 +177,19 @@ Deno.test("resolvePlan() errors name the package, the file and the position", as
       assert.match(error.hint!, /did you mean `rag4code-qdrant`/);
     }
   });
+  await t.step("an unknown selected option, however select: spells it, at its option", () => {
+    const m = parseManifest(
+      "registry: ./reg\ngroups:\n  g:\n    options: [rag4code-qdrant, Rag4Code_Qdrnt]\n" +
+        "    select: rag4code-qdrnt\n",
+      "/p/hpm.yaml",
+    );
+    assert.throws(
+      () => resolvePlan({ manifest: m, registry, mode: "dev", root: "/p" }),
+      (e: HpmInputError) =>
+        e.code === "unknown-package" && e.file === "/p/hpm.yaml" && e.line === 4 &&
+        e.column === 32,
+    );
+  });
   await t.step("a mode no entry defines is unknown, with the modes they define", () => {
     try {
       resolvePlan({ manifest, registry, mode: "tagegd", root: "/p" });
@@ -358,7 +371,9 @@ Deno.test("resolvePlan() develop: those plugins from their clones, the others fr
     const typo = parseLocalOverlay("develop:\n  - plug-a\n  - plug-x\n", "/p/hpm.local.yaml");
     assert.throws(
       () => resolvePinned("prod", { overlay: typo }),
-      (e: HpmInputError) => e.code === "unknown-package" && e.line === 3 && e.column === 5,
+      (e: HpmInputError) =>
+        e.code === "unknown-package" && e.line === 3 && e.column === 5 &&
+        e.hint!.includes("or stop developing it: `hpm free plug-x`"),
     );
   });
   await t.step("one with no local source in any mode", () => {
@@ -370,6 +385,31 @@ Deno.test("resolvePlan() develop: those plugins from their clones, the others fr
       () => resolvePlan({ manifest: d, registry: pinning, mode: "prod", root: "/p", overlay }),
       (e: HpmInputError) =>
         e.code === "no-checkout" && e.line === 1 && /hpm free plug-d/.test(e.hint ?? ""),
+    );
+  });
+  await t.step("from a remote registry, the hint names the entry there, not HPM's copy", () => {
+    const d = parseManifest(
+      "registry: https://example.com/reg.git\ngroups:\n  g:\n    options: [plug-d]\n",
+      "/p/hpm.yaml",
+    );
+    const remote = new Registry([{
+      ...entry("plug-d", "sources:\n  prod: {type: pypi, version: 2.0.0}\n"),
+      file: "/cache/registries/abc/packages/plug-d.yaml",
+      remote: "https://example.com/reg.git",
+    }]);
+    assert.throws(
+      () =>
+        resolvePlan({
+          manifest: d,
+          registry: remote,
+          mode: "prod",
+          root: "/p",
+          overlay: parseLocalOverlay("develop: [plug-d]\n", "/p/hpm.local.yaml"),
+        }),
+      (e: HpmInputError) =>
+        e.code === "no-checkout" &&
+        e.hint?.includes("source to plug-d's entry in the registry https://example.com/reg.git,") &&
+        !e.hint.includes("/cache/"),
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Test support for the tests of the pyproject.toml editor (pyproject_test.ts,
- * pyproject_record_test.ts, pyproject_policy_test.ts): plans, and files as
- * HPM writes them.
+ * pyproject_record_test.ts, pyproject_policy_test.ts, toml/scan_test.ts,
+ * tests/corpus_test.ts): plans, files as HPM writes them, and the corpus of
+ * real pyproject.toml files.
  *
  * @module
  */
@@ -10,11 +11,36 @@ import assert from "node:assert/strict";
 import { HpmInputError } from "../core/errors.ts";
 import type { Plan, PlannedSource } from "../core/plan.ts";
 
+/**
+ * shared/corpus/pyproject/: shared/ lies beside the repository, in CI as on a
+ * developer's machine.
+ */
+export const CORPUS: URL = new URL("../../../shared/corpus/pyproject/", import.meta.url);
+
+/**
+ * The names of the `.toml` files in `dir` (one of the corpus's folders),
+ * sorted. A missing folder fails the test: a skip would pass whatever the
+ * corpus would have shown, as it did when a move left the path pointing
+ * nowhere.
+ */
+export function corpusFiles(dir: URL = CORPUS): string[] {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new Error(
+      `the corpus is missing: ${dir.pathname} (shared/ belongs beside the repository)`,
+    );
+  }
+  return entries.filter((e) => e.isFile && e.name.endsWith(".toml")).map((e) => e.name).sort();
+}
+
 /** The comment HPM writes under `[tool.hpm]`. */
 export const COMMENT = "# Managed by hpm: edit hpm.yaml and run `hpm sync` instead of " +
   "editing the entries listed here.";
 
-/** Lines joined with (and ended by) `eol`. */
+/** The lines, each ended by `\n`. */
 export function lines(...text: string[]): string {
   return text.map((line) => line + "\n").join("");
 }

@@ -1,7 +1,7 @@
 /**
  * A unified text diff of pyproject.toml, for people (`hpm diff`, `hpm check`,
  * `sync --dry-run`). Its own module so that a sync, which only counts what
- * changed (`diff.ts`), does not load the diff package.
+ * changed (`pyproject_diff.ts`), does not load the diff package.
  *
  * @module
  */

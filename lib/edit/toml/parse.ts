@@ -2,10 +2,10 @@
  * Reading pyproject.toml as TOML 1.0: the version that every tool reading the
  * file after HPM accepts (uv, pip, Python's tomllib); not all of them read
  * TOML 1.1. smol-toml gives the values and checks keys and tables; it reads
- * TOML 1.1, so the scanner (`_toml_scan.ts`) also reads the text and refuses
+ * TOML 1.1, so the scanner (`scan.ts`) also reads the text and refuses
  * what only TOML 1.1 allows, and anything nested deeper than uv reads. Where
  * smol-toml refuses a document, the scanner and TOML's rules on tables
- * (`_toml_tables.ts`) decide, as smol-toml refuses one thing TOML 1.0 allows.
+ * (`tables.ts`) decide, as smol-toml refuses one thing TOML 1.0 allows.
  * Either way a refusal is an {@link HpmInputError} with the position.
  *
  * @module

@@ -2,9 +2,9 @@
  * TOML 1.0's rules on defining tables, applied to the scanner's statements,
  * and the document they build. smol-toml refuses one thing these rules allow:
  * a dotted key that adds to a table only a header implied (`[a.b.c]`, then
- * `[a]` with `b.d = 1`), which Python's tomllib and uv read. `lib/toml.ts`
- * reads a document smol-toml refused with this module: the rules decide, and
- * smol-toml still reads the values, one table block at a time.
+ * `[a]` with `b.d = 1`), which Python's tomllib and uv read. `reread()` in
+ * `parse.ts` reads a document smol-toml refused with this module: the rules
+ * decide, and smol-toml still reads the values, one table block at a time.
  *
  * The rules are tomllib's: a `[table]` is defined once; a dotted key may not
  * add to a table a header defined, and the tables it defines may not be
