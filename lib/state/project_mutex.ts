@@ -117,9 +117,12 @@ export async function withProjectLock<T>(
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    // At offset 0 of the file just opened, always the same width: it replaces
-    // any earlier holder's record whole, without a truncate and a seek.
-    file.writeSync(new TextEncoder().encode(`${Deno.pid}`.padEnd(20) + "\n"));
+    // From offset 0 (reading the holder's id while waiting moved it), always
+    // the same width, cut there: it replaces any earlier holder's record whole.
+    const record = new TextEncoder().encode(`${Deno.pid}`.padEnd(20) + "\n");
+    file.seekSync(0, Deno.SeekMode.Start);
+    file.writeSync(record);
+    file.truncateSync(record.length);
     // Only a journal left behind needs the journal code loaded.
     const recovered = options.recover && await journalLeft(root, env)
       ? await (await import("./transaction.ts")).recoverInterrupted(root, env)
