@@ -291,7 +291,8 @@ export async function recoverPull(root: string, env: Env): Promise<string | unde
     return `warning: ${who} left git running (process ${record.child}); nothing was ` +
       "restored: run hpm again once it has ended";
   }
-  const head = record.phase === "merge" ? await headCommit(denoRunner, root) : record.head;
+  // Asked whatever the step: after a kill the user may have pulled by hand.
+  const head = await headCommit(denoRunner, root);
   const form: Form | undefined = head === record.head
     ? "worktree"
     : head === record.target

@@ -130,6 +130,18 @@ Deno.test("recoverPull(): killed once git moved HEAD: the pulled form with the u
   });
 });
 
+Deno.test("recoverPull(): killed as it swapped, then pulled by hand with git: the pulled changes stay", async () => {
+  await pulling(async (at) => {
+    // The swap written, its step not yet recorded; then the user's own `git pull`.
+    await Deno.writeTextFile(join(at.root, "pyproject.toml"), HEAD_FORM);
+    await git(at.root, "merge", "--ff-only", "--quiet", at.target);
+    assert.equal(await at.read(), PULLED_FORM);
+    assert.match((await recoverPull(at.root, at.env))!, /had pulled/);
+    assert.equal(await at.read(), RESULT, "the pulled form, with the user's edits");
+    assert.equal(await exists(at.journal), false);
+  });
+});
+
 Deno.test("recoverPull(): a git left running is waited for, then decides", async () => {
   await pulling(async (at, journal) => {
     await journal.swap();
