@@ -347,6 +347,64 @@ Deno.test("hpm pull killed (SIGKILL) at each step: the next hpm run finds the de
   });
 });
 
+Deno.test("hpm pull killed, then pyproject.toml edited by hand: every hpm run stops, the journal keeps the user's copy until they delete it", async () => {
+  await withRoot(async (root) => {
+    const t = await team(root);
+    const wrappers = await pausingWrappers(root);
+    const mark = join(root, "mark");
+    const state = join(root, "state");
+    // Killed with the committed form swapped in, before git merged.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", CLI, "pull"],
+      cwd: t.dir,
+      env: {
+        ...FIXTURE_ENV,
+        NO_COLOR: "1",
+        HPM_STATE_DIR: state,
+        ...wrappers,
+        PAUSE_ON: "merge",
+        PAUSE_IN: Deno.realPathSync(t.dir),
+        MARK: mark,
+      },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const paused = await waitFor(mark);
+    child.kill("SIGKILL");
+    await child.status;
+    Deno.kill(paused, "SIGKILL");
+    const journal = join(state, "journals", `${encodeURIComponent(Deno.realPathSync(t.dir))}.pull`);
+    const kept = await Deno.readTextFile(journal);
+    assert.ok(kept.includes(t.worktree["pyproject.toml"]), "the user's dev form is in it");
+
+    // Not knowing, the user edits the committed form hpm had swapped in.
+    const edited = (await read(t.dir, "pyproject.toml")) + "# mine, after the kill\n";
+    await Deno.writeTextFile(join(t.dir, "pyproject.toml"), edited);
+    const env = { HPM_STATE_DIR: state };
+    for (const args of [["pull"], ["pull"], ["status"], ["sync"]]) {
+      const r = await hpm(args, t.dir, env);
+      assert.equal(r.code, 1, `${args}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /error: an interrupted hpm pull \(process \d+\) can be neither finished nor undone: pyproject\.toml has changed since; nothing was done\n +hint: your working copies are kept in its journal: take what you need from \S+ \(a line of JSON, then the saved files' bytes\), delete it, then run hpm again/,
+      );
+      assert.ok(r.stderr.includes(journal), r.stderr);
+      assert.equal(await head(t.dir), t.before, `${args}: nothing pulled`);
+      assert.equal(await read(t.dir, "pyproject.toml"), edited, `${args}: the hand edit stays`);
+      assert.equal(await Deno.readTextFile(journal), kept, `${args}: the journal is kept whole`);
+    }
+    // Once the user has taken what they need and deleted it, hpm goes on.
+    await Deno.remove(journal);
+    await Deno.writeTextFile(join(t.dir, "pyproject.toml"), t.worktree["pyproject.toml"]);
+    expectOk(await hpm(["pull"], t.dir, env), "hpm pull");
+    assert.equal(await head(t.dir), t.after);
+    const text = await read(t.dir, "pyproject.toml");
+    assert.equal(recordMode(text), "dev");
+    assert.ok(text.includes(OWN));
+  });
+});
+
 Deno.test("hpm pull refuses, touching nothing: pyproject.toml staged, a change the pull would overwrite, a diverged branch, no upstream", async () => {
   await withRoot(async (root) => {
     const t = await team(root);

@@ -31,7 +31,8 @@ export interface LockOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * Finish or undo an interrupted earlier run first (see
-   * `recoverInterrupted`); its message goes to `log`.
+   * `recoverInterrupted`); its message goes to `log`. A journal it has to
+   * leave (the user's copies in it) stops the run before `fn`.
    */
   readonly recover?: boolean;
 }
@@ -78,7 +79,8 @@ function holderOf(file: Deno.FsFile): number | undefined {
  * @param fn what to do under the lock; given what recovery did, if asked to recover
  * @param options timeout, logger, recovery
  * @returns what `fn` returns
- * @throws {HpmOperationError} when the lock stays busy past the timeout
+ * @throws {HpmOperationError} when the lock stays busy past the timeout, or
+ *   recovery had to leave a journal (nothing is done until the user settles it)
  * @throws {HpmInputError} when the state folder is unsafe (a link, another user's)
  */
 export async function withProjectLock<T>(

@@ -81,6 +81,7 @@ export async function runUvTransaction(
         root,
         ["pyproject.toml", "uv.lock"],
         options.env,
+        { "pyproject.toml": pyproject, "uv.lock": options.lock?.bytes },
       );
     const lockBefore = tx?.savedSha256("uv.lock");
     const putBack = options.lock !== undefined && lockBefore === options.lock.when;
