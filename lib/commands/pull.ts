@@ -231,7 +231,7 @@ async function pullCore(
   if (repo.operation || repo.paused) {
     const what = repo.operation ?? repo.paused!;
     throw gitState(
-      `a ${what} is in progress; nothing was pulled`,
+      `a ${what === "am" ? "`git am`" : what} is in progress; nothing was pulled`,
       `finish it (\`git ${repo.operation ? "commit" : `${what} --continue`}\`) or abort it ` +
         `(\`git ${what} --abort\`), then run \`hpm pull\``,
     );
