@@ -255,10 +255,10 @@ async function gitEnded(record: JournalRecord): Promise<boolean> {
  * HEAD, the working copies go back; after, the files become what the pull
  * made of them (the committed form with the user's edits). A file that is in
  * none of the forms the pull gave it (changed since, by hand), or a HEAD that
- * is neither commit, leaves everything as it is, the journal too, which keeps
- * the user's copies: the run stops there, and so does every run until the
- * user has taken what they need and deleted it. Call it under the project
- * lock.
+ * is neither commit while the files are not as the user had them, leaves
+ * everything as it is, the journal too, which keeps the user's copies: the
+ * run stops there, and so does every run until the user has taken what they
+ * need and deleted it. Call it under the project lock.
  *
  * @param root the project root
  * @param env where the per-user state folder is
@@ -303,9 +303,16 @@ export async function recoverPull(root: string, env: Env): Promise<string | unde
       `${who} can be neither finished nor undone: ${why}; nothing was done`,
       `your working copies are kept in its journal: ${file.keptHint}`,
     );
+  const now = new Map<PulledName, string | null>();
+  for (const f of record.files) {
+    const limit = f.name === "uv.lock" ? MAX_UV_LOCK_BYTES : MAX_PYPROJECT_BYTES;
+    now.set(f.name, await hashOf(readConfined(joinPath(root, f.name), { root }, limit)));
+  }
   // Asked whatever the step: after a kill the user may have pulled by hand.
   const head = await headCommit(denoRunner, root);
-  const form: Form | undefined = head === record.head
+  // Files still as the user had them need nothing, wherever HEAD is.
+  const asHad = record.files.every((f) => now.get(f.name) === f.sha256.worktree);
+  const form: Form | undefined = head === record.head || (asHad && head !== record.target)
     ? "worktree"
     : head === record.target
     ? "result"
@@ -313,9 +320,7 @@ export async function recoverPull(root: string, env: Env): Promise<string | unde
   if (form === undefined) throw kept("HEAD has moved since");
   // Only files the pull left in one of its own forms are written.
   for (const f of record.files) {
-    const limit = f.name === "uv.lock" ? MAX_UV_LOCK_BYTES : MAX_PYPROJECT_BYTES;
-    const now = await hashOf(readConfined(joinPath(root, f.name), { root }, limit));
-    if (!FORMS.some((k) => f.sha256[k] === now)) {
+    if (!FORMS.some((k) => f.sha256[k] === now.get(f.name))) {
       throw kept(`${f.name} has changed since`);
     }
   }

@@ -92,6 +92,14 @@ Deno.test("recoverPull(): killed before the swap or before git moved HEAD: the w
       assert.equal(await exists(at.journal), false);
     });
   });
+  await t.step("nothing swapped yet, then a commit by hand: nothing to put back", async () => {
+    await pulling(async (at) => {
+      await git(at.root, "commit", "--quiet", "--allow-empty", "-m", "by hand");
+      assert.match((await recoverPull(at.root, at.env))!, /undone before it pulled/);
+      assert.equal(await at.read(), WORKTREE);
+      assert.equal(await exists(at.journal), false);
+    });
+  });
   await t.step("swapped, git not run (or refused)", async () => {
     await pulling(async (at, journal) => {
       await journal.swap();
