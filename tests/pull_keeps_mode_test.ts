@@ -179,55 +179,160 @@ Deno.test("hpm pull in dev: the teammate's pyproject.toml and uv.lock, the user'
   });
 });
 
+// Refused: the user's edit and the teammate's change the same line; the steps
+// of the hint, run as the user would type them, end where a pull would have.
+async function sameLineThenSteps(t: Team, env: Record<string, string>): Promise<string[]> {
+  const mine = (await read(t.dir, "pyproject.toml")).replace(
+    'version = "0.1.0"',
+    'version = "0.1.1"',
+  );
+  const lock = await read(t.dir, "uv.lock");
+  await Deno.writeTextFile(join(t.dir, "pyproject.toml"), mine);
+  const r = await hpm(["pull"], t.dir, env);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(
+    r.stderr,
+    /your uncommitted edits to pyproject\.toml and the pulled commits change the same lines \(line 3 of HEAD's: yours `version = "0\.1\.1"`, theirs `version = "0\.2\.0"`\); nothing was changed/,
+  );
+  assert.equal(await head(t.dir), t.before, "nothing pulled");
+  assert.equal(await read(t.dir, "pyproject.toml"), mine, "nothing touched");
+  assert.equal(await read(t.dir, "uv.lock"), lock);
+
+  const steps = r.stderr.split("\n").filter((l) => /^ {4}(hpm|git) /.test(l))
+    .map((l) => l.replace(/#.*$/, "").trim());
+  const runStep = async (line: string) => {
+    const [program, ...args] = line.split(/\s+/);
+    return program === "hpm" ? await hpm(args, t.dir, env) : await run("git", args, { cwd: t.dir });
+  };
+  const pop = steps.indexOf("git stash pop");
+  assert.ok(pop > 0, r.stderr);
+  for (const step of steps.slice(0, pop + 1)) {
+    const done = await runStep(step);
+    if (step !== "git stash pop") expectOk(done, step);
+  }
+  // Only the user's line and the teammate's conflict; the dev and prod entries do not.
+  const conflicted = await read(t.dir, "pyproject.toml");
+  assert.match(
+    conflicted,
+    /<<<<<<< [^\n]*\nversion = "0\.2\.0"\n=======\nversion = "0\.1\.1"\n>>>>>>> /,
+  );
+  assert.equal(conflicted.match(/<<<<<<</g)?.length, 1);
+  await Deno.writeTextFile(
+    join(t.dir, "pyproject.toml"),
+    conflicted.replace(/<<<<<<< [^\n]*\n[^\n]*\n=======\n([^\n]*\n)>>>>>>> [^\n]*\n/, "$1"),
+  );
+  for (const step of steps.slice(pop + 1)) {
+    for (const part of step.split(" && ")) expectOk(await runStep(part), part);
+  }
+  assert.equal(await head(t.dir), t.after);
+  assert.match(await read(t.dir, "pyproject.toml"), /^version = "0\.1\.1"$/m);
+  assert.equal((await git(["stash", "list"], { cwd: t.dir })).stdout, "");
+  return steps;
+}
+
 Deno.test("hpm pull refuses an edit of the same line before touching anything, and its steps work", async () => {
   await withRoot(async (root) => {
     const t = await team(root);
+    const steps = await sameLineThenSteps(t, { HPM_STATE_DIR: join(root, "state") });
+    assert.equal(steps.length, 7);
+    assert.equal(recordMode(await read(t.dir, "pyproject.toml")), "dev");
+  });
+});
+
+Deno.test("hpm pull's steps by hand, with a plugin developed: freed first, developed again last", async () => {
+  await withRoot(async (root) => {
+    const t = await team(root);
     const env = { HPM_STATE_DIR: join(root, "state") };
-    const mine = t.worktree["pyproject.toml"].replace('version = "0.1.0"', 'version = "0.1.1"');
-    await Deno.writeTextFile(join(t.dir, "pyproject.toml"), mine);
-    const r = await hpm(["pull"], t.dir, env);
+    expectOk(await hpm(["develop", "plug-a"], t.dir, env), "develop plug-a");
+    const steps = await sameLineThenSteps(t, env);
+    assert.equal(steps[0], "hpm free --all --no-sync");
+    assert.equal(steps.at(-1), "hpm develop plug-a");
+    const text = await read(t.dir, "pyproject.toml");
+    assert.match(text, /plug-a = \{ path = "packages\/plug-a", editable = true \}/);
+    assert.match(await read(t.dir, "hpm.local.yaml"), /develop: \[plug-a\]|develop:\n *- plug-a/);
+  });
+});
+
+Deno.test("hpm pull checks its flags and uv before anything moves", async () => {
+  await withRoot(async (root) => {
+    const t = await team(root);
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    const plugA = join(t.dir, "packages", "plug-a");
+    const untouched = async (what: string) => {
+      assert.equal(await head(t.dir), t.before, `${what}: the core not pulled`);
+      assert.equal(await head(plugA), t.plugA, `${what}: plug-a not fast-forwarded`);
+      for (const f of FILES) assert.equal(await read(t.dir, f), t.worktree[f], `${what}: ${f}`);
+    };
+    for (const jobs of ["0", "x"]) {
+      const r = await hpm(["pull", "-j", jobs], t.dir, env);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--jobs must be a whole number of at least 1/);
+      await untouched(`-j ${jobs}`);
+    }
+    const r = await hpm(["pull"], t.dir, { ...env, HPM_UV: "/nonexistent/uv" });
     assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /uv cannot be run \(uv: not found at HPM_UV=\/nonexistent\/uv\)/);
+    assert.doesNotMatch(r.stderr, /--no-install/, "pull has none");
+    await untouched("no uv");
+  });
+});
+
+Deno.test("hpm pull -q: a clone that failed says why, the rest of the pull done", async () => {
+  await withRoot(async (root) => {
+    const t = await team(root);
+    const plugA = join(t.dir, "packages", "plug-a");
+    await git(["remote", "set-url", "origin", join(root, "gone.git")], { cwd: plugA });
+    const r = await hpm(["pull", "-q"], t.dir, { HPM_STATE_DIR: join(root, "state") });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^hpm: plug-a: failed: git fetch failed: .*gone\.git/m);
     assert.match(
       r.stderr,
-      /your uncommitted edits to pyproject\.toml and the pulled commits change the same lines \(line 3 of HEAD's: yours `version = "0\.1\.1"`, theirs `version = "0\.2\.0"`\); nothing was changed/,
+      /error: some clones failed \(plug-a\)\n +hint: see the lines above; the rest of the pull was done/,
     );
-    assert.equal(await head(t.dir), t.before, "nothing pulled");
-    assert.equal(await read(t.dir, "pyproject.toml"), mine, "nothing touched");
-    assert.equal(await read(t.dir, "uv.lock"), t.worktree["uv.lock"]);
+    assert.equal(await head(t.dir), t.after, "the core was pulled");
+  });
+});
 
-    // The steps of the hint, as the user would type them.
-    const steps = r.stderr.split("\n").filter((l) => /^ {4}(hpm|git) /.test(l))
-      .map((l) => l.replace(/#.*$/, "").trim());
-    assert.equal(steps.length, 7, r.stderr);
-    const runStep = async (line: string) => {
-      const [program, ...args] = line.split(/\s+/);
-      return program === "hpm"
-        ? await hpm(args, t.dir, env)
-        : await run("git", args, { cwd: t.dir });
+Deno.test("hpm pull names what holds the index: a stopped rebase, conflicts a stash pop left", async () => {
+  await withRoot(async (root) => {
+    const t = await team(root);
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    const notes = join(t.dir, "NOTES");
+    const commit = async (text: string) => {
+      await Deno.writeTextFile(notes, text);
+      await git(["add", "NOTES"], { cwd: t.dir });
+      await git(["commit", "--quiet", "-m", text], { cwd: t.dir });
     };
-    for (const step of steps.slice(0, 5)) {
-      const done = await runStep(step);
-      if (step !== "git stash pop") expectOk(done, step);
-    }
-    // Only the user's line and the teammate's conflict; the dev and prod entries do not.
-    const conflicted = await read(t.dir, "pyproject.toml");
-    assert.match(
-      conflicted,
-      /<<<<<<< [^\n]*\nversion = "0\.2\.0"\n=======\nversion = "0\.1\.1"\n>>>>>>> /,
+    const refused = async (pattern: RegExp, hint: RegExp) => {
+      const at = await head(t.dir);
+      const r = await hpm(["pull"], t.dir, env);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.match(r.stderr, hint);
+      assert.equal(await head(t.dir), at, "nothing pulled");
+    };
+    // A rebase stopped at a conflict.
+    await git(["switch", "--quiet", "-c", "side"], { cwd: t.dir });
+    await commit("side\n");
+    await git(["switch", "--quiet", "main"], { cwd: t.dir });
+    await commit("main\n");
+    await git(["stash", "--quiet"], { cwd: t.dir });
+    assert.notEqual((await run("git", ["rebase", "side"], { cwd: t.dir })).code, 0);
+    await refused(
+      /error: a rebase is in progress; nothing was pulled/,
+      /hint: finish it \(`git rebase --continue`\) or abort it \(`git rebase --abort`\)/,
     );
-    assert.equal(conflicted.match(/<<<<<<</g)?.length, 1);
-    await Deno.writeTextFile(
-      join(t.dir, "pyproject.toml"),
-      conflicted.replace(/<<<<<<< [^\n]*\n[^\n]*\n=======\n([^\n]*\n)>>>>>>> [^\n]*\n/, "$1"),
+    expectOk(await run("git", ["rebase", "--abort"], { cwd: t.dir }), "rebase --abort");
+
+    // A stash pop that conflicts: no operation, only conflicts.
+    await Deno.writeTextFile(notes, "stashed\n");
+    await git(["stash", "--quiet"], { cwd: t.dir });
+    await commit("committed\n");
+    assert.notEqual((await run("git", ["stash", "pop"], { cwd: t.dir })).code, 0);
+    await refused(
+      /error: NOTES has unresolved conflicts; nothing was pulled/,
+      /hint: resolve them and `git add` the files, or `git restore --staged` them, then run `hpm pull`/,
     );
-    for (const step of steps.slice(5)) {
-      for (const part of step.split(" && ")) expectOk(await runStep(part), part);
-    }
-    assert.equal(await head(t.dir), t.after);
-    const text = await read(t.dir, "pyproject.toml");
-    assert.equal(recordMode(text), "dev");
-    assert.match(text, /^version = "0\.1\.1"$/m);
-    assert.equal((await git(["stash", "list"], { cwd: t.dir })).stdout, "");
   });
 });
 
@@ -344,6 +449,64 @@ Deno.test("hpm pull killed (SIGKILL) at each step: the next hpm run finds the de
         assert.ok(text.includes(OWN));
       },
     );
+  });
+});
+
+Deno.test("hpm pull killed, then pyproject.toml edited by hand: every hpm run stops, the journal keeps the user's copy until they delete it", async () => {
+  await withRoot(async (root) => {
+    const t = await team(root);
+    const wrappers = await pausingWrappers(root);
+    const mark = join(root, "mark");
+    const state = join(root, "state");
+    // Killed with the committed form swapped in, before git merged.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", CLI, "pull"],
+      cwd: t.dir,
+      env: {
+        ...FIXTURE_ENV,
+        NO_COLOR: "1",
+        HPM_STATE_DIR: state,
+        ...wrappers,
+        PAUSE_ON: "merge",
+        PAUSE_IN: Deno.realPathSync(t.dir),
+        MARK: mark,
+      },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const paused = await waitFor(mark);
+    child.kill("SIGKILL");
+    await child.status;
+    Deno.kill(paused, "SIGKILL");
+    const journal = join(state, "journals", `${encodeURIComponent(Deno.realPathSync(t.dir))}.pull`);
+    const kept = await Deno.readTextFile(journal);
+    assert.ok(kept.includes(t.worktree["pyproject.toml"]), "the user's dev form is in it");
+
+    // Not knowing, the user edits the committed form hpm had swapped in.
+    const edited = (await read(t.dir, "pyproject.toml")) + "# mine, after the kill\n";
+    await Deno.writeTextFile(join(t.dir, "pyproject.toml"), edited);
+    const env = { HPM_STATE_DIR: state };
+    for (const args of [["pull"], ["pull"], ["status"], ["sync"]]) {
+      const r = await hpm(args, t.dir, env);
+      assert.equal(r.code, 1, `${args}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /error: an interrupted hpm pull \(process \d+\) can be neither finished nor undone: pyproject\.toml has changed since; nothing was done\n +hint: your working copies are kept in its journal: take what you need from \S+ \(a line of JSON, then the saved files' bytes\), delete it, then run hpm again/,
+      );
+      assert.ok(r.stderr.includes(journal), r.stderr);
+      assert.equal(await head(t.dir), t.before, `${args}: nothing pulled`);
+      assert.equal(await read(t.dir, "pyproject.toml"), edited, `${args}: the hand edit stays`);
+      assert.equal(await Deno.readTextFile(journal), kept, `${args}: the journal is kept whole`);
+    }
+    // Once the user has taken what they need and deleted it, hpm goes on.
+    await Deno.remove(journal);
+    await Deno.writeTextFile(join(t.dir, "pyproject.toml"), t.worktree["pyproject.toml"]);
+    expectOk(await hpm(["pull"], t.dir, env), "hpm pull");
+    assert.equal(await head(t.dir), t.after);
+    const text = await read(t.dir, "pyproject.toml");
+    assert.equal(recordMode(text), "dev");
+    assert.ok(text.includes(OWN));
   });
 });
 

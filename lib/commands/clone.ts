@@ -57,14 +57,6 @@ export async function cloneCommand(flags: CloneFlags, io: Io): Promise<void> {
   });
   if (flags.json) io.out(JSON.stringify(report, null, 2));
   else if (!flags.quiet) io.out(summarizeClone(report));
-  const failure = cloneFailure(report);
-  if (failure) {
-    // -q hides the progress lines, but a failure's reason is an error.
-    if (flags.quiet) {
-      for (const r of report.results) {
-        if (r.status === "failed") io.err(`hpm: ${r.name}: failed: ${r.reason}`);
-      }
-    }
-    throw failure;
-  }
+  const failure = cloneFailure(report, undefined, flags.quiet ? io : undefined);
+  if (failure) throw failure;
 }

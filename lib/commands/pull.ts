@@ -44,7 +44,15 @@ import {
 } from "../io/git.ts";
 import { denoRunner, type Runner } from "../io/runner.ts";
 import type { Io } from "../io/terminal.ts";
-import { clone, type CloneOptions, type CloneReport } from "../project/clones.ts";
+import { checkJobs } from "../io/pool.ts";
+import { requireUv } from "../io/uv.ts";
+import {
+  clone,
+  cloneFailure,
+  type CloneOptions,
+  type CloneReport,
+  confirmOnTerminal,
+} from "../project/clones.ts";
 import { type CommandContext, commandContext, type GlobalFlags } from "../project/context.ts";
 import { loadProject } from "../project/load.ts";
 import { findProjectRoot } from "../project/root.ts";
@@ -87,6 +95,8 @@ interface Context {
   readonly env: Env;
   readonly log: (message: string) => void;
   readonly options: PullOptions;
+  /** The plugins hpm.local.yaml develops, for the steps by hand. */
+  readonly developed?: readonly string[];
 }
 
 /**
@@ -94,12 +104,14 @@ interface Context {
  *
  * @param options project, mode, git's arguments, clone options, runner
  * @returns what was pulled, cloned and synced
- * @throws {HpmInputError} `git-state` before anything is touched: no
- *   repository, a merge in progress, a detached HEAD, no upstream, staged
+ * @throws {HpmInputError} before anything is touched: `usage` for a bad
+ *   `jobs` or mode; `git-state` for no repository, a merge or rebase in
+ *   progress, unresolved conflicts, a detached HEAD, no upstream, staged
  *   pyproject.toml/uv.lock, uncommitted changes the pull would overwrite
- * @throws {HpmOperationError} before anything is touched: the branch has
- *   diverged, or the user's own edits and the pulled commits change the same
- *   lines of pyproject.toml (the steps to carry them by hand in the hint)
+ * @throws {HpmOperationError} before anything is touched: uv cannot be found,
+ *   the branch has diverged, or the user's own edits and the pulled commits
+ *   change the same lines of pyproject.toml (the steps to carry them by hand
+ *   in the hint)
  * @throws {CommandFailedError} when git fails (the working copies put back)
  * @throws {InterruptedError} on SIGINT/SIGTERM while the files are swapped
  *
@@ -144,13 +156,17 @@ export async function pull(options: PullOptions = {}): Promise<PullResult> {
   const runner = options.runner ?? denoRunner;
   const env = options.env ?? Deno.env.toObject();
   const log = options.log ?? (() => {});
-  const ctx: Context = { root, runner, env, log, options };
+  // Checked before anything moves: the clones and the sync come after the
+  // core is pulled, too late to refuse.
+  if (options.jobs !== undefined) checkJobs(options.jobs);
+  requireUv({ ...Deno.env.toObject(), ...env }, false);
   return await withProjectLock(root, async () => {
-    const before = await cachedProject(ctx);
+    const before = await cachedProject({ root, runner, env, log, options });
     // Checked before anything is touched: a bad --mode is bad input.
     const request = { flag: options.mode, env: env.RUN_MODE };
     const { mode } = before ? projectMode(before, request) : chooseMode(request);
-    const core = await pullCore(ctx, mode);
+    const developed = before?.overlay?.develop;
+    const core = await pullCore({ root, runner, env, log, options, developed }, mode);
     try {
       // The registries at their newest states, as `hpm registry update` takes
       // them: the clones and the sync read them there, and pyproject.toml's
@@ -212,12 +228,20 @@ async function pullCore(
   if (!repo) {
     throw gitState(`${root} is not in a git work tree`, "hpm pull updates the core's repository");
   }
-  const unmerged = await unmergedPaths(runner, repo.top);
-  if (repo.operation || unmerged.length) {
+  if (repo.operation || repo.paused) {
+    const what = repo.operation ?? repo.paused!;
     throw gitState(
-      `a ${repo.operation ?? "merge"} is in progress; nothing was pulled`,
-      `finish it (\`git commit\`) or abort it (\`git ${repo.operation ?? "merge"} --abort\`), ` +
-        "then run `hpm pull`",
+      `a ${what === "am" ? "`git am`" : what} is in progress; nothing was pulled`,
+      `finish it (\`git ${repo.operation ? "commit" : `${what} --continue`}\`) or abort it ` +
+        `(\`git ${what} --abort\`), then run \`hpm pull\``,
+    );
+  }
+  const unmerged = await unmergedPaths(runner, repo.top);
+  if (unmerged.length) {
+    throw gitState(
+      `${unmerged.slice(0, 3).join(", ")}${unmerged.length > 3 ? ", …" : ""} ` +
+        `${unmerged.length === 1 ? "has" : "have"} unresolved conflicts; nothing was pulled`,
+      "resolve them and `git add` the files, or `git restore --staged` them, then run `hpm pull`",
     );
   }
   const branch = await currentBranch(runner, root);
@@ -373,7 +397,7 @@ const decode = (bytes: Uint8Array | undefined) =>
 // output for it, becomes the pulled one, and the sync that follows locks
 // from it.
 async function pulledForms(
-  { root, runner }: Context,
+  { root, runner, developed }: Context,
   from: string,
   to: string,
   names: readonly (typeof PYPROJECT_FILE | typeof LOCK_FILE)[],
@@ -393,7 +417,7 @@ async function pulledForms(
     ) {
       const users = (text: string) => applyPlan(text, emptyPlan("dev"), name).text;
       if (users(own) !== users(head)) {
-        result = encode(withOwnEdits(head, own, pulled));
+        result = encode(withOwnEdits(head, own, pulled, developed ?? []));
         merged = true;
       }
     }
@@ -406,8 +430,14 @@ async function pulledForms(
 // copy given HEAD's entries (the plan HEAD's record lists) differs from HEAD by
 // those edits alone, which are merged by lines into the pulled form. Edits of
 // the same lines are refused before anything is touched, with the steps to
-// carry them over by hand.
-function withOwnEdits(head: string, own: string, pulled: string): string {
+// carry them over by hand (plugins developed are freed first, or their entries
+// would stay in the committed form, and developed again last).
+function withOwnEdits(
+  head: string,
+  own: string,
+  pulled: string,
+  developed: readonly string[],
+): string {
   const plan = recordedPlan(head, PYPROJECT_FILE);
   const ours = applyPlan(own, plan ?? emptyPlan("dev"), PYPROJECT_FILE).text;
   const merge = mergeThreeWay(head, ours, pulled);
@@ -420,6 +450,7 @@ function withOwnEdits(head: string, own: string, pulled: string): string {
       `(line ${first.line} of HEAD's: yours \`${shown(first.ours)}\`, theirs ` +
       `\`${shown(first.theirs)}\`${more}); nothing was changed`,
     "carry them over by hand, in the committed form (only your lines can conflict then):\n" +
+      (developed.length ? "    hpm free --all --no-sync    # developed again at the end\n" : "") +
       `    hpm sync --mode ${
         plan?.mode ?? "prod"
       } --no-install   # the committed form, with your edits\n` +
@@ -428,7 +459,9 @@ function withOwnEdits(head: string, own: string, pulled: string): string {
       "    git pull --ff-only\n" +
       "    git stash pop               # mend the conflict in pyproject.toml, then:\n" +
       "    git restore --staged pyproject.toml && git stash drop\n" +
-      "    hpm sync                    # back to the mode in force",
+      (developed.length
+        ? `    hpm develop ${developed.join(" ")}   # back to the mode in force`
+        : "    hpm sync                    # back to the mode in force"),
   );
 }
 
@@ -494,12 +527,7 @@ export async function pullCommand(flags: PullFlags, io: Io): Promise<void> {
     jobs: Number(flags.jobs),
     yes: flags.yes,
     stream: !flags.quiet && !flags.json,
-    confirm: Deno.stdin.isTerminal()
-      ? (targets) => {
-        io.err(`hpm: these clones would go outside the project:\n  ${targets.join("\n  ")}`);
-        return Promise.resolve(confirm("clone there?"));
-      }
-      : undefined,
+    confirm: confirmOnTerminal(io),
   });
   if (flags.json) {
     const { mode, modeOrigin, changed, installed } = result.sync;
@@ -509,11 +537,10 @@ export async function pullCommand(flags: PullFlags, io: Io): Promise<void> {
       2,
     ));
   } else if (!flags.quiet) io.out(summarizePull(result));
-  const failed = result.plugins.results.filter((r) => r.status === "failed");
-  if (failed.length) {
-    throw new HpmOperationError(
-      `some clones failed (${failed.map((r) => r.name).join(", ")})`,
-      "see the lines above; the rest of the pull was done",
-    );
-  }
+  const failure = cloneFailure(
+    result.plugins,
+    "the rest of the pull was done",
+    flags.quiet ? io : undefined,
+  );
+  if (failure) throw failure;
 }

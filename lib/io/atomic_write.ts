@@ -8,8 +8,8 @@
 /** How {@link writeFileAtomic} writes. */
 export interface AtomicWriteOptions {
   /**
-   * Sync the new content to disk before it replaces the old, so that it
-   * survives a power loss as well as a killed process. Without it the write
+   * Sync the new content to disk before it replaces the old, and the folder
+   * after, so that it survives a power loss as well as a killed process. Without it the write
    * is still atomic for any crash of HPM itself. @default true
    */
   readonly durable?: boolean;
@@ -17,8 +17,8 @@ export interface AtomicWriteOptions {
 
 /**
  * Write `data` to `path` through a temporary file in the same folder, synced to
- * disk (unless told otherwise), then renamed over the target. Keeps the
- * target's permission bits.
+ * disk (unless told otherwise), then renamed over the target (the folder then
+ * synced too). Keeps the target's permission bits.
  *
  * @param path the file to replace (or create)
  * @param data its new content
@@ -64,5 +64,26 @@ export async function writeFileAtomic(
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw e;
+  }
+  // The rename is the folder's change: synced too, or a power loss could
+  // bring the old file back under its name.
+  if (options.durable ?? true) await syncFolder(cut < 0 ? "." : path.slice(0, cut + 1));
+}
+
+// Where the system will not open a folder or sync one (Windows), the rename
+// is as durable as it makes it.
+async function syncFolder(dir: string): Promise<void> {
+  let folder;
+  try {
+    folder = await Deno.open(dir, { read: true });
+  } catch {
+    return;
+  }
+  try {
+    await folder.sync();
+  } catch {
+    // not supported here
+  } finally {
+    folder.close();
   }
 }

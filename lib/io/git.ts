@@ -407,16 +407,26 @@ const OPERATIONS = [
   ["REVERT_HEAD", "revert"],
 ] as const;
 
+// The folders git keeps while a rebase or `git am` is stopped midway; `am`
+// leaves a file in rebase-apply/ that tells it from a rebase.
+const PAUSES = [
+  ["rebase-merge", "rebase"],
+  ["rebase-apply/applying", "am"],
+  ["rebase-apply", "rebase"],
+] as const;
+
 /** Where a folder sits in its repository, and what the repository is in the middle of. */
 export interface RepoState extends RepoLocation {
   /** A merge, cherry-pick or revert whose commit is not made yet. */
   readonly operation?: (typeof OPERATIONS)[number][1];
+  /** A rebase or `git am` stopped midway (at a conflict, an `edit`), finished with `--continue`. */
+  readonly paused?: (typeof PAUSES)[number][1];
 }
 
 /**
  * {@link repoLocation} and the multi-step operation the repository is in the
- * middle of (a merge, cherry-pick or revert whose commit is not made yet), in
- * one git call.
+ * middle of (a merge, cherry-pick or revert whose commit is not made yet; a
+ * rebase or `git am` stopped midway), in one git call.
  *
  * @param runner runs git
  * @param dir a folder
@@ -437,11 +447,16 @@ export async function repoState(runner: Runner, dir: string): Promise<RepoState 
   }
   // Loaded here, not with the module: node:path would cost every importer its load.
   const { resolve } = await import("node:path");
-  const present = await Promise.all(
-    markers.map((path) => Deno.stat(resolve(dir, path)).then(() => true, () => false)),
-  );
-  const at = present.indexOf(true);
-  return at < 0 ? { top, prefix } : { top, prefix, operation: OPERATIONS[at][1] };
+  const exists = (path: string) => Deno.stat(resolve(dir, path)).then(() => true, () => false);
+  // A rebase's folders are beside MERGE_HEAD, in the work tree's own git folder.
+  const gitDir = markers[0].slice(0, -OPERATIONS[0][0].length);
+  const [operations, pauses] = await Promise.all([
+    Promise.all(markers.map(exists)),
+    Promise.all(PAUSES.map(([path]) => exists(gitDir + path))),
+  ]);
+  const operation = OPERATIONS[operations.indexOf(true)]?.[1];
+  const paused = PAUSES[pauses.indexOf(true)]?.[1];
+  return { top, prefix, ...(operation ? { operation } : {}), ...(paused ? { paused } : {}) };
 }
 
 /** One file's entry in the index. */

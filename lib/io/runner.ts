@@ -54,7 +54,7 @@ const MAX_STDERR_BYTES = 1024 * 1024;
 
 /** What a program did. */
 export interface RunResult {
-  /** Exit code; 128 + signal number when killed by a signal. */
+  /** Exit code; when killed by a signal, 128 + its number (as a shell reports it). */
   readonly code: number;
   /** Captured stdout (empty when streamed). */
   readonly stdout: string;
@@ -71,8 +71,6 @@ export interface RunResult {
 
 /** Runs a program; never throws on a non-zero exit (the caller decides). */
 export type Runner = (request: RunRequest) => Promise<RunResult>;
-
-const SIGNALS: Record<string, number> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 /**
  * The program to run for `uv` or `git`: `HPM_UV` / `HPM_GIT` when set, else
@@ -229,7 +227,16 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
     }
     throw e;
   }
-  await request.onSpawn?.(child.pid);
+  try {
+    await request.onSpawn?.(child.pid);
+  } catch (e) {
+    // Unrecorded, the program would outlive the rollback that follows and
+    // write after it: it is stopped, and waited for, first.
+    stop(child, "SIGKILL");
+    if (!request.stream) await Promise.all([child.stdout.cancel(), child.stderr.cancel()]);
+    await child.status;
+    throw e;
+  }
   if (request.stdin) feed(child.stdin, request.stdin);
   const maxOutput = request.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const [stdout, stderr, status] = request.stream
@@ -259,10 +266,10 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
       tooLarge: true,
     };
   }
-  const code = status.signal ? 128 + (SIGNALS[status.signal] ?? 0) : status.code;
   const decoder = new TextDecoder();
+  // Deno gives a program killed by a signal 128 + its number already.
   return {
-    code,
+    code: status.code,
     stdout: decoder.decode(stdout),
     stderr: decoder.decode(stderr),
     stdoutBytes: stdout,
@@ -313,10 +320,10 @@ async function collectTail(stream: ReadableStream<Uint8Array>, limit: number): P
   return all.length > limit ? all.subarray(all.length - limit) : all;
 }
 
-// A program whose output is no longer read.
-function stop(child: Deno.ChildProcess) {
+// A program whose output is no longer read, or that must not run on.
+function stop(child: Deno.ChildProcess, signal: Deno.Signal = "SIGTERM") {
   try {
-    child.kill("SIGTERM");
+    child.kill(signal);
   } catch {
     // it has already ended
   }

@@ -101,3 +101,63 @@ Deno.test("denoRunner: a flood on stderr keeps only its last MiB", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// Runs `fn` with HPM_UV set to `program`, for a uv that is some other program.
+async function withUv<T>(program: string, fn: () => Promise<T>): Promise<T> {
+  const saved = Deno.env.get("HPM_UV");
+  Deno.env.set("HPM_UV", program);
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) Deno.env.delete("HPM_UV");
+    else Deno.env.set("HPM_UV", saved);
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+};
+
+Deno.test({
+  name: "denoRunner: an onSpawn that throws stops the program before the error goes on",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    let pid = 0;
+    const started = Date.now();
+    await withUv("sleep", () =>
+      assert.rejects(
+        denoRunner({
+          program: "uv",
+          args: ["30"],
+          cwd: ".",
+          onSpawn: (p) => {
+            pid = p;
+            return Promise.reject(new Error("No space left on device"));
+          },
+        }),
+        /No space left on device/,
+      ));
+    assert.ok(pid > 0);
+    assert.equal(alive(pid), false, "the program was stopped and waited for");
+    assert.ok(Date.now() - started < 10_000, "not left to run its course");
+  },
+});
+
+Deno.test({
+  name: "denoRunner: a program killed by a signal is 128 + its number, as a shell says",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    for (const [signal, code] of [["HUP", 129], ["SEGV", 139], ["TERM", 143], ["KILL", 137]]) {
+      const r = await withUv(
+        "sh",
+        () => denoRunner({ program: "uv", args: ["-c", `kill -${signal} $$`], cwd: "." }),
+      );
+      assert.equal(r.code, code, `SIG${signal}`);
+    }
+  },
+});

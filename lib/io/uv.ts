@@ -261,6 +261,7 @@ export async function warnCommittedVenv(
  * as much as a no-op sync.
  *
  * @param env the environment (PATH, HPM_UV)
+ * @param noInstall whether the command has `--no-install` to offer instead
  * @throws {HpmOperationError} when uv cannot be found
  * @throws {HpmInputError} when HPM_UV is a relative path
  *
@@ -272,14 +273,17 @@ export async function warnCommittedVenv(
  * assert.throws(() => requireUv({ PATH: "" }), /uv cannot be run/);
  * ```
  */
-export function requireUv(env: Readonly<Record<string, string | undefined>>): void {
+export function requireUv(
+  env: Readonly<Record<string, string | undefined>>,
+  noInstall = true,
+): void {
   if (findProgram("uv", env) !== undefined) return;
   const override = env.HPM_UV;
   throw new HpmOperationError(
     `uv cannot be run (${
       override ? `uv: not found at HPM_UV=${override}` : "uv: not found on PATH"
     })`,
-    "nothing was written; install uv (https://docs.astral.sh/uv/) or set HPM_UV to its path, " +
-      "or write pyproject.toml only with --no-install",
+    "nothing was written; install uv (https://docs.astral.sh/uv/) or set HPM_UV to its path" +
+      (noInstall ? ", or write pyproject.toml only with --no-install" : ""),
   );
 }

@@ -502,15 +502,24 @@ export function confirmOnTerminal(io: Io): CloneOptions["confirm"] {
 
 /**
  * The error for a report with failed clones, or undefined when none failed.
+ * Under `-q`, which hides the progress lines, each failure's reason is
+ * written first (a failure's reason is an error's).
  *
  * @param report what {@link clone} or {@link cloneMissing} returned
+ * @param done what became of the rest, for the hint
+ * @param quiet where the reasons go when `-q` hid the progress lines
  * @returns the error, naming the packages
  */
-export function cloneFailure(report: CloneReport): HpmOperationError | undefined {
+export function cloneFailure(
+  report: CloneReport,
+  done = "the others were cloned",
+  quiet?: Io,
+): HpmOperationError | undefined {
   const failed = report.results.filter((r) => r.status === "failed");
   if (!failed.length) return undefined;
+  if (quiet) { for (const r of failed) quiet.err(`hpm: ${r.name}: failed: ${r.reason}`); }
   return new HpmOperationError(
     `some clones failed (${failed.map((r) => r.name).join(", ")})`,
-    "see the lines above; the others were cloned",
+    `see the lines above; ${done}`,
   );
 }

@@ -80,8 +80,8 @@ async function lockStillMatches(
 // Whether every source tree uv.lock names (the project, local paths: what uv
 // checks against its files) has a pyproject.toml that plainly gives uv all it
 // checks, read as uv writes uv.lock; anything else is the normal path's to
-// parse and judge (lock_check.ts), so a tree uv would build is never handed
-// to uv from here.
+// parse and judge (lib/project/lockfile_check.ts), so a tree uv would build
+// is never handed to uv from here.
 function sourceTreesPlainlyStatic(root: string): boolean {
   try {
     const lock = readConfined(joinPath(root, "uv.lock"), { root }, MAX_UV_LOCK_BYTES);

@@ -504,14 +504,20 @@ export async function readFingerprint(
 
 /**
  * The name of a state's copy of uv.lock (see {@link LockMemory}), beside the
- * project's records.
+ * project's records: the state's key, encoded, or its hash when long (a few
+ * plugins developed would pass a file name's 255 bytes).
  *
  * @param root the project root
  * @param key the state's {@link stateKey}
  * @returns the file name
  */
-export const lockCopyName = (root: string, key: string): Promise<string> =>
-  projectStateName(root, `${encodeURIComponent(key)}.uv.lock`);
+export async function lockCopyName(root: string, key: string): Promise<string> {
+  const encoded = encodeURIComponent(key);
+  // Shorter than a hash, so that no kept key can be taken for another's hash.
+  if (encoded.length < 64) return await projectStateName(root, `${encoded}.uv.lock`);
+  const { sha256Hex } = await import("../io/digest.ts");
+  return await projectStateName(root, `${await sha256Hex(key)}.uv.lock`);
+}
 
 /**
  * Store the record of a sync into one state beside those of the other states

@@ -1,12 +1,13 @@
 /**
  * HPM's own state, all of it in the user's state folder outside every project
- * (`$HPM_STATE_DIR`): the project locks, the fingerprints and the journals of
- * syncs in progress, each named after the project's real path. None of it
- * lives in a project, which may come from a stranger: nothing a project ships
- * is taken for HPM's state (a `.hpm/` where earlier builds kept the journal is
- * not even looked at). The folder and every file HPM reads there must be real
- * folders and regular files of the current user's (no links anywhere; see
- * lib/files.ts).
+ * (`$HPM_STATE_DIR`): the project locks, the fingerprints, the journals of
+ * syncs and pulls in progress (or kept for the user), and the notices said
+ * once, each named after the project's real path. None of it lives in a
+ * project, which may come from a stranger: nothing a project ships is taken
+ * for HPM's state (a `.hpm/` where earlier builds kept the journal is not even
+ * looked at). The folder and every file HPM reads there must be real folders
+ * and regular files of the current user's (no links anywhere; see
+ * lib/io/files.ts).
  *
  * Imports no `node:` module, so the fast path can use it.
  *
@@ -26,7 +27,7 @@ import {
   writeConfined,
 } from "../io/files.ts";
 
-/** The folder of the journals of syncs in progress, in the user's state folder. */
+/** The folder of the journals of syncs and pulls in progress, in the user's state folder. */
 export const JOURNALS = "journals";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -151,11 +152,12 @@ export function userStateSubfolder(env: Env, name: string, create: boolean): str
 }
 
 /**
- * Whether an interrupted run left the project's journal (a sync's or a pull's), seen without reading
- * it: from the listing of the journals' folder, which is empty unless a sync
- * is in progress or was killed (Deno reports a missing file by throwing,
- * which costs more than listing an empty folder). Anything unreadable or odd
- * on the way is a yes, for the journal code to look at properly and report.
+ * Whether an interrupted run left the project's journal (a sync's or a pull's),
+ * seen without reading it: from the listing of the journals' folder, which is
+ * empty unless a sync or a pull is in progress, was killed, or left the
+ * user's copies there (Deno reports a missing file by throwing, which costs
+ * more than listing an empty folder). Anything unreadable or odd on the way
+ * is a yes, for the journal code to look at properly and report.
  *
  * @param root the project root
  * @param env where the per-user state folder is

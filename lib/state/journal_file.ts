@@ -10,8 +10,9 @@
  * @module
  */
 
+import { HpmOperationError } from "../core/errors.ts";
 import { sha256Hex } from "../io/digest.ts";
-import { joinPath, removeConfined, writeConfined } from "../io/files.ts";
+import { joinPath, locate, removeConfined, writeConfined } from "../io/files.ts";
 import * as stateFolder from "./folder.ts";
 
 // The JSON line before the copies.
@@ -66,6 +67,36 @@ export class JournalFile {
     const dir = stateFolder.userStateSubfolder(env, stateFolder.JOURNALS, create);
     if (dir === undefined) return undefined;
     return new JournalFile(dir, await stateFolder.projectStateName(root, kind));
+  }
+
+  /**
+   * The project's journal of `kind`, for a change about to begin: refused
+   * while an earlier one is there, which recovery left because it holds what
+   * the user may need (a new journal would replace it).
+   *
+   * @param root the project root
+   * @param kind `journal` (a sync's) or `pull`
+   * @param env where the per-user state folder is
+   * @returns it, its folders created
+   * @throws {HpmOperationError} when the project's journal of `kind` is there
+   * @throws {HpmInputError} when the state folder is unsafe (a link, another user's)
+   */
+  static async fresh(root: string, kind: "journal" | "pull", env: Env): Promise<JournalFile> {
+    const file = (await JournalFile.of(root, kind, env, true))!;
+    if (locate(file.path, { root: file.dir, strict: true }) !== undefined) {
+      throw new HpmOperationError(
+        `an interrupted hpm run left ${file.path}, which was neither finished nor undone; ` +
+          "nothing was changed",
+        file.keptHint,
+      );
+    }
+    return file;
+  }
+
+  /** What the user does with a journal left for them: the hint of a recovery that could not settle it. */
+  get keptHint(): string {
+    return `take what you need from ${this.path} (a line of JSON, then the saved files' bytes), ` +
+      "delete it, then run hpm again";
   }
 
   /** The file's path, for messages. */

@@ -106,3 +106,25 @@ Deno.test("a mode with plugins developed is a state of its own: its record and u
     assert.deepEqual(Object.keys(left.modes), ["prod"]);
   });
 });
+
+Deno.test("a state with many plugins developed keeps its uv.lock under a name that fits (255 bytes)", async () => {
+  await withRecord(async (dir, record, env) => {
+    const names = Array.from({ length: 7 }, (_, i) => `company-analytics-plugin-number-${i}`);
+    const key = stateKey("prod", names);
+    const lock = (await lockNow(dir, null))!;
+    const developed = { ...record, mode: "prod", develop: names, lock: lock.lock };
+    await writeFingerprint(dir, key, developed, env, lock.bytes);
+    assert.deepEqual(await readLockCopy(dir, key, lock.lock, env), lock.bytes);
+    const names_ = [...Deno.readDirSync(join(dir, "user-state", "fingerprints"))].map((e) =>
+      e.name
+    );
+    assert.ok(names_.every((n) => n.length <= 255), names_.join("\n"));
+    // Another state as long gets a copy of its own.
+    const other = stateKey("prod", names.slice(1));
+    await writeFingerprint(dir, other, { ...developed, develop: names.slice(1) }, env, lock.bytes);
+    assert.equal(
+      [...Deno.readDirSync(join(dir, "user-state", "fingerprints"))].length,
+      names_.length + 1,
+    );
+  });
+});

@@ -31,7 +31,8 @@ export interface LockOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * Finish or undo an interrupted earlier run first (see
-   * `recoverInterrupted`); its message goes to `log`.
+   * `recoverInterrupted`); its message goes to `log`. A journal it has to
+   * leave (the user's copies in it) stops the run before `fn`.
    */
   readonly recover?: boolean;
 }
@@ -78,7 +79,8 @@ function holderOf(file: Deno.FsFile): number | undefined {
  * @param fn what to do under the lock; given what recovery did, if asked to recover
  * @param options timeout, logger, recovery
  * @returns what `fn` returns
- * @throws {HpmOperationError} when the lock stays busy past the timeout
+ * @throws {HpmOperationError} when the lock stays busy past the timeout, or
+ *   recovery had to leave a journal (nothing is done until the user settles it)
  * @throws {HpmInputError} when the state folder is unsafe (a link, another user's)
  */
 export async function withProjectLock<T>(
@@ -117,9 +119,12 @@ export async function withProjectLock<T>(
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    // At offset 0 of the file just opened, always the same width: it replaces
-    // any earlier holder's record whole, without a truncate and a seek.
-    file.writeSync(new TextEncoder().encode(`${Deno.pid}`.padEnd(20) + "\n"));
+    // From offset 0 (reading the holder's id while waiting moved it), always
+    // the same width, cut there: it replaces any earlier holder's record whole.
+    const record = new TextEncoder().encode(`${Deno.pid}`.padEnd(20) + "\n");
+    file.seekSync(0, Deno.SeekMode.Start);
+    file.writeSync(record);
+    file.truncateSync(record.length);
     // Only a journal left behind needs the journal code loaded.
     const recovered = options.recover && await journalLeft(root, env)
       ? await (await import("./transaction.ts")).recoverInterrupted(root, env)

@@ -87,3 +87,22 @@ Deno.test("withProjectLock: a Deno without a lock that does not wait is told to 
     await Deno.remove(state, { recursive: true });
   }
 });
+
+Deno.test("withProjectLock: a run that waited writes its process id over the holder's, not after it", async () => {
+  const dir = await tempTree("hpm-unit-", { "hpm.yaml": "groups: {}\n" });
+  const state = await Deno.makeTempDir({ prefix: "hpm-state-" });
+  const env = { HPM_STATE_DIR: state };
+  try {
+    const lockFile = join(state, "locks", `${encodeURIComponent(Deno.realPathSync(dir))}.lock`);
+    let second: Promise<string> | undefined;
+    await withProjectLock(dir, async () => {
+      // It waits (reading the holder's id to name it), and takes the lock once this one ends.
+      second = withProjectLock(dir, () => Deno.readTextFile(lockFile), { env, timeoutMs: 5000 });
+      await new Promise((r) => setTimeout(r, 300));
+    }, { env });
+    assert.equal(await second, `${Deno.pid}`.padEnd(20) + "\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(state, { recursive: true });
+  }
+});

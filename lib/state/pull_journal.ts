@@ -17,6 +17,7 @@
  * @module
  */
 
+import { HpmOperationError } from "../core/errors.ts";
 import { sha256Hex } from "../io/digest.ts";
 import { headCommit } from "../io/git.ts";
 import {
@@ -159,6 +160,8 @@ export class PullJournal {
    * @param pull the commits, the mode synced last, and the files in each form
    * @param env where the per-user state folder is
    * @returns the open journal
+   * @throws {HpmOperationError} when a pull journal is there already: one
+   *   recovery left, with the user's copies (see {@link recoverPull})
    */
   static async begin(
     root: string,
@@ -170,7 +173,7 @@ export class PullJournal {
     },
     env: Env,
   ): Promise<PullJournal> {
-    const file = (await JournalFile.of(root, "pull", env, true))!;
+    const file = await JournalFile.fresh(root, "pull", env);
     const files: FileRecord[] = [];
     for (const f of pull.files) {
       const sha256 = {} as Record<Form, string | null>;
@@ -257,19 +260,21 @@ async function gitEnded(record: JournalRecord): Promise<boolean> {
  * Finish or undo a pull that a killed HPM run left behind: before git moved
  * HEAD, the working copies go back; after, the files become what the pull
  * made of them (the committed form with the user's edits). A file that is in
- * none of the forms the pull gave it (changed since, by hand) is left as it
- * is, and so is the journal, which keeps the user's copies. Call it under the
- * project lock.
+ * none of the forms the pull gave it (changed since, by hand), or a HEAD that
+ * is neither commit while the files are not as the user had them, leaves
+ * everything as it is, the journal too, which keeps the user's copies: the
+ * run stops there, and so does every run until the user has taken what they
+ * need and deleted it. Call it under the project lock.
  *
  * @param root the project root
  * @param env where the per-user state folder is
  * @returns what was done, for the user; undefined when no pull was interrupted
+ * @throws {HpmOperationError} when the journal is left: the user's copies in
+ *   it, or the pull's git still running
  */
 export async function recoverPull(root: string, env: Env): Promise<string | undefined> {
   const file = await JournalFile.of(root, "pull", env, false);
   if (file === undefined) return undefined;
-  const kept = `nothing was restored; your working copies are kept in ${file.path} ` +
-    "(a line of JSON, then the files' bytes): delete it once you do not need it";
   let read;
   try {
     read = file.read(MAX_COPY_BYTES);
@@ -294,22 +299,35 @@ export async function recoverPull(root: string, env: Env): Promise<string | unde
     return forward;
   }
   if (!await gitEnded(record)) {
-    return `warning: ${who} left git running (process ${record.child}); nothing was ` +
-      "restored: run hpm again once it has ended";
+    throw new HpmOperationError(
+      `${who} left git running (process ${record.child}); nothing was done`,
+      "run hpm again once it has ended",
+    );
   }
-  const head = record.phase === "merge" ? await headCommit(denoRunner, root) : record.head;
-  const form: Form | undefined = head === record.head
+  const kept = (why: string) =>
+    new HpmOperationError(
+      `${who} can be neither finished nor undone: ${why}; nothing was done`,
+      `your working copies are kept in its journal: ${file.keptHint}`,
+    );
+  const now = new Map<PulledName, string | null>();
+  for (const f of record.files) {
+    const limit = f.name === "uv.lock" ? MAX_UV_LOCK_BYTES : MAX_PYPROJECT_BYTES;
+    now.set(f.name, await hashOf(readConfined(joinPath(root, f.name), { root }, limit)));
+  }
+  // Asked whatever the step: after a kill the user may have pulled by hand.
+  const head = await headCommit(denoRunner, root);
+  // Files still as the user had them need nothing, wherever HEAD is.
+  const asHad = record.files.every((f) => now.get(f.name) === f.sha256.worktree);
+  const form: Form | undefined = head === record.head || (asHad && head !== record.target)
     ? "worktree"
     : head === record.target
     ? "result"
     : undefined;
-  if (form === undefined) return `warning: ${who}: HEAD has moved since; ${kept}`;
+  if (form === undefined) throw kept("HEAD has moved since");
   // Only files the pull left in one of its own forms are written.
   for (const f of record.files) {
-    const limit = f.name === "uv.lock" ? MAX_UV_LOCK_BYTES : MAX_PYPROJECT_BYTES;
-    const now = await hashOf(readConfined(joinPath(root, f.name), { root }, limit));
-    if (!FORMS.some((k) => f.sha256[k] === now)) {
-      return `warning: ${who}: ${f.name} has changed since; ${kept}`;
+    if (!FORMS.some((k) => f.sha256[k] === now.get(f.name))) {
+      throw kept(`${f.name} has changed since`);
     }
   }
   await writeForm(root, files, form);

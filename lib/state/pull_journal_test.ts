@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { HpmOperationError } from "../core/errors.ts";
 import { PullJournal, recoverPull } from "./pull_journal.ts";
 import { JOURNALS, projectStateName } from "./folder.ts";
 import { recoverInterrupted } from "./transaction.ts";
@@ -91,6 +92,14 @@ Deno.test("recoverPull(): killed before the swap or before git moved HEAD: the w
       assert.equal(await exists(at.journal), false);
     });
   });
+  await t.step("nothing swapped yet, then a commit by hand: nothing to put back", async () => {
+    await pulling(async (at) => {
+      await git(at.root, "commit", "--quiet", "--allow-empty", "-m", "by hand");
+      assert.match((await recoverPull(at.root, at.env))!, /undone before it pulled/);
+      assert.equal(await at.read(), WORKTREE);
+      assert.equal(await exists(at.journal), false);
+    });
+  });
   await t.step("swapped, git not run (or refused)", async () => {
     await pulling(async (at, journal) => {
       await journal.swap();
@@ -130,6 +139,18 @@ Deno.test("recoverPull(): killed once git moved HEAD: the pulled form with the u
   });
 });
 
+Deno.test("recoverPull(): killed as it swapped, then pulled by hand with git: the pulled changes stay", async () => {
+  await pulling(async (at) => {
+    // The swap written, its step not yet recorded; then the user's own `git pull`.
+    await Deno.writeTextFile(join(at.root, "pyproject.toml"), HEAD_FORM);
+    await git(at.root, "merge", "--ff-only", "--quiet", at.target);
+    assert.equal(await at.read(), PULLED_FORM);
+    assert.match((await recoverPull(at.root, at.env))!, /had pulled/);
+    assert.equal(await at.read(), RESULT, "the pulled form, with the user's edits");
+    assert.equal(await exists(at.journal), false);
+  });
+});
+
 Deno.test("recoverPull(): a git left running is waited for, then decides", async () => {
   await pulling(async (at, journal) => {
     await journal.swap();
@@ -145,16 +166,43 @@ Deno.test("recoverPull(): a git left running is waited for, then decides", async
   });
 });
 
-Deno.test("recoverPull(): a file changed since by hand is left, and the journal keeps the user's copies", async () => {
-  await pulling(async (at, journal) => {
-    await journal.swap();
-    await Deno.writeTextFile(join(at.root, "pyproject.toml"), "edited after the kill\n");
-    const message = await recoverPull(at.root, at.env);
-    assert.match(message!, /pyproject\.toml has changed since; nothing was restored/);
-    assert.equal(await at.read(), "edited after the kill\n");
-    const kept = await Deno.readFile(at.journal);
-    assert.ok(new TextDecoder().decode(kept).includes(WORKTREE), "the working copy is in it");
-    assert.equal(await recoverPull(at.root, at.env), message, "said again until resolved");
+Deno.test("recoverPull(): a file changed since by hand, or HEAD moved elsewhere: all is left, the journal keeps the user's copies, runs stop until it goes", async (t) => {
+  const refused = (at: Pulling, why: RegExp) =>
+    assert.rejects(recoverPull(at.root, at.env), (e: HpmOperationError) => {
+      assert.match(e.message, why);
+      assert.match(e.message, /can be neither finished nor undone: .*; nothing was done$/);
+      assert.ok(e.hint?.includes(at.journal), e.hint);
+      return true;
+    });
+  await t.step("a file changed", async () => {
+    await pulling(async (at, journal) => {
+      await journal.swap();
+      await Deno.writeTextFile(join(at.root, "pyproject.toml"), "edited after the kill\n");
+      await refused(at, /pyproject\.toml has changed since/);
+      assert.equal(await at.read(), "edited after the kill\n");
+      const kept = await Deno.readFile(at.journal);
+      assert.ok(new TextDecoder().decode(kept).includes(WORKTREE), "the working copy is in it");
+      await refused(at, /pyproject\.toml has changed since/);
+      // The next pull would replace it: refused, naming it.
+      await assert.rejects(
+        PullJournal.begin(
+          at.root,
+          { head: at.head, target: at.target, mode: "dev", files: [] },
+          at.env,
+        ),
+        (e: HpmOperationError) => e.message.includes(at.journal) && !!e.hint?.includes("delete it"),
+      );
+      assert.deepEqual(await Deno.readFile(at.journal), kept);
+    });
+  });
+  await t.step("HEAD moved to another commit", async () => {
+    await pulling(async (at, journal) => {
+      await journal.swap();
+      await git(at.root, "commit", "--quiet", "--allow-empty", "-m", "by hand");
+      await refused(at, /HEAD has moved since/);
+      assert.equal(await at.read(), HEAD_FORM, "left as it is");
+      assert.equal(await exists(at.journal), true);
+    });
   });
 });
 

@@ -2,7 +2,8 @@
  * Sync transactions: a journal so that a run killed at any moment (SIGKILL
  * included) leaves `pyproject.toml` and `uv.lock` exactly as before or
  * exactly as after; the next run finishes or undoes it. Use them under the
- * project lock (`project_lock.ts`).
+ * project lock (`project_mutex.ts`). A file changed by hand since the kill is
+ * never overwritten: the journal is kept for the user instead.
  *
  * The journal is one file in the user's state folder (journal_file.ts): a
  * line of JSON, then the saved bytes of each file.
@@ -10,6 +11,7 @@
  * @module
  */
 
+import { HpmOperationError } from "../core/errors.ts";
 import { sha256Hex } from "../io/digest.ts";
 import {
   joinPath,
@@ -30,6 +32,9 @@ const LIMITS: Record<JournaledFile, number> = {
   "uv.lock": MAX_UV_LOCK_BYTES,
 };
 const MAX_COPY_BYTES = MAX_PYPROJECT_BYTES + MAX_UV_LOCK_BYTES;
+// uv's output: uv may have written it before it was stopped (even a uv not
+// yet recorded), so recovery cannot tell a hand edit from uv's and restores it.
+const UV_OUTPUT: JournaledFile = "uv.lock";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,8 +50,17 @@ interface JournalRecord {
   childProgram?: string;
   /** A live journal: the transaction is neither kept nor undone yet. */
   state: "applying";
-  /** Each file, whether it existed, and the size and SHA-256 of its saved copy. */
-  files: { name: JournaledFile; existed: boolean; size?: number; sha256?: string }[];
+  /**
+   * Each file, whether it existed, the size and SHA-256 of its saved copy,
+   * and the SHA-256 of what the transaction writes to it, if anything.
+   */
+  files: {
+    name: JournaledFile;
+    existed: boolean;
+    size?: number;
+    sha256?: string;
+    after?: string;
+  }[];
 }
 
 /** What {@link recoverInterrupted} did. */
@@ -66,11 +80,14 @@ export interface Recovery {
  * under the project lock, before reading the project's files. A journal that
  * does not check out (damaged, another project's, copies that do not match)
  * is reported and left alone: nothing is restored, deleted or signalled.
+ * One that cannot be settled without losing the user's work (a file changed
+ * by hand since) is left for the user, and the run stops.
  *
  * @param root the project root
  * @param env where the per-user state folder is
  * @returns what was recovered, if anything (one line per journal)
  * @throws {HpmInputError} when the state folder is unsafe (a link, another user's)
+ * @throws {HpmOperationError} when a journal is left for the user (nothing done)
  */
 export async function recoverInterrupted(
   root: string,
@@ -109,6 +126,18 @@ async function recoverSync(root: string, env: Env): Promise<Recovery | undefined
   if (ran && record.childStart !== undefined) {
     await stopOrphan(record.child!, record.childStart, record.childProgram ?? "uv");
   }
+  for (const f of record.files) {
+    if (f.name === UV_OUTPUT) continue;
+    const now = readConfined(joinPath(root, f.name), { root }, LIMITS[f.name]);
+    const hash = now && await sha256Hex(now);
+    if (hash === undefined ? f.existed : hash !== f.sha256 && hash !== f.after) {
+      throw new HpmOperationError(
+        `an interrupted hpm run (process ${record.pid}) cannot be rolled back: ${f.name} has ` +
+          "changed since; nothing was done",
+        `the files as they were before it are kept in its journal: ${file.keptHint}`,
+      );
+    }
+  }
   await restoreFrom(root, record, saved);
   await file.remove();
   return {
@@ -142,7 +171,10 @@ async function parseJournal(
   const names = new Set<string>();
   const saved = new Map<JournaledFile, Uint8Array>();
   for (const f of r.files) {
-    if (!JOURNALED.includes(f?.name) || names.has(f.name) || typeof f.existed !== "boolean") {
+    if (
+      !JOURNALED.includes(f?.name) || names.has(f.name) || typeof f.existed !== "boolean" ||
+      !text(f.after)
+    ) {
       return undefined;
     }
     names.add(f.name);
@@ -204,22 +236,26 @@ export class Transaction {
   }
 
   /**
-   * Snapshot `files` into the journal, which then is live. Nothing is written
-   * to the files themselves yet.
+   * Snapshot `files` into the journal, which then is live, with what the
+   * transaction will write (so that recovery can tell it from a hand edit).
+   * Nothing is written to the files themselves yet.
    *
    * @param root the project root
    * @param files the files the transaction may change
    * @param env where the per-user state folder is
+   * @param writes what {@link Transaction.write} may write to each file
    * @returns the open transaction
    * @throws {HpmInputError} when a file is unsafe (a link out of the project,
    *   not a regular file) or the state folder is
+   * @throws {HpmOperationError} when a journal that recovery left is there
    */
   static async begin(
     root: string,
     files: readonly JournaledFile[],
     env: Env = Deno.env.toObject(),
+    writes: Partial<Record<JournaledFile, string | Uint8Array>> = {},
   ): Promise<Transaction> {
-    const file = (await JournalFile.of(root, "journal", env, true))!;
+    const file = await JournalFile.fresh(root, "journal", env);
     const record: JournalRecord = {
       pid: Deno.pid,
       root: realPath(root),
@@ -230,10 +266,12 @@ export class Transaction {
     for (const name of files) {
       const before = readConfined(joinPath(root, name), { root }, LIMITS[name]);
       if (before !== undefined) saved.set(name, before);
+      const after = writes[name];
       record.files.push({
         name,
         existed: before !== undefined,
         ...(before !== undefined ? { size: before.length, sha256: await sha256Hex(before) } : {}),
+        ...(after !== undefined ? { after: await sha256Hex(after) } : {}),
       });
     }
     const tx = new Transaction(root, file, record, saved);
@@ -263,11 +301,12 @@ export class Transaction {
    * Replace one of the transaction's files atomically.
    *
    * @param name a file named at {@link Transaction.begin}
-   * @param text its new content
+   * @param text its new content, as given there
    */
   async write(name: JournaledFile, text: string | Uint8Array): Promise<void> {
-    if (!this.#record.files.some((f) => f.name === name)) {
-      throw new Error(`${name} is not part of this transaction`);
+    const file = this.#record.files.find((f) => f.name === name);
+    if (file?.after === undefined || file.after !== await sha256Hex(text)) {
+      throw new Error(`${name}: not what this transaction said it would write`);
     }
     await writeConfined(joinPath(this.#root, name), text, { root: this.#root });
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { HpmOperationError } from "../core/errors.ts";
 import { recoverInterrupted, Transaction } from "./transaction.ts";
 import { JOURNALS, projectStateName } from "./folder.ts";
 
@@ -20,8 +21,11 @@ async function afterInterruptedSwitch(fn: (at: Interrupted) => Promise<void>): P
   try {
     await Deno.writeTextFile(join(root, "pyproject.toml"), "[project]\r\nname = 'core'\r\n");
     await Deno.writeFile(join(root, "uv.lock"), LOCK_BYTES);
-    const tx = await Transaction.begin(root, ["pyproject.toml", "uv.lock"], env);
-    await tx.write("pyproject.toml", "[project]\nname = 'after'\n");
+    const after = "[project]\nname = 'after'\n";
+    const tx = await Transaction.begin(root, ["pyproject.toml", "uv.lock"], env, {
+      "pyproject.toml": after,
+    });
+    await tx.write("pyproject.toml", after);
     await Deno.writeTextFile(join(root, "uv.lock"), "half written by uv");
     const journal = join(env.HPM_STATE_DIR, JOURNALS, await projectStateName(root, "journal"));
     await fn({ root, env, journal });
@@ -88,5 +92,45 @@ Deno.test("recoverInterrupted(): a journal naming a file twice, or with a progra
       assert.match(recovery!.message, /ignored .*not an hpm journal of this project/);
       assert.equal(await Deno.readTextFile(join(root, "uv.lock")), "half written by uv");
     }
+  });
+});
+
+Deno.test("recoverInterrupted(): pyproject.toml edited by hand since the kill is left, the journal kept, every run stopped until it goes", async () => {
+  await afterInterruptedSwitch(async ({ root, env, journal }) => {
+    await Deno.writeTextFile(join(root, "pyproject.toml"), "edited by hand after the kill\n");
+    const kept = await Deno.readFile(journal);
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(recoverInterrupted(root, env), (e: HpmOperationError) => {
+        assert.match(
+          e.message,
+          /^an interrupted hpm run \(process \d+\) cannot be rolled back: pyproject\.toml has changed since; nothing was done$/,
+        );
+        assert.ok(e.hint?.includes(journal), e.hint);
+        return true;
+      });
+    }
+    assert.equal(
+      await Deno.readTextFile(join(root, "pyproject.toml")),
+      "edited by hand after the kill\n",
+    );
+    assert.equal(await Deno.readTextFile(join(root, "uv.lock")), "half written by uv");
+    assert.deepEqual(await Deno.readFile(journal), kept, "the copies from before are kept");
+    // A new sync would replace the journal: refused while it is there.
+    await assert.rejects(
+      Transaction.begin(root, ["pyproject.toml"], env),
+      new RegExp(`an interrupted hpm run left ${journal.replace(/[.%]/g, "\\$&")}`),
+    );
+    assert.deepEqual(await Deno.readFile(journal), kept);
+    await Deno.remove(journal);
+    assert.equal(await recoverInterrupted(root, env), undefined);
+  });
+});
+
+Deno.test("Transaction: only what begin was told of is written", async () => {
+  await afterInterruptedSwitch(async ({ root, env }) => {
+    await recoverInterrupted(root, env);
+    const tx = await Transaction.begin(root, ["pyproject.toml"], env, { "pyproject.toml": "a\n" });
+    await assert.rejects(tx.write("pyproject.toml", "b\n"), /not what this transaction said/);
+    await tx.rollback();
   });
 });

@@ -10,6 +10,7 @@ import { CommandFailedError, InterruptedError } from "../core/errors.ts";
 import { denoRunner, programPath, type Runner } from "../io/runner.ts";
 import { FROZEN_WARNING, requireUv } from "../io/uv.ts";
 import { Interrupts } from "../io/interrupts.ts";
+import type { Transaction } from "./transaction.ts";
 
 // How long uv runs before HPM says what it waits for.
 const WAIT_NOTICE_MS = 2000;
@@ -69,22 +70,24 @@ export async function runUvTransaction(
   // once uv runs (a signal before that ends HPM, and nothing is left to
   // undo): the first listener costs a millisecond, which uv's run hides.
   if (pyproject !== undefined) interrupts.listen();
-  // With nothing of HPM's to write, the run is a plain `uv sync` and uv.lock
-  // is uv's to keep or change, as it is outside HPM: no journal to pay for,
-  // and the journal code is not even loaded.
-  const tx = pyproject === undefined
-    ? undefined
-    : await (await import("./transaction.ts")).Transaction.begin(
-      root,
-      ["pyproject.toml", "uv.lock"],
-      options.env,
-    );
-  const lockBefore = tx?.savedSha256("uv.lock");
-  const putBack = options.lock !== undefined && lockBefore === options.lock.when;
-  const frozen = uvArgs?.includes("--frozen");
-  // A frozen uv installs uv.lock as it is: right only when it is the mode's own.
-  if (tx && frozen && !putBack) options.log?.(FROZEN_WARNING);
+  let tx: Transaction | undefined;
   try {
+    // With nothing of HPM's to write, the run is a plain `uv sync` and uv.lock
+    // is uv's to keep or change, as it is outside HPM: no journal to pay for,
+    // and the journal code is not even loaded.
+    tx = pyproject === undefined
+      ? undefined
+      : await (await import("./transaction.ts")).Transaction.begin(
+        root,
+        ["pyproject.toml", "uv.lock"],
+        options.env,
+        { "pyproject.toml": pyproject, "uv.lock": options.lock?.bytes },
+      );
+    const lockBefore = tx?.savedSha256("uv.lock");
+    const putBack = options.lock !== undefined && lockBefore === options.lock.when;
+    const frozen = uvArgs?.includes("--frozen");
+    // A frozen uv installs uv.lock as it is: right only when it is the mode's own.
+    if (tx && frozen && !putBack) options.log?.(FROZEN_WARNING);
     if (tx && pyproject !== undefined) await tx.write("pyproject.toml", pyproject);
     if (tx && putBack) {
       options.trace?.(

@@ -210,3 +210,32 @@ Deno.test("runUvTransaction(): uv not found, with nothing written, is said as th
     );
   });
 });
+
+Deno.test("runUvTransaction(): a journal that cannot begin leaves no signal listener behind", async () => {
+  await withProject(LOCK, async (p) => {
+    const added = new Set<() => void>();
+    const { addSignalListener, removeSignalListener } = Deno;
+    Deno.addSignalListener = (signal, listener) => {
+      added.add(listener);
+      addSignalListener(signal, listener);
+    };
+    Deno.removeSignalListener = (signal, listener) => {
+      added.delete(listener);
+      removeSignalListener(signal, listener);
+    };
+    try {
+      // A state folder that is a file: the journal cannot be written.
+      await Deno.writeTextFile(join(p.env.HPM_STATE_DIR, JOURNALS), "");
+      const { runner } = fakeUv(p);
+      await assert.rejects(
+        runUvTransaction(p.root, NEW_PYPROJECT, ["sync"], { runner, env: p.env }),
+      );
+      assert.equal(runner.calls.length, 0, "uv never ran");
+      assert.equal(added.size, 0, "SIGINT and SIGTERM end hpm again");
+    } finally {
+      Deno.addSignalListener = addSignalListener;
+      Deno.removeSignalListener = removeSignalListener;
+    }
+    assert.deepEqual(p.pyproject(), encode(PYPROJECT));
+  });
+});
