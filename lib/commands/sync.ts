@@ -50,7 +50,7 @@ export async function syncCommand(flags: SyncFlags, io: Io): Promise<void> {
       confirm: confirmOnTerminal(io),
       progress: !flags.quiet && Deno.stderr.isTerminal(),
     });
-    const failure = cloneFailure(cloned);
+    const failure = cloneFailure(cloned, undefined, flags.quiet ? io : undefined);
     if (failure) throw failure;
   }
   const result = await sync({
