@@ -13,7 +13,7 @@
  *   is checked to be the one that was inspected;
  * - writes are atomic and never follow a link out of the root.
  *
- * It imports nothing but errors.ts, so the fast path can use it without
+ * It imports nothing but core/errors.ts (and types), so the fast path can use it without
  * loading `node:` modules.
  *
  * @module

@@ -60,7 +60,7 @@ function readText(path: string, root: string, what: string, hint: string): strin
 
 /**
  * Read a project's files. Parsing and validation errors carry positions.
- * Every file is read through lib/files.ts: it must be a regular file inside
+ * Every file is read through lib/io/files.ts: it must be a regular file inside
  * the project (a link out of it is refused) and small enough.
  *
  * @param root the project root
