@@ -10,7 +10,7 @@
 
 import { join } from "node:path";
 import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
-import { readConfined, removeConfined, writeConfined } from "../io/files.ts";
+import { homeFolder, readConfined, removeConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { type LocalOverlay, parseLocalOverlay } from "../core/manifest.ts";
 import { projectMode } from "../core/mode.ts";
@@ -154,7 +154,7 @@ function readLocal(root: string): { file: string; text: string } {
 }
 
 function developedPlugins(project: Project, overlay: LocalOverlay | undefined, env: Env) {
-  const home = env.HOME ?? env.USERPROFILE;
+  const home = homeFolder(env);
   return (overlay?.develop ?? []).map((name): DevelopedPlugin => {
     const entry = project.registry.has(name) ? project.registry.get(name) : undefined;
     const checkout = entry && devCheckout(project, entry, "dev", home);
@@ -308,7 +308,7 @@ function noClone(
 ): HpmInputError {
   const [first] = missing;
   const entry = project.registry.get(first.name);
-  const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE)!;
+  const checkout = devCheckout(project, entry, "dev", homeFolder(env))!;
   const clone = missing.map((p) => p.name).join(" ");
   return new HpmInputError(
     "missing-clone",

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { homeFolder } from "../io/files.ts";
 import { relative } from "node:path";
 import { HpmInputError, HpmOperationError, InterruptedError } from "../core/errors.ts";
 import { projectMode } from "../core/mode.ts";
@@ -111,7 +112,7 @@ export async function foreach(options: ForeachOptions): Promise<ForeachOutcome[]
   const { mode } = projectMode(project, { flag: options.mode, env: env.RUN_MODE });
   let checkouts = existingCheckouts(project, {
     mode,
-    home: env.HOME ?? env.USERPROFILE,
+    home: homeFolder(env),
     group: options.group,
   });
   if (options.dirty) {

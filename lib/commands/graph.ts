@@ -7,6 +7,7 @@
  * @module
  */
 
+import { homeFolder } from "../io/files.ts";
 import { basename } from "node:path";
 import { HpmInputError } from "../core/errors.ts";
 import { type ProjectGraph, projectGraph } from "../core/graph.ts";
@@ -67,7 +68,7 @@ export async function graph(
       mode: plan.mode,
       project,
       resolution: plan.resolution,
-      home: env.HOME ?? env.USERPROFILE,
+      home: homeFolder(env),
       missingCheckouts: plan.missingClones,
       collisions,
     }),

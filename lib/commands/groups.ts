@@ -7,7 +7,7 @@
 
 import { join } from "node:path";
 import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
-import { readConfined, writeConfined } from "../io/files.ts";
+import { homeFolder, readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { parseManifest } from "../core/manifest.ts";
 import { projectMode } from "../core/mode.ts";
@@ -285,7 +285,7 @@ function missingCheckouts(
 ): { name: string; path: string }[] {
   return names.flatMap((name) => {
     const entry = project.registry.get(name);
-    const checkout = devCheckout(project, entry, mode, env.HOME ?? env.USERPROFILE);
+    const checkout = devCheckout(project, entry, mode, homeFolder(env));
     if (checkout?.mode !== mode || isPackageDir(checkout.path)) return [];
     return [{ name: entry.name, path: displayPath(checkout.path, project.root) }];
   });

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { homeFolder } from "../io/files.ts";
 import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { runPool } from "../io/pool.ts";
 import { cacheDir } from "../registry/remote.ts";
@@ -216,7 +217,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
   // In a mode without local sources (prod) the dev clones still matter: they
   // show what is not released yet.
   const checkoutOf = (pkg: (typeof plan.resolution.packages)[number]) =>
-    pkg.localPath ?? devCheckout(project, pkg.entry, plan.mode, env.HOME ?? env.USERPROFILE)?.path;
+    pkg.localPath ?? devCheckout(project, pkg.entry, plan.mode, homeFolder(env))?.path;
   const packages = await runPool(plan.resolution.packages, GIT_JOBS, async (pkg) => {
     const checkout = checkoutOf(pkg);
     return {

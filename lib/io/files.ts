@@ -49,6 +49,25 @@ export function isAbsoluteAnywhere(path: string): boolean {
   return path.startsWith("/") || /^[A-Za-z]:[\\/]|^\\\\/.test(path);
 }
 
+/**
+ * The home folder `~` stands for in a registry's or hpm.local.yaml's paths:
+ * `HOME`, else `USERPROFILE` (Windows).
+ *
+ * @param env the environment
+ * @returns the folder, or undefined when neither is set
+ *
+ * @example Usage
+ * ```ts
+ * import { homeFolder } from "./files.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(homeFolder({ USERPROFILE: "C:/Users/me" }), "C:/Users/me");
+ * ```
+ */
+export function homeFolder(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return env.HOME ?? env.USERPROFILE;
+}
+
 function comparable(path: string): string {
   const unified = WINDOWS ? path.replaceAll("\\", "/").toLowerCase() : path;
   return unified.length > 1 ? unified.replace(/\/+$/, "") : unified;

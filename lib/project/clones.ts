@@ -10,7 +10,7 @@
 import { relative } from "node:path";
 import { CommandFailedError, HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { checkJobs, runPool } from "../io/pool.ts";
-import { isInside, realPath } from "../io/files.ts";
+import { homeFolder, isInside, realPath } from "../io/files.ts";
 import { cloneIntoPlace, folderState, realLocation } from "../io/clone_folders.ts";
 import {
   aheadBehind,
@@ -145,7 +145,7 @@ export async function clone(options: CloneOptions = {}): Promise<CloneReport> {
     refresh: options.refresh,
   });
   const { mode } = projectMode(project, { flag: options.mode, env: env.RUN_MODE });
-  const home = env.HOME ?? env.USERPROFILE;
+  const home = homeFolder(env);
   const named = options.packages !== undefined && options.packages.length > 0;
   const first = named
     ? namedEntries(project, options.packages!)

@@ -11,7 +11,7 @@ import { describeMove, registryMoves } from "../core/registry_move.ts";
 import { Registry, type RegistryMove } from "../core/registry.ts";
 import { parseRegistryLocation } from "../core/registry_location.ts";
 import { cachedCopyAt } from "../registry/remote.ts";
-import { door } from "../io/files.ts";
+import { door, homeFolder } from "../io/files.ts";
 import { HpmInputError } from "../core/errors.ts";
 import { type ModeOrigin, projectMode } from "../core/mode.ts";
 import { isPackageDir, loadProject, readLocalDependencies } from "./load.ts";
@@ -136,7 +136,7 @@ export async function planProject(
 ): Promise<SyncPlan> {
   const env = options.env ?? Deno.env.toObject();
   const { mode, origin } = projectMode(project, { flag: options.mode, env: env.RUN_MODE });
-  const home = env.HOME ?? env.USERPROFILE;
+  const home = homeFolder(env);
   const runner = options.runner ?? denoRunner;
   // Releases are read from git, which is async and the resolver is not: each
   // round reads the releases the previous one reached, until none is new.
@@ -238,7 +238,7 @@ export function scratchLeaveOut(
   env: Readonly<Record<string, string | undefined>>,
 ): string[] {
   const root = plan.project.root;
-  const home = env.HOME ?? env.USERPROFILE;
+  const home = homeFolder(env);
   return [
     ...new Set(plan.resolution.packages.flatMap((p) => {
       const path = p.localPath ?? devCheckout(plan.project, p.entry, plan.mode, home)?.path;

@@ -10,7 +10,7 @@ import { devCheckout } from "../core/checkout.ts";
 import { declaredDependencies } from "../core/dependencies.ts";
 import type { DeclaredDependencies } from "../core/resolve.ts";
 import { sha256Hex } from "../io/digest.ts";
-import { joinPath, MAX_PYPROJECT_BYTES, ownFolder, reallyInside } from "../io/files.ts";
+import { homeFolder, joinPath, MAX_PYPROJECT_BYTES, ownFolder, reallyInside } from "../io/files.ts";
 import { fileAtRef, hasOwnGit, refFiles, remoteFileAtRef } from "../io/git.ts";
 import { type Project, PYPROJECT_FILE } from "../core/project.ts";
 import { entryPlace, type RegistryEntry, type Source } from "../core/registry_entry.ts";
@@ -151,7 +151,7 @@ async function fromDevClone(
   entry: RegistryEntry,
   refs: readonly string[],
 ): Promise<ReleaseRead> {
-  const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
+  const checkout = devCheckout(project, entry, "dev", homeFolder(env));
   if (!checkout) return { fromFiles: true };
   // Git runs only in a clone of its own (a folder of the core's repository
   // would answer with the core's files), never in a registry's cached checkout.

@@ -29,7 +29,7 @@ import { leftBehindWarnings, type LeftCheckout } from "./checkout_state.ts";
 import { readManaged } from "../edit/pyproject_record.ts";
 import { devCheckout } from "../core/checkout.ts";
 import { displayPath } from "../core/registry_entry.ts";
-import { reallyInside } from "../io/files.ts";
+import { homeFolder, reallyInside } from "../io/files.ts";
 import { cacheDir } from "../registry/remote.ts";
 import { releaseRefs } from "./releases.ts";
 import { lockOptions, withProjectLock } from "../state/project_mutex.ts";
@@ -179,7 +179,7 @@ function checkoutsLeftOut(
   const cache = cacheDir(env);
   return plan.resolution.packages.flatMap((p) => {
     if (p.localPath !== undefined) return [];
-    const checkout = devCheckout(project, p.entry, plan.mode, env.HOME ?? env.USERPROFILE);
+    const checkout = devCheckout(project, p.entry, plan.mode, homeFolder(env));
     if (!checkout || reallyInside(checkout.path, cache)) return [];
     return [{
       name: p.entry.name,
@@ -265,7 +265,7 @@ async function rememberSync(
       mode: plan.mode,
       develop: resolution.plan.develop,
       fileMode: fileMode!,
-      home: env.HOME ?? env.USERPROFILE,
+      home: homeFolder(env),
       cacheEnv: cacheEnvOf(env),
       files: inputs.files,
       folders: inputs.folders,

@@ -9,7 +9,7 @@
 
 import { dirname, join, relative } from "node:path";
 import { MAX_YAML_BYTES } from "../edit/yaml_load.ts";
-import { door, readConfined, writeConfined } from "../io/files.ts";
+import { door, homeFolder, readConfined, writeConfined } from "../io/files.ts";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { cloneState, commitsAfter, hasOwnGit, newestRemoteTag, newestTag } from "../io/git.ts";
 import { normalizeName } from "../core/names.ts";
@@ -98,7 +98,7 @@ export function pinTarget(
   if (remote) throw remoteRegistryError(entry, remote);
   const edit = editFor(entry, mode, registry.fileOf(entry.key)!.text);
 
-  const checkout = devCheckout(project, entry, "dev", env.HOME ?? env.USERPROFILE);
+  const checkout = devCheckout(project, entry, "dev", homeFolder(env));
   const where = checkout ? relative(root, checkout.path) || "." : undefined;
   if (!checkout || !hasOwnGit(checkout.path)) {
     throw new HpmInputError(

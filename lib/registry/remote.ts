@@ -16,6 +16,7 @@ import { removeCacheFolder, renameIntoPlace } from "../io/cache_copies.ts";
 import { CommandFailedError, excerpt, HpmInputError, HpmOperationError } from "../core/errors.ts";
 import {
   door,
+  homeFolder,
   isAbsoluteAnywhere,
   joinPath,
   lstatOrUndefined,
@@ -78,7 +79,7 @@ export function cacheDir(env: Readonly<Record<string, string | undefined>>): str
   if (xdg) return joinPath(xdg, "hpm");
   const local = absolute(all.LOCALAPPDATA);
   if (local) return joinPath(local, "hpm", "cache");
-  const home = absolute(all.HOME ?? all.USERPROFILE);
+  const home = absolute(homeFolder(all));
   if (home) return joinPath(home, ".cache", "hpm");
   return joinPath(all.TMPDIR ?? all.TEMP ?? "/tmp", `hpm-cache-${Deno.uid() ?? "user"}`);
 }

@@ -20,7 +20,13 @@ import {
   stateKey,
   stillHolds,
 } from "./fingerprint.ts";
-import { joinPath, MAX_PYPROJECT_BYTES, MAX_UV_LOCK_BYTES, readConfined } from "../io/files.ts";
+import {
+  homeFolder,
+  joinPath,
+  MAX_PYPROJECT_BYTES,
+  MAX_UV_LOCK_BYTES,
+  readConfined,
+} from "../io/files.ts";
 import { journalLeft } from "./folder.ts";
 import type { Runner } from "../io/runner.ts";
 import { VERSION } from "../core/version.ts";
@@ -180,7 +186,7 @@ export async function answerFast(
     root,
     hpm: VERSION,
     request,
-    home: options.env.HOME ?? options.env.USERPROFILE,
+    home: homeFolder(options.env),
     cacheEnv: cacheEnvOf(options.env),
   };
   // Said with `--verbose`: why the normal path plans this run anew.

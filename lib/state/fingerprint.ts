@@ -33,7 +33,7 @@ import type { ChangeCounts } from "../edit/pyproject_diff.ts";
 import type { Plan } from "../core/plan.ts";
 import type { LeftCheckout } from "../project/checkout_state.ts";
 import type { SeenFile, SeenFolder } from "./plan_inputs.ts";
-import { MAX_PYPROJECT_BYTES } from "../io/files.ts";
+import { homeFolder, MAX_PYPROJECT_BYTES } from "../io/files.ts";
 import {
   projectStateName,
   readStateFile,
@@ -340,7 +340,7 @@ export async function recordedStage(
   try {
     const here = {
       hpm: VERSION,
-      home: env.HOME ?? env.USERPROFILE ?? null,
+      home: homeFolder(env) ?? null,
       cacheEnv: cacheEnvOf(env),
     };
     for (const r of asRecords(await readFingerprint(root, env))) {
