@@ -34,6 +34,9 @@ export function hpm(
   });
 }
 
+/** What `hpm -v` says when a sync's record answered (a no-op, or a switch back). */
+export const FAST = /nothing changed since the last sync|inputs unchanged since this mode/;
+
 /** Asserts that a CLI run exited 0, showing its output when it did not. */
 export function expectOk(r: RunResult, what: string): void {
   if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);

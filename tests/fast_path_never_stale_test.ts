@@ -18,10 +18,7 @@ import {
   writeFile,
   writePythonPackage,
 } from "./_fixtures.ts";
-import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
-
-// What `-v` says when the fingerprint answered (a no-op, or a switch back).
-const FAST = /nothing changed since the last sync|inputs unchanged since this mode/;
+import { expectOk, FAST, hpm, makeProject, snapshot } from "./_project.ts";
 
 async function plugin(dir: string, name: string, dependencies: string[] = []) {
   await writePythonPackage(dir, {
