@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { git, run, type RunResult, withRoot, writeFile } from "./_fixtures.ts";
-import { hpm, makeProject, type PluginSpec } from "./_project.ts";
+import { expire, hpm, makeProject, type PluginSpec, teamRegistry } from "./_project.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
@@ -286,16 +286,7 @@ Deno.test("clone --update: a partial clone is still fast-forwarded, fetching the
 Deno.test("a git registry's cached checkout whose config names a command is not fetched; the cache is used", async () => {
   await withRoot(async (root) => {
     const { dir, marker } = await onePlugin(root);
-    const work = join(root, "registry");
-    await Deno.rename(join(dir, "hpm-registry"), work);
-    await git(["init", "--quiet", "-b", "main"], { cwd: work });
-    await git(["add", "-A"], { cwd: work });
-    await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
-    const manifest = await Deno.readTextFile(join(dir, "hpm.yaml"));
-    await Deno.writeTextFile(
-      join(dir, "hpm.yaml"),
-      manifest.replace("registry: ./hpm-registry", `registry: "git+file://${work}"`),
-    );
+    await teamRegistry(root, dir);
     const cache = join(root, "cache");
     const env = { HPM_CACHE_DIR: cache };
     const first = await hpm(["registry", "list"], dir, env);
@@ -303,13 +294,12 @@ Deno.test("a git registry's cached checkout whose config names a command is not 
 
     const registries = join(cache, "registries");
     for await (const e of Deno.readDir(registries)) {
-      const at = join(registries, e.name);
       if (e.isDirectory) {
+        const at = join(registries, e.name);
         await git(["config", "remote.origin.uploadpack", leaves(marker)], { cwd: at });
       }
-      const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
-      if (e.name.endsWith(".fetched")) await Deno.utime(at, hourAgo, hourAgo);
     }
+    await expire(cache);
     const again = await hpm(["registry", "list"], dir, env);
     assert.equal(await exists(marker), false, "remote.origin.uploadpack ran");
     assert.equal(again.code, 0, again.stderr);
