@@ -69,8 +69,19 @@ async function answerFromFingerprint(
  * and scripts can call it.
  *
  * @param args the arguments after `hpm`
- * @param io where output goes
+ * @param terminal where output goes (standard output and error, whether colour is allowed)
  * @returns the exit code
+ *
+ * @example Usage
+ * ```ts
+ * import { main } from "@hpm/cli/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const out: string[] = [];
+ * const code = await main(["--version"], { out: (t) => out.push(t), err: () => {}, color: false });
+ * assert.equal(code, 0);
+ * assert.match(out[0], /^\d+\.\d+\.\d+/);
+ * ```
  */
 export async function main(args: readonly string[], terminal: Io = defaultIo()): Promise<number> {
   const io = guardOutput(terminal);

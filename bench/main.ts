@@ -48,9 +48,12 @@ const QUICK_ROUNDS = 3 * ROUNDS;
 const NOOP_ROUNDS = 3 * QUICK_ROUNDS;
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const DOC = join(REPO, "docs", "benchmarks.md");
-// HPM's per-user state (the key, the fingerprints) for this run only.
+// HPM's per-user folders for this run only, removed at its end: the state
+// (fingerprints, journals, locks, notices) and the cache (the team rows'
+// fetched registry), neither of them the user's own.
 const STATE = await Deno.makeTempDir({ prefix: "hpm-bench-state-" });
-const BASE_ENV = { NO_COLOR: "1", HPM_STATE_DIR: STATE };
+const CACHE = await Deno.makeTempDir({ prefix: "hpm-bench-cache-" });
+const BASE_ENV = { NO_COLOR: "1", HPM_STATE_DIR: STATE, HPM_CACHE_DIR: CACHE };
 // A project's fingerprint (its records).
 const recordOf = (dir: string) =>
   join(STATE, "fingerprints", `${encodeURIComponent(Deno.realPathSync(dir))}.jsonl`);
@@ -618,4 +621,5 @@ try {
   await served?.close();
   await Deno.remove(root, { recursive: true });
   await Deno.remove(STATE, { recursive: true });
+  await Deno.remove(CACHE, { recursive: true });
 }

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { git, makeTempRoot, run } from "../tests/_fixtures.ts";
 import { devCheckoutOfProdCommit, setCoreVersion } from "../tests/_project.ts";
@@ -25,7 +26,12 @@ const uvPath = await uvBinary();
 
 const root = await makeTempRoot();
 try {
-  const env: Record<string, string> = uvPath ? { HPM_UV: uvPath } : {};
+  // HPM's per-user state and cache in the run's own folder, not the user's.
+  const env: Record<string, string> = {
+    HPM_STATE_DIR: join(root, "state"),
+    HPM_CACHE_DIR: join(root, "cache"),
+    ...(uvPath ? { HPM_UV: uvPath } : {}),
+  };
   const { dir } = await devCheckoutOfProdCommit(root, ["rag4code-qdrant", "rag4code-chroma"], env);
   const hpm = async (...args: string[]) => {
     const r = await run(Deno.execPath(), ["run", "-A", CLI, "-q", ...args], {

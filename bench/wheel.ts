@@ -29,8 +29,13 @@ const UV = await uvBinary();
 if (UV) Deno.env.set("PATH", `${dirname(UV)}:${Deno.env.get("PATH") ?? ""}`);
 
 const root = await makeTempRoot();
-const state = join(root, "state");
-const env = { NO_COLOR: "1", HPM_STATE_DIR: state, UV_PYTHON_DOWNLOADS: "never" };
+// HPM's per-user state and cache in the run's own folder, not the user's.
+const env = {
+  NO_COLOR: "1",
+  HPM_STATE_DIR: join(root, "state"),
+  HPM_CACHE_DIR: join(root, "cache"),
+  UV_PYTHON_DOWNLOADS: "never",
+};
 const ok = (what: string, r: { code: number; stderr: string }) => {
   if (r.code !== 0) throw new Error(`${what}: ${r.stderr}`);
 };

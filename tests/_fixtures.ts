@@ -378,23 +378,36 @@ export async function buildWheels(root: string, ...pkgs: PythonPackageSpec[]): P
   return out;
 }
 
-/** Serves the files under `dir` as they are (a static host), on 127.0.0.1. */
-export function staticHost(dir: string): {
-  url: string;
-  asked: string[];
-  close: () => Promise<void>;
-} {
+/** A host on 127.0.0.1 of {@link staticHost} or {@link filesHost}: the paths asked, in order. */
+export interface Host {
+  /** `http://127.0.0.1:<port>`, no slash at the end. */
+  readonly url: string;
+  /** Every path asked for, decoded, in order. */
+  readonly asked: string[];
+  /** Stops the host (always call it, e.g. in `finally`). */
+  close(): Promise<void>;
+}
+
+// Answers each path with `body(path)`, 404 when it has none.
+function host(body: (path: string) => Promise<BodyInit | undefined>): Host {
   const asked: string[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const path = decodeURIComponent(new URL(req.url).pathname);
     asked.push(path);
-    try {
-      return new Response(await Deno.readFile(join(dir, path)));
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
+    const answer = await body(path);
+    return answer === undefined ? new Response("not found", { status: 404 }) : new Response(answer);
   });
   return { url: `http://127.0.0.1:${server.addr.port}`, asked, close: () => server.shutdown() };
+}
+
+/** Serves the files under `dir` as they are (a static host), on 127.0.0.1. */
+export function staticHost(dir: string): Host {
+  return host((path) => Deno.readFile(join(dir, path)).catch(() => undefined));
+}
+
+/** Serves `files` (a path such as `/index.json` → its text) on 127.0.0.1. */
+export function filesHost(files: Readonly<Record<string, string>>): Host {
+  return host((path) => Promise.resolve(files[path]));
 }
 
 /** How {@link serveIndex} answers. */

@@ -20,8 +20,6 @@ import {
 } from "./_fixtures.ts";
 import { JOURNALS, projectStateName, userStateDir } from "../lib/state/folder.ts";
 
-Deno.env.set("UV_PYTHON_DOWNLOADS", "never");
-
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
 /** Runs `hpm ARGS` (cli.ts in a fresh Deno process) in `cwd`. */
@@ -35,6 +33,9 @@ export function hpm(
     env: { NO_COLOR: "1", ...env },
   });
 }
+
+/** What `hpm -v` says when a sync's record answered (a no-op, or a switch back). */
+export const FAST = /nothing changed since the last sync|inputs unchanged since this mode/;
 
 /** Asserts that a CLI run exited 0, showing its output when it did not. */
 export function expectOk(r: RunResult, what: string): void {
@@ -155,7 +156,7 @@ export async function snapshot(
 
 /**
  * Where hpm keeps the journal of a sync of `dir` while it runs (see
- * lib/transaction.ts): in the user's state folder that `env` names.
+ * lib/state/journal_file.ts): in the user's state folder that `env` names.
  */
 export async function journalOf(
   dir: string,
@@ -164,36 +165,60 @@ export async function journalOf(
   return join(userStateDir(env), JOURNALS, await projectStateName(dir, "journal"));
 }
 
+/**
+ * Makes the folder `work` a git repository (branch `main`, one commit of all
+ * its files) and pushes it to a new bare remote at `bare`, its `origin`.
+ *
+ * @returns the remote's file:// URL
+ */
+export async function pushedRegistry(work: string, bare: string): Promise<string> {
+  await git(["init", "--quiet", "-b", "main"], { cwd: work });
+  await git(["add", "-A"], { cwd: work });
+  await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
+  await Deno.mkdir(bare, { recursive: true });
+  await git(["init", "--quiet", "--bare", bare], { cwd: bare });
+  await git(["remote", "add", "origin", bare], { cwd: work });
+  await git(["push", "--quiet", "-u", "origin", "main"], { cwd: work });
+  return fileUrl(bare);
+}
+
 /** A registry in a git repository of its own: a working clone and its bare remote. */
 export interface TeamRegistry {
   /** The working clone (teammates edit and push here). */
   readonly work: string;
   /** The bare remote. */
   readonly bare: string;
-  /** `registry:` in hpm.yaml: the remote's file:// URL and `#ref`. */
+  /** `registry:` in hpm.yaml: the remote's file:// URL and `#ref`, if any. */
   readonly location: string;
+}
+
+/** Where {@link teamRegistry} puts the registry, and how hpm.yaml names it. */
+export interface TeamRegistryOptions {
+  /** The `#ref` hpm.yaml names; `""` for none (the remote's default branch). @default "main" */
+  readonly ref?: string;
+  /** The working clone. @default `<root>/team-registry` */
+  readonly work?: string;
+  /** The bare remote. @default `<root>/remotes/team-registry.git` */
+  readonly bare?: string;
 }
 
 /**
  * Moves a project's `hpm-registry/` into a git repository of its own (branch
- * `main`, pushed to a bare remote at `<root>/remotes/team-registry.git`) and
- * points hpm.yaml at it by URL (`#ref`, default `main`).
+ * `main`, pushed to a bare remote) and points hpm.yaml at it by URL.
  */
 export async function teamRegistry(
   root: string,
   dir: string,
-  ref = "main",
+  options: TeamRegistryOptions = {},
 ): Promise<TeamRegistry> {
-  const work = join(root, "team-registry");
+  const {
+    ref = "main",
+    work = join(root, "team-registry"),
+    bare = join(root, "remotes", "team-registry.git"),
+  } = options;
   await Deno.rename(join(dir, "hpm-registry"), work);
-  await git(["init", "--quiet", "-b", "main"], { cwd: work });
-  await git(["add", "-A"], { cwd: work });
-  await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
-  const bare = join(root, "remotes", "team-registry.git");
-  await git(["init", "--quiet", "--bare", bare], { cwd: root });
-  await git(["remote", "add", "origin", bare], { cwd: work });
-  await git(["push", "--quiet", "-u", "origin", "main"], { cwd: work });
-  const location = `${fileUrl(bare)}#${ref}`;
+  const url = await pushedRegistry(work, bare);
+  const location = ref ? `${url}#${ref}` : url;
   const manifest = join(dir, "hpm.yaml");
   const text = await Deno.readTextFile(manifest);
   await Deno.writeTextFile(
@@ -201,6 +226,16 @@ export async function teamRegistry(
     text.replace("registry: ./hpm-registry", `registry: "${location}"`),
   );
   return { work, bare, location };
+}
+
+/** Ages HPM's registry cache in `cache` past its freshness window, so the next run asks the remotes. */
+export async function expire(cache: string): Promise<void> {
+  const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
+  for await (const e of Deno.readDir(join(cache, "registries"))) {
+    if (e.name.endsWith(".fetched")) {
+      await Deno.utime(join(cache, "registries", e.name), hourAgo, hourAgo);
+    }
+  }
 }
 
 /** A teammate's change to the team registry: an entry written, committed and pushed. */
@@ -216,25 +251,34 @@ export async function pushEntry(
 }
 
 /**
- * A bare core (`<root>/core`: a pyproject.toml and hpm.yaml, no clones) whose
- * one group `plugins` holds `options`, from the registry at `registry`.
+ * A bare core (`<root>/core`: a pyproject.toml and hpm.yaml, no clones) on
+ * the registry at `registry` (several: a list), whose one group `plugins`
+ * holds `options` (no group when there are none).
  */
-export async function coreOn(root: string, registry: string, options: string[]): Promise<string> {
+export async function coreOn(
+  root: string,
+  registry: string | readonly string[],
+  options: readonly string[] = [],
+): Promise<string> {
   const dir = join(root, "core");
   await writeFile(join(dir, "pyproject.toml"), '[project]\nname = "core"\nversion = "0.1.0"\n');
-  await writeFile(
-    join(dir, "hpm.yaml"),
-    `registry: ${registry}\ngroups:\n  plugins:\n    options: [${options.join(", ")}]\n`,
-  );
+  const registries = typeof registry === "string"
+    ? ` ${registry}\n`
+    : `\n${registry.map((r) => `  - ${JSON.stringify(r)}\n`).join("")}`;
+  const groups = options.length
+    ? `groups:\n  plugins:\n    options: [${options.join(", ")}]\n`
+    : "";
+  await writeFile(join(dir, "hpm.yaml"), `registry:${registries}${groups}`);
   return dir;
 }
 
 /**
  * A core project (see {@link makeProject}) with one plugin, `name`, tagged
- * v1.0.0 and v1.1.0, whose registry is a git repository of its own: a bare
- * remote at `<root>/registry.git`, which hpm.yaml names by its file:// URL,
- * holding `entry(url, "v1.0.0")` (`url`: the plugin's remote's). With an
- * environment for hpm: a cache and a state folder of the test's.
+ * v1.0.0 and v1.1.0, whose registry is a git repository of its own (see
+ * {@link teamRegistry}): a bare remote at `<root>/registry.git`, which
+ * hpm.yaml names by its file:// URL, holding `entry(url, "v1.0.0")` (`url`:
+ * the plugin's remote's). With an environment for hpm: a cache and a state
+ * folder of the test's.
  */
 export async function coreWithGitRegistry(
   root: string,
@@ -250,19 +294,15 @@ export async function coreWithGitRegistry(
 }> {
   const project = await makeProject(root, [{ name, versions: ["1.0.0", "1.1.0"] }]);
   const plugin = project.plugins[name];
-  const work = join(root, "registry-work");
-  await writeFile(join(work, "packages", `${name}.yaml`), entry(plugin.bareUrl, "v1.0.0"));
-  await git(["init", "--quiet", "-b", "main"], { cwd: work });
-  await git(["add", "-A"], { cwd: work });
-  await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
-  const bare = join(root, "registry.git");
-  await git(["clone", "--quiet", "--bare", work, bare], { cwd: root });
-  const registryUrl = fileUrl(bare);
-  await Deno.remove(join(project.dir, "hpm-registry"), { recursive: true });
   await writeFile(
-    join(project.dir, "hpm.yaml"),
-    `registry: "${registryUrl}"\ngroups:\n  plugins:\n    options: [${name}]\n`,
+    join(project.dir, "hpm-registry", "packages", `${name}.yaml`),
+    entry(plugin.bareUrl, "v1.0.0"),
   );
+  const { bare, location } = await teamRegistry(root, project.dir, {
+    ref: "",
+    work: join(root, "registry-work"),
+    bare: join(root, "registry.git"),
+  });
   const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
-  return { dir: project.dir, plugin, url: plugin.bareUrl, bare, registryUrl, env };
+  return { dir: project.dir, plugin, url: plugin.bareUrl, bare, registryUrl: location, env };
 }

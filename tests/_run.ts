@@ -6,15 +6,18 @@
  * @module
  */
 
-// HPM's per-user state (its key, the fingerprints of the projects the tests
-// sync) goes to a folder of this run, not to the user's own.
+// HPM's per-user folders go to folders of this run, not to the user's own:
+// the state (fingerprints, journals, locks, notices of the projects the tests
+// sync) and the cache (the registries and releases a test fetches without a
+// cache of its own).
 const state = await Deno.makeTempDir({ prefix: "hpm-test-state-" });
+const cache = await Deno.makeTempDir({ prefix: "hpm-test-cache-" });
 const child = new Deno.Command(Deno.execPath(), {
   // --doc also runs every `@example` in the library's JSDoc.
   args: ["test", "-A", "--parallel", "--doc", "mod.ts", "cli.ts", "lib/", "tests/", ...Deno.args],
   stdout: "piped",
   stderr: "inherit",
-  env: { UV_PYTHON_DOWNLOADS: "never", HPM_STATE_DIR: state },
+  env: { UV_PYTHON_DOWNLOADS: "never", HPM_STATE_DIR: state, HPM_CACHE_DIR: cache },
 }).spawn();
 
 let tail = "";
@@ -25,6 +28,7 @@ for await (const chunk of child.stdout) {
 }
 const { code } = await child.status;
 await Deno.remove(state, { recursive: true });
+await Deno.remove(cache, { recursive: true });
 // deno prints e.g. "ok | 12 passed (30 steps) | 1 failed"; strip colours first.
 // deno-lint-ignore no-control-regex
 const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");

@@ -26,6 +26,9 @@ interface Case {
 
 const REG = "hpm-registry/packages/rag4code-qdrant.yaml";
 
+// Where a command named by a case would leave its mark.
+const pwnedIn = (dir: string) => join(dir, "pwned");
+
 /** Rewrites the project's file `path` with `change`. */
 async function edit(dir: string, path: string, change: (text: string) => string): Promise<void> {
   const file = join(dir, path);
@@ -113,7 +116,11 @@ const cases: Case[] = [
   {
     name: "schema error in a registry entry (git URL with ext::)",
     arrange: (dir) =>
-      edit(dir, REG, (text) => text.replace(/url: "[^"]+"/, 'url: "ext::sh -c touch% /tmp/pwned"')),
+      edit(
+        dir,
+        REG,
+        (text) => text.replace(/url: "[^"]+"/, `url: 'ext::sh -c touch% ${pwnedIn(dir)}'`),
+      ),
     args: ["sync", "--mode", "prod"],
     expect: [/git URLs must use/, /rag4code-qdrant\.yaml:\d+:\d+/],
   },
@@ -229,6 +236,7 @@ Deno.test("bad input: exit 2, position and hint, no stack trace, nothing written
         assert.doesNotMatch(r.stderr, /internal error/);
         assert.deepEqual(await snapshot(dir, FILES), before, "nothing written");
         await assert.rejects(Deno.stat(join(dir, ".venv")), "uv never ran");
+        await assert.rejects(Deno.stat(pwnedIn(dir)), "no command of the input's ran");
       });
     }
   } finally {

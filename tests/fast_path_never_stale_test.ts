@@ -18,10 +18,7 @@ import {
   writeFile,
   writePythonPackage,
 } from "./_fixtures.ts";
-import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
-
-// What `-v` says when the fingerprint answered (a no-op, or a switch back).
-const FAST = /nothing changed since the last sync|inputs unchanged since this mode/;
+import { expectOk, FAST, hpm, makeProject, snapshot } from "./_project.ts";
 
 async function plugin(dir: string, name: string, dependencies: string[] = []) {
   await writePythonPackage(dir, {
@@ -239,7 +236,9 @@ async function runCase(
   if (c.name.startsWith("HOME")) {
     await writeFile(join(dir, "hpm.local.yaml"), "overrides:\n  plug-a: {path: ~/plug-a}\n");
   }
-  const baseEnv = { HOME: home };
+  // The state folder is the case's own, never under HOME: the HOME case moves
+  // HOME, and its record must be refused for that, not because it went with it.
+  const baseEnv = { HOME: home, HPM_STATE_DIR: join(root, `case-${i}`, "state") };
   await settle();
   // Record both modes: prod's record knows dev's pyproject.toml as its start.
   for (const mode of ["dev", "prod", "dev"]) {
@@ -402,17 +401,21 @@ Deno.test("a sync that succeeds always leaves its record, however new its inputs
   try {
     for (const [name, build] of [["plain", plainProject], ["releases", releaseProject]] as const) {
       const dir = join(root, name, "core");
+      const env = { HPM_STATE_DIR: join(root, name, "state") };
       await build(dir);
       // Written a moment ago, and dated in the future: no time can vouch for them.
       await dateAhead(dir);
       for (const mode of ["dev", "prod", "dev"]) {
-        expectOk(await hpm(["sync", "--no-install", "--mode", mode], dir), `${name}: sync ${mode}`);
-        const check = await hpm(["-v", "check", "--pyproject-only", "--mode", mode], dir);
+        expectOk(
+          await hpm(["sync", "--no-install", "--mode", mode], dir, env),
+          `${name}: sync ${mode}`,
+        );
+        const check = await hpm(["-v", "check", "--pyproject-only", "--mode", mode], dir, env);
         assert.equal(check.code, 0, check.stderr);
         assert.match(check.stderr, FAST, `${name}: ${mode} answered from its record`);
       }
       // A switch back to prod, from prod's record.
-      const back = await hpm(["-v", "sync", "--no-install", "--mode", "prod"], dir);
+      const back = await hpm(["-v", "sync", "--no-install", "--mode", "prod"], dir, env);
       expectOk(back, `${name}: switch back`);
       assert.match(back.stderr, FAST, `${name}: the switch back answered from prod's record`);
     }
@@ -425,23 +428,27 @@ Deno.test("a fast `hpm sync` still runs uv: venv restored; a uv failure leaves b
   const root = await makeTempRoot();
   try {
     const { dir, plugins } = await makeProject(root, [{ name: "plug-a" }]);
-    expectOk(await hpm(["sync"], dir), "recording sync");
+    const env = { HPM_STATE_DIR: join(root, "state") };
+    expectOk(await hpm(["sync"], dir, env), "recording sync");
     await Deno.remove(join(dir, ".venv"), { recursive: true });
-    const fast = await hpm(["-v", "sync"], dir);
+    const fast = await hpm(["-v", "sync"], dir, env);
     expectOk(fast, "fast sync");
     assert.match(fast.stderr, FAST);
     assert.match(fast.stderr, /\$ uv sync/);
     assert.ok((await pythonImport(dir, "plug_a")).file.startsWith(plugins["plug-a"].clone));
 
     const before = await snapshot(dir, ["pyproject.toml", "uv.lock"]);
-    const failed = await hpm(["-v", "sync", "--", "--no-such-flag"], dir);
+    const failed = await hpm(["-v", "sync", "--", "--no-such-flag"], dir, env);
     assert.equal(failed.code, 1);
     assert.match(failed.stderr, FAST);
     assert.match(failed.stderr, /`uv sync --no-such-flag` failed/);
     assert.deepEqual(await snapshot(dir, ["pyproject.toml", "uv.lock"]), before);
 
     // A uv that cannot be run is reported in the normal path's words.
-    const missing = await hpm(["-v", "sync"], dir, { HPM_UV: join(root, "nonexistent", "uv") });
+    const missing = await hpm(["-v", "sync"], dir, {
+      ...env,
+      HPM_UV: join(root, "nonexistent", "uv"),
+    });
     assert.equal(missing.code, 1, missing.stderr);
     assert.match(missing.stderr, FAST);
     assert.match(missing.stderr, /error: uv cannot be run \(uv: not found at HPM_UV=/);

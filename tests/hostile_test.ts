@@ -17,8 +17,11 @@ const GOOD_MANIFEST = "registry: ./reg\ngroups:\n  db:\n    options: [plug]\n";
 interface Case {
   /** What it tries. */
   name: string;
-  /** Registry entry bytes (default: a good one) at reg/packages/<file>. */
-  entry?: string | Uint8Array;
+  /**
+   * Registry entry bytes (default: a good one) at reg/packages/<file>; a
+   * function is given the file a command the entry names would create.
+   */
+  entry?: string | Uint8Array | ((pwned: string) => string);
   /** The entry's file name. @default "plug.yaml" */
   file?: string;
   /** hpm.yaml (default: a good one). */
@@ -37,12 +40,12 @@ const URL_OK = "url: 'https://example.com/plug.git'";
 const cases: Case[] = [
   {
     name: "git URL with ext:: transport",
-    entry: git("url: 'ext::sh -c touch% /tmp/pwned', ref: v1"),
+    entry: (pwned) => git(`url: 'ext::sh -c touch% ${pwned}', ref: v1`),
   },
   { name: "git URL with fd:: transport", entry: git("url: 'fd::3', ref: v1") },
   {
     name: "git URL that is an option",
-    entry: git("url: '--upload-pack=touch /tmp/pwned', ref: v1"),
+    entry: (pwned) => git(`url: '--upload-pack=touch ${pwned}', ref: v1`),
   },
   { name: "git URL with -u prefix", entry: git("url: '-uhttps://example.com/x.git', ref: v1") },
   { name: "git URL with a space", entry: git("url: 'https://example.com/x y.git', ref: v1") },
@@ -53,7 +56,10 @@ const cases: Case[] = [
     name: "git URL with a host that is an option",
     entry: git("url: 'ssh://-oProxyCommand=x/y', ref: v1"),
   },
-  { name: "ref that is an option", entry: git(`${URL_OK}, ref: '--upload-pack=touch /tmp/x'`) },
+  {
+    name: "ref that is an option",
+    entry: (pwned) => git(`${URL_OK}, ref: '--upload-pack=touch ${pwned}'`),
+  },
   { name: "ref starting with -", entry: git(`${URL_OK}, ref: '-x'`) },
   { name: "ref with ..", entry: git(`${URL_OK}, ref: 'a..b'`) },
   { name: "ref with a space", entry: git(`${URL_OK}, ref: 'v 1'`) },
@@ -164,11 +170,15 @@ const cases: Case[] = [
   },
 ];
 
+// Where a command named by a case would leave its mark.
+const pwnedIn = (dir: string) => join(dir, "pwned");
+
 function arrange(dir: string, c: Case): Promise<void> {
+  const entry = typeof c.entry === "function" ? c.entry(pwnedIn(dir)) : c.entry;
   return writeTree(dir, {
     "pyproject.toml": PYPROJECT,
     "hpm.yaml": c.manifest ?? GOOD_MANIFEST,
-    [`reg/packages/${c.file ?? "plug.yaml"}`]: c.entry ?? GOOD_ENTRY,
+    [`reg/packages/${c.file ?? "plug.yaml"}`]: entry ?? GOOD_ENTRY,
     "packages/plug/pyproject.toml": '[project]\nname = "plug"\nversion = "1"\n',
     ...(c.local ? { "hpm.local.yaml": c.local } : {}),
   });
@@ -197,6 +207,7 @@ Deno.test(`hostile input: ${cases.length} cases refused with exit 2, nothing wri
           "the message says what is wrong",
         );
         assert.deepEqual(runner.calls, [], "no process was run");
+        await assert.rejects(Deno.stat(pwnedIn(dir)), "no command of the entry's ran");
         assert.equal(
           await Deno.readTextFile(join(dir, "pyproject.toml")),
           PYPROJECT,

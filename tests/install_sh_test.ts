@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { makeTempRoot, repoRoot, run } from "./_fixtures.ts";
+import { filesHost, makeTempRoot, repoRoot, run } from "./_fixtures.ts";
 import { pythonTool } from "./_tools.ts";
 import { posixTest } from "./_wheels.ts";
 import { REPOSITORY } from "../packaging/wheel.ts";
@@ -29,15 +29,14 @@ async function sha256(text: string): Promise<string> {
 
 /** A release as GitHub serves it: `/download/vX/NAME` and `/latest/download/NAME`; what was asked is kept. */
 function serveRelease(files: Record<string, string>) {
-  const asked: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
-    const path = new URL(req.url).pathname;
-    asked.push(path);
-    const m = /^\/releases\/(?:latest\/download|download\/v9\.9\.9)\/([^/]+)$/.exec(path);
-    const body = m ? files[m[1]] : undefined;
-    return body === undefined ? new Response("not found", { status: 404 }) : new Response(body);
-  });
-  return { url: `http://127.0.0.1:${server.addr.port}/releases`, asked, server };
+  const served: Record<string, string> = {};
+  for (const [name, body] of Object.entries(files)) {
+    for (const at of ["latest/download", "download/v9.9.9"]) {
+      served[`/releases/${at}/${name}`] = body;
+    }
+  }
+  const host = filesHost(served);
+  return { url: `${host.url}/releases`, asked: host.asked, close: host.close };
 }
 
 const GOOD = "#!/bin/sh\necho 9.9.9\n";
@@ -64,7 +63,7 @@ posixTest(
           assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["hpm"], "no leftovers");
           assert.ok(release.asked.every((p) => p.startsWith("/releases/download/v9.9.9/")));
         } finally {
-          await release.server.shutdown();
+          await release.close();
         }
       });
 
@@ -77,7 +76,7 @@ posixTest(
           assert.equal(await Deno.readTextFile(join(home, ".local", "bin", "hpm")), GOOD);
           assert.ok(release.asked.every((p) => p.startsWith("/releases/latest/download/")));
         } finally {
-          await release.server.shutdown();
+          await release.close();
         }
       });
 
@@ -108,7 +107,7 @@ posixTest(
             assert.equal(await Deno.readTextFile(join(dir, "hpm")), "the hpm installed before\n");
             assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["hpm"]);
           } finally {
-            await release.server.shutdown();
+            await release.close();
           }
         });
       }

@@ -1,6 +1,10 @@
 /**
  * The folders of lib/ are layers, and the import graph keeps them: cli →
- * commands → (project, registry, state) → (io, core, edit). The pure core
+ * commands → (project, registry) → state → (io, core, edit). HPM's own state
+ * (the fast path among it) reaches project only for two of its modules that
+ * stand on io and core alone, where the project is (root.ts) and what git
+ * says of a checkout (checkout_state.ts), and never reaches registry, nor
+ * anything that reads or plans a project. The pure core
  * (parsing manifests and entries, resolving a plan) and the editing of
  * formats (applying a plan to pyproject text, diffing) reach no module that
  * touches the disk, git, a process or the network, and do no I/O themselves;
@@ -14,10 +18,16 @@
  */
 
 import assert from "node:assert/strict";
-import { join, relative } from "node:path";
+import { join, relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import { repoRoot } from "./_fixtures.ts";
 
 const LIB = join(repoRoot(), "lib");
+// lib/'s URL as Deno's graph spells its modules (`file:///C:/…` on Windows).
+const LIB_URL = `${pathToFileURL(LIB).href}/`;
+
+// A path from lib/ with `/` between folders on every system, as the rules match it.
+const fromLib = (path: string) => relative(LIB, path).split(sep).join("/");
 
 // Every module of lib/ (tests and test helpers aside), as a path from lib/.
 async function modules(dir = LIB): Promise<string[]> {
@@ -26,7 +36,7 @@ async function modules(dir = LIB): Promise<string[]> {
     const path = join(dir, e.name);
     if (e.isDirectory) found.push(...await modules(path));
     else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts") && e.name !== "_testing.ts") {
-      found.push(relative(LIB, path));
+      found.push(fromLib(path));
     }
   }
   return found.sort();
@@ -40,7 +50,7 @@ async function importGraph(roots: readonly string[]): Promise<Map<string, string
     const all = join(dir, "all.ts");
     await Deno.writeTextFile(
       all,
-      roots.map((m) => `import ${JSON.stringify(`file://${join(LIB, m)}`)};\n`).join(""),
+      roots.map((m) => `import ${JSON.stringify(new URL(m, LIB_URL).href)};\n`).join(""),
     );
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["info", "--json", "--config", join(repoRoot(), "deno.json"), all],
@@ -53,10 +63,10 @@ async function importGraph(roots: readonly string[]): Promise<Map<string, string
     };
     type Dep = { specifier: string };
     const name = (specifier: string) =>
-      specifier.startsWith(`file://${LIB}/`) ? specifier.slice(`file://${LIB}/`.length) : specifier;
+      specifier.startsWith(LIB_URL) ? specifier.slice(LIB_URL.length) : specifier;
     const graph = new Map<string, string[]>();
     for (const m of info.modules) {
-      if (!m.specifier.startsWith(`file://${LIB}/`)) continue;
+      if (!m.specifier.startsWith(LIB_URL)) continue;
       const deps = (m.dependencies ?? []).flatMap((d) =>
         [d.code?.specifier, d.type?.specifier].filter((s): s is string => !!s)
       );
@@ -190,6 +200,26 @@ Deno.test("the doors, the core and the formats reach nothing above them", async 
   assert.deepEqual(
     await forbiddenPaths(
       (m) => /^(core|edit|io)\//.test(m),
+      (_, dep) => /^(project|registry|state|commands|cli)\//.test(dep),
+    ),
+    [],
+  );
+});
+
+// The two modules of project that state may use: they stand on io and core alone.
+const PROJECT_LEAVES = new Set(["project/root.ts", "project/checkout_state.ts"]);
+
+Deno.test("state reaches no registry module and of project only its two leaves, which reach nothing above io", async () => {
+  assert.deepEqual(
+    await forbiddenPaths(
+      (m) => m.startsWith("state/"),
+      (_, dep) => /^(project|registry)\//.test(dep) && !PROJECT_LEAVES.has(dep),
+    ),
+    [],
+  );
+  assert.deepEqual(
+    await forbiddenPaths(
+      (m) => PROJECT_LEAVES.has(m),
       (_, dep) => /^(project|registry|state|commands|cli)\//.test(dep),
     ),
     [],

@@ -6,33 +6,20 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileUrl, git, staticHost, withRoot, writeFile } from "./_fixtures.ts";
-import { coreOn, expectOk, hpm, makeProject } from "./_project.ts";
+import { filesHost, git, staticHost, withRoot, writeFile } from "./_fixtures.ts";
+import { coreOn, expectOk, expire, hpm, makeProject, teamRegistry } from "./_project.ts";
 
-/** A registry repository (working copy + bare remote) holding `entries` (name → YAML). */
-async function registryRepo(root: string, entries: Record<string, string>) {
-  const work = join(root, "registry-work");
-  await Deno.mkdir(join(work, "packages"), { recursive: true });
-  await git(["init", "--quiet", "-b", "main"], { cwd: work });
+/**
+ * The project's registry replaced by a repository of its own (working clone +
+ * bare remote) holding `entries` (name → YAML).
+ */
+async function registryRepo(root: string, dir: string, entries: Record<string, string>) {
+  await Deno.remove(join(dir, "hpm-registry"), { recursive: true });
   for (const [name, text] of Object.entries(entries)) {
-    await writeFile(join(work, "packages", `${name}.yaml`), text);
+    await writeFile(join(dir, "hpm-registry", "packages", `${name}.yaml`), text);
   }
-  await git(["add", "-A"], { cwd: work });
-  await git(["commit", "--quiet", "-m", "registry"], { cwd: work });
-  const bare = join(root, "registry.git");
-  await git(["clone", "--quiet", "--bare", work, bare], { cwd: root });
-  await git(["remote", "add", "origin", bare], { cwd: work });
-  return { work, bare, url: fileUrl(bare) };
-}
-
-/** Age the cache past its freshness window, so the next run asks the remote. */
-async function expire(cache: string) {
-  const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
-  for await (const e of Deno.readDir(join(cache, "registries"))) {
-    if (e.name.endsWith(".fetched")) {
-      await Deno.utime(join(cache, "registries", e.name), hourAgo, hourAgo);
-    }
-  }
+  const { work, bare, location } = await teamRegistry(root, dir, { ref: "" });
+  return { work, bare, url: location };
 }
 
 Deno.test("git registry: fetched into the cache, pinned refs honoured, used offline with a notice", async () => {
@@ -44,13 +31,12 @@ Deno.test("git registry: fetched into the cache, pinned refs honoured, used offl
     const entry = (ref: string) =>
       `name: rag4code-qdrant\nsources:\n  dev: {type: local, path: ./packages/rag4code-qdrant}\n` +
       `  prod: {type: git, url: "${plugins["rag4code-qdrant"].bareUrl}", ref: ${ref}}\n`;
-    const reg = await registryRepo(root, { "rag4code-qdrant": entry("v1.0.0") });
+    const reg = await registryRepo(root, dir, { "rag4code-qdrant": entry("v1.0.0") });
     await git(["tag", "r1"], { cwd: reg.work });
     await git(["push", "--quiet", "origin", "r1"], { cwd: reg.work });
     await writeFile(join(reg.work, "packages", "rag4code-qdrant.yaml"), entry("v1.1.0"));
     await git(["commit", "--quiet", "-am", "release 1.1.0"], { cwd: reg.work });
     await git(["push", "--quiet", "origin", "main"], { cwd: reg.work });
-    await Deno.remove(join(dir, "hpm-registry"), { recursive: true });
     const env = { HPM_CACHE_DIR: join(root, "cache") };
     const manifest = (registry: string) =>
       writeFile(
@@ -111,15 +97,8 @@ Deno.test("http registry on 127.0.0.1: index.json + entries, first registry wins
         "name: rag4code-openai\nsources:\n  prod: {type: pypi, version: 1.2.0}\n",
       "/evil/index.json": JSON.stringify(["../../escape"]),
     };
-    const controller = new AbortController();
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen: () => {} },
-      (req) => {
-        const body = files[new URL(req.url).pathname];
-        return body === undefined ? new Response("not found", { status: 404 }) : new Response(body);
-      },
-    );
-    const base = `http://127.0.0.1:${server.addr.port}`;
+    const server = filesHost(files);
+    const base = server.url;
     const env = { HPM_CACHE_DIR: join(root, "cache") };
     try {
       // The local registry is listed first, so its rag4code-qdrant wins over the remote one.
@@ -146,8 +125,7 @@ Deno.test("http registry on 127.0.0.1: index.json + entries, first registry wins
         `registry: [./hpm-registry, "${base}/reg"]\ngroups:\n  plugins:\n    options: [rag4code-qdrant]\n`,
       );
     } finally {
-      controller.abort();
-      await server.finished;
+      await server.close();
     }
     await expire(env.HPM_CACHE_DIR);
     const offline = await hpm(["registry", "show", "rag4code-openai"], dir, env);
@@ -228,15 +206,10 @@ Deno.test("a mistyped mode is unknown, with the modes the entries define; no hin
     const entry = (name: string, extra = "") =>
       `name: ${name}\nsources:\n  dev: {type: local, path: ./packages/${name}}\n` +
       `  prod: {type: git, url: "${plugins[name].bareUrl}", ref: v1.0.0}\n${extra}`;
-    const reg = await registryRepo(root, {
+    const reg = await registryRepo(root, dir, {
       "plug-a": entry("plug-a", `  staging: {type: git, url: "${plugins["plug-a"].bareUrl}"}\n`),
       "plug-b": entry("plug-b"),
     });
-    await Deno.remove(join(dir, "hpm-registry"), { recursive: true });
-    await writeFile(
-      join(dir, "hpm.yaml"),
-      `registry: "${reg.url}"\ngroups:\n  plugins:\n    options: [plug-a, plug-b]\n`,
-    );
     const cache = join(root, "cache");
     const env = { HPM_CACHE_DIR: cache };
     const typo = await hpm(["sync", "--mode", "prdo"], dir, env);

@@ -23,7 +23,7 @@ async function pluginAtV1(root: string, ref: string) {
     versions: ["1.0.0", "1.1.0"],
     prod: (repo) => `{type: git, url: "${repo.bareUrl}", ref: v1.0.0}`,
   }]);
-  const registry = await teamRegistry(root, dir, ref);
+  const registry = await teamRegistry(root, dir, { ref });
   const env = { HPM_CACHE_DIR: join(root, "cache"), HPM_STATE_DIR: join(root, "state") };
   return { dir, plugins, registry, env };
 }

@@ -24,6 +24,7 @@ import {
   serveIndex,
   settle,
   uv,
+  venvPython,
   withRoot,
 } from "./_fixtures.ts";
 import { expectOk, hpm, makeProject, snapshot, type TestProject } from "./_project.ts";
@@ -139,7 +140,7 @@ Deno.test("a local path added by hand for a registry plugin, [tool.hpm] untouche
     assert.match(deploy.stderr, new RegExp(`pyproject\\.toml:${line}:1`));
     assert.match(deploy.stderr, /source "plug".*hpm did not write/);
     assert.deepEqual(await snapshot(dir, ["pyproject.toml", "uv.lock"]), before);
-    const installed = await run(join(dir, ".venv", "bin", "python"), [
+    const installed = await run(venvPython(dir), [
       "-c",
       "import plug, sys; sys.stdout.write(plug.__file__)",
     ], { cwd: root });

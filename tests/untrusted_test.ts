@@ -4,14 +4,16 @@
  * repositories, symbolic links, loopback servers), runs the real CLI with a
  * private HOME, and checks the attack is blocked: the exit code, nothing
  * outside the project changed (a sentinel folder and HOME are snapshotted), no
- * command ran (a marker file a command would create does not exist), no
- * secret in the output, and the run ended in bounded time.
+ * command ran (a marker file a command would create does not exist), and no
+ * secret in the output. Where an attack would make a run endless (a file that
+ * never ends, a server that never answers), the run's own words show what
+ * stopped it, never a wall clock, which a loaded machine stretches.
  */
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileUrl, git, makeTempRoot, type RunResult, writeFile } from "./_fixtures.ts";
-import { hpm, journalOf } from "./_project.ts";
+import { fileUrl, git, makeTempRoot, type RunResult, settle, writeFile } from "./_fixtures.ts";
+import { FAST, hpm, journalOf, pushedRegistry } from "./_project.ts";
 
 const SECRET = "SECRET-TOKEN-8d1f2c";
 const REAL_HOME = Deno.env.get("HOME") ?? "/root";
@@ -102,18 +104,25 @@ async function exists(path: string): Promise<boolean> {
 // outside the project changed, nothing ran, no secret was shown.
 async function attacked(w: World, args: string[], env: Record<string, string> = {}) {
   const before = await outside(w);
-  const started = Date.now();
   const r = await hpm(args, w.dir, { ...w.env, ...env });
-  const seconds = (Date.now() - started) / 1000;
   assert.deepEqual(await outside(w), before, "nothing outside the project changed");
   assert.equal(await exists(w.marker), false, "no command of the attacker's ran");
   assert.ok(!(r.stdout + r.stderr).includes(SECRET), "no secret in the output");
   assert.ok(!/internal error/.test(r.stderr), `no internal error:\n${r.stderr}`);
-  return { ...r, seconds };
+  return r;
 }
 
 function expectCode(r: RunResult, code: number) {
   assert.equal(r.code, code, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
+}
+
+/** `reg`, a folder of registry files, made a git registry that `w`'s hpm.yaml names. */
+async function onGitRegistry(w: World, reg: string): Promise<void> {
+  const url = await pushedRegistry(reg, join(w.root, "reg.git"));
+  await writeFile(
+    join(w.dir, "hpm.yaml"),
+    `registry: "${url}"\ngroups:\n  plugins:\n    options: [plug]\n`,
+  );
 }
 
 async function cleanup(w: World) {
@@ -253,13 +262,7 @@ Deno.test("4: hpm clone does not write outside the project unless the user says 
         join(reg, "packages", "plug.yaml"),
         entry("", "{type: local, path: ../../x}"),
       );
-      await git(["init", "-q", "-b", "main"], { cwd: reg });
-      await git(["add", "-A"], { cwd: reg });
-      await git(["commit", "-qm", "reg"], { cwd: reg });
-      await writeFile(
-        join(remote.dir, "hpm.yaml"),
-        `registry: "${fileUrl(reg)}/.git"\ngroups:\n  plugins:\n    options: [plug]\n`,
-      );
+      await onGitRegistry(remote, reg);
       const r = await attacked(remote, ["clone"]);
       expectCode(r, 2);
       assert.match(r.stderr, /comes from the remote registry .* leads outside the project/);
@@ -296,13 +299,7 @@ Deno.test("5: a pyproject.toml or registry folder linked outside is neither prin
     const reg = join(r2.root, "reg");
     await Deno.mkdir(reg, { recursive: true });
     await Deno.symlink(secrets, join(reg, "packages"));
-    await git(["init", "-q", "-b", "main"], { cwd: reg });
-    await git(["add", "-A"], { cwd: reg });
-    await git(["commit", "-qm", "reg"], { cwd: reg });
-    await writeFile(
-      join(r2.dir, "hpm.yaml"),
-      `registry: "${fileUrl(reg)}/.git"\ngroups:\n  plugins:\n    options: [plug]\n`,
-    );
+    await onGitRegistry(r2, reg);
     for (const args of [["registry", "list"], ["registry", "show", "plug"], ["diff"]]) {
       const r = await attacked(r2, args);
       expectCode(r, 2);
@@ -340,7 +337,13 @@ Deno.test("6: an https registry's redirect to another origin is not followed", a
   }
 });
 
-Deno.test("7: state and project files linked to /dev/zero are refused without reading them", async () => {
+// /dev/zero, and links, as POSIX systems have them.
+const POSIX = Deno.build.os !== "windows";
+
+Deno.test({
+  name: "7: state and project files linked to /dev/zero are refused without reading them",
+  ignore: !POSIX,
+}, async () => {
   for (
     const file of [
       "hpm.yaml",
@@ -360,7 +363,6 @@ Deno.test("7: state and project files linked to /dev/zero are refused without re
       await Deno.remove(path).catch(() => {});
       await Deno.symlink("/dev/zero", path);
       const r = await attacked(w, ["status"]);
-      assert.ok(r.seconds < 30, `${file}: bounded time (${r.seconds} s)`);
       if (file.startsWith("the user's")) {
         // The journal's own folder is the user's: a link there is reported, never read.
         expectCode(r, 0);
@@ -379,7 +381,10 @@ Deno.test("7: state and project files linked to /dev/zero are refused without re
   }
 });
 
-Deno.test("7: after a sync has left its fingerprint, a file linked to /dev/zero is still refused", async () => {
+Deno.test({
+  name: "7: after a sync has left its fingerprint, a file linked to /dev/zero is still refused",
+  ignore: !POSIX,
+}, async () => {
   for (const file of ["hpm.yaml", "pyproject.toml", "hpm-registry/packages/plug.yaml"]) {
     const w = await world();
     try {
@@ -390,7 +395,7 @@ Deno.test("7: after a sync has left its fingerprint, a file linked to /dev/zero 
       for (const args of [["sync", "--no-install"], ["check", "--pyproject-only"], ["diff"]]) {
         const r = await attacked(w, args);
         expectCode(r, 2);
-        assert.ok(r.seconds < 30, `${file}: bounded time (${r.seconds} s)`);
+        assert.match(r.stderr, /outside|symbolic link|not a regular file/, `${file}: refused`);
       }
     } finally {
       await cleanup(w);
@@ -420,8 +425,8 @@ Deno.test("8: a registry that trickles its answer, or a git server that never an
       try {
         const r = await attacked(w, ["registry", "list"], { HPM_REGISTRY_TIMEOUT: "2" });
         expectCode(r, 1);
-        assert.match(r.stderr, /cannot fetch registry/);
-        assert.ok(r.seconds < 20, `${registry}: stopped near the deadline (${r.seconds} s)`);
+        // Said only once the deadline has passed: it, not an answer, stopped the run.
+        assert.match(r.stderr, /cannot fetch registry .*no answer within HPM_REGISTRY_TIMEOUT=2 s/);
       } finally {
         await cleanup(w);
       }
@@ -433,14 +438,18 @@ Deno.test("8: a registry that trickles its answer, or a git server that never an
   }
 });
 
-Deno.test("9: a journal never gets an unrelated process killed", async () => {
+// A process's start time, and whether it runs, read in /proc.
+Deno.test({
+  name: "9: a journal never gets an unrelated process killed",
+  ignore: Deno.build.os !== "linux",
+}, async () => {
   const w = await world();
   const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
   try {
     const start = (await Deno.readTextFile(`/proc/${sleeper.pid}/stat`))
       .split(") ")[1].split(" ")[19];
     const journal = await journalOf(w.dir, w.env);
-    // A journal of this user's (the format of lib/transaction.ts: a line of
+    // A journal of this user's (a sync's, lib/state/transaction.ts: a line of
     // JSON, then the saved copies, here none) whose uv has gone, and whose
     // pid now belongs to `sleep`.
     const record = (root: string) =>
@@ -499,7 +508,7 @@ Deno.test("11: a planted lock does not block, a damaged journal gives no stack t
     await writeFile(join(w.dir, ".hpm", "lock"), planted);
     const r = await attacked(w, ["status"]);
     expectCode(r, 0);
-    assert.ok(r.seconds < 20, `not blocked (${r.seconds} s)`);
+    assert.doesNotMatch(r.stderr, /waiting for/, "not blocked");
     assert.equal(await Deno.readTextFile(join(w.dir, ".hpm", "lock")), planted, "left as it is");
     // Cut short (a disk that lost its tail): reported each time, nothing restored.
     await writeFile(await journalOf(w.dir, w.env), '{"pid": 12, "files": [');
@@ -513,24 +522,12 @@ Deno.test("11: a planted lock does not block, a damaged journal gives no stack t
   }
 });
 
-/** A git registry repository with `plug`. */
-async function gitRegistry(w: World, description: string): Promise<string> {
-  const reg = join(w.root, "reg");
-  await writeFile(join(reg, "packages", "plug.yaml"), entry(`description: ${description}\n`));
-  await git(["init", "-q", "-b", "main"], { cwd: reg });
-  await git(["add", "-A"], { cwd: reg });
-  await git(["commit", "-qm", description], { cwd: reg });
-  return reg;
-}
-
 Deno.test("12: the shared cache: a linked stamp is not written through, a future stamp does not freeze it, parallel runs all succeed", async () => {
   const w = await world();
   try {
-    const reg = await gitRegistry(w, "first");
-    await writeFile(
-      join(w.dir, "hpm.yaml"),
-      `registry: "${fileUrl(reg)}/.git"\ngroups:\n  plugins:\n    options: [plug]\n`,
-    );
+    const reg = join(w.root, "reg");
+    await writeFile(join(reg, "packages", "plug.yaml"), entry("description: first\n"));
+    await onGitRegistry(w, reg);
     const runs = await Promise.all(
       Array.from({ length: 6 }, () => hpm(["registry", "list"], w.dir, w.env)),
     );
@@ -543,6 +540,7 @@ Deno.test("12: the shared cache: a linked stamp is not written through, a future
     await Deno.symlink(join(w.sentinel, "keep.txt"), stampPath);
     await writeFile(join(reg, "packages", "plug.yaml"), entry("description: second\n"));
     await git(["commit", "-qam", "second"], { cwd: reg });
+    await git(["push", "-q", "origin", "main"], { cwd: reg });
     const relinked = await attacked(w, ["registry", "list"]);
     expectCode(relinked, 0);
     assert.match(relinked.stdout, /second/, "a linked stamp counts as never fetched");
@@ -552,6 +550,7 @@ Deno.test("12: the shared cache: a linked stamp is not written through, a future
     await Deno.utime(stampPath, future, future);
     await writeFile(join(reg, "packages", "plug.yaml"), entry("description: third\n"));
     await git(["commit", "-qam", "third"], { cwd: reg });
+    await git(["push", "-q", "origin", "main"], { cwd: reg });
     const refreshed = await attacked(w, ["registry", "list"]);
     expectCode(refreshed, 0);
     assert.match(refreshed.stdout, /third/);
@@ -595,7 +594,11 @@ Deno.test("14: an oversized index.json is reported as too large", async () => {
   }
 });
 
-Deno.test("15: HPM_GIT and HPM_UV must be absolute paths or command names", async () => {
+// The planted git is a shell script made executable.
+Deno.test({
+  name: "15: HPM_GIT and HPM_UV must be absolute paths or command names",
+  ignore: !POSIX,
+}, async () => {
   const w = await world();
   try {
     await writeFile(join(w.dir, "packages", "plug", "git"), `#!/bin/sh\ntouch ${w.marker}\n`);
@@ -629,10 +632,16 @@ Deno.test("16: an entry that is a link inside its registry: an edit of its targe
       join(w.dir, "hpm-registry", "packages", "plug.yaml"),
     );
     await git(["init", "--quiet"], { cwd: w.dir });
+    // Files older than the sync's second: their stats could vouch for them,
+    // so the link's own must not.
+    await settle();
     expectCode(await hpm(["sync", "--no-install", "--mode", "prod"], w.dir, env), 0);
     await git(["add", "pyproject.toml"], { cwd: w.dir });
     const pyproject = await Deno.readTextFile(join(w.dir, "pyproject.toml"));
     assert.match(pyproject, /"plug==1\.0\.0"/);
+    const warm = await hpm(["-v", "check", "--mode", "prod", "--pyproject-only"], w.dir, env);
+    expectCode(warm, 0);
+    assert.match(warm.stderr, FAST, "the sync's record answers before the edit");
 
     await Deno.writeTextFile(target, entry().replace("version: 1.0.0", "version: 2.0.0"));
     const check = await attacked(w, ["check", "--mode", "prod", "--pyproject-only"], env);
