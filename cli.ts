@@ -15,6 +15,9 @@ import { fastCommandOf, readPlainCommand } from "./lib/cli/plain_command.ts";
 import type { Runner } from "./lib/io/runner.ts";
 import { VERSION } from "./lib/core/version.ts";
 
+/** Where `main` reads and writes: stdout, stderr, stdin and whether each is a terminal. */
+export type { Io } from "./lib/io/terminal.ts";
+
 // Start-up is most of what a no-op costs, so only the modules above (which
 // import nothing heavy: the fast path and the plain command-line reader among
 // them) load with the CLI. The argument parser and the command tree load only
