@@ -291,6 +291,12 @@ export interface CloneState {
   readonly dirty: boolean;
   /** Number of changed paths. */
   readonly changedPaths: number;
+  /**
+   * Commits on HEAD that its upstream branch does not have, as of the last
+   * fetch (nothing is asked of the remote); absent when HEAD is detached or
+   * its branch tracks none that exists.
+   */
+  readonly notPushed?: number;
 }
 
 /**
@@ -311,7 +317,15 @@ export async function cloneState(runner: Runner, dir: string): Promise<CloneStat
       await git(runner, dir, ["rev-parse", "--short", "HEAD"])
   );
   const changedPaths = lines.filter((l) => !l.startsWith("#")).length;
-  return { branch, detachedAt, dirty: changedPaths > 0, changedPaths };
+  // `# branch.ab +A -B`: git prints it only when the upstream exists.
+  const ahead = /^# branch\.ab \+(\d+) -\d+$/m.exec(lines.join("\n"))?.[1];
+  return {
+    branch,
+    detachedAt,
+    dirty: changedPaths > 0,
+    changedPaths,
+    ...(ahead === undefined ? {} : { notPushed: Number(ahead) }),
+  };
 }
 
 /**
@@ -334,23 +348,6 @@ export async function commitsAfter(
     "--end-of-options",
     `${ref}^{commit}..HEAD`,
   ]);
-  return count === undefined ? undefined : Number(count);
-}
-
-/**
- * How many commits HEAD has that its upstream branch does not (as of the
- * last fetch: nothing is asked of the remote); undefined when HEAD is
- * detached or its branch tracks none.
- *
- * @param runner runs git
- * @param dir the clone
- * @returns the count, or undefined
- */
-export async function commitsNotPushed(
-  runner: Runner,
-  dir: string,
-): Promise<number | undefined> {
-  const count = await gitOk(runner, dir, ["rev-list", "--count", "@{upstream}..HEAD"]);
   return count === undefined ? undefined : Number(count);
 }
 

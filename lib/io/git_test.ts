@@ -80,6 +80,25 @@ Deno.test("cloneState() and commitsAfter() with real git: branch, changes, detac
   }
 });
 
+Deno.test("cloneState(): commits not pushed, from the same git status, only when an upstream exists", () =>
+  inTempDir(async (dir) => {
+    const remote = join(dir, "remote.git");
+    const clone = join(dir, "clone");
+    await gitAt(dir)("init", "-q", "--bare", "-b", "main", remote);
+    await gitAt(dir)("clone", "-q", remote, clone);
+    const git = gitAt(clone);
+    await git("checkout", "-q", "-b", "main");
+    await Deno.writeTextFile(join(clone, "a.py"), "A = 1\n");
+    await git("add", "a.py");
+    await git("commit", "-q", "-m", "one");
+    assert.equal((await cloneState(denoRunner, clone)).notPushed, undefined, "no upstream yet");
+    await git("push", "-q", "-u", "origin", "main");
+    assert.equal((await cloneState(denoRunner, clone)).notPushed, 0);
+    await git("commit", "-q", "--allow-empty", "-m", "two");
+    await git("commit", "-q", "--allow-empty", "-m", "three");
+    assert.equal((await cloneState(denoRunner, clone)).notPushed, 2);
+  }));
+
 Deno.test("gitPush(): refused when the clone's own config names a receive-pack command, which never runs", () =>
   inTempDir(async (dir) => {
     const remote = join(dir, "remote.git");

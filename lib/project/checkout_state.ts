@@ -10,7 +10,7 @@
 
 import { CommandFailedError } from "../core/errors.ts";
 import { kindOf, reallyInside } from "../io/files.ts";
-import { cloneState, commitsAfter, commitsNotPushed, hasOwnGit } from "../io/git.ts";
+import { cloneState, commitsAfter, hasOwnGit } from "../io/git.ts";
 import { runPool } from "../io/pool.ts";
 import type { Runner } from "../io/runner.ts";
 
@@ -40,7 +40,7 @@ export interface CheckoutState {
   readonly error: string | null;
 }
 
-// Each checkout costs three git processes (five when its HEAD is detached):
+// Each checkout costs two git processes (four when its HEAD is detached):
 // a few checkouts at a time keep a large project from starting hundreds.
 const GIT_JOBS = 8;
 
@@ -78,10 +78,7 @@ export async function inspectCheckout(
     return base;
   }
   try {
-    const [state, notPushed] = await Promise.all([
-      cloneState(runner, path),
-      commitsNotPushed(runner, path),
-    ]);
+    const state = await cloneState(runner, path);
     let found: Pick<CheckoutState, "ref" | "refExists" | "commitsAfterRef"> = {
       ref: base.ref,
       refExists: refs.length ? false : null,
@@ -102,7 +99,7 @@ export async function inspectCheckout(
       detachedAt: state.detachedAt ?? null,
       dirty: state.dirty,
       changedPaths: state.changedPaths,
-      commitsNotPushed: notPushed ?? null,
+      commitsNotPushed: state.notPushed ?? null,
     };
   } catch (e) {
     if (!(e instanceof CommandFailedError)) throw e;
