@@ -100,7 +100,10 @@ export async function runUvTransaction(
     if (interrupts.caught) throw new InterruptedError(interrupts.caught, tx !== undefined);
     if (uvArgs) {
       const runner = options.runner ?? denoRunner;
-      const waiting = setTimeout(() => {
+      // Deno's first timer costs about 6 ms, a no-op sync's whole share of
+      // its time: it starts once uv runs, whose run hides it.
+      let waiting: ReturnType<typeof setTimeout> | undefined;
+      const notice = () => {
         // uv draws its own progress on a terminal; elsewhere (a CI log,
         // --json) a long wait would otherwise say nothing.
         if (!(options.stream && Deno.stderr.isTerminal())) {
@@ -108,15 +111,18 @@ export async function runUvTransaction(
             `waiting for uv sync (${frozen ? "installing" : "resolving and installing"})…`,
           );
         }
-      }, WAIT_NOTICE_MS);
+      };
       const result = await runner({
         program: "uv",
         args: [...uvArgs],
         cwd: root,
         stream: options.stream ?? false,
         signal: interrupts.abort.signal,
-        onSpawn: (pid: number) =>
-          tx ? tx.recordChild(pid, programPath("uv", options.env)) : interrupts.listen(),
+        onSpawn: async (pid: number) => {
+          if (tx) await tx.recordChild(pid, programPath("uv", options.env));
+          else interrupts.listen();
+          waiting = setTimeout(notice, WAIT_NOTICE_MS);
+        },
       }).finally(() => clearTimeout(waiting));
       if (interrupts.caught) throw new InterruptedError(interrupts.caught, tx !== undefined);
       // With nothing written, callers leave it to starting uv to find it
