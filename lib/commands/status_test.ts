@@ -37,7 +37,8 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       }
       if (args === "status --porcelain=v2 --branch") {
         return ok(
-          "# branch.oid abc\n# branch.head main\n1 .M N... 100644 100644 100644 a b x.py\n? y.py\n",
+          "# branch.oid abc\n# branch.head main\n# branch.upstream origin/main\n# branch.ab +4 -0\n" +
+            "1 .M N... 100644 100644 100644 a b x.py\n? y.py\n",
         );
       }
       if (args.startsWith("rev-list --count")) return ok("3\n");
@@ -47,7 +48,6 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
     for (const call of runner.calls) assert.deepEqual(call.args.slice(0, SAFE.length), SAFE);
     assert.deepEqual(runner.calls.map((c) => c.args.slice(SAFE.length)), [
       ["status", "--porcelain=v2", "--branch"],
-      ["rev-list", "--count", "@{upstream}..HEAD"],
       ["rev-list", "--count", "--end-of-options", "v1.0.0^{commit}..HEAD"],
       ["rev-parse", "--show-toplevel", "--show-prefix"],
     ]);
@@ -72,7 +72,7 @@ Deno.test("status() asks git about each local clone, refs after --end-of-options
       prodRef: "v1.0.0",
       prodRefExists: true,
       commitsSinceProdRef: 3,
-      commitsNotPushed: 3,
+      commitsNotPushed: 4,
       error: null,
       cloneUrl: "https://example.com/a.git",
     });
