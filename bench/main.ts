@@ -616,6 +616,11 @@ try {
     DOC,
     `${doc.slice(0, at + begin.length)}\n${table}\n${doc.slice(until)}`,
   );
+  // The table's columns are padded by deno fmt, as deno task check expects.
+  const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", DOC] }).output();
+  if (!fmt.success) {
+    throw new Error(`deno fmt ${DOC} failed: ${new TextDecoder().decode(fmt.stderr)}`);
+  }
   progress(`wrote ${DOC}`);
 } finally {
   await served?.close();
