@@ -13,7 +13,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { git, makeTempRoot, run } from "../tests/_fixtures.ts";
 import { devCheckoutOfProdCommit, setCoreVersion } from "../tests/_project.ts";
@@ -22,7 +22,11 @@ import { type Contender, median, medianOf, sample, uvBinary } from "./_measure.t
 const RUNS = Number(Deno.env.get("HPM_BENCH_RUNS") ?? 9);
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 
+// uv's binary, not pyenv's shim, first on PATH as in bench/main.ts: the
+// interpreter HPM gives uv in its scratch copy is the first python3 there,
+// and a shim (a shell script) would add its own start to every stage.
 const uvPath = await uvBinary();
+if (uvPath) Deno.env.set("PATH", `${dirname(uvPath)}:${Deno.env.get("PATH") ?? ""}`);
 
 const root = await makeTempRoot();
 try {
