@@ -169,7 +169,9 @@ export function leftBehindWarning(
 /**
  * The warnings for the checkouts a switch to `mode` leaves behind, one line
  * per checkout that holds work the mode will not contain; git asks a few at a
- * time, and never reaches a remote.
+ * time, and never reaches a remote. A switch starts it beside its own work
+ * (uv's run) and says the lines once that is done, so the promise never
+ * rejects: git failing to answer is a warning of its own, not a failed switch.
  *
  * @param runner runs git
  * @param mode the mode switched to
@@ -181,6 +183,15 @@ export async function leftBehindWarnings(
   mode: string,
   checkouts: readonly LeftCheckout[],
 ): Promise<string[]> {
-  const states = await runPool(checkouts, GIT_JOBS, (c) => inspectCheckout(runner, c.path, c.refs));
-  return checkouts.flatMap((c, i) => leftBehindWarning(c, mode, states[i]) ?? []);
+  try {
+    const states = await runPool(
+      checkouts,
+      GIT_JOBS,
+      (c) => inspectCheckout(runner, c.path, c.refs),
+    );
+    return checkouts.flatMap((c, i) => leftBehindWarning(c, mode, states[i]) ?? []);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return [`warning: could not ask git about the dev checkouts ${mode} leaves behind: ${why}`];
+  }
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { type CheckoutState, leftBehindWarning } from "./checkout_state.ts";
+import { join } from "node:path";
+import { recordingRunner } from "../io/runner.ts";
+import { type CheckoutState, leftBehindWarning, leftBehindWarnings } from "./checkout_state.ts";
 
 const clean: CheckoutState = {
   exists: true,
@@ -35,4 +37,23 @@ Deno.test("leftBehindWarning(): one line naming each kind of work left behind; n
   );
   // git could not say (no clone, an error): nothing is claimed.
   assert.equal(leftBehindWarning(plug, "prod", { ...clean, git: false, dirty: null }), undefined);
+});
+
+Deno.test("leftBehindWarnings() never rejects: git failing to run is a warning of its own", async () => {
+  // It runs beside uv and is awaited after the switch: a rejection would
+  // either fail a finished switch or go unhandled.
+  const root = await Deno.makeTempDir({ prefix: "hpm-left-behind-" });
+  try {
+    await Deno.mkdir(join(root, "plug", ".git"), { recursive: true });
+    const runner = recordingRunner(() => {
+      throw new Deno.errors.PermissionDenied("git: permission denied");
+    });
+    const checkout = { name: "plug", path: join(root, "plug"), shown: "plug", refs: ["v1.0.0"] };
+    assert.deepEqual(await leftBehindWarnings(runner, "prod", [checkout]), [
+      "warning: could not ask git about the dev checkouts prod leaves behind: git: permission denied",
+    ]);
+    assert.equal(runner.calls.length, 1, "git was asked");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -143,21 +143,25 @@ export async function syncLocked(
   if (options.dryRun) return result;
   const env = options.env ?? Deno.env.toObject();
   const leftOut = checkoutsLeftOut(plan, env);
-  if (plan.changed && syncedMode(plan) !== plan.mode) {
-    await warnLeftBehind(plan.mode, leftOut, options);
-  }
   if (!plan.changed && !install) {
     await rememberSync(plan, inputs, startedAt, options, leftOut);
     return result;
   }
   // PATH and HPM_UV come from the process unless the caller's environment sets them.
   if (install) requireUv({ ...Deno.env.toObject(), ...options.env });
+  // Git looks at the checkouts a switch leaves behind while uv runs; the
+  // warnings follow the switch.
+  const leftBehind = plan.changed && syncedMode(plan) !== plan.mode && leftOut.length &&
+      options.log
+    ? leftBehindWarnings(options.runner ?? denoRunner, plan.mode, leftOut)
+    : undefined;
   const { lockBefore } = await runUvTransaction(
     root,
     plan.changed ? plan.after : undefined,
     install ? uvArgs : undefined,
     options,
   );
+  for (const line of (await leftBehind) ?? []) options.log?.(line);
   await rememberSync(plan, inputs, startedAt, options, leftOut, lockBefore);
   return { ...result, installed: install };
 }
@@ -188,19 +192,6 @@ function checkoutsLeftOut(
       refs: releaseRefs(p.source),
     }];
   });
-}
-
-// A switch to a mode that does not install from some dev checkouts warns,
-// one line per checkout, about the work there the mode will not contain.
-async function warnLeftBehind(
-  mode: string,
-  checkouts: readonly LeftCheckout[],
-  options: CommandContext,
-): Promise<void> {
-  if (!checkouts.length || !options.log) return;
-  for (const line of await leftBehindWarnings(options.runner ?? denoRunner, mode, checkouts)) {
-    options.log(line);
-  }
 }
 
 // The committed mode as the files choose it (hpm.yaml and the registry

@@ -241,12 +241,11 @@ export async function answerFast(
       requireUv(options.env);
     }
     // As the normal path: a switch warns about the work it leaves behind in
-    // the dev checkouts; git is asked only then.
+    // the dev checkouts; git is asked only then, while uv runs.
+    let leftBehind: Promise<string[]> | undefined;
     if (answer.checkouts?.length && answer.change?.modeBefore !== answer.mode) {
       const { leftBehindWarnings } = await import("../project/checkout_state.ts");
-      for (const line of await leftBehindWarnings(options.runner, answer.mode, answer.checkouts)) {
-        options.log(line);
-      }
+      leftBehind = leftBehindWarnings(options.runner, answer.mode, answer.checkouts);
     }
     const key = stateKey(answer.mode, answer.develop);
     // The lock uv left for this mode, put back if uv.lock is what it was
@@ -264,6 +263,7 @@ export async function answerFast(
       command.install ? args : undefined,
       { ...options, lock: copy && relock ? { when: relock.before, bytes: copy } : undefined },
     );
+    for (const line of (await leftBehind) ?? []) options.log(line);
     // What this switch found and uv left, for the next one.
     if (lockBefore !== undefined) {
       const { lockNow, rememberLock } = await import("./lock_memory.ts");
