@@ -125,12 +125,12 @@ export function uv(args: string[], opts: RunOptions): Promise<RunResult> {
 }
 
 /**
- * Waits into the next second (and a tick past it). A sync that starts while
- * its inputs are fresh from being written is not recorded (they may change
- * under it), and a stat vouches for a file only when its change time (whole
- * seconds) is from an earlier second: after this, files written before are
- * recorded, and later changes are caught by their stats as well as their
- * contents.
+ * Waits into the next second (and a tick past it), so that the stats of the
+ * files written before vouch for them: a stat whose change time (whole
+ * seconds) a later change could share does not vouch, and the fast path then
+ * compares that input by content. A sync leaves its record either way; only a
+ * test about what a stat-vouched answer skips (reading a file, loading the
+ * SHA-256 code, a link's own stat) needs this.
  */
 export function settle(): Promise<void> {
   return new Promise((r) => setTimeout(r, 1050 - Date.now() % 1000));

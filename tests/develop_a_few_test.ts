@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { git, pythonImport, settle, withRoot } from "./_fixtures.ts";
+import { git, pythonImport, withRoot } from "./_fixtures.ts";
 import { expectOk, hpm, makeProject, snapshot } from "./_project.ts";
 
 Deno.test("hpm develop: one plugin from its clone, the rest from their releases, and back", async () => {
@@ -35,7 +35,6 @@ Deno.test("hpm develop: one plugin from its clone, the rest from their releases,
     const mine = "# this machine\noverrides:\n  plug-a: {path: ../other/x}\n";
     const local = join(dir, "hpm.local.yaml");
     await Deno.writeTextFile(local, mine);
-    await settle();
 
     const developed = await run("develop", "plug-a");
     expectOk(developed, "hpm develop plug-a");
@@ -90,7 +89,6 @@ Deno.test("hpm develop: one plugin from its clone, the rest from their releases,
 
     // Each state keeps its own record and uv.lock: toggling again is a switch
     // from the records, with the uv.lock uv left for each.
-    await settle();
     expectOk(await run("develop", "plug-a", "--no-sync"), "hpm develop --no-sync");
     const toDeveloped = await run("-v", "sync");
     expectOk(toDeveloped, "hpm sync into prod + plug-a");

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { git, makeTempRoot, settle } from "./_fixtures.ts";
+import { git, makeTempRoot } from "./_fixtures.ts";
 import { expectOk, hpm, makeProject } from "./_project.ts";
 
 const WARNING = "hpm: warning: plug-a: 3 commits after v1.0.0, 1 uncommitted change and " +
@@ -25,8 +25,6 @@ Deno.test("a switch to prod warns, per plugin, about unreleased work in its dev 
       await git(["commit", "--quiet", "--allow-empty", "-m", message], { cwd: clone });
     }
     await Deno.writeTextFile(join(clone, "src", "plug_a", "__init__.py"), 'VERSION = "wip"\n');
-    // Settled inputs, so that each sync leaves a record the fast path can answer from.
-    await settle();
     expectOk(await hpm(["sync"], dir, env), "hpm sync (dev)");
 
     await t.step(

@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { git, run, settle, withRoot, writeFile } from "./_fixtures.ts";
+import { git, run, withRoot, writeFile } from "./_fixtures.ts";
 import { expectOk, hpm, makeProject } from "./_project.ts";
 
 const POSIX = Deno.build.os !== "windows";
@@ -44,7 +44,6 @@ Deno.test({
       const fresh = async () => ({ ...pin, HPM_STATE_DIR: await Deno.makeTempDir({ dir: root }) });
       await Deno.writeTextFile(join(dir, ".gitignore"), "packages/\n", { append: true });
       await git(["init", "--quiet"], { cwd: dir });
-      await settle();
       expectOk(await hpm(["sync", "--mode", "prod"], dir, state), "sync prod");
 
       // What a stranger's repository can ship: an environment and a pin.
@@ -134,7 +133,6 @@ Deno.test("check does not let uv run the project's build backend for its dynamic
         ),
     );
     await Deno.writeTextFile(join(dir, "backend.py"), BACKEND(marker));
-    await settle();
     // Installing runs the backend: that is what sync is asked to do.
     expectOk(await hpm(["sync", "--mode", "prod"], dir, state), "sync prod");
     assert.ok(await ran(marker), "the backend is the one uv builds with");
