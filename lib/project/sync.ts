@@ -151,15 +151,16 @@ export async function syncLocked(
   if (install) requireUv({ ...Deno.env.toObject(), ...options.env });
   // Git looks at the checkouts a switch leaves behind while uv runs; the
   // warnings follow the switch.
-  const leftBehind = plan.changed && syncedMode(plan) !== plan.mode && leftOut.length &&
+  let leftBehind: Promise<string[]> | undefined;
+  const lookBehind = plan.changed && syncedMode(plan) !== plan.mode && leftOut.length &&
       options.log
-    ? leftBehindWarnings(options.runner ?? denoRunner, plan.mode, leftOut)
+    ? () => leftBehind = leftBehindWarnings(options.runner ?? denoRunner, plan.mode, leftOut)
     : undefined;
   const { lockBefore } = await runUvTransaction(
     root,
     plan.changed ? plan.after : undefined,
     install ? uvArgs : undefined,
-    options,
+    { ...options, whileUvRuns: lookBehind },
   );
   for (const line of (await leftBehind) ?? []) options.log?.(line);
   await rememberSync(plan, inputs, startedAt, options, leftOut, lockBefore);

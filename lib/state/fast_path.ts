@@ -243,9 +243,11 @@ export async function answerFast(
     // As the normal path: a switch warns about the work it leaves behind in
     // the dev checkouts; git is asked only then, while uv runs.
     let leftBehind: Promise<string[]> | undefined;
+    let lookBehind: (() => void) | undefined;
     if (answer.checkouts?.length && answer.change?.modeBefore !== answer.mode) {
       const { leftBehindWarnings } = await import("../project/checkout_state.ts");
-      leftBehind = leftBehindWarnings(options.runner, answer.mode, answer.checkouts);
+      const checkouts = answer.checkouts;
+      lookBehind = () => leftBehind = leftBehindWarnings(options.runner, answer.mode, checkouts);
     }
     const key = stateKey(answer.mode, answer.develop);
     // The lock uv left for this mode, put back if uv.lock is what it was
@@ -261,7 +263,11 @@ export async function answerFast(
       root,
       answer.write,
       command.install ? args : undefined,
-      { ...options, lock: copy && relock ? { when: relock.before, bytes: copy } : undefined },
+      {
+        ...options,
+        lock: copy && relock ? { when: relock.before, bytes: copy } : undefined,
+        whileUvRuns: lookBehind,
+      },
     );
     for (const line of (await leftBehind) ?? []) options.log(line);
     // What this switch found and uv left, for the next one.

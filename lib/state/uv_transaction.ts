@@ -34,6 +34,13 @@ export interface UvTransactionOptions {
   readonly log?: (message: string) => void;
   /** Detail for `--verbose`: whether the lock given was put back. */
   readonly trace?: (message: string) => void;
+  /**
+   * Work to start once uv runs, whose run hides it (a switch's look at the
+   * checkouts it leaves behind): started before uv, its processes would
+   * delay uv's own start. With no uv to run, it starts after the write; with
+   * a runner that does not call `onSpawn`, once uv has run.
+   */
+  readonly whileUvRuns?: () => void;
 }
 
 /** What {@link runUvTransaction} found. */
@@ -98,6 +105,12 @@ export async function runUvTransaction(
       options.trace?.("uv.lock changed since that switch: uv locks from it");
     }
     if (interrupts.caught) throw new InterruptedError(interrupts.caught, tx !== undefined);
+    let started = false;
+    const startBeside = () => {
+      if (!started) options.whileUvRuns?.();
+      started = true;
+    };
+    if (!uvArgs) startBeside();
     if (uvArgs) {
       const runner = options.runner ?? denoRunner;
       // Deno's first timer costs about 6 ms, a no-op sync's whole share of
@@ -122,8 +135,10 @@ export async function runUvTransaction(
           if (tx) await tx.recordChild(pid, programPath("uv", options.env));
           else interrupts.listen();
           waiting = setTimeout(notice, WAIT_NOTICE_MS);
+          startBeside();
         },
       }).finally(() => clearTimeout(waiting));
+      startBeside();
       if (interrupts.caught) throw new InterruptedError(interrupts.caught, tx !== undefined);
       // With nothing written, callers leave it to starting uv to find it
       // missing; it is reported in the words of the check made before a write.

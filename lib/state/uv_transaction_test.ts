@@ -239,3 +239,35 @@ Deno.test("runUvTransaction(): a journal that cannot begin leaves no signal list
     assert.deepEqual(p.pyproject(), encode(PYPROJECT));
   });
 });
+
+Deno.test("runUvTransaction(): whileUvRuns starts once uv runs, after the write without uv, once either way", async () => {
+  await withProject(LOCK, async (p) => {
+    const events: string[] = [];
+    const whileUvRuns = () => events.push(`beside, pyproject.toml ${p.pyproject().length} bytes`);
+    // A runner that reports the spawn, as Deno's does: the work starts while uv runs.
+    const spawning = async (request: RunRequest): Promise<RunResult> => {
+      events.push("uv spawned");
+      await request.onSpawn?.(4242);
+      events.push("uv exits");
+      return ok;
+    };
+    await runUvTransaction(p.root, undefined, ["sync"], {
+      runner: spawning,
+      env: p.env,
+      whileUvRuns,
+    });
+    const before = encode(PYPROJECT).length;
+    assert.deepEqual(events, ["uv spawned", `beside, pyproject.toml ${before} bytes`, "uv exits"]);
+
+    // A runner that never calls onSpawn: started once uv has run, not skipped.
+    events.length = 0;
+    const { runner } = fakeUv(p, () => (events.push("uv ran"), ok));
+    await runUvTransaction(p.root, undefined, ["sync"], { runner, env: p.env, whileUvRuns });
+    assert.deepEqual(events, ["uv ran", `beside, pyproject.toml ${before} bytes`]);
+
+    // No uv to run (--no-install): started once pyproject.toml is written.
+    events.length = 0;
+    await runUvTransaction(p.root, NEW_PYPROJECT, undefined, { runner, env: p.env, whileUvRuns });
+    assert.deepEqual(events, [`beside, pyproject.toml ${NEW_PYPROJECT.length} bytes`]);
+  });
+});
