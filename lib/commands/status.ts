@@ -11,7 +11,7 @@ import { cloneSource, devCheckout } from "../core/checkout.ts";
 import { runPool } from "../io/pool.ts";
 import { cacheDir } from "../registry/remote.ts";
 import { HpmInputError } from "../core/errors.ts";
-import { inspectCheckout } from "../project/checkout_state.ts";
+import { CHECKOUT_JOBS, inspectCheckout } from "../project/checkout_state.ts";
 import { ageOf, type RegistryFolder, shortCommit } from "../core/registry.ts";
 import type { RegistriesInForce } from "../core/manifest.ts";
 import type { ModeOrigin } from "../core/mode.ts";
@@ -177,10 +177,6 @@ export interface RegistryStatus {
 /** Options of {@link status}: the project, the mode, and the runner for git. */
 export type StatusOptions = CommandContext;
 
-// Each clone costs three git processes (five when its HEAD is detached); a few
-// clones at a time keep a large project from starting hundreds at once.
-const GIT_JOBS = 8;
-
 /**
  * The status of a project: mode asked for and mode pyproject.toml is in,
  * whether it is in sync, each plugin's source and its clone's state.
@@ -218,7 +214,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
   // show what is not released yet.
   const checkoutOf = (pkg: (typeof plan.resolution.packages)[number]) =>
     pkg.localPath ?? devCheckout(project, pkg.entry, plan.mode, homeFolder(env))?.path;
-  const packages = await runPool(plan.resolution.packages, GIT_JOBS, async (pkg) => {
+  const packages = await runPool(plan.resolution.packages, CHECKOUT_JOBS, async (pkg) => {
     const checkout = checkoutOf(pkg);
     return {
       name: pkg.entry.name,

@@ -40,9 +40,12 @@ export interface CheckoutState {
   readonly error: string | null;
 }
 
-// Each checkout costs two git processes (four when its HEAD is detached):
-// a few checkouts at a time keep a large project from starting hundreds.
-const GIT_JOBS = 8;
+/**
+ * How many checkouts are looked at at once: each costs two git processes
+ * (four when its HEAD is detached), and a few at a time keep a large project
+ * from starting hundreds.
+ */
+export const CHECKOUT_JOBS = 8;
 
 /**
  * Ask git about a checkout: nothing reaches a remote, and git runs only in a
@@ -186,7 +189,7 @@ export async function leftBehindWarnings(
   try {
     const states = await runPool(
       checkouts,
-      GIT_JOBS,
+      CHECKOUT_JOBS,
       (c) => inspectCheckout(runner, c.path, c.refs),
     );
     return checkouts.flatMap((c, i) => leftBehindWarning(c, mode, states[i]) ?? []);
