@@ -16,7 +16,11 @@ export interface RunRequest {
   readonly args: readonly string[];
   /** Working directory. */
   readonly cwd: string;
-  /** Extra environment variables. */
+  /**
+   * Extra environment variables. The program is looked for as the child will
+   * see its environment: `HPM_UV`/`HPM_GIT` and `PATH` here win over the
+   * process's.
+   */
   readonly env?: Readonly<Record<string, string>>;
   /**
    * Let the program write straight to the terminal (uv's and git's progress
@@ -201,7 +205,12 @@ export const denoRunner: Runner = async (request): Promise<RunResult> => {
   const signal = timeout && request.signal
     ? AbortSignal.any([timeout, request.signal])
     : timeout ?? request.signal;
-  const path = programPath(request.program);
+  // Deno looks the program up on the child's PATH; the override is read from
+  // the child's environment too.
+  const path = programPath(
+    request.program,
+    request.env && { ...Deno.env.toObject(), ...request.env },
+  );
   const command = new Deno.Command(path, {
     args: [...request.args],
     cwd: request.cwd,
