@@ -2,29 +2,23 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { denoRunner } from "./runner.ts";
 
+// Test modules run in parallel in one process: a test that set HPM_UV, HPM_GIT
+// or PATH in Deno.env would change the programs every other module starts.
+// They go in the request's environment, which picks the program as it does
+// the child's.
+
 Deno.test("denoRunner: a program that is not there is code 127, named where it was looked for", async () => {
-  const saved = Deno.env.get("HPM_UV");
-  const path = Deno.env.get("PATH");
-  try {
-    Deno.env.set("HPM_UV", "/nonexistent/uv");
-    const at = await denoRunner({ program: "uv", args: ["--version"], cwd: "." });
-    assert.deepEqual(at, {
-      code: 127,
-      stdout: "",
-      stderr: "uv: not found at HPM_UV=/nonexistent/uv",
-    });
-    Deno.env.set("HPM_UV", "hpm-no-such-uv");
-    const named = await denoRunner({ program: "uv", args: ["--version"], cwd: "." });
-    assert.equal(named.stderr, "uv: not found at HPM_UV=hpm-no-such-uv");
-    Deno.env.delete("HPM_UV");
-    Deno.env.set("PATH", "/nonexistent");
-    const onPath = await denoRunner({ program: "uv", args: ["--version"], cwd: "." });
-    assert.equal(onPath.stderr, "uv: not found on PATH (install it, or set HPM_UV)");
-  } finally {
-    if (saved === undefined) Deno.env.delete("HPM_UV");
-    else Deno.env.set("HPM_UV", saved);
-    if (path !== undefined) Deno.env.set("PATH", path);
-  }
+  const uv = (env: Record<string, string>) =>
+    denoRunner({ program: "uv", args: ["--version"], cwd: ".", env });
+  assert.deepEqual(await uv({ HPM_UV: "/nonexistent/uv" }), {
+    code: 127,
+    stdout: "",
+    stderr: "uv: not found at HPM_UV=/nonexistent/uv",
+  });
+  const named = await uv({ HPM_UV: "hpm-no-such-uv" });
+  assert.equal(named.stderr, "uv: not found at HPM_UV=hpm-no-such-uv");
+  const onPath = await uv({ HPM_UV: "", PATH: "/nonexistent" });
+  assert.equal(onPath.stderr, "uv: not found on PATH (install it, or set HPM_UV)");
 });
 
 /** A repository holding one blob of `bytes` spaces; its folder and the blob's id. */
@@ -82,7 +76,6 @@ Deno.test("denoRunner: without a cap given, output past 64 MiB is too large", as
 
 Deno.test("denoRunner: a flood on stderr keeps only its last MiB", async () => {
   const dir = await Deno.makeTempDir({ prefix: "hpm-unit-" });
-  const saved = Deno.env.get("HPM_GIT");
   try {
     const script = join(dir, "git");
     await Deno.writeTextFile(
@@ -90,29 +83,14 @@ Deno.test("denoRunner: a flood on stderr keeps only its last MiB", async () => {
       "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\0' x >&2\necho 'fatal: the end' >&2\nexit 3\n",
     );
     await Deno.chmod(script, 0o755);
-    Deno.env.set("HPM_GIT", script);
-    const r = await denoRunner({ program: "git", args: [], cwd: dir });
+    const r = await denoRunner({ program: "git", args: [], cwd: dir, env: { HPM_GIT: script } });
     assert.equal(r.code, 3);
     assert.equal(r.stderr.length, 1024 * 1024);
     assert.ok(/^x+fatal: the end\n$/.test(r.stderr), "the end of stderr is kept");
   } finally {
-    if (saved === undefined) Deno.env.delete("HPM_GIT");
-    else Deno.env.set("HPM_GIT", saved);
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-// Runs `fn` with HPM_UV set to `program`, for a uv that is some other program.
-async function withUv<T>(program: string, fn: () => Promise<T>): Promise<T> {
-  const saved = Deno.env.get("HPM_UV");
-  Deno.env.set("HPM_UV", program);
-  try {
-    return await fn();
-  } finally {
-    if (saved === undefined) Deno.env.delete("HPM_UV");
-    else Deno.env.set("HPM_UV", saved);
-  }
-}
 
 const alive = (pid: number) => {
   try {
@@ -129,19 +107,19 @@ Deno.test({
   fn: async () => {
     let pid = 0;
     const started = Date.now();
-    await withUv("sleep", () =>
-      assert.rejects(
-        denoRunner({
-          program: "uv",
-          args: ["30"],
-          cwd: ".",
-          onSpawn: (p) => {
-            pid = p;
-            return Promise.reject(new Error("No space left on device"));
-          },
-        }),
-        /No space left on device/,
-      ));
+    await assert.rejects(
+      denoRunner({
+        program: "uv",
+        args: ["30"],
+        cwd: ".",
+        env: { HPM_UV: "sleep" },
+        onSpawn: (p) => {
+          pid = p;
+          return Promise.reject(new Error("No space left on device"));
+        },
+      }),
+      /No space left on device/,
+    );
     assert.ok(pid > 0);
     assert.equal(alive(pid), false, "the program was stopped and waited for");
     assert.ok(Date.now() - started < 10_000, "not left to run its course");
@@ -153,10 +131,12 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   fn: async () => {
     for (const [signal, code] of [["HUP", 129], ["SEGV", 139], ["TERM", 143], ["KILL", 137]]) {
-      const r = await withUv(
-        "sh",
-        () => denoRunner({ program: "uv", args: ["-c", `kill -${signal} $$`], cwd: "." }),
-      );
+      const r = await denoRunner({
+        program: "uv",
+        args: ["-c", `kill -${signal} $$`],
+        cwd: ".",
+        env: { HPM_UV: "sh" },
+      });
       assert.equal(r.code, code, `SIG${signal}`);
     }
   },

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { HpmInputError, HpmOperationError } from "../core/errors.ts";
 import { gitAt } from "../_testing.ts";
+import { denoRunner, type Runner } from "../io/runner.ts";
 import {
   cacheDir,
   cacheFolder,
@@ -12,6 +13,11 @@ import {
 } from "./remote.ts";
 
 const MIB = 1024 * 1024;
+
+// Git with some variables of its own: test modules run in parallel in one
+// process, so Deno.env would give them to every other module's programs too.
+const withEnv = (vars: Record<string, string>): Runner => (request) =>
+  denoRunner({ ...request, env: { ...request.env, ...vars } });
 // The variables cacheDir() looks at, all unset: a case sets the ones it needs.
 const NO_CACHE_VARS = {
   HPM_CACHE_DIR: undefined,
@@ -381,20 +387,17 @@ Deno.test("fetchRegistryCopy(): a git registry's copy per commit; the commit ask
       "an older commit is fetched by its id",
     );
     // A server that gives no commit by its id (git's protocol v0): found in the branch's history.
-    Deno.env.set("GIT_CONFIG_COUNT", "1");
-    Deno.env.set("GIT_CONFIG_KEY_0", "protocol.version");
-    Deno.env.set("GIT_CONFIG_VALUE_0", "0");
-    try {
-      const old = await fetchRegistryCopy(registry.location, {
-        env: { HPM_CACHE_DIR: join(base, "v0-cache") },
-        commit: first,
-      });
-      assert.equal(old.copy.commit, first);
-    } finally {
-      for (const name of ["GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"]) {
-        Deno.env.delete(name);
-      }
-    }
+    const v0 = {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "protocol.version",
+      GIT_CONFIG_VALUE_0: "0",
+    };
+    const old = await fetchRegistryCopy(registry.location, {
+      env: { HPM_CACHE_DIR: join(base, "v0-cache") },
+      commit: first,
+      runner: withEnv(v0),
+    });
+    assert.equal(old.copy.commit, first);
     await assert.rejects(
       () =>
         fetchRegistryCopy(registry.location, {
@@ -425,13 +428,10 @@ Deno.test("fetchRegistryCopy(): a git registry's entries are its blobs, byte for
     Deno.writeTextFileSync(join(work, "packages", ".hidden.yaml"), entry("hidden", "1.0.0"));
     Deno.symlinkSync("../.gitattributes", join(work, "packages", "link.yaml"));
     const commit = await registry.commit("1.0.0");
-    Deno.env.set("GIT_CONFIG_GLOBAL", config);
-    let fetched;
-    try {
-      fetched = await fetchRegistryCopy(registry.location, { env });
-    } finally {
-      Deno.env.delete("GIT_CONFIG_GLOBAL");
-    }
+    const fetched = await fetchRegistryCopy(registry.location, {
+      env,
+      runner: withEnv({ GIT_CONFIG_GLOBAL: config }),
+    });
     assert.equal(fetched.copy.commit, commit);
     assert.throws(() => Deno.lstatSync(marker), Deno.errors.NotFound, "the filter never ran");
     const packages = join(fetched.dir, "packages");
